@@ -1,0 +1,2 @@
+package org.multiprocessing4j;
+public interface Serializer {}
