@@ -1,2 +1,39 @@
 package org.multiprocessing4j;
-public interface Serializer {}
+
+import java.io.IOException;
+
+/**
+ * The object codec that carries targets, arguments, results and exceptions between JVMs.
+ *
+ * <p>Primitives, {@code String}, {@code byte[]} and primitive arrays never reach a {@code Serializer}: the
+ * wire layer writes them by hand. Everything else does. The default is JDK serialization; a context may
+ * choose another codec with {@link Context.Builder#serializer(Class)}, for example one that ships objects
+ * whose classes are not {@link java.io.Serializable} (as the {@code multiprocess}/dill package does for
+ * Python).
+ *
+ * <p>Contract for implementations:
+ * <ul>
+ *   <li>a public no-argument constructor: each child JVM makes its own instance from the class name;</li>
+ *   <li>thread-safe: one instance serves every thread of a JVM;</li>
+ *   <li>{@link #toBytes} fails with an {@link IOException} naming the class that cannot be written
+ *       (the caller turns it into an {@link IllegalArgumentException}); it never returns partial data;</li>
+ *   <li>{@link #fromBytes} resolves classes through {@code loader}.</li>
+ * </ul>
+ * After the authkey handshake the peer is trusted, as with pickle; implementations should still refuse
+ * classes they were not asked to handle where the codec allows a filter.
+ */
+public interface Serializer {
+
+    /** Encodes {@code object} (which may be {@code null}). Never blocks on anything but the caller's CPU. */
+    byte[] toBytes(Object object) throws IOException;
+
+    /** Decodes what {@link #toBytes} wrote, resolving classes with {@code loader}. */
+    Object fromBytes(byte[] data, int offset, int length, ClassLoader loader) throws IOException, ClassNotFoundException;
+
+    /**
+     * Pays this codec's one-time costs (class loading, code generation) ahead of the first real message.
+     * Called while a child JVM boots and while a standby JVM waits, never on a latency path.
+     */
+    default void warmUp() {
+    }
+}
