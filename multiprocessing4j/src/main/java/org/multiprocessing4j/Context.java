@@ -1,0 +1,293 @@
+package org.multiprocessing4j;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.multiprocessing4j.internal.launch.JvmCommand;
+import org.multiprocessing4j.internal.launch.StandbyPool;
+import org.multiprocessing4j.internal.wire.JdkSerializer;
+import org.multiprocessing4j.internal.wire.ObjectCodec;
+import org.multiprocessing4j.internal.wire.Serializers;
+
+/**
+ * How child JVMs are made (Python's {@code get_context(method)}), and the factory of everything that
+ * makes them: {@link #process}.
+ *
+ * <p>A context is immutable once built and thread-safe. With {@link StartMethod#PRESTARTED} it owns
+ * standby JVMs, which {@link #close()} ends; the default context ({@link Multiprocessing#defaultContext()})
+ * is closed when the JVM exits. Closing a context does not affect processes already started from it.
+ *
+ * <p>Defaults: {@link StartMethod#SPAWN}; the {@code java} of the running JVM; the parent's JVM options
+ * inherited (minus debugger agents and class-data/AOT flags of its own); {@code inheritIO} true (the
+ * child's stdout and stderr are copied to this JVM's {@code System.out}/{@code System.err}); JDK
+ * serialization; one standby JVM for {@code PRESTARTED}; 60 s for a child to boot and connect back.
+ */
+public final class Context implements AutoCloseable {
+    private final StartMethod startMethod;
+    private final Path javaExecutable;
+    private final List<String> jvmOptions;
+    private final boolean inheritJvmOptions;
+    private final Map<String, String> systemProperties;
+    private final Map<String, String> environment;
+    private final Path workingDirectory;
+    private final boolean inheritIO;
+    private final Class<? extends Serializer> serializer;
+    private final int standbyCount;
+    private final Duration startTimeout;
+    private final JvmCommand command;
+    private final ObjectCodec codec;
+    private volatile StandbyPool standby;
+    private volatile boolean closed;
+
+    private Context(Builder b) {
+        this.startMethod = b.startMethod;
+        this.javaExecutable = b.javaExecutable;
+        this.jvmOptions = List.copyOf(b.jvmOptions);
+        this.inheritJvmOptions = b.inheritJvmOptions;
+        this.systemProperties = Map.copyOf(b.systemProperties);
+        this.environment = Map.copyOf(b.environment);
+        this.workingDirectory = b.workingDirectory;
+        this.inheritIO = b.inheritIO;
+        this.serializer = b.serializer;
+        this.standbyCount = b.standbyCount;
+        this.startTimeout = b.startTimeout;
+        this.command = JvmCommand.of(this);
+        this.codec = new ObjectCodec(Serializers.create(serializer));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A new process with a default name ({@code Process-N}) that runs {@code target} in a child JVM. */
+    public Process process(SerializableRunnable target) {
+        return new Process(null, Objects.requireNonNull(target, "target"), this);
+    }
+
+    /** A new process named {@code name} that runs {@code target} in a child JVM. */
+    public Process process(String name, SerializableRunnable target) {
+        return new Process(Objects.requireNonNull(name, "name"), Objects.requireNonNull(target, "target"), this);
+    }
+
+    public StartMethod startMethod() {
+        return startMethod;
+    }
+
+    /** The {@code java} launcher children run: the configured one, or the running JVM's. */
+    public Path javaExecutable() {
+        return javaExecutable != null ? javaExecutable : Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    public List<String> jvmOptions() {
+        return jvmOptions;
+    }
+
+    public boolean inheritJvmOptions() {
+        return inheritJvmOptions;
+    }
+
+    public Map<String, String> systemProperties() {
+        return systemProperties;
+    }
+
+    public Map<String, String> environment() {
+        return environment;
+    }
+
+    public Optional<Path> workingDirectory() {
+        return Optional.ofNullable(workingDirectory);
+    }
+
+    public boolean inheritIO() {
+        return inheritIO;
+    }
+
+    public Class<? extends Serializer> serializer() {
+        return serializer;
+    }
+
+    /** How many booted JVMs a {@link StartMethod#PRESTARTED} context keeps waiting. */
+    public int standbyCount() {
+        return standbyCount;
+    }
+
+    /** How long a child may take to boot and connect back before {@code start()} gives up and kills it. */
+    public Duration startTimeout() {
+        return startTimeout;
+    }
+
+    /** The command line children are started with (internal). */
+    JvmCommand command() {
+        return command;
+    }
+
+    /** The codec of this context's serializer (internal). */
+    ObjectCodec codec() {
+        return codec;
+    }
+
+    /** The standby JVMs of a PRESTARTED context, booted on first use (internal). */
+    StandbyPool standby() {
+        StandbyPool s = standby;
+        if (s == null) {
+            synchronized (this) {
+                if (closed) {
+                    throw new IllegalStateException("context is closed");
+                }
+                s = standby;
+                if (s == null) {
+                    standby = s = new StandbyPool(command, standbyCount);
+                }
+            }
+        }
+        return s;
+    }
+
+    /**
+     * Boots the standby JVMs now instead of at the first {@code start()}. Useful before a latency-sensitive
+     * phase. No effect for {@link StartMethod#SPAWN}.
+     */
+    public Context prestart() {
+        if (startMethod == StartMethod.PRESTARTED) {
+            standby().fill();
+        }
+        return this;
+    }
+
+    /** Ends this context's standby JVMs. Idempotent; processes already started are not affected. */
+    @Override
+    public void close() {
+        StandbyPool s;
+        synchronized (this) {
+            closed = true;
+            s = standby;
+        }
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "Context[" + startMethod + ", java=" + javaExecutable() + ", options=" + jvmOptions + "]";
+    }
+
+    /**
+     * Builds a {@link Context}. Not thread-safe; {@link #build()} validates everything once and throws
+     * {@link IllegalArgumentException} naming the bad value.
+     */
+    public static final class Builder {
+        private StartMethod startMethod = StartMethod.SPAWN;
+        private Path javaExecutable;
+        private final List<String> jvmOptions = new ArrayList<>();
+        private boolean inheritJvmOptions = true;
+        private final Map<String, String> systemProperties = new LinkedHashMap<>();
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private Path workingDirectory;
+        private boolean inheritIO = true;
+        private Class<? extends Serializer> serializer = JdkSerializer.class;
+        private int standbyCount = 1;
+        private Duration startTimeout = Duration.ofSeconds(60);
+
+        private Builder() {
+        }
+
+        public Builder startMethod(StartMethod method) {
+            this.startMethod = Objects.requireNonNull(method, "startMethod");
+            return this;
+        }
+
+        /** The {@code java} launcher for children (Python's {@code set_executable}). */
+        public Builder javaExecutable(Path java) {
+            this.javaExecutable = Objects.requireNonNull(java, "javaExecutable");
+            return this;
+        }
+
+        /** Options for every child JVM, after the inherited ones (so they win), e.g. {@code -Xmx512m}. */
+        public Builder jvmOptions(String... options) {
+            for (String o : options) {
+                jvmOptions.add(Objects.requireNonNull(o, "jvm option"));
+            }
+            return this;
+        }
+
+        /** Whether children start with this JVM's own options (default true). */
+        public Builder inheritJvmOptions(boolean inherit) {
+            this.inheritJvmOptions = inherit;
+            return this;
+        }
+
+        public Builder systemProperty(String key, String value) {
+            if (Objects.requireNonNull(key, "key").isEmpty()) {
+                throw new IllegalArgumentException("system property key is empty");
+            }
+            systemProperties.put(key, Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public Builder environment(String key, String value) {
+            environment.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public Builder workingDirectory(Path dir) {
+            this.workingDirectory = Objects.requireNonNull(dir, "workingDirectory");
+            return this;
+        }
+
+        /** Whether children's stdout/stderr are copied to this JVM's {@code System.out}/{@code err} (default true). */
+        public Builder inheritIO(boolean inherit) {
+            this.inheritIO = inherit;
+            return this;
+        }
+
+        /** The codec for targets, results and exceptions; it must be on the children's class path too. */
+        public Builder serializer(Class<? extends Serializer> type) {
+            this.serializer = Objects.requireNonNull(type, "serializer");
+            return this;
+        }
+
+        /** Standby JVMs kept booted by a {@link StartMethod#PRESTARTED} context (default 1, at least 1). */
+        public Builder standbyCount(int count) {
+            this.standbyCount = count;
+            return this;
+        }
+
+        /** How long a child may take to boot and connect back (default 60 s). */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = Objects.requireNonNull(timeout, "startTimeout");
+            return this;
+        }
+
+        public Context build() {
+            if (javaExecutable != null && !Files.isExecutable(javaExecutable)) {
+                throw new IllegalArgumentException("javaExecutable " + javaExecutable + " does not exist or is not executable");
+            }
+            if (workingDirectory != null && !Files.isDirectory(workingDirectory)) {
+                throw new IllegalArgumentException("workingDirectory " + workingDirectory + " is not a directory");
+            }
+            if (standbyCount < 1) {
+                throw new IllegalArgumentException("standbyCount must be at least 1, got " + standbyCount);
+            }
+            if (startTimeout.isNegative() || startTimeout.isZero()) {
+                throw new IllegalArgumentException("startTimeout must be positive, got " + startTimeout);
+            }
+            try {
+                serializer.getConstructor();
+            } catch (NoSuchMethodException e) {
+                throw new IllegalArgumentException("serializer " + serializer.getName() + " has no public no-argument constructor");
+            }
+            return new Context(this);
+        }
+    }
+}

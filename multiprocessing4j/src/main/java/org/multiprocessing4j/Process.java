@@ -1,0 +1,297 @@
+package org.multiprocessing4j;
+
+import java.io.Serial;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.multiprocessing4j.internal.launch.ChildJvm;
+import org.multiprocessing4j.internal.launch.ChildStarter;
+import org.multiprocessing4j.internal.launch.ProcessTree;
+
+/**
+ * Work that runs in its own JVM (Python's {@code multiprocessing.Process}).
+ *
+ * <pre>{@code
+ * var p = new Process(() -> work("bob"));      // Process(target=work, args=("bob",))
+ * p.start();
+ * p.join();
+ * int code = p.exitCode();                    // 0
+ * }</pre>
+ *
+ * <p>Give it a target, or subclass it and override {@link #run()}: the object itself, with its fields,
+ * is serialized and travels to the child, where {@code run()} is called on the copy. Only the fields of
+ * this class ({@code target}, {@code name}, {@code daemon}) and of subclasses travel; the parent-side
+ * state (pid, exit code) stays here.
+ *
+ * <p><b>Lifecycle.</b> NEW --{@link #start()}--&gt; STARTED --(child ends)--&gt; ENDED --{@link #close()}--&gt;
+ * CLOSED. {@code start()} twice, {@code join()} before {@code start()}, {@code close()} while running, and
+ * any call after {@code close()} except {@code close()} throw {@link IllegalStateException}.
+ *
+ * <p><b>Exit codes</b> ({@link #exitCode()}): 0 on normal return; 1 when {@code run()} threw (the stack
+ * trace is printed on the child's stderr); {@code n} after {@code System.exit(n)} in the child; {@code -N}
+ * when ended by signal N ({@code -15} after {@link #terminate()}, {@code -9} after {@link #kill()}).
+ *
+ * <p><b>Lifetime.</b> Daemon children are terminated when this JVM exits normally; non-daemon children
+ * are joined then. If this JVM dies by any means, SIGKILL included, every child halts at once (it watches
+ * its stdin, which only this JVM holds). A daemon child may not start children.
+ *
+ * <p><b>Thread-safety.</b> All methods may be called from any thread; state changes synchronize on this
+ * object. {@link #join()} blocks (responding
+ * to interrupts); {@link #start()} blocks until the child JVM holds its target (a few ms with
+ * {@link StartMethod#PRESTARTED}, the JVM's boot time with {@link StartMethod#SPAWN}).
+ */
+public class Process implements Serializable, AutoCloseable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private enum State { NEW, STARTED, CLOSED }
+
+    private final SerializableRunnable target;
+    private String name;
+    private boolean daemon;
+    private final int[] identity;
+
+    private transient Context context;
+    private transient volatile State state = State.NEW;
+    private transient volatile ChildJvm child;
+
+    /** A process that runs {@code target}, named {@code Process-N}. */
+    public Process(SerializableRunnable target) {
+        this(null, Objects.requireNonNull(target, "target"), null);
+    }
+
+    /** A process named {@code name} that runs {@code target}. */
+    public Process(String name, SerializableRunnable target) {
+        this(Objects.requireNonNull(name, "name"), Objects.requireNonNull(target, "target"), null);
+    }
+
+    /** For subclasses that override {@link #run()}; named {@code Process-N}. */
+    protected Process() {
+        this(null, null, null);
+    }
+
+    /** For subclasses that override {@link #run()}. */
+    protected Process(String name) {
+        this(Objects.requireNonNull(name, "name"), null, null);
+    }
+
+    Process(String name, SerializableRunnable target, Context context) {
+        this.target = target;
+        this.identity = ProcessTree.nextChildIdentity();
+        this.name = name != null ? name : "Process-" + Arrays.stream(identity).mapToObj(Integer::toString).collect(Collectors.joining(":"));
+        this.daemon = ProcessTree.self().daemon();
+        this.context = context;
+    }
+
+    /**
+     * What the child runs. The default runs the target given to the constructor; subclasses override it.
+     * Runs in the child JVM, never in the parent.
+     */
+    public void run() {
+        if (target != null) {
+            target.run();
+        }
+    }
+
+    /**
+     * Starts the child JVM and hands it this process. Blocks until the child holds it.
+     *
+     * @throws IllegalStateException     if already started or closed, or if called in a daemon process
+     * @throws IllegalArgumentException  if this process (its target, captures or fields) cannot be
+     *                                   serialized; the message names the offending class
+     * @throws ProcessError              if the child JVM cannot start (the message quotes its stderr), or if
+     *                                   interrupted while it boots (the interrupt flag is restored)
+     */
+    public void start() {
+        synchronized (this) {
+            checkNotClosed();
+            if (state == State.STARTED) {
+                throw new IllegalStateException("cannot start a process twice: " + this);
+            }
+            if (ProcessTree.self().daemon()) {
+                throw new IllegalStateException("daemonic processes are not allowed to have children");
+            }
+            Context ctx = context != null ? context : Multiprocessing.defaultContext();
+            if (ctx.isClosed()) {
+                throw new IllegalStateException("the context of " + this + " is closed");
+            }
+            byte[] encoded = ctx.codec().encode(this, "process '" + name + "'");
+            try {
+                child = ChildStarter.start(ctx.command(), ctx.startMethod() == StartMethod.PRESTARTED ? ctx.standby() : null,
+                        name, daemon, identity, encoded);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProcessError("interrupted while starting " + this, e);
+            }
+            state = State.STARTED;
+            Children.add(this);
+        }
+    }
+
+    /** Blocks until the child has ended. */
+    public final void join() throws InterruptedException {
+        ChildJvm c = started("join");
+        try {
+            c.exitCode().get();
+        } catch (ExecutionException e) {
+            throw new ProcessError("waiting for " + this + " failed", e.getCause());
+        }
+    }
+
+    /**
+     * Blocks until the child has ended or {@code timeout} passed (zero or negative: just look). Like
+     * Python, it does not say which: check {@link #exitCode()} or {@link #isAlive()}.
+     */
+    public final void join(Duration timeout) throws InterruptedException {
+        ChildJvm c = started("join");
+        try {
+            c.exitCode().get(Math.max(0, saturatedNanos(timeout)), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            // still running: Python's join(timeout) returns quietly too
+        } catch (ExecutionException e) {
+            throw new ProcessError("waiting for " + this + " failed", e.getCause());
+        }
+    }
+
+    /** True from a successful {@link #start()} until the child has ended. Never blocks. */
+    public final boolean isAlive() {
+        checkNotClosed();
+        ChildJvm c = child;
+        return c != null && c.isAlive();
+    }
+
+    /** Sends SIGTERM to the child (its shutdown hooks run); its exit code becomes -15. No effect once it ended. */
+    public final void terminate() {
+        started("terminate").terminate();
+    }
+
+    /** Sends SIGKILL to the child; its exit code becomes -9. No effect once it ended. */
+    public final void kill() {
+        started("kill").kill();
+    }
+
+    /**
+     * Releases this object's resources. Idempotent.
+     *
+     * @throws IllegalStateException if the child is still running ({@link #join()} or {@link #terminate()} first)
+     */
+    @Override
+    public final void close() {
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            ChildJvm c = child;
+            if (c != null && c.isAlive()) {
+                throw new IllegalStateException("cannot close " + this + " while it is still running; join() or terminate() it first");
+            }
+            state = State.CLOSED;
+            Children.remove(this);
+        }
+    }
+
+    /** Python's exit code, or {@code null} if not started or still running. See the class doc. */
+    public final Integer exitCode() {
+        checkNotClosed();
+        ChildJvm c = child;
+        return c == null ? null : c.exitCode().getNow(null);
+    }
+
+    /** The child's pid once started. */
+    public final OptionalLong pid() {
+        checkNotClosed();
+        ChildJvm c = child;
+        return c == null ? OptionalLong.empty() : OptionalLong.of(c.pid());
+    }
+
+    public final String name() {
+        return name;
+    }
+
+    public final void setName(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+    }
+
+    public final boolean daemon() {
+        return daemon;
+    }
+
+    /**
+     * Marks this process as a daemon (default: the creating process's own flag). Daemon children are
+     * terminated when this JVM exits; non-daemon ones are joined.
+     *
+     * @throws IllegalStateException after {@link #start()}
+     */
+    public final void setDaemon(boolean daemon) {
+        synchronized (this) {
+            if (state == State.STARTED) {
+                throw new IllegalStateException("cannot set daemon status of a started process: " + this);
+            }
+            this.daemon = daemon;
+        }
+    }
+
+    /**
+     * A handle that becomes ready when the child ends (for {@code Connections.waitFor}).
+     *
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public final Sentinel sentinel() {
+        ChildJvm c = started("get the sentinel of");
+        return new Sentinel(c.exitCode(), name);
+    }
+
+    /** The context this process starts (or started) from, if one was given; otherwise the default at start. */
+    final Context context() {
+        return context;
+    }
+
+    private ChildJvm started(String action) {
+        checkNotClosed();
+        ChildJvm c = child;
+        if (c == null) {
+            throw new IllegalStateException("cannot " + action + " a process that was not started: " + this);
+        }
+        return c;
+    }
+
+    private void checkNotClosed() {
+        // NOTE: state is null in a copy made by a codec that skips constructors; that copy is NEW.
+        if (state == State.CLOSED) {
+            throw new IllegalStateException("process object is closed: " + name);
+        }
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    @Override
+    public String toString() {
+        ChildJvm c = child;
+        StringBuilder s = new StringBuilder("<").append(getClass().getSimpleName()).append(" name='").append(name).append('\'');
+        if (c != null) {
+            s.append(" pid=").append(c.pid());
+            Integer code = c.exitCode().getNow(null);
+            s.append(code == null ? " started" : " exitcode=" + code);
+        } else if (state == State.CLOSED) {
+            s.append(" closed");
+        } else {
+            s.append(" initial");
+        }
+        if (daemon) {
+            s.append(" daemon");
+        }
+        return s.append('>').toString();
+    }
+}

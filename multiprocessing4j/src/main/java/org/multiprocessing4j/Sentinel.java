@@ -1,0 +1,57 @@
+package org.multiprocessing4j;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Becomes ready when a process has ended (Python's {@code Process.sentinel}, a handle that
+ * {@code multiprocessing.connection.wait} can wait on). Thread-safe; never un-ready once ready.
+ */
+public final class Sentinel {
+    private final CompletableFuture<?> ended;
+    private final String what;
+
+    Sentinel(CompletableFuture<?> ended, String what) {
+        this.ended = ended;
+        this.what = what;
+    }
+
+    /** True once the process has ended. Never blocks. */
+    public boolean isReady() {
+        return ended.isDone();
+    }
+
+    /** Blocks until the process has ended. */
+    public void await() throws InterruptedException {
+        try {
+            ended.get();
+        } catch (ExecutionException e) {
+            // ended either way
+        }
+    }
+
+    /** Blocks up to {@code timeout} (zero or negative: just look); returns whether the process has ended. */
+    public boolean await(Duration timeout) throws InterruptedException {
+        try {
+            ended.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        }
+    }
+
+    /** A future completed when the process has ended, for composing with other waits. */
+    public CompletableFuture<Void> onReady() {
+        return ended.handle((v, e) -> null);
+    }
+
+    @Override
+    public String toString() {
+        return "Sentinel[" + what + (isReady() ? ", ready]" : "]");
+    }
+}

@@ -1,0 +1,68 @@
+package org.multiprocessing4j.internal.launch;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * What a parent tells a new child JVM on its stdin, before anything else: never in argv or the
+ * environment, where other users could read the authkey.
+ *
+ * <p>Wire format (DataOutput, big-endian): {@code magic(4)="MP4B" | version(2) | authkey(len2+bytes) |
+ * token(16) | rendezvous(UTF) | tree(UTF) | parentPid(8) | parentName(UTF) | serializer(UTF)}. After the
+ * record the parent keeps stdin open and writes nothing more; end-of-stream means the parent died.
+ *
+ * @param token       names this child when it connects back to the rendezvous socket
+ * @param rendezvous  the parent's Unix-domain socket
+ * @param serializer  class name of the context's {@link org.multiprocessing4j.Serializer}
+ */
+public record Bootstrap(byte[] authkey, byte[] token, Path rendezvous, Path tree, long parentPid, String parentName,
+                        String serializer) {
+    private static final int MAGIC = 0x4D503442; // "MP4B"
+    private static final short VERSION = 1;
+    private static final int TOKEN_BYTES = 16;
+
+    public void writeTo(DataOutputStream out) throws IOException {
+        out.writeInt(MAGIC);
+        out.writeShort(VERSION);
+        out.writeShort(authkey.length);
+        out.write(authkey);
+        out.write(token);
+        out.writeUTF(rendezvous.toString());
+        out.writeUTF(tree.toString());
+        out.writeLong(parentPid);
+        out.writeUTF(parentName);
+        out.writeUTF(serializer);
+        out.flush();
+    }
+
+    public static Bootstrap readFrom(DataInputStream in) throws IOException {
+        int magic = in.readInt();
+        short version = in.readShort();
+        if (magic != MAGIC || version != VERSION) {
+            throw new IOException(String.format("not a multiprocessing4j bootstrap record (magic 0x%08x, version %d):"
+                    + " this entry point is started by the library, not by hand", magic, version));
+        }
+        byte[] authkey = new byte[in.readUnsignedShort()];
+        in.readFully(authkey);
+        byte[] token = new byte[TOKEN_BYTES];
+        in.readFully(token);
+        Path rendezvous = Path.of(in.readUTF());
+        Path tree = Path.of(in.readUTF());
+        long parentPid = in.readLong();
+        String parentName = in.readUTF();
+        String serializer = in.readUTF();
+        return new Bootstrap(authkey, token, rendezvous, tree, parentPid, parentName, serializer);
+    }
+
+    public static byte[] newToken() {
+        byte[] token = new byte[TOKEN_BYTES];
+        new java.security.SecureRandom().nextBytes(token);
+        return token;
+    }
+
+    public static int tokenBytes() {
+        return TOKEN_BYTES;
+    }
+}

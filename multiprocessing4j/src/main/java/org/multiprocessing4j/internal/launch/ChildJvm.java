@@ -1,0 +1,188 @@
+package org.multiprocessing4j.internal.launch;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.internal.wire.FrameChannel;
+
+/**
+ * The parent's side of one child JVM: the OS process, its stdin (kept open for the child's lifetime:
+ * closing it is the child's death signal), the authenticated control link, its output pumps, and its exit
+ * code once known.
+ *
+ * <p>Lifecycle: {@link #launch} starts the JVM and writes the {@link Bootstrap}; {@link #awaitConnected}
+ * waits until it connected back (or fails with its stderr if it died or timed out); {@link #run} hands it
+ * a {@link RunOrder}. {@link #exitCode()} completes after the OS process ended and the control link
+ * reached end-of-stream, so every notice the child sent has been read. Thread-safe.
+ */
+public final class ChildJvm {
+    /** How long after the OS process ended we wait for its control link to drain. */
+    private static final long LINK_DRAIN_MS = 2_000;
+
+    private final java.lang.Process process;
+    private final JvmCommand command;
+    private final CompletableFuture<FrameChannel> link;
+    private final CompletableFuture<Void> linkClosed = new CompletableFuture<>();
+    private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+    private final OutputStream stdin;
+    private final OutputPump stdout;
+    private final OutputPump stderr;
+    private volatile boolean orderlyShutdown;
+    private volatile int signal;
+
+    private ChildJvm(java.lang.Process process, JvmCommand command, CompletableFuture<FrameChannel> link) {
+        this.process = process;
+        this.command = command;
+        this.link = link;
+        this.stdin = process.getOutputStream();
+        long pid = process.pid();
+        this.stdout = command.inheritIO() ? new OutputPump(process.getInputStream(), () -> System.out, "mp4j-stdout-" + pid) : null;
+        this.stderr = new OutputPump(process.getErrorStream(), command.inheritIO() ? () -> System.err : null, "mp4j-stderr-" + pid);
+        link.thenAccept(this::readNotices);
+        process.onExit().thenRun(this::onProcessExit);
+    }
+
+    /** Starts a child JVM and gives it its bootstrap record. Does not wait for it to boot. */
+    public static ChildJvm launch(JvmCommand command) {
+        Rendezvous rendezvous = Rendezvous.get();
+        byte[] token = Bootstrap.newToken();
+        CompletableFuture<FrameChannel> link = rendezvous.expect(token);
+        java.lang.Process process;
+        try {
+            process = command.processBuilder().start();
+        } catch (IOException e) {
+            rendezvous.forget(token);
+            throw new ProcessError("cannot start a child JVM with " + command.javaExecutable() + ": " + e.getMessage(), e);
+        }
+        ChildJvm child = new ChildJvm(process, command, link);
+        ProcessTree.Self self = ProcessTree.self();
+        Bootstrap bootstrap = new Bootstrap(self.authkey(), token, rendezvous.path(), ProcessTree.treeDirectory(),
+                ProcessHandle.current().pid(), self.name(), command.serializer());
+        try {
+            bootstrap.writeTo(new DataOutputStream(child.stdin));
+        } catch (IOException e) {
+            // the child died at once; awaitConnected reports it with its stderr
+        }
+        process.onExit().thenRun(() -> rendezvous.forget(token));
+        return child;
+    }
+
+    /**
+     * Waits until the child has connected back and proved the authkey. If it exits first or the context's
+     * start timeout passes, it is killed and a {@link ProcessError} quoting its stderr is thrown.
+     */
+    public void awaitConnected() throws InterruptedException {
+        Duration timeout = command.startTimeout();
+        try {
+            CompletableFuture.anyOf(link, process.onExit()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            process.destroyForcibly();
+            throw new ProcessError("child JVM (pid " + pid() + ") did not connect back within " + timeout
+                    + "; it was killed. Its stderr:\n" + stderrAfterExit());
+        } catch (ExecutionException e) {
+            throw new ProcessError("child JVM (pid " + pid() + ") failed to start", e.getCause());
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            throw e;
+        }
+        if (!link.isDone()) {
+            throw new ProcessError("child JVM (pid " + pid() + ") exited with status " + process.exitValue()
+                    + " before it connected back; command: " + String.join(" ", command.argv())
+                    + "\nIts stderr:\n" + stderrAfterExit());
+        }
+    }
+
+    /** True if the child is alive and its control link is up: a standby ready to be handed a target. */
+    boolean isReady() {
+        return process.isAlive() && link.isDone() && !link.isCompletedExceptionally() && !linkClosed.isDone();
+    }
+
+    /** Hands the child its process to run. */
+    void run(RunOrder order) throws IOException {
+        link.join().send(Frames.RUN, order.toBytes());
+    }
+
+    private String stderrAfterExit() {
+        try {
+            process.waitFor(2, TimeUnit.SECONDS);
+            stderr.awaitEnd(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String tail = stderr.tail();
+        return tail.isBlank() ? "(empty)" : tail;
+    }
+
+    private void readNotices(FrameChannel channel) {
+        Thread.ofVirtual().name("mp4j-link-" + pid()).start(() -> {
+            try (channel) {
+                FrameChannel.Frame frame;
+                while ((frame = channel.receive()) != null) {
+                    switch (frame.type()) {
+                        case Frames.SHUTDOWN -> orderlyShutdown = true;
+                        case Frames.SIGNAL -> signal = frame.payload().length > 0 ? frame.payload()[0] : 15;
+                        default -> { } // unknown notices from a newer child are ignored
+                    }
+                }
+            } catch (IOException ignored) {
+                // a broken link ends like a closed one
+            } finally {
+                linkClosed.complete(null);
+            }
+        });
+    }
+
+    private void onProcessExit() {
+        CompletableFuture<?> drained = link.isDone() ? linkClosed : CompletableFuture.completedFuture(null);
+        drained.completeOnTimeout(null, LINK_DRAIN_MS, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+            try {
+                stdin.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+            link.thenAccept(ch -> {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // already closed
+                }
+            });
+            link.cancel(false);
+            exitCode.complete(ExitStatus.decode(process.exitValue(), orderlyShutdown, signal));
+        });
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return !exitCode.isDone();
+    }
+
+    /** Completes with Python's exit code after the child ended; see {@link ExitStatus}. */
+    public CompletableFuture<Integer> exitCode() {
+        return exitCode;
+    }
+
+    /** Sends SIGTERM. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Sends SIGKILL. */
+    public void kill() {
+        process.destroyForcibly();
+    }
+
+    /** The underlying OS process handle. */
+    public ProcessHandle handle() {
+        return process.toHandle();
+    }
+}

@@ -1,0 +1,119 @@
+package org.multiprocessing4j.internal.launch;
+
+import java.io.DataInputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import org.multiprocessing4j.Process;
+import org.multiprocessing4j.Serializer;
+import org.multiprocessing4j.internal.wire.FrameChannel;
+import org.multiprocessing4j.internal.wire.Handshake;
+import org.multiprocessing4j.internal.wire.ObjectCodec;
+import org.multiprocessing4j.internal.wire.Serializers;
+
+/**
+ * The entry point of every child JVM. Not for use by hand: it expects a {@link Bootstrap} on stdin.
+ *
+ * <p>Order of events: read the bootstrap; hide stdin from user code and watch it for end-of-stream
+ * (the parent's death: halt at once); connect back to the parent's rendezvous socket and prove the
+ * authkey; warm the serializer; wait for the run order (a PRESTARTED standby waits here); become that
+ * process; run it on the main thread. A target that throws prints the stack trace to stderr and exits
+ * with 1; a normal return lets the JVM end as any {@code main} does (non-daemon threads, then shutdown
+ * hooks, then status 0).
+ */
+public final class ChildMain {
+    /** Exit status when the bootstrap fails (no parent to report to, or the record is bad). */
+    static final int EXIT_BOOTSTRAP_FAILED = 2;
+    /** Exit status when the parent died: nobody reads it; it only ends the JVM. */
+    static final int EXIT_PARENT_GONE = 1;
+
+    private ChildMain() {
+    }
+
+    public static void main(String[] args) {
+        DataInputStream stdin = new DataInputStream(new FileInputStream(FileDescriptor.in));
+        Bootstrap bootstrap;
+        try {
+            bootstrap = Bootstrap.readFrom(stdin);
+        } catch (IOException e) {
+            System.err.println("multiprocessing4j child: cannot read the bootstrap record on stdin: " + e.getMessage());
+            System.exit(EXIT_BOOTSTRAP_FAILED);
+            return;
+        }
+        System.setIn(InputStream.nullInputStream());
+        watchParent(stdin);
+        ClassLoader loader = ClassLoader.getSystemClassLoader();
+        FrameChannel link;
+        ObjectCodec codec;
+        RunOrder order;
+        try {
+            link = connect(bootstrap);
+            ChildNotices.install(link);
+            Serializer serializer = Serializers.create(bootstrap.serializer(), loader);
+            serializer.warmUp();
+            codec = new ObjectCodec(serializer);
+            FrameChannel.Frame frame = link.receive();
+            if (frame == null || frame.type() != Frames.RUN) {
+                Runtime.getRuntime().halt(0); // a standby the parent no longer needs
+                return;
+            }
+            order = RunOrder.fromBytes(frame.payload());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("multiprocessing4j child: bootstrap failed: " + e);
+            System.exit(EXIT_BOOTSTRAP_FAILED);
+            return;
+        }
+        ProcessTree.becomeChild(order.name(), order.identity(), order.daemon(), bootstrap.authkey(),
+                bootstrap.parentPid(), bootstrap.parentName(), bootstrap.tree());
+        Thread.currentThread().setName(order.name());
+        Process process;
+        try {
+            process = (Process) codec.decode(order.process(), loader);
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            reportAndExit(order.name(), new IllegalStateException("cannot load the process object in the child", e));
+            return;
+        }
+        try {
+            process.run();
+        } catch (Throwable t) {
+            reportAndExit(order.name(), t);
+        }
+    }
+
+    private static void reportAndExit(String name, Throwable t) {
+        System.err.println("Process " + name + ":");
+        t.printStackTrace();
+        System.err.flush();
+        System.exit(1);
+    }
+
+    private static FrameChannel connect(Bootstrap bootstrap) throws IOException {
+        SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(bootstrap.rendezvous()));
+        Handshake.connect(channel, bootstrap.authkey());
+        ByteBuffer token = ByteBuffer.wrap(bootstrap.token());
+        while (token.hasRemaining()) {
+            channel.write(token);
+        }
+        return new FrameChannel(channel, Frames.MAX_FRAME_BYTES);
+    }
+
+    /** Reads stdin until end-of-stream, which only the parent's death produces; then halts at once. */
+    private static void watchParent(InputStream stdin) {
+        Thread watcher = new Thread(() -> {
+            try {
+                while (stdin.read() >= 0) {
+                    // the parent writes nothing after the bootstrap record
+                }
+            } catch (IOException ignored) {
+                // a broken pipe means the same
+            }
+            Runtime.getRuntime().halt(EXIT_PARENT_GONE);
+        }, "mp4j-parent-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+}

@@ -1,0 +1,36 @@
+package org.multiprocessing4j.internal.launch;
+
+import java.io.IOException;
+import org.multiprocessing4j.ProcessError;
+
+/**
+ * Starts one process in a child JVM: a fresh one ({@code SPAWN}) or a standby ({@code PRESTARTED}),
+ * then hands it the encoded process object. Returns once the child holds its run order.
+ */
+public final class ChildStarter {
+    private ChildStarter() {
+    }
+
+    /**
+     * @param standby the context's standby JVMs, or {@code null} to boot a fresh JVM
+     * @throws ProcessError          if the JVM cannot be started or dies before taking its run order
+     * @throws InterruptedException  if interrupted while waiting for the JVM to boot (it is killed)
+     */
+    public static ChildJvm start(JvmCommand command, StandbyPool standby, String name, boolean daemon, int[] identity,
+                                 byte[] encodedProcess) throws InterruptedException {
+        ChildJvm child;
+        if (standby != null) {
+            child = standby.take();
+        } else {
+            child = ChildJvm.launch(command);
+            child.awaitConnected();
+        }
+        try {
+            child.run(new RunOrder(name, daemon, identity, encodedProcess));
+        } catch (IOException e) {
+            child.kill();
+            throw new ProcessError("child JVM (pid " + child.pid() + ") died before it took process '" + name + "'", e);
+        }
+        return child;
+    }
+}

@@ -1,0 +1,49 @@
+package org.multiprocessing4j.internal.launch;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one shutdown hook of this library, running its steps in a fixed order when the JVM exits normally
+ * (return from main, {@code System.exit}, SIGTERM/SIGINT): first children (daemons terminated,
+ * non-daemons joined, as Python's {@code atexit} handler does), then contexts (standby JVMs), then
+ * runtime files. A step that throws does not stop the later ones.
+ */
+public final class ExitSequence {
+    /** When a step runs; lower first. */
+    public enum Phase { CHILDREN, CONTEXTS, RUNTIME_FILES }
+
+    private static final List<List<Runnable>> STEPS = new ArrayList<>();
+    private static boolean hookInstalled;
+
+    static {
+        for (int i = 0; i < Phase.values().length; i++) {
+            STEPS.add(new ArrayList<>());
+        }
+    }
+
+    private ExitSequence() {
+    }
+
+    public static synchronized void add(Phase phase, Runnable step) {
+        if (!hookInstalled) {
+            Runtime.getRuntime().addShutdownHook(new Thread(ExitSequence::run, "mp4j-exit"));
+            hookInstalled = true;
+        }
+        STEPS.get(phase.ordinal()).add(step);
+    }
+
+    private static void run() {
+        List<Runnable> all = new ArrayList<>();
+        synchronized (ExitSequence.class) {
+            STEPS.forEach(all::addAll);
+        }
+        for (Runnable step : all) {
+            try {
+                step.run();
+            } catch (Throwable t) {
+                System.err.println("multiprocessing4j: an exit step failed: " + t);
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package org.multiprocessing4j.internal.launch;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.multiprocessing4j.Context;
+
+/**
+ * The command line and environment of a child JVM, computed once per {@link Context}.
+ *
+ * <p>{@code java [inherited options] [native access] [context options] [-Dk=v...] [AOT cache]
+ * -cp <parent class path> [--module-path <parent module path> --add-modules ALL-MODULE-PATH]
+ * (ChildMain | -m org.multiprocessing4j/ChildMain)}. Inherited options drop what must not be copied:
+ * debugger agents (their port is taken), the parent's own class-data/AOT flags, and launcher internals.
+ */
+public final class JvmCommand {
+    static final String CHILD_MAIN = ChildMain.class.getName();
+
+    private final List<String> argv;
+    private final Map<String, String> environment;
+    private final Path workingDirectory;
+    private final boolean inheritIO;
+    private final String serializer;
+    private final Duration startTimeout;
+    private final Path javaExecutable;
+
+    private JvmCommand(Context ctx) {
+        this.javaExecutable = ctx.javaExecutable();
+        this.environment = ctx.environment();
+        this.workingDirectory = ctx.workingDirectory().orElse(null);
+        this.inheritIO = ctx.inheritIO();
+        this.serializer = ctx.serializer().getName();
+        this.startTimeout = ctx.startTimeout();
+
+        List<String> a = new ArrayList<>();
+        a.add(javaExecutable.toString());
+        if (ctx.inheritJvmOptions()) {
+            for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+                if (inheritable(option)) {
+                    a.add(option);
+                }
+            }
+        }
+        Module self = JvmCommand.class.getModule();
+        a.add("--enable-native-access=" + (self.isNamed() ? self.getName() : "ALL-UNNAMED"));
+        a.addAll(ctx.jvmOptions());
+        ctx.systemProperties().forEach((k, v) -> a.add("-D" + k + "=" + v));
+        String classPath = System.getProperty("java.class.path", "");
+        a.addAll(AotCache.options(javaExecutable, classPath, a));
+        if (!classPath.isEmpty()) {
+            a.add("-cp");
+            a.add(classPath);
+        }
+        String modulePath = System.getProperty("jdk.module.path");
+        if (modulePath != null && !modulePath.isEmpty()) {
+            a.add("--module-path");
+            a.add(modulePath);
+            a.add("--add-modules");
+            a.add("ALL-MODULE-PATH");
+        }
+        if (self.isNamed()) {
+            a.add("-m");
+            a.add(self.getName() + "/" + CHILD_MAIN);
+        } else {
+            a.add(CHILD_MAIN);
+        }
+        this.argv = List.copyOf(a);
+    }
+
+    public static JvmCommand of(Context ctx) {
+        return new JvmCommand(ctx);
+    }
+
+    static boolean inheritable(String option) {
+        return !(option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp") || option.startsWith("-Xdebug")
+                || option.startsWith("-XX:AOTCache") || option.startsWith("-XX:AOTMode") || option.startsWith("-XX:AOTConfiguration")
+                || option.startsWith("-XX:SharedArchiveFile") || option.startsWith("-XX:+AutoCreateSharedArchive")
+                || option.startsWith("-Djava.class.path") || option.startsWith("-Djdk.module.")
+                || option.startsWith("-Dsun.java.command") || option.startsWith("-Dsun.java.launcher")
+                || option.startsWith("-Djdk.internal.vm.ci") || option.equals("-Xshare:dump"));
+    }
+
+    public List<String> argv() {
+        return argv;
+    }
+
+    ProcessBuilder processBuilder() {
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.environment().putAll(environment);
+        if (workingDirectory != null) {
+            pb.directory(workingDirectory.toFile());
+        }
+        pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+        pb.redirectOutput(inheritIO ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.DISCARD);
+        pb.redirectError(ProcessBuilder.Redirect.PIPE);
+        return pb;
+    }
+
+    Path javaExecutable() {
+        return javaExecutable;
+    }
+
+    boolean inheritIO() {
+        return inheritIO;
+    }
+
+    String serializer() {
+        return serializer;
+    }
+
+    Duration startTimeout() {
+        return startTimeout;
+    }
+}

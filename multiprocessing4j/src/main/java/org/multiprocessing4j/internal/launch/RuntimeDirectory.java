@@ -1,0 +1,106 @@
+package org.multiprocessing4j.internal.launch;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The 0700 directory that holds a process tree's runtime files (rendezvous sockets now; ring files and
+ * lock words later). One per root process: {@code <base>/tree-<rootPid>-<rootStartMillis>}.
+ *
+ * <p>The base is {@code -Dmultiprocessing4j.runtimeDir}, else {@code $XDG_RUNTIME_DIR/multiprocessing4j},
+ * else {@code <java.io.tmpdir>/mp4j-<user>}. The root removes its tree directory at normal exit; trees
+ * whose root died without cleaning up (SIGKILL) are swept when the next root creates its own.
+ */
+public final class RuntimeDirectory {
+    private static final Pattern TREE = Pattern.compile("tree-(\\d+)-(\\d+)");
+
+    private RuntimeDirectory() {
+    }
+
+    /** The base folder under which every tree directory of this user lives. */
+    public static Path base() {
+        String configured = System.getProperty("multiprocessing4j.runtimeDir");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        if (xdg != null && !xdg.isBlank() && Files.isDirectory(Path.of(xdg))) {
+            return Path.of(xdg, "multiprocessing4j");
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "mp4j-" + System.getProperty("user.name"));
+    }
+
+    /** Creates this JVM's tree directory (0700), sweeping dead trees first. */
+    public static Path createTree() {
+        Path base = base();
+        try {
+            createPrivateDirectory(base);
+            sweepDeadTrees(base);
+            ProcessHandle self = ProcessHandle.current();
+            Path tree = base.resolve("tree-" + self.pid() + "-" + startMillis(self).orElse(0L));
+            createPrivateDirectory(tree);
+            return tree;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the runtime directory under " + base, e);
+        }
+    }
+
+    /** Deletes {@code tree} and everything in it; failures are ignored (a later sweep retries). */
+    public static void deleteTree(Path tree) {
+        try (Stream<Path> walk = Files.walk(tree)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            });
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+
+    /** Removes tree directories under {@code base} whose root process is gone. */
+    public static void sweepDeadTrees(Path base) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(base, "tree-*")) {
+            for (Path entry : entries) {
+                Matcher m = TREE.matcher(entry.getFileName().toString());
+                if (m.matches() && !isAlive(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)))) {
+                    deleteTree(entry);
+                }
+            }
+        }
+    }
+
+    /** True if a process with this pid and start time still runs (a reused pid does not count). */
+    public static boolean isAlive(long pid, long startMillis) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .map(h -> startMillis(h).map(s -> s == startMillis).orElse(true))
+                .orElse(false);
+    }
+
+    static Optional<Long> startMillis(ProcessHandle handle) {
+        return handle.info().startInstant().map(java.time.Instant::toEpochMilli);
+    }
+
+    private static void createPrivateDirectory(Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir.getParent());
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir)) {
+                throw e;
+            }
+        }
+    }
+}

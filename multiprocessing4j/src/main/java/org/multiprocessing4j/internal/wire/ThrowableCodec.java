@@ -1,0 +1,114 @@
+package org.multiprocessing4j.internal.wire;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.ByteArrayInputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.multiprocessing4j.RemoteException;
+
+/**
+ * Ships a throwable from one JVM to another so that it arrives as itself: original type, message, cause
+ * chain and the thrower's stack trace. When the receiver cannot rebuild it (its class is missing there, or
+ * it holds something the serializer cannot write) it arrives as a {@link RemoteException} carrying the
+ * original class name, message and stack trace, with the cause chain rebuilt the same way.
+ *
+ * <p>Wire format: {@code hasFull(1) | [fullLength(4) | serializer bytes] | description}, where the
+ * description is {@code className(UTF) | hasMessage(1) | [message(UTF)] | frames(4) | frames... |
+ * hasCause(1) | [description of the cause]} and a frame is {@code class(UTF) method(UTF) file(UTF) line(4)}.
+ * The description is written by hand, so it survives any class-path difference.
+ */
+public final class ThrowableCodec {
+    private static final int MAX_CAUSES = 32;
+
+    private final ObjectCodec codec;
+
+    public ThrowableCodec(ObjectCodec codec) {
+        this.codec = codec;
+    }
+
+    public byte[] encode(Throwable t) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            byte[] full = null;
+            try {
+                full = codec.serializer().toBytes(t);
+            } catch (IOException | RuntimeException notSerializable) {
+                // fall back to the description alone
+            }
+            out.writeBoolean(full != null);
+            if (full != null) {
+                out.writeInt(full.length);
+                out.write(full);
+            }
+            describe(t, out, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public Throwable decode(byte[] data, ClassLoader loader) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+        if (in.readBoolean()) {
+            byte[] full = new byte[in.readInt()];
+            in.readFully(full);
+            try {
+                return (Throwable) codec.serializer().fromBytes(full, 0, full.length, loader);
+            } catch (ClassNotFoundException | IOException | RuntimeException unreadable) {
+                // fall back to the description
+            }
+        }
+        return readDescription(in);
+    }
+
+    private static void describe(Throwable t, DataOutputStream out, int depth) throws IOException {
+        out.writeUTF(t.getClass().getName());
+        String message = t.getMessage();
+        out.writeBoolean(message != null);
+        if (message != null) {
+            out.writeUTF(truncate(message));
+        }
+        StackTraceElement[] frames = t.getStackTrace();
+        out.writeInt(frames.length);
+        for (StackTraceElement f : frames) {
+            out.writeUTF(f.getClassName());
+            out.writeUTF(f.getMethodName());
+            out.writeUTF(f.getFileName() == null ? "" : f.getFileName());
+            out.writeInt(f.getLineNumber());
+        }
+        Throwable cause = t.getCause();
+        boolean more = cause != null && cause != t && depth < MAX_CAUSES;
+        out.writeBoolean(more);
+        if (more) {
+            describe(cause, out, depth + 1);
+        }
+    }
+
+    private static RemoteException readDescription(DataInputStream in) throws IOException {
+        String className = in.readUTF();
+        String message = in.readBoolean() ? in.readUTF() : null;
+        int n = in.readInt();
+        List<StackTraceElement> frames = new ArrayList<>(Math.min(n, 4096));
+        for (int i = 0; i < n; i++) {
+            String cls = in.readUTF();
+            String method = in.readUTF();
+            String file = in.readUTF();
+            frames.add(new StackTraceElement(cls, method, file.isEmpty() ? null : file, in.readInt()));
+        }
+        RemoteException remote = new RemoteException(className, message);
+        remote.setStackTrace(frames.toArray(StackTraceElement[]::new));
+        if (in.readBoolean()) {
+            remote.initCause(readDescription(in));
+        }
+        return remote;
+    }
+
+    /** writeUTF takes at most 65535 encoded bytes. */
+    private static String truncate(String s) {
+        return s.length() > 16000 ? s.substring(0, 16000) + "... [truncated]" : s;
+    }
+}
