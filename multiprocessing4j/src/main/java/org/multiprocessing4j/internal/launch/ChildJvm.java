@@ -22,8 +22,8 @@ import org.multiprocessing4j.internal.wire.FrameChannel;
  * reached end-of-stream, so every notice the child sent has been read. Thread-safe.
  */
 public final class ChildJvm {
-    /** How long after the OS process ended we wait for its control link to drain. */
-    private static final long LINK_DRAIN_MS = 2_000;
+    /** How long after the OS process ended we wait for its control link and output to drain. */
+    private static final long DRAIN_MS = 2_000;
 
     private final java.lang.Process process;
     private final JvmCommand command;
@@ -82,13 +82,13 @@ public final class ChildJvm {
         try {
             CompletableFuture.anyOf(link, process.onExit()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            process.destroyForcibly();
+            kill();
             throw new ProcessError("child JVM (pid " + pid() + ") did not connect back within " + timeout
                     + "; it was killed. Its stderr:\n" + stderrAfterExit());
         } catch (ExecutionException e) {
             throw new ProcessError("child JVM (pid " + pid() + ") failed to start", e.getCause());
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            kill();
             throw e;
         }
         if (!link.isDone()) {
@@ -139,8 +139,13 @@ public final class ChildJvm {
     }
 
     private void onProcessExit() {
-        CompletableFuture<?> drained = link.isDone() ? linkClosed : CompletableFuture.completedFuture(null);
-        drained.completeOnTimeout(null, LINK_DRAIN_MS, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+        // NOTE: wait until every notice was read (exit code) and every byte of output was copied (so after
+        // join() the child's output is all there, as with Python's shared terminal), within a bound.
+        CompletableFuture<?> drained = CompletableFuture.allOf(
+                link.isDone() ? linkClosed : CompletableFuture.completedFuture(null),
+                stdout != null ? stdout.ended() : CompletableFuture.completedFuture(null),
+                stderr.ended());
+        drained.completeOnTimeout(null, DRAIN_MS, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
             try {
                 stdin.close();
             } catch (IOException ignored) {
@@ -173,12 +178,14 @@ public final class ChildJvm {
 
     /** Sends SIGTERM. */
     public void terminate() {
-        process.destroy();
+        // NOTE: through the ProcessHandle: java.lang.Process.destroy() also closes the child's stdin, which
+        // the child reads as its parent's death and halts before its SIGTERM handler reports the signal.
+        process.toHandle().destroy();
     }
 
     /** Sends SIGKILL. */
     public void kill() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 
     /** The underlying OS process handle. */

@@ -19,7 +19,6 @@ final class ChildNotices {
     }
 
     static void install(FrameChannel link) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> send(link, Frames.SHUTDOWN, new byte[0]), "mp4j-exit-notice"));
         for (String name : TERMINATING_SIGNALS) {
             try {
                 Signal.handle(new Signal(name), signal -> {
@@ -30,6 +29,9 @@ final class ChildNotices {
                 // -Xrs, or the signal is reserved on this platform
             }
         }
+        // NOTE: after the signal handlers: a SIGTERM that lands between the two must not look like an
+        // orderly exit with status 143 (the JVM's default handler would run our hook without a SIGNAL notice).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> send(link, Frames.SHUTDOWN, new byte[0]), "mp4j-exit-notice"));
     }
 
     private static void send(FrameChannel link, byte type, byte[] payload) {

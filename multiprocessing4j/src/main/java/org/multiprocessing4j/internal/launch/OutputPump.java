@@ -18,6 +18,7 @@ final class OutputPump {
     private final byte[] tail = new byte[TAIL_BYTES];
     private long total;
     private final Thread thread;
+    private final java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
 
     OutputPump(InputStream in, Supplier<PrintStream> target, String name) {
         this.thread = new Thread(() -> copy(in, target), name);
@@ -39,7 +40,14 @@ final class OutputPump {
             }
         } catch (IOException ignored) {
             // the child is gone
+        } finally {
+            ended.complete(null);
         }
+    }
+
+    /** Completes at the child's end-of-stream, once everything before it was copied. */
+    java.util.concurrent.CompletableFuture<Void> ended() {
+        return ended;
     }
 
     private synchronized void remember(byte[] buf, int n) {
