@@ -1,0 +1,76 @@
+package org.multiprocessing4j.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The command line of {@link Main}. Immutable.
+ *
+ * @param only          workload names from {@code --only a,b} (empty: every registered Java workload)
+ * @param quick         {@code --quick}: the README's small sizes
+ * @param cpython       {@code --cpython}: also run CPython's {@code mp_baseline.py}, after the Java workloads
+ * @param cpythonScript {@code --cpython-script PATH}, or {@code null} to search for it
+ * @param python        {@code --python EXE}, default {@code python3}
+ * @param out           {@code --out FILE} to append all JSON lines to, or {@code null}
+ * @param help          {@code -h} / {@code --help}
+ */
+public record Options(List<String> only, boolean quick, boolean cpython, Path cpythonScript, String python,
+                      Path out, boolean help) {
+
+    /** The usage text. */
+    public static final String USAGE = """
+            usage: Main [--only a,b] [--quick] [--cpython] [--cpython-script PATH] [--python EXE] [--out FILE]
+              --only a,b             workloads to run (default: all Java workloads); names only CPython
+                                     has run on the CPython side only
+              --quick                small sizes (the README's sizes in parentheses)
+              --cpython              after the Java workloads, run shared/bench/python/mp_baseline.py
+                                     for the same names and print a Java/CPython ratio table
+              --cpython-script PATH  mp_baseline.py to run (default: found by walking up from the
+                                     current directory to a folder holding shared/bench/python/)
+              --python EXE           Python interpreter (default python3)
+              --out FILE             also append every JSON line (Java and CPython) to FILE
+            """;
+
+    /** Copies {@code only}. */
+    public Options {
+        only = List.copyOf(only);
+    }
+
+    /**
+     * Parses {@code args}. Blank arguments are ignored (an empty {@code -Dbench.args} yields one).
+     *
+     * @throws IllegalArgumentException on an unknown option or a missing value, with a message saying which
+     */
+    public static Options parse(String... args) {
+        List<String> only = new ArrayList<>();
+        boolean quick = false;
+        boolean cpython = false;
+        boolean help = false;
+        Path script = null;
+        Path out = null;
+        String python = "python3";
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i].strip();
+            switch (a) {
+                case "" -> { }
+                case "--quick" -> quick = true;
+                case "--cpython" -> cpython = true;
+                case "-h", "--help" -> help = true;
+                case "--only" -> Arrays.stream(value(args, ++i, a).split(","))
+                        .map(String::strip).filter(s -> !s.isEmpty()).forEach(only::add);
+                case "--cpython-script" -> script = Path.of(value(args, ++i, a));
+                case "--python" -> python = value(args, ++i, a);
+                case "--out" -> out = Path.of(value(args, ++i, a));
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        return new Options(only, quick, cpython, script, python, out, help);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length || args[i].startsWith("--")) throw new IllegalArgumentException(option + " needs a value");
+        return args[i];
+    }
+}

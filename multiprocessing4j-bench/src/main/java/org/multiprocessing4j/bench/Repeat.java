@@ -1,0 +1,61 @@
+package org.multiprocessing4j.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The README's repetition rule: {@value #WARMUP} warm-up repetition, discarded, then {@value #REPS}
+ * measured ones. Mirrors {@code repeat(fn, n, warm_n)} in {@code mp_baseline.py}: the warm-up may be
+ * given a smaller size than the measured repetitions. Runs on the calling thread.
+ */
+public final class Repeat {
+
+    /** Warm-up repetitions, discarded. */
+    public static final int WARMUP = 1;
+    /** Measured repetitions. */
+    public static final int REPS = 5;
+
+    private Repeat() {
+    }
+
+    /**
+     * One repetition of size {@code n}, returning what it measured (a figure, or a record of several).
+     *
+     * @param <T> what one repetition measures
+     */
+    @FunctionalInterface
+    public interface Rep<T> {
+        /** Runs one repetition of size {@code n}; the timed region is inside. */
+        T run(int n) throws Exception;
+    }
+
+    /** {@link #WARMUP} repetitions of size {@code warmN} (discarded), then {@link #REPS} of size {@code n}. */
+    public static <T> List<T> measured(int n, int warmN, Rep<T> rep) throws Exception {
+        return measured(WARMUP, REPS, n, warmN, rep);
+    }
+
+    /**
+     * {@code warmups} repetitions of size {@code warmN} (discarded), then {@code reps} of size {@code n}.
+     * For the README's exceptions, e.g. {@code process_start}'s 3 warm-up starts and 30 samples.
+     */
+    public static <T> List<T> measured(int warmups, int reps, int n, int warmN, Rep<T> rep) throws Exception {
+        for (int i = 0; i < warmups; i++) {
+            rep.run(warmN);
+        }
+        List<T> out = new ArrayList<>(reps);
+        for (int i = 0; i < reps; i++) {
+            out.add(rep.run(n));
+        }
+        return out;
+    }
+
+    /** Median / min / max of one figure: 1 warm-up of size {@code n}, then 5 measured. */
+    public static Stats stats(int n, Rep<Double> rep) throws Exception {
+        return Stats.of(measured(n, n, rep));
+    }
+
+    /** Median / min / max of one figure: 1 warm-up of size {@code warmN}, then 5 of size {@code n}. */
+    public static Stats stats(int n, int warmN, Rep<Double> rep) throws Exception {
+        return Stats.of(measured(n, warmN, rep));
+    }
+}

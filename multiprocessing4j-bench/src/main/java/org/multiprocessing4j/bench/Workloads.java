@@ -1,0 +1,47 @@
+package org.multiprocessing4j.bench;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.multiprocessing4j.bench.workloads.NoopProbe;
+
+/**
+ * The registry of Java workloads, in run order (the README's order). Adding a workload is one line
+ * in {@link #ALL}. Immutable and thread-safe.
+ */
+public final class Workloads {
+
+    private static final List<Workload> ALL = List.of(
+            new NoopProbe()
+    );
+
+    private static final Map<String, Workload> BY_NAME = index(ALL);
+
+    private Workloads() {
+    }
+
+    /** All registered workloads, in run order. */
+    public static List<Workload> all() {
+        return ALL;
+    }
+
+    /** The registered names, in run order. */
+    public static Set<String> names() {
+        return BY_NAME.keySet();
+    }
+
+    /** The workload called {@code name}, if registered. */
+    public static Optional<Workload> byName(String name) {
+        return Optional.ofNullable(BY_NAME.get(name));
+    }
+
+    private static Map<String, Workload> index(List<Workload> all) {
+        Map<String, Workload> m = new LinkedHashMap<>();
+        for (Workload w : all) {
+            if (m.putIfAbsent(w.name(), w) != null) throw new IllegalStateException("duplicate workload " + w.name());
+        }
+        return m;
+    }
+}

@@ -1,0 +1,41 @@
+package org.multiprocessing4j.bench.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.multiprocessing4j.bench.Line;
+import org.multiprocessing4j.bench.Result;
+import org.multiprocessing4j.bench.Stats;
+
+class RatioTableTest {
+
+    @Test
+    void aRatioAboveOneMeansJavaIsBetterForDurationsAndForRates() {
+        assertEquals(4.0, Ratio.javaBetterBy("ms", 20, "ms", 80).getAsDouble());
+        assertEquals(4.0, Ratio.javaBetterBy("tasks/s", 400, "tasks/s", 100).getAsDouble());
+        assertEquals(2.0, Ratio.javaBetterBy("us/op", 1, "us/op", 2).getAsDouble());
+        assertEquals(0.5, Ratio.javaBetterBy("x", 1, "x", 2).getAsDouble());
+        assertTrue(Ratio.javaBetterBy("ms", 1, "us", 2).isEmpty(), "different units");
+        assertTrue(Ratio.javaBetterBy("fact", 1, "fact", 2).isEmpty(), "not a performance unit");
+    }
+
+    @Test
+    void aJavaVariantIsComparedWithTheCPythonVariantsItsWorkloadMapsItTo() {
+        Line java = Result.of("process_start", "jvm/first_line", Stats.of(40, 40, 40), "ms", Map.of()).toLine();
+        Line spawn = Result.of("process_start", "spawn/first_line", Stats.of(80), "ms", Map.of()).toLine();
+        Line fork = Result.of("process_start", "fork/first_line", Stats.of(2), "ms", Map.of()).toLine();
+        var out = new ByteArrayOutputStream();
+        RatioTable.print(List.of(new RatioTable.JavaLine(java, Map.of("jvm/first_line", List.of("spawn/first_line")))),
+                List.of(spawn, fork), new PrintStream(out, true, StandardCharsets.UTF_8));
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertTrue(table.lines().anyMatch(l -> l.contains("jvm/first_line") && l.contains("spawn/first_line")
+                && l.endsWith("2.00x")), table);
+        assertTrue(table.lines().anyMatch(l -> l.contains("fork/first_line") && l.endsWith("-")), table);
+    }
+}
