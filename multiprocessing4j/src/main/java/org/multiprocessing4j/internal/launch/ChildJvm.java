@@ -86,13 +86,13 @@ public final class ChildJvm {
             throw new ProcessError("child JVM (pid " + pid() + ") did not connect back within " + timeout
                     + "; it was killed. Its stderr:\n" + stderrAfterExit());
         } catch (ExecutionException e) {
-            throw new ProcessError("child JVM (pid " + pid() + ") failed to start", e.getCause());
+            // the link was abandoned because the process exited: reported below
         } catch (InterruptedException e) {
             kill();
             throw e;
         }
-        if (!link.isDone()) {
-            throw new ProcessError("child JVM (pid " + pid() + ") exited with status " + process.exitValue()
+        if (!link.isDone() || link.isCompletedExceptionally()) {
+            throw new ProcessError("child JVM (pid " + pid() + ") exited with status " + exitValueAfterExit()
                     + " before it connected back; command: " + String.join(" ", command.argv())
                     + "\nIts stderr:\n" + stderrAfterExit());
         }
@@ -106,6 +106,15 @@ public final class ChildJvm {
     /** Hands the child its process to run. */
     void run(RunOrder order) throws IOException {
         link.join().send(Frames.RUN, order.toBytes());
+    }
+
+    private int exitValueAfterExit() {
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     private String stderrAfterExit() {

@@ -1,0 +1,134 @@
+package org.multiprocessing4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Context options reach the child JVM; bad ones fail clearly and promptly. */
+class ContextTest extends ChildProcessTestBase {
+
+    @Test
+    void jvm_options_system_properties_and_environment_reach_the_child() throws Exception {
+        Context ctx = Context.builder().jvmOptions("-Xmx48m").systemProperty("mp4j.test.prop", "p-value")
+                .environment("MP4J_TEST_ENV", "e-value").build();
+        Process p = ctx.process(() -> {
+            boolean ok = Runtime.getRuntime().maxMemory() <= 48L * 1024 * 1024
+                    && "p-value".equals(System.getProperty("mp4j.test.prop"))
+                    && "e-value".equals(System.getenv("MP4J_TEST_ENV"));
+            System.exit(ok ? 0 : 3);
+        });
+        assertEquals(0, run(p));
+    }
+
+    @Test
+    void the_child_inherits_the_parents_jvm_options_unless_told_not_to() throws Exception {
+        SerializableRunnable probe = () -> System.exit("from-parent-argline".equals(System.getProperty("mp4j.test.inherited")) ? 10 : 11);
+        assertEquals(10, run(Context.builder().build().process(probe)));
+        assertEquals(11, run(Context.builder().inheritJvmOptions(false).build().process(probe)));
+    }
+
+    @Test
+    void the_working_directory_is_the_childs_current_directory(@TempDir Path dir) throws Exception {
+        String expected = dir.toRealPath().toString();
+        Process p = Context.builder().workingDirectory(dir).build().process(() ->
+                System.exit(Path.of("").toAbsolutePath().toString().equals(expected) ? 0 : 3));
+        assertEquals(0, run(p));
+    }
+
+    @Test
+    void inheritIO_false_keeps_the_childs_output_out_of_ours() throws Exception {
+        try (CapturedOutput output = new CapturedOutput()) {
+            assertEquals(0, run(Context.builder().inheritIO(false).build().process(() -> System.out.println("silent-child"))));
+            assertEquals(0, run(Context.builder().build().process(() -> System.out.println("loud-child"))));
+            assertFalse(output.out().contains("silent-child"), output.out());
+            assertTrue(output.out().contains("loud-child"), output.out());
+        }
+    }
+
+    @Test
+    void a_java_executable_that_does_not_exist_is_rejected_naming_the_path() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Context.builder().javaExecutable(Path.of("/no/such/java")).build());
+        assertTrue(e.getMessage().contains("/no/such/java"), e.getMessage());
+    }
+
+    @Test
+    void jvm_options_that_stop_the_child_from_starting_fail_start_with_the_childs_stderr() {
+        Process p = Context.builder().jvmOptions("-XX:+NoSuchOptionForMp4j").build().process(() -> { });
+        ProcessError e = assertThrows(ProcessError.class, p::start);
+        assertTrue(e.getMessage().contains("NoSuchOptionForMp4j"), e.getMessage());
+        assertTrue(e.getMessage().contains("before it connected back"), e.getMessage());
+    }
+
+    @Test
+    void bad_builder_values_are_rejected() {
+        assertThrows(IllegalArgumentException.class, () -> Context.builder().standbyCount(0).build());
+        assertThrows(IllegalArgumentException.class, () -> Context.builder().startTimeout(java.time.Duration.ZERO).build());
+        assertThrows(IllegalArgumentException.class, () -> Context.builder().workingDirectory(Path.of("/no/such/dir")).build());
+        assertThrows(NullPointerException.class, () -> Context.builder().jvmOptions((String) null));
+        assertThrows(IllegalArgumentException.class, () -> Context.builder().systemProperty("", "v"));
+    }
+
+    @Test
+    void prestarted_hands_the_target_to_a_jvm_booted_before_start() throws Exception {
+        try (Context ctx = Context.builder().startMethod(StartMethod.PRESTARTED).build()) {
+            ctx.prestart();
+            Set<Long> booted = ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
+            Process p = ctx.process("pre", () -> System.exit(Multiprocessing.currentProcess().name().equals("pre") ? 9 : 3));
+            p.start();
+            assertTrue(booted.contains(p.pid().getAsLong()), "the process ran in a standby booted before start()");
+            p.join(HANG);
+            assertEquals(9, p.exitCode());
+            Process second = ctx.process(() -> System.exit(4));
+            assertEquals(4, run(second));
+        }
+    }
+
+    @Test
+    void a_closed_context_starts_nothing() {
+        Context ctx = Context.builder().startMethod(StartMethod.PRESTARTED).build();
+        ctx.close();
+        ctx.close();
+        assertThrows(IllegalStateException.class, () -> ctx.process(() -> { }).start());
+    }
+
+    @Test
+    void a_child_that_exits_before_connecting_back_fails_start_with_its_status_and_stderr(@TempDir Path dir) throws Exception {
+        Path fakeJava = script(dir, "echo 'fake java refuses' >&2; exit 3");
+        Process p = Context.builder().javaExecutable(fakeJava).build().process(() -> { });
+        ProcessError e = assertThrows(ProcessError.class, p::start);
+        assertTrue(e.getMessage().contains("status 3") && e.getMessage().contains("fake java refuses"), e.getMessage());
+    }
+
+    @Test
+    void a_child_killed_during_bootstrap_fails_start_promptly(@TempDir Path dir) throws Exception {
+        Path fakeJava = script(dir, "kill -9 $$");
+        Process p = Context.builder().javaExecutable(fakeJava).build().process(() -> { });
+        ProcessError e = assertThrows(ProcessError.class, p::start);
+        assertTrue(e.getMessage().contains("status 137"), e.getMessage());
+    }
+
+    @Test
+    void a_child_that_never_connects_is_killed_at_the_start_timeout(@TempDir Path dir) throws Exception {
+        Path fakeJava = script(dir, "exec sleep 600");
+        Process p = Context.builder().javaExecutable(fakeJava).startTimeout(java.time.Duration.ofMillis(500)).build()
+                .process(() -> { });
+        ProcessError e = assertThrows(ProcessError.class, p::start);
+        assertTrue(e.getMessage().contains("did not connect back within"), e.getMessage());
+    }
+
+    private static Path script(Path dir, String body) throws Exception {
+        Path script = dir.resolve("java");
+        Files.writeString(script, "#!/bin/sh\n" + body + "\n");
+        script.toFile().setExecutable(true);
+        return script;
+    }
+}
