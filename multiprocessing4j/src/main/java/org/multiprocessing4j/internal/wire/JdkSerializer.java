@@ -54,6 +54,10 @@ public final class JdkSerializer implements Serializer {
     private record Probe(int value, String text) implements java.io.Serializable {
     }
 
+    private static final java.util.Map<String, Class<?>> PRIMITIVES = java.util.Map.of(
+            "boolean", boolean.class, "byte", byte.class, "char", char.class, "short", short.class,
+            "int", int.class, "long", long.class, "float", float.class, "double", double.class, "void", void.class);
+
     private static final class LoaderObjectInputStream extends ObjectInputStream {
         private final ClassLoader loader;
 
@@ -67,7 +71,11 @@ public final class JdkSerializer implements Serializer {
             try {
                 return Class.forName(desc.getName(), false, loader);
             } catch (ClassNotFoundException e) {
-                return super.resolveClass(desc); // primitives and platform classes
+                Class<?> primitive = PRIMITIVES.get(desc.getName());
+                if (primitive == null) {
+                    throw e; // never fall back to another loader: the caller chose this one
+                }
+                return primitive;
             }
         }
     }

@@ -18,7 +18,8 @@ import org.multiprocessing4j.RemoteException;
  *
  * <p>Wire format: {@code hasFull(1) | [fullLength(4) | serializer bytes] | description}, where the
  * description is {@code className(UTF) | hasMessage(1) | [message(UTF)] | frames(4) | frames... |
- * hasCause(1) | [description of the cause]} and a frame is {@code class(UTF) method(UTF) file(UTF) line(4)}.
+ * hasCause(1) | [description of the cause]} and a frame is {@code loader? module? moduleVersion? class(UTF) method(UTF) file? line(4)} ({@code x?} is
+ * {@code present(1) | [x(UTF)]}).
  * The description is written by hand, so it survives any class-path difference.
  */
 public final class ThrowableCodec {
@@ -75,9 +76,12 @@ public final class ThrowableCodec {
         StackTraceElement[] frames = t.getStackTrace();
         out.writeInt(frames.length);
         for (StackTraceElement f : frames) {
+            writeNullable(out, f.getClassLoaderName());
+            writeNullable(out, f.getModuleName());
+            writeNullable(out, f.getModuleVersion());
             out.writeUTF(f.getClassName());
             out.writeUTF(f.getMethodName());
-            out.writeUTF(f.getFileName() == null ? "" : f.getFileName());
+            writeNullable(out, f.getFileName());
             out.writeInt(f.getLineNumber());
         }
         Throwable cause = t.getCause();
@@ -94,10 +98,13 @@ public final class ThrowableCodec {
         int n = in.readInt();
         List<StackTraceElement> frames = new ArrayList<>(Math.min(n, 4096));
         for (int i = 0; i < n; i++) {
+            String loaderName = readNullable(in);
+            String module = readNullable(in);
+            String moduleVersion = readNullable(in);
             String cls = in.readUTF();
             String method = in.readUTF();
-            String file = in.readUTF();
-            frames.add(new StackTraceElement(cls, method, file.isEmpty() ? null : file, in.readInt()));
+            String file = readNullable(in);
+            frames.add(new StackTraceElement(loaderName, module, moduleVersion, cls, method, file, in.readInt()));
         }
         RemoteException remote = new RemoteException(className, message);
         remote.setStackTrace(frames.toArray(StackTraceElement[]::new));
@@ -105,6 +112,17 @@ public final class ThrowableCodec {
             remote.initCause(readDescription(in));
         }
         return remote;
+    }
+
+    private static void writeNullable(DataOutputStream out, String s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            out.writeUTF(s);
+        }
+    }
+
+    private static String readNullable(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
     }
 
     /** writeUTF takes at most 65535 encoded bytes. */

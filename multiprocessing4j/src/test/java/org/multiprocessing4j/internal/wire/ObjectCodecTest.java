@@ -1,0 +1,107 @@
+package org.multiprocessing4j.internal.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.multiprocessing4j.RemoteException;
+import org.multiprocessing4j.SerializableRunnable;
+
+class ObjectCodecTest {
+    private final ObjectCodec codec = new ObjectCodec(new JdkSerializer());
+    private final ClassLoader loader = getClass().getClassLoader();
+
+    @Test
+    void fast_path_values_round_trip_exactly() throws Exception {
+        for (Object v : new Object[] {null, 42, -7L, 3.5, true, false, "", "héllo ✓", Integer.MIN_VALUE, Long.MAX_VALUE}) {
+            assertEquals(v, roundTrip(v));
+        }
+        assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) roundTrip(new byte[] {1, 2, 3}));
+        assertArrayEquals(new int[] {1, -2, 3}, (int[]) roundTrip(new int[] {1, -2, 3}));
+        assertArrayEquals(new long[] {1, Long.MIN_VALUE}, (long[]) roundTrip(new long[] {1, Long.MIN_VALUE}));
+        assertArrayEquals(new double[] {0.5, Double.NaN}, (double[]) roundTrip(new double[] {0.5, Double.NaN}));
+        assertEquals(5, codec.encode(42, "x").length, "an int costs 5 bytes on the wire");
+    }
+
+    @Test
+    void other_objects_go_through_the_serializer() throws Exception {
+        assertEquals(List.of(1, 2, 3), roundTrip(List.of(1, 2, 3)));
+        int captured = 5;
+        SerializableRunnable r = () -> System.out.println(captured);
+        assertInstanceOf(SerializableRunnable.class, roundTrip(r));
+    }
+
+    @Test
+    void an_unserializable_object_fails_naming_its_class_and_what_was_sent() {
+        Thread notSerializable = new Thread();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> codec.encode(List.of(notSerializable), "the result of task 7"));
+        assertTrue(e.getMessage().contains("java.lang.Thread") && e.getMessage().contains("the result of task 7"), e.getMessage());
+    }
+
+    @Test
+    void corrupt_input_fails_with_IOException_never_a_huge_allocation() {
+        byte[] hugeLength = {ObjectCodec.BYTES, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0x7f};
+        assertThrows(IOException.class, () -> codec.decode(hugeLength, loader));
+        assertThrows(IOException.class, () -> codec.decode(new byte[] {99}, loader));
+        assertThrows(IOException.class, () -> codec.decode(new byte[0], loader));
+    }
+
+    @Test
+    void a_throwable_arrives_as_itself_with_the_throwers_stack_trace() throws Exception {
+        ThrowableCodec throwables = new ThrowableCodec(codec);
+        IllegalStateException original = new IllegalStateException("bad state", new IOException("disk"));
+        Throwable back = throwables.decode(throwables.encode(original), loader);
+        assertInstanceOf(IllegalStateException.class, back);
+        assertEquals("bad state", back.getMessage());
+        assertInstanceOf(IOException.class, back.getCause());
+        assertArrayEquals(original.getStackTrace(), back.getStackTrace());
+    }
+
+    @Test
+    void a_throwable_whose_class_cannot_be_loaded_arrives_as_RemoteException() throws Exception {
+        ThrowableCodec throwables = new ThrowableCodec(codec);
+        CustomFailure original = new CustomFailure("custom", new ArithmeticException("inner"));
+        ClassLoader blind = new ClassLoader(ClassLoader.getPlatformClassLoader()) { };
+        Throwable back = throwables.decode(throwables.encode(original), blind);
+        RemoteException remote = assertInstanceOf(RemoteException.class, back);
+        assertEquals(CustomFailure.class.getName(), remote.remoteClassName());
+        assertEquals("custom", remote.remoteMessage());
+        assertArrayEquals(original.getStackTrace(), remote.getStackTrace());
+        assertEquals(ArithmeticException.class.getName(), ((RemoteException) remote.getCause()).remoteClassName());
+    }
+
+    @Test
+    void a_throwable_holding_something_unserializable_still_arrives_described() throws Exception {
+        ThrowableCodec throwables = new ThrowableCodec(codec);
+        Throwable back = throwables.decode(throwables.encode(new HoldsThread("held")), loader);
+        RemoteException remote = assertInstanceOf(RemoteException.class, back);
+        assertEquals(HoldsThread.class.getName(), remote.remoteClassName());
+        assertNull(remote.getCause());
+    }
+
+    private Object roundTrip(Object v) throws Exception {
+        return codec.decode(codec.encode(v, "test value"), loader);
+    }
+
+    static final class CustomFailure extends RuntimeException {
+        CustomFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    static final class HoldsThread extends RuntimeException {
+        @SuppressWarnings("unused")
+        private final Thread thread = new Thread();
+
+        HoldsThread(String message) {
+            super(message);
+        }
+    }
+}
