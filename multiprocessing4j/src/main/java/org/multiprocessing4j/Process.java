@@ -46,7 +46,7 @@ import org.multiprocessing4j.internal.launch.ProcessTree;
  * to interrupts); {@link #start()} blocks until the child JVM holds its target (a few ms with
  * {@link StartMethod#PRESTARTED}, the JVM's boot time with {@link StartMethod#SPAWN}).
  */
-public class Process implements Serializable, AutoCloseable {
+public class Process implements Runnable, Serializable, AutoCloseable {
     @Serial
     private static final long serialVersionUID = 1L;
 

@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import org.multiprocessing4j.Process;
 import org.multiprocessing4j.Serializer;
 import org.multiprocessing4j.internal.wire.FrameChannel;
 import org.multiprocessing4j.internal.wire.Handshake;
@@ -70,15 +69,16 @@ public final class ChildMain {
         ProcessTree.becomeChild(order.name(), order.identity(), order.daemon(), bootstrap.authkey(),
                 bootstrap.parentPid(), bootstrap.parentName(), bootstrap.tree());
         Thread.currentThread().setName(order.name());
-        Process process;
+        Runnable target;
         try {
-            process = (Process) codec.decode(order.process(), loader);
+            // a Process (its run() method), or a bare Runnable for the library's own children (AOT training)
+            target = (Runnable) codec.decode(order.process(), loader);
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
             reportAndExit(order.name(), new IllegalStateException("cannot load the process object in the child", e));
             return;
         }
         try {
-            process.run();
+            target.run();
         } catch (Throwable t) {
             reportAndExit(order.name(), t);
         }

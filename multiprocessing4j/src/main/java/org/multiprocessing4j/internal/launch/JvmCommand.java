@@ -11,7 +11,7 @@ import org.multiprocessing4j.Context;
 /**
  * The command line and environment of a child JVM, computed once per {@link Context}.
  *
- * <p>{@code java [inherited options] [native access] [context options] [-Dk=v...] [AOT cache]
+ * <p>{@code java [inherited options] [native access] [context options] [-Dk=v...] [AOT cache, see {@link AotCache}]
  * -cp <parent class path> [--module-path <parent module path> --add-modules ALL-MODULE-PATH]
  * (ChildMain | -m org.multiprocessing4j/ChildMain)}. Inherited options drop what must not be copied:
  * debugger agents (their port is taken), the parent's own class-data/AOT flags, and launcher internals.
@@ -19,13 +19,15 @@ import org.multiprocessing4j.Context;
 public final class JvmCommand {
     static final String CHILD_MAIN = ChildMain.class.getName();
 
-    private final List<String> argv;
+    private final List<String> options;
+    private final List<String> launchTail;
     private final Map<String, String> environment;
     private final Path workingDirectory;
     private final boolean inheritIO;
     private final String serializer;
     private final Duration startTimeout;
     private final Path javaExecutable;
+    private final AotCache aotCache;
 
     private JvmCommand(Context ctx) {
         this.javaExecutable = ctx.javaExecutable();
@@ -36,7 +38,6 @@ public final class JvmCommand {
         this.startTimeout = ctx.startTimeout();
 
         List<String> a = new ArrayList<>();
-        a.add(javaExecutable.toString());
         if (ctx.inheritJvmOptions()) {
             for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
                 if (inheritable(option)) {
@@ -48,8 +49,9 @@ public final class JvmCommand {
         a.add("--enable-native-access=" + (self.isNamed() ? self.getName() : "ALL-UNNAMED"));
         a.addAll(ctx.jvmOptions());
         ctx.systemProperties().forEach((k, v) -> a.add("-D" + k + "=" + v));
+        this.options = List.copyOf(a);
+        a.clear();
         String classPath = System.getProperty("java.class.path", "");
-        a.addAll(AotCache.options(javaExecutable, classPath, a));
         if (!classPath.isEmpty()) {
             a.add("-cp");
             a.add(classPath);
@@ -67,7 +69,27 @@ public final class JvmCommand {
         } else {
             a.add(CHILD_MAIN);
         }
-        this.argv = List.copyOf(a);
+        this.launchTail = List.copyOf(a);
+        this.aotCache = new AotCache(this);
+    }
+
+    private JvmCommand(JvmCommand base, List<String> extraOptions, boolean inheritIO) {
+        this.javaExecutable = base.javaExecutable;
+        this.environment = base.environment;
+        this.workingDirectory = base.workingDirectory;
+        this.inheritIO = inheritIO;
+        this.serializer = base.serializer;
+        this.startTimeout = base.startTimeout;
+        List<String> o = new ArrayList<>(base.options);
+        o.addAll(extraOptions);
+        this.options = List.copyOf(o);
+        this.launchTail = base.launchTail;
+        this.aotCache = null;
+    }
+
+    /** The same command with more JVM options, used as is (no AOT cache of its own). */
+    JvmCommand withOptions(List<String> extraOptions, boolean inheritIO) {
+        return new JvmCommand(this, extraOptions, inheritIO);
     }
 
     public static JvmCommand of(Context ctx) {
@@ -83,12 +105,37 @@ public final class JvmCommand {
                 || option.startsWith("-Djdk.internal.vm.ci") || option.equals("-Xshare:dump"));
     }
 
+    /** The full command line of the next child: with an AOT cache's options once one is ready. */
     public List<String> argv() {
+        List<String> argv = new ArrayList<>(options.size() + launchTail.size() + 4);
+        argv.add(javaExecutable.toString());
+        argv.addAll(options);
+        if (aotCache != null) {
+            argv.addAll(aotCache.options());
+        }
+        argv.addAll(launchTail);
         return argv;
     }
 
+    /**
+     * Waits until the AOT cache of this command exists, training one if needed. Returns false if this
+     * command cannot use one or training failed. For tests and benchmarks; children never wait for it.
+     */
+    public boolean awaitAotCache(java.time.Duration timeout) {
+        if (aotCache == null || aotCache.file() == null) {
+            return false;
+        }
+        aotCache.options();
+        return aotCache.awaitTraining(timeout);
+    }
+
+    /** The JVM options (between {@code java} and the class path), without AOT cache options. */
+    List<String> options() {
+        return options;
+    }
+
     ProcessBuilder processBuilder() {
-        ProcessBuilder pb = new ProcessBuilder(argv);
+        ProcessBuilder pb = new ProcessBuilder(argv());
         pb.environment().putAll(environment);
         if (workingDirectory != null) {
             pb.directory(workingDirectory.toFile());
