@@ -16,8 +16,8 @@ import org.multiprocessing4j.internal.launch.ProcessTree;
 
 /**
  * Base of every test that starts child JVMs: after each test it fails the test if it left a child JVM
- * running (and ends those, by pid) or left files in the tree's runtime directory or in {@code /dev/shm}
- * beyond what was there before.
+ * running (and ends those, by pid), per-child threads, or files in the tree's runtime directory or in
+ * {@code /dev/shm} beyond what was there before.
  */
 public abstract class ChildProcessTestBase {
     /** Generous bound that turns a hang into a failure; never a timing goal. */
@@ -47,6 +47,13 @@ public abstract class ChildProcessTestBase {
             leaked.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
             fail("test left child JVMs running (killed now): " + leaked);
         }
+        List<String> threads;
+        while (!(threads = perChildThreads()).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        if (!threads.isEmpty()) {
+            fail("test left per-child threads running: " + threads);
+        }
         Set<Path> files = runtimeFiles();
         files.removeAll(runtimeFilesBefore);
         files.removeIf(p -> p.getFileName().toString().startsWith("rv-")); // this JVM's rendezvous socket
@@ -58,6 +65,13 @@ public abstract class ChildProcessTestBase {
         if (!shm.isEmpty()) {
             fail("test left files in /dev/shm: " + shm);
         }
+    }
+
+    /** Threads the library keeps per child JVM; they must end with the child. */
+    private static List<String> perChildThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.startsWith("mp4j-stdout-") || n.startsWith("mp4j-stderr-") || n.startsWith("mp4j-link-"))
+                .toList();
     }
 
     private Set<Long> newDescendants() {

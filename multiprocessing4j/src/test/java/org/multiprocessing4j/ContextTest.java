@@ -93,6 +93,35 @@ class ContextTest extends ChildProcessTestBase {
     }
 
     @Test
+    void the_child_decodes_with_the_contexts_serializer() throws Exception {
+        Context ctx = Context.builder().serializer(MarkedSerializer.class).build();
+        assertEquals(0, run(ctx.process(() -> System.exit(0))));
+    }
+
+    @Test
+    void a_serializer_without_a_public_no_argument_constructor_is_rejected_at_build() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Context.builder().serializer(NoDefaultConstructor.class).build());
+        assertTrue(e.getMessage().contains(NoDefaultConstructor.class.getName()), e.getMessage());
+    }
+
+    /** A serializer a child could not instantiate. */
+    public static final class NoDefaultConstructor implements Serializer {
+        public NoDefaultConstructor(int unused) {
+        }
+
+        @Override
+        public byte[] toBytes(Object object) {
+            return new byte[0];
+        }
+
+        @Override
+        public Object fromBytes(byte[] data, int offset, int length, ClassLoader loader) {
+            return null;
+        }
+    }
+
+    @Test
     void a_closed_context_starts_nothing() {
         Context ctx = Context.builder().startMethod(StartMethod.PRESTARTED).build();
         ctx.close();

@@ -56,6 +56,19 @@ class ProcessLifecycleTest extends ChildProcessTestBase {
     }
 
     @Test
+    void terminate_at_any_moment_after_start_reads_as_minus_15() throws Exception {
+        // Guards the race between the child's signal handlers and its exit notice (it once read as 1 or 143).
+        for (int delayMillis : new int[] {0, 0, 1, 3, 10, 30}) {
+            Process p = new Process(ProcessLifecycleTest::sleepForever);
+            p.start();
+            Thread.sleep(delayMillis);
+            p.terminate();
+            p.join(HANG);
+            assertEquals(-15, p.exitCode(), "terminate " + delayMillis + " ms after start");
+        }
+    }
+
+    @Test
     void a_subclass_carries_its_fields_to_the_child() throws Exception {
         assertEquals(42, run(new Adder(20, 22)));
     }

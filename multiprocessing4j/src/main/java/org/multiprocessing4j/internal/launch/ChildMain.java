@@ -34,6 +34,7 @@ public final class ChildMain {
     }
 
     public static void main(String[] args) {
+        ChildNotices.installSignalHandlers();
         DataInputStream stdin = new DataInputStream(new FileInputStream(FileDescriptor.in));
         Bootstrap bootstrap;
         try {
@@ -51,7 +52,7 @@ public final class ChildMain {
         RunOrder order;
         try {
             link = connect(bootstrap);
-            ChildNotices.install(link);
+            ChildNotices.connected(link);
             Serializer serializer = Serializers.create(bootstrap.serializer(), loader);
             serializer.warmUp();
             codec = new ObjectCodec(serializer);

@@ -7,36 +7,51 @@ import sun.misc.Signal;
 
 /**
  * Tells the parent how this child JVM ends, so the parent can report Python's exit code (see
- * {@link ExitStatus}): a shutdown hook sends {@link Frames#SHUTDOWN}; handlers for SIGTERM, SIGINT and
- * SIGHUP send {@link Frames#SIGNAL} and then exit as the JVM's own handlers would ({@code 128 + N}, with
- * shutdown hooks). If the JVM runs with {@code -Xrs} the handlers cannot be installed and a terminate reads
- * as status 143.
+ * {@link ExitStatus}): handlers for SIGTERM, SIGINT and SIGHUP send {@link Frames#SIGNAL} and then exit as
+ * the JVM's own handlers would ({@code 128 + N}, with shutdown hooks); a shutdown hook sends
+ * {@link Frames#SHUTDOWN}.
+ *
+ * <p>Implementation note: the signal handlers are installed first thing in {@code main}, long before the
+ * parent can know our pid is ready, and the hook only once the link is up. Installed the other way round,
+ * a SIGTERM dispatched to the JVM's default handler could run our hook and read as an orderly
+ * {@code System.exit(143)}. A signal that arrives before the link is up sends nothing, and the parent
+ * decodes the bare status 143 as -15, which is right. With {@code -Xrs} no handler can be installed and a
+ * terminate reads as -15 the same way.
  */
 final class ChildNotices {
     private static final List<String> TERMINATING_SIGNALS = List.of("TERM", "INT", "HUP");
+    private static volatile FrameChannel link;
 
     private ChildNotices() {
     }
 
-    static void install(FrameChannel link) {
+    /** First thing in a child's {@code main}. */
+    static void installSignalHandlers() {
         for (String name : TERMINATING_SIGNALS) {
             try {
                 Signal.handle(new Signal(name), signal -> {
-                    send(link, Frames.SIGNAL, new byte[] {(byte) signal.getNumber()});
+                    send(Frames.SIGNAL, new byte[] {(byte) signal.getNumber()});
                     System.exit(128 + signal.getNumber());
                 });
             } catch (IllegalArgumentException | IllegalStateException unavailable) {
                 // -Xrs, or the signal is reserved on this platform
             }
         }
-        // NOTE: after the signal handlers: a SIGTERM that lands between the two must not look like an
-        // orderly exit with status 143 (the JVM's default handler would run our hook without a SIGNAL notice).
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> send(link, Frames.SHUTDOWN, new byte[0]), "mp4j-exit-notice"));
     }
 
-    private static void send(FrameChannel link, byte type, byte[] payload) {
+    /** Once the control link is up: from now on the parent hears how we end. */
+    static void connected(FrameChannel channel) {
+        link = channel;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> send(Frames.SHUTDOWN, new byte[0]), "mp4j-exit-notice"));
+    }
+
+    private static void send(byte type, byte[] payload) {
+        FrameChannel channel = link;
+        if (channel == null) {
+            return;
+        }
         try {
-            link.send(type, payload);
+            channel.send(type, payload);
         } catch (IOException ignored) {
             // the parent is gone; nobody to tell
         }
