@@ -251,6 +251,31 @@ class ProcessLifecycleTest extends ChildProcessTestBase {
         }
     }
 
+    @Test
+    void an_exception_raised_in_a_child_arrives_with_its_type_message_and_the_childs_stack_trace() throws Exception {
+        try (CapturedOutput output = new CapturedOutput()) {
+            assertEquals(0, run(new Process(() -> {
+                var codec = new org.multiprocessing4j.internal.wire.ThrowableCodec(
+                        new org.multiprocessing4j.internal.wire.ObjectCodec(new org.multiprocessing4j.internal.wire.JdkSerializer()));
+                Throwable t;
+                try {
+                    throw new java.util.ConcurrentModificationException("raised in pid " + ProcessHandle.current().pid());
+                } catch (RuntimeException e) {
+                    t = e;
+                }
+                System.out.println("thrown:" + java.util.Base64.getEncoder().encodeToString(codec.encode(t)));
+            })));
+            String line = output.out().lines().filter(l -> l.startsWith("thrown:")).findFirst().orElseThrow();
+            var codec = new org.multiprocessing4j.internal.wire.ThrowableCodec(
+                    new org.multiprocessing4j.internal.wire.ObjectCodec(new org.multiprocessing4j.internal.wire.JdkSerializer()));
+            Throwable back = codec.decode(java.util.Base64.getDecoder().decode(line.substring("thrown:".length())), getClass().getClassLoader());
+            assertEquals(java.util.ConcurrentModificationException.class, back.getClass());
+            assertTrue(back.getMessage().startsWith("raised in pid ") && !back.getMessage().endsWith(" " + ProcessHandle.current().pid()));
+            assertTrue(java.util.Arrays.stream(back.getStackTrace()).anyMatch(f -> f.getClassName().endsWith("ChildMain")),
+                    "the stack trace is the child's: it runs through the child's entry point");
+        }
+    }
+
     static void sleepForever() {
         sleep(Long.MAX_VALUE);
     }
