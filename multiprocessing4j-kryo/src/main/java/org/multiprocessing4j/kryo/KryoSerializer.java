@@ -1,6 +1,5 @@
 package org.multiprocessing4j.kryo;
 
-import com.esotericsoftware.kryo.util.Pool;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.util.Objects;
@@ -34,8 +33,9 @@ import org.multiprocessing4j.Serializer;
  *
  * <h2>Thread-safety</h2>
  * Thread-safe: one instance serves every thread of a JVM. Kryo instances are not thread-safe, so each
- * call borrows one from a pool (created on demand, at most {@link #MAX_POOLED} kept idle) and returns
- * it when done; no call blocks on another. Encoding and decoding run in the caller's thread.
+ * platform thread that calls this codec keeps a Kryo of its own (about as long-lived as the thread),
+ * and virtual threads borrow one from a shared pool (created on demand, at most {@link #MAX_POOLED}
+ * kept idle). No call blocks on another. Encoding and decoding run in the caller's thread.
  *
  * <h2>Security</h2>
  * Decoding instantiates any class a message names, without running constructors, and sets its fields:
@@ -46,17 +46,15 @@ import org.multiprocessing4j.Serializer;
  */
 public final class KryoSerializer implements Serializer {
 
-    /** At most this many idle Kryo instances are kept; more may exist while more threads encode at once. */
+    /**
+     * At most this many idle Kryo instances are kept for virtual threads; more may exist while more
+     * virtual threads encode at once.
+     */
     public static final int MAX_POOLED = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
-    private final Pool<KryoSession> sessions = new Pool<>(true, false, MAX_POOLED) {
-        @Override
-        protected KryoSession create() {
-            return new KryoSession();
-        }
-    };
+    private final Sessions sessions = new Sessions(MAX_POOLED);
 
-    /** Creates a codec; Kryo instances are made on first use (or by {@link #warmUp()}). */
+    /** Creates a codec; Kryo instances are made on a thread's first call (or by {@link #warmUp()}). */
     public KryoSerializer() {
     }
 
@@ -69,14 +67,16 @@ public final class KryoSerializer implements Serializer {
     @Override
     public byte[] toBytes(Object object) throws IOException {
         KryoSession session = sessions.obtain();
-        byte[] bytes;
+        boolean clean = false;
         try {
-            bytes = session.write(object);
+            byte[] bytes = session.write(object);
+            clean = true;
+            return bytes;
         } catch (RuntimeException | StackOverflowError e) {
             throw new IOException("KryoSerializer cannot write " + className(object) + ": " + e.getMessage(), e);
+        } finally {
+            done(session, clean);
         }
-        sessions.free(session); // only a session that finished cleanly goes back
-        return bytes;
     }
 
     /**
@@ -93,23 +93,38 @@ public final class KryoSerializer implements Serializer {
         Objects.checkFromIndexSize(offset, length, data.length);
         Objects.requireNonNull(loader, "loader");
         KryoSession session = sessions.obtain();
-        Object object;
+        boolean clean = false;
         try {
-            object = session.read(data, offset, length, loader);
+            Object object = session.read(data, offset, length, loader);
+            clean = true;
+            return object;
         } catch (RuntimeException | StackOverflowError e) {
             throw readFailure(e);
+        } finally {
+            done(session, clean);
         }
-        sessions.free(session);
-        return object;
     }
 
-    /** Creates one pooled Kryo and sends a lambda, an exception and a collection through it. */
+    /**
+     * Pays the one-time costs (loading Kryo's classes, building its serializers for common JDK types, the
+     * lambda and JDK-serialization paths) by sending a lambda, an exception and collections through the
+     * calling thread's Kryo, which that thread keeps. Other threads still build their own Kryo on first use.
+     */
     @Override
     public void warmUp() {
         try {
             WarmUp.run(this);
         } catch (IOException | ClassNotFoundException e) {
             throw new IllegalStateException("KryoSerializer failed its own warm-up", e);
+        }
+    }
+
+    /** A session goes back only if its call finished cleanly; otherwise its Kryo may hold a broken graph. */
+    private void done(KryoSession session, boolean clean) {
+        if (clean) {
+            sessions.release(session);
+        } else {
+            sessions.discard(session);
         }
     }
 

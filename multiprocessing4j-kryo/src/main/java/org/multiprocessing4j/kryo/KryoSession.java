@@ -5,8 +5,8 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 
 /**
- * One {@link Mp4jKryo} with its buffers: what {@link KryoSerializer} pools. Used by one thread at a
- * time; after a failure it is dropped, not returned to the pool.
+ * One {@link Mp4jKryo} with its buffers: what {@link Sessions} hands out. Used by one thread at a time;
+ * after a failure it is dropped, not reused.
  */
 final class KryoSession {
 
@@ -18,6 +18,15 @@ final class KryoSession {
     private final Mp4jKryo kryo = new Mp4jKryo();
     private final Input input = new Input();
     private Output output = new Output(INITIAL_BUFFER_BYTES, -1);
+
+    /** True for a platform thread's own session, false for one from the shared pool. */
+    final boolean threadOwned;
+    /** Set while a call runs; only the thread that holds the session reads or writes it. */
+    boolean inUse;
+
+    KryoSession(boolean threadOwned) {
+        this.threadOwned = threadOwned;
+    }
 
     /** Encodes {@code object} (or {@code null}) into a new array. */
     byte[] write(Object object) {

@@ -25,10 +25,19 @@ class KryoSerializerConcurrencyTest {
 
     @Test
     @Timeout(60)
-    void servesFourThreadsAtOnceWithoutMixingTheirMessages() throws Exception {
+    void servesFourPlatformThreadsAtOnceWithoutMixingTheirMessages() throws Exception {
+        shareOneCodec(Executors.newFixedThreadPool(THREADS));
+    }
+
+    @Test
+    @Timeout(60)
+    void servesFourVirtualThreadsAtOnceWithoutMixingTheirMessages() throws Exception {
+        shareOneCodec(Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    private void shareOneCodec(ExecutorService pool) throws Exception {
         KryoSerializer codec = new KryoSerializer();
         CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
             List<Future<Integer>> results = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
