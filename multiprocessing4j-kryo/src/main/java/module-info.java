@@ -4,7 +4,7 @@
  * ({@code Automatic-Module-Name} in their jars).
  */
 module org.multiprocessing4j.kryo {
-    requires org.multiprocessing4j;
+    requires transitive org.multiprocessing4j; // KryoSerializer's API is org.multiprocessing4j.Serializer
     requires com.esotericsoftware.kryo;
     requires org.objenesis; // StdInstantiatorStrategy: instances of classes without a no-arg constructor
     exports org.multiprocessing4j.kryo;

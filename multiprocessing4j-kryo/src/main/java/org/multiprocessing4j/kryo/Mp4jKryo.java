@@ -51,6 +51,7 @@ final class Mp4jKryo extends Kryo {
      * unmodifiable and synchronized wrappers) by calling {@code add}/{@code put} on it.
      */
     @Override
+    @SuppressWarnings("rawtypes") // Kryo declares this method with raw types
     public Serializer getDefaultSerializer(Class type) {
         if (Throwable.class.isAssignableFrom(type)) {
             return new JavaSerializer();
