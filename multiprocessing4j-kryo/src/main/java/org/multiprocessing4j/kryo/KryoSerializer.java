@@ -1,0 +1,146 @@
+package org.multiprocessing4j.kryo;
+
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.util.Objects;
+import org.multiprocessing4j.Serializer;
+
+/**
+ * A {@link Serializer} built on Kryo 5 that ships objects whose classes are not {@code Serializable},
+ * as the {@code multiprocess}/dill package does for Python's pickle. Select it by class name; every JVM
+ * of a context makes its own instance with the public no-argument constructor.
+ *
+ * <h2>What it can ship</h2>
+ * <ul>
+ *   <li>Objects of any class, {@code Serializable} or not, registered or not, field by field; classes
+ *       without a no-argument constructor are instantiated without running one (Objenesis), so their
+ *       constructors' checks and side effects do not happen on the receiving side. Shared and cyclic
+ *       references are kept. {@code transient} fields are not sent.</li>
+ *   <li>Serializable lambdas (target type extends {@code java.io.Serializable}), including ones that
+ *       capture objects that are not {@code Serializable}; the capturing class must be open to
+ *       {@code org.multiprocessing4j.kryo} (always so on the class path).</li>
+ *   <li>Exceptions, by JDK serialization, so type, message, cause, suppressed exceptions and stack
+ *       trace arrive intact; an exception whose fields are not {@code Serializable} cannot be sent.</li>
+ *   <li>JDK classes that Kryo cannot take apart on JDK 16+ (their packages are closed), by JDK
+ *       serialization when they are {@code Serializable}.</li>
+ * </ul>
+ *
+ * <h2>What it cannot ship</h2>
+ * Lambdas that are not serializable; a lambda reachable from its own captured values; objects whose
+ * class has no equivalent on the other side (both sides must run the same class versions: the format
+ * carries no schema); JDK classes that are neither {@code Serializable} nor known to Kryo (threads,
+ * sockets, streams). {@link #toBytes} reports each of these as an {@link IOException}.
+ *
+ * <h2>Thread-safety</h2>
+ * Thread-safe: one instance serves every thread of a JVM. Kryo instances are not thread-safe, so each
+ * platform thread that calls this codec keeps a Kryo of its own (about as long-lived as the thread),
+ * and virtual threads borrow one from a shared pool (created on demand, at most {@link #MAX_POOLED}
+ * kept idle). No call blocks on another. Encoding and decoding run in the caller's thread.
+ *
+ * <h2>Security</h2>
+ * Decoding instantiates any class a message names, without running constructors, and sets its fields:
+ * like pickle, it must only read bytes from a trusted peer. multiprocessing4j reads only from peers that
+ * passed the authkey handshake, and after authentication the peer is trusted. Every class named in a
+ * message is still checked against the JVM-wide filter ({@code -Djdk.serialFilter}); a rejected class
+ * fails the read with an {@link InvalidClassException}.
+ */
+public final class KryoSerializer implements Serializer {
+
+    /**
+     * At most this many idle Kryo instances are kept for virtual threads; more may exist while more
+     * virtual threads encode at once.
+     */
+    public static final int MAX_POOLED = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
+    private final Sessions sessions = new Sessions(MAX_POOLED);
+
+    /** Creates a codec; Kryo instances are made on a thread's first call (or by {@link #warmUp()}). */
+    public KryoSerializer() {
+    }
+
+    /**
+     * Encodes {@code object}, which may be {@code null}.
+     *
+     * @throws IOException if some object in the graph cannot be written; the message names the class
+     *     of {@code object} and Kryo's account of the failing field. No partial data is returned.
+     */
+    @Override
+    public byte[] toBytes(Object object) throws IOException {
+        KryoSession session = sessions.obtain();
+        boolean clean = false;
+        try {
+            byte[] bytes = session.write(object);
+            clean = true;
+            return bytes;
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new IOException("KryoSerializer cannot write " + className(object) + ": " + e.getMessage(), e);
+        } finally {
+            done(session, clean);
+        }
+    }
+
+    /**
+     * Decodes what {@link #toBytes} wrote, resolving classes through {@code loader} (and, failing that,
+     * through the loader that loaded Kryo).
+     *
+     * @throws ClassNotFoundException if a class the message names is not found
+     * @throws InvalidClassException if the JVM-wide serialization filter rejects a class
+     * @throws IOException if the bytes are not a complete message from this codec
+     */
+    @Override
+    public Object fromBytes(byte[] data, int offset, int length, ClassLoader loader)
+            throws IOException, ClassNotFoundException {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        Objects.requireNonNull(loader, "loader");
+        KryoSession session = sessions.obtain();
+        boolean clean = false;
+        try {
+            Object object = session.read(data, offset, length, loader);
+            clean = true;
+            return object;
+        } catch (RuntimeException | StackOverflowError e) {
+            throw readFailure(e);
+        } finally {
+            done(session, clean);
+        }
+    }
+
+    /**
+     * Pays the one-time costs (loading Kryo's classes, building its serializers for common JDK types, the
+     * lambda and JDK-serialization paths) by sending a lambda, an exception and collections through the
+     * calling thread's Kryo, which that thread keeps. Other threads still build their own Kryo on first use.
+     */
+    @Override
+    public void warmUp() {
+        try {
+            WarmUp.run(this);
+        } catch (IOException | ClassNotFoundException e) {
+            throw new IllegalStateException("KryoSerializer failed its own warm-up", e);
+        }
+    }
+
+    /** A session goes back only if its call finished cleanly; otherwise its Kryo may hold a broken graph. */
+    private void done(KryoSession session, boolean clean) {
+        if (clean) {
+            sessions.release(session);
+        } else {
+            sessions.discard(session);
+        }
+    }
+
+    private static IOException readFailure(Throwable e) throws ClassNotFoundException {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ClassNotFoundException notFound) {
+                throw notFound;
+            }
+            if (c instanceof InvalidClassException invalid) {
+                return invalid;
+            }
+        }
+        return new IOException("KryoSerializer cannot read the message: " + e.getMessage(), e);
+    }
+
+    private static String className(Object object) {
+        return object == null ? "null" : object.getClass().getName();
+    }
+}
