@@ -45,6 +45,14 @@ import org.multiprocessing4j.Serializer;
  * fails the read with an {@link InvalidClassException}.
  */
 public final class KryoSerializer implements Serializer {
+    static {
+        // NOTE: before any Kryo class loads. Kryo's Unsafe helpers make JDK 24+ print a warning in every
+        // JVM (children included); without them Kryo uses plain reflection, which this codec's
+        // serializers do not depend on. An explicit -Dkryo.unsafe=true still wins.
+        if (System.getProperty("kryo.unsafe") == null) {
+            System.setProperty("kryo.unsafe", "false");
+        }
+    }
 
     /**
      * At most this many idle Kryo instances are kept for virtual threads; more may exist while more
