@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.multiprocessing4j.bench.workloads.NoopProbe;
+import org.multiprocessing4j.bench.workloads.ProcessStart;
 
 /**
  * The registry of Java workloads, in run order (the README's order). Adding a workload is one line
@@ -14,7 +15,8 @@ import org.multiprocessing4j.bench.workloads.NoopProbe;
 public final class Workloads {
 
     private static final List<Workload> ALL = List.of(
-            new NoopProbe()
+            new NoopProbe(),
+            new ProcessStart()
     );
 
     private static final Map<String, Workload> BY_NAME = index(ALL);
