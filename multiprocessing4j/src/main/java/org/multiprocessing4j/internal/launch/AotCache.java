@@ -34,7 +34,8 @@ import org.multiprocessing4j.internal.wire.Serializers;
  * ({@code auto}), and its complaints are silenced so they never reach the application's stdout.
  *
  * <p>Staleness. The file name is a SHA-256 of the java launcher, the JVM version, the options, and each
- * jar's path, size and modification time; a rebuilt jar therefore gets a new cache, never a stale one.
+ * jar's path, size and modification time; a rebuilt jar therefore gets a new cache, never a stale one,
+ * and the caches of earlier builds of the same application are deleted when the new one is in place.
  * Files live in {@code -Dmultiprocessing4j.cacheDir}, else {@code $XDG_CACHE_HOME/multiprocessing4j/aot},
  * else {@code ~/.cache/multiprocessing4j/aot}. Thread-safe.
  */
@@ -48,7 +49,7 @@ final class AotCache {
 
     AotCache(JvmCommand command) {
         this.command = command;
-        this.file = eligible(command) ? cacheDirectory().resolve("child-" + key(command) + ".aot") : null;
+        this.file = eligible(command) ? cacheDirectory().resolve("child-" + key(command, false) + "-" + key(command, true) + ".aot") : null;
     }
 
     /** The options that make the next child use the cache, or none yet (then training may start). */
@@ -104,6 +105,7 @@ final class AotCache {
             Integer code = child.exitCode().get(TRAINING_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
             if (code == 0 && Files.size(tmp) > 0) {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                deleteSupersededCaches();
             }
         } catch (Exception e) {
             // no cache: children start without one, as before
@@ -113,6 +115,19 @@ final class AotCache {
                 Files.deleteIfExists(Path.of(tmp + ".config"));
             } catch (IOException ignored) {
                 // best effort
+            }
+        }
+    }
+
+    /** Removes the caches of earlier builds of the same application (same launcher, options and jar paths). */
+    private void deleteSupersededCaches() throws IOException {
+        String name = file.getFileName().toString();
+        String application = name.substring(0, name.lastIndexOf('-') + 1);
+        try (var siblings = Files.newDirectoryStream(file.getParent(), application + "*.aot")) {
+            for (Path old : siblings) {
+                if (!old.equals(file)) {
+                    Files.deleteIfExists(old);
+                }
             }
         }
     }
@@ -155,7 +170,11 @@ final class AotCache {
         return entries;
     }
 
-    private static String key(JvmCommand command) {
+    /**
+     * A hash of what names the application ({@code versions} false: launcher, JVM, options, jar paths) or
+     * of its build ({@code versions} true: also each jar's size and modification time).
+     */
+    private static String key(JvmCommand command, boolean versions) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(command.javaExecutable().toString().getBytes(StandardCharsets.UTF_8));
@@ -166,10 +185,11 @@ final class AotCache {
             }
             for (String e : pathEntries()) {
                 Path p = Path.of(e);
-                sha.update((p.toAbsolutePath() + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p).toMillis())
-                        .getBytes(StandardCharsets.UTF_8));
+                String entry = versions ? p.toAbsolutePath() + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p).toMillis()
+                        : p.toAbsolutePath().toString();
+                sha.update(entry.getBytes(StandardCharsets.UTF_8));
             }
-            return HexFormat.of().formatHex(sha.digest(), 0, 12);
+            return HexFormat.of().formatHex(sha.digest(), 0, 8);
         } catch (NoSuchAlgorithmException | IOException e) {
             throw new IllegalStateException("cannot compute the AOT cache key", e);
         }

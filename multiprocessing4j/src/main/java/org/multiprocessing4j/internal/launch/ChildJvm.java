@@ -129,7 +129,7 @@ public final class ChildJvm {
     }
 
     private void readNotices(FrameChannel channel) {
-        Thread.ofVirtual().name("mp4j-link-" + pid()).start(() -> {
+        Thread.ofPlatform().daemon().name("mp4j-link-" + pid()).start(() -> {
             try (channel) {
                 FrameChannel.Frame frame;
                 while ((frame = channel.receive()) != null) {

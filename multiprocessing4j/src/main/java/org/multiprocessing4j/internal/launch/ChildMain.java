@@ -17,10 +17,11 @@ import org.multiprocessing4j.internal.wire.Serializers;
 /**
  * The entry point of every child JVM. Not for use by hand: it expects a {@link Bootstrap} on stdin.
  *
- * <p>Order of events: read the bootstrap; hide stdin from user code and watch it for end-of-stream
- * (the parent's death: halt at once); connect back to the parent's rendezvous socket and prove the
- * authkey; warm the serializer; wait for the run order (a PRESTARTED standby waits here); become that
- * process; run it on the main thread. A target that throws prints the stack trace to stderr and exits
+ * <p>Order of events: install the signal handlers; read the bootstrap; hide stdin from user code;
+ * connect back to the parent's rendezvous socket and prove the authkey; warm the serializer; wait for
+ * the run order (a PRESTARTED standby waits here); watch the control link for the parent's death (halt
+ * at once); become that process; run it on the main thread. Before the run order, the main thread itself
+ * sees the parent's death: the connect is refused, or the link ends. A target that throws prints the stack trace to stderr and exits
  * with 1; a normal return lets the JVM end as any {@code main} does (non-daemon threads, then shutdown
  * hooks, then status 0).
  */
@@ -45,7 +46,6 @@ public final class ChildMain {
             return;
         }
         System.setIn(InputStream.nullInputStream());
-        watchParent(stdin);
         ClassLoader loader = ClassLoader.getSystemClassLoader();
         FrameChannel link;
         ObjectCodec codec;
@@ -62,6 +62,7 @@ public final class ChildMain {
                 return;
             }
             order = RunOrder.fromBytes(frame.payload());
+            watchParent(link);
         } catch (IOException | RuntimeException e) {
             System.err.println("multiprocessing4j child: bootstrap failed: " + e);
             System.exit(EXIT_BOOTSTRAP_FAILED);
@@ -102,17 +103,22 @@ public final class ChildMain {
         return new FrameChannel(channel, Frames.MAX_FRAME_BYTES);
     }
 
-    /** Reads stdin until end-of-stream, which only the parent's death produces; then halts at once. */
-    private static void watchParent(InputStream stdin) {
+    /**
+     * Reads the control link until end-of-stream, which the parent's death produces (the kernel closes
+     * its socket, whatever killed it); then halts at once, unless this JVM is exiting by itself.
+     */
+    private static void watchParent(FrameChannel link) {
         Thread watcher = new Thread(() -> {
             try {
-                while (stdin.read() >= 0) {
-                    // the parent writes nothing after the bootstrap record
+                while (link.receive() != null) {
+                    // no control frames after the run order yet
                 }
             } catch (IOException ignored) {
-                // a broken pipe means the same
+                // a broken link means the same
             }
-            Runtime.getRuntime().halt(EXIT_PARENT_GONE);
+            if (!ChildNotices.exiting()) {
+                Runtime.getRuntime().halt(EXIT_PARENT_GONE);
+            }
         }, "mp4j-parent-watch");
         watcher.setDaemon(true);
         watcher.start();

@@ -39,10 +39,28 @@ final class ChildNotices {
         }
     }
 
+    private static volatile boolean exiting;
+
     /** Once the control link is up: from now on the parent hears how we end. */
     static void connected(FrameChannel channel) {
         link = channel;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> send(Frames.SHUTDOWN, new byte[0]), "mp4j-exit-notice"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            send(Frames.SHUTDOWN, new byte[0]);
+            // NOTE: set before closing, so the link watcher reads its end-of-stream as our exit, not the
+            // parent's death. Closing also gets the watcher out of its native read: HotSpot waits up to
+            // 300 ms at exit for threads still in native code.
+            exiting = true;
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }, "mp4j-exit-notice"));
+    }
+
+    /** True once this JVM began its orderly shutdown. */
+    static boolean exiting() {
+        return exiting;
     }
 
     private static void send(byte type, byte[] payload) {

@@ -87,7 +87,9 @@ public final class Rendezvous {
         while (server.isOpen()) {
             try {
                 SocketChannel channel = server.accept();
-                Thread.ofVirtual().name("mp4j-rendezvous-handshake").start(() -> admit(channel));
+                // NOTE: platform threads, here and for the link readers: a virtual thread's socket I/O starts
+                // the JDK's poller thread, which then sits in native code and delays every exit by 300 ms.
+                Thread.ofPlatform().daemon().name("mp4j-rendezvous-handshake").start(() -> admit(channel));
             } catch (IOException e) {
                 if (server.isOpen()) {
                     System.err.println("multiprocessing4j: rendezvous accept failed: " + e);

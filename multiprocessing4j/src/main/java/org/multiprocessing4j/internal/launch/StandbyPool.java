@@ -2,10 +2,15 @@ package org.multiprocessing4j.internal.launch;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.multiprocessing4j.ProcessError;
 
 /**
@@ -13,13 +18,18 @@ import org.multiprocessing4j.ProcessError;
  *
  * <p>{@link #take()} hands out a ready standby at once and boots a replacement in the background; if none
  * is ready it boots one in the caller's thread (as {@code SPAWN} would). Standbys that died while waiting
- * are dropped. {@link #close()} kills the waiting ones; after it, {@link #take()} fails. Thread-safe.
+ * are dropped. {@link #fill()} waits until the target count is ready, replacements already booting
+ * included. {@link #close()} kills the waiting ones and waits for them to end; after it, {@link #take()}
+ * fails. Thread-safe.
  */
 public final class StandbyPool implements AutoCloseable {
+    /** How long {@link #close()} waits for a killed standby to be gone. */
+    private static final long CLOSE_WAIT_MS = 5_000;
+
     private final JvmCommand command;
     private final int target;
     private final ConcurrentLinkedDeque<ChildJvm> ready = new ConcurrentLinkedDeque<>();
-    private final AtomicInteger booting = new AtomicInteger();
+    private final Set<CompletableFuture<Void>> booting = ConcurrentHashMap.newKeySet();
     private final ExecutorService booter = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "mp4j-standby-boot");
         t.setDaemon(true);
@@ -52,48 +62,47 @@ public final class StandbyPool implements AutoCloseable {
         }
     }
 
-    /** Boots standbys up to the target count and waits for them. */
+    /** Boots standbys up to the target count and waits until every boot under way has finished. */
     public void fill() {
-        List<java.util.concurrent.Future<?>> boots = new ArrayList<>();
-        while (!closed && ready.size() + booting.get() < target) {
-            booting.incrementAndGet();
-            boots.add(booter.submit(this::bootOne));
-        }
-        for (var f : boots) {
+        replenish();
+        for (CompletableFuture<Void> boot : List.copyOf(booting)) {
             try {
-                f.get();
-            } catch (Exception e) {
-                throw new ProcessError("a standby JVM failed to boot", e);
+                boot.get(command.startTimeout().toMillis() + CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProcessError("interrupted while standby JVMs boot", e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new ProcessError("a standby JVM failed to boot", e.getCause() != null ? e.getCause() : e);
             }
         }
     }
 
-    private void replenish() {
-        while (!closed && ready.size() + booting.get() < target) {
-            booting.incrementAndGet();
+    private synchronized void replenish() {
+        while (!closed && ready.size() + booting.size() < target) {
+            CompletableFuture<Void> boot = new CompletableFuture<>();
+            booting.add(boot);
             booter.execute(() -> {
                 try {
                     bootOne();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt(); // closing: the JVM it booted was killed
-                } catch (RuntimeException e) {
-                    System.err.println("multiprocessing4j: a standby JVM failed to boot: " + e.getMessage());
+                    boot.complete(null);
+                } catch (Throwable t) {
+                    boot.completeExceptionally(t);
+                    if (!closed) {
+                        System.err.println("multiprocessing4j: a standby JVM failed to boot: " + t.getMessage());
+                    }
+                } finally {
+                    booting.remove(boot);
                 }
             });
         }
     }
 
-    private Void bootOne() throws InterruptedException {
-        try {
-            ChildJvm child = ChildJvm.launch(command);
-            child.awaitConnected();
-            ready.addLast(child);
-            if (closed) {
-                killWaiting();
-            }
-            return null;
-        } finally {
-            booting.decrementAndGet();
+    private void bootOne() throws InterruptedException {
+        ChildJvm child = ChildJvm.launch(command);
+        child.awaitConnected();
+        ready.addLast(child);
+        if (closed) {
+            killWaiting();
         }
     }
 
@@ -111,9 +120,21 @@ public final class StandbyPool implements AutoCloseable {
     }
 
     private void killWaiting() {
+        List<ChildJvm> killed = new ArrayList<>();
         ChildJvm child;
         while ((child = ready.pollFirst()) != null) {
             child.kill();
+            killed.add(child);
+        }
+        for (ChildJvm k : killed) {
+            try {
+                k.exitCode().get(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                // it was sent SIGKILL; nothing more to do
+            }
         }
     }
 }
