@@ -44,6 +44,8 @@ public final class Context implements AutoCloseable {
     private final ObjectCodec codec;
     private volatile StandbyPool standby;
     private volatile boolean closed;
+    private volatile boolean codecWarm;
+    private static final int CODEC_WARM_UPS = 500;
 
     private Context(Builder b) {
         this.startMethod = b.startMethod;
@@ -157,10 +159,24 @@ public final class Context implements AutoCloseable {
      */
     public Context prestart() {
         command.awaitAotCache(Duration.ofMinutes(2));
+        warmCodec();
         if (startMethod == StartMethod.PRESTARTED) {
             standby().fill();
         }
         return this;
+    }
+
+    /** Encodes a small capturing lambda until the JIT has compiled this JVM's side of {@code start()}. */
+    private void warmCodec() {
+        if (codecWarm) {
+            return;
+        }
+        String word = "warm-up";
+        for (int i = 0; i < CODEC_WARM_UPS; i++) {
+            int n = i;
+            codec.encode((SerializableRunnable) () -> word.hashCode(), "warm-up " + n);
+        }
+        codecWarm = true;
     }
 
     /** Ends this context's standby JVMs. Idempotent; processes already started are not affected. */

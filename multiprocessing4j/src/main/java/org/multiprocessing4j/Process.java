@@ -124,7 +124,7 @@ public class Process implements Runnable, Serializable, AutoCloseable {
             byte[] encoded = ctx.codec().encode(this, "process '" + name + "'");
             try {
                 child = ChildStarter.start(ctx.command(), ctx.startMethod() == StartMethod.PRESTARTED ? ctx.standby() : null,
-                        name, daemon, identity, encoded);
+                        name, daemon, identity, encoded, getClass().getName() + "/" + (target == null ? "" : target.getClass().getName()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ProcessError("interrupted while starting " + this, e);

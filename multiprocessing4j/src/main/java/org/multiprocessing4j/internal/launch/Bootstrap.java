@@ -10,17 +10,21 @@ import java.nio.file.Path;
  * environment, where other users could read the authkey.
  *
  * <p>Wire format (DataOutput, big-endian): {@code magic(4)="MP4B" | version(2) | authkey(len2+bytes) |
- * token(16) | rendezvous(UTF) | tree(UTF) | parentPid(8) | parentName(UTF) | serializer(UTF)}. After the
+ * token(16) | rendezvous(UTF) | tree(UTF) | parentPid(8) | parentName(UTF) | serializer(UTF) |
+ * launchNanos(8) | standby(1)}. After the
  * record the parent keeps stdin open and writes nothing more; end-of-stream means the parent died.
  *
  * @param token       names this child when it connects back to the rendezvous socket
  * @param rendezvous  the parent's Unix-domain socket
  * @param serializer  class name of the context's {@link org.multiprocessing4j.Serializer}
+ * @param launchNanos the parent's {@link System#nanoTime()} just before it started the JVM (same clock
+ *                    in both on Linux), for the boot trace
+ * @param standby     a PRESTARTED standby: warm up fully, then say {@link Frames#READY}, before any run order
  */
 public record Bootstrap(byte[] authkey, byte[] token, Path rendezvous, Path tree, long parentPid, String parentName,
-                        String serializer) {
+                        String serializer, long launchNanos, boolean standby) {
     private static final int MAGIC = 0x4D503442; // "MP4B"
-    private static final short VERSION = 1;
+    private static final short VERSION = 3;
     private static final int TOKEN_BYTES = 16;
 
     public void writeTo(DataOutputStream out) throws IOException {
@@ -34,6 +38,8 @@ public record Bootstrap(byte[] authkey, byte[] token, Path rendezvous, Path tree
         out.writeLong(parentPid);
         out.writeUTF(parentName);
         out.writeUTF(serializer);
+        out.writeLong(launchNanos);
+        out.writeBoolean(standby);
         out.flush();
     }
 
@@ -53,13 +59,13 @@ public record Bootstrap(byte[] authkey, byte[] token, Path rendezvous, Path tree
         long parentPid = in.readLong();
         String parentName = in.readUTF();
         String serializer = in.readUTF();
-        return new Bootstrap(authkey, token, rendezvous, tree, parentPid, parentName, serializer);
+        long launchNanos = in.readLong();
+        boolean standby = in.readBoolean();
+        return new Bootstrap(authkey, token, rendezvous, tree, parentPid, parentName, serializer, launchNanos, standby);
     }
 
     public static byte[] newToken() {
-        byte[] token = new byte[TOKEN_BYTES];
-        new java.security.SecureRandom().nextBytes(token);
-        return token;
+        return org.multiprocessing4j.internal.wire.Nonces.next(TOKEN_BYTES);
     }
 
     public static int tokenBytes() {

@@ -33,6 +33,10 @@ public final class ChildJvm {
     private final OutputStream stdin;
     private final OutputPump stdout;
     private final OutputPump stderr;
+    private final Object readiness = new Object();
+    /** WARM frames the standby has decoded, from its last READY; -1 before its first. Guarded by readiness. */
+    private int warmedAcknowledged = -1;
+    private int warmSent;
     private volatile boolean orderlyShutdown;
     private volatile int signal;
 
@@ -50,10 +54,16 @@ public final class ChildJvm {
 
     /** Starts a child JVM and gives it its bootstrap record. Does not wait for it to boot. */
     public static ChildJvm launch(JvmCommand command) {
+        return launch(command, false);
+    }
+
+    /** As {@link #launch(JvmCommand)}; a {@code standby} warms up fully and reports {@link Frames#READY}. */
+    static ChildJvm launch(JvmCommand command, boolean standby) {
         Rendezvous rendezvous = Rendezvous.get();
         byte[] token = Bootstrap.newToken();
         CompletableFuture<FrameChannel> link = rendezvous.expect(token);
         java.lang.Process process;
+        long launchNanos = System.nanoTime();
         try {
             process = command.processBuilder().start();
         } catch (IOException e) {
@@ -63,7 +73,7 @@ public final class ChildJvm {
         ChildJvm child = new ChildJvm(process, command, link);
         ProcessTree.Self self = ProcessTree.self();
         Bootstrap bootstrap = new Bootstrap(self.authkey(), token, rendezvous.path(), ProcessTree.treeDirectory(),
-                ProcessHandle.current().pid(), self.name(), command.serializer());
+                ProcessHandle.current().pid(), self.name(), command.serializer(), launchNanos, standby);
         try {
             bootstrap.writeTo(new DataOutputStream(child.stdin));
         } catch (IOException e) {
@@ -108,6 +118,32 @@ public final class ChildJvm {
         link.join().send(Frames.RUN, order.toBytes());
     }
 
+    /** Has a waiting standby decode (not run) a process like the ones it will be given. */
+    void preload(RunOrder order) throws IOException {
+        synchronized (readiness) {
+            warmSent++;
+        }
+        link.join().send(Frames.WARM, order.toBytes());
+    }
+
+    /**
+     * Waits until a standby has warmed up and decoded every preload sent so far. Returns false if it ended
+     * or {@code timeoutMillis} passed first.
+     */
+    boolean awaitWarm(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        synchronized (readiness) {
+            while (warmedAcknowledged < warmSent) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || linkClosed.isDone()) {
+                    return false;
+                }
+                readiness.wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        }
+    }
+
     private int exitValueAfterExit() {
         try {
             return process.waitFor();
@@ -136,6 +172,12 @@ public final class ChildJvm {
                     switch (frame.type()) {
                         case Frames.SHUTDOWN -> orderlyShutdown = true;
                         case Frames.SIGNAL -> signal = frame.payload().length > 0 ? frame.payload()[0] : 15;
+                        case Frames.READY -> {
+                            synchronized (readiness) {
+                                warmedAcknowledged = java.nio.ByteBuffer.wrap(frame.payload()).getInt();
+                                readiness.notifyAll();
+                            }
+                        }
                         default -> { } // unknown notices from a newer child are ignored
                     }
                 }
@@ -143,6 +185,9 @@ public final class ChildJvm {
                 // a broken link ends like a closed one
             } finally {
                 linkClosed.complete(null);
+                synchronized (readiness) {
+                    readiness.notifyAll();
+                }
             }
         });
     }

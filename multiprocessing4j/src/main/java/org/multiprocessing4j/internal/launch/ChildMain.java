@@ -28,6 +28,8 @@ import org.multiprocessing4j.internal.wire.Serializers;
 public final class ChildMain {
     /** Exit status when the bootstrap fails (no parent to report to, or the record is bad). */
     static final int EXIT_BOOTSTRAP_FAILED = 2;
+    /** How often a standby decodes a preloaded process object: enough for the JIT to compile the path. */
+    private static final int PRELOAD_DECODES = 200;
     /** Exit status when the parent died: nobody reads it; it only ends the JVM. */
     static final int EXIT_PARENT_GONE = 1;
 
@@ -46,17 +48,39 @@ public final class ChildMain {
             return;
         }
         System.setIn(InputStream.nullInputStream());
+        BootTrace.launchedAt(bootstrap.launchNanos());
+        BootTrace.phase("bootstrap read");
         ClassLoader loader = ClassLoader.getSystemClassLoader();
         FrameChannel link;
         ObjectCodec codec;
         RunOrder order;
         try {
-            link = connect(bootstrap);
-            ChildNotices.connected(link);
             Serializer serializer = Serializers.create(bootstrap.serializer(), loader);
-            serializer.warmUp();
             codec = new ObjectCodec(serializer);
-            FrameChannel.Frame frame = link.receive();
+            if (!bootstrap.standby()) {
+                // NOTE: a freshly spawned child warms its codec on a second core while this thread connects
+                // and authenticates (both are first-use costs of a fresh JVM), and decodes its run order as
+                // soon as it arrives, sharing whatever is warm by then.
+                Thread.ofPlatform().daemon().name("mp4j-warm-up").start(() -> {
+                    serializer.warmUp();
+                    BootTrace.phase("serializer warm");
+                });
+            }
+            link = connect(bootstrap);
+            BootTrace.phase("authenticated");
+            ChildNotices.connected(link);
+            int warmed = 0;
+            if (bootstrap.standby()) {
+                serializer.warmUp(); // a standby has time: it warms up fully before it says it is ready
+                BootTrace.phase("serializer warm");
+                link.send(Frames.READY, readyPayload(warmed));
+            }
+            FrameChannel.Frame frame;
+            while ((frame = link.receive()) != null && frame.type() == Frames.WARM) {
+                preload(codec, frame.payload(), loader);
+                link.send(Frames.READY, readyPayload(++warmed));
+            }
+            BootTrace.phase("run order received");
             if (frame == null || frame.type() != Frames.RUN) {
                 Runtime.getRuntime().halt(0); // a standby the parent no longer needs
                 return;
@@ -79,10 +103,31 @@ public final class ChildMain {
             reportAndExit(order.name(), new IllegalStateException("cannot load the process object in the child", e));
             return;
         }
+        BootTrace.phase("target decoded");
         try {
             target.run();
         } catch (Throwable t) {
             reportAndExit(order.name(), t);
+        }
+    }
+
+    private static byte[] readyPayload(int warmed) {
+        return ByteBuffer.allocate(4).putInt(warmed).array();
+    }
+
+    /**
+     * Decodes a process object without running it (Python's {@code set_forkserver_preload}, done from the
+     * parent's recent targets): its classes load and its lambdas link now, not after the clock started.
+     * Failures are ignored; the real run order reports its own.
+     */
+    private static void preload(ObjectCodec codec, byte[] payload, ClassLoader loader) {
+        try {
+            byte[] process = RunOrder.fromBytes(payload).process();
+            for (int i = 0; i < PRELOAD_DECODES; i++) { // repeated so the JIT compiles the decode path
+                codec.decode(process, loader);
+            }
+        } catch (Exception | LinkageError ignored) {
+            // the run order will say what is wrong, if anything
         }
     }
 
@@ -95,6 +140,7 @@ public final class ChildMain {
 
     private static FrameChannel connect(Bootstrap bootstrap) throws IOException {
         SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(bootstrap.rendezvous()));
+        BootTrace.phase("connected");
         Handshake.connect(channel, bootstrap.authkey());
         ByteBuffer token = ByteBuffer.wrap(bootstrap.token());
         while (token.hasRemaining()) {

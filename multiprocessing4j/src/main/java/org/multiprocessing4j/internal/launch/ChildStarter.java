@@ -13,11 +13,12 @@ public final class ChildStarter {
 
     /**
      * @param standby the context's standby JVMs, or {@code null} to boot a fresh JVM
+     * @param kind    the classes the process is made of (its class and its target's), for preloading
      * @throws ProcessError          if the JVM cannot be started or dies before taking its run order
      * @throws InterruptedException  if interrupted while waiting for the JVM to boot (it is killed)
      */
     public static ChildJvm start(JvmCommand command, StandbyPool standby, String name, boolean daemon, int[] identity,
-                                 byte[] encodedProcess) throws InterruptedException {
+                                 byte[] encodedProcess, String kind) throws InterruptedException {
         ChildJvm child;
         if (standby != null) {
             child = standby.take();
@@ -25,8 +26,12 @@ public final class ChildStarter {
             child = ChildJvm.launch(command);
             child.awaitConnected();
         }
+        RunOrder order = new RunOrder(name, daemon, identity, encodedProcess);
         try {
-            child.run(new RunOrder(name, daemon, identity, encodedProcess));
+            child.run(order);
+            if (standby != null) {
+                standby.remember(order, kind);
+            }
         } catch (IOException e) {
             child.kill();
             throw new ProcessError("child JVM (pid " + child.pid() + ") died before it took process '" + name + "'", e);

@@ -4,6 +4,16 @@ package org.multiprocessing4j.internal.launch;
 final class Frames {
     /** Parent to child: run this process (payload: {@link RunOrder}). */
     static final byte RUN = 1;
+    /**
+     * Parent to a standby: decode this process object and drop it (payload: {@link RunOrder}), so that its
+     * classes are loaded and its lambdas linked before a real run order of the same kind arrives.
+     */
+    static final byte WARM = 4;
+    /**
+     * Standby to parent: warmed up, with this many {@link #WARM} frames decoded (payload: count, 4 bytes);
+     * a standby counts as ready only after this.
+     */
+    static final byte READY = 5;
     /** Child to parent: the child's JVM began an orderly shutdown (exit status is its own). */
     static final byte SHUTDOWN = 2;
     /** Child to parent: a terminating signal arrived (payload: signal number, 1 byte). */

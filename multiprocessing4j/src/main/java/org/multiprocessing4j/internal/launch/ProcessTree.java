@@ -1,7 +1,6 @@
 package org.multiprocessing4j.internal.launch;
 
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -65,8 +64,6 @@ public final class ProcessTree {
     }
 
     private static byte[] newAuthkey() {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        return key;
+        return org.multiprocessing4j.internal.wire.Nonces.next(32);
     }
 }

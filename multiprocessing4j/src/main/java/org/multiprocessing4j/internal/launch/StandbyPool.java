@@ -1,5 +1,6 @@
 package org.multiprocessing4j.internal.launch;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -18,13 +19,17 @@ import org.multiprocessing4j.ProcessError;
  *
  * <p>{@link #take()} hands out a ready standby at once and boots a replacement in the background; if none
  * is ready it boots one in the caller's thread (as {@code SPAWN} would). Standbys that died while waiting
- * are dropped. {@link #fill()} waits until the target count is ready, replacements already booting
+ * are dropped. Standbys preload (decode without running) the latest run order handed out, so the
+ * classes and lambdas of a target started again are ready before it is. {@link #fill()} waits until the target count is ready, replacements already booting
  * included. {@link #close()} kills the waiting ones and waits for them to end; after it, {@link #take()}
  * fails. Thread-safe.
  */
 public final class StandbyPool implements AutoCloseable {
     /** How long {@link #close()} waits for a killed standby to be gone. */
     private static final long CLOSE_WAIT_MS = 5_000;
+
+    /** See {@link #replenishSoon()}. */
+    static final long REPLENISH_DELAY_MS = 200;
 
     private final JvmCommand command;
     private final int target;
@@ -36,6 +41,10 @@ public final class StandbyPool implements AutoCloseable {
         return t;
     });
     private volatile boolean closed;
+    /** The latest run order handed out, preloaded into standbys; null until the first. */
+    private volatile RunOrder recent;
+    /** What classes {@link #recent} is made of: a new kind is preloaded into the waiting standbys too. */
+    private volatile String recentKind;
 
     public StandbyPool(JvmCommand command, int target) {
         this.command = command;
@@ -54,17 +63,48 @@ public final class StandbyPool implements AutoCloseable {
                 }
                 child.kill();
             }
-            child = ChildJvm.launch(command);
+            child = ChildJvm.launch(command, true);
             child.awaitConnected();
             return child;
         } finally {
-            replenish();
+            replenishSoon();
+        }
+    }
+
+    /**
+     * Records the run order just handed out, so that standbys preload its classes before the next one;
+     * standbys already waiting preload it now if it is of a new {@code kind} (the classes it is made of).
+     */
+    void remember(RunOrder order, String kind) {
+        String previousKind = recentKind;
+        recent = order;
+        recentKind = kind;
+        if (!kind.equals(previousKind)) {
+            for (ChildJvm waiting : ready) {
+                preload(waiting, order);
+            }
+        }
+    }
+
+    private static void preload(ChildJvm child, RunOrder order) {
+        try {
+            child.preload(order);
+        } catch (IOException | RuntimeException e) {
+            child.kill(); // a standby that cannot take a frame cannot take a run order either
         }
     }
 
     /** Boots standbys up to the target count and waits until every boot under way has finished. */
     public void fill() {
         replenish();
+        for (ChildJvm waiting : ready) {
+            try {
+                waiting.awaitWarm(command.startTimeout().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProcessError("interrupted while standby JVMs warm up", e);
+            }
+        }
         for (CompletableFuture<Void> boot : List.copyOf(booting)) {
             try {
                 boot.get(command.startTimeout().toMillis() + CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
@@ -74,6 +114,16 @@ public final class StandbyPool implements AutoCloseable {
             } catch (ExecutionException | TimeoutException e) {
                 throw new ProcessError("a standby JVM failed to boot", e.getCause() != null ? e.getCause() : e);
             }
+        }
+    }
+
+    /**
+     * Replenishes after {@link #REPLENISH_DELAY_MS}: a JVM that boots takes a whole CPU for ~100 ms, and
+     * the process just handed out should have the CPUs for its first steps (on 2 cores this matters).
+     */
+    private void replenishSoon() {
+        if (!closed) {
+            CompletableFuture.delayedExecutor(REPLENISH_DELAY_MS, TimeUnit.MILLISECONDS, booter).execute(this::replenish);
         }
     }
 
@@ -98,8 +148,16 @@ public final class StandbyPool implements AutoCloseable {
     }
 
     private void bootOne() throws InterruptedException {
-        ChildJvm child = ChildJvm.launch(command);
+        ChildJvm child = ChildJvm.launch(command, true);
         child.awaitConnected();
+        RunOrder order = recent;
+        if (order != null) {
+            preload(child, order);
+        }
+        if (!child.awaitWarm(command.startTimeout().toMillis())) {
+            child.kill();
+            throw new ProcessError("standby JVM (pid " + child.pid() + ") did not warm up within " + command.startTimeout());
+        }
         ready.addLast(child);
         if (closed) {
             killWaiting();

@@ -4,11 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.multiprocessing4j.AuthenticationException;
 
 /**
@@ -23,7 +19,8 @@ import org.multiprocessing4j.AuthenticationException;
  *   acceptor  -> connector : OK(1)=1 | HMAC(key, "acceptor" | nonceC)(32)      (or FAIL(1)=0, then close)
  * </pre>
  * The role labels stop a peer from reflecting our own challenge back at us. MACs are compared in
- * constant time ({@link MessageDigest#isEqual}). Timeouts are the caller's: close the channel from
+ * constant time ({@link MessageDigest#isEqual}). The MAC is {@link HmacSha256} and the nonces come from
+ * {@link Nonces}: neither pays the JCA's start-up cost in a fresh child JVM. Timeouts are the caller's: close the channel from
  * another thread to abandon a stalled peer.
  */
 public final class Handshake {
@@ -34,7 +31,6 @@ public final class Handshake {
     private static final byte VERSION = 1;
     private static final int NONCE = 32;
     private static final int MAC = 32;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private Handshake() {
     }
@@ -82,20 +78,11 @@ public final class Handshake {
     }
 
     private static byte[] nonce() {
-        byte[] n = new byte[NONCE];
-        RANDOM.nextBytes(n);
-        return n;
+        return Nonces.next(NONCE);
     }
 
     private static byte[] hmac(byte[] key, String role, byte[] nonce) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            mac.update(role.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            return mac.doFinal(nonce);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available in this JDK", e);
-        }
+        return HmacSha256.mac(key, role.getBytes(java.nio.charset.StandardCharsets.US_ASCII), nonce);
     }
 
     static ByteBuffer readFully(ByteChannel channel, int n) throws IOException {

@@ -43,14 +43,18 @@ public final class JdkSerializer implements Serializer {
     @Override
     public void warmUp() {
         try {
-            byte[] bytes = toBytes(new Probe(42, "warm-up"));
-            fromBytes(bytes, 0, bytes.length, JdkSerializer.class.getClassLoader());
+            String word = "warm-up";
+            Runnable lambda = (Runnable & java.io.Serializable) () -> word.hashCode();
+            for (Object probe : new Object[] {new Probe(42, word), lambda, new IllegalStateException(word)}) {
+                byte[] bytes = toBytes(probe);
+                fromBytes(bytes, 0, bytes.length, JdkSerializer.class.getClassLoader());
+            }
         } catch (IOException | ClassNotFoundException e) {
             throw new IllegalStateException("JDK serialization failed its warm-up", e);
         }
     }
 
-    /** A small class whose round trip loads the serialization machinery. */
+    /** A small class whose round trip (with a lambda's and an exception's) loads the serialization machinery. */
     private record Probe(int value, String text) implements java.io.Serializable {
     }
 
