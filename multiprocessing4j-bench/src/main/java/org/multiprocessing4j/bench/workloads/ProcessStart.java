@@ -50,11 +50,10 @@ import org.multiprocessing4j.bench.Workload;
  *   <li>{@code start_join_empty}: {@code t0}, {@code p.start()}, {@code p.join()}, {@code t1}, for an empty
  *       target; exit code 0 checked.</li>
  * </ul>
- * With {@code PRESTARTED}, {@link Context#prestart()} is called untimed before every start, so a booted
- * standby is waiting each time (the background boot of its replacement then overlaps the timed region, as
- * it would for a user); a PRESTARTED {@code start()} over 50 ms means no standby was ready after all, and the
- * params count such samples. The library may start children with its AOT cache, which it trains in the background
- * from the first start after the jars were built; the params count the measured first_line children that had it.
+ * {@link Context#prestart()} is called untimed before every start (setup, as CPython creates its pipes
+ * untimed): it waits for the library's AOT cache (trained once per build of the jars) and, with
+ * {@code PRESTARTED}, for a warm standby; a PRESTARTED {@code start()} over 50 ms means no standby was ready
+ * after all, and the params count such samples, as they count the first_line children that had the cache.
  * Samples: {@code jvm-spawn} 10 (5) like CPython's spawn, {@code jvm-prestarted} 20 (8)
  * like its forkserver, each after 3 (2) warm-up samples. Every child is joined (killed first if it outlives
  * its sample) and closed; the context (and its standby JVM) is closed at the end, after which the workload waits
@@ -116,9 +115,10 @@ public final class ProcessStart implements Workload {
             throws Exception {
         boolean prestarted = method == StartMethod.PRESTARTED;
         List<Sample> rows = Repeat.measured(warm, samples, 0, 0, n -> {
-            if (prestarted) jctx.prestart(); // untimed: a booted standby is waiting
+            // untimed setup: the AOT cache exists (both methods) and a warm standby waits (PRESTARTED)
+            jctx.prestart();
             FirstLine first = startFirstLine(jctx, dir);
-            if (prestarted) jctx.prestart();
+            jctx.prestart();
             return new Sample(first.startCall(), first.firstLine(), startJoinEmpty(jctx), first.aot());
         });
         Map<String, Object> params = Result.params(

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.CompletableFuture;
 import org.multiprocessing4j.Serializer;
 import org.multiprocessing4j.internal.wire.FrameChannel;
 import org.multiprocessing4j.internal.wire.Handshake;
@@ -37,6 +39,10 @@ public final class ChildMain {
     }
 
     public static void main(String[] args) {
+        // NOTE: opening a Unix-domain socket costs a fresh JVM ~30 ms (the JDK seeds a SecureRandom for it);
+        // it starts on a second core at once, while this thread installs handlers and reads its bootstrap.
+        CompletableFuture<SocketChannel> socket = CompletableFuture.supplyAsync(ChildMain::openSocket,
+                task -> Thread.ofPlatform().daemon().name("mp4j-socket-open").start(task));
         ChildNotices.installSignalHandlers();
         DataInputStream stdin = new DataInputStream(new FileInputStream(FileDescriptor.in));
         Bootstrap bootstrap;
@@ -66,7 +72,7 @@ public final class ChildMain {
                     BootTrace.phase("serializer warm");
                 });
             }
-            link = connect(bootstrap);
+            link = connect(socket.join(), bootstrap);
             BootTrace.phase("authenticated");
             ChildNotices.connected(link);
             int warmed = 0;
@@ -138,8 +144,16 @@ public final class ChildMain {
         System.exit(1);
     }
 
-    private static FrameChannel connect(Bootstrap bootstrap) throws IOException {
-        SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(bootstrap.rendezvous()));
+    private static SocketChannel openSocket() {
+        try {
+            return SocketChannel.open(StandardProtocolFamily.UNIX);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static FrameChannel connect(SocketChannel channel, Bootstrap bootstrap) throws IOException {
+        channel.connect(UnixDomainSocketAddress.of(bootstrap.rendezvous()));
         BootTrace.phase("connected");
         Handshake.connect(channel, bootstrap.authkey());
         ByteBuffer token = ByteBuffer.wrap(bootstrap.token());
