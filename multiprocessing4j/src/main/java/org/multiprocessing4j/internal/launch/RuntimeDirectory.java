@@ -43,20 +43,38 @@ public final class RuntimeDirectory {
     /** Creates this JVM's tree directory (0700), sweeping dead trees first. */
     public static Path createTree() {
         Path base = base();
-        try {
-            createPrivateDirectory(base);
-            sweepDeadTrees(base);
-            ProcessHandle self = ProcessHandle.current();
-            Path tree = base.resolve("tree-" + self.pid() + "-" + startMillis(self).orElse(0L));
-            createPrivateDirectory(tree);
-            return tree;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the runtime directory under " + base, e);
+        ProcessHandle self = ProcessHandle.current();
+        Path tree = base.resolve("tree-" + self.pid() + "-" + startMillis(self).orElse(0L));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                createPrivateDirectory(base);
+                sweepDeadTrees(base);
+                createPrivateDirectory(tree);
+                return tree;
+            } catch (java.nio.file.NoSuchFileException raced) {
+                if (attempt == 3) { // another root removed the empty base between our two steps, thrice
+                    throw new UncheckedIOException("cannot create the runtime directory " + tree, raced);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the runtime directory under " + base, e);
+            }
         }
     }
 
-    /** Deletes {@code tree} and everything in it; failures are ignored (a later sweep retries). */
+    /**
+     * Deletes {@code tree} and everything in it, then the base folder if that is now empty; failures are
+     * ignored (a later sweep retries).
+     */
     public static void deleteTree(Path tree) {
+        deleteRecursively(tree);
+        try {
+            Files.deleteIfExists(tree.getParent()); // only succeeds when no other tree lives there
+        } catch (IOException notEmpty) {
+            // other trees are alive
+        }
+    }
+
+    private static void deleteRecursively(Path tree) {
         try (Stream<Path> walk = Files.walk(tree)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {
@@ -76,7 +94,7 @@ public final class RuntimeDirectory {
             for (Path entry : entries) {
                 Matcher m = TREE.matcher(entry.getFileName().toString());
                 if (m.matches() && !isAlive(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)))) {
-                    deleteTree(entry);
+                    deleteRecursively(entry);
                 }
             }
         }
