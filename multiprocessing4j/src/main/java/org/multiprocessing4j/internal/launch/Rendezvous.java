@@ -12,12 +12,10 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.multiprocessing4j.internal.wire.FrameChannel;
 import org.multiprocessing4j.internal.wire.Handshake;
+import org.multiprocessing4j.internal.wire.Watchdog;
 
 /**
  * This JVM's Unix-domain socket where its children connect back. One per JVM, bound on first use in the
@@ -36,11 +34,6 @@ public final class Rendezvous {
     private final ServerSocketChannel server;
     private final Path path;
     private final ConcurrentHashMap<String, CompletableFuture<FrameChannel>> pending = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mp4j-rendezvous-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
 
     private Rendezvous(Path path) throws IOException {
         this.path = path;
@@ -99,7 +92,7 @@ public final class Rendezvous {
     }
 
     private void admit(SocketChannel channel) {
-        ScheduledFuture<?> timeout = watchdog.schedule(() -> closeQuietly(channel), HANDSHAKE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timeout = Watchdog.after(HANDSHAKE_TIMEOUT_MS, () -> closeQuietly(channel));
         try {
             Handshake.accept(channel, ProcessTree.self().authkey());
             ByteBuffer token = ByteBuffer.allocate(Bootstrap.tokenBytes());
@@ -136,6 +129,5 @@ public final class Rendezvous {
         } catch (IOException ignored) {
             // best effort at exit
         }
-        watchdog.shutdownNow();
     }
 }

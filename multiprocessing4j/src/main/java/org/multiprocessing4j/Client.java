@@ -1,0 +1,58 @@
+package org.multiprocessing4j;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.SocketChannel;
+import java.util.Objects;
+import org.multiprocessing4j.internal.conn.Authenticated;
+
+/**
+ * Connects to a {@link Listener} (Python's {@code multiprocessing.connection.Client}). Both sides prove
+ * they hold the authkey before any message is read. Blocks until connected and authenticated.
+ */
+public final class Client {
+    private Client() {
+    }
+
+    /** Connects to {@code address} with the process tree's authkey. */
+    public static Connection connect(SocketAddress address) throws IOException, InterruptedException {
+        return connect(address, Authenticated.treeAuthkey());
+    }
+
+    /**
+     * Connects to {@code address} and authenticates with {@code authkey}.
+     *
+     * @throws AuthenticationException if either side's key is wrong
+     * @throws IOException             if nothing listens there
+     * @throws InterruptedException    if interrupted while connecting or authenticating
+     */
+    public static Connection connect(SocketAddress address, byte[] authkey) throws IOException, InterruptedException {
+        Objects.requireNonNull(address, "address");
+        if (Objects.requireNonNull(authkey, "authkey").length == 0) {
+            throw new IllegalArgumentException("authkey is empty");
+        }
+        SocketChannel channel;
+        if (address instanceof UnixDomainSocketAddress) {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        } else if (address instanceof InetSocketAddress) {
+            channel = SocketChannel.open();
+        } else {
+            throw new IllegalArgumentException("unsupported address type " + address.getClass().getName()
+                    + ": use an InetSocketAddress or a UnixDomainSocketAddress");
+        }
+        try {
+            channel.connect(address);
+        } catch (ClosedByInterruptException e) {
+            Thread.interrupted();
+            throw new InterruptedException("interrupted while connecting to " + address);
+        } catch (IOException e) {
+            channel.close();
+            throw new IOException("cannot connect to " + address + ": " + e.getMessage(), e);
+        }
+        return Authenticated.connection(channel, authkey.clone(), false, Multiprocessing.defaultContext().codec());
+    }
+}

@@ -1,0 +1,83 @@
+package org.multiprocessing4j;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * One end of a message channel between two processes (Python's {@code multiprocessing.connection.Connection}):
+ * an end of a {@code Pipe}, a connection accepted by a {@link Listener}, or one made by
+ * {@link Client#connect}.
+ *
+ * <p>Messages keep their boundaries: each {@code send}/{@code sendBytes} is one {@code recv}/{@code recvBytes}
+ * on the other side, zero-length messages included, never merged or split. {@link #send(Object)} encodes the
+ * object with the context's serializer (fast paths for primitives, strings and primitive arrays);
+ * {@link #recvBytes()} returns a message's bytes as sent, whatever sent it.
+ *
+ * <table>
+ *   <caption>Blocking</caption>
+ *   <tr><th>call</th><th>blocks</th><th>when nothing can arrive</th></tr>
+ *   <tr><td>{@code recv}, {@code recvBytes}, {@code recvBytesInto}</td><td>until a message arrives</td>
+ *       <td>{@link EOFException} (peer closed or died, nothing buffered)</td></tr>
+ *   <tr><td>{@code poll(Duration)}</td><td>up to the timeout</td><td>{@code true}: a read would not block (it
+ *       would throw {@code EOFException})</td></tr>
+ *   <tr><td>{@code poll()}</td><td>never</td><td>as above</td></tr>
+ *   <tr><td>{@code send}, {@code sendBytes}</td><td>while the peer does not read and buffers are full</td>
+ *       <td>{@link IOException}</td></tr>
+ * </table>
+ *
+ * <p>Blocking receives throw {@link InterruptedException} when the thread is interrupted. A send that blocks
+ * on a full buffer and is interrupted keeps the interrupt flag and throws {@link ProcessError} (closing the
+ * connection if the message was cut in half). Any call on a closed
+ * connection, and a one-way end used in the wrong direction, throws {@link IOException}. A message longer
+ * than a reader's limit ({@link #recvBytes(int)}) makes the connection close, as in Python. Thread-safety:
+ * one thread may send while another receives; concurrent senders (or receivers) must synchronize
+ * themselves, as with Python's connections.
+ */
+public interface Connection extends AutoCloseable {
+
+    /** Sends {@code object} (which may be {@code null}) as one message. */
+    void send(Object object) throws IOException;
+
+    /** Receives one message sent by {@link #send(Object)} and decodes it. */
+    Object recv() throws IOException, InterruptedException;
+
+    /** Sends all of {@code bytes} as one message. */
+    default void sendBytes(byte[] bytes) throws IOException {
+        sendBytes(bytes, 0, bytes.length);
+    }
+
+    /** Sends {@code length} bytes of {@code bytes} from {@code offset} as one message. */
+    void sendBytes(byte[] bytes, int offset, int length) throws IOException;
+
+    /** Receives one message's bytes. */
+    byte[] recvBytes() throws IOException, InterruptedException;
+
+    /**
+     * Receives one message's bytes; a message longer than {@code maxLength} throws {@link IOException} and
+     * closes this connection (its bytes are not read into memory).
+     */
+    byte[] recvBytes(int maxLength) throws IOException, InterruptedException;
+
+    /**
+     * Receives one message into {@code buffer} at {@code offset} and returns its length. If it does not fit,
+     * throws {@link BufferTooShortException} carrying the whole message (which is consumed).
+     */
+    int recvBytesInto(byte[] buffer, int offset) throws IOException, InterruptedException;
+
+    /** True if a receive would not block now. Never blocks, never consumes. */
+    boolean poll() throws IOException;
+
+    /** Waits up to {@code timeout} (zero or negative: just look) until a receive would not block. */
+    boolean poll(Duration timeout) throws IOException, InterruptedException;
+
+    /** Closes this end. Idempotent; never throws. The peer reads what was sent before, then EOF. */
+    @Override
+    void close();
+
+    boolean closed();
+
+    boolean readable();
+
+    boolean writable();
+}

@@ -1,0 +1,93 @@
+package org.multiprocessing4j;
+
+import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.multiprocessing4j.internal.conn.SocketReadiness;
+
+/**
+ * Python's {@code multiprocessing.connection.wait}: block until some of several connections can be read
+ * or some processes have ended.
+ */
+public final class Connections {
+    private Connections() {
+    }
+
+    /** {@link #waitFor(List, Duration)} without a timeout. */
+    public static List<Object> waitFor(List<?> objects) throws IOException, InterruptedException {
+        return waitFor(objects, null);
+    }
+
+    /**
+     * Waits until at least one of {@code objects} is ready, or {@code timeout} passes (zero or negative: just
+     * look; {@code null}: no limit), and returns the very objects passed in that are ready, in their order.
+     * A {@link Connection} is ready when a receive would not block (a message, or its end, is there); a
+     * {@link Sentinel} when its process has ended. Responds to interrupts.
+     *
+     * @throws IllegalArgumentException naming the class of an object that is neither
+     * @throws IOException              if a connection is closed
+     */
+    public static List<Object> waitFor(List<?> objects, Duration timeout) throws IOException, InterruptedException {
+        Objects.requireNonNull(objects, "objects");
+        for (Object o : objects) {
+            if (!(o instanceof Connection) && !(o instanceof Sentinel)) {
+                throw new IllegalArgumentException("cannot wait for a " + (o == null ? "null" : o.getClass().getName())
+                        + ": pass Connections and process Sentinels");
+            }
+        }
+        long deadline = timeout == null ? 0 : System.nanoTime() + Math.max(0, saturated(timeout));
+        try (Selector selector = Selector.open()) {
+            List<Runnable> cancels = new ArrayList<>();
+            for (Object o : objects) {
+                if (o instanceof Sentinel s) {
+                    var f = s.onReady().thenRun(selector::wakeup);
+                    cancels.add(() -> f.cancel(false));
+                } else {
+                    SocketReadiness.register((Connection) o, selector);
+                }
+            }
+            try {
+                while (true) {
+                    List<Object> ready = new ArrayList<>();
+                    for (Object o : objects) {
+                        if (o instanceof Sentinel s ? s.isReady() : ((Connection) o).poll()) {
+                            ready.add(o);
+                        }
+                    }
+                    if (!ready.isEmpty()) {
+                        return ready;
+                    }
+                    long left = timeout == null ? Long.MAX_VALUE : deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return ready;
+                    }
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException();
+                    }
+                    selector.selectedKeys().clear();
+                    selector.select(left == Long.MAX_VALUE ? 0 : Math.max(1, left / 1_000_000));
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException();
+                    }
+                }
+            } finally {
+                cancels.forEach(Runnable::run);
+                for (SelectionKey key : selector.keys()) {
+                    key.cancel();
+                }
+            }
+        }
+    }
+
+    private static long saturated(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE / 2;
+        }
+    }
+}

@@ -1,0 +1,300 @@
+package org.multiprocessing4j.internal.conn;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Arrays;
+import org.multiprocessing4j.BufferTooShortException;
+import org.multiprocessing4j.Connection;
+import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.internal.wire.ObjectCodec;
+
+/**
+ * A {@link Connection} over an authenticated, non-blocking {@link SocketChannel}; blocking calls wait in a
+ * {@link Selector}, so an interrupt wakes them without closing the channel.
+ *
+ * <p>Wire format: each message is {@code length(4, big-endian, 0..2^31-1) | bytes}. A reader allocates a
+ * message's buffer as its bytes arrive (from 64 KiB, doubling), never from the length prefix alone, so a
+ * peer that announces a huge length costs only what it really sends.
+ *
+ * <p>Thread-safety: one sender and one receiver may work at once; senders are serialized by a lock, and so
+ * are receivers.
+ */
+public final class SocketConnection implements Connection {
+    static final int MAX_MESSAGE = Integer.MAX_VALUE - 8;
+    private static final int FIRST_CHUNK = 64 * 1024;
+
+    private final SocketChannel channel;
+    private final ObjectCodec codec;
+    private final Selector readSelector;
+    private final Selector writeSelector;
+    private final ByteBuffer in = ByteBuffer.allocate(64 * 1024).flip();
+    private final Object readLock = new Object();
+    private final Object writeLock = new Object();
+    private volatile boolean closed;
+    private boolean eof;
+
+    /** Takes over an authenticated channel; switches it to non-blocking mode. */
+    public SocketConnection(SocketChannel channel, ObjectCodec codec) throws IOException {
+        this.channel = channel;
+        this.codec = codec;
+        channel.configureBlocking(false);
+        this.readSelector = Selector.open();
+        this.writeSelector = Selector.open();
+        channel.register(readSelector, SelectionKey.OP_READ);
+        channel.register(writeSelector, SelectionKey.OP_WRITE);
+    }
+
+    @Override
+    public void send(Object object) throws IOException {
+        checkOpen();
+        byte[] encoded = codec.encode(object, "a message on " + this);
+        sendBytes(encoded, 0, encoded.length);
+    }
+
+    @Override
+    public Object recv() throws IOException, InterruptedException {
+        byte[] message = recvBytes();
+        try {
+            return codec.decode(message, Thread.currentThread().getContextClassLoader() != null
+                    ? Thread.currentThread().getContextClassLoader() : SocketConnection.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IOException("cannot decode a message: class " + e.getMessage() + " is not on this JVM's class path", e);
+        }
+    }
+
+    @Override
+    public void sendBytes(byte[] bytes, int offset, int length) throws IOException {
+        checkOpen();
+        java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
+        ByteBuffer[] frame = {ByteBuffer.allocate(4).putInt(0, length), ByteBuffer.wrap(bytes, offset, length)};
+        synchronized (writeLock) {
+            try {
+                while (frame[1].hasRemaining() || frame[0].hasRemaining()) {
+                    if (channel.write(frame) == 0) {
+                        if (Thread.currentThread().isInterrupted()) {
+                            throw interruptedSend(frame[0].position() > 0);
+                        }
+                        writeSelector.selectedKeys().clear();
+                        writeSelector.select(100);
+                        checkOpen();
+                    }
+                }
+            } catch (IOException e) {
+                checkOpen();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * {@code send} cannot declare {@link InterruptedException} (API.md): the flag stays set and a
+     * {@link ProcessError} says so. A message cut in half would corrupt the stream, so then we close.
+     */
+    private ProcessError interruptedSend(boolean partlyWritten) {
+        if (partlyWritten) {
+            close();
+        }
+        return new ProcessError("interrupted while sending on " + this
+                + (partlyWritten ? "; the message was cut, so the connection is closed" : "; nothing was sent"),
+                new InterruptedException());
+    }
+
+    @Override
+    public byte[] recvBytes() throws IOException, InterruptedException {
+        return recvBytes(MAX_MESSAGE);
+    }
+
+    @Override
+    public byte[] recvBytes(int maxLength) throws IOException, InterruptedException {
+        if (maxLength < 0) {
+            throw new IllegalArgumentException("maxLength is negative: " + maxLength);
+        }
+        synchronized (readLock) {
+            checkOpen();
+            int length = readHeader();
+            if (length > maxLength) {
+                close();
+                throw new IOException("message of " + length + " bytes exceeds the limit of " + maxLength
+                        + " bytes; the connection is closed");
+            }
+            return readBody(length);
+        }
+    }
+
+    @Override
+    public int recvBytesInto(byte[] buffer, int offset) throws IOException, InterruptedException {
+        java.util.Objects.checkIndex(offset, buffer.length + 1);
+        byte[] message = recvBytes();
+        if (message.length > buffer.length - offset) {
+            throw new BufferTooShortException(message, buffer.length - offset);
+        }
+        System.arraycopy(message, 0, buffer, offset, message.length);
+        return message.length;
+    }
+
+    @Override
+    public boolean poll() throws IOException {
+        synchronized (readLock) {
+            checkOpen();
+            return in.hasRemaining() || eof || readSome() != 0;
+        }
+    }
+
+    @Override
+    public boolean poll(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Math.max(0, Deadlines.nanos(timeout));
+        synchronized (readLock) {
+            checkOpen();
+            while (!(in.hasRemaining() || eof || readSome() != 0)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                awaitReadable(left);
+            }
+            return true;
+        }
+    }
+
+    /** The underlying channel, for {@code Connections.waitFor}. */
+    SocketChannel channel() {
+        return channel;
+    }
+
+    /** True if bytes are buffered or the stream ended: a read would not block (for {@code waitFor}). */
+    boolean hasBuffered() {
+        synchronized (readLock) {
+            return in.hasRemaining() || eof;
+        }
+    }
+
+    private int readHeader() throws IOException, InterruptedException {
+        fill(4, true);
+        int length = in.getInt();
+        if (length < 0) {
+            close();
+            throw new IOException("corrupt message length " + length + "; the connection is closed");
+        }
+        return length;
+    }
+
+    private byte[] readBody(int length) throws IOException, InterruptedException {
+        byte[] out = new byte[Math.min(length, FIRST_CHUNK)];
+        int have = 0;
+        while (have < length) {
+            if (!in.hasRemaining()) {
+                fill(1, false);
+            }
+            if (have == out.length) {
+                out = Arrays.copyOf(out, (int) Math.min(length, 2L * out.length));
+            }
+            int n = Math.min(in.remaining(), out.length - have);
+            in.get(out, have, n);
+            have += n;
+        }
+        return out;
+    }
+
+    /** Blocks until at least {@code need} bytes are buffered; EOF before that is an {@link EOFException}. */
+    private void fill(int need, boolean atBoundary) throws IOException, InterruptedException {
+        while (in.remaining() < need) {
+            int n = readSome();
+            if (n < 0) {
+                throw atBoundary && in.remaining() == 0
+                        ? new EOFException("the peer closed the connection")
+                        : new EOFException("the peer closed the connection in the middle of a message");
+            }
+            if (n == 0) {
+                awaitReadable(Long.MAX_VALUE);
+            }
+        }
+    }
+
+    /** Reads what the socket has without blocking; -1 at end of stream. */
+    private int readSome() throws IOException {
+        if (eof) {
+            return -1;
+        }
+        in.compact();
+        try {
+            int n = channel.read(in);
+            if (n < 0) {
+                eof = true;
+            }
+            return n;
+        } finally {
+            in.flip();
+        }
+    }
+
+    private void awaitReadable(long nanos) throws IOException, InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        readSelector.selectedKeys().clear();
+        long millis = nanos == Long.MAX_VALUE ? 0 : Math.max(1, nanos / 1_000_000);
+        readSelector.select(millis);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        checkOpen();
+    }
+
+    private void checkOpen() throws IOException {
+        if (closed) {
+            throw new IOException("connection is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        readSelector.wakeup();
+        writeSelector.wakeup();
+        try {
+            readSelector.close();
+            writeSelector.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public boolean closed() {
+        return closed;
+    }
+
+    @Override
+    public boolean readable() {
+        return true;
+    }
+
+    @Override
+    public boolean writable() {
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        String remote;
+        try {
+            remote = String.valueOf(channel.getRemoteAddress());
+        } catch (IOException | RuntimeException e) {
+            remote = "?";
+        }
+        return "Connection[socket to " + remote + (closed ? ", closed]" : "]");
+    }
+}

@@ -1,0 +1,276 @@
+package org.multiprocessing4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.multiprocessing4j.internal.wire.Handshake;
+
+/** Listener, Client and socket Connections: exact messages, authentication first, clean failures. */
+class ListenerClientTest extends ChildProcessTestBase {
+    private static final byte[] KEY = "listener-test-key".getBytes();
+
+    /** A connected pair: {@code [accepted, client]}. */
+    private static Connection[] pair(boolean tcp) throws Exception {
+        Listener listener = tcp ? new Listener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), KEY)
+                : new Listener(UnixDomainSocketAddress.of(org.multiprocessing4j.internal.launch.ProcessTree.treeDirectory()
+                        .resolve("test-" + System.nanoTime() + ".sock")), KEY);
+        try (listener) {
+            CompletableFuture<Connection> client = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Client.connect(listener.address(), KEY);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Connection accepted = listener.accept();
+            return new Connection[] {accepted, client.get(60, TimeUnit.SECONDS)};
+        }
+    }
+
+    @ParameterizedTest(name = "over {0}")
+    @ValueSource(strings = {"unix", "tcp"})
+    void messages_keep_their_boundaries_and_values(String transport) throws Exception {
+        Connection[] c = pair(transport.equals("tcp"));
+        try (Connection a = c[0]; Connection b = c[1]) {
+            a.send(42);
+            a.send(null);
+            a.sendBytes(new byte[0]);
+            a.sendBytes(new byte[] {1, 2, 3, 4, 5}, 1, 3);
+            a.send(List.of("x", "y"));
+            byte[] big = new byte[5 * 1024 * 1024 + 7];
+            big[big.length - 1] = 9;
+            CompletableFuture<Void> bigSend = CompletableFuture.runAsync(() -> { // larger than the socket buffers
+                try {
+                    a.sendBytes(big);
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertEquals(42, b.recv());
+            assertNull(b.recv());
+            assertEquals(0, b.recvBytes().length, "a zero-length message is a message");
+            assertArrayEquals(new byte[] {2, 3, 4}, b.recvBytes());
+            assertEquals(List.of("x", "y"), b.recv());
+            assertArrayEquals(big, b.recvBytes());
+            bigSend.get(60, TimeUnit.SECONDS);
+            b.send("back");
+            assertEquals("back", a.recv());
+        }
+    }
+
+    @Test
+    void poll_never_consumes_and_waits_up_to_its_timeout() throws Exception {
+        Connection[] c = pair(false);
+        try (Connection a = c[0]; Connection b = c[1]) {
+            assertFalse(b.poll());
+            assertFalse(b.poll(Duration.ofMillis(50)));
+            a.send("m");
+            assertTrue(b.poll(HANG));
+            assertTrue(b.poll());
+            assertEquals("m", b.recv());
+            assertFalse(b.poll(Duration.ofSeconds(-1)));
+        }
+    }
+
+    @Test
+    void recv_after_the_peer_closed_is_EOF_and_close_is_idempotent() throws Exception {
+        Connection[] c = pair(false);
+        try (Connection b = c[1]) {
+            c[0].send("last");
+            c[0].close();
+            c[0].close();
+            assertTrue(c[0].closed());
+            assertThrows(IOException.class, () -> c[0].send("x"), "send on a closed connection");
+            assertEquals("last", b.recv(), "what was sent before close still arrives");
+            assertTrue(b.poll(HANG), "end of stream makes poll true");
+            assertThrows(EOFException.class, b::recv);
+        }
+    }
+
+    @Test
+    void a_buffer_too_short_gets_the_whole_message_in_the_exception() throws Exception {
+        Connection[] c = pair(false);
+        try (Connection a = c[0]; Connection b = c[1]) {
+            a.sendBytes(new byte[] {1, 2, 3, 4});
+            a.sendBytes(new byte[] {5, 6});
+            byte[] buffer = new byte[5];
+            BufferTooShortException e = assertThrows(BufferTooShortException.class, () -> b.recvBytesInto(buffer, 2));
+            assertArrayEquals(new byte[] {1, 2, 3, 4}, e.message());
+            assertEquals(2, b.recvBytesInto(buffer, 3));
+            assertArrayEquals(new byte[] {0, 0, 0, 5, 6}, buffer);
+        }
+    }
+
+    @Test
+    void a_message_over_the_readers_limit_closes_the_connection() throws Exception {
+        Connection[] c = pair(false);
+        try (Connection a = c[0]; Connection b = c[1]) {
+            a.sendBytes(new byte[100]);
+            assertThrows(IOException.class, () -> b.recvBytes(99));
+            assertTrue(b.closed());
+        }
+    }
+
+    @Test
+    void a_wrong_authkey_fails_on_both_sides_and_the_listener_keeps_working() throws Exception {
+        try (Listener listener = new Listener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), KEY)) {
+            assertTrue(((InetSocketAddress) listener.address()).getPort() > 0, "port 0 reports the real port");
+            CompletableFuture<Throwable> client = CompletableFuture.supplyAsync(() -> {
+                try {
+                    Client.connect(listener.address(), "wrong".getBytes()).close();
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            assertThrows(AuthenticationException.class, listener::accept);
+            assertInstanceOf(AuthenticationException.class, client.get(60, TimeUnit.SECONDS));
+            CompletableFuture<Connection> good = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Client.connect(listener.address(), KEY);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            try (Connection accepted = listener.accept(); Connection g = good.get(60, TimeUnit.SECONDS)) {
+                g.send("after a bad peer");
+                assertEquals("after a bad peer", accepted.recv());
+            }
+        }
+    }
+
+    @Test
+    void a_huge_length_prefix_costs_only_the_bytes_really_sent() throws Exception {
+        try (Listener listener = new Listener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), KEY)) {
+            CompletableFuture<Void> liar = CompletableFuture.runAsync(() -> {
+                try (SocketChannel raw = SocketChannel.open(listener.address())) {
+                    Handshake.connect(raw, KEY);
+                    raw.write(ByteBuffer.allocate(4 + 10).putInt(Integer.MAX_VALUE - 8).flip()); // 2 GiB announced, 10 bytes sent
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            try (Connection accepted = listener.accept()) {
+                liar.get(60, TimeUnit.SECONDS);
+                assertThrows(EOFException.class, accepted::recvBytes, "the liar closed mid-message");
+            }
+        }
+    }
+
+    @Test
+    void an_interrupt_ends_a_blocked_recv_and_the_connection_stays_usable() throws Exception {
+        Connection[] c = pair(false);
+        try (Connection a = c[0]; Connection b = c[1]) {
+            Thread.currentThread().interrupt();
+            assertThrows(InterruptedException.class, b::recv);
+            a.send("still here");
+            assertEquals("still here", b.recv());
+        }
+    }
+
+    @Test
+    void an_interrupted_send_that_cut_its_message_keeps_the_flag_and_closes_the_connection() throws Exception {
+        Connection[] c = pair(false);
+        try (Connection a = c[0]; Connection b = c[1]) {
+            Thread.currentThread().interrupt();
+            ProcessError e = assertThrows(ProcessError.class, () -> a.sendBytes(new byte[32 * 1024 * 1024]));
+            assertInstanceOf(InterruptedException.class, e.getCause());
+            assertTrue(Thread.interrupted(), "the interrupt flag is kept (and cleared here)");
+            assertTrue(a.closed(), "a cut message would corrupt the stream");
+        }
+    }
+
+    @Test
+    void a_child_process_connects_back_with_the_inherited_authkey() throws Exception {
+        try (Listener listener = new Listener()) {
+            String path = ((UnixDomainSocketAddress) listener.address()).getPath().toString();
+            Process p = new Process(() -> {
+                try (Connection conn = Client.connect(UnixDomainSocketAddress.of(path))) {
+                    conn.send("from pid " + ProcessHandle.current().pid());
+                    conn.recv(); // wait for the parent's goodbye
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            p.start();
+            try (Connection conn = listener.accept()) {
+                assertEquals("from pid " + p.pid().getAsLong(), conn.recv());
+                conn.send("bye");
+                p.join(HANG);
+                assertEquals(0, p.exitCode());
+            }
+        }
+    }
+
+    @Test
+    void a_killed_peer_process_reads_as_EOF() throws Exception {
+        try (Listener listener = new Listener()) {
+            String path = ((UnixDomainSocketAddress) listener.address()).getPath().toString();
+            Process p = new Process(() -> {
+                try {
+                    Connection conn = Client.connect(UnixDomainSocketAddress.of(path));
+                    conn.send("ready");
+                    ProcessLifecycleTest.sleepForever();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            p.start();
+            try (Connection conn = listener.accept()) {
+                assertEquals("ready", conn.recv());
+                p.kill();
+                assertThrows(EOFException.class, conn::recv);
+                p.join(HANG);
+            }
+        }
+    }
+
+    @Test
+    void wait_for_returns_the_ready_connections_and_ended_processes() throws Exception {
+        Connection[] c1 = pair(false);
+        Connection[] c2 = pair(false);
+        Process p = new Process(() -> ProcessLifecycleTest.sleep(200));
+        p.start();
+        try (Connection a1 = c1[0]; Connection b1 = c1[1]; Connection a2 = c2[0]; Connection b2 = c2[1]) {
+            Sentinel s = p.sentinel();
+            assertEquals(List.of(), Connections.waitFor(List.of(b1, b2), Duration.ofMillis(30)));
+            a2.send("two");
+            assertEquals(List.of(b2), Connections.waitFor(List.of(b1, b2, s), HANG));
+            b2.recv();
+            assertEquals(List.of(s), Connections.waitFor(List.of(b1, b2, s), HANG));
+            assertThrows(IllegalArgumentException.class, () -> Connections.waitFor(List.of("not waitable")));
+            p.join();
+        }
+    }
+
+    @Test
+    void unsupported_addresses_and_empty_keys_are_rejected() {
+        SocketAddress odd = new SocketAddress() { };
+        assertThrows(IllegalArgumentException.class, () -> new Listener(odd, KEY));
+        assertThrows(IllegalArgumentException.class, () -> Client.connect(odd, KEY));
+        assertThrows(IllegalArgumentException.class, () -> new Listener(new InetSocketAddress(0), new byte[0]));
+        assertThrows(IOException.class, () -> Client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1), KEY));
+    }
+
+}
