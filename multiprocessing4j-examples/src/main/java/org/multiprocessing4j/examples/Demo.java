@@ -1,9 +1,13 @@
 package org.multiprocessing4j.examples;
 
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.multiprocessing4j.Client;
+import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.Context;
+import org.multiprocessing4j.Listener;
 import org.multiprocessing4j.Multiprocessing;
 import org.multiprocessing4j.Process;
 import org.multiprocessing4j.StartMethod;
@@ -30,26 +34,42 @@ public final class Demo {
                 (System.nanoTime() - t0) / 1e9);
     }
 
-    private static void parallelWork() throws InterruptedException {
-        System.out.println("1. Four child JVMs count primes in parallel; each prints its result:");
+    private static void parallelWork() throws Exception {
+        System.out.println("1. Four child JVMs count primes in parallel and send their results back over an"
+                + " authenticated connection:");
         long t0 = System.nanoTime();
         List<Process> workers = new ArrayList<>();
         int span = 250_000;
-        for (int i = 0; i < 4; i++) {
-            int from = i * span;
-            Process p = new Process("worker-" + (i + 1), () -> {
-                long n = Primes.count(from, from + span);
-                System.out.printf("   [%s pid %d] primes in [%,d, %,d): %,d%n",
-                        Multiprocessing.currentProcess().name(), ProcessHandle.current().pid(), from, from + span, n);
-            });
-            p.start();
-            workers.add(p);
+        long total = 0;
+        try (Listener results = new Listener()) {
+            String address = ((UnixDomainSocketAddress) results.address()).getPath().toString();
+            for (int i = 0; i < 4; i++) {
+                int from = i * span;
+                Process p = new Process("worker-" + (i + 1), () -> {
+                    long n = Primes.count(from, from + span);
+                    try (Connection parent = Client.connect(UnixDomainSocketAddress.of(address))) {
+                        parent.send(String.format("[%s pid %d] primes in [%,d, %,d): %,d",
+                                Multiprocessing.currentProcess().name(), ProcessHandle.current().pid(), from, from + span, n));
+                        parent.send(n);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("could not report to the parent", e);
+                    }
+                });
+                p.start();
+                workers.add(p);
+            }
+            for (int i = 0; i < workers.size(); i++) {
+                try (Connection child = results.accept()) {
+                    System.out.println("   " + child.recv());
+                    total += (Long) child.recv();
+                }
+            }
         }
         for (Process p : workers) {
             p.join();
         }
-        System.out.printf("   exit codes %s, %.0f ms in all%n%n", workers.stream().map(Process::exitCode).toList(),
-                (System.nanoTime() - t0) / 1e6);
+        System.out.printf("   %,d primes below %,d; exit codes %s; %.0f ms in all%n%n", total, 4 * span,
+                workers.stream().map(Process::exitCode).toList(), (System.nanoTime() - t0) / 1e6);
     }
 
     private static void prestartedStart() throws InterruptedException {
