@@ -32,6 +32,8 @@ public final class ChildMain {
     static final int EXIT_BOOTSTRAP_FAILED = 2;
     /** How often a standby decodes a preloaded process object: enough for the JIT to compile the path. */
     private static final int PRELOAD_DECODES = 200;
+    /** Larger process objects are preloaded with one decode. */
+    private static final int PRELOAD_REPEAT_MAX_BYTES = 16 * 1024;
     /** Exit status when the parent died: nobody reads it; it only ends the JVM. */
     static final int EXIT_PARENT_GONE = 1;
 
@@ -129,7 +131,9 @@ public final class ChildMain {
     private static void preload(ObjectCodec codec, byte[] payload, ClassLoader loader) {
         try {
             byte[] process = RunOrder.fromBytes(payload).process();
-            for (int i = 0; i < PRELOAD_DECODES; i++) { // repeated so the JIT compiles the decode path
+            // repeated so the JIT compiles the decode path, unless the object is big (then once is plenty)
+            int decodes = process.length <= PRELOAD_REPEAT_MAX_BYTES ? PRELOAD_DECODES : 1;
+            for (int i = 0; i < decodes; i++) {
                 codec.decode(process, loader);
             }
         } catch (Exception | LinkageError ignored) {
