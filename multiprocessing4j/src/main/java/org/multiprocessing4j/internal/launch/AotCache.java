@@ -25,7 +25,8 @@ import org.multiprocessing4j.internal.wire.Serializers;
  *
  * <p>Used only where it can work: every class-path and module-path entry is a jar (the JVM refuses
  * directories), children run the same {@code java} as this JVM, and the options name no cache of their
- * own. {@code -Dmultiprocessing4j.aotCache=false} turns it off.
+ * own. {@code -Dmultiprocessing4j.aotCache=false} turns it off (see
+ * {@link org.multiprocessing4j.internal.Configuration}).
  *
  * <p>Lifecycle. The first child of a command starts without a cache while a background <i>training</i>
  * child (a real child JVM running a representative target under {@code -XX:AOTCacheOutput}) writes one to
@@ -36,8 +37,8 @@ import org.multiprocessing4j.internal.wire.Serializers;
  * <p>Staleness. The file name is a SHA-256 of the java launcher, the JVM version, the options, and each
  * jar's path, size and modification time; a rebuilt jar therefore gets a new cache, never a stale one,
  * and the caches of earlier builds of the same application are deleted when the new one is in place.
- * Files live in {@code -Dmultiprocessing4j.cacheDir}, else {@code $XDG_CACHE_HOME/multiprocessing4j/aot},
- * else {@code ~/.cache/multiprocessing4j/aot}. Thread-safe.
+ * Files live in {@code aot/} under {@link org.multiprocessing4j.internal.Configuration#cacheBase()}.
+ * Thread-safe.
  */
 final class AotCache {
     private static final Duration TRAINING_LIMIT = Duration.ofMinutes(2);
@@ -142,7 +143,7 @@ final class AotCache {
     }
 
     private static boolean eligible(JvmCommand command) {
-        if ("false".equals(System.getProperty("multiprocessing4j.aotCache"))) {
+        if (!org.multiprocessing4j.internal.Configuration.aotCacheEnabled()) {
             return false;
         }
         Path ourJava = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -196,12 +197,6 @@ final class AotCache {
     }
 
     private static Path cacheDirectory() {
-        String configured = System.getProperty("multiprocessing4j.cacheDir");
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured, "aot");
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("multiprocessing4j").resolve("aot");
+        return org.multiprocessing4j.internal.Configuration.cacheBase().resolve("aot");
     }
 }

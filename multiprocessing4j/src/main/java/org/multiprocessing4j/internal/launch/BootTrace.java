@@ -5,7 +5,7 @@ package org.multiprocessing4j.internal.launch;
  * launched it each boot phase ended, to see where start latency goes. Off by default; costs nothing then.
  */
 final class BootTrace {
-    private static final boolean ON = Boolean.getBoolean("multiprocessing4j.traceBoot");
+    private static final boolean ON = org.multiprocessing4j.internal.Configuration.traceBoot();
     private static long launchNanos;
 
     private BootTrace() {

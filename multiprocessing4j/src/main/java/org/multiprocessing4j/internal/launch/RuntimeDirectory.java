@@ -17,8 +17,7 @@ import java.util.stream.Stream;
  * The 0700 directory that holds a process tree's runtime files (rendezvous sockets now; ring files and
  * lock words later). One per root process: {@code <base>/tree-<rootPid>-<rootStartMillis>}.
  *
- * <p>The base is {@code -Dmultiprocessing4j.runtimeDir}, else {@code $XDG_RUNTIME_DIR/multiprocessing4j},
- * else {@code <java.io.tmpdir>/mp4j-<user>}. The root removes its tree directory at normal exit; trees
+ * <p>The base is {@link org.multiprocessing4j.internal.Configuration#runtimeBase()}. The root removes its tree directory at normal exit; trees
  * whose root died without cleaning up (SIGKILL) are swept when the next root creates its own.
  */
 public final class RuntimeDirectory {
@@ -29,15 +28,7 @@ public final class RuntimeDirectory {
 
     /** The base folder under which every tree directory of this user lives. */
     public static Path base() {
-        String configured = System.getProperty("multiprocessing4j.runtimeDir");
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
-        }
-        String xdg = System.getenv("XDG_RUNTIME_DIR");
-        if (xdg != null && !xdg.isBlank() && Files.isDirectory(Path.of(xdg))) {
-            return Path.of(xdg, "multiprocessing4j");
-        }
-        return Path.of(System.getProperty("java.io.tmpdir"), "mp4j-" + System.getProperty("user.name"));
+        return org.multiprocessing4j.internal.Configuration.runtimeBase();
     }
 
     /** Creates this JVM's tree directory (0700), sweeping dead trees first. */

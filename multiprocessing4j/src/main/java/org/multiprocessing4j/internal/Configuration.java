@@ -1,0 +1,58 @@
+package org.multiprocessing4j.internal;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Every system property and environment variable the library reads, in one place (the README's
+ * "Configuration" table lists the same). Read at each call, so a test can set them before first use.
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>property</th><th>meaning</th><th>default</th></tr>
+ *   <tr><td>{@code multiprocessing4j.runtimeDir}</td><td>base folder of the per-tree runtime directories
+ *       (sockets, later shared-memory files)</td><td>{@code $XDG_RUNTIME_DIR/multiprocessing4j}, else
+ *       {@code <java.io.tmpdir>/mp4j-<user>}</td></tr>
+ *   <tr><td>{@code multiprocessing4j.cacheDir}</td><td>where AOT caches for child JVMs are kept (in
+ *       {@code aot/})</td><td>{@code $XDG_CACHE_HOME/multiprocessing4j}, else
+ *       {@code ~/.cache/multiprocessing4j}</td></tr>
+ *   <tr><td>{@code multiprocessing4j.aotCache}</td><td>{@code false} turns the AOT cache off</td>
+ *       <td>on where the class path is all jars</td></tr>
+ *   <tr><td>{@code multiprocessing4j.traceBoot}</td><td>{@code true}: a child prints when each boot
+ *       phase ended, relative to its launch</td><td>off</td></tr>
+ * </table>
+ */
+public final class Configuration {
+    private Configuration() {
+    }
+
+    public static Path runtimeBase() {
+        String configured = System.getProperty("multiprocessing4j.runtimeDir");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        if (xdg != null && !xdg.isBlank() && Files.isDirectory(Path.of(xdg))) {
+            return Path.of(xdg, "multiprocessing4j");
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "mp4j-" + System.getProperty("user.name"));
+    }
+
+    public static Path cacheBase() {
+        String configured = System.getProperty("multiprocessing4j.cacheDir");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("multiprocessing4j");
+    }
+
+    public static boolean aotCacheEnabled() {
+        return !"false".equals(System.getProperty("multiprocessing4j.aotCache"));
+    }
+
+    public static boolean traceBoot() {
+        return Boolean.getBoolean("multiprocessing4j.traceBoot");
+    }
+}

@@ -1,0 +1,31 @@
+/**
+ * Python's {@code multiprocessing} for the JVM: every child is a separate JVM.
+ *
+ * <p>Start here: {@link org.multiprocessing4j.Process} (a target run in a child JVM),
+ * {@link org.multiprocessing4j.Context} (how children are made, {@link org.multiprocessing4j.StartMethod}),
+ * {@link org.multiprocessing4j.Multiprocessing} (module-level functions), and the connections
+ * {@link org.multiprocessing4j.Listener}, {@link org.multiprocessing4j.Client},
+ * {@link org.multiprocessing4j.Connection}, {@link org.multiprocessing4j.Connections}.
+ *
+ * <h2>Memory visibility across processes</h2>
+ * Processes share no heap: what one JVM sees of another is what was sent. The library guarantees these
+ * <i>happens-before</i> edges, in the sense of the Java memory model extended across JVMs:
+ * <ul>
+ *   <li>Everything the parent did before {@link org.multiprocessing4j.Process#start()} happens-before the
+ *       child's {@code run()} begins, for what travels with the process object (its target and fields, as
+ *       they were when {@code start()} serialized them).</li>
+ *   <li>Everything a child did, including its writes to files and its output on stdout/stderr,
+ *       happens-before {@link org.multiprocessing4j.Process#join()} returns in the parent (and
+ *       {@code exitCode()} becomes non-null).</li>
+ *   <li>Everything a process did before a {@link org.multiprocessing4j.Connection} {@code send} happens-before
+ *       the matching receive returns on the other end.</li>
+ * </ul>
+ * Shared-memory objects (to come) will state their own edges in these terms.
+ *
+ * <h2>Security</h2>
+ * A process tree shares a random 32-byte authkey that children inherit over their stdin (never argv or the
+ * environment). Every socket between processes runs a mutual HMAC-SHA256 challenge-response on it before
+ * any message is read, and the runtime directory holding sockets is private to the user (0700). After
+ * authentication a peer is trusted, as with pickle: its messages are deserialized.
+ */
+package org.multiprocessing4j;
