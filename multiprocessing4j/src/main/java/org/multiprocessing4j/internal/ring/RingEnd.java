@@ -31,8 +31,10 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * budget (SPIN_MIN..SPIN_MAX) that grows when spinning succeeded and halves when it did not, so an idle
  * end soon stops burning a core and a busy ping-pong keeps its sub-microsecond hand-off; on a 2-vCPU
  * machine with a third busy thread spinning fails and the budget collapses by itself. Then sleep on this
- * end's futex in slices of at most PEER_CHECK_NANOS, re-checking the closed flag and the interrupt status
- * before each slice, and the peer's liveness after each slice that timed out.
+ * end's futex in bounded slices, re-checking the closed flag and the interrupt status before each slice,
+ * and the peer's liveness after each slice that timed out. Slices start at FIRST_SLICE_NANOS (a waiter
+ * that just blocked notices a death within 20 ms) and double while nothing happens, up to
+ * MAX_SLICE_NANOS, because each timed wake-up costs CPU: an idle waiter wakes 10 times a second.
  *
  * Futex protocol (a Dekker handshake over two words per direction: sequence and sleepers).
  *   sleeper: sleepers += 1 (atomic, full fence) ; s = sequence (volatile) ; if ready() → done
@@ -59,8 +61,14 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * is still inside FUTEX_WAIT, which holds the mapping).
  */
 abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscWriter {
-    /** Longest futex sleep before re-checking the peer, the interrupt flag and the closed flag. */
-    static final long PEER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** The first futex sleep of a wait; each one that times out doubles the next, up to the maximum. */
+    static final long FIRST_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * Longest futex sleep: the most a long-idle waiter takes to notice its peer's death or an interrupt.
+     * Every timed wake-up costs CPU (0.1-0.25 ms measured on the 2-vCPU VM of DESIGN.md), so an idle
+     * waiter wakes at most 10 times a second.
+     */
+    static final long MAX_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     static final long SPIN_MIN_NANOS = 1_000;
     static final long SPIN_MAX_NANOS = 50_000;
     static final long SPIN_INITIAL_NANOS = 20_000;
@@ -164,6 +172,7 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
             Thread.onSpinWait();
         }
         spinNanos = Math.max(SPIN_MIN_NANOS, spinNanos >> 1);
+        long slice = FIRST_SLICE_NANOS;
         for (;;) {
             if (closed) {
                 throw new AsynchronousCloseException();
@@ -183,7 +192,7 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
                 int sequence = (int) INT.getVolatile(file, sleepSequence);
                 readyNow = ready();
                 if (!readyNow && !closed) {
-                    result = Futex.await(file, sleepSequence, sequence, Math.min(remaining, PEER_CHECK_NANOS));
+                    result = Futex.await(file, sleepSequence, sequence, Math.min(remaining, slice));
                 }
             } finally {
                 registered = (int) INT.getAndAdd(file, sleepers, -1);
@@ -193,6 +202,7 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
             }
             if (result == Futex.WaitResult.TIMED_OUT) {
                 checkPeer();
+                slice = Math.min(MAX_SLICE_NANOS, slice << 1);
             }
             if (ready()) {
                 return true;

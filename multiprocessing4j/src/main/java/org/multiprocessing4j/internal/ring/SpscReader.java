@@ -43,10 +43,12 @@ import java.time.Duration;
  * any thread. A message returned was fully written before, with everything the writing thread did before
  * writing it (<a href="../shm/package-summary.html#happens-before">cross-process happens-before</a>).
  * End-of-file comes only after every complete message is read: when the writer closed its end, or its
- * process died (noticed within one {@link RingEnd#PEER_CHECK_NANOS} slice of the ring running dry).
+ * process died (noticed within one futex slice of the ring running dry: 20 ms at first, growing to
+ * {@link RingEnd#MAX_SLICE_NANOS} while the wait goes on).
  * The pieces of a message the writer did not finish (it died, closed, or aborted) are dropped, never
  * returned. A timed read that gives up mid-message keeps the pieces it has and resumes on the next call.
- * An interrupt is seen when the reader is about to sleep and within one slice while it sleeps; it throws
+ * An interrupt is seen when the reader is about to sleep and within one slice (at most
+ * {@link RingEnd#MAX_SLICE_NANOS}) while it sleeps; it throws
  * {@link InterruptedException} and consumes nothing more.
  *
  * @see SpscWriter
