@@ -45,6 +45,7 @@ public final class ProcessWatch implements AutoCloseable {
         return new ProcessWatch(stamp, fd >= 0 && !dead ? (int) fd : NO_PIDFD, dead);
     }
 
+    /** The process this watch is about. */
     public ProcessStamp stamp() {
         return stamp;
     }

@@ -276,6 +276,7 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
         return e;
     }
 
+    /** True once {@link #close()} was called on this end (in this process). */
     public final boolean isClosed() {
         return closed;
     }

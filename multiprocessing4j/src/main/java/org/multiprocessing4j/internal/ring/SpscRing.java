@@ -89,6 +89,7 @@ public final class SpscRing implements AutoCloseable {
         return reader;
     }
 
+    /** The ring's file: what another process passes to {@link #attach}. */
     public Path path() {
         return file.path();
     }

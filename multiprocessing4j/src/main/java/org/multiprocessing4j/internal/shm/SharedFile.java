@@ -126,10 +126,12 @@ public final class SharedFile implements AutoCloseable {
         return segment;
     }
 
+    /** Where the file is (or was, after {@link #unlink()}). */
     public Path path() {
         return path;
     }
 
+    /** The mapping's length in bytes: the file's size when it was mapped. */
     public long size() {
         return segment.byteSize();
     }

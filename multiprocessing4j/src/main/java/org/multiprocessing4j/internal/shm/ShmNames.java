@@ -55,23 +55,32 @@ public final class ShmNames {
             for (Path file : files) {
                 Matcher m = NAME.matcher(file.getFileName().toString());
                 if (m.matches() && !RuntimeDirectory.isAlive(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)))
-                        && Files.deleteIfExists(file)) {
+                        && deleted(file)) {
                     removed++;
                 }
             }
         } catch (IOException | SecurityException bestEffort) {
-            // another user's file, or the directory vanished: the next sweep retries
+            // the directory vanished or cannot be listed: the next sweep retries
         }
         return removed;
+    }
+
+    /** Deletes one file; false if it is gone already or not ours to delete (another user's, sticky dir). */
+    private static boolean deleted(Path file) {
+        try {
+            return Files.deleteIfExists(file);
+        } catch (IOException | SecurityException notOurs) {
+            return false;
+        }
     }
 
     /** Deletes every file of the tree {@code tag} in {@code directory}; best effort. */
     static void deleteTree(Path directory, String tag) {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, PREFIX + tag + "-*")) {
             for (Path file : files) {
-                Files.deleteIfExists(file);
+                deleted(file);
             }
-        } catch (IOException bestEffort) {
+        } catch (IOException | SecurityException bestEffort) {
             // the next sweep retries
         }
     }

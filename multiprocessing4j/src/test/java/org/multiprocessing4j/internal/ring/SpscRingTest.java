@@ -250,6 +250,18 @@ class SpscRingTest extends ChildProcessTestBase {
     }
 
     @Test
+    void unlinking_the_file_under_attached_ends_disturbs_nothing_but_new_attaches() throws Exception {
+        SpscWriter w = ring.writer();
+        SpscReader r = ring.reader();
+        w.write(bytes("before"), 0, 6);
+        ring.unlink();
+        w.write(bytes("after"), 0, 5);
+        assertArrayEquals(bytes("before"), r.read());
+        assertArrayEquals(bytes("after"), r.read());
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> SpscRing.attach(ring.path()));
+    }
+
+    @Test
     void each_end_is_claimed_once() throws Exception {
         ring.writer();
         ring.reader();
