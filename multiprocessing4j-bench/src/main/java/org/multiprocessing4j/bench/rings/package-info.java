@@ -1,0 +1,6 @@
+/**
+ * One-off measurements of the shared-memory rings between two JVMs ({@link
+ * org.multiprocessing4j.bench.rings.RingFigures}); the command and the figures are in {@code RINGS.md}.
+ * Not a workload of the side-by-side harness and not JMH: those come with the public Pipe and Queue.
+ */
+package org.multiprocessing4j.bench.rings;

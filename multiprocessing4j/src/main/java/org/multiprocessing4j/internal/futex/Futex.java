@@ -1,0 +1,123 @@
+package org.multiprocessing4j.internal.futex;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * {@code FUTEX_WAIT} and {@code FUTEX_WAKE} on a 4-byte aligned {@code int} of a shared mapping, the
+ * kernel's "sleep until this word changes" that lets a thread in one process block until a thread in
+ * another wakes it.
+ *
+ * <p>Contract: {@link #await} sleeps only if the word still holds {@code expected} when the kernel looks
+ * (atomically with respect to {@link #wake} on the same word), and for at most the timeout: there is no
+ * untimed wait. It may return early for any reason (a wake meant for another waiter, a signal), so the
+ * caller re-checks its condition after every return. {@code Thread.interrupt()} does not end a wait; the
+ * timeout does. The futex is <em>shared</em> (never {@code FUTEX_PRIVATE_FLAG}): the kernel keys it by the
+ * file page, so the two processes may map it at different addresses. The segment must stay mapped for the
+ * whole call; a segment of a shared arena is held alive by the call itself. Thread-safe; never allocates
+ * on the {@link #wake} path.
+ *
+ * <p>Loading this class links the native calls and makes one of each, paying FFM's first-use cost
+ * (tens of ms in a fresh JVM) here rather than on a latency path.
+ */
+public final class Futex {
+    /** How a wait ended. Every outcome but {@link #TIMED_OUT} means "re-check the word now". */
+    public enum WaitResult {
+        /** Returned 0: woken by {@code FUTEX_WAKE}, or a spurious wake-up. */
+        WOKEN,
+        /** {@code EAGAIN}: the word did not hold {@code expected}; the thread did not sleep. */
+        VALUE_CHANGED,
+        /** {@code ETIMEDOUT}: the timeout passed (or was not positive: no syscall then). */
+        TIMED_OUT,
+        /** {@code EINTR}: a signal handler ran; nothing is known about the word. */
+        SIGNALLED
+    }
+
+    private static final long FUTEX_WAIT = 0;
+    private static final long FUTEX_WAKE = 1;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    static {
+        // NOTE: pays the first-use cost of FFM (linking, stub generation) at class init, not on first wait.
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment word = arena.allocate(JAVA_INT);
+            wake(word, 0, 1); // loads Syscalls, which calls every native handle once
+            await(word, 0, 1, 1); // word is 0: EAGAIN at once; warms this path's allocation and decoding
+        }
+    }
+
+    private Futex() {
+    }
+
+    /** Does nothing; calling it loads this class, paying FFM's first-use cost now (see the class doc). */
+    public static void link() {
+        // the static initializer did the work
+    }
+
+    /**
+     * Sleeps while the {@code int} at {@code offset} equals {@code expected}, for at most
+     * {@code timeoutNanos} (a relative timeout; not positive → {@link WaitResult#TIMED_OUT} at once).
+     *
+     * @throws IllegalArgumentException if the word is not 4-byte aligned or not inside the segment
+     * @throws IllegalStateException if the segment is no longer mapped or the kernel reports an error
+     *         other than the expected outcomes ({@code EFAULT}, {@code EINVAL}, {@code ENOSYS})
+     */
+    public static WaitResult await(MemorySegment segment, long offset, int expected, long timeoutNanos) {
+        MemorySegment word = word(segment, offset);
+        if (timeoutNanos <= 0) {
+            return WaitResult.TIMED_OUT;
+        }
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment timespec = call.allocate(16, 8);
+            timespec.set(JAVA_LONG, 0, timeoutNanos / NANOS_PER_SECOND);
+            timespec.set(JAVA_LONG, 8, timeoutNanos % NANOS_PER_SECOND);
+            MemorySegment captured = call.allocate(Syscalls.CAPTURE_LAYOUT);
+            long r = (long) Syscalls.FUTEX.invokeExact(captured, Syscalls.SYS_FUTEX, word, FUTEX_WAIT,
+                    expected & 0xFFFF_FFFFL, timespec, 0L, 0L);
+            if (r == 0) {
+                return WaitResult.WOKEN;
+            }
+            int errno = Syscalls.errno(captured);
+            return switch (errno) {
+                case Syscalls.EAGAIN -> WaitResult.VALUE_CHANGED;
+                case Syscalls.ETIMEDOUT -> WaitResult.TIMED_OUT;
+                case Syscalls.EINTR -> WaitResult.SIGNALLED;
+                default -> throw new IllegalStateException("FUTEX_WAIT failed with errno " + errno + " at " + word);
+            };
+        } catch (Throwable t) {
+            throw Syscalls.rethrow(t);
+        }
+    }
+
+    /**
+     * Wakes up to {@code count} threads (in any process) sleeping in {@link #await} on the word.
+     *
+     * @return how many were woken
+     * @throws IllegalArgumentException if the word is not 4-byte aligned or not inside the segment
+     * @throws IllegalStateException if the segment is no longer mapped or the kernel reports an error
+     */
+    public static int wake(MemorySegment segment, long offset, int count) {
+        MemorySegment word = word(segment, offset);
+        try {
+            long r = (long) Syscalls.FUTEX_NO_ERRNO.invokeExact(Syscalls.SYS_FUTEX, word, FUTEX_WAKE,
+                    (long) count, MemorySegment.NULL, 0L, 0L);
+            if (r < 0) {
+                throw new IllegalStateException("FUTEX_WAKE failed at " + word);
+            }
+            return (int) r;
+        } catch (Throwable t) {
+            throw Syscalls.rethrow(t);
+        }
+    }
+
+    private static MemorySegment word(MemorySegment segment, long offset) {
+        if (offset < 0 || offset > segment.byteSize() - 4 || ((segment.address() + offset) & 3) != 0) {
+            throw new IllegalArgumentException("a futex word must be a 4-byte aligned int inside the segment: offset "
+                    + offset + " of " + segment);
+        }
+        return segment.asSlice(offset, 4);
+    }
+}

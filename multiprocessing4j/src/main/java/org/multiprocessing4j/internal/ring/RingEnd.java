@@ -1,0 +1,298 @@
+package org.multiprocessing4j.internal.ring;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.multiprocessing4j.internal.ring.RingLayout.ATTACHED;
+import static org.multiprocessing4j.internal.ring.RingLayout.CLAIMING;
+import static org.multiprocessing4j.internal.ring.RingLayout.CLOSED;
+import static org.multiprocessing4j.internal.ring.RingLayout.END_PID;
+import static org.multiprocessing4j.internal.ring.RingLayout.END_START;
+import static org.multiprocessing4j.internal.ring.RingLayout.END_STATE;
+import static org.multiprocessing4j.internal.ring.RingLayout.FREE;
+import static org.multiprocessing4j.internal.ring.RingLayout.INT;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.multiprocessing4j.internal.futex.Futex;
+import org.multiprocessing4j.internal.futex.ProcessWatch;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
+
+/**
+ * What the two ends of an {@link SpscRing} share: the claim of an end in the header, the adaptive wait,
+ * the wake of the peer, peer-death detection, and close.
+ */
+/*
+ * Implementation notes
+ *
+ * Waiting (await). Spin first: re-check ready() with Thread.onSpinWait() for spinNanos, an adaptive
+ * budget (SPIN_MIN..SPIN_MAX) that grows when spinning succeeded and halves when it did not, so an idle
+ * end soon stops burning a core and a busy ping-pong keeps its sub-microsecond hand-off; on a 2-vCPU
+ * machine with a third busy thread spinning fails and the budget collapses by itself. Then sleep on this
+ * end's futex in bounded slices, re-checking the closed flag and the interrupt status before each slice,
+ * and the peer's liveness after each slice that timed out. Slices start at FIRST_SLICE_NANOS (a waiter
+ * that just blocked notices a death within 20 ms) and double while nothing happens, up to
+ * MAX_SLICE_NANOS, because each timed wake-up costs CPU: an idle waiter wakes 10 times a second.
+ *
+ * Futex protocol (a Dekker handshake over two words per direction: sequence and sleepers).
+ *   sleeper: sleepers += 1 (atomic, full fence) ; s = sequence (volatile) ; if ready() → done
+ *            else FUTEX_WAIT(sequence, s, slice) ; sleepers -= 1
+ *   waker:   publish (a release store of tail/head/state) ; fullFence ;
+ *            if sleepers != 0 → sequence += 1 (atomic) ; FUTEX_WAKE(sequence, all)
+ * Both sides store then load with a full fence between, so at least one sees the other: either the
+ * waker sees the sleeper registered (and wakes it: the kernel compares the word under the bucket lock,
+ * so a wake after the sleeper read s but before it slept makes FUTEX_WAIT return EAGAIN), or the sleeper's
+ * ready() sees what was published and does not sleep. A sleeper that read the incremented sequence also
+ * sees the publication, which precedes the increment. A stale sleepers count only costs a needless wake;
+ * the waker never issues FUTEX_WAKE while nobody sleeps. Every sleep is a bounded slice: a lost wake (or
+ * a peer that died before waking us) costs at most one slice, and an interrupt is seen within one slice.
+ *
+ * Peer death. A peer killed by SIGKILL never marks its end CLOSED. After each slice that timed out the
+ * sleeper reads the peer's pid and start time (recorded when it claimed its end) and asks a pidfd whether
+ * it still runs (ProcessWatch, ~0.5 µs); a dead peer then counts as closed. An end that is still FREE has
+ * no peer to watch yet, so a reader keeps waiting for a writer that has not attached.
+ *
+ * Close. close() marks this end closed locally (volatile) and in the header (release, after everything
+ * it published), then bumps both sequences and wakes both futexes unconditionally: the peer learns the end
+ * is closed, and a thread of ours blocked in this end leaves its slice and throws
+ * AsynchronousCloseException. The ring unmaps only after that (SharedFile.close retries while a thread
+ * is still inside FUTEX_WAIT, which holds the mapping).
+ */
+abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscWriter {
+    /** The first futex sleep of a wait; each one that times out doubles the next, up to the maximum. */
+    static final long FIRST_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * Longest futex sleep: the most a long-idle waiter takes to notice its peer's death or an interrupt.
+     * Every timed wake-up costs CPU (0.1-0.25 ms measured on the 2-vCPU VM of DESIGN.md), so an idle
+     * waiter wakes at most 10 times a second.
+     */
+    static final long MAX_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long SPIN_MIN_NANOS = 1_000;
+    static final long SPIN_MAX_NANOS = 50_000;
+    static final long SPIN_INITIAL_NANOS = 20_000;
+    /** "Forever" as a relative wait: 2^62 ns, about 146 years; keeps deadline arithmetic from overflowing. */
+    static final long FOREVER_NANOS = 1L << 62;
+
+    final SpscRing ring;
+    final MemorySegment file;
+    final int capacity;
+    final long mask;
+    private final long ownEnd;
+    private final long peerEnd;
+    private final long sleepSequence;
+    private final long sleepers;
+    private final long wakeSequence;
+    private final long wakeSleepers;
+    volatile boolean closed;
+    /** Set by the operating thread once the peer's process is known dead; never reset. */
+    boolean peerDead;
+    private ProcessWatch peerWatch;
+    private long spinNanos = SPIN_INITIAL_NANOS;
+
+    RingEnd(SpscRing ring, long ownEnd, long peerEnd, long sleepSequence, long sleepers, long wakeSequence, long wakeSleepers) {
+        this.ring = ring;
+        this.file = ring.segment();
+        this.capacity = ring.capacity();
+        this.mask = capacity - 1L;
+        this.ownEnd = ownEnd;
+        this.peerEnd = peerEnd;
+        this.sleepSequence = sleepSequence;
+        this.sleepers = sleepers;
+        this.wakeSequence = wakeSequence;
+        this.wakeSleepers = wakeSleepers;
+    }
+
+    /**
+     * Records {@code me} as the process of the end at {@code end} (FREE → CLAIMING → ATTACHED).
+     *
+     * @throws IllegalStateException if the end is already taken or closed
+     */
+    static void claim(MemorySegment file, long end, ProcessStamp me, String what) {
+        if (!INT.compareAndSet(file, end + END_STATE, FREE, CLAIMING)) {
+            int state = (int) INT.getAcquire(file, end + END_STATE);
+            throw new IllegalStateException(what + " is " + switch (state) {
+                case ATTACHED -> "already attached by " + stamp(file, end);
+                case CLOSED -> "closed";
+                default -> "being attached by another process (state " + state + ")";
+            });
+        }
+        file.set(JAVA_LONG, end + END_PID, me.pid());
+        file.set(JAVA_LONG, end + END_START, me.startMillis());
+        // NOTE: release: a reader of ATTACHED (acquire) reads pid and start whole.
+        INT.setRelease(file, end + END_STATE, ATTACHED);
+    }
+
+    static ProcessStamp stamp(MemorySegment file, long end) {
+        return new ProcessStamp(file.get(JAVA_LONG, end + END_PID), file.get(JAVA_LONG, end + END_START));
+    }
+
+    /** True when the peer's end is CLOSED, or its process is known to be dead. */
+    final boolean peerGone() {
+        return peerDead || (int) INT.getAcquire(file, peerEnd + END_STATE) == CLOSED;
+    }
+
+    /** Who the peer is, for messages: its stamp once it attached, else its state. */
+    final String describePeer() {
+        int state = (int) INT.getAcquire(file, peerEnd + END_STATE);
+        String who = state >= ATTACHED ? stamp(file, peerEnd).toString() : "not attached";
+        return who + (peerDead ? ", dead" : state == CLOSED ? ", closed" : "");
+    }
+
+    /** Re-reads the shared counters; true when the operation waiting in {@link #await} can go on. */
+    abstract boolean ready();
+
+    /** Throws if this end was closed before the operation began. */
+    final void ensureOpen() throws ClosedChannelException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /**
+     * Waits until {@link #ready()} (true) or {@code deadline} (a {@code System.nanoTime()} value; false).
+     * Spins briefly, then sleeps on this end's futex in bounded slices; records the peer's death in
+     * {@link #peerDead}, which {@code ready()} consults.
+     *
+     * @throws InterruptedException if interrupted before a slice (the registration is undone first)
+     * @throws AsynchronousCloseException if this end is closed meanwhile
+     */
+    final boolean await(long deadline) throws InterruptedException, AsynchronousCloseException {
+        long spinEnd = System.nanoTime() + spinNanos;
+        for (;;) {
+            if (ready()) {
+                spinNanos = Math.min(SPIN_MAX_NANOS, spinNanos + (spinNanos >> 1));
+                return true;
+            }
+            long now = System.nanoTime();
+            if (now - spinEnd >= 0 || now - deadline >= 0) {
+                break;
+            }
+            Thread.onSpinWait();
+        }
+        spinNanos = Math.max(SPIN_MIN_NANOS, spinNanos >> 1);
+        long slice = FIRST_SLICE_NANOS;
+        for (;;) {
+            if (closed) {
+                throw new AsynchronousCloseException();
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return ready();
+            }
+            // NOTE: register before reading the sequence and re-checking; pairs with wakePeer's fence.
+            int registered = (int) INT.getAndAdd(file, sleepers, 1);
+            boolean readyNow;
+            Futex.WaitResult result = null;
+            try {
+                int sequence = (int) INT.getVolatile(file, sleepSequence);
+                readyNow = ready();
+                if (!readyNow && !closed) {
+                    result = Futex.await(file, sleepSequence, sequence, Math.min(remaining, slice));
+                }
+            } finally {
+                registered = (int) INT.getAndAdd(file, sleepers, -1);
+            }
+            if (readyNow) {
+                return true;
+            }
+            if (result == Futex.WaitResult.TIMED_OUT) {
+                checkPeer();
+                slice = Math.min(MAX_SLICE_NANOS, slice << 1);
+            }
+            if (ready()) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Makes what this end just published visible to a sleeping peer: wakes it if it sleeps.
+     * Call after the release store that published.
+     */
+    final void wakePeer() {
+        // NOTE: store→load: the publication must be visible before we read the peer's sleeper count.
+        VarHandle.fullFence();
+        if ((int) INT.getVolatile(file, wakeSleepers) != 0) {
+            int before = (int) INT.getAndAdd(file, wakeSequence, 1);
+            Futex.wake(file, wakeSequence, Integer.MAX_VALUE);
+        }
+    }
+
+    private synchronized void checkPeer() {
+        if (peerDead || closed) {
+            return; // after close() the watch is closed; the caller throws AsynchronousCloseException
+        }
+        if ((int) INT.getAcquire(file, peerEnd + END_STATE) != ATTACHED) {
+            return; // not attached yet (nobody to watch) or closed (ready() sees that)
+        }
+        if (peerWatch == null) {
+            peerWatch = ProcessWatch.open(stamp(file, peerEnd));
+        }
+        peerDead = !peerWatch.isAlive();
+    }
+
+    /**
+     * Closes this end: the peer sees it closed (a reader after draining what was sent); a thread blocked
+     * in this end throws {@link AsynchronousCloseException}. Idempotent, thread-safe, never blocks.
+     */
+    @Override
+    public final synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            // NOTE: release: after everything this end published; the peer reads CLOSED with acquire.
+            INT.setRelease(file, ownEnd + END_STATE, CLOSED);
+            VarHandle.fullFence();
+            int before = (int) INT.getAndAdd(file, wakeSequence, 1);
+            Futex.wake(file, wakeSequence, Integer.MAX_VALUE);
+            before = (int) INT.getAndAdd(file, sleepSequence, 1);
+            Futex.wake(file, sleepSequence, Integer.MAX_VALUE);
+        } catch (IllegalStateException unmapped) {
+            // the ring was closed first: nothing left to tell
+        } finally {
+            if (peerWatch != null) {
+                peerWatch.close();
+            }
+        }
+    }
+
+    /**
+     * What an access to the unmapped ring means: this end was closed (its ring unmapped) under a running
+     * operation. Anything else is rethrown.
+     */
+    final AsynchronousCloseException closedMeanwhile(IllegalStateException unmapped) {
+        if (!closed) {
+            throw unmapped;
+        }
+        AsynchronousCloseException e = new AsynchronousCloseException();
+        e.initCause(unmapped);
+        return e;
+    }
+
+    /** True once {@link #close()} was called on this end (in this process). */
+    public final boolean isClosed() {
+        return closed;
+    }
+
+    /** A deadline {@code timeout} from now; zero or negative means "try once", huge ones saturate. */
+    static long deadline(Duration timeout) {
+        long nanos;
+        try {
+            nanos = Math.max(0, timeout.toNanos());
+        } catch (ArithmeticException tooLong) {
+            nanos = FOREVER_NANOS;
+        }
+        return System.nanoTime() + Math.min(nanos, FOREVER_NANOS);
+    }
+
+    static long forever() {
+        return System.nanoTime() + FOREVER_NANOS;
+    }
+}

@@ -1,0 +1,164 @@
+package org.multiprocessing4j.internal.ring;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
+
+/**
+ * The bytes of an SPSC ring file, version 1: a 1 KiB header, then the data area. Offsets are from the
+ * start of the file; every word is naturally aligned (the mapping is page-aligned). Groups written by
+ * different parties sit 128 bytes apart, so they never share a cache line nor an adjacent-line pair.
+ *
+ * <pre>
+ *    0 +-------------------------------------------------------------------+
+ *      | magic "MP4JSPSC" (long) | version (int) | header bytes (int)      |  creator, once; magic
+ *   16 | capacity (long)         | creator pid (long) | creator start (long)|  stored last (release)
+ *  128 +-------------------------------------------------------------------+
+ *      | writer end: state (int) | - | pid (long) | start millis (long)    |  the writer, at claim
+ *  256 +-------------------------------------------------------------------+     and at close
+ *      | reader end: state (int) | - | pid (long) | start millis (long)    |  the reader, likewise
+ *  384 +-------------------------------------------------------------------+
+ *      | tail (long): bytes ever published                                 |  writer only
+ *  512 +-------------------------------------------------------------------+
+ *      | head (long): bytes ever consumed                                  |  reader only
+ *  640 +-------------------------------------------------------------------+
+ *      | data futex: sequence (int) | sleepers (int)                       |  reader sleeps, writer wakes
+ *  768 +-------------------------------------------------------------------+
+ *      | space futex: sequence (int) | sleepers (int)                      |  writer sleeps, reader wakes
+ *  896 +-------------------------------------------------------------------+
+ *      | reserved                                                          |
+ * 1024 +-------------------------------------------------------------------+
+ *      | data: capacity bytes (a power of two), a sequence of records      |
+ *      +-------------------------------------------------------------------+
+ *
+ * record (8-aligned, never split by the end of the data area):
+ *      | length (int) | kind (int) | [total length (long), FIRST only] | payload | pad to 8 |
+ *      kind PAD   the rest of the data area is unused; continue at offset 0 (length unused)
+ *           WHOLE a complete message of length bytes (0 allowed)
+ *           FIRST first piece of a message streamed in pieces; carries the total length
+ *           MORE  a middle piece          LAST  the final piece
+ *           ABORT the writer gave up on the message being streamed: drop its pieces
+ * </pre>
+ *
+ * An end's state goes FREE → CLAIMING → ATTACHED → CLOSED; pid and start time are stored before the
+ * release store of ATTACHED, so whoever reads ATTACHED with acquire reads them whole. Head and tail only
+ * grow; a position's offset in the data area is {@code position & (capacity - 1)}.
+ */
+final class RingLayout {
+    static final long MAGIC = 0x4D50_344A_5350_5343L; // "MP4JSPSC"
+    static final int VERSION = 1;
+    static final int HEADER_BYTES = 1024;
+    static final int MIN_CAPACITY = 1024;
+    static final int MAX_CAPACITY = 1 << 30;
+
+    static final long MAGIC_OFFSET = 0;
+    static final long VERSION_OFFSET = 8;
+    static final long HEADER_BYTES_OFFSET = 12;
+    static final long CAPACITY_OFFSET = 16;
+    static final long CREATOR_PID_OFFSET = 24;
+    static final long CREATOR_START_OFFSET = 32;
+    static final long WRITER_END = 128;
+    static final long READER_END = 256;
+    static final long TAIL = 384;
+    static final long HEAD = 512;
+    static final long DATA_SEQUENCE = 640;
+    static final long DATA_SLEEPERS = 644;
+    static final long SPACE_SEQUENCE = 768;
+    static final long SPACE_SLEEPERS = 772;
+    static final long DATA = HEADER_BYTES;
+
+    // Within an end group.
+    static final long END_STATE = 0;
+    static final long END_PID = 8;
+    static final long END_START = 16;
+    static final int FREE = 0;
+    static final int CLAIMING = 1;
+    static final int ATTACHED = 2;
+    static final int CLOSED = 3;
+
+    // Records.
+    static final int RECORD_HEADER = 8;
+    static final int FIRST_HEADER = 16;
+    static final int PAD = 1;
+    static final int WHOLE = 2;
+    static final int FIRST = 3;
+    static final int MORE = 4;
+    static final int LAST = 5;
+    static final int ABORT = 6;
+
+    static final VarHandle LONG = JAVA_LONG.varHandle().withInvokeExactBehavior();
+    static final VarHandle INT = JAVA_INT.varHandle().withInvokeExactBehavior();
+
+    private RingLayout() {
+    }
+
+    static long fileSize(int capacity) {
+        return HEADER_BYTES + (long) capacity;
+    }
+
+    /** {@code n} rounded up to a multiple of 8. */
+    static int align8(int n) {
+        return (n + 7) & ~7;
+    }
+
+    static void checkCapacity(int capacity) {
+        if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("ring capacity must be a power of two in [" + MIN_CAPACITY + ", "
+                    + MAX_CAPACITY + "]: " + capacity);
+        }
+    }
+
+    /** Writes the header of a new, zero-filled ring file; the magic goes last, with release. */
+    static void initialize(MemorySegment file, int capacity, ProcessStamp creator) {
+        file.set(JAVA_INT, VERSION_OFFSET, VERSION);
+        file.set(JAVA_INT, HEADER_BYTES_OFFSET, HEADER_BYTES);
+        file.set(JAVA_LONG, CAPACITY_OFFSET, capacity);
+        file.set(JAVA_LONG, CREATOR_PID_OFFSET, creator.pid());
+        file.set(JAVA_LONG, CREATOR_START_OFFSET, creator.startMillis());
+        // NOTE: release: an attacher that reads the magic with acquire sees every field above.
+        LONG.setRelease(file, MAGIC_OFFSET, MAGIC);
+    }
+
+    /**
+     * Checks the header of a mapped file against this layout and returns its capacity.
+     *
+     * @throws IncompatibleLayoutException naming the first field that does not match
+     */
+    static int check(MemorySegment file, Path path) throws IncompatibleLayoutException {
+        if (file.byteSize() < HEADER_BYTES) {
+            throw new IncompatibleLayoutException(path, "file size " + file.byteSize()
+                    + " is smaller than a ring header (" + HEADER_BYTES + " bytes)");
+        }
+        long magic = (long) LONG.getAcquire(file, MAGIC_OFFSET);
+        if (magic != MAGIC) {
+            throw new IncompatibleLayoutException(path, String.format(
+                    "not an SPSC ring of multiprocessing4j: magic 0x%016x, expected 0x%016x", magic, MAGIC));
+        }
+        int version = file.get(JAVA_INT, VERSION_OFFSET);
+        if (version != VERSION) {
+            throw new IncompatibleLayoutException(path, "ring layout version " + version
+                    + ", this library reads version " + VERSION);
+        }
+        int headerBytes = file.get(JAVA_INT, HEADER_BYTES_OFFSET);
+        if (headerBytes != HEADER_BYTES) {
+            throw new IncompatibleLayoutException(path, "header bytes " + headerBytes + ", expected " + HEADER_BYTES);
+        }
+        long capacity = file.get(JAVA_LONG, CAPACITY_OFFSET);
+        if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Long.bitCount(capacity) != 1
+                || fileSize((int) capacity) != file.byteSize()) {
+            throw new IncompatibleLayoutException(path, "capacity " + capacity + " does not fit a file of "
+                    + file.byteSize() + " bytes");
+        }
+        return (int) capacity;
+    }
+
+    /** The process that created the ring, as recorded. */
+    static ProcessStamp creator(MemorySegment file) {
+        return new ProcessStamp(file.get(JAVA_LONG, CREATOR_PID_OFFSET), file.get(JAVA_LONG, CREATOR_START_OFFSET));
+    }
+}

@@ -1,0 +1,215 @@
+package org.multiprocessing4j.internal.ring;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.multiprocessing4j.internal.ring.RingLayout.ABORT;
+import static org.multiprocessing4j.internal.ring.RingLayout.DATA;
+import static org.multiprocessing4j.internal.ring.RingLayout.FIRST;
+import static org.multiprocessing4j.internal.ring.RingLayout.FIRST_HEADER;
+import static org.multiprocessing4j.internal.ring.RingLayout.HEAD;
+import static org.multiprocessing4j.internal.ring.RingLayout.LAST;
+import static org.multiprocessing4j.internal.ring.RingLayout.LONG;
+import static org.multiprocessing4j.internal.ring.RingLayout.MORE;
+import static org.multiprocessing4j.internal.ring.RingLayout.PAD;
+import static org.multiprocessing4j.internal.ring.RingLayout.RECORD_HEADER;
+import static org.multiprocessing4j.internal.ring.RingLayout.TAIL;
+import static org.multiprocessing4j.internal.ring.RingLayout.WHOLE;
+import static org.multiprocessing4j.internal.ring.RingLayout.align8;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.AsynchronousCloseException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The sending end of an {@link SpscRing}: writes framed messages (any length from 0 up, each delivered
+ * whole and separately, never merged). A message of up to a quarter of the ring goes in as one record; a
+ * longer one streams through in pieces as the reader frees space, and the reader assembles it.
+ *
+ * <table class="striped">
+ * <caption>Writing</caption>
+ * <tr><th>call</th><th>ring full</th><th>on timeout</th></tr>
+ * <tr><td>{@link #write(byte[], int, int)}</td><td>blocks until space, reader gone, close</td><td>-</td></tr>
+ * <tr><td>{@link #write(byte[], int, int, Duration)}</td><td>blocks up to the timeout (zero: try once)</td>
+ *     <td>returns false, nothing delivered</td></tr>
+ * </table>
+ *
+ * <p>Contract: one thread at a time writes (the caller serializes); {@link #close()} may be called from
+ * any thread. A returned write is visible to the reader process, with everything this thread did before
+ * it (<a href="../shm/package-summary.html#happens-before">cross-process happens-before</a>). If the
+ * wait for space ends early (interrupt, timeout) after part of a streamed message went out, an abort
+ * record follows so the reader drops those pieces: a message is delivered whole or not at all. When the
+ * writer's process dies mid-message, the reader sees end-of-file and never a torn message.
+ *
+ * @see SpscReader
+ */
+public final class SpscWriter extends RingEnd {
+    private final int maxWhole;
+    private final int maxPiece;
+    /** Bytes ever published: this end's private copy of the shared tail. */
+    private long tail;
+    /** The reader's head as last read; the true head is never lower. */
+    private long headSeen;
+    /** Free bytes the waiting write needs (read by {@link #ready()}). */
+    private long needed;
+
+    SpscWriter(SpscRing ring) {
+        super(ring, RingLayout.WRITER_END, RingLayout.READER_END,
+                RingLayout.SPACE_SEQUENCE, RingLayout.SPACE_SLEEPERS, RingLayout.DATA_SEQUENCE, RingLayout.DATA_SLEEPERS);
+        this.maxWhole = capacity / 4;
+        this.maxPiece = maxWhole - FIRST_HEADER;
+        this.tail = (long) LONG.getAcquire(file, TAIL);
+        this.headSeen = (long) LONG.getAcquire(file, HEAD);
+    }
+
+    /**
+     * Writes {@code len} bytes of {@code src} from {@code off} as one message, waiting for space as long as
+     * it takes.
+     *
+     * @throws BrokenRingException if the reader end is closed or its process died
+     * @throws java.nio.channels.ClosedChannelException if this end was closed before the call
+     * @throws AsynchronousCloseException if this end is closed while the call waits
+     * @throws InterruptedException if interrupted while waiting for space; nothing is delivered
+     */
+    public void write(byte[] src, int off, int len) throws IOException, InterruptedException {
+        write0(src, off, len, forever());
+    }
+
+    /**
+     * As {@link #write(byte[], int, int)}, waiting at most {@code timeout} for space.
+     *
+     * @return false if the timeout passed first; then nothing of the message is delivered
+     */
+    public boolean write(byte[] src, int off, int len, Duration timeout) throws IOException, InterruptedException {
+        return write0(src, off, len, deadline(timeout));
+    }
+
+    private boolean write0(byte[] src, int off, int len, long deadline) throws IOException, InterruptedException {
+        Objects.checkFromIndexSize(off, len, src.length);
+        ensureOpen();
+        try {
+            if (peerGone()) {
+                throw broken();
+            }
+            int size = RECORD_HEADER + align8(len);
+            if (size <= maxWhole) {
+                long at = reserve(size, 0, deadline);
+                if (at < 0) {
+                    return false;
+                }
+                file.set(JAVA_INT, at, len);
+                file.set(JAVA_INT, at + 4, WHOLE);
+                MemorySegment.copy(src, off, file, JAVA_BYTE, at + RECORD_HEADER, len);
+                publish(tail + size);
+                return true;
+            }
+            return stream(src, off, len, deadline);
+        } catch (IllegalStateException unmapped) {
+            throw closedMeanwhile(unmapped);
+        }
+    }
+
+    /** Sends a long message in pieces of at most {@code maxPiece} bytes: FIRST, MORE..., LAST. */
+    private boolean stream(byte[] src, int off, int len, long deadline) throws IOException, InterruptedException {
+        int sent = 0;
+        try {
+            while (sent < len) {
+                int n = Math.min(len - sent, maxPiece);
+                boolean first = sent == 0;
+                boolean last = sent + n == len;
+                int header = first ? FIRST_HEADER : RECORD_HEADER;
+                int size = header + align8(n);
+                // NOTE: every piece but the last leaves room for an ABORT record, so abort() never waits.
+                long at = reserve(size, last ? 0 : RECORD_HEADER, deadline);
+                if (at < 0) {
+                    if (!first) {
+                        abort();
+                    }
+                    return false;
+                }
+                file.set(JAVA_INT, at, n);
+                file.set(JAVA_INT, at + 4, first ? FIRST : last ? LAST : MORE);
+                if (first) {
+                    file.set(JAVA_LONG, at + RECORD_HEADER, len);
+                }
+                MemorySegment.copy(src, off + sent, file, JAVA_BYTE, at + header, n);
+                publish(tail + size);
+                sent += n;
+            }
+            return true;
+        } catch (InterruptedException e) {
+            if (sent > 0) {
+                abort();
+            }
+            throw e;
+        }
+    }
+
+    /** Tells the reader to drop the pieces of the message being streamed. Room was kept for it. */
+    private void abort() {
+        long at = DATA + (tail & mask);
+        file.set(JAVA_INT, at, 0);
+        file.set(JAVA_INT, at + 4, ABORT);
+        publish(tail + RECORD_HEADER);
+    }
+
+    /**
+     * Waits until {@code size} contiguous bytes plus {@code reserve} more are free, writing a PAD record
+     * first when the record would cross the end of the data area; returns the file offset to write at, or
+     * -1 at the deadline.
+     */
+    private long reserve(int size, int reserve, long deadline) throws IOException, InterruptedException {
+        for (;;) {
+            int index = (int) (tail & mask);
+            int toEnd = capacity - index;
+            long need = (size <= toEnd ? size : toEnd + size) + (long) reserve;
+            if (capacity - (tail - headSeen) >= need || freeAtLeast(need)) {
+                if (size > toEnd) {
+                    file.set(JAVA_INT, DATA + index, 0);
+                    file.set(JAVA_INT, DATA + index + 4, PAD);
+                    tail += toEnd; // published together with the record that follows
+                    return DATA;
+                }
+                return DATA + index;
+            }
+            if (closed) {
+                throw new AsynchronousCloseException();
+            }
+            if (peerGone()) {
+                throw broken();
+            }
+            needed = need;
+            if (!await(deadline)) {
+                return -1;
+            }
+        }
+    }
+
+    private boolean freeAtLeast(long need) {
+        headSeen = (long) LONG.getAcquire(file, HEAD);
+        return capacity - (tail - headSeen) >= need;
+    }
+
+    private void publish(long newTail) {
+        tail = newTail;
+        // NOTE: release: the record's header and payload (plain stores above) before the tail that covers them.
+        LONG.setRelease(file, TAIL, newTail);
+        wakePeer();
+    }
+
+    @Override
+    boolean ready() {
+        return closed || peerGone() || freeAtLeast(needed);
+    }
+
+    private BrokenRingException broken() {
+        return new BrokenRingException("the reader of " + ring.path() + " is gone (" + describePeer() + ")");
+    }
+
+    @Override
+    public String toString() {
+        return "SpscWriter[" + ring.path() + ", tail " + tail + (closed ? ", closed" : "") + "]";
+    }
+}

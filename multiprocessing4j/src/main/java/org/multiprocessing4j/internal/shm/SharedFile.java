@@ -1,0 +1,201 @@
+package org.multiprocessing4j.internal.shm;
+
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A file in {@code /dev/shm} mapped read-write and shared into this JVM as one {@link MemorySegment}.
+ *
+ * <p>Lifecycle: {@link #create} makes a new file ({@code 0600}, {@code O_EXCL}, never following a
+ * symbolic link) and maps it; {@link #attach} maps an existing one of the same user. {@link #close()}
+ * unmaps (this JVM only); {@link #unlink()} removes the name, after which nobody can attach but every
+ * existing mapping stays valid until closed: the memory is freed when the last mapping goes.
+ *
+ * <p>Mapping: {@link FileChannel#map(FileChannel.MapMode, long, long, Arena)} into a <em>shared</em>
+ * {@link Arena}. Chosen over an {@code mmap} downcall because the JDK then owns the unmapping and its
+ * safety: any thread may use the segment, an access after {@code close()} throws
+ * {@link IllegalStateException} instead of touching unmapped memory (closing a shared arena hands over
+ * every thread), and a native call that received the segment as an argument (a futex wait) keeps the
+ * mapping alive until it returns, because the arena cannot close while a downcall holds it. An automatic
+ * arena would leave the unmapping to the garbage collector, and a confined one to a single thread.
+ * {@code create} writes the file full of zeros before mapping it so tmpfs allocates the pages now: a full
+ * {@code /dev/shm} then fails here with an {@link IOException} instead of raising SIGBUS on a later store.
+ *
+ * <p>Thread-safe. {@code close()} and {@code unlink()} are idempotent. Cross-process visibility of what
+ * is stored in the segment follows the <a href="package-summary.html#happens-before">package rule</a>.
+ */
+public final class SharedFile implements AutoCloseable {
+    /** How long {@link #close()} waits for threads still blocked in a native call on the mapping. */
+    static final long CLOSE_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final int ZERO_CHUNK = 1 << 20;
+
+    private final Path path;
+    private final Arena arena;
+    private final MemorySegment segment;
+
+    private SharedFile(Path path, Arena arena, MemorySegment segment) {
+        this.path = path;
+        this.arena = arena;
+        this.segment = segment;
+    }
+
+    /** Creates and maps a new file of {@code size} bytes at a fresh {@link ShmNames#newPath() name}. */
+    public static SharedFile create(long size) throws IOException {
+        return create(ShmNames.newPath(), size);
+    }
+
+    /**
+     * Creates and maps a new zero-filled file of {@code size} bytes at {@code path}, mode {@code 0600}.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if {@code path} exists (a symbolic link included)
+     * @throws IOException if the file cannot be created or filled (a full tmpfs); the file is then removed
+     */
+    public static SharedFile create(Path path, long size) throws IOException {
+        if (size <= 0) {
+            throw new IllegalArgumentException("size must be positive: " + size + " for " + path);
+        }
+        var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+        try (FileChannel channel = FileChannel.open(path, Set.of(CREATE_NEW, READ, WRITE, NOFOLLOW_LINKS), mode)) {
+            try {
+                fillWithZeros(channel, size);
+                return map(path, channel, size);
+            } catch (IOException | RuntimeException | Error e) {
+                Files.deleteIfExists(path);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Maps the whole of an existing file. The caller checks its header (a {@code ...Layout} class).
+     *
+     * @throws java.nio.file.NoSuchFileException if there is no such file
+     * @throws AccessDeniedException if the file belongs to another user
+     * @throws IOException if it is empty or cannot be mapped
+     */
+    public static SharedFile attach(Path path) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, Set.of(READ, WRITE, NOFOLLOW_LINKS))) {
+            Object owner = Files.getAttribute(path, "unix:uid", NOFOLLOW_LINKS);
+            if (!owner.equals(Users.SELF)) {
+                throw new AccessDeniedException(path.toString(), null, "owned by uid " + owner + ", not " + Users.SELF);
+            }
+            long size = channel.size();
+            if (size == 0) {
+                throw new IOException(path + ": empty file, not a shared segment");
+            }
+            return map(path, channel, size);
+        }
+    }
+
+    private static SharedFile map(Path path, FileChannel channel, long size) throws IOException {
+        Arena arena = Arena.ofShared();
+        try {
+            return new SharedFile(path, arena, channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena));
+        } catch (IOException | RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static void fillWithZeros(FileChannel channel, long size) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(size, ZERO_CHUNK));
+        long position = 0;
+        while (position < size) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), size - position));
+            position += channel.write(zeros, position);
+        }
+    }
+
+    /** The mapping: {@link #size()} bytes, page-aligned; unusable ({@link IllegalStateException}) after close. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** Where the file is (or was, after {@link #unlink()}). */
+    public Path path() {
+        return path;
+    }
+
+    /** The mapping's length in bytes: the file's size when it was mapped. */
+    public long size() {
+        return segment.byteSize();
+    }
+
+    /** True until {@link #close()} has unmapped the file. */
+    public boolean isMapped() {
+        return arena.scope().isAlive();
+    }
+
+    /**
+     * Removes the file's name; the mapping stays usable. Idempotent.
+     *
+     * @return true if this call removed it
+     */
+    public boolean unlink() throws IOException {
+        return Files.deleteIfExists(path);
+    }
+
+    /**
+     * Unmaps the file from this JVM. Idempotent; never blocks on the other processes. Callers first wake
+     * their own threads blocked in a native call on the mapping (a futex wait): the arena cannot close while
+     * one is inside, so this retries for up to {@value #CLOSE_BUDGET_NANOS} ns. An interrupt does not cut
+     * that short; the interrupt status is kept.
+     *
+     * @throws IllegalStateException if a thread still holds the mapping in a native call after that budget;
+     *         the mapping then stays until a later {@code close()} succeeds
+     */
+    @Override
+    public synchronized void close() {
+        long deadline = System.nanoTime() + CLOSE_BUDGET_NANOS;
+        while (arena.scope().isAlive()) {
+            try {
+                arena.close();
+            } catch (IllegalStateException busy) {
+                if (!arena.scope().isAlive()) {
+                    return;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("cannot unmap " + path + ": a thread is still blocked on it", busy);
+                }
+                boolean interrupted = Thread.interrupted(); // parkNanos would not pause with the flag set
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SharedFile[" + path + ", " + segment.byteSize() + " bytes" + (isMapped() ? "" : ", closed") + "]";
+    }
+
+    /** This JVM's uid, read once from the owner of {@code /proc/self}. */
+    private static final class Users {
+        static final Object SELF = selfUid();
+
+        private static Object selfUid() {
+            try {
+                return Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            } catch (IOException | UnsupportedOperationException e) {
+                throw new IllegalStateException("cannot read this process's uid from /proc/self", e);
+            }
+        }
+    }
+}
