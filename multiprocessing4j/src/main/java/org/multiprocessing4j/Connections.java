@@ -39,7 +39,7 @@ public final class Connections {
                         + ": pass Connections and process Sentinels");
             }
         }
-        long deadline = timeout == null ? 0 : System.nanoTime() + Math.max(0, saturated(timeout));
+        long deadline = timeout == null ? 0 : System.nanoTime() + Math.max(0, org.multiprocessing4j.internal.Timeouts.nanos(timeout));
         try (Selector selector = Selector.open()) {
             List<Runnable> cancels = new ArrayList<>();
             for (Object o : objects) {
@@ -80,14 +80,6 @@ public final class Connections {
                     key.cancel();
                 }
             }
-        }
-    }
-
-    private static long saturated(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE / 2;
         }
     }
 }

@@ -151,7 +151,7 @@ public class Process implements Runnable, Serializable, AutoCloseable {
     public final void join(Duration timeout) throws InterruptedException {
         ChildJvm c = started("join");
         try {
-            c.exitCode().get(Math.max(0, saturatedNanos(timeout)), TimeUnit.NANOSECONDS);
+            c.exitCode().get(Math.max(0, org.multiprocessing4j.internal.Timeouts.nanos(timeout)), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             // still running: Python's join(timeout) returns quietly too
         } catch (ExecutionException e) {
@@ -265,14 +265,6 @@ public class Process implements Runnable, Serializable, AutoCloseable {
         // NOTE: state is null in a copy made by a codec that skips constructors; that copy is NEW.
         if (state == State.CLOSED) {
             throw new IllegalStateException("process object is closed: " + name);
-        }
-    }
-
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
     }
 

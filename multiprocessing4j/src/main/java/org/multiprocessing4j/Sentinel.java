@@ -36,7 +36,7 @@ public final class Sentinel {
     /** Blocks up to {@code timeout} (zero or negative: just look); returns whether the process has ended. */
     public boolean await(Duration timeout) throws InterruptedException {
         try {
-            ended.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            ended.get(Math.max(0, org.multiprocessing4j.internal.Timeouts.nanos(timeout)), TimeUnit.NANOSECONDS);
             return true;
         } catch (ExecutionException e) {
             return true;

@@ -147,7 +147,7 @@ public final class SocketConnection implements Connection {
 
     @Override
     public boolean poll(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Math.max(0, Deadlines.nanos(timeout));
+        long deadline = System.nanoTime() + Math.max(0, org.multiprocessing4j.internal.Timeouts.nanos(timeout));
         synchronized (readLock) {
             checkOpen();
             while (!(in.hasRemaining() || eof || readSome() != 0)) {
