@@ -4,6 +4,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,8 @@ public final class ChildJvm {
 
     private final java.lang.Process process;
     private final JvmCommand command;
+    /** The command line this JVM was started with, for error messages. */
+    private final List<String> argv;
     private final CompletableFuture<FrameChannel> link;
     private final CompletableFuture<Void> linkClosed = new CompletableFuture<>();
     private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
@@ -40,8 +43,9 @@ public final class ChildJvm {
     private volatile boolean orderlyShutdown;
     private volatile int signal;
 
-    private ChildJvm(java.lang.Process process, JvmCommand command, CompletableFuture<FrameChannel> link) {
+    private ChildJvm(java.lang.Process process, JvmCommand command, CompletableFuture<FrameChannel> link, List<String> argv) {
         this.process = process;
+        this.argv = List.copyOf(argv);
         this.command = command;
         this.link = link;
         this.stdin = process.getOutputStream();
@@ -64,13 +68,14 @@ public final class ChildJvm {
         CompletableFuture<FrameChannel> link = rendezvous.expect(token);
         java.lang.Process process;
         long launchNanos = System.nanoTime();
+        ProcessBuilder builder = command.processBuilder();
         try {
-            process = command.processBuilder().start();
+            process = builder.start();
         } catch (IOException e) {
             rendezvous.forget(token);
             throw new ProcessError("cannot start a child JVM with " + command.javaExecutable() + ": " + e.getMessage(), e);
         }
-        ChildJvm child = new ChildJvm(process, command, link);
+        ChildJvm child = new ChildJvm(process, command, link, builder.command());
         ProcessTree.Self self = ProcessTree.self();
         Bootstrap bootstrap = new Bootstrap(self.authkey(), token, rendezvous.path(), ProcessTree.treeDirectory(),
                 ProcessHandle.current().pid(), self.name(), command.serializer(), launchNanos, standby);
@@ -103,7 +108,7 @@ public final class ChildJvm {
         }
         if (!link.isDone() || link.isCompletedExceptionally()) {
             throw new ProcessError("child JVM (pid " + pid() + ") exited with status " + exitValueAfterExit()
-                    + " before it connected back; command: " + String.join(" ", command.argv())
+                    + " before it connected back; command: " + String.join(" ", argv)
                     + "\nIts stderr:\n" + stderrAfterExit());
         }
     }
