@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.multiprocessing4j.internal.conn.SocketReadiness;
+import org.multiprocessing4j.internal.pipe.RingWatches;
 
 /**
  * Python's {@code multiprocessing.connection.wait}: block until some of several connections can be read
@@ -40,13 +41,13 @@ public final class Connections {
             }
         }
         long deadline = timeout == null ? 0 : System.nanoTime() + Math.max(0, saturated(timeout));
-        try (Selector selector = Selector.open()) {
+        try (Selector selector = Selector.open(); RingWatches rings = new RingWatches(selector::wakeup)) {
             List<Runnable> cancels = new ArrayList<>();
             for (Object o : objects) {
                 if (o instanceof Sentinel s) {
                     var f = s.onReady().thenRun(selector::wakeup);
                     cancels.add(() -> f.cancel(false));
-                } else {
+                } else if (!RingWatches.handles(o)) {
                     SocketReadiness.register((Connection) o, selector);
                 }
             }
@@ -54,7 +55,8 @@ public final class Connections {
                 while (true) {
                     List<Object> ready = new ArrayList<>();
                     for (Object o : objects) {
-                        if (o instanceof Sentinel s ? s.isReady() : ((Connection) o).poll()) {
+                        if (o instanceof Sentinel s ? s.isReady()
+                                : RingWatches.handles(o) ? rings.ready((Connection) o) : ((Connection) o).poll()) {
                             ready.add(o);
                         }
                     }
