@@ -27,7 +27,9 @@ public final class Connections {
      * Waits until at least one of {@code objects} is ready, or {@code timeout} passes (zero or negative: just
      * look; {@code null}: no limit), and returns the very objects passed in that are ready, in their order.
      * A {@link Connection} is ready when a receive would not block (a message, or its end, is there); a
-     * {@link Sentinel} when its process has ended. Responds to interrupts.
+     * {@link Sentinel} when its process has ended. Responds to interrupts. Socket connections wait in one
+     * selector; each {@link Pipe} end not ready at the first look is watched by a short-lived daemon thread
+     * in the ring's own wait, which lets go of the end within one futex slice after this call returns.
      *
      * @throws IllegalArgumentException naming the class of an object that is neither
      * @throws IOException              if a connection is closed

@@ -50,6 +50,7 @@ class PipeTest extends ChildProcessTestBase {
             big[i] = (byte) i;
         }
         big[big.length - 1] = 9;
+        java.util.Set<java.nio.file.Path> shmBefore = list(java.nio.file.Path.of("/dev/shm"));
         try (Pipe pipe = Pipe.open()) {
             Connection child = pipe.right();
             Process echo = new Process(checked(() -> {
@@ -88,6 +89,8 @@ class PipeTest extends ChildProcessTestBase {
             assertThrows(EOFException.class, c::recv, "the child closed its end");
             echo.join(HANG);
             assertEquals(0, echo.exitCode());
+            assertEquals(shmBefore, list(java.nio.file.Path.of("/dev/shm")),
+                    "each ring file is unlinked once both of its ends are claimed, before close()");
         }
     }
 
@@ -181,6 +184,7 @@ class PipeTest extends ChildProcessTestBase {
             assertTrue(e.getMessage().contains("100"), e.getMessage());
             assertTrue(b.closed());
             assertThrows(IOException.class, b::recvBytes);
+            assertThrows(IOException.class, () -> a.send("x"), "the receiving end is gone");
         }
     }
 
@@ -243,6 +247,38 @@ class PipeTest extends ChildProcessTestBase {
             assertInstanceOf(InterruptedException.class, outcome.get(HANG.toSeconds(), TimeUnit.SECONDS));
             a.send("after");
             assertEquals("after", b.recv());
+        }
+    }
+
+    @Test
+    void an_interrupted_send_on_a_full_ring_delivers_nothing_and_keeps_the_flag() throws Exception {
+        try (Pipe pipe = Pipe.open()) {
+            Connection a = pipe.left();
+            Connection b = pipe.right();
+            assertFalse(b.poll(), "claims b's ends");
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread sender = Thread.ofPlatform().start(() -> {
+                try {
+                    a.sendBytes(new byte[2 * Pipe.RING_CAPACITY]); // twice the ring: blocks, nobody reads
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(Thread.currentThread().isInterrupted() ? t : new AssertionError("flag lost", t));
+                }
+            });
+            Thread.sleep(BLOCKED.toMillis());
+            sender.interrupt();
+            assertInstanceOf(ProcessError.class, outcome.get(HANG.toSeconds(), TimeUnit.SECONDS));
+            sender.join();
+            CompletableFuture<Object> next = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return b.recv(); // frees the ring full of the dropped message's pieces
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            a.send("after");
+            assertEquals("after", next.get(HANG.toSeconds(), TimeUnit.SECONDS),
+                    "the pieces of the interrupted message were dropped");
         }
     }
 
