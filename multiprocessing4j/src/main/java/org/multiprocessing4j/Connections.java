@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.multiprocessing4j.internal.conn.SocketReadiness;
+import org.multiprocessing4j.internal.pipe.RingWatches;
 
 /**
  * Python's {@code multiprocessing.connection.wait}: block until some of several connections can be read
@@ -26,7 +27,9 @@ public final class Connections {
      * Waits until at least one of {@code objects} is ready, or {@code timeout} passes (zero or negative: just
      * look; {@code null}: no limit), and returns the very objects passed in that are ready, in their order.
      * A {@link Connection} is ready when a receive would not block (a message, or its end, is there); a
-     * {@link Sentinel} when its process has ended. Responds to interrupts.
+     * {@link Sentinel} when its process has ended. Responds to interrupts. Socket connections wait in one
+     * selector; each {@link Pipe} end not ready at the first look is watched by a short-lived daemon thread
+     * in the ring's own wait, which lets go of the end within one futex slice after this call returns.
      *
      * @throws IllegalArgumentException naming the class of an object that is neither
      * @throws IOException              if a connection is closed
@@ -40,13 +43,13 @@ public final class Connections {
             }
         }
         long deadline = timeout == null ? 0 : System.nanoTime() + Math.max(0, org.multiprocessing4j.internal.Timeouts.nanos(timeout));
-        try (Selector selector = Selector.open()) {
+        try (Selector selector = Selector.open(); RingWatches rings = new RingWatches(selector::wakeup)) {
             List<Runnable> cancels = new ArrayList<>();
             for (Object o : objects) {
                 if (o instanceof Sentinel s) {
                     var f = s.onReady().thenRun(selector::wakeup);
                     cancels.add(() -> f.cancel(false));
-                } else {
+                } else if (!RingWatches.handles(o)) {
                     SocketReadiness.register((Connection) o, selector);
                 }
             }
@@ -54,7 +57,8 @@ public final class Connections {
                 while (true) {
                     List<Object> ready = new ArrayList<>();
                     for (Object o : objects) {
-                        if (o instanceof Sentinel s ? s.isReady() : ((Connection) o).poll()) {
+                        if (o instanceof Sentinel s ? s.isReady()
+                                : RingWatches.handles(o) ? rings.ready((Connection) o) : ((Connection) o).poll()) {
                             ready.add(o);
                         }
                     }

@@ -33,7 +33,7 @@ public abstract class ChildProcessTestBase {
     void recordResources() {
         descendantsBefore = descendants();
         runtimeFilesBefore = runtimeFiles();
-        shmBefore = list(Path.of("/dev/shm"));
+        shmBefore = ourShmFiles();
     }
 
     @AfterEach
@@ -60,11 +60,23 @@ public abstract class ChildProcessTestBase {
         if (!files.isEmpty()) {
             fail("test left runtime files: " + files);
         }
-        Set<Path> shm = list(Path.of("/dev/shm"));
+        Set<Path> shm = ourShmFiles();
         shm.removeAll(shmBefore);
         if (!shm.isEmpty()) {
             fail("test left files in /dev/shm: " + shm);
         }
+    }
+
+    /**
+     * This tree's files in {@code /dev/shm} (named {@code mp4j-<rootPid>-<rootStart>-...}, and this test JVM
+     * is the root): other test runs on the machine share the directory and must not fail our checks.
+     */
+    static Set<Path> ourShmFiles() {
+        org.multiprocessing4j.internal.shm.ProcessStamp me = org.multiprocessing4j.internal.shm.ProcessStamp.self();
+        String prefix = "mp4j-" + me.pid() + "-" + me.startMillis() + "-";
+        Set<Path> files = list(Path.of("/dev/shm"));
+        files.removeIf(p -> !p.getFileName().toString().startsWith(prefix));
+        return files;
     }
 
     /** Threads the library keeps per child JVM; they must end with the child. */

@@ -125,6 +125,30 @@ public final class SpscReader extends RingEnd {
         }
     }
 
+    /**
+     * The length of the next message, to be called after {@link #poll} returned true (it has skipped the
+     * control records); -1 if there is none yet or at end-of-file. Consumes nothing.
+     */
+    public long nextLength() throws IOException {
+        ensureOpen();
+        try {
+            if (partial != null) {
+                return partial.length;
+            }
+            if (head == tailSeen && !newData()) {
+                return -1;
+            }
+            long at = DATA + (head & mask);
+            return switch (file.get(JAVA_INT, at + 4)) {
+                case WHOLE -> file.get(JAVA_INT, at);
+                case FIRST -> file.get(JAVA_LONG, at + RECORD_HEADER);
+                default -> -1;
+            };
+        } catch (IllegalStateException unmapped) {
+            throw closedMeanwhile(unmapped);
+        }
+    }
+
     private byte[] read0(long deadline) throws IOException, InterruptedException {
         ensureOpen();
         try {

@@ -104,6 +104,20 @@ public final class SpscRing implements AutoCloseable {
         return RingLayout.creator(file.segment());
     }
 
+    /**
+     * True once neither end is free (each is claimed, or closed): no process can claim an end any more,
+     * so nobody still needs the file's name.
+     *
+     * @throws IllegalStateException if this ring object is closed
+     */
+    public boolean bothEndsTaken() {
+        ensureMapped();
+        MemorySegment s = file.segment();
+        // NOTE: volatile reads after our claim's CAS: of two concurrent claimers at least one sees both ends taken.
+        return (int) RingLayout.INT.getVolatile(s, RingLayout.WRITER_END + RingLayout.END_STATE) != RingLayout.FREE
+                && (int) RingLayout.INT.getVolatile(s, RingLayout.READER_END + RingLayout.END_STATE) != RingLayout.FREE;
+    }
+
     /** Removes the file's name; attached ends keep working. Idempotent; true if this call removed it. */
     public boolean unlink() throws IOException {
         return file.unlink();

@@ -1,0 +1,90 @@
+package org.multiprocessing4j;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.multiprocessing4j.internal.pipe.DefaultCodec;
+import org.multiprocessing4j.internal.pipe.RingConnection;
+
+/**
+ * Python's {@code multiprocessing.Pipe()}: two connected {@link Connection}s over shared-memory rings in
+ * {@code /dev/shm}. {@link #open()} makes a duplex pipe (each end sends to and receives from the other);
+ * {@link #open(boolean) open(false)} a one-way pipe whose {@link #left()} only receives and whose
+ * {@link #right()} only sends, as Python's {@code Pipe(False)} returns {@code (reader, writer)}.
+ *
+ * <p>An end is a serializable handle: capture it in a {@link Process} target (or send it to a process)
+ * and the child uses the same pipe. Messages, blocking, interrupts and EOF are as {@link Connection}
+ * states: a receive whose peer end was closed, or whose peer's process died (SIGKILL included), returns
+ * what was sent and then throws {@link java.io.EOFException}; a one-way end used in the wrong direction,
+ * or any call on a closed end, throws {@link IOException}. Each direction buffers {@value #RING_CAPACITY}
+ * bytes; longer messages stream through in pieces.
+ *
+ * <p>Deviation from Python: an end is used by one process. Its first use in a process claims it for that
+ * process; using the same end in another process then throws {@link IOException} naming the owner's pid.
+ * Passing an end along unused is fine. An end that no process ever uses has no owner whose death could
+ * be noticed, so a receive on the other end waits for it, as in Python while a copy of the peer end stays
+ * open. Cross-process visibility follows the
+ * <a href="{@docRoot}/org/multiprocessing4j/package-summary.html">library's happens-before rule</a>: what
+ * a thread did before a send happens before the receive that returns it.
+ *
+ * <p>The ring files are removed as soon as both ends of each ring are claimed, when this process closes a
+ * pipe none of whose ends it passed on, and in any case when the root JVM of the process tree exits.
+ * Thread-safe.
+ */
+public final class Pipe implements AutoCloseable {
+    /** Bytes of ring per direction. */
+    public static final int RING_CAPACITY = 1 << 20;
+
+    static {
+        DefaultCodec.install(() -> Multiprocessing.defaultContext().codec());
+    }
+
+    private final Connection left;
+    private final Connection right;
+
+    private Pipe(Connection left, Connection right) {
+        this.left = left;
+        this.right = right;
+    }
+
+    /** A duplex pipe, Python's {@code Pipe()}. */
+    public static Pipe open() {
+        return open(true);
+    }
+
+    /**
+     * A pipe, duplex or one-way ({@code false}: {@link #left()} only receives, {@link #right()} only sends).
+     *
+     * @throws UncheckedIOException if the rings cannot be created (for example {@code /dev/shm} is full);
+     *         no file is left behind then
+     */
+    public static Pipe open(boolean duplex) {
+        try {
+            RingConnection[] ends = RingConnection.pair(duplex, RING_CAPACITY);
+            return new Pipe(ends[0], ends[1]);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the rings of a pipe in /dev/shm: " + e, e);
+        }
+    }
+
+    /** The left end: Python's first connection (the receiving one of a one-way pipe). */
+    public Connection left() {
+        return left;
+    }
+
+    /** The right end: Python's second connection (the sending one of a one-way pipe). */
+    public Connection right() {
+        return right;
+    }
+
+    /** Closes both ends in this process (copies in other processes stay open). Idempotent; never throws. */
+    @Override
+    public void close() {
+        left.close();
+        right.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Pipe[" + left + ", " + right + "]";
+    }
+}

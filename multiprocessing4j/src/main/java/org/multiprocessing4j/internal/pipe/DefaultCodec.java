@@ -1,0 +1,35 @@
+package org.multiprocessing4j.internal.pipe;
+
+import java.util.function.Supplier;
+import org.multiprocessing4j.internal.wire.ObjectCodec;
+
+/**
+ * The default context's codec, for pipe ends: the public {@code Pipe} class installs the source when it
+ * is initialized; a child that only decoded a pipe end (and never loaded {@code Pipe}) initializes it on
+ * first use here. Thread-safe.
+ */
+public final class DefaultCodec {
+    private static final String INSTALLER = "org.multiprocessing4j.Pipe";
+    private static volatile Supplier<ObjectCodec> source;
+
+    private DefaultCodec() {
+    }
+
+    /** Sets where the codec comes from (called once, by {@code Pipe}'s static initializer). */
+    public static void install(Supplier<ObjectCodec> codecSource) {
+        source = codecSource;
+    }
+
+    static ObjectCodec get() {
+        Supplier<ObjectCodec> s = source;
+        if (s == null) {
+            try {
+                Class.forName(INSTALLER, true, DefaultCodec.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("cannot load " + INSTALLER + " to find the default codec", e);
+            }
+            s = source;
+        }
+        return s.get();
+    }
+}

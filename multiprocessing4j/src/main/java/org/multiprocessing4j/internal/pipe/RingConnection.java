@@ -1,0 +1,333 @@
+package org.multiprocessing4j.internal.pipe;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.multiprocessing4j.BufferTooShortException;
+import org.multiprocessing4j.Connection;
+import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.internal.ring.SpscReader;
+import org.multiprocessing4j.internal.ring.SpscRing;
+import org.multiprocessing4j.internal.ring.SpscWriter;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
+
+/**
+ * One end of a {@code Pipe}: receives from one {@link SpscRing} (if {@link #readable()}) and sends into
+ * another (if {@link #writable()}). It is a serializable <em>handle</em>: what travels is the two ring
+ * paths; a process that decodes it and uses it attaches the same rings.
+ *
+ * <p>Ownership: the first use of an end in a process (any send, receive or poll) claims <em>all</em> of
+ * its ring ends for that process: the reader end of the ring it receives from and the writer end of the
+ * ring it sends into. Their pid and start time are recorded in the rings, so the peer sees EOF when this
+ * process closes the end or dies (SIGKILL included), whichever direction it used. Claiming both at once
+ * is what makes that hold for a process that only ever received. Deviation from Python, where a pipe end
+ * may be shared: an end already used by another process cannot be used here (the call throws
+ * {@link IOException} naming the owner's pid), and two decoded copies of one end in one process are two
+ * users as well. Decoding has no side effects (no attach, no claim), so standby JVMs may decode process
+ * objects without running them. An end never used by any process has no owner to watch: a receive on the
+ * other end waits for it, as a Python receive waits while a copy of the peer end stays open.
+ *
+ * <p>Closing: {@link #close()} closes the ring ends this object claimed (the peer drains what was sent,
+ * then gets {@link EOFException}) and unmaps the rings; an unused copy closes nothing shared, so other
+ * copies stay usable.
+ *
+ * <p>File lifetime (rule): a ring file is unlinked by the process whose claim leaves neither of its ends
+ * free (after that nobody can attach it usefully); and by the creating process when it has closed both
+ * ends of a pipe none of whose ends was ever serialized. Files of rings never fully claimed (an end
+ * passed to a child that never used it, or was killed first) are removed by the process tree's sweep
+ * when the root JVM exits, or by the next root's sweep if the tree was killed. "Serialized" is noticed in
+ * {@code writeObject}: a serializer that copies fields without calling it (Kryo's field serializer, used
+ * when this package is open to Kryo, as on the class path) escapes that mark, so closing both ends in the
+ * creator before a child used its copy then removes the files and the child's first use throws
+ * {@link IOException} (never a hang or a torn message).
+ *
+ * <p>Thread-safety: one thread may send while another receives; receivers are serialized by one lock and
+ * senders by another. Blocking and interrupts are as {@link Connection} states; a send blocked on a full
+ * ring that is interrupted delivers nothing (the ring drops a partly streamed message) and throws
+ * {@link ProcessError} with the interrupt flag kept.
+ */
+public final class RingConnection implements Connection, Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE);
+
+    /** The ring this end receives from, or null for a send-only end. */
+    private final String inPath;
+    /** The ring this end sends into, or null for a receive-only end. */
+    private final String outPath;
+    /** The creator's record of the pipe; null in a decoded copy. */
+    private final transient PipeOrigin origin;
+    private transient volatile Ends ends;
+    private transient volatile boolean closed;
+
+    RingConnection(Path inPath, Path outPath, PipeOrigin origin) {
+        this.inPath = inPath == null ? null : inPath.toString();
+        this.outPath = outPath == null ? null : outPath.toString();
+        this.origin = origin;
+    }
+
+    /**
+     * Creates the rings of a new pipe and its two ends {@code [left, right]}: duplex, each receives what
+     * the other sends; else {@code left} only receives and {@code right} only sends. No ring end is
+     * claimed yet. On failure no file is left behind.
+     */
+    public static RingConnection[] pair(boolean duplex, int capacity) throws IOException {
+        List<Path> files = new ArrayList<>(2);
+        try {
+            for (int i = duplex ? 2 : 1; i > 0; i--) {
+                // NOTE: the creator keeps no mapping; each end maps its rings when first used.
+                try (SpscRing ring = SpscRing.create(capacity)) {
+                    files.add(ring.path());
+                }
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            for (Path file : files) {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+            throw e;
+        }
+        PipeOrigin origin = new PipeOrigin(files);
+        Path toLeft = files.get(0);
+        Path toRight = duplex ? files.get(1) : null;
+        return new RingConnection[] {new RingConnection(toLeft, duplex ? toRight : null, origin),
+                new RingConnection(toRight, toLeft, origin)};
+    }
+
+    /** The claimed ring ends of this object, with the locks that serialize each direction. */
+    private record Ends(SpscRing in, SpscRing out, SpscReader reader, SpscWriter writer, Object readLock, Object writeLock) {
+    }
+
+    @Override
+    public void send(Object object) throws IOException {
+        checkUsable(outPath, "sends");
+        byte[] encoded = DefaultCodec.get().encode(object, "a message on " + this);
+        sendBytes(encoded, 0, encoded.length);
+    }
+
+    @Override
+    public void sendBytes(byte[] bytes, int offset, int length) throws IOException {
+        checkUsable(outPath, "sends");
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        Ends e = ends();
+        synchronized (e.writeLock()) {
+            try {
+                e.writer().write(bytes, offset, length);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new ProcessError("interrupted while sending on " + this + "; nothing was sent", interrupted);
+            }
+        }
+    }
+
+    @Override
+    public Object recv() throws IOException, InterruptedException {
+        byte[] message = recvBytes();
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        try {
+            return DefaultCodec.get().decode(message, loader != null ? loader : RingConnection.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IOException("cannot decode a message: class " + e.getMessage() + " is not on this JVM's class path", e);
+        }
+    }
+
+    @Override
+    public byte[] recvBytes() throws IOException, InterruptedException {
+        checkUsable(inPath, "receives");
+        Ends e = ends();
+        synchronized (e.readLock()) {
+            return e.reader().read();
+        }
+    }
+
+    @Override
+    public byte[] recvBytes(int maxLength) throws IOException, InterruptedException {
+        if (maxLength < 0) {
+            throw new IllegalArgumentException("maxLength is negative: " + maxLength);
+        }
+        checkUsable(inPath, "receives");
+        Ends e = ends();
+        synchronized (e.readLock()) {
+            e.reader().poll(FOREVER);
+            long length = e.reader().nextLength();
+            if (length > maxLength) {
+                close();
+                throw new IOException("message of " + length + " bytes exceeds the limit of " + maxLength
+                        + " bytes; " + this + " is closed");
+            }
+            return e.reader().read();
+        }
+    }
+
+    @Override
+    public int recvBytesInto(byte[] buffer, int offset) throws IOException, InterruptedException {
+        Objects.checkIndex(offset, buffer.length + 1);
+        byte[] message = recvBytes();
+        if (message.length > buffer.length - offset) {
+            throw new BufferTooShortException(message, buffer.length - offset);
+        }
+        System.arraycopy(message, 0, buffer, offset, message.length);
+        return message.length;
+    }
+
+    @Override
+    public boolean poll() throws IOException {
+        checkUsable(inPath, "receives");
+        Ends e = ends();
+        // NOTE: the ring's zero-timeout poll checks the interrupt flag before it looks; hide it, then restore.
+        boolean interrupted = Thread.interrupted();
+        try {
+            synchronized (e.readLock()) {
+                return e.reader().poll(Duration.ZERO);
+            }
+        } catch (InterruptedException cannotHappen) {
+            interrupted = true;
+            return false;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean poll(Duration timeout) throws IOException, InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        checkUsable(inPath, "receives");
+        Ends e = ends();
+        synchronized (e.readLock()) {
+            return e.reader().poll(timeout);
+        }
+    }
+
+    /** Closes the ring ends this object claimed and unmaps its rings. Idempotent; never throws. */
+    @Override
+    public void close() {
+        Ends e;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            e = ends;
+        }
+        if (e != null) {
+            closeQuietly(e.in());
+            closeQuietly(e.out());
+        }
+        if (origin != null) {
+            origin.endClosed();
+        }
+    }
+
+    @Override
+    public boolean closed() {
+        return closed;
+    }
+
+    @Override
+    public boolean readable() {
+        return inPath != null;
+    }
+
+    @Override
+    public boolean writable() {
+        return outPath != null;
+    }
+
+    private void checkUsable(String path, String verb) throws IOException {
+        if (closed) {
+            throw new IOException(this + " is closed");
+        }
+        if (path == null) {
+            throw new IOException(this + " is one end of a one-way pipe and only "
+                    + (verb.equals("sends") ? "receives" : "sends"));
+        }
+    }
+
+    /** This object's ring ends, claimed on first use. */
+    private Ends ends() throws IOException {
+        Ends e = ends;
+        if (e != null) {
+            return e;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new IOException(this + " is closed");
+            }
+            if (ends == null) {
+                ends = claim();
+            }
+            return ends;
+        }
+    }
+
+    /**
+     * Attaches the rings and claims this end's ring ends (all of them, see the class doc), then unlinks
+     * each ring whose ends are now both taken. On failure nothing stays mapped.
+     */
+    private Ends claim() throws IOException {
+        List<SpscRing> mapped = new ArrayList<>(2);
+        try {
+            SpscRing in = inPath == null ? null : attach(inPath, mapped);
+            SpscRing out = outPath == null ? null : attach(outPath, mapped);
+            SpscReader reader = in == null ? null : in.reader();
+            SpscWriter writer = out == null ? null : out.writer();
+            for (SpscRing ring : mapped) {
+                if (ring.bothEndsTaken()) {
+                    ring.unlink();
+                }
+            }
+            return new Ends(in, out, reader, writer, new Object(), new Object());
+        } catch (NoSuchFileException gone) {
+            mapped.forEach(RingConnection::closeQuietly);
+            throw new IOException(this + " cannot be used in " + ProcessStamp.self() + ": its ring " + gone.getFile()
+                    + " is gone (other processes took both of its ends, or the pipe's tree ended)", gone);
+        } catch (IllegalStateException taken) {
+            mapped.forEach(RingConnection::closeQuietly);
+            throw new IOException(this + " cannot be used in " + ProcessStamp.self() + ": " + taken.getMessage()
+                    + " (an end of a pipe is used by one process only)", taken);
+        } catch (IOException | RuntimeException | Error other) {
+            mapped.forEach(RingConnection::closeQuietly);
+            throw other;
+        }
+    }
+
+    private static SpscRing attach(String path, List<SpscRing> mapped) throws IOException {
+        SpscRing ring = SpscRing.attach(Path.of(path));
+        mapped.add(ring);
+        return ring;
+    }
+
+    private static void closeQuietly(SpscRing ring) {
+        if (ring == null) {
+            return;
+        }
+        try {
+            ring.close();
+        } catch (RuntimeException stillMapped) {
+            // a thread stayed in a futex wait past the unmap budget; the mapping goes with this JVM
+        }
+    }
+
+    @Serial
+    private void writeObject(ObjectOutputStream out) throws IOException {
+        if (origin != null) {
+            origin.exported();
+        }
+        out.defaultWriteObject();
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[pipe end" + (inPath == null ? "" : ", receives from " + Path.of(inPath).getFileName())
+                + (outPath == null ? "" : ", sends into " + Path.of(outPath).getFileName()) + (closed ? ", closed]" : "]");
+    }
+}

@@ -1,0 +1,351 @@
+package org.multiprocessing4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Pipes over shared-memory rings: exact messages between JVMs, EOF on close and death, clean files. */
+class PipeTest extends ChildProcessTestBase {
+    /** How long a blocked call is given to really block before the test disturbs it. */
+    private static final Duration BLOCKED = Duration.ofMillis(200);
+    /** Bound for "promptly": EOF after a death, within a few futex slices. */
+    private static final Duration PROMPTLY = Duration.ofSeconds(5);
+
+    /** A child body that may throw; failures end the child with a non-zero exit code. */
+    interface Body extends Serializable {
+        void run() throws Exception;
+    }
+
+    private static SerializableRunnable checked(Body body) {
+        return () -> {
+            try {
+                body.run();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        };
+    }
+
+    @Test
+    void a_duplex_pipe_carries_objects_and_bytes_both_ways_between_JVMs_exactly() throws Exception {
+        byte[] big = new byte[5 * 1024 * 1024 + 7];
+        for (int i = 0; i < big.length; i += 4093) {
+            big[i] = (byte) i;
+        }
+        big[big.length - 1] = 9;
+        java.util.Set<java.nio.file.Path> shmBefore = ourShmFiles();
+        try (Pipe pipe = Pipe.open()) {
+            Connection child = pipe.right();
+            Process echo = new Process(checked(() -> {
+                try (child) {
+                    for (int i = 0; i < 3; i++) {
+                        child.send(child.recv());
+                    }
+                    for (int i = 0; i < 4; i++) {
+                        child.sendBytes(child.recvBytes());
+                    }
+                }
+            }));
+            echo.start();
+            Connection c = pipe.left();
+            CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+                try {
+                    c.send(42);
+                    c.send(null);
+                    c.send(List.of("x", "y"));
+                    c.sendBytes(new byte[0]);
+                    c.sendBytes(new byte[0]);
+                    c.sendBytes(new byte[] {1, 2, 3, 4, 5}, 1, 3);
+                    c.sendBytes(big); // five times the ring: streams while the child echoes
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertEquals(42, c.recv());
+            assertNull(c.recv());
+            assertEquals(List.of("x", "y"), c.recv());
+            assertEquals(0, c.recvBytes().length, "a zero-length message is a message");
+            assertEquals(0, c.recvBytes().length, "zero-length messages never merge");
+            assertArrayEquals(new byte[] {2, 3, 4}, c.recvBytes());
+            assertArrayEquals(big, c.recvBytes());
+            sender.get(HANG.toSeconds(), TimeUnit.SECONDS);
+            assertThrows(EOFException.class, c::recv, "the child closed its end");
+            echo.join(HANG);
+            assertEquals(0, echo.exitCode());
+            assertEquals(shmBefore, ourShmFiles(),
+                    "each ring file is unlinked once both of its ends are claimed, before close()");
+        }
+    }
+
+    @Test
+    void a_one_way_pipe_receives_on_the_left_sends_on_the_right_and_refuses_the_wrong_direction() throws Exception {
+        try (Pipe pipe = Pipe.open(false)) {
+            Connection reader = pipe.left();
+            Connection writer = pipe.right();
+            assertTrue(reader.readable());
+            assertFalse(reader.writable());
+            assertTrue(writer.writable());
+            assertFalse(writer.readable());
+            assertThrows(IOException.class, () -> reader.send("x"));
+            assertThrows(IOException.class, () -> reader.sendBytes(new byte[1]));
+            assertThrows(IOException.class, writer::recv);
+            assertThrows(IOException.class, writer::poll);
+            Process p = new Process(checked(() -> {
+                try (writer) {
+                    writer.send("from the child");
+                    try {
+                        writer.recv();
+                        System.exit(3);
+                    } catch (IOException wrongDirection) {
+                        // expected
+                    }
+                }
+            }));
+            p.start();
+            assertEquals("from the child", reader.recv());
+            assertThrows(EOFException.class, reader::recv);
+            p.join(HANG);
+            assertEquals(0, p.exitCode());
+        }
+    }
+
+    @Test
+    void an_unused_pipe_leaves_no_file_after_close() {
+        Pipe.open().close();
+        Pipe.open(false).close();
+    }
+
+    @Test
+    void recv_after_the_peer_closed_is_EOF_and_a_closed_end_refuses_everything() throws Exception {
+        try (Pipe pipe = Pipe.open()) {
+            Connection a = pipe.left();
+            Connection b = pipe.right();
+            a.send("last");
+            a.close();
+            a.close();
+            assertTrue(a.closed());
+            assertThrows(IOException.class, () -> a.send("x"));
+            assertThrows(IOException.class, a::recv);
+            assertThrows(IOException.class, a::poll);
+            assertThrows(IOException.class, () -> a.poll(Duration.ZERO));
+            assertEquals("last", b.recv(), "what was sent before close still arrives");
+            assertTrue(b.poll(HANG), "end of file makes poll true");
+            assertThrows(EOFException.class, b::recv);
+        }
+    }
+
+    @Test
+    void a_child_killed_while_the_parent_blocks_in_recv_gives_EOF_promptly() throws Exception {
+        try (Pipe pipe = Pipe.open()) {
+            Connection child = pipe.right();
+            Process p = new Process(checked(() -> {
+                child.send("ready");
+                Thread.sleep(HANG.toMillis());
+            }));
+            p.start();
+            Connection c = pipe.left();
+            assertEquals("ready", c.recv());
+            CompletableFuture.delayedExecutor(BLOCKED.toMillis(), TimeUnit.MILLISECONDS).execute(p::kill);
+            long start = System.nanoTime();
+            assertThrows(EOFException.class, c::recv);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertTrue(took.compareTo(PROMPTLY) < 0, "EOF took " + took);
+            p.join(HANG);
+            assertEquals(-9, p.exitCode());
+        }
+    }
+
+    @Test
+    void a_message_over_the_receivers_limit_closes_the_connection() throws Exception {
+        try (Pipe pipe = Pipe.open()) {
+            Connection a = pipe.left();
+            Connection b = pipe.right();
+            a.sendBytes(new byte[5]);
+            a.sendBytes(new byte[100]);
+            assertEquals(5, b.recvBytes(5).length);
+            IOException e = assertThrows(IOException.class, () -> b.recvBytes(10));
+            assertTrue(e.getMessage().contains("100"), e.getMessage());
+            assertTrue(b.closed());
+            assertThrows(IOException.class, b::recvBytes);
+            assertThrows(IOException.class, () -> a.send("x"), "the receiving end is gone");
+        }
+    }
+
+    @Test
+    void a_buffer_too_short_gets_the_whole_message_in_the_exception() throws Exception {
+        try (Pipe pipe = Pipe.open()) {
+            Connection a = pipe.left();
+            Connection b = pipe.right();
+            a.sendBytes(new byte[] {1, 2, 3, 4});
+            a.sendBytes(new byte[] {5, 6});
+            byte[] buffer = new byte[5];
+            BufferTooShortException e = assertThrows(BufferTooShortException.class, () -> b.recvBytesInto(buffer, 2));
+            assertArrayEquals(new byte[] {1, 2, 3, 4}, e.message());
+            assertEquals(2, b.recvBytesInto(buffer, 3));
+            assertArrayEquals(new byte[] {0, 0, 0, 5, 6}, buffer);
+        }
+    }
+
+    @Test
+    void poll_never_consumes_and_waits_up_to_its_timeout() throws Exception {
+        try (Pipe pipe = Pipe.open()) {
+            Connection a = pipe.left();
+            Connection b = pipe.right();
+            assertFalse(b.poll());
+            assertFalse(b.poll(Duration.ofMillis(50)));
+            assertFalse(b.poll(Duration.ofSeconds(-1)));
+            a.send("m");
+            assertTrue(b.poll(HANG));
+            assertTrue(b.poll());
+            Thread.currentThread().interrupt();
+            try {
+                assertTrue(b.poll(), "poll() looks even when interrupted");
+                assertTrue(Thread.currentThread().isInterrupted(), "and keeps the flag");
+            } finally {
+                Thread.interrupted();
+            }
+            assertEquals("m", b.recv());
+            assertFalse(b.poll());
+        }
+    }
+
+    @Test
+    void an_interrupt_ends_a_blocked_recv_and_the_connection_stays_usable() throws Exception {
+        try (Pipe pipe = Pipe.open()) {
+            Connection a = pipe.left();
+            Connection b = pipe.right();
+            a.send("claim both ends");
+            assertEquals("claim both ends", b.recv());
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread receiver = Thread.ofPlatform().start(() -> {
+                try {
+                    b.recv();
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            Thread.sleep(BLOCKED.toMillis());
+            receiver.interrupt();
+            assertInstanceOf(InterruptedException.class, outcome.get(HANG.toSeconds(), TimeUnit.SECONDS));
+            a.send("after");
+            assertEquals("after", b.recv());
+        }
+    }
+
+    @Test
+    void an_interrupted_send_on_a_full_ring_delivers_nothing_and_keeps_the_flag() throws Exception {
+        try (Pipe pipe = Pipe.open()) {
+            Connection a = pipe.left();
+            Connection b = pipe.right();
+            assertFalse(b.poll(), "claims b's ends");
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread sender = Thread.ofPlatform().start(() -> {
+                try {
+                    a.sendBytes(new byte[2 * Pipe.RING_CAPACITY]); // twice the ring: blocks, nobody reads
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(Thread.currentThread().isInterrupted() ? t : new AssertionError("flag lost", t));
+                }
+            });
+            Thread.sleep(BLOCKED.toMillis());
+            sender.interrupt();
+            assertInstanceOf(ProcessError.class, outcome.get(HANG.toSeconds(), TimeUnit.SECONDS));
+            sender.join();
+            CompletableFuture<Object> next = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return b.recv(); // frees the ring full of the dropped message's pieces
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            a.send("after");
+            assertEquals("after", next.get(HANG.toSeconds(), TimeUnit.SECONDS),
+                    "the pieces of the interrupted message were dropped");
+        }
+    }
+
+    @Test
+    void waitFor_wakes_for_a_ring_connection_and_a_sentinel() throws Exception {
+        try (Pipe pipe = Pipe.open()) {
+            Connection child = pipe.right();
+            Process p = new Process(checked(() -> {
+                try (child) {
+                    Thread.sleep(BLOCKED.toMillis());
+                    child.send("hi");
+                    child.recv();
+                }
+            }));
+            p.start();
+            Connection c = pipe.left();
+            assertEquals(List.of(), Connections.waitFor(List.of(c), Duration.ZERO));
+            assertEquals(List.of(c), Connections.waitFor(List.of(c, p.sentinel()), HANG));
+            assertEquals("hi", c.recv());
+            c.send("bye");
+            Sentinel sentinel = p.sentinel();
+            assertEquals(List.of(sentinel), Connections.waitFor(List.of(sentinel), HANG));
+            assertEquals(List.of(c), Connections.waitFor(List.of(c), HANG), "EOF counts as ready");
+            assertThrows(EOFException.class, c::recv);
+            c.close();
+            assertThrows(IOException.class, () -> Connections.waitFor(List.of(c), Duration.ZERO));
+        }
+    }
+
+    @Test
+    void an_end_used_by_one_process_cannot_be_used_by_another() throws Exception {
+        long parent = ProcessHandle.current().pid();
+        try (Pipe pipe = Pipe.open()) {
+            Connection shared = pipe.right();
+            shared.send("claimed here");
+            Process p = new Process(checked(() -> {
+                try {
+                    shared.send("from the child");
+                    System.exit(3);
+                } catch (IOException e) {
+                    System.exit(e.getMessage().contains("pid " + parent) ? 7 : 4);
+                }
+            }));
+            assertEquals(7, run(p), "the child's IOException names the owner's pid");
+            assertEquals("claimed here", pipe.left().recv());
+        }
+    }
+
+    @Test
+    void decoding_an_end_claims_nothing() throws Exception {
+        try (Pipe pipe = Pipe.open()) {
+            Connection copy = roundTrip(pipe.right());
+            pipe.right().send("from the original"); // claims: the copy took nothing
+            IOException e = assertThrows(IOException.class, () -> copy.send("x"));
+            assertTrue(e.getMessage().contains("pid " + ProcessHandle.current().pid()), e.getMessage());
+            assertEquals("from the original", pipe.left().recv());
+            copy.close();
+        }
+    }
+
+    private static Connection roundTrip(Connection c) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(c);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            return (Connection) in.readObject();
+        }
+    }
+}
