@@ -33,7 +33,7 @@ public abstract class ChildProcessTestBase {
     void recordResources() {
         descendantsBefore = descendants();
         runtimeFilesBefore = runtimeFiles();
-        shmBefore = ourShmFiles();
+        shmBefore = libraryShmFiles();
     }
 
     @AfterEach
@@ -60,22 +60,34 @@ public abstract class ChildProcessTestBase {
         if (!files.isEmpty()) {
             fail("test left runtime files: " + files);
         }
-        Set<Path> shm = ourShmFiles();
+        Set<Path> shm = libraryShmFiles();
         shm.removeAll(shmBefore);
+        shm.removeIf(ChildProcessTestBase::ofAnotherLiveTree);
         if (!shm.isEmpty()) {
             fail("test left files in /dev/shm: " + shm);
         }
     }
 
     /**
-     * This tree's files in {@code /dev/shm} (named {@code mp4j-<rootPid>-<rootStart>-...}, and this test JVM
-     * is the root): other test runs on the machine share the directory and must not fail our checks.
+     * True for a {@code /dev/shm} file of another process tree that still runs (another build on the same
+     * machine): its name starts with a root pid that is alive and neither this JVM nor a descendant of it.
+     * Files of dead roots, ours included, still count as leaks.
      */
-    static Set<Path> ourShmFiles() {
-        org.multiprocessing4j.internal.shm.ProcessStamp me = org.multiprocessing4j.internal.shm.ProcessStamp.self();
-        String prefix = "mp4j-" + me.pid() + "-" + me.startMillis() + "-";
+    private static boolean ofAnotherLiveTree(Path file) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("mp4j-(\\d+)-.*").matcher(file.getFileName().toString());
+        if (!m.matches()) {
+            return false;
+        }
+        long root = Long.parseLong(m.group(1));
+        return root != ProcessHandle.current().pid()
+                && ProcessHandle.of(root).filter(ProcessHandle::isAlive).isPresent()
+                && ProcessHandle.current().descendants().noneMatch(d -> d.pid() == root);
+    }
+
+    /** The library's files in {@code /dev/shm} (named {@code mp4j-<rootPid>-<rootStart>-...}). */
+    static Set<Path> libraryShmFiles() {
         Set<Path> files = list(Path.of("/dev/shm"));
-        files.removeIf(p -> !p.getFileName().toString().startsWith(prefix));
+        files.removeIf(p -> !p.getFileName().toString().startsWith("mp4j-"));
         return files;
     }
 

@@ -23,6 +23,9 @@ import java.nio.file.Path;
  * </table>
  */
 public final class Configuration {
+    /** Tests only: the ring protocol weakenings to switch on (see the table above). */
+    public static final String WEAKEN_RING = "multiprocessing4j.test.weakenRing";
+
     private Configuration() {
     }
 
@@ -54,5 +57,17 @@ public final class Configuration {
 
     public static boolean traceBoot() {
         return Boolean.getBoolean("multiprocessing4j.traceBoot");
+    }
+
+    /** The switches named in {@value #WEAKEN_RING}, comma-separated; empty when unset. */
+    public static java.util.Set<String> ringWeakening() {
+        String configured = System.getProperty(WEAKEN_RING, "");
+        java.util.Set<String> switches = new java.util.TreeSet<>();
+        for (String s : configured.split(",")) {
+            if (!s.isBlank()) {
+                switches.add(s.strip());
+            }
+        }
+        return switches;
     }
 }

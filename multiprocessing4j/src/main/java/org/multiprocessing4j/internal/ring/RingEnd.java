@@ -54,6 +54,9 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * it still runs (ProcessWatch, ~0.5 µs); a dead peer then counts as closed. An end that is still FREE has
  * no peer to watch yet, so a reader keeps waiting for a writer that has not attached.
  *
+ * Stress tests (multiprocessing4j/STRESS.md) run this protocol with the safety net of bounded slices off,
+ * and prove they catch each hazard named above by switching on a weakened variant (RingWeakening).
+ *
  * Close. close() marks this end closed locally (volatile) and in the header (release, after everything
  * it published), then bumps both sequences and wakes both futexes unconditionally: the peer learns the end
  * is closed, and a thread of ours blocked in this end leaves its slice and throws
@@ -62,13 +65,15 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  */
 abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscWriter {
     /** The first futex sleep of a wait; each one that times out doubles the next, up to the maximum. */
-    static final long FIRST_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    static final long FIRST_SLICE_NANOS = RingWeakening.NO_SAFETY_NET
+            ? RingWeakening.LONG_SLICE_NANOS : TimeUnit.MILLISECONDS.toNanos(20);
     /**
      * Longest futex sleep: the most a long-idle waiter takes to notice its peer's death or an interrupt.
      * Every timed wake-up costs CPU (0.1-0.25 ms measured on the 2-vCPU VM of DESIGN.md), so an idle
      * waiter wakes at most 10 times a second.
      */
-    static final long MAX_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long MAX_SLICE_NANOS = RingWeakening.NO_SAFETY_NET
+            ? RingWeakening.LONG_SLICE_NANOS : TimeUnit.MILLISECONDS.toNanos(100);
     static final long SPIN_MIN_NANOS = 1_000;
     static final long SPIN_MAX_NANOS = 50_000;
     static final long SPIN_INITIAL_NANOS = 20_000;
@@ -190,7 +195,8 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
             Futex.WaitResult result = null;
             try {
                 int sequence = (int) INT.getVolatile(file, sleepSequence);
-                readyNow = ready();
+                // NOTE: re-check after registering: a publication just before it did not wake us.
+                readyNow = !RingWeakening.NO_RECHECK && ready();
                 if (!readyNow && !closed) {
                     result = Futex.await(file, sleepSequence, sequence, Math.min(remaining, slice));
                 }
@@ -216,8 +222,10 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
      */
     final void wakePeer() {
         // NOTE: store→load: the publication must be visible before we read the peer's sleeper count.
-        VarHandle.fullFence();
-        if ((int) INT.getVolatile(file, wakeSleepers) != 0) {
+        if (!RingWeakening.NO_WAKE_FENCE) {
+            VarHandle.fullFence();
+        }
+        if (!RingWeakening.SKIP_WAKE && (int) INT.getVolatile(file, wakeSleepers) != 0) {
             int before = (int) INT.getAndAdd(file, wakeSequence, 1);
             Futex.wake(file, wakeSequence, Integer.MAX_VALUE);
         }
