@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.multiprocessing4j.bench.workloads.NoopProbe;
+import org.multiprocessing4j.bench.workloads.PipePingpong;
+import org.multiprocessing4j.bench.workloads.PipeThroughput;
 import org.multiprocessing4j.bench.workloads.ProcessStart;
 
 /**
@@ -16,7 +18,9 @@ public final class Workloads {
 
     private static final List<Workload> ALL = List.of(
             new NoopProbe(),
-            new ProcessStart()
+            new ProcessStart(),
+            new PipePingpong(),
+            new PipeThroughput()
     );
 
     private static final Map<String, Workload> BY_NAME = index(ALL);
