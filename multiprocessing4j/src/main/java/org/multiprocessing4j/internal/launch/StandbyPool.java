@@ -149,14 +149,20 @@ public final class StandbyPool implements AutoCloseable {
 
     private void bootOne() throws InterruptedException {
         ChildJvm child = ChildJvm.launch(command, true);
-        child.awaitConnected();
-        RunOrder order = recent;
-        if (order != null) {
-            preload(child, order);
-        }
-        if (!child.awaitWarm(command.startTimeout().toMillis())) {
+        try {
+            child.awaitConnected();
+            RunOrder order = recent;
+            if (order != null) {
+                preload(child, order);
+            }
+            if (!child.awaitWarm(command.startTimeout().toMillis())) {
+                throw new ProcessError("standby JVM (pid " + child.pid() + ") did not warm up within " + command.startTimeout());
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            // NOTE: closing interrupts boots under way; a JVM that is not in the ready list must die here,
+            // or nobody would ever end it
             child.kill();
-            throw new ProcessError("standby JVM (pid " + child.pid() + ") did not warm up within " + command.startTimeout());
+            throw e;
         }
         ready.addLast(child);
         if (closed) {
