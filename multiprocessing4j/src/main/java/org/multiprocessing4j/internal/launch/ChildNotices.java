@@ -15,12 +15,16 @@ import sun.misc.Signal;
  * parent can know our pid is ready, and the hook only once the link is up. Installed the other way round,
  * a SIGTERM dispatched to the JVM's default handler could run our hook and read as an orderly
  * {@code System.exit(143)}. A signal that arrives before the link is up sends nothing, and the parent
- * decodes the bare status 143 as -15, which is right. With {@code -Xrs} no handler can be installed and a
+ * decodes the bare status 143 as -15, which is right; but if the link comes up while that signal's exit
+ * is still starting, {@link #connected} reports the signal itself before installing the hook (the two meet
+ * under the class lock), so the parent never reads such an exit as orderly. With {@code -Xrs} no handler can be installed and a
  * terminate reads as -15 the same way.
  */
 final class ChildNotices {
     private static final List<String> TERMINATING_SIGNALS = List.of("TERM", "INT", "HUP");
-    private static volatile FrameChannel link;
+    /** Guarded by the class: the link once up, and the first terminating signal seen, or 0. */
+    private static FrameChannel link;
+    private static int signalled;
 
     private ChildNotices() {
     }
@@ -30,7 +34,14 @@ final class ChildNotices {
         for (String name : TERMINATING_SIGNALS) {
             try {
                 Signal.handle(new Signal(name), signal -> {
-                    send(Frames.SIGNAL, new byte[] {(byte) signal.getNumber()});
+                    FrameChannel channel;
+                    synchronized (ChildNotices.class) {
+                        signalled = signal.getNumber();
+                        channel = link;
+                    }
+                    if (channel != null) {
+                        send(channel, Frames.SIGNAL, new byte[] {(byte) signal.getNumber()});
+                    } // else connected() reports it
                     System.exit(128 + signal.getNumber());
                 });
             } catch (IllegalArgumentException | IllegalStateException unavailable) {
@@ -43,9 +54,18 @@ final class ChildNotices {
 
     /** Once the control link is up: from now on the parent hears how we end. */
     static void connected(FrameChannel channel) {
-        link = channel;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            send(Frames.SHUTDOWN, new byte[0]);
+        int early;
+        synchronized (ChildNotices.class) {
+            link = channel;
+            early = signalled;
+        }
+        if (early != 0) {
+            // NOTE: a signal came while the link was coming up: report it now, before the exit hook below
+            // can report an orderly shutdown (which would read as System.exit(128 + N), not -N)
+            send(channel, Frames.SIGNAL, new byte[] {(byte) early});
+        }
+        Thread hook = new Thread(() -> {
+            send(channel, Frames.SHUTDOWN, new byte[0]);
             // NOTE: set before closing, so the link watcher reads its end-of-stream as our exit, not the
             // parent's death. Closing also gets the watcher out of its native read: HotSpot waits up to
             // 300 ms at exit for threads still in native code.
@@ -55,7 +75,12 @@ final class ChildNotices {
             } catch (IOException ignored) {
                 // already closed
             }
-        }, "mp4j-exit-notice"));
+        }, "mp4j-exit-notice");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // a signal's exit already began (and was reported above): nothing more to say
+        }
     }
 
     /** True once this JVM began its orderly shutdown. */
@@ -63,11 +88,7 @@ final class ChildNotices {
         return exiting;
     }
 
-    private static void send(byte type, byte[] payload) {
-        FrameChannel channel = link;
-        if (channel == null) {
-            return;
-        }
+    private static void send(FrameChannel channel, byte type, byte[] payload) {
         try {
             channel.send(type, payload);
         } catch (IOException ignored) {
