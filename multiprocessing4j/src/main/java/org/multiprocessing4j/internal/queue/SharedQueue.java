@@ -55,6 +55,9 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  * Tasks (JoinableQueue): unfinished = puts - tasks done; taskDone CASes tasks done up by one unless it
  * would pass puts; join sleeps on the tasks condition until they are equal.
  *
+ * A sleeper killed inside a futex slice leaves its registration (a sleeper or waiter count one too
+ * high) behind: that only costs a needless FUTEX_WAKE per signal, never a lost wake-up.
+ *
  * Close (this process only): a flag every wait checks before each slice; close() sets it, wakes every
  * sleeper of this file (others re-check and sleep again), then takes the write side of a local
  * read-write lock that each operation holds for reading, so the file is unmapped only after our own
@@ -303,6 +306,11 @@ public final class SharedQueue implements AutoCloseable {
         } finally {
             leave();
         }
+    }
+
+    /** The pid holding the producer lock, 0 if free (a snapshot; tests use it). */
+    public int producerLockOwner() {
+        return producers.owner();
     }
 
     /** The pid holding the consumer lock, 0 if free (a snapshot; tests use it). */
