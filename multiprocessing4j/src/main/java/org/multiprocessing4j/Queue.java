@@ -234,14 +234,15 @@ public class Queue<T> implements Serializable, AutoCloseable {
     }
 
     /**
-     * A {@link BlockingQueue} view of this queue for Java code that expects one. Supported: {@code put},
-     * {@code offer} (with and without timeout), {@code take}, {@code poll} (with and without timeout),
-     * {@code add}, {@code remove()}, {@code element} is not: {@code peek}, {@code iterator},
-     * {@code contains}, {@code remove(Object)} and the other bulk operations that need to see items in
-     * place throw {@link UnsupportedOperationException}; {@code drainTo} and {@code size} work. As the
-     * {@code BlockingQueue} contract requires, the view rejects {@code null} items, and its {@code poll}
-     * returns {@code null} only for "no item" (do not use the view on a queue that holds {@code null}s).
-     * A timed {@code offer} returns false where {@code put(item, timeout)} throws.
+     * A {@link BlockingQueue} view of this queue for Java code that expects one; each call maps to one call
+     * of this queue. Supported: {@code put}, {@code offer} (with and without timeout; false where this
+     * queue throws {@link QueueFullException}), {@code take}, {@code poll} (with and without timeout;
+     * {@code null} for "no item"), {@code add}, {@code remove()}, {@code size}, {@code isEmpty},
+     * {@code remainingCapacity}, {@code drainTo}. Unsupported ({@link UnsupportedOperationException}):
+     * {@code peek}, {@code element}, {@code iterator} and what needs it ({@code contains},
+     * {@code remove(Object)}, {@code toArray}, {@code clear}, ...), because a shared queue cannot show its
+     * items in place. As the interface requires, the view rejects {@code null} items; do not use it on a
+     * queue that holds {@code null}s.
      */
     public BlockingQueue<T> asBlockingQueue() {
         return new QueueBlockingView<>(this);

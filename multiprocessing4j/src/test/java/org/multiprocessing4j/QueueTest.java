@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -240,7 +239,41 @@ class QueueTest extends ChildProcessTestBase {
         }
     }
 
-    static <T> T await(CompletableFuture<T> f) throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
-        return f.get(HANG.toSeconds(), TimeUnit.SECONDS);
+    @Test
+    void a_thread_blocked_in_get_burns_almost_no_CPU() throws Exception {
+        try (Queue<String> q = new Queue<>()) {
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            CompletableFuture<Long> cpuNanos = new CompletableFuture<>();
+            Thread getter = new Thread(() -> {
+                long before = threads.getCurrentThreadCpuTime();
+                try {
+                    q.get();
+                } catch (InterruptedException e) {
+                    cpuNanos.completeExceptionally(e);
+                }
+                cpuNanos.complete(threads.getCurrentThreadCpuTime() - before);
+            });
+            getter.start();
+            Thread.sleep(1000);
+            q.put("wake");
+            long used = cpuNanos.get(HANG.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(used < TimeUnit.MILLISECONDS.toNanos(50), "a second blocked in get used " + used + " ns of CPU");
+        }
+    }
+
+    @Test
+    void decoding_a_handle_attaches_nothing_and_a_copy_used_after_the_creator_closed_throws() throws Exception {
+        Queue<String> q = new Queue<>();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(q);
+        }
+        q.close(); // the creator's close removes the shared file
+        Queue<?> copy;
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = (Queue<?>) in.readObject(); // no side effect: the file is not touched
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, copy::getNowait);
+        assertTrue(e.getMessage().contains("gone"), e.getMessage());
     }
 }
