@@ -152,6 +152,44 @@ class QueueConcurrencyTest extends ChildProcessTestBase {
         }
     }
 
+    @Test
+    void a_producer_killed_at_a_random_point_of_its_puts_leaves_no_torn_item_and_no_hang() throws Exception {
+        try (Queue<byte[]> q = new Queue<>()) {
+            Process producer = new Process(checked(() -> {
+                for (int n = 0; ; n++) {
+                    byte[] item = new byte[60_000 + n % 7 * 1_000]; // odd sizes: records wrap and pad
+                    Arrays.fill(item, (byte) n);
+                    q.put(item);
+                }
+            }));
+            producer.start();
+            int received = 0;
+            long killAt = System.nanoTime() + QueueTest.BLOCKED.toNanos() * 2;
+            while (producer.isAlive() || !q.empty()) {
+                if (producer.isAlive() && System.nanoTime() > killAt) {
+                    producer.kill(); // mid-put, most likely: it spends its time copying
+                }
+                byte[] item;
+                try {
+                    item = q.get(Duration.ofMillis(20));
+                } catch (QueueEmptyException notYet) {
+                    continue;
+                }
+                assertEquals(60_000 + received % 7 * 1_000, item.length, "item " + received + "'s length");
+                for (byte b : item) {
+                    if (b != (byte) received) {
+                        fail("item " + received + " is torn: holds byte " + b);
+                    }
+                }
+                received++;
+            }
+            producer.join(HANG);
+            assertTrue(received > 0, "the producer put nothing before it was killed");
+            q.put(new byte[] {42}, RECOVERY); // the producer lock is recovered if it died holding it
+            assertEquals(42, q.get(HANG)[0]);
+        }
+    }
+
     private static void awaitOwner(IntSupplier owner, int pid) throws InterruptedException {
         long deadline = System.nanoTime() + HANG.toNanos();
         while (owner.getAsInt() != pid) {
