@@ -149,16 +149,24 @@ public final class StandbyPool implements AutoCloseable {
 
     private void bootOne() throws InterruptedException {
         ChildJvm child = ChildJvm.launch(command, true);
-        child.awaitConnected();
-        RunOrder order = recent;
-        if (order != null) {
-            preload(child, order);
+        boolean ready = false;
+        try {
+            child.awaitConnected();
+            RunOrder order = recent;
+            if (order != null) {
+                preload(child, order);
+            }
+            if (!child.awaitWarm(command.startTimeout().toMillis())) {
+                throw new ProcessError("standby JVM (pid " + child.pid() + ") did not warm up within " + command.startTimeout());
+            }
+            this.ready.addLast(child);
+            ready = true;
+        } finally {
+            if (!ready) {
+                // NOTE: close() interrupts a boot under way (shutdownNow); a launched JVM left here would outlive it.
+                child.kill();
+            }
         }
-        if (!child.awaitWarm(command.startTimeout().toMillis())) {
-            child.kill();
-            throw new ProcessError("standby JVM (pid " + child.pid() + ") did not warm up within " + command.startTimeout());
-        }
-        ready.addLast(child);
         if (closed) {
             killWaiting();
         }
