@@ -163,6 +163,67 @@ class QueueTest extends ChildProcessTestBase {
     }
 
     @Test
+    void an_interrupt_ends_a_put_blocked_on_maxsize_and_nothing_is_put() throws Exception {
+        try (Queue<String> q = new Queue<>(1)) {
+            q.put("first");
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread putter = new Thread(() -> {
+                try {
+                    q.put("second");
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            putter.start();
+            Thread.sleep(BLOCKED.toMillis());
+            putter.interrupt();
+            assertInstanceOf(InterruptedException.class, outcome.get(HANG.toSeconds(), TimeUnit.SECONDS));
+            assertEquals("first", q.get());
+            assertTrue(q.empty());
+            q.put("third", HANG); // the producer lock was released
+            assertEquals("third", q.get());
+        }
+    }
+
+    @Test
+    void threads_of_one_process_share_a_queue_exactly_once() throws Exception {
+        int threads = 4;
+        int perThread = 5_000;
+        try (Queue<Integer> q = new Queue<>(100)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2 * threads);
+            try {
+                List<java.util.concurrent.Future<int[]>> consumers = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int p = t;
+                    pool.submit(() -> {
+                        for (int i = 0; i < perThread; i++) {
+                            q.put(p * 1_000_000 + i);
+                        }
+                        return null;
+                    });
+                    consumers.add(pool.submit(() -> {
+                        int[] got = new int[perThread];
+                        for (int i = 0; i < perThread; i++) {
+                            got[i] = q.get(HANG);
+                        }
+                        return got;
+                    }));
+                }
+                java.util.Set<Integer> seen = new java.util.HashSet<>();
+                for (var c : consumers) {
+                    for (int v : c.get(HANG.toSeconds(), TimeUnit.SECONDS)) {
+                        assertTrue(seen.add(v), "item " + v + " received twice");
+                    }
+                }
+                assertEquals(threads * perThread, seen.size());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void close_wakes_a_blocked_get_and_later_put_and_get_throw_IllegalStateException() throws Exception {
         Queue<String> q = new Queue<>();
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
