@@ -87,7 +87,6 @@ public class Queue<T> implements Serializable, AutoCloseable {
     }
 
     Queue(int maxsize, int capacityBytes) {
-        Multiprocessing.defaultContext(); // the codec and the tree's file sweeping are set up first
         this.maxsize = Math.max(0, maxsize);
         try {
             this.shared = SharedQueue.create(this.maxsize, capacityBytes);

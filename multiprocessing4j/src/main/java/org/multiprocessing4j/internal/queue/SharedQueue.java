@@ -51,6 +51,10 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  * copy an ITEM out, Cursor.advance (gets, then head with release: the space is free only after the copy),
  * then signal space. A consumer that dies before that store leaves the item in the queue for the next.
  *
+ * Known cost of never splitting a record: a PAD occupies the ring until a consumer skips it, so an item
+ * larger than the free space left after the PAD waits for a consumer even if the queue holds no item
+ * (only items over half the capacity can meet this; put(..., timeout) then reports "full").
+ *
  * maxsize (in items): a producer also waits while puts - gets >= maxsize; PADs are not items.
  * Tasks (JoinableQueue): unfinished = puts - tasks done; taskDone CASes tasks done up by one unless it
  * would pass puts; join sleeps on the tasks condition until they are equal.
