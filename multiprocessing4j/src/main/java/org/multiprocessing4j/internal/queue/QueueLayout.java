@@ -18,8 +18,8 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  *      | magic "MP4JMPMC" (long) | version (int) | header bytes (int)      |  creator, once; magic
  *   16 | capacity (long) | maxsize (long) | creator pid | creator start   |  stored last (release)
  *  128 +-------------------------------------------------------------------+
- *      | producer mutex: owner pid (int) | waiters (int)                   |  RobustMutex
- *  256 | consumer mutex: owner pid (int) | waiters (int)                   |  RobustMutex
+ *      | producer mutex: owner pid + start token (long) | waiters (int)    |  RobustMutex
+ *  256 | consumer mutex: owner pid + start token (long) | waiters (int)    |  RobustMutex
  *  384 | producer cursor: tail (bytes ever published), puts (items ever    |  producer lock holder
  *      | put), then its journal (see Cursor)                               |
  *  512 | consumer cursor: head (bytes ever consumed), gets (items ever     |  consumer lock holder
