@@ -20,7 +20,8 @@ public final class DefaultCodec {
         source = codecSource;
     }
 
-    static ObjectCodec get() {
+    /** The default context's codec, loading {@code Pipe} first if nobody installed the source yet. */
+    public static ObjectCodec get() {
         Supplier<ObjectCodec> s = source;
         if (s == null) {
             try {

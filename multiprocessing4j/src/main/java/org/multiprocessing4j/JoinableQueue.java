@@ -1,0 +1,56 @@
+package org.multiprocessing4j;
+
+import java.io.Serial;
+
+/**
+ * A {@link Queue} that also counts unfinished tasks: Python's {@code multiprocessing.JoinableQueue}. Every
+ * item put adds one; {@link #taskDone()} (by any process) removes one; {@link #join()} waits for zero.
+ * The count lives in the queue's shared memory, so processes may put, mark and join independently; a
+ * producer killed mid-put leaves it exact (see {@link Queue}). Thread-safe.
+ *
+ * <table class="striped">
+ * <caption>Blocking (besides {@link Queue}'s)</caption>
+ * <tr><th>method</th><th>blocks</th><th>on interrupt</th></tr>
+ * <tr><td>{@link #taskDone()}</td><td>never</td><td>-</td></tr>
+ * <tr><td>{@link #join()}</td><td>until every item put so far is marked done</td>
+ *     <td>{@link InterruptedException}</td></tr>
+ * </table>
+ *
+ * @param <T> the type of the items
+ */
+public class JoinableQueue<T> extends Queue<T> {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** A joinable queue without an item limit. */
+    public JoinableQueue() {
+        super(0);
+    }
+
+    /** A joinable queue of at most {@code maxsize} items; 0 for no limit. */
+    public JoinableQueue(int maxsize) {
+        super(maxsize);
+    }
+
+    /**
+     * Marks one item taken from the queue as processed. Never blocks.
+     *
+     * @throws IllegalStateException if called more times than items were put, or the queue is closed here
+     */
+    public void taskDone() {
+        if (!shared().taskDone()) {
+            throw new IllegalStateException("taskDone() called more times than items were put into " + this);
+        }
+    }
+
+    /**
+     * Waits until every item put so far (by any process) has been marked {@linkplain #taskDone() done}.
+     * A waiter uses no CPU between futex slices.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     * @throws IllegalStateException if the queue is closed in this process
+     */
+    public void join() throws InterruptedException {
+        shared().join(System.nanoTime() + (1L << 62));
+    }
+}

@@ -1,0 +1,317 @@
+package org.multiprocessing4j;
+
+import java.io.IOException;
+import java.io.Serial;
+import java.io.Serializable;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import org.multiprocessing4j.internal.Timeouts;
+import org.multiprocessing4j.internal.pipe.DefaultCodec;
+import org.multiprocessing4j.internal.queue.SharedQueue;
+
+/**
+ * A FIFO queue shared by threads and processes: Python's {@code multiprocessing.Queue}. Any number of
+ * processes may put and get at once; items are serialized with the default context's codec.
+ *
+ * <table class="striped">
+ * <caption>Blocking</caption>
+ * <tr><th></th><th>throws</th><th>special value</th><th>blocks</th><th>times out</th></tr>
+ * <tr><td>insert</td><td>{@link #putNowait}</td><td>{@code asBlockingQueue().offer(e)}</td>
+ *     <td>{@link #put(Object)}</td><td>{@link #put(Object, Duration)}</td></tr>
+ * <tr><td>remove</td><td>{@link #getNowait}</td><td>{@code asBlockingQueue().poll()}</td>
+ *     <td>{@link #get()}</td><td>{@link #get(Duration)}</td></tr>
+ * </table>
+ * Timed forms throw {@link QueueFullException} / {@link QueueEmptyException} when the timeout passes;
+ * a zero or negative timeout tries once. Blocking forms throw {@link InterruptedException} if the thread
+ * is interrupted while waiting (nothing was put or taken); a blocked thread uses no CPU between
+ * futex slices (at most ten wake-ups a second).
+ *
+ * <p>No feeder thread: unlike CPython, {@code put} serializes the item in the caller's thread and copies
+ * it into shared memory before it returns. So an item that cannot be serialized fails in {@code put}
+ * with {@link IllegalArgumentException} naming the class, and an item put right before a process exits
+ * is never lost. {@link #joinThread()} and {@link #cancelJoinThread()} are therefore no-ops, kept for
+ * Python parity.
+ *
+ * <p>Capacity: {@code maxsize} counts items (0: no item limit); the shared memory holds
+ * {@value #CAPACITY_BYTES} bytes of encoded items (plus 8 bytes each), and a {@code put} that does not
+ * fit waits for space like one over {@code maxsize}. An item larger than that fails in {@code put} with
+ * {@link IllegalArgumentException} (a deviation: CPython has no limit; send it through a {@link Pipe}).
+ *
+ * <p>Processes: a {@code Queue} is a serializable handle. A child that captures one attaches to the same
+ * shared memory on first use; decoding has no side effects. A process killed while inside {@code put} or
+ * {@code get} (SIGKILL included) neither loses nor tears another process's item, nor blocks the others:
+ * its lock is taken over within a futex slice. Memory visibility: everything a thread did before its
+ * {@code put} happens-before what the thread whose {@code get} returns that item does next.
+ *
+ * <p>Close and lifetime: {@link #close()} ends this process's use of the queue; threads of this process
+ * blocked in it throw {@link IllegalStateException}, as do later {@code put}/{@code get}. When the
+ * creating process closes the queue its shared file is removed: processes already attached keep working,
+ * a copy first used after that throws {@link IllegalStateException}. Files of queues never closed are
+ * removed when the root process of the tree exits (or by the next start's sweep after a SIGKILL).
+ * {@link #qsize()}, {@link #empty()} and {@link #full()} are approximate, as in Python.
+ *
+ * <p>Thread-safe.
+ *
+ * @param <T> the type of the items
+ */
+public class Queue<T> implements Serializable, AutoCloseable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    /** Bytes of shared memory for encoded items of one queue: 1 MiB. */
+    public static final int CAPACITY_BYTES = SharedQueue.DEFAULT_CAPACITY;
+    /** "Forever" as a relative wait: 2^62 ns, about 146 years, so deadline arithmetic cannot overflow. */
+    private static final long FOREVER_NANOS = 1L << 62;
+
+    private final String path;
+    private final long maxsize;
+    /** True in the object that created the file (never in a decoded copy). */
+    private final transient boolean creator;
+    private transient volatile SharedQueue shared;
+    private transient volatile boolean closed;
+
+    /** A queue without an item limit. */
+    public Queue() {
+        this(0);
+    }
+
+    /**
+     * A queue of at most {@code maxsize} items; 0 (or negative, as in Python) for no limit.
+     *
+     * @throws ProcessError if the shared memory cannot be created
+     */
+    public Queue(int maxsize) {
+        this(maxsize, CAPACITY_BYTES);
+    }
+
+    Queue(int maxsize, int capacityBytes) {
+        this.maxsize = Math.max(0, maxsize);
+        try {
+            this.shared = SharedQueue.create(this.maxsize, capacityBytes);
+        } catch (IOException e) {
+            throw new ProcessError("cannot create the shared memory of a queue: " + e.getMessage(), e);
+        }
+        this.path = shared.path().toString();
+        this.creator = true;
+    }
+
+    /**
+     * Puts {@code item} at the tail, waiting as long as it takes for room.
+     *
+     * @throws IllegalArgumentException if the item cannot be serialized (naming the class) or is too large
+     * @throws InterruptedException if interrupted while waiting; nothing was put
+     * @throws IllegalStateException if this queue is closed in this process
+     */
+    public void put(T item) throws InterruptedException {
+        put(item, FOREVER_NANOS, null);
+    }
+
+    /**
+     * Puts {@code item} at the tail, waiting at most {@code timeout} for room.
+     *
+     * @throws QueueFullException if there was no room within the timeout; nothing was put
+     * @throws IllegalArgumentException if the item cannot be serialized (naming the class) or is too large
+     * @throws InterruptedException if interrupted while waiting; nothing was put
+     * @throws IllegalStateException if this queue is closed in this process
+     */
+    public void put(T item, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        put(item, Timeouts.nanos(timeout), timeout);
+    }
+
+    /**
+     * Puts {@code item} if there is room now (Python's {@code put_nowait}); never blocks beyond a few
+     * microseconds, and leaves the interrupt status alone.
+     *
+     * @throws QueueFullException if there is no room (or another thread holds the producer side)
+     * @throws IllegalArgumentException if the item cannot be serialized (naming the class) or is too large
+     * @throws IllegalStateException if this queue is closed in this process
+     */
+    public void putNowait(T item) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            put(item, 0, Duration.ZERO);
+        } catch (InterruptedException cannotHappen) {
+            interrupted = true;
+            throw new QueueFullException(this + " was not put to: interrupted");
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void put(T item, long timeoutNanos, Duration timeout) throws InterruptedException {
+        SharedQueue q = shared();
+        byte[] encoded = DefaultCodec.get().encode(item, "an item put into " + this);
+        if (!q.put(encoded, System.nanoTime() + timeoutNanos)) {
+            throw new QueueFullException(this + " is full (maxsize " + maxsize + ", " + CAPACITY_BYTES
+                    + " bytes): no room within " + timeout);
+        }
+    }
+
+    /**
+     * Removes and returns the item at the head, waiting as long as it takes for one.
+     *
+     * @throws InterruptedException if interrupted while waiting; nothing was taken
+     * @throws IllegalStateException if this queue is closed in this process
+     * @throws ProcessError if the item cannot be decoded here (its class is missing); the item is consumed
+     */
+    public T get() throws InterruptedException {
+        return get(FOREVER_NANOS, null);
+    }
+
+    /**
+     * Removes and returns the item at the head, waiting at most {@code timeout} for one.
+     *
+     * @throws QueueEmptyException if no item came within the timeout
+     * @throws InterruptedException if interrupted while waiting; nothing was taken
+     * @throws IllegalStateException if this queue is closed in this process
+     * @throws ProcessError if the item cannot be decoded here (its class is missing); the item is consumed
+     */
+    public T get(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        return get(Timeouts.nanos(timeout), timeout);
+    }
+
+    /**
+     * Removes and returns the head item if there is one now (Python's {@code get_nowait}); never blocks
+     * beyond a few microseconds, and leaves the interrupt status alone.
+     *
+     * @throws QueueEmptyException if there is none (or another thread holds the consumer side)
+     * @throws IllegalStateException if this queue is closed in this process
+     * @throws ProcessError if the item cannot be decoded here (its class is missing); the item is consumed
+     */
+    public T getNowait() {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return get(0, Duration.ZERO);
+        } catch (InterruptedException cannotHappen) {
+            interrupted = true;
+            throw new QueueEmptyException(this + " gave nothing: interrupted");
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private T get(long timeoutNanos, Duration timeout) throws InterruptedException {
+        byte[] message = shared().take(System.nanoTime() + timeoutNanos);
+        if (message == null) {
+            throw new QueueEmptyException(this + " is empty: no item within " + timeout);
+        }
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        try {
+            return (T) DefaultCodec.get().decode(message, loader != null ? loader : Queue.class.getClassLoader());
+        } catch (IOException | ClassNotFoundException e) {
+            throw new ProcessError("cannot decode an item taken from " + this + ": " + e, e);
+        }
+    }
+
+    /** Items in the queue now; approximate while others put and get. */
+    public int qsize() {
+        return (int) Math.min(Integer.MAX_VALUE, shared().size());
+    }
+
+    /** True if the queue holds no item now; approximate. */
+    public boolean empty() {
+        return shared().size() == 0;
+    }
+
+    /** True if the queue holds {@code maxsize} items now (never for an unbounded queue); approximate. */
+    public boolean full() {
+        return maxsize > 0 && shared().size() >= maxsize;
+    }
+
+    /** The item limit; 0 for none. */
+    public int maxsize() {
+        return (int) maxsize;
+    }
+
+    /**
+     * A {@link BlockingQueue} view of this queue for Java code that expects one; each call maps to one call
+     * of this queue. Supported: {@code put}, {@code offer} (with and without timeout; false where this
+     * queue throws {@link QueueFullException}), {@code take}, {@code poll} (with and without timeout;
+     * {@code null} for "no item"), {@code add}, {@code remove()}, {@code size}, {@code isEmpty},
+     * {@code remainingCapacity}, {@code drainTo}. Unsupported ({@link UnsupportedOperationException}):
+     * {@code peek}, {@code element}, {@code iterator} and what needs it ({@code contains},
+     * {@code remove(Object)}, {@code toArray}, {@code clear}, ...), because a shared queue cannot show its
+     * items in place. As the interface requires, the view rejects {@code null} items; do not use it on a
+     * queue that holds {@code null}s.
+     */
+    public BlockingQueue<T> asBlockingQueue() {
+        return new QueueBlockingView<>(this);
+    }
+
+    /**
+     * Ends this process's use of the queue (Python's {@code close}): threads of this process blocked in it
+     * throw {@link IllegalStateException} within a futex slice; later {@code put}/{@code get} throw it
+     * too. In the creating process it also removes the shared file (see the class doc). Items already put
+     * stay for other processes. Idempotent; never blocks beyond the unmapping.
+     */
+    @Override
+    public void close() {
+        SharedQueue q;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            q = shared;
+        }
+        if (q != null) {
+            if (creator) {
+                try {
+                    q.unlink();
+                } catch (IOException bestEffort) {
+                    // the tree's sweep removes it at exit
+                }
+            }
+            q.close();
+        }
+    }
+
+    /** No-op: there is no feeder thread to join; {@code put} already wrote the item to shared memory. */
+    public void joinThread() {
+        // nothing to wait for: see the class doc
+    }
+
+    /** No-op: there is no feeder thread whose join could be cancelled; nothing put is ever dropped. */
+    public void cancelJoinThread() {
+        // nothing to cancel: see the class doc
+    }
+
+    /** This process's mapping, attached on first use. */
+    final SharedQueue shared() {
+        SharedQueue q = shared;
+        if (q != null && !closed) {
+            return q;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException(this + " is closed");
+            }
+            if (shared == null) {
+                try {
+                    shared = SharedQueue.attach(Path.of(path));
+                } catch (NoSuchFileException gone) {
+                    throw new IllegalStateException(this + " cannot be used in " + ProcessHandle.current().pid()
+                            + ": its shared file is gone (the creating process closed the queue, or its tree ended)", gone);
+                } catch (IOException e) {
+                    throw new ProcessError("cannot attach " + this + ": " + e.getMessage(), e);
+                }
+            }
+            return shared;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + Path.of(path).getFileName() + (maxsize > 0 ? ", maxsize " + maxsize : "")
+                + (closed ? ", closed]" : "]");
+    }
+}

@@ -1,0 +1,73 @@
+package org.multiprocessing4j;
+
+import java.io.Serial;
+import java.io.Serializable;
+
+/**
+ * An unbounded FIFO queue shared by threads and processes with only the basic operations: Python's
+ * {@code multiprocessing.SimpleQueue}. It is a {@link Queue} underneath (same shared memory, same
+ * guarantees: synchronous puts, nothing lost when a process exits or dies, a serializable handle that a
+ * child attaches on first use); see there for capacity, close and lifetime.
+ *
+ * <table class="striped">
+ * <caption>Blocking</caption>
+ * <tr><th>method</th><th>blocks</th><th>on interrupt</th></tr>
+ * <tr><td>{@link #put}</td><td>only while the queue's bytes are full</td><td>{@link InterruptedException}</td></tr>
+ * <tr><td>{@link #get}</td><td>until an item comes</td><td>{@link InterruptedException}</td></tr>
+ * <tr><td>{@link #empty}, {@link #close}</td><td>never</td><td>-</td></tr>
+ * </table>
+ *
+ * @param <T> the type of the items
+ */
+public final class SimpleQueue<T> implements Serializable, AutoCloseable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final Queue<T> queue;
+
+    /**
+     * A new, empty queue.
+     *
+     * @throws ProcessError if the shared memory cannot be created
+     */
+    public SimpleQueue() {
+        this.queue = new Queue<>();
+    }
+
+    /**
+     * Puts {@code item} at the tail, waiting only while the shared memory is full.
+     *
+     * @throws IllegalArgumentException if the item cannot be serialized (naming the class) or is too large
+     * @throws InterruptedException if interrupted while waiting; nothing was put
+     * @throws IllegalStateException if this queue is closed in this process
+     */
+    public void put(T item) throws InterruptedException {
+        queue.put(item);
+    }
+
+    /**
+     * Removes and returns the head item, waiting as long as it takes.
+     *
+     * @throws InterruptedException if interrupted while waiting; nothing was taken
+     * @throws IllegalStateException if this queue is closed in this process
+     */
+    public T get() throws InterruptedException {
+        return queue.get();
+    }
+
+    /** True if the queue holds no item now; approximate while others put and get. */
+    public boolean empty() {
+        return queue.empty();
+    }
+
+    /** As {@link Queue#close()}. Idempotent. */
+    @Override
+    public void close() {
+        queue.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SimpleQueue" + queue.toString().substring("Queue".length());
+    }
+}

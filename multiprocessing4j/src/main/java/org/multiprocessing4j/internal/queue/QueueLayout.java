@@ -1,0 +1,131 @@
+package org.multiprocessing4j.internal.queue;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
+
+/**
+ * The bytes of a queue file, version 1: a 2 KiB header, then the data area. Offsets are from the start of
+ * the file; every word is naturally aligned. Groups written by different parties sit 128 bytes apart.
+ *
+ * <pre>
+ *    0 +-------------------------------------------------------------------+
+ *      | magic "MP4JMPMC" (long) | version (int) | header bytes (int)      |  creator, once; magic
+ *   16 | capacity (long) | maxsize (long) | creator pid | creator start   |  stored last (release)
+ *  128 +-------------------------------------------------------------------+
+ *      | producer mutex: owner pid + start token (long) | waiters (int)    |  RobustMutex
+ *  256 | consumer mutex: owner pid + start token (long) | waiters (int)    |  RobustMutex
+ *  384 | producer cursor: tail (bytes ever published), puts (items ever    |  producer lock holder
+ *      | put), then its journal (see Cursor)                               |
+ *  512 | consumer cursor: head (bytes ever consumed), gets (items ever     |  consumer lock holder
+ *      | taken), then its journal                                          |
+ *  640 | data futex: sequence (int) | sleepers (int)                       |  consumer sleeps
+ *  768 | space futex: sequence (int) | sleepers (int)                      |  producer sleeps
+ *  896 | tasks done (long) | tasks futex: sequence (int) | sleepers (int)   |  JoinableQueue
+ * 1024 | reserved                                                          |
+ * 2048 +-------------------------------------------------------------------+
+ *      | data: capacity bytes (a power of two), a sequence of records      |
+ *      +-------------------------------------------------------------------+
+ *
+ * record (8-aligned, never split by the end of the data area):
+ *      | length (int) | kind (int) | payload (length bytes) | pad to 8 |
+ *      kind PAD   the rest of the data area is unused; continue at offset 0
+ *           ITEM  one encoded item
+ * </pre>
+ *
+ * Tail, puts, head, gets and tasks done only grow. Items in the queue = puts - gets; unfinished tasks =
+ * puts - tasks done. A position's offset in the data area is {@code position & (capacity - 1)}.
+ */
+final class QueueLayout {
+    static final long MAGIC = 0x4D50_344A_4D50_4D43L; // "MP4JMPMC"
+    static final int VERSION = 1;
+    static final int HEADER_BYTES = 2048;
+
+    static final long MAGIC_OFFSET = 0;
+    static final long VERSION_OFFSET = 8;
+    static final long HEADER_BYTES_OFFSET = 12;
+    static final long CAPACITY_OFFSET = 16;
+    static final long MAXSIZE_OFFSET = 24;
+    static final long CREATOR_PID_OFFSET = 32;
+    static final long CREATOR_START_OFFSET = 40;
+    static final long PRODUCER_MUTEX = 128;
+    static final long CONSUMER_MUTEX = 256;
+    static final long PRODUCER_CURSOR = 384;
+    static final long CONSUMER_CURSOR = 512;
+    static final long DATA_SEQUENCE = 640;
+    static final long DATA_SLEEPERS = 644;
+    static final long SPACE_SEQUENCE = 768;
+    static final long SPACE_SLEEPERS = 772;
+    static final long TASKS_DONE = 896;
+    static final long TASKS_SEQUENCE = 904;
+    static final long TASKS_SLEEPERS = 908;
+    static final long DATA = HEADER_BYTES;
+
+    static final int RECORD_HEADER = 8;
+    static final int PAD = 1;
+    static final int ITEM = 2;
+
+    static final VarHandle LONG = JAVA_LONG.varHandle().withInvokeExactBehavior();
+    static final VarHandle INT = JAVA_INT.varHandle().withInvokeExactBehavior();
+
+    private QueueLayout() {
+    }
+
+    static long fileSize(int capacity) {
+        return HEADER_BYTES + (long) capacity;
+    }
+
+    /** {@code n} rounded up to a multiple of 8. */
+    static long align8(long n) {
+        return (n + 7) & ~7L;
+    }
+
+    /** Writes the header of a new, zero-filled queue file; the magic goes last, with release. */
+    static void initialize(MemorySegment file, int capacity, long maxsize, ProcessStamp creator) {
+        file.set(JAVA_INT, VERSION_OFFSET, VERSION);
+        file.set(JAVA_INT, HEADER_BYTES_OFFSET, HEADER_BYTES);
+        file.set(JAVA_LONG, CAPACITY_OFFSET, capacity);
+        file.set(JAVA_LONG, MAXSIZE_OFFSET, maxsize);
+        file.set(JAVA_LONG, CREATOR_PID_OFFSET, creator.pid());
+        file.set(JAVA_LONG, CREATOR_START_OFFSET, creator.startMillis());
+        // NOTE: release: an attacher that reads the magic with acquire sees every field above.
+        LONG.setRelease(file, MAGIC_OFFSET, MAGIC);
+    }
+
+    /**
+     * Checks the header of a mapped file against this layout and returns its capacity.
+     *
+     * @throws IncompatibleLayoutException naming the first field that does not match
+     */
+    static int check(MemorySegment file, Path path) throws IncompatibleLayoutException {
+        if (file.byteSize() < HEADER_BYTES) {
+            throw new IncompatibleLayoutException(path, "file size " + file.byteSize()
+                    + " is smaller than a queue header (" + HEADER_BYTES + " bytes)");
+        }
+        long magic = (long) LONG.getAcquire(file, MAGIC_OFFSET);
+        if (magic != MAGIC) {
+            throw new IncompatibleLayoutException(path, String.format(
+                    "not a queue of multiprocessing4j: magic 0x%016x, expected 0x%016x", magic, MAGIC));
+        }
+        int version = file.get(JAVA_INT, VERSION_OFFSET);
+        if (version != VERSION) {
+            throw new IncompatibleLayoutException(path, "queue layout version " + version
+                    + ", this library reads version " + VERSION);
+        }
+        int headerBytes = file.get(JAVA_INT, HEADER_BYTES_OFFSET);
+        if (headerBytes != HEADER_BYTES) {
+            throw new IncompatibleLayoutException(path, "header bytes " + headerBytes + ", expected " + HEADER_BYTES);
+        }
+        long capacity = file.get(JAVA_LONG, CAPACITY_OFFSET);
+        if (capacity < 64 || capacity > (1 << 30) || Long.bitCount(capacity) != 1 || fileSize((int) capacity) != file.byteSize()) {
+            throw new IncompatibleLayoutException(path, "capacity " + capacity + " does not fit a file of "
+                    + file.byteSize() + " bytes");
+        }
+        return (int) capacity;
+    }
+}

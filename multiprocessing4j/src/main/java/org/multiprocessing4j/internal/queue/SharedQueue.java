@@ -1,0 +1,395 @@
+package org.multiprocessing4j.internal.queue;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.multiprocessing4j.internal.queue.QueueLayout.DATA;
+import static org.multiprocessing4j.internal.queue.QueueLayout.ITEM;
+import static org.multiprocessing4j.internal.queue.QueueLayout.LONG;
+import static org.multiprocessing4j.internal.queue.QueueLayout.PAD;
+import static org.multiprocessing4j.internal.queue.QueueLayout.RECORD_HEADER;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.multiprocessing4j.internal.futex.Futex;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
+import org.multiprocessing4j.internal.shm.SharedFile;
+
+/**
+ * A multi-producer multi-consumer queue of byte messages in one {@code /dev/shm} file, usable by any
+ * number of threads in any number of processes at once: {@link #create} makes one, {@link #attach} maps
+ * it by path in another process. Layout: {@link QueueLayout}.
+ *
+ * <p>Blocking: {@link #put} and {@link #take} wait up to a deadline ({@code System.nanoTime()} based; a
+ * past deadline means "try once") and report a timeout by their return value; both throw
+ * {@link InterruptedException} if interrupted while waiting, and {@link IllegalStateException} if this
+ * object is closed before or while they wait. A waiter uses no CPU between futex slices. {@link #put}
+ * returns only once the message is in shared memory: a process that exits right after loses nothing.
+ *
+ * <p>Death: a process killed (SIGKILL included) while holding a side's lock, even mid-operation, does not
+ * block the others: the next one takes the lock over and repairs the counters ({@link Cursor}). A
+ * message is published whole or not at all. Thread-safe.
+ */
+/*
+ * Implementation notes
+ *
+ * Roles. Producers are serialized by the producer RobustMutex and move the producer Cursor (tail, puts);
+ * consumers by the consumer mutex and the consumer Cursor (head, gets). A side waits for the other
+ * while holding its own lock (a producer for space, a consumer for data), so at most one thread sleeps
+ * on each FutexCondition and the others sleep on the mutex; the lock holder's wait cannot deadlock with
+ * the other side's, because "no space" or "maxsize reached" means there is an item to take.
+ *
+ * Put. Encode outside any lock (the caller). Under the producer lock: a record never wraps; when it does
+ * not fit before the end of the data area the producer first publishes a PAD over the rest (waiting for
+ * that much space), then waits for room for the record at offset 0. Publication: write the record's
+ * bytes, then Cursor.advance (count, then the tail with release), then signal data. Nothing of a record
+ * is visible before the tail covers it, so a producer that dies mid-write leaves no torn message: the
+ * next producer overwrites the unpublished bytes.
+ *
+ * Take. Under the consumer lock: wait for tail != head (acquire), read the record at head, skip a PAD,
+ * copy an ITEM out, Cursor.advance (gets, then head with release: the space is free only after the copy),
+ * then signal space. A consumer that dies before that store leaves the item in the queue for the next.
+ *
+ * Known cost of never splitting a record: a PAD occupies the ring until a consumer skips it, so an item
+ * larger than the free space left after the PAD waits for a consumer even if the queue holds no item
+ * (only items over half the capacity can meet this; put(..., timeout) then reports "full").
+ *
+ * maxsize (in items): a producer also waits while puts - gets >= maxsize; PADs are not items.
+ * Tasks (JoinableQueue): unfinished = puts - tasks done; taskDone CASes tasks done up by one unless it
+ * would pass puts; join sleeps on the tasks condition until they are equal.
+ *
+ * A sleeper killed inside a futex slice leaves its registration (a sleeper or waiter count one too
+ * high) behind: that only costs a needless FUTEX_WAKE per signal, never a lost wake-up.
+ *
+ * Close (this process only): a flag every wait checks before each slice; close() sets it, wakes every
+ * sleeper of this file (others re-check and sleep again), then takes the write side of a local
+ * read-write lock that each operation holds for reading, so the file is unmapped only after our own
+ * operations have left it (and released any queue lock they held).
+ */
+public final class SharedQueue implements AutoCloseable {
+    /** Bytes in the data area of a queue made by {@link #create(long)}: 1 MiB. */
+    public static final int DEFAULT_CAPACITY = 1 << 20;
+
+    private final SharedFile file;
+    private final MemorySegment segment;
+    private final int capacity;
+    private final long mask;
+    private final long maxsize;
+    private final RobustMutex producers;
+    private final RobustMutex consumers;
+    private final Cursor tail;
+    private final Cursor head;
+    private final FutexCondition data;
+    private final FutexCondition space;
+    private final FutexCondition tasks;
+    private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+    private final FutexCondition.Cancellation cancellation = this::ensureOpen;
+    private volatile boolean closed;
+
+    private SharedQueue(SharedFile file, int capacity) {
+        this.file = file;
+        this.segment = file.segment();
+        this.capacity = capacity;
+        this.mask = capacity - 1L;
+        this.maxsize = segment.get(java.lang.foreign.ValueLayout.JAVA_LONG, QueueLayout.MAXSIZE_OFFSET);
+        this.producers = new RobustMutex(segment, QueueLayout.PRODUCER_MUTEX);
+        this.consumers = new RobustMutex(segment, QueueLayout.CONSUMER_MUTEX);
+        this.tail = new Cursor(segment, QueueLayout.PRODUCER_CURSOR);
+        this.head = new Cursor(segment, QueueLayout.CONSUMER_CURSOR);
+        this.data = new FutexCondition(segment, QueueLayout.DATA_SEQUENCE, QueueLayout.DATA_SLEEPERS);
+        this.space = new FutexCondition(segment, QueueLayout.SPACE_SEQUENCE, QueueLayout.SPACE_SLEEPERS);
+        this.tasks = new FutexCondition(segment, QueueLayout.TASKS_SEQUENCE, QueueLayout.TASKS_SLEEPERS);
+    }
+
+    /** Creates a queue of {@link #DEFAULT_CAPACITY} bytes; {@code maxsize} items at most, 0 for no limit. */
+    public static SharedQueue create(long maxsize) throws IOException {
+        return create(maxsize, DEFAULT_CAPACITY);
+    }
+
+    /**
+     * Creates a queue with {@code capacity} bytes of data area (a power of two, 64 B to 1 GiB) in a new
+     * file with an unguessable name; {@code maxsize} items at most, 0 for no limit.
+     */
+    public static SharedQueue create(long maxsize, int capacity) throws IOException {
+        if (maxsize < 0) {
+            throw new IllegalArgumentException("maxsize must be 0 (unbounded) or positive: " + maxsize);
+        }
+        if (capacity < 64 || capacity > (1 << 30) || Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("capacity must be a power of two in [64, 2^30]: " + capacity);
+        }
+        Futex.link();
+        SharedFile file = SharedFile.create(QueueLayout.fileSize(capacity));
+        QueueLayout.initialize(file.segment(), capacity, maxsize, ProcessStamp.self());
+        return new SharedQueue(file, capacity);
+    }
+
+    /**
+     * Maps the existing queue at {@code path}.
+     *
+     * @throws java.nio.file.NoSuchFileException if there is no such file (its creator closed it, or its tree ended)
+     * @throws org.multiprocessing4j.internal.shm.IncompatibleLayoutException if it is not a queue of this layout
+     */
+    public static SharedQueue attach(Path path) throws IOException {
+        Futex.link();
+        SharedFile file = SharedFile.attach(path);
+        try {
+            return new SharedQueue(file, QueueLayout.check(file.segment(), path));
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** The largest message {@link #put} takes: the data area less one record header. */
+    public int maxMessageBytes() {
+        return capacity - RECORD_HEADER;
+    }
+
+    /**
+     * Appends {@code message} whole, waiting until {@code deadline} for the producer lock, for
+     * {@code maxsize} to allow one more item and for room in the data area.
+     *
+     * @return false if the deadline passed first (nothing was put)
+     * @throws IllegalArgumentException if the message is longer than {@link #maxMessageBytes()}
+     * @throws InterruptedException if interrupted while waiting (nothing was put)
+     * @throws IllegalStateException if this object is closed
+     */
+    public boolean put(byte[] message, long deadline) throws InterruptedException {
+        if (message.length > maxMessageBytes()) {
+            throw new IllegalArgumentException("an item of " + message.length + " encoded bytes does not fit a queue of "
+                    + capacity + " bytes (at most " + maxMessageBytes() + ")");
+        }
+        long record = QueueLayout.align8(RECORD_HEADER + (long) message.length);
+        enter();
+        try {
+            RobustMutex.Acquired acquired = producers.lock(deadline, cancellation);
+            if (!acquired.held()) {
+                return false;
+            }
+            try {
+                if (acquired == RobustMutex.Acquired.RECOVERED && tail.repair()) {
+                    data.signal();
+                }
+                for (;;) {
+                    long t = tail.position();
+                    long toEnd = capacity - (t & mask);
+                    boolean pad = record > toEnd;
+                    long need = pad ? toEnd : record;
+                    if (!space.await(() -> fits(t, need, pad), deadline, cancellation)) {
+                        return false;
+                    }
+                    long offset = DATA + (t & mask);
+                    if (pad) {
+                        segment.set(JAVA_INT, offset + 4, PAD);
+                        tail.advance(t + toEnd, tail.count());
+                        data.signal();
+                        continue;
+                    }
+                    segment.set(JAVA_INT, offset, message.length);
+                    segment.set(JAVA_INT, offset + 4, ITEM);
+                    MemorySegment.copy(message, 0, segment, JAVA_BYTE, offset + RECORD_HEADER, message.length);
+                    tail.advance(t + record, tail.count() + 1);
+                    data.signal();
+                    return true;
+                }
+            } finally {
+                producers.unlock();
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    private boolean fits(long t, long need, boolean pad) {
+        long used = t - head.position();
+        return capacity - used >= need && (pad || maxsize == 0 || tail.count() - head.count() < maxsize);
+    }
+
+    /**
+     * Removes the oldest message, waiting until {@code deadline} for the consumer lock and for a message.
+     *
+     * @return the message, or null if the deadline passed first (nothing was taken)
+     * @throws InterruptedException if interrupted while waiting (nothing was taken)
+     * @throws IllegalStateException if this object is closed, or the file is corrupt
+     */
+    public byte[] take(long deadline) throws InterruptedException {
+        enter();
+        try {
+            RobustMutex.Acquired acquired = consumers.lock(deadline, cancellation);
+            if (!acquired.held()) {
+                return null;
+            }
+            try {
+                if (acquired == RobustMutex.Acquired.RECOVERED && head.repair()) {
+                    space.signal();
+                }
+                for (;;) {
+                    long h = head.position();
+                    if (!data.await(() -> tail.position() != h, deadline, cancellation)) {
+                        return null;
+                    }
+                    long offset = DATA + (h & mask);
+                    long toEnd = capacity - (h & mask);
+                    int kind = segment.get(JAVA_INT, offset + 4);
+                    if (kind == PAD) {
+                        head.advance(h + toEnd, head.count());
+                        space.signal();
+                        continue;
+                    }
+                    int length = segment.get(JAVA_INT, offset);
+                    if (kind != ITEM || length < 0 || RECORD_HEADER + (long) length > toEnd) {
+                        throw new IllegalStateException("corrupt record at position " + h + " of " + file.path()
+                                + ": kind " + kind + ", length " + length);
+                    }
+                    byte[] message = new byte[length];
+                    MemorySegment.copy(segment, JAVA_BYTE, offset + RECORD_HEADER, message, 0, length);
+                    head.advance(h + QueueLayout.align8(RECORD_HEADER + (long) length), head.count() + 1);
+                    space.signal();
+                    return message;
+                }
+            } finally {
+                consumers.unlock();
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    /** Items in the queue now (puts - gets); approximate while others put and take. */
+    public long size() {
+        enter();
+        try {
+            return Math.max(0, tail.count() - head.count());
+        } finally {
+            leave();
+        }
+    }
+
+    /** The item limit this queue was created with; 0 for none. */
+    public long maxsize() {
+        return maxsize;
+    }
+
+    /**
+     * Marks one more put item as processed.
+     *
+     * @return false (and changes nothing) if every put item is already marked
+     * @throws IllegalStateException if this object is closed
+     */
+    public boolean taskDone() {
+        enter();
+        try {
+            for (;;) {
+                long done = (long) LONG.getVolatile(segment, QueueLayout.TASKS_DONE);
+                if (done >= tail.count()) {
+                    return false;
+                }
+                if (LONG.compareAndSet(segment, QueueLayout.TASKS_DONE, done, done + 1)) {
+                    tasks.signal();
+                    return true;
+                }
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    /**
+     * Waits until every item put so far is marked done, or {@code deadline}.
+     *
+     * @return false if the deadline passed first
+     * @throws InterruptedException if interrupted while waiting
+     * @throws IllegalStateException if this object is closed
+     */
+    public boolean join(long deadline) throws InterruptedException {
+        enter();
+        try {
+            return tasks.await(() -> (long) LONG.getVolatile(segment, QueueLayout.TASKS_DONE) >= tail.count(),
+                    deadline, cancellation);
+        } finally {
+            leave();
+        }
+    }
+
+    /** The pid holding the producer lock, 0 if free (a snapshot; tests use it). */
+    public int producerLockOwner() {
+        return producers.owner();
+    }
+
+    /** The pid holding the consumer lock, 0 if free (a snapshot; tests use it). */
+    public int consumerLockOwner() {
+        return consumers.owner();
+    }
+
+    /** The file's path: what another process passes to {@link #attach}. */
+    public Path path() {
+        return file.path();
+    }
+
+    /** Removes the file's name; mapped copies keep working. Idempotent; true if this call removed it. */
+    public boolean unlink() throws IOException {
+        return file.unlink();
+    }
+
+    /** True once {@link #close()} was called on this object. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Ends this process's use of the file: threads of this object blocked in it throw
+     * {@link IllegalStateException} within a futex slice (releasing any queue lock they held), then the
+     * file is unmapped. Idempotent; does not unlink.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            data.wakeAll();
+            space.wakeAll();
+            tasks.wakeAll();
+            producers.wakeAll();
+            consumers.wakeAll();
+        } catch (IllegalStateException unmapped) {
+            // another thread's close got there first
+        }
+        inUse.writeLock().lock();
+        try {
+            file.close();
+        } finally {
+            inUse.writeLock().unlock();
+        }
+    }
+
+    private void enter() {
+        inUse.readLock().lock();
+        if (closed) {
+            inUse.readLock().unlock();
+            throw closedException();
+        }
+    }
+
+    private void leave() {
+        inUse.readLock().unlock();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw closedException();
+        }
+    }
+
+    private IllegalStateException closedException() {
+        return new IllegalStateException("queue " + file.path().getFileName() + " is closed");
+    }
+
+    @Override
+    public String toString() {
+        return "SharedQueue[" + file.path().getFileName() + ", capacity " + capacity + ", maxsize " + maxsize
+                + (closed ? ", closed]" : "]");
+    }
+}

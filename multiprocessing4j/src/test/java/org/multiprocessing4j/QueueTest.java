@@ -1,0 +1,340 @@
+package org.multiprocessing4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Queue, SimpleQueue and JoinableQueue: the API contract, in one JVM and with real child JVMs. */
+class QueueTest extends ChildProcessTestBase {
+    /** How long a blocked call is given to really block before the test disturbs it. */
+    static final Duration BLOCKED = Duration.ofMillis(200);
+    /** A short timeout whose expiry the test expects. */
+    static final Duration SHORT = Duration.ofMillis(50);
+
+    /** A child body that may throw; failures end the child with a non-zero exit code. */
+    interface Body extends Serializable {
+        void run() throws Exception;
+    }
+
+    static SerializableRunnable checked(Body body) {
+        return () -> {
+            try {
+                body.run();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        };
+    }
+
+    @Test
+    void items_put_by_a_child_arrive_in_order_and_none_is_lost_when_it_exits_right_after() throws Exception {
+        try (Queue<Object> q = new Queue<>()) {
+            Process producer = new Process(checked(() -> {
+                for (int i = 0; i < 1000; i++) {
+                    q.put(i);
+                }
+                q.put("last");
+            }));
+            assertEquals(0, run(producer));
+            for (int i = 0; i < 1000; i++) {
+                assertEquals(i, q.get(HANG));
+            }
+            assertEquals("last", q.getNowait());
+            assertTrue(q.empty());
+        }
+    }
+
+    @Test
+    void get_times_out_with_QueueEmptyException_and_getNowait_fails_at_once() throws Exception {
+        try (Queue<String> q = new Queue<>()) {
+            assertThrows(QueueEmptyException.class, q::getNowait);
+            long start = System.nanoTime();
+            assertThrows(QueueEmptyException.class, () -> q.get(SHORT));
+            assertTrue(System.nanoTime() - start >= SHORT.toNanos());
+            assertThrows(QueueEmptyException.class, () -> q.get(Duration.ZERO));
+            q.putNowait("a");
+            assertEquals("a", q.get(Duration.ZERO));
+        }
+    }
+
+    @Test
+    void put_over_maxsize_times_out_with_QueueFullException_and_putNowait_fails_at_once() throws Exception {
+        try (Queue<Integer> q = new Queue<>(2)) {
+            q.put(1);
+            q.putNowait(2);
+            assertTrue(q.full());
+            assertEquals(2, q.qsize());
+            assertThrows(QueueFullException.class, () -> q.putNowait(3));
+            long start = System.nanoTime();
+            assertThrows(QueueFullException.class, () -> q.put(3, SHORT));
+            assertTrue(System.nanoTime() - start >= SHORT.toNanos());
+            assertEquals(1, q.get());
+            q.put(3, SHORT);
+            assertEquals(2, q.get());
+            assertEquals(3, q.get());
+            assertFalse(q.full());
+        }
+    }
+
+    @Test
+    void a_child_blocked_on_maxsize_resumes_when_the_parent_gets() throws Exception {
+        try (Queue<Integer> q = new Queue<>(2)) {
+            Process producer = new Process(checked(() -> {
+                for (int i = 0; i < 5; i++) {
+                    q.put(i);
+                }
+            }));
+            producer.start();
+            long deadline = System.nanoTime() + HANG.toNanos();
+            while (q.qsize() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(BLOCKED.toMillis());
+            assertEquals(2, q.qsize(), "the producer must wait for room");
+            assertTrue(producer.isAlive());
+            for (int i = 0; i < 5; i++) {
+                assertEquals(i, q.get(HANG));
+            }
+            producer.join(HANG);
+            assertEquals(0, producer.exitCode());
+        }
+    }
+
+    @Test
+    void a_put_that_does_not_fit_the_bytes_waits_for_space_and_items_wrap_around() throws Exception {
+        try (Queue<byte[]> q = new Queue<>(0, 1024)) {
+            byte[] item = new byte[300];
+            q.put(item);
+            q.put(item);
+            q.put(item);
+            assertThrows(QueueFullException.class, () -> q.put(item, SHORT));
+            for (int round = 0; round < 20; round++) {
+                item[0] = (byte) round;
+                byte[] got = q.get();
+                assertEquals(300, got.length);
+                q.put(item.clone());
+            }
+            assertThrows(IllegalArgumentException.class, () -> q.put(new byte[2000]));
+        }
+    }
+
+    @Test
+    void an_unserializable_item_fails_in_put_naming_its_class_and_nothing_is_put() throws Exception {
+        try (Queue<Object> q = new Queue<>()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> q.put(new Thread()));
+            assertTrue(e.getMessage().contains("java.lang.Thread"), e.getMessage());
+            assertTrue(q.empty());
+            q.put(null);
+            assertNull(q.get());
+        }
+    }
+
+    @Test
+    void an_interrupt_ends_a_blocked_get_and_leaves_the_queue_usable() throws Exception {
+        try (Queue<String> q = new Queue<>()) {
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread getter = new Thread(() -> {
+                try {
+                    q.get();
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            getter.start();
+            Thread.sleep(BLOCKED.toMillis());
+            getter.interrupt();
+            assertInstanceOf(InterruptedException.class, outcome.get(HANG.toSeconds(), TimeUnit.SECONDS));
+            q.put("x");
+            assertEquals("x", q.get(HANG));
+        }
+    }
+
+    @Test
+    void an_interrupt_ends_a_put_blocked_on_maxsize_and_nothing_is_put() throws Exception {
+        try (Queue<String> q = new Queue<>(1)) {
+            q.put("first");
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread putter = new Thread(() -> {
+                try {
+                    q.put("second");
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            putter.start();
+            Thread.sleep(BLOCKED.toMillis());
+            putter.interrupt();
+            assertInstanceOf(InterruptedException.class, outcome.get(HANG.toSeconds(), TimeUnit.SECONDS));
+            assertEquals("first", q.get());
+            assertTrue(q.empty());
+            q.put("third", HANG); // the producer lock was released
+            assertEquals("third", q.get());
+        }
+    }
+
+    @Test
+    void threads_of_one_process_share_a_queue_exactly_once() throws Exception {
+        int threads = 4;
+        int perThread = 5_000;
+        try (Queue<Integer> q = new Queue<>(100)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2 * threads);
+            try {
+                List<java.util.concurrent.Future<int[]>> consumers = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int p = t;
+                    pool.submit(() -> {
+                        for (int i = 0; i < perThread; i++) {
+                            q.put(p * 1_000_000 + i);
+                        }
+                        return null;
+                    });
+                    consumers.add(pool.submit(() -> {
+                        int[] got = new int[perThread];
+                        for (int i = 0; i < perThread; i++) {
+                            got[i] = q.get(HANG);
+                        }
+                        return got;
+                    }));
+                }
+                java.util.Set<Integer> seen = new java.util.HashSet<>();
+                for (var c : consumers) {
+                    for (int v : c.get(HANG.toSeconds(), TimeUnit.SECONDS)) {
+                        assertTrue(seen.add(v), "item " + v + " received twice");
+                    }
+                }
+                assertEquals(threads * perThread, seen.size());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void close_wakes_a_blocked_get_and_later_put_and_get_throw_IllegalStateException() throws Exception {
+        Queue<String> q = new Queue<>();
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread getter = new Thread(() -> {
+            try {
+                q.get();
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        getter.start();
+        Thread.sleep(BLOCKED.toMillis());
+        q.close();
+        assertInstanceOf(IllegalStateException.class, outcome.get(HANG.toSeconds(), TimeUnit.SECONDS));
+        assertThrows(IllegalStateException.class, () -> q.put("y"));
+        assertThrows(IllegalStateException.class, q::get);
+        q.close();
+        q.joinThread();
+        q.cancelJoinThread();
+    }
+
+    @Test
+    void a_simple_queue_carries_items_from_a_child() throws Exception {
+        try (SimpleQueue<String> q = new SimpleQueue<>()) {
+            assertTrue(q.empty());
+            assertEquals(0, run(new Process(checked(() -> q.put("from child")))));
+            assertEquals("from child", q.get());
+        }
+    }
+
+    @Test
+    void join_returns_once_a_child_marked_every_item_done_and_extra_taskDone_throws() throws Exception {
+        try (JoinableQueue<Integer> q = new JoinableQueue<>()) {
+            for (int i = 0; i < 3; i++) {
+                q.put(i);
+            }
+            Process worker = new Process(checked(() -> {
+                for (int i = 0; i < 3; i++) {
+                    q.get();
+                    Thread.sleep(20);
+                    q.taskDone();
+                }
+            }));
+            worker.start();
+            q.join();
+            assertTrue(q.empty());
+            worker.join(HANG);
+            assertEquals(0, worker.exitCode());
+            assertThrows(IllegalStateException.class, q::taskDone);
+        }
+    }
+
+    @Test
+    void the_blocking_queue_view_offers_polls_and_takes() throws Exception {
+        try (Queue<String> q = new Queue<>(2)) {
+            BlockingQueue<String> view = q.asBlockingQueue();
+            assertTrue(view.offer("a"));
+            assertTrue(view.offer("b", 10, TimeUnit.MILLISECONDS));
+            assertFalse(view.offer("c"));
+            assertFalse(view.offer("c", 10, TimeUnit.MILLISECONDS));
+            assertEquals(0, view.remainingCapacity());
+            assertEquals(2, view.size());
+            assertEquals("a", view.poll());
+            assertEquals("b", view.take());
+            assertNull(view.poll());
+            assertNull(view.poll(10, TimeUnit.MILLISECONDS));
+            assertThrows(NullPointerException.class, () -> view.offer(null));
+            assertThrows(UnsupportedOperationException.class, view::peek);
+            view.put("d");
+            List<String> sink = new ArrayList<>();
+            assertEquals(1, view.drainTo(sink));
+            assertEquals(List.of("d"), sink);
+        }
+    }
+
+    @Test
+    void a_thread_blocked_in_get_burns_almost_no_CPU() throws Exception {
+        try (Queue<String> q = new Queue<>()) {
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            CompletableFuture<Long> cpuNanos = new CompletableFuture<>();
+            Thread getter = new Thread(() -> {
+                long before = threads.getCurrentThreadCpuTime();
+                try {
+                    q.get();
+                } catch (InterruptedException e) {
+                    cpuNanos.completeExceptionally(e);
+                }
+                cpuNanos.complete(threads.getCurrentThreadCpuTime() - before);
+            });
+            getter.start();
+            Thread.sleep(1000);
+            q.put("wake");
+            long used = cpuNanos.get(HANG.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(used < TimeUnit.MILLISECONDS.toNanos(50), "a second blocked in get used " + used + " ns of CPU");
+        }
+    }
+
+    @Test
+    void decoding_a_handle_attaches_nothing_and_a_copy_used_after_the_creator_closed_throws() throws Exception {
+        Queue<String> q = new Queue<>();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(q);
+        }
+        q.close(); // the creator's close removes the shared file
+        Queue<?> copy;
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = (Queue<?>) in.readObject(); // no side effect: the file is not touched
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, copy::getNowait);
+        assertTrue(e.getMessage().contains("gone"), e.getMessage());
+    }
+}
