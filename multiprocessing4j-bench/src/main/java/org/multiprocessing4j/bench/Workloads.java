@@ -9,6 +9,7 @@ import org.multiprocessing4j.bench.workloads.NoopProbe;
 import org.multiprocessing4j.bench.workloads.PipePingpong;
 import org.multiprocessing4j.bench.workloads.PipeThroughput;
 import org.multiprocessing4j.bench.workloads.ProcessStart;
+import org.multiprocessing4j.bench.workloads.QueueThroughput;
 
 /**
  * The registry of Java workloads, in run order (the README's order). Adding a workload is one line
@@ -20,7 +21,8 @@ public final class Workloads {
             new NoopProbe(),
             new ProcessStart(),
             new PipePingpong(),
-            new PipeThroughput()
+            new PipeThroughput(),
+            new QueueThroughput()
     );
 
     private static final Map<String, Workload> BY_NAME = index(ALL);
