@@ -3,8 +3,10 @@
  *
  * <p>Start here: {@link org.multiprocessing4j.Process} (a target run in a child JVM),
  * {@link org.multiprocessing4j.Context} (how children are made, {@link org.multiprocessing4j.StartMethod}),
- * {@link org.multiprocessing4j.Multiprocessing} (module-level functions), and the connections
- * {@link org.multiprocessing4j.Listener}, {@link org.multiprocessing4j.Client},
+ * {@link org.multiprocessing4j.Multiprocessing} (module-level functions), pipes and queues in shared memory
+ * ({@link org.multiprocessing4j.Pipe}, {@link org.multiprocessing4j.Queue},
+ * {@link org.multiprocessing4j.JoinableQueue}, {@link org.multiprocessing4j.SimpleQueue}), and the socket
+ * connections {@link org.multiprocessing4j.Listener}, {@link org.multiprocessing4j.Client},
  * {@link org.multiprocessing4j.Connection}, {@link org.multiprocessing4j.Connections}.
  *
  * <h2>Memory visibility across processes</h2>
@@ -18,9 +20,12 @@
  *       happens-before {@link org.multiprocessing4j.Process#join()} returns in the parent (and
  *       {@code exitCode()} becomes non-null).</li>
  *   <li>Everything a process did before a {@link org.multiprocessing4j.Connection} {@code send} happens-before
- *       the matching receive returns on the other end.</li>
+ *       the matching receive returns on the other end (socket or shared-memory pipe).</li>
+ *   <li>Everything a process did before a queue {@code put} happens-before the {@code get} that returns that
+ *       item; a {@code taskDone} happens-before the {@code join} it releases returns.</li>
  * </ul>
- * Shared-memory objects (to come) will state their own edges in these terms.
+ * In shared memory these edges come from release stores and acquire loads on the ring's counters (see the
+ * implementation notes of {@code internal.ring} and {@code internal.queue}).
  *
  * <h2>Security</h2>
  * A process tree shares a random 32-byte authkey that children inherit over their stdin (never argv or the
