@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import org.multiprocessing4j.internal.shm.FileHeader;
 import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 
@@ -56,10 +57,10 @@ final class RingLayout {
     static final int MIN_CAPACITY = 1024;
     static final int MAX_CAPACITY = 1 << 30;
 
-    static final long MAGIC_OFFSET = 0;
-    static final long VERSION_OFFSET = 8;
-    static final long HEADER_BYTES_OFFSET = 12;
-    static final long CAPACITY_OFFSET = 16;
+    static final long MAGIC_OFFSET = FileHeader.MAGIC_OFFSET;
+    static final long VERSION_OFFSET = FileHeader.VERSION_OFFSET;
+    static final long HEADER_BYTES_OFFSET = FileHeader.HEADER_BYTES_OFFSET;
+    static final long CAPACITY_OFFSET = FileHeader.CAPACITY_OFFSET;
     static final long CREATOR_PID_OFFSET = 24;
     static final long CREATOR_START_OFFSET = 32;
     static final long WRITER_END = 128;
@@ -115,13 +116,10 @@ final class RingLayout {
 
     /** Writes the header of a new, zero-filled ring file; the magic goes last, with release. */
     static void initialize(MemorySegment file, int capacity, ProcessStamp creator) {
-        file.set(JAVA_INT, VERSION_OFFSET, VERSION);
-        file.set(JAVA_INT, HEADER_BYTES_OFFSET, HEADER_BYTES);
-        file.set(JAVA_LONG, CAPACITY_OFFSET, capacity);
+        FileHeader.write(file, VERSION, HEADER_BYTES, capacity);
         file.set(JAVA_LONG, CREATOR_PID_OFFSET, creator.pid());
         file.set(JAVA_LONG, CREATOR_START_OFFSET, creator.startMillis());
-        // NOTE: release: an attacher that reads the magic with acquire sees every field above.
-        LONG.setRelease(file, MAGIC_OFFSET, MAGIC);
+        FileHeader.publish(file, MAGIC);
     }
 
     /**
@@ -130,25 +128,7 @@ final class RingLayout {
      * @throws IncompatibleLayoutException naming the first field that does not match
      */
     static int check(MemorySegment file, Path path) throws IncompatibleLayoutException {
-        if (file.byteSize() < HEADER_BYTES) {
-            throw new IncompatibleLayoutException(path, "file size " + file.byteSize()
-                    + " is smaller than a ring header (" + HEADER_BYTES + " bytes)");
-        }
-        long magic = (long) LONG.getAcquire(file, MAGIC_OFFSET);
-        if (magic != MAGIC) {
-            throw new IncompatibleLayoutException(path, String.format(
-                    "not an SPSC ring of multiprocessing4j: magic 0x%016x, expected 0x%016x", magic, MAGIC));
-        }
-        int version = file.get(JAVA_INT, VERSION_OFFSET);
-        if (version != VERSION) {
-            throw new IncompatibleLayoutException(path, "ring layout version " + version
-                    + ", this library reads version " + VERSION);
-        }
-        int headerBytes = file.get(JAVA_INT, HEADER_BYTES_OFFSET);
-        if (headerBytes != HEADER_BYTES) {
-            throw new IncompatibleLayoutException(path, "header bytes " + headerBytes + ", expected " + HEADER_BYTES);
-        }
-        long capacity = file.get(JAVA_LONG, CAPACITY_OFFSET);
+        long capacity = FileHeader.check(file, path, "an SPSC ring", "ring", MAGIC, VERSION, HEADER_BYTES);
         if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Long.bitCount(capacity) != 1
                 || fileSize((int) capacity) != file.byteSize()) {
             throw new IncompatibleLayoutException(path, "capacity " + capacity + " does not fit a file of "
