@@ -16,8 +16,10 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
 import org.multiprocessing4j.internal.wire.Serializers;
 
 /**
- * How child JVMs are made (Python's {@code get_context(method)}), and the factory of everything that
- * makes them: {@link #process}.
+ * How child JVMs are made (Python's {@code get_context(method)}), and the factory of what uses them:
+ * {@link #process}, {@link #pipe}, {@link #queue}, {@link #joinableQueue}, {@link #simpleQueue} (pipes and
+ * queues made here carry their messages with this context's {@link Serializer}; the plain constructors use
+ * the default context's).
  *
  * <p>A context is immutable once built and thread-safe. With {@link StartMethod#PRESTARTED} it owns
  * standby JVMs, which {@link #close()} ends; the default context ({@link Multiprocessing#defaultContext()})
@@ -75,6 +77,41 @@ public final class Context implements AutoCloseable {
     /** A new process named {@code name} that runs {@code target} in a child JVM. */
     public Process process(String name, SerializableRunnable target) {
         return new Process(Objects.requireNonNull(name, "name"), Objects.requireNonNull(target, "target"), this);
+    }
+
+    /** A duplex {@link Pipe} whose messages travel with this context's serializer. */
+    public Pipe pipe() {
+        return Pipe.open(true, serializer.getName());
+    }
+
+    /** A {@link Pipe}, duplex or one-way, whose messages travel with this context's serializer. */
+    public Pipe pipe(boolean duplex) {
+        return Pipe.open(duplex, serializer.getName());
+    }
+
+    /** A {@link Queue} without an item limit whose items travel with this context's serializer. */
+    public <T> Queue<T> queue() {
+        return new Queue<>(0, Queue.CAPACITY_BYTES, serializer.getName());
+    }
+
+    /** A {@link Queue} of at most {@code maxsize} items whose items travel with this context's serializer. */
+    public <T> Queue<T> queue(int maxsize) {
+        return new Queue<>(maxsize, Queue.CAPACITY_BYTES, serializer.getName());
+    }
+
+    /** A {@link JoinableQueue} whose items travel with this context's serializer. */
+    public <T> JoinableQueue<T> joinableQueue() {
+        return new JoinableQueue<>(0, serializer.getName());
+    }
+
+    /** A {@link JoinableQueue} of at most {@code maxsize} items, with this context's serializer. */
+    public <T> JoinableQueue<T> joinableQueue(int maxsize) {
+        return new JoinableQueue<>(maxsize, serializer.getName());
+    }
+
+    /** A {@link SimpleQueue} whose items travel with this context's serializer. */
+    public <T> SimpleQueue<T> simpleQueue() {
+        return new SimpleQueue<>(serializer.getName());
     }
 
     public StartMethod startMethod() {

@@ -32,6 +32,10 @@ public class JoinableQueue<T> extends Queue<T> {
         super(maxsize);
     }
 
+    JoinableQueue(int maxsize, String serializer) {
+        super(maxsize, CAPACITY_BYTES, serializer);
+    }
+
     /**
      * Marks one item taken from the queue as processed. Never blocks.
      *

@@ -58,8 +58,13 @@ public final class Pipe implements AutoCloseable {
      *         no file is left behind then
      */
     public static Pipe open(boolean duplex) {
+        return open(duplex, null);
+    }
+
+    /** A pipe whose messages travel with the named serializer (a context's), or the default for null. */
+    static Pipe open(boolean duplex, String serializer) {
         try {
-            RingConnection[] ends = RingConnection.pair(duplex, RING_CAPACITY);
+            RingConnection[] ends = RingConnection.pair(duplex, RING_CAPACITY, serializer);
             return new Pipe(ends[0], ends[1]);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the rings of a pipe in /dev/shm: " + e, e);

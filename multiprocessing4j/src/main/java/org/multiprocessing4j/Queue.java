@@ -67,6 +67,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
 
     private final String path;
     private final long maxsize;
+    /** The serializer class of the context that made this queue, or null for the default context's. */
+    private final String serializer;
     /** True in the object that created the file (never in a decoded copy). */
     private final transient boolean creator;
     private transient volatile SharedQueue shared;
@@ -83,10 +85,16 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * @throws ProcessError if the shared memory cannot be created
      */
     public Queue(int maxsize) {
-        this(maxsize, CAPACITY_BYTES);
+        this(maxsize, CAPACITY_BYTES, null);
     }
 
     Queue(int maxsize, int capacityBytes) {
+        this(maxsize, capacityBytes, null);
+    }
+
+    /** A queue whose items travel with the named serializer (a context's), or the default one for null. */
+    Queue(int maxsize, int capacityBytes, String serializer) {
+        this.serializer = serializer;
         this.maxsize = Math.max(0, maxsize);
         try {
             this.shared = SharedQueue.create(this.maxsize, capacityBytes);
@@ -145,7 +153,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
 
     private void put(T item, long timeoutNanos, Duration timeout) throws InterruptedException {
         SharedQueue q = shared();
-        byte[] encoded = DefaultCodec.get().encode(item, "an item put into " + this);
+        byte[] encoded = DefaultCodec.of(serializer).encode(item, "an item put into " + this);
         if (!q.put(encoded, System.nanoTime() + timeoutNanos)) {
             throw new QueueFullException(this + " is full (maxsize " + maxsize + ", " + CAPACITY_BYTES
                     + " bytes): no room within " + timeout);
@@ -206,7 +214,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
         }
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         try {
-            return (T) DefaultCodec.get().decode(message, loader != null ? loader : Queue.class.getClassLoader());
+            return (T) DefaultCodec.of(serializer).decode(message, loader != null ? loader : Queue.class.getClassLoader());
         } catch (IOException | ClassNotFoundException e) {
             throw new ProcessError("cannot decode an item taken from " + this + ": " + e, e);
         }

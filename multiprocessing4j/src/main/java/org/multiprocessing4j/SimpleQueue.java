@@ -34,6 +34,10 @@ public final class SimpleQueue<T> implements Serializable, AutoCloseable {
         this.queue = new Queue<>();
     }
 
+    SimpleQueue(String serializer) {
+        this.queue = new Queue<>(0, Queue.CAPACITY_BYTES, serializer);
+    }
+
     /**
      * Puts {@code item} at the tail, waiting only while the shared memory is full.
      *

@@ -14,7 +14,9 @@ import org.multiprocessing4j.Serializer;
  * <ul>
  *   <li>Objects of any class, {@code Serializable} or not, registered or not, field by field; classes
  *       without a no-argument constructor are instantiated without running one (Objenesis), so their
- *       constructors' checks and side effects do not happen on the receiving side. Shared and cyclic
+ *       constructors' checks and side effects do not happen on the receiving side. A {@code Serializable} class
+ *       is always made that way, as JDK serialization makes it (its own constructors never run), so
+ *       decoding a library handle such as a {@code Queue} creates nothing. Shared and cyclic
  *       references are kept. {@code transient} fields are not sent.</li>
  *   <li>Serializable lambdas (target type extends {@code java.io.Serializable}), including ones that
  *       capture objects that are not {@code Serializable}; the capturing class must be open to

@@ -11,6 +11,7 @@ import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.MapReferenceResolver;
 import java.io.Serializable;
 import java.lang.reflect.Modifier;
+import org.objenesis.strategy.SerializingInstantiatorStrategy;
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
 /**
@@ -25,6 +26,7 @@ final class Mp4jKryo extends Kryo {
     private static final Module KRYO_MODULE = Kryo.class.getModule();
 
     private final LoaderAwareClassResolver classResolver;
+    private final SerializingInstantiatorStrategy serializableInstantiation;
 
     Mp4jKryo() {
         this(new LoaderAwareClassResolver());
@@ -35,7 +37,23 @@ final class Mp4jKryo extends Kryo {
         this.classResolver = classResolver;
         setRegistrationRequired(false);
         setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
+        serializableInstantiation = new SerializingInstantiatorStrategy();
         register(ClosureSerializer.Closure.class, new LambdaSerializer()); // Kryo routes every lambda class here
+    }
+
+    /**
+     * A {@code Serializable} class is made as JDK serialization makes it: its own constructors do not run
+     * (only the first non-serializable superclass's no-argument one). Kryo's default would call a public
+     * no-argument constructor, whose side effects (a {@code Queue}'s creates shared memory) must not
+     * happen on the receiving side. Other classes keep Kryo's choice.
+     */
+    @Override
+    @SuppressWarnings({"rawtypes", "unchecked"}) // Kryo declares this method with raw types
+    protected org.objenesis.instantiator.ObjectInstantiator newInstantiator(Class type) {
+        if (Serializable.class.isAssignableFrom(type) && !type.isArray() && !type.isEnum() && !type.isRecord()) {
+            return serializableInstantiation.newInstantiatorOf(type);
+        }
+        return super.newInstantiator(type);
     }
 
     /** Resolves classes through {@code loader} from now on. */

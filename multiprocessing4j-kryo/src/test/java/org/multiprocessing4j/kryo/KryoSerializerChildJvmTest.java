@@ -35,4 +35,30 @@ class KryoSerializerChildJvmTest {
         }
         assertEquals(37, p.exitCode());
     }
+
+    @Test
+    void queues_and_pipes_made_by_the_context_carry_non_serializable_objects() throws Exception {
+        Context kryo = Context.builder().serializer(KryoSerializer.class).build();
+        try (org.multiprocessing4j.Queue<Holder> q = kryo.queue(); org.multiprocessing4j.Pipe pipe = kryo.pipe()) {
+            org.multiprocessing4j.Connection back = pipe.right();
+            Process p = kryo.process(() -> {
+                try {
+                    Holder h = q.get();
+                    back.send(new Holder(h.value + 1));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            p.start();
+            q.put(new Holder(41));
+            assertEquals(42, ((Holder) pipe.left().recv()).value);
+            p.join(Duration.ofSeconds(60));
+            if (p.isAlive()) {
+                p.kill();
+            }
+            assertEquals(0, p.exitCode());
+            assertThrows(IllegalArgumentException.class, () -> new org.multiprocessing4j.Queue<Holder>().put(new Holder(1)),
+                    "a queue of the default context (JDK serialization) refuses it");
+        }
+    }
 }

@@ -21,6 +21,21 @@ public final class DefaultCodec {
     }
 
     /** The default context's codec, loading {@code Pipe} first if nobody installed the source yet. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, ObjectCodec> BY_SERIALIZER =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The codec of the serializer class named {@code serializer} (made once per JVM, from its name, as a
+     * child does), or the default context's codec for {@code null}.
+     */
+    public static ObjectCodec of(String serializer) {
+        if (serializer == null) {
+            return get();
+        }
+        return BY_SERIALIZER.computeIfAbsent(serializer, name -> new ObjectCodec(
+                org.multiprocessing4j.internal.wire.Serializers.create(name, DefaultCodec.class.getClassLoader())));
+    }
+
     public static ObjectCodec get() {
         Supplier<ObjectCodec> s = source;
         if (s == null) {

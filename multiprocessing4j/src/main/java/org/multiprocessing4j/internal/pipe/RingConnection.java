@@ -63,12 +63,15 @@ public final class RingConnection implements Connection, Serializable {
     private final String inPath;
     /** The ring this end sends into, or null for a receive-only end. */
     private final String outPath;
+    /** The serializer class of the context that made the pipe, or null for the default context's. */
+    private final String serializer;
     /** The creator's record of the pipe; null in a decoded copy. */
     private final transient PipeOrigin origin;
     private transient volatile Ends ends;
     private transient volatile boolean closed;
 
-    RingConnection(Path inPath, Path outPath, PipeOrigin origin) {
+    RingConnection(Path inPath, Path outPath, PipeOrigin origin, String serializer) {
+        this.serializer = serializer;
         this.inPath = inPath == null ? null : inPath.toString();
         this.outPath = outPath == null ? null : outPath.toString();
         this.origin = origin;
@@ -80,6 +83,11 @@ public final class RingConnection implements Connection, Serializable {
      * claimed yet. On failure no file is left behind.
      */
     public static RingConnection[] pair(boolean duplex, int capacity) throws IOException {
+        return pair(duplex, capacity, null);
+    }
+
+    /** As {@link #pair(boolean, int)}, with messages encoded by the named serializer (null: the default). */
+    public static RingConnection[] pair(boolean duplex, int capacity, String serializer) throws IOException {
         List<Path> files = new ArrayList<>(2);
         try {
             for (int i = duplex ? 2 : 1; i > 0; i--) {
@@ -97,8 +105,8 @@ public final class RingConnection implements Connection, Serializable {
         PipeOrigin origin = new PipeOrigin(files);
         Path toLeft = files.get(0);
         Path toRight = duplex ? files.get(1) : null;
-        return new RingConnection[] {new RingConnection(toLeft, duplex ? toRight : null, origin),
-                new RingConnection(toRight, toLeft, origin)};
+        return new RingConnection[] {new RingConnection(toLeft, duplex ? toRight : null, origin, serializer),
+                new RingConnection(toRight, toLeft, origin, serializer)};
     }
 
     /** The claimed ring ends of this object, with the locks that serialize each direction. */
@@ -108,7 +116,7 @@ public final class RingConnection implements Connection, Serializable {
     @Override
     public void send(Object object) throws IOException {
         checkUsable(outPath, "sends");
-        byte[] encoded = DefaultCodec.get().encode(object, "a message on " + this);
+        byte[] encoded = DefaultCodec.of(serializer).encode(object, "a message on " + this);
         sendBytes(encoded, 0, encoded.length);
     }
 
@@ -132,7 +140,7 @@ public final class RingConnection implements Connection, Serializable {
         byte[] message = recvBytes();
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         try {
-            return DefaultCodec.get().decode(message, loader != null ? loader : RingConnection.class.getClassLoader());
+            return DefaultCodec.of(serializer).decode(message, loader != null ? loader : RingConnection.class.getClassLoader());
         } catch (ClassNotFoundException e) {
             throw new IOException("cannot decode a message: class " + e.getMessage() + " is not on this JVM's class path", e);
         }
