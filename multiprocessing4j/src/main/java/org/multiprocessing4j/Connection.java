@@ -63,7 +63,15 @@ public interface Connection extends AutoCloseable {
      * Receives one message into {@code buffer} at {@code offset} and returns its length. If it does not fit,
      * throws {@link BufferTooShortException} carrying the whole message (which is consumed).
      */
-    int recvBytesInto(byte[] buffer, int offset) throws IOException, InterruptedException;
+    default int recvBytesInto(byte[] buffer, int offset) throws IOException, InterruptedException {
+        java.util.Objects.checkIndex(offset, buffer.length + 1);
+        byte[] message = recvBytes();
+        if (message.length > buffer.length - offset) {
+            throw new BufferTooShortException(message, buffer.length - offset);
+        }
+        System.arraycopy(message, 0, buffer, offset, message.length);
+        return message.length;
+    }
 
     /** True if a receive would not block now. Never blocks, never consumes. */
     boolean poll() throws IOException;

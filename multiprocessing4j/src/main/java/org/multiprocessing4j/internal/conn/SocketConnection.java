@@ -8,7 +8,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Arrays;
-import org.multiprocessing4j.BufferTooShortException;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
@@ -124,17 +123,6 @@ public final class SocketConnection implements Connection {
             }
             return readBody(length);
         }
-    }
-
-    @Override
-    public int recvBytesInto(byte[] buffer, int offset) throws IOException, InterruptedException {
-        java.util.Objects.checkIndex(offset, buffer.length + 1);
-        byte[] message = recvBytes();
-        if (message.length > buffer.length - offset) {
-            throw new BufferTooShortException(message, buffer.length - offset);
-        }
-        System.arraycopy(message, 0, buffer, offset, message.length);
-        return message.length;
     }
 
     @Override

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.multiprocessing4j.BufferTooShortException;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.ring.SpscReader;
@@ -172,17 +171,6 @@ public final class RingConnection implements Connection, Serializable {
             }
             return e.reader().read();
         }
-    }
-
-    @Override
-    public int recvBytesInto(byte[] buffer, int offset) throws IOException, InterruptedException {
-        Objects.checkIndex(offset, buffer.length + 1);
-        byte[] message = recvBytes();
-        if (message.length > buffer.length - offset) {
-            throw new BufferTooShortException(message, buffer.length - offset);
-        }
-        System.arraycopy(message, 0, buffer, offset, message.length);
-        return message.length;
     }
 
     @Override
