@@ -45,9 +45,14 @@ class LaunchFromJarsTest extends ChildProcessTestBase {
     @Test
     void from_jars_on_the_class_path_children_boot_from_an_aot_cache_made_once() throws Exception {
         Path cache = dir.resolve("cache-cp");
+        java.lang.Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path abandoned = Files.createDirectories(cache.resolve("aot")).resolve("child-0-0.aot." + gone.pid() + ".tmp");
+        Files.writeString(abandoned, "left by a training whose JVM died");
         assertEquals("child-exit=41", runParent(cache, "-cp", coreJar + ":" + appJar, JarParentMain.class.getName()));
         List<Path> caches = aotFiles(cache);
         assertEquals(1, caches.size(), "one cache file: " + caches);
+        assertFalse(Files.exists(abandoned), "a dead training's temporary file is removed");
         long made = Files.getLastModifiedTime(caches.get(0)).toMillis();
         assertEquals("child-exit=41", runParent(cache, "-cp", coreJar + ":" + appJar, JarParentMain.class.getName()));
         assertEquals(made, Files.getLastModifiedTime(aotFiles(cache).get(0)).toMillis(), "the cache is reused, not remade");

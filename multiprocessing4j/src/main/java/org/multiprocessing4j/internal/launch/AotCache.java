@@ -98,6 +98,7 @@ final class AotCache {
         Path tmp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             Files.createDirectories(file.getParent());
+            deleteAbandonedTrainings();
             JvmCommand trainer = command.withOptions(List.of("-XX:AOTCacheOutput=" + tmp), false);
             ObjectCodec codec = new ObjectCodec(Serializers.create(command.serializer(), AotCache.class.getClassLoader()));
             ChildJvm child = ChildJvm.launch(trainer);
@@ -116,6 +117,24 @@ final class AotCache {
                 Files.deleteIfExists(Path.of(tmp + ".config"));
             } catch (IOException ignored) {
                 // best effort
+            }
+        }
+    }
+
+    /**
+     * Removes {@code *.aot.<pid>.tmp} files (and their {@code .config}) left by trainings whose JVM died
+     * before it could clean up: the pid in the name no longer runs.
+     */
+    private void deleteAbandonedTrainings() throws IOException {
+        try (var temps = Files.newDirectoryStream(file.getParent(), "child-*.aot.*.tmp*")) {
+            for (Path temp : temps) {
+                String name = temp.getFileName().toString();
+                String[] parts = name.split("\\.");
+                // child-<app>-<build>.aot.<pid>.tmp[.config]
+                if (parts.length >= 4 && parts[2].chars().allMatch(Character::isDigit)
+                        && ProcessHandle.of(Long.parseLong(parts[2])).filter(ProcessHandle::isAlive).isEmpty()) {
+                    Files.deleteIfExists(temp);
+                }
             }
         }
     }
