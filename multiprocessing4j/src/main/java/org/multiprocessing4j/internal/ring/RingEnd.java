@@ -77,6 +77,8 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
     static final long SPIN_MIN_NANOS = 1_000;
     static final long SPIN_MAX_NANOS = 50_000;
     static final long SPIN_INITIAL_NANOS = 20_000;
+    /** A wait that slept but ended within this raises the spin budget to twice its length (at most this). */
+    static final long SPIN_RECOVER_NANOS = 10_000;
     /** "Forever" as a relative wait: 2^62 ns, about 146 years; keeps deadline arithmetic from overflowing. */
     static final long FOREVER_NANOS = 1L << 62;
 
@@ -164,7 +166,8 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
      * @throws AsynchronousCloseException if this end is closed meanwhile
      */
     final boolean await(long deadline) throws InterruptedException, AsynchronousCloseException {
-        long spinEnd = System.nanoTime() + spinNanos;
+        long start = System.nanoTime();
+        long spinEnd = start + spinNanos;
         for (;;) {
             if (ready()) {
                 spinNanos = Math.min(SPIN_MAX_NANOS, spinNanos + (spinNanos >> 1));
@@ -204,16 +207,31 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
                 registered = (int) INT.getAndAdd(file, sleepers, -1);
             }
             if (readyNow) {
-                return true;
+                return sleptButReady(start);
             }
             if (result == Futex.WaitResult.TIMED_OUT) {
                 checkPeer();
                 slice = Math.min(MAX_SLICE_NANOS, slice << 1);
             }
             if (ready()) {
-                return true;
+                return sleptButReady(start);
             }
         }
+    }
+
+    /**
+     * Ready after giving up spinning. If the whole wait was short (under {@link #SPIN_RECOVER_NANOS}), a
+     * spin of twice that would have caught it: raise the budget to that, no further. Without this, one bad
+     * stretch (a preemption) halves the budget down to its floor, every short wait then pays a futex
+     * wake-up, and the budget rarely climbs back (seen as a bimodal ping-pong). Longer waits leave the budget
+     * alone, so an idle end still burns no CPU.
+     */
+    private boolean sleptButReady(long start) {
+        long waited = System.nanoTime() - start;
+        if (waited < SPIN_RECOVER_NANOS) {
+            spinNanos = Math.max(spinNanos, Math.min(SPIN_RECOVER_NANOS, 2 * waited));
+        }
+        return true;
     }
 
     /**
