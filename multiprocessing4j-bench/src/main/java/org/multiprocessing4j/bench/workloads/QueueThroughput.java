@@ -51,7 +51,7 @@ public final class QueueThroughput implements Workload {
         int n = ctx.size(100_000, 10_000);
         variant(ctx, "Queue", n, queue(new Queue<>()));
         variant(ctx, "SimpleQueue", n, simple(new SimpleQueue<>()));
-        variant(ctx, "JoinableQueue", n, joinable(new JoinableQueue<>()));
+        variant(ctx, "JoinableQueue", n, queue(new JoinableQueue<>()));
     }
 
     private void variant(BenchContext ctx, String variant, int n, Ops q) throws Exception {
@@ -114,6 +114,7 @@ public final class QueueThroughput implements Workload {
         }
     }
 
+    /** A {@link Queue} or {@link JoinableQueue} (whose {@code taskDone}/{@code join} it then uses). */
     private static Ops queue(Queue<Integer> q) {
         return new Ops() {
             public void put(int item) throws InterruptedException {
@@ -122,6 +123,20 @@ public final class QueueThroughput implements Workload {
 
             public int get() throws InterruptedException {
                 return q.get();
+            }
+
+            @Override
+            public void taskDone() {
+                if (q instanceof JoinableQueue<Integer> j) {
+                    j.taskDone();
+                }
+            }
+
+            @Override
+            public void join() throws InterruptedException {
+                if (q instanceof JoinableQueue<Integer> j) {
+                    j.join();
+                }
             }
 
             public void close() {
@@ -138,32 +153,6 @@ public final class QueueThroughput implements Workload {
 
             public int get() throws InterruptedException {
                 return q.get();
-            }
-
-            public void close() {
-                q.close();
-            }
-        };
-    }
-
-    private static Ops joinable(JoinableQueue<Integer> q) {
-        return new Ops() {
-            public void put(int item) throws InterruptedException {
-                q.put(item);
-            }
-
-            public int get() throws InterruptedException {
-                return q.get();
-            }
-
-            @Override
-            public void taskDone() {
-                q.taskDone();
-            }
-
-            @Override
-            public void join() throws InterruptedException {
-                q.join();
             }
 
             public void close() {
