@@ -1,0 +1,103 @@
+package org.multiprocessing4j.internal.pool;
+
+import java.io.IOException;
+import java.time.Duration;
+import org.multiprocessing4j.Connection;
+import org.multiprocessing4j.Context;
+import org.multiprocessing4j.Pipe;
+import org.multiprocessing4j.Process;
+import org.multiprocessing4j.SerializableRunnable;
+
+/**
+ * Workers as daemon child JVMs of a {@link Context}, each with a duplex shared-memory {@link Pipe}: the
+ * pool keeps the left end, the worker's {@link WorkerLoop} uses the right one. A worker that dies shows up
+ * as EOF on the pipe (the ring watches its peer's pid), and, for one that died before it ever touched the
+ * pipe, through its process's exit, which closes the pool's end.
+ */
+final class ChildWorkerLauncher implements WorkerLauncher {
+    private final Context context;
+
+    ChildWorkerLauncher(Context context) {
+        this.context = context;
+    }
+
+    @Override
+    public WorkerLink launch(String name, SerializableRunnable initializer, int maxTasks) {
+        Pipe pipe = context.pipe();
+        Process process = context.process(name, new WorkerLoop(pipe.right(), initializer, maxTasks, context.serializer().getName()));
+        process.setDaemon(true);
+        try {
+            process.start();
+        } catch (RuntimeException | Error e) {
+            pipe.close();
+            throw e;
+        }
+        return new ChildLink(name, process, pipe.left());
+    }
+
+    private static final class ChildLink implements WorkerLink {
+        private final String name;
+        private final Process process;
+        private final Connection pipe;
+        private final long pid;
+
+        ChildLink(String name, Process process, Connection pipe) {
+            this.name = name;
+            this.process = process;
+            this.pipe = pipe;
+            this.pid = process.pid().orElse(-1);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public long pid() {
+            return pid;
+        }
+
+        @Override
+        public void send(byte[] message) throws IOException {
+            pipe.sendBytes(message);
+        }
+
+        @Override
+        public byte[] receive() throws IOException, InterruptedException {
+            return pipe.recvBytes();
+        }
+
+        @Override
+        public void closeChannel() {
+            pipe.close();
+        }
+
+        @Override
+        public void kill() {
+            if (process.isAlive()) {
+                process.kill();
+            }
+        }
+
+        @Override
+        public Integer awaitExit(Duration timeout) throws InterruptedException {
+            process.join(timeout);
+            Integer code = process.exitCode();
+            if (code != null) {
+                process.close();
+            }
+            return code;
+        }
+
+        @Override
+        public void onExit(Runnable action) {
+            process.sentinel().onReady().thenRun(action);
+        }
+
+        @Override
+        public String toString() {
+            return name + " (pid " + pid + ")";
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package org.multiprocessing4j.internal.pool;
+
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * One unit of work sent to one worker: a single call or one chunk of a map. Its message is encoded by the
+ * submitting thread, so a task that cannot be serialized fails there. Mutable fields are guarded by the
+ * engine's lock.
+ */
+final class Task {
+    final long id;
+    final byte[] message;
+    final TaskSink sink;
+    /** The job's own index of this task (a chunk number), for the sink. */
+    final int index;
+    /** The user's object behind this task, handed back by {@code shutdownNow}; may be null. */
+    final Object origin;
+
+    /** The worker holding it, while it is in flight. */
+    Worker worker;
+    ScheduledFuture<?> timeout;
+    /** Set when the task has been given an outcome; later outcomes are dropped. */
+    boolean settled;
+
+    Task(long id, byte[] message, TaskSink sink, int index, Object origin) {
+        this.id = id;
+        this.message = message;
+        this.sink = sink;
+        this.index = index;
+        this.origin = origin;
+    }
+}
