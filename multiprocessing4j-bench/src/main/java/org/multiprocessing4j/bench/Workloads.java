@@ -8,6 +8,7 @@ import java.util.Set;
 import org.multiprocessing4j.bench.workloads.NoopProbe;
 import org.multiprocessing4j.bench.workloads.PipePingpong;
 import org.multiprocessing4j.bench.workloads.PipeThroughput;
+import org.multiprocessing4j.bench.workloads.PoolMapTrivial;
 import org.multiprocessing4j.bench.workloads.ProcessStart;
 import org.multiprocessing4j.bench.workloads.QueueThroughput;
 
@@ -20,6 +21,7 @@ public final class Workloads {
     private static final List<Workload> ALL = List.of(
             new NoopProbe(),
             new ProcessStart(),
+            new PoolMapTrivial(),
             new PipePingpong(),
             new PipeThroughput(),
             new QueueThroughput()
