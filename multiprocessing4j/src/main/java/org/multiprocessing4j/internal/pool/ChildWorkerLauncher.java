@@ -7,6 +7,7 @@ import org.multiprocessing4j.Context;
 import org.multiprocessing4j.Pipe;
 import org.multiprocessing4j.Process;
 import org.multiprocessing4j.SerializableRunnable;
+import org.multiprocessing4j.internal.pipe.RingConnection;
 
 /**
  * Workers as daemon child JVMs of a {@link Context}, each with a duplex shared-memory {@link Pipe}: the
@@ -27,12 +28,25 @@ final class ChildWorkerLauncher implements WorkerLauncher {
         Process process = context.process(name, new WorkerLoop(pipe.right(), initializer, maxTasks, context.serializer().getName()));
         process.setDaemon(true);
         try {
+            // NOTE: the pool claims its end before the worker can: a close from this side is then seen by the
+            // worker as EOF even if the worker had not touched the pipe yet (an unclaimed end is waited for).
+            pipe.left().poll();
             process.start();
+        } catch (IOException e) {
+            pipe.close();
+            throw new java.io.UncheckedIOException("cannot open the pipe of pool worker " + name, e);
         } catch (RuntimeException | Error e) {
             pipe.close();
+            unlink(pipe.left());
             throw e;
         }
         return new ChildLink(name, process, pipe.left());
+    }
+
+    private static void unlink(Connection end) {
+        if (end instanceof RingConnection ring) {
+            ring.unlinkRings();
+        }
     }
 
     private static final class ChildLink implements WorkerLink {
@@ -71,6 +85,12 @@ final class ChildWorkerLauncher implements WorkerLauncher {
         @Override
         public void closeChannel() {
             pipe.close();
+        }
+
+        @Override
+        public void release() {
+            pipe.close();
+            unlink(pipe);
         }
 
         @Override

@@ -313,6 +313,8 @@ public final class PoolEngine {
         if (!keep) {
             link.kill();
             link.closeChannel();
+            exitCode(worker);
+            link.release();
             return;
         }
         link.onExit(link::closeChannel);
@@ -415,6 +417,7 @@ public final class PoolEngine {
         }
         worker.link.closeChannel();
         int code = exitCode(worker);
+        worker.link.release();
         if (task != null) {
             settle(task, null, new WorkerDiedException(worker.link.name(), worker.link.pid(), code));
         }
@@ -589,7 +592,7 @@ public final class PoolEngine {
     }
 
     /** Tasks that never reached a worker, removed from the queue and cancelled (for {@code shutdownNow}). */
-    List<Object> drainPending() {
+    public List<Object> drainPending() {
         List<Task> drained;
         synchronized (lock) {
             drained = new ArrayList<>(pending);

@@ -24,6 +24,9 @@ interface WorkerLink {
     /** Ends the channel from this side: the worker reads EOF after what was sent, then exits. */
     void closeChannel();
 
+    /** After the worker has ended: releases what the channel holds (its shared-memory files included). */
+    void release();
+
     /** Kills the worker now (SIGKILL locally). Idempotent. */
     void kill();
 
