@@ -49,6 +49,7 @@ public final class Main {
     }
 
     private static int run(Options o, List<String> argv) throws IOException, InterruptedException {
+        Repeat.useWarmups(o.warmups());
         Set<String> requested = new LinkedHashSet<>(o.only().isEmpty() ? Workloads.names() : o.only());
         List<Workload> java = Workloads.all().stream().filter(w -> requested.contains(w.name())).toList();
         for (String name : requested) {
@@ -66,6 +67,11 @@ public final class Main {
                 failed = harness.failed();
             }
             List<Line> cpythonLines = o.cpython() ? runCPython(o, requested, out) : List.of();
+            if (o.warmups() != Repeat.WARMUP) {
+                System.out.println();
+                System.out.println("NOTE: Java ran " + o.warmups() + " warm-up repetitions (--warmups), CPython "
+                        + Repeat.WARMUP + ": an extra-warm-up run, not the like-for-like comparison");
+            }
             RatioTable.print(javaLines, cpythonLines, System.out);
             return failed ? 1 : 0;
         }

@@ -15,9 +15,10 @@ import java.util.List;
  * @param python        {@code --python EXE}, default {@code python3}
  * @param out           {@code --out FILE} to append all JSON lines to, or {@code null}
  * @param help          {@code -h} / {@code --help}
+ * @param warmups       {@code --warmups N}: warm-up repetitions of the Java workloads (default 1, the README's)
  */
 public record Options(List<String> only, boolean quick, boolean cpython, Path cpythonScript, String python,
-                      Path out, boolean help) {
+                      Path out, boolean help, int warmups) {
 
     /** The usage text. */
     public static final String USAGE = """
@@ -31,6 +32,8 @@ public record Options(List<String> only, boolean quick, boolean cpython, Path cp
                                      current directory to a folder holding shared/bench/python/)
               --python EXE           Python interpreter (default python3)
               --out FILE             also append every JSON line (Java and CPython) to FILE
+              --warmups N            warm-up repetitions of the Java workloads (default 1, the README's
+                                     like-for-like rule); more gives the JIT time, labelled in meta
             """;
 
     /** Copies {@code only}. */
@@ -51,6 +54,7 @@ public record Options(List<String> only, boolean quick, boolean cpython, Path cp
         Path script = null;
         Path out = null;
         String python = "python3";
+        int warmups = Repeat.WARMUP;
         for (int i = 0; i < args.length; i++) {
             String a = args[i].strip();
             switch (a) {
@@ -63,10 +67,21 @@ public record Options(List<String> only, boolean quick, boolean cpython, Path cp
                 case "--cpython-script" -> script = Path.of(value(args, ++i, a));
                 case "--python" -> python = value(args, ++i, a);
                 case "--out" -> out = Path.of(value(args, ++i, a));
+                case "--warmups" -> warmups = positive(value(args, ++i, a), a);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        return new Options(only, quick, cpython, script, python, out, help);
+        return new Options(only, quick, cpython, script, python, out, help, warmups);
+    }
+
+    private static int positive(String text, String option) {
+        try {
+            int n = Integer.parseInt(text);
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " needs a whole number of at least 1, got " + text);
     }
 
     private static String value(String[] args, int i, String option) {
