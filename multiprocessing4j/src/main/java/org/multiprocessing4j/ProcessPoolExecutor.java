@@ -52,7 +52,8 @@ import org.multiprocessing4j.internal.pool.PoolEngine;
  * <p><b>Lifecycle</b> ({@code ExecutorService}'s): {@link #shutdown()} refuses new tasks
  * ({@link RejectedExecutionException}) and lets queued ones run; {@link #shutdownNow()} cancels queued tasks
  * (returned) and kills the workers running tasks, whose futures fail with {@link CancellationException};
- * {@link #close()} shuts down and waits. Futures cancel only tasks no worker has started. {@link #map} reads
+ * {@link #close()} shuts down and waits. A future's {@code cancel(false)} cancels a task no worker has
+ * started; {@code cancel(true)} also stops a running one by killing its worker (which is replaced). {@link #map} reads
  * its input lazily (bounded look-ahead); input not read before {@code shutdown} is not read after it: the
  * stream then throws {@link IllegalStateException}. Thread-safe.
  */
@@ -189,7 +190,10 @@ public final class ProcessPoolExecutor implements ExecutorService {
         return invokeAll(tasks, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
 
-    /** Runs every task; returns when all are done or the timeout passed (then the unfinished are cancelled). */
+    /**
+     * Runs every task; returns when all are done or the timeout passed. Then the unfinished are cancelled
+     * with {@code cancel(true)}: queued ones never run, running ones have their worker killed and replaced.
+     */
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = deadline(timeout, unit);
@@ -217,7 +221,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
         } finally {
             for (Future<T> f : futures) {
                 if (!f.isDone()) {
-                    f.cancel(false);
+                    f.cancel(true);
                 }
             }
         }
@@ -233,7 +237,10 @@ public final class ProcessPoolExecutor implements ExecutorService {
         }
     }
 
-    /** Runs the tasks; returns the result of one that succeeded, cancelling the others still queued. */
+    /**
+     * Runs the tasks; returns the result of one that succeeded and cancels the others with
+     * {@code cancel(true)} (a worker still running one is killed and replaced).
+     */
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException, ExecutionException, TimeoutException {
@@ -266,7 +273,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
             throw last;
         } finally {
             for (CompletableFuture<T> f : futures) {
-                f.cancel(false);
+                f.cancel(true);
             }
         }
     }

@@ -4,9 +4,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The future of one {@code ProcessPoolExecutor.submit}: a {@link CompletableFuture} completed by the pool.
- * {@link #cancel} succeeds only while no worker has the task (as {@code concurrent.futures.Future.cancel}):
- * the task is then removed from the queue and never runs; a running task cannot be cancelled (its worker
- * can only be killed, by {@code shutdownNow}). Stages derived from it are plain {@code CompletableFuture}s.
+ * {@code cancel(false)} succeeds only while no worker has the task (as {@code concurrent.futures.Future.cancel}):
+ * the task is then removed from the queue and never runs. {@code cancel(true)} also stops a running task
+ * the only way a process can be: its worker is killed (and replaced) - the process counterpart of
+ * {@code ThreadPoolExecutor}'s interrupt. Stages derived from it are plain {@code CompletableFuture}s.
  */
 final class ExecutorFuture<T> extends CompletableFuture<T> {
     private final PoolEngine engine;
@@ -26,7 +27,7 @@ final class ExecutorFuture<T> extends CompletableFuture<T> {
         if (isDone()) {
             return isCancelled();
         }
-        if (t != null && !engine.cancelPending(t)) {
+        if (t != null && !engine.cancelPending(t) && !(mayInterruptIfRunning && engine.cancelRunning(t))) {
             return false;
         }
         return super.cancel(mayInterruptIfRunning);

@@ -621,6 +621,24 @@ public final class PoolEngine {
         }
     }
 
+    /**
+     * Stops {@code task} if a worker runs it, by killing that worker (it is replaced); true if it did. The
+     * task's sink is not called: the caller settles it.
+     */
+    boolean cancelRunning(Task task) {
+        Worker worker;
+        synchronized (lock) {
+            worker = task.worker;
+            if (worker == null || worker.current != task || task.settled) {
+                return false;
+            }
+            releaseLocked(worker, task);
+            task.settled = true;
+        }
+        worker.link.kill();
+        return true;
+    }
+
     /** Whether {@code task} has been given to a worker or finished. */
     boolean started(Task task) {
         synchronized (lock) {
