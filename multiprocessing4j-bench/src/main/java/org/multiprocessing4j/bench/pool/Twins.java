@@ -3,6 +3,8 @@ package org.multiprocessing4j.bench.pool;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.multiprocessing4j.Context;
+import org.multiprocessing4j.Multiprocessing;
 
 /**
  * How the {@code threads/} lines are named and described. A thread-pool line is the process-pool line's
@@ -25,6 +27,15 @@ public final class Twins {
             m.put(PREFIX + v, List.of(v));
         }
         return m;
+    }
+
+    /**
+     * What a process-pool line ran on, for its {@code pool} param: {@code type} (e.g. {@code
+     * "org.multiprocessing4j.Pool(2)"}) in the default context, with its start method and serializer.
+     */
+    public static String inDefaultContext(String type) {
+        Context c = Multiprocessing.defaultContext();
+        return type + ", default context: " + c.startMethod() + ", serializer " + c.serializer().getName();
     }
 
     /**

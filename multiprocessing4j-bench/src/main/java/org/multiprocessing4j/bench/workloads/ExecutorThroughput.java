@@ -35,7 +35,6 @@ import org.multiprocessing4j.bench.pool.Twins;
  */
 public final class ExecutorThroughput implements Workload {
     private static final int WORKERS = 2;
-    private static final String POOL = "org.multiprocessing4j.ProcessPoolExecutor, default context (SPAWN: a JVM per worker)";
 
     @Override
     public String name() {
@@ -69,7 +68,7 @@ public final class ExecutorThroughput implements Workload {
                 long t1 = System.nanoTime();
                 check("executor submit sum of squares below " + size, sumOfSquares(size), s);
                 return size / ((t1 - t0) / 1e9);
-            }), "tasks/s", Twins.params(params, false, POOL)));
+            }), "tasks/s", Twins.params(params, false, Twins.inDefaultContext("org.multiprocessing4j.ProcessPoolExecutor(2)"))));
             ctx.emit(Result.of(name(), Twins.PREFIX + "submit", Repeat.stats(n, n / 4, size -> {
                 long t0 = System.nanoTime();
                 List<Future<Long>> fs = new ArrayList<>(size);
@@ -94,7 +93,7 @@ public final class ExecutorThroughput implements Workload {
                 long t1 = System.nanoTime();
                 check("executor map sum of squares below " + size, sumOfSquares(size), s);
                 return size / ((t1 - t0) / 1e9);
-            }), "tasks/s", Twins.params(mparams, false, POOL)));
+            }), "tasks/s", Twins.params(mparams, false, Twins.inDefaultContext("org.multiprocessing4j.ProcessPoolExecutor(2)"))));
             ctx.emit(Result.of(name(), Twins.PREFIX + "map_chunksize_1000", Repeat.stats(nm, nm / 4, size -> {
                 long t0 = System.nanoTime();
                 long s = 0;

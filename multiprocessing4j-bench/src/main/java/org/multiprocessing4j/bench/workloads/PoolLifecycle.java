@@ -87,7 +87,9 @@ public final class PoolLifecycle implements Workload {
     private void measure(BenchContext ctx, StartMethod method, String prefix) throws Exception {
         List<PoolRep> pools;
         List<ExecutorRep> executors;
+        String serializer;
         try (Context jctx = Context.builder().startMethod(method).standbyCount(PROCESSES).build()) {
+            serializer = jctx.serializer().getName();
             pools = Repeat.measured(0, 0, n -> {
                 jctx.prestart(); // untimed: AOT cache written, standbys booted
                 long t0 = System.nanoTime();
@@ -128,6 +130,7 @@ public final class PoolLifecycle implements Workload {
         }
         Map<String, Object> params = Result.params("start_method", method.name(), "processes", PROCESSES,
                 "main_module", "library ChildMain; tasks = lambdas of the bench jar (on the workers' class path)",
+                "serializer", serializer,
                 "standby_count", method == StartMethod.PRESTARTED ? PROCESSES : 0,
                 "untimed_before_each_rep", "Context.prestart(): AOT cache ready" + (method == StartMethod.PRESTARTED
                         ? ", " + PROCESSES + " standby JVMs booted" : ""));

@@ -116,7 +116,7 @@ public final class PoolMapCpu implements Workload {
             });
         }
         Map<String, Object> params = Result.params("tasks", k, "n_per_task", n, "chunksize", 1);
-        Map<String, Object> pp = Twins.params(params, false, "org.multiprocessing4j.Pool(1) and Pool(2), default context (SPAWN)");
+        Map<String, Object> pp = Twins.params(params, false, Twins.inDefaultContext("org.multiprocessing4j.Pool(1) and Pool(2)"));
         Map<String, Object> tp = Twins.params(params, true, null);
         emit(ctx, name(), "serial_in_parent", reps, r -> r.serial() * 1e3, "ms", params);
         emit(ctx, name(), "pool1", reps, r -> r.cpu1() * 1e3, "ms", pp);
@@ -130,7 +130,7 @@ public final class PoolMapCpu implements Workload {
         emit(ctx, name(), Twins.PREFIX + "speedup_pool2_vs_serial", reps, r -> r.serial() / r.threadCpu2(), "x", tp);
 
         Map<String, Object> sparams = Result.params("tasks", sk, "spin_ms", ms, "chunksize", 1);
-        Map<String, Object> sp = Twins.params(sparams, false, "org.multiprocessing4j.Pool(1) and Pool(2), default context (SPAWN)");
+        Map<String, Object> sp = Twins.params(sparams, false, Twins.inDefaultContext("org.multiprocessing4j.Pool(1) and Pool(2)"));
         Map<String, Object> st = Twins.params(sparams, true, null);
         double ideal1 = sk * ms / 1e3;
         double ideal2 = sk * ms / 2e3;

@@ -56,7 +56,7 @@ public final class PoolMapPayload implements Workload {
                 long t1 = System.nanoTime();
                 checkSum(res, k);
                 return (double) k * BLOCK / 1e6 / ((t1 - t0) / 1e9);
-            }), "MB/s", Twins.params(params, false, "org.multiprocessing4j.Pool, default context (SPAWN: a JVM per worker)")));
+            }), "MB/s", Twins.params(params, false, Twins.inDefaultContext("org.multiprocessing4j.Pool(2)"))));
             ctx.emit(Result.of(name(), Twins.PREFIX + "map_1MiB_args", Repeat.stats(count, k -> {
                 List<byte[]> args = Collections.nCopies(k, block);
                 long t0 = System.nanoTime();

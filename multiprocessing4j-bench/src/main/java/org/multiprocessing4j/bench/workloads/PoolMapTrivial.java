@@ -41,7 +41,6 @@ import org.multiprocessing4j.bench.pool.Twins;
  */
 public final class PoolMapTrivial implements Workload {
     private static final int PROCESSES = 2;
-    private static final String POOL = "org.multiprocessing4j.Pool, default context (SPAWN: a JVM per worker)";
 
     /** The calls one variant makes, on a process pool or on its thread twin. */
     private interface Calls {
@@ -197,6 +196,6 @@ public final class PoolMapTrivial implements Workload {
     }
 
     private static Map<String, Object> with(Map<String, Object> params, String prefix) {
-        return Twins.params(params, !prefix.isEmpty(), POOL);
+        return Twins.params(params, !prefix.isEmpty(), Twins.inDefaultContext("org.multiprocessing4j.Pool(2)"));
     }
 }
