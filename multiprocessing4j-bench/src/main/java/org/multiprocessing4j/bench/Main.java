@@ -9,6 +9,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.multiprocessing4j.Context;
+import org.multiprocessing4j.Multiprocessing;
+import org.multiprocessing4j.Serializer;
 import org.multiprocessing4j.bench.cpython.CPythonBaseline;
 import org.multiprocessing4j.bench.report.RatioTable;
 
@@ -33,6 +36,9 @@ public final class Main {
         Options options;
         try {
             options = Options.parse(args);
+            if (options.serializer() != null) {
+                useSerializer(options.serializer());
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("bench: " + e.getMessage());
             System.err.print(Options.USAGE);
@@ -75,6 +81,25 @@ public final class Main {
             RatioTable.print(javaLines, cpythonLines, System.out);
             return failed ? 1 : 0;
         }
+    }
+
+    /**
+     * Makes the default context use the serializer class named {@code name} (before any workload touches the
+     * default context); the pool workloads name it in their {@code params}.
+     *
+     * @throws IllegalArgumentException if the class is missing or not a {@link Serializer}
+     */
+    private static void useSerializer(String name) {
+        Class<?> type;
+        try {
+            type = Class.forName(name);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("--serializer " + name + ": no such class on the class path", e);
+        }
+        if (!Serializer.class.isAssignableFrom(type)) {
+            throw new IllegalArgumentException("--serializer " + name + " is not a " + Serializer.class.getName());
+        }
+        Multiprocessing.setDefaultContext(Context.builder().serializer(type.asSubclass(Serializer.class)).build());
     }
 
     /** Runs the CPython side for the requested names it knows; on any obstacle says why on stderr and returns nothing. */

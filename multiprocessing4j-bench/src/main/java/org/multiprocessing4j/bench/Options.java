@@ -16,9 +16,11 @@ import java.util.List;
  * @param out           {@code --out FILE} to append all JSON lines to, or {@code null}
  * @param help          {@code -h} / {@code --help}
  * @param warmups       {@code --warmups N}: warm-up repetitions of the Java workloads (default 1, the README's)
+ * @param serializer    {@code --serializer CLASS}: the default context's serializer class name, or {@code null}
+ *                      for the library's default
  */
 public record Options(List<String> only, boolean quick, boolean cpython, Path cpythonScript, String python,
-                      Path out, boolean help, int warmups) {
+                      Path out, boolean help, int warmups, String serializer) {
 
     /** The usage text. */
     public static final String USAGE = """
@@ -34,6 +36,8 @@ public record Options(List<String> only, boolean quick, boolean cpython, Path cp
               --out FILE             also append every JSON line (Java and CPython) to FILE
               --warmups N            warm-up repetitions of the Java workloads (default 1, the README's
                                      like-for-like rule); more gives the JIT time, labelled in meta
+              --serializer CLASS     the default context's serializer (e.g.
+                                     org.multiprocessing4j.kryo.KryoSerializer); default: the library's
             """;
 
     /** Copies {@code only}. */
@@ -55,6 +59,7 @@ public record Options(List<String> only, boolean quick, boolean cpython, Path cp
         Path out = null;
         String python = "python3";
         int warmups = Repeat.WARMUP;
+        String serializer = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i].strip();
             switch (a) {
@@ -68,10 +73,11 @@ public record Options(List<String> only, boolean quick, boolean cpython, Path cp
                 case "--python" -> python = value(args, ++i, a);
                 case "--out" -> out = Path.of(value(args, ++i, a));
                 case "--warmups" -> warmups = positive(value(args, ++i, a), a);
+                case "--serializer" -> serializer = value(args, ++i, a);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        return new Options(only, quick, cpython, script, python, out, help, warmups);
+        return new Options(only, quick, cpython, script, python, out, help, warmups, serializer);
     }
 
     private static int positive(String text, String option) {
