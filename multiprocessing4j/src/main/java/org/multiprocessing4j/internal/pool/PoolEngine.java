@@ -82,6 +82,7 @@ public final class PoolEngine {
     private final Set<Worker> workers = new LinkedHashSet<>();
     private final Set<Feeder> feeders = new LinkedHashSet<>();
     private final List<Thread> relays = new ArrayList<>();
+    private volatile boolean progressBars;
     private State state = State.RUNNING;
     private int starting;
     private int running;
@@ -155,6 +156,16 @@ public final class PoolEngine {
 
     long nextFunctionId() {
         return functionIds.incrementAndGet();
+    }
+
+    /** Map-family calls show a terminal progress bar from now on. */
+    public void showProgressBars(boolean show) {
+        progressBars = show;
+    }
+
+    /** A progress bar for a call of {@code items} items (unknown: -1), or null when they are off. */
+    ProgressBar progressBar(String call, long items) {
+        return progressBars ? new ProgressBar(name + " " + call, items) : null;
     }
 
     /** The single thread on which result callbacks run, in completion order. */
