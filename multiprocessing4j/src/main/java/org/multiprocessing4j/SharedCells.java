@@ -43,7 +43,7 @@ abstract class SharedCells implements Serializable, AutoCloseable {
      */
     public RLock getLock() {
         if (lock == null) {
-            throw new UnsupportedOperationException(this + " is raw (RawValue/RawArray): it has no lock");
+            throw new UnsupportedOperationException(describe() + " is raw (RawValue/RawArray): it has no lock");
         }
         return lock;
     }
@@ -69,7 +69,7 @@ abstract class SharedCells implements Serializable, AutoCloseable {
 
     private synchronized MemorySegment attach() {
         if (cells.isClosed()) {
-            throw new IllegalStateException(this + " is closed in this process");
+            throw new IllegalStateException(describe() + " is closed in this process");
         }
         MemorySegment d = cells.paddedData();
         data = d;
@@ -87,6 +87,11 @@ abstract class SharedCells implements Serializable, AutoCloseable {
         if (lock != null) {
             lock.unlock();
         }
+    }
+
+    /** The type and file, for messages (never reads the shared memory). */
+    final String describe() {
+        return getClass().getSimpleName() + "[" + cells + "]";
     }
 
     final boolean raw() {
