@@ -100,6 +100,29 @@ class SharedMemoryTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_handle_whose_segment_was_unlinked_or_replaced_fails_on_first_use_naming_it() throws Exception {
+        String name = uniqueName("replaced");
+        SharedMemory copy;
+        try (SharedMemory first = SharedMemory.create(name, 64)) {
+            copy = SharedValueTest.roundTrip(first);
+            first.unlink();
+        }
+        IllegalStateException gone = assertThrows(IllegalStateException.class, copy::segment);
+        assertTrue(gone.getMessage().contains(name) && gone.getMessage().contains("unlinked"), gone.getMessage());
+        SharedMemory other = SharedValueTest.roundTrip(copy);
+        try (SharedMemory second = SharedMemory.create(name, 64)) {
+            try {
+                IllegalStateException replaced = assertThrows(IllegalStateException.class, other::segment);
+                assertTrue(replaced.getMessage().contains("another segment"), replaced.getMessage());
+                other.unlink(); // a stale handle never removes the newer segment
+                assertTrue(Files.exists(file(name)));
+            } finally {
+                second.unlink();
+            }
+        }
+    }
+
+    @Test
     void create_of_an_existing_name_throws_FileAlreadyExistsException_and_attach_of_a_missing_one_NoSuchFileException()
             throws Exception {
         String name = uniqueName("exists");

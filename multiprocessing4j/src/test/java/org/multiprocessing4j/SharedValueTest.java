@@ -246,6 +246,31 @@ class SharedValueTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_child_killed_holding_a_values_lock_does_not_leave_it_held() throws Exception {
+        try (LongValue v = Value.ofLong(0); Queue<String> told = new Queue<>()) {
+            Process holder = new Process(QueueTest.checked(() -> {
+                v.getLock().lock();
+                v.set(-1); // half done: the parent repairs it
+                told.put("held");
+                Thread.sleep(HANG.toMillis());
+            }));
+            holder.start();
+            assertEquals("held", told.get(HANG));
+            holder.kill();
+            holder.join(HANG);
+            OwnerDiedException died = assertThrows(OwnerDiedException.class, () -> v.getLock().acquire(HANG));
+            assertEquals(holder.pid().getAsLong(), died.deadPid());
+            try {
+                assertTrue(v.getLock().isHeldByCurrentThread(), "the caller holds the lock after OwnerDiedException");
+                assertEquals(-1, v.get());
+                v.set(0);
+            } finally {
+                v.getLock().release();
+            }
+        }
+    }
+
+    @Test
     void context_factories_make_values_and_arrays_with_a_lock() {
         try (Context ctx = Context.builder().build(); DoubleValue d = ctx.value(0.5); IntArray a = ctx.array(new int[] {1, 2})) {
             assertEquals(0.5, d.get());
