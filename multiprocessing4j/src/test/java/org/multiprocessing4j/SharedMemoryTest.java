@@ -155,7 +155,7 @@ class SharedMemoryTest extends ChildProcessTestBase {
     void attaching_to_a_segment_of_another_layout_version_fails_naming_both_versions() throws Exception {
         String name = uniqueName("version");
         try (SharedMemory shm = SharedMemory.create(name, 64)) {
-            try (FileChannel raw = FileChannel.open(file(name), StandardOpenOption.WRITE)) {
+            try (FileChannel raw = FileChannel.open(file(shm.name()), StandardOpenOption.WRITE)) {
                 raw.write(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, 99), 8);
             }
             IOException e = assertThrows(IOException.class, () -> SharedMemory.attach(name));

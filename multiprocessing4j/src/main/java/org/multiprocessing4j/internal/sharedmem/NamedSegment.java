@@ -1,7 +1,6 @@
 package org.multiprocessing4j.internal.sharedmem;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static org.multiprocessing4j.internal.sharedmem.SegmentLayout.INT;
 import static org.multiprocessing4j.internal.sharedmem.SegmentLayout.LONG;
 
 import java.io.IOException;
@@ -189,13 +188,6 @@ public final class NamedSegment implements AutoCloseable {
     /** The process that created the segment, as recorded in it (for messages). */
     public long creatorPid() {
         return header.get(JAVA_LONG, SegmentLayout.CREATOR_PID);
-    }
-
-    /** Open attachments of this process to the segment, for tests (all of this JVM's objects). */
-    public int attachmentsOfThisProcess() {
-        synchronized (OpenSegments.class) {
-            return slot < 0 ? 0 : (int) INT.getVolatile(header, SegmentLayout.count(slot));
-        }
     }
 
     /**
