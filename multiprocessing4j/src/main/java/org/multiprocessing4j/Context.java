@@ -114,6 +114,31 @@ public final class Context implements AutoCloseable {
         return new SimpleQueue<>(serializer.getName());
     }
 
+    /** A new {@link Lock} (synchronization primitives carry no serializer: the same as {@code new Lock()}). */
+    public Lock lock() {
+        return new Lock();
+    }
+
+    /** A new {@link RLock}. */
+    public RLock rlock() {
+        return new RLock();
+    }
+
+    /** A new {@link Semaphore} with {@code value} permits. */
+    public Semaphore semaphore(int value) {
+        return new Semaphore(value);
+    }
+
+    /** A new {@link BoundedSemaphore} with {@code value} permits. */
+    public BoundedSemaphore boundedSemaphore(int value) {
+        return new BoundedSemaphore(value);
+    }
+
+    /** A new, cleared {@link Event}. */
+    public Event event() {
+        return new Event();
+    }
+
     public StartMethod startMethod() {
         return startMethod;
     }
