@@ -139,6 +139,21 @@ public final class Context implements AutoCloseable {
         return new Event();
     }
 
+    /** A new {@link Condition} with an {@link RLock} of its own. */
+    public Condition condition() {
+        return new Condition();
+    }
+
+    /** A new {@link Condition} bound to {@code lock}. */
+    public Condition condition(Lock lock) {
+        return new Condition(lock);
+    }
+
+    /** A new {@link Condition} bound to {@code lock}. */
+    public Condition condition(RLock lock) {
+        return new Condition(lock);
+    }
+
     public StartMethod startMethod() {
         return startMethod;
     }

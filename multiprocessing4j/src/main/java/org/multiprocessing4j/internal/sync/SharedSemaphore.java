@@ -38,7 +38,7 @@ import org.multiprocessing4j.internal.futex.Futex;
  * value = total - held, then bumps the sequence and wakes everyone.
  *
  * Sleeping: a waiter that finds value == 0 under the mutex first reclaims dead holders' permits (a slot
- * whose owner is dead gives its count back to value), then reads the sequence s and registers as a
+ * whose owner is dead gives its count back to value), spins briefly outside the mutex (once), then reads the sequence s and registers as a
  * sleeper while still holding the mutex, releases it and FUTEX_WAITs on (sequence, s). A release bumps the
  * sequence under the mutex, after that registration or before the read of s: either the kernel sees a
  * changed word (EAGAIN), or the waiter saw the permit. The releaser wakes one sleeper if any is
@@ -94,6 +94,7 @@ public final class SharedSemaphore {
         }
         boolean interrupted = false;
         boolean reclaimed = false;
+        boolean spun = false;
         long slice = Waits.FIRST_SLICE_NANOS;
         try {
             for (;;) {
@@ -111,11 +112,23 @@ public final class SharedSemaphore {
                     if (deadline - System.nanoTime() <= 0) {
                         return false;
                     }
-                    s = (int) INT.getVolatile(segment, base + SEQUENCE);
-                    // NOTE: registered under the mutex, before a release can bump the sequence past s.
-                    int ignored = (int) INT.getAndAdd(segment, base + SLEEPERS, 1);
+                    if (!spun) {
+                        s = -1; // not registered: spin outside the mutex first (below)
+                    } else {
+                        s = (int) INT.getVolatile(segment, base + SEQUENCE);
+                        // NOTE: registered under the mutex, before a release can bump the sequence past s.
+                        int ignored = (int) INT.getAndAdd(segment, base + SLEEPERS, 1);
+                    }
                 } finally {
                     mutex.unlock();
+                }
+                if (!spun) {
+                    spun = true;
+                    long spinEnd = Math.min(System.nanoTime() + Waits.SPIN_NANOS, deadline);
+                    while (value() == 0 && System.nanoTime() - spinEnd < 0) {
+                        Thread.onSpinWait();
+                    }
+                    continue;
                 }
                 try {
                     Futex.await(segment, base + SEQUENCE, s, Math.min(slice, deadline - System.nanoTime()));
