@@ -4,7 +4,18 @@ package org.multiprocessing4j;
  * What a {@link Condition} needs of its lock: give it up for a wait and take it back after. Implemented by
  * {@link Lock} and {@link RLock} only.
  */
-sealed interface ConditionLock permits Lock, RLock {
+sealed interface ConditionLock extends java.util.concurrent.locks.Lock, java.io.Serializable, AutoCloseable permits Lock, RLock {
+    void acquire() throws InterruptedException;
+
+    boolean acquire(java.time.Duration timeout) throws InterruptedException;
+
+    boolean tryAcquire();
+
+    void release();
+
+    @Override
+    void close();
+
     /**
      * Releases the lock the caller holds, entirely (every hold of an RLock), and returns what
      * {@link #reacquireAfterWait} needs to restore it.

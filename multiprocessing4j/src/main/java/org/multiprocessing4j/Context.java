@@ -114,6 +114,46 @@ public final class Context implements AutoCloseable {
         return new SimpleQueue<>(serializer.getName());
     }
 
+    /** A new {@link Lock} (synchronization primitives carry no serializer: the same as {@code new Lock()}). */
+    public Lock lock() {
+        return new Lock();
+    }
+
+    /** A new {@link RLock}. */
+    public RLock rlock() {
+        return new RLock();
+    }
+
+    /** A new {@link Semaphore} with {@code value} permits. */
+    public Semaphore semaphore(int value) {
+        return new Semaphore(value);
+    }
+
+    /** A new {@link BoundedSemaphore} with {@code value} permits. */
+    public BoundedSemaphore boundedSemaphore(int value) {
+        return new BoundedSemaphore(value);
+    }
+
+    /** A new, cleared {@link Event}. */
+    public Event event() {
+        return new Event();
+    }
+
+    /** A new {@link Condition} with an {@link RLock} of its own. */
+    public Condition condition() {
+        return new Condition();
+    }
+
+    /** A new {@link Condition} bound to {@code lock}. */
+    public Condition condition(Lock lock) {
+        return new Condition(lock);
+    }
+
+    /** A new {@link Condition} bound to {@code lock}. */
+    public Condition condition(RLock lock) {
+        return new Condition(lock);
+    }
+
     // Shared values and arrays (Python's ctx.Value / ctx.Array): the same as Value.ofX / Array.ofX, with a lock;
     // the raw forms are Value.rawX / Array.rawX. A context adds nothing to them: they hold no serialized items.
 

@@ -182,10 +182,14 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
         release();
     }
 
-    /** Not yet: cross-process conditions come with {@code Condition}. */
+    /**
+     * A new {@link Condition} bound to this lock, in shared memory of its own (close it when done).
+     *
+     * @throws ProcessError if the shared memory cannot be created
+     */
     @Override
-    public java.util.concurrent.locks.Condition newCondition() {
-        throw new UnsupportedOperationException("newCondition is not available yet");
+    public Condition newCondition() {
+        return new Condition(this);
     }
 
     /** Ends this process's use of the lock; the creating process also removes its shared file. Idempotent. */

@@ -1,5 +1,7 @@
 package org.multiprocessing4j.internal.sync;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.multiprocessing4j.internal.futex.ProcessWatch;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 
@@ -32,8 +34,10 @@ public final class OwnerWord {
 
     /**
      * True if the process {@code word} records has exited (zombie included) or its pid now names another
-     * process. Never true for 0 or for this process. Costs a pidfd open, poll and close, plus a read of
-     * the start time: tens of microseconds, so callers ask only on a slow path.
+     * process. Never true for 0 or for this process. The first question about a process opens a pidfd and
+     * checks the start time (tens of microseconds); the pidfd is then kept (for the last
+     * {@value #WATCHED} processes asked about), so later questions cost one {@code poll} (under a
+     * microsecond). A pidfd names one process for its whole life, so a kept one is never fooled by pid reuse.
      */
     public static boolean isDead(long word) {
         if (word == 0 || word == SELF) {
@@ -43,11 +47,39 @@ public final class OwnerWord {
         if (pid <= 0) {
             return true; // not a pid: a torn or corrupt word cannot name a live owner
         }
-        try (ProcessWatch watch = ProcessWatch.open(new ProcessStamp(pid, 0))) {
-            // NOTE: the pidfd first, the start time after: a pid reused in between shows a different start.
-            return !(watch.isAlive() && (token(word) == 0 || ProcessHandle.of(pid)
-                    .map(h -> ProcessStamp.startMillis(h).map(start -> (int) (long) start == token(word)).orElse(true))
-                    .orElse(false)));
+        synchronized (WATCHES) {
+            ProcessWatch watch = WATCHES.get(word);
+            if (watch == null) {
+                watch = ProcessWatch.open(new ProcessStamp(pid, 0));
+                // NOTE: the pidfd first, the start time after: a pid reused in between shows a different start.
+                boolean same = token(word) == 0 || ProcessHandle.of(pid)
+                        .map(h -> ProcessStamp.startMillis(h).map(start -> (int) (long) start == token(word)).orElse(true))
+                        .orElse(false);
+                if (!same || !watch.isAlive()) {
+                    watch.close();
+                    return true;
+                }
+                WATCHES.put(word, watch);
+            }
+            if (watch.isAlive()) {
+                return false;
+            }
+            WATCHES.remove(word).close();
+            return true;
         }
     }
+
+    private static final int WATCHED = 64;
+
+    /** Open pidfds of processes recently asked about, least recently asked first; guarded by itself. */
+    private static final Map<Long, ProcessWatch> WATCHES = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, ProcessWatch> eldest) {
+            if (size() > WATCHED) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
 }

@@ -48,6 +48,9 @@ public final class ReentrantRobustLock {
      * @throws IllegalStateException if the hold count would overflow
      */
     public RobustLock.Acquired lock(long deadline, boolean interruptible) throws InterruptedException {
+        if (interruptible && Thread.interrupted()) {
+            throw new InterruptedException();
+        }
         if (isHeldByCurrentThread()) {
             return reenter();
         }

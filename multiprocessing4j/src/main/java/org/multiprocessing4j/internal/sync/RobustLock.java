@@ -105,10 +105,13 @@ public final class RobustLock {
      *
      * @param interruptible whether an interrupt ends the wait; if not, the interrupt status is kept and
      *        restored on return
-     * @throws InterruptedException if interruptible and interrupted before a sleep slice; nothing stays
-     *         registered
+     * @throws InterruptedException if interruptible and interrupted on entry or before a sleep slice;
+     *         nothing stays registered
      */
     public Acquired lock(long deadline, boolean interruptible) throws InterruptedException {
+        if (interruptible && Thread.interrupted()) {
+            throw new InterruptedException(); // NOTE: checked before the lock is taken, as ReentrantLock does
+        }
         long seen = (long) LONG.getVolatile(segment, owner);
         if (seen == 0 && LONG.compareAndSet(segment, owner, 0L, SELF)) {
             return Acquired.ACQUIRED; // the uncontended path

@@ -24,6 +24,8 @@ import org.multiprocessing4j.internal.shm.SharedFile;
 public final class SyncFile implements SegmentSource {
     @Serial
     private static final long serialVersionUID = 1L;
+    /** Where a primitive's state starts in every sync file: {@link #base()}. */
+    public static final long BASE = SyncLayout.STATE;
 
     private final String path;
     private final SyncKind kind;
@@ -40,8 +42,8 @@ public final class SyncFile implements SegmentSource {
     }
 
     /**
-     * Creates the file of a new primitive with {@code stateBytes} of zeros at {@link #base()}, lets
-     * {@code initializer} write its initial state (with plain stores: nobody else sees the file yet), then
+     * Creates the file of a new primitive with {@code stateBytes} of zeros at {@link #BASE}, lets
+     * {@code initializer} write its initial state into the whole file's segment (with plain stores: nobody else sees the file yet), then
      * publishes the header.
      *
      * @throws ProcessError if the file cannot be created (a full {@code /dev/shm})

@@ -17,9 +17,9 @@ import org.multiprocessing4j.internal.Configuration;
  * <li>{@code lock-skip-wake}: a lock's release never calls {@code FUTEX_WAKE}.
  * <li>{@code lock-plain-takeover}: a waiter takes a dead owner's lock with a plain store instead of a CAS
  *     from the dead owner's word, so two recoverers (or a recoverer and a new acquirer) can both hold it.
- * <li>{@code condition-no-recheck}: a condition waiter sleeps without re-checking its slot after reading
- *     it, and a signaller marks a slot signalled without waking it: a signal given between the two is
- *     lost.
+ * <li>{@code condition-plain-sleep}: a condition waiter announces its sleep with a plain store instead
+ *     of a CAS, so a signal that lands between its last look and that store is overwritten, and the
+ *     signaller, having seen no sleeper, does not wake it (a lost wake-up).
  * <li>{@code barrier-no-wake}: the last party of a barrier advances the generation without waking the
  *     waiters.
  * </ul>
@@ -30,11 +30,11 @@ final class SyncWeakening {
     static final boolean NO_SAFETY_NET;
     static final boolean LOCK_SKIP_WAKE;
     static final boolean LOCK_PLAIN_TAKEOVER;
-    static final boolean CONDITION_NO_RECHECK;
+    static final boolean CONDITION_PLAIN_SLEEP;
     static final boolean BARRIER_NO_WAKE;
 
     static {
-        Set<String> known = Set.of("no-safety-net", "lock-skip-wake", "lock-plain-takeover", "condition-no-recheck",
+        Set<String> known = Set.of("no-safety-net", "lock-skip-wake", "lock-plain-takeover", "condition-plain-sleep",
                 "barrier-no-wake");
         Set<String> on = Configuration.syncWeakening();
         for (String s : on) {
@@ -45,7 +45,7 @@ final class SyncWeakening {
         NO_SAFETY_NET = on.contains("no-safety-net");
         LOCK_SKIP_WAKE = on.contains("lock-skip-wake");
         LOCK_PLAIN_TAKEOVER = on.contains("lock-plain-takeover");
-        CONDITION_NO_RECHECK = on.contains("condition-no-recheck");
+        CONDITION_PLAIN_SLEEP = on.contains("condition-plain-sleep");
         BARRIER_NO_WAKE = on.contains("barrier-no-wake");
     }
 
