@@ -36,7 +36,9 @@ import org.multiprocessing4j.internal.pool.PoolEngine;
  * waits behind a busy worker while another is idle. Map calls batch their input into chunks of
  * {@code chunksize} items, one task each: by default {@code ceil(n / (4 × processes))} for {@code map},
  * {@code starmap} and their async forms (CPython's rule), and 1 for {@code imap}/{@code imapUnordered},
- * which read their input lazily, at most {@code 2 × processes} chunks ahead of the consumer.
+ * which read their input lazily, at most {@code 2 × processes} chunks ahead of the consumer. A pool built
+ * with {@link Builder#progressBar(boolean)} shows a terminal progress bar for map-family calls; {@link
+ * #stats()} gives counters for monitoring.
  *
  * <p><b>Faults.</b> A worker that dies holding a task (crash, {@code System.exit}, out of memory, SIGKILL)
  * fails exactly that task with {@link WorkerDiedException} and is replaced; nothing hangs. A task longer
@@ -72,6 +74,7 @@ public final class Pool implements AutoCloseable {
     private Pool(Builder b) {
         Context context = b.context != null ? b.context : Multiprocessing.defaultContext();
         this.engine = new PoolEngine("Pool", b.processes, b.initializer, b.maxTasksPerChild, b.taskTimeout, context);
+        engine.showProgressBars(b.progressBar);
     }
 
     public static Builder builder() {
@@ -184,11 +187,11 @@ public final class Pool implements AutoCloseable {
 
     /** Lazy ordered map (Python's {@code imap}), chunk size 1. */
     public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
-        return imap(fn, items.iterator(), 1);
+        return imap(fn, items, 1);
     }
 
     public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize) {
-        return imap(fn, items.iterator(), chunksize);
+        return ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, items.iterator(), chunksize, true, sizeOf(items));
     }
 
     public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterator<? extends T> items) {
@@ -202,16 +205,20 @@ public final class Pool implements AutoCloseable {
      * @throws IllegalArgumentException if {@code fn} cannot be serialized or chunksize &lt; 1
      */
     public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterator<? extends T> items, int chunksize) {
-        return ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, Objects.requireNonNull(items, "items"), chunksize, true);
+        return ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, Objects.requireNonNull(items, "items"), chunksize, true, -1);
     }
 
     /** As {@code imap}, results in completion order (Python's {@code imap_unordered}), chunk size 1. */
     public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
-        return imapUnordered(fn, items.iterator(), 1);
+        return imapUnordered(fn, items, 1);
     }
 
     public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize) {
-        return imapUnordered(fn, items.iterator(), chunksize);
+        return ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, items.iterator(), chunksize, false, sizeOf(items));
+    }
+
+    private static long sizeOf(Iterable<?> items) {
+        return items instanceof java.util.Collection<?> c ? c.size() : -1;
     }
 
     public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn, Iterator<? extends T> items) {
@@ -220,7 +227,7 @@ public final class Pool implements AutoCloseable {
 
     /** As {@link #imap(SerializableFunction, Iterator, int)}, results in completion order (within a chunk, input order). */
     public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn, Iterator<? extends T> items, int chunksize) {
-        return ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, Objects.requireNonNull(items, "items"), chunksize, false);
+        return ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, Objects.requireNonNull(items, "items"), chunksize, false, -1);
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -300,8 +307,19 @@ public final class Pool implements AutoCloseable {
         private int maxTasksPerChild;
         private Duration taskTimeout;
         private Context context;
+        private boolean progressBar;
 
         private Builder() {
+        }
+
+        /**
+         * Map-family calls ({@code map}, {@code starmap}, {@code imap}, their async forms) show a progress
+         * bar on standard error: items done of total, rate, time left (default off). Redrawn in place on a
+         * terminal; otherwise a line every 5 seconds and one at the end.
+         */
+        public Builder progressBar(boolean show) {
+            this.progressBar = show;
+            return this;
         }
 
         /** The number of workers (default: {@link Multiprocessing#cpuCount()}); at least 1. */

@@ -12,8 +12,9 @@ import java.util.List;
  * @param tasksCompleted tasks that returned a result
  * @param tasksFailed    tasks that ended with an exception of any kind (their own, a worker's death, a
  *                       timeout, a broken pool); cancelled ones are not counted
- * @param tasksPending   tasks waiting for a free worker
- * @param tasksRunning   tasks held by a worker now
+ * @param tasksPending   tasks no worker has started: queued in the pool, or sent ahead to a worker (which
+ *                       an idle worker may still take over)
+ * @param tasksRunning   tasks a worker has started and not yet answered
  * @param workerDeaths   workers that died holding a task or not (crash, exit, kill, timeout)
  * @param workerRestarts workers started to replace one that died or retired under {@code maxTasksPerChild}
  * @param workers        the live workers
@@ -27,8 +28,8 @@ public record PoolStats(int processes, long tasksSubmitted, long tasksCompleted,
      * @param name           its process name
      * @param pid            its pid
      * @param tasksCompleted tasks it answered (results and exceptions)
-     * @param busyTime       the time it held tasks, measured in the pool's process
-     * @param busy           whether it holds a task now
+     * @param busyTime       the time it held tasks (running or sent ahead), measured in the pool's process
+     * @param busy           whether it is running a task now
      */
     public record WorkerStats(String name, long pid, long tasksCompleted, Duration busyTime, boolean busy) {
     }

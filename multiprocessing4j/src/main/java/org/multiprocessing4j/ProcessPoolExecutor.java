@@ -176,7 +176,8 @@ public final class ProcessPoolExecutor implements ExecutorService {
         Objects.requireNonNull(fn, "fn");
         ResultIterator<R> results;
         try {
-            results = ImapJob.start(engine, fn, false, items.iterator(), chunksize, true);
+            results = ImapJob.start(engine, fn, false, items.iterator(), chunksize, true,
+                    items instanceof Collection<?> c ? c.size() : -1);
         } catch (IllegalStateException closed) {
             throw new RejectedExecutionException(closed.getMessage(), closed);
         }

@@ -5,9 +5,11 @@
  * {@link org.multiprocessing4j.Context} (how children are made, {@link org.multiprocessing4j.StartMethod}),
  * {@link org.multiprocessing4j.Multiprocessing} (module-level functions), pipes and queues in shared memory
  * ({@link org.multiprocessing4j.Pipe}, {@link org.multiprocessing4j.Queue},
- * {@link org.multiprocessing4j.JoinableQueue}, {@link org.multiprocessing4j.SimpleQueue}), and the socket
+ * {@link org.multiprocessing4j.JoinableQueue}, {@link org.multiprocessing4j.SimpleQueue}), the socket
  * connections {@link org.multiprocessing4j.Listener}, {@link org.multiprocessing4j.Client},
- * {@link org.multiprocessing4j.Connection}, {@link org.multiprocessing4j.Connections}.
+ * {@link org.multiprocessing4j.Connection}, {@link org.multiprocessing4j.Connections}, and shared memory
+ * ({@link org.multiprocessing4j.Value}, {@link org.multiprocessing4j.Array},
+ * {@link org.multiprocessing4j.SharedMemory}, {@link org.multiprocessing4j.ShareableList}).
  *
  * <h2>Memory visibility across processes</h2>
  * Processes share no heap: what one JVM sees of another is what was sent. The library guarantees these
@@ -23,6 +25,11 @@
  *       the matching receive returns on the other end (socket or shared-memory pipe).</li>
  *   <li>Everything a process did before a queue {@code put} happens-before the {@code get} that returns that
  *       item; a {@code taskDone} happens-before the {@code join} it releases returns.</li>
+ *   <li>A {@code set} (or any atomic update) of a shared {@code Value} or {@code Array} element
+ *       happens-before every {@code get} that reads the value it stored, in any process (they are volatile
+ *       accesses of shared memory); everything done before releasing a value's lock happens-before what
+ *       the next holder does after acquiring it. Plain accesses through a {@code segment()} view are
+ *       ordered only by such an edge.</li>
  * </ul>
  * In shared memory these edges come from release stores and acquire loads on the ring's counters (see the
  * implementation notes of {@code internal.ring} and {@code internal.queue}).

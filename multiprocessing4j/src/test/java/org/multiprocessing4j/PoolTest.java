@@ -180,6 +180,23 @@ class PoolTest {
     }
 
     @Test
+    void every_task_runs_exactly_once_while_idle_workers_take_back_tasks_sent_ahead() throws Exception {
+        try (LongValue runs = Value.rawLong(0)) {
+            int n = 4_000;
+            // Uneven task lengths make one worker fall idle while the other still has tasks sent ahead.
+            List<Integer> out = pool.map(x -> {
+                runs.getAndAdd(1);
+                if (x % 97 == 0) {
+                    Thread.sleep(5);
+                }
+                return x;
+            }, IntStream.range(0, n).boxed().toList(), 1);
+            assertEquals(IntStream.range(0, n).boxed().toList(), out);
+            assertEquals(n, runs.get(), "tasks run exactly once");
+        }
+    }
+
+    @Test
     void stats_count_tasks_and_show_the_workers() throws Exception {
         long before = pool.stats().tasksCompleted();
         pool.map(x -> x, List.of(1, 2, 3, 4), 1);

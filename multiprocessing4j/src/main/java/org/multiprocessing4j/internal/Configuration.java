@@ -25,6 +25,8 @@ import java.nio.file.Path;
 public final class Configuration {
     /** Tests only: the ring protocol weakenings to switch on (see the table above). */
     public static final String WEAKEN_RING = "multiprocessing4j.test.weakenRing";
+    /** Tests only: the lock, condition and barrier protocol weakenings to switch on (internal.sync). */
+    public static final String WEAKEN_SYNC = "multiprocessing4j.test.weakenSync";
 
     private Configuration() {
     }
@@ -61,7 +63,16 @@ public final class Configuration {
 
     /** The switches named in {@value #WEAKEN_RING}, comma-separated; empty when unset. */
     public static java.util.Set<String> ringWeakening() {
-        String configured = System.getProperty(WEAKEN_RING, "");
+        return switches(WEAKEN_RING);
+    }
+
+    /** The switches named in {@value #WEAKEN_SYNC}, comma-separated; empty when unset. */
+    public static java.util.Set<String> syncWeakening() {
+        return switches(WEAKEN_SYNC);
+    }
+
+    private static java.util.Set<String> switches(String property) {
+        String configured = System.getProperty(property, "");
         java.util.Set<String> switches = new java.util.TreeSet<>();
         for (String s : configured.split(",")) {
             if (!s.isBlank()) {

@@ -23,9 +23,16 @@ final class ChildWorkerLauncher implements WorkerLauncher {
     }
 
     @Override
-    public WorkerLink launch(String name, SerializableRunnable initializer, int maxTasks) {
+    public WorkerLink launch(String name, SerializableRunnable initializer, int maxTasks, int slotCount) {
+        TaskSlots slots;
+        try {
+            slots = TaskSlots.create(slotCount);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the task slot table of pool worker " + name + " in /dev/shm", e);
+        }
         Pipe pipe = context.pipe();
-        Process process = context.process(name, new WorkerLoop(pipe.right(), initializer, maxTasks, context.serializer().getName()));
+        Process process = context.process(name, new WorkerLoop(pipe.right(), slots.path().toString(), initializer, maxTasks,
+                context.serializer().getName()));
         process.setDaemon(true);
         try {
             // NOTE: the pool claims its end before the worker can: a close from this side is then seen by the
@@ -34,13 +41,17 @@ final class ChildWorkerLauncher implements WorkerLauncher {
             process.start();
         } catch (IOException e) {
             pipe.close();
+            slots.unlink();
+            slots.close();
             throw new java.io.UncheckedIOException("cannot open the pipe of pool worker " + name, e);
         } catch (RuntimeException | Error e) {
             pipe.close();
             unlink(pipe.left());
+            slots.unlink();
+            slots.close();
             throw e;
         }
-        return new ChildLink(name, process, pipe.left());
+        return new ChildLink(name, process, pipe.left(), slots);
     }
 
     private static void unlink(Connection end) {
@@ -53,12 +64,14 @@ final class ChildWorkerLauncher implements WorkerLauncher {
         private final String name;
         private final Process process;
         private final Connection pipe;
+        private final TaskSlots slots;
         private final long pid;
 
-        ChildLink(String name, Process process, Connection pipe) {
+        ChildLink(String name, Process process, Connection pipe, TaskSlots slots) {
             this.name = name;
             this.process = process;
             this.pipe = pipe;
+            this.slots = slots;
             this.pid = process.pid().orElse(-1);
         }
 
@@ -88,9 +101,16 @@ final class ChildWorkerLauncher implements WorkerLauncher {
         }
 
         @Override
+        public TaskSlots slots() {
+            return slots;
+        }
+
+        @Override
         public void release() {
             pipe.close();
             unlink(pipe);
+            slots.unlink();
+            slots.close();
         }
 
         @Override

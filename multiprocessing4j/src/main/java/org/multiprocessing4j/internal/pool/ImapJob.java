@@ -42,6 +42,7 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
     private final byte kind;
     private final byte[] function;
     private final long functionId;
+    private final ProgressBar bar;
 
     // guarded by this
     private final Map<Integer, Outcome> finished = new HashMap<>();
@@ -62,7 +63,7 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
     private record Outcome(int index, List<?> values, Throwable error) {
     }
 
-    private ImapJob(PoolEngine engine, boolean ordered, int chunksize, Iterator<?> input, byte kind, byte[] function) {
+    private ImapJob(PoolEngine engine, boolean ordered, int chunksize, Iterator<?> input, byte kind, byte[] function, long items) {
         this.engine = engine;
         this.ordered = ordered;
         this.chunksize = chunksize;
@@ -71,20 +72,22 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
         this.kind = kind;
         this.function = function;
         this.functionId = engine.nextFunctionId();
+        this.bar = engine.progressBar(ordered ? "imap" : "imap_unordered", items);
     }
 
     /**
      * Starts an imap of {@code fn} (a SerializableFunction, or a SerializableBiFunction over Map.Entry items
-     * when {@code star}) over {@code input}.
+     * when {@code star}) over {@code input}, of {@code items} items if known (else -1, for the progress bar).
      *
      * @throws IllegalArgumentException if {@code fn} cannot be serialized or chunksize is below 1
      * @throws IllegalStateException    if the pool takes no new tasks
      */
-    public static <R> ImapJob<R> start(PoolEngine engine, Object fn, boolean star, Iterator<?> input, int chunksize, boolean ordered) {
+    public static <R> ImapJob<R> start(PoolEngine engine, Object fn, boolean star, Iterator<?> input, int chunksize, boolean ordered,
+                                       long items) {
         Chunking.checked(chunksize);
         engine.checkTakingCalls();
         byte[] function = engine.codec().encode(fn, "the function of an imap call");
-        ImapJob<R> job = new ImapJob<>(engine, ordered, chunksize, input, star ? TaskMessages.STARMAP : TaskMessages.MAP, function);
+        ImapJob<R> job = new ImapJob<>(engine, ordered, chunksize, input, star ? TaskMessages.STARMAP : TaskMessages.MAP, function, items);
         engine.addFeeder(job);
         Thread feeder = new Thread(job::feed, engine.name() + "-imap-feeder");
         feeder.setDaemon(true);
@@ -187,6 +190,9 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
     }
 
     private synchronized void arrived(Outcome outcome) {
+        if (bar != null && outcome.values != null) {
+            bar.advance(outcome.values.size());
+        }
         if (ordered) {
             finished.put(outcome.index, outcome);
         } else {
@@ -254,6 +260,9 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                 }
                 if (total >= 0 && chunksTaken >= total) {
                     ended = true;
+                    if (bar != null) {
+                        bar.finish();
+                    }
                     RuntimeException stop = stopError;
                     if (stop != null) {
                         throw stop;

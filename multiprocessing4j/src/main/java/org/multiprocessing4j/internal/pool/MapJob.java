@@ -16,13 +16,19 @@ import org.multiprocessing4j.AsyncResult;
 public final class MapJob<R> implements TaskSink {
     private final PoolAsyncResult<List<R>> result;
     private final List<?>[] parts;
+    private final ProgressBar bar;
+    private final int chunksize;
+    private final int items;
     private int remaining;
     private Throwable firstError;
 
-    private MapJob(PoolAsyncResult<List<R>> result, int chunks) {
+    private MapJob(PoolAsyncResult<List<R>> result, int chunks, int chunksize, int items, ProgressBar bar) {
         this.result = result;
         this.parts = new List<?>[chunks];
         this.remaining = chunks;
+        this.chunksize = chunksize;
+        this.items = items;
+        this.bar = bar;
     }
 
     /**
@@ -41,7 +47,7 @@ public final class MapJob<R> implements TaskSink {
         long fnId = engine.nextFunctionId();
         int chunks = (input.size() + size - 1) / size;
         PoolAsyncResult<List<R>> result = new PoolAsyncResult<>(engine, callback, errorCallback);
-        MapJob<R> job = new MapJob<>(result, chunks);
+        MapJob<R> job = new MapJob<>(result, chunks, size, input.size(), engine.progressBar(star ? "starmap" : "map", input.size()));
         if (chunks == 0) {
             result.complete(new ArrayList<>());
             return result;
@@ -101,10 +107,16 @@ public final class MapJob<R> implements TaskSink {
                 firstError = error;
             }
             remaining -= count;
+            if (bar != null && index >= 0) {
+                bar.advance(Math.min(chunksize, items - (long) index * chunksize));
+            }
             if (remaining > 0) {
                 return;
             }
             outcome = firstError;
+        }
+        if (bar != null) {
+            bar.finish();
         }
         if (outcome != null) {
             result.fail(outcome);

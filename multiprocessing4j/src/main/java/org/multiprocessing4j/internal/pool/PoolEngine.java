@@ -36,27 +36,34 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
 /*
  * Implementation notes
  *
- * Dispatch. Each worker holds at most one task, so a free worker always takes the next task and no task
- * waits behind a busy worker while another is idle (API.md); chunks, not prefetch, batch small work. Under
- * `lock`: a submitted task goes to an idle worker or to the `pending` deque; a worker that answers takes the
- * next pending task or becomes idle. The message is sent outside the lock, by the thread that made the
- * assignment. The relay thread of a worker sends the worker's next task *before* it decodes and delivers the
- * answer, so the worker is busy again while the pool's side does its part.
+ * Dispatch. A worker holds at most `depth` tasks (PREFETCH, or 1 with a task timeout or maxTasksPerChild,
+ * where a task's start must be its dispatch): one running, the rest sent ahead into its pipe so that it
+ * never waits for the pool between tasks. Sending ahead never makes a task wait behind a busy worker while
+ * another is idle (API.md): a worker that falls idle with nothing pending takes back the newest unstarted
+ * task of the most loaded worker, and whether the task was started or taken back is decided by one CAS
+ * on its slot in that worker's TaskSlots table (see there). Under `lock`: a submitted task goes to the least
+ * loaded worker that has room, or to the `pending` deque; a worker that answers is refilled. Messages are
+ * sent outside the lock by the thread that made the assignment; a relay refills its worker *before* it
+ * decodes and delivers the answer.
  *
- * Ownership. `Worker.current` is the one task a worker holds. Every path that ends a task (answer, death,
- * timeout, terminate, a failed send) takes it out of `current` or `pending` under the lock, so exactly one
- * of them settles it; a late answer for a task that was settled by a timeout finds `current` changed and
- * is dropped.
+ * Ownership. `Worker.queued` holds the tasks a worker was given. Every path that ends a task (answer,
+ * death, timeout, terminate, cancel, a failed send, a steal) takes it out of `queued` or `pending` under
+ * the lock, so exactly one of them settles it; a late answer for a task settled otherwise is dropped. A
+ * task is stolen only after its message is in the pipe whole (`sent`), because stealing rewrites the slot
+ * byte of the message for the new worker.
  *
  * Death. The relay thread's receive ends with EOF when the worker's JVM is gone (the ring notices the dead
  * peer's pid within one futex slice) or when the process ends before it touched its pipe (the exit hook
- * closes the pool's end). The relay then collects the exit code, fails the task the worker held with
- * WorkerDiedException, and starts a replacement while there is work to do.
+ * closes the pool's end). The relay then collects the exit code (the JVM is gone, so its slots are final),
+ * fails the tasks it had STARTED with WorkerDiedException, puts the ones still QUEUED back at the head of
+ * `pending`, and starts a replacement while there is work to do.
  */
 public final class PoolEngine {
     private static final AtomicInteger POOLS = new AtomicInteger();
     /** How long a worker whose pipe ended may take to exit before it is killed. */
     private static final Duration EXIT_GRACE = Duration.ofSeconds(2);
+    /** Tasks a worker may hold at once (one running, the rest sent ahead and revocable). */
+    static final int PREFETCH = 4;
 
     private enum State { RUNNING, CLOSING, ENDED }
 
@@ -72,16 +79,18 @@ public final class PoolEngine {
     private final ExecutorService callbacks;
     private final ExecutorService starters;
     private final ScheduledThreadPoolExecutor timer;
+    /** Tasks a worker may hold: {@link #PREFETCH}, or 1 where a task's start must be its dispatch (timeouts, maxTasksPerChild). */
+    private final int depth;
     private final AtomicLong taskIds = new AtomicLong();
     private final AtomicLong functionIds = new AtomicLong();
     private final AtomicInteger workerNumbers = new AtomicInteger();
 
     private final Object lock = new Object();
     private final ArrayDeque<Task> pending = new ArrayDeque<>();
-    private final ArrayDeque<Worker> idle = new ArrayDeque<>();
     private final Set<Worker> workers = new LinkedHashSet<>();
     private final Set<Feeder> feeders = new LinkedHashSet<>();
     private final List<Thread> relays = new ArrayList<>();
+    private volatile boolean progressBars;
     private State state = State.RUNNING;
     private int starting;
     private int running;
@@ -91,6 +100,7 @@ public final class PoolEngine {
     private long failed;
     private long deaths;
     private long restarts;
+    private long steals;
 
     /**
      * Something that submits tasks over time (an imap's input reader); stopped by close, terminate and a
@@ -116,6 +126,7 @@ public final class PoolEngine {
         this.initializer = initializer;
         this.maxTasksPerChild = maxTasksPerChild;
         this.taskTimeout = taskTimeout;
+        this.depth = taskTimeout != null || maxTasksPerChild > 0 ? 1 : PREFETCH;
         this.launcher = new ChildWorkerLauncher(context);
         this.codec = DefaultCodec.of(context.serializer().getName());
         this.throwables = new ThrowableCodec(codec);
@@ -157,6 +168,16 @@ public final class PoolEngine {
         return functionIds.incrementAndGet();
     }
 
+    /** Map-family calls show a terminal progress bar from now on. */
+    public void showProgressBars(boolean show) {
+        progressBars = show;
+    }
+
+    /** A progress bar for a call of {@code items} items (unknown: -1), or null when they are off. */
+    ProgressBar progressBar(String call, long items) {
+        return progressBars ? new ProgressBar(name + " " + call, items) : null;
+    }
+
     /** The single thread on which result callbacks run, in completion order. */
     ExecutorService callbackThread() {
         return callbacks;
@@ -176,7 +197,7 @@ public final class PoolEngine {
         synchronized (lock) {
             checkTakingCalls();
             submitted++;
-            worker = idle.pollFirst();
+            worker = leastLoadedLocked();
             if (worker == null) {
                 pending.addLast(task);
                 return;
@@ -184,6 +205,21 @@ public final class PoolEngine {
             assignLocked(worker, task);
         }
         send(worker, task);
+    }
+
+    /** The live worker holding the fewest tasks, if it can take one more (lock held). */
+    private Worker leastLoadedLocked() {
+        Worker best = null;
+        for (Worker w : workers) {
+            if (!w.lost && !w.retiring && w.queued.size() < depth && w.freeSlot() >= 0
+                    && (best == null || w.queued.size() < best.queued.size())) {
+                best = w;
+                if (w.queued.isEmpty()) {
+                    break;
+                }
+            }
+        }
+        return best;
     }
 
     /** Throws if a new call cannot be accepted now. */
@@ -220,10 +256,18 @@ public final class PoolEngine {
     }
 
     private void assignLocked(Worker worker, Task task) {
-        worker.current = task;
-        worker.handed++;
-        worker.busySince = System.nanoTime();
+        int slot = worker.freeSlot();
+        worker.slotUsed[slot] = true;
+        worker.slots.queue(slot);
+        task.message[TaskMessages.SLOT_AT] = (byte) slot;
+        task.slot = slot;
         task.worker = worker;
+        task.sent = false;
+        if (worker.queued.isEmpty()) {
+            worker.busySince = System.nanoTime();
+        }
+        worker.queued.addLast(task);
+        worker.handed++;
         running++;
         if (maxTasksPerChild > 0 && worker.handed >= maxTasksPerChild) {
             worker.retiring = true;
@@ -236,13 +280,14 @@ public final class PoolEngine {
     private void send(Worker worker, Task task) {
         try {
             worker.link.send(task.message);
+            task.sent = true;
         } catch (IOException | RuntimeException e) {
             // The worker is gone, or this thread was interrupted mid-send: the task did not arrive whole.
             // It goes back to the queue; the worker is killed so that its relay replaces it.
             boolean requeued = false;
             synchronized (lock) {
-                if (worker.current == task) {
-                    releaseLocked(worker, task);
+                if (task.worker == worker && worker.queued.remove(task)) {
+                    releaseLocked(worker, task, true);
                     if (state != State.ENDED && broken == null) {
                         pending.addFirst(task);
                         requeued = true;
@@ -258,15 +303,81 @@ public final class PoolEngine {
         }
     }
 
-    /** Takes {@code task} out of {@code worker} (lock held). */
-    private void releaseLocked(Worker worker, Task task) {
-        worker.current = null;
-        worker.busyNanos += System.nanoTime() - worker.busySince;
+    /** Sends each of {@code tasks}, already assigned to {@code worker}. */
+    private void sendAll(Worker worker, List<Task> tasks) {
+        for (Task t : tasks) {
+            send(worker, t);
+        }
+    }
+
+    /**
+     * Takes {@code task} (already removed from {@code worker.queued}) out of its worker (lock held);
+     * {@code freeSlot} unless the slot stays in use until the worker's SKIPPED answer.
+     */
+    private void releaseLocked(Worker worker, Task task, boolean freeSlot) {
+        if (freeSlot && task.slot >= 0) {
+            worker.slotUsed[task.slot] = false;
+            worker.slots.free(task.slot);
+        }
+        if (worker.queued.isEmpty()) {
+            worker.busyNanos += System.nanoTime() - worker.busySince;
+        }
         task.worker = null;
+        task.slot = -1;
         running--;
         if (task.timeout != null) {
             task.timeout.cancel(false);
         }
+    }
+
+    /**
+     * Gives {@code worker} tasks up to its depth: pending ones first; if none are pending and it holds
+     * nothing, one taken back from the most loaded worker that has not started it (lock held). Returns the
+     * tasks to send.
+     */
+    private List<Task> refillLocked(Worker worker) {
+        if (worker.lost || worker.retiring || state == State.ENDED || broken != null) {
+            return List.of();
+        }
+        List<Task> out = null;
+        while (worker.queued.size() < depth && !pending.isEmpty() && worker.freeSlot() >= 0 && !worker.retiring) {
+            Task next = pending.pollFirst();
+            assignLocked(worker, next);
+            if (out == null) {
+                out = new ArrayList<>(depth);
+            }
+            out.add(next);
+        }
+        if (out == null && worker.queued.isEmpty() && worker.freeSlot() >= 0) {
+            Task stolen = stealLocked(worker);
+            if (stolen != null) {
+                assignLocked(worker, stolen);
+                return List.of(stolen);
+            }
+        }
+        return out == null ? List.of() : out;
+    }
+
+    /** Takes back, for idle {@code thief}, the newest unstarted task of the most loaded other worker (lock held). */
+    private Task stealLocked(Worker thief) {
+        Worker victim = null;
+        for (Worker w : workers) {
+            if (w != thief && !w.lost && w.queued.size() > 1 && (victim == null || w.queued.size() > victim.queued.size())) {
+                victim = w;
+            }
+        }
+        if (victim == null) {
+            return null;
+        }
+        Task candidate = victim.queued.peekLast();
+        if (candidate == null || !candidate.sent || !victim.slots.steal(candidate.slot)) {
+            return null;
+        }
+        // NOTE: the victim will answer SKIPPED for this slot; only then is the slot free again.
+        victim.queued.removeLast();
+        releaseLocked(victim, candidate, false);
+        steals++;
+        return candidate;
     }
 
     // ---------------------------------------------------------------- workers
@@ -280,7 +391,7 @@ public final class PoolEngine {
     private void launch(int number) {
         WorkerLink link;
         try {
-            link = launcher.launch(name + "-worker-" + number, initializer, maxTasksPerChild);
+            link = launcher.launch(name + "-worker-" + number, initializer, maxTasksPerChild, depth);
         } catch (Throwable e) {
             synchronized (lock) {
                 starting--;
@@ -289,7 +400,7 @@ public final class PoolEngine {
             return;
         }
         Worker worker = new Worker(link, number);
-        Task next = null;
+        List<Task> toSend = List.of();
         boolean keep;
         synchronized (lock) {
             starting--;
@@ -301,12 +412,7 @@ public final class PoolEngine {
                 worker.relay = relay;
                 relays.add(relay);
                 relay.start();
-                next = pending.pollFirst();
-                if (next != null) {
-                    assignLocked(worker, next);
-                } else {
-                    idle.addLast(worker);
-                }
+                toSend = refillLocked(worker);
             }
             lock.notifyAll();
         }
@@ -318,9 +424,7 @@ public final class PoolEngine {
             return;
         }
         link.onExit(link::closeChannel);
-        if (next != null) {
-            send(worker, next);
-        }
+        sendAll(worker, toSend);
         synchronized (lock) {
             finishClosingLocked();
         }
@@ -352,26 +456,34 @@ public final class PoolEngine {
 
     private void onAnswer(Worker worker, byte[] answer) throws IOException {
         long id = TaskMessages.taskId(answer);
-        Task task;
-        Task next = null;
+        int slot = TaskMessages.slot(answer);
+        Task task = null;
+        List<Task> toSend;
         synchronized (lock) {
-            task = worker.current;
-            if (task == null || task.id != id) {
-                return; // settled already (timed out, terminated)
-            }
-            releaseLocked(worker, task);
-            worker.tasksDone++;
-            if (!worker.retiring && state != State.ENDED) {
-                next = pending.pollFirst();
-                if (next != null) {
-                    assignLocked(worker, next);
-                } else {
-                    idle.addLast(worker);
+            if (answer[0] == TaskMessages.SKIPPED) {
+                if (slot < worker.slotUsed.length) {
+                    worker.slotUsed[slot] = false;
+                    worker.slots.free(slot);
+                }
+            } else {
+                for (java.util.Iterator<Task> it = worker.queued.iterator(); it.hasNext(); ) {
+                    Task t = it.next();
+                    if (t.id == id) {
+                        it.remove();
+                        task = t;
+                        break;
+                    }
+                }
+                if (task != null) {
+                    releaseLocked(worker, task, true);
+                    worker.tasksDone++;
                 }
             }
+            toSend = refillLocked(worker);
         }
-        if (next != null) {
-            send(worker, next);
+        sendAll(worker, toSend);
+        if (task == null) {
+            return; // a SKIPPED answer, or a task settled already (timed out, terminated)
         }
         if (answer[0] == TaskMessages.OK) {
             Object value;
@@ -402,27 +514,42 @@ public final class PoolEngine {
     }
 
     private void workerLost(Worker worker) {
-        Task task;
         synchronized (lock) {
             if (worker.lost) {
                 return;
             }
             worker.lost = true;
-            workers.remove(worker);
-            idle.remove(worker);
-            task = worker.current;
-            if (task != null) {
-                releaseLocked(worker, task);
-            }
         }
         worker.link.closeChannel();
         int code = exitCode(worker);
+        // NOTE: the worker is dead now, so each slot's state is final: STARTED tasks were its, QUEUED never ran.
+        List<Task> died = new ArrayList<>();
+        boolean hadTasks;
+        synchronized (lock) {
+            workers.remove(worker);
+            hadTasks = !worker.queued.isEmpty();
+            List<Task> neverStarted = new ArrayList<>();
+            while (!worker.queued.isEmpty()) {
+                Task t = worker.queued.pollFirst();
+                boolean started = t.slot >= 0 && worker.slots.state(t.slot) != TaskSlots.QUEUED;
+                releaseLocked(worker, t, false);
+                (started ? died : neverStarted).add(t);
+            }
+            for (int i = neverStarted.size() - 1; i >= 0; i--) {
+                if (state != State.ENDED && broken == null) {
+                    pending.addFirst(neverStarted.get(i));
+                } else {
+                    died.add(neverStarted.get(i));
+                }
+            }
+        }
         worker.link.release();
-        if (task != null) {
-            settle(task, null, new WorkerDiedException(worker.link.name(), worker.link.pid(), code));
+        for (Task t : died) {
+            settle(t, null, state() == State.ENDED ? new CancellationException(name + " was terminated")
+                    : new WorkerDiedException(worker.link.name(), worker.link.pid(), code));
         }
         synchronized (lock) {
-            boolean expected = task == null && code == 0 && (worker.retiring || state != State.RUNNING);
+            boolean expected = !hadTasks && code == 0 && (worker.retiring || state != State.RUNNING);
             if (!expected) {
                 deaths++;
             }
@@ -432,6 +559,12 @@ public final class PoolEngine {
             }
             finishClosingLocked();
             lock.notifyAll();
+        }
+    }
+
+    private State state() {
+        synchronized (lock) {
+            return state;
         }
     }
 
@@ -457,10 +590,10 @@ public final class PoolEngine {
 
     private void timedOut(Worker worker, Task task) {
         synchronized (lock) {
-            if (worker.current != task) {
+            if (task.worker != worker || !worker.queued.remove(task)) {
                 return;
             }
-            releaseLocked(worker, task);
+            releaseLocked(worker, task, false);
         }
         worker.link.kill();
         settle(task, null, new TaskTimeoutException(worker.link.name(), worker.link.pid(), taskTimeout));
@@ -509,10 +642,7 @@ public final class PoolEngine {
             lost.addAll(pending);
             pending.clear();
             for (Worker w : workers) {
-                if (w.current != null) {
-                    lost.add(w.current);
-                    releaseLocked(w, w.current);
-                }
+                drainLocked(w, lost);
             }
             all = new ArrayList<>(workers);
             stopped = new ArrayList<>(feeders);
@@ -569,12 +699,8 @@ public final class PoolEngine {
             cancelled.addAll(pending);
             pending.clear();
             for (Worker w : workers) {
-                if (w.current != null) {
-                    cancelled.add(w.current);
-                    releaseLocked(w, w.current);
-                }
+                drainLocked(w, cancelled);
             }
-            idle.clear();
             all = new ArrayList<>(workers);
             stopped = new ArrayList<>(feeders);
             lock.notifyAll();
@@ -591,12 +717,31 @@ public final class PoolEngine {
         }
     }
 
+    /** Moves every task {@code worker} holds into {@code into} (lock held). */
+    private void drainLocked(Worker worker, List<Task> into) {
+        while (!worker.queued.isEmpty()) {
+            Task t = worker.queued.pollFirst();
+            releaseLocked(worker, t, false);
+            into.add(t);
+        }
+    }
+
     /** Tasks that never reached a worker, removed from the queue and cancelled (for {@code shutdownNow}). */
     public List<Object> drainPending() {
         List<Task> drained;
         synchronized (lock) {
             drained = new ArrayList<>(pending);
             pending.clear();
+            for (Worker w : workers) {
+                for (java.util.Iterator<Task> it = w.queued.descendingIterator(); it.hasNext(); ) {
+                    Task t = it.next();
+                    if (t.sent && w.slots.steal(t.slot)) {
+                        it.remove();
+                        releaseLocked(w, t, false);
+                        drained.add(t);
+                    }
+                }
+            }
             finishClosingLocked();
         }
         List<Object> origins = new ArrayList<>();
@@ -609,41 +754,48 @@ public final class PoolEngine {
         return origins;
     }
 
-    /** Removes {@code task} if no worker has it yet; true if it was removed (and so will never run). */
+    /**
+     * Removes {@code task} if no worker has started it (queued in the pool, or sent ahead and taken back);
+     * true if it was removed and so will never run. The caller settles it.
+     */
     boolean cancelPending(Task task) {
         synchronized (lock) {
-            if (!pending.remove(task)) {
+            if (task.settled) {
                 return false;
             }
-            task.settled = true;
-            finishClosingLocked();
-            return true;
+            if (pending.remove(task)) {
+                task.settled = true;
+                finishClosingLocked();
+                return true;
+            }
+            Worker w = task.worker;
+            if (w != null && task.sent && w.slots.steal(task.slot)) {
+                w.queued.remove(task);
+                releaseLocked(w, task, false);
+                task.settled = true;
+                finishClosingLocked();
+                return true;
+            }
+            return false;
         }
     }
 
     /**
-     * Stops {@code task} if a worker runs it, by killing that worker (it is replaced); true if it did. The
-     * task's sink is not called: the caller settles it.
+     * Stops {@code task} if a worker has started it, by killing that worker (it is replaced); true if it
+     * did. The task's sink is not called: the caller settles it.
      */
     boolean cancelRunning(Task task) {
         Worker worker;
         synchronized (lock) {
             worker = task.worker;
-            if (worker == null || worker.current != task || task.settled) {
+            if (worker == null || task.settled || !worker.queued.remove(task)) {
                 return false;
             }
-            releaseLocked(worker, task);
+            releaseLocked(worker, task, false);
             task.settled = true;
         }
         worker.link.kill();
         return true;
-    }
-
-    /** Whether {@code task} has been given to a worker or finished. */
-    boolean started(Task task) {
-        synchronized (lock) {
-            return task.worker != null || task.settled;
-        }
     }
 
     public boolean isShutdown() {
@@ -704,12 +856,21 @@ public final class PoolEngine {
     public PoolStats stats() {
         synchronized (lock) {
             long now = System.nanoTime();
+            int started = 0;
             List<PoolStats.WorkerStats> live = new ArrayList<>();
             for (Worker w : workers) {
-                long busy = w.busyNanos + (w.current != null ? now - w.busySince : 0);
-                live.add(new PoolStats.WorkerStats(w.link.name(), w.link.pid(), w.tasksDone, Duration.ofNanos(busy), w.current != null));
+                boolean running = false;
+                for (Task t : w.queued) {
+                    if (t.slot >= 0 && w.slots.state(t.slot) == TaskSlots.STARTED) {
+                        running = true;
+                        started++;
+                    }
+                }
+                long busyNanos = w.busyNanos + (w.queued.isEmpty() ? 0 : now - w.busySince);
+                live.add(new PoolStats.WorkerStats(w.link.name(), w.link.pid(), w.tasksDone, Duration.ofNanos(busyNanos), running));
             }
-            return new PoolStats(processes, submitted, completed, failed, pending.size(), running, deaths, restarts, List.copyOf(live));
+            return new PoolStats(processes, submitted, completed, failed, pending.size() + running - started, started,
+                    deaths, restarts, List.copyOf(live));
         }
     }
 

@@ -18,6 +18,10 @@ final class Task {
 
     /** The worker holding it, while it is in flight. */
     Worker worker;
+    /** Its slot in that worker's {@link TaskSlots}. */
+    int slot = -1;
+    /** Its message has reached the worker's pipe whole (only then may the task be stolen: the slot byte is rewritten). */
+    volatile boolean sent;
     ScheduledFuture<?> timeout;
     /** Set when the task has been given an outcome; later outcomes are dropped. */
     boolean settled;

@@ -6,15 +6,19 @@ import java.io.IOException;
  * The wire format between a pool and its workers: one pipe message per task and one per answer.
  *
  * <pre>
- * task   (pool → worker): kind(1) | taskId(8) | body
+ * task   (pool → worker): kind(1) | taskId(8) | slot(1) | body
  *   CALL     body = encoded SerializableCallable
  *   MAP      body = fnId(8) | fnLength(4) | encoded SerializableFunction | encoded List of arguments
  *   STARMAP  body = as MAP, with a SerializableBiFunction and a List of Map.Entry arguments
- * answer (worker → pool): status(1) | taskId(8) | body
+ * answer (worker → pool): status(1) | taskId(8) | slot(1) | body
  *   OK           body = encoded result (a List of results for MAP and STARMAP)
  *   FAILED       body = ThrowableCodec bytes of the task's exception
+ *   SKIPPED      no body: the pool took the task back before the worker started it (TaskSlots)
  *   INIT_FAILED  taskId = -1, body = ThrowableCodec bytes of the initializer's exception
  * </pre>
+ *
+ * The slot is the task's entry in the worker's {@link TaskSlots} table; the pool writes it into the
+ * message (the last header byte) when it assigns the task to a worker.
  *
  * Numbers are big-endian. The function of a map call travels in every chunk (a few hundred bytes) with an
  * id unique in the pool, so a worker decodes it once per call and reuses it for later chunks.
@@ -27,14 +31,27 @@ final class TaskMessages {
     static final byte OK = 1;
     static final byte FAILED = 2;
     static final byte INIT_FAILED = 3;
+    static final byte SKIPPED = 4;
 
-    static final int HEADER = 9;
+    static final int SLOT_AT = 9;
+    static final int HEADER = 10;
     static final long NO_TASK = -1;
 
     private TaskMessages() {
     }
 
-    /** A message of {@code kind} for task {@code id} whose body is {@code body}. */
+    /** A message of {@code kind} for task {@code id} in {@code slot} whose body is {@code body}. */
+    static byte[] message(byte kind, long id, int slot, byte[] body) {
+        byte[] out = message(kind, id, body);
+        out[SLOT_AT] = (byte) slot;
+        return out;
+    }
+
+    static int slot(byte[] message) {
+        return message[SLOT_AT] & 0xFF;
+    }
+
+    /** A message of {@code kind} for task {@code id} whose body is {@code body} (slot 0 until assigned). */
     static byte[] message(byte kind, long id, byte[] body) {
         byte[] out = new byte[HEADER + body.length];
         out[0] = kind;

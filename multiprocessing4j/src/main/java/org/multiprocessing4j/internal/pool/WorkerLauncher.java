@@ -6,9 +6,10 @@ import org.multiprocessing4j.SerializableRunnable;
 interface WorkerLauncher {
     /**
      * Starts one worker that runs {@code initializer} (may be null) and then tasks, ending by itself after
-     * {@code maxTasks} tasks when that is positive. Blocks until the worker can take messages.
+     * {@code maxTasks} tasks when that is positive, with a {@link TaskSlots} table of {@code slots} slots (the
+     * most tasks it may hold at once). Blocks until the worker can take messages.
      *
      * @throws RuntimeException if it cannot be started; the pool is then broken
      */
-    WorkerLink launch(String name, SerializableRunnable initializer, int maxTasks);
+    WorkerLink launch(String name, SerializableRunnable initializer, int maxTasks, int slots);
 }

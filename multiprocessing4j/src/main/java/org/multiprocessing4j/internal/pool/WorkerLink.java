@@ -15,6 +15,9 @@ interface WorkerLink {
     /** The worker's pid, or -1 where it has none. */
     long pid();
 
+    /** The table that tells, per slot, whether the task sent in it has started. */
+    TaskSlots slots();
+
     /** Sends one task message. */
     void send(byte[] message) throws IOException;
 

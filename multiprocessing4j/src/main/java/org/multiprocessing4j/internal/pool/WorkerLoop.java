@@ -31,12 +31,14 @@ public final class WorkerLoop implements SerializableRunnable {
     private static final int FUNCTIONS_KEPT = 8;
 
     private final Connection pipe;
+    private final String slotsPath;
     private final SerializableRunnable initializer;
     private final int maxTasks;
     private final String serializer;
 
-    WorkerLoop(Connection pipe, SerializableRunnable initializer, int maxTasks, String serializer) {
+    WorkerLoop(Connection pipe, String slotsPath, SerializableRunnable initializer, int maxTasks, String serializer) {
         this.pipe = pipe;
+        this.slotsPath = slotsPath;
         this.initializer = initializer;
         this.maxTasks = maxTasks;
         this.serializer = serializer;
@@ -53,8 +55,11 @@ public final class WorkerLoop implements SerializableRunnable {
                 return size() > FUNCTIONS_KEPT;
             }
         };
+        TaskSlots slots = null;
         try {
             pipe.poll(); // NOTE: claims both ring ends now, so the pool sees EOF if this JVM dies in the initializer
+            slots = TaskSlots.attach(java.nio.file.Path.of(slotsPath));
+            slots.unlink(); // both sides have it mapped now; the pool removes it too if this JVM never got here
             if (initializer != null) {
                 try {
                     initializer.run();
@@ -65,14 +70,24 @@ public final class WorkerLoop implements SerializableRunnable {
                     return;
                 }
             }
-            for (int done = 0; maxTasks <= 0 || done < maxTasks; done++) {
+            for (int done = 0; maxTasks <= 0 || done < maxTasks; ) {
                 byte[] task;
                 try {
                     task = pipe.recvBytes();
                 } catch (EOFException closedByPool) {
                     return;
                 }
-                pipe.sendBytes(answer(task, codec, throwables, loader, functions));
+                if (task.length < TaskMessages.HEADER) {
+                    throw new IOException("pool task of " + task.length + " bytes is shorter than its header");
+                }
+                int slot = TaskMessages.slot(task);
+                if (!slots.start(slot)) {
+                    // NOTE: the pool took this task back for an idle worker; it runs there, not here.
+                    pipe.sendBytes(TaskMessages.message(TaskMessages.SKIPPED, TaskMessages.taskId(task), slot, new byte[0]));
+                    continue;
+                }
+                pipe.sendBytes(answer(task, slot, codec, throwables, loader, functions));
+                done++;
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("pool worker lost its pipe", e);
@@ -80,10 +95,13 @@ public final class WorkerLoop implements SerializableRunnable {
             Thread.currentThread().interrupt();
         } finally {
             pipe.close();
+            if (slots != null) {
+                slots.close();
+            }
         }
     }
 
-    private static byte[] answer(byte[] task, ObjectCodec codec, ThrowableCodec throwables, ClassLoader loader,
+    private static byte[] answer(byte[] task, int slot, ObjectCodec codec, ThrowableCodec throwables, ClassLoader loader,
                                  Map<Long, Object> functions) throws IOException {
         long id = TaskMessages.taskId(task);
         byte[] result;
@@ -94,9 +112,9 @@ public final class WorkerLoop implements SerializableRunnable {
             Runtime.getRuntime().halt(OUT_OF_MEMORY_STATUS);
             throw e;
         } catch (Throwable t) {
-            return TaskMessages.message(TaskMessages.FAILED, id, throwables.encode(t));
+            return TaskMessages.message(TaskMessages.FAILED, id, slot, throwables.encode(t));
         }
-        return TaskMessages.message(TaskMessages.OK, id, result);
+        return TaskMessages.message(TaskMessages.OK, id, slot, result);
     }
 
     @SuppressWarnings("unchecked")

@@ -1,0 +1,323 @@
+package org.multiprocessing4j;
+
+import java.io.Serial;
+import java.time.Duration;
+import java.util.Date;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.multiprocessing4j.internal.sync.SharedCondition;
+import org.multiprocessing4j.internal.sync.SyncFile;
+import org.multiprocessing4j.internal.sync.SyncKind;
+import org.multiprocessing4j.internal.sync.Waits;
+
+/**
+ * A condition variable shared by threads and processes: Python's {@code multiprocessing.Condition}, also a
+ * {@link java.util.concurrent.locks.Condition}. It is bound to a {@link Lock} or {@link RLock} (a new
+ * {@code RLock} by default, as in Python) that the caller holds around {@code await} and {@code signal}.
+ * Python's {@code wait}/{@code notify}/{@code notify_all} are {@link #await()}, {@link #signal()},
+ * {@link #signal(int)} and {@link #signalAll()}.
+ *
+ * <table class="striped">
+ * <caption>Waiting</caption>
+ * <tr><th>method</th><th>blocks</th><th>on interrupt</th></tr>
+ * <tr><td>{@link #await()}</td><td>until signalled</td><td>{@link InterruptedException}</td></tr>
+ * <tr><td>{@link #await(Duration)}</td><td>until signalled or the timeout; false on timeout</td>
+ *     <td>{@link InterruptedException}</td></tr>
+ * <tr><td>{@link #waitFor(BooleanSupplier, Duration)}</td><td>until the predicate holds or the timeout;
+ *     returns its last value</td><td>{@link InterruptedException}</td></tr>
+ * <tr><td>{@link #awaitUninterruptibly()}</td><td>until signalled</td><td>ignored (status kept)</td></tr>
+ * <tr><td>{@link #signal()}, {@link #signal(int)}, {@link #signalAll()}</td><td>never</td><td>-</td></tr>
+ * </table>
+ * Every wait releases the lock entirely (all holds of an RLock) and takes it back before returning or
+ * throwing, whatever the outcome. A zero or negative timeout gives up the lock, takes it back and returns
+ * false. Calling any of these without holding the lock throws {@link IllegalMonitorStateException} (for a
+ * plain {@code Lock}: when nobody holds it, Python's check).
+ *
+ * <p>Signals: {@code signal(n)} wakes up to {@code n} threads waiting now, oldest first; a signal when no
+ * thread waits is not stored; a waiter that timed out or was interrupted absorbs no later signal; a waiter
+ * whose process died is skipped (it neither absorbs a signal nor blocks anyone). A waiter interrupted
+ * after being signalled returns normally with its interrupt status set, so the signal is not lost.
+ *
+ * <p>Owner death: if the lock's holder dies while a waiter waits to take it back, the waiter takes it over
+ * and {@code await} throws {@link OwnerDiedException} with the lock held.
+ *
+ * <p>Limits: at most {@value SharedCondition#SLOTS} threads wait at once (more throws
+ * {@link IllegalStateException}). A waiter uses no CPU between futex slices.
+ *
+ * <p>Processes: a {@code Condition} is a serializable handle (with its lock); a child that captures one
+ * uses the same condition. Memory visibility: that of its lock.
+ *
+ * <p>Lifetime: {@link #close()} ends this process's use (and its own lock's, when it made one); the
+ * creating process also removes its shared file. Conditions never closed are removed when the root
+ * process of the tree exits. Thread-safe.
+ */
+public final class Condition implements java.util.concurrent.locks.Condition, java.io.Serializable, AutoCloseable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final ConditionLock lock;
+    private final boolean ownsLock;
+    private final SyncFile file;
+    private transient volatile SharedCondition core;
+
+    /**
+     * A condition with a new {@link RLock} of its own (Python's default).
+     *
+     * @throws ProcessError if the shared memory cannot be created
+     */
+    public Condition() {
+        this(new RLock(), true);
+    }
+
+    /**
+     * A condition bound to {@code lock}.
+     *
+     * @throws ProcessError if the shared memory cannot be created
+     */
+    public Condition(Lock lock) {
+        this(Objects.requireNonNull(lock, "lock"), false);
+    }
+
+    /**
+     * A condition bound to {@code lock}.
+     *
+     * @throws ProcessError if the shared memory cannot be created
+     */
+    public Condition(RLock lock) {
+        this(Objects.requireNonNull(lock, "lock"), false);
+    }
+
+    private Condition(ConditionLock lock, boolean ownsLock) {
+        this.lock = lock;
+        this.ownsLock = ownsLock;
+        SyncFile f;
+        try {
+            f = SyncFile.create(SyncKind.CONDITION, SharedCondition.BYTES, segment -> { });
+        } catch (RuntimeException | Error e) {
+            if (ownsLock) {
+                lock.close();
+            }
+            throw e;
+        }
+        this.file = f;
+    }
+
+    /** Acquires the underlying lock, as its {@code acquire()}. */
+    public void acquire() throws InterruptedException {
+        lock.acquire();
+    }
+
+    /** Acquires the underlying lock, waiting up to {@code timeout}, as its {@code acquire(Duration)}. */
+    public boolean acquire(Duration timeout) throws InterruptedException {
+        return lock.acquire(timeout);
+    }
+
+    /** Acquires the underlying lock if possible now, as its {@code tryAcquire()}. */
+    public boolean tryAcquire() {
+        return lock.tryAcquire();
+    }
+
+    /** Releases the underlying lock, as its {@code release()}. */
+    public void release() {
+        lock.release();
+    }
+
+    /**
+     * Releases the lock, waits until signalled, takes the lock back.
+     *
+     * @throws InterruptedException if interrupted before being signalled (the lock is held again)
+     * @throws IllegalMonitorStateException if the lock is not held
+     * @throws OwnerDiedException if taking the lock back took it over from a dead holder (it is held)
+     */
+    @Override
+    public void await() throws InterruptedException {
+        await(Waits.never(), true);
+    }
+
+    /**
+     * Releases the lock, waits until signalled or {@code timeout} passes, takes the lock back.
+     *
+     * @return true if signalled, false on timeout
+     * @throws InterruptedException if interrupted before being signalled (the lock is held again)
+     * @throws IllegalMonitorStateException if the lock is not held
+     * @throws OwnerDiedException if taking the lock back took it over from a dead holder (it is held)
+     */
+    public boolean await(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        return await(Waits.deadline(timeout), true);
+    }
+
+    @Override
+    public boolean await(long time, TimeUnit unit) throws InterruptedException {
+        return await(Waits.deadlineIn(unit.toNanos(time)), true);
+    }
+
+    @Override
+    public long awaitNanos(long nanosTimeout) throws InterruptedException {
+        long deadline = Waits.deadlineIn(nanosTimeout);
+        await(deadline, true);
+        return deadline - System.nanoTime();
+    }
+
+    @Override
+    public boolean awaitUntil(Date deadline) throws InterruptedException {
+        return await(Waits.deadlineIn(TimeUnit.MILLISECONDS.toNanos(deadline.getTime() - System.currentTimeMillis())), true);
+    }
+
+    /** As {@link #await()}, but an interrupt does not end the wait (the interrupt status is kept). */
+    @Override
+    public void awaitUninterruptibly() {
+        try {
+            await(Waits.never(), false);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        }
+    }
+
+    /**
+     * Waits until {@code predicate} holds (Python's {@code wait_for} without a timeout): checks it, and
+     * waits for a signal while it is false. The caller holds the lock; the predicate runs with it held.
+     *
+     * @return true
+     * @throws InterruptedException if interrupted while waiting (the lock is held again)
+     */
+    public boolean waitFor(BooleanSupplier predicate) throws InterruptedException {
+        Objects.requireNonNull(predicate, "predicate");
+        while (!predicate.getAsBoolean()) {
+            await();
+        }
+        return true;
+    }
+
+    /**
+     * Waits until {@code predicate} holds or {@code timeout} passes (Python's {@code wait_for}): checks it,
+     * and waits for a signal while it is false. The caller holds the lock; the predicate runs with it held.
+     *
+     * @return the predicate's last value (false: the timeout passed first)
+     * @throws InterruptedException if interrupted while waiting (the lock is held again)
+     */
+    public boolean waitFor(BooleanSupplier predicate, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(predicate, "predicate");
+        long deadline = Waits.deadline(Objects.requireNonNull(timeout, "timeout"));
+        boolean result = predicate.getAsBoolean();
+        while (!result) {
+            if (deadline - System.nanoTime() <= 0) {
+                break;
+            }
+            await(deadline, true);
+            result = predicate.getAsBoolean();
+        }
+        return result;
+    }
+
+    /**
+     * Wakes the oldest waiting thread, if any (Python's {@code notify()}).
+     *
+     * @throws IllegalMonitorStateException if the lock is not held
+     */
+    @Override
+    public void signal() {
+        signal(1);
+    }
+
+    /**
+     * Wakes up to {@code n} waiting threads, oldest first (Python's {@code notify(n)}); 0 does nothing.
+     *
+     * @throws IllegalArgumentException if {@code n} is negative
+     * @throws IllegalMonitorStateException if the lock is not held
+     */
+    public void signal(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("number of waiters to signal must be 0 or more: " + n);
+        }
+        checkHeld("signal");
+        core().signal(n);
+    }
+
+    /**
+     * Wakes every waiting thread (Python's {@code notify_all()}).
+     *
+     * @throws IllegalMonitorStateException if the lock is not held
+     */
+    @Override
+    public void signalAll() {
+        signal(Integer.MAX_VALUE);
+    }
+
+    /** Ends this process's use of the condition (and of its own lock); the creator removes its file. Idempotent. */
+    @Override
+    public void close() {
+        try {
+            file.close();
+        } finally {
+            if (ownsLock) {
+                lock.close();
+            }
+        }
+    }
+
+    /** Threads waiting now, in every process (a snapshot; tests use it). */
+    int waiting() {
+        return core().waiting();
+    }
+
+    private boolean await(long deadline, boolean interruptible) throws InterruptedException {
+        if (interruptible && Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        checkHeld("await");
+        SharedCondition c = core();
+        int slot = c.register();
+        int saved;
+        try {
+            saved = lock.releaseForWait();
+        } catch (RuntimeException | Error e) {
+            c.finish(slot);
+            throw e;
+        }
+        c.await(slot, deadline, interruptible);
+        OwnerDiedException died = null;
+        try {
+            lock.reacquireAfterWait(saved);
+        } catch (OwnerDiedException e) {
+            died = e;
+        }
+        // NOTE: with the lock held again: a signal either reached this slot already, or never will.
+        boolean signalled = c.finish(slot);
+        boolean interrupted = interruptible && Thread.interrupted();
+        if (died != null) {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            throw died;
+        }
+        if (interrupted) {
+            if (signalled) {
+                Thread.currentThread().interrupt(); // signalled first: keep the signal, report the interrupt by status
+                return true;
+            }
+            throw new InterruptedException();
+        }
+        return signalled;
+    }
+
+    private void checkHeld(String what) {
+        if (!lock.isHeldForCondition()) {
+            throw new IllegalMonitorStateException(what + " on " + this + " without holding its lock " + lock.describe());
+        }
+    }
+
+    private SharedCondition core() {
+        SharedCondition c = core;
+        if (c == null) {
+            core = c = new SharedCondition(file.segment(), file.base());
+        }
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return "Condition[" + file + "]";
+    }
+}

@@ -1,0 +1,106 @@
+package org.multiprocessing4j;
+
+import java.io.Serial;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+import org.multiprocessing4j.internal.sync.SharedEvent;
+import org.multiprocessing4j.internal.sync.SyncFile;
+import org.multiprocessing4j.internal.sync.SyncKind;
+import org.multiprocessing4j.internal.sync.Waits;
+
+/**
+ * A flag shared by threads and processes that threads can wait for: Python's
+ * {@code multiprocessing.Event}. It starts cleared; {@link #set()} wakes every waiter, in any process.
+ *
+ * <table class="striped">
+ * <caption>Blocking</caption>
+ * <tr><th>method</th><th>blocks</th><th>on interrupt</th></tr>
+ * <tr><td>{@link #await()}</td><td>until set</td><td>{@link InterruptedException}</td></tr>
+ * <tr><td>{@link #await(Duration)}</td><td>until set or the timeout; false on timeout</td>
+ *     <td>{@link InterruptedException}</td></tr>
+ * <tr><td>{@link #set()}, {@link #clear()}, {@link #isSet()}</td><td>never</td><td>-</td></tr>
+ * </table>
+ * A zero or negative timeout looks once. A wait returns true if the event was set while it waited, even
+ * if it was cleared again before the waiter woke (Python's rule). A waiter uses no CPU between futex
+ * slices. A process that dies while waiting does not affect the others.
+ *
+ * <p>Processes: an {@code Event} is a serializable handle; a child that captures one uses the same event,
+ * mapping its shared memory on first use. Memory visibility: everything a thread did before
+ * {@code set()} happens-before everything a thread does after an {@code await} that returns true because
+ * of it (or an {@code isSet()} that returns true).
+ *
+ * <p>Lifetime: {@link #close()} ends this process's use; in the creating process it also removes the
+ * shared file (processes already using it keep working). Events never closed are removed when the root
+ * process of the tree exits. Thread-safe.
+ */
+public final class Event implements Serializable, AutoCloseable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final SyncFile file;
+    private transient volatile SharedEvent core;
+
+    /**
+     * A new, cleared event.
+     *
+     * @throws ProcessError if the shared memory cannot be created
+     */
+    public Event() {
+        this.file = SyncFile.create(SyncKind.EVENT, SharedEvent.BYTES, segment -> { });
+    }
+
+    /** True if the flag is set now. */
+    public boolean isSet() {
+        return core().isSet();
+    }
+
+    /** Sets the flag and wakes every waiter, in every process. No effect if already set. */
+    public void set() {
+        core().set();
+    }
+
+    /** Clears the flag. No effect if already clear. */
+    public void clear() {
+        core().clear();
+    }
+
+    /**
+     * Waits until the flag is set; returns at once if it is.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public void await() throws InterruptedException {
+        core().await(Waits.never());
+    }
+
+    /**
+     * Waits until the flag is set or {@code timeout} passes; zero or negative looks once.
+     *
+     * @return true if the flag is set (or was set during the wait), false on timeout
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean await(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        return core().await(Waits.deadline(timeout));
+    }
+
+    /** Ends this process's use of the event; the creating process also removes its shared file. Idempotent. */
+    @Override
+    public void close() {
+        file.close();
+    }
+
+    private SharedEvent core() {
+        SharedEvent c = core;
+        if (c == null) {
+            core = c = new SharedEvent(file.segment(), file.base());
+        }
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return "Event[" + file + "]";
+    }
+}

@@ -1,0 +1,246 @@
+package org.multiprocessing4j;
+
+import java.io.Serial;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.multiprocessing4j.internal.sync.RobustLock;
+import org.multiprocessing4j.internal.sync.SegmentSource;
+import org.multiprocessing4j.internal.sync.SyncFile;
+import org.multiprocessing4j.internal.sync.SyncKind;
+import org.multiprocessing4j.internal.sync.Waits;
+
+/**
+ * A non-reentrant lock shared by threads and processes: Python's {@code multiprocessing.Lock}, also usable
+ * as a {@link java.util.concurrent.locks.Lock}. It lives in shared memory; a blocked thread sleeps on a
+ * futex (no CPU between wake-ups, at most ten a second).
+ *
+ * <table class="striped">
+ * <caption>Acquire and release</caption>
+ * <tr><th>method</th><th>blocks</th><th>on interrupt</th><th>dead holder found</th></tr>
+ * <tr><td>{@link #acquire()}</td><td>until taken</td><td>{@link InterruptedException}</td>
+ *     <td>{@link OwnerDiedException}, lock held</td></tr>
+ * <tr><td>{@link #acquire(Duration)}</td><td>up to the timeout; false if not taken</td>
+ *     <td>{@link InterruptedException}</td><td>{@link OwnerDiedException}, lock held</td></tr>
+ * <tr><td>{@link #tryAcquire()}</td><td>never</td><td>-</td><td>{@link OwnerDiedException}, lock held</td></tr>
+ * <tr><td>{@link #lock()}</td><td>until taken</td><td>ignored (status kept)</td><td>returns normally</td></tr>
+ * <tr><td>{@link #lockInterruptibly()}, {@link #tryLock(long, TimeUnit)}</td><td>until taken / timeout</td>
+ *     <td>{@link InterruptedException}</td><td>returns normally</td></tr>
+ * <tr><td>{@link #tryLock()}</td><td>never</td><td>-</td><td>returns normally (true)</td></tr>
+ * <tr><td>{@link #release()}, {@link #unlock()}</td><td>never</td><td>-</td><td>-</td></tr>
+ * </table>
+ * A zero or negative timeout tries once.
+ *
+ * <p>Python's semantics: the lock belongs to nobody in particular, so any thread of any process may
+ * release it, and a thread that acquires it twice waits for itself (deadlock, as in Python).
+ * {@link #release()} of a lock nobody holds throws {@link IllegalStateException}.
+ *
+ * <p>Owner death: the lock records which process holds it (pid and start time). If that process dies
+ * holding it (SIGKILL included), the next acquirer notices within one futex slice, takes the lock over
+ * and is told: the Python-style {@code acquire}/{@code tryAcquire} throw {@link OwnerDiedException}
+ * <em>with the lock held</em>; the {@code java.util.concurrent.locks.Lock} methods return normally (their
+ * contract has no room for it, and {@code lock(); try {..} finally {unlock();}} must stay safe).
+ *
+ * <p>Processes: a {@code Lock} is a serializable handle. A child that captures one uses the same lock;
+ * decoding has no side effects, the shared memory is mapped on first use. Memory visibility: everything a
+ * thread did before releasing the lock happens-before everything a thread does after it next acquires it,
+ * in any process (see the package doc).
+ *
+ * <p>Lifetime: {@link #close()} ends this process's use; in the process that created the lock it also
+ * removes its shared file, so processes already using it keep working and a copy first used later throws
+ * {@link IllegalStateException}. Locks never closed are removed when the root process of the tree exits.
+ *
+ * <p>Thread-safe.
+ */
+public final class Lock implements java.util.concurrent.locks.Lock, ConditionLock, Serializable, AutoCloseable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final SegmentSource source;
+    private final long offset;
+    private transient volatile RobustLock core;
+
+    /**
+     * A new, free lock in shared memory of its own.
+     *
+     * @throws ProcessError if the shared memory cannot be created
+     */
+    public Lock() {
+        SyncFile file = SyncFile.create(SyncKind.LOCK, RobustLock.BYTES, segment -> { });
+        this.source = file;
+        this.offset = file.base();
+    }
+
+    /**
+     * A lock over {@link RobustLock#BYTES} zero (free) bytes at {@code offset} (8-byte aligned) of memory
+     * another object owns, e.g. a shared value's file; {@link #close()} then leaves that memory alone.
+     */
+    Lock(SegmentSource source, long offset) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.offset = offset;
+    }
+
+    /**
+     * Acquires the lock, waiting as long as it takes.
+     *
+     * @throws InterruptedException if interrupted while waiting (the lock is not held)
+     * @throws OwnerDiedException if its holder died and this call took it over: the lock is held
+     */
+    public void acquire() throws InterruptedException {
+        told(core().lock(Waits.never(), true));
+    }
+
+    /**
+     * Acquires the lock, waiting up to {@code timeout}; zero or negative tries once.
+     *
+     * @return true if acquired, false if the timeout passed
+     * @throws InterruptedException if interrupted while waiting (the lock is not held)
+     * @throws OwnerDiedException if its holder died and this call took it over: the lock is held
+     */
+    public boolean acquire(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        return told(core().lock(Waits.deadline(timeout), true));
+    }
+
+    /**
+     * Acquires the lock if it is free now (Python's {@code acquire(block=False)}); never blocks.
+     *
+     * @return true if acquired
+     * @throws OwnerDiedException if its holder died and this call took it over: the lock is held
+     */
+    public boolean tryAcquire() {
+        return told(core().tryLock());
+    }
+
+    /**
+     * Releases the lock, whichever thread or process acquired it.
+     *
+     * @throws IllegalStateException if nobody holds it
+     */
+    public void release() {
+        if (!core().releaseIfHeld()) {
+            throw new IllegalStateException("release of " + this + ": it is not held");
+        }
+    }
+
+    /** True if some thread of some process holds the lock now (a snapshot). */
+    public boolean isLocked() {
+        return core().isLocked();
+    }
+
+    /** Acquires the lock, waiting as long as it takes; an interrupt does not end the wait (its status is kept). */
+    @Override
+    public void lock() {
+        try {
+            core().lock(Waits.never(), false);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        }
+    }
+
+    /** Acquires the lock, waiting as long as it takes. */
+    @Override
+    public void lockInterruptibly() throws InterruptedException {
+        core().lock(Waits.never(), true);
+    }
+
+    /** Acquires the lock if it is free now. */
+    @Override
+    public boolean tryLock() {
+        return core().tryLock().held();
+    }
+
+    /** Acquires the lock, waiting up to the timeout; zero or negative tries once. */
+    @Override
+    public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+        return core().lock(Waits.deadlineIn(unit.toNanos(time)), true).held();
+    }
+
+    /**
+     * As {@link #release()}.
+     *
+     * @throws IllegalStateException if nobody holds it
+     */
+    @Override
+    public void unlock() {
+        release();
+    }
+
+    /**
+     * A new {@link Condition} bound to this lock, in shared memory of its own (close it when done).
+     *
+     * @throws ProcessError if the shared memory cannot be created
+     */
+    @Override
+    public Condition newCondition() {
+        return new Condition(this);
+    }
+
+    /** Ends this process's use of the lock; the creating process also removes its shared file. Idempotent. */
+    @Override
+    public void close() {
+        if (source instanceof SyncFile file) {
+            file.close();
+        }
+    }
+
+    @Override
+    public int releaseForWait() {
+        if (!core().releaseIfHeld()) {
+            throw new IllegalMonitorStateException("wait on a condition of " + this + ": the lock is not held");
+        }
+        return 1;
+    }
+
+    @Override
+    public void reacquireAfterWait(int saved) {
+        lockTold();
+    }
+
+    /** {@link #lock()}, throwing {@link OwnerDiedException} (lock held) after a take-over. */
+    private void lockTold() {
+        try {
+            told(core().lock(Waits.never(), false));
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        }
+    }
+
+    @Override
+    public boolean isHeldForCondition() {
+        return core().isLocked();
+    }
+
+    @Override
+    public String describe() {
+        return toString();
+    }
+
+    /** The pid holding the lock, 0 if free (a snapshot; tests use it). */
+    int ownerPid() {
+        return core().ownerPid();
+    }
+
+    private boolean told(RobustLock.Acquired acquired) {
+        if (acquired == RobustLock.Acquired.RECOVERED) {
+            long dead = core().lastDeadOwnerPid();
+            throw new OwnerDiedException("took over " + this + " from pid " + dead + ", which died holding it; it is now held by "
+                    + ProcessHandle.current().pid(), dead);
+        }
+        return acquired.held();
+    }
+
+    private RobustLock core() {
+        RobustLock c = core;
+        if (c == null) {
+            core = c = new RobustLock(source.segment(), offset);
+        }
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return "Lock[" + source + (source instanceof SyncFile ? "" : " @" + offset) + "]";
+    }
+}

@@ -1,0 +1,256 @@
+package org.multiprocessing4j;
+
+import java.io.Serial;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.multiprocessing4j.internal.sync.ReentrantRobustLock;
+import org.multiprocessing4j.internal.sync.RobustLock;
+import org.multiprocessing4j.internal.sync.SegmentSource;
+import org.multiprocessing4j.internal.sync.SyncFile;
+import org.multiprocessing4j.internal.sync.SyncKind;
+import org.multiprocessing4j.internal.sync.Waits;
+
+/**
+ * A reentrant lock shared by threads and processes: Python's {@code multiprocessing.RLock}, also usable as
+ * a {@link java.util.concurrent.locks.Lock}. It is owned by one thread of one process, which may acquire
+ * it again without blocking; each acquire needs its release, and the last release frees it. It lives in
+ * shared memory; a blocked thread sleeps on a futex (no CPU between wake-ups, at most ten a second).
+ *
+ * <table class="striped">
+ * <caption>Acquire and release</caption>
+ * <tr><th>method</th><th>blocks</th><th>on interrupt</th><th>dead holder found</th></tr>
+ * <tr><td>{@link #acquire()}</td><td>until taken</td><td>{@link InterruptedException}</td>
+ *     <td>{@link OwnerDiedException}, lock held</td></tr>
+ * <tr><td>{@link #acquire(Duration)}</td><td>up to the timeout; false if not taken</td>
+ *     <td>{@link InterruptedException}</td><td>{@link OwnerDiedException}, lock held</td></tr>
+ * <tr><td>{@link #tryAcquire()}</td><td>never</td><td>-</td><td>{@link OwnerDiedException}, lock held</td></tr>
+ * <tr><td>{@link #lock()}</td><td>until taken</td><td>ignored (status kept)</td><td>returns normally</td></tr>
+ * <tr><td>{@link #lockInterruptibly()}, {@link #tryLock(long, TimeUnit)}</td><td>until taken / timeout</td>
+ *     <td>{@link InterruptedException}</td><td>returns normally</td></tr>
+ * <tr><td>{@link #tryLock()}</td><td>never</td><td>-</td><td>returns normally (true)</td></tr>
+ * <tr><td>{@link #release()}, {@link #unlock()}</td><td>never</td><td>-</td><td>-</td></tr>
+ * </table>
+ * A zero or negative timeout tries once. A re-acquire by the holding thread always succeeds at once.
+ *
+ * <p>{@link #release()} by a thread that does not hold the lock (another thread, another process, or
+ * nobody holds it) throws {@link IllegalMonitorStateException}, as Python raises {@code RuntimeError}.
+ *
+ * <p>Owner death: the lock records which process holds it (pid and start time). If that process dies
+ * holding it (SIGKILL included), the next acquirer notices within one futex slice, takes the lock over
+ * with a hold count of one and is told: the Python-style {@code acquire}/{@code tryAcquire} throw
+ * {@link OwnerDiedException} <em>with the lock held</em>; the {@code java.util.concurrent.locks.Lock}
+ * methods return normally. A thread that ends holding the lock while its process lives keeps it held,
+ * as with {@link java.util.concurrent.locks.ReentrantLock}.
+ *
+ * <p>Processes: an {@code RLock} is a serializable handle; a child that captures one uses the same lock,
+ * mapping its shared memory on first use. Memory visibility: everything a thread did before the release
+ * that frees the lock happens-before everything a thread does after it next acquires it, in any process.
+ *
+ * <p>Lifetime: {@link #close()} ends this process's use; in the process that created the lock it also
+ * removes its shared file (processes already using it keep working). Locks never closed are removed when
+ * the root process of the tree exits. The lock of a shared value belongs to the value: closing it does
+ * nothing.
+ *
+ * <p>Thread-safe.
+ */
+public final class RLock implements java.util.concurrent.locks.Lock, ConditionLock, Serializable, AutoCloseable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final SegmentSource source;
+    private final long offset;
+    private transient volatile ReentrantRobustLock core;
+
+    /**
+     * A new, free reentrant lock in shared memory of its own.
+     *
+     * @throws ProcessError if the shared memory cannot be created
+     */
+    public RLock() {
+        SyncFile file = SyncFile.create(SyncKind.RLOCK, ReentrantRobustLock.BYTES, segment -> { });
+        this.source = file;
+        this.offset = file.base();
+    }
+
+    /**
+     * A reentrant lock over {@link ReentrantRobustLock#BYTES} zero (free) bytes at {@code offset} (8-byte
+     * aligned) of memory another object owns, e.g. a shared value's file: the handle serializes
+     * {@code source} and {@code offset}, so a child finds the same words; {@link #close()} leaves that
+     * memory alone.
+     */
+    RLock(SegmentSource source, long offset) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.offset = offset;
+    }
+
+    /** Bytes of shared memory a lock made by {@link #RLock(SegmentSource, long)} takes. */
+    static long bytes() {
+        return ReentrantRobustLock.BYTES;
+    }
+
+    /**
+     * Acquires the lock (or one more hold of it), waiting as long as it takes.
+     *
+     * @throws InterruptedException if interrupted while waiting (no hold was taken)
+     * @throws OwnerDiedException if its holder died and this call took it over: the lock is held once
+     */
+    public void acquire() throws InterruptedException {
+        told(core().lock(Waits.never(), true));
+    }
+
+    /**
+     * Acquires the lock (or one more hold of it), waiting up to {@code timeout}; zero or negative tries once.
+     *
+     * @return true if acquired, false if the timeout passed
+     * @throws InterruptedException if interrupted while waiting (no hold was taken)
+     * @throws OwnerDiedException if its holder died and this call took it over: the lock is held once
+     */
+    public boolean acquire(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        return told(core().lock(Waits.deadline(timeout), true));
+    }
+
+    /**
+     * Acquires the lock (or one more hold of it) if that is possible now; never blocks.
+     *
+     * @return true if acquired
+     * @throws OwnerDiedException if its holder died and this call took it over: the lock is held once
+     */
+    public boolean tryAcquire() {
+        return told(core().tryLock());
+    }
+
+    /**
+     * Gives up one hold; the last one frees the lock.
+     *
+     * @throws IllegalMonitorStateException if the current thread does not hold the lock
+     */
+    public void release() {
+        core().unlock();
+    }
+
+    /** True if the current thread holds the lock. */
+    public boolean isHeldByCurrentThread() {
+        return core().isHeldByCurrentThread();
+    }
+
+    /** How many holds the current thread has: 0 if it does not hold the lock. */
+    public int getHoldCount() {
+        return core().holdCount();
+    }
+
+    /** True if some thread of some process holds the lock now (a snapshot). */
+    public boolean isLocked() {
+        return core().isLocked();
+    }
+
+    /** Acquires the lock, waiting as long as it takes; an interrupt does not end the wait (its status is kept). */
+    @Override
+    public void lock() {
+        try {
+            core().lock(Waits.never(), false);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        }
+    }
+
+    @Override
+    public void lockInterruptibly() throws InterruptedException {
+        core().lock(Waits.never(), true);
+    }
+
+    @Override
+    public boolean tryLock() {
+        return core().tryLock().held();
+    }
+
+    /** Acquires the lock, waiting up to the timeout; zero or negative tries once. */
+    @Override
+    public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+        return core().lock(Waits.deadlineIn(unit.toNanos(time)), true).held();
+    }
+
+    /**
+     * As {@link #release()}.
+     *
+     * @throws IllegalMonitorStateException if the current thread does not hold the lock
+     */
+    @Override
+    public void unlock() {
+        release();
+    }
+
+    /**
+     * A new {@link Condition} bound to this lock, in shared memory of its own (close it when done).
+     *
+     * @throws ProcessError if the shared memory cannot be created
+     */
+    @Override
+    public Condition newCondition() {
+        return new Condition(this);
+    }
+
+    /** Ends this process's use of the lock; the creating process also removes its shared file. Idempotent. */
+    @Override
+    public void close() {
+        if (source instanceof SyncFile file) {
+            file.close();
+        }
+    }
+
+    @Override
+    public int releaseForWait() {
+        return core().unlockFully();
+    }
+
+    @Override
+    public void reacquireAfterWait(int saved) {
+        RobustLock.Acquired acquired;
+        try {
+            acquired = core().lock(Waits.never(), false);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        }
+        core().restoreHolds(saved);
+        told(acquired);
+    }
+
+    @Override
+    public boolean isHeldForCondition() {
+        return isHeldByCurrentThread();
+    }
+
+    @Override
+    public String describe() {
+        return toString();
+    }
+
+    /** The pid holding the lock, 0 if free (a snapshot; tests use it). */
+    int ownerPid() {
+        return core().processLock().ownerPid();
+    }
+
+    private boolean told(RobustLock.Acquired acquired) {
+        if (acquired == RobustLock.Acquired.RECOVERED) {
+            long dead = core().processLock().lastDeadOwnerPid();
+            throw new OwnerDiedException("took over " + this + " from pid " + dead + ", which died holding it; it is now held by "
+                    + "thread " + Thread.currentThread().getName() + " of pid " + ProcessHandle.current().pid(), dead);
+        }
+        return acquired.held();
+    }
+
+    private ReentrantRobustLock core() {
+        ReentrantRobustLock c = core;
+        if (c == null) {
+            core = c = new ReentrantRobustLock(source.segment(), offset);
+        }
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return "RLock[" + source + (source instanceof SyncFile ? "" : " @" + offset) + "]";
+    }
+}

@@ -1,0 +1,144 @@
+package org.multiprocessing4j;
+
+import java.io.Serial;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+import org.multiprocessing4j.internal.sync.SharedSemaphore;
+import org.multiprocessing4j.internal.sync.SyncFile;
+import org.multiprocessing4j.internal.sync.SyncKind;
+import org.multiprocessing4j.internal.sync.Waits;
+
+/**
+ * A counting semaphore shared by threads and processes: Python's {@code multiprocessing.Semaphore}.
+ * {@link #acquire()} takes a permit, waiting while there is none; {@link #release()} returns one. Any
+ * thread of any process may release, and releases may raise the value above its initial one (use
+ * {@link BoundedSemaphore} to forbid that).
+ *
+ * <table class="striped">
+ * <caption>Blocking</caption>
+ * <tr><th>method</th><th>blocks</th><th>on interrupt</th></tr>
+ * <tr><td>{@link #acquire()}</td><td>until a permit is free</td><td>{@link InterruptedException}</td></tr>
+ * <tr><td>{@link #acquire(Duration)}</td><td>up to the timeout; false if none</td>
+ *     <td>{@link InterruptedException}</td></tr>
+ * <tr><td>{@link #tryAcquire()}</td><td>never (Python's {@code acquire(block=False)}; there is no
+ *     timeout to ignore)</td><td>-</td></tr>
+ * <tr><td>{@link #release()}</td><td>never (beyond a few stores under an internal lock)</td><td>-</td></tr>
+ * </table>
+ * A zero or negative timeout tries once. A waiter uses no CPU between futex slices.
+ *
+ * <p>Owner death: the semaphore records how many permits each process holds (up to
+ * {@value SharedSemaphore#SLOTS} processes at once; beyond that a process's permits are not tracked). A
+ * process killed holding permits (SIGKILL included) does not keep them: an acquirer that finds no permit
+ * gives the dead process's permits back, silently (a semaphore guards no data of its own to repair). A
+ * release by a process that holds no permit counts as returning one another process acquired.
+ *
+ * <p>Processes: a {@code Semaphore} is a serializable handle; a child that captures one uses the same
+ * semaphore, mapping its shared memory on first use. Memory visibility: everything a thread did before a
+ * {@code release()} happens-before everything a thread does after an acquire that took that permit.
+ *
+ * <p>Lifetime: {@link #close()} ends this process's use; in the creating process it also removes the
+ * shared file (processes already using it keep working). Semaphores never closed are removed when the
+ * root process of the tree exits. Thread-safe.
+ */
+public class Semaphore implements Serializable, AutoCloseable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final SyncFile file;
+    private transient volatile SharedSemaphore core;
+
+    /** A semaphore with one permit (Python's default). */
+    public Semaphore() {
+        this(1);
+    }
+
+    /**
+     * A semaphore with {@code value} permits.
+     *
+     * @throws IllegalArgumentException if {@code value} is negative
+     * @throws ProcessError if the shared memory cannot be created
+     */
+    public Semaphore(int value) {
+        this(value, false);
+    }
+
+    Semaphore(int value, boolean bounded) {
+        if (value < 0) {
+            throw new IllegalArgumentException("semaphore value must be 0 or more: " + value);
+        }
+        this.file = SyncFile.create(SyncKind.SEMAPHORE, SharedSemaphore.BYTES,
+                segment -> SharedSemaphore.initialize(segment, SyncFile.BASE, value, bounded));
+    }
+
+    /**
+     * Takes a permit, waiting as long as it takes.
+     *
+     * @throws InterruptedException if interrupted while waiting (no permit was taken)
+     */
+    public void acquire() throws InterruptedException {
+        core().acquire(Waits.never(), true);
+    }
+
+    /**
+     * Takes a permit, waiting up to {@code timeout}; zero or negative tries once.
+     *
+     * @return true if a permit was taken, false if the timeout passed
+     * @throws InterruptedException if interrupted while waiting (no permit was taken)
+     */
+    public boolean acquire(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        return core().acquire(Waits.deadline(timeout), true);
+    }
+
+    /**
+     * Takes a permit if one is free now; never blocks.
+     *
+     * @return true if a permit was taken
+     */
+    public boolean tryAcquire() {
+        try {
+            return core().acquire(System.nanoTime(), false);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        }
+    }
+
+    /**
+     * Returns a permit, waking one waiter if any.
+     *
+     * @throws IllegalStateException for a {@link BoundedSemaphore} already at its initial value
+     */
+    public void release() {
+        core().release();
+    }
+
+    /** Permits free now (Python's {@code get_value}); a snapshot. */
+    public int getValue() {
+        return (int) Math.min(Integer.MAX_VALUE, core().value());
+    }
+
+    /** Ends this process's use; the creating process also removes its shared file. Idempotent. */
+    @Override
+    public void close() {
+        file.close();
+    }
+
+    /** Permits this process holds net of its releases (tests). */
+    long heldByThisProcess() {
+        return core().heldByThisProcess();
+    }
+
+    private SharedSemaphore core() {
+        SharedSemaphore c = core;
+        if (c == null) {
+            core = c = new SharedSemaphore(file.segment(), file.base());
+        }
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + file + "]";
+    }
+}

@@ -1,0 +1,231 @@
+package org.multiprocessing4j.internal.sync;
+
+import static org.multiprocessing4j.internal.sync.SyncLayout.INT;
+import static org.multiprocessing4j.internal.sync.SyncLayout.LONG;
+
+import java.lang.foreign.MemorySegment;
+import org.multiprocessing4j.internal.futex.Futex;
+
+/**
+ * The waiter table of a condition variable across processes: each waiting thread owns a slot with its own
+ * futex word, so a signal wakes exactly the waiters it chose (oldest first), a signal with nobody waiting
+ * is not stored, a waiter that gives up (timeout, interrupt) absorbs no later signal, and a waiter whose
+ * process died is skipped. The caller holds the condition's lock around {@link #register},
+ * {@link #finish}, {@link #signal} (the lock orders those; this class only needs atomicity for the slot
+ * state, which the sleeping waiter changes without the lock).
+ *
+ * <pre>
+ *   +0 next ticket (long)       FIFO order of registrations
+ *   +8 waiting (int)            slots in WAITING or SLEEPING: a signal with none returns at once
+ *  +64 slots: SLOTS x { state (int) | pad | owner: OwnerWord (long) | ticket (long) | reserved (long) }
+ *      state FREE 0, WAITING 1 (registered, spinning), SLEEPING 2 (in or entering FUTEX_WAIT),
+ *            SIGNALLED 3; the slot's futex word
+ * </pre>
+ */
+/*
+ * Implementation notes
+ *
+ * Wait: register (under the lock: a FREE slot gets owner, ticket, then state WAITING with release), release
+ * the lock, spin briefly while the state is WAITING, then CAS WAITING → SLEEPING and FUTEX_WAIT(state,
+ * SLEEPING). Signal (under the lock): for the oldest WAITING/SLEEPING slot of a live process, getAndSet
+ * (state, SIGNALLED) and FUTEX_WAKE only if it was SLEEPING. The CAS and the getAndSet make the handshake
+ * atomic: either the waiter's CAS fails (it sees SIGNALLED and does not sleep), or the signaller sees
+ * SLEEPING and wakes it; FUTEX_WAIT on SLEEPING returns at once if the state changed first. The weakening
+ * condition-plain-sleep replaces the waiter's CAS by a plain store, which can overwrite SIGNALLED: the
+ * lost wake-up the stress test must catch.
+ *
+ * Finish (under the lock again, after the wait): a SIGNALLED slot consumed its signal; otherwise the
+ * waiter CASes its slot back to FREE (WAITING/SLEEPING → FREE) so no later signal picks it. Both free the
+ * slot. Dead waiters: a signal skips (and frees) slots whose owner is dead (OwnerWord.isDead, a cached
+ * pidfd poll); registration that finds no FREE slot frees slots of dead owners first. A signaller that
+ * died mid-signal leaves at worst a slot SIGNALLED without a wake: its waiter sees it within one slice.
+ */
+public final class SharedCondition {
+    public static final int SLOTS = 128;
+    private static final long NEXT_TICKET = 0;
+    private static final long WAITING = 8;
+    private static final long TABLE = 64;
+    private static final long SLOT_BYTES = 32;
+    private static final long OWNER = 8;
+    private static final long TICKET = 16;
+    /** Bytes of shared memory the condition takes. */
+    public static final long BYTES = TABLE + SLOTS * SLOT_BYTES;
+
+    static final int FREE = 0;
+    static final int REGISTERED = 1;
+    static final int SLEEPING = 2;
+    static final int SIGNALLED = 3;
+
+    private final MemorySegment segment;
+    private final long base;
+
+    public SharedCondition(MemorySegment segment, long base) {
+        this.segment = segment;
+        this.base = base;
+    }
+
+    /**
+     * Registers the current thread as a waiter (caller holds the lock) and returns its slot.
+     *
+     * @throws IllegalStateException if {@value #SLOTS} live threads already wait
+     */
+    public int register() {
+        int slot = claimFreeSlot();
+        if (slot < 0) {
+            freeDeadSlots();
+            slot = claimFreeSlot();
+        }
+        if (slot < 0) {
+            throw new IllegalStateException("more than " + SLOTS + " threads wait on one condition");
+        }
+        long s = slotOffset(slot);
+        long ticket = (long) LONG.getVolatile(segment, base + NEXT_TICKET);
+        LONG.setVolatile(segment, base + NEXT_TICKET, ticket + 1);
+        LONG.setVolatile(segment, s + OWNER, OwnerWord.SELF);
+        LONG.setVolatile(segment, s + TICKET, ticket);
+        ignore((int) INT.getAndAdd(segment, base + WAITING, 1));
+        // NOTE: the state last: a signaller picks only slots whose owner and ticket are written.
+        INT.setRelease(segment, s, REGISTERED);
+        return slot;
+    }
+
+    /**
+     * Waits (without the lock) until the slot is signalled or {@code deadline} passes, or an interrupt
+     * if {@code interruptible}.
+     *
+     * @return true if signalled; false if the deadline passed or it was interrupted (the caller reads the
+     *         interrupt status); the slot stays registered until {@link #finish}
+     */
+    public boolean await(int slot, long deadline, boolean interruptible) {
+        long s = slotOffset(slot);
+        long spinEnd = Math.min(System.nanoTime() + Waits.SPIN_NANOS, deadline);
+        while ((int) INT.getVolatile(segment, s) == REGISTERED && System.nanoTime() - spinEnd < 0) {
+            Thread.onSpinWait();
+        }
+        long slice = Waits.FIRST_SLICE_NANOS;
+        for (;;) {
+            int state = (int) INT.getVolatile(segment, s);
+            if (state == SIGNALLED) {
+                return true;
+            }
+            if (interruptible && Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            if (state == REGISTERED) {
+                if (SyncWeakening.CONDITION_PLAIN_SLEEP) {
+                    INT.set(segment, s, SLEEPING); // weakened: may overwrite SIGNALLED
+                } else if (!INT.compareAndSet(segment, s, REGISTERED, SLEEPING)) {
+                    continue; // signalled meanwhile
+                }
+            }
+            Futex.await(segment, s, SLEEPING, Math.min(remaining, slice));
+            slice = Waits.nextSlice(slice);
+        }
+    }
+
+    /**
+     * Ends a wait (caller holds the lock again): frees the slot.
+     *
+     * @return true if the waiter was signalled (it consumed that signal), false if it withdrew unsignalled
+     */
+    public boolean finish(int slot) {
+        long s = slotOffset(slot);
+        for (;;) {
+            int state = (int) INT.getVolatile(segment, s);
+            if (state == SIGNALLED) {
+                INT.setRelease(segment, s, FREE);
+                return true;
+            }
+            if (INT.compareAndSet(segment, s, state, FREE)) {
+                ignore((int) INT.getAndAdd(segment, base + WAITING, -1));
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Wakes up to {@code n} waiters, oldest first, skipping those whose process died (caller holds the lock).
+     *
+     * @return how many were signalled
+     */
+    public int signal(int n) {
+        int signalled = 0;
+        while (signalled < n && (int) INT.getVolatile(segment, base + WAITING) > 0) {
+            int oldest = oldestWaiting();
+            if (oldest < 0) {
+                break;
+            }
+            long s = slotOffset(oldest);
+            long owner = (long) LONG.getVolatile(segment, s + OWNER);
+            if (OwnerWord.isDead(owner)) {
+                INT.setVolatile(segment, s, FREE); // a dead waiter: it absorbs no signal
+                ignore((int) INT.getAndAdd(segment, base + WAITING, -1));
+                continue;
+            }
+            int before = (int) INT.getAndSet(segment, s, SIGNALLED);
+            ignore((int) INT.getAndAdd(segment, base + WAITING, -1));
+            if (before == SLEEPING) {
+                Futex.wake(segment, s, 1);
+            }
+            signalled++;
+        }
+        return signalled;
+    }
+
+    /** Waiters registered now (a snapshot, for tests). */
+    public int waiting() {
+        return (int) INT.getVolatile(segment, base + WAITING);
+    }
+
+    private int oldestWaiting() {
+        int oldest = -1;
+        long oldestTicket = Long.MAX_VALUE;
+        for (int i = 0; i < SLOTS; i++) {
+            long s = slotOffset(i);
+            int state = (int) INT.getAcquire(segment, s);
+            if (state == REGISTERED || state == SLEEPING) {
+                long ticket = (long) LONG.getVolatile(segment, s + TICKET);
+                if (ticket < oldestTicket) {
+                    oldestTicket = ticket;
+                    oldest = i;
+                }
+            }
+        }
+        return oldest;
+    }
+
+    private int claimFreeSlot() {
+        for (int i = 0; i < SLOTS; i++) {
+            if ((int) INT.getVolatile(segment, slotOffset(i)) == FREE) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Frees the slots of dead owners, signalled or not (caller holds the lock). */
+    private void freeDeadSlots() {
+        for (int i = 0; i < SLOTS; i++) {
+            long s = slotOffset(i);
+            int state = (int) INT.getVolatile(segment, s);
+            if (state != FREE && OwnerWord.isDead((long) LONG.getVolatile(segment, s + OWNER))) {
+                INT.setVolatile(segment, s, FREE);
+                if (state != SIGNALLED) {
+                    ignore((int) INT.getAndAdd(segment, base + WAITING, -1));
+                }
+            }
+        }
+    }
+
+    private static void ignore(int previous) {
+        // the result of an atomic add whose old value is not needed (the VarHandles are invoke-exact)
+    }
+
+    private long slotOffset(int slot) {
+        return base + TABLE + slot * SLOT_BYTES;
+    }
+}

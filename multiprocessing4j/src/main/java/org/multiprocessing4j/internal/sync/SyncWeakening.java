@@ -1,0 +1,54 @@
+package org.multiprocessing4j.internal.sync;
+
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.multiprocessing4j.internal.Configuration;
+
+/**
+ * Test-only switches that deliberately break the protocols of this package, so that the stress tests can
+ * prove they detect each hazard (multiprocessing4j/STRESS.md). Read once, from the system property
+ * {@value Configuration#WEAKEN_SYNC}, into static finals: unset (always, outside the stress tests' own
+ * child JVMs) every switch is a constant {@code false} and the JIT folds the branches away.
+ *
+ * <p>The property is a comma-separated list of:
+ * <ul>
+ * <li>{@code no-safety-net}: futex slices of {@link #LONG_SLICE_NANOS} instead of 20..100 ms, so that a
+ *     lost wake-up hangs instead of costing one slice.
+ * <li>{@code lock-skip-wake}: a lock's release never calls {@code FUTEX_WAKE}.
+ * <li>{@code lock-plain-takeover}: a waiter takes a dead owner's lock with a plain store instead of a CAS
+ *     from the dead owner's word, so two recoverers (or a recoverer and a new acquirer) can both hold it.
+ * <li>{@code condition-plain-sleep}: a condition waiter announces its sleep with a plain store instead
+ *     of a CAS, so a signal that lands between its last look and that store is overwritten, and the
+ *     signaller, having seen no sleeper, does not wake it (a lost wake-up).
+ * <li>{@code barrier-no-wake}: the last party of a barrier advances the generation without waking the
+ *     waiters.
+ * </ul>
+ */
+final class SyncWeakening {
+    static final long LONG_SLICE_NANOS = TimeUnit.MINUTES.toNanos(10);
+
+    static final boolean NO_SAFETY_NET;
+    static final boolean LOCK_SKIP_WAKE;
+    static final boolean LOCK_PLAIN_TAKEOVER;
+    static final boolean CONDITION_PLAIN_SLEEP;
+    static final boolean BARRIER_NO_WAKE;
+
+    static {
+        Set<String> known = Set.of("no-safety-net", "lock-skip-wake", "lock-plain-takeover", "condition-plain-sleep",
+                "barrier-no-wake");
+        Set<String> on = Configuration.syncWeakening();
+        for (String s : on) {
+            if (!known.contains(s)) {
+                throw new IllegalArgumentException(Configuration.WEAKEN_SYNC + ": unknown switch '" + s + "', known: " + known);
+            }
+        }
+        NO_SAFETY_NET = on.contains("no-safety-net");
+        LOCK_SKIP_WAKE = on.contains("lock-skip-wake");
+        LOCK_PLAIN_TAKEOVER = on.contains("lock-plain-takeover");
+        CONDITION_PLAIN_SLEEP = on.contains("condition-plain-sleep");
+        BARRIER_NO_WAKE = on.contains("barrier-no-wake");
+    }
+
+    private SyncWeakening() {
+    }
+}

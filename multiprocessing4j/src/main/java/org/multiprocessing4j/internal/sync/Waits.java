@@ -1,0 +1,42 @@
+package org.multiprocessing4j.internal.sync;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.multiprocessing4j.internal.Timeouts;
+
+/**
+ * The timing rules every wait of this package follows: a short spin before the first sleep, then futex
+ * sleeps in bounded slices (20 ms doubling to 100 ms) so that a lost wake-up, a dead peer or an interrupt
+ * is noticed within one slice; and one deadline from {@code System.nanoTime()}.
+ */
+public final class Waits {
+    static final long SPIN_NANOS = 20_000;
+    static final long FIRST_SLICE_NANOS = SyncWeakening.NO_SAFETY_NET ? SyncWeakening.LONG_SLICE_NANOS
+            : TimeUnit.MILLISECONDS.toNanos(20);
+    static final long MAX_SLICE_NANOS = SyncWeakening.NO_SAFETY_NET ? SyncWeakening.LONG_SLICE_NANOS
+            : TimeUnit.MILLISECONDS.toNanos(100);
+    /** "Forever" as a relative wait: 2^62 ns, about 146 years, so deadline arithmetic cannot overflow. */
+    public static final long FOREVER_NANOS = 1L << 62;
+
+    private Waits() {
+    }
+
+    /** The deadline {@code timeout} from now; zero or negative gives a deadline already past. */
+    public static long deadline(Duration timeout) {
+        return System.nanoTime() + Timeouts.nanos(timeout);
+    }
+
+    /** The deadline {@code nanos} from now, saturated. */
+    public static long deadlineIn(long nanos) {
+        return System.nanoTime() + Math.max(-FOREVER_NANOS, Math.min(FOREVER_NANOS, nanos));
+    }
+
+    /** A deadline that never comes. */
+    public static long never() {
+        return System.nanoTime() + FOREVER_NANOS;
+    }
+
+    static long nextSlice(long slice) {
+        return Math.min(MAX_SLICE_NANOS, slice << 1);
+    }
+}

@@ -1,0 +1,302 @@
+package org.multiprocessing4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.multiprocessing4j.QueueTest.checked;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Condition: Python's notify rules (signals not stored, timed-out waiters absorb nothing, signal(n) wakes
+ * n), across real child JVMs, with dead waiters and a dead lock holder.
+ */
+class ConditionTest extends ChildProcessTestBase {
+    private static final Duration SHORT = Duration.ofMillis(50);
+
+    @Test
+    void a_signal_with_no_waiter_is_not_stored() throws Exception {
+        try (Condition c = new Condition()) {
+            c.acquire();
+            try {
+                c.signal();
+                c.signalAll();
+                assertFalse(c.await(SHORT), "an earlier signal woke a later waiter");
+            } finally {
+                c.release();
+            }
+        }
+    }
+
+    @Test
+    void a_child_waiter_is_woken_by_a_signal_from_here() throws Exception {
+        try (Condition c = new Condition(); Event woke = new Event()) {
+            Process waiter = new Process(checked(() -> {
+                c.acquire();
+                try {
+                    if (!c.await(HANG)) {
+                        throw new AssertionError("not signalled");
+                    }
+                    woke.set();
+                } finally {
+                    c.release();
+                }
+            }));
+            waiter.start();
+            awaitWaiting(c::waiting, 1);
+            c.acquire();
+            c.signal();
+            c.release();
+            assertTrue(woke.await(HANG));
+            waiter.join(HANG);
+            assertEquals(0, waiter.exitCode());
+            assertEquals(0, c.waiting());
+        }
+    }
+
+    @Test
+    void signal_n_wakes_exactly_n_of_the_child_waiters_and_signalAll_the_rest() throws Exception {
+        try (Lock lock = new Lock(); Condition c = new Condition(lock); Semaphore woken = new Semaphore(0)) {
+            List<Process> waiters = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                waiters.add(new Process(checked(() -> {
+                    c.acquire();
+                    try {
+                        if (!c.await(HANG)) {
+                            throw new AssertionError("not signalled");
+                        }
+                    } finally {
+                        c.release();
+                    }
+                    woken.release();
+                })));
+            }
+            waiters.forEach(Process::start);
+            awaitWaiting(c::waiting, 3);
+            c.acquire();
+            c.signal(2);
+            c.release();
+            assertTrue(woken.acquire(HANG));
+            assertTrue(woken.acquire(HANG));
+            assertFalse(woken.acquire(QueueTest.BLOCKED), "signal(2) woke a third waiter");
+            assertEquals(1, c.waiting());
+            c.acquire();
+            c.signalAll();
+            c.release();
+            assertTrue(woken.acquire(HANG));
+            for (Process w : waiters) {
+                w.join(HANG);
+                assertEquals(0, w.exitCode());
+            }
+        }
+    }
+
+    @Test
+    void a_waiter_that_timed_out_absorbs_no_later_signal() throws Exception {
+        try (Condition c = new Condition()) {
+            c.acquire();
+            assertFalse(c.await(SHORT));
+            c.release();
+            CompletableFuture<Boolean> late = waitInThread(c);
+            awaitWaiting(c::waiting, 1);
+            c.acquire();
+            c.signal();
+            c.release();
+            assertTrue(late.get(60, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void a_killed_child_waiter_is_skipped_and_the_signal_goes_to_a_live_one() throws Exception {
+        try (Condition c = new Condition()) {
+            Process doomed = new Process(checked(() -> {
+                c.acquire();
+                c.await(HANG.multipliedBy(10));
+            }));
+            doomed.start();
+            awaitWaiting(c::waiting, 1);
+            CompletableFuture<Boolean> live = waitInThread(c); // registers after the child: the younger waiter
+            awaitWaiting(c::waiting, 2);
+            doomed.kill();
+            doomed.join(HANG);
+            c.acquire();
+            c.signal();
+            c.release();
+            assertTrue(live.get(60, TimeUnit.SECONDS), "the signal went to the dead waiter");
+            assertEquals(0, c.waiting());
+        }
+    }
+
+    @Test
+    void a_waiter_whose_lock_holder_is_killed_takes_the_lock_over_with_OwnerDiedException() throws Exception {
+        try (Condition c = new Condition()) {
+            AtomicReference<Throwable> outcome = new AtomicReference<>();
+            CompletableFuture<Void> waiter = CompletableFuture.runAsync(() -> {
+                try {
+                    c.acquire();
+                    c.await(HANG);
+                } catch (Throwable t) {
+                    outcome.set(t);
+                    if (t instanceof OwnerDiedException) {
+                        c.release(); // held: release it from the thread that holds it
+                    }
+                }
+            }, r -> new Thread(r).start());
+            awaitWaiting(c::waiting, 1);
+            Process signaller = new Process(checked(() -> {
+                c.acquire();
+                c.signal();
+                Thread.sleep(HANG.toMillis() * 10); // dies holding the lock
+            }));
+            signaller.start();
+            awaitWaiting(c::waiting, 0);
+            Thread.sleep(QueueTest.BLOCKED.toMillis()); // the waiter now waits for the lock
+            signaller.kill();
+            signaller.join(HANG);
+            waiter.get(60, TimeUnit.SECONDS);
+            assertTrue(outcome.get() instanceof OwnerDiedException, "got " + outcome.get());
+        }
+    }
+
+    @Test
+    void await_and_signal_without_the_lock_throw_IllegalMonitorStateException() throws Exception {
+        try (Condition c = new Condition(); Lock lock = new Lock(); Condition onLock = lock.newCondition()) {
+            assertThrows(IllegalMonitorStateException.class, c::await);
+            assertThrows(IllegalMonitorStateException.class, c::signal);
+            assertThrows(IllegalMonitorStateException.class, () -> onLock.await(SHORT));
+            assertThrows(IllegalMonitorStateException.class, onLock::signalAll);
+            assertThrows(IllegalArgumentException.class, () -> {
+                c.acquire();
+                try {
+                    c.signal(-1);
+                } finally {
+                    c.release();
+                }
+            });
+        }
+    }
+
+    @Test
+    void an_interrupted_waiter_withdraws_and_throws_with_the_lock_held_again() throws Exception {
+        try (Condition c = new Condition()) {
+            AtomicReference<Thread> thread = new AtomicReference<>();
+            CompletableFuture<String> outcome = CompletableFuture.supplyAsync(() -> {
+                thread.set(Thread.currentThread());
+                try {
+                    c.acquire();
+                    try {
+                        c.await();
+                        return "returned";
+                    } catch (InterruptedException e) {
+                        return "interrupted, waiting " + c.waiting() + ", lock held " + heldByMe(c);
+                    } finally {
+                        c.release();
+                    }
+                } catch (InterruptedException e) {
+                    return "interrupted before waiting";
+                }
+            }, r -> new Thread(r).start());
+            awaitWaiting(c::waiting, 1);
+            thread.get().interrupt();
+            assertEquals("interrupted, waiting 0, lock held true", outcome.get(60, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void a_wait_on_an_rlock_held_twice_gives_up_both_holds_and_restores_them() throws Exception {
+        try (RLock lock = new RLock(); Condition c = new Condition(lock)) {
+            lock.acquire();
+            lock.acquire();
+            CompletableFuture<Boolean> other = CompletableFuture.supplyAsync(() -> {
+                try {
+                    lock.acquire();
+                    try {
+                        c.signal();
+                    } finally {
+                        lock.release();
+                    }
+                    return true;
+                } catch (InterruptedException e) {
+                    return false;
+                }
+            }, r -> new Thread(r).start());
+            assertTrue(c.await(HANG), "the other thread could not take the lock to signal");
+            assertTrue(other.get(60, TimeUnit.SECONDS));
+            assertEquals(2, lock.getHoldCount());
+            lock.release();
+            lock.release();
+        }
+    }
+
+    @Test
+    void waitFor_returns_the_predicate_once_true_or_its_last_value_on_timeout() throws Exception {
+        try (Condition c = new Condition()) {
+            AtomicBoolean ready = new AtomicBoolean();
+            c.acquire();
+            assertFalse(c.waitFor(ready::get, SHORT));
+            c.release();
+            CompletableFuture<Void> setter = CompletableFuture.runAsync(() -> {
+                try {
+                    Thread.sleep(QueueTest.BLOCKED.toMillis());
+                    c.acquire();
+                    ready.set(true);
+                    c.signalAll();
+                    c.release();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, r -> new Thread(r).start());
+            c.acquire();
+            assertTrue(c.waitFor(ready::get, HANG));
+            c.release();
+            setter.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** True if the current thread holds the condition's (default, reentrant) lock: a re-acquire then nests. */
+    private static boolean heldByMe(Condition c) {
+        boolean nested = c.tryAcquire();
+        if (nested) {
+            c.release();
+        }
+        return nested;
+    }
+
+    private static CompletableFuture<Boolean> waitInThread(Condition c) {
+        Callable<Boolean> body = () -> {
+            c.acquire();
+            try {
+                return c.await(HANG);
+            } finally {
+                c.release();
+            }
+        };
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return body.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, r -> new Thread(r).start());
+    }
+
+    private static void awaitWaiting(IntSupplier waiting, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (waiting.getAsInt() != n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("never saw " + n + " waiters, saw " + waiting.getAsInt());
+            }
+            Thread.sleep(10);
+        }
+    }
+}
