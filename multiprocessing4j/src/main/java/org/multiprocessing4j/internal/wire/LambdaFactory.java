@@ -40,28 +40,38 @@ final class LambdaFactory {
 
     private static final ConcurrentHashMap<ShapeKey, Form> FORMS = new ConcurrentHashMap<>();
 
-    private static final ClassValue<Method> DESERIALIZERS = new ClassValue<>() {
+    /** Per capturing class: its {@code $deserializeLambda$} if declared, made accessible if we may. */
+    private static final ClassValue<Deserializer> DESERIALIZERS = new ClassValue<>() {
         @Override
-        protected Method computeValue(Class<?> capturingClass) {
+        protected Deserializer computeValue(Class<?> capturingClass) {
+            Method m;
             try {
-                Method m = capturingClass.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
-                if (!Modifier.isStatic(m.getModifiers())) {
-                    return null;
-                }
+                m = capturingClass.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
+            } catch (NoSuchMethodException | LinkageError e) {
+                return new Deserializer(false, null);
+            }
+            if (!Modifier.isStatic(m.getModifiers())) {
+                return new Deserializer(false, null);
+            }
+            try {
                 m.setAccessible(true);
-                return m;
-            } catch (NoSuchMethodException | RuntimeException e) { // RuntimeException: InaccessibleObjectException
-                return null;
+                return new Deserializer(true, m);
+            } catch (RuntimeException e) { // InaccessibleObjectException: a named module that does not open the package
+                return new Deserializer(true, null);
             }
         }
     };
+
+    /** {@code accessible} is {@code null} when the method is declared but this module may not call it. */
+    private record Deserializer(boolean declared, Method accessible) {
+    }
 
     private LambdaFactory() {
     }
 
     /** {@code capturingClass}'s accessible {@code $deserializeLambda$}, or {@code null} if it has none or we may not call it. */
     static Method deserializerOf(Class<?> capturingClass) {
-        return DESERIALIZERS.get(capturingClass);
+        return DESERIALIZERS.get(capturingClass).accessible();
     }
 
     /** The parsed shape in {@code data[offset, offset + length)}, from the cache when seen before. */
@@ -84,8 +94,12 @@ final class LambdaFactory {
         SerializedLambda serialized = new SerializedLambda(capturing, form.functionalInterfaceClass,
                 form.functionalInterfaceMethodName, form.functionalInterfaceMethodSignature, form.implMethodKind,
                 form.implClass, form.implMethodName, form.implMethodSignature, form.instantiatedMethodType, args);
-        Method deserializer = deserializerOf(capturing);
+        Deserializer d = DESERIALIZERS.get(capturing);
+        Method deserializer = d.accessible();
         if (deserializer == null) {
+            if (!d.declared()) {
+                throw invalid(form, new NoSuchMethodException(capturing.getName() + ".$deserializeLambda$"));
+            }
             return throughJdkSerialization(serialized, form, loader);
         }
         try {
