@@ -193,6 +193,20 @@ class LambdaFastPathTest {
     }
 
     @Test
+    void a_lambda_whose_capturing_class_has_no_deserializeLambda_goes_through_the_serializer_as_before() throws Throwable {
+        java.util.function.Supplier<String> manual = ManualLambdas.serializableSupplier("m");
+        assertEquals("m?", manual.get());
+        for (int attempt = 0; attempt < 2; attempt++) { // the first finds out, the second knows
+            byte[] encoded = codec.encode(manual, "a manual lambda");
+            assertEquals(ObjectCodec.OBJECT, encoded[0]);
+            assertThrows(java.io.InvalidObjectException.class, () -> codec.decode(encoded, loader),
+                    "JDK serialization cannot rebuild it either");
+        }
+        SerializableCallable<Object> capturingIt = () -> manual;
+        assertEquals(ObjectCodec.WITH_OBJECTS, codec.encode(capturingIt, "x")[0], "inside a tree it rides with the serializer");
+    }
+
+    @Test
     void a_lambda_that_is_not_serializable_is_refused_as_before() {
         Runnable plain = () -> { };
         assertThrows(IllegalArgumentException.class, () -> codec.encode(plain, "a target"));
