@@ -65,7 +65,7 @@ final class FastPathWriter {
     }
 
     private final WireOutput out;
-    private final Object[] tracked = new Object[SMALL_TRACKED];
+    private Object[] tracked; // made on first use: most tasks hold no mutable object
     private int trackedCount;
     private IdentityHashMap<Object, Boolean> manyTracked;
     private ArrayList<Object> objects;
@@ -82,7 +82,8 @@ final class FastPathWriter {
 
     /** {@code value} encoded, or {@code null} when it must go through the serializer as a whole. */
     static byte[] encode(Object value, Serializer serializer) {
-        WireOutput out = new WireOutput(256);
+        LambdaShape lambda = LambdaShape.of(value.getClass());
+        WireOutput out = new WireOutput(lambda == null ? 256 : lambda.encodedSizeHint());
         FastPathWriter writer = new FastPathWriter(out);
         try {
             writer.write(value, 0);
@@ -285,6 +286,9 @@ final class FastPathWriter {
             }
             trackedCount++;
             return;
+        }
+        if (tracked == null) {
+            tracked = new Object[SMALL_TRACKED];
         }
         for (int i = 0; i < trackedCount; i++) {
             if (tracked[i] == o) {

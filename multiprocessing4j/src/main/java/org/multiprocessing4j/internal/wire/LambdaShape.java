@@ -56,6 +56,12 @@ final class LambdaShape {
         return s.writeReplace == null || s.shape == UNSUPPORTED ? null : s;
     }
 
+    /** A first guess at a message's size: the shape, once known, and room for a few small captured values. */
+    int encodedSizeHint() {
+        byte[] s = shape;
+        return (s == null ? 256 : s.length) + 48;
+    }
+
     /** The instance's serialized form; {@code null} if its {@code writeReplace} gave something else. */
     SerializedLambda serializedForm(Object lambda) {
         try {
