@@ -207,6 +207,25 @@ class LambdaFastPathTest {
     }
 
     @Test
+    void a_lambda_capturing_this_carries_its_object_through_the_serializer() throws Exception {
+        SerializableCallable<String> task = new Greeter("hi").greeting(3);
+        byte[] encoded = codec.encode(task, "a task");
+        assertEquals(ObjectCodec.WITH_OBJECTS, encoded[0]);
+        assertEquals("hi3", ((SerializableCallable<?>) codec.decode(encoded, loader)).call());
+
+        SerializableCallable<String> ofUnserializable = new Unserializable().task();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec.encode(ofUnserializable, "a task"));
+        assertTrue(e.getMessage().contains(Unserializable.class.getName()), e.getMessage());
+    }
+
+    @Test
+    void a_captured_enum_constant_arrives_as_the_same_constant() throws Exception {
+        java.util.concurrent.TimeUnit unit = java.util.concurrent.TimeUnit.SECONDS;
+        SerializableCallable<Object> task = () -> unit;
+        assertSame(unit, ((SerializableCallable<?>) codec.decode(codec.encode(task, "a task"), loader)).call());
+    }
+
+    @Test
     void a_lambda_that_is_not_serializable_is_refused_as_before() {
         Runnable plain = () -> { };
         assertThrows(IllegalArgumentException.class, () -> codec.encode(plain, "a target"));
@@ -243,6 +262,20 @@ class LambdaFastPathTest {
     }
 
     record Holder(int[] counts) implements Serializable {
+    }
+
+    record Greeter(String word) implements Serializable {
+        SerializableCallable<String> greeting(int n) {
+            return () -> word + n;
+        }
+    }
+
+    static final class Unserializable {
+        private final String word = "no";
+
+        SerializableCallable<String> task() {
+            return () -> word;
+        }
     }
 
     /** The size of JDK serialization's form of a value. */
