@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Which JDK {@link List} and {@link Map.Entry} classes {@link ObjectCodec}'s fast path carries, and what
+ * Which JDK {@link List} and {@link Map.Entry} classes (and {@code Object[]}) {@link ObjectCodec}'s fast path carries, and what
  * each becomes on the receiving side. Only these exact classes qualify (a subclass of {@code ArrayList}
  * may add fields, so it goes to the serializer):
  *
@@ -23,6 +23,7 @@ import java.util.Map;
  *       {@code Collections.emptyList}/{@code singletonList}/{@code unmodifiableList}</td>
  *       <td>{@link #UNMODIFIABLE}</td><td>{@code Collections.unmodifiableList} over an {@code ArrayList}
  *       (nulls allowed; {@code equals}/{@code hashCode} as the original)</td></tr>
+ *   <tr><td>{@code Object[]} (exactly that class)</td><td>{@link #OBJECT_ARRAY}</td><td>{@code Object[]}</td></tr>
  *   <tr><td>{@code AbstractMap.SimpleEntry}</td><td>{@link #SIMPLE_ENTRY}</td><td>the same class</td></tr>
  *   <tr><td>{@code AbstractMap.SimpleImmutableEntry}</td><td>{@link #IMMUTABLE_ENTRY}</td><td>the same class</td></tr>
  *   <tr><td>{@code Map.entry(k, v)} (not {@code Serializable}: the fast path is its only way across)</td>
@@ -34,6 +35,8 @@ final class Containers {
     static final int NOT_CARRIED = -1;
     static final int MUTABLE = 0;
     static final int UNMODIFIABLE = 1;
+    /** Not a list: an {@code Object[]} (exactly; a {@code String[]} goes to the serializer, which keeps its type). */
+    static final int OBJECT_ARRAY = 2;
 
     static final int SIMPLE_ENTRY = 0;
     static final int IMMUTABLE_ENTRY = 1;
@@ -53,8 +56,11 @@ final class Containers {
     private Containers() {
     }
 
-    /** {@link #MUTABLE}, {@link #UNMODIFIABLE}, or {@link #NOT_CARRIED} for any other class. */
+    /** {@link #MUTABLE}, {@link #UNMODIFIABLE}, {@link #OBJECT_ARRAY}, or {@link #NOT_CARRIED} for any other class. */
     static int listKind(Class<?> c) {
+        if (c == Object[].class) {
+            return OBJECT_ARRAY;
+        }
         if (c == ArrayList.class || c == ARRAYS_AS_LIST || c == ARRAY_LIST_SUB_LIST) {
             return MUTABLE;
         }
@@ -84,13 +90,17 @@ final class Containers {
         return c == AbstractMap.SimpleEntry.class ? SIMPLE_ENTRY : NOT_CARRIED;
     }
 
-    /** The received form of a list of {@code kind} holding {@code items}. */
-    static List<Object> list(int kind, ArrayList<Object> items) throws IOException {
-        return switch (kind) {
-            case MUTABLE -> items;
-            case UNMODIFIABLE -> Collections.unmodifiableList(items);
-            default -> throw new IOException("unknown list kind " + kind);
-        };
+    /** Fails unless {@code kind} is a list kind or {@link #OBJECT_ARRAY}. */
+    static int checkListKind(int kind) throws IOException {
+        if (kind != MUTABLE && kind != UNMODIFIABLE && kind != OBJECT_ARRAY) {
+            throw new IOException("unknown list kind " + kind);
+        }
+        return kind;
+    }
+
+    /** The received form of a list of {@code kind} ({@link #MUTABLE} or {@link #UNMODIFIABLE}) holding {@code items}. */
+    static List<Object> list(int kind, ArrayList<Object> items) {
+        return kind == UNMODIFIABLE ? Collections.unmodifiableList(items) : items;
     }
 
     /** The received form of an entry of {@code kind}. */

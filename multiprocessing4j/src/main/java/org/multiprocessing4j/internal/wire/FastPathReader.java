@@ -82,31 +82,27 @@ final class FastPathReader {
 
     private Object readList(byte tag, int depth) throws IOException, ClassNotFoundException {
         checkDepth(depth);
-        int kind = in.readByte();
+        int kind = Containers.checkListKind(in.readByte());
         int n = in.readCount(switch (tag) {
             case INT_LIST -> 4;
             case LONG_LIST -> 8;
             default -> 1;
         });
-        ArrayList<Object> items = new ArrayList<>(n);
-        switch (tag) {
-            case INT_LIST -> {
-                for (int i = 0; i < n; i++) {
-                    items.add(in.readInt());
-                }
-            }
-            case LONG_LIST -> {
-                for (int i = 0; i < n; i++) {
-                    items.add(in.readLong());
-                }
-            }
-            default -> {
-                for (int i = 0; i < n; i++) {
-                    items.add(read(depth + 1));
-                }
+        Object[] array = kind == Containers.OBJECT_ARRAY ? new Object[n] : null;
+        ArrayList<Object> list = array == null ? new ArrayList<>(n) : null;
+        for (int i = 0; i < n; i++) {
+            Object item = switch (tag) {
+                case INT_LIST -> in.readInt();
+                case LONG_LIST -> in.readLong();
+                default -> read(depth + 1);
+            };
+            if (array != null) {
+                array[i] = item;
+            } else {
+                list.add(item);
             }
         }
-        return Containers.list(kind, items);
+        return array != null ? array : Containers.list(kind, list);
     }
 
     private Object readLambda(int depth) throws IOException, ClassNotFoundException {

@@ -40,7 +40,7 @@ import org.multiprocessing4j.Serializer;
  * <p>It gives up, and the caller sends the whole value through the serializer, when the fast path could
  * give a different result than the serializer would:
  * <ul>
- *   <li>a mutable object (array, mutable or view list, {@code SimpleEntry}) is met twice: the serializer
+ *   <li>a mutable object (array, {@code Object[]}, mutable or view list, {@code SimpleEntry}) is met twice: the serializer
  *       keeps the sharing (and cycles), copying each occurrence would not;</li>
  *   <li>the value holds both serializer objects and mutable fast-path objects: a serializer object might
  *       refer to one of them, and the two halves could not keep that reference;</li>
@@ -192,7 +192,8 @@ final class FastPathWriter {
             if (!Containers.immutableList(c)) {
                 track(value);
             }
-            writeList(listKind, ((List<?>) value).toArray(), depth);
+            Object[] items = listKind == Containers.OBJECT_ARRAY ? ((Object[]) value).clone() : ((List<?>) value).toArray();
+            writeList(listKind, items, depth);
             return;
         }
         int entryKind = Containers.entryKind(c);
@@ -222,7 +223,7 @@ final class FastPathWriter {
         objects.add(value);
     }
 
-    /** {@code items} is a snapshot ({@code toArray}), so a list changed meanwhile cannot tear the message. */
+    /** {@code items} is a snapshot ({@code toArray}, {@code clone}), so a list changed meanwhile cannot tear the message. */
     private void writeList(int kind, Object[] items, int depth) throws NotFastPath {
         int n = items.length;
         if (n > 0 && items[0] instanceof Integer && allOf(items, Integer.class)) {

@@ -36,7 +36,8 @@ import org.multiprocessing4j.Serializer;
  *       end (top level only): a tree that holds REFs</td></tr>
  * </table>
  * List and entry kinds, and what each list or entry class becomes when decoded, are in {@link Containers}
- * (in short: mutable lists arrive as {@code ArrayList}, unmodifiable ones as an unmodifiable list).
+ * (in short: mutable lists arrive as {@code ArrayList}, unmodifiable ones as an unmodifiable list; kind 2
+ * of the list tags is an {@code Object[]}).
  *
  * <h2>What takes which path</h2>
  * Scalars, strings and primitive arrays are always written by hand. A carried list or entry, or a

@@ -89,6 +89,27 @@ class ListFastPathTest {
     }
 
     @Test
+    void an_Object_array_arrives_as_an_equal_Object_array_and_a_typed_array_keeps_its_type() throws Exception {
+        Object[] mixed = {1, "two", null, List.of(3L), new int[] {4}};
+        Object[] back = (Object[]) onFastPath(mixed);
+        assertSame(Object[].class, back.getClass());
+        assertEquals(mixed.length, back.length);
+        assertEquals(Arrays.asList(mixed).subList(0, 4), Arrays.asList(back).subList(0, 4));
+        assertTrue(Arrays.equals((int[]) mixed[4], (int[]) back[4]));
+
+        Object[] ints = IntStream.range(0, 1000).boxed().toArray();
+        byte[] encoded = codec.encode(ints, "ints");
+        assertEquals(ObjectCodec.INT_LIST, encoded[0]);
+        assertEquals(Containers.OBJECT_ARRAY, encoded[1]);
+        assertTrue(Arrays.equals(ints, (Object[]) codec.decode(encoded, loader)));
+
+        String[] typed = {"a", "b"};
+        encoded = codec.encode(typed, "typed");
+        assertEquals(ObjectCodec.OBJECT, encoded[0]);
+        assertSame(String[].class, codec.decode(encoded, loader).getClass());
+    }
+
+    @Test
     void map_entries_arrive_as_their_own_kind() throws Exception {
         Object simple = onFastPath(new AbstractMap.SimpleEntry<>("k", 1));
         assertSame(AbstractMap.SimpleEntry.class, simple.getClass());
