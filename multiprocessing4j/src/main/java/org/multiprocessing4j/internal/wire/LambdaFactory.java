@@ -74,6 +74,11 @@ final class LambdaFactory {
         return DESERIALIZERS.get(capturingClass).accessible();
     }
 
+    /** How many parsed shapes the cache holds now (for tests of its bound). */
+    static int cachedForms() {
+        return FORMS.size();
+    }
+
     /** The parsed shape in {@code data[offset, offset + length)}, from the cache when seen before. */
     static Form form(byte[] data, int offset, int length) throws IOException {
         ShapeKey probe = new ShapeKey(data, offset, length);
