@@ -52,8 +52,10 @@ import org.multiprocessing4j.Serializer;
  *
  * <h2>Decoding untrusted bytes</h2>
  * Every length and count is checked against the bytes present before allocating, nesting is bounded,
- * trailing bytes are refused, and every failure is an {@link IOException}; lambdas are rebuilt only
- * through {@code $deserializeLambda$}, which accepts only lambdas its class declares.
+ * trailing bytes are refused, and every failure is an {@link IOException} (or a
+ * {@link ClassNotFoundException} for a class the loader cannot see); lambdas are rebuilt only through
+ * {@code $deserializeLambda$}, which accepts only lambdas its class declares (javac's checks the
+ * implementation method's kind, class, name and signature, and the functional interface).
  */
 public final class ObjectCodec {
     static final byte NULL = 0;
