@@ -92,12 +92,14 @@ public final class PoolEngine {
     private final List<Thread> relays = new ArrayList<>();
     private volatile boolean progressBars;
     private State state = State.RUNNING;
+    /** {@code state != RUNNING}, readable without the lock (the relay's hot path asks it). */
+    private volatile boolean shutdown;
     private int starting;
     private int running;
     private BrokenProcessPoolException broken;
     private long submitted;
-    private long completed;
-    private long failed;
+    private final java.util.concurrent.atomic.LongAdder completed = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
     private long deaths;
     private long restarts;
     private long steals;
@@ -497,8 +499,10 @@ public final class PoolEngine {
         } else {
             settle(task, null, decodeThrowable(answer, worker));
         }
-        synchronized (lock) {
-            finishClosingLocked();
+        if (shutdown) {
+            synchronized (lock) {
+                finishClosingLocked();
+            }
         }
     }
 
@@ -602,16 +606,13 @@ public final class PoolEngine {
     // ---------------------------------------------------------------- outcomes
 
     private void settle(Task task, Object value, Throwable error) {
-        synchronized (lock) {
-            if (task.settled) {
-                return;
-            }
-            task.settled = true;
-            if (error == null) {
-                completed++;
-            } else if (!(error instanceof CancellationException)) {
-                failed++;
-            }
+        if (!task.settle()) {
+            return;
+        }
+        if (error == null) {
+            completed.increment();
+        } else if (!(error instanceof CancellationException)) {
+            failed.increment();
         }
         try {
             if (error == null) {
@@ -669,6 +670,7 @@ public final class PoolEngine {
                 return;
             }
             state = State.CLOSING;
+            shutdown = true;
             stopped = new ArrayList<>(feeders);
             finishClosingLocked();
         }
@@ -696,6 +698,7 @@ public final class PoolEngine {
         List<Feeder> stopped;
         synchronized (lock) {
             state = State.ENDED;
+            shutdown = true;
             cancelled.addAll(pending);
             pending.clear();
             for (Worker w : workers) {
@@ -760,11 +763,11 @@ public final class PoolEngine {
      */
     boolean cancelPending(Task task) {
         synchronized (lock) {
-            if (task.settled) {
+            if (task.settled()) {
                 return false;
             }
             if (pending.remove(task)) {
-                task.settled = true;
+                task.settle();
                 finishClosingLocked();
                 return true;
             }
@@ -772,7 +775,7 @@ public final class PoolEngine {
             if (w != null && task.sent && w.slots.steal(task.slot)) {
                 w.queued.remove(task);
                 releaseLocked(w, task, false);
-                task.settled = true;
+                task.settle();
                 finishClosingLocked();
                 return true;
             }
@@ -788,11 +791,11 @@ public final class PoolEngine {
         Worker worker;
         synchronized (lock) {
             worker = task.worker;
-            if (worker == null || task.settled || !worker.queued.remove(task)) {
+            if (worker == null || task.settled() || !worker.queued.remove(task)) {
                 return false;
             }
             releaseLocked(worker, task, false);
-            task.settled = true;
+            task.settle();
         }
         worker.link.kill();
         return true;
@@ -869,7 +872,7 @@ public final class PoolEngine {
                 long busyNanos = w.busyNanos + (w.queued.isEmpty() ? 0 : now - w.busySince);
                 live.add(new PoolStats.WorkerStats(w.link.name(), w.link.pid(), w.tasksDone, Duration.ofNanos(busyNanos), running));
             }
-            return new PoolStats(processes, submitted, completed, failed, pending.size() + running - started, started,
+            return new PoolStats(processes, submitted, completed.sum(), failed.sum(), pending.size() + running - started, started,
                     deaths, restarts, List.copyOf(live));
         }
     }
