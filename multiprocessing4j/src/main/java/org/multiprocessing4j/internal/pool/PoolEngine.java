@@ -64,6 +64,8 @@ public final class PoolEngine {
     private static final Duration EXIT_GRACE = Duration.ofSeconds(2);
     /** Tasks a worker may hold at once (one running, the rest sent ahead and revocable). */
     static final int PREFETCH = 4;
+    /** Workers dying in a row before their first answer that make the pool broken. */
+    private static final int BOOT_DEATHS_TO_BREAK = 3;
 
     private enum State { RUNNING, CLOSING, ENDED }
 
@@ -103,6 +105,8 @@ public final class PoolEngine {
     private long deaths;
     private long restarts;
     private long steals;
+    /** Workers in a row that died before answering any task (see workerLost). */
+    private int bootDeaths;
 
     /**
      * Something that submits tasks over time (an imap's input reader); stopped by close, terminate and a
@@ -188,8 +192,8 @@ public final class PoolEngine {
     // ---------------------------------------------------------------- submitting
 
     /**
-     * Queues {@code task}. A new call ({@code fromFeeder} false) is refused once the pool is closing; a
-     * feeder of an earlier call is stopped by close itself.
+     * Queues {@code task}, or sends it at once to the least loaded worker that has room. Refused once the
+     * pool is closing (feeders of earlier imap calls are stopped by close itself).
      *
      * @throws IllegalStateException          if the pool no longer takes calls
      * @throws BrokenProcessPoolException     if the pool is broken
@@ -552,16 +556,33 @@ public final class PoolEngine {
             settle(t, null, state() == State.ENDED ? new CancellationException(name + " was terminated")
                     : new WorkerDiedException(worker.link.name(), worker.link.pid(), code));
         }
+        boolean diedBeforeWork;
         synchronized (lock) {
             boolean expected = !hadTasks && code == 0 && (worker.retiring || state != State.RUNNING);
             if (!expected) {
                 deaths++;
             }
+            // A worker that dies before it ever answered, holding no started task, died in its initializer or
+            // while booting; CPython's Pool restarts such workers forever. A few in a row break the pool.
+            diedBeforeWork = !expected && worker.tasksDone == 0 && died.isEmpty();
+            bootDeaths = diedBeforeWork ? bootDeaths + 1 : worker.tasksDone > 0 ? 0 : bootDeaths;
+            if (bootDeaths >= BOOT_DEATHS_TO_BREAK) {
+                diedBeforeWork = true;
+            } else {
+                diedBeforeWork = false;
+            }
+        }
+        if (diedBeforeWork) {
+            breakPool(name + ": " + BOOT_DEATHS_TO_BREAK + " workers in a row died before running a task (last: " + worker
+                    + ", exit code " + code + "); the initializer or the JVM start fails", null);
+        }
+        synchronized (lock) {
             if (state != State.ENDED && broken == null && (state == State.RUNNING || !pending.isEmpty() || running > 0 || !feeders.isEmpty())) {
                 restarts++;
                 launchLocked();
             }
             finishClosingLocked();
+            relays.remove(worker.relay); // NOTE: this thread ends right after; a pool that replaces workers all day keeps no dead threads
             lock.notifyAll();
         }
     }
