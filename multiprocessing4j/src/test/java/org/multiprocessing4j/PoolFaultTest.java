@@ -156,6 +156,17 @@ class PoolFaultTest extends ChildProcessTestBase {
     }
 
     @Test
+    void workers_that_keep_dying_in_the_initializer_break_the_pool_instead_of_restarting_forever() throws Exception {
+        try (Pool pool = Pool.builder().processes(1).initializer(() -> Runtime.getRuntime().halt(4)).build()) {
+            AsyncResult<Integer> pending = pool.applyAsync(() -> 1);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> pending.get(HANG));
+            BrokenProcessPoolException broken = assertInstanceOf(BrokenProcessPoolException.class, e.getCause());
+            assertTrue(broken.getMessage().contains("died before running a task"), broken.getMessage());
+            assertTrue(pool.stats().workerDeaths() >= 3, pool.stats().toString());
+        }
+    }
+
+    @Test
     void an_initializer_runs_once_in_each_worker_before_its_tasks() throws Exception {
         try (Pool pool = Pool.builder().processes(2).initializer(() -> System.setProperty("pool.initialized", "yes")).build()) {
             assertEquals(List.of("yes", "yes", "yes", "yes"),

@@ -187,7 +187,7 @@ class PoolTest {
             List<Integer> out = pool.map(x -> {
                 runs.getAndAdd(1);
                 if (x % 97 == 0) {
-                    Thread.sleep(5);
+                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
                 }
                 return x;
             }, IntStream.range(0, n).boxed().toList(), 1);

@@ -64,6 +64,8 @@ public final class PoolEngine {
     private static final Duration EXIT_GRACE = Duration.ofSeconds(2);
     /** Tasks a worker may hold at once (one running, the rest sent ahead and revocable). */
     static final int PREFETCH = 4;
+    /** Workers dying in a row before their first answer that make the pool broken. */
+    private static final int BOOT_DEATHS_TO_BREAK = 3;
 
     private enum State { RUNNING, CLOSING, ENDED }
 
@@ -92,15 +94,19 @@ public final class PoolEngine {
     private final List<Thread> relays = new ArrayList<>();
     private volatile boolean progressBars;
     private State state = State.RUNNING;
+    /** {@code state != RUNNING}, readable without the lock (the relay's hot path asks it). */
+    private volatile boolean shutdown;
     private int starting;
     private int running;
     private BrokenProcessPoolException broken;
     private long submitted;
-    private long completed;
-    private long failed;
+    private final java.util.concurrent.atomic.LongAdder completed = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
     private long deaths;
     private long restarts;
     private long steals;
+    /** Workers in a row that died before answering any task (see workerLost). */
+    private int bootDeaths;
 
     /**
      * Something that submits tasks over time (an imap's input reader); stopped by close, terminate and a
@@ -186,8 +192,8 @@ public final class PoolEngine {
     // ---------------------------------------------------------------- submitting
 
     /**
-     * Queues {@code task}. A new call ({@code fromFeeder} false) is refused once the pool is closing; a
-     * feeder of an earlier call is stopped by close itself.
+     * Queues {@code task}, or sends it at once to the least loaded worker that has room. Refused once the
+     * pool is closing (feeders of earlier imap calls are stopped by close itself).
      *
      * @throws IllegalStateException          if the pool no longer takes calls
      * @throws BrokenProcessPoolException     if the pool is broken
@@ -497,8 +503,10 @@ public final class PoolEngine {
         } else {
             settle(task, null, decodeThrowable(answer, worker));
         }
-        synchronized (lock) {
-            finishClosingLocked();
+        if (shutdown) {
+            synchronized (lock) {
+                finishClosingLocked();
+            }
         }
     }
 
@@ -548,16 +556,33 @@ public final class PoolEngine {
             settle(t, null, state() == State.ENDED ? new CancellationException(name + " was terminated")
                     : new WorkerDiedException(worker.link.name(), worker.link.pid(), code));
         }
+        boolean diedBeforeWork;
         synchronized (lock) {
             boolean expected = !hadTasks && code == 0 && (worker.retiring || state != State.RUNNING);
             if (!expected) {
                 deaths++;
             }
+            // A worker that dies before it ever answered, holding no started task, died in its initializer or
+            // while booting; CPython's Pool restarts such workers forever. A few in a row break the pool.
+            diedBeforeWork = !expected && worker.tasksDone == 0 && died.isEmpty();
+            bootDeaths = diedBeforeWork ? bootDeaths + 1 : worker.tasksDone > 0 ? 0 : bootDeaths;
+            if (bootDeaths >= BOOT_DEATHS_TO_BREAK) {
+                diedBeforeWork = true;
+            } else {
+                diedBeforeWork = false;
+            }
+        }
+        if (diedBeforeWork) {
+            breakPool(name + ": " + BOOT_DEATHS_TO_BREAK + " workers in a row died before running a task (last: " + worker
+                    + ", exit code " + code + "); the initializer or the JVM start fails", null);
+        }
+        synchronized (lock) {
             if (state != State.ENDED && broken == null && (state == State.RUNNING || !pending.isEmpty() || running > 0 || !feeders.isEmpty())) {
                 restarts++;
                 launchLocked();
             }
             finishClosingLocked();
+            relays.remove(worker.relay); // NOTE: this thread ends right after; a pool that replaces workers all day keeps no dead threads
             lock.notifyAll();
         }
     }
@@ -602,16 +627,13 @@ public final class PoolEngine {
     // ---------------------------------------------------------------- outcomes
 
     private void settle(Task task, Object value, Throwable error) {
-        synchronized (lock) {
-            if (task.settled) {
-                return;
-            }
-            task.settled = true;
-            if (error == null) {
-                completed++;
-            } else if (!(error instanceof CancellationException)) {
-                failed++;
-            }
+        if (!task.settle()) {
+            return;
+        }
+        if (error == null) {
+            completed.increment();
+        } else if (!(error instanceof CancellationException)) {
+            failed.increment();
         }
         try {
             if (error == null) {
@@ -669,6 +691,7 @@ public final class PoolEngine {
                 return;
             }
             state = State.CLOSING;
+            shutdown = true;
             stopped = new ArrayList<>(feeders);
             finishClosingLocked();
         }
@@ -696,6 +719,7 @@ public final class PoolEngine {
         List<Feeder> stopped;
         synchronized (lock) {
             state = State.ENDED;
+            shutdown = true;
             cancelled.addAll(pending);
             pending.clear();
             for (Worker w : workers) {
@@ -760,11 +784,11 @@ public final class PoolEngine {
      */
     boolean cancelPending(Task task) {
         synchronized (lock) {
-            if (task.settled) {
+            if (task.settled()) {
                 return false;
             }
             if (pending.remove(task)) {
-                task.settled = true;
+                task.settle();
                 finishClosingLocked();
                 return true;
             }
@@ -772,7 +796,7 @@ public final class PoolEngine {
             if (w != null && task.sent && w.slots.steal(task.slot)) {
                 w.queued.remove(task);
                 releaseLocked(w, task, false);
-                task.settled = true;
+                task.settle();
                 finishClosingLocked();
                 return true;
             }
@@ -788,11 +812,11 @@ public final class PoolEngine {
         Worker worker;
         synchronized (lock) {
             worker = task.worker;
-            if (worker == null || task.settled || !worker.queued.remove(task)) {
+            if (worker == null || task.settled() || !worker.queued.remove(task)) {
                 return false;
             }
             releaseLocked(worker, task, false);
-            task.settled = true;
+            task.settle();
         }
         worker.link.kill();
         return true;
@@ -869,7 +893,7 @@ public final class PoolEngine {
                 long busyNanos = w.busyNanos + (w.queued.isEmpty() ? 0 : now - w.busySince);
                 live.add(new PoolStats.WorkerStats(w.link.name(), w.link.pid(), w.tasksDone, Duration.ofNanos(busyNanos), running));
             }
-            return new PoolStats(processes, submitted, completed, failed, pending.size() + running - started, started,
+            return new PoolStats(processes, submitted, completed.sum(), failed.sum(), pending.size() + running - started, started,
                     deaths, restarts, List.copyOf(live));
         }
     }

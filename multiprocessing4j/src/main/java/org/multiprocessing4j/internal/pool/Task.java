@@ -23,8 +23,17 @@ final class Task {
     /** Its message has reached the worker's pipe whole (only then may the task be stolen: the slot byte is rewritten). */
     volatile boolean sent;
     ScheduledFuture<?> timeout;
-    /** Set when the task has been given an outcome; later outcomes are dropped. */
-    boolean settled;
+    /** Set once the task has an outcome (or was cancelled); later outcomes are dropped. */
+    private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Marks the task settled; false if it was already. */
+    boolean settle() {
+        return settled.compareAndSet(false, true);
+    }
+
+    boolean settled() {
+        return settled.get();
+    }
 
     Task(long id, byte[] message, TaskSink sink, int index, Object origin) {
         this.id = id;
