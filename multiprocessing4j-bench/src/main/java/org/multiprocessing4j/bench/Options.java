@@ -25,6 +25,7 @@ public record Options(List<String> only, boolean quick, boolean cpython, Path cp
     /** The usage text. */
     public static final String USAGE = """
             usage: Main [--only a,b] [--quick] [--cpython] [--cpython-script PATH] [--python EXE] [--out FILE]
+                        [--warmups N] [--serializer CLASS]
               --only a,b             workloads to run (default: all Java workloads); names only CPython
                                      has run on the CPython side only
               --quick                small sizes (the README's sizes in parentheses)
