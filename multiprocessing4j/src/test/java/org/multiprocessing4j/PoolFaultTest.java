@@ -73,6 +73,20 @@ class PoolFaultTest extends ChildProcessTestBase {
     }
 
     @Test
+    void tasks_sent_ahead_to_the_first_worker_up_are_taken_back_by_the_next_one() throws Exception {
+        Pool pool = new Pool(2);
+        try {
+            // Submitted before the second worker is up: both go to the first (sent ahead); the second must take one.
+            pool.applyAsync(() -> sleepThen(1, 600_000));
+            pool.applyAsync(() -> sleepThen(2, 600_000));
+            List<Long> busy = busyWorkers(pool, 2);
+            assertEquals(2, busy.stream().distinct().count(), busy.toString());
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
     void a_task_calling_System_exit_fails_with_its_exit_code_and_the_pool_keeps_serving() throws Exception {
         try (Pool pool = new Pool(2)) {
             WorkerDiedException e = assertThrows(WorkerDiedException.class, () -> pool.apply(() -> {
@@ -308,10 +322,17 @@ class PoolFaultTest extends ChildProcessTestBase {
         List<Long> workers = new ArrayList<>();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream()));
-            String line;
-            while ((line = out.readLine()) != null && !line.startsWith("pids ")) {
-                // skip
-            }
+            String line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    String l;
+                    while ((l = out.readLine()) != null && !l.startsWith("pids ")) {
+                        // skip
+                    }
+                    return l;
+                } catch (java.io.IOException e) {
+                    return null;
+                }
+            }).get(HANG.toSeconds(), TimeUnit.SECONDS);
             assertTrue(line != null, "the pool parent printed its workers");
             for (String p : line.substring(5).split(" ")) {
                 workers.add(Long.parseLong(p));

@@ -152,12 +152,16 @@ final class AotCache {
         }
     }
 
-    /** What the training child runs: a capturing lambda, so lambda deserialization is trained too. */
+    /**
+     * What the training child runs: a capturing lambda, so lambda deserialization is trained too, that
+     * passes messages through a shared-memory ring, so the futex and pidfd calls are linked in the cache.
+     */
     static SerializableRunnable trainingTarget(String word) {
         return () -> {
             if (Objects.hash(word, ProcessTree.self().name()) == 42) {
                 System.out.print("");
             }
+            org.multiprocessing4j.internal.ring.RingWarmUp.ringRoundTrips();
         };
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import org.multiprocessing4j.Serializer;
 import org.multiprocessing4j.internal.wire.FrameChannel;
 import org.multiprocessing4j.internal.wire.Handshake;
+import org.multiprocessing4j.internal.ring.RingWarmUp;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 import org.multiprocessing4j.internal.wire.Serializers;
 
@@ -72,6 +73,8 @@ public final class ChildMain {
                 Thread.ofPlatform().daemon().name("mp4j-warm-up").start(() -> {
                     serializer.warmUp();
                     BootTrace.phase("serializer warm");
+                    RingWarmUp.run();
+                    BootTrace.phase("rings warm");
                 });
             }
             link = connect(socket.join(), bootstrap);
@@ -81,6 +84,8 @@ public final class ChildMain {
             if (bootstrap.standby()) {
                 serializer.warmUp(); // a standby has time: it warms up fully before it says it is ready
                 BootTrace.phase("serializer warm");
+                RingWarmUp.run();
+                BootTrace.phase("rings warm");
                 link.send(Frames.READY, readyPayload(warmed));
             }
             FrameChannel.Frame frame;

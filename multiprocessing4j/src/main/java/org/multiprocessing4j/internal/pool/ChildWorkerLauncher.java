@@ -4,18 +4,25 @@ import java.io.IOException;
 import java.time.Duration;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.Context;
-import org.multiprocessing4j.Pipe;
 import org.multiprocessing4j.Process;
 import org.multiprocessing4j.SerializableRunnable;
 import org.multiprocessing4j.internal.pipe.RingConnection;
 
 /**
- * Workers as daemon child JVMs of a {@link Context}, each with a duplex shared-memory {@link Pipe}: the
- * pool keeps the left end, the worker's {@link WorkerLoop} uses the right one. A worker that dies shows up
+ * Workers as daemon child JVMs of a {@link Context}, each with a duplex shared-memory pipe (a {@link
+ * RingConnection} pair, with the context's serializer): the pool keeps the left end, the worker's
+ * {@link WorkerLoop} uses the right one. A worker that dies shows up
  * as EOF on the pipe (the ring watches its peer's pid), and, for one that died before it ever touched the
  * pipe, through its process's exit, which closes the pool's end.
  */
 final class ChildWorkerLauncher implements WorkerLauncher {
+    /**
+     * Bytes of ring per direction: 4 MiB, so that a task or result of a few MiB passes whole instead of
+     * being streamed in pieces (each piece a wake-up of the other side). Files in /dev/shm are sparse
+     * until written.
+     */
+    static final int RING_BYTES = 4 << 20;
+
     private final Context context;
 
     ChildWorkerLauncher(Context context) {
@@ -30,28 +37,40 @@ final class ChildWorkerLauncher implements WorkerLauncher {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot create the task slot table of pool worker " + name + " in /dev/shm", e);
         }
-        Pipe pipe = context.pipe();
-        Process process = context.process(name, new WorkerLoop(pipe.right(), slots.path().toString(), initializer, maxTasks,
+        RingConnection[] pipe;
+        try {
+            pipe = RingConnection.pair(true, RING_BYTES, context.serializer().getName());
+        } catch (IOException e) {
+            slots.unlink();
+            slots.close();
+            throw new java.io.UncheckedIOException("cannot create the pipe of pool worker " + name + " in /dev/shm", e);
+        }
+        RingConnection left = pipe[0];
+        RingConnection right = pipe[1];
+        Process process = context.process(name, new WorkerLoop(right, slots.path().toString(), initializer, maxTasks,
                 context.serializer().getName()));
         process.setDaemon(true);
         try {
             // NOTE: the pool claims its end before the worker can: a close from this side is then seen by the
             // worker as EOF even if the worker had not touched the pipe yet (an unclaimed end is waited for).
-            pipe.left().poll();
+            left.poll();
             process.start();
         } catch (IOException e) {
-            pipe.close();
+            left.close();
+            right.close();
+            left.unlinkRings();
             slots.unlink();
             slots.close();
             throw new java.io.UncheckedIOException("cannot open the pipe of pool worker " + name, e);
         } catch (RuntimeException | Error e) {
-            pipe.close();
-            unlink(pipe.left());
+            left.close();
+            right.close();
+            left.unlinkRings();
             slots.unlink();
             slots.close();
             throw e;
         }
-        return new ChildLink(name, process, pipe.left(), slots);
+        return new ChildLink(name, process, left, slots);
     }
 
     private static void unlink(Connection end) {

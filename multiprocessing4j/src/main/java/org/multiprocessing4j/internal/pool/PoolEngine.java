@@ -64,6 +64,8 @@ public final class PoolEngine {
     private static final Duration EXIT_GRACE = Duration.ofSeconds(2);
     /** Tasks a worker may hold at once (one running, the rest sent ahead and revocable). */
     static final int PREFETCH = 4;
+    /** Tasks larger than this are not sent ahead (see {@link #big}). */
+    private static final int BIG_TASK_BYTES = 64 << 10;
     /** Workers dying in a row before their first answer that make the pool broken. */
     private static final int BOOT_DEATHS_TO_BREAK = 3;
 
@@ -94,6 +96,12 @@ public final class PoolEngine {
     private final List<Thread> relays = new ArrayList<>();
     private volatile boolean progressBars;
     private State state = State.RUNNING;
+    /**
+     * Some worker may hold nothing while others hold unstarted tasks: each completed send then looks for a
+     * task to take back ({@link #rebalance}). Set when a worker's queue empties or a worker arrives; cleared
+     * by a rebalance that finds no idle worker.
+     */
+    private volatile boolean maybeIdle;
     /** {@code state != RUNNING}, readable without the lock (the relay's hot path asks it). */
     private volatile boolean shutdown;
     private int starting;
@@ -203,7 +211,7 @@ public final class PoolEngine {
         synchronized (lock) {
             checkTakingCalls();
             submitted++;
-            worker = leastLoadedLocked();
+            worker = leastLoadedLocked(task);
             if (worker == null) {
                 pending.addLast(task);
                 return;
@@ -213,11 +221,12 @@ public final class PoolEngine {
         send(worker, task);
     }
 
-    /** The live worker holding the fewest tasks, if it can take one more (lock held). */
-    private Worker leastLoadedLocked() {
+    /** The live worker holding the fewest tasks, if it can take {@code task} too (lock held). */
+    private Worker leastLoadedLocked(Task task) {
+        int room = big(task) ? 1 : depth;
         Worker best = null;
         for (Worker w : workers) {
-            if (!w.lost && !w.retiring && w.queued.size() < depth && w.freeSlot() >= 0
+            if (!w.lost && !w.retiring && w.queued.size() < room && w.freeSlot() >= 0
                     && (best == null || w.queued.size() < best.queued.size())) {
                 best = w;
                 if (w.queued.isEmpty()) {
@@ -287,6 +296,10 @@ public final class PoolEngine {
         try {
             worker.link.send(task.message);
             task.sent = true;
+            if (maybeIdle) {
+                // NOTE: a worker that fell idle while this task was in flight could not take it back then.
+                rebalance();
+            }
         } catch (IOException | RuntimeException e) {
             // The worker is gone, or this thread was interrupted mid-send: the task did not arrive whole.
             // It goes back to the queue; the worker is killed so that its relay replaces it.
@@ -309,6 +322,31 @@ public final class PoolEngine {
         }
     }
 
+    /** Gives every idle worker a task taken back from a busier one, where one can be. */
+    private void rebalance() {
+        List<Worker> to = new ArrayList<>(2);
+        List<Task> moved = new ArrayList<>(2);
+        synchronized (lock) {
+            boolean idleLeft = false;
+            for (Worker w : workers) {
+                if (!w.lost && !w.retiring && w.queued.isEmpty() && w.freeSlot() >= 0 && state != State.ENDED && broken == null) {
+                    Task t = stealLocked(w);
+                    if (t != null) {
+                        assignLocked(w, t);
+                        to.add(w);
+                        moved.add(t);
+                    } else {
+                        idleLeft = true;
+                    }
+                }
+            }
+            maybeIdle = idleLeft;
+        }
+        for (int i = 0; i < moved.size(); i++) {
+            send(to.get(i), moved.get(i));
+        }
+    }
+
     /** Sends each of {@code tasks}, already assigned to {@code worker}. */
     private void sendAll(Worker worker, List<Task> tasks) {
         for (Task t : tasks) {
@@ -327,6 +365,7 @@ public final class PoolEngine {
         }
         if (worker.queued.isEmpty()) {
             worker.busyNanos += System.nanoTime() - worker.busySince;
+            maybeIdle = true;
         }
         task.worker = null;
         task.slot = -1;
@@ -346,7 +385,8 @@ public final class PoolEngine {
             return List.of();
         }
         List<Task> out = null;
-        while (worker.queued.size() < depth && !pending.isEmpty() && worker.freeSlot() >= 0 && !worker.retiring) {
+        while (worker.queued.size() < depth && !pending.isEmpty() && worker.freeSlot() >= 0 && !worker.retiring
+                && (worker.queued.isEmpty() || !big(pending.peekFirst()))) {
             Task next = pending.pollFirst();
             assignLocked(worker, next);
             if (out == null) {
@@ -362,6 +402,14 @@ public final class PoolEngine {
             }
         }
         return out == null ? List.of() : out;
+    }
+
+    /**
+     * A task too big to send ahead: it goes only to a worker that holds nothing, so the thread that sends
+     * it (often the caller of an async map) never waits for ring space behind another task.
+     */
+    private static boolean big(Task task) {
+        return task.message.length > BIG_TASK_BYTES;
     }
 
     /** Takes back, for idle {@code thief}, the newest unstarted task of the most loaded other worker (lock held). */
@@ -413,6 +461,7 @@ public final class PoolEngine {
             keep = state != State.ENDED && broken == null;
             if (keep) {
                 workers.add(worker);
+                maybeIdle = true;
                 Thread relay = new Thread(() -> relay(worker), name + "-relay-" + number);
                 relay.setDaemon(true);
                 worker.relay = relay;
