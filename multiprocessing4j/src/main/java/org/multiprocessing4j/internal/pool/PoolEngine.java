@@ -63,7 +63,7 @@ public final class PoolEngine {
     /** How long a worker whose pipe ended may take to exit before it is killed. */
     private static final Duration EXIT_GRACE = Duration.ofSeconds(2);
     /** Tasks a worker may hold at once (one running, the rest sent ahead and revocable). */
-    static final int PREFETCH = 4;
+    static final int PREFETCH = 8;
     /** Tasks larger than this are not sent ahead (see {@link #big}). */
     private static final int BIG_TASK_BYTES = 64 << 10;
     /** Workers dying in a row before their first answer that make the pool broken. */
@@ -499,7 +499,7 @@ public final class PoolEngine {
                     breakPool("the initializer of " + name + " raised an exception in " + worker, decodeThrowable(answer, worker));
                     break;
                 }
-                onAnswer(worker, answer);
+                onMessage(worker, answer);
             }
         } catch (Throwable t) {
             System.err.println(name + ": the relay of " + worker + " failed; the worker is replaced");
@@ -509,37 +509,58 @@ public final class PoolEngine {
         workerLost(worker);
     }
 
-    private void onAnswer(Worker worker, byte[] answer) throws IOException {
-        long id = TaskMessages.taskId(answer);
-        int slot = TaskMessages.slot(answer);
-        Task task = null;
+    /** One message from a worker: an answer, or a batch of them. */
+    private void onMessage(Worker worker, byte[] message) throws IOException {
+        List<byte[]> answers = message.length > 0 && message[0] == TaskMessages.BATCH ? AnswerBatch.split(message) : List.of(message);
+        Task[] tasks = new Task[answers.size()];
         List<Task> toSend;
         synchronized (lock) {
-            if (answer[0] == TaskMessages.SKIPPED) {
-                if (slot < worker.slotUsed.length) {
-                    worker.slotUsed[slot] = false;
-                    worker.slots.free(slot);
-                }
-            } else {
-                for (java.util.Iterator<Task> it = worker.queued.iterator(); it.hasNext(); ) {
-                    Task t = it.next();
-                    if (t.id == id) {
-                        it.remove();
-                        task = t;
-                        break;
-                    }
-                }
-                if (task != null) {
-                    releaseLocked(worker, task, true);
-                    worker.tasksDone++;
-                }
+            for (int i = 0; i < tasks.length; i++) {
+                tasks[i] = takeAnsweredLocked(worker, answers.get(i));
             }
             toSend = refillLocked(worker);
         }
         sendAll(worker, toSend);
-        if (task == null) {
-            return; // a SKIPPED answer, or a task settled already (timed out, terminated)
+        for (int i = 0; i < tasks.length; i++) {
+            if (tasks[i] != null) {
+                deliver(worker, tasks[i], answers.get(i));
+            }
         }
+        if (shutdown) {
+            synchronized (lock) {
+                finishClosingLocked();
+            }
+        }
+    }
+
+    /**
+     * Takes the task {@code answer} is about out of {@code worker} (lock held); null for a SKIPPED answer
+     * (its slot is free again) or a task settled otherwise (timed out, cancelled, terminated).
+     */
+    private Task takeAnsweredLocked(Worker worker, byte[] answer) throws IOException {
+        long id = TaskMessages.taskId(answer);
+        int slot = TaskMessages.slot(answer);
+        if (answer[0] == TaskMessages.SKIPPED) {
+            if (slot < worker.slotUsed.length) {
+                worker.slotUsed[slot] = false;
+                worker.slots.free(slot);
+            }
+            return null;
+        }
+        for (java.util.Iterator<Task> it = worker.queued.iterator(); it.hasNext(); ) {
+            Task t = it.next();
+            if (t.id == id) {
+                it.remove();
+                releaseLocked(worker, t, true);
+                worker.tasksDone++;
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** Decodes one answer and settles its task (no lock held). */
+    private void deliver(Worker worker, Task task, byte[] answer) {
         if (answer[0] == TaskMessages.OK) {
             Object value;
             try {
@@ -551,11 +572,6 @@ public final class PoolEngine {
             settle(task, value, null);
         } else {
             settle(task, null, decodeThrowable(answer, worker));
-        }
-        if (shutdown) {
-            synchronized (lock) {
-                finishClosingLocked();
-            }
         }
     }
 

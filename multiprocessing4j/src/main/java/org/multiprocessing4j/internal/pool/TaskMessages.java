@@ -15,6 +15,7 @@ import java.io.IOException;
  *   FAILED       body = ThrowableCodec bytes of the task's exception
  *   SKIPPED      no body: the pool took the task back before the worker started it (TaskSlots)
  *   INIT_FAILED  taskId = -1, body = ThrowableCodec bytes of the initializer's exception
+ * batch  (worker → pool): BATCH(1) | count(4) | (length(4) | answer)*   (AnswerBatch)
  * </pre>
  *
  * The slot is the task's entry in the worker's {@link TaskSlots} table; the pool writes it into the
@@ -32,6 +33,8 @@ final class TaskMessages {
     static final byte FAILED = 2;
     static final byte INIT_FAILED = 3;
     static final byte SKIPPED = 4;
+    /** Several answers in one message: see {@link AnswerBatch}. */
+    static final byte BATCH = 5;
 
     static final int SLOT_AT = 9;
     static final int HEADER = 10;

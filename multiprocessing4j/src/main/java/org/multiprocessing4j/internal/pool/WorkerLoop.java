@@ -29,6 +29,8 @@ public final class WorkerLoop implements SerializableRunnable {
     /** Exit status of a worker whose heap ran out. */
     static final int OUT_OF_MEMORY_STATUS = 3;
     private static final int FUNCTIONS_KEPT = 8;
+    /** An answer waits for the next task's only if its own task took less than this. */
+    private static final long HOLD_NANOS = 20_000;
 
     private final Connection pipe;
     private final String slotsPath;
@@ -70,11 +72,19 @@ public final class WorkerLoop implements SerializableRunnable {
                     return;
                 }
             }
+            AnswerBatch batch = new AnswerBatch(pipe);
+            long lastTaskNanos = Long.MAX_VALUE;
             for (int done = 0; maxTasks <= 0 || done < maxTasks; ) {
+                // NOTE: answers of short tasks wait while the next task is already here (one message, one
+                // wake-up of the pool for several answers); an answer never waits behind a long task.
+                if (!batch.isEmpty() && (batch.full() || lastTaskNanos > HOLD_NANOS || !pipe.poll())) {
+                    batch.flush();
+                }
                 byte[] task;
                 try {
                     task = pipe.recvBytes();
                 } catch (EOFException closedByPool) {
+                    batch.flush();
                     return;
                 }
                 if (task.length < TaskMessages.HEADER) {
@@ -83,12 +93,16 @@ public final class WorkerLoop implements SerializableRunnable {
                 int slot = TaskMessages.slot(task);
                 if (!slots.start(slot)) {
                     // NOTE: the pool took this task back for an idle worker; it runs there, not here.
-                    pipe.sendBytes(TaskMessages.message(TaskMessages.SKIPPED, TaskMessages.taskId(task), slot, new byte[0]));
+                    batch.add(TaskMessages.message(TaskMessages.SKIPPED, TaskMessages.taskId(task), slot, new byte[0]));
+                    lastTaskNanos = 0;
                     continue;
                 }
-                pipe.sendBytes(answer(task, slot, codec, throwables, loader, functions));
+                long start = System.nanoTime();
+                batch.add(answer(task, slot, codec, throwables, loader, functions));
+                lastTaskNanos = System.nanoTime() - start;
                 done++;
             }
+            batch.flush();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("pool worker lost its pipe", e);
         } catch (InterruptedException e) {
