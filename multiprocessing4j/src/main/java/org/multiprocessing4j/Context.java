@@ -154,6 +154,16 @@ public final class Context implements AutoCloseable {
         return new Condition(lock);
     }
 
+    /** A new {@link Barrier} for {@code parties} parties. */
+    public Barrier barrier(int parties) {
+        return new Barrier(parties);
+    }
+
+    /** A new {@link Barrier} for {@code parties} parties with an action (may be null) and a default timeout (may be null). */
+    public Barrier barrier(int parties, SerializableRunnable action, Duration timeout) {
+        return new Barrier(parties, action, timeout);
+    }
+
     public StartMethod startMethod() {
         return startMethod;
     }

@@ -20,8 +20,9 @@ import org.multiprocessing4j.internal.Configuration;
  * <li>{@code condition-plain-sleep}: a condition waiter announces its sleep with a plain store instead
  *     of a CAS, so a signal that lands between its last look and that store is overwritten, and the
  *     signaller, having seen no sleeper, does not wake it (a lost wake-up).
- * <li>{@code barrier-no-wake}: the last party of a barrier advances the generation without waking the
- *     waiters.
+ * <li>{@code barrier-late-read}: a barrier party reads the futex word it will sleep on after releasing
+ *     the barrier's mutex instead of before (and sleeps without looking again), so a trip in between is
+ *     missed: the classic lost wake-up.
  * </ul>
  */
 final class SyncWeakening {
@@ -31,11 +32,11 @@ final class SyncWeakening {
     static final boolean LOCK_SKIP_WAKE;
     static final boolean LOCK_PLAIN_TAKEOVER;
     static final boolean CONDITION_PLAIN_SLEEP;
-    static final boolean BARRIER_NO_WAKE;
+    static final boolean BARRIER_LATE_READ;
 
     static {
         Set<String> known = Set.of("no-safety-net", "lock-skip-wake", "lock-plain-takeover", "condition-plain-sleep",
-                "barrier-no-wake");
+                "barrier-late-read");
         Set<String> on = Configuration.syncWeakening();
         for (String s : on) {
             if (!known.contains(s)) {
@@ -46,7 +47,7 @@ final class SyncWeakening {
         LOCK_SKIP_WAKE = on.contains("lock-skip-wake");
         LOCK_PLAIN_TAKEOVER = on.contains("lock-plain-takeover");
         CONDITION_PLAIN_SLEEP = on.contains("condition-plain-sleep");
-        BARRIER_NO_WAKE = on.contains("barrier-no-wake");
+        BARRIER_LATE_READ = on.contains("barrier-late-read");
     }
 
     private SyncWeakening() {
