@@ -176,6 +176,14 @@ public final class RobustLock {
 
     /** Releases the lock, whoever holds it; the caller knows it is held (by its process, or by design). */
     public void unlock() {
+        if (SyncWeakening.LOCK_WAKE_CHECK_FIRST) {
+            boolean waiting = (int) INT.getVolatile(segment, waiters) != 0; // weakened: read before the release
+            LONG.setVolatile(segment, owner, 0L);
+            if (waiting) {
+                Futex.wake(segment, ownerPid, 1);
+            }
+            return;
+        }
         // NOTE: a full barrier (xchg): what the critical section wrote is visible to the next owner's CAS,
         // and the store is globally visible before the waiter count is read (Dekker with the waiter).
         long ignored = (long) LONG.getAndSet(segment, owner, 0L);
@@ -201,9 +209,6 @@ public final class RobustLock {
     }
 
     private void wakeOneIfWaiting() {
-        if (SyncWeakening.LOCK_SKIP_WAKE) {
-            return;
-        }
         if ((int) INT.getVolatile(segment, waiters) != 0) {
             Futex.wake(segment, ownerPid, 1);
         }
