@@ -88,7 +88,13 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
      * @throws OwnerDiedException if its holder died and this call took it over: the lock is held
      */
     public void acquire() throws InterruptedException {
-        told(core().lock(Waits.never(), true));
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        RobustLock c = core();
+        if (!c.tryLockFree()) {
+            told(c.lock(Waits.never(), true));
+        }
     }
 
     /**
@@ -132,8 +138,12 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
     /** Acquires the lock, waiting as long as it takes; an interrupt does not end the wait (its status is kept). */
     @Override
     public void lock() {
+        RobustLock c = core();
+        if (c.tryLockFree()) {
+            return;
+        }
         try {
-            core().lock(Waits.never(), false);
+            c.lock(Waits.never(), false);
         } catch (InterruptedException cannotHappen) {
             throw new AssertionError(cannotHappen);
         }

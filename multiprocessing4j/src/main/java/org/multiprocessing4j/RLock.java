@@ -97,7 +97,13 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
      * @throws OwnerDiedException if its holder died and this call took it over: the lock is held once
      */
     public void acquire() throws InterruptedException {
-        told(core().lock(Waits.never(), true));
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        ReentrantRobustLock c = core();
+        if (!c.tryLockFast()) {
+            told(c.lock(Waits.never(), true));
+        }
     }
 
     /**
@@ -149,8 +155,12 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
     /** Acquires the lock, waiting as long as it takes; an interrupt does not end the wait (its status is kept). */
     @Override
     public void lock() {
+        ReentrantRobustLock c = core();
+        if (c.tryLockFast()) {
+            return;
+        }
         try {
-            core().lock(Waits.never(), false);
+            c.lock(Waits.never(), false);
         } catch (InterruptedException cannotHappen) {
             throw new AssertionError(cannotHappen);
         }

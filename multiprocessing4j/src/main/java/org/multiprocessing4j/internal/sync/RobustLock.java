@@ -87,6 +87,15 @@ public final class RobustLock {
         this.waiters = offset + WAITERS;
     }
 
+    /**
+     * The uncontended path: one CAS from free, nothing else (no clock read, no liveness question).
+     *
+     * @return true if this call took the lock; false means "call {@link #lock} or {@link #tryLock}"
+     */
+    public boolean tryLockFree() {
+        return LONG.compareAndSet(segment, owner, 0L, SELF);
+    }
+
     /** One attempt, never blocking; takes the lock over from a dead owner. */
     public Acquired tryLock() {
         long seen = (long) LONG.getVolatile(segment, owner);
@@ -196,16 +205,20 @@ public final class RobustLock {
      * @return false if it was free (nothing changed)
      */
     public boolean releaseIfHeld() {
-        for (;;) {
-            long seen = (long) LONG.getVolatile(segment, owner);
-            if (seen == 0) {
+        if (SyncWeakening.LOCK_WAKE_CHECK_FIRST) {
+            if (!isLocked()) {
                 return false;
             }
-            if (LONG.compareAndSet(segment, owner, seen, 0L)) {
-                wakeOneIfWaiting();
-                return true;
-            }
+            unlock();
+            return true;
         }
+        // NOTE: one exchange: storing 0 over 0 changes nothing, so a free lock needs no CAS loop to detect
+        long previous = (long) LONG.getAndSet(segment, owner, 0L);
+        if (previous == 0) {
+            return false;
+        }
+        wakeOneIfWaiting();
+        return true;
     }
 
     private void wakeOneIfWaiting() {

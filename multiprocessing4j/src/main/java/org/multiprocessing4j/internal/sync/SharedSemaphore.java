@@ -83,7 +83,8 @@ public final class SharedSemaphore {
     }
 
     /**
-     * Takes one permit, waiting until {@code deadline} (past: try once, reclaiming dead holders' permits).
+     * Takes one permit, waiting until {@code deadline} (past: try once, reclaiming dead holders' permits;
+     * {@link Long#MAX_VALUE}: no deadline, and no clock read on the uncontended path).
      *
      * @return false if the deadline passed first
      * @throws InterruptedException if interrupted while waiting; nothing stays registered
@@ -91,6 +92,19 @@ public final class SharedSemaphore {
     public boolean acquire(long deadline, boolean interruptible) throws InterruptedException {
         if (interruptible && Thread.interrupted()) {
             throw new InterruptedException();
+        }
+        if (mutex.tryLockFree()) { // the uncontended path: no clock read
+            try {
+                if (get(VALUE) > 0) {
+                    take();
+                    return true;
+                }
+            } finally {
+                mutex.unlock();
+            }
+        }
+        if (deadline == Long.MAX_VALUE) {
+            deadline = Waits.never();
         }
         boolean interrupted = false;
         boolean reclaimed = false;
@@ -162,7 +176,7 @@ public final class SharedSemaphore {
      */
     public void release() {
         try {
-            enter(Waits.never(), false);
+            enter(Long.MAX_VALUE, false); // NOTE: only reached by lock(), which treats it as never (see enter)
         } catch (InterruptedException cannotHappen) {
             throw new AssertionError(cannotHappen);
         }
@@ -175,7 +189,8 @@ public final class SharedSemaphore {
             }
             dropHolding();
             set(VALUE, value + 1);
-            int ignored = (int) INT.getAndAdd(segment, base + SEQUENCE, 1);
+            // NOTE: under the mutex, as the sleepers' registration: no atomic add needed
+            INT.setRelease(segment, base + SEQUENCE, (int) INT.getAcquire(segment, base + SEQUENCE) + 1);
         } finally {
             mutex.unlock();
         }
@@ -201,7 +216,13 @@ public final class SharedSemaphore {
 
     /** Takes the mutex; after a take-over from a dead holder, repairs the value first. */
     private void enter(long deadline, boolean interruptible) throws InterruptedException {
+        if (mutex.tryLockFree()) {
+            return;
+        }
         RobustLock.Acquired acquired;
+        if (deadline == Long.MAX_VALUE) {
+            deadline = Waits.never();
+        }
         while (!(acquired = mutex.lock(deadline, interruptible)).held()) {
             deadline = System.nanoTime(); // NOTE: held only for a few stores: wait for it past the caller's deadline
             deadline += Waits.FIRST_SLICE_NANOS;
@@ -307,11 +328,16 @@ public final class SharedSemaphore {
         return TABLE + i * SLOT_BYTES;
     }
 
+    /** A field read under the mutex (whose CAS already ordered it after the previous holder's stores). */
     private long get(long field) {
-        return (long) LONG.getVolatile(segment, base + field);
+        return (long) LONG.getAcquire(segment, base + field);
     }
 
+    /**
+     * A field write under the mutex: release keeps the stores in program order (what the notes' repair
+     * relies on), and the mutex's release exchange publishes them; no fence of its own.
+     */
     private void set(long field, long v) {
-        LONG.setVolatile(segment, base + field, v);
+        LONG.setRelease(segment, base + field, v);
     }
 }
