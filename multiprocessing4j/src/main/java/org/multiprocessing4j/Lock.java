@@ -195,16 +195,16 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         }
     }
 
-    @Override
-    public int releaseForWait() {
+    /** For a condition wait: releases the lock (held by anyone). */
+    int releaseForWait() {
         if (!core().releaseIfHeld()) {
             throw new IllegalMonitorStateException("wait on a condition of " + this + ": the lock is not held");
         }
         return 1;
     }
 
-    @Override
-    public void reacquireAfterWait(int saved) {
+    /** For the end of a condition wait: {@link #lock()}, but telling a take-over by {@link OwnerDiedException}. */
+    void reacquireAfterWait() {
         lockTold();
     }
 
@@ -215,16 +215,6 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         } catch (InterruptedException cannotHappen) {
             throw new AssertionError(cannotHappen);
         }
-    }
-
-    @Override
-    public boolean isHeldForCondition() {
-        return core().isLocked();
-    }
-
-    @Override
-    public String describe() {
-        return toString();
     }
 
     /** The pid holding the lock, 0 if free (a snapshot; tests use it). */

@@ -210,13 +210,13 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
         }
     }
 
-    @Override
-    public int releaseForWait() {
+    /** For a condition wait: gives up every hold of the current thread, returns how many. */
+    int releaseForWait() {
         return core().unlockFully();
     }
 
-    @Override
-    public void reacquireAfterWait(int saved) {
+    /** For the end of a condition wait: takes the lock back uninterruptibly with {@code saved} holds. */
+    void reacquireAfterWait(int saved) {
         RobustLock.Acquired acquired;
         try {
             acquired = core().lock(Waits.never(), false);
@@ -225,16 +225,6 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
         }
         core().restoreHolds(saved);
         told(acquired);
-    }
-
-    @Override
-    public boolean isHeldForCondition() {
-        return isHeldByCurrentThread();
-    }
-
-    @Override
-    public String describe() {
-        return toString();
     }
 
     /** The pid holding the lock, 0 if free (a snapshot; tests use it). */
