@@ -38,7 +38,8 @@ import org.multiprocessing4j.internal.futex.Futex;
  * value = total - held, then bumps the sequence and wakes everyone.
  *
  * Sleeping: a waiter that finds value == 0 under the mutex first reclaims dead holders' permits (a slot
- * whose owner is dead gives its count back to value), spins briefly outside the mutex (once), then reads the sequence s and registers as a
+ * whose owner is dead gives its count back to value), spins outside the mutex (once, for an adaptive
+ * budget: SpinBudget), then reads the sequence s and registers as a
  * sleeper while still holding the mutex, releases it and FUTEX_WAITs on (sequence, s). A release bumps the
  * sequence under the mutex, after that registration or before the read of s: either the kernel sees a
  * changed word (EAGAIN), or the waiter saw the permit. The releaser wakes one sleeper if any is
@@ -66,6 +67,7 @@ public final class SharedSemaphore {
     private final MemorySegment segment;
     private final long base;
     private final RobustLock mutex;
+    private final SpinBudget spin = new SpinBudget();
     /** This process's slot index last seen, or -1: a hint, checked under the mutex. */
     private int mySlot = -1;
 
@@ -109,6 +111,8 @@ public final class SharedSemaphore {
         boolean interrupted = false;
         boolean reclaimed = false;
         boolean spun = false;
+        boolean slept = false;
+        long waitStart = 0;
         long slice = Waits.FIRST_SLICE_NANOS;
         try {
             for (;;) {
@@ -121,6 +125,9 @@ public final class SharedSemaphore {
                     }
                     if (get(VALUE) > 0) {
                         take();
+                        if (slept) {
+                            spin.slept(System.nanoTime() - waitStart);
+                        }
                         return true;
                     }
                     if (deadline - System.nanoTime() <= 0) {
@@ -138,9 +145,16 @@ public final class SharedSemaphore {
                 }
                 if (!spun) {
                     spun = true;
-                    long spinEnd = Math.min(System.nanoTime() + Waits.SPIN_NANOS, deadline);
+                    waitStart = System.nanoTime();
+                    long spinEnd = Math.min(waitStart + spin.nanos(), deadline);
                     while (value() == 0 && System.nanoTime() - spinEnd < 0) {
                         Thread.onSpinWait();
+                    }
+                    if (value() > 0) {
+                        spin.succeeded();
+                    } else {
+                        spin.failed();
+                        slept = true;
                     }
                     continue;
                 }
