@@ -17,6 +17,9 @@ import org.multiprocessing4j.internal.Configuration;
  * <li>{@code lock-wake-check-first}: a lock's release reads the waiter count before its store of 0
  *     instead of after: a waiter that registers in between and sees the lock still held sleeps, and the
  *     releaser, having seen no waiter, does not wake it (a lost wake-up).
+ * <li>{@code lock-keep-pending}: a lock release whose FUTEX_WAKE found nobody asleep leaves its
+ *     wake-pending flag set, so a waiter that was on its way into the kernel and sleeps on a word retaken
+ *     by the same pid is never woken by later releases.
  * <li>{@code lock-plain-takeover}: a waiter takes a dead owner's lock with a plain store instead of a CAS
  *     from the dead owner's word, so two recoverers (or a recoverer and a new acquirer) can both hold it.
  * <li>{@code condition-plain-sleep}: a condition waiter announces its sleep with a plain store instead
@@ -33,11 +36,12 @@ final class SyncWeakening {
     static final boolean NO_SAFETY_NET;
     static final boolean LOCK_WAKE_CHECK_FIRST;
     static final boolean LOCK_PLAIN_TAKEOVER;
+    static final boolean LOCK_KEEP_PENDING;
     static final boolean CONDITION_PLAIN_SLEEP;
     static final boolean BARRIER_LATE_READ;
 
     static {
-        Set<String> known = Set.of("no-safety-net", "lock-wake-check-first", "lock-plain-takeover", "condition-plain-sleep",
+        Set<String> known = Set.of("no-safety-net", "lock-wake-check-first", "lock-plain-takeover", "lock-keep-pending", "condition-plain-sleep",
                 "barrier-late-read");
         Set<String> on = Configuration.syncWeakening();
         for (String s : on) {
@@ -48,6 +52,7 @@ final class SyncWeakening {
         NO_SAFETY_NET = on.contains("no-safety-net");
         LOCK_WAKE_CHECK_FIRST = on.contains("lock-wake-check-first");
         LOCK_PLAIN_TAKEOVER = on.contains("lock-plain-takeover");
+        LOCK_KEEP_PENDING = on.contains("lock-keep-pending");
         CONDITION_PLAIN_SLEEP = on.contains("condition-plain-sleep");
         BARRIER_LATE_READ = on.contains("barrier-late-read");
     }

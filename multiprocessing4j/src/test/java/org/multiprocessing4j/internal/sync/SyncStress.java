@@ -20,7 +20,8 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  * {@code processes} mode, a second JVM attached to the same file) with random pauses around the spin
  * budget so that waiters keep falling asleep on their futex:
  * <ul>
- * <li>{@code lock}: lock / critical section / unlock; the critical section checks that nobody else is in it.
+ * <li>{@code lock}: lock / critical section / unlock; the critical section checks that nobody else is in it,
+ *     and a party that makes no progress while the others do is stuck (a waiter nobody wakes).
  * <li>{@code recovery}: rounds in which the lock word is left owned by a dead process and several threads
  *     race to take it over while others try to take it normally; exactly one may be inside at a time.
  * <li>{@code condition}: two parties take turns through a condition (wait until it is my turn, pass the
@@ -44,6 +45,9 @@ final class SyncStress {
     private static final long TURN = 80;
     private static final long STOP = 88;
     private static final long ATTACHED = 96;
+    /** Acquisitions per lock party (8 parties at most): a party that stops while others go on is stuck. */
+    private static final long PARTY_PROGRESS = 256;
+    private static final int PARTIES = 4;
     private static final long CONDITION = 128;
     private static final long BARRIER = 4352;
     private static final long FILE_BYTES = 8192;
@@ -99,10 +103,23 @@ final class SyncStress {
         runParties(scenario, seed, processes);
         long lastProgress = -1;
         long lastChange = System.nanoTime();
+        long[] partyProgress = new long[PARTIES];
+        long[] partyChange = new long[PARTIES];
+        java.util.Arrays.fill(partyChange, start);
         for (;;) {
             Thread.sleep(50);
             long progress = (long) LONG.getVolatile(memory, PROGRESS);
             long now = System.nanoTime();
+            for (int p = 0; scenario.equals("lock") && p < PARTIES; p++) {
+                long mine = (long) LONG.getVolatile(memory, PARTY_PROGRESS + 8L * p);
+                if (mine != partyProgress[p]) {
+                    partyProgress[p] = mine;
+                    partyChange[p] = now;
+                } else if (now - partyChange[p] > TimeUnit.MILLISECONDS.toNanos(stallMillis)) {
+                    verdict(HANG, "HANG: lock party " + p + " stuck after " + mine + " acquisitions while the others made "
+                            + progress + " steps, " + TimeUnit.NANOSECONDS.toMillis(now - start) + " ms");
+                }
+            }
             if (progress != lastProgress) {
                 lastProgress = progress;
                 lastChange = now;
@@ -121,9 +138,11 @@ final class SyncStress {
         int id = (int) ProcessHandle.current().pid() << 8;
         switch (scenario) {
             case "lock" -> {
-                for (int t = 0; t < (shared ? 2 : 4); t++) {
+                int first = shared && isWorker() ? 2 : 0;
+                for (int t = first; t < (shared ? first + 2 : PARTIES); t++) {
                     long me = id + t + 1;
-                    threads.add(start("lock-" + t, seed + t, random -> lockLoop(me, random)));
+                    int party = t;
+                    threads.add(start("lock-" + t, seed + t, random -> lockLoop(me, party, random)));
                 }
             }
             case "recovery" -> threads.add(start("recovery", seed, SyncStress::recoveryRounds));
@@ -167,10 +186,11 @@ final class SyncStress {
         });
     }
 
-    private static void lockLoop(long me, SplittableRandom random) throws InterruptedException {
+    private static void lockLoop(long me, int party, SplittableRandom random) throws InterruptedException {
         RobustLock lock = new RobustLock(memory, LOCK);
         while ((long) LONG.getVolatile(memory, STOP) == 0) {
             lock.lock(Waits.never(), true);
+            long ignored = (long) LONG.getAndAdd(memory, PARTY_PROGRESS + 8L * party, 1L);
             enterCriticalSection(me);
             pause(random);
             leaveCriticalSection(me);

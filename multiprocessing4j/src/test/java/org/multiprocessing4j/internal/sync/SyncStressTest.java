@@ -35,6 +35,7 @@ class SyncStressTest extends ChildProcessTestBase {
     /** Each weakened variant must be caught: the verdict it must produce, in threads and across JVMs. */
     @ParameterizedTest(name = "{0} in {1} {2}")
     @CsvSource({"lock-plain-takeover, recovery, threads, CORRUPT",
+            "lock-keep-pending, lock, threads, HANG", "lock-keep-pending, lock, processes, HANG",
             "condition-plain-sleep, condition, threads, HANG", "condition-plain-sleep, condition, processes, HANG",
             "barrier-late-read, barrier, threads, HANG", "barrier-late-read, barrier, processes, HANG"})
     void the_stress_run_catches_the_weakened_variant(String weakening, String scenario, String mode, String expected)

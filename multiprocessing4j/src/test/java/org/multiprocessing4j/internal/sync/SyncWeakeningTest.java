@@ -6,9 +6,9 @@ import org.junit.jupiter.api.Test;
 import org.multiprocessing4j.ChildProcessTestBase;
 
 /**
- * The quick half of the sync stress tests, in the default suite: two protocols (owner recovery, the
- * condition's sleep handshake) pass a few seconds of {@link SyncStress} with the futex safety net off, and
- * the stress run catches a weakened variant of each. The long runs and the other weakenings are in
+ * The quick half of the sync stress tests, in the default suite: three protocols (owner recovery, the
+ * lock's wake-pending flag, the condition's sleep handshake) pass a few seconds of {@link SyncStress} with
+ * the futex safety net off, and the stress run catches a weakened variant of each. The long runs and the other weakenings are in
  * {@link SyncStressTest} ({@code ./mvnw -Pstress -pl multiprocessing4j test}); STRESS.md lists them.
  */
 class SyncWeakeningTest extends ChildProcessTestBase {
@@ -28,6 +28,24 @@ class SyncWeakeningTest extends ChildProcessTestBase {
         SyncStressRuns.Verdict verdict = SyncStressRuns.run("no-safety-net,lock-plain-takeover", "recovery", "threads",
                 RACE_BUDGET_MILLIS, 2);
         assertTrue(verdict.corrupt(), "expected CORRUPT, got " + verdict);
+    }
+
+    /**
+     * Hazard: a lock waiter that sleeps on a word its own process retook is never woken, because a release
+     * whose wake found nobody asleep left the wake-pending flag set.
+     */
+    @Test
+    void the_stress_run_finds_a_stuck_lock_waiter_when_a_wake_that_found_nobody_stays_pending() throws Exception {
+        SyncStressRuns.Verdict verdict = SyncStressRuns.run("no-safety-net,lock-keep-pending", "lock", "threads",
+                RACE_BUDGET_MILLIS, 5);
+        assertTrue(verdict.hang(), "expected HANG, got " + verdict);
+    }
+
+    /** Control for the test above: four threads share a lock, none stuck, never two inside. */
+    @Test
+    void four_threads_share_a_lock_without_a_stuck_waiter_with_the_safety_net_off() throws Exception {
+        SyncStressRuns.Verdict verdict = SyncStressRuns.run("no-safety-net", "lock", "threads", MAX_MILLIS, 6);
+        assertTrue(verdict.ok(), verdict.toString());
     }
 
     /** Control for the test below: two parties take turns through a condition without a lost wake-up. */
