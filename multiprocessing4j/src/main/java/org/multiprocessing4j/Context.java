@@ -19,7 +19,7 @@ import org.multiprocessing4j.internal.wire.Serializers;
  * How child JVMs are made (Python's {@code get_context(method)}), and the factory of what uses them:
  * {@link #process}, {@link #pipe}, {@link #queue}, {@link #joinableQueue}, {@link #simpleQueue} (pipes and
  * queues made here carry their messages with this context's {@link Serializer}; the plain constructors use
- * the default context's).
+ * the default context's), shared {@link #value}s and {@link #array}s.
  *
  * <p>A context is immutable once built and thread-safe. With {@link StartMethod#PRESTARTED} it owns
  * standby JVMs, which {@link #close()} ends; the default context ({@link Multiprocessing#defaultContext()})
@@ -162,6 +162,79 @@ public final class Context implements AutoCloseable {
     /** A new {@link Barrier} for {@code parties} parties with an action (may be null) and a default timeout (may be null). */
     public Barrier barrier(int parties, SerializableRunnable action, Duration timeout) {
         return new Barrier(parties, action, timeout);
+    }
+
+    // Shared values and arrays (Python's ctx.Value / ctx.Array): the same as Value.ofX / Array.ofX, with a lock;
+    // the raw forms are Value.rawX / Array.rawX. A context adds nothing to them: they hold no serialized items.
+
+    /** {@link Value#ofByte(byte)}: a shared {@code byte} with its own {@link RLock}. */
+    public ByteValue value(byte initial) {
+        return Value.ofByte(initial);
+    }
+
+    /** {@link Value#ofShort(short)}: a shared {@code short} with its own {@link RLock}. */
+    public ShortValue value(short initial) {
+        return Value.ofShort(initial);
+    }
+
+    /** {@link Value#ofInt(int)}: a shared {@code int} with its own {@link RLock}. */
+    public IntValue value(int initial) {
+        return Value.ofInt(initial);
+    }
+
+    /** {@link Value#ofLong(long)}: a shared {@code long} with its own {@link RLock}. */
+    public LongValue value(long initial) {
+        return Value.ofLong(initial);
+    }
+
+    /** {@link Value#ofFloat(float)}: a shared {@code float} with its own {@link RLock}. */
+    public FloatValue value(float initial) {
+        return Value.ofFloat(initial);
+    }
+
+    /** {@link Value#ofDouble(double)}: a shared {@code double} with its own {@link RLock}. */
+    public DoubleValue value(double initial) {
+        return Value.ofDouble(initial);
+    }
+
+    /** {@link Value#ofChar(char)}: a shared {@code char} with its own {@link RLock}. */
+    public CharValue value(char initial) {
+        return Value.ofChar(initial);
+    }
+
+    /** {@link Array#ofBytes(byte[])}: a shared copy of {@code initial} with its own {@link RLock}. */
+    public ByteArray array(byte[] initial) {
+        return Array.ofBytes(initial);
+    }
+
+    /** {@link Array#ofShorts(short[])}: a shared copy of {@code initial} with its own {@link RLock}. */
+    public ShortArray array(short[] initial) {
+        return Array.ofShorts(initial);
+    }
+
+    /** {@link Array#ofInts(int[])}: a shared copy of {@code initial} with its own {@link RLock}. */
+    public IntArray array(int[] initial) {
+        return Array.ofInts(initial);
+    }
+
+    /** {@link Array#ofLongs(long[])}: a shared copy of {@code initial} with its own {@link RLock}. */
+    public LongArray array(long[] initial) {
+        return Array.ofLongs(initial);
+    }
+
+    /** {@link Array#ofFloats(float[])}: a shared copy of {@code initial} with its own {@link RLock}. */
+    public FloatArray array(float[] initial) {
+        return Array.ofFloats(initial);
+    }
+
+    /** {@link Array#ofDoubles(double[])}: a shared copy of {@code initial} with its own {@link RLock}. */
+    public DoubleArray array(double[] initial) {
+        return Array.ofDoubles(initial);
+    }
+
+    /** {@link Array#ofChars(char[])}: a shared copy of {@code initial} with its own {@link RLock}. */
+    public CharArray array(char[] initial) {
+        return Array.ofChars(initial);
     }
 
     public StartMethod startMethod() {

@@ -6,7 +6,11 @@ import java.io.IOException;
  * The object codec that carries targets, arguments, results and exceptions between JVMs.
  *
  * <p>Primitives, {@code String}, {@code byte[]} and primitive arrays never reach a {@code Serializer}: the
- * wire layer writes them by hand. Everything else does. The default is JDK serialization; a context may
+ * wire layer writes them by hand. So are the JDK's common lists ({@code ArrayList}, {@code List.of},
+ * {@code Arrays.asList}, unmodifiable lists: received as an {@code ArrayList} or an unmodifiable list),
+ * map entries, and serializable lambdas; values inside those that the wire layer does not know reach the
+ * {@code Serializer}, and so does such a container as a whole when writing it by hand could give a
+ * different result (an object shared twice, for instance). Everything else reaches the {@code Serializer}. The default is JDK serialization; a context may
  * choose another codec with {@link Context.Builder#serializer(Class)}, for example one that ships objects
  * whose classes are not {@link java.io.Serializable} (as the {@code multiprocess}/dill package does for
  * Python).

@@ -9,9 +9,11 @@
  * across processes ({@link org.multiprocessing4j.Lock}, {@link org.multiprocessing4j.RLock},
  * {@link org.multiprocessing4j.Semaphore}, {@link org.multiprocessing4j.BoundedSemaphore},
  * {@link org.multiprocessing4j.Event}, {@link org.multiprocessing4j.Condition},
- * {@link org.multiprocessing4j.Barrier}), and the socket
+ * {@link org.multiprocessing4j.Barrier}), the socket
  * connections {@link org.multiprocessing4j.Listener}, {@link org.multiprocessing4j.Client},
- * {@link org.multiprocessing4j.Connection}, {@link org.multiprocessing4j.Connections}.
+ * {@link org.multiprocessing4j.Connection}, {@link org.multiprocessing4j.Connections}, and shared memory
+ * ({@link org.multiprocessing4j.Value}, {@link org.multiprocessing4j.Array},
+ * {@link org.multiprocessing4j.SharedMemory}, {@link org.multiprocessing4j.ShareableList}).
  *
  * <h2>Memory visibility across processes</h2>
  * Processes share no heap: what one JVM sees of another is what was sent. The library guarantees these
@@ -27,6 +29,11 @@
  *       the matching receive returns on the other end (socket or shared-memory pipe).</li>
  *   <li>Everything a process did before a queue {@code put} happens-before the {@code get} that returns that
  *       item; a {@code taskDone} happens-before the {@code join} it releases returns.</li>
+ *   <li>A {@code set} (or any atomic update) of a shared {@code Value} or {@code Array} element
+ *       happens-before every {@code get} that reads the value it stored, in any process (they are volatile
+ *       accesses of shared memory); everything done before releasing a value's lock happens-before what
+ *       the next holder does after acquiring it. Plain accesses through a {@code segment()} view are
+ *       ordered only by such an edge.</li>
  *   <li>Everything a thread did before releasing a {@code Lock} or {@code RLock} (the release that frees
  *       it) happens-before everything a thread of any process does after its next acquire of it returns,
  *       a take-over from a dead holder included (what the dead process stored is all visible).</li>

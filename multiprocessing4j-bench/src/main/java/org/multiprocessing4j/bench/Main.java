@@ -9,6 +9,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.multiprocessing4j.Context;
+import org.multiprocessing4j.Multiprocessing;
+import org.multiprocessing4j.Serializer;
 import org.multiprocessing4j.bench.cpython.CPythonBaseline;
 import org.multiprocessing4j.bench.report.RatioTable;
 
@@ -33,6 +36,9 @@ public final class Main {
         Options options;
         try {
             options = Options.parse(args);
+            if (options.serializer() != null) {
+                useSerializer(options.serializer());
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("bench: " + e.getMessage());
             System.err.print(Options.USAGE);
@@ -49,6 +55,7 @@ public final class Main {
     }
 
     private static int run(Options o, List<String> argv) throws IOException, InterruptedException {
+        Repeat.useWarmups(o.warmups());
         Set<String> requested = new LinkedHashSet<>(o.only().isEmpty() ? Workloads.names() : o.only());
         List<Workload> java = Workloads.all().stream().filter(w -> requested.contains(w.name())).toList();
         for (String name : requested) {
@@ -66,9 +73,33 @@ public final class Main {
                 failed = harness.failed();
             }
             List<Line> cpythonLines = o.cpython() ? runCPython(o, requested, out) : List.of();
+            if (o.warmups() != Repeat.WARMUP) {
+                System.out.println();
+                System.out.println("NOTE: Java ran " + o.warmups() + " warm-up repetitions (--warmups), CPython "
+                        + Repeat.WARMUP + ": an extra-warm-up run, not the like-for-like comparison");
+            }
             RatioTable.print(javaLines, cpythonLines, System.out);
             return failed ? 1 : 0;
         }
+    }
+
+    /**
+     * Makes the default context use the serializer class named {@code name} (before any workload touches the
+     * default context); the pool workloads name it in their {@code params}.
+     *
+     * @throws IllegalArgumentException if the class is missing or not a {@link Serializer}
+     */
+    private static void useSerializer(String name) {
+        Class<?> type;
+        try {
+            type = Class.forName(name);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("--serializer " + name + ": no such class on the class path", e);
+        }
+        if (!Serializer.class.isAssignableFrom(type)) {
+            throw new IllegalArgumentException("--serializer " + name + " is not a " + Serializer.class.getName());
+        }
+        Multiprocessing.setDefaultContext(Context.builder().serializer(type.asSubclass(Serializer.class)).build());
     }
 
     /** Runs the CPython side for the requested names it knows; on any obstacle says why on stderr and returns nothing. */

@@ -15,13 +15,17 @@ import java.util.List;
  * @param python        {@code --python EXE}, default {@code python3}
  * @param out           {@code --out FILE} to append all JSON lines to, or {@code null}
  * @param help          {@code -h} / {@code --help}
+ * @param warmups       {@code --warmups N}: warm-up repetitions of the Java workloads (default 1, the README's)
+ * @param serializer    {@code --serializer CLASS}: the default context's serializer class name, or {@code null}
+ *                      for the library's default
  */
 public record Options(List<String> only, boolean quick, boolean cpython, Path cpythonScript, String python,
-                      Path out, boolean help) {
+                      Path out, boolean help, int warmups, String serializer) {
 
     /** The usage text. */
     public static final String USAGE = """
             usage: Main [--only a,b] [--quick] [--cpython] [--cpython-script PATH] [--python EXE] [--out FILE]
+                        [--warmups N] [--serializer CLASS]
               --only a,b             workloads to run (default: all Java workloads); names only CPython
                                      has run on the CPython side only
               --quick                small sizes (the README's sizes in parentheses)
@@ -31,6 +35,10 @@ public record Options(List<String> only, boolean quick, boolean cpython, Path cp
                                      current directory to a folder holding shared/bench/python/)
               --python EXE           Python interpreter (default python3)
               --out FILE             also append every JSON line (Java and CPython) to FILE
+              --warmups N            warm-up repetitions of the Java workloads (default 1, the README's
+                                     like-for-like rule); more gives the JIT time, labelled in meta
+              --serializer CLASS     the default context's serializer (e.g.
+                                     org.multiprocessing4j.kryo.KryoSerializer); default: the library's
             """;
 
     /** Copies {@code only}. */
@@ -51,6 +59,8 @@ public record Options(List<String> only, boolean quick, boolean cpython, Path cp
         Path script = null;
         Path out = null;
         String python = "python3";
+        int warmups = Repeat.WARMUP;
+        String serializer = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i].strip();
             switch (a) {
@@ -63,10 +73,22 @@ public record Options(List<String> only, boolean quick, boolean cpython, Path cp
                 case "--cpython-script" -> script = Path.of(value(args, ++i, a));
                 case "--python" -> python = value(args, ++i, a);
                 case "--out" -> out = Path.of(value(args, ++i, a));
+                case "--warmups" -> warmups = positive(value(args, ++i, a), a);
+                case "--serializer" -> serializer = value(args, ++i, a);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        return new Options(only, quick, cpython, script, python, out, help);
+        return new Options(only, quick, cpython, script, python, out, help, warmups, serializer);
+    }
+
+    private static int positive(String text, String option) {
+        try {
+            int n = Integer.parseInt(text);
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " needs a whole number of at least 1, got " + text);
     }
 
     private static String value(String[] args, int i, String option) {

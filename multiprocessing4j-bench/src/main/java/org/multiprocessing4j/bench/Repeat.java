@@ -7,6 +7,11 @@ import java.util.List;
  * The README's repetition rule: {@value #WARMUP} warm-up repetition, discarded, then {@value #REPS}
  * measured ones. Mirrors {@code repeat(fn, n, warm_n)} in {@code mp_baseline.py}: the warm-up may be
  * given a smaller size than the measured repetitions. Runs on the calling thread.
+ *
+ * <p>The README allows a run with more warm-up for a JIT, reported in addition and labelled as such:
+ * {@link #useWarmups(int)} (the harness's {@code --warmups N}) sets how many warm-up repetitions
+ * {@link #measured(int, int, Rep)} and the {@code stats} methods run, for the whole run; the {@code meta}
+ * line records it. Explicit counts ({@link #measured(int, int, int, int, Rep)}) are not affected.
  */
 public final class Repeat {
 
@@ -14,6 +19,8 @@ public final class Repeat {
     public static final int WARMUP = 1;
     /** Measured repetitions. */
     public static final int REPS = 5;
+
+    private static volatile int warmups = WARMUP;
 
     private Repeat() {
     }
@@ -29,9 +36,25 @@ public final class Repeat {
         T run(int n) throws Exception;
     }
 
-    /** {@link #WARMUP} repetitions of size {@code warmN} (discarded), then {@link #REPS} of size {@code n}. */
+    /**
+     * Sets the warm-up repetitions of this run (default {@value #WARMUP}, the like-for-like figure). Call
+     * before any workload runs.
+     *
+     * @throws IllegalArgumentException if {@code count < 1}
+     */
+    public static void useWarmups(int count) {
+        if (count < 1) throw new IllegalArgumentException("warm-up repetitions must be at least 1, got " + count);
+        warmups = count;
+    }
+
+    /** The warm-up repetitions of this run: {@value #WARMUP} unless {@link #useWarmups(int)} changed it. */
+    public static int warmups() {
+        return warmups;
+    }
+
+    /** {@link #warmups()} repetitions of size {@code warmN} (discarded), then {@link #REPS} of size {@code n}. */
     public static <T> List<T> measured(int n, int warmN, Rep<T> rep) throws Exception {
-        return measured(WARMUP, REPS, n, warmN, rep);
+        return measured(warmups, REPS, n, warmN, rep);
     }
 
     /**
@@ -49,12 +72,12 @@ public final class Repeat {
         return out;
     }
 
-    /** Median / min / max of one figure: 1 warm-up of size {@code n}, then 5 measured. */
+    /** Median / min / max of one figure: {@link #warmups()} warm-ups of size {@code n}, then 5 measured. */
     public static Stats stats(int n, Rep<Double> rep) throws Exception {
         return Stats.of(measured(n, n, rep));
     }
 
-    /** Median / min / max of one figure: 1 warm-up of size {@code warmN}, then 5 of size {@code n}. */
+    /** Median / min / max of one figure: {@link #warmups()} warm-ups of size {@code warmN}, then 5 of size {@code n}. */
     public static Stats stats(int n, int warmN, Rep<Double> rep) throws Exception {
         return Stats.of(measured(n, warmN, rep));
     }

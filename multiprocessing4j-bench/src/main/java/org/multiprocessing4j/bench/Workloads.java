@@ -8,6 +8,11 @@ import java.util.Set;
 import org.multiprocessing4j.bench.workloads.NoopProbe;
 import org.multiprocessing4j.bench.workloads.PipePingpong;
 import org.multiprocessing4j.bench.workloads.PipeThroughput;
+import org.multiprocessing4j.bench.workloads.ExecutorThroughput;
+import org.multiprocessing4j.bench.workloads.PoolLifecycle;
+import org.multiprocessing4j.bench.workloads.PoolMapCpu;
+import org.multiprocessing4j.bench.workloads.PoolMapPayload;
+import org.multiprocessing4j.bench.workloads.PoolMapTrivial;
 import org.multiprocessing4j.bench.workloads.ProcessStart;
 import org.multiprocessing4j.bench.workloads.QueueThroughput;
 
@@ -20,6 +25,11 @@ public final class Workloads {
     private static final List<Workload> ALL = List.of(
             new NoopProbe(),
             new ProcessStart(),
+            new PoolLifecycle(),
+            new PoolMapTrivial(),
+            new PoolMapPayload(),
+            new PoolMapCpu(),
+            new ExecutorThroughput(),
             new PipePingpong(),
             new PipeThroughput(),
             new QueueThroughput()

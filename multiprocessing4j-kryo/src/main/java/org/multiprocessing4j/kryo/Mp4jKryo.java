@@ -66,7 +66,8 @@ final class Mp4jKryo extends Kryo {
      * its own {@code writeObject} materialises the stack trace, which a field-by-field copy drops. So does a
      * {@code Serializable} class whose package is closed to Kryo (the JDK's internals on JDK 16+) when Kryo
      * would fall back to reflecting over its fields, or would rebuild a non-public collection or map (the
-     * unmodifiable and synchronized wrappers) by calling {@code add}/{@code put} on it.
+     * unmodifiable and synchronized wrappers, and this library's shared collections) by calling
+     * {@code add}/{@code put} on it.
      */
     @Override
     @SuppressWarnings("rawtypes") // Kryo declares this method with raw types
@@ -88,10 +89,18 @@ final class Mp4jKryo extends Kryo {
             return chosen;
         }
         boolean rebuiltByAdding = chosen instanceof CollectionSerializer || chosen instanceof MapSerializer;
-        if (chosen instanceof FieldSerializer || (rebuiltByAdding && !Modifier.isPublic(type.getModifiers()))) {
+        if (chosen instanceof FieldSerializer || (rebuiltByAdding && (!Modifier.isPublic(type.getModifiers()) || isHandle(type)))) {
             return new JavaSerializer();
         }
         return chosen;
+    }
+
+    /**
+     * A collection or map of this library (a {@code ShareableList}) is a handle on shared state, not a
+     * container of its items: it travels as itself, never rebuilt by adding its items to a new one.
+     */
+    private static boolean isHandle(Class<?> type) {
+        return type.getName().startsWith("org.multiprocessing4j.") && !type.getName().startsWith("org.multiprocessing4j.kryo.");
     }
 
     private static boolean openToKryo(Class<?> type) {

@@ -55,7 +55,7 @@ public final class MetaLines {
         m.put("loadavg_start", loadAverage());
         m.put("date_utc", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         m.put("reps", Repeat.REPS);
-        m.put("warmup", Repeat.WARMUP);
+        m.put("warmup", Repeat.warmups());
         return new Line(m);
     }
 

@@ -17,7 +17,10 @@ import org.multiprocessing4j.bench.Line;
 /**
  * Prints the side-by-side table: one row per Java line and matching CPython line (see
  * {@link org.multiprocessing4j.bench.Workload#comparesTo()}), then the CPython lines no Java line
- * matched, grouped by workload; then each side's {@code meta_env} figure per workload. Stateless.
+ * matched, grouped by workload; then, if any Java line's variant starts with {@value #THREADS}, the price
+ * of isolation: each such thread-pool line next to the process-pool lines of the same workload whose
+ * variant is the rest of its name, or ends with {@code "/"} + the rest ({@code threads/pool_create} pairs
+ * with {@code jvm-spawn/pool_create}); then each side's {@code meta_env} figure per workload. Stateless.
  */
 public final class RatioTable {
 
@@ -29,6 +32,9 @@ public final class RatioTable {
      */
     public record JavaLine(Line line, Map<String, List<String>> comparesTo) {
     }
+
+    /** The variant prefix of the lines a thread pool produced in the same run as the process pool's. */
+    public static final String THREADS = "threads/";
 
     private record Row(Line java, Line cpython, OptionalDouble ratio) {
     }
@@ -73,6 +79,7 @@ public final class RatioTable {
         out.println();
         out.println("Java vs CPython (ratio > 1: Java better; durations cpython/java, rates java/cpython)");
         printAligned(cells, out);
+        printIsolation(java.stream().map(JavaLine::line).toList(), out);
         printLoad(java.stream().map(JavaLine::line).toList(), cpython, out);
         out.flush();
     }
@@ -80,6 +87,31 @@ public final class RatioTable {
     private static OptionalDouble ratio(Line java, Line cpython) {
         if (java.number().isEmpty() || cpython.number().isEmpty()) return OptionalDouble.empty();
         return Ratio.javaBetterBy(java.unit(), java.number().getAsDouble(), cpython.unit(), cpython.number().getAsDouble());
+    }
+
+    /** Thread-pool lines next to their process-pool twins, with how many times better the threads are. */
+    private static void printIsolation(List<Line> java, PrintStream out) {
+        List<String[]> cells = new ArrayList<>();
+        cells.add(new String[] {"workload", "process pool variant", "processes", "thread pool variant", "threads", "threads better by"});
+        for (Line t : java) {
+            if (t.isMeta() || !t.variant().startsWith(THREADS)) continue;
+            String rest = t.variant().substring(THREADS.length());
+            for (Line p : java) {
+                if (p.isMeta() || !p.workload().equals(t.workload()) || p.variant().startsWith(THREADS)
+                        || !(p.variant().equals(rest) || p.variant().endsWith("/" + rest))) {
+                    continue;
+                }
+                OptionalDouble r = t.number().isPresent() && p.number().isPresent()
+                        ? Ratio.javaBetterBy(t.unit(), t.number().getAsDouble(), p.unit(), p.number().getAsDouble())
+                        : OptionalDouble.empty();
+                cells.add(new String[] {t.workload(), p.variant(), figure(p), t.variant(), figure(t),
+                        r.isPresent() ? String.format(Locale.ROOT, "%.2fx", r.getAsDouble()) : "-"});
+            }
+        }
+        if (cells.size() == 1) return;
+        out.println();
+        out.println("Process pool vs thread pool in the same run: the price of isolation (ratio > 1: threads better)");
+        printAligned(cells, out);
     }
 
     private static void printLoad(List<Line> java, List<Line> cpython, PrintStream out) {

@@ -38,4 +38,25 @@ class RatioTableTest {
                 && l.endsWith("2.00x")), table);
         assertTrue(table.lines().anyMatch(l -> l.contains("fork/first_line") && l.endsWith("-")), table);
     }
+
+    @Test
+    void aThreadPoolLineIsShownBesideTheProcessPoolLinesItIsTheTwinOf() {
+        Line pool = Result.of("pool_map_trivial", "apply_async", Stats.of(20_000), "tasks/s", Map.of()).toLine();
+        Line threads = Result.of("pool_map_trivial", "threads/apply_async", Stats.of(1_000_000), "tasks/s", Map.of()).toLine();
+        Line spawn = Result.of("pool_lifecycle", "jvm-spawn/pool_create", Stats.of(4), "ms", Map.of()).toLine();
+        Line threadCreate = Result.of("pool_lifecycle", "threads/pool_create", Stats.of(0.5), "ms", Map.of()).toLine();
+        Line unrelated = Result.of("pool_lifecycle", "jvm-spawn/pool_close_join", Stats.of(9), "ms", Map.of()).toLine();
+        var out = new ByteArrayOutputStream();
+        RatioTable.print(List.of(new RatioTable.JavaLine(pool, Map.of()), new RatioTable.JavaLine(threads, Map.of()),
+                        new RatioTable.JavaLine(spawn, Map.of()), new RatioTable.JavaLine(threadCreate, Map.of()),
+                        new RatioTable.JavaLine(unrelated, Map.of())),
+                List.of(), new PrintStream(out, true, StandardCharsets.UTF_8));
+        String table = out.toString(StandardCharsets.UTF_8);
+        String isolation = table.substring(table.indexOf("price of isolation"));
+        assertTrue(isolation.lines().anyMatch(l -> l.startsWith("pool_map_trivial") && l.contains(" apply_async")
+                && l.contains("threads/apply_async") && l.endsWith("50.00x")), table);
+        assertTrue(isolation.lines().anyMatch(l -> l.contains("jvm-spawn/pool_create") && l.contains("threads/pool_create")
+                && l.endsWith("8.00x")), table);
+        assertTrue(isolation.lines().noneMatch(l -> l.contains("pool_close_join")), table);
+    }
 }

@@ -57,6 +57,8 @@ public final class ProcessTree {
             if (s.treeDirectory() == null) {
                 Path tree = RuntimeDirectory.createTree();
                 ExitSequence.add(ExitSequence.Phase.RUNTIME_FILES, () -> RuntimeDirectory.deleteTree(tree));
+                // children may create shared-memory segments: the root removes the unused ones at exit
+                org.multiprocessing4j.internal.sharedmem.OpenSegments.installExitStep();
                 self = s = new Self(s.name(), s.identity(), s.daemon(), s.authkey(), s.parentPid(), s.parentName(), tree);
             }
             return s.treeDirectory();

@@ -223,6 +223,22 @@ public final class RingConnection implements Connection, Serializable {
         }
     }
 
+    /**
+     * Removes this end's ring files now, for a caller that knows no other process will attach them (the
+     * peer process is dead). Ends already attached keep working. Best effort; never throws.
+     */
+    public void unlinkRings() {
+        for (String path : new String[] {inPath, outPath}) {
+            if (path != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(Path.of(path));
+                } catch (IOException | RuntimeException bestEffort) {
+                    // the tree's sweep removes it later
+                }
+            }
+        }
+    }
+
     @Override
     public boolean closed() {
         return closed;

@@ -5,15 +5,57 @@ import java.io.NotSerializableException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import org.multiprocessing4j.Serializer;
 
 /**
  * Encodes one object into a self-describing byte array: hand-written fast paths for {@code null}, boxed
- * primitives, {@code String} and primitive arrays; everything else through the {@link Serializer}.
+ * primitives, {@code String}, primitive arrays, the JDK's common lists and map entries, and serializable
+ * lambdas; everything else through the {@link Serializer}. Thread-safe if the serializer is.
  *
- * <p>Wire format: {@code tag(1) | body}. Fast-path bodies are little-endian fixed-size values, or
- * {@code length(4) | elements} for strings (UTF-8) and arrays. {@link #OBJECT} bodies are the
- * serializer's bytes. Thread-safe if the serializer is.
+ * <h2>Wire format</h2>
+ * {@code tag(1) | body}, all numbers little-endian, lengths and counts {@code int32}:
+ * <table>
+ *   <caption>Tags</caption>
+ *   <tr><th>tag</th><th>name</th><th>body</th></tr>
+ *   <tr><td>0</td><td>NULL</td><td>nothing</td></tr>
+ *   <tr><td>1, 2</td><td>INT, LONG</td><td>{@code int32}, {@code int64}</td></tr>
+ *   <tr><td>3</td><td>DOUBLE</td><td>{@code int64} raw bits</td></tr>
+ *   <tr><td>4</td><td>BOOLEAN</td><td>{@code 0 | 1}</td></tr>
+ *   <tr><td>5</td><td>STRING</td><td>{@code length | UTF-8 bytes}</td></tr>
+ *   <tr><td>6, 7, 8, 9</td><td>BYTES, INTS, LONGS, DOUBLES</td><td>{@code count | elements}</td></tr>
+ *   <tr><td>10</td><td>OBJECT</td><td>the serializer's bytes, to the end (top level only)</td></tr>
+ *   <tr><td>11, 12, 13, 14</td><td>BYTE, SHORT, CHAR, FLOAT</td><td>1, 2, 2, 4 bytes (float: raw bits)</td></tr>
+ *   <tr><td>15</td><td>LIST</td><td>{@code kind(1) | count | value...} (each element is {@code tag | body})</td></tr>
+ *   <tr><td>16</td><td>INT_LIST</td><td>{@code kind(1) | count | int32...}: a list of non-null {@code Integer}s only</td></tr>
+ *   <tr><td>17</td><td>LONG_LIST</td><td>{@code kind(1) | count | int64...}: a list of non-null {@code Long}s only</td></tr>
+ *   <tr><td>18</td><td>ENTRY</td><td>{@code kind(1) | key value}</td></tr>
+ *   <tr><td>19</td><td>LAMBDA</td><td>{@code shapeLength | shape | argCount(1) | value...}: shape as in {@link LambdaShape}</td></tr>
+ *   <tr><td>20</td><td>REF</td><td>{@code index}: the index-th serializer object of the enclosing WITH_OBJECTS</td></tr>
+ *   <tr><td>21</td><td>WITH_OBJECTS</td><td>{@code treeLength | tree | serializer bytes of an Object[]}, to the
+ *       end (top level only): a tree that holds REFs</td></tr>
+ * </table>
+ * List and entry kinds, and what each list or entry class becomes when decoded, are in {@link Containers}
+ * (in short: mutable lists arrive as {@code ArrayList}, unmodifiable ones as an unmodifiable list; kind 2
+ * of the list tags is an {@code Object[]}).
+ *
+ * <h2>What takes which path</h2>
+ * Scalars, strings and primitive arrays are always written by hand. A carried list or entry, or a
+ * serializable lambda, is written as a tree ({@link FastPathWriter}): its elements or captured arguments
+ * take the fast paths recursively, and anything else inside is written by the serializer in one call for
+ * the whole message (WITH_OBJECTS). A lambda is rebuilt through its capturing class's
+ * {@code $deserializeLambda$}, as JDK serialization does ({@link LambdaFactory}). The whole value goes to
+ * the serializer instead (tag OBJECT), so that the result is always what the serializer would give, when
+ * the tree writer cannot promise that: see {@link FastPathWriter} (shared or cyclic mutable objects,
+ * serializer objects beside mutable ones, a lambda in a module that does not open its package, a
+ * capturing class without {@code $deserializeLambda$}, a value the serializer refuses).
+ *
+ * <h2>Decoding untrusted bytes</h2>
+ * Every length and count is checked against the bytes present before allocating, nesting is bounded,
+ * trailing bytes are refused, and every failure is an {@link IOException} (or a
+ * {@link ClassNotFoundException} for a class the loader cannot see); lambdas are rebuilt only through
+ * {@code $deserializeLambda$}, which accepts only lambdas its class declares (javac's checks the
+ * implementation method's kind, class, name and signature, and the functional interface).
  */
 public final class ObjectCodec {
     static final byte NULL = 0;
@@ -27,6 +69,17 @@ public final class ObjectCodec {
     static final byte LONGS = 8;
     static final byte DOUBLES = 9;
     static final byte OBJECT = 10;
+    static final byte BYTE = 11;
+    static final byte SHORT = 12;
+    static final byte CHAR = 13;
+    static final byte FLOAT = 14;
+    static final byte LIST = 15;
+    static final byte INT_LIST = 16;
+    static final byte LONG_LIST = 17;
+    static final byte ENTRY = 18;
+    static final byte LAMBDA = 19;
+    static final byte REF = 20;
+    static final byte WITH_OBJECTS = 21;
 
     private final Serializer serializer;
 
@@ -49,6 +102,10 @@ public final class ObjectCodec {
             case Long l -> buffer(9).put(LONG).putLong(l).array();
             case Double d -> buffer(9).put(DOUBLE).putDouble(d).array();
             case Boolean b -> new byte[] {BOOLEAN, (byte) (b ? 1 : 0)};
+            case Byte b -> new byte[] {BYTE, b};
+            case Short v -> buffer(3).put(SHORT).putShort(v).array();
+            case Character c -> buffer(3).put(CHAR).putChar(c).array();
+            case Float f -> buffer(5).put(FLOAT).putInt(Float.floatToRawIntBits(f)).array();
             case String s -> {
                 byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
                 yield buffer(5 + utf8.length).put(STRING).putInt(utf8.length).put(utf8).array();
@@ -69,8 +126,18 @@ public final class ObjectCodec {
                 out.asDoubleBuffer().put(a);
                 yield out.array();
             }
-            default -> encodeObject(value, what);
+            default -> encodeOther(value, what);
         };
+    }
+
+    private byte[] encodeOther(Object value, String what) {
+        if (FastPathWriter.startsTree(value.getClass())) {
+            byte[] tree = FastPathWriter.encode(value, serializer);
+            if (tree != null) {
+                return tree;
+            }
+        }
+        return encodeObject(value, what);
     }
 
     private byte[] encodeObject(Object value, String what) {
@@ -86,44 +153,23 @@ public final class ObjectCodec {
         return out;
     }
 
-    /** Decodes what {@link #encode} wrote, resolving classes with {@code loader}. */
+    /**
+     * Decodes what {@link #encode} wrote, resolving classes with {@code loader}.
+     *
+     * @throws IOException if the bytes are not an encoded object (truncated, trailing bytes, a length
+     *         larger than the message, an unknown tag, a lambda its capturing class does not declare), or the
+     *         serializer fails
+     * @throws ClassNotFoundException if a class the value names is not visible to {@code loader}
+     */
     public Object decode(byte[] data, int offset, int length, ClassLoader loader) throws IOException, ClassNotFoundException {
+        Objects.checkFromIndexSize(offset, length, data.length);
         if (length < 1) {
             throw new IOException("empty encoded object");
         }
-        ByteBuffer in = ByteBuffer.wrap(data, offset + 1, length - 1).order(ByteOrder.LITTLE_ENDIAN);
         return switch (data[offset]) {
-            case NULL -> null;
-            case INT -> in.getInt();
-            case LONG -> in.getLong();
-            case DOUBLE -> in.getDouble();
-            case BOOLEAN -> in.get() != 0;
-            case STRING -> {
-                int n = checkedLength(in, 1);
-                yield new String(data, in.position(), n, StandardCharsets.UTF_8);
-            }
-            case BYTES -> {
-                byte[] b = new byte[checkedLength(in, 1)];
-                in.get(b);
-                yield b;
-            }
-            case INTS -> {
-                int[] a = new int[checkedLength(in, 4)];
-                in.asIntBuffer().get(a);
-                yield a;
-            }
-            case LONGS -> {
-                long[] a = new long[checkedLength(in, 8)];
-                in.asLongBuffer().get(a);
-                yield a;
-            }
-            case DOUBLES -> {
-                double[] a = new double[checkedLength(in, 8)];
-                in.asDoubleBuffer().get(a);
-                yield a;
-            }
             case OBJECT -> serializer.fromBytes(data, offset + 1, length - 1, loader);
-            default -> throw new IOException("unknown object tag " + data[offset]);
+            case WITH_OBJECTS -> decodeWithObjects(data, offset + 1, length - 1, loader);
+            default -> decodeTree(new WireInput(data, offset, length), null, loader);
         };
     }
 
@@ -131,12 +177,25 @@ public final class ObjectCodec {
         return decode(data, 0, data.length, loader);
     }
 
-    private static int checkedLength(ByteBuffer in, int elementSize) throws IOException {
-        int n = in.getInt();
-        if (n < 0 || (long) n * elementSize > in.remaining()) {
-            throw new IOException("encoded length " + n + " exceeds the " + in.remaining() + " bytes present");
+    private Object decodeWithObjects(byte[] data, int offset, int length, ClassLoader loader)
+            throws IOException, ClassNotFoundException {
+        WireInput header = new WireInput(data, offset, length);
+        int treeLength = header.readCount(1);
+        int treeStart = header.position();
+        int objectsStart = treeStart + treeLength;
+        Object objects = serializer.fromBytes(data, objectsStart, offset + length - objectsStart, loader);
+        if (!(objects instanceof Object[] array)) {
+            throw new IOException("serializer objects of an encoded tree are not an Object[] but "
+                    + (objects == null ? "null" : objects.getClass().getName()));
         }
-        return n;
+        return decodeTree(new WireInput(data, treeStart, treeLength), array, loader);
+    }
+
+    private static Object decodeTree(WireInput in, Object[] objects, ClassLoader loader)
+            throws IOException, ClassNotFoundException {
+        Object value = new FastPathReader(in, objects, loader).read(0);
+        in.expectEnd();
+        return value;
     }
 
     private static ByteBuffer buffer(int size) {

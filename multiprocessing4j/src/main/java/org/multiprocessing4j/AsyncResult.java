@@ -1,0 +1,63 @@
+package org.multiprocessing4j;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The pending result of a {@link Pool} call ({@code applyAsync}, {@code mapAsync}, {@code starmapAsync}):
+ * Python's {@code AsyncResult}, as a {@link Future}.
+ *
+ * <table class="striped">
+ * <caption>Waiting for the result</caption>
+ * <tr><th>Call</th><th>Blocks</th><th>A task's exception</th><th>Not ready in time</th></tr>
+ * <tr><td>{@link #get()}</td><td>until ready</td><td>{@link ExecutionException} with it as cause</td><td>-</td></tr>
+ * <tr><td>{@link #get(Duration)}</td><td>timed</td><td>{@link ExecutionException}</td><td>{@link TimeoutException}</td></tr>
+ * <tr><td>{@link #waitFor(Duration)}</td><td>timed</td><td>returns {@code true}</td><td>returns {@code false}</td></tr>
+ * <tr><td>{@link #ready()}, {@link #successful()}</td><td>never</td><td>-</td><td>-</td></tr>
+ * </table>
+ *
+ * <p>A task that failed in its worker reaches {@link ExecutionException#getCause()} as itself: original
+ * type, message, the worker's stack trace, and a root cause naming the worker that raised it. After
+ * {@link Pool#terminate()} an unfinished result never becomes ready with a value: {@code get} throws
+ * {@link java.util.concurrent.CancellationException}. Pool tasks cannot be cancelled one by one:
+ * {@link #cancel(boolean)} returns {@code false} and changes nothing (Python has no such call; stop
+ * work with {@link Pool#terminate()}, or use {@link ProcessPoolExecutor} whose futures cancel pending
+ * tasks). Callbacks given with the call have run (in the pool's result thread) before the result is
+ * ready. Blocking methods throw {@link InterruptedException} when interrupted. Thread-safe.
+ */
+public interface AsyncResult<R> extends Future<R> {
+
+    /**
+     * Waits at most {@code timeout} for the result.
+     *
+     * @throws TimeoutException   if it is not ready in time (the work goes on)
+     * @throws ExecutionException if the task failed; the cause is the task's exception
+     * @throws java.util.concurrent.CancellationException if the pool was terminated first
+     */
+    R get(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException;
+
+    /** Waits until the result is ready (Python's {@code wait()}). */
+    void waitFor() throws InterruptedException;
+
+    /** Waits at most {@code timeout} until the result is ready; returns whether it is. */
+    boolean waitFor(Duration timeout) throws InterruptedException;
+
+    /** Whether the call has completed, successfully or not. Never blocks. */
+    boolean ready();
+
+    /**
+     * Whether the call completed without an exception.
+     *
+     * @throws IllegalStateException if it is not ready yet (Python raises {@code ValueError})
+     */
+    boolean successful();
+
+    /**
+     * A {@link CompletableFuture} completed with this result (or its exception, unwrapped). Completing or
+     * cancelling the returned future does not affect this result.
+     */
+    CompletableFuture<R> toCompletableFuture();
+}

@@ -1,0 +1,133 @@
+package org.multiprocessing4j;
+
+import static java.lang.foreign.ValueLayout.JAVA_CHAR;
+
+import java.io.Serial;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import org.multiprocessing4j.internal.sharedmem.Atomics;
+import org.multiprocessing4j.internal.sharedmem.CellKind;
+
+/**
+ * A fixed-length array of {@code char} in shared memory (Python's {@code Array('u', ...)}; made by
+ * {@link Array#ofChars(int)} or {@link Array#ofChars(char[])}, or without a lock by {@link Array#rawChars(int)}
+ * and {@link Array#rawChars(char[])}). Element accesses {@link #get(int)} and {@link #set(int, char)} are
+ * volatile and take no lock; {@link #compareAndSet} are atomic. The bulk copies
+ * {@link #toArray()} and {@link #copyFrom(char[])} take the array's lock (when it has one) for their whole
+ * copy, so they never see or leave a half-done update made under the lock; on a raw array they are plain
+ * copies with no ordering against other processes. See {@link Array} for handles and lifetime. Thread-safe.
+ */
+public final class CharArray extends Array {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private static final VarHandle HANDLE = JAVA_CHAR.varHandle().withInvokeExactBehavior();
+
+    CharArray(int length, boolean withLock) {
+        super(CellKind.CHAR, length, withLock);
+    }
+
+    CharArray(char[] initial, boolean withLock) {
+        this(initial.length, withLock);
+        MemorySegment.copy(initial, 0, data(), JAVA_CHAR, 0, initial.length);
+    }
+
+    /**
+     * The element at {@code index} (a volatile read; no lock taken).
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public char get(int index) {
+        return (char) HANDLE.getVolatile(data(), offset(index));
+    }
+
+    /**
+     * Stores {@code value} at {@code index} (a volatile write; no lock taken).
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public void set(int index, char value) {
+        HANDLE.setVolatile(data(), offset(index), value);
+    }
+
+    /**
+     * Atomically sets element {@code index} to {@code update} if it holds {@code expected}, without the lock; volatile
+     * semantics.
+     *
+     * @return true if it held {@code expected} and now holds {@code update}
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public boolean compareAndSet(int index, char expected, char update) {
+        return Atomics.compareAndSetField(data(), offset(index), 2, expected, update);
+    }
+
+    /**
+     * A copy of every element, taken under the lock when the array has one.
+     *
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public char[] toArray() {
+        return toArray(0, length());
+    }
+
+    /**
+     * A copy of the elements {@code [from, to)}, taken under the lock when the array has one.
+     *
+     * @throws IndexOutOfBoundsException if the range is not inside {@code [0, length()]} or {@code from > to}
+     *
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public char[] toArray(int from, int to) {
+        Objects.checkFromToIndex(from, to, length());
+        lockIfAny();
+        try {
+            char[] out = new char[to - from];
+            MemorySegment.copy(data(), JAVA_CHAR, (long) from * JAVA_CHAR.byteSize(), out, 0, out.length);
+            return out;
+        } finally {
+            unlockIfAny();
+        }
+    }
+
+    /**
+     * Copies {@code source} into elements {@code [0, source.length)}, under the lock when the array has one.
+     *
+     * @throws IndexOutOfBoundsException if {@code source} is longer than the array
+     *
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public void copyFrom(char[] source) {
+        copyFrom(source, 0, 0, source.length);
+    }
+
+    /**
+     * Copies {@code count} elements of {@code source} from {@code sourceIndex} into this array from
+     * {@code index} (as {@link System#arraycopy}), under the lock when the array has one.
+     *
+     * @throws IndexOutOfBoundsException if either range is out of bounds, naming it
+     *
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public void copyFrom(char[] source, int sourceIndex, int index, int count) {
+        Objects.checkFromIndexSize(sourceIndex, count, source.length);
+        Objects.checkFromIndexSize(index, count, length());
+        lockIfAny();
+        try {
+            MemorySegment.copy(source, sourceIndex, data(), JAVA_CHAR, (long) index * JAVA_CHAR.byteSize(), count);
+        } finally {
+            unlockIfAny();
+        }
+    }
+
+    private long offset(int index) {
+        return (long) Objects.checkIndex(index, length()) * JAVA_CHAR.byteSize();
+    }
+
+    @Override
+    public String toString() {
+        return "CharArray[" + length() + (raw() ? ", raw]" : "]");
+    }
+}

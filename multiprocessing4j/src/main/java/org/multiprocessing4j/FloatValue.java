@@ -1,0 +1,75 @@
+package org.multiprocessing4j;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import java.io.Serial;
+import java.lang.invoke.VarHandle;
+import org.multiprocessing4j.internal.sharedmem.Atomics;
+import org.multiprocessing4j.internal.sharedmem.CellKind;
+
+/**
+ * A {@code float} in shared memory (Python's {@code Value('f')}; made by {@link Value#ofFloat(float)}, or
+ * {@link Value#rawFloat(float)} without a lock). {@link #get()} and {@link #set(float)} are volatile
+ * accesses: atomic, and ordered across processes as {@code volatile} fields are across threads;
+ * {@link #compareAndSet} and {@link #getAndAdd} are atomic read-modify-writes. A compound update
+ * ({@code v.set(v.get() * 2)}) needs {@link #getLock()}. No call blocks except through the lock.
+ * See {@link Value} for handles and lifetime. Thread-safe.
+ */
+public final class FloatValue extends Value {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private static final VarHandle HANDLE = JAVA_FLOAT.varHandle().withInvokeExactBehavior();
+
+    FloatValue(float initial, boolean withLock) {
+        super(CellKind.FLOAT, withLock);
+        set(initial);
+    }
+
+    /**
+     * The value (a volatile read; no lock taken).
+     *
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public float get() {
+        return (float) HANDLE.getVolatile(data(), 0L);
+    }
+
+    /**
+     * Stores {@code value} (a volatile write; no lock taken).
+     *
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public void set(float value) {
+        HANDLE.setVolatile(data(), 0L, value);
+    }
+
+    /**
+     * Atomically adds {@code delta} to the value, without the lock; volatile semantics.
+     *
+     * @return the previous value
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public float getAndAdd(float delta) {
+        return Atomics.getAndAddFloat(data(), 0L, delta);
+    }
+
+    /**
+     * Atomically sets the value to {@code update} if it holds {@code expected}, without the lock; volatile
+     * semantics. Compares the bits, as {@link java.lang.invoke.VarHandle} does: {@code -0.0} is not {@code 0.0}, and a NaN equals the same NaN.
+     *
+     * @return true if it held {@code expected} and now holds {@code update}
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public boolean compareAndSet(float expected, float update) {
+        return (boolean) HANDLE.compareAndSet(data(), 0L, expected, update);
+    }
+
+    @Override
+    public String toString() {
+        try {
+            return "FloatValue(" + get() + (raw() ? ", raw)" : ")");
+        } catch (IllegalStateException closed) {
+            return "FloatValue(closed)";
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package org.multiprocessing4j;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.io.Serial;
+import java.lang.invoke.VarHandle;
+import org.multiprocessing4j.internal.sharedmem.Atomics;
+import org.multiprocessing4j.internal.sharedmem.CellKind;
+
+/**
+ * A {@code int} in shared memory (Python's {@code Value('i')}; made by {@link Value#ofInt(int)}, or
+ * {@link Value#rawInt(int)} without a lock). {@link #get()} and {@link #set(int)} are volatile
+ * accesses: atomic, and ordered across processes as {@code volatile} fields are across threads;
+ * {@link #compareAndSet} and {@link #getAndAdd} are atomic read-modify-writes. A compound update
+ * ({@code v.set(v.get() * 2)}) needs {@link #getLock()}. No call blocks except through the lock.
+ * See {@link Value} for handles and lifetime. Thread-safe.
+ */
+public final class IntValue extends Value {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private static final VarHandle HANDLE = JAVA_INT.varHandle().withInvokeExactBehavior();
+
+    IntValue(int initial, boolean withLock) {
+        super(CellKind.INT, withLock);
+        set(initial);
+    }
+
+    /**
+     * The value (a volatile read; no lock taken).
+     *
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public int get() {
+        return (int) HANDLE.getVolatile(data(), 0L);
+    }
+
+    /**
+     * Stores {@code value} (a volatile write; no lock taken).
+     *
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public void set(int value) {
+        HANDLE.setVolatile(data(), 0L, value);
+    }
+
+    /**
+     * Atomically adds {@code delta} to the value, wrapping around on overflow, without the lock; volatile semantics.
+     *
+     * @return the previous value
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public int getAndAdd(int delta) {
+        return (int) HANDLE.getAndAdd(data(), 0L, delta);
+    }
+
+    /**
+     * Atomically sets the value to {@code update} if it holds {@code expected}, without the lock; volatile
+     * semantics.
+     *
+     * @return true if it held {@code expected} and now holds {@code update}
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public boolean compareAndSet(int expected, int update) {
+        return (boolean) HANDLE.compareAndSet(data(), 0L, expected, update);
+    }
+
+    @Override
+    public String toString() {
+        try {
+            return "IntValue(" + get() + (raw() ? ", raw)" : ")");
+        } catch (IllegalStateException closed) {
+            return "IntValue(closed)";
+        }
+    }
+}

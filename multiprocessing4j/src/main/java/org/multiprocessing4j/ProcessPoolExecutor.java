@@ -1,0 +1,428 @@
+package org.multiprocessing4j;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.multiprocessing4j.internal.Timeouts;
+import org.multiprocessing4j.internal.pool.ExecutorJob;
+import org.multiprocessing4j.internal.pool.ImapJob;
+import org.multiprocessing4j.internal.pool.PoolEngine;
+
+/**
+ * An {@link ExecutorService} whose tasks run in worker processes (child JVMs): Python's
+ * {@code concurrent.futures.ProcessPoolExecutor}.
+ *
+ * <pre>{@code
+ * try (ProcessPoolExecutor ex = new ProcessPoolExecutor(4)) {
+ *     CompletableFuture<Long> f = ex.submit(() -> fib(40));
+ *     long total = ex.map(x -> x * x, List.of(1, 2, 3), 1).mapToLong(Integer::longValue).sum();
+ * }
+ * }</pre>
+ *
+ * <p><b>Tasks</b> must be serializable: a lambda passed to {@link #submit(SerializableCallable)} is; a plain
+ * {@link Callable} or {@link Runnable} that is not {@link Serializable}, or one that captures something
+ * unserializable, is refused at submit with {@link IllegalArgumentException} naming the class. Tasks are
+ * encoded by the submitting thread; results and exceptions come back as in {@link Pool} (original type,
+ * worker's stack trace, a root cause naming the worker), wrapped in {@link ExecutionException} by
+ * {@code get()} as {@code Future} does.
+ *
+ * <p><b>Faults.</b> A worker that dies fails the task it held with {@link WorkerDiedException} (a
+ * {@link BrokenProcessPoolException}) and is replaced: the executor heals, where CPython's breaks for good.
+ * An initializer that throws breaks the executor: pending tasks fail, and later {@code submit}s throw,
+ * {@link BrokenProcessPoolException}. With a {@linkplain Builder#taskTimeout task timeout}, a task running
+ * longer has its worker killed and fails with {@link TaskTimeoutException}.
+ *
+ * <p><b>Lifecycle</b> ({@code ExecutorService}'s): {@link #shutdown()} refuses new tasks
+ * ({@link RejectedExecutionException}) and lets queued ones run; {@link #shutdownNow()} cancels queued tasks
+ * (returned) and kills the workers running tasks, whose futures fail with {@link CancellationException};
+ * {@link #close()} shuts down and waits. A future's {@code cancel(false)} cancels a task no worker has
+ * started; {@code cancel(true)} also stops a running one by killing its worker (which is replaced). {@link #map} reads
+ * its input lazily (bounded look-ahead); input not read before {@code shutdown} is not read after it: the
+ * stream then throws {@link IllegalStateException}. Thread-safe.
+ */
+public final class ProcessPoolExecutor implements ExecutorService {
+    private final PoolEngine engine;
+
+    /** An executor of {@link Multiprocessing#cpuCount()} workers in the default context. */
+    public ProcessPoolExecutor() {
+        this(builder());
+    }
+
+    /**
+     * An executor of {@code maxWorkers} workers in the default context.
+     *
+     * @throws IllegalArgumentException if {@code maxWorkers <= 0}
+     */
+    public ProcessPoolExecutor(int maxWorkers) {
+        this(builder().maxWorkers(maxWorkers));
+    }
+
+    private ProcessPoolExecutor(Builder b) {
+        Context context = b.context != null ? b.context : Multiprocessing.defaultContext();
+        this.engine = new PoolEngine("ProcessPoolExecutor", b.maxWorkers, b.initializer, b.maxTasksPerChild, b.taskTimeout, context);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The number of worker processes. */
+    public int maxWorkers() {
+        return engine.processes();
+    }
+
+    // ---------------------------------------------------------------- submitting
+
+    /**
+     * Queues {@code task}; the future completes with its result. Never blocks.
+     *
+     * @throws IllegalArgumentException    if the task cannot be serialized
+     * @throws RejectedExecutionException  after shutdown
+     * @throws BrokenProcessPoolException  if the executor is broken
+     */
+    public <T> CompletableFuture<T> submit(SerializableCallable<T> task) {
+        return submitTask(Objects.requireNonNull(task, "task"), null);
+    }
+
+    /** As {@link #submit(SerializableCallable)}; {@code task} must be {@link Serializable}. */
+    @Override
+    public <T> CompletableFuture<T> submit(Callable<T> task) {
+        return submitTask(serializable(task), null);
+    }
+
+    /** Runs {@code task} (which must be {@link Serializable}); the future completes with {@code null}. */
+    @Override
+    public CompletableFuture<?> submit(Runnable task) {
+        return submit(task, null);
+    }
+
+    /** Runs {@code task} (which must be {@link Serializable}); the future completes with {@code result}. */
+    @Override
+    public <T> CompletableFuture<T> submit(Runnable task, T result) {
+        Runnable r = serializable(task);
+        if (result != null && !(result instanceof Serializable)) {
+            throw new IllegalArgumentException("the result given with a task must be serializable: " + result.getClass().getName());
+        }
+        return submitTask(new RunnableTask<>(r, result), task);
+    }
+
+    /** As {@code submit(task)}, without a future. */
+    @Override
+    public void execute(Runnable command) {
+        submit(command);
+    }
+
+    private <T> CompletableFuture<T> submitTask(Callable<T> task, Runnable origin) {
+        try {
+            return ExecutorJob.submit(engine, task, origin);
+        } catch (IllegalStateException closed) {
+            throw new RejectedExecutionException(closed.getMessage(), closed);
+        }
+    }
+
+    private static <X> X serializable(X task) {
+        Objects.requireNonNull(task, "task");
+        if (!(task instanceof Serializable)) {
+            throw new IllegalArgumentException("a ProcessPoolExecutor runs tasks in other JVMs, so they must be serializable; "
+                    + task.getClass().getName() + " is not: write the task as a lambda where a SerializableCallable is "
+                    + "expected (submit(() -> ...)), or make its class Serializable");
+        }
+        return task;
+    }
+
+    /** A serializable Runnable plus the result to report, as a task. */
+    private record RunnableTask<T>(Runnable task, T result) implements SerializableCallable<T> {
+        @Override
+        public T call() {
+            task.run();
+            return result;
+        }
+    }
+
+    // ---------------------------------------------------------------- map
+
+    /** {@code fn} over {@code items}, in order, as a lazy {@link Stream} (Python's {@code Executor.map}), chunksize 1. */
+    public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
+        return map(fn, items, 1);
+    }
+
+    /**
+     * {@code fn} over {@code items}, in input order, sent in chunks of {@code chunksize}, as a lazy stream:
+     * the input is read by a background thread a bounded number of chunks ahead of the stream's consumer.
+     * A task's exception is thrown by the stream at its position (unchecked as itself, checked wrapped in
+     * {@link ProcessExecutionException}).
+     *
+     * @throws IllegalArgumentException   if {@code fn} cannot be serialized or {@code chunksize < 1}
+     * @throws RejectedExecutionException after shutdown
+     */
+    public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize) {
+        Objects.requireNonNull(fn, "fn");
+        ResultIterator<R> results;
+        try {
+            results = ImapJob.start(engine, fn, false, items.iterator(), chunksize, true,
+                    items instanceof Collection<?> c ? c.size() : -1);
+        } catch (IllegalStateException closed) {
+            throw new RejectedExecutionException(closed.getMessage(), closed);
+        }
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(results, Spliterator.ORDERED), false);
+    }
+
+    // ---------------------------------------------------------------- invoke
+
+    @Override
+    public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
+        return invokeAll(tasks, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Runs every task; returns when all are done or the timeout passed. Then the unfinished are cancelled
+     * with {@code cancel(true)}: queued ones never run, running ones have their worker killed and replaced.
+     */
+    @Override
+    public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = deadline(timeout, unit);
+        List<Future<T>> futures = new ArrayList<>(tasks.size());
+        try {
+            for (Callable<T> task : tasks) {
+                futures.add(submit(task));
+            }
+            for (Future<T> f : futures) {
+                if (f.isDone()) {
+                    continue;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    f.get(left, TimeUnit.NANOSECONDS);
+                } catch (ExecutionException | CancellationException e) {
+                    // reported through the future
+                } catch (TimeoutException e) {
+                    break;
+                }
+            }
+        } finally {
+            for (Future<T> f : futures) {
+                if (!f.isDone()) {
+                    f.cancel(true);
+                }
+            }
+        }
+        return futures;
+    }
+
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
+        try {
+            return invokeAny(tasks, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException impossible) {
+            throw new AssertionError(impossible);
+        }
+    }
+
+    /**
+     * Runs the tasks; returns the result of one that succeeded and cancels the others with
+     * {@code cancel(true)} (a worker still running one is killed and replaced).
+     */
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (tasks.isEmpty()) {
+            throw new IllegalArgumentException("invokeAny needs at least one task");
+        }
+        long deadline = deadline(timeout, unit);
+        LinkedBlockingQueue<CompletableFuture<T>> done = new LinkedBlockingQueue<>();
+        List<CompletableFuture<T>> futures = new ArrayList<>(tasks.size());
+        try {
+            for (Callable<T> task : tasks) {
+                CompletableFuture<T> f = submit(task);
+                futures.add(f);
+                f.whenComplete((r, e) -> done.add(f));
+            }
+            ExecutionException last = null;
+            for (int i = 0; i < futures.size(); i++) {
+                CompletableFuture<T> f = done.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (f == null) {
+                    throw new TimeoutException("no task of invokeAny succeeded in time");
+                }
+                try {
+                    return f.get();
+                } catch (ExecutionException e) {
+                    last = e;
+                } catch (CancellationException e) {
+                    last = new ExecutionException(e);
+                }
+            }
+            throw last;
+        } finally {
+            for (CompletableFuture<T> f : futures) {
+                f.cancel(true);
+            }
+        }
+    }
+
+    private static long deadline(long timeout, TimeUnit unit) {
+        long nanos = unit.toNanos(timeout);
+        long now = System.nanoTime();
+        return nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Refuses new tasks; queued ones still run; returns at once. Idempotent. */
+    @Override
+    public void shutdown() {
+        engine.close();
+    }
+
+    /**
+     * Python's {@code shutdown(wait, cancel_futures)}: refuses new tasks; with {@code cancelFutures}, cancels
+     * the tasks no worker has started; with {@code wait}, returns when every worker has exited.
+     */
+    public void shutdown(boolean wait, boolean cancelFutures) throws InterruptedException {
+        if (cancelFutures) {
+            engine.drainPending();
+        }
+        engine.close();
+        if (wait) {
+            engine.awaitTermination(null);
+        }
+    }
+
+    /**
+     * Cancels the queued tasks and returns them (as {@code Runnable}s: the submitted Runnable, or a
+     * {@link java.util.concurrent.FutureTask} of the submitted Callable), then kills the workers: running
+     * tasks' futures fail with {@link CancellationException}.
+     */
+    @Override
+    public List<Runnable> shutdownNow() {
+        engine.close();
+        List<Runnable> never = new ArrayList<>();
+        for (Object origin : engine.drainPending()) {
+            never.add((Runnable) origin);
+        }
+        engine.terminate();
+        return never;
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return engine.isShutdown();
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return engine.isTerminated();
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return engine.awaitTermination(Duration.ofNanos(unit.toNanos(timeout)));
+    }
+
+    /** Waits at most {@code timeout} for the workers to exit after a shutdown. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return engine.awaitTermination(Duration.ofNanos(Timeouts.nanos(timeout)));
+    }
+
+    /**
+     * Shuts down and waits for queued tasks and the workers (the {@code ExecutorService.close()} contract:
+     * if interrupted while waiting, kills the workers, then returns with the interrupt flag set).
+     */
+    @Override
+    public void close() {
+        engine.close();
+        try {
+            engine.awaitTermination(null);
+        } catch (InterruptedException e) {
+            shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A snapshot of the executor's counters. */
+    public PoolStats stats() {
+        return engine.stats();
+    }
+
+    @Override
+    public String toString() {
+        return engine.name() + "[maxWorkers=" + engine.processes() + (engine.isShutdown() ? ", shut down" : "") + "]";
+    }
+
+    /**
+     * Builds a {@link ProcessPoolExecutor}: {@code ProcessPoolExecutor.builder().maxWorkers(n)
+     * .initializer(() -> init()).maxTasksPerChild(n).context(ctx).build()}. Not thread-safe.
+     */
+    public static final class Builder {
+        private int maxWorkers = Multiprocessing.cpuCount();
+        private SerializableRunnable initializer;
+        private int maxTasksPerChild;
+        private Duration taskTimeout;
+        private Context context;
+
+        private Builder() {
+        }
+
+        /** The number of workers (default {@link Multiprocessing#cpuCount()}). */
+        public Builder maxWorkers(int maxWorkers) {
+            if (maxWorkers <= 0) {
+                throw new IllegalArgumentException("maxWorkers must be greater than 0, got " + maxWorkers);
+            }
+            this.maxWorkers = maxWorkers;
+            return this;
+        }
+
+        /** Runs once in each worker first; if it throws, the executor is broken. */
+        public Builder initializer(SerializableRunnable initializer) {
+            this.initializer = initializer;
+            return this;
+        }
+
+        /** A worker exits after this many tasks and is replaced (default 0: never). */
+        public Builder maxTasksPerChild(int maxTasksPerChild) {
+            if (maxTasksPerChild < 0) {
+                throw new IllegalArgumentException("maxTasksPerChild must be at least 1, or 0 for no limit; got " + maxTasksPerChild);
+            }
+            this.maxTasksPerChild = maxTasksPerChild;
+            return this;
+        }
+
+        /** Beyond Python: a task running longer has its worker killed and fails with {@link TaskTimeoutException}. */
+        public Builder taskTimeout(Duration taskTimeout) {
+            if (taskTimeout != null && (taskTimeout.isZero() || taskTimeout.isNegative())) {
+                throw new IllegalArgumentException("taskTimeout must be positive, got " + taskTimeout);
+            }
+            this.taskTimeout = taskTimeout;
+            return this;
+        }
+
+        /** The context whose settings start the workers (default {@link Multiprocessing#defaultContext()}). */
+        public Builder context(Context context) {
+            this.context = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        public ProcessPoolExecutor build() {
+            return new ProcessPoolExecutor(this);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package org.multiprocessing4j;
+
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The results of {@link Pool#imap} and {@link Pool#imapUnordered}, as they arrive: Python's
+ * {@code IMapIterator}. The input is read lazily, a bounded number of chunks ahead of the consumer, so an
+ * endless input streams in constant memory.
+ *
+ * <p>{@link #hasNext()} and {@link #next()} block until the next result (or the end) is known. A task's
+ * exception is thrown by the {@code next} call that reaches its position: unchecked ones as themselves,
+ * checked ones wrapped in {@link ProcessExecutionException}; the iterator then goes on with the results
+ * after it. An exception thrown by the <em>input</em> iterator is thrown after every result before it,
+ * and ends the iteration. An interrupt while blocked in {@code hasNext}/{@code next()} restores the flag
+ * and throws {@link ProcessError} with the {@link InterruptedException} as cause; {@link #next(Duration)}
+ * throws the {@code InterruptedException} itself. After {@link Pool#terminate()} a blocked or later call
+ * throws {@link java.util.concurrent.CancellationException}. Meant for one consuming thread.
+ */
+public interface ResultIterator<R> extends Iterator<R> {
+
+    /**
+     * The next result, waiting at most {@code timeout} for it (Python's {@code next(timeout)}).
+     *
+     * @throws TimeoutException       if it does not arrive in time (a later call may still return it)
+     * @throws NoSuchElementException if every result has been returned
+     */
+    R next(Duration timeout) throws InterruptedException, TimeoutException;
+}

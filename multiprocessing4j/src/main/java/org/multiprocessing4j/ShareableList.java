@@ -1,0 +1,188 @@
+package org.multiprocessing4j;
+
+import java.io.IOException;
+import java.io.Serial;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.AbstractList;
+import java.util.List;
+import java.util.Objects;
+import java.util.RandomAccess;
+import org.multiprocessing4j.internal.sharedmem.ListLayout;
+import org.multiprocessing4j.internal.sharedmem.SegmentNames;
+
+/**
+ * A fixed-length list in a {@link SharedMemory} segment that any process of the user may attach by name:
+ * Python's {@code multiprocessing.shared_memory.ShareableList}. It is a {@code java.util.List<Object>}
+ * whose {@link #get} and {@link #set} read and write the shared memory; {@code add}, {@code remove} and
+ * every other size change throw {@link UnsupportedOperationException}.
+ *
+ * <p>Items: {@code null}, {@link Integer}, {@link Long}, {@link Double}, {@link Boolean}, {@link String}
+ * and {@code byte[]} (CPython's None, int, float, bool, str, bytes). An item may be replaced by one of
+ * another type. As in CPython each item has fixed storage, set at creation: 8 bytes for a number, boolean
+ * or null; for a string (UTF-8) or byte[] its length then, rounded up to a multiple of 8 (at least 8). A
+ * later string or byte[] longer than that throws {@link IllegalArgumentException} (CPython's
+ * {@code ValueError}); {@link #get} returns a new {@code byte[]} each time.
+ *
+ * <p>Concurrency: like CPython's, a ShareableList has no lock. Each {@code get}/{@code set} of one item
+ * is ordered with release/acquire on that item's type-and-length word, so a reader sees an item's type
+ * and length as one writer stored them; but a string or byte[] read while another process overwrites it
+ * may mix old and new bytes. Guard concurrent writers and readers of an item with a {@link Lock}.
+ *
+ * <p>Lifetime, names and handles: those of the underlying {@link SharedMemory} ({@link #shm()}): a
+ * {@code ShareableList} is serializable, and a child that captures one attaches on first use.
+ * {@link #close()} ends this object's attachment; {@link #unlink()} removes the name.
+ *
+ * <p>Thread-safe (each call is one shared-memory access; see above for what that guarantees).
+ */
+public final class ShareableList extends AbstractList<Object> implements RandomAccess, Serializable, AutoCloseable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final SharedMemory shm;
+    private transient volatile ListLayout layout;
+
+    private ShareableList(SharedMemory shm, ListLayout layout) {
+        this.shm = shm;
+        this.layout = layout;
+    }
+
+    /**
+     * A new list holding {@code items}, in a segment with a generated name.
+     *
+     * @throws IllegalArgumentException naming the index and class of an item of an unsupported type
+     * @throws IOException if the segment cannot be created
+     */
+    public static ShareableList create(List<?> items) throws IOException {
+        return create(SegmentNames.generatedName(), items);
+    }
+
+    /**
+     * A new list holding {@code items}, in a new segment {@code name}.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if a segment of that name exists
+     * @throws IllegalArgumentException naming the index and class of an item of an unsupported type, or if
+     *         the name is not valid (see {@link SharedMemory})
+     * @throws IOException if the segment cannot be created
+     */
+    public static ShareableList create(String name, List<?> items) throws IOException {
+        Objects.requireNonNull(items, "items");
+        List<?> snapshot = java.util.Arrays.asList(items.toArray());
+        long bytes = ListLayout.bytesFor(snapshot);
+        SharedMemory shm = SharedMemory.create(name, bytes);
+        try {
+            return new ShareableList(shm, ListLayout.write(shm.segment(), snapshot));
+        } catch (RuntimeException | Error e) {
+            shm.unlink();
+            shm.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Attaches to the existing list in segment {@code name}.
+     *
+     * @throws java.nio.file.NoSuchFileException if there is no segment of that name
+     * @throws IOException if the segment holds no ShareableList or one of another layout version (the
+     *         message names both versions), or cannot be attached
+     */
+    public static ShareableList attach(String name) throws IOException {
+        SharedMemory shm = SharedMemory.attach(name);
+        try {
+            return new ShareableList(shm, ListLayout.read(shm.segment(), name));
+        } catch (IOException | RuntimeException | Error e) {
+            shm.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The item at {@code index}.
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, size())}
+     * @throws IllegalStateException if this list is closed (or, in a decoded copy, its segment is gone)
+     */
+    @Override
+    public Object get(int index) {
+        ListLayout list = layout();
+        return list.get(Objects.checkIndex(index, list.size()));
+    }
+
+    /**
+     * Replaces the item at {@code index}; returns the one it held.
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, size())}
+     * @throws IllegalArgumentException if {@code value} has an unsupported type, or is a string or byte[]
+     *         longer than the item's storage
+     * @throws IllegalStateException if this list is closed (or, in a decoded copy, its segment is gone)
+     */
+    @Override
+    public Object set(int index, Object value) {
+        ListLayout list = layout();
+        Objects.checkIndex(index, list.size());
+        Object old = list.get(index);
+        list.set(index, value);
+        return old;
+    }
+
+    /** The number of items, fixed at creation. */
+    @Override
+    public int size() {
+        return layout().size();
+    }
+
+    /** How many items equal {@code value} (Python's {@code count}). */
+    public int count(Object value) {
+        int n = 0;
+        for (Object item : this) {
+            if (Objects.deepEquals(item, value)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The segment's name: pass it to {@link #attach(String)} in another process. */
+    public String name() {
+        return shm.name();
+    }
+
+    /** The segment that holds the list (Python's {@code shm} attribute). */
+    public SharedMemory shm() {
+        return shm;
+    }
+
+    /** Ends this object's attachment (see {@link SharedMemory#close()}). Idempotent. */
+    @Override
+    public void close() {
+        shm.close();
+    }
+
+    /** Removes the segment's name (see {@link SharedMemory#unlink()}). Idempotent. */
+    public void unlink() {
+        shm.unlink();
+    }
+
+    private ListLayout layout() {
+        ListLayout list = layout;
+        if (list != null) {
+            shm.segment(); // throws once closed
+            return list;
+        }
+        synchronized (this) {
+            if (layout == null) {
+                try {
+                    layout = ListLayout.read(shm.segment(), shm.name());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e.getMessage(), e);
+                }
+            }
+            return layout;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ShareableList[" + shm.name() + "]" + super.toString();
+    }
+}

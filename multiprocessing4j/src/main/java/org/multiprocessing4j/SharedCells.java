@@ -1,0 +1,100 @@
+package org.multiprocessing4j;
+
+import java.io.Serial;
+import java.io.Serializable;
+import java.lang.foreign.MemorySegment;
+import org.multiprocessing4j.internal.sharedmem.CellKind;
+import org.multiprocessing4j.internal.sharedmem.CellsFile;
+import org.multiprocessing4j.internal.sharedmem.CellsLayout;
+
+/**
+ * What {@link Value} and {@link Array} share: their file of elements, the {@link RLock} embedded in it
+ * (none for raw ones), this process's mapping, attached on first use in a decoded copy, and close.
+ */
+abstract class SharedCells implements Serializable, AutoCloseable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    static {
+        if (RLock.bytes() > CellsLayout.LOCK_BYTES) {
+            throw new AssertionError("an RLock needs " + RLock.bytes() + " bytes, values reserve " + CellsLayout.LOCK_BYTES);
+        }
+    }
+
+    final CellsFile cells;
+    /** The lock in the file's lock region; null for a raw value or array. */
+    private final RLock lock;
+    /** This process's data area (padded to 8 bytes); null until first use in a decoded copy, and after close. */
+    private transient volatile MemorySegment data;
+
+    SharedCells(CellKind kind, int length, boolean withLock) {
+        this.cells = CellsFile.create(kind, length, withLock);
+        this.lock = withLock ? new RLock(cells, CellsLayout.LOCK) : null;
+        this.data = cells.paddedData();
+    }
+
+    /**
+     * The lock that guards compound updates (Python's {@code get_lock()}): an {@link RLock} in the same
+     * shared memory, so every process that has this handle has the same lock. Closing the lock does
+     * nothing; it lives as long as the value or array.
+     *
+     * @throws UnsupportedOperationException if this is a raw value or array (made by a {@code raw...}
+     *         factory, Python's {@code RawValue}/{@code RawArray}): it has no lock
+     */
+    public RLock getLock() {
+        if (lock == null) {
+            throw new UnsupportedOperationException(describe() + " is raw (RawValue/RawArray): it has no lock");
+        }
+        return lock;
+    }
+
+    /**
+     * Ends this process's use: later calls here throw {@link IllegalStateException}. In the process that
+     * created the value or array this also removes its shared file: processes already using it keep
+     * working, a copy first used after that throws {@link IllegalStateException}. Not closed, the file is
+     * removed when the root process of the tree exits (or by the next start's sweep after a SIGKILL).
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        data = null;
+        cells.close();
+    }
+
+    /** The padded data area in this process. */
+    final MemorySegment data() {
+        MemorySegment d = data;
+        return d != null ? d : attach();
+    }
+
+    private synchronized MemorySegment attach() {
+        if (cells.isClosed()) {
+            throw new IllegalStateException(describe() + " is closed in this process");
+        }
+        MemorySegment d = cells.paddedData();
+        data = d;
+        return d;
+    }
+
+    /** Takes the lock for a bulk operation, if there is one (uninterruptibly, as {@code Lock.lock}). */
+    final void lockIfAny() {
+        if (lock != null) {
+            lock.lock();
+        }
+    }
+
+    final void unlockIfAny() {
+        if (lock != null) {
+            lock.unlock();
+        }
+    }
+
+    /** The type and file, for messages (never reads the shared memory). */
+    final String describe() {
+        return getClass().getSimpleName() + "[" + cells + "]";
+    }
+
+    final boolean raw() {
+        return lock == null;
+    }
+}

@@ -1,0 +1,75 @@
+package org.multiprocessing4j;
+
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.io.Serial;
+import java.lang.invoke.VarHandle;
+import org.multiprocessing4j.internal.sharedmem.Atomics;
+import org.multiprocessing4j.internal.sharedmem.CellKind;
+
+/**
+ * A {@code short} in shared memory (Python's {@code Value('h')}; made by {@link Value#ofShort(short)}, or
+ * {@link Value#rawShort(short)} without a lock). {@link #get()} and {@link #set(short)} are volatile
+ * accesses: atomic, and ordered across processes as {@code volatile} fields are across threads;
+ * {@link #compareAndSet} and {@link #getAndAdd} are atomic read-modify-writes. A compound update
+ * ({@code v.set(v.get() * 2)}) needs {@link #getLock()}. No call blocks except through the lock.
+ * See {@link Value} for handles and lifetime. Thread-safe.
+ */
+public final class ShortValue extends Value {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private static final VarHandle HANDLE = JAVA_SHORT.varHandle().withInvokeExactBehavior();
+
+    ShortValue(short initial, boolean withLock) {
+        super(CellKind.SHORT, withLock);
+        set(initial);
+    }
+
+    /**
+     * The value (a volatile read; no lock taken).
+     *
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public short get() {
+        return (short) HANDLE.getVolatile(data(), 0L);
+    }
+
+    /**
+     * Stores {@code value} (a volatile write; no lock taken).
+     *
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public void set(short value) {
+        HANDLE.setVolatile(data(), 0L, value);
+    }
+
+    /**
+     * Atomically adds {@code delta} to the value, wrapping around on overflow, without the lock; volatile semantics.
+     *
+     * @return the previous value
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public short getAndAdd(short delta) {
+        return (short) Atomics.getAndAddField(data(), 0L, 2, delta);
+    }
+
+    /**
+     * Atomically sets the value to {@code update} if it holds {@code expected}, without the lock; volatile
+     * semantics.
+     *
+     * @return true if it held {@code expected} and now holds {@code update}
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public boolean compareAndSet(short expected, short update) {
+        return Atomics.compareAndSetField(data(), 0L, 2, expected, update);
+    }
+
+    @Override
+    public String toString() {
+        try {
+            return "ShortValue(" + get() + (raw() ? ", raw)" : ")");
+        } catch (IllegalStateException closed) {
+            return "ShortValue(closed)";
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package org.multiprocessing4j;
+
+/**
+ * The worker process running a task died before it answered: it crashed, called {@code System.exit},
+ * ran out of heap, or was killed. Only the tasks that worker held fail with it; the pool replaces the
+ * worker and keeps serving. {@link #pid()} and {@link #exitCode()} say which process and how it ended
+ * (a negative exit code {@code -N} means signal {@code N}, as {@link Process#exitCode()}).
+ */
+public class WorkerDiedException extends BrokenProcessPoolException {
+    private static final long serialVersionUID = 1L;
+
+    private final long pid;
+    private final int exitCode;
+
+    public WorkerDiedException(String worker, long pid, int exitCode) {
+        super(worker + " (pid " + pid + ") died with exit code " + exitCode + describe(exitCode)
+                + " while running this task");
+        this.pid = pid;
+        this.exitCode = exitCode;
+    }
+
+    private static String describe(int exitCode) {
+        return switch (exitCode) {
+            case -9 -> " (SIGKILL)";
+            case -15 -> " (SIGTERM)";
+            case -11 -> " (SIGSEGV)";
+            case -6 -> " (SIGABRT)";
+            case 3 -> " (out of memory)";
+            default -> "";
+        };
+    }
+
+    /** The pid of the worker that died. */
+    public long pid() {
+        return pid;
+    }
+
+    /** Its exit code: {@code -N} for death by signal {@code N}, else the status it exited with. */
+    public int exitCode() {
+        return exitCode;
+    }
+}

@@ -1,0 +1,143 @@
+package org.multiprocessing4j.internal.pool;
+
+import java.io.IOException;
+import java.time.Duration;
+import org.multiprocessing4j.Connection;
+import org.multiprocessing4j.Context;
+import org.multiprocessing4j.Pipe;
+import org.multiprocessing4j.Process;
+import org.multiprocessing4j.SerializableRunnable;
+import org.multiprocessing4j.internal.pipe.RingConnection;
+
+/**
+ * Workers as daemon child JVMs of a {@link Context}, each with a duplex shared-memory {@link Pipe}: the
+ * pool keeps the left end, the worker's {@link WorkerLoop} uses the right one. A worker that dies shows up
+ * as EOF on the pipe (the ring watches its peer's pid), and, for one that died before it ever touched the
+ * pipe, through its process's exit, which closes the pool's end.
+ */
+final class ChildWorkerLauncher implements WorkerLauncher {
+    private final Context context;
+
+    ChildWorkerLauncher(Context context) {
+        this.context = context;
+    }
+
+    @Override
+    public WorkerLink launch(String name, SerializableRunnable initializer, int maxTasks, int slotCount) {
+        TaskSlots slots;
+        try {
+            slots = TaskSlots.create(slotCount);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the task slot table of pool worker " + name + " in /dev/shm", e);
+        }
+        Pipe pipe = context.pipe();
+        Process process = context.process(name, new WorkerLoop(pipe.right(), slots.path().toString(), initializer, maxTasks,
+                context.serializer().getName()));
+        process.setDaemon(true);
+        try {
+            // NOTE: the pool claims its end before the worker can: a close from this side is then seen by the
+            // worker as EOF even if the worker had not touched the pipe yet (an unclaimed end is waited for).
+            pipe.left().poll();
+            process.start();
+        } catch (IOException e) {
+            pipe.close();
+            slots.unlink();
+            slots.close();
+            throw new java.io.UncheckedIOException("cannot open the pipe of pool worker " + name, e);
+        } catch (RuntimeException | Error e) {
+            pipe.close();
+            unlink(pipe.left());
+            slots.unlink();
+            slots.close();
+            throw e;
+        }
+        return new ChildLink(name, process, pipe.left(), slots);
+    }
+
+    private static void unlink(Connection end) {
+        if (end instanceof RingConnection ring) {
+            ring.unlinkRings();
+        }
+    }
+
+    private static final class ChildLink implements WorkerLink {
+        private final String name;
+        private final Process process;
+        private final Connection pipe;
+        private final TaskSlots slots;
+        private final long pid;
+
+        ChildLink(String name, Process process, Connection pipe, TaskSlots slots) {
+            this.name = name;
+            this.process = process;
+            this.pipe = pipe;
+            this.slots = slots;
+            this.pid = process.pid().orElse(-1);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public long pid() {
+            return pid;
+        }
+
+        @Override
+        public void send(byte[] message) throws IOException {
+            pipe.sendBytes(message);
+        }
+
+        @Override
+        public byte[] receive() throws IOException, InterruptedException {
+            return pipe.recvBytes();
+        }
+
+        @Override
+        public void closeChannel() {
+            pipe.close();
+        }
+
+        @Override
+        public TaskSlots slots() {
+            return slots;
+        }
+
+        @Override
+        public void release() {
+            pipe.close();
+            unlink(pipe);
+            slots.unlink();
+            slots.close();
+        }
+
+        @Override
+        public void kill() {
+            if (process.isAlive()) {
+                process.kill();
+            }
+        }
+
+        @Override
+        public Integer awaitExit(Duration timeout) throws InterruptedException {
+            process.join(timeout);
+            Integer code = process.exitCode();
+            if (code != null) {
+                process.close();
+            }
+            return code;
+        }
+
+        @Override
+        public void onExit(Runnable action) {
+            process.sentinel().onReady().thenRun(action);
+        }
+
+        @Override
+        public String toString() {
+            return name + " (pid " + pid + ")";
+        }
+    }
+}

@@ -1,0 +1,300 @@
+package org.multiprocessing4j.internal.pool;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.ProcessExecutionException;
+import org.multiprocessing4j.ResultIterator;
+import org.multiprocessing4j.internal.Timeouts;
+
+/**
+ * One {@code imap}/{@code imapUnordered} call. A feeder thread reads the input lazily, one chunk at a
+ * time, and queues a task per chunk, never more than {@code lookahead} chunks ahead of the consumer (a
+ * chunk counts until the consumer has taken all its results), so an endless input runs in constant memory.
+ * Results come back in input order ({@code ordered}) or as chunks finish.
+ */
+/*
+ * Implementation notes
+ *
+ * Positions. Chunk k holds input items [k*chunksize, (k+1)*chunksize). The feeder numbers chunks as it
+ * queues them; `fed` is how many it queued; `total` becomes `fed` when it stops, with `stopError` set if it
+ * stopped for a reason other than the end of the input (the input threw, the item could not be
+ * serialized, the pool closed, terminated or broke). The consumer throws stopError after every chunk
+ * before it, then ends.
+ *
+ * Bound. `inFlight` counts chunks queued and not yet fully consumed; the feeder waits while it is at
+ * `lookahead`. Both sides use this object's monitor.
+ */
+public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIterator<R> {
+    private final PoolEngine engine;
+    private final boolean ordered;
+    private final int chunksize;
+    private final int lookahead;
+    private final Iterator<?> input;
+    private final byte kind;
+    private final byte[] function;
+    private final long functionId;
+    private final ProgressBar bar;
+
+    // guarded by this
+    private final Map<Integer, Outcome> finished = new HashMap<>();
+    private final ArrayDeque<Outcome> arrivals = new ArrayDeque<>();
+    private int fed;
+    private int total = -1;
+    private RuntimeException stopError;
+    private boolean stopRequested;
+    private int inFlight;
+
+    // consumer side
+    private int nextChunk;
+    private int chunksTaken;
+    private List<?> current = List.of();
+    private int position;
+    private boolean ended;
+
+    private record Outcome(int index, List<?> values, Throwable error) {
+    }
+
+    private ImapJob(PoolEngine engine, boolean ordered, int chunksize, Iterator<?> input, byte kind, byte[] function, long items) {
+        this.engine = engine;
+        this.ordered = ordered;
+        this.chunksize = chunksize;
+        this.lookahead = Math.max(2, 2 * engine.processes());
+        this.input = input;
+        this.kind = kind;
+        this.function = function;
+        this.functionId = engine.nextFunctionId();
+        this.bar = engine.progressBar(ordered ? "imap" : "imap_unordered", items);
+    }
+
+    /**
+     * Starts an imap of {@code fn} (a SerializableFunction, or a SerializableBiFunction over Map.Entry items
+     * when {@code star}) over {@code input}, of {@code items} items if known (else -1, for the progress bar).
+     *
+     * @throws IllegalArgumentException if {@code fn} cannot be serialized or chunksize is below 1
+     * @throws IllegalStateException    if the pool takes no new tasks
+     */
+    public static <R> ImapJob<R> start(PoolEngine engine, Object fn, boolean star, Iterator<?> input, int chunksize, boolean ordered,
+                                       long items) {
+        Chunking.checked(chunksize);
+        engine.checkTakingCalls();
+        byte[] function = engine.codec().encode(fn, "the function of an imap call");
+        ImapJob<R> job = new ImapJob<>(engine, ordered, chunksize, input, star ? TaskMessages.STARMAP : TaskMessages.MAP, function, items);
+        engine.addFeeder(job);
+        Thread feeder = new Thread(job::feed, engine.name() + "-imap-feeder");
+        feeder.setDaemon(true);
+        feeder.start();
+        return job;
+    }
+
+    // ---------------------------------------------------------------- feeder
+
+    private void feed() {
+        RuntimeException error = null;
+        try {
+            while (true) {
+                synchronized (this) {
+                    while (inFlight >= lookahead && !stopRequested) {
+                        wait();
+                    }
+                    if (stopRequested) {
+                        break;
+                    }
+                }
+                List<Object> chunk = new ArrayList<>(chunksize);
+                try {
+                    while (chunk.size() < chunksize && input.hasNext()) {
+                        chunk.add(input.next());
+                    }
+                } catch (RuntimeException | Error e) {
+                    error = e instanceof RuntimeException re ? re : new ProcessError("the input of an imap call failed: " + e, e);
+                    if (chunk.isEmpty()) {
+                        break;
+                    }
+                }
+                if (chunk.isEmpty()) {
+                    break;
+                }
+                long id = engine.nextTaskId();
+                byte[] message;
+                try {
+                    message = TaskMessages.mapMessage(kind, id, functionId, function,
+                            engine.codec().encode(Chunking.travelling(chunk, kind == TaskMessages.STARMAP), "an item of an imap call"));
+                } catch (RuntimeException e) {
+                    error = e;
+                    break;
+                }
+                int index;
+                synchronized (this) {
+                    if (stopRequested) {
+                        break;
+                    }
+                    index = fed++;
+                    inFlight++;
+                }
+                try {
+                    engine.submit(new Task(id, message, this, index, null));
+                } catch (RuntimeException e) {
+                    synchronized (this) {
+                        inFlight--;
+                        fed--;
+                    }
+                    error = e;
+                    break;
+                }
+                if (error != null || chunk.size() < chunksize) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            error = new ProcessError("the input reader of an imap call was interrupted", e);
+        } finally {
+            synchronized (this) {
+                total = fed;
+                if (stopError == null) {
+                    stopError = error;
+                }
+                notifyAll();
+            }
+            engine.removeFeeder(this);
+        }
+    }
+
+    @Override
+    public synchronized void stopFeeding(RuntimeException why) {
+        if (total < 0 && !stopRequested) {
+            stopRequested = true;
+            stopError = why;
+        }
+        notifyAll();
+    }
+
+    // ---------------------------------------------------------------- outcomes
+
+    @Override
+    public void succeeded(Task task, Object value) {
+        arrived(new Outcome(task.index, (List<?>) value, null));
+    }
+
+    @Override
+    public void failed(Task task, Throwable error) {
+        arrived(new Outcome(task.index, null, error));
+    }
+
+    private synchronized void arrived(Outcome outcome) {
+        if (bar != null && outcome.values != null) {
+            bar.advance(outcome.values.size());
+        }
+        if (ordered) {
+            finished.put(outcome.index, outcome);
+        } else {
+            arrivals.add(outcome);
+        }
+        notifyAll();
+    }
+
+    // ---------------------------------------------------------------- consumer
+
+    @Override
+    public boolean hasNext() {
+        try {
+            return await(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProcessError("interrupted while waiting for the next imap result", e);
+        } catch (TimeoutException impossible) {
+            throw new AssertionError(impossible);
+        }
+    }
+
+    @Override
+    public R next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException("every imap result has been returned");
+        }
+        return take();
+    }
+
+    @Override
+    public R next(Duration timeout) throws InterruptedException, TimeoutException {
+        if (!await(System.nanoTime() + Timeouts.nanos(timeout))) {
+            throw new NoSuchElementException("every imap result has been returned");
+        }
+        return take();
+    }
+
+    @SuppressWarnings("unchecked")
+    private R take() {
+        return (R) current.get(position++);
+    }
+
+    /**
+     * Makes {@code current[position]} the next result, throwing a failed chunk's or the stop's error on
+     * the way; false at the end. {@code deadline} is a {@code System.nanoTime()} value.
+     */
+    private boolean await(long deadline) throws InterruptedException, TimeoutException {
+        if (position < current.size()) {
+            return true;
+        }
+        if (ended) {
+            return false;
+        }
+        Outcome outcome;
+        synchronized (this) {
+            while (true) {
+                if (ordered ? finished.containsKey(nextChunk) : !arrivals.isEmpty()) {
+                    outcome = ordered ? finished.remove(nextChunk) : arrivals.poll();
+                    nextChunk++;
+                    chunksTaken++;
+                    inFlight--;
+                    notifyAll();
+                    break;
+                }
+                if (total >= 0 && chunksTaken >= total) {
+                    ended = true;
+                    if (bar != null) {
+                        bar.finish();
+                    }
+                    RuntimeException stop = stopError;
+                    if (stop != null) {
+                        throw stop;
+                    }
+                    return false;
+                }
+                long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException("no imap result arrived in time");
+                }
+                if (left == Long.MAX_VALUE) {
+                    wait();
+                } else {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
+            }
+        }
+        current = outcome.values != null ? outcome.values : List.of();
+        position = 0;
+        if (outcome.error != null) {
+            throw rethrowable(outcome.error);
+        }
+        return await(deadline);
+    }
+
+    private static RuntimeException rethrowable(Throwable error) {
+        if (error instanceof RuntimeException re) {
+            return re;
+        }
+        if (error instanceof Error e) {
+            throw e;
+        }
+        return new ProcessExecutionException("an imap task raised " + error, error);
+    }
+}

@@ -1,0 +1,137 @@
+package org.multiprocessing4j.internal.pool;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Consumer;
+import org.multiprocessing4j.AsyncResult;
+
+/**
+ * One {@code map}/{@code mapAsync}/{@code starmap} call: the input cut into chunks, one task each, all queued
+ * at once; the result is the concatenation of the chunks' results in input order. Not fail-fast (CPython's
+ * rule): the first error to arrive is the call's outcome, given once every chunk has finished. A chunk
+ * that cannot be serialized fails the call with {@link IllegalArgumentException} after the chunks already
+ * queued have finished, and nothing after it is queued.
+ */
+public final class MapJob<R> implements TaskSink {
+    private final PoolAsyncResult<List<R>> result;
+    private final List<?>[] parts;
+    private final ProgressBar bar;
+    private final int chunksize;
+    private final int items;
+    private int remaining;
+    private Throwable firstError;
+
+    private MapJob(PoolAsyncResult<List<R>> result, int chunks, int chunksize, int items, ProgressBar bar) {
+        this.result = result;
+        this.parts = new List<?>[chunks];
+        this.remaining = chunks;
+        this.chunksize = chunksize;
+        this.items = items;
+        this.bar = bar;
+    }
+
+    /**
+     * Queues {@code items} in chunks of {@code chunksize} (0: CPython's default) for {@code fn}, a
+     * SerializableFunction ({@code star} false) or SerializableBiFunction over Map.Entry items.
+     *
+     * @throws IllegalArgumentException if {@code fn} cannot be serialized or chunksize is negative
+     * @throws IllegalStateException    if the pool takes no new tasks
+     */
+    public static <R> AsyncResult<List<R>> submit(PoolEngine engine, Object fn, boolean star, Iterable<?> items, int chunksize,
+                                                  Consumer<? super List<R>> callback, Consumer<? super Throwable> errorCallback) {
+        engine.checkTakingCalls();
+        List<?> input = items instanceof List<?> l ? l : copy(items);
+        int size = chunksize == 0 ? Chunking.defaultChunksize(input.size(), engine.processes()) : Chunking.checked(chunksize);
+        byte[] function = engine.codec().encode(fn, "the function of a map call");
+        long fnId = engine.nextFunctionId();
+        int chunks = (input.size() + size - 1) / size;
+        PoolAsyncResult<List<R>> result = new PoolAsyncResult<>(engine, callback, errorCallback);
+        MapJob<R> job = new MapJob<>(result, chunks, size, input.size(), engine.progressBar(star ? "starmap" : "map", input.size()));
+        if (chunks == 0) {
+            result.complete(new ArrayList<>());
+            return result;
+        }
+        byte kind = star ? TaskMessages.STARMAP : TaskMessages.MAP;
+        for (int i = 0; i < chunks; i++) {
+            long id = engine.nextTaskId();
+            byte[] message;
+            try {
+                List<Object> chunk = Chunking.travelling(input.subList(i * size, Math.min(input.size(), (i + 1) * size)), star);
+                message = TaskMessages.mapMessage(kind, id, fnId, function, engine.codec().encode(chunk, "an item of a map call"));
+            } catch (RuntimeException e) {
+                job.giveUp(chunks - i, e);
+                return result;
+            }
+            try {
+                engine.submit(new Task(id, message, job, i, null));
+            } catch (RuntimeException e) {
+                job.giveUp(chunks - i, e);
+                return result;
+            }
+        }
+        return result;
+    }
+
+    private static List<?> copy(Iterable<?> items) {
+        if (items instanceof Collection<?> c) {
+            return new ArrayList<>(c);
+        }
+        List<Object> out = new ArrayList<>();
+        items.forEach(out::add);
+        return out;
+    }
+
+    /** {@code unsent} chunks will never run: count them as finished with {@code error}. */
+    private void giveUp(int unsent, Throwable error) {
+        finish(-1, null, error, unsent);
+    }
+
+    @Override
+    public void succeeded(Task task, Object value) {
+        finish(task.index, (List<?>) value, null, 1);
+    }
+
+    @Override
+    public void failed(Task task, Throwable error) {
+        finish(task.index, null, error, 1);
+    }
+
+    private void finish(int index, List<?> values, Throwable error, int count) {
+        Throwable outcome;
+        synchronized (this) {
+            if (index >= 0 && values != null) {
+                parts[index] = values;
+            }
+            if (error != null && firstError == null) {
+                firstError = error;
+            }
+            remaining -= count;
+            if (bar != null && index >= 0) {
+                bar.advance(Math.min(chunksize, items - (long) index * chunksize));
+            }
+            if (remaining > 0) {
+                return;
+            }
+            outcome = firstError;
+        }
+        if (bar != null) {
+            bar.finish();
+        }
+        if (outcome != null) {
+            result.fail(outcome);
+            return;
+        }
+        int total = 0;
+        for (List<?> p : parts) {
+            total += p.size();
+        }
+        List<Object> all = new ArrayList<>(total);
+        for (List<?> p : parts) {
+            all.addAll(p);
+        }
+        @SuppressWarnings("unchecked")
+        List<R> typed = (List<R>) all;
+        result.complete(typed);
+    }
+}

@@ -1,0 +1,148 @@
+package org.multiprocessing4j.internal.pool;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.multiprocessing4j.AsyncResult;
+import org.multiprocessing4j.internal.Timeouts;
+
+/**
+ * {@link AsyncResult} over a {@link CompletableFuture}. Callbacks run on the pool's single result thread and
+ * before the result becomes ready (as CPython's {@code ApplyResult._set}); a callback that throws is
+ * reported on standard error and does not stop the result. Cancellation by terminate runs no callback.
+ */
+final class PoolAsyncResult<R> implements AsyncResult<R> {
+    private final CompletableFuture<R> future = new CompletableFuture<>();
+    private final PoolEngine engine;
+    private final Consumer<? super R> callback;
+    private final Consumer<? super Throwable> errorCallback;
+
+    PoolAsyncResult(PoolEngine engine, Consumer<? super R> callback, Consumer<? super Throwable> errorCallback) {
+        this.engine = engine;
+        this.callback = callback;
+        this.errorCallback = errorCallback;
+    }
+
+    void complete(R value) {
+        if (callback == null) {
+            future.complete(value);
+        } else {
+            onCallbackThread(() -> {
+                try {
+                    callback.accept(value);
+                } catch (RuntimeException | Error e) {
+                    report("callback", e);
+                }
+                future.complete(value);
+            });
+        }
+    }
+
+    void fail(Throwable error) {
+        if (errorCallback == null || error instanceof CancellationException) {
+            future.completeExceptionally(error);
+        } else {
+            onCallbackThread(() -> {
+                try {
+                    errorCallback.accept(error);
+                } catch (RuntimeException | Error e) {
+                    report("error callback", e);
+                }
+                future.completeExceptionally(error);
+            });
+        }
+    }
+
+    private void onCallbackThread(Runnable action) {
+        try {
+            engine.callbackThread().execute(action);
+        } catch (RejectedExecutionException poolEnded) {
+            action.run();
+        }
+    }
+
+    private void report(String what, Throwable e) {
+        System.err.println(engine.name() + ": a result " + what + " threw (ignored):");
+        e.printStackTrace();
+    }
+
+    @Override
+    public R get() throws InterruptedException, ExecutionException {
+        return future.get();
+    }
+
+    @Override
+    public R get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        return future.get(timeout, unit);
+    }
+
+    @Override
+    public R get(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
+        return future.get(Timeouts.nanos(timeout), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void waitFor() throws InterruptedException {
+        try {
+            future.get();
+        } catch (ExecutionException | CancellationException e) {
+            // ready
+        }
+    }
+
+    @Override
+    public boolean waitFor(Duration timeout) throws InterruptedException {
+        try {
+            future.get(Timeouts.nanos(timeout), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | CancellationException e) {
+            // ready
+        } catch (TimeoutException e) {
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public boolean ready() {
+        return future.isDone();
+    }
+
+    @Override
+    public boolean successful() {
+        if (!future.isDone()) {
+            throw new IllegalStateException("the result is not ready");
+        }
+        return !future.isCompletedExceptionally();
+    }
+
+    @Override
+    public CompletableFuture<R> toCompletableFuture() {
+        return future.copy();
+    }
+
+    /** Pool tasks are not cancelled one by one: always false (see {@link AsyncResult}). */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        return false;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return future.isCancelled();
+    }
+
+    @Override
+    public boolean isDone() {
+        return future.isDone();
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncResult[" + (future.isDone() ? (future.isCompletedExceptionally() ? "failed" : "ready") : "pending") + "]";
+    }
+}

@@ -1,0 +1,914 @@
+package org.multiprocessing4j.internal.pool;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.multiprocessing4j.BrokenProcessPoolException;
+import org.multiprocessing4j.Context;
+import org.multiprocessing4j.PoolStats;
+import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.SerializableRunnable;
+import org.multiprocessing4j.TaskTimeoutException;
+import org.multiprocessing4j.WorkerDiedException;
+import org.multiprocessing4j.internal.pipe.DefaultCodec;
+import org.multiprocessing4j.internal.wire.ObjectCodec;
+import org.multiprocessing4j.internal.wire.ThrowableCodec;
+
+/**
+ * Runs tasks on a fixed number of workers: the engine behind {@code Pool} and {@code ProcessPoolExecutor}.
+ *
+ * <p>States: RUNNING → CLOSING ({@link #close()}: no new calls; queued tasks finish, then the workers are
+ * told to exit) → ENDED; or any → ENDED at once ({@link #terminate()}: workers killed, unfinished tasks
+ * cancelled). A pool whose initializer failed or whose workers cannot start is <em>broken</em>: every
+ * pending and later task fails with {@link BrokenProcessPoolException}. Thread-safe.
+ */
+/*
+ * Implementation notes
+ *
+ * Dispatch. A worker holds at most `depth` tasks (PREFETCH, or 1 with a task timeout or maxTasksPerChild,
+ * where a task's start must be its dispatch): one running, the rest sent ahead into its pipe so that it
+ * never waits for the pool between tasks. Sending ahead never makes a task wait behind a busy worker while
+ * another is idle (API.md): a worker that falls idle with nothing pending takes back the newest unstarted
+ * task of the most loaded worker, and whether the task was started or taken back is decided by one CAS
+ * on its slot in that worker's TaskSlots table (see there). Under `lock`: a submitted task goes to the least
+ * loaded worker that has room, or to the `pending` deque; a worker that answers is refilled. Messages are
+ * sent outside the lock by the thread that made the assignment; a relay refills its worker *before* it
+ * decodes and delivers the answer.
+ *
+ * Ownership. `Worker.queued` holds the tasks a worker was given. Every path that ends a task (answer,
+ * death, timeout, terminate, cancel, a failed send, a steal) takes it out of `queued` or `pending` under
+ * the lock, so exactly one of them settles it; a late answer for a task settled otherwise is dropped. A
+ * task is stolen only after its message is in the pipe whole (`sent`), because stealing rewrites the slot
+ * byte of the message for the new worker.
+ *
+ * Death. The relay thread's receive ends with EOF when the worker's JVM is gone (the ring notices the dead
+ * peer's pid within one futex slice) or when the process ends before it touched its pipe (the exit hook
+ * closes the pool's end). The relay then collects the exit code (the JVM is gone, so its slots are final),
+ * fails the tasks it had STARTED with WorkerDiedException, puts the ones still QUEUED back at the head of
+ * `pending`, and starts a replacement while there is work to do.
+ */
+public final class PoolEngine {
+    private static final AtomicInteger POOLS = new AtomicInteger();
+    /** How long a worker whose pipe ended may take to exit before it is killed. */
+    private static final Duration EXIT_GRACE = Duration.ofSeconds(2);
+    /** Tasks a worker may hold at once (one running, the rest sent ahead and revocable). */
+    static final int PREFETCH = 4;
+    /** Workers dying in a row before their first answer that make the pool broken. */
+    private static final int BOOT_DEATHS_TO_BREAK = 3;
+
+    private enum State { RUNNING, CLOSING, ENDED }
+
+    private final String name;
+    private final int processes;
+    private final SerializableRunnable initializer;
+    private final int maxTasksPerChild;
+    private final Duration taskTimeout;
+    private final WorkerLauncher launcher;
+    private final ObjectCodec codec;
+    private final ThrowableCodec throwables;
+    private final ClassLoader loader;
+    private final ExecutorService callbacks;
+    private final ExecutorService starters;
+    private final ScheduledThreadPoolExecutor timer;
+    /** Tasks a worker may hold: {@link #PREFETCH}, or 1 where a task's start must be its dispatch (timeouts, maxTasksPerChild). */
+    private final int depth;
+    private final AtomicLong taskIds = new AtomicLong();
+    private final AtomicLong functionIds = new AtomicLong();
+    private final AtomicInteger workerNumbers = new AtomicInteger();
+
+    private final Object lock = new Object();
+    private final ArrayDeque<Task> pending = new ArrayDeque<>();
+    private final Set<Worker> workers = new LinkedHashSet<>();
+    private final Set<Feeder> feeders = new LinkedHashSet<>();
+    private final List<Thread> relays = new ArrayList<>();
+    private volatile boolean progressBars;
+    private State state = State.RUNNING;
+    /** {@code state != RUNNING}, readable without the lock (the relay's hot path asks it). */
+    private volatile boolean shutdown;
+    private int starting;
+    private int running;
+    private BrokenProcessPoolException broken;
+    private long submitted;
+    private final java.util.concurrent.atomic.LongAdder completed = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
+    private long deaths;
+    private long restarts;
+    private long steals;
+    /** Workers in a row that died before answering any task (see workerLost). */
+    private int bootDeaths;
+
+    /**
+     * Something that submits tasks over time (an imap's input reader); stopped by close, terminate and a
+     * broken pool. {@code stopFeeding} must not block.
+     */
+    interface Feeder {
+        void stopFeeding(RuntimeException why);
+    }
+
+    public PoolEngine(String kind, int processes, SerializableRunnable initializer, int maxTasksPerChild,
+                      Duration taskTimeout, Context context) {
+        if (processes <= 0) {
+            throw new IllegalArgumentException("the number of worker processes must be at least 1, got " + processes);
+        }
+        if (maxTasksPerChild < 0) {
+            throw new IllegalArgumentException("maxTasksPerChild must be positive (or 0 for no limit), got " + maxTasksPerChild);
+        }
+        if (taskTimeout != null && (taskTimeout.isNegative() || taskTimeout.isZero())) {
+            throw new IllegalArgumentException("taskTimeout must be positive, got " + taskTimeout);
+        }
+        this.name = kind + "-" + POOLS.incrementAndGet();
+        this.processes = processes;
+        this.initializer = initializer;
+        this.maxTasksPerChild = maxTasksPerChild;
+        this.taskTimeout = taskTimeout;
+        this.depth = taskTimeout != null || maxTasksPerChild > 0 ? 1 : PREFETCH;
+        this.launcher = new ChildWorkerLauncher(context);
+        this.codec = DefaultCodec.of(context.serializer().getName());
+        this.throwables = new ThrowableCodec(codec);
+        ClassLoader ccl = Thread.currentThread().getContextClassLoader();
+        this.loader = ccl != null ? ccl : PoolEngine.class.getClassLoader();
+        this.callbacks = Executors.newSingleThreadExecutor(daemon(name + "-results"));
+        this.starters = Executors.newCachedThreadPool(daemon(name + "-starter"));
+        if (taskTimeout != null) {
+            timer = new ScheduledThreadPoolExecutor(1, daemon(name + "-timeouts"));
+            timer.setRemoveOnCancelPolicy(true);
+        } else {
+            timer = null;
+        }
+        synchronized (lock) {
+            for (int i = 0; i < processes; i++) {
+                launchLocked();
+            }
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int processes() {
+        return processes;
+    }
+
+    /** The codec tasks and results travel with. */
+    public ObjectCodec codec() {
+        return codec;
+    }
+
+    long nextTaskId() {
+        return taskIds.incrementAndGet();
+    }
+
+    long nextFunctionId() {
+        return functionIds.incrementAndGet();
+    }
+
+    /** Map-family calls show a terminal progress bar from now on. */
+    public void showProgressBars(boolean show) {
+        progressBars = show;
+    }
+
+    /** A progress bar for a call of {@code items} items (unknown: -1), or null when they are off. */
+    ProgressBar progressBar(String call, long items) {
+        return progressBars ? new ProgressBar(name + " " + call, items) : null;
+    }
+
+    /** The single thread on which result callbacks run, in completion order. */
+    ExecutorService callbackThread() {
+        return callbacks;
+    }
+
+    // ---------------------------------------------------------------- submitting
+
+    /**
+     * Queues {@code task}, or sends it at once to the least loaded worker that has room. Refused once the
+     * pool is closing (feeders of earlier imap calls are stopped by close itself).
+     *
+     * @throws IllegalStateException          if the pool no longer takes calls
+     * @throws BrokenProcessPoolException     if the pool is broken
+     */
+    void submit(Task task) {
+        Worker worker;
+        synchronized (lock) {
+            checkTakingCalls();
+            submitted++;
+            worker = leastLoadedLocked();
+            if (worker == null) {
+                pending.addLast(task);
+                return;
+            }
+            assignLocked(worker, task);
+        }
+        send(worker, task);
+    }
+
+    /** The live worker holding the fewest tasks, if it can take one more (lock held). */
+    private Worker leastLoadedLocked() {
+        Worker best = null;
+        for (Worker w : workers) {
+            if (!w.lost && !w.retiring && w.queued.size() < depth && w.freeSlot() >= 0
+                    && (best == null || w.queued.size() < best.queued.size())) {
+                best = w;
+                if (w.queued.isEmpty()) {
+                    break;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Throws if a new call cannot be accepted now. */
+    void checkTakingCalls() {
+        synchronized (lock) {
+            if (state != State.RUNNING) {
+                throw new IllegalStateException(name + " is " + (state == State.CLOSING ? "closed" : "terminated") + ": it takes no new tasks");
+            }
+            if (broken != null) {
+                throw broken("");
+            }
+        }
+    }
+
+    void addFeeder(Feeder feeder) {
+        synchronized (lock) {
+            checkTakingCalls();
+            feeders.add(feeder);
+        }
+    }
+
+    void removeFeeder(Feeder feeder) {
+        synchronized (lock) {
+            feeders.remove(feeder);
+            finishClosingLocked();
+        }
+    }
+
+    /** Whether the pool still runs (a feeder asks before it reads more input). */
+    boolean running() {
+        synchronized (lock) {
+            return state == State.RUNNING && broken == null;
+        }
+    }
+
+    private void assignLocked(Worker worker, Task task) {
+        int slot = worker.freeSlot();
+        worker.slotUsed[slot] = true;
+        worker.slots.queue(slot);
+        task.message[TaskMessages.SLOT_AT] = (byte) slot;
+        task.slot = slot;
+        task.worker = worker;
+        task.sent = false;
+        if (worker.queued.isEmpty()) {
+            worker.busySince = System.nanoTime();
+        }
+        worker.queued.addLast(task);
+        worker.handed++;
+        running++;
+        if (maxTasksPerChild > 0 && worker.handed >= maxTasksPerChild) {
+            worker.retiring = true;
+        }
+        if (timer != null) {
+            task.timeout = timer.schedule(() -> timedOut(worker, task), taskTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void send(Worker worker, Task task) {
+        try {
+            worker.link.send(task.message);
+            task.sent = true;
+        } catch (IOException | RuntimeException e) {
+            // The worker is gone, or this thread was interrupted mid-send: the task did not arrive whole.
+            // It goes back to the queue; the worker is killed so that its relay replaces it.
+            boolean requeued = false;
+            synchronized (lock) {
+                if (task.worker == worker && worker.queued.remove(task)) {
+                    releaseLocked(worker, task, true);
+                    if (state != State.ENDED && broken == null) {
+                        pending.addFirst(task);
+                        requeued = true;
+                    }
+                } else {
+                    return;
+                }
+            }
+            worker.link.kill();
+            if (!requeued) {
+                settle(task, null, new CancellationException(name + " ended before the task was sent"));
+            }
+        }
+    }
+
+    /** Sends each of {@code tasks}, already assigned to {@code worker}. */
+    private void sendAll(Worker worker, List<Task> tasks) {
+        for (Task t : tasks) {
+            send(worker, t);
+        }
+    }
+
+    /**
+     * Takes {@code task} (already removed from {@code worker.queued}) out of its worker (lock held);
+     * {@code freeSlot} unless the slot stays in use until the worker's SKIPPED answer.
+     */
+    private void releaseLocked(Worker worker, Task task, boolean freeSlot) {
+        if (freeSlot && task.slot >= 0) {
+            worker.slotUsed[task.slot] = false;
+            worker.slots.free(task.slot);
+        }
+        if (worker.queued.isEmpty()) {
+            worker.busyNanos += System.nanoTime() - worker.busySince;
+        }
+        task.worker = null;
+        task.slot = -1;
+        running--;
+        if (task.timeout != null) {
+            task.timeout.cancel(false);
+        }
+    }
+
+    /**
+     * Gives {@code worker} tasks up to its depth: pending ones first; if none are pending and it holds
+     * nothing, one taken back from the most loaded worker that has not started it (lock held). Returns the
+     * tasks to send.
+     */
+    private List<Task> refillLocked(Worker worker) {
+        if (worker.lost || worker.retiring || state == State.ENDED || broken != null) {
+            return List.of();
+        }
+        List<Task> out = null;
+        while (worker.queued.size() < depth && !pending.isEmpty() && worker.freeSlot() >= 0 && !worker.retiring) {
+            Task next = pending.pollFirst();
+            assignLocked(worker, next);
+            if (out == null) {
+                out = new ArrayList<>(depth);
+            }
+            out.add(next);
+        }
+        if (out == null && worker.queued.isEmpty() && worker.freeSlot() >= 0) {
+            Task stolen = stealLocked(worker);
+            if (stolen != null) {
+                assignLocked(worker, stolen);
+                return List.of(stolen);
+            }
+        }
+        return out == null ? List.of() : out;
+    }
+
+    /** Takes back, for idle {@code thief}, the newest unstarted task of the most loaded other worker (lock held). */
+    private Task stealLocked(Worker thief) {
+        Worker victim = null;
+        for (Worker w : workers) {
+            if (w != thief && !w.lost && w.queued.size() > 1 && (victim == null || w.queued.size() > victim.queued.size())) {
+                victim = w;
+            }
+        }
+        if (victim == null) {
+            return null;
+        }
+        Task candidate = victim.queued.peekLast();
+        if (candidate == null || !candidate.sent || !victim.slots.steal(candidate.slot)) {
+            return null;
+        }
+        // NOTE: the victim will answer SKIPPED for this slot; only then is the slot free again.
+        victim.queued.removeLast();
+        releaseLocked(victim, candidate, false);
+        steals++;
+        return candidate;
+    }
+
+    // ---------------------------------------------------------------- workers
+
+    private void launchLocked() {
+        starting++;
+        int number = workerNumbers.incrementAndGet();
+        starters.execute(() -> launch(number));
+    }
+
+    private void launch(int number) {
+        WorkerLink link;
+        try {
+            link = launcher.launch(name + "-worker-" + number, initializer, maxTasksPerChild, depth);
+        } catch (Throwable e) {
+            synchronized (lock) {
+                starting--;
+            }
+            breakPool(name + " cannot start a worker process", e);
+            return;
+        }
+        Worker worker = new Worker(link, number);
+        List<Task> toSend = List.of();
+        boolean keep;
+        synchronized (lock) {
+            starting--;
+            keep = state != State.ENDED && broken == null;
+            if (keep) {
+                workers.add(worker);
+                Thread relay = new Thread(() -> relay(worker), name + "-relay-" + number);
+                relay.setDaemon(true);
+                worker.relay = relay;
+                relays.add(relay);
+                relay.start();
+                toSend = refillLocked(worker);
+            }
+            lock.notifyAll();
+        }
+        if (!keep) {
+            link.kill();
+            link.closeChannel();
+            exitCode(worker);
+            link.release();
+            return;
+        }
+        link.onExit(link::closeChannel);
+        sendAll(worker, toSend);
+        synchronized (lock) {
+            finishClosingLocked();
+        }
+    }
+
+    /** The loop of one worker's relay thread: answers in, next tasks out, until the worker is gone. */
+    private void relay(Worker worker) {
+        try {
+            while (true) {
+                byte[] answer;
+                try {
+                    answer = worker.link.receive();
+                } catch (IOException | InterruptedException e) {
+                    break;
+                }
+                if (answer.length > 0 && answer[0] == TaskMessages.INIT_FAILED) {
+                    breakPool("the initializer of " + name + " raised an exception in " + worker, decodeThrowable(answer, worker));
+                    break;
+                }
+                onAnswer(worker, answer);
+            }
+        } catch (Throwable t) {
+            System.err.println(name + ": the relay of " + worker + " failed; the worker is replaced");
+            t.printStackTrace();
+            worker.link.kill();
+        }
+        workerLost(worker);
+    }
+
+    private void onAnswer(Worker worker, byte[] answer) throws IOException {
+        long id = TaskMessages.taskId(answer);
+        int slot = TaskMessages.slot(answer);
+        Task task = null;
+        List<Task> toSend;
+        synchronized (lock) {
+            if (answer[0] == TaskMessages.SKIPPED) {
+                if (slot < worker.slotUsed.length) {
+                    worker.slotUsed[slot] = false;
+                    worker.slots.free(slot);
+                }
+            } else {
+                for (java.util.Iterator<Task> it = worker.queued.iterator(); it.hasNext(); ) {
+                    Task t = it.next();
+                    if (t.id == id) {
+                        it.remove();
+                        task = t;
+                        break;
+                    }
+                }
+                if (task != null) {
+                    releaseLocked(worker, task, true);
+                    worker.tasksDone++;
+                }
+            }
+            toSend = refillLocked(worker);
+        }
+        sendAll(worker, toSend);
+        if (task == null) {
+            return; // a SKIPPED answer, or a task settled already (timed out, terminated)
+        }
+        if (answer[0] == TaskMessages.OK) {
+            Object value;
+            try {
+                value = codec.decode(answer, TaskMessages.HEADER, answer.length - TaskMessages.HEADER, loader);
+            } catch (IOException | ClassNotFoundException | RuntimeException e) {
+                settle(task, null, new ProcessError("cannot decode the result of a task answered by " + worker + ": " + e, e));
+                return;
+            }
+            settle(task, value, null);
+        } else {
+            settle(task, null, decodeThrowable(answer, worker));
+        }
+        if (shutdown) {
+            synchronized (lock) {
+                finishClosingLocked();
+            }
+        }
+    }
+
+    private Throwable decodeThrowable(byte[] answer, Worker worker) {
+        byte[] body = java.util.Arrays.copyOfRange(answer, TaskMessages.HEADER, answer.length);
+        Throwable t;
+        try {
+            t = throwables.decode(body, loader);
+        } catch (IOException | RuntimeException e) {
+            return new ProcessError("cannot decode the exception raised by a task in " + worker + ": " + e, e);
+        }
+        return WorkerOrigin.mark(t, worker.link.name(), worker.link.pid());
+    }
+
+    private void workerLost(Worker worker) {
+        synchronized (lock) {
+            if (worker.lost) {
+                return;
+            }
+            worker.lost = true;
+        }
+        worker.link.closeChannel();
+        int code = exitCode(worker);
+        // NOTE: the worker is dead now, so each slot's state is final: STARTED tasks were its, QUEUED never ran.
+        List<Task> died = new ArrayList<>();
+        boolean hadTasks;
+        synchronized (lock) {
+            workers.remove(worker);
+            hadTasks = !worker.queued.isEmpty();
+            List<Task> neverStarted = new ArrayList<>();
+            while (!worker.queued.isEmpty()) {
+                Task t = worker.queued.pollFirst();
+                boolean started = t.slot >= 0 && worker.slots.state(t.slot) != TaskSlots.QUEUED;
+                releaseLocked(worker, t, false);
+                (started ? died : neverStarted).add(t);
+            }
+            for (int i = neverStarted.size() - 1; i >= 0; i--) {
+                if (state != State.ENDED && broken == null) {
+                    pending.addFirst(neverStarted.get(i));
+                } else {
+                    died.add(neverStarted.get(i));
+                }
+            }
+        }
+        worker.link.release();
+        for (Task t : died) {
+            settle(t, null, state() == State.ENDED ? new CancellationException(name + " was terminated")
+                    : new WorkerDiedException(worker.link.name(), worker.link.pid(), code));
+        }
+        boolean diedBeforeWork;
+        synchronized (lock) {
+            boolean expected = !hadTasks && code == 0 && (worker.retiring || state != State.RUNNING);
+            if (!expected) {
+                deaths++;
+            }
+            // A worker that dies before it ever answered, holding no started task, died in its initializer or
+            // while booting; CPython's Pool restarts such workers forever. A few in a row break the pool.
+            diedBeforeWork = !expected && worker.tasksDone == 0 && died.isEmpty();
+            bootDeaths = diedBeforeWork ? bootDeaths + 1 : worker.tasksDone > 0 ? 0 : bootDeaths;
+            if (bootDeaths >= BOOT_DEATHS_TO_BREAK) {
+                diedBeforeWork = true;
+            } else {
+                diedBeforeWork = false;
+            }
+        }
+        if (diedBeforeWork) {
+            breakPool(name + ": " + BOOT_DEATHS_TO_BREAK + " workers in a row died before running a task (last: " + worker
+                    + ", exit code " + code + "); the initializer or the JVM start fails", null);
+        }
+        synchronized (lock) {
+            if (state != State.ENDED && broken == null && (state == State.RUNNING || !pending.isEmpty() || running > 0 || !feeders.isEmpty())) {
+                restarts++;
+                launchLocked();
+            }
+            finishClosingLocked();
+            relays.remove(worker.relay); // NOTE: this thread ends right after; a pool that replaces workers all day keeps no dead threads
+            lock.notifyAll();
+        }
+    }
+
+    private State state() {
+        synchronized (lock) {
+            return state;
+        }
+    }
+
+    /** The exit code of a worker whose pipe ended, killing it if it does not exit within the grace. */
+    private static int exitCode(Worker worker) {
+        boolean interrupted = false;
+        Integer exit = null;
+        for (int attempt = 0; attempt < 2 && exit == null; attempt++) {
+            try {
+                exit = worker.link.awaitExit(EXIT_GRACE);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            if (exit == null) {
+                worker.link.kill();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return exit == null ? -9 : exit;
+    }
+
+    private void timedOut(Worker worker, Task task) {
+        synchronized (lock) {
+            if (task.worker != worker || !worker.queued.remove(task)) {
+                return;
+            }
+            releaseLocked(worker, task, false);
+        }
+        worker.link.kill();
+        settle(task, null, new TaskTimeoutException(worker.link.name(), worker.link.pid(), taskTimeout));
+    }
+
+    // ---------------------------------------------------------------- outcomes
+
+    private void settle(Task task, Object value, Throwable error) {
+        if (!task.settle()) {
+            return;
+        }
+        if (error == null) {
+            completed.increment();
+        } else if (!(error instanceof CancellationException)) {
+            failed.increment();
+        }
+        try {
+            if (error == null) {
+                task.sink.succeeded(task, value);
+            } else {
+                task.sink.failed(task, error);
+            }
+        } catch (RuntimeException e) {
+            System.err.println(name + ": delivering a task's outcome failed");
+            e.printStackTrace();
+        }
+    }
+
+    private BrokenProcessPoolException broken(String detail) {
+        return new BrokenProcessPoolException(broken.getMessage() + detail, broken.getCause());
+    }
+
+    private void breakPool(String why, Throwable cause) {
+        List<Task> lost = new ArrayList<>();
+        List<Worker> all;
+        List<Feeder> stopped;
+        BrokenProcessPoolException error;
+        synchronized (lock) {
+            if (broken == null) {
+                broken = new BrokenProcessPoolException(why + " (the pool is broken: pending and later tasks fail)", cause);
+            }
+            error = broken;
+            lost.addAll(pending);
+            pending.clear();
+            for (Worker w : workers) {
+                drainLocked(w, lost);
+            }
+            all = new ArrayList<>(workers);
+            stopped = new ArrayList<>(feeders);
+            lock.notifyAll();
+        }
+        for (Feeder f : stopped) {
+            f.stopFeeding(error);
+        }
+        for (Task t : lost) {
+            settle(t, null, new BrokenProcessPoolException(error.getMessage(), error.getCause()));
+        }
+        for (Worker w : all) {
+            w.link.kill();
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Stops taking calls; queued tasks finish, then the workers exit. Returns at once; see {@link #join}. */
+    public void close() {
+        List<Feeder> stopped;
+        synchronized (lock) {
+            if (state != State.RUNNING) {
+                return;
+            }
+            state = State.CLOSING;
+            shutdown = true;
+            stopped = new ArrayList<>(feeders);
+            finishClosingLocked();
+        }
+        for (Feeder f : stopped) {
+            f.stopFeeding(new IllegalStateException(name + " was closed before this call's input was read to the end"));
+        }
+    }
+
+    /** In CLOSING with nothing left to run: tells every worker to exit (lock held). */
+    private void finishClosingLocked() {
+        if (state == State.CLOSING && pending.isEmpty() && running == 0 && feeders.isEmpty()) {
+            for (Worker w : workers) {
+                w.link.closeChannel();
+            }
+        }
+    }
+
+    /**
+     * Kills every worker now; tasks not finished are cancelled. Returns when the workers are gone (within
+     * a few seconds at most). Idempotent.
+     */
+    public void terminate() {
+        List<Task> cancelled = new ArrayList<>();
+        List<Worker> all;
+        List<Feeder> stopped;
+        synchronized (lock) {
+            state = State.ENDED;
+            shutdown = true;
+            cancelled.addAll(pending);
+            pending.clear();
+            for (Worker w : workers) {
+                drainLocked(w, cancelled);
+            }
+            all = new ArrayList<>(workers);
+            stopped = new ArrayList<>(feeders);
+            lock.notifyAll();
+        }
+        CancellationException why = new CancellationException(name + " was terminated");
+        for (Feeder f : stopped) {
+            f.stopFeeding(why);
+        }
+        for (Task t : cancelled) {
+            settle(t, null, new CancellationException(name + " was terminated before the task finished"));
+        }
+        for (Worker w : all) {
+            w.link.kill();
+        }
+    }
+
+    /** Moves every task {@code worker} holds into {@code into} (lock held). */
+    private void drainLocked(Worker worker, List<Task> into) {
+        while (!worker.queued.isEmpty()) {
+            Task t = worker.queued.pollFirst();
+            releaseLocked(worker, t, false);
+            into.add(t);
+        }
+    }
+
+    /** Tasks that never reached a worker, removed from the queue and cancelled (for {@code shutdownNow}). */
+    public List<Object> drainPending() {
+        List<Task> drained;
+        synchronized (lock) {
+            drained = new ArrayList<>(pending);
+            pending.clear();
+            for (Worker w : workers) {
+                for (java.util.Iterator<Task> it = w.queued.descendingIterator(); it.hasNext(); ) {
+                    Task t = it.next();
+                    if (t.sent && w.slots.steal(t.slot)) {
+                        it.remove();
+                        releaseLocked(w, t, false);
+                        drained.add(t);
+                    }
+                }
+            }
+            finishClosingLocked();
+        }
+        List<Object> origins = new ArrayList<>();
+        for (Task t : drained) {
+            if (t.origin != null) {
+                origins.add(t.origin);
+            }
+            settle(t, null, new CancellationException("cancelled before it started"));
+        }
+        return origins;
+    }
+
+    /**
+     * Removes {@code task} if no worker has started it (queued in the pool, or sent ahead and taken back);
+     * true if it was removed and so will never run. The caller settles it.
+     */
+    boolean cancelPending(Task task) {
+        synchronized (lock) {
+            if (task.settled()) {
+                return false;
+            }
+            if (pending.remove(task)) {
+                task.settle();
+                finishClosingLocked();
+                return true;
+            }
+            Worker w = task.worker;
+            if (w != null && task.sent && w.slots.steal(task.slot)) {
+                w.queued.remove(task);
+                releaseLocked(w, task, false);
+                task.settle();
+                finishClosingLocked();
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /**
+     * Stops {@code task} if a worker has started it, by killing that worker (it is replaced); true if it
+     * did. The task's sink is not called: the caller settles it.
+     */
+    boolean cancelRunning(Task task) {
+        Worker worker;
+        synchronized (lock) {
+            worker = task.worker;
+            if (worker == null || task.settled() || !worker.queued.remove(task)) {
+                return false;
+            }
+            releaseLocked(worker, task, false);
+            task.settle();
+        }
+        worker.link.kill();
+        return true;
+    }
+
+    public boolean isShutdown() {
+        synchronized (lock) {
+            return state != State.RUNNING;
+        }
+    }
+
+    /** Whether the pool was closed or terminated and every worker is gone. */
+    public boolean isTerminated() {
+        synchronized (lock) {
+            return terminatedLocked();
+        }
+    }
+
+    private boolean terminatedLocked() {
+        return state != State.RUNNING && workers.isEmpty() && starting == 0;
+    }
+
+    /**
+     * Waits until {@link #isTerminated()} or the timeout passes; null waits without limit.
+     *
+     * @throws IllegalStateException if the pool was neither closed nor terminated
+     */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + org.multiprocessing4j.internal.Timeouts.nanos(timeout);
+        List<Thread> threads;
+        synchronized (lock) {
+            while (!terminatedLocked()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+            }
+            threads = new ArrayList<>(relays);
+        }
+        for (Thread t : threads) {
+            long left = deadline - System.nanoTime();
+            if (timeout != null && left <= 0) {
+                return false;
+            }
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, Long.MAX_VALUE / 2))));
+        }
+        releaseThreads();
+        return true;
+    }
+
+    /** Ends the engine's own threads (after the workers are gone). */
+    private void releaseThreads() {
+        callbacks.shutdown();
+        starters.shutdown();
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    public PoolStats stats() {
+        synchronized (lock) {
+            long now = System.nanoTime();
+            int started = 0;
+            List<PoolStats.WorkerStats> live = new ArrayList<>();
+            for (Worker w : workers) {
+                boolean running = false;
+                for (Task t : w.queued) {
+                    if (t.slot >= 0 && w.slots.state(t.slot) == TaskSlots.STARTED) {
+                        running = true;
+                        started++;
+                    }
+                }
+                long busyNanos = w.busyNanos + (w.queued.isEmpty() ? 0 : now - w.busySince);
+                live.add(new PoolStats.WorkerStats(w.link.name(), w.link.pid(), w.tasksDone, Duration.ofNanos(busyNanos), running));
+            }
+            return new PoolStats(processes, submitted, completed.sum(), failed.sum(), pending.size() + running - started, started,
+                    deaths, restarts, List.copyOf(live));
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,45 @@
+package org.multiprocessing4j.internal.pool;
+
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * One unit of work sent to one worker: a single call or one chunk of a map. Its message is encoded by the
+ * submitting thread, so a task that cannot be serialized fails there. Mutable fields are guarded by the
+ * engine's lock.
+ */
+final class Task {
+    final long id;
+    final byte[] message;
+    final TaskSink sink;
+    /** The job's own index of this task (a chunk number), for the sink. */
+    final int index;
+    /** The user's object behind this task, handed back by {@code shutdownNow}; may be null. */
+    final Object origin;
+
+    /** The worker holding it, while it is in flight. */
+    Worker worker;
+    /** Its slot in that worker's {@link TaskSlots}. */
+    int slot = -1;
+    /** Its message has reached the worker's pipe whole (only then may the task be stolen: the slot byte is rewritten). */
+    volatile boolean sent;
+    ScheduledFuture<?> timeout;
+    /** Set once the task has an outcome (or was cancelled); later outcomes are dropped. */
+    private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Marks the task settled; false if it was already. */
+    boolean settle() {
+        return settled.compareAndSet(false, true);
+    }
+
+    boolean settled() {
+        return settled.get();
+    }
+
+    Task(long id, byte[] message, TaskSink sink, int index, Object origin) {
+        this.id = id;
+        this.message = message;
+        this.sink = sink;
+        this.index = index;
+        this.origin = origin;
+    }
+}

@@ -1,0 +1,111 @@
+package org.multiprocessing4j.internal.pool;
+
+import java.io.IOException;
+
+/**
+ * The wire format between a pool and its workers: one pipe message per task and one per answer.
+ *
+ * <pre>
+ * task   (pool → worker): kind(1) | taskId(8) | slot(1) | body
+ *   CALL     body = encoded SerializableCallable
+ *   MAP      body = fnId(8) | fnLength(4) | encoded SerializableFunction | encoded List of arguments
+ *   STARMAP  body = as MAP, with a SerializableBiFunction and a List of Map.Entry arguments
+ * answer (worker → pool): status(1) | taskId(8) | slot(1) | body
+ *   OK           body = encoded result (a List of results for MAP and STARMAP)
+ *   FAILED       body = ThrowableCodec bytes of the task's exception
+ *   SKIPPED      no body: the pool took the task back before the worker started it (TaskSlots)
+ *   INIT_FAILED  taskId = -1, body = ThrowableCodec bytes of the initializer's exception
+ * </pre>
+ *
+ * The slot is the task's entry in the worker's {@link TaskSlots} table; the pool writes it into the
+ * message (the last header byte) when it assigns the task to a worker.
+ *
+ * Numbers are big-endian. The function of a map call travels in every chunk (a few hundred bytes) with an
+ * id unique in the pool, so a worker decodes it once per call and reuses it for later chunks.
+ */
+final class TaskMessages {
+    static final byte CALL = 1;
+    static final byte MAP = 2;
+    static final byte STARMAP = 3;
+
+    static final byte OK = 1;
+    static final byte FAILED = 2;
+    static final byte INIT_FAILED = 3;
+    static final byte SKIPPED = 4;
+
+    static final int SLOT_AT = 9;
+    static final int HEADER = 10;
+    static final long NO_TASK = -1;
+
+    private TaskMessages() {
+    }
+
+    /** A message of {@code kind} for task {@code id} in {@code slot} whose body is {@code body}. */
+    static byte[] message(byte kind, long id, int slot, byte[] body) {
+        byte[] out = message(kind, id, body);
+        out[SLOT_AT] = (byte) slot;
+        return out;
+    }
+
+    static int slot(byte[] message) {
+        return message[SLOT_AT] & 0xFF;
+    }
+
+    /** A message of {@code kind} for task {@code id} whose body is {@code body} (slot 0 until assigned). */
+    static byte[] message(byte kind, long id, byte[] body) {
+        byte[] out = new byte[HEADER + body.length];
+        out[0] = kind;
+        putLong(out, 1, id);
+        System.arraycopy(body, 0, out, HEADER, body.length);
+        return out;
+    }
+
+    /** A MAP or STARMAP message: the function's id and bytes, then the encoded arguments. */
+    static byte[] mapMessage(byte kind, long id, long fnId, byte[] fn, byte[] args) {
+        byte[] out = new byte[HEADER + 12 + fn.length + args.length];
+        out[0] = kind;
+        putLong(out, 1, id);
+        putLong(out, HEADER, fnId);
+        putInt(out, HEADER + 8, fn.length);
+        System.arraycopy(fn, 0, out, HEADER + 12, fn.length);
+        System.arraycopy(args, 0, out, HEADER + 12 + fn.length, args.length);
+        return out;
+    }
+
+    static long taskId(byte[] message) throws IOException {
+        if (message.length < HEADER) {
+            throw new IOException("pool message of " + message.length + " bytes is shorter than its " + HEADER + "-byte header");
+        }
+        return getLong(message, 1);
+    }
+
+    static void putLong(byte[] b, int at, long v) {
+        for (int i = 7; i >= 0; i--) {
+            b[at + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+
+    static void putInt(byte[] b, int at, int v) {
+        for (int i = 3; i >= 0; i--) {
+            b[at + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+
+    static long getLong(byte[] b, int at) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[at + i] & 0xFF);
+        }
+        return v;
+    }
+
+    static int getInt(byte[] b, int at) {
+        int v = 0;
+        for (int i = 0; i < 4; i++) {
+            v = (v << 8) | (b[at + i] & 0xFF);
+        }
+        return v;
+    }
+}

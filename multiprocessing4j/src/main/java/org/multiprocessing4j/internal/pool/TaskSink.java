@@ -1,0 +1,19 @@
+package org.multiprocessing4j.internal.pool;
+
+/**
+ * Where a task's outcome goes: the job (an apply, a map, an imap) it belongs to. The engine calls exactly
+ * one of the two methods once per task, from a relay, timer or caller thread; implementations are
+ * thread-safe and return quickly.
+ */
+interface TaskSink {
+    /** The task's decoded result. */
+    void succeeded(Task task, Object value);
+
+    /**
+     * The task failed: the task's own exception (annotated with its worker),
+     * {@link org.multiprocessing4j.WorkerDiedException}, {@link org.multiprocessing4j.TaskTimeoutException},
+     * {@link org.multiprocessing4j.BrokenProcessPoolException}, or
+     * {@link java.util.concurrent.CancellationException} after terminate.
+     */
+    void failed(Task task, Throwable error);
+}

@@ -1,0 +1,15 @@
+package org.multiprocessing4j.internal.pool;
+
+import org.multiprocessing4j.SerializableRunnable;
+
+/** Starts pool workers (DESIGN.md §6): child JVMs locally, cluster members elsewhere. Thread-safe. */
+interface WorkerLauncher {
+    /**
+     * Starts one worker that runs {@code initializer} (may be null) and then tasks, ending by itself after
+     * {@code maxTasks} tasks when that is positive, with a {@link TaskSlots} table of {@code slots} slots (the
+     * most tasks it may hold at once). Blocks until the worker can take messages.
+     *
+     * @throws RuntimeException if it cannot be started; the pool is then broken
+     */
+    WorkerLink launch(String name, SerializableRunnable initializer, int maxTasks, int slots);
+}

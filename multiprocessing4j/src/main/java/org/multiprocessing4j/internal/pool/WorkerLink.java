@@ -1,0 +1,44 @@
+package org.multiprocessing4j.internal.pool;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * The pool's line to one worker, wherever it runs (DESIGN.md §6). One thread receives while others send.
+ * {@link #receive()} throws {@link java.io.EOFException} (or another {@link IOException}) once the worker
+ * is gone or {@link #closeChannel()} was called, never hangs on a dead worker.
+ */
+interface WorkerLink {
+    /** A name for messages, such as {@code PoolWorker-3}. */
+    String name();
+
+    /** The worker's pid, or -1 where it has none. */
+    long pid();
+
+    /** The table that tells, per slot, whether the task sent in it has started. */
+    TaskSlots slots();
+
+    /** Sends one task message. */
+    void send(byte[] message) throws IOException;
+
+    /** The next answer message; blocks until one arrives or the worker is gone. */
+    byte[] receive() throws IOException, InterruptedException;
+
+    /** Ends the channel from this side: the worker reads EOF after what was sent, then exits. */
+    void closeChannel();
+
+    /** After the worker has ended: releases what the channel holds (its shared-memory files included). */
+    void release();
+
+    /** Kills the worker now (SIGKILL locally). Idempotent. */
+    void kill();
+
+    /**
+     * Waits at most {@code timeout} for the worker to end and returns its exit code ({@code -N}: signal
+     * {@code N}), or {@code null} if it still runs.
+     */
+    Integer awaitExit(Duration timeout) throws InterruptedException;
+
+    /** Called once when the worker has ended by any means (used to unblock {@link #receive()}). */
+    void onExit(Runnable action);
+}

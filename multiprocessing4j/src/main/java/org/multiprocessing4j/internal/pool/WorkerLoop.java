@@ -1,0 +1,161 @@
+package org.multiprocessing4j.internal.pool;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.Serial;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.multiprocessing4j.Connection;
+import org.multiprocessing4j.SerializableRunnable;
+import org.multiprocessing4j.internal.pipe.DefaultCodec;
+import org.multiprocessing4j.internal.wire.ObjectCodec;
+import org.multiprocessing4j.internal.wire.ThrowableCodec;
+
+/**
+ * What a pool worker JVM runs: the initializer once, then tasks from its pipe until the pool closes the
+ * pipe (EOF) or, with {@code maxTasks > 0}, after that many tasks; answers go back on the same pipe in
+ * the format of {@link TaskMessages}. An {@link OutOfMemoryError} halts the JVM with status 3 (as
+ * HotSpot's {@code -XX:+ExitOnOutOfMemoryError}): a heap that ran out is not trusted with the next task,
+ * and the pool reports the death to the task's caller. Any other throwable is the task's answer.
+ */
+public final class WorkerLoop implements SerializableRunnable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    /** Exit status of a worker whose heap ran out. */
+    static final int OUT_OF_MEMORY_STATUS = 3;
+    private static final int FUNCTIONS_KEPT = 8;
+
+    private final Connection pipe;
+    private final String slotsPath;
+    private final SerializableRunnable initializer;
+    private final int maxTasks;
+    private final String serializer;
+
+    WorkerLoop(Connection pipe, String slotsPath, SerializableRunnable initializer, int maxTasks, String serializer) {
+        this.pipe = pipe;
+        this.slotsPath = slotsPath;
+        this.initializer = initializer;
+        this.maxTasks = maxTasks;
+        this.serializer = serializer;
+    }
+
+    @Override
+    public void run() {
+        ObjectCodec codec = DefaultCodec.of(serializer);
+        ThrowableCodec throwables = new ThrowableCodec(codec);
+        ClassLoader loader = loader();
+        Map<Long, Object> functions = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Object> eldest) {
+                return size() > FUNCTIONS_KEPT;
+            }
+        };
+        TaskSlots slots = null;
+        try {
+            pipe.poll(); // NOTE: claims both ring ends now, so the pool sees EOF if this JVM dies in the initializer
+            slots = TaskSlots.attach(java.nio.file.Path.of(slotsPath));
+            slots.unlink(); // both sides have it mapped now; the pool removes it too if this JVM never got here
+            if (initializer != null) {
+                try {
+                    initializer.run();
+                } catch (OutOfMemoryError e) {
+                    Runtime.getRuntime().halt(OUT_OF_MEMORY_STATUS);
+                } catch (Throwable t) {
+                    pipe.sendBytes(TaskMessages.message(TaskMessages.INIT_FAILED, TaskMessages.NO_TASK, throwables.encode(t)));
+                    return;
+                }
+            }
+            for (int done = 0; maxTasks <= 0 || done < maxTasks; ) {
+                byte[] task;
+                try {
+                    task = pipe.recvBytes();
+                } catch (EOFException closedByPool) {
+                    return;
+                }
+                if (task.length < TaskMessages.HEADER) {
+                    throw new IOException("pool task of " + task.length + " bytes is shorter than its header");
+                }
+                int slot = TaskMessages.slot(task);
+                if (!slots.start(slot)) {
+                    // NOTE: the pool took this task back for an idle worker; it runs there, not here.
+                    pipe.sendBytes(TaskMessages.message(TaskMessages.SKIPPED, TaskMessages.taskId(task), slot, new byte[0]));
+                    continue;
+                }
+                pipe.sendBytes(answer(task, slot, codec, throwables, loader, functions));
+                done++;
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("pool worker lost its pipe", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pipe.close();
+            if (slots != null) {
+                slots.close();
+            }
+        }
+    }
+
+    private static byte[] answer(byte[] task, int slot, ObjectCodec codec, ThrowableCodec throwables, ClassLoader loader,
+                                 Map<Long, Object> functions) throws IOException {
+        long id = TaskMessages.taskId(task);
+        byte[] result;
+        try {
+            Object value = run(task, codec, loader, functions);
+            result = codec.encode(value, "the result of a pool task");
+        } catch (OutOfMemoryError e) {
+            Runtime.getRuntime().halt(OUT_OF_MEMORY_STATUS);
+            throw e;
+        } catch (Throwable t) {
+            return TaskMessages.message(TaskMessages.FAILED, id, slot, throwables.encode(t));
+        }
+        return TaskMessages.message(TaskMessages.OK, id, slot, result);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object run(byte[] task, ObjectCodec codec, ClassLoader loader, Map<Long, Object> functions) throws Exception {
+        int at = TaskMessages.HEADER;
+        return switch (task[0]) {
+            case TaskMessages.CALL -> ((Callable<Object>) codec.decode(task, at, task.length - at, loader)).call();
+            case TaskMessages.MAP, TaskMessages.STARMAP -> {
+                long fnId = TaskMessages.getLong(task, at);
+                int fnLength = TaskMessages.getInt(task, at + 8);
+                int argsAt = at + 12 + fnLength;
+                if (fnLength < 0 || argsAt > task.length) {
+                    throw new IOException("malformed map task: function of " + fnLength + " bytes in " + task.length);
+                }
+                Object fn = functions.get(fnId);
+                if (fn == null) {
+                    fn = codec.decode(task, at + 12, fnLength, loader);
+                    functions.put(fnId, fn);
+                }
+                List<?> args = (List<?>) codec.decode(task, argsAt, task.length - argsAt, loader);
+                List<Object> results = new ArrayList<>(args.size());
+                if (task[0] == TaskMessages.MAP) {
+                    Function<Object, Object> f = (Function<Object, Object>) fn;
+                    for (Object arg : args) {
+                        results.add(f.apply(arg));
+                    }
+                } else {
+                    BiFunction<Object, Object, Object> f = (BiFunction<Object, Object, Object>) fn;
+                    for (Object arg : args) {
+                        Map.Entry<?, ?> pair = (Map.Entry<?, ?>) arg;
+                        results.add(f.apply(pair.getKey(), pair.getValue()));
+                    }
+                }
+                yield results;
+            }
+            default -> throw new IOException("unknown pool task kind " + task[0]);
+        };
+    }
+
+    private static ClassLoader loader() {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        return loader != null ? loader : WorkerLoop.class.getClassLoader();
+    }
+}

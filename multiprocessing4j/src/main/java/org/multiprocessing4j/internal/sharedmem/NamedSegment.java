@@ -1,0 +1,235 @@
+package org.multiprocessing4j.internal.sharedmem;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.multiprocessing4j.internal.sharedmem.SegmentLayout.LONG;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
+import org.multiprocessing4j.internal.shm.SharedFile;
+import org.multiprocessing4j.internal.wire.Nonces;
+
+/**
+ * One process's attachment to a named shared-memory segment ({@link SegmentLayout}): the mapping, and
+ * this process's entry in the segment's attachment table, counted per open {@code NamedSegment}.
+ *
+ * <p>Lifetime rule (the reason for the table): the segment's name is removed
+ * <ol>
+ * <li>by {@link #unlink()}, whoever calls it (CPython's rule: mappings already made stay valid until
+ *     closed; nobody can attach afterwards), or
+ * <li>automatically, once <em>both</em> the process tree that created it has ended <em>and</em> no live
+ *     process has it open: checked when a process closes its last attachment (or exits normally with
+ *     attachments open), when the creating tree's root exits normally, and by the sweep that runs in the
+ *     next JVM that uses shared memory (for trees and attachers killed by SIGKILL).
+ * </ol>
+ * So a segment outlives every {@code close()} while its creator's tree runs (another process may still
+ * attach by name, as in CPython), and is never removed while a process that is alive has it open, whoever
+ * created it. Thread-safe.
+ */
+/*
+ * Implementation notes
+ *
+ * Attachment table. Slot = (holder word, count). A process owns at most one slot per segment (claimed by
+ * CAS 0 -> self, or by CAS from a holder that is dead) and only it changes its count, under the JVM-wide
+ * lock of OpenSegments, so threads of one JVM never race on it. A holder that dies leaves its slot
+ * behind: it counts as unused because the holder is dead (ProcessWord.isAlive), and is reclaimed by the
+ * next process that needs a slot.
+ *
+ * Attach versus removal (a Dekker handshake on two words, all accesses volatile or CAS, so sequentially
+ * consistent): an attacher increments its slot's count, then reads REMOVER; a remover CASes REMOVER from
+ * 0 to itself, then reads every slot. Either the attacher sees the remover (it backs off, undoes its
+ * count, waits for the decision and retries: the name is gone, or the remover found someone and reset
+ * REMOVER to 0) or the remover sees the attacher's count (it resets REMOVER and removes nothing). A
+ * remover killed mid-decision is recognized as dead and its REMOVER word taken over or cleared. After a
+ * removal REMOVER keeps the remover's word: the file is nameless; late attachers that opened it before
+ * the unlink back off and then find no file.
+ *
+ * Incarnation. The name may be unlinked and created again; every removal first checks that the file now
+ * under the name carries this file's random incarnation, so a stale handle never deletes a newer segment
+ * (a race of a few microseconds between that check and the unlink remains; the kernel has no
+ * unlink-this-inode call).
+ */
+public final class NamedSegment implements AutoCloseable {
+    /** How long attach waits for a creator to publish the header, or for a removal decision. */
+    private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private final String name;
+    private final Path path;
+    private final SharedFile file;
+    private final MemorySegment header;
+    private final MemorySegment data;
+    private final long incarnation;
+    /** This process's slot; guarded by the OpenSegments lock. */
+    int slot = -1;
+    /** Guarded by the OpenSegments lock. */
+    boolean closed;
+
+    private NamedSegment(String name, Path path, SharedFile file, long size) {
+        this.name = name;
+        this.path = path;
+        this.file = file;
+        this.header = file.segment();
+        this.data = header.asSlice(SegmentLayout.DATA, size);
+        this.incarnation = header.get(JAVA_LONG, SegmentLayout.INCARNATION);
+    }
+
+    /**
+     * Creates the segment {@code name} of {@code size} zero bytes and attaches this process to it.
+     *
+     * @throws IllegalArgumentException if {@code size} is not positive or over {@link SegmentLayout#MAX_SIZE},
+     *         or the name is not valid ({@link SegmentNames#path})
+     * @throws FileAlreadyExistsException if a segment (or any file) of that name exists
+     * @throws IOException if the file cannot be created, e.g. {@code /dev/shm} is full
+     */
+    public static NamedSegment create(String name, long size) throws IOException {
+        if (size <= 0 || size > SegmentLayout.MAX_SIZE) {
+            throw new IllegalArgumentException("shared memory size must be in [1, " + SegmentLayout.MAX_SIZE + "] bytes: "
+                    + size + " for \"" + name + "\"");
+        }
+        Path path = SegmentNames.path(name);
+        OpenSegments.firstUse();
+        SharedFile file;
+        try {
+            file = SharedFile.create(path, SegmentLayout.fileSize(size));
+        } catch (FileAlreadyExistsException e) {
+            throw new FileAlreadyExistsException(name, null, "a shared memory segment named \"" + name
+                    + "\" exists already (" + path + ")");
+        }
+        try {
+            long[] tree = SegmentNames.treeRoot();
+            long incarnation = ByteBuffer.wrap(Nonces.next(8)).getLong();
+            SegmentLayout.initialize(file.segment(), size, tree[0], tree[1], incarnation == 0 ? 1 : incarnation);
+            NamedSegment segment = new NamedSegment(name, path, file, size);
+            long remover = OpenSegments.register(segment);
+            if (remover != 0) {
+                throw new IOException("shared memory segment \"" + name + "\" was taken for removal by "
+                        + ProcessWord.describe(remover) + " while being created");
+            }
+            return segment;
+        } catch (IOException | RuntimeException | Error e) {
+            file.unlink();
+            file.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Attaches this process to the existing segment {@code name}.
+     *
+     * @throws NoSuchFileException if there is no segment of that name
+     * @throws IncompatibleLayoutException if the file is not a segment of this layout version (the message
+     *         names the version found and the one expected), or was never completed by its creator
+     * @throws java.nio.file.AccessDeniedException if the file belongs to another user
+     * @throws IOException if it cannot be mapped, or every attachment slot is taken by live processes
+     */
+    public static NamedSegment attach(String name) throws IOException {
+        Path path = SegmentNames.path(name);
+        OpenSegments.firstUse();
+        long deadline = System.nanoTime() + SETTLE_NANOS;
+        for (;;) {
+            SharedFile file;
+            try {
+                file = SharedFile.attach(path);
+            } catch (NoSuchFileException e) {
+                throw new NoSuchFileException(name, null, "no shared memory segment named \"" + name + "\" (" + path + ")");
+            }
+            long remover = -1;
+            try {
+                boolean late = System.nanoTime() - deadline >= 0;
+                if (!SegmentLayout.unpublished(file.segment()) || late) {
+                    long size = SegmentLayout.check(file.segment(), path);
+                    NamedSegment segment = new NamedSegment(name, path, file, size);
+                    remover = OpenSegments.register(segment);
+                    if (remover == 0) {
+                        return segment;
+                    }
+                    if (late) {
+                        throw new IOException("shared memory segment \"" + name + "\" is being removed by "
+                                + ProcessWord.describe(remover) + ": not attached");
+                    }
+                    if (!ProcessWord.isAlive(remover)) {
+                        // NOTE: a remover killed mid-decision: clear its claim, then retry from the start.
+                        boolean ignored = LONG.compareAndSet(file.segment(), SegmentLayout.REMOVER, remover, 0L);
+                    }
+                }
+            } catch (IOException | RuntimeException | Error e) {
+                file.close();
+                throw e;
+            }
+            file.close();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    /** The segment's bytes: {@link #size()} of them, page-aligned; unusable after {@link #close()}. */
+    public MemorySegment data() {
+        return data;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long size() {
+        return data.byteSize();
+    }
+
+    /** The random value that tells this file from another created later under the same name. */
+    public long incarnation() {
+        return incarnation;
+    }
+
+    /** The process that created the segment, as recorded in it (for messages). */
+    public long creatorPid() {
+        return header.get(JAVA_LONG, SegmentLayout.CREATOR_PID);
+    }
+
+    /**
+     * Removes the segment's name if it still names this file (nobody can attach afterwards; every existing
+     * mapping stays valid until closed). Idempotent.
+     *
+     * @return true if this call removed it
+     * @throws IOException if the name exists but cannot be removed
+     */
+    public boolean unlink() throws IOException {
+        return SegmentRemoval.unlinkIfSame(path, incarnation);
+    }
+
+    /**
+     * Ends this attachment: counts it out of the table, removes the name if the lifetime rule says so (see
+     * the class doc), and unmaps. Idempotent; {@link #data()} throws {@link IllegalStateException} after.
+     */
+    @Override
+    public void close() {
+        boolean lastOfThisProcess;
+        synchronized (OpenSegments.class) {
+            if (closed) {
+                return;
+            }
+            lastOfThisProcess = OpenSegments.deregister(this);
+        }
+        if (lastOfThisProcess) {
+            SegmentRemoval.removeIfUnused(header, path, incarnation, false);
+        }
+        file.close();
+    }
+
+    MemorySegment header() {
+        return header;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    @Override
+    public String toString() {
+        return "NamedSegment[" + name + ", " + size() + " bytes]";
+    }
+}

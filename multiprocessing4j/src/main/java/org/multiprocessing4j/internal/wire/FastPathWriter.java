@@ -1,0 +1,310 @@
+package org.multiprocessing4j.internal.wire;
+
+import static org.multiprocessing4j.internal.wire.ObjectCodec.BOOLEAN;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.BYTE;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.BYTES;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.CHAR;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.DOUBLE;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.DOUBLES;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.ENTRY;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.FLOAT;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.INT;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.INTS;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.INT_LIST;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.LAMBDA;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.LIST;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.LONG;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.LONGS;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.LONG_LIST;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.NULL;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.REF;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.SHORT;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.STRING;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.WITH_OBJECTS;
+
+import java.io.IOException;
+import java.lang.invoke.SerializedLambda;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.multiprocessing4j.Serializer;
+
+/**
+ * Writes one value whose top is a carried list, entry or serializable lambda (see {@link Containers},
+ * {@link LambdaShape}) in {@link ObjectCodec}'s tree format, recursing through the fast paths. Values
+ * the fast paths do not know are collected and written by the {@link Serializer} in one call at the end
+ * (one object graph, so references among them survive), and the tree refers to them by index.
+ *
+ * <p>It gives up, and the caller sends the whole value through the serializer, when the fast path could
+ * give a different result than the serializer would:
+ * <ul>
+ *   <li>a mutable object (array, {@code Object[]}, mutable or view list, {@code SimpleEntry}) is met twice: the serializer
+ *       keeps the sharing (and cycles), copying each occurrence would not;</li>
+ *   <li>the value holds both serializer objects and mutable fast-path objects: a serializer object might
+ *       refer to one of them, and the two halves could not keep that reference;</li>
+ *   <li>a lambda the fast path cannot rebuild (see {@link LambdaShape}), nesting deeper than
+ *       {@value #MAX_DEPTH}, or the serializer failing on the collected objects (the whole-value attempt
+ *       then reports the offending class, or succeeds where a graph-wide serializer can).</li>
+ * </ul>
+ * Immutable values (boxed primitives, strings, the JDK's immutable lists, immutable entries, lambdas) are
+ * not tracked: only {@code ==} could tell a copy from the original. Not thread-safe: one instance per call.
+ */
+final class FastPathWriter {
+    static final int MAX_DEPTH = 64;
+    private static final int SMALL_TRACKED = 16;
+
+    /** Thrown to abandon the fast path; carries no stack trace. */
+    static final class NotFastPath extends Exception {
+        static final NotFastPath INSTANCE = new NotFastPath();
+
+        private NotFastPath() {
+            super("not on the fast path", null, false, false);
+        }
+    }
+
+    private final WireOutput out;
+    private Object[] tracked; // made on first use: most tasks hold no mutable object
+    private int trackedCount;
+    private IdentityHashMap<Object, Boolean> manyTracked;
+    private ArrayList<Object> objects;
+
+    private FastPathWriter(WireOutput out) {
+        this.out = out;
+    }
+
+    /** True if values of class {@code c} start a tree: a carried list or entry, or a serializable lambda. */
+    static boolean startsTree(Class<?> c) {
+        return Containers.listKind(c) != Containers.NOT_CARRIED || Containers.entryKind(c) != Containers.NOT_CARRIED
+                || LambdaShape.of(c) != null;
+    }
+
+    /** {@code value} encoded, or {@code null} when it must go through the serializer as a whole. */
+    static byte[] encode(Object value, Serializer serializer) {
+        LambdaShape lambda = LambdaShape.of(value.getClass());
+        WireOutput out = new WireOutput(lambda == null ? 256 : lambda.encodedSizeHint());
+        FastPathWriter writer = new FastPathWriter(out);
+        try {
+            writer.write(value, 0);
+        } catch (NotFastPath e) {
+            return null;
+        }
+        byte[] tree = out.toByteArray();
+        if (writer.objects == null) {
+            return tree;
+        }
+        if (writer.trackedCount > 0) {
+            return null;
+        }
+        byte[] objectBytes;
+        try {
+            objectBytes = serializer.toBytes(writer.objects.toArray());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        WireOutput whole = new WireOutput(5 + tree.length + objectBytes.length);
+        whole.writeByte(WITH_OBJECTS);
+        whole.writeInt(tree.length);
+        whole.writeBytes(tree, 0, tree.length);
+        whole.writeBytes(objectBytes, 0, objectBytes.length);
+        return whole.toByteArray();
+    }
+
+    private void write(Object value, int depth) throws NotFastPath {
+        switch (value) {
+            case null -> out.writeByte(NULL);
+            case Integer i -> {
+                out.writeByte(INT);
+                out.writeInt(i);
+            }
+            case Long l -> {
+                out.writeByte(LONG);
+                out.writeLong(l);
+            }
+            case Double d -> {
+                out.writeByte(DOUBLE);
+                out.writeLong(Double.doubleToRawLongBits(d));
+            }
+            case Boolean b -> {
+                out.writeByte(BOOLEAN);
+                out.writeByte(b ? 1 : 0);
+            }
+            case Byte b -> {
+                out.writeByte(BYTE);
+                out.writeByte(b);
+            }
+            case Short s -> {
+                out.writeByte(SHORT);
+                out.writeByte(s);
+                out.writeByte(s >>> 8);
+            }
+            case Character c -> {
+                out.writeByte(CHAR);
+                out.writeByte(c);
+                out.writeByte(c >>> 8);
+            }
+            case Float f -> {
+                out.writeByte(FLOAT);
+                out.writeInt(Float.floatToRawIntBits(f));
+            }
+            case String s -> {
+                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+                out.writeByte(STRING);
+                out.writeInt(utf8.length);
+                out.writeBytes(utf8, 0, utf8.length);
+            }
+            case byte[] a -> {
+                track(a);
+                out.writeByte(BYTES);
+                out.writeInt(a.length);
+                out.writeBytes(a, 0, a.length);
+            }
+            case int[] a -> {
+                track(a);
+                out.writeByte(INTS);
+                out.writeInt(a.length);
+                out.writeInts(a);
+            }
+            case long[] a -> {
+                track(a);
+                out.writeByte(LONGS);
+                out.writeInt(a.length);
+                out.writeLongs(a);
+            }
+            case double[] a -> {
+                track(a);
+                out.writeByte(DOUBLES);
+                out.writeInt(a.length);
+                out.writeDoubles(a);
+            }
+            default -> writeComposite(value, depth);
+        }
+    }
+
+    private void writeComposite(Object value, int depth) throws NotFastPath {
+        if (depth >= MAX_DEPTH) {
+            throw NotFastPath.INSTANCE;
+        }
+        Class<?> c = value.getClass();
+        int listKind = Containers.listKind(c);
+        if (listKind != Containers.NOT_CARRIED) {
+            if (!Containers.immutableList(c)) {
+                track(value);
+            }
+            Object[] items = listKind == Containers.OBJECT_ARRAY ? ((Object[]) value).clone() : ((List<?>) value).toArray();
+            writeList(listKind, items, depth);
+            return;
+        }
+        int entryKind = Containers.entryKind(c);
+        if (entryKind != Containers.NOT_CARRIED) {
+            if (entryKind == Containers.SIMPLE_ENTRY) {
+                track(value);
+            }
+            Map.Entry<?, ?> entry = (Map.Entry<?, ?>) value;
+            Object key = entry.getKey();
+            Object entryValue = entry.getValue();
+            out.writeByte(ENTRY);
+            out.writeByte(entryKind);
+            write(key, depth + 1);
+            write(entryValue, depth + 1);
+            return;
+        }
+        LambdaShape shape = LambdaShape.of(c);
+        if (shape != null) {
+            writeLambda(shape, value, depth);
+            return;
+        }
+        if (objects == null) {
+            objects = new ArrayList<>();
+        }
+        out.writeByte(REF);
+        out.writeInt(objects.size());
+        objects.add(value);
+    }
+
+    /** {@code items} is a snapshot ({@code toArray}, {@code clone}), so a list changed meanwhile cannot tear the message. */
+    private void writeList(int kind, Object[] items, int depth) throws NotFastPath {
+        int n = items.length;
+        if (n > 0 && items[0] instanceof Integer && allOf(items, Integer.class)) {
+            out.writeByte(INT_LIST);
+            out.writeByte(kind);
+            out.writeInt(n);
+            out.ensure(4L * n);
+            for (Object item : items) {
+                out.writeIntReserved((Integer) item);
+            }
+            return;
+        }
+        if (n > 0 && items[0] instanceof Long && allOf(items, Long.class)) {
+            out.writeByte(LONG_LIST);
+            out.writeByte(kind);
+            out.writeInt(n);
+            out.ensure(8L * n);
+            for (Object item : items) {
+                out.writeLongReserved((Long) item);
+            }
+            return;
+        }
+        out.writeByte(LIST);
+        out.writeByte(kind);
+        out.writeInt(n);
+        for (Object item : items) {
+            write(item, depth + 1);
+        }
+    }
+
+    private static boolean allOf(Object[] items, Class<?> type) {
+        for (Object item : items) {
+            if (item == null || item.getClass() != type) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void writeLambda(LambdaShape shape, Object lambda, int depth) throws NotFastPath {
+        SerializedLambda form = shape.serializedForm(lambda);
+        byte[] shapeBytes = form == null ? null : shape.shapeBytes(lambda, form);
+        int count = form == null ? 0 : form.getCapturedArgCount();
+        if (shapeBytes == null || count > 255) {
+            throw NotFastPath.INSTANCE;
+        }
+        out.writeByte(LAMBDA);
+        out.writeInt(shapeBytes.length);
+        out.writeBytes(shapeBytes, 0, shapeBytes.length);
+        out.writeByte(count);
+        for (int i = 0; i < count; i++) {
+            write(form.getCapturedArg(i), depth + 1);
+        }
+    }
+
+    /** Records a mutable object; meeting it a second time (sharing, or a cycle) abandons the fast path. */
+    private void track(Object o) throws NotFastPath {
+        if (manyTracked != null) {
+            if (manyTracked.put(o, Boolean.TRUE) != null) {
+                throw NotFastPath.INSTANCE;
+            }
+            trackedCount++;
+            return;
+        }
+        if (tracked == null) {
+            tracked = new Object[SMALL_TRACKED];
+        }
+        for (int i = 0; i < trackedCount; i++) {
+            if (tracked[i] == o) {
+                throw NotFastPath.INSTANCE;
+            }
+        }
+        if (trackedCount < SMALL_TRACKED) {
+            tracked[trackedCount++] = o;
+            return;
+        }
+        manyTracked = new IdentityHashMap<>();
+        for (Object t : tracked) {
+            manyTracked.put(t, Boolean.TRUE);
+        }
+        manyTracked.put(o, Boolean.TRUE);
+        trackedCount++;
+    }
+}

@@ -1,0 +1,102 @@
+package org.multiprocessing4j.internal.wire;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A growable little-endian byte array that {@link ObjectCodec}'s fast paths write into. Not thread-safe:
+ * one instance serves one {@code encode} call.
+ *
+ * @throws IllegalArgumentException from any write that would take it past the largest Java array
+ */
+final class WireOutput {
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble DOUBLE_LE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int MAX_SIZE = Integer.MAX_VALUE - 8;
+
+    private byte[] bytes;
+    private int size;
+
+    WireOutput(int initialCapacity) {
+        bytes = new byte[Math.max(16, initialCapacity)];
+    }
+
+    int size() {
+        return size;
+    }
+
+    void writeByte(int b) {
+        ensure(1);
+        bytes[size++] = (byte) b;
+    }
+
+    void writeInt(int v) {
+        ensure(4);
+        INT.set(bytes, size, v);
+        size += 4;
+    }
+
+    void writeLong(long v) {
+        ensure(8);
+        LONG.set(bytes, size, v);
+        size += 8;
+    }
+
+    void writeBytes(byte[] b, int offset, int length) {
+        ensure(length);
+        System.arraycopy(b, offset, bytes, size, length);
+        size += length;
+    }
+
+    void writeInts(int[] a) {
+        ensure(4L * a.length);
+        MemorySegment.copy(a, 0, MemorySegment.ofArray(bytes), INT_LE, size, a.length);
+        size += 4 * a.length;
+    }
+
+    void writeLongs(long[] a) {
+        ensure(8L * a.length);
+        MemorySegment.copy(a, 0, MemorySegment.ofArray(bytes), LONG_LE, size, a.length);
+        size += 8 * a.length;
+    }
+
+    void writeDoubles(double[] a) {
+        ensure(8L * a.length);
+        MemorySegment.copy(a, 0, MemorySegment.ofArray(bytes), DOUBLE_LE, size, a.length);
+        size += 8 * a.length;
+    }
+
+    /** Makes room for {@code more} bytes up front (a packed list), so the loop that follows never grows. */
+    void ensure(long more) {
+        long needed = size + more;
+        if (needed > bytes.length) {
+            if (needed > MAX_SIZE) {
+                throw new IllegalArgumentException("encoded object would exceed " + MAX_SIZE + " bytes");
+            }
+            bytes = Arrays.copyOf(bytes, (int) Math.min(MAX_SIZE, Math.max(needed, 2L * bytes.length)));
+        }
+    }
+
+    /** Writes an int at the current position into room reserved by {@link #ensure} (never grows). */
+    void writeIntReserved(int v) {
+        INT.set(bytes, size, v);
+        size += 4;
+    }
+
+    /** Writes a long at the current position into room reserved by {@link #ensure} (never grows). */
+    void writeLongReserved(long v) {
+        LONG.set(bytes, size, v);
+        size += 8;
+    }
+
+    byte[] toByteArray() {
+        return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+    }
+}

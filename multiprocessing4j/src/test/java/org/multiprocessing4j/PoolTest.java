@@ -1,0 +1,207 @@
+package org.multiprocessing4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The Pool's calls and their results, errors and lifecycle, on one shared pool of real worker JVMs. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PoolTest {
+    private Pool pool;
+
+    @BeforeAll
+    void startPool() {
+        pool = new Pool(2);
+    }
+
+    @AfterAll
+    void closePool() {
+        pool.close();
+    }
+
+    static long pid() {
+        return ProcessHandle.current().pid();
+    }
+
+    @Test
+    void apply_runs_the_task_in_another_process_and_returns_its_result() throws Exception {
+        long worker = pool.apply(PoolTest::pid);
+        assertNotEquals(pid(), worker);
+        int base = 20;
+        assertEquals(400, pool.apply(() -> base * base));
+    }
+
+    @Test
+    void applyAsync_runs_callbacks_on_one_result_thread_before_the_result_is_ready() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        AsyncResult<Integer> ok = pool.applyAsync(() -> 7, r -> seen.add("ok " + r + " " + Thread.currentThread().getName()), null);
+        assertEquals(7, ok.get(Duration.ofSeconds(60)));
+        assertTrue(seen.getFirst().startsWith("ok 7 "), seen.toString());
+        AsyncResult<Integer> bad = pool.applyAsync(() -> {
+            throw new IllegalStateException("nope");
+        }, r -> seen.add("wrong"), e -> seen.add("error " + e.getClass().getSimpleName() + " " + Thread.currentThread().getName()));
+        assertTrue(bad.waitFor(Duration.ofSeconds(60)));
+        assertFalse(bad.successful());
+        assertEquals(2, seen.size(), seen.toString());
+        assertTrue(seen.get(1).startsWith("error IllegalStateException "), seen.toString());
+        assertEquals(seen.get(0).substring(seen.get(0).lastIndexOf(' ')), seen.get(1).substring(seen.get(1).lastIndexOf(' ')),
+                "both callbacks on the same result thread");
+        ExecutionException e = assertThrows(ExecutionException.class, bad::get);
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+    }
+
+    @Test
+    void successful_before_ready_is_an_error() {
+        AsyncResult<Integer> slow = pool.applyAsync(() -> {
+            Thread.sleep(300);
+            return 1;
+        });
+        assertThrows(IllegalStateException.class, slow::successful);
+    }
+
+    @Test
+    void map_keeps_input_order_with_any_chunksize() throws Exception {
+        List<Integer> input = IntStream.range(0, 1000).boxed().toList();
+        List<Integer> expected = input.stream().map(x -> x * x).toList();
+        assertEquals(expected, pool.map(x -> x * x, input));
+        assertEquals(expected, pool.map(x -> x * x, input, 1));
+        assertEquals(expected, pool.map(x -> x * x, input, 333));
+        assertEquals(expected, pool.mapAsync((Integer x) -> x * x, input, 7).get());
+        assertEquals(List.of(), pool.map(x -> x, List.of()));
+    }
+
+    @Test
+    void map_over_a_plain_iterable_reads_it_all() throws Exception {
+        Iterable<Integer> numbers = () -> IntStream.range(0, 10).iterator();
+        assertEquals(List.of(0, 2, 4, 6, 8, 10, 12, 14, 16, 18), pool.map(x -> 2 * x, numbers));
+    }
+
+    @Test
+    void starmap_applies_the_function_to_each_pair() throws Exception {
+        List<Map.Entry<Integer, String>> pairs = List.of(Map.entry(1, "a"), Map.entry(2, "b"), Map.entry(3, "c"));
+        assertEquals(List.of("a", "bb", "ccc"), pool.starmap((Integer n, String s) -> s.repeat(n), pairs));
+        assertEquals(List.of("a", "bb", "ccc"), pool.starmapAsync((Integer n, String s) -> s.repeat(n), pairs, 1).get());
+    }
+
+    @Test
+    void imap_returns_results_in_order_and_imapUnordered_returns_each_once() throws Exception {
+        List<Integer> input = IntStream.range(0, 200).boxed().toList();
+        List<Integer> ordered = new ArrayList<>();
+        pool.imap((Integer x) -> x + 1, input, 7).forEachRemaining(ordered::add);
+        assertEquals(input.stream().map(x -> x + 1).toList(), ordered);
+        Set<Integer> unordered = new HashSet<>();
+        ResultIterator<Integer> it = pool.imapUnordered((Integer x) -> x + 1, input.iterator(), 3);
+        while (it.hasNext()) {
+            assertTrue(unordered.add(it.next(Duration.ofSeconds(60))));
+        }
+        assertEquals(200, unordered.size());
+    }
+
+    @Test
+    void a_task_exception_arrives_as_itself_with_the_worker_named() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pool.apply(() -> {
+            throw new IllegalArgumentException("bad value 42");
+        }));
+        assertEquals("bad value 42", e.getMessage());
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        assertTrue(root.getMessage().contains("raised in pool worker"), root.toString());
+        assertTrue(e.getStackTrace().length > 0 && e.getStackTrace()[0].getClassName().contains("PoolTest"),
+                "the worker's stack trace: " + List.of(e.getStackTrace()));
+    }
+
+    @Test
+    void a_checked_exception_is_wrapped_in_ProcessExecutionException() {
+        ProcessExecutionException e = assertThrows(ProcessExecutionException.class, () -> pool.apply(() -> {
+            throw new IOException("disk gone");
+        }));
+        assertInstanceOf(IOException.class, e.getCause());
+        assertEquals("disk gone", e.getCause().getMessage());
+    }
+
+    @Test
+    void map_raises_the_error_only_after_every_chunk_has_finished() {
+        List<Integer> input = IntStream.range(0, 20).boxed().toList();
+        ArithmeticException e = assertThrows(ArithmeticException.class, () -> pool.map(x -> 10 / (x - 3), input, 1));
+        assertTrue(e.getMessage().contains("by zero"));
+        assertEquals(0, pool.stats().tasksRunning(), "no chunk still running when map threw");
+    }
+
+    @Test
+    void imap_surfaces_a_task_error_at_its_position_and_goes_on() {
+        ResultIterator<Integer> it = pool.imap((Integer x) -> 10 / (x - 1), List.of(0, 1, 2), 1);
+        assertEquals(-10, it.next());
+        assertThrows(ArithmeticException.class, it::next);
+        assertEquals(10, it.next());
+        assertFalse(it.hasNext());
+    }
+
+    @Test
+    void unserializable_tasks_and_items_fail_the_call_with_the_class_named() {
+        Object notSerializable = new Object();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pool.apply(() -> notSerializable.hashCode()));
+        assertTrue(e.getMessage().contains("java.lang.Object"), e.getMessage());
+        IllegalArgumentException items = assertThrows(IllegalArgumentException.class,
+                () -> pool.map(x -> x.hashCode(), List.of(new Object())));
+        assertTrue(items.getMessage().contains("java.lang.Object"), items.getMessage());
+    }
+
+    @Test
+    void an_unserializable_result_fails_only_its_task() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pool.apply(() -> new Object()));
+        assertTrue(e.getMessage().contains("java.lang.Object"), e.getMessage());
+        assertEquals(5, pool.apply(() -> 5));
+    }
+
+    @Test
+    void bad_chunksizes_are_refused() {
+        assertThrows(IllegalArgumentException.class, () -> pool.map(x -> x, List.of(1), 0));
+        assertThrows(IllegalArgumentException.class, () -> pool.imap(x -> x, List.of(1), -1));
+    }
+
+    @Test
+    void every_task_runs_exactly_once_while_idle_workers_take_back_tasks_sent_ahead() throws Exception {
+        try (LongValue runs = Value.rawLong(0)) {
+            int n = 4_000;
+            // Uneven task lengths make one worker fall idle while the other still has tasks sent ahead.
+            List<Integer> out = pool.map(x -> {
+                runs.getAndAdd(1);
+                if (x % 97 == 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                }
+                return x;
+            }, IntStream.range(0, n).boxed().toList(), 1);
+            assertEquals(IntStream.range(0, n).boxed().toList(), out);
+            assertEquals(n, runs.get(), "tasks run exactly once");
+        }
+    }
+
+    @Test
+    void stats_count_tasks_and_show_the_workers() throws Exception {
+        long before = pool.stats().tasksCompleted();
+        pool.map(x -> x, List.of(1, 2, 3, 4), 1);
+        PoolStats stats = pool.stats();
+        assertTrue(stats.tasksCompleted() >= before + 4, stats.toString());
+        assertEquals(2, stats.processes());
+    }
+}

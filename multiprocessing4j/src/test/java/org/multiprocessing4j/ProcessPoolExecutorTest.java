@@ -1,0 +1,210 @@
+package org.multiprocessing4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** ProcessPoolExecutor as an ExecutorService, with real worker JVMs. */
+class ProcessPoolExecutorTest extends ChildProcessTestBase {
+
+    static long pid() {
+        return ProcessHandle.current().pid();
+    }
+
+    static int sleepThen(int value, long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return value;
+    }
+
+    @Test
+    void submit_returns_a_CompletableFuture_of_the_result_computed_in_a_worker() throws Exception {
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(2)) {
+            CompletableFuture<Long> worker = ex.submit(ProcessPoolExecutorTest::pid);
+            assertNotEquals(pid(), worker.get(60, TimeUnit.SECONDS));
+            int base = 6;
+            assertEquals(42, ex.submit(() -> base * 7).thenApply(x -> x).get());
+            ExecutionException e = assertThrows(ExecutionException.class, () -> ex.submit(() -> {
+                throw new ArithmeticException("boom");
+            }).get());
+            assertInstanceOf(ArithmeticException.class, e.getCause());
+            assertEquals(2, ex.maxWorkers());
+        }
+    }
+
+    @Test
+    void map_is_a_lazy_ordered_stream_with_chunks() {
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(2)) {
+            List<Integer> input = IntStream.range(0, 500).boxed().toList();
+            assertEquals(input.stream().map(x -> x * x).toList(), ex.map(x -> x * x, input, 50).toList());
+            assertEquals(List.of(2, 3), ex.map(x -> x + 1, List.of(1, 2)).toList());
+            assertThrows(ArithmeticException.class, () -> ex.map(x -> 1 / x, List.of(1, 0, 2)).toList());
+        }
+    }
+
+    @Test
+    void bad_arguments_are_refused_clearly() {
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> new ProcessPoolExecutor(0));
+        assertTrue(zero.getMessage().contains("0"), zero.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ProcessPoolExecutor.builder().maxWorkers(-1));
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
+            Callable<Integer> plain = new Callable<>() {
+                @Override
+                public Integer call() {
+                    return 1;
+                }
+            };
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ex.submit(plain));
+            assertTrue(e.getMessage().contains("serializable"), e.getMessage());
+            Runnable plainRunnable = () -> { };
+            assertThrows(IllegalArgumentException.class, () -> ex.execute(plainRunnable));
+        }
+    }
+
+    @Test
+    void submit_after_shutdown_is_rejected_and_queued_tasks_still_run() throws Exception {
+        ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
+        CompletableFuture<Integer> queued = ex.submit(() -> sleepThen(3, 100));
+        CompletableFuture<Integer> queued2 = ex.submit(() -> 4);
+        ex.shutdown();
+        assertTrue(ex.isShutdown());
+        assertThrows(RejectedExecutionException.class, () -> ex.submit(() -> 1));
+        assertEquals(3, queued.get(60, TimeUnit.SECONDS));
+        assertEquals(4, queued2.get(60, TimeUnit.SECONDS));
+        assertTrue(ex.awaitTermination(60, TimeUnit.SECONDS));
+        assertTrue(ex.isTerminated());
+    }
+
+    @Test
+    void shutdownNow_kills_running_tasks_and_returns_the_queued_ones() throws Exception {
+        ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
+        CompletableFuture<Integer> running = ex.submit(() -> sleepThen(1, 600_000));
+        while (ex.stats().tasksRunning() == 0) {
+            Thread.sleep(5);
+        }
+        CompletableFuture<Integer> queued = ex.submit(() -> 2);
+        List<Runnable> never = ex.shutdownNow();
+        assertEquals(1, never.size());
+        assertThrows(CancellationException.class, running::get);
+        assertThrows(CancellationException.class, queued::get);
+        assertTrue(ex.awaitTermination(60, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void shutdown_with_cancelFutures_cancels_only_what_has_not_started() throws Exception {
+        ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
+        CompletableFuture<Integer> running = ex.submit(() -> sleepThen(1, 300));
+        while (ex.stats().tasksRunning() == 0) {
+            Thread.sleep(5);
+        }
+        CompletableFuture<Integer> queued = ex.submit(() -> 2);
+        ex.shutdown(true, true);
+        assertEquals(1, running.get());
+        assertTrue(queued.isCancelled());
+        assertTrue(ex.isTerminated());
+    }
+
+    @Test
+    void cancel_false_cancels_only_a_queued_task_and_cancel_true_kills_a_running_one() throws Exception {
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
+            CompletableFuture<Integer> running = ex.submit(() -> sleepThen(1, 300));
+            while (ex.stats().tasksRunning() == 0) {
+                Thread.sleep(5);
+            }
+            CompletableFuture<Integer> queued = ex.submit(() -> 2);
+            assertTrue(queued.cancel(false));
+            assertFalse(running.cancel(false));
+            assertEquals(1, running.get());
+            assertTrue(queued.isCancelled());
+            CompletableFuture<Integer> runaway = ex.submit(() -> sleepThen(1, 600_000));
+            while (ex.stats().tasksRunning() == 0) {
+                Thread.sleep(5);
+            }
+            long victim = ex.stats().workers().getFirst().pid();
+            assertTrue(runaway.cancel(true));
+            assertThrows(CancellationException.class, runaway::get);
+            assertTrue(ProcessHandle.of(victim).map(h -> h.onExit().orTimeout(60, TimeUnit.SECONDS).join()).isPresent()
+                    || ProcessHandle.of(victim).isEmpty(), "the runaway task's worker was killed");
+            assertEquals(3, ex.submit(() -> 3).get(60, TimeUnit.SECONDS), "a replacement serves");
+        }
+    }
+
+    @Test
+    void invokeAll_and_invokeAny_work_as_in_java_util_concurrent() throws Exception {
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(2)) {
+            List<SerializableCallable<Integer>> tasks = List.of(() -> 1, () -> 2, () -> {
+                throw new IllegalStateException("third");
+            });
+            List<Future<Integer>> all = ex.invokeAll(tasks);
+            assertEquals(1, all.get(0).get());
+            assertEquals(2, all.get(1).get());
+            assertInstanceOf(IllegalStateException.class, assertThrows(ExecutionException.class, () -> all.get(2).get()).getCause());
+            int any = ex.invokeAny(List.<SerializableCallable<Integer>>of(() -> {
+                throw new IllegalStateException("fails");
+            }, () -> sleepThen(7, 50)));
+            assertEquals(7, any);
+            List<Future<Integer>> timed = ex.invokeAll(List.<SerializableCallable<Integer>>of(() -> sleepThen(1, 600_000)), 200, TimeUnit.MILLISECONDS);
+            assertTrue(timed.getFirst().isDone());
+            assertThrows(TimeoutException.class, () -> ex.invokeAny(List.<SerializableCallable<Integer>>of(() -> sleepThen(1, 600_000)),
+                    200, TimeUnit.MILLISECONDS));
+            ex.shutdownNow();
+        }
+    }
+
+    @Test
+    void a_failing_initializer_breaks_the_executor_for_pending_and_later_submissions() throws Exception {
+        try (ProcessPoolExecutor ex = ProcessPoolExecutor.builder().maxWorkers(1).initializer(() -> {
+            throw new IllegalStateException("bad init");
+        }).build()) {
+            CompletableFuture<Integer> pending = ex.submit(() -> 1);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> pending.get(60, TimeUnit.SECONDS));
+            assertInstanceOf(BrokenProcessPoolException.class, e.getCause());
+            assertFalse(e.getCause() instanceof WorkerDiedException);
+            assertThrows(BrokenProcessPoolException.class, () -> ex.submit(() -> 2));
+        }
+    }
+
+    @Test
+    void a_worker_crash_fails_its_task_with_WorkerDiedException_and_the_executor_heals() throws Exception {
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(2)) {
+            CompletableFuture<Integer> crash = ex.submit(() -> {
+                Runtime.getRuntime().halt(9);
+                return 0;
+            });
+            ExecutionException e = assertThrows(ExecutionException.class, () -> crash.get(60, TimeUnit.SECONDS));
+            WorkerDiedException died = assertInstanceOf(WorkerDiedException.class, e.getCause());
+            assertInstanceOf(BrokenProcessPoolException.class, died);
+            assertEquals(9, died.exitCode());
+            assertEquals(5, ex.submit(() -> 5).get(60, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void it_is_usable_through_the_ExecutorService_interface() throws Exception {
+        ExecutorService service = new ProcessPoolExecutor(1);
+        try {
+            Callable<String> task = (SerializableCallable<String>) () -> "via interface";
+            assertEquals("via interface", service.submit(task).get(60, TimeUnit.SECONDS));
+            Runnable r = (SerializableRunnable) () -> { };
+            assertEquals("done", service.submit(r, "done").get(60, TimeUnit.SECONDS));
+        } finally {
+            service.close();
+        }
+        assertTrue(service.isTerminated());
+    }
+}
