@@ -271,7 +271,7 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
         int slot = c.register();
         int saved;
         try {
-            saved = lock.releaseForWait();
+            saved = ConditionLock.releaseForWait(lock);
         } catch (RuntimeException | Error e) {
             c.finish(slot);
             throw e;
@@ -279,7 +279,7 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
         c.await(slot, deadline, interruptible);
         OwnerDiedException died = null;
         try {
-            lock.reacquireAfterWait(saved);
+            ConditionLock.reacquireAfterWait(lock, saved);
         } catch (OwnerDiedException e) {
             died = e;
         }
@@ -303,8 +303,8 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
     }
 
     private void checkHeld(String what) {
-        if (!lock.isHeldForCondition()) {
-            throw new IllegalMonitorStateException(what + " on " + this + " without holding its lock " + lock.describe());
+        if (!ConditionLock.isHeldForCondition(lock)) {
+            throw new IllegalMonitorStateException(what + " on " + this + " without holding its lock " + lock);
         }
     }
 

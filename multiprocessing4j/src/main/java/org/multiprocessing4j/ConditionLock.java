@@ -1,8 +1,10 @@
 package org.multiprocessing4j;
 
 /**
- * What a {@link Condition} needs of its lock: give it up for a wait and take it back after. Implemented by
- * {@link Lock} and {@link RLock} only.
+ * The locks a {@link Condition} can be bound to: {@link Lock} and {@link RLock}, with the Python-style
+ * methods the condition forwards. What a wait needs beyond these (give the lock up entirely, take it back)
+ * are package-private methods of each class, reached through the static helpers here, so they stay out of
+ * the public API.
  */
 sealed interface ConditionLock extends java.util.concurrent.locks.Lock, java.io.Serializable, AutoCloseable permits Lock, RLock {
     void acquire() throws InterruptedException;
@@ -17,23 +19,35 @@ sealed interface ConditionLock extends java.util.concurrent.locks.Lock, java.io.
     void close();
 
     /**
-     * Releases the lock the caller holds, entirely (every hold of an RLock), and returns what
+     * Releases {@code lock}, which the caller holds, entirely (every hold of an RLock), and returns what
      * {@link #reacquireAfterWait} needs to restore it.
      *
      * @throws IllegalMonitorStateException if the caller does not hold it (for a Lock: nobody does)
      */
-    int releaseForWait();
+    static int releaseForWait(ConditionLock lock) {
+        return switch (lock) {
+            case Lock l -> l.releaseForWait();
+            case RLock r -> r.releaseForWait();
+        };
+    }
 
     /**
-     * Takes the lock back, ignoring interrupts (the interrupt status is kept), and restores the holds.
+     * Takes {@code lock} back, ignoring interrupts (the interrupt status is kept), and restores the holds.
      *
      * @throws OwnerDiedException if it was taken over from a dead holder; the caller holds it all the same
      */
-    void reacquireAfterWait(int saved);
+    static void reacquireAfterWait(ConditionLock lock, int saved) {
+        switch (lock) {
+            case Lock l -> l.reacquireAfterWait();
+            case RLock r -> r.reacquireAfterWait(saved);
+        }
+    }
 
     /** True if the caller may wait or signal: for an RLock, it holds the lock; for a Lock, anybody does. */
-    boolean isHeldForCondition();
-
-    /** A name for messages. */
-    String describe();
+    static boolean isHeldForCondition(ConditionLock lock) {
+        return switch (lock) {
+            case Lock l -> l.isLocked();
+            case RLock r -> r.isHeldByCurrentThread();
+        };
+    }
 }

@@ -154,6 +154,16 @@ public final class Context implements AutoCloseable {
         return new Condition(lock);
     }
 
+    /** A new {@link Barrier} for {@code parties} parties. */
+    public Barrier barrier(int parties) {
+        return new Barrier(parties);
+    }
+
+    /** A new {@link Barrier} for {@code parties} parties with an action (may be null) and a default timeout (may be null). */
+    public Barrier barrier(int parties, SerializableRunnable action, Duration timeout) {
+        return new Barrier(parties, action, timeout);
+    }
+
     // Shared values and arrays (Python's ctx.Value / ctx.Array): the same as Value.ofX / Array.ofX, with a lock;
     // the raw forms are Value.rawX / Array.rawX. A context adds nothing to them: they hold no serialized items.
 

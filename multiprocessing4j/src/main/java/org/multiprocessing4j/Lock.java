@@ -88,7 +88,13 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
      * @throws OwnerDiedException if its holder died and this call took it over: the lock is held
      */
     public void acquire() throws InterruptedException {
-        told(core().lock(Waits.never(), true));
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        RobustLock c = core();
+        if (!c.tryLockFree()) {
+            told(c.lock(Waits.never(), true));
+        }
     }
 
     /**
@@ -132,8 +138,12 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
     /** Acquires the lock, waiting as long as it takes; an interrupt does not end the wait (its status is kept). */
     @Override
     public void lock() {
+        RobustLock c = core();
+        if (c.tryLockFree()) {
+            return;
+        }
         try {
-            core().lock(Waits.never(), false);
+            c.lock(Waits.never(), false);
         } catch (InterruptedException cannotHappen) {
             throw new AssertionError(cannotHappen);
         }
@@ -185,16 +195,16 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         }
     }
 
-    @Override
-    public int releaseForWait() {
+    /** For a condition wait: releases the lock (held by anyone). */
+    int releaseForWait() {
         if (!core().releaseIfHeld()) {
             throw new IllegalMonitorStateException("wait on a condition of " + this + ": the lock is not held");
         }
         return 1;
     }
 
-    @Override
-    public void reacquireAfterWait(int saved) {
+    /** For the end of a condition wait: {@link #lock()}, but telling a take-over by {@link OwnerDiedException}. */
+    void reacquireAfterWait() {
         lockTold();
     }
 
@@ -205,16 +215,6 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         } catch (InterruptedException cannotHappen) {
             throw new AssertionError(cannotHappen);
         }
-    }
-
-    @Override
-    public boolean isHeldForCondition() {
-        return core().isLocked();
-    }
-
-    @Override
-    public String describe() {
-        return toString();
     }
 
     /** The pid holding the lock, 0 if free (a snapshot; tests use it). */

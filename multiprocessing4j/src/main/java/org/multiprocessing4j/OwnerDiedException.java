@@ -1,11 +1,12 @@
 package org.multiprocessing4j;
 
 /**
- * Thrown by an acquire of a {@link Lock} or {@link RLock} (and, with the same meaning, a
- * {@link Semaphore}) that found the holder's process dead (killed, SIGKILL included) and took the lock
- * over: <b>the caller now holds it</b>, exactly as after a normal acquire (pthread's {@code EOWNERDEAD}).
+ * Thrown by an acquire of a {@link Lock} or {@link RLock} (its Python-style {@code acquire} and
+ * {@code tryAcquire}, and a {@link Condition} wait taking its lock back) that found the holder's process
+ * dead (killed, SIGKILL included) and took the lock over: <b>the caller now holds it</b>, exactly as after a normal acquire (pthread's {@code EOWNERDEAD}).
  * The dead process may have left the data the lock guards half updated: repair it, then release as
- * usual. Unchecked; the message names the lock and the dead pid.
+ * usual. (A {@link Semaphore} gives a dead process's permits back silently: it guards no data of its
+ * own.) Unchecked; the message names the lock and the dead pid.
  */
 public class OwnerDiedException extends ProcessError {
     private static final long serialVersionUID = 1L;

@@ -97,7 +97,13 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
      * @throws OwnerDiedException if its holder died and this call took it over: the lock is held once
      */
     public void acquire() throws InterruptedException {
-        told(core().lock(Waits.never(), true));
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        ReentrantRobustLock c = core();
+        if (!c.tryLockFast()) {
+            told(c.lock(Waits.never(), true));
+        }
     }
 
     /**
@@ -149,8 +155,12 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
     /** Acquires the lock, waiting as long as it takes; an interrupt does not end the wait (its status is kept). */
     @Override
     public void lock() {
+        ReentrantRobustLock c = core();
+        if (c.tryLockFast()) {
+            return;
+        }
         try {
-            core().lock(Waits.never(), false);
+            c.lock(Waits.never(), false);
         } catch (InterruptedException cannotHappen) {
             throw new AssertionError(cannotHappen);
         }
@@ -200,13 +210,13 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
         }
     }
 
-    @Override
-    public int releaseForWait() {
+    /** For a condition wait: gives up every hold of the current thread, returns how many. */
+    int releaseForWait() {
         return core().unlockFully();
     }
 
-    @Override
-    public void reacquireAfterWait(int saved) {
+    /** For the end of a condition wait: takes the lock back uninterruptibly with {@code saved} holds. */
+    void reacquireAfterWait(int saved) {
         RobustLock.Acquired acquired;
         try {
             acquired = core().lock(Waits.never(), false);
@@ -215,16 +225,6 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
         }
         core().restoreHolds(saved);
         told(acquired);
-    }
-
-    @Override
-    public boolean isHeldForCondition() {
-        return isHeldByCurrentThread();
-    }
-
-    @Override
-    public String describe() {
-        return toString();
     }
 
     /** The pid holding the lock, 0 if free (a snapshot; tests use it). */

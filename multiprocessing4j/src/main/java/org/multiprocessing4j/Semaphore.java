@@ -77,7 +77,7 @@ public class Semaphore implements Serializable, AutoCloseable {
      * @throws InterruptedException if interrupted while waiting (no permit was taken)
      */
     public void acquire() throws InterruptedException {
-        core().acquire(Waits.never(), true);
+        core().acquire(Long.MAX_VALUE, true);
     }
 
     /**

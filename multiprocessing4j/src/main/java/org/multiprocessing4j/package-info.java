@@ -5,7 +5,11 @@
  * {@link org.multiprocessing4j.Context} (how children are made, {@link org.multiprocessing4j.StartMethod}),
  * {@link org.multiprocessing4j.Multiprocessing} (module-level functions), pipes and queues in shared memory
  * ({@link org.multiprocessing4j.Pipe}, {@link org.multiprocessing4j.Queue},
- * {@link org.multiprocessing4j.JoinableQueue}, {@link org.multiprocessing4j.SimpleQueue}), the socket
+ * {@link org.multiprocessing4j.JoinableQueue}, {@link org.multiprocessing4j.SimpleQueue}), synchronization
+ * across processes ({@link org.multiprocessing4j.Lock}, {@link org.multiprocessing4j.RLock},
+ * {@link org.multiprocessing4j.Semaphore}, {@link org.multiprocessing4j.BoundedSemaphore},
+ * {@link org.multiprocessing4j.Event}, {@link org.multiprocessing4j.Condition},
+ * {@link org.multiprocessing4j.Barrier}), the socket
  * connections {@link org.multiprocessing4j.Listener}, {@link org.multiprocessing4j.Client},
  * {@link org.multiprocessing4j.Connection}, {@link org.multiprocessing4j.Connections}, and shared memory
  * ({@link org.multiprocessing4j.Value}, {@link org.multiprocessing4j.Array},
@@ -30,9 +34,17 @@
  *       accesses of shared memory); everything done before releasing a value's lock happens-before what
  *       the next holder does after acquiring it. Plain accesses through a {@code segment()} view are
  *       ordered only by such an edge.</li>
+ *   <li>Everything a thread did before releasing a {@code Lock} or {@code RLock} (the release that frees
+ *       it) happens-before everything a thread of any process does after its next acquire of it returns,
+ *       a take-over from a dead holder included (what the dead process stored is all visible).</li>
+ *   <li>Everything done before a {@code Semaphore.release()} happens-before what follows the acquire that
+ *       takes that permit; before {@code Event.set()}, what follows an {@code await} that it ends (or an
+ *       {@code isSet()} that sees it); before a party's {@code Barrier.await}, what every party does after
+ *       that pass. A {@code Condition} orders through its lock.</li>
  * </ul>
- * In shared memory these edges come from release stores and acquire loads on the ring's counters (see the
- * implementation notes of {@code internal.ring} and {@code internal.queue}).
+ * In shared memory these edges come from release stores and acquire loads on the ring's counters, and
+ * from the lock words' CAS and atomic exchange (see the implementation notes of {@code internal.ring},
+ * {@code internal.queue} and {@code internal.sync}).
  *
  * <h2>Security</h2>
  * A process tree shares a random 32-byte authkey that children inherit over their stdin (never argv or the

@@ -38,6 +38,16 @@ class LockTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_lock_is_not_reentrant_a_second_acquire_by_its_holder_waits() throws Exception {
+        try (Lock lock = new Lock()) {
+            lock.acquire();
+            assertFalse(lock.acquire(SHORT), "a Lock let its holder in twice (Python's Lock is not reentrant)");
+            assertFalse(lock.tryAcquire());
+            lock.release();
+        }
+    }
+
+    @Test
     void release_of_a_free_lock_throws_IllegalStateException_naming_the_lock() {
         try (Lock lock = new Lock()) {
             IllegalStateException e = assertThrows(IllegalStateException.class, lock::release);

@@ -84,6 +84,24 @@ class SemaphoreEventTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_bounded_semaphore_gets_a_killed_childs_permit_back_and_still_refuses_to_exceed_its_bound() throws Exception {
+        try (BoundedSemaphore s = new BoundedSemaphore(1)) {
+            Process holder = new Process(checked(() -> {
+                s.acquire();
+                Thread.sleep(HANG.toMillis() * 10);
+            }));
+            holder.start();
+            awaitValue(s, 0);
+            holder.kill();
+            holder.join(HANG);
+            assertTrue(s.acquire(HANG), "the dead holder's permit");
+            s.release();
+            assertThrows(IllegalStateException.class, s::release);
+            assertEquals(1, s.getValue());
+        }
+    }
+
+    @Test
     void a_permit_released_on_behalf_of_a_child_is_not_returned_again_when_the_child_dies() throws Exception {
         try (Semaphore s = new Semaphore(1)) {
             Process holder = new Process(checked(() -> {

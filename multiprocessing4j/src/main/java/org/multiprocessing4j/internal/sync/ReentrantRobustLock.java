@@ -57,6 +57,24 @@ public final class ReentrantRobustLock {
         return hold(process.lock(deadline, interruptible));
     }
 
+    /**
+     * The uncontended paths: a free lock taken with one CAS, or one more hold by its holder; no clock
+     * read, no liveness question.
+     *
+     * @return false means "call {@link #lock}"
+     */
+    public boolean tryLockFast() {
+        if (process.tryLockFree()) {
+            hold(RobustLock.Acquired.ACQUIRED);
+            return true;
+        }
+        if (isHeldByCurrentThread()) {
+            reenter();
+            return true;
+        }
+        return false;
+    }
+
     /** One attempt, never blocking (takes over from a dead owner). */
     public RobustLock.Acquired tryLock() {
         if (isHeldByCurrentThread()) {

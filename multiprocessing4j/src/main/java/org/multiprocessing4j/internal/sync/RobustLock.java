@@ -18,7 +18,7 @@ import org.multiprocessing4j.internal.futex.Futex;
  * <pre>
  *  +0 owner (long): an {@link OwnerWord}, 0 when free; its pid half is the futex word
  *  +8 waiters (int): threads registered to sleep on the futex
- * +12 reserved (int)
+ * +12 wake pending (int): 1 from a release's FUTEX_WAKE until a waiter returns from its sleep
  * </pre>
  * Zero bytes are a free lock, so a region needs no initialization.
  *
@@ -30,7 +30,13 @@ import org.multiprocessing4j.internal.futex.Futex;
  *
  * Acquire: CAS owner 0 → SELF (full CAS; acquire semantics for what the previous owner wrote). Release:
  * getAndSet(owner, 0) (a full barrier: the release store cannot pass the read of the waiter count that
- * follows), then FUTEX_WAKE(1) on the pid half only if the waiter count is non-zero.
+ * follows), then FUTEX_WAKE(1) on the pid half only if the waiter count is non-zero and no wake is
+ * pending (CAS wake pending 0 → 1); a wake that found nobody asleep clears the flag again. A waiter
+ * clears wake pending with a volatile store whenever it returns from a sleep (woken, timed out or not),
+ * before it looks at the owner again: so while the flag is set, exactly one woken thread is on its way
+ * to either take the lock or see it held and sleep again, and a release after its clear wakes again. A waiter killed between being woken and clearing leaves the flag set:
+ * releases stop waking until another waiter's slice ends and clears it (a slice of delay, no hang
+ * while the safety net is on). Waiters spin (20 µs) after every wake before sleeping again.
  *
  * Waiter: registers (waiters += 1, atomic), reads the owner o, retries the CAS if o == 0, else
  * FUTEX_WAIT(pid half, pid of o, slice). A release after the read changes the word, so the kernel
@@ -41,8 +47,9 @@ import org.multiprocessing4j.internal.futex.Futex;
  * not strand the others: the newcomer wakes one on its own release. A sleeper killed inside a slice leaves
  * the waiter count one too high: only a needless wake per release.
  *
- * Owner death: before each slice (and once in a non-blocking attempt) the waiter asks OwnerWord.isDead
- * of the word it read. If dead it CASes that exact word to SELF: of several recoverers, and of a
+ * Owner death: on its first look, and after each slice that ended by timing out (a dead owner never
+ * releases, so its waiters' slices time out; a woken waiter does not pay the question), the waiter asks
+ * OwnerWord.isDead of the word it read. If dead it CASes that exact word to SELF: of several recoverers, and of a
  * recoverer racing a newcomer (who only ever CASes from 0), exactly one wins. The dead owner's stores are
  * all visible to the recoverer: the kernel tears a process down before its pidfd polls readable.
  */
@@ -53,6 +60,7 @@ public final class RobustLock {
     /** The pid half of the owner word, where the futex sleeps. */
     private static final long OWNER_PID = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 0 : 4;
     private static final long WAITERS = 8;
+    private static final long WAKE_PENDING = 12;
     private static final long SELF = OwnerWord.SELF;
 
     /** How a lock attempt ended. */
@@ -73,6 +81,7 @@ public final class RobustLock {
     private final long owner;
     private final long ownerPid;
     private final long waiters;
+    private final long wakePending;
     /** The dead owner's word that the last RECOVERED result took over (for messages). */
     private volatile long lastDeadOwner;
 
@@ -85,6 +94,16 @@ public final class RobustLock {
         this.owner = offset + OWNER;
         this.ownerPid = offset + OWNER_PID;
         this.waiters = offset + WAITERS;
+        this.wakePending = offset + WAKE_PENDING;
+    }
+
+    /**
+     * The uncontended path: one CAS from free, nothing else (no clock read, no liveness question).
+     *
+     * @return true if this call took the lock; false means "call {@link #lock} or {@link #tryLock}"
+     */
+    public boolean tryLockFree() {
+        return LONG.compareAndSet(segment, owner, 0L, SELF);
     }
 
     /** One attempt, never blocking; takes the lock over from a dead owner. */
@@ -120,29 +139,16 @@ public final class RobustLock {
     }
 
     private Acquired lockSlowly(long deadline, boolean interruptible) throws InterruptedException {
-        long spinEnd = System.nanoTime() + Waits.SPIN_NANOS;
-        long seen;
-        while ((seen = (long) LONG.getVolatile(segment, owner)) != 0 || !LONG.compareAndSet(segment, owner, 0L, SELF)) {
-            if (seen == 0) {
-                continue; // lost a race for a free lock: look again
-            }
-            long now = System.nanoTime();
-            if (now - spinEnd >= 0 || now - deadline >= 0) {
-                break;
-            }
-            Thread.onSpinWait();
-        }
-        if (seen == 0) {
-            return Acquired.ACQUIRED;
-        }
         boolean interrupted = false;
+        boolean askIfDead = true; // on the first look (a try-once recovers), then after each slice that timed out
         try {
             long slice = Waits.FIRST_SLICE_NANOS;
             for (;;) {
-                if ((seen = (long) LONG.getVolatile(segment, owner)) == 0 && LONG.compareAndSet(segment, owner, 0L, SELF)) {
+                long seen = spin(deadline);
+                if (seen == 0) {
                     return Acquired.ACQUIRED;
                 }
-                if (seen != 0 && takeOverIfDead(seen)) {
+                if (askIfDead && takeOverIfDead(seen)) {
                     return Acquired.RECOVERED;
                 }
                 if (Thread.interrupted()) {
@@ -157,15 +163,22 @@ public final class RobustLock {
                 }
                 // NOTE: register before reading the owner; pairs with the full barrier of unlock's getAndSet.
                 int ignored = (int) INT.getAndAdd(segment, waiters, 1);
+                Futex.WaitResult result = Futex.WaitResult.VALUE_CHANGED;
                 try {
                     int pid = (int) INT.getVolatile(segment, ownerPid);
                     if (pid != 0) {
-                        Futex.await(segment, ownerPid, pid, Math.min(remaining, slice));
+                        result = Futex.await(segment, ownerPid, pid, Math.min(remaining, slice));
                     }
                 } finally {
                     ignored = (int) INT.getAndAdd(segment, waiters, -1);
+                    // NOTE: a volatile store (StoreLoad): the next release may wake again, and this
+                    // waiter's re-read of the owner below comes after it.
+                    INT.setVolatile(segment, wakePending, 0);
                 }
-                slice = Waits.nextSlice(slice);
+                askIfDead = result == Futex.WaitResult.TIMED_OUT;
+                if (askIfDead) {
+                    slice = Waits.nextSlice(slice);
+                }
             }
         } finally {
             if (interrupted) {
@@ -174,8 +187,38 @@ public final class RobustLock {
         }
     }
 
+    /**
+     * Tries to take a free lock for up to the spin budget.
+     *
+     * @return 0 if taken, else the owner word last seen
+     */
+    private long spin(long deadline) {
+        long spinEnd = Math.min(System.nanoTime() + Waits.SPIN_NANOS, deadline);
+        for (int i = 0; ; i++) {
+            long seen = (long) LONG.getVolatile(segment, owner);
+            if (seen == 0) {
+                if (LONG.compareAndSet(segment, owner, 0L, SELF)) {
+                    return 0;
+                }
+                continue; // lost a race for a free lock: look again
+            }
+            if ((i & 15) == 0 && System.nanoTime() - spinEnd >= 0) { // NOTE: the clock costs ~30 ns on a VM
+                return seen;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     /** Releases the lock, whoever holds it; the caller knows it is held (by its process, or by design). */
     public void unlock() {
+        if (SyncWeakening.LOCK_WAKE_CHECK_FIRST) {
+            boolean waiting = (int) INT.getVolatile(segment, waiters) != 0; // weakened: read before the release
+            LONG.setVolatile(segment, owner, 0L);
+            if (waiting) {
+                Futex.wake(segment, ownerPid, 1);
+            }
+            return;
+        }
         // NOTE: a full barrier (xchg): what the critical section wrote is visible to the next owner's CAS,
         // and the store is globally visible before the waiter count is read (Dekker with the waiter).
         long ignored = (long) LONG.getAndSet(segment, owner, 0L);
@@ -188,24 +231,31 @@ public final class RobustLock {
      * @return false if it was free (nothing changed)
      */
     public boolean releaseIfHeld() {
-        for (;;) {
-            long seen = (long) LONG.getVolatile(segment, owner);
-            if (seen == 0) {
+        if (SyncWeakening.LOCK_WAKE_CHECK_FIRST) {
+            if (!isLocked()) {
                 return false;
             }
-            if (LONG.compareAndSet(segment, owner, seen, 0L)) {
-                wakeOneIfWaiting();
-                return true;
-            }
+            unlock();
+            return true;
         }
+        // NOTE: one exchange: storing 0 over 0 changes nothing, so a free lock needs no CAS loop to detect
+        long previous = (long) LONG.getAndSet(segment, owner, 0L);
+        if (previous == 0) {
+            return false;
+        }
+        wakeOneIfWaiting();
+        return true;
     }
 
     private void wakeOneIfWaiting() {
-        if (SyncWeakening.LOCK_SKIP_WAKE) {
-            return;
-        }
-        if ((int) INT.getVolatile(segment, waiters) != 0) {
-            Futex.wake(segment, ownerPid, 1);
+        // NOTE: one wake until the woken waiter runs and clears the flag: without it, every release while
+        // a waiter sleeps (or has been woken but not yet run) would pay a FUTEX_WAKE system call.
+        if ((int) INT.getVolatile(segment, waiters) != 0 && INT.compareAndSet(segment, wakePending, 0, 1)
+                && Futex.wake(segment, ownerPid, 1) == 0 && !SyncWeakening.LOCK_KEEP_PENDING) {
+            // NOTE: nobody was asleep yet (a registered waiter still on its way into the kernel): no thread
+            // will clear the flag, so clear it here, or a waiter that then sleeps on a word retaken by
+            // the same pid would miss every later release.
+            INT.setVolatile(segment, wakePending, 0);
         }
     }
 

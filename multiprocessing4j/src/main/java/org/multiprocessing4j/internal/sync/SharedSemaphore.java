@@ -38,7 +38,8 @@ import org.multiprocessing4j.internal.futex.Futex;
  * value = total - held, then bumps the sequence and wakes everyone.
  *
  * Sleeping: a waiter that finds value == 0 under the mutex first reclaims dead holders' permits (a slot
- * whose owner is dead gives its count back to value), spins briefly outside the mutex (once), then reads the sequence s and registers as a
+ * whose owner is dead gives its count back to value), spins outside the mutex (once, for an adaptive
+ * budget: SpinBudget), then reads the sequence s and registers as a
  * sleeper while still holding the mutex, releases it and FUTEX_WAITs on (sequence, s). A release bumps the
  * sequence under the mutex, after that registration or before the read of s: either the kernel sees a
  * changed word (EAGAIN), or the waiter saw the permit. The releaser wakes one sleeper if any is
@@ -66,6 +67,7 @@ public final class SharedSemaphore {
     private final MemorySegment segment;
     private final long base;
     private final RobustLock mutex;
+    private final SpinBudget spin = new SpinBudget();
     /** This process's slot index last seen, or -1: a hint, checked under the mutex. */
     private int mySlot = -1;
 
@@ -83,7 +85,8 @@ public final class SharedSemaphore {
     }
 
     /**
-     * Takes one permit, waiting until {@code deadline} (past: try once, reclaiming dead holders' permits).
+     * Takes one permit, waiting until {@code deadline} (past: try once, reclaiming dead holders' permits;
+     * {@link Long#MAX_VALUE}: no deadline, and no clock read on the uncontended path).
      *
      * @return false if the deadline passed first
      * @throws InterruptedException if interrupted while waiting; nothing stays registered
@@ -92,9 +95,24 @@ public final class SharedSemaphore {
         if (interruptible && Thread.interrupted()) {
             throw new InterruptedException();
         }
+        if (mutex.tryLockFree()) { // the uncontended path: no clock read
+            try {
+                if (get(VALUE) > 0) {
+                    take();
+                    return true;
+                }
+            } finally {
+                mutex.unlock();
+            }
+        }
+        if (deadline == Long.MAX_VALUE) {
+            deadline = Waits.never();
+        }
         boolean interrupted = false;
         boolean reclaimed = false;
         boolean spun = false;
+        boolean slept = false;
+        long waitStart = 0;
         long slice = Waits.FIRST_SLICE_NANOS;
         try {
             for (;;) {
@@ -107,6 +125,9 @@ public final class SharedSemaphore {
                     }
                     if (get(VALUE) > 0) {
                         take();
+                        if (slept) {
+                            spin.slept(System.nanoTime() - waitStart);
+                        }
                         return true;
                     }
                     if (deadline - System.nanoTime() <= 0) {
@@ -124,9 +145,16 @@ public final class SharedSemaphore {
                 }
                 if (!spun) {
                     spun = true;
-                    long spinEnd = Math.min(System.nanoTime() + Waits.SPIN_NANOS, deadline);
+                    waitStart = System.nanoTime();
+                    long spinEnd = Math.min(waitStart + spin.nanos(), deadline);
                     while (value() == 0 && System.nanoTime() - spinEnd < 0) {
                         Thread.onSpinWait();
+                    }
+                    if (value() > 0) {
+                        spin.succeeded();
+                    } else {
+                        spin.failed();
+                        slept = true;
                     }
                     continue;
                 }
@@ -162,7 +190,7 @@ public final class SharedSemaphore {
      */
     public void release() {
         try {
-            enter(Waits.never(), false);
+            enter(Long.MAX_VALUE, false); // NOTE: only reached by lock(), which treats it as never (see enter)
         } catch (InterruptedException cannotHappen) {
             throw new AssertionError(cannotHappen);
         }
@@ -175,7 +203,8 @@ public final class SharedSemaphore {
             }
             dropHolding();
             set(VALUE, value + 1);
-            int ignored = (int) INT.getAndAdd(segment, base + SEQUENCE, 1);
+            // NOTE: under the mutex, as the sleepers' registration: no atomic add needed
+            INT.setRelease(segment, base + SEQUENCE, (int) INT.getAcquire(segment, base + SEQUENCE) + 1);
         } finally {
             mutex.unlock();
         }
@@ -201,7 +230,13 @@ public final class SharedSemaphore {
 
     /** Takes the mutex; after a take-over from a dead holder, repairs the value first. */
     private void enter(long deadline, boolean interruptible) throws InterruptedException {
+        if (mutex.tryLockFree()) {
+            return;
+        }
         RobustLock.Acquired acquired;
+        if (deadline == Long.MAX_VALUE) {
+            deadline = Waits.never();
+        }
         while (!(acquired = mutex.lock(deadline, interruptible)).held()) {
             deadline = System.nanoTime(); // NOTE: held only for a few stores: wait for it past the caller's deadline
             deadline += Waits.FIRST_SLICE_NANOS;
@@ -307,11 +342,16 @@ public final class SharedSemaphore {
         return TABLE + i * SLOT_BYTES;
     }
 
+    /** A field read under the mutex (whose CAS already ordered it after the previous holder's stores). */
     private long get(long field) {
-        return (long) LONG.getVolatile(segment, base + field);
+        return (long) LONG.getAcquire(segment, base + field);
     }
 
+    /**
+     * A field write under the mutex: release keeps the stores in program order (what the notes' repair
+     * relies on), and the mutex's release exchange publishes them; no fence of its own.
+     */
     private void set(long field, long v) {
-        LONG.setVolatile(segment, base + field, v);
+        LONG.setRelease(segment, base + field, v);
     }
 }

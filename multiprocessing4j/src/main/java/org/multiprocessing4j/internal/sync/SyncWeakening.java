@@ -14,28 +14,35 @@ import org.multiprocessing4j.internal.Configuration;
  * <ul>
  * <li>{@code no-safety-net}: futex slices of {@link #LONG_SLICE_NANOS} instead of 20..100 ms, so that a
  *     lost wake-up hangs instead of costing one slice.
- * <li>{@code lock-skip-wake}: a lock's release never calls {@code FUTEX_WAKE}.
+ * <li>{@code lock-wake-check-first}: a lock's release reads the waiter count before its store of 0
+ *     instead of after: a waiter that registers in between and sees the lock still held sleeps, and the
+ *     releaser, having seen no waiter, does not wake it (a lost wake-up).
+ * <li>{@code lock-keep-pending}: a lock release whose FUTEX_WAKE found nobody asleep leaves its
+ *     wake-pending flag set, so a waiter that was on its way into the kernel and sleeps on a word retaken
+ *     by the same pid is never woken by later releases.
  * <li>{@code lock-plain-takeover}: a waiter takes a dead owner's lock with a plain store instead of a CAS
  *     from the dead owner's word, so two recoverers (or a recoverer and a new acquirer) can both hold it.
  * <li>{@code condition-plain-sleep}: a condition waiter announces its sleep with a plain store instead
  *     of a CAS, so a signal that lands between its last look and that store is overwritten, and the
  *     signaller, having seen no sleeper, does not wake it (a lost wake-up).
- * <li>{@code barrier-no-wake}: the last party of a barrier advances the generation without waking the
- *     waiters.
+ * <li>{@code barrier-late-read}: a barrier party reads the futex word it will sleep on after releasing
+ *     the barrier's mutex instead of before (and sleeps without looking again), so a trip in between is
+ *     missed: the classic lost wake-up.
  * </ul>
  */
 final class SyncWeakening {
     static final long LONG_SLICE_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     static final boolean NO_SAFETY_NET;
-    static final boolean LOCK_SKIP_WAKE;
+    static final boolean LOCK_WAKE_CHECK_FIRST;
     static final boolean LOCK_PLAIN_TAKEOVER;
+    static final boolean LOCK_KEEP_PENDING;
     static final boolean CONDITION_PLAIN_SLEEP;
-    static final boolean BARRIER_NO_WAKE;
+    static final boolean BARRIER_LATE_READ;
 
     static {
-        Set<String> known = Set.of("no-safety-net", "lock-skip-wake", "lock-plain-takeover", "condition-plain-sleep",
-                "barrier-no-wake");
+        Set<String> known = Set.of("no-safety-net", "lock-wake-check-first", "lock-plain-takeover", "lock-keep-pending", "condition-plain-sleep",
+                "barrier-late-read");
         Set<String> on = Configuration.syncWeakening();
         for (String s : on) {
             if (!known.contains(s)) {
@@ -43,10 +50,11 @@ final class SyncWeakening {
             }
         }
         NO_SAFETY_NET = on.contains("no-safety-net");
-        LOCK_SKIP_WAKE = on.contains("lock-skip-wake");
+        LOCK_WAKE_CHECK_FIRST = on.contains("lock-wake-check-first");
         LOCK_PLAIN_TAKEOVER = on.contains("lock-plain-takeover");
+        LOCK_KEEP_PENDING = on.contains("lock-keep-pending");
         CONDITION_PLAIN_SLEEP = on.contains("condition-plain-sleep");
-        BARRIER_NO_WAKE = on.contains("barrier-no-wake");
+        BARRIER_LATE_READ = on.contains("barrier-late-read");
     }
 
     private SyncWeakening() {

@@ -1,0 +1,185 @@
+package org.multiprocessing4j;
+
+import java.io.Serial;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.BrokenBarrierException;
+import org.multiprocessing4j.internal.sync.SharedBarrier;
+import org.multiprocessing4j.internal.sync.SyncFile;
+import org.multiprocessing4j.internal.sync.SyncKind;
+import org.multiprocessing4j.internal.sync.Waits;
+
+/**
+ * A cyclic barrier shared by threads and processes: Python's {@code multiprocessing.Barrier}.
+ * {@code parties} threads, in any processes, each call {@link #await()}; the last to arrive runs the
+ * action (if any) and then all of them pass, and the barrier is ready for the next pass.
+ *
+ * <table class="striped">
+ * <caption>Blocking</caption>
+ * <tr><th>method</th><th>blocks</th><th>on interrupt</th><th>on timeout</th></tr>
+ * <tr><td>{@link #await()}</td><td>until the pass completes (or the constructor's timeout)</td>
+ *     <td>{@link InterruptedException}, barrier broken</td><td>{@link BrokenBarrierException}, barrier broken</td></tr>
+ * <tr><td>{@link #await(Duration)}</td><td>until the pass completes or the timeout</td>
+ *     <td>{@link InterruptedException}, barrier broken</td><td>{@link BrokenBarrierException}, barrier broken</td></tr>
+ * <tr><td>{@link #abort()}, {@link #reset()}, {@link #isBroken()}, {@link #nWaiting()}</td><td>never
+ *     (beyond a few stores under an internal lock)</td><td>-</td><td>-</td></tr>
+ * </table>
+ * {@code await} returns the arrival index, 0 for the first party of a pass to {@code parties - 1} for the
+ * last. One party that times out, is interrupted, or calls {@link #abort()} breaks the barrier for all:
+ * every party waiting and every later arrival gets {@link BrokenBarrierException} until {@link #reset()}
+ * (Python's rule, and {@link java.util.concurrent.CyclicBarrier}'s for interrupts). {@code reset()}
+ * breaks the current pass for those waiting and makes the barrier usable again.
+ *
+ * <p>Action: a {@link SerializableRunnable} run once per pass, in the process (and thread) that arrives
+ * last, before anyone passes. If it throws, that party's {@code await} throws it and the barrier is
+ * broken for the others.
+ *
+ * <p>Death: a party killed while waiting (SIGKILL included) still counts as arrived: the pass completes
+ * when the others arrive, and nobody waits for the dead party to leave (CPython's barrier hangs there). A
+ * process killed while running the action breaks the barrier for the waiting parties within one futex
+ * slice. A waiter uses no CPU between slices.
+ *
+ * <p>Processes: a {@code Barrier} is a serializable handle (with its action and timeout); a child that
+ * captures one uses the same barrier. Memory visibility: everything each party did before its
+ * {@code await} happens-before everything every party does after its {@code await} returns.
+ *
+ * <p>Lifetime: {@link #close()} ends this process's use; in the creating process it also removes the
+ * shared file. Barriers never closed are removed when the root process of the tree exits. Thread-safe.
+ */
+public final class Barrier implements Serializable, AutoCloseable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final SyncFile file;
+    private final int parties;
+    private final SerializableRunnable action;
+    /** The default timeout of {@link #await()}; null for none. */
+    private final Duration timeout;
+    private transient volatile SharedBarrier core;
+
+    /**
+     * A barrier for {@code parties} parties, without action or timeout.
+     *
+     * @throws IllegalArgumentException if {@code parties} is not positive
+     * @throws ProcessError if the shared memory cannot be created
+     */
+    public Barrier(int parties) {
+        this(parties, null, null);
+    }
+
+    /**
+     * A barrier for {@code parties} parties whose last arrival runs {@code action} (may be null).
+     *
+     * @throws IllegalArgumentException if {@code parties} is not positive
+     * @throws ProcessError if the shared memory cannot be created
+     */
+    public Barrier(int parties, SerializableRunnable action) {
+        this(parties, action, null);
+    }
+
+    /**
+     * A barrier for {@code parties} parties whose last arrival runs {@code action} (may be null), and
+     * whose {@link #await()} waits at most {@code timeout} (null for no limit).
+     *
+     * @throws IllegalArgumentException if {@code parties} is not positive (or above 2^30 - 1)
+     * @throws ProcessError if the shared memory cannot be created
+     */
+    public Barrier(int parties, SerializableRunnable action, Duration timeout) {
+        if (parties <= 0 || parties > SharedBarrier.MAX_PARTIES) {
+            throw new IllegalArgumentException("a barrier needs 1 to " + SharedBarrier.MAX_PARTIES + " parties, not " + parties);
+        }
+        this.parties = parties;
+        this.action = action;
+        this.timeout = timeout;
+        this.file = SyncFile.create(SyncKind.BARRIER, SharedBarrier.BYTES,
+                segment -> SharedBarrier.initialize(segment, SyncFile.BASE, parties));
+    }
+
+    /**
+     * Arrives and waits for the others, up to the constructor's timeout if it has one.
+     *
+     * @return the arrival index: 0 for the first party of the pass, {@code parties() - 1} for the last
+     * @throws BrokenBarrierException if the barrier is or becomes broken while waiting, or the timeout passed
+     *         (which breaks it)
+     * @throws InterruptedException if interrupted while waiting (which breaks it for the others)
+     */
+    public int await() throws InterruptedException, BrokenBarrierException {
+        return await(timeout != null ? Waits.deadline(timeout) : Waits.never(), timeout);
+    }
+
+    /**
+     * Arrives and waits for the others, up to {@code timeout}.
+     *
+     * @return the arrival index: 0 for the first party of the pass, {@code parties() - 1} for the last
+     * @throws BrokenBarrierException if the barrier is or becomes broken while waiting, or the timeout passed
+     *         (which breaks it for every party)
+     * @throws InterruptedException if interrupted while waiting (which breaks it for the others)
+     */
+    public int await(Duration timeout) throws InterruptedException, BrokenBarrierException {
+        Objects.requireNonNull(timeout, "timeout");
+        return await(Waits.deadline(timeout), timeout);
+    }
+
+    private int await(long deadline, Duration timeout) throws InterruptedException, BrokenBarrierException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        int[] index = new int[1];
+        SharedBarrier.Outcome outcome = core().await(action == null ? null : action::run, deadline, index);
+        return switch (outcome) {
+            case PASSED -> index[0];
+            case BROKEN -> throw new BrokenBarrierException(this + " is broken");
+            case TIMED_OUT -> throw new BrokenBarrierException("timed out after " + timeout + " at " + this
+                    + " (arrived as party " + index[0] + "); it is now broken");
+            case INTERRUPTED -> {
+                Thread.interrupted();
+                throw new InterruptedException("interrupted while waiting at " + this + "; it is now broken");
+            }
+        };
+    }
+
+    /** Breaks the barrier: parties waiting and arriving get {@link BrokenBarrierException} until {@link #reset()}. */
+    public void abort() {
+        core().abort();
+    }
+
+    /** Back to the initial state: parties waiting now get {@link BrokenBarrierException}; later ones start a new pass. */
+    public void reset() {
+        core().reset();
+    }
+
+    /** True if the barrier is broken (until {@link #reset()}). */
+    public boolean isBroken() {
+        return core().isBroken();
+    }
+
+    /** Parties waiting in the current pass, in every process (a snapshot). */
+    public int nWaiting() {
+        return core().waiting();
+    }
+
+    /** The number of parties a pass needs. */
+    public int parties() {
+        return parties;
+    }
+
+    /** Ends this process's use of the barrier; the creating process also removes its shared file. Idempotent. */
+    @Override
+    public void close() {
+        file.close();
+    }
+
+    private SharedBarrier core() {
+        SharedBarrier c = core;
+        if (c == null) {
+            core = c = new SharedBarrier(file.segment(), file.base());
+        }
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return "Barrier[" + file + ", " + parties + " parties]";
+    }
+}

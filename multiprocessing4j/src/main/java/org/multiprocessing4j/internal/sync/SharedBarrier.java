@@ -1,0 +1,320 @@
+package org.multiprocessing4j.internal.sync;
+
+import static org.multiprocessing4j.internal.sync.SyncLayout.INT;
+import static org.multiprocessing4j.internal.sync.SyncLayout.LONG;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.multiprocessing4j.internal.futex.Futex;
+
+/**
+ * A cyclic barrier across processes (Python's {@code Barrier}) whose passes are numbered generations:
+ * waiters of a generation wait for it to end, by a trip (everyone passes) or a break. No party has to
+ * leave before the next pass can start, so a party that dies while waiting blocks nobody (CPython's
+ * barrier waits for every waiter to drain before the next pass).
+ *
+ * <pre>
+ *   +0 mutex: RobustLock (16 bytes)   guards every field below
+ *  +16 phase (long)     generation (32 bits) | state (2 bits) | parties arrived (30 bits): written whole
+ *                       state FILLING 0, ACTION 1 (the last party runs the action), BROKEN 2
+ *  +24 parties (int)
+ *  +28 signal (int)     futex word: bumped after every trip, break and reset
+ *  +32 runner (long)    OwnerWord of the party running the action
+ *  +40 outcomes (long)  bit (g mod 64) set if generation g was broken, cleared if it tripped; written
+ *                       before the phase store that ends g
+ * </pre>
+ * Thread-safe.
+ */
+/*
+ * Implementation notes
+ *
+ * Arrival (under the mutex): index = arrived; the phase becomes (g, FILLING, arrived + 1). The last party
+ * either trips at once (outcome bit of g cleared, then phase (g + 1, FILLING, 0)) or, with an action,
+ * records itself as runner, sets (g, ACTION, parties), releases the mutex, runs the action, and trips (or
+ * breaks g if the action threw) under the mutex again. Others read the signal word s, release the mutex
+ * and FUTEX_WAIT(signal, s): every change bumps the signal under the mutex, so a change after the read
+ * makes the kernel return at once. After each wake or slice a waiter re-examines under the mutex: the
+ * generation still g and BROKEN → BrokenBarrierException; the generation past g → its outcome bit says
+ * passed or broken (reset ends g as broken); ACTION with a dead runner → it breaks g. A waiter that times
+ * out or is interrupted breaks g itself. The outcome bits remember 64 generations: a waiter that sleeps
+ * through 64 passes of the others could misread its own (only possible with more threads than parties).
+ *
+ * Death inside the mutex: every transition is completed by the one store of the phase (bits written
+ * before it only matter once the phase moves), so a process that dies mid-transition leaves the previous
+ * state; a last party that dies before its store simply never arrived. A recoverer (RECOVERED) breaks an
+ * ACTION whose runner is dead, bumps the signal and wakes everyone.
+ */
+public final class SharedBarrier {
+    public static final long BYTES = 48;
+    /** The largest number of parties the phase word can count. */
+    public static final int MAX_PARTIES = (1 << 30) - 1;
+    private static final long MUTEX = 0;
+    private static final long PHASE = 16;
+    private static final long PARTIES = 24;
+    private static final long SIGNAL = 28;
+    private static final long RUNNER = 32;
+    private static final long OUTCOMES = 40;
+
+    private static final int FILLING = 0;
+    private static final int ACTION = 1;
+    private static final int BROKEN = 2;
+
+    /** How an await ended. */
+    public enum Outcome {
+        /** The barrier tripped: the caller passes with its arrival index. */
+        PASSED,
+        /** The generation was broken (by another party, abort, reset or a dead action runner). */
+        BROKEN,
+        /** This caller's deadline passed: it broke the generation. */
+        TIMED_OUT,
+        /** This caller was interrupted: it broke the generation. */
+        INTERRUPTED
+    }
+
+    /** What the last party runs between the arrival of all and the trip. */
+    public interface Action {
+        void run();
+    }
+
+    private final MemorySegment segment;
+    private final long base;
+    private final RobustLock mutex;
+
+    public SharedBarrier(MemorySegment segment, long base) {
+        this.segment = segment;
+        this.base = base;
+        this.mutex = new RobustLock(segment, base + MUTEX);
+    }
+
+    /** Writes the initial state into zeroed memory nobody else sees yet. */
+    public static void initialize(MemorySegment segment, long base, int parties) {
+        segment.set(ValueLayout.JAVA_INT, base + PARTIES, parties);
+    }
+
+    /**
+     * Arrives and waits until the generation trips or breaks, or {@code deadline} passes.
+     *
+     * @param action run by the last party before the trip; null for none
+     * @param index receives the arrival index (0 for the first party of a pass)
+     * @throws RuntimeException or Error that the action threw (the generation is then broken)
+     */
+    public Outcome await(Action action, long deadline, int[] index) {
+        int generation;
+        int signal = 0;
+        boolean runsAction = false;
+        enter();
+        try {
+            while (state(phase()) == ACTION) {
+                // more parties than the barrier has, arriving while the last runs the action: wait for the trip
+                signal = get(SIGNAL);
+                mutex.unlock();
+                try {
+                    Futex.await(segment, base + SIGNAL, signal, Waits.FIRST_SLICE_NANOS);
+                } finally {
+                    enter();
+                }
+            }
+            long phase = phase();
+            if (state(phase) == BROKEN) {
+                return Outcome.BROKEN;
+            }
+            generation = generation(phase);
+            int arrived = arrived(phase);
+            index[0] = arrived;
+            if (arrived + 1 == get(PARTIES)) {
+                if (action == null) {
+                    endGeneration(generation, false);
+                    return Outcome.PASSED;
+                }
+                LONG.setVolatile(segment, base + RUNNER, OwnerWord.SELF);
+                setPhase(generation, ACTION, arrived + 1);
+                runsAction = true;
+            } else {
+                setPhase(generation, FILLING, arrived + 1);
+                signal = get(SIGNAL); // NOTE: read under the mutex, before the last party can bump it
+            }
+        } finally {
+            mutex.unlock();
+        }
+        if (runsAction) {
+            return runAction(action, generation);
+        }
+        if (SyncWeakening.BARRIER_LATE_READ) {
+            signal = get(SIGNAL); // weakened: a trip between the unlock and this read is missed
+        }
+        return awaitEnd(generation, signal, deadline);
+    }
+
+    private Outcome runAction(Action action, int generation) {
+        try {
+            action.run();
+        } catch (RuntimeException | Error e) {
+            enter();
+            try {
+                breakIfCurrent(generation);
+            } finally {
+                mutex.unlock();
+            }
+            throw e;
+        }
+        enter();
+        try {
+            long phase = phase();
+            if (generation(phase) != generation || state(phase) != ACTION) {
+                return Outcome.BROKEN; // reset or aborted while the action ran
+            }
+            endGeneration(generation, false);
+            return Outcome.PASSED;
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    private Outcome awaitEnd(int generation, int signal, long deadline) {
+        long slice = Waits.FIRST_SLICE_NANOS;
+        long spinEnd = Math.min(System.nanoTime() + Waits.SPIN_NANOS, deadline);
+        while (get(SIGNAL) == signal && System.nanoTime() - spinEnd < 0 && !SyncWeakening.BARRIER_LATE_READ) {
+            Thread.onSpinWait();
+        }
+        for (;;) {
+            long remaining = deadline - System.nanoTime();
+            if ((SyncWeakening.BARRIER_LATE_READ || get(SIGNAL) == signal) && remaining > 0
+                    && !Thread.currentThread().isInterrupted()) {
+                Futex.await(segment, base + SIGNAL, signal, Math.min(remaining, slice));
+                slice = Waits.nextSlice(slice);
+            }
+            enter();
+            try {
+                signal = get(SIGNAL);
+                long phase = phase();
+                if (generation(phase) != generation) {
+                    long outcomes = (long) LONG.getVolatile(segment, base + OUTCOMES);
+                    return (outcomes & bit(generation)) != 0 ? Outcome.BROKEN : Outcome.PASSED;
+                }
+                if (state(phase) == BROKEN) {
+                    return Outcome.BROKEN;
+                }
+                if (state(phase) == ACTION && OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER))) {
+                    breakIfCurrent(generation);
+                    return Outcome.BROKEN;
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    breakIfCurrent(generation);
+                    return Outcome.INTERRUPTED;
+                }
+                if (deadline - System.nanoTime() <= 0) {
+                    breakIfCurrent(generation);
+                    return Outcome.TIMED_OUT;
+                }
+            } finally {
+                mutex.unlock();
+            }
+        }
+    }
+
+    /** Breaks the barrier: every party waiting now, and every later arrival until {@link #reset}, fails. */
+    public void abort() {
+        enter();
+        try {
+            breakIfCurrent(generation(phase()));
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    /** Back to the initial state: parties waiting now fail, later arrivals start a new pass. */
+    public void reset() {
+        enter();
+        try {
+            endGeneration(generation(phase()), true);
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    public boolean isBroken() {
+        return state(phase()) == BROKEN;
+    }
+
+    /** Parties waiting in the current pass (0 while broken or while the action runs). */
+    public int waiting() {
+        long phase = phase();
+        return state(phase) == FILLING ? arrived(phase) : 0;
+    }
+
+    public int parties() {
+        return get(PARTIES);
+    }
+
+    /** Under the mutex: ends {@code generation} as tripped or broken; the next starts empty. */
+    private void endGeneration(int generation, boolean broken) {
+        setOutcome(generation, broken);
+        setPhase(generation + 1, FILLING, 0); // NOTE: the store that completes the trip or reset
+        bumpSignalAndWake();
+    }
+
+    /** Under the mutex: breaks {@code generation} if it is still the current one and not broken yet. */
+    private void breakIfCurrent(int generation) {
+        long phase = phase();
+        if (generation(phase) != generation || state(phase) == BROKEN) {
+            return;
+        }
+        setOutcome(generation, true);
+        setPhase(generation, BROKEN, arrived(phase)); // NOTE: the store that completes the break
+        bumpSignalAndWake();
+    }
+
+    private void setOutcome(int generation, boolean broken) {
+        long outcomes = (long) LONG.getVolatile(segment, base + OUTCOMES);
+        LONG.setVolatile(segment, base + OUTCOMES, broken ? outcomes | bit(generation) : outcomes & ~bit(generation));
+    }
+
+    private void enter() {
+        RobustLock.Acquired acquired;
+        try {
+            acquired = mutex.lock(Waits.never(), false);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        }
+        if (acquired == RobustLock.Acquired.RECOVERED) {
+            long phase = phase();
+            if (state(phase) == ACTION && OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER))) {
+                breakIfCurrent(generation(phase));
+            }
+            bumpSignalAndWake();
+        }
+    }
+
+    private void bumpSignalAndWake() {
+        int ignored = (int) INT.getAndAdd(segment, base + SIGNAL, 1);
+        Futex.wake(segment, base + SIGNAL, Integer.MAX_VALUE);
+    }
+
+    private long phase() {
+        return (long) LONG.getVolatile(segment, base + PHASE);
+    }
+
+    private void setPhase(int generation, int state, int arrived) {
+        LONG.setVolatile(segment, base + PHASE, ((long) generation << 32) | ((long) state << 30) | arrived);
+    }
+
+    private static int generation(long phase) {
+        return (int) (phase >>> 32);
+    }
+
+    private static int state(long phase) {
+        return (int) (phase >>> 30) & 3;
+    }
+
+    private static int arrived(long phase) {
+        return (int) phase & MAX_PARTIES;
+    }
+
+    private static long bit(int generation) {
+        return 1L << (generation & 63);
+    }
+
+    private int get(long field) {
+        return (int) INT.getVolatile(segment, base + field);
+    }
+}

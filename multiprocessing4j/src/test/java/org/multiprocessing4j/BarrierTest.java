@@ -1,0 +1,233 @@
+package org.multiprocessing4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.multiprocessing4j.QueueTest.checked;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** Barrier across real child JVMs: arrival indices, the action, breaking (timeout, abort, interrupt), and dead parties. */
+class BarrierTest extends ChildProcessTestBase {
+    private static final Duration SHORT = Duration.ofMillis(100);
+    private static final int PASSES = 3;
+
+    @Test
+    void a_barrier_without_parties_is_refused_naming_the_value() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Barrier(0));
+        assertTrue(e.getMessage().contains("not 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Barrier(-3));
+        assertTrue(e.getMessage().contains("not -3"), e.getMessage());
+    }
+
+    @Test
+    void three_processes_pass_together_each_time_with_distinct_indices_and_one_action_per_pass() throws Exception {
+        try (Semaphore actions = new Semaphore(0); Queue<Integer> indices = new Queue<>()) {
+            try (Barrier barrier = new Barrier(3, actions::release, null)) {
+                List<Process> children = new ArrayList<>();
+                for (int c = 0; c < 2; c++) {
+                    children.add(new Process(checked(() -> {
+                        for (int pass = 0; pass < PASSES; pass++) {
+                            indices.put(barrier.await(HANG));
+                        }
+                    })));
+                }
+                children.forEach(Process::start);
+                for (int pass = 0; pass < PASSES; pass++) {
+                    indices.put(barrier.await(HANG));
+                }
+                for (Process c : children) {
+                    c.join(HANG);
+                    assertEquals(0, c.exitCode());
+                }
+                List<Integer> all = new ArrayList<>();
+                for (int i = 0; i < 3 * PASSES; i++) {
+                    all.add(indices.get(HANG));
+                }
+                assertEquals(List.of(0, 0, 0, 1, 1, 1, 2, 2, 2), all.stream().sorted().toList());
+                assertEquals(PASSES, actions.getValue(), "one action per pass");
+                assertFalse(barrier.isBroken());
+                assertEquals(0, barrier.nWaiting());
+                assertEquals(3, barrier.parties());
+            }
+        }
+    }
+
+    @Test
+    void a_timeout_breaks_the_barrier_for_every_waiting_party_until_reset() throws Exception {
+        try (Barrier barrier = new Barrier(3)) {
+            Process waiter = new Process(checked(() -> {
+                try {
+                    barrier.await(HANG);
+                    throw new AssertionError("passed a barrier that should break");
+                } catch (BrokenBarrierException expected) {
+                    // the parent's timeout broke it
+                }
+            }));
+            waiter.start();
+            awaitWaiting(barrier, 1);
+            BrokenBarrierException e = assertThrows(BrokenBarrierException.class, () -> barrier.await(SHORT));
+            assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+            waiter.join(HANG);
+            assertEquals(0, waiter.exitCode());
+            assertTrue(barrier.isBroken());
+            assertThrows(BrokenBarrierException.class, () -> barrier.await(HANG), "a later arrival fails at once");
+            barrier.reset();
+            assertFalse(barrier.isBroken());
+            passWithThreads(barrier, 3);
+        }
+    }
+
+    @Test
+    void abort_breaks_the_barrier_for_a_waiting_child() throws Exception {
+        try (Barrier barrier = new Barrier(2)) {
+            Process waiter = new Process(checked(() -> {
+                try {
+                    barrier.await();
+                    throw new AssertionError("passed an aborted barrier");
+                } catch (BrokenBarrierException expected) {
+                    // aborted
+                }
+            }));
+            waiter.start();
+            awaitWaiting(barrier, 1);
+            barrier.abort();
+            waiter.join(HANG);
+            assertEquals(0, waiter.exitCode());
+            assertTrue(barrier.isBroken());
+        }
+    }
+
+    @Test
+    void a_party_killed_while_waiting_still_counts_and_the_next_pass_is_not_blocked() throws Exception {
+        try (Barrier barrier = new Barrier(3)) {
+            Process doomed = new Process(checked(() -> barrier.await()));
+            doomed.start();
+            awaitWaiting(barrier, 1);
+            doomed.kill();
+            doomed.join(HANG);
+            Set<Integer> indices = passWithThreads(barrier, 2);
+            assertEquals(Set.of(1, 2), indices, "the dead party arrived as 0");
+            assertEquals(Set.of(0, 1, 2), passWithThreads(barrier, 3), "the next pass");
+        }
+    }
+
+    @Test
+    void a_process_killed_while_running_the_action_breaks_the_barrier_for_the_waiters() throws Exception {
+        try (Event running = new Event();
+             Barrier barrier = new Barrier(2, () -> {
+                 running.set();
+                 try {
+                     Thread.sleep(HANG.toMillis() * 10);
+                 } catch (InterruptedException e) {
+                     Thread.currentThread().interrupt();
+                 }
+             }, null)) {
+            CompletableFuture<Throwable> first = CompletableFuture.supplyAsync(() -> {
+                try {
+                    barrier.await(HANG);
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            }, r -> new Thread(r).start());
+            awaitWaiting(barrier, 1);
+            Process last = new Process(checked(() -> barrier.await())); // arrives last: runs the action
+            last.start();
+            assertTrue(running.await(HANG));
+            last.kill();
+            last.join(HANG);
+            Throwable outcome = first.get(60, TimeUnit.SECONDS);
+            assertTrue(outcome instanceof BrokenBarrierException, "got " + outcome);
+            assertTrue(barrier.isBroken());
+        }
+    }
+
+    @Test
+    void an_interrupted_party_throws_and_breaks_the_barrier_for_the_others() throws Exception {
+        try (Barrier barrier = new Barrier(3)) {
+            AtomicReference<Thread> thread = new AtomicReference<>();
+            CompletableFuture<Throwable> interrupted = CompletableFuture.supplyAsync(() -> {
+                thread.set(Thread.currentThread());
+                try {
+                    barrier.await();
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            }, r -> new Thread(r).start());
+            CompletableFuture<Throwable> other = CompletableFuture.supplyAsync(() -> {
+                try {
+                    barrier.await();
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            }, r -> new Thread(r).start());
+            awaitWaiting(barrier, 2);
+            thread.get().interrupt();
+            assertTrue(interrupted.get(60, TimeUnit.SECONDS) instanceof InterruptedException);
+            assertTrue(other.get(60, TimeUnit.SECONDS) instanceof BrokenBarrierException);
+            assertTrue(barrier.isBroken());
+        }
+    }
+
+    @Test
+    void an_action_that_throws_fails_the_last_party_with_it_and_breaks_the_barrier_for_the_others() throws Exception {
+        try (Barrier barrier = new Barrier(2, () -> {
+            throw new IllegalStateException("action failed");
+        }, null)) {
+            CompletableFuture<Throwable> first = CompletableFuture.supplyAsync(() -> {
+                try {
+                    barrier.await(HANG);
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            }, r -> new Thread(r).start());
+            awaitWaiting(barrier, 1);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> barrier.await(HANG));
+            assertEquals("action failed", e.getMessage());
+            assertTrue(first.get(60, TimeUnit.SECONDS) instanceof BrokenBarrierException);
+        }
+    }
+
+    /** Runs {@code n} threads through one pass of {@code barrier}; returns their indices. */
+    private static Set<Integer> passWithThreads(Barrier barrier, int n) throws Exception {
+        List<CompletableFuture<Integer>> parties = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            parties.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return barrier.await(HANG);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, r -> new Thread(r).start()));
+        }
+        Set<Integer> indices = new TreeSet<>();
+        for (CompletableFuture<Integer> p : parties) {
+            indices.add(p.get(60, TimeUnit.SECONDS));
+        }
+        return indices;
+    }
+
+    private static void awaitWaiting(Barrier barrier, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (barrier.nWaiting() != n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("never saw " + n + " parties waiting, saw " + barrier.nWaiting());
+            }
+            Thread.sleep(10);
+        }
+    }
+}

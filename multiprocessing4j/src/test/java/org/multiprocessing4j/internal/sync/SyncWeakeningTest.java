@@ -1,0 +1,65 @@
+package org.multiprocessing4j.internal.sync;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.multiprocessing4j.ChildProcessTestBase;
+
+/**
+ * The quick half of the sync stress tests, in the default suite: three protocols (owner recovery, the
+ * lock's wake-pending flag, the condition's sleep handshake) pass a few seconds of {@link SyncStress} with
+ * the futex safety net off, and the stress run catches a weakened variant of each. The long runs and the other weakenings are in
+ * {@link SyncStressTest} ({@code ./mvnw -Pstress -pl multiprocessing4j test}); STRESS.md lists them.
+ */
+class SyncWeakeningTest extends ChildProcessTestBase {
+    private static final long MAX_MILLIS = 2_000;
+    private static final long RACE_BUDGET_MILLIS = 20_000;
+
+    /** Control for the test below: exactly one of four racing threads takes over a dead owner's lock. */
+    @Test
+    void the_real_take_over_gives_a_dead_owners_lock_to_exactly_one_of_the_racing_threads() throws Exception {
+        SyncStressRuns.Verdict verdict = SyncStressRuns.run("no-safety-net", "recovery", "threads", MAX_MILLIS, 1);
+        assertTrue(verdict.ok(), verdict.toString());
+    }
+
+    /** Hazard: recoverers (and a newcomer) both holding the lock when the take-over is not a CAS from the dead word. */
+    @Test
+    void the_stress_run_finds_two_holders_when_the_take_over_is_a_plain_store() throws Exception {
+        SyncStressRuns.Verdict verdict = SyncStressRuns.run("no-safety-net,lock-plain-takeover", "recovery", "threads",
+                RACE_BUDGET_MILLIS, 2);
+        assertTrue(verdict.corrupt(), "expected CORRUPT, got " + verdict);
+    }
+
+    /**
+     * Hazard: a lock waiter that sleeps on a word its own process retook is never woken, because a release
+     * whose wake found nobody asleep left the wake-pending flag set.
+     */
+    @Test
+    void the_stress_run_finds_a_stuck_lock_waiter_when_a_wake_that_found_nobody_stays_pending() throws Exception {
+        SyncStressRuns.Verdict verdict = SyncStressRuns.run("no-safety-net,lock-keep-pending", "lock", "threads",
+                RACE_BUDGET_MILLIS, 5);
+        assertTrue(verdict.hang(), "expected HANG, got " + verdict);
+    }
+
+    /** Control for the test above: four threads share a lock, none stuck, never two inside. */
+    @Test
+    void four_threads_share_a_lock_without_a_stuck_waiter_with_the_safety_net_off() throws Exception {
+        SyncStressRuns.Verdict verdict = SyncStressRuns.run("no-safety-net", "lock", "threads", MAX_MILLIS, 6);
+        assertTrue(verdict.ok(), verdict.toString());
+    }
+
+    /** Control for the test below: two parties take turns through a condition without a lost wake-up. */
+    @Test
+    void two_parties_take_turns_through_a_condition_with_the_safety_net_off() throws Exception {
+        SyncStressRuns.Verdict verdict = SyncStressRuns.run("no-safety-net", "condition", "threads", MAX_MILLIS, 3);
+        assertTrue(verdict.ok(), verdict.toString());
+    }
+
+    /** Hazard: a signal between the waiter's last look and its announcement of sleep is lost. */
+    @Test
+    void the_stress_run_hangs_when_a_condition_waiter_announces_its_sleep_with_a_plain_store() throws Exception {
+        SyncStressRuns.Verdict verdict = SyncStressRuns.run("no-safety-net,condition-plain-sleep", "condition", "threads",
+                RACE_BUDGET_MILLIS, 4);
+        assertTrue(verdict.hang(), "expected HANG, got " + verdict);
+    }
+}
