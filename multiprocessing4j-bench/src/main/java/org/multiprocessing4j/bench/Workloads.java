@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.multiprocessing4j.bench.workloads.LockWorkload;
 import org.multiprocessing4j.bench.workloads.NoopProbe;
 import org.multiprocessing4j.bench.workloads.PipePingpong;
 import org.multiprocessing4j.bench.workloads.PipeThroughput;
@@ -15,6 +16,8 @@ import org.multiprocessing4j.bench.workloads.PoolMapPayload;
 import org.multiprocessing4j.bench.workloads.PoolMapTrivial;
 import org.multiprocessing4j.bench.workloads.ProcessStart;
 import org.multiprocessing4j.bench.workloads.QueueThroughput;
+import org.multiprocessing4j.bench.workloads.SyncPingpong;
+import org.multiprocessing4j.bench.workloads.ValueArray;
 
 /**
  * The registry of Java workloads, in run order (the README's order). Adding a workload is one line
@@ -32,7 +35,10 @@ public final class Workloads {
             new ExecutorThroughput(),
             new PipePingpong(),
             new PipeThroughput(),
-            new QueueThroughput()
+            new QueueThroughput(),
+            new LockWorkload(),
+            new SyncPingpong(),
+            new ValueArray()
     );
 
     private static final Map<String, Workload> BY_NAME = index(ALL);
