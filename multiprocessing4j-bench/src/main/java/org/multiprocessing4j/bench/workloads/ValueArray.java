@@ -1,5 +1,7 @@
 package org.multiprocessing4j.bench.workloads;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +11,7 @@ import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.DoubleArray;
 import org.multiprocessing4j.Pipe;
 import org.multiprocessing4j.Process;
+import org.multiprocessing4j.RLock;
 import org.multiprocessing4j.bench.BenchContext;
 import org.multiprocessing4j.bench.Repeat;
 import org.multiprocessing4j.bench.Result;
@@ -26,11 +29,16 @@ import org.multiprocessing4j.bench.Workload;
  *     a time, the parent {@code get(i)} one at a time (each a volatile access, bounds-checked);
  * <li>{@code synchronized_slice}: {@link Array#ofDoubles(int)} (with its lock); the child builds the
  *     {@code double[]} before signalling ready and does one {@link DoubleArray#copyFrom(double[])}, the parent
- *     sums {@link DoubleArray#toArray()} (both copies under the array's lock, as CPython's {@code arr[:]}).
+ *     sums {@link DoubleArray#toArray()} (both copies under the array's lock, as CPython's {@code arr[:]});
+ * <li>{@code jvm-segment/synchronized_slice} (JVM-only, labelled, compared with CPython's
+ *     {@code synchronized_slice}): the child as above, the parent sums over {@link Array#segment()} holding
+ *     {@link DoubleArray#getLock()}, without copying the 8n bytes into a new {@code double[]} first.
  * </ul>
  * Run: {@code ./mvnw -q -Pbench -DskipTests package -Dbench.args="--cpython --only value_array"}.
  */
 public final class ValueArray implements Workload {
+    /** The prefix of the JVM-only variant that sums in place, without CPython's {@code arr[:]} copy. */
+    static final String SEGMENT = "jvm-segment/";
     private static final byte[] READY = {'r'};
     private static final byte[] GO = {'g'};
     private static final byte[] DONE = {'d'};
@@ -43,11 +51,18 @@ public final class ValueArray implements Workload {
     @Override
     public void run(BenchContext ctx) throws Exception {
         int n = ctx.size(1_000_000, 100_000);
-        variant(ctx, "rawarray_elementwise", n, false);
-        variant(ctx, "synchronized_slice", n, true);
+        variant(ctx, "rawarray_elementwise", n, false, false);
+        variant(ctx, "synchronized_slice", n, true, false);
+        variant(ctx, SEGMENT + "synchronized_slice", n, true, true);
     }
 
-    private void variant(BenchContext ctx, String variant, int n, boolean slice) throws Exception {
+    @Override
+    public Map<String, List<String>> comparesTo() {
+        return Map.of(SEGMENT + "synchronized_slice/MBps", List.of("synchronized_slice/MBps"),
+                SEGMENT + "synchronized_slice/time", List.of("synchronized_slice/time"));
+    }
+
+    private void variant(BenchContext ctx, String variant, int n, boolean slice, boolean inPlace) throws Exception {
         int warmups = Repeat.warmups();
         int rounds = warmups + Repeat.REPS;
         try (DoubleArray arr = slice ? Array.ofDoubles(n) : Array.rawDoubles(n); Pipe pipe = Pipe.open()) {
@@ -63,7 +78,7 @@ public final class ValueArray implements Workload {
                     long t0 = System.nanoTime();
                     a.sendBytes(GO);
                     a.recvBytes();
-                    double s = slice ? sum(arr.toArray()) : sumElementwise(arr, n);
+                    double s = inPlace ? sumInPlace(arr) : slice ? sum(arr.toArray()) : sumElementwise(arr, n);
                     long t1 = System.nanoTime();
                     double expected = (double) n * (n - 1) / 2 + (double) r * n;
                     if (s != expected) {
@@ -80,7 +95,7 @@ public final class ValueArray implements Workload {
                     throw new IllegalStateException(child + " ended with exit code " + child.exitCode());
                 }
                 Map<String, Object> params = Result.params("typecode", "d", "length", n, "lock", slice,
-                        "mode", slice ? "slice" : "elementwise");
+                        "mode", inPlace ? "slice in, sum over segment() under the lock" : slice ? "slice" : "elementwise");
                 ctx.emit(Result.of(name(), variant + "/MBps", Stats.of(rates), "MB/s", params));
                 ctx.emit(Result.of(name(), variant + "/time", Stats.of(millis), "ms", params));
             } finally {
@@ -98,6 +113,23 @@ public final class ValueArray implements Workload {
             s += arr.get(i);
         }
         return s;
+    }
+
+    /** The sum over {@link Array#segment()} under the array's lock: no copy (plain reads, ordered by the lock). */
+    private static double sumInPlace(DoubleArray arr) throws InterruptedException {
+        RLock lock = arr.getLock();
+        lock.acquire();
+        try {
+            MemorySegment seg = arr.segment();
+            long count = seg.byteSize() / Double.BYTES;
+            double s = 0.0;
+            for (long i = 0; i < count; i++) {
+                s += seg.getAtIndex(ValueLayout.JAVA_DOUBLE, i);
+            }
+            return s;
+        } finally {
+            lock.release();
+        }
     }
 
     private static double sum(double[] values) {

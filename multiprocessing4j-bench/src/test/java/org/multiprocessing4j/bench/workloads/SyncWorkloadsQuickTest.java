@@ -39,8 +39,9 @@ class SyncWorkloadsQuickTest {
     @Timeout(120)
     void valueArrayPrintsRatesAndTimesOfBothVariants() throws Exception {
         assertVariants(run(new ValueArray()), "value_array",
-                List.of("rawarray_elementwise/MBps", "rawarray_elementwise/time", "synchronized_slice/MBps", "synchronized_slice/time"),
-                List.of("MB/s", "ms", "MB/s", "ms"));
+                List.of("rawarray_elementwise/MBps", "rawarray_elementwise/time", "synchronized_slice/MBps", "synchronized_slice/time",
+                        "jvm-segment/synchronized_slice/MBps", "jvm-segment/synchronized_slice/time"),
+                List.of("MB/s", "ms", "MB/s", "ms", "MB/s", "ms"));
     }
 
     private static List<Line> run(Workload w) throws Exception {
