@@ -64,7 +64,7 @@ public final class PoolEngine {
     private static final Duration EXIT_GRACE = Duration.ofSeconds(2);
     /** Tasks a worker may hold at once (one running, the rest sent ahead and revocable). */
     static final int PREFETCH = 8;
-    /** Tasks larger than this are not sent ahead (see {@link #big}). */
+    /** Tasks larger than this are not sent ahead (see {@link #roomFor}). */
     private static final int BIG_TASK_BYTES = 64 << 10;
     /** Workers dying in a row before their first answer that make the pool broken. */
     private static final int BOOT_DEATHS_TO_BREAK = 3;
@@ -223,7 +223,7 @@ public final class PoolEngine {
 
     /** The live worker holding the fewest tasks, if it can take {@code task} too (lock held). */
     private Worker leastLoadedLocked(Task task) {
-        int room = big(task) ? 1 : depth;
+        int room = Math.min(depth, roomFor(task));
         Worker best = null;
         for (Worker w : workers) {
             if (!w.lost && !w.retiring && w.queued.size() < room && w.freeSlot() >= 0
@@ -386,7 +386,7 @@ public final class PoolEngine {
         }
         List<Task> out = null;
         while (worker.queued.size() < depth && !pending.isEmpty() && worker.freeSlot() >= 0 && !worker.retiring
-                && (worker.queued.isEmpty() || !big(pending.peekFirst()))) {
+                && worker.queued.size() < roomFor(pending.peekFirst())) {
             Task next = pending.pollFirst();
             assignLocked(worker, next);
             if (out == null) {
@@ -405,11 +405,13 @@ public final class PoolEngine {
     }
 
     /**
-     * A task too big to send ahead: it goes only to a worker that holds nothing, so the thread that sends
-     * it (often the caller of an async map) never waits for ring space behind another task.
+     * How many tasks a worker may hold for {@code task} to be given to it: a big task goes only to a worker
+     * that holds nothing, so the thread that sends it (often the caller of an async map) never waits for
+     * ring space behind another task (a large message is streamed through the ring as the worker reads it).
      */
-    private static boolean big(Task task) {
-        return task.message.length > BIG_TASK_BYTES;
+    private static int roomFor(Task task) {
+        int length = task.message.length;
+        return length <= BIG_TASK_BYTES ? Integer.MAX_VALUE : 1;
     }
 
     /** Takes back, for idle {@code thief}, the newest unstarted task of the most loaded other worker (lock held). */
