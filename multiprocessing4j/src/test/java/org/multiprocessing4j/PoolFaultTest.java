@@ -99,6 +99,27 @@ class PoolFaultTest extends ChildProcessTestBase {
     }
 
     @Test
+    void results_of_quick_tasks_before_a_task_that_calls_System_exit_are_not_lost() throws Exception {
+        try (Pool pool = new Pool(1)) {
+            pool.apply(() -> 0); // the worker is up, so the next tasks reach it together
+            List<AsyncResult<Integer>> quick = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                int n = i;
+                quick.add(pool.applyAsync(() -> n));
+            }
+            AsyncResult<Integer> exits = pool.applyAsync(() -> {
+                System.exit(5);
+                return -1;
+            });
+            ExecutionException e = assertThrows(ExecutionException.class, () -> exits.get(HANG));
+            assertEquals(5, assertInstanceOf(WorkerDiedException.class, e.getCause()).exitCode());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(i, quick.get(i).get(HANG), "the answer of a finished task survives the worker's exit");
+            }
+        }
+    }
+
+    @Test
     void a_task_that_runs_out_of_heap_fails_with_WorkerDiedException_and_only_that_task() throws Exception {
         try (Context small = Context.builder().jvmOptions("-Xmx48m").build();
              Pool pool = Pool.builder().processes(2).context(small).build()) {

@@ -8,8 +8,8 @@ import org.multiprocessing4j.Connection;
 /**
  * A worker's answers waiting to go to the pool together, in one pipe message: the pool's relay then wakes
  * once for several short tasks. Format (one message): {@code BATCH(1) | count(4) | (length(4) | answer)*},
- * each answer as {@link TaskMessages} describes; a batch of one goes as the plain answer. Used by one
- * thread.
+ * each answer as {@link TaskMessages} describes; a batch of one goes as the plain answer. Thread-safe (the
+ * worker's loop fills it; a shutdown hook or the out-of-memory path may flush it).
  */
 final class AnswerBatch {
     /** Most answers in one message. */
@@ -22,20 +22,20 @@ final class AnswerBatch {
         this.pipe = pipe;
     }
 
-    boolean isEmpty() {
+    synchronized boolean isEmpty() {
         return answers.isEmpty();
     }
 
-    boolean full() {
+    synchronized boolean full() {
         return answers.size() >= MAX;
     }
 
-    void add(byte[] answer) {
+    synchronized void add(byte[] answer) {
         answers.add(answer);
     }
 
     /** Sends what is waiting, if anything. */
-    void flush() throws IOException {
+    synchronized void flush() throws IOException {
         if (answers.isEmpty()) {
             return;
         }
@@ -58,6 +58,15 @@ final class AnswerBatch {
             pipe.sendBytes(out);
         }
         answers.clear();
+    }
+
+    /** As {@link #flush()}, for last-moment paths (exit hook, out of memory): failures are ignored. */
+    void flushQuietly() {
+        try {
+            flush();
+        } catch (IOException | RuntimeException | Error ignored) {
+            // the pool sees this worker's death; a held answer's task then fails with WorkerDiedException
+        }
     }
 
     /** The answers in a BATCH message. */

@@ -22,6 +22,11 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
  * the format of {@link TaskMessages}. An {@link OutOfMemoryError} halts the JVM with status 3 (as
  * HotSpot's {@code -XX:+ExitOnOutOfMemoryError}): a heap that ran out is not trusted with the next task,
  * and the pool reports the death to the task's caller. Any other throwable is the task's answer.
+ *
+ * <p>Answers of tasks shorter than 20 µs may be held while the next task is already in the pipe and sent
+ * together ({@link AnswerBatch}); they are flushed before the JVM exits (a task calling {@code System.exit},
+ * an out-of-memory halt), so only a SIGKILL or a native crash can take a finished task's answer with it
+ * (that task then fails with {@code WorkerDiedException}, as the one running).
  */
 public final class WorkerLoop implements SerializableRunnable {
     @Serial
@@ -31,6 +36,9 @@ public final class WorkerLoop implements SerializableRunnable {
     private static final int FUNCTIONS_KEPT = 8;
     /** An answer waits for the next task's only if its own task took less than this. */
     private static final long HOLD_NANOS = 20_000;
+
+    /** The answers held for batching in this JVM (one worker loop per JVM), for the last-moment flushes. */
+    private static volatile AnswerBatch held;
 
     private final Connection pipe;
     private final String slotsPath;
@@ -73,6 +81,9 @@ public final class WorkerLoop implements SerializableRunnable {
                 }
             }
             AnswerBatch batch = new AnswerBatch(pipe);
+            held = batch;
+            // NOTE: a task that calls System.exit must not take the held answers of finished tasks with it.
+            Runtime.getRuntime().addShutdownHook(new Thread(batch::flushQuietly, "mp4j-pool-answers"));
             long lastTaskNanos = Long.MAX_VALUE;
             for (int done = 0; maxTasks <= 0 || done < maxTasks; ) {
                 // NOTE: answers of short tasks wait while the next task is already here (one message, one
@@ -123,6 +134,10 @@ public final class WorkerLoop implements SerializableRunnable {
             Object value = run(task, codec, loader, functions);
             result = codec.encode(value, "the result of a pool task");
         } catch (OutOfMemoryError e) {
+            AnswerBatch batch = held;
+            if (batch != null) {
+                batch.flushQuietly();
+            }
             Runtime.getRuntime().halt(OUT_OF_MEMORY_STATUS);
             throw e;
         } catch (Throwable t) {
