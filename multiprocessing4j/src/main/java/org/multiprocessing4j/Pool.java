@@ -32,8 +32,9 @@ import org.multiprocessing4j.internal.pool.PoolEngine;
  * rethrow it (checked ones wrapped in {@link ProcessExecutionException}); {@link AsyncResult#get()} wraps
  * it in {@link ExecutionException}.
  *
- * <p><b>Scheduling.</b> Each worker holds one task at a time; a free worker takes the next task, so no task
- * waits behind a busy worker while another is idle. Map calls batch their input into chunks of
+ * <p><b>Scheduling.</b> Each worker is sent a few tasks ahead (so it never waits for this JVM between
+ * tasks), but a worker that falls idle takes back a task another has not started, so no task waits behind
+ * a busy worker while another is idle. Tasks over 64 KiB are not sent ahead. Map calls batch their input into chunks of
  * {@code chunksize} items, one task each: by default {@code ceil(n / (4 × processes))} for {@code map},
  * {@code starmap} and their async forms (CPython's rule), and 1 for {@code imap}/{@code imapUnordered},
  * which read their input lazily, at most {@code 2 × processes} chunks ahead of the consumer. A pool built
@@ -234,8 +235,10 @@ public final class Pool implements AutoCloseable {
 
     /**
      * Stops taking calls, lets queued tasks finish, lets the workers exit and waits for them (Python's
-     * {@code close()} followed by {@code join()}). Idempotent. If interrupted, returns with the flag set
-     * while the workers finish in the background.
+     * {@code close()} followed by {@code join()}). Idempotent.
+     *
+     * @throws ProcessError if interrupted while waiting (the flag is restored; the workers finish in the
+     *                      background)
      */
     @Override
     public void close() {
@@ -244,12 +247,16 @@ public final class Pool implements AutoCloseable {
             engine.awaitTermination(null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new ProcessError("interrupted while " + engine.name() + " finished its tasks (they go on)", e);
         }
     }
 
     /**
      * Kills the workers now (Python's {@code terminate()}); results not yet ready throw
-     * {@link java.util.concurrent.CancellationException}. Returns once the workers are gone. Idempotent.
+     * {@link java.util.concurrent.CancellationException}. Returns once the workers are gone (SIGKILL; a few
+     * ms). Idempotent.
+     *
+     * @throws ProcessError if interrupted while waiting for them (the flag is restored)
      */
     public void terminate() {
         engine.terminate();
@@ -257,6 +264,7 @@ public final class Pool implements AutoCloseable {
             engine.awaitTermination(Duration.ofSeconds(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new ProcessError("interrupted while " + engine.name() + "'s killed workers were reaped", e);
         }
     }
 

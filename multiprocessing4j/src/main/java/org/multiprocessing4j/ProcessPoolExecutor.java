@@ -298,10 +298,10 @@ public final class ProcessPoolExecutor implements ExecutorService {
      * the tasks no worker has started; with {@code wait}, returns when every worker has exited.
      */
     public void shutdown(boolean wait, boolean cancelFutures) throws InterruptedException {
+        engine.close();
         if (cancelFutures) {
             engine.drainPending();
         }
-        engine.close();
         if (wait) {
             engine.awaitTermination(null);
         }
@@ -345,15 +345,25 @@ public final class ProcessPoolExecutor implements ExecutorService {
 
     /**
      * Shuts down and waits for queued tasks and the workers (the {@code ExecutorService.close()} contract:
-     * if interrupted while waiting, kills the workers, then returns with the interrupt flag set).
+     * if interrupted while waiting, it does {@link #shutdownNow()}, waits for the workers to be gone, and
+     * returns with the interrupt flag set).
      */
     @Override
     public void close() {
         engine.close();
-        try {
-            engine.awaitTermination(null);
-        } catch (InterruptedException e) {
-            shutdownNow();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                engine.awaitTermination(null);
+                break;
+            } catch (InterruptedException e) {
+                if (!interrupted) {
+                    shutdownNow();
+                }
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeoutException;
  * endless input streams in constant memory.
  *
  * <p>{@link #hasNext()} and {@link #next()} block until the next result (or the end) is known. A task's
- * exception is thrown by the {@code next} call that reaches its position: unchecked ones as themselves,
+ * exception is thrown by the {@code hasNext}/{@code next} call that reaches its position: unchecked ones as themselves,
  * checked ones wrapped in {@link ProcessExecutionException}; the iterator then goes on with the results
  * after it. An exception thrown by the <em>input</em> iterator is thrown after every result before it,
  * and ends the iteration. An interrupt while blocked in {@code hasNext}/{@code next()} restores the flag

@@ -87,6 +87,36 @@ class PoolFaultTest extends ChildProcessTestBase {
     }
 
     @Test
+    void timeouts_never_break_the_pool_however_many_workers_they_kill() throws Exception {
+        try (Pool pool = Pool.builder().processes(2).taskTimeout(Duration.ofSeconds(2)).build()) {
+            pool.apply(() -> 0);
+            List<AsyncResult<Integer>> runaways = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                runaways.add(pool.applyAsync(() -> sleepThen(1, 600_000)));
+            }
+            for (AsyncResult<Integer> r : runaways) {
+                ExecutionException e = assertThrows(ExecutionException.class, () -> r.get(HANG));
+                assertInstanceOf(TaskTimeoutException.class, e.getCause());
+            }
+            assertEquals(7, pool.apply(() -> 7), "four killed workers later the pool still serves");
+        }
+    }
+
+    @Test
+    void an_imap_whose_input_was_all_read_survives_close() throws Exception {
+        Pool pool = new Pool(2);
+        ResultIterator<Integer> results = pool.imap(x -> x * 10, List.of(1, 2, 3, 4), 1);
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (pool.stats().tasksSubmitted() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(5); // the input read to its last item (the look-ahead is 4 chunks)
+        }
+        pool.close();
+        List<Integer> got = new ArrayList<>();
+        results.forEachRemaining(got::add);
+        assertEquals(List.of(10, 20, 30, 40), got);
+    }
+
+    @Test
     void a_task_calling_System_exit_fails_with_its_exit_code_and_the_pool_keeps_serving() throws Exception {
         try (Pool pool = new Pool(2)) {
             WorkerDiedException e = assertThrows(WorkerDiedException.class, () -> pool.apply(() -> {

@@ -145,6 +145,16 @@ class ProcessPoolExecutorTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_cancelled_task_does_not_count_toward_maxTasksPerChild() throws Exception {
+        try (ProcessPoolExecutor ex = ProcessPoolExecutor.builder().maxWorkers(1).maxTasksPerChild(1).build()) {
+            CompletableFuture<Integer> first = ex.submit(() -> 1);
+            first.cancel(false);
+            assertEquals(2, ex.submit(() -> 2).get(60, TimeUnit.SECONDS));
+            assertEquals(3, ex.submit(() -> 3).get(60, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void invokeAll_and_invokeAny_work_as_in_java_util_concurrent() throws Exception {
         try (ProcessPoolExecutor ex = new ProcessPoolExecutor(2)) {
             List<SerializableCallable<Integer>> tasks = List.of(() -> 1, () -> 2, () -> {

@@ -47,10 +47,11 @@ final class ChildWorkerLauncher implements WorkerLauncher {
         }
         RingConnection left = pipe[0];
         RingConnection right = pipe[1];
-        Process process = context.process(name, new WorkerLoop(right, slots.path().toString(), initializer, maxTasks,
-                context.serializer().getName()));
-        process.setDaemon(true);
+        Process process;
         try {
+            process = context.process(name, new WorkerLoop(right, slots.path().toString(), initializer, maxTasks,
+                    context.serializer().getName()));
+            process.setDaemon(true);
             // NOTE: the pool claims its end before the worker can: a close from this side is then seen by the
             // worker as EOF even if the worker had not touched the pipe yet (an unclaimed end is waited for).
             left.poll();
@@ -134,8 +135,12 @@ final class ChildWorkerLauncher implements WorkerLauncher {
 
         @Override
         public void kill() {
-            if (process.isAlive()) {
-                process.kill();
+            try {
+                if (process.isAlive()) {
+                    process.kill();
+                }
+            } catch (IllegalStateException closedAfterItsExit) {
+                // awaitExit closed the process object: it is gone already
             }
         }
 

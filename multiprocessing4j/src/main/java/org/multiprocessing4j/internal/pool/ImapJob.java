@@ -101,13 +101,20 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
         RuntimeException error = null;
         try {
             while (true) {
+                boolean stopped;
                 synchronized (this) {
                     while (inFlight >= lookahead && !stopRequested) {
                         wait();
                     }
-                    if (stopRequested) {
-                        break;
+                    stopped = stopRequested;
+                }
+                if (stopped) {
+                    if (!hasMoreInput()) {
+                        synchronized (this) {
+                            stopError = null; // the input had ended: nothing was left unread
+                        }
                     }
+                    break;
                 }
                 List<Object> chunk = new ArrayList<>(chunksize);
                 try {
@@ -165,6 +172,14 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                 notifyAll();
             }
             engine.removeFeeder(this);
+        }
+    }
+
+    private boolean hasMoreInput() {
+        try {
+            return input.hasNext();
+        } catch (RuntimeException | Error e) {
+            return true;
         }
     }
 

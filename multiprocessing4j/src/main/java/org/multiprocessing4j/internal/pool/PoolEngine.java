@@ -29,8 +29,9 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
  * Runs tasks on a fixed number of workers: the engine behind {@code Pool} and {@code ProcessPoolExecutor}.
  *
  * <p>States: RUNNING → CLOSING ({@link #close()}: no new calls; queued tasks finish, then the workers are
- * told to exit) → ENDED; or any → ENDED at once ({@link #terminate()}: workers killed, unfinished tasks
- * cancelled). A pool whose initializer failed or whose workers cannot start is <em>broken</em>: every
+ * told to exit), or any → ENDED ({@link #terminate()}: workers killed, unfinished tasks cancelled). A new
+ * worker takes tasks only after its READY message (its initializer has run), so a task's timeout never
+ * includes the initializer, and a worker that dies before READY counts toward breaking the pool. A pool whose initializer failed or whose workers cannot start is <em>broken</em>: every
  * pending and later task fails with {@link BrokenProcessPoolException}. Thread-safe.
  */
 /*
@@ -44,13 +45,13 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
  * on its slot in that worker's TaskSlots table (see there). Under `lock`: a submitted task goes to the least
  * loaded worker that has room, or to the `pending` deque; a worker that answers is refilled. Messages are
  * sent outside the lock by the thread that made the assignment; a relay refills its worker *before* it
- * decodes and delivers the answer.
+ * decodes and delivers the answer. A worker sends each answer as soon as its task ends.
  *
  * Ownership. `Worker.queued` holds the tasks a worker was given. Every path that ends a task (answer,
  * death, timeout, terminate, cancel, a failed send, a steal) takes it out of `queued` or `pending` under
  * the lock, so exactly one of them settles it; a late answer for a task settled otherwise is dropped. A
- * task is stolen only after its message is in the pipe whole (`sent`), because stealing rewrites the slot
- * byte of the message for the new worker.
+ * task is stolen only after its message is in the pipe whole (`sentTo`, set per assignment), because
+ * stealing rewrites the slot byte of the message for the new worker.
  *
  * Death. The relay thread's receive ends with EOF when the worker's JVM is gone (the ring notices the dead
  * peer's pid within one futex slice) or when the process ends before it touched its pipe (the exit hook
@@ -277,7 +278,7 @@ public final class PoolEngine {
         task.message[TaskMessages.SLOT_AT] = (byte) slot;
         task.slot = slot;
         task.worker = worker;
-        task.sent = false;
+        task.sentTo = null;
         if (worker.queued.isEmpty()) {
             worker.busySince = System.nanoTime();
         }
@@ -295,11 +296,6 @@ public final class PoolEngine {
     private void send(Worker worker, Task task) {
         try {
             worker.link.send(task.message);
-            task.sent = true;
-            if (maybeIdle) {
-                // NOTE: a worker that fell idle while this task was in flight could not take it back then.
-                rebalance();
-            }
         } catch (IOException | RuntimeException e) {
             // The worker is gone, or this thread was interrupted mid-send: the task did not arrive whole.
             // It goes back to the queue; the worker is killed so that its relay replaces it.
@@ -319,6 +315,16 @@ public final class PoolEngine {
             if (!requeued) {
                 settle(task, null, new CancellationException(name + " ended before the task was sent"));
             }
+            return;
+        }
+        // NOTE: set only now, and only for this assignment: a task may be stolen (its slot byte rewritten)
+        // only once its message is whole in this worker's pipe.
+        if (task.worker == worker) {
+            task.sentTo = worker;
+        }
+        if (maybeIdle) {
+            // A worker that fell idle while this task was in flight could not take it back then.
+            rebalance();
         }
     }
 
@@ -414,26 +420,38 @@ public final class PoolEngine {
         return length <= BIG_TASK_BYTES ? Integer.MAX_VALUE : 1;
     }
 
-    /** Takes back, for idle {@code thief}, the newest unstarted task of the most loaded other worker (lock held). */
+    /**
+     * Takes back, for idle {@code thief}, an unstarted task of another worker (lock held): the newest one
+     * that is whole in its pipe, trying the most loaded workers first (a pipe's order may differ from
+     * {@code queued}'s when two threads sent to it at once, so every candidate is tried).
+     */
     private Task stealLocked(Worker thief) {
-        Worker victim = null;
-        for (Worker w : workers) {
-            if (w != thief && !w.lost && w.queued.size() > 1 && (victim == null || w.queued.size() > victim.queued.size())) {
-                victim = w;
+        List<Worker> victims = new ArrayList<>(workers);
+        victims.remove(thief);
+        victims.sort((a, b) -> Integer.compare(b.queued.size(), a.queued.size()));
+        for (Worker victim : victims) {
+            if (victim.lost || victim.queued.size() < 2) {
+                continue;
+            }
+            for (java.util.Iterator<Task> it = victim.queued.descendingIterator(); it.hasNext(); ) {
+                Task candidate = it.next();
+                if (candidate.sentTo == victim && victim.slots.steal(candidate.slot)) {
+                    // NOTE: the victim will answer SKIPPED for this slot; only then is the slot free again.
+                    it.remove();
+                    releaseLocked(victim, candidate, false);
+                    unhandLocked(victim);
+                    steals++;
+                    return candidate;
+                }
             }
         }
-        if (victim == null) {
-            return null;
-        }
-        Task candidate = victim.queued.peekLast();
-        if (candidate == null || !candidate.sent || !victim.slots.steal(candidate.slot)) {
-            return null;
-        }
-        // NOTE: the victim will answer SKIPPED for this slot; only then is the slot free again.
-        victim.queued.removeLast();
-        releaseLocked(victim, candidate, false);
-        steals++;
-        return candidate;
+        return null;
+    }
+
+    /** A task handed to {@code worker} was taken back: it does not count toward maxTasksPerChild (lock held). */
+    private void unhandLocked(Worker worker) {
+        worker.handed--;
+        worker.retiring = maxTasksPerChild > 0 && worker.handed >= maxTasksPerChild;
     }
 
     // ---------------------------------------------------------------- workers
@@ -456,10 +474,30 @@ public final class PoolEngine {
             return;
         }
         Worker worker = new Worker(link, number);
+        // NOTE: until the worker says READY (after its initializer), a death before it touched its pipe is
+        // seen only through the process's exit, which then closes the pool's end; after READY the ring
+        // itself reports the death, and closing on exit could drop answers not yet read.
+        java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+        link.onExit(() -> {
+            if (!ready.get()) {
+                link.closeChannel();
+            }
+        });
+        byte[] first;
+        try {
+            first = link.receive();
+        } catch (IOException | InterruptedException e) {
+            first = null;
+        }
+        if (first == null || first.length == 0 || first[0] != TaskMessages.READY) {
+            notReady(worker, first);
+            return;
+        }
+        ready.set(true);
         List<Task> toSend = List.of();
         boolean keep;
         synchronized (lock) {
-            starting--;
+            bootDeaths = 0;
             keep = state != State.ENDED && broken == null;
             if (keep) {
                 workers.add(worker);
@@ -470,20 +508,61 @@ public final class PoolEngine {
                 relays.add(relay);
                 relay.start();
                 toSend = refillLocked(worker);
+                starting--;
             }
             lock.notifyAll();
         }
         if (!keep) {
-            link.kill();
-            link.closeChannel();
-            exitCode(worker);
-            link.release();
+            retire(worker);
             return;
         }
-        link.onExit(link::closeChannel);
         sendAll(worker, toSend);
         synchronized (lock) {
             finishClosingLocked();
+        }
+    }
+
+    /** Kills a worker the pool no longer wants and releases its files; counted as starting until gone. */
+    private void retire(Worker worker) {
+        worker.link.kill();
+        worker.link.closeChannel();
+        exitCode(worker);
+        worker.link.release();
+        synchronized (lock) {
+            starting--;
+            lock.notifyAll();
+        }
+    }
+
+    /**
+     * A new worker's first message was not READY: its initializer failed (the pool is broken), or it died
+     * while booting or in the initializer. Several such deaths in a row break the pool (CPython's Pool
+     * restarts such workers forever); otherwise another is started.
+     */
+    private void notReady(Worker worker, byte[] first) {
+        boolean initFailed = first != null && first.length > 0 && first[0] == TaskMessages.INIT_FAILED;
+        Throwable cause = initFailed ? decodeThrowable(first, worker) : null;
+        worker.link.kill();
+        worker.link.closeChannel();
+        int code = exitCode(worker);
+        worker.link.release();
+        boolean breakNow;
+        synchronized (lock) {
+            starting--;
+            deaths++;
+            bootDeaths++;
+            breakNow = !initFailed && bootDeaths >= BOOT_DEATHS_TO_BREAK;
+            if (!initFailed && !breakNow && state != State.ENDED && broken == null) {
+                restarts++;
+                launchLocked();
+            }
+            lock.notifyAll();
+        }
+        if (initFailed) {
+            breakPool("the initializer of " + name + " raised an exception in " + worker, cause);
+        } else if (breakNow) {
+            breakPool(name + ": " + BOOT_DEATHS_TO_BREAK + " workers in a row died before running a task (last: " + worker
+                    + ", exit code " + code + "); the initializer or the JVM start fails", null);
         }
     }
 
@@ -513,7 +592,7 @@ public final class PoolEngine {
 
     /** One message from a worker: an answer, or a batch of them. */
     private void onMessage(Worker worker, byte[] message) throws IOException {
-        List<byte[]> answers = message.length > 0 && message[0] == TaskMessages.BATCH ? AnswerBatch.split(message) : List.of(message);
+        List<byte[]> answers = List.of(message);
         Task[] tasks = new Task[answers.size()];
         List<Task> toSend;
         synchronized (lock) {
@@ -599,10 +678,14 @@ public final class PoolEngine {
         int code = exitCode(worker);
         // NOTE: the worker is dead now, so each slot's state is final: STARTED tasks were its, QUEUED never ran.
         List<Task> died = new ArrayList<>();
-        boolean hadTasks;
+        boolean ended;
+        List<Worker> refill = new ArrayList<>();
+        List<List<Task>> refills = new ArrayList<>();
         synchronized (lock) {
+            // NOTE: one block from removing the worker to starting its replacement, so that nobody sees a
+            // pool with no worker, none starting and work left (isTerminated would say true).
             workers.remove(worker);
-            hadTasks = !worker.queued.isEmpty();
+            boolean hadTasks = !worker.queued.isEmpty();
             List<Task> neverStarted = new ArrayList<>();
             while (!worker.queued.isEmpty()) {
                 Task t = worker.queued.pollFirst();
@@ -610,47 +693,43 @@ public final class PoolEngine {
                 releaseLocked(worker, t, false);
                 (started ? died : neverStarted).add(t);
             }
+            ended = state == State.ENDED;
             for (int i = neverStarted.size() - 1; i >= 0; i--) {
-                if (state != State.ENDED && broken == null) {
+                if (!ended && broken == null) {
                     pending.addFirst(neverStarted.get(i));
                 } else {
                     died.add(neverStarted.get(i));
                 }
             }
-        }
-        worker.link.release();
-        for (Task t : died) {
-            settle(t, null, state() == State.ENDED ? new CancellationException(name + " was terminated")
-                    : new WorkerDiedException(worker.link.name(), worker.link.pid(), code));
-        }
-        boolean diedBeforeWork;
-        synchronized (lock) {
             boolean expected = !hadTasks && code == 0 && (worker.retiring || state != State.RUNNING);
             if (!expected) {
                 deaths++;
             }
-            // A worker that dies before it ever answered, holding no started task, died in its initializer or
-            // while booting; CPython's Pool restarts such workers forever. A few in a row break the pool.
-            diedBeforeWork = !expected && worker.tasksDone == 0 && died.isEmpty();
-            bootDeaths = diedBeforeWork ? bootDeaths + 1 : worker.tasksDone > 0 ? 0 : bootDeaths;
-            if (bootDeaths >= BOOT_DEATHS_TO_BREAK) {
-                diedBeforeWork = true;
-            } else {
-                diedBeforeWork = false;
-            }
-        }
-        if (diedBeforeWork) {
-            breakPool(name + ": " + BOOT_DEATHS_TO_BREAK + " workers in a row died before running a task (last: " + worker
-                    + ", exit code " + code + "); the initializer or the JVM start fails", null);
-        }
-        synchronized (lock) {
-            if (state != State.ENDED && broken == null && (state == State.RUNNING || !pending.isEmpty() || running > 0 || !feeders.isEmpty())) {
+            if (!ended && broken == null && (state == State.RUNNING || !pending.isEmpty() || running > 0 || !feeders.isEmpty())) {
                 restarts++;
                 launchLocked();
+            }
+            // Tasks put back go to idle workers now, not to the replacement when it is up.
+            for (Worker w : workers) {
+                if (w.queued.isEmpty() && !pending.isEmpty()) {
+                    List<Task> given = refillLocked(w);
+                    if (!given.isEmpty()) {
+                        refill.add(w);
+                        refills.add(given);
+                    }
+                }
             }
             finishClosingLocked();
             relays.remove(worker.relay); // NOTE: this thread ends right after; a pool that replaces workers all day keeps no dead threads
             lock.notifyAll();
+        }
+        worker.link.release();
+        for (int i = 0; i < refill.size(); i++) {
+            sendAll(refill.get(i), refills.get(i));
+        }
+        for (Task t : died) {
+            settle(t, null, ended ? new CancellationException(name + " was terminated")
+                    : new WorkerDiedException(worker.link.name(), worker.link.pid(), code));
         }
     }
 
@@ -760,6 +839,7 @@ public final class PoolEngine {
             state = State.CLOSING;
             shutdown = true;
             stopped = new ArrayList<>(feeders);
+            feeders.clear(); // NOTE: a stopped feeder submits nothing more; close never waits for its input
             finishClosingLocked();
         }
         for (Feeder f : stopped) {
@@ -777,8 +857,8 @@ public final class PoolEngine {
     }
 
     /**
-     * Kills every worker now; tasks not finished are cancelled. Returns when the workers are gone (within
-     * a few seconds at most). Idempotent.
+     * Kills every worker now (SIGKILL); tasks not finished are cancelled. Returns at once; see
+     * {@link #awaitTermination}. Idempotent.
      */
     public void terminate() {
         List<Task> cancelled = new ArrayList<>();
@@ -826,9 +906,10 @@ public final class PoolEngine {
             for (Worker w : workers) {
                 for (java.util.Iterator<Task> it = w.queued.descendingIterator(); it.hasNext(); ) {
                     Task t = it.next();
-                    if (t.sent && w.slots.steal(t.slot)) {
+                    if (t.sentTo == w && w.slots.steal(t.slot)) {
                         it.remove();
                         releaseLocked(w, t, false);
+                        unhandLocked(w);
                         drained.add(t);
                     }
                 }
@@ -860,9 +941,10 @@ public final class PoolEngine {
                 return true;
             }
             Worker w = task.worker;
-            if (w != null && task.sent && w.slots.steal(task.slot)) {
+            if (w != null && task.sentTo == w && w.slots.steal(task.slot)) {
                 w.queued.remove(task);
                 releaseLocked(w, task, false);
+                unhandLocked(w);
                 task.settle();
                 finishClosingLocked();
                 return true;
@@ -879,8 +961,9 @@ public final class PoolEngine {
         Worker worker;
         synchronized (lock) {
             worker = task.worker;
-            if (worker == null || task.settled() || !worker.queued.remove(task)) {
-                return false;
+            if (worker == null || task.settled() || task.sentTo != worker || task.slot < 0
+                    || worker.slots.state(task.slot) != TaskSlots.STARTED || !worker.queued.remove(task)) {
+                return false; // not started (cancelPending's case), or not yet whole in the pipe
             }
             releaseLocked(worker, task, false);
             task.settle();
@@ -903,13 +986,12 @@ public final class PoolEngine {
     }
 
     private boolean terminatedLocked() {
-        return state != State.RUNNING && workers.isEmpty() && starting == 0;
+        return state != State.RUNNING && workers.isEmpty() && starting == 0 && pending.isEmpty() && running == 0;
     }
 
     /**
-     * Waits until {@link #isTerminated()} or the timeout passes; null waits without limit.
-     *
-     * @throws IllegalStateException if the pool was neither closed nor terminated
+     * Waits until {@link #isTerminated()} or the timeout passes (null: no limit); a running pool terminates
+     * only after {@link #close()} or {@link #terminate()}. Returns whether it terminated.
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + org.multiprocessing4j.internal.Timeouts.nanos(timeout);

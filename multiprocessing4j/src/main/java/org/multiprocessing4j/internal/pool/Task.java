@@ -20,8 +20,11 @@ final class Task {
     Worker worker;
     /** Its slot in that worker's {@link TaskSlots}. */
     int slot = -1;
-    /** Its message has reached the worker's pipe whole (only then may the task be stolen: the slot byte is rewritten). */
-    volatile boolean sent;
+    /**
+     * The worker whose pipe holds this task's message whole, for the current assignment (null until the
+     * send completes). Only then may the task be taken back: that rewrites the message's slot byte.
+     */
+    volatile Worker sentTo;
     ScheduledFuture<?> timeout;
     /** Set once the task has an outcome (or was cancelled); later outcomes are dropped. */
     private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();

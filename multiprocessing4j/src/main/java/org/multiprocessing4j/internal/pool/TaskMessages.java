@@ -14,8 +14,8 @@ import java.io.IOException;
  *   OK           body = encoded result (a List of results for MAP and STARMAP)
  *   FAILED       body = ThrowableCodec bytes of the task's exception
  *   SKIPPED      no body: the pool took the task back before the worker started it (TaskSlots)
- *   INIT_FAILED  taskId = -1, body = ThrowableCodec bytes of the initializer's exception
- * batch  (worker → pool): BATCH(1) | count(4) | (length(4) | answer)*   (AnswerBatch)
+ *   READY        taskId = -1, no body: the worker's first message, after its initializer
+ *   INIT_FAILED  taskId = -1, body = ThrowableCodec bytes of the initializer's exception (instead of READY)
  * </pre>
  *
  * The slot is the task's entry in the worker's {@link TaskSlots} table; the pool writes it into the
@@ -33,8 +33,8 @@ final class TaskMessages {
     static final byte FAILED = 2;
     static final byte INIT_FAILED = 3;
     static final byte SKIPPED = 4;
-    /** Several answers in one message: see {@link AnswerBatch}. */
-    static final byte BATCH = 5;
+    /** The worker ran its initializer and takes tasks (its first message, or INIT_FAILED). */
+    static final byte READY = 6;
 
     static final int SLOT_AT = 9;
     static final int HEADER = 10;

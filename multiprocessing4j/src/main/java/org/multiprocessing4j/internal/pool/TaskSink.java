@@ -1,9 +1,10 @@
 package org.multiprocessing4j.internal.pool;
 
 /**
- * Where a task's outcome goes: the job (an apply, a map, an imap) it belongs to. The engine calls exactly
- * one of the two methods once per task, from a relay, timer or caller thread; implementations are
- * thread-safe and return quickly.
+ * Where a task's outcome goes: the job (an apply, a map, an imap) it belongs to. The engine calls at most
+ * one of the two methods once per task, from a relay, timer or caller thread (neither for a task whose
+ * future was cancelled by its caller, which settles it itself); implementations are thread-safe and return
+ * quickly.
  */
 interface TaskSink {
     /** The task's decoded result. */

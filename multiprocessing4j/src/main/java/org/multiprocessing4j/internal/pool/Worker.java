@@ -11,7 +11,7 @@ final class Worker {
     final WorkerLink link;
     final int number;
     final TaskSlots slots;
-    /** Tasks sent (or being sent) to it, oldest first; their slots are QUEUED or STARTED. */
+    /** Tasks assigned to it (sent or being sent), in assignment order; their slots are QUEUED or STARTED. */
     final ArrayDeque<Task> queued = new ArrayDeque<>();
     /** Slots in use: by a queued task, or by a stolen one whose SKIPPED answer has not come back. */
     final boolean[] slotUsed;

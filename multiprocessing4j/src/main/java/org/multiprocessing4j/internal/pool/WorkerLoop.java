@@ -22,11 +22,8 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
  * the format of {@link TaskMessages}. An {@link OutOfMemoryError} halts the JVM with status 3 (as
  * HotSpot's {@code -XX:+ExitOnOutOfMemoryError}): a heap that ran out is not trusted with the next task,
  * and the pool reports the death to the task's caller. Any other throwable is the task's answer.
- *
- * <p>Answers of tasks shorter than 20 µs may be held while the next task is already in the pipe and sent
- * together ({@link AnswerBatch}); they are flushed before the JVM exits (a task calling {@code System.exit},
- * an out-of-memory halt), so only a SIGKILL or a native crash can take a finished task's answer with it
- * (that task then fails with {@code WorkerDiedException}, as the one running).
+ * Each answer is sent as soon as its task ends, so a worker's death can fail only the task it was
+ * running (a held answer could be lost with it, or wait behind a long next task).
  */
 public final class WorkerLoop implements SerializableRunnable {
     @Serial
@@ -34,11 +31,6 @@ public final class WorkerLoop implements SerializableRunnable {
     /** Exit status of a worker whose heap ran out. */
     static final int OUT_OF_MEMORY_STATUS = 3;
     private static final int FUNCTIONS_KEPT = 8;
-    /** An answer waits for the next task's only if its own task took less than this. */
-    private static final long HOLD_NANOS = 20_000;
-
-    /** The answers held for batching in this JVM (one worker loop per JVM), for the last-moment flushes. */
-    private static volatile AnswerBatch held;
 
     private final Connection pipe;
     private final String slotsPath;
@@ -80,22 +72,12 @@ public final class WorkerLoop implements SerializableRunnable {
                     return;
                 }
             }
-            AnswerBatch batch = new AnswerBatch(pipe);
-            held = batch;
-            // NOTE: a task that calls System.exit must not take the held answers of finished tasks with it.
-            Runtime.getRuntime().addShutdownHook(new Thread(batch::flushQuietly, "mp4j-pool-answers"));
-            long lastTaskNanos = Long.MAX_VALUE;
+            pipe.sendBytes(TaskMessages.message(TaskMessages.READY, TaskMessages.NO_TASK, new byte[0]));
             for (int done = 0; maxTasks <= 0 || done < maxTasks; ) {
-                // NOTE: answers of short tasks wait while the next task is already here (one message, one
-                // wake-up of the pool for several answers); an answer never waits behind a long task.
-                if (!batch.isEmpty() && (batch.full() || lastTaskNanos > HOLD_NANOS || !pipe.poll())) {
-                    batch.flush();
-                }
                 byte[] task;
                 try {
                     task = pipe.recvBytes();
                 } catch (EOFException closedByPool) {
-                    batch.flush();
                     return;
                 }
                 if (task.length < TaskMessages.HEADER) {
@@ -104,16 +86,12 @@ public final class WorkerLoop implements SerializableRunnable {
                 int slot = TaskMessages.slot(task);
                 if (!slots.start(slot)) {
                     // NOTE: the pool took this task back for an idle worker; it runs there, not here.
-                    batch.add(TaskMessages.message(TaskMessages.SKIPPED, TaskMessages.taskId(task), slot, new byte[0]));
-                    lastTaskNanos = 0;
+                    pipe.sendBytes(TaskMessages.message(TaskMessages.SKIPPED, TaskMessages.taskId(task), slot, new byte[0]));
                     continue;
                 }
-                long start = System.nanoTime();
-                batch.add(answer(task, slot, codec, throwables, loader, functions));
-                lastTaskNanos = System.nanoTime() - start;
+                pipe.sendBytes(answer(task, slot, codec, throwables, loader, functions));
                 done++;
             }
-            batch.flush();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("pool worker lost its pipe", e);
         } catch (InterruptedException e) {
@@ -134,10 +112,6 @@ public final class WorkerLoop implements SerializableRunnable {
             Object value = run(task, codec, loader, functions);
             result = codec.encode(value, "the result of a pool task");
         } catch (OutOfMemoryError e) {
-            AnswerBatch batch = held;
-            if (batch != null) {
-                batch.flushQuietly();
-            }
             Runtime.getRuntime().halt(OUT_OF_MEMORY_STATUS);
             throw e;
         } catch (Throwable t) {
