@@ -37,6 +37,13 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
 /*
  * Implementation notes
  *
+ * Roadmap of this file: submitting (submit, leastLoadedLocked); dispatch (assignLocked, send, rebalance,
+ * releaseLocked, refillLocked, stealLocked); workers (launchLocked, launch: READY handshake, notReady,
+ * retire; relay, onMessage, deliver; workerLost, exitCode; timedOut); outcomes (settle, breakPool);
+ * lifecycle (close, finishClosingLocked, terminate, drainPending, cancelPending, cancelRunning,
+ * awaitTermination); stats. Dispatch and the worker lifecycle share one lock and one state, which is why
+ * they live together; splitting them along that line is the next refactoring.
+ *
  * Dispatch. A worker holds at most `depth` tasks (PREFETCH, or 1 with a task timeout or maxTasksPerChild,
  * where a task's start must be its dispatch): one running, the rest sent ahead into its pipe so that it
  * never waits for the pool between tasks. Sending ahead never makes a task wait behind a busy worker while
