@@ -12,6 +12,7 @@ import org.multiprocessing4j.internal.pool.Chunking;
 import org.multiprocessing4j.internal.pool.ImapJob;
 import org.multiprocessing4j.internal.pool.MapJob;
 import org.multiprocessing4j.internal.pool.PoolEngine;
+import org.multiprocessing4j.internal.pool.PoolSettings;
 
 /**
  * A pool of worker processes (child JVMs) that run tasks: Python's {@code multiprocessing.Pool}.
@@ -332,10 +333,7 @@ public final class Pool implements AutoCloseable {
 
         /** The number of workers (default: {@link Multiprocessing#cpuCount()}); at least 1. */
         public Builder processes(int processes) {
-            if (processes < 1) {
-                throw new IllegalArgumentException("processes must be at least 1, got " + processes);
-            }
-            this.processes = processes;
+            this.processes = PoolSettings.checkWorkers("processes", processes);
             return this;
         }
 
@@ -347,19 +345,13 @@ public final class Pool implements AutoCloseable {
 
         /** A worker exits after this many tasks and is replaced (default 0: never). */
         public Builder maxTasksPerChild(int maxTasksPerChild) {
-            if (maxTasksPerChild < 0) {
-                throw new IllegalArgumentException("maxTasksPerChild must be at least 1, or 0 for no limit; got " + maxTasksPerChild);
-            }
-            this.maxTasksPerChild = maxTasksPerChild;
+            this.maxTasksPerChild = PoolSettings.checkMaxTasksPerChild(maxTasksPerChild);
             return this;
         }
 
         /** A task running longer than this has its worker killed and fails with {@link TaskTimeoutException}. */
         public Builder taskTimeout(Duration taskTimeout) {
-            if (taskTimeout != null && (taskTimeout.isZero() || taskTimeout.isNegative())) {
-                throw new IllegalArgumentException("taskTimeout must be positive, got " + taskTimeout);
-            }
-            this.taskTimeout = taskTimeout;
+            this.taskTimeout = PoolSettings.checkTaskTimeout(taskTimeout);
             return this;
         }
 

@@ -24,6 +24,7 @@ import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.pool.ExecutorJob;
 import org.multiprocessing4j.internal.pool.ImapJob;
 import org.multiprocessing4j.internal.pool.PoolEngine;
+import org.multiprocessing4j.internal.pool.PoolSettings;
 
 /**
  * An {@link ExecutorService} whose tasks run in worker processes (child JVMs): Python's
@@ -394,10 +395,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
 
         /** The number of workers (default {@link Multiprocessing#cpuCount()}). */
         public Builder maxWorkers(int maxWorkers) {
-            if (maxWorkers <= 0) {
-                throw new IllegalArgumentException("maxWorkers must be greater than 0, got " + maxWorkers);
-            }
-            this.maxWorkers = maxWorkers;
+            this.maxWorkers = PoolSettings.checkWorkers("maxWorkers", maxWorkers);
             return this;
         }
 
@@ -409,19 +407,13 @@ public final class ProcessPoolExecutor implements ExecutorService {
 
         /** A worker exits after this many tasks and is replaced (default 0: never). */
         public Builder maxTasksPerChild(int maxTasksPerChild) {
-            if (maxTasksPerChild < 0) {
-                throw new IllegalArgumentException("maxTasksPerChild must be at least 1, or 0 for no limit; got " + maxTasksPerChild);
-            }
-            this.maxTasksPerChild = maxTasksPerChild;
+            this.maxTasksPerChild = PoolSettings.checkMaxTasksPerChild(maxTasksPerChild);
             return this;
         }
 
         /** Beyond Python: a task running longer has its worker killed and fails with {@link TaskTimeoutException}. */
         public Builder taskTimeout(Duration taskTimeout) {
-            if (taskTimeout != null && (taskTimeout.isZero() || taskTimeout.isNegative())) {
-                throw new IllegalArgumentException("taskTimeout must be positive, got " + taskTimeout);
-            }
-            this.taskTimeout = taskTimeout;
+            this.taskTimeout = PoolSettings.checkTaskTimeout(taskTimeout);
             return this;
         }
 

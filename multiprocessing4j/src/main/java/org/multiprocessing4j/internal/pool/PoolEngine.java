@@ -134,15 +134,9 @@ public final class PoolEngine {
 
     public PoolEngine(String kind, int processes, SerializableRunnable initializer, int maxTasksPerChild,
                       Duration taskTimeout, Context context) {
-        if (processes <= 0) {
-            throw new IllegalArgumentException("the number of worker processes must be at least 1, got " + processes);
-        }
-        if (maxTasksPerChild < 0) {
-            throw new IllegalArgumentException("maxTasksPerChild must be positive (or 0 for no limit), got " + maxTasksPerChild);
-        }
-        if (taskTimeout != null && (taskTimeout.isNegative() || taskTimeout.isZero())) {
-            throw new IllegalArgumentException("taskTimeout must be positive, got " + taskTimeout);
-        }
+        PoolSettings.checkWorkers("the number of worker processes", processes);
+        PoolSettings.checkMaxTasksPerChild(maxTasksPerChild);
+        PoolSettings.checkTaskTimeout(taskTimeout);
         this.name = kind + "-" + POOLS.incrementAndGet();
         this.processes = processes;
         this.initializer = initializer;
