@@ -47,8 +47,8 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
  * Dispatch. A worker holds at most `depth` tasks (PREFETCH, or 1 with a task timeout or maxTasksPerChild,
  * where a task's start must be its dispatch): one running, the rest sent ahead into its pipe so that it
  * never waits for the pool between tasks. Sending ahead never makes a task wait behind a busy worker while
- * another is idle (API.md): a worker that falls idle with nothing pending takes back the newest unstarted
- * task of the most loaded worker, and whether the task was started or taken back is decided by one CAS
+ * another is idle (API.md): a worker that falls idle with nothing pending takes back an unstarted task
+ * of another worker (newest first, most loaded workers first), and whether the task was started or taken back is decided by one CAS
  * on its slot in that worker's TaskSlots table (see there). Under `lock`: a submitted task goes to the least
  * loaded worker that has room, or to the `pending` deque; a worker that answers is refilled. Messages are
  * sent outside the lock by the thread that made the assignment; a relay refills its worker *before* it
@@ -120,7 +120,6 @@ public final class PoolEngine {
     private final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
     private long deaths;
     private long restarts;
-    private long steals;
     /** Workers in a row that died before answering any task (see workerLost). */
     private int bootDeaths;
 
@@ -441,7 +440,6 @@ public final class PoolEngine {
                     it.remove();
                     releaseLocked(victim, candidate, false);
                     unhandLocked(victim);
-                    steals++;
                     return candidate;
                 }
             }
@@ -731,12 +729,6 @@ public final class PoolEngine {
         for (Task t : died) {
             settle(t, null, ended ? new CancellationException(name + " was terminated")
                     : new WorkerDiedException(worker.link.name(), worker.link.pid(), code));
-        }
-    }
-
-    private State state() {
-        synchronized (lock) {
-            return state;
         }
     }
 
