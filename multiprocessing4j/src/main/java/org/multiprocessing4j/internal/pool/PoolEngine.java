@@ -17,13 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.multiprocessing4j.BrokenProcessPoolException;
 import org.multiprocessing4j.Context;
 import org.multiprocessing4j.PoolStats;
-import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.SerializableRunnable;
 import org.multiprocessing4j.TaskTimeoutException;
 import org.multiprocessing4j.WorkerDiedException;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
-import org.multiprocessing4j.internal.wire.ThrowableCodec;
 
 /**
  * Runs tasks on a fixed number of workers: the engine behind {@code Pool} and {@code ProcessPoolExecutor}.
@@ -39,8 +37,8 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
  *
  * Roadmap of this file: submitting (submit, leastLoadedLocked); dispatch (assignLocked, send, rebalance,
  * releaseLocked, refillLocked, stealLocked); workers (launchLocked, launch: READY handshake, notReady,
- * retire; relay, onMessage, deliver; workerLost, exitCode; timedOut); outcomes (settle, breakPool);
- * lifecycle (close, finishClosingLocked, terminate, drainPending, cancelPending, cancelRunning,
+ * retire; relay, onMessage, deliver, with Answers decoding; workerLost, with Worker.awaitExitCode;
+ * timedOut); outcomes (settle, breakPool); lifecycle (close, finishClosingLocked, terminate, drainPending, cancelPending, cancelRunning,
  * awaitTermination); stats. Dispatch and the worker lifecycle share one lock and one state, which is why
  * they live together; splitting them along that line is the next refactoring.
  *
@@ -68,8 +66,6 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
  */
 public final class PoolEngine {
     private static final AtomicInteger POOLS = new AtomicInteger();
-    /** How long a worker whose pipe ended may take to exit before it is killed. */
-    private static final Duration EXIT_GRACE = Duration.ofSeconds(2);
     /** Tasks a worker may hold at once (one running, the rest sent ahead and revocable). */
     static final int PREFETCH = 8;
     /** Tasks larger than this are not sent ahead (see {@link #roomFor}). */
@@ -86,8 +82,7 @@ public final class PoolEngine {
     private final Duration taskTimeout;
     private final WorkerLauncher launcher;
     private final ObjectCodec codec;
-    private final ThrowableCodec throwables;
-    private final ClassLoader loader;
+    private final Answers answers;
     private final ExecutorService callbacks;
     private final ExecutorService starters;
     private final ScheduledThreadPoolExecutor timer;
@@ -144,9 +139,8 @@ public final class PoolEngine {
         this.depth = taskTimeout != null || maxTasksPerChild > 0 ? 1 : PREFETCH;
         this.launcher = new ChildWorkerLauncher(context);
         this.codec = DefaultCodec.of(context.serializer().getName());
-        this.throwables = new ThrowableCodec(codec);
         ClassLoader ccl = Thread.currentThread().getContextClassLoader();
-        this.loader = ccl != null ? ccl : PoolEngine.class.getClassLoader();
+        this.answers = new Answers(codec, ccl != null ? ccl : PoolEngine.class.getClassLoader());
         this.callbacks = Executors.newSingleThreadExecutor(daemon(name + "-results"));
         this.starters = Executors.newCachedThreadPool(daemon(name + "-starter"));
         if (taskTimeout != null) {
@@ -525,7 +519,7 @@ public final class PoolEngine {
     private void retire(Worker worker) {
         worker.link.kill();
         worker.link.closeChannel();
-        exitCode(worker);
+        worker.awaitExitCode();
         worker.link.release();
         synchronized (lock) {
             starting--;
@@ -540,10 +534,10 @@ public final class PoolEngine {
      */
     private void notReady(Worker worker, byte[] first) {
         boolean initFailed = first != null && first.length > 0 && first[0] == TaskMessages.INIT_FAILED;
-        Throwable cause = initFailed ? decodeThrowable(first, worker) : null;
+        Throwable cause = initFailed ? answers.exception(first, worker) : null;
         worker.link.kill();
         worker.link.closeChannel();
-        int code = exitCode(worker);
+        int code = worker.awaitExitCode();
         worker.link.release();
         boolean breakNow;
         synchronized (lock) {
@@ -576,7 +570,7 @@ public final class PoolEngine {
                     break;
                 }
                 if (answer.length > 0 && answer[0] == TaskMessages.INIT_FAILED) {
-                    breakPool("the initializer of " + name + " raised an exception in " + worker, decodeThrowable(answer, worker));
+                    breakPool("the initializer of " + name + " raised an exception in " + worker, answers.exception(answer, worker));
                     break;
                 }
                 onMessage(worker, answer);
@@ -641,29 +635,8 @@ public final class PoolEngine {
 
     /** Decodes one answer and settles its task (no lock held). */
     private void deliver(Worker worker, Task task, byte[] answer) {
-        if (answer[0] == TaskMessages.OK) {
-            Object value;
-            try {
-                value = codec.decode(answer, TaskMessages.HEADER, answer.length - TaskMessages.HEADER, loader);
-            } catch (IOException | ClassNotFoundException | RuntimeException e) {
-                settle(task, null, new ProcessError("cannot decode the result of a task answered by " + worker + ": " + e, e));
-                return;
-            }
-            settle(task, value, null);
-        } else {
-            settle(task, null, decodeThrowable(answer, worker));
-        }
-    }
-
-    private Throwable decodeThrowable(byte[] answer, Worker worker) {
-        byte[] body = java.util.Arrays.copyOfRange(answer, TaskMessages.HEADER, answer.length);
-        Throwable t;
-        try {
-            t = throwables.decode(body, loader);
-        } catch (IOException | RuntimeException e) {
-            return new ProcessError("cannot decode the exception raised by a task in " + worker + ": " + e, e);
-        }
-        return WorkerOrigin.mark(t, worker.link.name(), worker.link.pid());
+        Answers.Outcome outcome = answers.decode(answer, worker);
+        settle(task, outcome.value(), outcome.error());
     }
 
     private void workerLost(Worker worker) {
@@ -674,7 +647,7 @@ public final class PoolEngine {
             worker.lost = true;
         }
         worker.link.closeChannel();
-        int code = exitCode(worker);
+        int code = worker.awaitExitCode();
         // NOTE: the worker is dead now, so each slot's state is final: STARTED tasks were its, QUEUED never ran.
         List<Task> died = new ArrayList<>();
         boolean ended;
@@ -730,26 +703,6 @@ public final class PoolEngine {
             settle(t, null, ended ? new CancellationException(name + " was terminated")
                     : new WorkerDiedException(worker.link.name(), worker.link.pid(), code));
         }
-    }
-
-    /** The exit code of a worker whose pipe ended, killing it if it does not exit within the grace. */
-    private static int exitCode(Worker worker) {
-        boolean interrupted = false;
-        Integer exit = null;
-        for (int attempt = 0; attempt < 2 && exit == null; attempt++) {
-            try {
-                exit = worker.link.awaitExit(EXIT_GRACE);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-            if (exit == null) {
-                worker.link.kill();
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        return exit == null ? -9 : exit;
     }
 
     private void timedOut(Worker worker, Task task) {

@@ -1,5 +1,6 @@
 package org.multiprocessing4j.internal.pool;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 
 /**
@@ -8,6 +9,9 @@ import java.util.ArrayDeque;
  * and {@code number} are guarded by the engine's lock.
  */
 final class Worker {
+    /** How long a worker whose pipe ended may take to exit before it is killed. */
+    private static final Duration EXIT_GRACE = Duration.ofSeconds(2);
+
     final WorkerLink link;
     final int number;
     final TaskSlots slots;
@@ -41,6 +45,29 @@ final class Worker {
             }
         }
         return -1;
+    }
+
+    /**
+     * The exit code of this worker once its pipe ended ({@code -N}: signal {@code N}), killing it if it
+     * does not exit within the grace; -9 if even that cannot be confirmed. Keeps the interrupt flag.
+     */
+    int awaitExitCode() {
+        boolean interrupted = false;
+        Integer exit = null;
+        for (int attempt = 0; attempt < 2 && exit == null; attempt++) {
+            try {
+                exit = link.awaitExit(EXIT_GRACE);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            if (exit == null) {
+                link.kill();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return exit == null ? -9 : exit;
     }
 
     @Override

@@ -3,11 +3,11 @@ package org.multiprocessing4j.internal.sharedmem;
 import java.io.IOException;
 import java.io.Serial;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.futex.Futex;
 import org.multiprocessing4j.internal.shm.ShmNames;
+import org.multiprocessing4j.internal.shm.HandleAttach;
 import org.multiprocessing4j.internal.shm.SharedFile;
 import org.multiprocessing4j.internal.sync.SegmentSource;
 
@@ -105,22 +105,7 @@ public final class CellsFile implements SegmentSource {
                 Futex.link();
             }
             Path p = Path.of(path);
-            SharedFile f;
-            try {
-                f = SharedFile.attach(p);
-            } catch (NoSuchFileException gone) {
-                throw new IllegalStateException(describe() + " cannot be used in pid " + ProcessHandle.current().pid()
-                        + ": its shared file is gone (the creating process closed it, or its tree ended)", gone);
-            } catch (IOException e) {
-                throw new ProcessError("cannot attach " + describe() + ": " + e.getMessage(), e);
-            }
-            try {
-                CellsLayout.check(f.segment(), p, kind, length);
-            } catch (IOException e) {
-                f.close();
-                throw new ProcessError("cannot attach " + describe() + ": " + e.getMessage(), e);
-            }
-            file = f;
+            file = HandleAttach.attach(p, describe(), segment -> CellsLayout.check(segment, p, kind, length));
         }
         return file;
     }

@@ -3,12 +3,12 @@ package org.multiprocessing4j.internal.sync;
 import java.io.IOException;
 import java.io.Serial;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.futex.Futex;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
+import org.multiprocessing4j.internal.shm.HandleAttach;
 import org.multiprocessing4j.internal.shm.SharedFile;
 
 /**
@@ -92,22 +92,7 @@ public final class SyncFile implements SegmentSource {
         if (file == null) {
             Futex.link();
             Path p = Path.of(path);
-            SharedFile f;
-            try {
-                f = SharedFile.attach(p);
-            } catch (NoSuchFileException gone) {
-                throw new IllegalStateException(describe() + " cannot be used in " + ProcessHandle.current().pid()
-                        + ": its shared file is gone (the creating process closed it, or its tree ended)", gone);
-            } catch (IOException e) {
-                throw new ProcessError("cannot attach " + describe() + ": " + e.getMessage(), e);
-            }
-            try {
-                SyncLayout.check(f.segment(), p, kind);
-            } catch (IOException e) {
-                f.close();
-                throw new ProcessError("cannot attach " + describe() + ": " + e.getMessage(), e);
-            }
-            file = f;
+            file = HandleAttach.attach(p, describe(), segment -> SyncLayout.check(segment, p, kind));
         }
         return file;
     }

@@ -1,0 +1,52 @@
+package org.multiprocessing4j.internal.pool;
+
+import java.io.IOException;
+import java.util.Arrays;
+import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.internal.wire.ObjectCodec;
+import org.multiprocessing4j.internal.wire.ThrowableCodec;
+
+/**
+ * Decodes workers' answers in the pool's JVM: a task's result, or its exception marked with the worker
+ * that raised it ({@link WorkerOrigin}). An answer that cannot be decoded becomes a {@link ProcessError}
+ * naming the worker, the outcome of that task only. Thread-safe (relays decode concurrently).
+ */
+final class Answers {
+    /** What one answer says: a value, or an error (then {@code value} is null). */
+    record Outcome(Object value, Throwable error) {
+    }
+
+    private final ObjectCodec codec;
+    private final ThrowableCodec throwables;
+    private final ClassLoader loader;
+
+    Answers(ObjectCodec codec, ClassLoader loader) {
+        this.codec = codec;
+        this.throwables = new ThrowableCodec(codec);
+        this.loader = loader;
+    }
+
+    /** The outcome of an OK or FAILED answer from {@code worker}. */
+    Outcome decode(byte[] answer, Worker worker) {
+        if (answer[0] != TaskMessages.OK) {
+            return new Outcome(null, exception(answer, worker));
+        }
+        try {
+            return new Outcome(codec.decode(answer, TaskMessages.HEADER, answer.length - TaskMessages.HEADER, loader), null);
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            return new Outcome(null, new ProcessError("cannot decode the result of a task answered by " + worker + ": " + e, e));
+        }
+    }
+
+    /** The exception carried by a FAILED or INIT_FAILED answer from {@code worker}. */
+    Throwable exception(byte[] answer, Worker worker) {
+        byte[] body = Arrays.copyOfRange(answer, TaskMessages.HEADER, answer.length);
+        Throwable t;
+        try {
+            t = throwables.decode(body, loader);
+        } catch (IOException | RuntimeException e) {
+            return new ProcessError("cannot decode the exception raised by a task in " + worker + ": " + e, e);
+        }
+        return WorkerOrigin.mark(t, worker.link.name(), worker.link.pid());
+    }
+}
