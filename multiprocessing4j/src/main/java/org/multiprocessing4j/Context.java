@@ -79,6 +79,11 @@ public final class Context implements AutoCloseable {
         return new Process(Objects.requireNonNull(name, "name"), Objects.requireNonNull(target, "target"), this);
     }
 
+    /** Starts a {@link Manager} whose process this context makes (Python's {@code ctx.Manager()}). */
+    public Manager manager() {
+        return Manager.builder().context(this).start();
+    }
+
     /** A duplex {@link Pipe} whose messages travel with this context's serializer. */
     public Pipe pipe() {
         return Pipe.open(true, serializer.getName());

@@ -56,7 +56,7 @@ public final class Authenticated {
         return ProcessTree.self().authkey();
     }
 
-    static void closeQuietly(SocketChannel channel) {
+    public static void closeQuietly(SocketChannel channel) {
         try {
             channel.close();
         } catch (IOException ignored) {

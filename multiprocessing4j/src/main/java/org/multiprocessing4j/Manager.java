@@ -1,0 +1,430 @@
+package org.multiprocessing4j;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.multiprocessing4j.internal.launch.ProcessTree;
+import org.multiprocessing4j.internal.manager.ManagerLink;
+import org.multiprocessing4j.internal.manager.ManagerServerMain;
+import org.multiprocessing4j.internal.wire.Nonces;
+
+/**
+ * A manager (Python's {@code multiprocessing.Manager()} / {@code SyncManager}): a server process — a child
+ * JVM — holding objects that every process of this tree uses through proxies.
+ *
+ * <pre>{@code
+ * try (Manager manager = Manager.start()) {
+ *     ConcurrentMap<String, Integer> hits = manager.dict();
+ *     List<String> log = manager.list();
+ *     try (Pool pool = new Pool(4)) {
+ *         pool.map(url -> { hits.merge(url, 1, Integer::sum); log.add(url); return null; }, urls);
+ *     }
+ * }
+ * }</pre>
+ *
+ * <h2>Proxies: dict, list, namespace, registered types</h2>
+ * {@link #dict()} is a {@link ConcurrentMap}, {@link #list()} a {@link List}, {@link #namespace()} a
+ * {@link Namespace}, {@link #create(Class)} any registered interface: each is a proxy whose every call runs
+ * in the manager process, atomically there, one round trip over a shared-memory pipe. Proxies are
+ * serializable handles: capture one in a {@link Process} target or a pool task, or put it in a queue or
+ * in another proxy, and it names the same object. A proxy stored in a proxy stays a proxy:
+ * {@code dict.get("k")} returns a proxy of the list stored there, so {@code dict.get("k").add(x)} changes
+ * the shared list (CPython's most common manager surprise does not happen). Functions given to
+ * {@code compute}, {@code merge}, {@code computeIfAbsent}, {@code replaceAll}, {@code removeIf} … run in
+ * the manager, atomically, when they are serializable ({@code (BiFunction<Integer, Integer, Integer> &
+ * Serializable) Integer::sum}, or a variable of a {@code Serializable…} type); a plain lambda given to
+ * ConcurrentMap's compute/merge family runs here instead, through ConcurrentMap's retry loop over the
+ * manager's atomic {@code replace}/{@code putIfAbsent}, so the result is atomic all the same; other
+ * methods refuse a function that cannot be serialized ({@link IllegalArgumentException}).
+ * Values are copied (serialized) on each call. Iterators, {@code keySet()}, {@code values()},
+ * {@code entrySet()}, {@code subList()} and streams are <em>read-only snapshots</em> taken at the call
+ * (mutating one throws {@link UnsupportedOperationException}); mutate through the proxy's own methods.
+ * A dict is a {@link java.util.concurrent.ConcurrentHashMap} in the manager: no {@code null} keys or values.
+ * {@code equals}/{@code hashCode} of a dict or list proxy are the object's; {@code toString} is the
+ * object's.
+ *
+ * <h2>Shared-memory objects</h2>
+ * {@link #queue()}, {@link #joinableQueue()}, {@link #lock()}, {@link #rLock()}, {@link #semaphore(int)},
+ * {@link #boundedSemaphore(int)}, {@link #condition()}, {@link #event()}, {@link #barrier(int)},
+ * {@link #value(int)} and {@link #array(int[])} return the library's own types, made by the manager process
+ * and owned by it: not proxies but the same cross-process objects as {@code new Queue<>()} etc., so every
+ * process uses them directly through shared memory at full speed, with owner-death recovery (a CPython
+ * manager needs proxies here because {@code multiprocessing.Lock} cannot be passed to pool workers; ours
+ * can). {@link #close()} closes them in the manager: processes already using one keep it; a copy first
+ * used after that fails.
+ *
+ * <h2>Failure and lifetime</h2>
+ * A call on a proxy whose manager is gone (shut down, crashed, SIGKILLed) throws
+ * {@link ManagerUnavailableException} promptly, never hangs. A client process killed mid-call does not
+ * harm the manager; objects only it held are released when its connections end. The manager process is a
+ * daemon child: it ends with this process whatever kills it. Thread-safe; proxies too.
+ */
+public final class Manager implements AutoCloseable {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    private final Process process;
+    private final Path socket;
+    private final ManagerLink link;
+    private volatile boolean closed;
+
+    private Manager(Process process, Path socket, ManagerLink link) {
+        this.process = process;
+        this.socket = socket;
+        this.link = link;
+    }
+
+    /**
+     * Starts a manager process with the default context and connects to it.
+     *
+     * @throws ProcessError if the manager process cannot start
+     */
+    public static Manager start() {
+        return builder().start();
+    }
+
+    /** A builder for a manager with registered types or another context. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A manager server in this JVM at {@code address}, for other processes or machines (Python's
+     * {@code BaseManager(address, authkey)} with {@code serve_forever()}); register objects, then
+     * {@link ManagerServer#start()} or {@link ManagerServer#serveForever()}.
+     */
+    public static ManagerServer server(SocketAddress address, byte[] authkey) {
+        return new ManagerServer(address, authkey);
+    }
+
+    /**
+     * Connects to a manager server (Python's {@code BaseManager(address, authkey).connect()}).
+     *
+     * @throws AuthenticationException     if the key is wrong
+     * @throws ManagerUnavailableException if nothing serves at {@code address}
+     */
+    public static RemoteManager connect(SocketAddress address, byte[] authkey) {
+        return RemoteManager.connect(address, authkey);
+    }
+
+    // ---- proxies ------------------------------------------------------------------------------------
+
+    /** A new empty shared map (Python's {@code manager.dict()}). */
+    @SuppressWarnings("unchecked")
+    public <K, V> ConcurrentMap<K, V> dict() {
+        return link().create("dict", ConcurrentMap.class, null);
+    }
+
+    /** A new shared map holding a copy of {@code initial}. */
+    @SuppressWarnings("unchecked")
+    public <K, V> ConcurrentMap<K, V> dict(Map<? extends K, ? extends V> initial) {
+        return link().create("dict", ConcurrentMap.class, new LinkedHashMap<>(Objects.requireNonNull(initial, "initial")));
+    }
+
+    /** A new empty shared list (Python's {@code manager.list()}). */
+    @SuppressWarnings("unchecked")
+    public <E> List<E> list() {
+        return link().create("list", List.class, null);
+    }
+
+    /** A new shared list holding a copy of {@code initial}. */
+    @SuppressWarnings("unchecked")
+    public <E> List<E> list(Collection<? extends E> initial) {
+        return link().create("list", List.class, new java.util.ArrayList<>(Objects.requireNonNull(initial, "initial")));
+    }
+
+    /** A new empty {@link Namespace} (Python's {@code manager.Namespace()}). */
+    public Namespace namespace() {
+        return link().create("namespace", Namespace.class, null);
+    }
+
+    /**
+     * A new object of a type registered with {@link Builder#register}, through a proxy implementing it.
+     *
+     * @throws IllegalArgumentException if {@code type} was not registered
+     */
+    public <T> T create(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        return link().create(type.getName(), type, null);
+    }
+
+    // ---- shared-memory objects ------------------------------------------------------------------------
+
+    /** A {@link Queue} without an item limit, owned by the manager. */
+    @SuppressWarnings("unchecked")
+    public <T> Queue<T> queue() {
+        return queue(0);
+    }
+
+    /** A {@link Queue} of at most {@code maxsize} items (0: no limit), owned by the manager. */
+    @SuppressWarnings("unchecked")
+    public <T> Queue<T> queue(int maxsize) {
+        return (Queue<T>) link().make("queue", maxsize);
+    }
+
+    /** A {@link JoinableQueue} without an item limit, owned by the manager. */
+    public <T> JoinableQueue<T> joinableQueue() {
+        return joinableQueue(0);
+    }
+
+    /** A {@link JoinableQueue} of at most {@code maxsize} items, owned by the manager. */
+    @SuppressWarnings("unchecked")
+    public <T> JoinableQueue<T> joinableQueue(int maxsize) {
+        return (JoinableQueue<T>) link().make("joinableQueue", maxsize);
+    }
+
+    /** A {@link Lock}, owned by the manager. */
+    public Lock lock() {
+        return (Lock) link().make("lock", null);
+    }
+
+    /** An {@link RLock}, owned by the manager. */
+    public RLock rLock() {
+        return (RLock) link().make("rlock", null);
+    }
+
+    /** A {@link Semaphore} with {@code value} permits, owned by the manager. */
+    public Semaphore semaphore(int value) {
+        return (Semaphore) link().make("semaphore", value);
+    }
+
+    /** A {@link BoundedSemaphore} with {@code value} permits, owned by the manager. */
+    public BoundedSemaphore boundedSemaphore(int value) {
+        return (BoundedSemaphore) link().make("boundedSemaphore", value);
+    }
+
+    /** A {@link Condition} with a lock of its own, owned by the manager. */
+    public Condition condition() {
+        return (Condition) link().make("condition", null);
+    }
+
+    /** A {@link Condition} over {@code lock}, owned by the manager. */
+    public Condition condition(Lock lock) {
+        return (Condition) link().make("condition", Objects.requireNonNull(lock, "lock"));
+    }
+
+    /** A {@link Condition} over {@code lock}, owned by the manager. */
+    public Condition condition(RLock lock) {
+        return (Condition) link().make("condition", Objects.requireNonNull(lock, "lock"));
+    }
+
+    /** An {@link Event}, owned by the manager. */
+    public Event event() {
+        return (Event) link().make("event", null);
+    }
+
+    /** A {@link Barrier} for {@code parties} parties, owned by the manager. */
+    public Barrier barrier(int parties) {
+        return barrier(parties, null, null);
+    }
+
+    /** A {@link Barrier} with an action and a default timeout (either may be null), owned by the manager. */
+    public Barrier barrier(int parties, SerializableRunnable action, Duration timeout) {
+        return (Barrier) link().make("barrier", new Object[] {parties, action, timeout});
+    }
+
+    /** An {@link IntValue} (with a lock), owned by the manager: Python's {@code manager.Value('i', initial)}. */
+    public IntValue value(int initial) {
+        return (IntValue) link().make("value", initial);
+    }
+
+    /** A {@link LongValue} (with a lock), owned by the manager. */
+    public LongValue value(long initial) {
+        return (LongValue) link().make("value", initial);
+    }
+
+    /** A {@link DoubleValue} (with a lock), owned by the manager. */
+    public DoubleValue value(double initial) {
+        return (DoubleValue) link().make("value", initial);
+    }
+
+    /** An {@link IntArray} (with a lock) holding a copy of {@code initial}, owned by the manager. */
+    public IntArray array(int[] initial) {
+        return (IntArray) link().make("array", Objects.requireNonNull(initial, "initial"));
+    }
+
+    /** A {@link LongArray} (with a lock) holding a copy of {@code initial}, owned by the manager. */
+    public LongArray array(long[] initial) {
+        return (LongArray) link().make("array", Objects.requireNonNull(initial, "initial"));
+    }
+
+    /** A {@link DoubleArray} (with a lock) holding a copy of {@code initial}, owned by the manager. */
+    public DoubleArray array(double[] initial) {
+        return (DoubleArray) link().make("array", Objects.requireNonNull(initial, "initial"));
+    }
+
+    /** A {@link ByteArray} (with a lock) holding a copy of {@code initial}, owned by the manager. */
+    public ByteArray array(byte[] initial) {
+        return (ByteArray) link().make("array", Objects.requireNonNull(initial, "initial"));
+    }
+
+    // ---- lifetime ----------------------------------------------------------------------------------
+
+    /** The manager's address (a Unix-domain socket in this process tree's private runtime directory). */
+    public SocketAddress address() {
+        return UnixDomainSocketAddress.of(socket);
+    }
+
+    /** The manager process's pid. */
+    public OptionalLong pid() {
+        return process.pid();
+    }
+
+    /** As {@link #close()} (Python's {@code manager.shutdown()}). */
+    public void shutdown() {
+        close();
+    }
+
+    /**
+     * Stops the manager process (asking first; killing it if it has not ended within 5 s) and closes this
+     * process's connections. Its objects are gone: later calls on its proxies, here or in any process,
+     * throw {@link ManagerUnavailableException}. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            link.shutdown();
+        } catch (RuntimeException alreadyGone) {
+            // it died or is dying: make sure below
+        }
+        try {
+            process.join(Duration.ofSeconds(5));
+            if (process.exitCode() == null) {
+                process.kill();
+                process.join(Duration.ofSeconds(5));
+            }
+        } catch (InterruptedException e) {
+            process.kill();
+            Thread.currentThread().interrupt();
+        } finally {
+            link.close();
+            try {
+                Files.deleteIfExists(socket);
+            } catch (IOException ignored) {
+                // the runtime directory goes with the tree
+            }
+        }
+        if (process.exitCode() != null) {
+            process.close();
+        }
+    }
+
+    private ManagerLink link() {
+        if (closed) {
+            throw new IllegalStateException("the manager is shut down");
+        }
+        return link;
+    }
+
+    @Override
+    public String toString() {
+        return "Manager[" + socket + ", pid " + process.pid().orElse(-1) + (closed ? ", closed]" : "]");
+    }
+
+    /**
+     * Builds a {@link Manager}: registered types (Python's {@code BaseManager.register(typeid, callable)})
+     * and the context that makes its process. Not thread-safe.
+     */
+    public static final class Builder {
+        private final Map<String, SerializableSupplier<?>> types = new LinkedHashMap<>();
+        private Context context;
+
+        private Builder() {
+        }
+
+        /**
+         * Registers interface {@code type}: {@link Manager#create(Class) create(type)} makes an object with
+         * {@code factory} in the manager process and returns a proxy implementing {@code type}; only
+         * {@code type}'s methods can be called through it.
+         *
+         * @throws IllegalArgumentException if {@code type} is not an interface
+         */
+        public <T> Builder register(Class<T> type, SerializableSupplier<? extends T> factory) {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(factory, "factory");
+            if (!type.isInterface()) {
+                throw new IllegalArgumentException(type.getName() + " is not an interface: register the interface"
+                        + " its proxies implement, with a factory of the implementation");
+            }
+            types.put(type.getName(), factory);
+            return this;
+        }
+
+        /** The context whose settings make the manager process (default: the default context). */
+        public Builder context(Context context) {
+            this.context = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
+         * Starts the manager process and waits until it serves.
+         *
+         * @throws ProcessError if it cannot start or ends before it serves
+         */
+        public Manager start() {
+            Context ctx = context != null ? context : Multiprocessing.defaultContext();
+            Path socket = ProcessTree.treeDirectory().resolve("manager-" + HexFormat.of().formatHex(Nonces.next(8)) + ".sock");
+            Process process;
+            try (Pipe ready = ctx.pipe(false)) {
+                process = ctx.process("SyncManager-" + COUNTER.incrementAndGet(),
+                        new ManagerServerMain(socket, types, ready.right()));
+                process.setDaemon(true);
+                process.start();
+                awaitReady(process, ready.left(), ctx.startTimeout());
+            }
+            return new Manager(process, socket, ManagerLink.of(UnixDomainSocketAddress.of(socket), null));
+        }
+
+        private static void awaitReady(Process process, Connection ready, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            try {
+                while (!ready.poll(Duration.ofMillis(50))) {
+                    if (process.exitCode() != null) {
+                        throw new ProcessError("the manager process (pid " + process.pid().orElse(-1)
+                                + ") ended with exit code " + process.exitCode() + " before it served");
+                    }
+                    if (System.nanoTime() > deadline) {
+                        killAndReap(process);
+                        throw new ProcessError("the manager process did not serve within " + timeout);
+                    }
+                }
+                ready.recv();
+            } catch (IOException e) {
+                killAndReap(process);
+                throw new ProcessError("the manager process (pid " + process.pid().orElse(-1) + ") ended before it served: " + e, e);
+            } catch (InterruptedException e) {
+                killAndReap(process);
+                Thread.currentThread().interrupt();
+                throw new ProcessError("interrupted while starting a manager", e);
+            }
+        }
+
+        private static void killAndReap(Process process) {
+            process.kill();
+            boolean interrupted = Thread.interrupted();
+            try {
+                process.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.multiprocessing4j;
+
+import java.net.SocketAddress;
+import java.util.Objects;
+import org.multiprocessing4j.internal.manager.ManagerLink;
+
+/**
+ * A connection to a {@link ManagerServer} (Python's {@code BaseManager(address, authkey).connect()}):
+ * {@link #get(String, Class)} returns proxies of the objects registered there.
+ *
+ * <p>Calls travel over TCP (or a Unix-domain socket) to the server, one round trip each; proxies behave as
+ * {@link Manager} describes for dict and list proxies (snapshots for iterators and views, serializable
+ * functions run in the server). They are serializable handles carrying the server's address and key, so
+ * other processes — of this tree or not — can use them. A call when the server is gone throws
+ * {@link ManagerUnavailableException}. Thread-safe.
+ */
+public final class RemoteManager implements AutoCloseable {
+    private final ManagerLink link;
+
+    private RemoteManager(ManagerLink link) {
+        this.link = link;
+    }
+
+    static RemoteManager connect(SocketAddress address, byte[] authkey) {
+        Objects.requireNonNull(address, "address");
+        if (Objects.requireNonNull(authkey, "authkey").length == 0) {
+            throw new IllegalArgumentException("authkey is empty");
+        }
+        ManagerLink link = ManagerLink.of(address, authkey.clone());
+        link.check();
+        return new RemoteManager(link);
+    }
+
+    /**
+     * A proxy of the object registered as {@code name}, implementing interface {@code type}.
+     *
+     * @throws IllegalArgumentException    if nothing is registered as {@code name}, if {@code type} is not an
+     *                                     interface or the object does not implement it
+     * @throws ManagerUnavailableException if the server is gone
+     */
+    public <T> T get(String name, Class<T> type) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(type, "type");
+        return link.get(name, type);
+    }
+
+    /** Closes this process's connections to the server (proxies reconnect if used again). Idempotent. */
+    @Override
+    public void close() {
+        link.close();
+    }
+
+    @Override
+    public String toString() {
+        return "RemoteManager[" + link.address() + "]";
+    }
+}

@@ -1,0 +1,179 @@
+package org.multiprocessing4j.internal.manager;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.multiprocessing4j.Connection;
+import org.multiprocessing4j.internal.conn.Authenticated;
+import org.multiprocessing4j.internal.pipe.DefaultCodec;
+import org.multiprocessing4j.internal.pipe.RingConnection;
+import org.multiprocessing4j.internal.wire.ObjectCodec;
+
+/**
+ * Accepts connections to a manager and serves each on a thread of its own (see {@link ManagerWire} for the
+ * set-up and the frames).
+ *
+ * <p>Hostile peers harm only themselves: each connection is authenticated on its own thread (the HMAC
+ * handshake reads a small bounded number of bytes and must finish within
+ * {@link Authenticated#HANDSHAKE_TIMEOUT_MS}), nothing is deserialized before that, so a peer sending
+ * garbage fails its handshake and one that stalls is dropped at the deadline, while the accept loop and
+ * other connections carry on. After authentication a frame longer than {@code maxMessageBytes} closes
+ * that connection without reading it. Thread-safe; {@link #close()} stops accepting, closes every
+ * connection and removes a Unix-domain socket file.
+ */
+final class ManagerAcceptor implements AutoCloseable {
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final ServerSocketChannel server;
+    private final SocketAddress address;
+    private final Path socketFile;
+    private final byte[] authkey;
+    private ManagerCore core;
+    private final int maxMessageBytes;
+    private final ClassLoader loader;
+    private final ObjectCodec codec = DefaultCodec.get();
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final Set<SocketChannel> handshaking = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+    private Thread acceptThread;
+
+    ManagerAcceptor(SocketAddress bind, byte[] authkey, int maxMessageBytes) throws IOException {
+        this.authkey = authkey.clone();
+        this.maxMessageBytes = maxMessageBytes;
+        this.loader = ManagerClient.loader();
+        if (bind instanceof UnixDomainSocketAddress uds) {
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            socketFile = uds.getPath();
+        } else {
+            server = ServerSocketChannel.open();
+            socketFile = null;
+        }
+        try {
+            server.bind(bind);
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("cannot listen on " + bind + ": " + e.getMessage(), e);
+        }
+        address = server.getLocalAddress();
+    }
+
+    SocketAddress address() {
+        return address;
+    }
+
+    /** Starts the accept loop on a daemon thread, feeding requests to {@code core}. */
+    void start(ManagerCore core) {
+        this.core = core;
+        acceptThread = Thread.ofPlatform().daemon().name("mp4j-manager-accept-" + THREADS.incrementAndGet()).start(this::acceptLoop);
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            handshaking.add(channel);
+            Thread.ofPlatform().daemon().name("mp4j-manager-conn-" + THREADS.incrementAndGet())
+                    .start(() -> serve(channel));
+        }
+    }
+
+    private void serve(SocketChannel channel) {
+        Thread.currentThread().setContextClassLoader(loader);
+        Connection socket;
+        try {
+            socket = Authenticated.connection(channel, authkey, true, codec);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            return; // a wrong key, garbage, a stalled peer or closing: drop this peer only
+        } finally {
+            handshaking.remove(channel);
+        }
+        Connection connection = socket;
+        long session;
+        try {
+            Object[] hello = (Object[]) codec.decode(socket.recvBytes(ManagerWire.MAX_HELLO_BYTES), loader);
+            if ((Integer) hello[0] != ManagerWire.HELLO) {
+                throw new IOException("the first frame is not a HELLO");
+            }
+            session = (Long) hello[1];
+            if (hello[2] instanceof RingConnection ring) {
+                ring.sendBytes(codec.encode(new Object[] {ManagerWire.OK, null}, "a manager hello"));
+                socket.close();
+                connection = ring;
+            } else if (hello[2] != null) {
+                throw new IOException("a HELLO carries a pipe end or nothing");
+            }
+        } catch (IOException | ClassNotFoundException | InterruptedException | RuntimeException e) {
+            socket.close();
+            return;
+        }
+        open.add(connection);
+        core.connectionStarted(session);
+        try {
+            if (closed) {
+                return;
+            }
+            while (true) {
+                byte[] request = connection.recvBytes(maxMessageBytes);
+                byte[] reply = core.answer(request, session, loader);
+                connection.sendBytes(reply);
+                if (core.stopping()) {
+                    return;
+                }
+            }
+        } catch (EOFException e) {
+            // the client closed the connection or its process ended
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            // an oversize frame, a broken connection, or closing
+        } finally {
+            open.remove(connection);
+            connection.close();
+            core.connectionEnded(session);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (SocketChannel channel : handshaking) {
+            Authenticated.closeQuietly(channel);
+        }
+        for (Connection c : open) {
+            c.close();
+        }
+        if (socketFile != null) {
+            try {
+                Files.deleteIfExists(socketFile);
+            } catch (IOException ignored) {
+                // the runtime directory goes with the tree
+            }
+        }
+        if (acceptThread != null) {
+            try {
+                acceptThread.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package org.multiprocessing4j.internal.manager;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentMap;
+import org.multiprocessing4j.AuthenticationException;
+import org.multiprocessing4j.Client;
+import org.multiprocessing4j.Connection;
+import org.multiprocessing4j.ManagerUnavailableException;
+import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.internal.conn.Authenticated;
+import org.multiprocessing4j.internal.pipe.DefaultCodec;
+import org.multiprocessing4j.internal.pipe.RingConnection;
+import org.multiprocessing4j.internal.wire.ObjectCodec;
+import org.multiprocessing4j.internal.wire.ThrowableCodec;
+
+/**
+ * This process's side of one manager: a pool of connections to it and the session id they share. One
+ * instance per manager address and key in a process ({@link #of}).
+ *
+ * <p>Connections: a calling thread takes an idle connection (or opens one) for the whole request and reply,
+ * then returns it, so threads never wait for each other's calls (a call that blocks in the manager, such
+ * as a registered queue's {@code take}, holds only its own connection). To a local manager a connection is
+ * a shared-memory pipe set up over its Unix-domain socket (see {@link ManagerWire}); to a remote one, the
+ * TCP socket itself. A connection that failed or was interrupted mid-call is closed, never reused.
+ *
+ * <p>Failures: nothing listening, a connection that ends (EOF: the manager process died or shut down) or
+ * breaks → {@link ManagerUnavailableException}; the ring notices a dead manager within one futex slice
+ * (tens of ms), a socket at once. Thread-safe.
+ */
+final class ManagerClient {
+    private static final ConcurrentMap<String, ManagerClient> CLIENTS = new ConcurrentHashMap<>();
+    /** Bytes of ring per direction of a local manager connection; longer messages stream through. */
+    static final int RING_BYTES = 256 * 1024;
+
+    private final String address;
+    private final byte[] authkey;
+    private final long session = new SecureRandom().nextLong();
+    private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
+    private final ObjectCodec codec = DefaultCodec.get();
+    private final ThrowableCodec throwables = new ThrowableCodec(codec);
+
+    private ManagerClient(String address, byte[] authkey) {
+        this.address = address;
+        this.authkey = authkey;
+    }
+
+    /** The client of the manager at {@code address}, connecting with {@code authkey} (null: the tree's). */
+    static ManagerClient of(String address, byte[] authkey) {
+        String key = authkey == null ? address : address + "#" + HexFormat.of().formatHex(authkey);
+        return CLIENTS.computeIfAbsent(key, k -> new ManagerClient(address, authkey == null ? null : authkey.clone()));
+    }
+
+    /** Forgets the client of {@code address} and closes its connections (the manager shut down). */
+    static void forget(String address) {
+        CLIENTS.entrySet().removeIf(e -> {
+            if (e.getValue().address.equals(address)) {
+                e.getValue().closeConnections();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    String address() {
+        return address;
+    }
+
+    /** A handler for {@code handle}'s object calling through this client. */
+    ProxyHandler handler(ProxyHandle handle) {
+        MethodTable table;
+        try {
+            table = MethodTable.of(Class.forName(handle.type(), false, loader()));
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("the proxy's interface " + handle.type() + " is not on this process's class path", e);
+        }
+        long id = handle.id();
+        return new ProxyHandler(handle, (index, args) -> request(new Object[] {ManagerWire.CALL, id, index, args}), table);
+    }
+
+    /**
+     * Sends {@code frame} and returns the reply's value, or throws what the manager threw.
+     *
+     * @throws InterruptedException if interrupted while waiting (the connection is dropped: the call may
+     *         still complete in the manager)
+     * @throws ManagerUnavailableException if the manager cannot be reached or went away during the call
+     */
+    Object request(Object[] frame) throws Throwable {
+        byte[] bytes = codec.encode(frame, "a call to the manager at " + address);
+        Connection connection = idle.pollFirst();
+        if (connection == null) {
+            connection = open();
+        }
+        byte[] reply;
+        try {
+            connection.sendBytes(bytes);
+            reply = connection.recvBytes();
+        } catch (EOFException e) {
+            connection.close();
+            throw gone("it closed the connection (the manager process exited or was killed)", e);
+        } catch (IOException | RuntimeException e) {
+            connection.close();
+            throw gone("the connection broke: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            connection.close();
+            throw e;
+        } catch (Error e) {
+            connection.close();
+            throw e;
+        }
+        idle.offerFirst(connection);
+        Object[] answer;
+        try {
+            answer = (Object[]) codec.decode(reply, loader());
+        } catch (IOException | ClassCastException e) {
+            throw new ProcessError("garbled reply from the manager at " + address + ": " + e, e);
+        }
+        if ((Integer) answer[0] == ManagerWire.OK) {
+            return answer[1];
+        }
+        Throwable thrown = throwables.decode((byte[]) answer[1], loader());
+        throw thrown;
+    }
+
+    private Connection open() throws InterruptedException {
+        SocketAddress socketAddress = ManagerAddress.parse(address);
+        byte[] key = authkey != null ? authkey : Authenticated.treeAuthkey();
+        Connection socket;
+        try {
+            socket = Client.connect(socketAddress, key);
+        } catch (AuthenticationException e) {
+            throw e;
+        } catch (IOException e) {
+            throw gone("cannot connect: " + e.getMessage(), e);
+        }
+        if (!ManagerAddress.isLocal(address)) {
+            try {
+                socket.sendBytes(codec.encode(new Object[] {ManagerWire.HELLO, session, null}, "a manager hello"));
+                return socket;
+            } catch (IOException e) {
+                socket.close();
+                throw gone("the connection broke: " + e.getMessage(), e);
+            }
+        }
+        RingConnection[] ends = null;
+        try (socket) {
+            ends = RingConnection.pair(true, RING_BYTES);
+            socket.sendBytes(codec.encode(new Object[] {ManagerWire.HELLO, session, ends[1]}, "a manager hello"));
+            byte[] ok = ends[0].recvBytes(ManagerWire.MAX_HELLO_BYTES);
+            Object[] answer = (Object[]) codec.decode(ok, loader());
+            if ((Integer) answer[0] != ManagerWire.OK) {
+                throw new IOException("the manager refused the connection");
+            }
+            return ends[0];
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            closeQuietly(ends);
+            throw gone("cannot set up a connection: " + e, e);
+        } catch (InterruptedException e) {
+            closeQuietly(ends);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(RingConnection[] ends) {
+        if (ends != null) {
+            ends[0].close();
+            ends[1].close();
+            ends[0].unlinkRings();
+        }
+    }
+
+    /** Closes every idle connection (the manager ends this session when the last one goes). */
+    void closeConnections() {
+        Connection c;
+        while ((c = idle.pollFirst()) != null) {
+            c.close();
+        }
+    }
+
+    private ManagerUnavailableException gone(String why, Exception cause) {
+        return new ManagerUnavailableException("the manager at " + address + " is unavailable: " + why, cause);
+    }
+
+    static ClassLoader loader() {
+        ClassLoader tccl = Thread.currentThread().getContextClassLoader();
+        return tccl != null ? tccl : ManagerClient.class.getClassLoader();
+    }
+}

@@ -1,0 +1,296 @@
+package org.multiprocessing4j.internal.manager;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import org.multiprocessing4j.internal.pipe.DefaultCodec;
+import org.multiprocessing4j.internal.wire.ObjectCodec;
+import org.multiprocessing4j.internal.wire.ThrowableCodec;
+
+/**
+ * The manager's state and its answer to each request ({@link ManagerWire}): the served objects, the
+ * types it can create, the objects registered by name, and the sessions (client processes) holding
+ * proxies. Transport-free: {@link ManagerAcceptor} feeds it frames.
+ *
+ * <p>Lifetime of objects: an object lives while a session that was handed a proxy of it (or called it)
+ * still has a connection, or while it is pinned: registered by name, or stored inside another served
+ * object as a proxy (a nested proxy, decoded here into a handler that calls the object directly). When a
+ * session's last connection ends (the client closed its connections, exited, or was killed) its holds are
+ * released. Thread-safe: bookkeeping under one lock, never held while an object's method runs, so a
+ * blocking method blocks only its caller's connection.
+ */
+final class ManagerCore {
+    private static final ConcurrentMap<String, ManagerCore> SERVING = new ConcurrentHashMap<>();
+
+    private final String address;
+    private final byte[] embeddedKey;
+    private final Map<String, TypeEntry> types;
+    private final Map<String, Named> named;
+    private final ConcurrentMap<Long, Served> objects = new ConcurrentHashMap<>();
+    private final Map<Object, Served> byIdentity = new IdentityHashMap<>();
+    private final Map<Long, Integer> sessionConnections = new HashMap<>();
+    private final Map<Long, List<Long>> sessionObjects = new HashMap<>();
+    private final List<AutoCloseable> made = new ArrayList<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ObjectCodec codec = DefaultCodec.get();
+    private final ThrowableCodec throwables = new ThrowableCodec(codec);
+    private long nextId = 1;
+
+    /** A type {@code CREATE} can make. */
+    record TypeEntry(Class<?> type, Supplier<?> factory, java.util.function.Function<Object, Object> withInitial) {
+    }
+
+    /** An object (or a supplier of objects) registered by name for {@code GET}, optionally exposing one type only. */
+    record Named(Supplier<?> supplier, Class<?> exposed) {
+    }
+
+    ManagerCore(String address, byte[] embeddedKey, Map<String, TypeEntry> types, Map<String, Named> named) {
+        this.address = Objects.requireNonNull(address, "address");
+        this.embeddedKey = embeddedKey;
+        this.types = Map.copyOf(types);
+        this.named = Map.copyOf(named);
+    }
+
+    /** Makes this core the one that decodes handles of {@link #address()} in this process into direct calls. */
+    void register() {
+        if (SERVING.putIfAbsent(address, this) != null) {
+            throw new IllegalStateException("a manager already serves " + address + " in this process");
+        }
+    }
+
+    /** The core serving {@code address} in this process, or null. */
+    static ManagerCore serving(String address) {
+        return SERVING.get(address);
+    }
+
+    String address() {
+        return address;
+    }
+
+    // ---- sessions ----------------------------------------------------------------------------------
+
+    synchronized void connectionStarted(long session) {
+        sessionConnections.merge(session, 1, Integer::sum);
+    }
+
+    /** A connection ended; when it was its session's last, the session's holds are released. */
+    synchronized void connectionEnded(long session) {
+        Integer left = sessionConnections.merge(session, -1, Integer::sum);
+        if (left != null && left > 0) {
+            return;
+        }
+        sessionConnections.remove(session);
+        List<Long> held = sessionObjects.remove(session);
+        if (held != null) {
+            for (Long id : held) {
+                Served s = objects.get(id);
+                if (s != null) {
+                    s.sessions.remove(session);
+                    releaseIfUnused(s);
+                }
+            }
+        }
+    }
+
+    private void hold(long session, Served s) {
+        synchronized (this) {
+            if (s.sessions.add(session)) {
+                sessionObjects.computeIfAbsent(session, k -> new ArrayList<>()).add(s.id);
+            }
+        }
+    }
+
+    private void releaseIfUnused(Served s) {
+        if (s.sessions.isEmpty() && !s.pinned) {
+            objects.remove(s.id);
+            byIdentity.remove(s.target);
+        }
+    }
+
+    /** Number of objects served now (tests and stats). */
+    int objectCount() {
+        return objects.size();
+    }
+
+    // ---- requests ----------------------------------------------------------------------------------
+
+    /** Answers one request frame of {@code session}; never throws (failures become ERROR replies). */
+    byte[] answer(byte[] request, long session, ClassLoader loader) {
+        Object value;
+        try {
+            Object[] frame = (Object[]) codec.decode(request, loader);
+            value = switch ((Integer) frame[0]) {
+                case ManagerWire.CALL -> call(session, (Long) frame[1], (Integer) frame[2], (Object[]) frame[3]);
+                case ManagerWire.CREATE -> create(session, (String) frame[1], frame[2]);
+                case ManagerWire.GET -> get(session, (String) frame[1], (String) frame[2], loader);
+                case ManagerWire.MAKE -> make((String) frame[1], frame[2]);
+                case ManagerWire.RELEASE -> release(session, (Long) frame[1]);
+                case ManagerWire.PING -> null;
+                case ManagerWire.SHUTDOWN -> {
+                    stopped.countDown();
+                    yield null;
+                }
+                default -> throw new IllegalArgumentException("unknown manager request " + frame[0]);
+            };
+        } catch (Throwable t) {
+            return error(t);
+        }
+        try {
+            return codec.encode(new Object[] {ManagerWire.OK, value}, "a manager reply");
+        } catch (RuntimeException e) {
+            return error(e);
+        }
+    }
+
+    private byte[] error(Throwable t) {
+        if (t instanceof ClassCastException || t instanceof ArrayIndexOutOfBoundsException || t instanceof IOException) {
+            t = new IllegalArgumentException("malformed manager request: " + t, t);
+        }
+        return codec.encode(new Object[] {ManagerWire.ERROR, throwables.encode(t)}, "a manager error");
+    }
+
+    private Object call(long session, long id, int index, Object[] args) throws Throwable {
+        Served s = served(id);
+        hold(session, s);
+        return s.invokeRemote(index, args);
+    }
+
+    private Served served(long id) {
+        Served s = objects.get(id);
+        if (s == null) {
+            throw new IllegalStateException("object #" + id + " no longer exists in the manager at " + address
+                    + " (every process holding a proxy of it ended)");
+        }
+        return s;
+    }
+
+    private Object create(long session, String typeName, Object initial) {
+        TypeEntry type = types.get(typeName);
+        if (type == null) {
+            throw new IllegalArgumentException("the manager at " + address + " has no type " + typeName
+                    + " (register it with Manager.builder().register)");
+        }
+        Object target = initial == null ? type.factory().get() : type.withInitial().apply(initial);
+        if (!type.type().isInstance(target)) {
+            throw new IllegalStateException("the factory of " + typeName + " made a "
+                    + (target == null ? "null" : target.getClass().getName()) + ", not a " + type.type().getName());
+        }
+        Served s = add(target, type.type(), false);
+        hold(session, s);
+        return handleOf(s);
+    }
+
+    private Object get(long session, String name, String typeName, ClassLoader loader) throws ClassNotFoundException {
+        Named entry = named.get(name);
+        if (entry == null) {
+            throw new IllegalArgumentException("nothing is registered as '" + name + "' in the manager at " + address
+                    + "; registered: " + named.keySet());
+        }
+        Class<?> type = Class.forName(typeName, false, loader);
+        if (!type.isInterface()) {
+            throw new IllegalArgumentException(typeName + " is not an interface: a manager proxy implements an interface");
+        }
+        if (entry.exposed() != null && !type.isAssignableFrom(entry.exposed())) {
+            throw new IllegalArgumentException("'" + name + "' is exposed as " + entry.exposed().getName() + ", not " + typeName);
+        }
+        Object target = entry.supplier().get();
+        if (!type.isInstance(target)) {
+            throw new IllegalArgumentException("'" + name + "' is a " + (target == null ? "null" : target.getClass().getName())
+                    + ", which does not implement " + typeName);
+        }
+        Served s = add(target, type, true);
+        hold(session, s);
+        return handleOf(s);
+    }
+
+    private Object make(String kind, Object argument) {
+        AutoCloseable object = SharedObjects.make(kind, argument);
+        synchronized (made) {
+            made.add(object);
+        }
+        return object;
+    }
+
+    private Object release(long session, long id) {
+        synchronized (this) {
+            Served s = objects.get(id);
+            if (s != null && s.sessions.remove(session)) {
+                List<Long> held = sessionObjects.get(session);
+                if (held != null) {
+                    held.remove(id);
+                }
+                releaseIfUnused(s);
+            }
+        }
+        return null;
+    }
+
+    private Served add(Object target, Class<?> type, boolean pinned) {
+        MethodTable table = MethodTable.of(type);
+        synchronized (this) {
+            Served existing = byIdentity.get(target);
+            if (existing != null && existing.table == table) {
+                existing.pinned |= pinned;
+                return existing;
+            }
+            Served s = new Served(nextId++, target, table, pinned);
+            objects.put(s.id, s);
+            if (existing == null) {
+                byIdentity.put(target, s);
+            }
+            return s;
+        }
+    }
+
+    private ProxyHandle handleOf(Served s) {
+        return new ProxyHandle(address, embeddedKey, s.id, s.table.type().getName());
+    }
+
+    /** A handler calling {@code handle}'s object directly (a proxy decoded inside this manager); pins the object. */
+    ProxyHandler localHandler(ProxyHandle handle) {
+        Served s = served(handle.id());
+        synchronized (this) {
+            s.pinned = true;
+        }
+        return new ProxyHandler(handle, s::invokeLocal, s.table);
+    }
+
+    // ---- shutdown ----------------------------------------------------------------------------------
+
+    /** True once a SHUTDOWN request was answered (or {@link #stop()} called). */
+    boolean stopping() {
+        return stopped.getCount() == 0;
+    }
+
+    void stop() {
+        stopped.countDown();
+    }
+
+    void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Forgets this core's address and closes the shared-memory objects it made. */
+    void close() {
+        stop();
+        SERVING.remove(address, this);
+        synchronized (made) {
+            for (AutoCloseable object : made) {
+                try {
+                    object.close();
+                } catch (Exception ignored) {
+                    // closing anyway
+                }
+            }
+            made.clear();
+        }
+    }
+}

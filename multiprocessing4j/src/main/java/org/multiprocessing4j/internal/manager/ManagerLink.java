@@ -1,0 +1,77 @@
+package org.multiprocessing4j.internal.manager;
+
+import java.net.SocketAddress;
+import java.util.Objects;
+import org.multiprocessing4j.ProcessExecutionException;
+
+/**
+ * This process's handle on one manager, for the public {@code Manager} and {@code RemoteManager}: makes
+ * proxies, shared objects, and asks the manager to stop. Every method throws
+ * {@link org.multiprocessing4j.ManagerUnavailableException} if the manager cannot be reached, and rethrows
+ * what the manager threw (its original type where it is unchecked). Thread-safe.
+ */
+public final class ManagerLink {
+    private final ManagerClient client;
+
+    private ManagerLink(ManagerClient client) {
+        this.client = client;
+    }
+
+    /** The link to the manager at {@code address}; {@code authkey} null means the process tree's key. */
+    public static ManagerLink of(SocketAddress address, byte[] authkey) {
+        return new ManagerLink(ManagerClient.of(ManagerAddress.format(Objects.requireNonNull(address, "address")), authkey));
+    }
+
+    /** Opens a connection now (and returns it to the pool), so that a wrong key or a dead address fails here. */
+    public void check() {
+        request(new Object[] {ManagerWire.PING});
+    }
+
+    /** A proxy of a new object of the manager's type {@code type} (a built-in name or an interface name). */
+    public <T> T create(String type, Class<T> proxyType, Object initial) {
+        return proxyType.cast(proxyOf(request(new Object[] {ManagerWire.CREATE, type, initial})));
+    }
+
+    /** A proxy of the object registered as {@code name}, implementing {@code type}. */
+    public <T> T get(String name, Class<T> type) {
+        MethodTable.of(type); // an interface, or IllegalArgumentException now
+        return type.cast(proxyOf(request(new Object[] {ManagerWire.GET, name, type.getName()})));
+    }
+
+    /** A shared-memory object made (and owned) by the manager process. */
+    public Object make(String kind, Object argument) {
+        return request(new Object[] {ManagerWire.MAKE, kind, argument});
+    }
+
+    /** Asks the manager to stop; it answers first. */
+    public void shutdown() {
+        request(new Object[] {ManagerWire.SHUTDOWN});
+        close();
+    }
+
+    /** Closes this process's connections to the manager (its session ends when none is left). */
+    public void close() {
+        ManagerClient.forget(client.address());
+    }
+
+    public String address() {
+        return client.address();
+    }
+
+    private static Object proxyOf(Object handler) {
+        return ProxyHandler.proxy((ProxyHandler) handler);
+    }
+
+    private Object request(Object[] frame) {
+        try {
+            return client.request(frame);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (InterruptedException e) {
+            throw ProxyHandler.interrupted("waiting for the manager at " + client.address(), e);
+        } catch (Throwable t) {
+            throw new ProcessExecutionException("the manager at " + client.address() + " failed: " + t, t);
+        }
+    }
+
+}

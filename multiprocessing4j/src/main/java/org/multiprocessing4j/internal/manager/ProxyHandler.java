@@ -1,0 +1,220 @@
+package org.multiprocessing4j.internal.manager;
+
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.concurrent.ConcurrentMap;
+import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.ProcessExecutionException;
+
+/**
+ * The invocation handler behind every manager proxy: turns a call on the proxy's interface into a call on
+ * the object in the manager, through a {@link Backend}. It serializes as its {@link ProxyHandle}, so a
+ * proxy stored in another proxy, sent through a queue, or captured by a child stays a proxy of the same
+ * object.
+ *
+ * <p>What runs where: every interface method runs in the manager, atomically as far as the object there
+ * is (a {@code ConcurrentHashMap}'s {@code merge} with a serializable function is one atomic step). Three
+ * exceptions run in the caller, on the proxy's own methods: {@code forEach}, {@code stream},
+ * {@code parallelStream} and {@code spliterator} (over a snapshot); a default method given an argument
+ * that cannot be serialized (a plain lambda) runs its default body here when that is correct for a proxy
+ * (ConcurrentMap's compute/merge family: retry loops over atomic {@code putIfAbsent}/{@code replace}),
+ * and is refused otherwise. Iterators and collection views come back as read-only snapshots.
+ * {@code equals}/{@code hashCode} are the object's own where the interface declares them (Map, List),
+ * else they compare which object the proxies name. Thread-safe.
+ */
+final class ProxyHandler implements InvocationHandler, Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** How calls reach the object. */
+    interface Backend {
+        /** Calls method {@code index} ({@link ManagerWire#TO_STRING} for toString) with {@code args}. */
+        Object call(int index, Object[] args) throws Throwable;
+    }
+
+    private final ProxyHandle handle;
+    private final transient Backend backend;
+    private final transient MethodTable table;
+
+    ProxyHandler(ProxyHandle handle, Backend backend, MethodTable table) {
+        this.handle = handle;
+        this.backend = backend;
+        this.table = table;
+    }
+
+    /** The handler a decoded handle stands for in this process. */
+    static ProxyHandler resolve(ProxyHandle handle) throws InvalidObjectException {
+        try {
+            ManagerCore core = ManagerCore.serving(handle.address());
+            if (core != null) {
+                return core.localHandler(handle);
+            }
+            return ManagerClient.of(handle.address(), handle.authkey()).handler(handle);
+        } catch (RuntimeException e) {
+            InvalidObjectException failure = new InvalidObjectException("cannot rebuild manager proxy " + handle + ": " + e);
+            failure.initCause(e);
+            throw failure;
+        }
+    }
+
+    /** A proxy implementing the handle's interface that calls through {@code handler}. */
+    static Object proxy(ProxyHandler handler) {
+        Class<?> type = handler.table.type();
+        ClassLoader loader = type.getClassLoader() != null ? type.getClassLoader() : ProxyHandler.class.getClassLoader();
+        return Proxy.newProxyInstance(loader, new Class<?>[] {type}, handler);
+    }
+
+    /** The handle of {@code proxy} if it is a manager proxy, else null. */
+    static ProxyHandle handleOf(Object proxy) {
+        if (proxy != null && Proxy.isProxyClass(proxy.getClass())
+                && Proxy.getInvocationHandler(proxy) instanceof ProxyHandler h) {
+            return h.handle;
+        }
+        return null;
+    }
+
+    ProxyHandle handle() {
+        return handle;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        Object[] a = args == null ? new Object[0] : args;
+        if (method.getDeclaringClass() == Object.class) {
+            return objectMethod(method, a);
+        }
+        int index = table.indexOf(method);
+        if (index < 0) {
+            throw new UnsupportedOperationException(method + " is not a method of " + table.type().getName());
+        }
+        String name = method.getName();
+        if (method.isDefault() && (name.equals("forEach") || name.equals("stream") || name.equals("parallelStream")
+                || name.equals("spliterator"))) {
+            return InvocationHandler.invokeDefault(proxy, method, args);
+        }
+        for (Object arg : a) {
+            if (arg != null && !(arg instanceof Serializable) && ProxyHandler.handleOf(arg) == null) {
+                if (method.isDefault() && runsLocallyWhenNotSerializable(method)) {
+                    return InvocationHandler.invokeDefault(proxy, method, args);
+                }
+                throw new IllegalArgumentException(arg.getClass().getName() + " given to " + table.type().getSimpleName()
+                        + "." + name + " on a manager proxy cannot be serialized; it would run in the manager: make it"
+                        + " serializable (e.g. a Serializable... functional type, or an intersection cast"
+                        + " (Function<A, B> & Serializable))");
+            }
+        }
+        Object result;
+        try {
+            result = backend.call(index, a);
+        } catch (InterruptedException e) {
+            if (declares(method, InterruptedException.class)) {
+                throw e;
+            }
+            throw interrupted("waiting for " + table.type().getSimpleName() + "." + name + " in the manager", e);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable checked) {
+            if (declares(method, checked.getClass())) {
+                throw checked;
+            }
+            throw new ProcessExecutionException(table.type().getSimpleName() + "." + name + " threw " + checked + " in the manager", checked);
+        }
+        return adapt(method, result, a);
+    }
+
+    private static boolean declares(Method method, Class<?> exception) {
+        for (Class<?> declared : method.getExceptionTypes()) {
+            if (declared.isAssignableFrom(exception)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Object objectMethod(Method method, Object[] a) throws Throwable {
+        switch (method.getName()) {
+            case "toString":
+                return backend.call(ManagerWire.TO_STRING, a);
+            case "hashCode": {
+                int declared = declaredIndex("hashCode");
+                return declared >= 0 ? backend.call(declared, a) : handle.hashCode();
+            }
+            case "equals": {
+                Object other = a[0];
+                ProxyHandle otherHandle = handleOf(other);
+                if (otherHandle != null && otherHandle.sameObject(handle)) {
+                    return true;
+                }
+                int declared = declaredIndex("equals");
+                return declared >= 0 ? backend.call(declared, a) : false;
+            }
+            default:
+                throw new UnsupportedOperationException(method.toString());
+        }
+    }
+
+    /** The table index of {@code equals(Object)} / {@code hashCode()} if the interface redeclares it. */
+    private int declaredIndex(String name) {
+        try {
+            Method m = name.equals("equals") ? table.type().getMethod("equals", Object.class) : table.type().getMethod(name);
+            return m.getDeclaringClass() == Object.class ? -1 : table.indexOf(m);
+        } catch (NoSuchMethodException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * ConcurrentMap's defaults are retry loops over the map's atomic operations, correct through a proxy; a
+     * user interface's default methods call the proxy's other methods. Collection defaults use iterators,
+     * which are snapshots here, so they must run in the manager.
+     */
+    private static boolean runsLocallyWhenNotSerializable(Method method) {
+        Class<?> declaring = method.getDeclaringClass();
+        if (declaring == ConcurrentMap.class) {
+            return true;
+        }
+        return !(declaring.getName().startsWith("java.") || declaring.getName().startsWith("javax."));
+    }
+
+    /** Snapshots arrive as lists where the method returns an iterator. */
+    private static Object adapt(Method method, Object result, Object[] a) {
+        Class<?> returns = method.getReturnType();
+        if (result instanceof List<?> list && (returns == Iterator.class || returns == ListIterator.class)) {
+            List<?> snapshot = Collections.unmodifiableList(list);
+            if (returns == Iterator.class) {
+                return snapshot.iterator();
+            }
+            return a.length == 1 ? snapshot.listIterator((Integer) a[0]) : snapshot.listIterator();
+        }
+        return result;
+    }
+
+    @Serial
+    private Object writeReplace() {
+        return handle;
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException("a manager proxy travels as its handle");
+    }
+
+    @Override
+    public String toString() {
+        return "ProxyHandler[" + handle + "]";
+    }
+
+    static ProcessError interrupted(String what, InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new ProcessError("interrupted while " + what, e);
+    }
+}
