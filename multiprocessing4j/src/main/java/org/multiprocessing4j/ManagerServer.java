@@ -127,6 +127,12 @@ public final class ManagerServer implements AutoCloseable {
         return h != null ? h.address() : address;
     }
 
+    /** Objects served now (tests). */
+    int objectCount() {
+        ManagerHost h = host;
+        return h == null ? 0 : h.objectCount();
+    }
+
     /** Stops serving: closes the socket and every client connection. Idempotent. */
     @Override
     public void close() {
