@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.multiprocessing4j.internal.launch.ProcessTree;
 import org.multiprocessing4j.internal.manager.ManagerLink;
 import org.multiprocessing4j.internal.manager.ManagerServerMain;
+import org.multiprocessing4j.internal.pipe.RingConnection;
 import org.multiprocessing4j.internal.wire.Nonces;
 
 /**
@@ -381,11 +382,17 @@ public final class Manager implements AutoCloseable {
             Path socket = ProcessTree.treeDirectory().resolve("manager-" + HexFormat.of().formatHex(Nonces.next(8)) + ".sock");
             Process process;
             try (Pipe ready = ctx.pipe(false)) {
-                process = ctx.process("SyncManager-" + COUNTER.incrementAndGet(),
-                        new ManagerServerMain(socket, types, ready.right()));
-                process.setDaemon(true);
-                process.start();
-                awaitReady(process, ready.left(), ctx.startTimeout());
+                try {
+                    process = ctx.process("SyncManager-" + COUNTER.incrementAndGet(),
+                            new ManagerServerMain(socket, types, ready.right()));
+                    process.setDaemon(true);
+                    process.start();
+                    awaitReady(process, ready.left(), ctx.startTimeout());
+                } catch (RuntimeException | Error e) {
+                    // NOTE: the pipe's files stay until both ends are claimed; the manager never claimed its end.
+                    ((RingConnection) ready.left()).unlinkRings();
+                    throw e;
+                }
             }
             return new Manager(process, socket, ManagerLink.of(UnixDomainSocketAddress.of(socket), null));
         }
