@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
+import org.multiprocessing4j.ManagerUnavailableException;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 import org.multiprocessing4j.internal.wire.ThrowableCodec;
@@ -44,6 +45,7 @@ final class ManagerCore {
     private final ObjectCodec codec = DefaultCodec.get();
     private final ThrowableCodec throwables = new ThrowableCodec(codec);
     private long nextId = 1;
+    private volatile boolean closed;
 
     /** A type {@code CREATE} can make. */
     record TypeEntry(Class<?> type, Supplier<?> factory, java.util.function.Function<Object, Object> withInitial) {
@@ -265,7 +267,12 @@ final class ManagerCore {
         synchronized (this) {
             s.pinned = true;
         }
-        return new ProxyHandler(handle, s::invokeLocal, s.table);
+        return new ProxyHandler(handle, (index, args) -> {
+            if (closed) {
+                throw new ManagerUnavailableException("the manager at " + address + " (in this JVM) is closed");
+            }
+            return s.invokeLocal(index, args);
+        }, s.table);
     }
 
     // ---- shutdown ----------------------------------------------------------------------------------
@@ -285,6 +292,7 @@ final class ManagerCore {
 
     /** Forgets this core's address and closes the shared-memory objects it made. */
     void close() {
+        closed = true;
         stop();
         SERVING.remove(address, this);
         synchronized (made) {
