@@ -34,12 +34,11 @@ import org.multiprocessing4j.ResultIterator;
  * that answers 404 is a result like any other: the worker reports the status instead of throwing.
  *
  * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp ... org.multiprocessing4j.examples.FetchFanOut [pages]
+ * java --enable-native-access=ALL-UNNAMED -cp ... org.multiprocessing4j.examples.FetchFanOut [pages [workers]]
  * </pre>
  *
  * <p>Each worker keeps one {@code HttpClient} for all its fetches (see {@link Http}): state a worker builds
- * once and reuses, like a module-level global in a Python worker. A worker's first fetch is slower than the
- * rest: its JVM loads the HTTP client's classes then.
+ * once, in the pool's initializer, and reuses, like a module-level global set by a Python initializer.
  *
  * <p>When to use processes for this: in Java, a fan-out that only waits on the network runs as well on
  * virtual threads in one JVM. Worker processes pay off when each page is followed by heavy CPU work
@@ -69,7 +68,8 @@ public final class FetchFanOut {
     public static void main(String[] args) throws Exception {
         int pages = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         // Waiting on the network uses no CPU, so more workers than cores is fine for this job.
-        run(System.out, pages, 4);
+        int workers = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        run(System.out, pages, workers);
     }
 
     /**
@@ -95,7 +95,10 @@ public final class FetchFanOut {
 
             List<Fetched> arrivals = new ArrayList<>();
             long t0 = System.nanoTime();
-            try (Pool pool = Pool.builder().processes(processes).build()) {
+            // The initializer runs once in each worker before its first task (Python's initializer=): here
+            // it makes the worker's HttpClient, whose first use loads many classes, so the times printed
+            // below are those of the fetches alone.
+            try (Pool pool = Pool.builder().processes(processes).initializer(FetchFanOut::warmUp).build()) {
                 // imapUnordered reads the URL list lazily (a few ahead of the consumer) and yields each
                 // result as soon as any worker has it. Chunk size 1 (the default for imap): each URL is a
                 // task of its own, so a slow page never holds a fast one back in the same chunk.
@@ -139,7 +142,12 @@ public final class FetchFanOut {
         }
     }
 
-    /** One {@link HttpClient} per worker JVM, made on its first fetch (the holder class loads lazily). */
+    /** Runs once in each worker: makes its client before the first fetch. */
+    private static void warmUp() {
+        Http.CLIENT.version();
+    }
+
+    /** One {@link HttpClient} per worker JVM, made on first use (the holder class loads lazily). */
     private static final class Http {
         static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
