@@ -59,11 +59,13 @@ public final class MonteCarloPi {
             out.printf("%d processes throw %,d darts each, adding to shared counters under hits.getLock()%n",
                     processes, samplesPerProcess);
 
+            long shown = 0;
             for (Process p : children) {
                 while (p.isAlive()) {
-                    p.join(Duration.ofMillis(250));
+                    p.join(Duration.ofMillis(200));
                     long[] pair = readPair(hits, thrown);
-                    if (pair[1] > 0) {
+                    if (pair[1] > shown) {
+                        shown = pair[1];
                         out.printf("  so far %,13d darts: pi ~ %.6f%n", pair[1], 4.0 * pair[0] / pair[1]);
                     }
                 }
