@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.multiprocessing4j.internal.launch.ProcessTree;
 import org.multiprocessing4j.internal.manager.ManagerLink;
 import org.multiprocessing4j.internal.manager.ManagerServerMain;
-import org.multiprocessing4j.internal.pipe.RingConnection;
 import org.multiprocessing4j.internal.wire.Nonces;
 
 /**
@@ -440,6 +439,7 @@ public final class Manager implements AutoCloseable {
             link.close();
             try {
                 Files.deleteIfExists(socket);
+                Files.deleteIfExists(socket.resolveSibling(socket.getFileName() + ".binding"));
             } catch (IOException ignored) {
                 // the runtime directory goes with the tree
             }
@@ -514,44 +514,31 @@ public final class Manager implements AutoCloseable {
         public Manager start() {
             Context ctx = context != null ? context : Multiprocessing.defaultContext();
             Path socket = ProcessTree.treeDirectory().resolve("manager-" + HexFormat.of().formatHex(Nonces.next(8)) + ".sock");
-            Process process;
-            try (Pipe ready = ctx.pipe(false)) {
-                try {
-                    process = ctx.process("SyncManager-" + COUNTER.incrementAndGet(),
-                            new ManagerServerMain(socket, types, ready.right()));
-                    process.setDaemon(true);
-                    process.start();
-                    awaitReady(process, ready.left(), ctx.startTimeout());
-                } catch (RuntimeException | Error e) {
-                    // NOTE: the pipe's files stay until both ends are claimed; the manager never claimed its end.
-                    ((RingConnection) ready.left()).unlinkRings();
-                    throw e;
-                }
-            }
+            Process process = ctx.process("SyncManager-" + COUNTER.incrementAndGet(), new ManagerServerMain(socket, types));
+            process.setDaemon(true);
+            process.start();
+            awaitServing(process, socket, ctx.startTimeout());
             return new Manager(process, socket, ManagerLink.of(UnixDomainSocketAddress.of(socket), null));
         }
 
-        private static void awaitReady(Process process, Connection ready, Duration timeout) {
+        /** Waits until the manager's socket file appears (it is renamed into place once it accepts). */
+        private static void awaitServing(Process process, Path socket, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            try {
-                while (!ready.poll(Duration.ofMillis(50))) {
-                    if (process.exitCode() != null) {
-                        throw new ProcessError("the manager process (pid " + process.pid().orElse(-1)
-                                + ") ended with exit code " + process.exitCode() + " before it served");
-                    }
-                    if (System.nanoTime() > deadline) {
-                        killAndReap(process);
-                        throw new ProcessError("the manager process did not serve within " + timeout);
-                    }
+            while (!Files.exists(socket)) {
+                if (process.exitCode() != null) {
+                    throw new ProcessError("the manager process (pid " + process.pid().orElse(-1)
+                            + ") ended with exit code " + process.exitCode() + " before it served");
                 }
-                ready.recv();
-            } catch (IOException e) {
-                killAndReap(process);
-                throw new ProcessError("the manager process (pid " + process.pid().orElse(-1) + ") ended before it served: " + e, e);
-            } catch (InterruptedException e) {
-                killAndReap(process);
-                Thread.currentThread().interrupt();
-                throw new ProcessError("interrupted while starting a manager", e);
+                if (System.nanoTime() > deadline) {
+                    killAndReap(process);
+                    throw new ProcessError("the manager process did not serve within " + timeout);
+                }
+                if (Thread.interrupted()) {
+                    killAndReap(process);
+                    Thread.currentThread().interrupt();
+                    throw new ProcessError("interrupted while starting a manager");
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
             }
         }
 
