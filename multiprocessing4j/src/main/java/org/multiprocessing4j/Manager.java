@@ -405,6 +405,11 @@ public final class Manager implements AutoCloseable {
         return process.pid();
     }
 
+    /** The number of objects the manager serves now (tests). */
+    int objectCount() {
+        return link().objectCount();
+    }
+
     /** As {@link #close()} (Python's {@code manager.shutdown()}). */
     public void shutdown() {
         close();

@@ -4,9 +4,14 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.security.SecureRandom;
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import org.multiprocessing4j.AuthenticationException;
 import org.multiprocessing4j.Client;
@@ -35,6 +40,7 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
  */
 final class ManagerClient {
     private static final ConcurrentMap<String, ManagerClient> CLIENTS = new ConcurrentHashMap<>();
+    private static final Cleaner CLEANER = Cleaner.create(r -> Thread.ofPlatform().daemon().name("mp4j-manager-cleaner").unstarted(r));
     /** Bytes of ring per direction of a local manager connection; longer messages stream through. */
     static final int RING_BYTES = 256 * 1024;
 
@@ -43,6 +49,10 @@ final class ManagerClient {
     private final long session = new SecureRandom().nextLong();
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
     private final ObjectCodec codec = DefaultCodec.get();
+    /** Objects this process created whose proxies all became unreachable: released with the next request. */
+    private final ConcurrentLinkedQueue<Long> releasable = new ConcurrentLinkedQueue<>();
+    /** Objects whose handle left this process (sent or captured): never released from here. */
+    private final Set<Long> escaped = ConcurrentHashMap.newKeySet();
     private final ThrowableCodec throwables = new ThrowableCodec(codec);
 
     private ManagerClient(String address, byte[] authkey) {
@@ -80,7 +90,22 @@ final class ManagerClient {
             throw new IllegalArgumentException("the proxy's interface " + handle.type() + " is not on this process's class path", e);
         }
         long id = handle.id();
-        return new ProxyHandler(handle, (index, args) -> request(new Object[] {ManagerWire.CALL, id, index, args}), table);
+        return new ProxyHandler(handle, (index, args) -> request(new Object[] {ManagerWire.CALL, id, index, args}), table,
+                escaped::add);
+    }
+
+    /**
+     * Releases the new object behind {@code handler} in the manager once the handler (its proxy) is
+     * unreachable, unless its handle left this process meanwhile. Only for objects this process created:
+     * no other handler of this process can name them unless their handle escaped or the manager pinned them.
+     */
+    void releaseWhenUnreachable(ProxyHandler handler) {
+        long id = handler.handle().id();
+        CLEANER.register(handler, () -> {
+            if (!escaped.contains(id)) {
+                releasable.add(id);
+            }
+        });
     }
 
     /**
@@ -95,6 +120,9 @@ final class ManagerClient {
         Connection connection = idle.pollFirst();
         if (connection == null) {
             connection = open();
+        }
+        if (!releasable.isEmpty()) {
+            sendReleases(connection);
         }
         byte[] reply;
         try {
@@ -125,6 +153,27 @@ final class ManagerClient {
         }
         Throwable thrown = throwables.decode((byte[]) answer[1], loader());
         throw thrown;
+    }
+
+    /** Sends the pending releases on {@code connection} (best effort: a failure shows in the real request). */
+    private void sendReleases(Connection connection) throws InterruptedException {
+        List<Long> ids = new ArrayList<>();
+        Long id;
+        while ((id = releasable.poll()) != null) {
+            if (!escaped.contains(id)) {
+                ids.add(id);
+            }
+        }
+        if (ids.isEmpty()) {
+            return;
+        }
+        long[] array = ids.stream().mapToLong(Long::longValue).toArray();
+        try {
+            connection.sendBytes(codec.encode(new Object[] {ManagerWire.RELEASE, array}, "a manager release"));
+            connection.recvBytes();
+        } catch (IOException e) {
+            // the real request on this connection reports it
+        }
     }
 
     private Connection open() throws InterruptedException {

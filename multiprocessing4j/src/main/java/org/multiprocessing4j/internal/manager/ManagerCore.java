@@ -142,8 +142,8 @@ final class ManagerCore {
                 case ManagerWire.CREATE -> create(session, (String) frame[1], frame[2]);
                 case ManagerWire.GET -> get(session, (String) frame[1], (String) frame[2], loader);
                 case ManagerWire.MAKE -> make((String) frame[1], frame[2]);
-                case ManagerWire.RELEASE -> release(session, (Long) frame[1]);
-                case ManagerWire.PING -> null;
+                case ManagerWire.RELEASE -> release(session, (long[]) frame[1]);
+                case ManagerWire.PING -> objects.size();
                 case ManagerWire.SHUTDOWN -> {
                     stopped.countDown();
                     yield null;
@@ -226,15 +226,17 @@ final class ManagerCore {
         return object;
     }
 
-    private Object release(long session, long id) {
+    private Object release(long session, long[] ids) {
         synchronized (this) {
-            Served s = objects.get(id);
-            if (s != null && s.sessions.remove(session)) {
-                List<Long> held = sessionObjects.get(session);
-                if (held != null) {
-                    held.remove(id);
+            for (long id : ids) {
+                Served s = objects.get(id);
+                if (s != null && s.sessions.remove(session)) {
+                    List<Long> held = sessionObjects.get(session);
+                    if (held != null) {
+                        held.remove(id);
+                    }
+                    releaseIfUnused(s);
                 }
-                releaseIfUnused(s);
             }
         }
         return null;

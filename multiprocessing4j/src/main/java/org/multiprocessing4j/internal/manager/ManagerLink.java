@@ -29,7 +29,14 @@ public final class ManagerLink {
 
     /** A proxy of a new object of the manager's type {@code type} (a built-in name or an interface name). */
     public <T> T create(String type, Class<T> proxyType, Object initial) {
-        return proxyType.cast(proxyOf(request(new Object[] {ManagerWire.CREATE, type, initial})));
+        ProxyHandler handler = (ProxyHandler) request(new Object[] {ManagerWire.CREATE, type, initial});
+        client.releaseWhenUnreachable(handler);
+        return proxyType.cast(ProxyHandler.proxy(handler));
+    }
+
+    /** {@return the number of objects the manager serves now} */
+    public int objectCount() {
+        return (Integer) request(new Object[] {ManagerWire.PING});
     }
 
     /** A proxy of the object registered as {@code name}, implementing {@code type}. */

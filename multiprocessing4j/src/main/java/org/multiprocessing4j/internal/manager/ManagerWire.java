@@ -26,9 +26,11 @@ package org.multiprocessing4j.internal.manager;
  *   <tr><td>{@code [GET, name(String), interface(String)]}</td><td>a {@link ProxyHandle} to a registered object</td></tr>
  *   <tr><td>{@code [MAKE, kind(String), argument]}</td><td>a shared-memory object made by the manager process
  *       (a queue, lock, value...), which travels as its own handle</td></tr>
- *   <tr><td>{@code [RELEASE, id(long)]}</td><td>null: the session no longer needs the object</td></tr>
+ *   <tr><td>{@code [RELEASE, ids(long[])]}</td><td>null: the session no longer needs these objects (a
+ *       client sends it, before its next request, for objects it created whose proxies all became
+ *       unreachable and whose handles never left the process)</td></tr>
  *   <tr><td>{@code [SHUTDOWN]}</td><td>null, then the manager stops</td></tr>
- *   <tr><td>{@code [PING]}</td><td>null</td></tr>
+ *   <tr><td>{@code [PING]}</td><td>the number of objects served (an int)</td></tr>
  * </table>
  */
 final class ManagerWire {

@@ -44,11 +44,18 @@ final class ProxyHandler implements InvocationHandler, Serializable {
     private final ProxyHandle handle;
     private final transient Backend backend;
     private final transient MethodTable table;
+    /** Told the object's id when this handler is serialized (its handle leaves the process); may be null. */
+    private final transient java.util.function.LongConsumer escapes;
 
     ProxyHandler(ProxyHandle handle, Backend backend, MethodTable table) {
+        this(handle, backend, table, null);
+    }
+
+    ProxyHandler(ProxyHandle handle, Backend backend, MethodTable table, java.util.function.LongConsumer escapes) {
         this.handle = handle;
         this.backend = backend;
         this.table = table;
+        this.escapes = escapes;
     }
 
     /** The handler a decoded handle stands for in this process. */
@@ -200,6 +207,9 @@ final class ProxyHandler implements InvocationHandler, Serializable {
 
     @Serial
     private Object writeReplace() {
+        if (escapes != null) {
+            escapes.accept(handle.id());
+        }
         return handle;
     }
 
