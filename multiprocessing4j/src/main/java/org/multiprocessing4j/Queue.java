@@ -108,6 +108,15 @@ public class Queue<T> implements Serializable, AutoCloseable {
         this.creator = true;
     }
 
+    /** For {@link RemoteQueue}: a queue with no shared memory of its own, all of whose methods are overridden. */
+    Queue(RemoteQueue.Marker remote) {
+        this.serializer = null;
+        this.maxsize = 0;
+        this.path = null;
+        this.creator = false;
+        this.closed = true;
+    }
+
     /**
      * Puts {@code item} at the tail, waiting as long as it takes for room.
      *
