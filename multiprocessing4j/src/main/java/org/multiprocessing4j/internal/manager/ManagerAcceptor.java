@@ -62,6 +62,9 @@ final class ManagerAcceptor implements AutoCloseable {
             if (socketFile != null) {
                 // NOTE: bound (and listening) under a temporary name, then renamed: the socket file appears
                 // only once it accepts, so its existence tells a waiting parent that the manager serves.
+                if (Files.exists(socketFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    throw new java.net.BindException("Address already in use: " + socketFile + " exists");
+                }
                 Path binding = socketFile.resolveSibling(socketFile.getFileName() + ".binding");
                 server.bind(UnixDomainSocketAddress.of(binding));
                 Files.move(binding, socketFile, StandardCopyOption.ATOMIC_MOVE);
