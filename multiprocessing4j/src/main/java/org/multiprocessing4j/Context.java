@@ -92,6 +92,28 @@ public final class Context implements AutoCloseable {
     }
 
     /**
+     * A {@link Pool} of {@code processes} workers made by this context (Python's {@code ctx.Pool(n)}).
+     *
+     * @param processes the number of worker processes, at least 1
+     * @return the started pool
+     * @throws IllegalArgumentException if {@code processes} is less than 1
+     */
+    public Pool pool(int processes) {
+        return Pool.builder().context(this).processes(processes).build();
+    }
+
+    /**
+     * A {@link ProcessPoolExecutor} of {@code maxWorkers} workers made by this context.
+     *
+     * @param maxWorkers the number of worker processes, at least 1
+     * @return the executor
+     * @throws IllegalArgumentException if {@code maxWorkers} is less than 1
+     */
+    public ProcessPoolExecutor executor(int maxWorkers) {
+        return ProcessPoolExecutor.builder().context(this).maxWorkers(maxWorkers).build();
+    }
+
+    /**
      * Starts a {@link Manager} whose process this context makes (Python's {@code ctx.Manager()}).
      *
      * @return the started manager
