@@ -26,9 +26,10 @@ import org.multiprocessing4j.SerializableBiFunction;
  *       step: two processes adding to the same word at the same moment both count. (Python's
  *       {@code counts[w] += n} on a dict proxy is a get and a set, two round trips, and loses updates.)</li>
  *   <li>It appends each line number to its own list with {@code linesDone.get(myName).add(line)}. The list
- *       stored in the dict stays a proxy, so this changes the shared list. (In Python,
- *       {@code d[name].append(line)} changes a local copy and is lost: CPython's most common manager
- *       complaint.)</li>
+ *       stored in the dict is a {@code manager.list()}, which stays a proxy there, so this changes the
+ *       shared list (as nested proxies do in Python 3.6+). Values are copied: had the parent stored a plain
+ *       {@code ArrayList}, {@code get} would return a copy and the add would be lost, in Java as in Python,
+ *       where that is the most common manager complaint.</li>
  *   <li>The parent joins the processes and checks the shared counts against a count of its own, word by
  *       word, and that every line was counted by exactly one process.</li>
  * </ol>
