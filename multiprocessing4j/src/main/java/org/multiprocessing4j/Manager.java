@@ -40,8 +40,11 @@ import org.multiprocessing4j.internal.wire.Nonces;
  * in the manager process, atomically there, one round trip over a shared-memory pipe. Proxies are
  * serializable handles: capture one in a {@link Process} target or a pool task, or put it in a queue or
  * in another proxy, and it names the same object. A proxy stored in a proxy stays a proxy:
- * {@code dict.get("k")} returns a proxy of the list stored there, so {@code dict.get("k").add(x)} changes
- * the shared list (CPython's most common manager surprise does not happen). Functions given to
+ * {@code dict.put("k", manager.list())} stores a proxy, {@code dict.get("k")} returns a proxy of that list,
+ * and {@code dict.get("k").add(x)} changes the shared list. A plain {@code ArrayList} stored in a dict is a
+ * value, copied on each call, so {@code get("k").add(x)} then changes only the caller's copy (as in
+ * CPython, where this is the most common manager surprise): store manager lists where children must
+ * mutate in place. Functions given to
  * {@code compute}, {@code merge}, {@code computeIfAbsent}, {@code replaceAll}, {@code removeIf} … run in
  * the manager, atomically, when they are serializable ({@code (BiFunction<Integer, Integer, Integer> &
  * Serializable) Integer::sum}, or a variable of a {@code Serializable…} type); a plain lambda given to

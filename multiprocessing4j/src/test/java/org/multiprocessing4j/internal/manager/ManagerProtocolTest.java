@@ -53,6 +53,17 @@ class ManagerProtocolTest {
             assertTrue(garbled.getMessage().startsWith("malformed manager request"), garbled.getMessage());
             int size = MethodTable.of(java.util.Collection.class).indexOf(java.util.Collection.class.getMethod("size"));
             assertEquals(ManagerWire.OK, exchange(c, new Object[] {ManagerWire.CALL, id, size, new Object[0]})[0]);
+            assertEquals(ManagerWire.OK, exchange(c, new Object[] {ManagerWire.SHUTDOWN})[0]);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            boolean refused = false;
+            while (!refused && System.nanoTime() < deadline) {
+                try (Connection again = Client.connect(host.address(), KEY)) {
+                    Thread.sleep(10);
+                } catch (java.io.IOException e) {
+                    refused = true; // a SHUTDOWN request closed the whole server
+                }
+            }
+            assertTrue(refused);
         }
     }
 }
