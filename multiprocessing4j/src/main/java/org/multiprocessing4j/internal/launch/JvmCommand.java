@@ -24,6 +24,7 @@ public final class JvmCommand {
     private final Map<String, String> environment;
     private final Path workingDirectory;
     private final boolean inheritIO;
+    private final OutputMode outputMode;
     private final String serializer;
     private final Duration startTimeout;
     private final Path javaExecutable;
@@ -34,6 +35,7 @@ public final class JvmCommand {
         this.environment = ctx.environment();
         this.workingDirectory = ctx.workingDirectory().orElse(null);
         this.inheritIO = ctx.inheritIO();
+        this.outputMode = ctx.logOutput() ? OutputMode.LOGGED : ctx.tagOutput() ? OutputMode.TAGGED : OutputMode.RAW;
         this.serializer = ctx.serializer().getName();
         this.startTimeout = ctx.startTimeout();
 
@@ -78,6 +80,7 @@ public final class JvmCommand {
         this.environment = base.environment;
         this.workingDirectory = base.workingDirectory;
         this.inheritIO = inheritIO;
+        this.outputMode = base.outputMode;
         this.serializer = base.serializer;
         this.startTimeout = base.startTimeout;
         List<String> o = new ArrayList<>(base.options);
@@ -152,6 +155,10 @@ public final class JvmCommand {
 
     boolean inheritIO() {
         return inheritIO;
+    }
+
+    OutputMode outputMode() {
+        return outputMode;
     }
 
     String serializer() {
