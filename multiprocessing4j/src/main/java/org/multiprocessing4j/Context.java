@@ -26,10 +26,10 @@ import org.multiprocessing4j.internal.wire.Serializers;
  * is closed when the JVM exits. Closing a context does not affect processes already started from it.
  *
  * <p>Defaults: {@link StartMethod#SPAWN}; the {@code java} of the running JVM; the parent's JVM options
- * inherited (minus debugger agents and class-data/AOT flags of its own); {@code inheritIO} true (the
- * child's stdout and stderr are copied to this JVM's {@code System.out}/{@code System.err}, byte for byte:
- * {@code tagOutput} and {@code logOutput} false); JDK
- * serialization; one standby JVM for {@code PRESTARTED}; 60 s for a child to boot and connect back.
+ * inherited (minus debugger agents, class-data/AOT flags and a Flight Recorder recording of its own);
+ * {@code inheritIO} true (the child's stdout and stderr are copied to this JVM's {@code System.out}/{@code
+ * System.err}, byte for byte: {@code tagOutput} and {@code logOutput} false); JDK serialization; one standby
+ * JVM for {@code PRESTARTED}; 60 s for a child to boot and connect back.
  */
 public final class Context implements AutoCloseable {
     private final StartMethod startMethod;

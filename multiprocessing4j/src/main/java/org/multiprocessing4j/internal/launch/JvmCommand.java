@@ -14,7 +14,8 @@ import org.multiprocessing4j.Context;
  * <p>{@code java [inherited options] [native access] [context options] [-Dk=v...] [AOT cache, see {@link AotCache}]
  * -cp <parent class path> [--module-path <parent module path> --add-modules ALL-MODULE-PATH]
  * (ChildMain | -m org.multiprocessing4j/ChildMain)}. Inherited options drop what must not be copied:
- * debugger agents (their port is taken), the parent's own class-data/AOT flags, and launcher internals.
+ * debugger agents (their port is taken), the parent's own class-data/AOT flags, its Flight Recorder recording
+ * (children would write the parent's file), and launcher internals.
  */
 public final class JvmCommand {
     static final String CHILD_MAIN = ChildMain.class.getName();
@@ -105,7 +106,9 @@ public final class JvmCommand {
                 || option.startsWith("-XX:SharedArchiveFile") || option.startsWith("-XX:+AutoCreateSharedArchive")
                 || option.startsWith("-Djava.class.path") || option.startsWith("-Djdk.module.")
                 || option.startsWith("-Dsun.java.command") || option.startsWith("-Dsun.java.launcher")
-                || option.startsWith("-Djdk.internal.vm.ci") || option.equals("-Xshare:dump"));
+                || option.startsWith("-Djdk.internal.vm.ci") || option.equals("-Xshare:dump")
+                // NOTE: a child inheriting the parent's recording would write the same file and clobber it
+                || option.startsWith("-XX:StartFlightRecording"));
     }
 
     /** The full command line of the next child: with an AOT cache's options once one is ready. */
