@@ -665,6 +665,7 @@ public final class PoolEngine {
         List<Task> died = new ArrayList<>();
         boolean ended;
         boolean expected;
+        boolean killedByPool;
         boolean replaced = false;
         List<Worker> refill = new ArrayList<>();
         List<List<Task>> refills = new ArrayList<>();
@@ -689,6 +690,7 @@ public final class PoolEngine {
                 }
             }
             expected = !hadTasks && code == 0 && (worker.retiring || state != State.RUNNING);
+            killedByPool = ended || broken != null;
             if (!expected) {
                 deaths++;
             }
@@ -712,7 +714,12 @@ public final class PoolEngine {
             lock.notifyAll();
         }
         worker.link.release();
-        reportLost(worker, code, expected, ended ? 0 : died.size(), replaced);
+        if (killedByPool) {
+            Loggers.POOL.log(Level.DEBUG, () -> name + ": worker " + worker + " ended with exit code " + code + " ("
+                    + (ended ? "terminated" : "the pool is broken") + ")");
+        } else {
+            reportLost(worker, code, expected, died.size(), replaced);
+        }
         for (int i = 0; i < refill.size(); i++) {
             sendAll(refill.get(i), refills.get(i));
         }
@@ -722,7 +729,10 @@ public final class PoolEngine {
         }
     }
 
-    /** Logs and records a worker that ended; {@code expected}: it retired or the pool let it go. */
+    /**
+     * Logs and records a worker that ended while the pool runs (or closes); {@code expected}: it retired or
+     * the closing pool let it go.
+     */
     private void reportLost(Worker worker, int code, boolean expected, int tasksFailed, boolean replaced) {
         String who = worker.link.name();
         long pid = worker.link.pid();
