@@ -29,11 +29,6 @@ public final class ProcessStartEvent extends Event {
     @Label("Start Method")
     String startMethod;
 
-    /** {@return whether a recording takes this event now} */
-    public static boolean enabled() {
-        return PROBE.isEnabled();
-    }
-
     /** {@return a begun event if one is recorded, else null (nothing allocated)} */
     public static ProcessStartEvent begin(String startMethod) {
         if (!PROBE.isEnabled()) {

@@ -28,6 +28,7 @@ public final class ChildStarter {
             child = standby.take();
         } else {
             child = ChildJvm.launch(command);
+            child.named(name); // NOTE: now, so that what the JVM prints while it boots is tagged with the name too
             child.awaitConnected();
         }
         RunOrder order = new RunOrder(name, daemon, identity, encodedProcess);
