@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.multiprocessing4j.internal.events.Loggers;
 import org.multiprocessing4j.internal.launch.ProcessTree;
 import org.multiprocessing4j.internal.manager.ManagerLink;
 import org.multiprocessing4j.internal.manager.ManagerServerMain;
@@ -452,6 +453,8 @@ public final class Manager implements AutoCloseable {
                 // the runtime directory goes with the tree
             }
         }
+        Loggers.MANAGER.log(System.Logger.Level.DEBUG, () -> "manager " + process.name() + " (pid " + process.pid().orElse(-1)
+                + ") stopped" + (process.exitCode() != null ? " with exit code " + process.exitCode() : ""));
         if (process.exitCode() != null) {
             process.close();
         }
@@ -526,6 +529,8 @@ public final class Manager implements AutoCloseable {
             process.setDaemon(true);
             process.start();
             awaitServing(process, socket, ctx.startTimeout());
+            Loggers.MANAGER.log(System.Logger.Level.DEBUG, () -> "manager " + process.name() + " (pid " + process.pid().orElse(-1)
+                    + ") serving at " + socket);
             return new Manager(process, socket, ManagerLink.of(UnixDomainSocketAddress.of(socket), null));
         }
 
