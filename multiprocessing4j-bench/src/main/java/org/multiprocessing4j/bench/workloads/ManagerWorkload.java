@@ -12,13 +12,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.multiprocessing4j.Connection;
+import org.multiprocessing4j.Context;
 import org.multiprocessing4j.Manager;
 import org.multiprocessing4j.ManagerServer;
+import org.multiprocessing4j.Multiprocessing;
 import org.multiprocessing4j.Pipe;
 import org.multiprocessing4j.Process;
 import org.multiprocessing4j.Queue;
 import org.multiprocessing4j.RemoteManager;
 import org.multiprocessing4j.SerializableRunnable;
+import org.multiprocessing4j.StartMethod;
 import org.multiprocessing4j.bench.BenchContext;
 import org.multiprocessing4j.bench.Repeat;
 import org.multiprocessing4j.bench.Result;
@@ -29,8 +32,10 @@ import org.multiprocessing4j.bench.pool.Twins;
 /**
  * {@code manager} of {@code shared/bench/python/README.md} ({@code wl_manager} in {@code mp_baseline.py}):
  * <ul>
- * <li>{@code start} / {@code shutdown} (ms): {@link Manager#start()} (starts the manager JVM and connects to
- *     it) and {@link Manager#shutdown()}; 1 warm-up, then 5 repetitions, both timed in the parent;
+ * <li>{@code start} / {@code shutdown} (ms): {@link Manager#start()} (starts the manager JVM in the default
+ *     context and connects to it) and {@link Manager#shutdown()}; 1 warm-up, then 5 repetitions, both timed in
+ *     the parent. {@link Context#prestart()} runs untimed before each (the AOT cache child JVMs boot from is
+ *     written, as {@link ProcessStart} does). CPython's figure in a harness run is {@code fork}'s;
  * <li>{@code dict_set_get} (µs per op): a {@link Manager#dict()} proxy is captured by a child JVM, which first
  *     does one put and one get (opens its connection, untimed), then per repetition N/2 iterations of
  *     {@code d.put("k", i); x = d.get("k")}, N = 20,000 (1,000) operations, timed inside the child; value =
@@ -41,14 +46,18 @@ import org.multiprocessing4j.bench.pool.Twins;
  *     Our manager's queue is not a proxy but the library's shared-memory {@link Queue}, made and owned by
  *     the manager process, so the child's calls never reach the manager.
  * </ul>
- * JVM-only, labelled lines, compared with CPython's {@code dict_set_get}:
+ * JVM-only, labelled lines:
  * <ul>
- * <li>{@code remote-tcp/dict_set_get}: a {@link ManagerServer} on 127.0.0.1 port 0 in this (the parent) JVM
- *     serves a {@link ConcurrentHashMap} as {@code "d"}; the child connects with
+ * <li>{@code jvm-prestarted/start} / {@code jvm-prestarted/shutdown}: the same in a {@link StartMethod#PRESTARTED}
+ *     context, a booted standby JVM waiting before each start (compared with CPython's {@code start} /
+ *     {@code shutdown}, i.e. fork's);
+ * <li>{@code remote-tcp/dict_set_get} (compared with CPython's {@code dict_set_get}): a {@link ManagerServer} on
+ *     127.0.0.1 port 0 in this (the parent) JVM serves a {@link ConcurrentHashMap} as {@code "d"}; the child
+ *     connects with
  *     {@link Manager#connect}{@code (address, authkey).get("d", ConcurrentMap.class)} (untimed, with its
  *     first put and get) and runs the same loop over loopback TCP;
- * <li>{@code threads/dict_set_get}: the same loop on a {@link ConcurrentHashMap} from another thread of
- *     this JVM (the price of isolation).
+ * <li>{@code threads/dict_set_get} (compared with CPython's {@code dict_set_get}): the same loop on a
+ *     {@link ConcurrentHashMap} from another thread of this JVM (the price of isolation).
  * </ul>
  * Java's {@code put} returns the previous value where Python's {@code d['k'] = i} returns nothing: one
  * {@code Integer} more per set on the way back. Run: {@code ./mvnw -q -Pbench -DskipTests package
@@ -58,6 +67,9 @@ public final class ManagerWorkload implements Workload {
 
     /** The prefix of the JVM-only line whose dict is served over loopback TCP by a {@link ManagerServer}. */
     static final String REMOTE = "remote-tcp/";
+
+    /** The prefix of the JVM-only start/shutdown lines whose manager JVM is a prestarted standby. */
+    static final String PRESTARTED = "jvm-prestarted/";
 
     /** How long the parent waits for a child's times before calling the run failed. */
     private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(120);
@@ -85,21 +97,21 @@ public final class ManagerWorkload implements Workload {
     public Map<String, List<String>> comparesTo() {
         Map<String, List<String>> m = new LinkedHashMap<>(Twins.comparedWithCPython("dict_set_get"));
         m.put(REMOTE + "dict_set_get", List.of("dict_set_get"));
+        m.put(PRESTARTED + "start", List.of("start"));
+        m.put(PRESTARTED + "shutdown", List.of("shutdown"));
         return m;
     }
 
     @Override
     public void run(BenchContext ctx) throws Exception {
-        List<Lifecycle> lifecycles = Repeat.measured(1, 1, size -> {
-            long t0 = System.nanoTime();
-            Manager m = Manager.start();
-            long t1 = System.nanoTime();
-            m.shutdown();
-            long t2 = System.nanoTime();
-            return new Lifecycle((t1 - t0) / 1e6, (t2 - t1) / 1e6);
-        });
-        ctx.emit(Result.of(name(), "start", Stats.of(lifecycles.stream().map(Lifecycle::startMs).toList()), "ms", Map.of()));
-        ctx.emit(Result.of(name(), "shutdown", Stats.of(lifecycles.stream().map(Lifecycle::shutdownMs).toList()), "ms", Map.of()));
+        lifecycle(ctx, "", Multiprocessing.defaultContext(), Map.of());
+        try (Context prestarted = Context.builder().startMethod(StartMethod.PRESTARTED).build()) {
+            lifecycle(ctx, PRESTARTED, prestarted, Result.params("start_method", "PRESTARTED",
+                    "standby_ready", "prestart() called untimed before every start: Manager.start() hands the manager"
+                            + " to a booted standby JVM; its replacement boots in the background during the timed region"));
+        } finally {
+            ProcessStart.awaitChildJvmsEnded();
+        }
 
         int n = ctx.size(20_000, 1_000);
         int rounds = Repeat.warmups() + Repeat.REPS;
@@ -129,6 +141,24 @@ public final class ManagerWorkload implements Workload {
         }));
         emit(ctx, Twins.PREFIX + "dict_set_get", n, threadTimes, Result.params("ops_per_rep", n, "caller", "another thread",
                 "dict", "java.util.concurrent.ConcurrentHashMap in the bench JVM"));
+    }
+
+    /**
+     * {@code start} / {@code shutdown} with managers made in {@code jctx}, whose {@link Context#prestart()} runs
+     * untimed before each repetition (the AOT cache child JVMs boot from is written; for PRESTARTED, a standby waits).
+     */
+    private void lifecycle(BenchContext ctx, String prefix, Context jctx, Map<String, Object> params) throws Exception {
+        List<Lifecycle> reps = Repeat.measured(1, 1, size -> {
+            jctx.prestart();
+            long t0 = System.nanoTime();
+            Manager m = Manager.builder().context(jctx).start();
+            long t1 = System.nanoTime();
+            m.shutdown();
+            long t2 = System.nanoTime();
+            return new Lifecycle((t1 - t0) / 1e6, (t2 - t1) / 1e6);
+        });
+        ctx.emit(Result.of(name(), prefix + "start", Stats.of(reps.stream().map(Lifecycle::startMs).toList()), "ms", params));
+        ctx.emit(Result.of(name(), prefix + "shutdown", Stats.of(reps.stream().map(Lifecycle::shutdownMs).toList()), "ms", params));
     }
 
     /** Starts a child that runs {@code body} (which returns its times), receives the times and emits the line. */

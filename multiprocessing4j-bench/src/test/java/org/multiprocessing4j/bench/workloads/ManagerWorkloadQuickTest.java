@@ -14,11 +14,11 @@ import org.multiprocessing4j.bench.BenchContext;
 import org.multiprocessing4j.bench.Line;
 
 /**
- * {@code manager} runs end to end in {@code --quick} mode (about 10 s: six manager JVMs and three child JVMs):
- * CPython's four lines in its names, units and params, then the JVM-only {@code remote-tcp/} and {@code threads/}
- * lines, each with a positive figure over 5 repetitions; and no child process (a manager JVM included)
- * outlives the workload. Each child checks nothing itself: the workload fails the run if the last value a
- * child read is not N/2 − 1, so a lost or stale set fails here.
+ * {@code manager} runs end to end in {@code --quick} mode (about 20 s on a busy machine: twelve manager JVMs,
+ * six of them prestarted standbys, and three child JVMs): CPython's lines in its names, units and params, and the
+ * JVM-only {@code jvm-prestarted/}, {@code remote-tcp/} and {@code threads/} lines, each with a positive figure
+ * over 5 repetitions; and no child process (a manager JVM or a standby included) outlives the workload. The workload fails the run if the last value a child read is not N/2 − 1, so a lost
+ * or stale set fails here.
  */
 class ManagerWorkloadQuickTest {
 
@@ -37,9 +37,9 @@ class ManagerWorkloadQuickTest {
         List<Line> lines = new ArrayList<>();
         w.run(new BenchContext(w.name(), true, lines::add));
 
-        assertEquals(List.of("start", "shutdown", "dict_set_get", "queue_put_get", "remote-tcp/dict_set_get", "threads/dict_set_get"),
-                lines.stream().map(Line::variant).toList());
-        assertEquals(List.of("ms", "ms", "us/op", "us/op", "us/op", "us/op"), lines.stream().map(Line::unit).toList());
+        assertEquals(List.of("start", "shutdown", "jvm-prestarted/start", "jvm-prestarted/shutdown", "dict_set_get", "queue_put_get",
+                "remote-tcp/dict_set_get", "threads/dict_set_get"), lines.stream().map(Line::variant).toList());
+        assertEquals(List.of("ms", "ms", "ms", "ms", "us/op", "us/op", "us/op", "us/op"), lines.stream().map(Line::unit).toList());
         for (Line l : lines) {
             assertEquals("manager", l.workload());
             assertTrue(l.number().isPresent() && l.number().getAsDouble() > 0, "no positive figure: " + l.fields());
@@ -49,10 +49,11 @@ class ManagerWorkloadQuickTest {
             assertTrue(min <= l.number().getAsDouble() && l.number().getAsDouble() <= max, "median outside [min, max]: " + l.fields());
         }
         assertEquals(Map.of(), lines.get(0).fields().get("params"));
-        Map<?, ?> dict = (Map<?, ?>) lines.get(2).fields().get("params");
+        Map<?, ?> dict = (Map<?, ?>) lines.get(4).fields().get("params");
         assertEquals(1000, ((Number) dict.get("ops_per_rep")).intValue());
         assertEquals("child process", dict.get("caller"));
         assertEquals(List.of("dict_set_get"), w.comparesTo().get("remote-tcp/dict_set_get"));
         assertEquals(List.of("dict_set_get"), w.comparesTo().get("threads/dict_set_get"));
+        assertEquals(List.of("start"), w.comparesTo().get("jvm-prestarted/start"));
     }
 }
