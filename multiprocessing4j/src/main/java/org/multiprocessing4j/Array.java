@@ -38,7 +38,7 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
         super(kind, length, withLock);
     }
 
-    /** The number of elements, fixed at creation. */
+    /** {@return the number of elements, fixed at creation} */
     public final int length() {
         return cells.length();
     }
@@ -48,6 +48,7 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
      * order, 8-byte aligned. Accesses through it follow their access mode (plain ones are not ordered
      * across processes) and take no lock. Unusable ({@link IllegalStateException}) after {@link #close()}.
      *
+     * @return the elements' memory
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
     public final MemorySegment segment() {
@@ -57,6 +58,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array of {@code length} zero {@code byte}s with its own {@link RLock} (Python's {@code Array('b', length)}).
      *
+     * @param length the number of elements
+     * @return the new array
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -67,6 +70,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array holding a copy of {@code initial}, with its own {@link RLock} (Python's {@code Array('b', [...])}).
      *
+     * @param initial the elements to copy
+     * @return the new array
      * @throws ProcessError if the shared memory cannot be created
      */
     public static ByteArray ofBytes(byte[] initial) {
@@ -76,6 +81,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array of {@code length} zero {@code byte}s without a lock (Python's {@code RawArray('b', length)}).
      *
+     * @param length the number of elements
+     * @return the new array
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -86,6 +93,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array holding a copy of {@code initial}, without a lock (Python's {@code RawArray('b', [...])}).
      *
+     * @param initial the elements to copy
+     * @return the new array
      * @throws ProcessError if the shared memory cannot be created
      */
     public static ByteArray rawBytes(byte[] initial) {
@@ -95,6 +104,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array of {@code length} zero {@code short}s with its own {@link RLock} (Python's {@code Array('h', length)}).
      *
+     * @param length the number of elements
+     * @return the new array
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -105,6 +116,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array holding a copy of {@code initial}, with its own {@link RLock} (Python's {@code Array('h', [...])}).
      *
+     * @param initial the elements to copy
+     * @return the new array
      * @throws ProcessError if the shared memory cannot be created
      */
     public static ShortArray ofShorts(short[] initial) {
@@ -114,6 +127,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array of {@code length} zero {@code short}s without a lock (Python's {@code RawArray('h', length)}).
      *
+     * @param length the number of elements
+     * @return the new array
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -124,6 +139,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array holding a copy of {@code initial}, without a lock (Python's {@code RawArray('h', [...])}).
      *
+     * @param initial the elements to copy
+     * @return the new array
      * @throws ProcessError if the shared memory cannot be created
      */
     public static ShortArray rawShorts(short[] initial) {
@@ -133,6 +150,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array of {@code length} zero {@code int}s with its own {@link RLock} (Python's {@code Array('i', length)}).
      *
+     * @param length the number of elements
+     * @return the new array
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -143,6 +162,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array holding a copy of {@code initial}, with its own {@link RLock} (Python's {@code Array('i', [...])}).
      *
+     * @param initial the elements to copy
+     * @return the new array
      * @throws ProcessError if the shared memory cannot be created
      */
     public static IntArray ofInts(int[] initial) {
@@ -152,6 +173,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array of {@code length} zero {@code int}s without a lock (Python's {@code RawArray('i', length)}).
      *
+     * @param length the number of elements
+     * @return the new array
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -162,6 +185,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array holding a copy of {@code initial}, without a lock (Python's {@code RawArray('i', [...])}).
      *
+     * @param initial the elements to copy
+     * @return the new array
      * @throws ProcessError if the shared memory cannot be created
      */
     public static IntArray rawInts(int[] initial) {
@@ -171,6 +196,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array of {@code length} zero {@code long}s with its own {@link RLock} (Python's {@code Array('q', length)}).
      *
+     * @param length the number of elements
+     * @return the new array
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -181,6 +208,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array holding a copy of {@code initial}, with its own {@link RLock} (Python's {@code Array('q', [...])}).
      *
+     * @param initial the elements to copy
+     * @return the new array
      * @throws ProcessError if the shared memory cannot be created
      */
     public static LongArray ofLongs(long[] initial) {
@@ -190,6 +219,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array of {@code length} zero {@code long}s without a lock (Python's {@code RawArray('q', length)}).
      *
+     * @param length the number of elements
+     * @return the new array
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -200,6 +231,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array holding a copy of {@code initial}, without a lock (Python's {@code RawArray('q', [...])}).
      *
+     * @param initial the elements to copy
+     * @return the new array
      * @throws ProcessError if the shared memory cannot be created
      */
     public static LongArray rawLongs(long[] initial) {
@@ -209,6 +242,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array of {@code length} zero {@code float}s with its own {@link RLock} (Python's {@code Array('f', length)}).
      *
+     * @param length the number of elements
+     * @return the new array
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -219,6 +254,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array holding a copy of {@code initial}, with its own {@link RLock} (Python's {@code Array('f', [...])}).
      *
+     * @param initial the elements to copy
+     * @return the new array
      * @throws ProcessError if the shared memory cannot be created
      */
     public static FloatArray ofFloats(float[] initial) {
@@ -228,6 +265,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array of {@code length} zero {@code float}s without a lock (Python's {@code RawArray('f', length)}).
      *
+     * @param length the number of elements
+     * @return the new array
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -238,6 +277,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array holding a copy of {@code initial}, without a lock (Python's {@code RawArray('f', [...])}).
      *
+     * @param initial the elements to copy
+     * @return the new array
      * @throws ProcessError if the shared memory cannot be created
      */
     public static FloatArray rawFloats(float[] initial) {
@@ -247,6 +288,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array of {@code length} zero {@code double}s with its own {@link RLock} (Python's {@code Array('d', length)}).
      *
+     * @param length the number of elements
+     * @return the new array
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -257,6 +300,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array holding a copy of {@code initial}, with its own {@link RLock} (Python's {@code Array('d', [...])}).
      *
+     * @param initial the elements to copy
+     * @return the new array
      * @throws ProcessError if the shared memory cannot be created
      */
     public static DoubleArray ofDoubles(double[] initial) {
@@ -266,6 +311,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array of {@code length} zero {@code double}s without a lock (Python's {@code RawArray('d', length)}).
      *
+     * @param length the number of elements
+     * @return the new array
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -276,6 +323,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array holding a copy of {@code initial}, without a lock (Python's {@code RawArray('d', [...])}).
      *
+     * @param initial the elements to copy
+     * @return the new array
      * @throws ProcessError if the shared memory cannot be created
      */
     public static DoubleArray rawDoubles(double[] initial) {
@@ -285,6 +334,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array of {@code length} zero {@code char}s with its own {@link RLock} (Python's {@code Array('u', length)}).
      *
+     * @param length the number of elements
+     * @return the new array
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -295,6 +346,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array holding a copy of {@code initial}, with its own {@link RLock} (Python's {@code Array('u', [...])}).
      *
+     * @param initial the elements to copy
+     * @return the new array
      * @throws ProcessError if the shared memory cannot be created
      */
     public static CharArray ofChars(char[] initial) {
@@ -304,6 +357,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array of {@code length} zero {@code char}s without a lock (Python's {@code RawArray('u', length)}).
      *
+     * @param length the number of elements
+     * @return the new array
      * @throws IllegalArgumentException if {@code length} is negative
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -314,6 +369,8 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
     /**
      * A new array holding a copy of {@code initial}, without a lock (Python's {@code RawArray('u', [...])}).
      *
+     * @param initial the elements to copy
+     * @return the new array
      * @throws ProcessError if the shared memory cannot be created
      */
     public static CharArray rawChars(char[] initial) {

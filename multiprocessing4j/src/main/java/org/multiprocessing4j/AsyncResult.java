@@ -27,30 +27,46 @@ import java.util.concurrent.TimeoutException;
  * work with {@link Pool#terminate()}, or use {@link ProcessPoolExecutor} whose futures cancel pending
  * tasks). Callbacks given with the call have run (in the pool's result thread) before the result is
  * ready. Blocking methods throw {@link InterruptedException} when interrupted. Thread-safe.
+ *
+ * @param <R> the type of the result
  */
 public interface AsyncResult<R> extends Future<R> {
 
     /**
      * Waits at most {@code timeout} for the result.
      *
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
+     * @return the task's result
      * @throws TimeoutException   if it is not ready in time (the work goes on)
      * @throws ExecutionException if the task failed; the cause is the task's exception
      * @throws java.util.concurrent.CancellationException if the pool was terminated first
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     R get(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException;
 
-    /** Waits until the result is ready (Python's {@code wait()}). */
+    /**
+     * Waits until the result is ready (Python's {@code wait()}).
+     *
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     void waitFor() throws InterruptedException;
 
-    /** Waits at most {@code timeout} until the result is ready; returns whether it is. */
+    /**
+     * Waits at most {@code timeout} until the result is ready; returns whether it is.
+     *
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
+     * @return {@code true} if the result is ready
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     boolean waitFor(Duration timeout) throws InterruptedException;
 
-    /** Whether the call has completed, successfully or not. Never blocks. */
+    /** {@return {@code true} if the call has completed, successfully or not} Never blocks. */
     boolean ready();
 
     /**
      * Whether the call completed without an exception.
      *
+     * @return {@code true} if the call completed without an exception
      * @throws IllegalStateException if it is not ready yet (Python raises {@code ValueError})
      */
     boolean successful();
@@ -58,6 +74,8 @@ public interface AsyncResult<R> extends Future<R> {
     /**
      * A {@link CompletableFuture} completed with this result (or its exception, unwrapped). Completing or
      * cancelling the returned future does not affect this result.
+     *
+     * @return a {@link CompletableFuture} completed with this result (or its exception, unwrapped)
      */
     CompletableFuture<R> toCompletableFuture();
 }

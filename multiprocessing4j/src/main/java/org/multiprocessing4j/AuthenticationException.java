@@ -8,6 +8,11 @@ package org.multiprocessing4j;
 public class AuthenticationException extends ProcessError {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An authentication failure.
+     *
+     * @param message what failed and with whom
+     */
     public AuthenticationException(String message) {
         super(message);
     }

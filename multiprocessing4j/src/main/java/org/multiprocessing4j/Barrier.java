@@ -51,8 +51,11 @@ public final class Barrier implements Serializable, AutoCloseable {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The shared-memory file holding the barrier's state. */
     private final SyncFile file;
+    /** The number of parties that must arrive to pass. */
     private final int parties;
+    /** Run by the last party to arrive; null for none. */
     private final SerializableRunnable action;
     /** The default timeout of {@link #await()}; null for none. */
     private final Duration timeout;
@@ -61,6 +64,7 @@ public final class Barrier implements Serializable, AutoCloseable {
     /**
      * A barrier for {@code parties} parties, without action or timeout.
      *
+     * @param parties the number of parties (threads in any process) that must call {@code await} to pass
      * @throws IllegalArgumentException if {@code parties} is not positive
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -71,6 +75,8 @@ public final class Barrier implements Serializable, AutoCloseable {
     /**
      * A barrier for {@code parties} parties whose last arrival runs {@code action} (may be null).
      *
+     * @param parties the number of parties (threads in any process) that must call {@code await} to pass
+     * @param action run by the last party to arrive, before any is released; or {@code null}
      * @throws IllegalArgumentException if {@code parties} is not positive
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -82,6 +88,9 @@ public final class Barrier implements Serializable, AutoCloseable {
      * A barrier for {@code parties} parties whose last arrival runs {@code action} (may be null), and
      * whose {@link #await()} waits at most {@code timeout} (null for no limit).
      *
+     * @param parties the number of parties (threads in any process) that must call {@code await} to pass
+     * @param action run by the last party to arrive, before any is released; or {@code null}
+     * @param timeout the default timeout of {@link #await()}, or {@code null} for none
      * @throws IllegalArgumentException if {@code parties} is not positive (or above 2^30 - 1)
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -111,6 +120,7 @@ public final class Barrier implements Serializable, AutoCloseable {
     /**
      * Arrives and waits for the others, up to {@code timeout}.
      *
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
      * @return the arrival index: 0 for the first party of the pass, {@code parties() - 1} for the last
      * @throws BrokenBarrierException if the barrier is or becomes broken while waiting, or the timeout passed
      *         (which breaks it for every party)
@@ -149,17 +159,21 @@ public final class Barrier implements Serializable, AutoCloseable {
         core().reset();
     }
 
-    /** True if the barrier is broken (until {@link #reset()}). */
+    /** {@return {@code true} if the barrier is broken (until {@link #reset()})} */
     public boolean isBroken() {
         return core().isBroken();
     }
 
-    /** Parties waiting in the current pass, in every process (a snapshot). */
+    /**
+     * Parties waiting in the current pass, in every process (a snapshot).
+     *
+     * @return the number of parties waiting in the current pass
+     */
     public int nWaiting() {
         return core().waiting();
     }
 
-    /** The number of parties a pass needs. */
+    /** {@return the number of parties a pass needs} */
     public int parties() {
         return parties;
     }

@@ -20,6 +20,7 @@ public final class BoundedSemaphore extends Semaphore {
     /**
      * A bounded semaphore with {@code value} permits, at most.
      *
+     * @param value the initial and greatest number of permits
      * @throws IllegalArgumentException if {@code value} is negative
      * @throws ProcessError if the shared memory cannot be created
      */

@@ -12,10 +12,21 @@ package org.multiprocessing4j;
 public class BrokenProcessPoolException extends ProcessError {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A broken pool.
+     *
+     * @param message why the pool is broken
+     */
     public BrokenProcessPoolException(String message) {
         super(message);
     }
 
+    /**
+     * A broken pool, with the failure that broke it.
+     *
+     * @param message why the pool is broken
+     * @param cause the failure that broke it
+     */
     public BrokenProcessPoolException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -18,7 +18,14 @@ public final class Client {
     private Client() {
     }
 
-    /** Connects to {@code address} with the process tree's authkey. */
+    /**
+     * Connects to {@code address} with the process tree's authkey.
+     *
+     * @param address the listener's address
+     * @return the connection, authenticated
+     * @throws IOException if nothing listens there
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public static Connection connect(SocketAddress address) throws IOException, InterruptedException {
         return connect(address, Authenticated.treeAuthkey());
     }
@@ -26,6 +33,9 @@ public final class Client {
     /**
      * Connects to {@code address} and authenticates with {@code authkey}.
      *
+     * @param address the listener's address
+     * @param authkey the shared secret both ends must know
+     * @return the connection, authenticated
      * @throws AuthenticationException if either side's key is wrong
      * @throws IOException             if nothing listens there
      * @throws InterruptedException    if interrupted while connecting or authenticating

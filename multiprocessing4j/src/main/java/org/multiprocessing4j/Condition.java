@@ -56,8 +56,11 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The lock waiters release and take back. */
     private final ConditionLock lock;
+    /** True when the lock was made for this condition (not given by the caller). */
     private final boolean ownsLock;
+    /** The shared-memory file holding the waiters' state. */
     private final SyncFile file;
     private transient volatile SharedCondition core;
 
@@ -73,6 +76,7 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
     /**
      * A condition bound to {@code lock}.
      *
+     * @param lock the lock the condition waits with
      * @throws ProcessError if the shared memory cannot be created
      */
     public Condition(Lock lock) {
@@ -82,6 +86,7 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
     /**
      * A condition bound to {@code lock}.
      *
+     * @param lock the lock the condition waits with
      * @throws ProcessError if the shared memory cannot be created
      */
     public Condition(RLock lock) {
@@ -103,17 +108,31 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
         this.file = f;
     }
 
-    /** Acquires the underlying lock, as its {@code acquire()}. */
+    /**
+     * Acquires the underlying lock, as its {@code acquire()}.
+     *
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public void acquire() throws InterruptedException {
         lock.acquire();
     }
 
-    /** Acquires the underlying lock, waiting up to {@code timeout}, as its {@code acquire(Duration)}. */
+    /**
+     * Acquires the underlying lock, waiting up to {@code timeout}, as its {@code acquire(Duration)}.
+     *
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
+     * @return {@code true} if the lock was acquired
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public boolean acquire(Duration timeout) throws InterruptedException {
         return lock.acquire(timeout);
     }
 
-    /** Acquires the underlying lock if possible now, as its {@code tryAcquire()}. */
+    /**
+     * Acquires the underlying lock if possible now, as its {@code tryAcquire()}.
+     *
+     * @return {@code true} if the lock was acquired
+     */
     public boolean tryAcquire() {
         return lock.tryAcquire();
     }
@@ -138,6 +157,7 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
     /**
      * Releases the lock, waits until signalled or {@code timeout} passes, takes the lock back.
      *
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
      * @return true if signalled, false on timeout
      * @throws InterruptedException if interrupted before being signalled (the lock is held again)
      * @throws IllegalMonitorStateException if the lock is not held
@@ -179,6 +199,7 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
      * Waits until {@code predicate} holds (Python's {@code wait_for} without a timeout): checks it, and
      * waits for a signal while it is false. The caller holds the lock; the predicate runs with it held.
      *
+     * @param predicate the condition waited for, evaluated with the lock held
      * @return true
      * @throws InterruptedException if interrupted while waiting (the lock is held again)
      */
@@ -194,6 +215,8 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
      * Waits until {@code predicate} holds or {@code timeout} passes (Python's {@code wait_for}): checks it,
      * and waits for a signal while it is false. The caller holds the lock; the predicate runs with it held.
      *
+     * @param predicate the condition waited for, evaluated with the lock held
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
      * @return the predicate's last value (false: the timeout passed first)
      * @throws InterruptedException if interrupted while waiting (the lock is held again)
      */
@@ -224,6 +247,7 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
     /**
      * Wakes up to {@code n} waiting threads, oldest first (Python's {@code notify(n)}); 0 does nothing.
      *
+     * @param n how many waiters to wake
      * @throws IllegalArgumentException if {@code n} is negative
      * @throws IllegalMonitorStateException if the lock is not held
      */

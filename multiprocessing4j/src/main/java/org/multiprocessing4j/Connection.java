@@ -36,32 +36,72 @@ import java.time.Duration;
  */
 public interface Connection extends AutoCloseable {
 
-    /** Sends {@code object} (which may be {@code null}) as one message. */
+    /**
+     * Sends {@code object} (which may be {@code null}) as one message.
+     *
+     * @param object the object to send (may be {@code null})
+     * @throws IOException if this end is closed or cannot send, or the peer is gone
+     */
     void send(Object object) throws IOException;
 
-    /** Receives one message sent by {@link #send(Object)} and decodes it. */
+    /**
+     * Receives one message sent by {@link #send(Object)} and decodes it.
+     *
+     * @return the decoded object (may be {@code null})
+     * @throws IOException if this end is closed or cannot receive ({@link EOFException} for a receive when the peer closed or died and nothing is buffered)
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     Object recv() throws IOException, InterruptedException;
 
-    /** Sends all of {@code bytes} as one message. */
+    /**
+     * Sends all of {@code bytes} as one message.
+     *
+     * @param bytes the message
+     * @throws IOException if this end is closed or cannot send, or the peer is gone
+     */
     default void sendBytes(byte[] bytes) throws IOException {
         sendBytes(bytes, 0, bytes.length);
     }
 
-    /** Sends {@code length} bytes of {@code bytes} from {@code offset} as one message. */
+    /**
+     * Sends {@code length} bytes of {@code bytes} from {@code offset} as one message.
+     *
+     * @param bytes the message
+     * @param offset the index of the first byte to send
+     * @param length the number of bytes to send
+     * @throws IOException if this end is closed or cannot send, or the peer is gone
+     */
     void sendBytes(byte[] bytes, int offset, int length) throws IOException;
 
-    /** Receives one message's bytes. */
+    /**
+     * Receives one message's bytes.
+     *
+     * @return the message's bytes
+     * @throws IOException if this end is closed or cannot receive ({@link EOFException} for a receive when the peer closed or died and nothing is buffered)
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     byte[] recvBytes() throws IOException, InterruptedException;
 
     /**
      * Receives one message's bytes; a message longer than {@code maxLength} throws {@link IOException} and
      * closes this connection (its bytes are not read into memory).
+     *
+     * @param maxLength the longest message accepted, in bytes
+     * @return the message's bytes
+     * @throws IOException if this end is closed or cannot receive ({@link EOFException} for a receive when the peer closed or died and nothing is buffered)
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     byte[] recvBytes(int maxLength) throws IOException, InterruptedException;
 
     /**
      * Receives one message into {@code buffer} at {@code offset} and returns its length. If it does not fit,
      * throws {@link BufferTooShortException} carrying the whole message (which is consumed).
+     *
+     * @param buffer where the message goes
+     * @param offset where in {@code buffer} the message goes
+     * @return the message's length in bytes
+     * @throws IOException if this end is closed or cannot receive ({@link EOFException} for a receive when the peer closed or died and nothing is buffered)
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     default int recvBytesInto(byte[] buffer, int offset) throws IOException, InterruptedException {
         java.util.Objects.checkIndex(offset, buffer.length + 1);
@@ -73,19 +113,34 @@ public interface Connection extends AutoCloseable {
         return message.length;
     }
 
-    /** True if a receive would not block now. Never blocks, never consumes. */
+    /**
+     * True if a receive would not block now. Never blocks, never consumes.
+     *
+     * @return {@code true} if a receive would not block now
+     * @throws IOException if this end is closed or cannot receive ({@link EOFException} for a receive when the peer closed or died and nothing is buffered)
+     */
     boolean poll() throws IOException;
 
-    /** Waits up to {@code timeout} (zero or negative: just look) until a receive would not block. */
+    /**
+     * Waits up to {@code timeout} (zero or negative: just look) until a receive would not block.
+     *
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
+     * @return {@code true} if a receive would not block
+     * @throws IOException if this end is closed or cannot receive ({@link EOFException} for a receive when the peer closed or died and nothing is buffered)
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     boolean poll(Duration timeout) throws IOException, InterruptedException;
 
     /** Closes this end. Idempotent; never throws. The peer reads what was sent before, then EOF. */
     @Override
     void close();
 
+    /** {@return whether this end was closed (in this process)} Never blocks. */
     boolean closed();
 
+    /** {@return whether this end can receive (false for the send-only end of a one-way pipe)} */
     boolean readable();
 
+    /** {@return whether this end can send (false for the receive-only end of a one-way pipe)} */
     boolean writable();
 }

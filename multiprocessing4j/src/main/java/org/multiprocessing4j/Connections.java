@@ -18,7 +18,14 @@ public final class Connections {
     private Connections() {
     }
 
-    /** {@link #waitFor(List, Duration)} without a timeout. */
+    /**
+     * {@link #waitFor(List, Duration)} without a timeout.
+     *
+     * @param objects the {@link Connection}s and {@link Sentinel}s to wait for
+     * @return the objects that are ready, in their order in {@code objects}
+     * @throws IOException if a connection is closed
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public static List<Object> waitFor(List<?> objects) throws IOException, InterruptedException {
         return waitFor(objects, null);
     }
@@ -31,8 +38,12 @@ public final class Connections {
      * selector; each {@link Pipe} end not ready at the first look is watched by a short-lived daemon thread
      * in the ring's own wait, which lets go of the end within one futex slice after this call returns.
      *
+     * @param objects the {@link Connection}s and {@link Sentinel}s to wait for
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
+     * @return the objects that are ready, in their order in {@code objects}; empty if the timeout passed
      * @throws IllegalArgumentException naming the class of an object that is neither
      * @throws IOException              if a connection is closed
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     public static List<Object> waitFor(List<?> objects, Duration timeout) throws IOException, InterruptedException {
         Objects.requireNonNull(objects, "objects");

@@ -65,106 +65,187 @@ public final class Context implements AutoCloseable {
         this.codec = new ObjectCodec(Serializers.create(serializer));
     }
 
+    /** {@return a new builder, with the defaults listed above} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A new process with a default name ({@code Process-N}) that runs {@code target} in a child JVM. */
+    /**
+     * A new process with a default name ({@code Process-N}) that runs {@code target} in a child JVM.
+     *
+     * @param target the code the child process runs
+     * @return a new process, not started
+     */
     public Process process(SerializableRunnable target) {
         return new Process(null, Objects.requireNonNull(target, "target"), this);
     }
 
-    /** A new process named {@code name} that runs {@code target} in a child JVM. */
+    /**
+     * A new process named {@code name} that runs {@code target} in a child JVM.
+     *
+     * @param name the process's name
+     * @param target the code the child process runs
+     * @return a new process, not started
+     */
     public Process process(String name, SerializableRunnable target) {
         return new Process(Objects.requireNonNull(name, "name"), Objects.requireNonNull(target, "target"), this);
     }
 
-    /** Starts a {@link Manager} whose process this context makes (Python's {@code ctx.Manager()}). */
+    /**
+     * Starts a {@link Manager} whose process this context makes (Python's {@code ctx.Manager()}).
+     *
+     * @return the started manager
+     * @throws ProcessError if the manager process cannot start
+     */
     public Manager manager() {
         return Manager.builder().context(this).start();
     }
 
-    /** A duplex {@link Pipe} whose messages travel with this context's serializer. */
+    /** {@return a duplex {@link Pipe} whose messages travel with this context's serializer} */
     public Pipe pipe() {
         return Pipe.open(true, serializer.getName());
     }
 
-    /** A {@link Pipe}, duplex or one-way, whose messages travel with this context's serializer. */
+    /**
+     * A {@link Pipe}, duplex or one-way, whose messages travel with this context's serializer.
+     *
+     * @param duplex {@code true} for two ends that both send and receive; {@code false}: the left end only receives, the right end only sends
+     * @return a new pipe
+     */
     public Pipe pipe(boolean duplex) {
         return Pipe.open(duplex, serializer.getName());
     }
 
-    /** A {@link Queue} without an item limit whose items travel with this context's serializer. */
+    /**
+     * A {@link Queue} without an item limit whose items travel with this context's serializer.
+     *
+     * @param <T> the type of the items
+     * @return a new queue
+     */
     public <T> Queue<T> queue() {
         return new Queue<>(0, Queue.CAPACITY_BYTES, serializer.getName());
     }
 
-    /** A {@link Queue} of at most {@code maxsize} items whose items travel with this context's serializer. */
+    /**
+     * A {@link Queue} of at most {@code maxsize} items whose items travel with this context's serializer.
+     *
+     * @param <T> the type of the items
+     * @param maxsize the most items the queue holds; zero or negative: unbounded
+     * @return a new queue
+     */
     public <T> Queue<T> queue(int maxsize) {
         return new Queue<>(maxsize, Queue.CAPACITY_BYTES, serializer.getName());
     }
 
-    /** A {@link JoinableQueue} whose items travel with this context's serializer. */
+    /**
+     * A {@link JoinableQueue} whose items travel with this context's serializer.
+     *
+     * @param <T> the type of the items
+     * @return a new queue
+     */
     public <T> JoinableQueue<T> joinableQueue() {
         return new JoinableQueue<>(0, serializer.getName());
     }
 
-    /** A {@link JoinableQueue} of at most {@code maxsize} items, with this context's serializer. */
+    /**
+     * A {@link JoinableQueue} of at most {@code maxsize} items, with this context's serializer.
+     *
+     * @param <T> the type of the items
+     * @param maxsize the most items the queue holds; zero or negative: unbounded
+     * @return a new queue
+     */
     public <T> JoinableQueue<T> joinableQueue(int maxsize) {
         return new JoinableQueue<>(maxsize, serializer.getName());
     }
 
-    /** A {@link SimpleQueue} whose items travel with this context's serializer. */
+    /**
+     * A {@link SimpleQueue} whose items travel with this context's serializer.
+     *
+     * @param <T> the type of the items
+     * @return a new queue
+     */
     public <T> SimpleQueue<T> simpleQueue() {
         return new SimpleQueue<>(serializer.getName());
     }
 
-    /** A new {@link Lock} (synchronization primitives carry no serializer: the same as {@code new Lock()}). */
+    /** {@return a new {@link Lock} (synchronization primitives carry no serializer: the same as {@code new Lock()})} */
     public Lock lock() {
         return new Lock();
     }
 
-    /** A new {@link RLock}. */
+    /** {@return a new {@link RLock}} */
     public RLock rlock() {
         return new RLock();
     }
 
-    /** A new {@link Semaphore} with {@code value} permits. */
+    /**
+     * A new {@link Semaphore} with {@code value} permits.
+     *
+     * @param value the initial number of permits
+     * @return a new {@link Semaphore} with {@code value} permits
+     */
     public Semaphore semaphore(int value) {
         return new Semaphore(value);
     }
 
-    /** A new {@link BoundedSemaphore} with {@code value} permits. */
+    /**
+     * A new {@link BoundedSemaphore} with {@code value} permits.
+     *
+     * @param value the initial number of permits
+     * @return a new {@link BoundedSemaphore} with {@code value} permits
+     */
     public BoundedSemaphore boundedSemaphore(int value) {
         return new BoundedSemaphore(value);
     }
 
-    /** A new, cleared {@link Event}. */
+    /** {@return a new, cleared {@link Event}} */
     public Event event() {
         return new Event();
     }
 
-    /** A new {@link Condition} with an {@link RLock} of its own. */
+    /** {@return a new {@link Condition} with an {@link RLock} of its own} */
     public Condition condition() {
         return new Condition();
     }
 
-    /** A new {@link Condition} bound to {@code lock}. */
+    /**
+     * A new {@link Condition} bound to {@code lock}.
+     *
+     * @param lock the lock the condition waits with
+     * @return a new {@link Condition} bound to {@code lock}
+     */
     public Condition condition(Lock lock) {
         return new Condition(lock);
     }
 
-    /** A new {@link Condition} bound to {@code lock}. */
+    /**
+     * A new {@link Condition} bound to {@code lock}.
+     *
+     * @param lock the lock the condition waits with
+     * @return a new {@link Condition} bound to {@code lock}
+     */
     public Condition condition(RLock lock) {
         return new Condition(lock);
     }
 
-    /** A new {@link Barrier} for {@code parties} parties. */
+    /**
+     * A new {@link Barrier} for {@code parties} parties.
+     *
+     * @param parties the number of parties (threads in any process) that must call {@code await} to pass
+     * @return a new barrier
+     */
     public Barrier barrier(int parties) {
         return new Barrier(parties);
     }
 
-    /** A new {@link Barrier} for {@code parties} parties with an action (may be null) and a default timeout (may be null). */
+    /**
+     * A new {@link Barrier} for {@code parties} parties with an action (may be null) and a default timeout (may be null).
+     *
+     * @param parties the number of parties (threads in any process) that must call {@code await} to pass
+     * @param action run by the last party to arrive, before any is released; or {@code null}
+     * @param timeout the default timeout of {@link Barrier#await()}, or {@code null} for none
+     * @return a new barrier
+     */
     public Barrier barrier(int parties, SerializableRunnable action, Duration timeout) {
         return new Barrier(parties, action, timeout);
     }
@@ -172,119 +253,197 @@ public final class Context implements AutoCloseable {
     // Shared values and arrays (Python's ctx.Value / ctx.Array): the same as Value.ofX / Array.ofX, with a lock;
     // the raw forms are Value.rawX / Array.rawX. A context adds nothing to them: they hold no serialized items.
 
-    /** {@link Value#ofByte(byte)}: a shared {@code byte} with its own {@link RLock}. */
+    /**
+     * {@link Value#ofByte(byte)}: a shared {@code byte} with its own {@link RLock}.
+     *
+     * @param initial the initial value
+     * @return the new value
+     */
     public ByteValue value(byte initial) {
         return Value.ofByte(initial);
     }
 
-    /** {@link Value#ofShort(short)}: a shared {@code short} with its own {@link RLock}. */
+    /**
+     * {@link Value#ofShort(short)}: a shared {@code short} with its own {@link RLock}.
+     *
+     * @param initial the initial value
+     * @return the new value
+     */
     public ShortValue value(short initial) {
         return Value.ofShort(initial);
     }
 
-    /** {@link Value#ofInt(int)}: a shared {@code int} with its own {@link RLock}. */
+    /**
+     * {@link Value#ofInt(int)}: a shared {@code int} with its own {@link RLock}.
+     *
+     * @param initial the initial value
+     * @return the new value
+     */
     public IntValue value(int initial) {
         return Value.ofInt(initial);
     }
 
-    /** {@link Value#ofLong(long)}: a shared {@code long} with its own {@link RLock}. */
+    /**
+     * {@link Value#ofLong(long)}: a shared {@code long} with its own {@link RLock}.
+     *
+     * @param initial the initial value
+     * @return the new value
+     */
     public LongValue value(long initial) {
         return Value.ofLong(initial);
     }
 
-    /** {@link Value#ofFloat(float)}: a shared {@code float} with its own {@link RLock}. */
+    /**
+     * {@link Value#ofFloat(float)}: a shared {@code float} with its own {@link RLock}.
+     *
+     * @param initial the initial value
+     * @return the new value
+     */
     public FloatValue value(float initial) {
         return Value.ofFloat(initial);
     }
 
-    /** {@link Value#ofDouble(double)}: a shared {@code double} with its own {@link RLock}. */
+    /**
+     * {@link Value#ofDouble(double)}: a shared {@code double} with its own {@link RLock}.
+     *
+     * @param initial the initial value
+     * @return the new value
+     */
     public DoubleValue value(double initial) {
         return Value.ofDouble(initial);
     }
 
-    /** {@link Value#ofChar(char)}: a shared {@code char} with its own {@link RLock}. */
+    /**
+     * {@link Value#ofChar(char)}: a shared {@code char} with its own {@link RLock}.
+     *
+     * @param initial the initial value
+     * @return the new value
+     */
     public CharValue value(char initial) {
         return Value.ofChar(initial);
     }
 
-    /** {@link Array#ofBytes(byte[])}: a shared copy of {@code initial} with its own {@link RLock}. */
+    /**
+     * {@link Array#ofBytes(byte[])}: a shared copy of {@code initial} with its own {@link RLock}.
+     *
+     * @param initial the elements to copy
+     * @return the new array
+     */
     public ByteArray array(byte[] initial) {
         return Array.ofBytes(initial);
     }
 
-    /** {@link Array#ofShorts(short[])}: a shared copy of {@code initial} with its own {@link RLock}. */
+    /**
+     * {@link Array#ofShorts(short[])}: a shared copy of {@code initial} with its own {@link RLock}.
+     *
+     * @param initial the elements to copy
+     * @return the new array
+     */
     public ShortArray array(short[] initial) {
         return Array.ofShorts(initial);
     }
 
-    /** {@link Array#ofInts(int[])}: a shared copy of {@code initial} with its own {@link RLock}. */
+    /**
+     * {@link Array#ofInts(int[])}: a shared copy of {@code initial} with its own {@link RLock}.
+     *
+     * @param initial the elements to copy
+     * @return the new array
+     */
     public IntArray array(int[] initial) {
         return Array.ofInts(initial);
     }
 
-    /** {@link Array#ofLongs(long[])}: a shared copy of {@code initial} with its own {@link RLock}. */
+    /**
+     * {@link Array#ofLongs(long[])}: a shared copy of {@code initial} with its own {@link RLock}.
+     *
+     * @param initial the elements to copy
+     * @return the new array
+     */
     public LongArray array(long[] initial) {
         return Array.ofLongs(initial);
     }
 
-    /** {@link Array#ofFloats(float[])}: a shared copy of {@code initial} with its own {@link RLock}. */
+    /**
+     * {@link Array#ofFloats(float[])}: a shared copy of {@code initial} with its own {@link RLock}.
+     *
+     * @param initial the elements to copy
+     * @return the new array
+     */
     public FloatArray array(float[] initial) {
         return Array.ofFloats(initial);
     }
 
-    /** {@link Array#ofDoubles(double[])}: a shared copy of {@code initial} with its own {@link RLock}. */
+    /**
+     * {@link Array#ofDoubles(double[])}: a shared copy of {@code initial} with its own {@link RLock}.
+     *
+     * @param initial the elements to copy
+     * @return the new array
+     */
     public DoubleArray array(double[] initial) {
         return Array.ofDoubles(initial);
     }
 
-    /** {@link Array#ofChars(char[])}: a shared copy of {@code initial} with its own {@link RLock}. */
+    /**
+     * {@link Array#ofChars(char[])}: a shared copy of {@code initial} with its own {@link RLock}.
+     *
+     * @param initial the elements to copy
+     * @return the new array
+     */
     public CharArray array(char[] initial) {
         return Array.ofChars(initial);
     }
 
+    /** {@return how this context makes child JVMs} */
     public StartMethod startMethod() {
         return startMethod;
     }
 
-    /** The {@code java} launcher children run: the configured one, or the running JVM's. */
+    /** {@return the {@code java} launcher children run: the configured one, or the running JVM's} */
     public Path javaExecutable() {
         return javaExecutable != null ? javaExecutable : Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
+    /** {@return the options for every child JVM, after the inherited ones (unmodifiable)} */
     public List<String> jvmOptions() {
         return jvmOptions;
     }
 
+    /** {@return whether children start with the parent JVM's own options} */
     public boolean inheritJvmOptions() {
         return inheritJvmOptions;
     }
 
+    /** {@return the system properties set in every child JVM (unmodifiable)} */
     public Map<String, String> systemProperties() {
         return systemProperties;
     }
 
+    /** {@return the environment variables added for every child JVM (unmodifiable)} */
     public Map<String, String> environment() {
         return environment;
     }
 
+    /** {@return the children's working directory, or empty for this JVM's} */
     public Optional<Path> workingDirectory() {
         return Optional.ofNullable(workingDirectory);
     }
 
+    /** {@return whether children's stdout/stderr are copied to this JVM's {@code System.out}/{@code err}} */
     public boolean inheritIO() {
         return inheritIO;
     }
 
+    /** {@return the codec class for targets, results, exceptions and messages} */
     public Class<? extends Serializer> serializer() {
         return serializer;
     }
 
-    /** How many booted JVMs a {@link StartMethod#PRESTARTED} context keeps waiting. */
+    /** {@return how many booted JVMs a {@link StartMethod#PRESTARTED} context keeps waiting} */
     public int standbyCount() {
         return standbyCount;
     }
 
-    /** How long a child may take to boot and connect back before {@code start()} gives up and kills it. */
+    /** {@return how long a child may take to boot and connect back before {@code start()} gives up and kills it} */
     public Duration startTimeout() {
         return startTimeout;
     }
@@ -321,6 +480,8 @@ public final class Context implements AutoCloseable {
      * from, where the class path allows one (all jars; up to a few seconds, once per build of the
      * application), and boots the standby JVMs of a {@link StartMethod#PRESTARTED} context. Blocks until
      * done; useful before a latency-sensitive phase.
+     *
+     * @return this context
      */
     public Context prestart() {
         command.awaitAotCache(Duration.ofMinutes(2));
@@ -386,18 +547,34 @@ public final class Context implements AutoCloseable {
         private Builder() {
         }
 
+        /**
+         * How child JVMs are made (default {@link StartMethod#SPAWN}).
+         *
+         * @param method the start method
+         * @return this builder
+         */
         public Builder startMethod(StartMethod method) {
             this.startMethod = Objects.requireNonNull(method, "startMethod");
             return this;
         }
 
-        /** The {@code java} launcher for children (Python's {@code set_executable}). */
+        /**
+         * The {@code java} launcher for children (Python's {@code set_executable}).
+         *
+         * @param java the path of a {@code java} launcher (JDK 25 or newer)
+         * @return this builder
+         */
         public Builder javaExecutable(Path java) {
             this.javaExecutable = Objects.requireNonNull(java, "javaExecutable");
             return this;
         }
 
-        /** Options for every child JVM, after the inherited ones (so they win), e.g. {@code -Xmx512m}. */
+        /**
+         * Options for every child JVM, after the inherited ones (so they win), e.g. {@code -Xmx512m}.
+         *
+         * @param options JVM options, one per element
+         * @return this builder
+         */
         public Builder jvmOptions(String... options) {
             for (String o : options) {
                 jvmOptions.add(Objects.requireNonNull(o, "jvm option"));
@@ -405,12 +582,24 @@ public final class Context implements AutoCloseable {
             return this;
         }
 
-        /** Whether children start with this JVM's own options (default true). */
+        /**
+         * Whether children start with this JVM's own options (default true).
+         *
+         * @param inherit whether children start with this JVM's options
+         * @return this builder
+         */
         public Builder inheritJvmOptions(boolean inherit) {
             this.inheritJvmOptions = inherit;
             return this;
         }
 
+        /**
+         * A system property set in every child JVM ({@code -Dkey=value}); {@code key} must not be empty.
+         *
+         * @param key the property's name
+         * @param value the property's value
+         * @return this builder
+         */
         public Builder systemProperty(String key, String value) {
             if (Objects.requireNonNull(key, "key").isEmpty()) {
                 throw new IllegalArgumentException("system property key is empty");
@@ -419,40 +608,81 @@ public final class Context implements AutoCloseable {
             return this;
         }
 
+        /**
+         * An environment variable added for every child JVM.
+         *
+         * @param key the variable's name
+         * @param value the variable's value
+         * @return this builder
+         */
         public Builder environment(String key, String value) {
             environment.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
+        /**
+         * The children's working directory (default: this JVM's); it must exist.
+         *
+         * @param dir an existing directory
+         * @return this builder
+         */
         public Builder workingDirectory(Path dir) {
             this.workingDirectory = Objects.requireNonNull(dir, "workingDirectory");
             return this;
         }
 
-        /** Whether children's stdout/stderr are copied to this JVM's {@code System.out}/{@code err} (default true). */
+        /**
+         * Whether children's stdout/stderr are copied to this JVM's {@code System.out}/{@code err} (default true).
+         *
+         * @param inherit whether to copy the children's output here
+         * @return this builder
+         */
         public Builder inheritIO(boolean inherit) {
             this.inheritIO = inherit;
             return this;
         }
 
-        /** The codec for targets, results and exceptions; it must be on the children's class path too. */
+        /**
+         * The codec for targets, results and exceptions; it must be on the children's class path too.
+         *
+         * @param type a {@link Serializer} with a public no-argument constructor
+         * @return this builder
+         */
         public Builder serializer(Class<? extends Serializer> type) {
             this.serializer = Objects.requireNonNull(type, "serializer");
             return this;
         }
 
-        /** Standby JVMs kept booted by a {@link StartMethod#PRESTARTED} context (default 1, at least 1). */
+        /**
+         * Standby JVMs kept booted by a {@link StartMethod#PRESTARTED} context (default 1, at least 1).
+         *
+         * @param count how many elements to copy
+         * @return this builder
+         */
         public Builder standbyCount(int count) {
             this.standbyCount = count;
             return this;
         }
 
-        /** How long a child may take to boot and connect back (default 60 s). */
+        /**
+         * How long a child may take to boot and connect back (default 60 s).
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         */
         public Builder startTimeout(Duration timeout) {
             this.startTimeout = Objects.requireNonNull(timeout, "startTimeout");
             return this;
         }
 
+        /**
+         * A context with these settings.
+         *
+         * @return the new context
+         * @throws IllegalArgumentException if {@code javaExecutable} is not executable, {@code workingDirectory}
+         *         is not a directory, {@code standbyCount < 1}, {@code startTimeout} is not positive, or the
+         *         serializer has no public no-argument constructor
+         */
         public Context build() {
             if (javaExecutable != null && !Files.isExecutable(javaExecutable)) {
                 throw new IllegalArgumentException("javaExecutable " + javaExecutable + " does not exist or is not executable");

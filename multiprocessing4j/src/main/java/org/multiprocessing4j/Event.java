@@ -38,6 +38,7 @@ public final class Event implements Serializable, AutoCloseable {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The shared-memory file holding the flag and its waiters. */
     private final SyncFile file;
     private transient volatile SharedEvent core;
 
@@ -50,7 +51,7 @@ public final class Event implements Serializable, AutoCloseable {
         this.file = SyncFile.create(SyncKind.EVENT, SharedEvent.BYTES, segment -> { });
     }
 
-    /** True if the flag is set now. */
+    /** {@return {@code true} if the flag is set now} */
     public boolean isSet() {
         return core().isSet();
     }
@@ -77,6 +78,7 @@ public final class Event implements Serializable, AutoCloseable {
     /**
      * Waits until the flag is set or {@code timeout} passes; zero or negative looks once.
      *
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
      * @return true if the flag is set (or was set during the wait), false on timeout
      * @throws InterruptedException if interrupted while waiting
      */

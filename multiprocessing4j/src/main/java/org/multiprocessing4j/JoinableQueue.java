@@ -27,7 +27,11 @@ public class JoinableQueue<T> extends Queue<T> {
         super(0);
     }
 
-    /** A joinable queue of at most {@code maxsize} items; 0 for no limit. */
+    /**
+     * A joinable queue of at most {@code maxsize} items; 0 for no limit.
+     *
+     * @param maxsize the most items the queue holds; zero or negative: unbounded
+     */
     public JoinableQueue(int maxsize) {
         super(maxsize);
     }

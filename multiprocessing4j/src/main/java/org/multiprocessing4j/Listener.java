@@ -43,13 +43,22 @@ public final class Listener implements AutoCloseable {
     private final Path socketFile;
     private volatile boolean closed;
 
-    /** A Unix-domain listener at a fresh path in this process tree's private runtime directory. */
+    /**
+     * A Unix-domain listener at a fresh path in this process tree's private runtime directory.
+     *
+     * @throws IOException if it cannot listen there
+     */
     public Listener() throws IOException {
         this(UnixDomainSocketAddress.of(ProcessTree.treeDirectory().resolve(
                 "listener-" + HexFormat.of().formatHex(Nonces.next(8)) + ".sock")));
     }
 
-    /** A listener at {@code address} that requires the process tree's authkey. */
+    /**
+     * A listener at {@code address} that requires the process tree's authkey.
+     *
+     * @param address where to listen: a Unix-domain socket path or an IP address and port
+     * @throws IOException if it cannot listen there
+     */
     public Listener(SocketAddress address) throws IOException {
         this(address, Authenticated.treeAuthkey());
     }
@@ -58,7 +67,10 @@ public final class Listener implements AutoCloseable {
      * A listener at {@code address} (port 0: any free port, see {@link #address()}) that requires
      * {@code authkey}.
      *
+     * @param address where to listen: a Unix-domain socket path or an IP address and port
+     * @param authkey the shared secret both ends must know
      * @throws IllegalArgumentException if {@code authkey} is empty or the address type is not supported
+     * @throws IOException if it cannot listen there
      */
     public Listener(SocketAddress address, byte[] authkey) throws IOException {
         Objects.requireNonNull(address, "address");
@@ -91,6 +103,7 @@ public final class Listener implements AutoCloseable {
     /**
      * Blocks until a peer connects and authenticates; returns the connection.
      *
+     * @return the connection to the peer
      * @throws AuthenticationException if the peer's key is wrong (this listener stays usable)
      * @throws InterruptedException    if interrupted while waiting (this listener stays usable)
      * @throws IOException             if this listener is closed
@@ -115,7 +128,7 @@ public final class Listener implements AutoCloseable {
         }
     }
 
-    /** The bound address; with port 0, the real port. */
+    /** {@return the bound address; with port 0, the real port} */
     public SocketAddress address() {
         return address;
     }

@@ -57,7 +57,9 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The shared memory holding the lock word. */
     private final SegmentSource source;
+    /** Where the lock word is in {@code source}. */
     private final long offset;
     private transient volatile RobustLock core;
 
@@ -130,7 +132,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         }
     }
 
-    /** True if some thread of some process holds the lock now (a snapshot). */
+    /** {@return {@code true} if some thread of some process holds the lock now (a snapshot)} */
     public boolean isLocked() {
         return core().isLocked();
     }

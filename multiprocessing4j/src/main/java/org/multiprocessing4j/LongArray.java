@@ -35,6 +35,8 @@ public final class LongArray extends Array {
     /**
      * The element at {@code index} (a volatile read; no lock taken).
      *
+     * @param index the element's index, in {@code [0, length())}
+     * @return the element
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
@@ -45,6 +47,8 @@ public final class LongArray extends Array {
     /**
      * Stores {@code value} at {@code index} (a volatile write; no lock taken).
      *
+     * @param index the element's index, in {@code [0, length())}
+     * @param value the value to store
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
@@ -55,6 +59,8 @@ public final class LongArray extends Array {
     /**
      * Atomically adds {@code delta} to element {@code index}, wrapping around on overflow, without the lock; volatile semantics.
      *
+     * @param index the element's index, in {@code [0, length())}
+     * @param delta the amount to add
      * @return the previous value
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
@@ -67,6 +73,9 @@ public final class LongArray extends Array {
      * Atomically sets element {@code index} to {@code update} if it holds {@code expected}, without the lock; volatile
      * semantics.
      *
+     * @param index the element's index, in {@code [0, length())}
+     * @param expected the value the element must hold
+     * @param update the value to store if it holds {@code expected}
      * @return true if it held {@code expected} and now holds {@code update}
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
@@ -78,6 +87,7 @@ public final class LongArray extends Array {
     /**
      * A copy of every element, taken under the lock when the array has one.
      *
+     * @return a new array holding every element
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
     public long[] toArray() {
@@ -87,8 +97,10 @@ public final class LongArray extends Array {
     /**
      * A copy of the elements {@code [from, to)}, taken under the lock when the array has one.
      *
+     * @param from the first index copied (inclusive)
+     * @param to the end of the range (exclusive)
+     * @return a new array holding those elements
      * @throws IndexOutOfBoundsException if the range is not inside {@code [0, length()]} or {@code from > to}
-     *
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
     public long[] toArray(int from, int to) {
@@ -106,8 +118,8 @@ public final class LongArray extends Array {
     /**
      * Copies {@code source} into elements {@code [0, source.length)}, under the lock when the array has one.
      *
+     * @param source the values to copy
      * @throws IndexOutOfBoundsException if {@code source} is longer than the array
-     *
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
     public void copyFrom(long[] source) {
@@ -118,8 +130,11 @@ public final class LongArray extends Array {
      * Copies {@code count} elements of {@code source} from {@code sourceIndex} into this array from
      * {@code index} (as {@link System#arraycopy}), under the lock when the array has one.
      *
+     * @param source the values to copy
+     * @param sourceIndex the first index read in {@code source}
+     * @param index the first index written in this array
+     * @param count how many elements to copy
      * @throws IndexOutOfBoundsException if either range is out of bounds, naming it
-     *
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
     public void copyFrom(long[] source, int sourceIndex, int index, int count) {

@@ -89,12 +89,13 @@ public final class Manager implements AutoCloseable {
      * Starts a manager process with the default context and connects to it.
      *
      * @throws ProcessError if the manager process cannot start
+     * @return the started manager, connected
      */
     public static Manager start() {
         return builder().start();
     }
 
-    /** A builder for a manager with registered types or another context. */
+    /** {@return a builder for a manager with registered types or another context.} */
     public static Builder builder() {
         return new Builder();
     }
@@ -103,6 +104,10 @@ public final class Manager implements AutoCloseable {
      * A manager server in this JVM at {@code address}, for other processes or machines (Python's
      * {@code BaseManager(address, authkey)} with {@code serve_forever()}); register objects, then
      * {@link ManagerServer#start()} or {@link ManagerServer#serveForever()}.
+     *
+     * @param address the socket address (an {@code InetSocketAddress}, bound to loopback unless other machines must connect, or a {@code UnixDomainSocketAddress})
+     * @param authkey the key every client must prove it holds (HMAC-SHA256 challenge)
+     * @return the server, not started yet
      */
     public static ManagerServer server(SocketAddress address, byte[] authkey) {
         return new ManagerServer(address, authkey);
@@ -113,6 +118,9 @@ public final class Manager implements AutoCloseable {
      *
      * @throws AuthenticationException     if the key is wrong
      * @throws ManagerUnavailableException if nothing serves at {@code address}
+     * @param address the socket address (an {@code InetSocketAddress}, bound to loopback unless other machines must connect, or a {@code UnixDomainSocketAddress})
+     * @param authkey the key every client must prove it holds (HMAC-SHA256 challenge)
+     * @return the connected client
      */
     public static RemoteManager connect(SocketAddress address, byte[] authkey) {
         return RemoteManager.connect(address, authkey);
@@ -120,31 +128,55 @@ public final class Manager implements AutoCloseable {
 
     // ---- proxies ------------------------------------------------------------------------------------
 
-    /** A new empty shared map (Python's {@code manager.dict()}). */
+    /**
+     * A new empty shared map (Python's {@code manager.dict()}).
+     *
+     * @param <K> the type of the keys
+     * @param <V> the type of the values
+     * @return a new empty shared map (Python's {@code manager.dict()})
+     */
     @SuppressWarnings("unchecked")
     public <K, V> ConcurrentMap<K, V> dict() {
         return link().create("dict", ConcurrentMap.class, null);
     }
 
-    /** A new shared map holding a copy of {@code initial}. */
+    /**
+     * A new shared map holding a copy of {@code initial}.
+     *
+     * @param <K> the type of the keys
+     * @param <V> the type of the values
+     * @param initial the initial contents or value (copied)
+     * @return a new shared map holding a copy of {@code initial}
+     */
     @SuppressWarnings("unchecked")
     public <K, V> ConcurrentMap<K, V> dict(Map<? extends K, ? extends V> initial) {
         return link().create("dict", ConcurrentMap.class, new LinkedHashMap<>(Objects.requireNonNull(initial, "initial")));
     }
 
-    /** A new empty shared list (Python's {@code manager.list()}). */
+    /**
+     * A new empty shared list (Python's {@code manager.list()}).
+     *
+     * @param <E> the type of the elements
+     * @return a new empty shared list (Python's {@code manager.list()})
+     */
     @SuppressWarnings("unchecked")
     public <E> List<E> list() {
         return link().create("list", List.class, null);
     }
 
-    /** A new shared list holding a copy of {@code initial}. */
+    /**
+     * A new shared list holding a copy of {@code initial}.
+     *
+     * @param <E> the type of the elements
+     * @param initial the initial contents or value (copied)
+     * @return a new shared list holding a copy of {@code initial}
+     */
     @SuppressWarnings("unchecked")
     public <E> List<E> list(Collection<? extends E> initial) {
         return link().create("list", List.class, new java.util.ArrayList<>(Objects.requireNonNull(initial, "initial")));
     }
 
-    /** A new empty {@link Namespace} (Python's {@code manager.Namespace()}). */
+    /** {@return a new empty {@link Namespace} (Python's {@code manager.Namespace()}).} */
     public Namespace namespace() {
         return link().create("namespace", Namespace.class, null);
     }
@@ -153,6 +185,9 @@ public final class Manager implements AutoCloseable {
      * A new object of a type registered with {@link Builder#register}, through a proxy implementing it.
      *
      * @throws IllegalArgumentException if {@code type} was not registered
+     * @param <T> the type of the items or of the proxy
+     * @param type the interface the proxies implement
+     * @return a proxy of the new object
      */
     public <T> T create(Class<T> type) {
         Objects.requireNonNull(type, "type");
@@ -161,122 +196,211 @@ public final class Manager implements AutoCloseable {
 
     // ---- shared-memory objects ------------------------------------------------------------------------
 
-    /** A {@link Queue} without an item limit, owned by the manager. */
+    /**
+     * A {@link Queue} without an item limit, owned by the manager.
+     *
+     * @param <T> the type of the items or of the proxy
+     * @return a {@link Queue} without an item limit, owned by the manager
+     */
     @SuppressWarnings("unchecked")
     public <T> Queue<T> queue() {
         return queue(0);
     }
 
-    /** A {@link Queue} of at most {@code maxsize} items (0: no limit), owned by the manager. */
+    /**
+     * A {@link Queue} of at most {@code maxsize} items (0: no limit), owned by the manager.
+     *
+     * @param <T> the type of the items or of the proxy
+     * @param maxsize the most items it holds; 0: no limit
+     * @return a {@link Queue} of at most {@code maxsize} items (0: no limit), owned by the manager
+     */
     @SuppressWarnings("unchecked")
     public <T> Queue<T> queue(int maxsize) {
         return (Queue<T>) link().make("queue", maxsize);
     }
 
-    /** A {@link JoinableQueue} without an item limit, owned by the manager. */
+    /**
+     * A {@link JoinableQueue} without an item limit, owned by the manager.
+     *
+     * @param <T> the type of the items or of the proxy
+     * @return a {@link JoinableQueue} without an item limit, owned by the manager
+     */
     public <T> JoinableQueue<T> joinableQueue() {
         return joinableQueue(0);
     }
 
-    /** A {@link JoinableQueue} of at most {@code maxsize} items, owned by the manager. */
+    /**
+     * A {@link JoinableQueue} of at most {@code maxsize} items, owned by the manager.
+     *
+     * @param <T> the type of the items or of the proxy
+     * @param maxsize the most items it holds; 0: no limit
+     * @return a {@link JoinableQueue} of at most {@code maxsize} items, owned by the manager
+     */
     @SuppressWarnings("unchecked")
     public <T> JoinableQueue<T> joinableQueue(int maxsize) {
         return (JoinableQueue<T>) link().make("joinableQueue", maxsize);
     }
 
-    /** A {@link Lock}, owned by the manager. */
+    /** {@return a {@link Lock}, owned by the manager.} */
     public Lock lock() {
         return (Lock) link().make("lock", null);
     }
 
-    /** An {@link RLock}, owned by the manager. */
+    /** {@return an {@link RLock}, owned by the manager.} */
     public RLock rLock() {
         return (RLock) link().make("rlock", null);
     }
 
-    /** A {@link Semaphore} with {@code value} permits, owned by the manager. */
+    /**
+     * A {@link Semaphore} with {@code value} permits, owned by the manager.
+     *
+     * @param value the number of permits
+     * @return a {@link Semaphore} with {@code value} permits, owned by the manager
+     */
     public Semaphore semaphore(int value) {
         return (Semaphore) link().make("semaphore", value);
     }
 
-    /** A {@link BoundedSemaphore} with {@code value} permits, owned by the manager. */
+    /**
+     * A {@link BoundedSemaphore} with {@code value} permits, owned by the manager.
+     *
+     * @param value the number of permits
+     * @return a {@link BoundedSemaphore} with {@code value} permits, owned by the manager
+     */
     public BoundedSemaphore boundedSemaphore(int value) {
         return (BoundedSemaphore) link().make("boundedSemaphore", value);
     }
 
-    /** A {@link Condition} with a lock of its own, owned by the manager. */
+    /** {@return a {@link Condition} with a lock of its own, owned by the manager.} */
     public Condition condition() {
         return (Condition) link().make("condition", null);
     }
 
-    /** A {@link Condition} over {@code lock}, owned by the manager. */
+    /**
+     * A {@link Condition} over {@code lock}, owned by the manager.
+     *
+     * @param lock the lock the condition waits with
+     * @return a {@link Condition} over {@code lock}, owned by the manager
+     */
     public Condition condition(Lock lock) {
         return (Condition) link().make("condition", Objects.requireNonNull(lock, "lock"));
     }
 
-    /** A {@link Condition} over {@code lock}, owned by the manager. */
+    /**
+     * A {@link Condition} over {@code lock}, owned by the manager.
+     *
+     * @param lock the lock the condition waits with
+     * @return a {@link Condition} over {@code lock}, owned by the manager
+     */
     public Condition condition(RLock lock) {
         return (Condition) link().make("condition", Objects.requireNonNull(lock, "lock"));
     }
 
-    /** An {@link Event}, owned by the manager. */
+    /** {@return an {@link Event}, owned by the manager.} */
     public Event event() {
         return (Event) link().make("event", null);
     }
 
-    /** A {@link Barrier} for {@code parties} parties, owned by the manager. */
+    /**
+     * A {@link Barrier} for {@code parties} parties, owned by the manager.
+     *
+     * @param parties how many parties each pass needs
+     * @return a {@link Barrier} for {@code parties} parties, owned by the manager
+     */
     public Barrier barrier(int parties) {
         return barrier(parties, null, null);
     }
 
-    /** A {@link Barrier} with an action and a default timeout (either may be null), owned by the manager. */
+    /**
+     * A {@link Barrier} with an action and a default timeout (either may be null), owned by the manager.
+     *
+     * @param parties how many parties each pass needs
+     * @param action run once per pass by the last party to arrive; may be null
+     * @param timeout the default timeout of {@code await()}; null: none
+     * @return a {@link Barrier} with an action and a default timeout (either may be null), owned by the manager
+     */
     public Barrier barrier(int parties, SerializableRunnable action, Duration timeout) {
         return (Barrier) link().make("barrier", new Object[] {parties, action, timeout});
     }
 
-    /** An {@link IntValue} (with a lock), owned by the manager: Python's {@code manager.Value('i', initial)}. */
+    /**
+     * An {@link IntValue} (with a lock), owned by the manager: Python's {@code manager.Value('i', initial)}.
+     *
+     * @param initial the initial contents or value (copied)
+     * @return an {@link IntValue} (with a lock), owned by the manager: Python's {@code manager.Value('i', initial)}
+     */
     public IntValue value(int initial) {
         return (IntValue) link().make("value", initial);
     }
 
-    /** A {@link LongValue} (with a lock), owned by the manager. */
+    /**
+     * A {@link LongValue} (with a lock), owned by the manager.
+     *
+     * @param initial the initial contents or value (copied)
+     * @return a {@link LongValue} (with a lock), owned by the manager
+     */
     public LongValue value(long initial) {
         return (LongValue) link().make("value", initial);
     }
 
-    /** A {@link DoubleValue} (with a lock), owned by the manager. */
+    /**
+     * A {@link DoubleValue} (with a lock), owned by the manager.
+     *
+     * @param initial the initial contents or value (copied)
+     * @return a {@link DoubleValue} (with a lock), owned by the manager
+     */
     public DoubleValue value(double initial) {
         return (DoubleValue) link().make("value", initial);
     }
 
-    /** An {@link IntArray} (with a lock) holding a copy of {@code initial}, owned by the manager. */
+    /**
+     * An {@link IntArray} (with a lock) holding a copy of {@code initial}, owned by the manager.
+     *
+     * @param initial the initial contents or value (copied)
+     * @return an {@link IntArray} (with a lock) holding a copy of {@code initial}, owned by the manager
+     */
     public IntArray array(int[] initial) {
         return (IntArray) link().make("array", Objects.requireNonNull(initial, "initial"));
     }
 
-    /** A {@link LongArray} (with a lock) holding a copy of {@code initial}, owned by the manager. */
+    /**
+     * A {@link LongArray} (with a lock) holding a copy of {@code initial}, owned by the manager.
+     *
+     * @param initial the initial contents or value (copied)
+     * @return a {@link LongArray} (with a lock) holding a copy of {@code initial}, owned by the manager
+     */
     public LongArray array(long[] initial) {
         return (LongArray) link().make("array", Objects.requireNonNull(initial, "initial"));
     }
 
-    /** A {@link DoubleArray} (with a lock) holding a copy of {@code initial}, owned by the manager. */
+    /**
+     * A {@link DoubleArray} (with a lock) holding a copy of {@code initial}, owned by the manager.
+     *
+     * @param initial the initial contents or value (copied)
+     * @return a {@link DoubleArray} (with a lock) holding a copy of {@code initial}, owned by the manager
+     */
     public DoubleArray array(double[] initial) {
         return (DoubleArray) link().make("array", Objects.requireNonNull(initial, "initial"));
     }
 
-    /** A {@link ByteArray} (with a lock) holding a copy of {@code initial}, owned by the manager. */
+    /**
+     * A {@link ByteArray} (with a lock) holding a copy of {@code initial}, owned by the manager.
+     *
+     * @param initial the initial contents or value (copied)
+     * @return a {@link ByteArray} (with a lock) holding a copy of {@code initial}, owned by the manager
+     */
     public ByteArray array(byte[] initial) {
         return (ByteArray) link().make("array", Objects.requireNonNull(initial, "initial"));
     }
 
     // ---- lifetime ----------------------------------------------------------------------------------
 
-    /** The manager's address (a Unix-domain socket in this process tree's private runtime directory). */
+    /** {@return the manager's address (a Unix-domain socket in this process tree's private runtime directory).} */
     public SocketAddress address() {
         return UnixDomainSocketAddress.of(socket);
     }
 
-    /** The manager process's pid. */
+    /** {@return the manager process's pid.} */
     public OptionalLong pid() {
         return process.pid();
     }
@@ -315,6 +439,7 @@ public final class Manager implements AutoCloseable {
             link.close();
             try {
                 Files.deleteIfExists(socket);
+                Files.deleteIfExists(socket.resolveSibling(socket.getFileName() + ".binding"));
             } catch (IOException ignored) {
                 // the runtime directory goes with the tree
             }
@@ -353,6 +478,10 @@ public final class Manager implements AutoCloseable {
          * {@code type}'s methods can be called through it.
          *
          * @throws IllegalArgumentException if {@code type} is not an interface
+         * @param <T> the type of the items or of the proxy
+         * @param type the interface the proxies implement
+         * @param factory makes a new object in the manager process for each {@code create}
+         * @return this builder
          */
         public <T> Builder register(Class<T> type, SerializableSupplier<? extends T> factory) {
             Objects.requireNonNull(type, "type");
@@ -365,7 +494,12 @@ public final class Manager implements AutoCloseable {
             return this;
         }
 
-        /** The context whose settings make the manager process (default: the default context). */
+        /**
+         * The context whose settings make the manager process (default: the default context).
+         *
+         * @param context the context that makes the manager process
+         * @return the context whose settings make the manager process (default: the default context)
+         */
         public Builder context(Context context) {
             this.context = Objects.requireNonNull(context, "context");
             return this;
@@ -375,42 +509,36 @@ public final class Manager implements AutoCloseable {
          * Starts the manager process and waits until it serves.
          *
          * @throws ProcessError if it cannot start or ends before it serves
+         * @return the started manager, connected
          */
         public Manager start() {
             Context ctx = context != null ? context : Multiprocessing.defaultContext();
             Path socket = ProcessTree.treeDirectory().resolve("manager-" + HexFormat.of().formatHex(Nonces.next(8)) + ".sock");
-            Process process;
-            try (Pipe ready = ctx.pipe(false)) {
-                process = ctx.process("SyncManager-" + COUNTER.incrementAndGet(),
-                        new ManagerServerMain(socket, types, ready.right()));
-                process.setDaemon(true);
-                process.start();
-                awaitReady(process, ready.left(), ctx.startTimeout());
-            }
+            Process process = ctx.process("SyncManager-" + COUNTER.incrementAndGet(), new ManagerServerMain(socket, types));
+            process.setDaemon(true);
+            process.start();
+            awaitServing(process, socket, ctx.startTimeout());
             return new Manager(process, socket, ManagerLink.of(UnixDomainSocketAddress.of(socket), null));
         }
 
-        private static void awaitReady(Process process, Connection ready, Duration timeout) {
+        /** Waits until the manager's socket file appears (it is renamed into place once it accepts). */
+        private static void awaitServing(Process process, Path socket, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            try {
-                while (!ready.poll(Duration.ofMillis(50))) {
-                    if (process.exitCode() != null) {
-                        throw new ProcessError("the manager process (pid " + process.pid().orElse(-1)
-                                + ") ended with exit code " + process.exitCode() + " before it served");
-                    }
-                    if (System.nanoTime() > deadline) {
-                        killAndReap(process);
-                        throw new ProcessError("the manager process did not serve within " + timeout);
-                    }
+            while (!Files.exists(socket)) {
+                if (process.exitCode() != null) {
+                    throw new ProcessError("the manager process (pid " + process.pid().orElse(-1)
+                            + ") ended with exit code " + process.exitCode() + " before it served");
                 }
-                ready.recv();
-            } catch (IOException e) {
-                killAndReap(process);
-                throw new ProcessError("the manager process (pid " + process.pid().orElse(-1) + ") ended before it served: " + e, e);
-            } catch (InterruptedException e) {
-                killAndReap(process);
-                Thread.currentThread().interrupt();
-                throw new ProcessError("interrupted while starting a manager", e);
+                if (System.nanoTime() > deadline) {
+                    killAndReap(process);
+                    throw new ProcessError("the manager process did not serve within " + timeout);
+                }
+                if (Thread.interrupted()) {
+                    killAndReap(process);
+                    Thread.currentThread().interrupt();
+                    throw new ProcessError("interrupted while starting a manager");
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
             }
         }
 

@@ -59,6 +59,9 @@ public final class ManagerServer implements AutoCloseable {
      * interface that object implements.
      *
      * @throws IllegalStateException if the server has started
+     * @param name the name clients use
+     * @param supplier called for each client {@code get}; what it returns is served
+     * @return this server
      */
     public ManagerServer register(String name, Supplier<?> supplier) {
         return register(name, null, supplier);
@@ -69,6 +72,11 @@ public final class ManagerServer implements AutoCloseable {
      * one of its super-interfaces): no other method of the object can be called.
      *
      * @throws IllegalArgumentException if {@code type} is not an interface
+     * @param <T> the type of the items or of the proxy
+     * @param name the name clients use
+     * @param type the interface the proxies implement
+     * @param supplier called for each client {@code get}; what it returns is served
+     * @return this server
      */
     public <T> ManagerServer register(String name, Class<T> type, Supplier<? extends T> supplier) {
         Objects.requireNonNull(name, "name");
@@ -83,7 +91,12 @@ public final class ManagerServer implements AutoCloseable {
         return this;
     }
 
-    /** Largest request frame accepted from an authenticated client (default 256 MiB). */
+    /**
+     * Largest request frame accepted from an authenticated client (default 256 MiB).
+     *
+     * @param bytes the limit, at least 1024
+     * @return largest request frame accepted from an authenticated client (default 256 MiB)
+     */
     public ManagerServer maxMessageBytes(int bytes) {
         if (bytes < 1024) {
             throw new IllegalArgumentException("maxMessageBytes must be at least 1024, not " + bytes);
@@ -97,6 +110,7 @@ public final class ManagerServer implements AutoCloseable {
      *
      * @throws IOException           if the address cannot be bound
      * @throws IllegalStateException if already started
+     * @return this server, serving
      */
     public synchronized ManagerServer start() throws IOException {
         if (host != null) {
@@ -109,6 +123,9 @@ public final class ManagerServer implements AutoCloseable {
     /**
      * Serves until a client asks the server to shut down, {@link #close()} is called, or the thread is
      * interrupted; then closes the server.
+     *
+     * @throws IOException          if the address cannot be bound
+     * @throws InterruptedException if the calling thread is interrupted (the server is closed)
      */
     public void serveForever() throws IOException, InterruptedException {
         if (host == null) {
@@ -121,10 +138,16 @@ public final class ManagerServer implements AutoCloseable {
         }
     }
 
-    /** The bound address (with port 0, the real port); before {@link #start()}, the requested one. */
+    /** {@return the bound address (with port 0, the real port); before {@link #start()}, the requested one.} */
     public SocketAddress address() {
         ManagerHost h = host;
         return h != null ? h.address() : address;
+    }
+
+    /** Objects served now (tests). */
+    int objectCount() {
+        ManagerHost h = host;
+        return h == null ? 0 : h.objectCount();
     }
 
     /** Stops serving: closes the socket and every client connection. Idempotent. */

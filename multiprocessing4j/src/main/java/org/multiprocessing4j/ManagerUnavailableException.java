@@ -10,10 +10,21 @@ package org.multiprocessing4j;
 public class ManagerUnavailableException extends ProcessError {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message the detail message
+     */
     public ManagerUnavailableException(String message) {
         super(message);
     }
 
+    /**
+     * Creates the exception.
+     *
+     * @param message the detail message
+     * @param cause the underlying failure
+     */
     public ManagerUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }

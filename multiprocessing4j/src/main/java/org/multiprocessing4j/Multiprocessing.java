@@ -20,18 +20,18 @@ public final class Multiprocessing {
     private Multiprocessing() {
     }
 
-    /** The number of CPUs this JVM may use ({@link Runtime#availableProcessors()}). */
+    /** {@return the number of CPUs this JVM may use ({@link Runtime#availableProcessors()})} */
     public static int cpuCount() {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    /** This JVM as a process: {@code MainProcess} in the root, the process's own name in a child. */
+    /** {@return this JVM as a process: {@code MainProcess} in the root, the process's own name in a child} */
     public static ProcessInfo currentProcess() {
         ProcessTree.Self self = ProcessTree.self();
         return new ProcessInfo(self.name(), ProcessHandle.current().pid(), self.daemon(), self.authkey());
     }
 
-    /** The process that started this JVM; empty in the root. */
+    /** {@return the process that started this JVM; empty in the root} */
     public static Optional<ProcessInfo> parentProcess() {
         ProcessTree.Self self = ProcessTree.self();
         if (self.isRoot()) {
@@ -40,12 +40,12 @@ public final class Multiprocessing {
         return Optional.of(new ProcessInfo(self.parentName(), self.parentPid(), false, self.authkey()));
     }
 
-    /** The children of this JVM that are still running. Finished ones are reaped (forgotten) as a side effect. */
+    /** {@return the children of this JVM that are still running} Finished ones are reaped (forgotten) as a side effect. */
     public static List<Process> activeChildren() {
         return Children.active();
     }
 
-    /** The context that plain constructors ({@code new Process(..)}) use; built on first use, closed at exit. */
+    /** {@return the context that plain constructors ({@code new Process(..)}) use; built on first use, closed at exit} */
     public static synchronized Context defaultContext() {
         if (defaultContext == null) {
             defaultContext = Context.builder().build();
@@ -57,6 +57,7 @@ public final class Multiprocessing {
     /**
      * Sets the default context ({@code set_start_method}). Allowed once, before the default is first used.
      *
+     * @param context the new default context
      * @throws IllegalStateException if a default context already exists
      */
     public static synchronized void setDefaultContext(Context context) {

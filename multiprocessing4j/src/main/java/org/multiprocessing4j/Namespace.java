@@ -18,22 +18,35 @@ public interface Namespace {
      * The value of attribute {@code name}.
      *
      * @throws NoSuchElementException if the namespace has no such attribute (Python's {@code AttributeError})
+     * @param name the attribute's name
+     * @return the value, possibly {@code null}
      */
     Object get(String name);
 
-    /** Sets attribute {@code name} to {@code value} (which may be {@code null}). */
+    /**
+     * Sets attribute {@code name} to {@code value} (which may be {@code null}).
+     *
+     * @param name the attribute's name
+     * @param value the number of permits
+     */
     void set(String name, Object value);
 
     /**
      * Removes attribute {@code name}.
      *
      * @throws NoSuchElementException if the namespace has no such attribute
+     * @param name the attribute's name
      */
     void delete(String name);
 
-    /** True if the namespace has attribute {@code name}. */
+    /**
+     * Whether the namespace has attribute {@code name}.
+     *
+     * @param name the attribute's name
+     * @return true if it has
+     */
     boolean contains(String name);
 
-    /** A copy of all attributes, in name order (Python's {@code vars(ns)}); {@code null} values included. */
+    /** {@return a copy of all attributes, in name order (Python's {@code vars(ns)}); {@code null} values included} */
     Map<String, Object> asMap();
 }

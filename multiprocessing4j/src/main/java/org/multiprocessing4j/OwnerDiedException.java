@@ -11,14 +11,21 @@ package org.multiprocessing4j;
 public class OwnerDiedException extends ProcessError {
     private static final long serialVersionUID = 1L;
 
+    /** The pid of the process that died holding the lock. */
     private final long deadPid;
 
+    /**
+     * A lock or primitive whose owner died.
+     *
+     * @param message what was found, naming the resource
+     * @param deadPid the pid of the process that died holding it
+     */
     public OwnerDiedException(String message, long deadPid) {
         super(message);
         this.deadPid = deadPid;
     }
 
-    /** The pid of the process that died holding the lock. */
+    /** {@return the pid of the process that died holding the lock} */
     public long deadPid() {
         return deadPid;
     }

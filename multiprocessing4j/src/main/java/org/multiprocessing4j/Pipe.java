@@ -46,7 +46,7 @@ public final class Pipe implements AutoCloseable {
         this.right = right;
     }
 
-    /** A duplex pipe, Python's {@code Pipe()}. */
+    /** {@return a duplex pipe, Python's {@code Pipe()}} */
     public static Pipe open() {
         return open(true);
     }
@@ -54,6 +54,8 @@ public final class Pipe implements AutoCloseable {
     /**
      * A pipe, duplex or one-way ({@code false}: {@link #left()} only receives, {@link #right()} only sends).
      *
+     * @param duplex {@code true} for two ends that both send and receive; {@code false}: the left end only receives, the right end only sends
+     * @return a new pipe
      * @throws UncheckedIOException if the rings cannot be created (for example {@code /dev/shm} is full);
      *         no file is left behind then
      */
@@ -71,12 +73,12 @@ public final class Pipe implements AutoCloseable {
         }
     }
 
-    /** The left end: Python's first connection (the receiving one of a one-way pipe). */
+    /** {@return the left end: Python's first connection (the receiving one of a one-way pipe)} */
     public Connection left() {
         return left;
     }
 
-    /** The right end: Python's second connection (the sending one of a one-way pipe). */
+    /** {@return the right end: Python's second connection (the sending one of a one-way pipe)} */
     public Connection right() {
         return right;
     }

@@ -67,6 +67,7 @@ public final class Pool implements AutoCloseable {
     /**
      * A pool of {@code processes} workers in the default context.
      *
+     * @param processes the number of worker processes (at least 1)
      * @throws IllegalArgumentException if {@code processes < 1}
      */
     public Pool(int processes) {
@@ -79,11 +80,12 @@ public final class Pool implements AutoCloseable {
         engine.showProgressBars(b.progressBar);
     }
 
+    /** {@return a new builder, with the defaults listed on {@link Builder}'s methods} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The number of worker processes. */
+    /** {@return the number of worker processes} */
     public int processes() {
         return engine.processes();
     }
@@ -93,22 +95,39 @@ public final class Pool implements AutoCloseable {
     /**
      * Runs {@code task} in a worker and returns its result (Python's {@code apply}). Blocks until it is done.
      *
+     * @param <R> the type of the results
+     * @param task the task to run in a worker process
+     * @return the task's result
      * @throws IllegalArgumentException   if the task cannot be serialized
      * @throws IllegalStateException      if the pool was closed or terminated
      * @throws ProcessExecutionException  if the task threw a checked exception (the cause)
      * @throws WorkerDiedException        if its worker died; {@link TaskTimeoutException} if it timed out
      * @throws java.util.concurrent.CancellationException if the pool was terminated first
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     public <R> R apply(SerializableCallable<R> task) throws InterruptedException {
         return await(applyAsync(task));
     }
 
-    /** Queues {@code task} and returns its pending result (Python's {@code apply_async}). Never blocks. */
+    /**
+     * Queues {@code task} and returns its pending result (Python's {@code apply_async}). Never blocks.
+     *
+     * @param <R> the type of the results
+     * @param task the task to run in a worker process
+     * @return the pending result
+     */
     public <R> AsyncResult<R> applyAsync(SerializableCallable<R> task) {
         return applyAsync(task, null, null);
     }
 
-    /** As {@link #applyAsync(SerializableCallable)}, calling {@code callback} with the result on success. */
+    /**
+     * As {@link #applyAsync(SerializableCallable)}, calling {@code callback} with the result on success.
+     *
+     * @param <R> the type of the results
+     * @param task the task to run in a worker process
+     * @param callback called in this JVM with the result on success, or {@code null}
+     * @return the pending result
+     */
     public <R> AsyncResult<R> applyAsync(SerializableCallable<R> task, Consumer<? super R> callback) {
         return applyAsync(task, callback, null);
     }
@@ -117,6 +136,12 @@ public final class Pool implements AutoCloseable {
      * As {@link #applyAsync(SerializableCallable)}; {@code callback} gets the result, {@code errorCallback}
      * the exception (either may be null). Both run in this JVM on the pool's single result thread, one at a
      * time, before the result is ready; they should be quick.
+     *
+     * @param <R> the type of the results
+     * @param task the task to run in a worker process
+     * @param callback called in this JVM with the result on success, or {@code null}
+     * @param errorCallback called in this JVM with the exception on failure, or {@code null}
+     * @return the pending result
      */
     public <R> AsyncResult<R> applyAsync(SerializableCallable<R> task, Consumer<? super R> callback,
                                          Consumer<? super Throwable> errorCallback) {
@@ -126,7 +151,16 @@ public final class Pool implements AutoCloseable {
 
     // ---------------------------------------------------------------- map
 
-    /** {@code fn} applied to every item, in order (Python's {@code map}), with the default chunk size. */
+    /**
+     * {@code fn} applied to every item, in order (Python's {@code map}), with the default chunk size.
+     *
+     * @param <T> the type of the input items
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param items the inputs, one call of {@code fn} each
+     * @return the results, in input order
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public <T, R> List<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) throws InterruptedException {
         return await(mapAsync(fn, items));
     }
@@ -135,22 +169,60 @@ public final class Pool implements AutoCloseable {
      * {@code fn} applied to every item, in order, sent in chunks of {@code chunksize}. Blocks until every
      * chunk has finished; then the first error that arrived is thrown, as {@link #apply} does.
      *
+     * @param <T> the type of the input items
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param items the inputs, one call of {@code fn} each
+     * @param chunksize how many items a worker gets in one message (at least 1)
+     * @return the results, in input order
      * @throws IllegalArgumentException if {@code fn} or an item cannot be serialized, or chunksize &lt; 1
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     public <T, R> List<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize)
             throws InterruptedException {
         return await(mapAsync(fn, items, chunksize));
     }
 
+    /**
+     * As {@link #map(SerializableFunction, Iterable)}, returning at once with the pending results. Never blocks.
+     *
+     * @param <T> the type of the input items
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param items the inputs, one call of {@code fn} each
+     * @return the pending list of results, in input order
+     */
     public <T, R> AsyncResult<List<R>> mapAsync(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
         return MapJob.submit(engine, Objects.requireNonNull(fn, "fn"), false, items, 0, null, null);
     }
 
+    /**
+     * As {@link #map(SerializableFunction, Iterable, int)}, returning at once with the pending results.
+     *
+     * @param <T> the type of the input items
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param items the inputs, one call of {@code fn} each
+     * @param chunksize how many items a worker gets in one message (at least 1)
+     * @return the pending list of results, in input order
+     * @throws IllegalArgumentException if chunksize &lt; 1
+     */
     public <T, R> AsyncResult<List<R>> mapAsync(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize) {
         return MapJob.submit(engine, Objects.requireNonNull(fn, "fn"), false, items, Chunking.checked(chunksize), null, null);
     }
 
-    /** As {@link #mapAsync(SerializableFunction, Iterable, int)} with callbacks, as {@code applyAsync}'s. */
+    /**
+     * As {@link #mapAsync(SerializableFunction, Iterable, int)} with callbacks, as {@code applyAsync}'s.
+     *
+     * @param <T> the type of the input items
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param items the inputs, one call of {@code fn} each
+     * @param chunksize how many items a worker gets in one message (at least 1)
+     * @param callback called in this JVM with the result on success, or {@code null}
+     * @param errorCallback called in this JVM with the exception on failure, or {@code null}
+     * @return the pending list of results, in input order
+     */
     public <T, R> AsyncResult<List<R>> mapAsync(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize,
                                                 Consumer<? super List<R>> callback, Consumer<? super Throwable> errorCallback) {
         return MapJob.submit(engine, Objects.requireNonNull(fn, "fn"), false, items, Chunking.checked(chunksize), callback, errorCallback);
@@ -158,27 +230,87 @@ public final class Pool implements AutoCloseable {
 
     // ---------------------------------------------------------------- starmap
 
-    /** {@code fn(key, value)} for every pair, in order (Python's {@code starmap}), default chunk size. */
+    /**
+     * {@code fn(key, value)} for every pair, in order (Python's {@code starmap}), default chunk size.
+     *
+     * @param <A> the type of the first element of each pair
+     * @param <B> the type of the second element of each pair
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param pairs the inputs, one call of {@code fn} (key, value) each
+     * @return the results, in input order
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public <A, B, R> List<R> starmap(SerializableBiFunction<? super A, ? super B, ? extends R> fn,
                                      Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs) throws InterruptedException {
         return await(starmapAsync(fn, pairs));
     }
 
+    /**
+     * {@code fn(key, value)} for every pair, in order, sent in chunks of {@code chunksize}; errors as in
+     * {@link #map(SerializableFunction, Iterable, int)}.
+     *
+     * @param <A> the type of the first element of each pair
+     * @param <B> the type of the second element of each pair
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param pairs the inputs, one call of {@code fn} (key, value) each
+     * @param chunksize how many items a worker gets in one message (at least 1)
+     * @return the results, in input order
+     * @throws IllegalArgumentException if chunksize &lt; 1
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public <A, B, R> List<R> starmap(SerializableBiFunction<? super A, ? super B, ? extends R> fn,
                                      Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs, int chunksize) throws InterruptedException {
         return await(starmapAsync(fn, pairs, chunksize));
     }
 
+    /**
+     * As {@code starmap}, returning at once with the pending results (Python's {@code starmap_async}).
+     *
+     * @param <A> the type of the first element of each pair
+     * @param <B> the type of the second element of each pair
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param pairs the inputs, one call of {@code fn} (key, value) each
+     * @return the pending list of results, in input order
+     */
     public <A, B, R> AsyncResult<List<R>> starmapAsync(SerializableBiFunction<? super A, ? super B, ? extends R> fn,
                                                        Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs) {
         return MapJob.submit(engine, Objects.requireNonNull(fn, "fn"), true, pairs, 0, null, null);
     }
 
+    /**
+     * As {@code starmap} with {@code chunksize}, returning at once with the pending results.
+     *
+     * @param <A> the type of the first element of each pair
+     * @param <B> the type of the second element of each pair
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param pairs the inputs, one call of {@code fn} (key, value) each
+     * @param chunksize how many items a worker gets in one message (at least 1)
+     * @return the pending list of results, in input order
+     * @throws IllegalArgumentException if chunksize &lt; 1
+     */
     public <A, B, R> AsyncResult<List<R>> starmapAsync(SerializableBiFunction<? super A, ? super B, ? extends R> fn,
                                                        Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs, int chunksize) {
         return MapJob.submit(engine, Objects.requireNonNull(fn, "fn"), true, pairs, Chunking.checked(chunksize), null, null);
     }
 
+    /**
+     * As {@code starmapAsync} with callbacks, as {@code applyAsync}'s.
+     *
+     * @param <A> the type of the first element of each pair
+     * @param <B> the type of the second element of each pair
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param pairs the inputs, one call of {@code fn} (key, value) each
+     * @param chunksize how many items a worker gets in one message (at least 1)
+     * @param callback called in this JVM with the result on success, or {@code null}
+     * @param errorCallback called in this JVM with the exception on failure, or {@code null}
+     * @return the pending list of results, in input order
+     * @throws IllegalArgumentException if chunksize &lt; 1
+     */
     public <A, B, R> AsyncResult<List<R>> starmapAsync(SerializableBiFunction<? super A, ? super B, ? extends R> fn,
                                                        Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs, int chunksize,
                                                        Consumer<? super List<R>> callback, Consumer<? super Throwable> errorCallback) {
@@ -187,15 +319,44 @@ public final class Pool implements AutoCloseable {
 
     // ---------------------------------------------------------------- imap
 
-    /** Lazy ordered map (Python's {@code imap}), chunk size 1. */
+    /**
+     * Lazy ordered map (Python's {@code imap}), chunk size 1.
+     *
+     * @param <T> the type of the input items
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param items the inputs, one call of {@code fn} each
+     * @return the results, in input order
+     */
     public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
         return imap(fn, items, 1);
     }
 
+    /**
+     * Lazy ordered map over {@code items}, sent in chunks of {@code chunksize}; see
+     * {@link #imap(SerializableFunction, Iterator, int)}.
+     *
+     * @param <T> the type of the input items
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param items the inputs, one call of {@code fn} each
+     * @param chunksize how many items a worker gets in one message (at least 1)
+     * @return the results, in input order
+     * @throws IllegalArgumentException if {@code fn} cannot be serialized or chunksize &lt; 1
+     */
     public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize) {
         return ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, items.iterator(), chunksize, true, sizeOf(items));
     }
 
+    /**
+     * Lazy ordered map over an iterator, read in the background, chunk size 1.
+     *
+     * @param <T> the type of the input items
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param items the inputs, one call of {@code fn} each
+     * @return the results, in input order
+     */
     public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterator<? extends T> items) {
         return imap(fn, items, 1);
     }
@@ -204,17 +365,42 @@ public final class Pool implements AutoCloseable {
      * Results of {@code fn} over {@code items} in input order, as they become available; {@code items} is
      * read lazily by a background thread of this pool, so it may be endless. See {@link ResultIterator}.
      *
+     * @param <T> the type of the input items
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param items the inputs, one call of {@code fn} each
+     * @param chunksize how many items a worker gets in one message (at least 1)
+     * @return the results, in input order
      * @throws IllegalArgumentException if {@code fn} cannot be serialized or chunksize &lt; 1
      */
     public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterator<? extends T> items, int chunksize) {
         return ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, Objects.requireNonNull(items, "items"), chunksize, true, -1);
     }
 
-    /** As {@code imap}, results in completion order (Python's {@code imap_unordered}), chunk size 1. */
+    /**
+     * As {@code imap}, results in completion order (Python's {@code imap_unordered}), chunk size 1.
+     *
+     * @param <T> the type of the input items
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param items the inputs, one call of {@code fn} each
+     * @return the results, in completion order
+     */
     public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
         return imapUnordered(fn, items, 1);
     }
 
+    /**
+     * As {@code imap} with {@code chunksize}, results in completion order (within a chunk, input order).
+     *
+     * @param <T> the type of the input items
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param items the inputs, one call of {@code fn} each
+     * @param chunksize how many items a worker gets in one message (at least 1)
+     * @return the results, in completion order
+     * @throws IllegalArgumentException if {@code fn} cannot be serialized or chunksize &lt; 1
+     */
     public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize) {
         return ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, items.iterator(), chunksize, false, sizeOf(items));
     }
@@ -223,11 +409,29 @@ public final class Pool implements AutoCloseable {
         return items instanceof java.util.Collection<?> c ? c.size() : -1;
     }
 
+    /**
+     * As {@code imap} over an iterator, results in completion order, chunk size 1.
+     *
+     * @param <T> the type of the input items
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param items the inputs, one call of {@code fn} each
+     * @return the results, in completion order
+     */
     public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn, Iterator<? extends T> items) {
         return imapUnordered(fn, items, 1);
     }
 
-    /** As {@link #imap(SerializableFunction, Iterator, int)}, results in completion order (within a chunk, input order). */
+    /**
+     * As {@link #imap(SerializableFunction, Iterator, int)}, results in completion order (within a chunk, input order).
+     *
+     * @param <T> the type of the input items
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param items the inputs, one call of {@code fn} each
+     * @param chunksize how many items a worker gets in one message (at least 1)
+     * @return the results, in completion order
+     */
     public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn, Iterator<? extends T> items, int chunksize) {
         return ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, Objects.requireNonNull(items, "items"), chunksize, false, -1);
     }
@@ -273,6 +477,7 @@ public final class Pool implements AutoCloseable {
      * Waits for the workers to exit after {@link #close()} or {@link #terminate()}.
      *
      * @throws IllegalStateException if the pool is still running
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     public void join() throws InterruptedException {
         if (!engine.isShutdown()) {
@@ -281,7 +486,7 @@ public final class Pool implements AutoCloseable {
         engine.awaitTermination(null);
     }
 
-    /** A snapshot of the pool's counters. Never blocks for long. */
+    /** {@return a snapshot of the pool's counters} Never blocks for long. */
     public PoolStats stats() {
         return engine.stats();
     }
@@ -325,43 +530,75 @@ public final class Pool implements AutoCloseable {
          * Map-family calls ({@code map}, {@code starmap}, {@code imap}, their async forms) show a progress
          * bar on standard error: items done of total, rate, time left (default off). Redrawn in place on a
          * terminal; otherwise a line every 5 seconds and one at the end.
+         *
+         * @param show whether to show the progress bar
+         * @return this builder
          */
         public Builder progressBar(boolean show) {
             this.progressBar = show;
             return this;
         }
 
-        /** The number of workers (default: {@link Multiprocessing#cpuCount()}); at least 1. */
+        /**
+         * The number of workers (default: {@link Multiprocessing#cpuCount()}); at least 1.
+         *
+         * @param processes the number of worker processes (at least 1)
+         * @return this builder
+         */
         public Builder processes(int processes) {
             this.processes = PoolSettings.checkWorkers("processes", processes);
             return this;
         }
 
-        /** Runs once in each worker before its first task (Python's {@code initializer} with {@code initargs} captured). */
+        /**
+         * Runs once in each worker before its first task (Python's {@code initializer} with {@code initargs} captured).
+         *
+         * @param initializer run once in each worker when it starts, or {@code null}
+         * @return this builder
+         */
         public Builder initializer(SerializableRunnable initializer) {
             this.initializer = initializer;
             return this;
         }
 
-        /** A worker exits after this many tasks and is replaced (default 0: never). */
+        /**
+         * A worker exits after this many tasks and is replaced (default 0: never).
+         *
+         * @param maxTasksPerChild how many tasks a worker runs before it is replaced; zero: no limit
+         * @return this builder
+         */
         public Builder maxTasksPerChild(int maxTasksPerChild) {
             this.maxTasksPerChild = PoolSettings.checkMaxTasksPerChild(maxTasksPerChild);
             return this;
         }
 
-        /** A task running longer than this has its worker killed and fails with {@link TaskTimeoutException}. */
+        /**
+         * A task running longer than this has its worker killed and fails with {@link TaskTimeoutException}.
+         *
+         * @param taskTimeout how long one task may run before its worker is killed
+         * @return this builder
+         */
         public Builder taskTimeout(Duration taskTimeout) {
             this.taskTimeout = PoolSettings.checkTaskTimeout(taskTimeout);
             return this;
         }
 
-        /** The context whose settings start the workers (default: {@link Multiprocessing#defaultContext()}). */
+        /**
+         * The context whose settings start the workers (default: {@link Multiprocessing#defaultContext()}).
+         *
+         * @param context the context whose settings start the workers
+         * @return this builder
+         */
         public Builder context(Context context) {
             this.context = Objects.requireNonNull(context, "context");
             return this;
         }
 
-        /** Starts the workers (in the background: the first tasks queue until a worker is up). */
+        /**
+         * Starts the workers (in the background: the first tasks queue until a worker is up).
+         *
+         * @return the new pool
+         */
         public Pool build() {
             return new Pool(this);
         }

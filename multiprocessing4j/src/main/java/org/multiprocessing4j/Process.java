@@ -52,21 +52,34 @@ public class Process implements Runnable, Serializable, AutoCloseable {
 
     private enum State { NEW, STARTED, CLOSED }
 
+    /** The code the child runs; null when a subclass overrides {@link #run()}. */
     private final SerializableRunnable target;
+    /** The process's name. */
     private String name;
+    /** Whether the child is a daemon. */
     private boolean daemon;
+    /** The position in the process tree (Python's {@code _identity}), e.g. {@code [1, 2]}. */
     private final int[] identity;
 
     private transient Context context;
     private transient volatile State state = State.NEW;
     private transient volatile ChildJvm child;
 
-    /** A process that runs {@code target}, named {@code Process-N}. */
+    /**
+     * A process that runs {@code target}, named {@code Process-N}.
+     *
+     * @param target the code the child process runs
+     */
     public Process(SerializableRunnable target) {
         this(null, Objects.requireNonNull(target, "target"), null);
     }
 
-    /** A process named {@code name} that runs {@code target}. */
+    /**
+     * A process named {@code name} that runs {@code target}.
+     *
+     * @param name the process's name
+     * @param target the code the child process runs
+     */
     public Process(String name, SerializableRunnable target) {
         this(Objects.requireNonNull(name, "name"), Objects.requireNonNull(target, "target"), null);
     }
@@ -76,7 +89,11 @@ public class Process implements Runnable, Serializable, AutoCloseable {
         this(null, null, null);
     }
 
-    /** For subclasses that override {@link #run()}. */
+    /**
+     * For subclasses that override {@link #run()}.
+     *
+     * @param name the process's name
+     */
     protected Process(String name) {
         this(Objects.requireNonNull(name, "name"), null, null);
     }
@@ -134,7 +151,11 @@ public class Process implements Runnable, Serializable, AutoCloseable {
         }
     }
 
-    /** Blocks until the child has ended. */
+    /**
+     * Blocks until the child has ended.
+     *
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public final void join() throws InterruptedException {
         ChildJvm c = started("join");
         try {
@@ -147,6 +168,9 @@ public class Process implements Runnable, Serializable, AutoCloseable {
     /**
      * Blocks until the child has ended or {@code timeout} passed (zero or negative: just look). Like
      * Python, it does not say which: check {@link #exitCode()} or {@link #isAlive()}.
+     *
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     public final void join(Duration timeout) throws InterruptedException {
         ChildJvm c = started("join");
@@ -159,7 +183,11 @@ public class Process implements Runnable, Serializable, AutoCloseable {
         }
     }
 
-    /** True from a successful {@link #start()} until the child has ended. Never blocks. */
+    /**
+     * True from a successful {@link #start()} until the child has ended. Never blocks.
+     *
+     * @return {@code true} if the child is running
+     */
     public final boolean isAlive() {
         checkNotClosed();
         ChildJvm c = child;
@@ -196,28 +224,39 @@ public class Process implements Runnable, Serializable, AutoCloseable {
         }
     }
 
-    /** Python's exit code, or {@code null} if not started or still running. See the class doc. */
+    /**
+     * Python's exit code, or {@code null} if not started or still running. See the class doc.
+     *
+     * @return the exit code ({@code -N} for death by signal {@code N}), or {@code null}
+     */
     public final Integer exitCode() {
         checkNotClosed();
         ChildJvm c = child;
         return c == null ? null : c.exitCode().getNow(null);
     }
 
-    /** The child's pid once started. */
+    /** {@return the child's pid once started} */
     public final OptionalLong pid() {
         checkNotClosed();
         ChildJvm c = child;
         return c == null ? OptionalLong.empty() : OptionalLong.of(c.pid());
     }
 
+    /** {@return the process's name (Python's {@code name}): the one given, or {@code Process-N}} */
     public final String name() {
         return name;
     }
 
+    /**
+     * Renames this process.
+     *
+     * @param name the new name
+     */
     public final void setName(String name) {
         this.name = Objects.requireNonNull(name, "name");
     }
 
+    /** {@return whether this is a daemon process (see {@link #setDaemon(boolean)})} */
     public final boolean daemon() {
         return daemon;
     }
@@ -226,6 +265,7 @@ public class Process implements Runnable, Serializable, AutoCloseable {
      * Marks this process as a daemon (default: the creating process's own flag). Daemon children are
      * terminated when this JVM exits; non-daemon ones are joined.
      *
+     * @param daemon {@code true} for a daemon process
      * @throws IllegalStateException after {@link #start()}
      */
     public final void setDaemon(boolean daemon) {
@@ -240,6 +280,7 @@ public class Process implements Runnable, Serializable, AutoCloseable {
     /**
      * A handle that becomes ready when the child ends (for {@code Connections.waitFor}).
      *
+     * @return the sentinel
      * @throws IllegalStateException before {@link #start()}
      */
     public final Sentinel sentinel() {

@@ -10,10 +10,21 @@ package org.multiprocessing4j;
 public class ProcessError extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A failure of the library.
+     *
+     * @param message what went wrong, naming the resource
+     */
     public ProcessError(String message) {
         super(message);
     }
 
+    /**
+     * A failure of the library, with its cause.
+     *
+     * @param message what went wrong, naming the resource
+     * @param cause the underlying failure
+     */
     public ProcessError(String message, Throwable cause) {
         super(message, cause);
     }

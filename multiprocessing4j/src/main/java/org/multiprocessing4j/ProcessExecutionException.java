@@ -8,6 +8,12 @@ package org.multiprocessing4j;
 public class ProcessExecutionException extends ProcessError {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A checked exception thrown by a task.
+     *
+     * @param message which task failed
+     * @param cause the checked exception the task threw
+     */
     public ProcessExecutionException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -17,20 +17,30 @@ public final class ProcessInfo {
         this.authkey = authkey.clone();
     }
 
-    /** {@code MainProcess} in the root JVM; the process's own name in a child. */
+    /** {@return {@code MainProcess} in the root JVM; the process's own name in a child} */
     public String name() {
         return name;
     }
 
+    /**
+     * The operating system's process id of this JVM.
+     *
+     * @return the pid
+     */
     public long pid() {
         return pid;
     }
 
+    /**
+     * Whether this process is a daemon child (the root JVM is not).
+     *
+     * @return {@code true} for a daemon child
+     */
     public boolean daemon() {
         return daemon;
     }
 
-    /** A copy of the authkey shared by the whole process tree (children inherit it). */
+    /** {@return a copy of the authkey shared by the whole process tree (children inherit it)} */
     public byte[] authkey() {
         return authkey.clone();
     }

@@ -69,6 +69,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
     /**
      * An executor of {@code maxWorkers} workers in the default context.
      *
+     * @param maxWorkers the number of worker processes (at least 1)
      * @throws IllegalArgumentException if {@code maxWorkers <= 0}
      */
     public ProcessPoolExecutor(int maxWorkers) {
@@ -80,11 +81,12 @@ public final class ProcessPoolExecutor implements ExecutorService {
         this.engine = new PoolEngine("ProcessPoolExecutor", b.maxWorkers, b.initializer, b.maxTasksPerChild, b.taskTimeout, context);
     }
 
+    /** {@return a new builder, with the defaults listed on {@link Builder}'s methods} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The number of worker processes. */
+    /** {@return the number of worker processes} */
     public int maxWorkers() {
         return engine.processes();
     }
@@ -94,6 +96,9 @@ public final class ProcessPoolExecutor implements ExecutorService {
     /**
      * Queues {@code task}; the future completes with its result. Never blocks.
      *
+     * @param <T> the type of the task's result
+     * @param task the task to run in a worker process
+     * @return a future completed with the task's result or failure
      * @throws IllegalArgumentException    if the task cannot be serialized
      * @throws RejectedExecutionException  after shutdown
      * @throws BrokenProcessPoolException  if the executor is broken
@@ -148,7 +153,13 @@ public final class ProcessPoolExecutor implements ExecutorService {
         return task;
     }
 
-    /** A serializable Runnable plus the result to report, as a task. */
+    /**
+     * A serializable Runnable plus the result to report, as a task.
+     *
+     * @param <T> the type of the input items
+     * @param task the task to run in a worker process
+     * @param result what the callable returns after running {@code task}
+     */
     private record RunnableTask<T>(Runnable task, T result) implements SerializableCallable<T> {
         @Override
         public T call() {
@@ -159,7 +170,15 @@ public final class ProcessPoolExecutor implements ExecutorService {
 
     // ---------------------------------------------------------------- map
 
-    /** {@code fn} over {@code items}, in order, as a lazy {@link Stream} (Python's {@code Executor.map}), chunksize 1. */
+    /**
+     * {@code fn} over {@code items}, in order, as a lazy {@link Stream} (Python's {@code Executor.map}), chunksize 1.
+     *
+     * @param <T> the type of the input items
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param items the inputs, one call of {@code fn} each
+     * @return a lazy stream of the results, in input order
+     */
     public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
         return map(fn, items, 1);
     }
@@ -170,6 +189,12 @@ public final class ProcessPoolExecutor implements ExecutorService {
      * A task's exception is thrown by the stream at its position (unchecked as itself, checked wrapped in
      * {@link ProcessExecutionException}).
      *
+     * @param <T> the type of the input items
+     * @param <R> the type of the results
+     * @param fn the function applied to each item in a worker process
+     * @param items the inputs, one call of {@code fn} each
+     * @param chunksize how many items a worker gets in one message (at least 1)
+     * @return a lazy stream of the results, in input order
      * @throws IllegalArgumentException   if {@code fn} cannot be serialized or {@code chunksize < 1}
      * @throws RejectedExecutionException after shutdown
      */
@@ -297,6 +322,10 @@ public final class ProcessPoolExecutor implements ExecutorService {
     /**
      * Python's {@code shutdown(wait, cancel_futures)}: refuses new tasks; with {@code cancelFutures}, cancels
      * the tasks no worker has started; with {@code wait}, returns when every worker has exited.
+     *
+     * @param wait whether to return only when every worker has exited
+     * @param cancelFutures whether to cancel the tasks no worker has started
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     public void shutdown(boolean wait, boolean cancelFutures) throws InterruptedException {
         engine.close();
@@ -339,7 +368,13 @@ public final class ProcessPoolExecutor implements ExecutorService {
         return engine.awaitTermination(Duration.ofNanos(unit.toNanos(timeout)));
     }
 
-    /** Waits at most {@code timeout} for the workers to exit after a shutdown. */
+    /**
+     * Waits at most {@code timeout} for the workers to exit after a shutdown.
+     *
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
+     * @return {@code true} if every worker has exited
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         return engine.awaitTermination(Duration.ofNanos(Timeouts.nanos(timeout)));
     }
@@ -369,7 +404,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
         }
     }
 
-    /** A snapshot of the executor's counters. */
+    /** {@return a snapshot of the executor's counters} */
     public PoolStats stats() {
         return engine.stats();
     }
@@ -393,36 +428,66 @@ public final class ProcessPoolExecutor implements ExecutorService {
         private Builder() {
         }
 
-        /** The number of workers (default {@link Multiprocessing#cpuCount()}). */
+        /**
+         * The number of workers (default {@link Multiprocessing#cpuCount()}).
+         *
+         * @param maxWorkers the number of worker processes (at least 1)
+         * @return this builder
+         */
         public Builder maxWorkers(int maxWorkers) {
             this.maxWorkers = PoolSettings.checkWorkers("maxWorkers", maxWorkers);
             return this;
         }
 
-        /** Runs once in each worker first; if it throws, the executor is broken. */
+        /**
+         * Runs once in each worker first; if it throws, the executor is broken.
+         *
+         * @param initializer run once in each worker when it starts, or {@code null}
+         * @return this builder
+         */
         public Builder initializer(SerializableRunnable initializer) {
             this.initializer = initializer;
             return this;
         }
 
-        /** A worker exits after this many tasks and is replaced (default 0: never). */
+        /**
+         * A worker exits after this many tasks and is replaced (default 0: never).
+         *
+         * @param maxTasksPerChild how many tasks a worker runs before it is replaced; zero: no limit
+         * @return this builder
+         */
         public Builder maxTasksPerChild(int maxTasksPerChild) {
             this.maxTasksPerChild = PoolSettings.checkMaxTasksPerChild(maxTasksPerChild);
             return this;
         }
 
-        /** Beyond Python: a task running longer has its worker killed and fails with {@link TaskTimeoutException}. */
+        /**
+         * Beyond Python: a task running longer has its worker killed and fails with {@link TaskTimeoutException}.
+         *
+         * @param taskTimeout how long one task may run before its worker is killed
+         * @return this builder
+         */
         public Builder taskTimeout(Duration taskTimeout) {
             this.taskTimeout = PoolSettings.checkTaskTimeout(taskTimeout);
             return this;
         }
 
-        /** The context whose settings start the workers (default {@link Multiprocessing#defaultContext()}). */
+        /**
+         * The context whose settings start the workers (default {@link Multiprocessing#defaultContext()}).
+         *
+         * @param context the context whose settings start the workers
+         * @return this builder
+         */
         public Builder context(Context context) {
             this.context = Objects.requireNonNull(context, "context");
             return this;
         }
 
+        /**
+         * Starts the workers (in the background: the first tasks queue until a worker is up).
+         *
+         * @return the new executor
+         */
         public ProcessPoolExecutor build() {
             return new ProcessPoolExecutor(this);
         }

@@ -65,7 +65,9 @@ public class Queue<T> implements Serializable, AutoCloseable {
     /** "Forever" as a relative wait: 2^62 ns, about 146 years, so deadline arithmetic cannot overflow. */
     private static final long FOREVER_NANOS = 1L << 62;
 
+    /** The shared-memory file of the queue. */
     private final String path;
+    /** The most items the queue holds; 0 for no limit. */
     private final long maxsize;
     /** The serializer class of the context that made this queue, or null for the default context's. */
     private final String serializer;
@@ -82,6 +84,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
     /**
      * A queue of at most {@code maxsize} items; 0 (or negative, as in Python) for no limit.
      *
+     * @param maxsize the most items the queue holds; zero or negative: unbounded
      * @throws ProcessError if the shared memory cannot be created
      */
     public Queue(int maxsize) {
@@ -108,6 +111,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
     /**
      * Puts {@code item} at the tail, waiting as long as it takes for room.
      *
+     * @param item the item to put
      * @throws IllegalArgumentException if the item cannot be serialized (naming the class) or is too large
      * @throws InterruptedException if interrupted while waiting; nothing was put
      * @throws IllegalStateException if this queue is closed in this process
@@ -119,6 +123,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
     /**
      * Puts {@code item} at the tail, waiting at most {@code timeout} for room.
      *
+     * @param item the item to put
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
      * @throws QueueFullException if there was no room within the timeout; nothing was put
      * @throws IllegalArgumentException if the item cannot be serialized (naming the class) or is too large
      * @throws InterruptedException if interrupted while waiting; nothing was put
@@ -133,6 +139,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * Puts {@code item} if there is room now (Python's {@code put_nowait}); never blocks beyond a few
      * microseconds, and leaves the interrupt status alone.
      *
+     * @param item the item to put
      * @throws QueueFullException if there is no room (or another thread holds the producer side)
      * @throws IllegalArgumentException if the item cannot be serialized (naming the class) or is too large
      * @throws IllegalStateException if this queue is closed in this process
@@ -163,6 +170,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
     /**
      * Removes and returns the item at the head, waiting as long as it takes for one.
      *
+     * @return the item
      * @throws InterruptedException if interrupted while waiting; nothing was taken
      * @throws IllegalStateException if this queue is closed in this process
      * @throws ProcessError if the item cannot be decoded here (its class is missing); the item is consumed
@@ -174,6 +182,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
     /**
      * Removes and returns the item at the head, waiting at most {@code timeout} for one.
      *
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
+     * @return the item
      * @throws QueueEmptyException if no item came within the timeout
      * @throws InterruptedException if interrupted while waiting; nothing was taken
      * @throws IllegalStateException if this queue is closed in this process
@@ -188,6 +198,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * Removes and returns the head item if there is one now (Python's {@code get_nowait}); never blocks
      * beyond a few microseconds, and leaves the interrupt status alone.
      *
+     * @return the item
      * @throws QueueEmptyException if there is none (or another thread holds the consumer side)
      * @throws IllegalStateException if this queue is closed in this process
      * @throws ProcessError if the item cannot be decoded here (its class is missing); the item is consumed
@@ -220,22 +231,26 @@ public class Queue<T> implements Serializable, AutoCloseable {
         }
     }
 
-    /** Items in the queue now; approximate while others put and get. */
+    /**
+     * Items in the queue now; approximate while others put and get.
+     *
+     * @return the number of items in the queue now
+     */
     public int qsize() {
         return (int) Math.min(Integer.MAX_VALUE, shared().size());
     }
 
-    /** True if the queue holds no item now; approximate. */
+    /** {@return {@code true} if the queue holds no item now; approximate} */
     public boolean empty() {
         return shared().size() == 0;
     }
 
-    /** True if the queue holds {@code maxsize} items now (never for an unbounded queue); approximate. */
+    /** {@return {@code true} if the queue holds {@code maxsize} items now (never for an unbounded queue); approximate} */
     public boolean full() {
         return maxsize > 0 && shared().size() >= maxsize;
     }
 
-    /** The item limit; 0 for none. */
+    /** {@return the item limit; 0 for none} */
     public int maxsize() {
         return (int) maxsize;
     }
@@ -250,6 +265,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * {@code remove(Object)}, {@code toArray}, {@code clear}, ...), because a shared queue cannot show its
      * items in place. As the interface requires, the view rejects {@code null} items; do not use it on a
      * queue that holds {@code null}s.
+     *
+     * @return a {@link BlockingQueue} view of this queue
      */
     public BlockingQueue<T> asBlockingQueue() {
         return new QueueBlockingView<>(this);

@@ -8,6 +8,11 @@ package org.multiprocessing4j;
 public class QueueEmptyException extends ProcessError {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An empty queue.
+     *
+     * @param message which queue, and which call found it empty
+     */
     public QueueEmptyException(String message) {
         super(message);
     }

@@ -8,6 +8,11 @@ package org.multiprocessing4j;
 public class QueueFullException extends ProcessError {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A full queue.
+     *
+     * @param message which queue, and which call found it full
+     */
     public QueueFullException(String message) {
         super(message);
     }

@@ -59,7 +59,9 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The shared memory holding the lock word. */
     private final SegmentSource source;
+    /** Where the lock word is in {@code source}. */
     private final long offset;
     private transient volatile ReentrantRobustLock core;
 
@@ -137,17 +139,17 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
         core().unlock();
     }
 
-    /** True if the current thread holds the lock. */
+    /** {@return {@code true} if the current thread holds the lock} */
     public boolean isHeldByCurrentThread() {
         return core().isHeldByCurrentThread();
     }
 
-    /** How many holds the current thread has: 0 if it does not hold the lock. */
+    /** {@return how many holds the current thread has: 0 if it does not hold the lock} */
     public int getHoldCount() {
         return core().holdCount();
     }
 
-    /** True if some thread of some process holds the lock now (a snapshot). */
+    /** {@return {@code true} if some thread of some process holds the lock now (a snapshot)} */
     public boolean isLocked() {
         return core().isLocked();
     }

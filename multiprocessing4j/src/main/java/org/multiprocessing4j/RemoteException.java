@@ -10,21 +10,30 @@ import java.util.Objects;
 public class RemoteException extends ProcessError {
     private static final long serialVersionUID = 1L;
 
+    /** The fully qualified class name of the original throwable. */
     private final String remoteClassName;
+    /** The original throwable's message, or {@code null}. */
     private final String remoteMessage;
 
+    /**
+     * A throwable that was raised in another process.
+     *
+     * @param remoteClassName the fully qualified class name of the original throwable
+     * @param remoteMessage the original throwable's message, or {@code null}
+     * @throws NullPointerException if {@code remoteClassName} is null
+     */
     public RemoteException(String remoteClassName, String remoteMessage) {
         super(remoteClassName + (remoteMessage == null ? "" : ": " + remoteMessage));
         this.remoteClassName = Objects.requireNonNull(remoteClassName, "remoteClassName");
         this.remoteMessage = remoteMessage;
     }
 
-    /** The fully qualified class name of the original throwable. */
+    /** {@return the fully qualified class name of the original throwable} */
     public String remoteClassName() {
         return remoteClassName;
     }
 
-    /** The original throwable's message, or {@code null}. */
+    /** {@return the original throwable's message, or {@code null}} */
     public String remoteMessage() {
         return remoteMessage;
     }

@@ -37,6 +37,10 @@ public final class RemoteManager implements AutoCloseable {
      * @throws IllegalArgumentException    if nothing is registered as {@code name}, if {@code type} is not an
      *                                     interface or the object does not implement it
      * @throws ManagerUnavailableException if the server is gone
+     * @param <T> the type of the items or of the proxy
+     * @param name the name clients use
+     * @param type the interface the proxies implement
+     * @return a proxy of the object
      */
     public <T> T get(String name, Class<T> type) {
         Objects.requireNonNull(name, "name");

@@ -18,14 +18,19 @@ import java.util.concurrent.TimeoutException;
  * and throws {@link ProcessError} with the {@link InterruptedException} as cause; {@link #next(Duration)}
  * throws the {@code InterruptedException} itself. After {@link Pool#terminate()} a blocked or later call
  * throws {@link java.util.concurrent.CancellationException}. Meant for one consuming thread.
+ *
+ * @param <R> the type of the results
  */
 public interface ResultIterator<R> extends Iterator<R> {
 
     /**
      * The next result, waiting at most {@code timeout} for it (Python's {@code next(timeout)}).
      *
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
+     * @return the next result
      * @throws TimeoutException       if it does not arrive in time (a later call may still return it)
      * @throws NoSuchElementException if every result has been returned
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     R next(Duration timeout) throws InterruptedException, TimeoutException;
 }

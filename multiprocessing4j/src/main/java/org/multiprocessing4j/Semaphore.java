@@ -45,6 +45,7 @@ public class Semaphore implements Serializable, AutoCloseable {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The shared-memory file holding the counter and its waiters. */
     private final SyncFile file;
     private transient volatile SharedSemaphore core;
 
@@ -56,6 +57,7 @@ public class Semaphore implements Serializable, AutoCloseable {
     /**
      * A semaphore with {@code value} permits.
      *
+     * @param value the initial number of permits
      * @throws IllegalArgumentException if {@code value} is negative
      * @throws ProcessError if the shared memory cannot be created
      */
@@ -83,6 +85,7 @@ public class Semaphore implements Serializable, AutoCloseable {
     /**
      * Takes a permit, waiting up to {@code timeout}; zero or negative tries once.
      *
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
      * @return true if a permit was taken, false if the timeout passed
      * @throws InterruptedException if interrupted while waiting (no permit was taken)
      */
@@ -113,7 +116,11 @@ public class Semaphore implements Serializable, AutoCloseable {
         core().release();
     }
 
-    /** Permits free now (Python's {@code get_value}); a snapshot. */
+    /**
+     * Permits free now (Python's {@code get_value}); a snapshot.
+     *
+     * @return the number of free permits
+     */
     public int getValue() {
         return (int) Math.min(Integer.MAX_VALUE, core().value());
     }

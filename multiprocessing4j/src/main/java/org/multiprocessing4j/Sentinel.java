@@ -19,12 +19,20 @@ public final class Sentinel {
         this.what = what;
     }
 
-    /** True once the process has ended. Never blocks. */
+    /**
+     * True once the process has ended. Never blocks.
+     *
+     * @return {@code true} if the process has ended
+     */
     public boolean isReady() {
         return ended.isDone();
     }
 
-    /** Blocks until the process has ended. */
+    /**
+     * Blocks until the process has ended.
+     *
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public void await() throws InterruptedException {
         try {
             ended.get();
@@ -33,7 +41,13 @@ public final class Sentinel {
         }
     }
 
-    /** Blocks up to {@code timeout} (zero or negative: just look); returns whether the process has ended. */
+    /**
+     * Blocks up to {@code timeout} (zero or negative: just look); returns whether the process has ended.
+     *
+     * @param timeout how long to wait at most; zero or negative: try once without blocking
+     * @return {@code true} if the process has ended
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public boolean await(Duration timeout) throws InterruptedException {
         try {
             ended.get(Math.max(0, org.multiprocessing4j.internal.Timeouts.nanos(timeout)), TimeUnit.NANOSECONDS);
@@ -45,7 +59,7 @@ public final class Sentinel {
         }
     }
 
-    /** A future completed when the process has ended, for composing with other waits. */
+    /** {@return a future completed when the process has ended, for composing with other waits} */
     public CompletableFuture<Void> onReady() {
         return ended.handle((v, e) -> null);
     }

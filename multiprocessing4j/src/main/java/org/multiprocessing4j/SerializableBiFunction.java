@@ -9,6 +9,10 @@ import java.io.Serializable;
  * JVM. Everything it captures travels with it and must be serializable by the context's {@link Serializer}
  * (the default, JDK serialization, needs {@link Serializable}); otherwise the call that ships it fails with
  * an {@link IllegalArgumentException} naming the offending class.
+ *
+ * @param <A> the type of the first argument
+ * @param <B> the type of the second argument
+ * @param <R> the type of the result
  */
 @FunctionalInterface
 public interface SerializableBiFunction<A, B, R> extends java.util.function.BiFunction<A, B, R>, Serializable {

@@ -9,6 +9,9 @@ import java.io.Serializable;
  * JVM. Everything it captures travels with it and must be serializable by the context's {@link Serializer}
  * (the default, JDK serialization, needs {@link Serializable}); otherwise the call that ships it fails with
  * an {@link IllegalArgumentException} naming the offending class.
+ *
+ * @param <T> the type of the input to the function
+ * @param <R> the type of the result of the function
  */
 @FunctionalInterface
 public interface SerializableFunction<T, R> extends java.util.function.Function<T, R>, Serializable {

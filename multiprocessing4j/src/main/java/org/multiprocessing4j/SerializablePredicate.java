@@ -9,6 +9,8 @@ import java.io.Serializable;
  * JVM. Everything it captures travels with it and must be serializable by the context's {@link Serializer}
  * (the default, JDK serialization, needs {@link Serializable}); otherwise the call that ships it fails with
  * an {@link IllegalArgumentException} naming the offending class.
+ *
+ * @param <T> the type of the input to the predicate
  */
 @FunctionalInterface
 public interface SerializablePredicate<T> extends java.util.function.Predicate<T>, Serializable {

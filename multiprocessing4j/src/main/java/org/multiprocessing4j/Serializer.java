@@ -28,10 +28,26 @@ import java.io.IOException;
  */
 public interface Serializer {
 
-    /** Encodes {@code object} (which may be {@code null}). Never blocks on anything but the caller's CPU. */
+    /**
+     * Encodes {@code object} (which may be {@code null}). Never blocks on anything but the caller's CPU.
+     *
+     * @param object the object to encode (may be {@code null})
+     * @return the encoded bytes
+     * @throws IOException if the object cannot be encoded (e.g. a class the codec refuses)
+     */
     byte[] toBytes(Object object) throws IOException;
 
-    /** Decodes what {@link #toBytes} wrote, resolving classes with {@code loader}. */
+    /**
+     * Decodes what {@link #toBytes} wrote, resolving classes with {@code loader}.
+     *
+     * @param data the buffer holding the encoded object
+     * @param offset the index of its first byte in {@code data}
+     * @param length the number of bytes of the encoded object
+     * @param loader the class loader that resolves the classes named in the data
+     * @return the decoded object (may be {@code null})
+     * @throws IOException if the bytes cannot be decoded
+     * @throws ClassNotFoundException if a class named in the data cannot be loaded
+     */
     Object fromBytes(byte[] data, int offset, int length, ClassLoader loader) throws IOException, ClassNotFoundException;
 
     /**

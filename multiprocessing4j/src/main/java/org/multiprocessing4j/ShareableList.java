@@ -39,6 +39,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The shared memory block holding the list. */
     private final SharedMemory shm;
     private transient volatile ListLayout layout;
 
@@ -50,6 +51,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     /**
      * A new list holding {@code items}, in a segment with a generated name.
      *
+     * @param items the inputs, one call of {@code fn} each
+     * @return the new list
      * @throws IllegalArgumentException naming the index and class of an item of an unsupported type
      * @throws IOException if the segment cannot be created
      */
@@ -60,6 +63,9 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     /**
      * A new list holding {@code items}, in a new segment {@code name}.
      *
+     * @param name the segment's name
+     * @param items the inputs, one call of {@code fn} each
+     * @return the new list
      * @throws java.nio.file.FileAlreadyExistsException if a segment of that name exists
      * @throws IllegalArgumentException naming the index and class of an item of an unsupported type, or if
      *         the name is not valid (see {@link SharedMemory})
@@ -82,6 +88,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     /**
      * Attaches to the existing list in segment {@code name}.
      *
+     * @param name the segment's name
+     * @return the list, attached
      * @throws java.nio.file.NoSuchFileException if there is no segment of that name
      * @throws IOException if the segment holds no ShareableList or one of another layout version (the
      *         message names both versions), or cannot be attached
@@ -131,7 +139,12 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         return layout().size();
     }
 
-    /** How many items equal {@code value} (Python's {@code count}). */
+    /**
+     * How many items equal {@code value} (Python's {@code count}).
+     *
+     * @param value the value to count (compared with {@code equals})
+     * @return how many items equal {@code value} (Python's {@code count})
+     */
     public int count(Object value) {
         int n = 0;
         for (Object item : this) {
@@ -142,12 +155,12 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         return n;
     }
 
-    /** The segment's name: pass it to {@link #attach(String)} in another process. */
+    /** {@return the segment's name: pass it to {@link #attach(String)} in another process} */
     public String name() {
         return shm.name();
     }
 
-    /** The segment that holds the list (Python's {@code shm} attribute). */
+    /** {@return the segment that holds the list (Python's {@code shm} attribute)} */
     public SharedMemory shm() {
         return shm;
     }

@@ -38,6 +38,7 @@ abstract class SharedCells implements Serializable, AutoCloseable {
      * shared memory, so every process that has this handle has the same lock. Closing the lock does
      * nothing; it lives as long as the value or array.
      *
+     * @return the lock, an {@link RLock}
      * @throws UnsupportedOperationException if this is a raw value or array (made by a {@code raw...}
      *         factory, Python's {@code RawValue}/{@code RawArray}): it has no lock
      */

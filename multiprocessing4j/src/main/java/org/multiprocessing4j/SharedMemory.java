@@ -62,8 +62,11 @@ public final class SharedMemory implements Serializable, AutoCloseable {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The block's name. */
     private final String name;
+    /** The usable size in bytes. */
     private final long size;
+    /** Tells this block apart from a later one of the same name. */
     private final long incarnation;
     private transient volatile NamedSegment attached;
     private transient volatile boolean closed;
@@ -78,6 +81,8 @@ public final class SharedMemory implements Serializable, AutoCloseable {
     /**
      * Creates a new segment of {@code size} zero bytes under a generated name.
      *
+     * @param size the size in bytes
+     * @return the new segment
      * @throws IllegalArgumentException if {@code size} is zero, negative, or over 2^46
      * @throws IOException if it cannot be created (e.g. {@code /dev/shm} is full)
      */
@@ -96,6 +101,9 @@ public final class SharedMemory implements Serializable, AutoCloseable {
     /**
      * Creates a new segment {@code name} of {@code size} zero bytes.
      *
+     * @param name the segment's name
+     * @param size the size in bytes
+     * @return the new segment
      * @throws java.nio.file.FileAlreadyExistsException if a segment of that name exists (CPython's
      *         {@code FileExistsError})
      * @throws IllegalArgumentException if {@code size} is zero, negative, or over 2^46, or the name is not
@@ -109,6 +117,8 @@ public final class SharedMemory implements Serializable, AutoCloseable {
     /**
      * Attaches to the existing segment {@code name}, made by any process of this user.
      *
+     * @param name the segment's name
+     * @return the segment, attached
      * @throws NoSuchFileException if there is no segment of that name (CPython's {@code FileNotFoundError})
      * @throws IOException if the file there is not a segment of this library's layout version (the message
      *         names the version found and the one expected), belongs to another user
@@ -122,6 +132,7 @@ public final class SharedMemory implements Serializable, AutoCloseable {
     /**
      * The shared bytes: {@link #size()} of them, page-aligned. In a decoded copy the first call attaches.
      *
+     * @return the shared bytes: {@link #size()} of them, page-aligned
      * @throws IllegalStateException if this object is closed, or (decoded copy) the segment is gone or was
      *         replaced by another of the same name
      * @throws UncheckedIOException if attaching fails otherwise
@@ -130,12 +141,12 @@ public final class SharedMemory implements Serializable, AutoCloseable {
         return attachment().data();
     }
 
-    /** The segment's name; pass it to {@link #attach(String)} in another process. */
+    /** {@return the segment's name; pass it to {@link #attach(String)} in another process} */
     public String name() {
         return name;
     }
 
-    /** The segment's size in bytes, as given to {@code create}. */
+    /** {@return the segment's size in bytes, as given to {@code create}} */
     public long size() {
         return size;
     }

@@ -28,6 +28,7 @@ public final class ShortValue extends Value {
     /**
      * The value (a volatile read; no lock taken).
      *
+     * @return the value (a volatile read; no lock taken)
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
     public short get() {
@@ -37,6 +38,7 @@ public final class ShortValue extends Value {
     /**
      * Stores {@code value} (a volatile write; no lock taken).
      *
+     * @param value the value to store
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
     public void set(short value) {
@@ -46,6 +48,7 @@ public final class ShortValue extends Value {
     /**
      * Atomically adds {@code delta} to the value, wrapping around on overflow, without the lock; volatile semantics.
      *
+     * @param delta the amount to add
      * @return the previous value
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
@@ -57,6 +60,8 @@ public final class ShortValue extends Value {
      * Atomically sets the value to {@code update} if it holds {@code expected}, without the lock; volatile
      * semantics.
      *
+     * @param expected the value it must hold
+     * @param update the value to store if it holds {@code expected}
      * @return true if it held {@code expected} and now holds {@code update}
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */

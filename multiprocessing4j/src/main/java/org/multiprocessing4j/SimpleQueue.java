@@ -23,6 +23,7 @@ public final class SimpleQueue<T> implements Serializable, AutoCloseable {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The queue that holds the items. */
     private final Queue<T> queue;
 
     /**
@@ -41,6 +42,7 @@ public final class SimpleQueue<T> implements Serializable, AutoCloseable {
     /**
      * Puts {@code item} at the tail, waiting only while the shared memory is full.
      *
+     * @param item the item to put
      * @throws IllegalArgumentException if the item cannot be serialized (naming the class) or is too large
      * @throws InterruptedException if interrupted while waiting; nothing was put
      * @throws IllegalStateException if this queue is closed in this process
@@ -52,6 +54,7 @@ public final class SimpleQueue<T> implements Serializable, AutoCloseable {
     /**
      * Removes and returns the head item, waiting as long as it takes.
      *
+     * @return the item
      * @throws InterruptedException if interrupted while waiting; nothing was taken
      * @throws IllegalStateException if this queue is closed in this process
      */
@@ -59,7 +62,7 @@ public final class SimpleQueue<T> implements Serializable, AutoCloseable {
         return queue.get();
     }
 
-    /** True if the queue holds no item now; approximate while others put and get. */
+    /** {@return {@code true} if the queue holds no item now; approximate while others put and get} */
     public boolean empty() {
         return queue.empty();
     }

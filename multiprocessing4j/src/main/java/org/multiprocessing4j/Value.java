@@ -41,6 +41,8 @@ public abstract sealed class Value extends SharedCells permits ByteValue, ShortV
     /**
      * A new {@code byte} holding {@code initial}, with its own {@link RLock} (Python's {@code Value('b', initial)}).
      *
+     * @param initial the initial value
+     * @return the new value
      * @throws ProcessError if the shared memory cannot be created
      */
     public static ByteValue ofByte(byte initial) {
@@ -50,6 +52,8 @@ public abstract sealed class Value extends SharedCells permits ByteValue, ShortV
     /**
      * A new {@code byte} holding {@code initial}, without a lock (Python's {@code RawValue('b', initial)}).
      *
+     * @param initial the initial value
+     * @return the new value
      * @throws ProcessError if the shared memory cannot be created
      */
     public static ByteValue rawByte(byte initial) {
@@ -59,6 +63,8 @@ public abstract sealed class Value extends SharedCells permits ByteValue, ShortV
     /**
      * A new {@code short} holding {@code initial}, with its own {@link RLock} (Python's {@code Value('h', initial)}).
      *
+     * @param initial the initial value
+     * @return the new value
      * @throws ProcessError if the shared memory cannot be created
      */
     public static ShortValue ofShort(short initial) {
@@ -68,6 +74,8 @@ public abstract sealed class Value extends SharedCells permits ByteValue, ShortV
     /**
      * A new {@code short} holding {@code initial}, without a lock (Python's {@code RawValue('h', initial)}).
      *
+     * @param initial the initial value
+     * @return the new value
      * @throws ProcessError if the shared memory cannot be created
      */
     public static ShortValue rawShort(short initial) {
@@ -77,6 +85,8 @@ public abstract sealed class Value extends SharedCells permits ByteValue, ShortV
     /**
      * A new {@code int} holding {@code initial}, with its own {@link RLock} (Python's {@code Value('i', initial)}).
      *
+     * @param initial the initial value
+     * @return the new value
      * @throws ProcessError if the shared memory cannot be created
      */
     public static IntValue ofInt(int initial) {
@@ -86,6 +96,8 @@ public abstract sealed class Value extends SharedCells permits ByteValue, ShortV
     /**
      * A new {@code int} holding {@code initial}, without a lock (Python's {@code RawValue('i', initial)}).
      *
+     * @param initial the initial value
+     * @return the new value
      * @throws ProcessError if the shared memory cannot be created
      */
     public static IntValue rawInt(int initial) {
@@ -95,6 +107,8 @@ public abstract sealed class Value extends SharedCells permits ByteValue, ShortV
     /**
      * A new {@code long} holding {@code initial}, with its own {@link RLock} (Python's {@code Value('q', initial)}).
      *
+     * @param initial the initial value
+     * @return the new value
      * @throws ProcessError if the shared memory cannot be created
      */
     public static LongValue ofLong(long initial) {
@@ -104,6 +118,8 @@ public abstract sealed class Value extends SharedCells permits ByteValue, ShortV
     /**
      * A new {@code long} holding {@code initial}, without a lock (Python's {@code RawValue('q', initial)}).
      *
+     * @param initial the initial value
+     * @return the new value
      * @throws ProcessError if the shared memory cannot be created
      */
     public static LongValue rawLong(long initial) {
@@ -113,6 +129,8 @@ public abstract sealed class Value extends SharedCells permits ByteValue, ShortV
     /**
      * A new {@code float} holding {@code initial}, with its own {@link RLock} (Python's {@code Value('f', initial)}).
      *
+     * @param initial the initial value
+     * @return the new value
      * @throws ProcessError if the shared memory cannot be created
      */
     public static FloatValue ofFloat(float initial) {
@@ -122,6 +140,8 @@ public abstract sealed class Value extends SharedCells permits ByteValue, ShortV
     /**
      * A new {@code float} holding {@code initial}, without a lock (Python's {@code RawValue('f', initial)}).
      *
+     * @param initial the initial value
+     * @return the new value
      * @throws ProcessError if the shared memory cannot be created
      */
     public static FloatValue rawFloat(float initial) {
@@ -131,6 +151,8 @@ public abstract sealed class Value extends SharedCells permits ByteValue, ShortV
     /**
      * A new {@code double} holding {@code initial}, with its own {@link RLock} (Python's {@code Value('d', initial)}).
      *
+     * @param initial the initial value
+     * @return the new value
      * @throws ProcessError if the shared memory cannot be created
      */
     public static DoubleValue ofDouble(double initial) {
@@ -140,6 +162,8 @@ public abstract sealed class Value extends SharedCells permits ByteValue, ShortV
     /**
      * A new {@code double} holding {@code initial}, without a lock (Python's {@code RawValue('d', initial)}).
      *
+     * @param initial the initial value
+     * @return the new value
      * @throws ProcessError if the shared memory cannot be created
      */
     public static DoubleValue rawDouble(double initial) {
@@ -149,6 +173,8 @@ public abstract sealed class Value extends SharedCells permits ByteValue, ShortV
     /**
      * A new {@code char} holding {@code initial}, with its own {@link RLock} (Python's {@code Value('u', initial)}).
      *
+     * @param initial the initial value
+     * @return the new value
      * @throws ProcessError if the shared memory cannot be created
      */
     public static CharValue ofChar(char initial) {
@@ -158,6 +184,8 @@ public abstract sealed class Value extends SharedCells permits ByteValue, ShortV
     /**
      * A new {@code char} holding {@code initial}, without a lock (Python's {@code RawValue('u', initial)}).
      *
+     * @param initial the initial value
+     * @return the new value
      * @throws ProcessError if the shared memory cannot be created
      */
     public static CharValue rawChar(char initial) {

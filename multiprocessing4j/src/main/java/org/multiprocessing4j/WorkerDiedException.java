@@ -9,9 +9,18 @@ package org.multiprocessing4j;
 public class WorkerDiedException extends BrokenProcessPoolException {
     private static final long serialVersionUID = 1L;
 
+    /** The pid of the worker that died. */
     private final long pid;
+    /** Its exit code: {@code -N} for death by signal {@code N}, else the status it exited with. */
     private final int exitCode;
 
+    /**
+     * A worker that died while running the task.
+     *
+     * @param worker the name of the worker
+     * @param pid the worker's pid
+     * @param exitCode its exit code: {@code -N} for death by signal {@code N}, else the status it exited with
+     */
     public WorkerDiedException(String worker, long pid, int exitCode) {
         super(worker + " (pid " + pid + ") died with exit code " + exitCode + describe(exitCode)
                 + " while running this task");
@@ -30,12 +39,12 @@ public class WorkerDiedException extends BrokenProcessPoolException {
         };
     }
 
-    /** The pid of the worker that died. */
+    /** {@return the pid of the worker that died} */
     public long pid() {
         return pid;
     }
 
-    /** Its exit code: {@code -N} for death by signal {@code N}, else the status it exited with. */
+    /** {@return its exit code: {@code -N} for death by signal {@code N}, else the status it exited with} */
     public int exitCode() {
         return exitCode;
     }

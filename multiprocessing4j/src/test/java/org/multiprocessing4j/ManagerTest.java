@@ -78,4 +78,233 @@ class ManagerTest extends ChildProcessTestBase {
             assertEquals(20_000, d.get("hits"));
         }
     }
+
+    @Test
+    void aProxyStoredInAProxyStaysAProxy() throws Exception {
+        try (Manager manager = Manager.start()) {
+            ConcurrentMap<String, Object> d = manager.dict();
+            d.put("k", manager.list());
+            Process p = new Process(() -> {
+                @SuppressWarnings("unchecked")
+                List<String> inner = (List<String>) d.get("k");
+                inner.add("x");
+                inner.add("y");
+            });
+            p.start();
+            p.join();
+            assertEquals(0, p.exitCode());
+            @SuppressWarnings("unchecked")
+            List<String> inner = (List<String>) d.get("k");
+            assertTrue(java.lang.reflect.Proxy.isProxyClass(inner.getClass()));
+            assertEquals(List.of("x", "y"), new ArrayList<>(inner));
+            assertEquals(inner, d.get("k"));
+        }
+    }
+
+    @Test
+    void namespaceGetsSetsAndDeletesAttributes() throws Exception {
+        try (Manager manager = Manager.start()) {
+            Namespace ns = manager.namespace();
+            ns.set("x", 1);
+            ns.set("none", null);
+            Process p = new Process(() -> ns.set("y", (Integer) ns.get("x") + 1));
+            p.start();
+            p.join();
+            assertEquals(0, p.exitCode());
+            assertEquals(2, ns.get("y"));
+            assertNull(ns.get("none"));
+            assertTrue(ns.contains("none"));
+            ns.delete("x");
+            assertFalse(ns.contains("x"));
+            assertThrows(NoSuchElementException.class, () -> ns.get("x"));
+            assertThrows(NoSuchElementException.class, () -> ns.delete("x"));
+            assertEquals(java.util.Set.of("none", "y"), ns.asMap().keySet());
+        }
+    }
+
+    @Test
+    void iteratorsAndViewsAreReadOnlySnapshots() {
+        try (Manager manager = Manager.start()) {
+            ConcurrentMap<String, Integer> d = manager.dict(Map.of("a", 1, "b", 2));
+            var keys = d.keySet();
+            d.put("c", 3);
+            assertEquals(java.util.Set.of("a", "b"), keys);
+            assertThrows(UnsupportedOperationException.class, () -> keys.remove("a"));
+            assertEquals(3, d.entrySet().size());
+            List<Integer> l = manager.list(List.of(1, 2, 3));
+            Iterator<Integer> it = l.iterator();
+            l.add(4);
+            int sum = 0;
+            while (it.hasNext()) {
+                sum += it.next();
+            }
+            assertEquals(6, sum);
+            assertThrows(UnsupportedOperationException.class, () -> l.iterator().remove());
+            int[] total = {0};
+            l.forEach(x -> total[0] += x);
+            assertEquals(10, total[0]);
+            assertEquals(List.of(2, 3), new ArrayList<>(l.subList(1, 3)));
+        }
+    }
+
+    @Test
+    void functionsRunInTheManagerWhenSerializableAndOtherwiseSafelyOrNotAtAll() {
+        try (Manager manager = Manager.start()) {
+            ConcurrentMap<String, Integer> d = manager.dict();
+            d.merge("k", 1, Integer::sum); // a plain lambda: ConcurrentMap's retry loop, here
+            d.merge("k", 1, Integer::sum);
+            assertEquals(2, d.get("k"));
+            d.compute("k", (SerializableBiFunction<String, Integer, Integer>) (k, v) -> v * 10);
+            assertEquals(20, d.get("k"));
+            assertEquals(3, d.computeIfAbsent("new", (SerializableFunction<String, Integer>) String::length));
+            List<Integer> l = manager.list(List.of(1, 2, 3, 4));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> l.removeIf(x -> x > 2));
+            assertTrue(e.getMessage().contains("removeIf"), e.getMessage());
+            assertTrue(l.removeIf((SerializablePredicate<Integer>) x -> x > 2));
+            assertEquals(List.of(1, 2), new ArrayList<>(l));
+            assertThrows(NullPointerException.class, () -> d.put("null", null)); // ConcurrentHashMap's rule
+        }
+    }
+
+    @Test
+    void proxiesAreSafeToShareBetweenThreads() throws Exception {
+        try (Manager manager = Manager.start()) {
+            ConcurrentMap<String, Integer> d = manager.dict();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        d.merge("n", 1, (SerializableBiFunction<Integer, Integer, Integer>) Integer::sum);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(2000, d.get("n"));
+        }
+    }
+
+    @Test
+    void sharedMemoryObjectsComeFromTheManagerAndWorkInChildren() throws Exception {
+        try (Manager manager = Manager.start()) {
+            Queue<String> q = manager.queue();
+            Lock lock = manager.lock();
+            IntValue v = manager.value(0);
+            IntArray a = manager.array(new int[] {1, 2, 3});
+            Event e = manager.event();
+            List<Process> ps = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Process p = new Process(() -> {
+                    for (int k = 0; k < 1000; k++) {
+                        lock.lock();
+                        try {
+                            v.set(v.get() + 1);
+                        } finally {
+                            lock.unlock();
+                        }
+                    }
+                    try {
+                        q.put("done");
+                    } catch (InterruptedException ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                    a.set(0, 42);
+                    e.set();
+                });
+                p.start();
+                ps.add(p);
+            }
+            assertEquals("done", q.get(Duration.ofSeconds(60)));
+            assertEquals("done", q.get(Duration.ofSeconds(60)));
+            for (Process p : ps) {
+                p.join();
+                assertEquals(0, p.exitCode());
+            }
+            assertEquals(2000, v.get());
+            assertEquals(42, a.get(0));
+            assertTrue(e.isSet());
+            assertInstanceOf(JoinableQueue.class, manager.joinableQueue());
+            assertEquals(2, manager.semaphore(2).getValue());
+            assertInstanceOf(Barrier.class, manager.barrier(2));
+            assertInstanceOf(Condition.class, manager.condition());
+            assertInstanceOf(RLock.class, manager.rLock());
+            assertInstanceOf(BoundedSemaphore.class, manager.boundedSemaphore(1));
+        }
+    }
+
+    /** A registered type's interface. */
+    public interface Counter {
+        int increment();
+
+        int get();
+
+        void fail(String message);
+
+        void failChecked() throws java.io.IOException;
+    }
+
+    /** Another interface the implementation has, which proxies must not reach. */
+    public interface Resettable {
+        void reset();
+    }
+
+    static final class CounterImpl implements Counter, Resettable {
+        private int n;
+
+        @Override
+        public synchronized int increment() {
+            return ++n;
+        }
+
+        @Override
+        public synchronized int get() {
+            return n;
+        }
+
+        @Override
+        public void fail(String message) {
+            throw new IllegalStateException(message);
+        }
+
+        @Override
+        public void failChecked() throws java.io.IOException {
+            throw new java.io.IOException("checked from the manager");
+        }
+
+        @Override
+        public synchronized void reset() {
+            n = 0;
+        }
+    }
+
+    @Test
+    void registeredTypesGiveTypedProxiesAndKeepExceptionTypes() throws Exception {
+        try (Manager manager = Manager.builder().register(Counter.class, CounterImpl::new).start()) {
+            Counter c = manager.create(Counter.class);
+            assertEquals(1, c.increment());
+            Process p = new Process(() -> c.increment());
+            p.start();
+            p.join();
+            assertEquals(0, p.exitCode());
+            assertEquals(2, c.get());
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.fail("boom"));
+            assertEquals("boom", e.getMessage());
+            assertThrows(java.io.IOException.class, c::failChecked);
+            assertFalse(c instanceof Resettable);
+            assertThrows(IllegalArgumentException.class, () -> manager.create(Resettable.class));
+            assertThrows(IllegalArgumentException.class,
+                    () -> Manager.builder().register(CounterImpl.class, CounterImpl::new));
+        }
+    }
+
+    @Test
+    void callsAfterCloseThrowManagerUnavailable() {
+        ConcurrentMap<String, Integer> d;
+        try (Manager manager = Manager.start()) {
+            d = manager.dict();
+            d.put("a", 1);
+        }
+        assertThrows(ManagerUnavailableException.class, () -> d.get("a"));
+    }
 }

@@ -9,6 +9,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,12 +59,21 @@ final class ManagerAcceptor implements AutoCloseable {
             socketFile = null;
         }
         try {
-            server.bind(bind);
+            if (socketFile != null) {
+                // NOTE: bound (and listening) under a temporary name, then renamed: the socket file appears
+                // only once it accepts, so its existence tells a waiting parent that the manager serves.
+                Path binding = socketFile.resolveSibling(socketFile.getFileName() + ".binding");
+                server.bind(UnixDomainSocketAddress.of(binding));
+                Files.move(binding, socketFile, StandardCopyOption.ATOMIC_MOVE);
+                address = UnixDomainSocketAddress.of(socketFile);
+            } else {
+                server.bind(bind);
+                address = server.getLocalAddress();
+            }
         } catch (IOException e) {
             server.close();
             throw new IOException("cannot listen on " + bind + ": " + e.getMessage(), e);
         }
-        address = server.getLocalAddress();
     }
 
     SocketAddress address() {

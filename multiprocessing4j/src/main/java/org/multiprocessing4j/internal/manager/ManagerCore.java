@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
+import org.multiprocessing4j.ManagerUnavailableException;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 import org.multiprocessing4j.internal.wire.ThrowableCodec;
@@ -21,8 +22,9 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
  * proxies. Transport-free: {@link ManagerAcceptor} feeds it frames.
  *
  * <p>Lifetime of objects: an object lives while a session that was handed a proxy of it (or called it)
- * still has a connection, or while it is pinned: registered by name, or stored inside another served
- * object as a proxy (a nested proxy, decoded here into a handler that calls the object directly). When a
+ * still has a connection, or while it is pinned: a proxy of it was decoded inside the manager, as when it
+ * is stored in another served object (a nested proxy, decoded here into a handler that calls the object
+ * directly). Objects registered by name are the registrant's: releasing one forgets only its id. When a
  * session's last connection ends (the client closed its connections, exited, or was killed) its holds are
  * released. Thread-safe: bookkeeping under one lock, never held while an object's method runs, so a
  * blocking method blocks only its caller's connection.
@@ -43,6 +45,7 @@ final class ManagerCore {
     private final ObjectCodec codec = DefaultCodec.get();
     private final ThrowableCodec throwables = new ThrowableCodec(codec);
     private long nextId = 1;
+    private volatile boolean closed;
 
     /** A type {@code CREATE} can make. */
     record TypeEntry(Class<?> type, Supplier<?> factory, java.util.function.Function<Object, Object> withInitial) {
@@ -124,10 +127,17 @@ final class ManagerCore {
 
     /** Answers one request frame of {@code session}; never throws (failures become ERROR replies). */
     byte[] answer(byte[] request, long session, ClassLoader loader) {
+        Object[] frame;
+        int op;
+        try {
+            frame = (Object[]) codec.decode(request, loader);
+            op = (Integer) frame[0];
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            return error(new IllegalArgumentException("malformed manager request: " + e, e));
+        }
         Object value;
         try {
-            Object[] frame = (Object[]) codec.decode(request, loader);
-            value = switch ((Integer) frame[0]) {
+            value = switch (op) {
                 case ManagerWire.CALL -> call(session, (Long) frame[1], (Integer) frame[2], (Object[]) frame[3]);
                 case ManagerWire.CREATE -> create(session, (String) frame[1], frame[2]);
                 case ManagerWire.GET -> get(session, (String) frame[1], (String) frame[2], loader);
@@ -138,7 +148,7 @@ final class ManagerCore {
                     stopped.countDown();
                     yield null;
                 }
-                default -> throw new IllegalArgumentException("unknown manager request " + frame[0]);
+                default -> throw new IllegalArgumentException("unknown manager request " + op);
             };
         } catch (Throwable t) {
             return error(t);
@@ -151,9 +161,6 @@ final class ManagerCore {
     }
 
     private byte[] error(Throwable t) {
-        if (t instanceof ClassCastException || t instanceof ArrayIndexOutOfBoundsException || t instanceof IOException) {
-            t = new IllegalArgumentException("malformed manager request: " + t, t);
-        }
         return codec.encode(new Object[] {ManagerWire.ERROR, throwables.encode(t)}, "a manager error");
     }
 
@@ -206,7 +213,7 @@ final class ManagerCore {
             throw new IllegalArgumentException("'" + name + "' is a " + (target == null ? "null" : target.getClass().getName())
                     + ", which does not implement " + typeName);
         }
-        Served s = add(target, type, true);
+        Served s = add(target, type, false);
         hold(session, s);
         return handleOf(s);
     }
@@ -260,7 +267,12 @@ final class ManagerCore {
         synchronized (this) {
             s.pinned = true;
         }
-        return new ProxyHandler(handle, s::invokeLocal, s.table);
+        return new ProxyHandler(handle, (index, args) -> {
+            if (closed) {
+                throw new ManagerUnavailableException("the manager at " + address + " (in this JVM) is closed");
+            }
+            return s.invokeLocal(index, args);
+        }, s.table);
     }
 
     // ---- shutdown ----------------------------------------------------------------------------------
@@ -280,6 +292,7 @@ final class ManagerCore {
 
     /** Forgets this core's address and closes the shared-memory objects it made. */
     void close() {
+        closed = true;
         stop();
         SERVING.remove(address, this);
         synchronized (made) {

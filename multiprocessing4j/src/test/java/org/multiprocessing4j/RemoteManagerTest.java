@@ -1,0 +1,188 @@
+package org.multiprocessing4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.EOFException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Remote managers over TCP: server and clients in separate JVMs, keys, and hostile peers. */
+class RemoteManagerTest extends ChildProcessTestBase {
+    private static final byte[] KEY = "remote-manager-test".getBytes();
+
+    /** Objects the server JVM serves. */
+    static final BlockingQueue<String> JOBS = new LinkedBlockingQueue<>();
+    static final ConcurrentMap<String, Integer> COUNTS = new ConcurrentHashMap<>();
+
+    /** Starts a ManagerServer in a child JVM on a free loopback port; returns the process and the port. */
+    private static Process serverProcess(Connection[] portOut) throws Exception {
+        Pipe pipe = Pipe.open(false);
+        Connection sender = pipe.right();
+        Process server = new Process("remote-server", () -> {
+            try (ManagerServer s = Manager.server(new InetSocketAddress("127.0.0.1", 0), KEY)
+                    .register("jobs", BlockingQueue.class, () -> JOBS)
+                    .register("counts", () -> COUNTS)
+                    .maxMessageBytes(64 * 1024)
+                    .start()) {
+                sender.send(((InetSocketAddress) s.address()).getPort());
+                s.serveForever();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        server.start();
+        portOut[0] = pipe.left();
+        return server;
+    }
+
+    @Test
+    void clientsInOtherJvmsShareTheServersObjects() throws Exception {
+        Connection[] port = new Connection[1];
+        Process server = serverProcess(port);
+        try {
+            SocketAddress address = new InetSocketAddress("127.0.0.1", (Integer) port[0].recv());
+            try (RemoteManager client = Manager.connect(address, KEY)) {
+                @SuppressWarnings("unchecked")
+                BlockingQueue<String> jobs = client.get("jobs", BlockingQueue.class);
+                @SuppressWarnings("unchecked")
+                ConcurrentMap<String, Integer> counts = client.get("counts", ConcurrentMap.class);
+                jobs.put("job-1");
+                jobs.put("job-2");
+                Process worker = new Process(() -> {
+                    try (RemoteManager c = Manager.connect(address, KEY)) {
+                        @SuppressWarnings("unchecked")
+                        BlockingQueue<String> q = c.get("jobs", BlockingQueue.class);
+                        String job;
+                        while ((job = q.poll()) != null) {
+                            counts.merge(job, 1, (SerializableBiFunction<Integer, Integer, Integer>) Integer::sum);
+                        }
+                    }
+                });
+                worker.start();
+                worker.join();
+                assertEquals(0, worker.exitCode());
+                assertEquals(2, counts.size());
+                assertEquals(1, counts.get("job-1"));
+                assertTrue(jobs.isEmpty());
+                assertEquals(0, client.get("jobs", java.util.Collection.class).size()); // a super-interface of the exposed one
+                IllegalArgumentException exposed = assertThrows(IllegalArgumentException.class,
+                        () -> client.get("jobs", java.util.Deque.class));
+                assertTrue(exposed.getMessage().contains("jobs"), exposed.getMessage());
+                assertThrows(IllegalArgumentException.class, () -> client.get("nothing", ConcurrentMap.class));
+                assertThrows(IllegalArgumentException.class, () -> client.get("counts", ConcurrentHashMap.class));
+            }
+        } finally {
+            port[0].close();
+            server.kill();
+            server.join();
+        }
+    }
+
+    @Test
+    void aWrongKeyIsRefused() throws Exception {
+        Connection[] port = new Connection[1];
+        Process server = serverProcess(port);
+        try {
+            SocketAddress address = new InetSocketAddress("127.0.0.1", (Integer) port[0].recv());
+            assertThrows(AuthenticationException.class, () -> Manager.connect(address, "wrong".getBytes()));
+            try (RemoteManager ok = Manager.connect(address, KEY)) {
+                assertEquals(0, ok.get("counts", ConcurrentMap.class).size());
+            }
+        } finally {
+            port[0].close();
+            server.kill();
+            server.join();
+        }
+    }
+
+    @Test
+    void garbageStalledAndOversizePeersAreDroppedWithoutHarmingOthers() throws Exception {
+        Connection[] port = new Connection[1];
+        Process server = serverProcess(port);
+        try {
+            int p = (Integer) port[0].recv();
+            SocketAddress address = new InetSocketAddress("127.0.0.1", p);
+            try (RemoteManager client = Manager.connect(address, KEY);
+                 Socket stalled = new Socket("127.0.0.1", p);
+                 Socket garbage = new Socket("127.0.0.1", p)) {
+                @SuppressWarnings("unchecked")
+                ConcurrentMap<String, Integer> counts = client.get("counts", ConcurrentMap.class);
+                // garbage: random bytes instead of the handshake; the server closes the socket
+                garbage.setSoTimeout(30_000);
+                OutputStream out = garbage.getOutputStream();
+                byte[] junk = new byte[4096];
+                new java.util.Random(1).nextBytes(junk);
+                try {
+                    out.write(junk);
+                    out.flush();
+                } catch (java.io.IOException closedAlready) {
+                    // the server may have dropped it mid-write
+                }
+                InputStream in = garbage.getInputStream();
+                int read = 0;
+                try {
+                    while (in.read() >= 0) {
+                        read++;
+                    }
+                } catch (java.net.SocketException reset) {
+                    // dropped
+                }
+                assertTrue(read < 1024, "the server kept talking to a garbage peer: " + read + " bytes");
+                // stalled: connected, silent; others are served meanwhile
+                counts.put("while-stalled", 1);
+                assertEquals(1, counts.get("while-stalled"));
+                // oversize: authenticated, then a frame over the server's limit (64 KiB); that connection closes
+                try (Connection raw = Client.connect(address, KEY)) {
+                    raw.sendBytes(new byte[1 << 20]);
+                    assertThrows(EOFException.class, raw::recvBytes);
+                }
+                counts.put("after-oversize", 2);
+                assertEquals(2, counts.get("after-oversize"));
+                assertTrue(stalled.isConnected());
+            }
+        } finally {
+            port[0].close();
+            server.kill();
+            server.join();
+        }
+    }
+
+    @Test
+    void aServerInThisJvmServesForeverUntilClosed() throws Exception {
+        ConcurrentMap<String, Integer> local = new ConcurrentHashMap<>();
+        ManagerServer server = Manager.server(new InetSocketAddress("127.0.0.1", 0), KEY).register("m", () -> local);
+        Thread serving = Thread.ofPlatform().start(() -> {
+            try {
+                server.serveForever();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (server.address() instanceof InetSocketAddress a && a.getPort() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        try (RemoteManager client = Manager.connect(server.address(), KEY)) {
+            @SuppressWarnings("unchecked")
+            ConcurrentMap<String, Integer> m = client.get("m", ConcurrentMap.class);
+            m.put("x", 1);
+            assertEquals(1, local.get("x"));
+            server.close();
+            serving.join(Duration.ofSeconds(30));
+            assertTrue(!serving.isAlive());
+            assertThrows(ManagerUnavailableException.class, () -> m.get("x"));
+        }
+    }
+}
