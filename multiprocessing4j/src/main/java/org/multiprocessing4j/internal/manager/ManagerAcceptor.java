@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.internal.conn.Authenticated;
-import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.pipe.RingConnection;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 
@@ -41,7 +40,7 @@ final class ManagerAcceptor implements AutoCloseable {
     private ManagerCore core;
     private final int maxMessageBytes;
     private final ClassLoader loader;
-    private final ObjectCodec codec = DefaultCodec.get();
+    private final ObjectCodec codec = ManagerWire.codec();
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final Set<SocketChannel> handshaking = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;

@@ -19,7 +19,6 @@ import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.ManagerUnavailableException;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.conn.Authenticated;
-import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.pipe.RingConnection;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 import org.multiprocessing4j.internal.wire.ThrowableCodec;
@@ -48,7 +47,7 @@ final class ManagerClient {
     private final byte[] authkey;
     private final long session = new SecureRandom().nextLong();
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
-    private final ObjectCodec codec = DefaultCodec.get();
+    private final ObjectCodec codec = ManagerWire.codec();
     /** Objects this process created whose proxies all became unreachable: released with the next request. */
     private final ConcurrentLinkedQueue<Long> releasable = new ConcurrentLinkedQueue<>();
     /** Objects whose handle left this process (sent or captured): never released from here. */
@@ -220,6 +219,54 @@ final class ManagerClient {
             ends[0].close();
             ends[1].close();
             ends[0].unlinkRings();
+        }
+    }
+
+    /**
+     * Exercises this JVM's whole path to the manager once (connection set-up, a created dict, a put and a
+     * get, the release), then closes the connection: run in the manager's own JVM, in the background, so
+     * that the first real client does not pay the manager's first-use costs (class loading, JIT,
+     * deserialization, the shared-memory mapping).
+     */
+    void warmUp() throws Throwable {
+        ManagerCore core = ManagerCore.serving(address);
+        if (core == null) {
+            return;
+        }
+        // NOTE: made directly, not by a CREATE: decoding a handle inside the manager's JVM would pin the object.
+        long id = core.addWarmUpDict();
+        MethodTable table = MethodTable.of(ConcurrentMap.class);
+        int put = table.indexOf(java.util.Map.class.getMethod("put", Object.class, Object.class));
+        int get = table.indexOf(java.util.Map.class.getMethod("get", Object.class));
+        for (int i = 0; i < 200; i++) {
+            request(new Object[] {ManagerWire.CALL, id, put, new Object[] {"k", i}});
+            request(new Object[] {ManagerWire.CALL, id, get, new Object[] {"k"}});
+        }
+        request(new Object[] {ManagerWire.PING});
+        closeConnections(); // the session ends: its hold on the dict goes, and with it the dict
+    }
+
+    /**
+     * Sends {@code frame} over a fresh plain socket connection (no shared-memory pipe): for a process that
+     * has no connection yet and needs one request only, such as a shutdown.
+     */
+    Object requestOnce(Object[] frame) throws Throwable {
+        if (!idle.isEmpty() || !ManagerAddress.isLocal(address)) {
+            return request(frame);
+        }
+        byte[] key = authkey != null ? authkey : Authenticated.treeAuthkey();
+        try (Connection socket = Client.connect(ManagerAddress.parse(address), key)) {
+            socket.sendBytes(codec.encode(new Object[] {ManagerWire.HELLO, session, null}, "a manager hello"));
+            socket.sendBytes(codec.encode(frame, "a call to the manager at " + address));
+            Object[] answer = (Object[]) codec.decode(socket.recvBytes(), loader());
+            if ((Integer) answer[0] == ManagerWire.OK) {
+                return answer[1];
+            }
+            throw throwables.decode((byte[]) answer[1], loader());
+        } catch (AuthenticationException e) {
+            throw e;
+        } catch (IOException e) {
+            throw gone("cannot send a request: " + e.getMessage(), e);
         }
     }
 

@@ -46,6 +46,8 @@ public final class ManagerServerMain implements SerializableRunnable {
         });
         try (ManagerHost host = ManagerHost.start(UnixDomainSocketAddress.of(socketPath), Authenticated.treeAuthkey(), false,
                 resolved, Map.of(), ManagerHost.DEFAULT_MAX_MESSAGE_BYTES)) {
+            Thread.ofPlatform().daemon().name("mp4j-manager-warm-up")
+                    .start(() -> ManagerLink.of(host.address(), null).warmUp());
             host.awaitShutdownRequest();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,5 +1,9 @@
 package org.multiprocessing4j.internal.manager;
 
+import org.multiprocessing4j.internal.pipe.DefaultCodec;
+import org.multiprocessing4j.internal.wire.JdkSerializer;
+import org.multiprocessing4j.internal.wire.ObjectCodec;
+
 /**
  * The manager protocol. Every message is one frame holding an {@code Object[]} encoded by the
  * {@link org.multiprocessing4j.internal.wire.ObjectCodec} (its fast paths carry the opcode, ids, strings,
@@ -53,5 +57,14 @@ final class ManagerWire {
     static final int MAX_HELLO_BYTES = 64 * 1024;
 
     private ManagerWire() {
+    }
+
+    /**
+     * The codec of every manager frame, on both sides: this library's fast paths plus JDK serialization,
+     * whatever serializer a context names (so a manager and its clients always agree, and a manager process
+     * need not build a default context to talk).
+     */
+    static ObjectCodec codec() {
+        return DefaultCodec.of(JdkSerializer.class.getName());
     }
 }
