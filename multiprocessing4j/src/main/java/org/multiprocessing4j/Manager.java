@@ -52,7 +52,8 @@ import org.multiprocessing4j.internal.wire.Nonces;
  * ConcurrentMap's compute/merge family runs here instead, through ConcurrentMap's retry loop over the
  * manager's atomic {@code replace}/{@code putIfAbsent}, so the result is atomic all the same; other
  * methods refuse a function that cannot be serialized ({@link IllegalArgumentException}).
- * Values are copied (serialized) on each call. Iterators, {@code keySet()}, {@code values()},
+ * Values are copied on each call, serialized by the library's fast paths and JDK serialization whatever
+ * serializer the context names (so they must be {@code Serializable}). Iterators, {@code keySet()}, {@code values()},
  * {@code entrySet()}, {@code subList()} and streams are <em>read-only snapshots</em> taken at the call
  * (mutating one throws {@link UnsupportedOperationException}); mutate through the proxy's own methods.
  * A dict is a {@link java.util.concurrent.ConcurrentHashMap} in the manager: no {@code null} keys or values.
