@@ -256,6 +256,10 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * this {@link InternalError}): the queue's file was truncated or damaged under it.
      */
     private ProcessError damaged(InternalError fault) {
+        SharedQueue q = shared;
+        if (q != null) {
+            q.markDamaged();
+        }
         return new ProcessError("the shared file of " + this + " was truncated or damaged while in use ("
                 + fault.getMessage() + ")", fault);
     }

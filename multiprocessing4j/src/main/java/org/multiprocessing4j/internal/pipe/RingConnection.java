@@ -225,6 +225,15 @@ public final class RingConnection implements Connection, Serializable {
      * connection is closed and the caller gets an {@link IOException}, never a crash or a torn message.
      */
     private IOException damaged(InternalError fault) {
+        Ends e = ends;
+        if (e != null) {
+            if (e.in() != null) {
+                e.in().markDamaged();
+            }
+            if (e.out() != null) {
+                e.out().markDamaged();
+            }
+        }
         close();
         return new IOException(this + ": a ring file was truncated or damaged under the live channel ("
                 + fault.getMessage() + "); the connection is closed", fault);

@@ -394,4 +394,9 @@ public final class SharedQueue implements AutoCloseable {
         return "SharedQueue[" + file.path().getFileName() + ", capacity " + capacity + ", maxsize " + maxsize
                 + (closed ? ", closed]" : "]");
     }
+
+    /** See {@link SharedFile#markDamaged()}. */
+    public void markDamaged() {
+        file.markDamaged();
+    }
 }
