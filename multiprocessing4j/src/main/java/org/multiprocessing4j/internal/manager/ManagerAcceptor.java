@@ -141,6 +141,10 @@ final class ManagerAcceptor implements AutoCloseable {
                 byte[] request = connection.recvBytes(maxMessageBytes);
                 byte[] reply = core.answer(request, session, loader);
                 connection.sendBytes(reply);
+                if (core.shutdownRequested()) {
+                    core.stop(); // after the reply: whoever closes the server now cannot cut it off
+                    return;
+                }
                 if (core.stopping()) {
                     return;
                 }

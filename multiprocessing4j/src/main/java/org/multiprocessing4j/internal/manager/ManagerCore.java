@@ -46,6 +46,7 @@ final class ManagerCore {
     private long nextId = 1;
     private volatile boolean closed;
     private volatile long warmUpId = -1;
+    private volatile boolean shutdownRequested;
 
     /** A type {@code CREATE} can make. */
     record TypeEntry(Class<?> type, Supplier<?> factory, java.util.function.Function<Object, Object> withInitial) {
@@ -155,7 +156,7 @@ final class ManagerCore {
                 case ManagerWire.RELEASE -> release(session, (long[]) frame[1]);
                 case ManagerWire.PING -> objectCount();
                 case ManagerWire.SHUTDOWN -> {
-                    stopped.countDown();
+                    shutdownRequested = true; // stop() follows once the reply is sent (ManagerAcceptor)
                     yield null;
                 }
                 default -> throw new IllegalArgumentException("unknown manager request " + op);
@@ -289,9 +290,14 @@ final class ManagerCore {
 
     // ---- shutdown ----------------------------------------------------------------------------------
 
-    /** True once a SHUTDOWN request was answered (or {@link #stop()} called). */
+    /** True once {@link #stop()} was called. */
     boolean stopping() {
         return stopped.getCount() == 0;
+    }
+
+    /** True once a client asked for a SHUTDOWN; its connection calls {@link #stop()} after sending the reply. */
+    boolean shutdownRequested() {
+        return shutdownRequested;
     }
 
     void stop() {
