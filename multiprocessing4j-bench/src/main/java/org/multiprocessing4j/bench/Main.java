@@ -132,7 +132,7 @@ public final class Main {
             }
             System.err.println("bench: running CPython baseline " + script.get() + " --only " + String.join(",", names)
                     + (o.quick() ? " --quick" : ""));
-            CPythonBaseline.Run run = baseline.run(names, o.quick(), out::writeRaw);
+            CPythonBaseline.Run run = baseline.run(names, o.quick(), o.cpythonContext(), out::writeRaw);
             if (run.exitCode() != 0) {
                 System.err.println("bench: CPython baseline exited with status " + run.exitCode() + ": " + run.command());
             }

@@ -18,14 +18,16 @@ import java.util.List;
  * @param warmups       {@code --warmups N}: warm-up repetitions of the Java workloads (default 1, the README's)
  * @param serializer    {@code --serializer CLASS}: the default context's serializer class name, or {@code null}
  *                      for the library's default
+ * @param cpythonContext {@code --cpython-context NAME}: the script's {@code --context} (fork, spawn,
+ *                      forkserver), or {@code null} for its default (fork)
  */
 public record Options(List<String> only, boolean quick, boolean cpython, Path cpythonScript, String python,
-                      Path out, boolean help, int warmups, String serializer) {
+                      Path out, boolean help, int warmups, String serializer, String cpythonContext) {
 
     /** The usage text. */
     public static final String USAGE = """
             usage: Main [--only a,b] [--quick] [--cpython] [--cpython-script PATH] [--python EXE] [--out FILE]
-                        [--warmups N] [--serializer CLASS]
+                        [--warmups N] [--serializer CLASS] [--cpython-context NAME]
               --only a,b             workloads to run (default: all Java workloads); names only CPython
                                      has run on the CPython side only
               --quick                small sizes (the README's sizes in parentheses)
@@ -39,6 +41,8 @@ public record Options(List<String> only, boolean quick, boolean cpython, Path cp
                                      like-for-like rule); more gives the JIT time, labelled in meta
               --serializer CLASS     the default context's serializer (e.g.
                                      org.multiprocessing4j.kryo.KryoSerializer); default: the library's
+              --cpython-context NAME the CPython script's start method (fork, spawn, forkserver;
+                                     default: the script's, fork), e.g. spawn for manager start
             """;
 
     /** Copies {@code only}. */
@@ -61,6 +65,7 @@ public record Options(List<String> only, boolean quick, boolean cpython, Path cp
         String python = "python3";
         int warmups = Repeat.WARMUP;
         String serializer = null;
+        String cpythonContext = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i].strip();
             switch (a) {
@@ -75,10 +80,11 @@ public record Options(List<String> only, boolean quick, boolean cpython, Path cp
                 case "--out" -> out = Path.of(value(args, ++i, a));
                 case "--warmups" -> warmups = positive(value(args, ++i, a), a);
                 case "--serializer" -> serializer = value(args, ++i, a);
+                case "--cpython-context" -> cpythonContext = value(args, ++i, a);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        return new Options(only, quick, cpython, script, python, out, help, warmups, serializer);
+        return new Options(only, quick, cpython, script, python, out, help, warmups, serializer, cpythonContext);
     }
 
     private static int positive(String text, String option) {

@@ -94,16 +94,18 @@ public final class CPythonBaseline {
      *
      * @param workloads names for {@code --only}; must not be empty (the script would run everything)
      * @param quick     pass {@code --quick}
+     * @param context   the script's {@code --context}, or null for its default
      * @param onLine    receives every JSON line's text as it arrives, before it is parsed
      * @return the parsed lines, in output order
      * @throws IOException          if the interpreter cannot be started or its output read
      * @throws InterruptedException if interrupted while waiting; the script is killed first
      */
-    public Run run(List<String> workloads, boolean quick, Consumer<String> onLine)
+    public Run run(List<String> workloads, boolean quick, String context, Consumer<String> onLine)
             throws IOException, InterruptedException {
         if (workloads.isEmpty()) throw new IllegalArgumentException("no CPython workloads to run");
         List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--only", String.join(",", workloads)));
         if (quick) cmd.add("--quick");
+        if (context != null) cmd.addAll(List.of("--context", context));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<Line> lines = new ArrayList<>();
         try (BufferedReader out = p.inputReader(StandardCharsets.UTF_8)) {
