@@ -162,6 +162,7 @@ final class AotCache {
                 System.out.print("");
             }
             org.multiprocessing4j.internal.ring.RingWarmUp.ringRoundTrips();
+            org.multiprocessing4j.internal.manager.ManagerTraining.exercise();
         };
     }
 
