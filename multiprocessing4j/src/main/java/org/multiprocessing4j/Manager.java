@@ -526,7 +526,7 @@ public final class Manager implements AutoCloseable {
         public Manager start() {
             Context ctx = context != null ? context : Multiprocessing.defaultContext();
             Path socket = ProcessTree.treeDirectory().resolve("manager-" + HexFormat.of().formatHex(Nonces.next(8)) + ".sock");
-            Process process = ctx.process("SyncManager-" + COUNTER.incrementAndGet(), new ManagerServerMain(socket, types));
+            Process process = ctx.process("SyncManager-" + COUNTER.incrementAndGet(), ManagerServerMain.target(socket, types));
             process.setDaemon(true);
             process.start();
             awaitServing(process, socket, ctx.startTimeout());

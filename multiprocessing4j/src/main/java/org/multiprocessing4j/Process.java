@@ -138,7 +138,12 @@ public class Process implements Runnable, Serializable, AutoCloseable {
             if (ctx.isClosed()) {
                 throw new IllegalStateException("the context of " + this + " is closed");
             }
-            byte[] encoded = ctx.codec().encode(this, "process '" + name + "'");
+            // NOTE: a plain Process travels as its target alone (the child runs a bare Runnable the same way,
+            // and takes its name, daemon flag and identity from the run order): a lambda target whose captures
+            // take the codec's fast paths then reaches the child without JDK serialization, which a fresh JVM
+            // pays tens of ms for. A subclass travels whole, its fields with it.
+            Object image = getClass() == Process.class ? target : this;
+            byte[] encoded = ctx.codec().encode(image, "process '" + name + "'");
             try {
                 child = ChildStarter.start(ctx.command(), ctx.startMethod() == StartMethod.PRESTARTED ? ctx.standby() : null,
                         name, daemon, identity, encoded, getClass().getName() + "/" + (target == null ? "" : target.getClass().getName()));

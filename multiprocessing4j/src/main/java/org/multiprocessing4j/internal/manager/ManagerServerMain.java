@@ -1,11 +1,12 @@
 package org.multiprocessing4j.internal.manager;
 
 import java.io.IOException;
-import java.io.Serial;
 import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.multiprocessing4j.SerializableRunnable;
@@ -15,35 +16,40 @@ import org.multiprocessing4j.internal.conn.Authenticated;
 /**
  * What the manager process runs ({@code Manager.start()}): serves on a Unix-domain socket in the process
  * tree's runtime directory with the tree's authkey (the socket file appears once it accepts, which is how
- * the parent knows it serves), and returns (ending the process) once a client asked it to shut down. If the parent dies first, the process ends with it (as
- * every child does).
+ * the parent knows it serves), and returns (ending the process) once a client asked it to shut down. If
+ * the parent dies first, the process ends with it (as every child does).
  */
-public final class ManagerServerMain implements SerializableRunnable {
-    @Serial
-    private static final long serialVersionUID = 1L;
-
-    private final String socketPath;
-    private final LinkedHashMap<String, SerializableSupplier<?>> types;
+public final class ManagerServerMain {
+    private ManagerServerMain() {
+    }
 
     /**
+     * The manager process's target. A lambda capturing only a string and two lists of names and factories,
+     * so that it reaches the child through the codec's fast paths (no JDK serialization in the child's boot).
+     *
      * @param socketPath where to serve (the file appears once the manager accepts connections)
      * @param types      interface name → factory of the registered types
      */
-    public ManagerServerMain(Path socketPath, Map<String, SerializableSupplier<?>> types) {
-        this.socketPath = socketPath.toString();
-        this.types = new LinkedHashMap<>(types);
+    public static SerializableRunnable target(Path socketPath, Map<String, SerializableSupplier<?>> types) {
+        String path = socketPath.toString();
+        List<String> names = List.copyOf(types.keySet());
+        List<SerializableSupplier<?>> factories = List.copyOf(types.values());
+        return () -> serve(path, names, factories);
     }
 
-    @Override
-    public void run() {
+    private static void serve(String socketPath, List<String> names, List<SerializableSupplier<?>> factories) {
         Map<Class<?>, Supplier<?>> resolved = new LinkedHashMap<>();
-        types.forEach((name, factory) -> {
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
             try {
-                resolved.put(Class.forName(name, false, ManagerClient.loader()), factory);
+                resolved.put(Class.forName(names.get(i), false, ManagerClient.loader()), factories.get(i));
             } catch (ClassNotFoundException e) {
-                throw new IllegalStateException("the manager process cannot load " + name, e);
+                missing.add(names.get(i));
             }
-        });
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("the manager process cannot load " + missing);
+        }
         try (ManagerHost host = ManagerHost.start(UnixDomainSocketAddress.of(socketPath), Authenticated.treeAuthkey(), false,
                 resolved, Map.of(), ManagerHost.DEFAULT_MAX_MESSAGE_BYTES)) {
             Thread.ofPlatform().daemon().name("mp4j-manager-warm-up")
