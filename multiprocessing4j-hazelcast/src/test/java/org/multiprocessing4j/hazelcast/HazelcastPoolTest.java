@@ -3,6 +3,8 @@ package org.multiprocessing4j.hazelcast;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +26,14 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import com.hazelcast.collection.IQueue;
+import com.hazelcast.core.HazelcastInstance;
+import java.nio.charset.StandardCharsets;
 import org.multiprocessing4j.AsyncResult;
+import org.multiprocessing4j.BrokenProcessPoolException;
+import org.multiprocessing4j.hazelcast.internal.Frames;
+import org.multiprocessing4j.hazelcast.internal.Protocol;
+import org.multiprocessing4j.internal.pool.TaskRunner;
 import org.multiprocessing4j.Context;
 import org.multiprocessing4j.Pool;
 import org.multiprocessing4j.ProcessPoolExecutor;
@@ -124,6 +133,66 @@ class HazelcastPoolTest {
 
     @Test
     @Order(5)
+    void aForgedStartRequestIsDroppedUnreadAndAGoodOneIsServed() throws Exception {
+        HazelcastInstance client = cluster.workers.hazelcast();
+        java.util.UUID member = client.getCluster().getMembers().iterator().next().getUuid();
+        String control = Protocol.controlQueue(member);
+        String serializer = context.serializer().getName();
+        byte[] init = TaskRunner.encodeInitializer(serializer, () -> System.setProperty("mp4j.forged", "ran"));
+        Frames forger = new Frames("not the cluster's key, 32 bytes!".getBytes(StandardCharsets.US_ASCII));
+        String forgedId = java.util.UUID.randomUUID().toString();
+        byte[] forged = new Protocol.Start(0, forgedId, client.getLocalEndpoint().getUuid(), serializer, init).encode();
+        client.<byte[]>getQueue(control).add(forger.seal(control, 1, forged));
+        IQueue<byte[]> forgedAnswers = client.getQueue(Protocol.answerQueue(forgedId));
+        assertNull(forgedAnswers.poll(3, TimeUnit.SECONDS), "a worker answered a request signed with another key");
+        forgedAnswers.destroy();
+        try (Pool pool = Pool.builder().processes(3).context(context).build()) {
+            List<String> seen = pool.map(x -> {
+                pause(50);
+                return System.getProperty("mp4j.forged", "absent") + "@" + ProcessHandle.current().pid();
+            }, range(30), 1);
+            assertTrue(seen.stream().allMatch(v -> v.startsWith("absent@")), "the forged initializer ran: " + seen);
+            assertEquals(3, new HashSet<>(seen).size(), "not every member was asked: " + seen);
+        }
+        // The same request signed with the cluster's key is served: the check above could fail.
+        Frames good = new Frames(cluster.key);
+        String goodId = java.util.UUID.randomUUID().toString();
+        byte[] request = new Protocol.Start(0, goodId, client.getLocalEndpoint().getUuid(), serializer, new byte[0]).encode();
+        client.<byte[]>getQueue(control).add(good.seal(control, 1, request));
+        IQueue<byte[]> answers = client.getQueue(Protocol.answerQueue(goodId));
+        byte[] first = answers.poll(HANG.toSeconds(), TimeUnit.SECONDS);
+        assertNotNull(good.open(Protocol.answerQueue(goodId), 1, first), "no signed READY from the worker");
+        client.<byte[]>getQueue(Protocol.taskQueue(goodId)).add(good.seal(Protocol.taskQueue(goodId), 1, Protocol.stop(true)));
+        answers.destroy();
+    }
+
+    @Test
+    @Order(6)
+    void aPoolWithAnotherAuthkeyIsBrokenWithAClearMessage() throws Exception {
+        byte[] wrong = "another authkey, not the members".getBytes(StandardCharsets.US_ASCII);
+        try (HazelcastWorkers stranger = HazelcastWorkers.builder().clusterName(cluster.name)
+                .members(cluster.addresses.toArray(String[]::new)).authkey(wrong).connect()) {
+            Context strangers = Context.builder().poolWorkers(stranger.poolWorkers()).startTimeout(Duration.ofSeconds(3)).build();
+            try (Pool pool = Pool.builder().processes(1).context(strangers).build()) {
+                BrokenProcessPoolException e = assertThrows(BrokenProcessPoolException.class, () -> pool.map(x -> x, List.of(1)));
+                assertTrue(String.valueOf(e.getCause()).contains("same authkey"), String.valueOf(e.getCause()));
+            }
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aClassMissingOnTheMembersIsNamed() throws Exception {
+        Object stranger = MissingClass.instance("mp4j.generated.OnlyInTheClient");
+        try (Pool pool = Pool.builder().processes(1).context(context).build()) {
+            Exception e = assertThrows(Exception.class, () -> pool.map(x -> String.valueOf(x), List.of(stranger)));
+            assertTrue(String.valueOf(e).contains("mp4j.generated.OnlyInTheClient") || String.valueOf(e.getCause()).contains("mp4j.generated.OnlyInTheClient"),
+                    "the error does not name the missing class: " + e);
+        }
+    }
+
+    @Test
+    @Order(10)
     void aMemberKilledMidMapFailsOnlyItsTaskAndThePoolGoesOn() throws Exception {
         org.multiprocessing4j.Process victim = cluster.members.get(2);
         long victimPid = victim.pid().orElseThrow();
@@ -159,6 +228,14 @@ class HazelcastPoolTest {
             assertTrue(died >= 1 && died <= 2, "the killed member ran one task at a time; failed: " + died);
             // The pool goes on with the members left.
             assertEquals(List.of(2, 3, 4), pool.map(x -> x + 1, List.of(1, 2, 3), 1));
+        }
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
