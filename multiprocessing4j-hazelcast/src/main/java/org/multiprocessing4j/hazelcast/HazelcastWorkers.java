@@ -37,7 +37,9 @@ import org.multiprocessing4j.hazelcast.internal.Frames;
  * {@link org.multiprocessing4j.WorkerDiedException} (exit code -9) and re-runs nothing that had started;
  * the pool replaces those workers on the members left. The user's classes (task functions, arguments,
  * results, initializer) must be on every member's class path. Thread-safe; {@link #close()} disconnects
- * (pools using it should be closed first: their workers become unreachable).
+ * (pools using it should be closed first: their workers become unreachable). Unless the system property
+ * {@code hazelcast.logging.type} is set, {@link Builder#connect()} sets the {@code java.util.logging} level
+ * of {@code com.hazelcast} to WARNING.
  */
 public final class HazelcastWorkers implements AutoCloseable {
     private final HazelcastInstance client;
@@ -201,6 +203,10 @@ public final class HazelcastWorkers implements AutoCloseable {
                 throw new IllegalStateException("no authkey: set authkey(...) or authkeyFile(...), the members' key");
             }
             List<String> addresses = members.isEmpty() ? List.of("127.0.0.1:5701") : List.copyOf(members);
+            if (System.getProperty("hazelcast.logging.type") == null) {
+                // A pool's program wants its own output, not the client's INFO lines; set the property to choose otherwise.
+                java.util.logging.Logger.getLogger("com.hazelcast").setLevel(java.util.logging.Level.WARNING);
+            }
             HazelcastInstance client;
             try {
                 client = HazelcastClient.newHazelcastClient(ClusterConfigs.client(clusterName, addresses, connectTimeout));

@@ -192,6 +192,38 @@ class HazelcastPoolTest {
     }
 
     @Test
+    @Order(8)
+    void aClientKilledMidMapLeavesNoWorkBehind() throws Exception {
+        HazelcastInstance client = cluster.workers.hazelcast();
+        assertEquals(List.of(), workerQueues(client), "queues left by earlier tests");
+        String name = cluster.name;
+        List<String> members = List.copyOf(cluster.addresses);
+        byte[] key = cluster.key;
+        org.multiprocessing4j.Process pools = cluster.children.process("pool-jvm", () -> ClusterClientMain.mapForever(name, members, key));
+        pools.start();
+        try {
+            long deadline = System.nanoTime() + HANG.toNanos();
+            while (workerQueues(client).size() < 6 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(6, workerQueues(client).size(), "the pool JVM's 3 workers have 2 queues each");
+            Thread.sleep(500);
+        } finally {
+            pools.kill();
+            pools.join(HANG);
+        }
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (!workerQueues(client).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(), workerQueues(client), "workers of the killed pool JVM were not ended");
+    }
+
+    private static List<String> workerQueues(HazelcastInstance client) {
+        return client.getDistributedObjects().stream().map(o -> o.getName()).filter(n -> n.startsWith("mp4j.w.")).sorted().toList();
+    }
+
+    @Test
     @Order(10)
     void aMemberKilledMidMapFailsOnlyItsTaskAndThePoolGoesOn() throws Exception {
         org.multiprocessing4j.Process victim = cluster.members.get(2);

@@ -25,6 +25,9 @@ final class MemberCluster implements AutoCloseable {
     final List<String> addresses = new ArrayList<>();
     final List<Process> members = new ArrayList<>();
     final HazelcastWorkers workers;
+    /** How the test starts its member and pool JVMs. */
+    final Context children = Context.builder().jvmOptions("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+            .systemProperty("hazelcast.logging.type", "none").build();
 
     MemberCluster(int n, int workersPerMember) throws Exception {
         key = new byte[32];
@@ -35,12 +38,10 @@ final class MemberCluster implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 addresses.add("127.0.0.1:" + freePort());
             }
-            Context context = Context.builder().jvmOptions("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
-                    .systemProperty("hazelcast.logging.type", "none").build();
             for (String address : addresses) {
                 String[] args = {"--cluster", name, "--members", String.join(",", addresses), "--authkey-file", keyFile.toString(),
                         "--port", address.substring(address.lastIndexOf(':') + 1), "--workers", Integer.toString(workersPerMember)};
-                Process member = context.process("member-" + address, () -> WorkerMain.main(args));
+                Process member = children.process("member-" + address, () -> WorkerMain.main(args));
                 member.setDaemon(true);
                 member.start();
                 members.add(member);
