@@ -58,6 +58,15 @@ public final class ClusterTransport implements WorkerTransport {
                             + " pool worker(s) are gone");
                 }
                 gone.forEach(ClusterLink::memberGone);
+                // Its control queue has no reader any more: requests left in it would stay forever.
+                UUID member = event.getMember().getUuid();
+                Thread.ofVirtual().name("mp4j-control-cleanup").start(() -> {
+                    try {
+                        client.getQueue(Protocol.controlQueue(member)).destroy();
+                    } catch (RuntimeException bestEffort) {
+                        // the client is shutting down
+                    }
+                });
             }
         });
     }
