@@ -130,6 +130,7 @@ final class ClusterLink implements WorkerLink {
                 tasks.add(frames.seal(taskName, ++sendSeq, Protocol.wrap(Protocol.TASK, message)));
             }
         } catch (RuntimeException e) {
+            WorkerLog.warn("sending a task to " + name + " failed: " + e);
             throw new IOException("sending a task to " + name + " failed", e);
         }
     }
@@ -177,11 +178,14 @@ final class ClusterLink implements WorkerLink {
         }
         byte[] body = frames.open(answerName, receiveSeq + 1, frame);
         if (body == null || body.length == 0) {
-            WorkerLog.warn("dropped a frame of " + frame.length + " bytes on " + answerName
-                    + ": bad signature or out of sequence; nothing of it was read");
+            WorkerLog.warn("dropped a frame of " + frame.length + " bytes on " + answerName + ": "
+                    + frames.whyRefused(answerName, receiveSeq + 1, frame) + "; nothing of it was read");
             return null;
         }
-        receiveSeq++;
+        if (Frames.seq(frame) != receiveSeq + 1) {
+            WorkerLog.warn("frames " + (receiveSeq + 1) + ".." + (Frames.seq(frame) - 1) + " on " + answerName + " never arrived");
+        }
+        receiveSeq = Frames.seq(frame);
         return body;
     }
 

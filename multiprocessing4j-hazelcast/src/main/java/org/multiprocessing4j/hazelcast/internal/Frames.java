@@ -10,9 +10,9 @@ import javax.crypto.spec.SecretKeySpec;
  * Signs and checks the byte frames that travel through Hazelcast queues: every frame is
  * {@code seq(8) | body | HMAC-SHA256(32)}, the MAC taken over the queue's name, the sequence number and
  * the body, under the authkey. Binding the queue's name means a frame cannot be moved to another queue;
- * the sequence number (strictly 1, 2, 3, ... per queue, one writer per queue) means it cannot be replayed
- * in its own queue. A frame that fails either check is refused ({@link #open} returns null) before any
- * of its bytes is interpreted. Thread-safe.
+ * the sequence number (1, 2, 3, ... per queue, one writer per queue; the reader accepts only numbers
+ * above the last one it accepted) means it cannot be replayed in its own queue. A frame that fails either
+ * check is refused ({@link #open} returns null) before any of its bytes is interpreted. Thread-safe.
  */
 public final class Frames {
     /** Bytes of the sequence number that starts a frame. */
@@ -57,8 +57,8 @@ public final class Frames {
     }
 
     /**
-     * The body of {@code frame} if its MAC is right for queue {@code queue} and its number is {@code seq}
-     * (any number for {@link #ANY_SEQ}); null otherwise.
+     * The body of {@code frame} if its MAC is right for queue {@code queue} and its number is at least
+     * {@code seq} (any number for {@link #ANY_SEQ}); null otherwise. {@link #seq} then tells its number.
      */
     public byte[] open(String queue, long seq, byte[] frame) {
         if (frame == null || frame.length < SEQ + MAC) {
@@ -70,10 +70,26 @@ public final class Frames {
         if (!MessageDigest.isEqual(expected, actual)) {
             return null;
         }
-        if (seq != ANY_SEQ && getLong(frame, 0) != seq) {
+        if (seq != ANY_SEQ && getLong(frame, 0) < seq) {
             return null;
         }
         return java.util.Arrays.copyOfRange(frame, SEQ, signed);
+    }
+
+    /** The number of a frame (meaningful once {@link #open} accepted it). */
+    public static long seq(byte[] frame) {
+        return getLong(frame, 0);
+    }
+
+    /** Why {@code frame} was refused, for a log line (after {@link #open} returned null). */
+    public String whyRefused(String queue, long seq, byte[] frame) {
+        if (frame == null || frame.length < SEQ + MAC) {
+            return "shorter than a signed frame";
+        }
+        if (open(queue, ANY_SEQ, frame) == null) {
+            return "bad signature";
+        }
+        return "number " + getLong(frame, 0) + " is not above the last one accepted (" + (seq - 1) + "): a replay";
     }
 
     private byte[] mac(String queue, byte[] frame, int length) {

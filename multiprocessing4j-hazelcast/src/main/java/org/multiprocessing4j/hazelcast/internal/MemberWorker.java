@@ -74,11 +74,14 @@ final class MemberWorker implements Runnable {
                 idleSince = System.nanoTime();
                 byte[] body = frames.open(taskName, taskSeq + 1, frame);
                 if (body == null || body.length < 1) {
-                    WorkerLog.warn("dropped a frame of " + frame.length + " bytes on " + taskName
-                            + ": bad signature or out of sequence (expected number " + (taskSeq + 1) + "); nothing of it was read");
+                    WorkerLog.warn("dropped a frame of " + frame.length + " bytes on " + taskName + ": "
+                            + frames.whyRefused(taskName, taskSeq + 1, frame) + "; nothing of it was read");
                     continue;
                 }
-                taskSeq++;
+                if (Frames.seq(frame) != taskSeq + 1) {
+                    WorkerLog.warn("frames " + (taskSeq + 1) + ".." + (Frames.seq(frame) - 1) + " on " + taskName + " never arrived");
+                }
+                taskSeq = Frames.seq(frame);
                 if (body[0] == Protocol.STOP) {
                     answerExit = body.length > 1 && body[1] == 0;
                     return;

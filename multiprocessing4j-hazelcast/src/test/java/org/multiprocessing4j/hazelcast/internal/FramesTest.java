@@ -35,6 +35,7 @@ class FramesTest {
         assertNull(new Frames("another key of 16+ bytes".getBytes(StandardCharsets.US_ASCII)).open("q", 1, frame));
         assertNull(frames.open("other-queue", 1, frame), "moved to another queue");
         assertNull(frames.open("q", 2, frame), "replayed after number 1");
+        assertArrayEquals(body, frames.open("q", 1, frames.seal("q", 3, body)), "a later number is accepted (frames lost before)");
         assertNull(frames.open("q", 1, new byte[10]), "shorter than a MAC");
         assertNull(frames.open("q", 1, null));
     }
