@@ -111,7 +111,7 @@ final class ClusterLink implements WorkerLink {
                 if (body != null && body[0] == Protocol.ANSWER) {
                     first = Protocol.unwrap(body);
                 } else if (body != null && body[0] == Protocol.EXIT) {
-                    finish(Protocol.exitCode(body));
+                    end(Protocol.exitCode(body));
                     return true;
                 }
             }
@@ -119,19 +119,26 @@ final class ClusterLink implements WorkerLink {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Sends and the end of the link ({@link #kill}, a member gone, EXIT) are serialized by
+     * {@code sendLock}, so a task is either in the queue when the end drains it (and so re-run elsewhere)
+     * or refused here with {@link EOFException} (and so put back by the pool). A task whose frame cannot be
+     * put on the queue even after retries ends the link: the task then counts as started (it fails with
+     * {@code WorkerDiedException} unless the drain finds it), as the frame may have arrived.
+     */
     @Override
     public void send(byte[] message) throws IOException {
-        if (closed || exit.isDone() || memberGone) {
-            throw new EOFException(name + " is gone");
-        }
-        slots.start(TaskMessages.slot(message)); // NOTE: sent is started: the pool never takes it back
-        try {
-            synchronized (sendLock) {
-                tasks.add(frames.seal(taskName, ++sendSeq, Protocol.wrap(Protocol.TASK, message)));
+        synchronized (sendLock) {
+            if (closed || exit.isDone() || memberGone) {
+                throw new EOFException(name + " is gone");
             }
-        } catch (RuntimeException e) {
-            WorkerLog.warn("sending a task to " + name + " failed: " + e);
-            throw new IOException("sending a task to " + name + " failed", e);
+            slots.start(TaskMessages.slot(message)); // NOTE: sent is started: the pool never takes it back
+            byte[] frame = frames.seal(taskName, ++sendSeq, Protocol.wrap(Protocol.TASK, message));
+            if (!Queues.add(tasks, frame, () -> memberGone || !transport.running())) {
+                kill();
+            }
         }
     }
 
@@ -155,7 +162,7 @@ final class ClusterLink implements WorkerLink {
                     return Protocol.unwrap(body);
                 }
                 if (body[0] == Protocol.EXIT) {
-                    finish(Protocol.exitCode(body));
+                    end(Protocol.exitCode(body));
                 }
             }
             throw new EOFException(name + " ended");
@@ -201,12 +208,9 @@ final class ClusterLink implements WorkerLink {
     }
 
     private void sendControl(boolean abandon) {
-        try {
-            synchronized (sendLock) {
-                tasks.add(frames.seal(taskName, ++sendSeq, Protocol.stop(abandon)));
-            }
-        } catch (RuntimeException bestEffort) {
-            // the cluster is out of reach: the member's worker ends when it sees the client gone
+        synchronized (sendLock) {
+            // NOTE: on failure the cluster is out of reach: the member's worker ends when it sees the client gone
+            Queues.add(tasks, frames.seal(taskName, ++sendSeq, Protocol.stop(abandon)), () -> memberGone || !transport.running());
         }
     }
 
@@ -224,14 +228,26 @@ final class ClusterLink implements WorkerLink {
 
     @Override
     public void kill() {
-        if (exit.isDone()) {
-            return;
+        synchronized (sendLock) {
+            if (exit.isDone()) {
+                return;
+            }
+            requeueUnstarted();
+            if (!memberGone) {
+                sendControl(true);
+            }
+            finish(GONE);
         }
-        requeueUnstarted();
-        if (!memberGone) {
-            sendControl(true);
+    }
+
+    /** The worker ended with {@code code}: tasks it never took count as never started. */
+    private void end(int code) {
+        synchronized (sendLock) {
+            if (!exit.isDone()) {
+                requeueUnstarted();
+                finish(code);
+            }
         }
-        finish(GONE);
     }
 
     /** Takes the tasks the worker never took out of its queue and marks their slots QUEUED (never started). */
@@ -259,22 +275,20 @@ final class ClusterLink implements WorkerLink {
             return exit.join();
         }
         if (memberGone) {
-            requeueUnstarted();
-            finish(GONE);
-            return GONE;
+            end(GONE);
+            return exit.join();
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (receiveLock) {
             while (!exit.isDone() && !memberGone && System.nanoTime() < deadline) {
                 byte[] body = next(Math.max(1, Math.min(POLL_MS, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
                 if (body != null && body[0] == Protocol.EXIT) {
-                    finish(Protocol.exitCode(body));
+                    end(Protocol.exitCode(body));
                 }
             }
         }
         if (!exit.isDone() && memberGone) {
-            requeueUnstarted();
-            finish(GONE);
+            end(GONE);
         }
         return exit.isDone() ? exit.join() : null;
     }

@@ -89,7 +89,7 @@ public final class Frames {
         if (open(queue, ANY_SEQ, frame) == null) {
             return "bad signature";
         }
-        return "number " + getLong(frame, 0) + " is not above the last one accepted (" + (seq - 1) + "): a replay";
+        return "number " + getLong(frame, 0) + " is not above the last one accepted (" + (seq - 1) + "): a replay, or a copy of a retried put";
     }
 
     private byte[] mac(String queue, byte[] frame, int length) {

@@ -118,6 +118,10 @@ final class MemberWorker implements Runnable {
     }
 
     private void answer(IQueue<byte[]> answers, byte[] body) {
-        answers.add(frames.seal(answerName, ++answerSeq, body));
+        // NOTE: retried until it is stored or the pool's client has left: a lost answer would leave the pool waiting.
+        if (!Queues.add(answers, frames.seal(answerName, ++answerSeq, body),
+                () -> abandoned || !hz.getLifecycleService().isRunning() || clientGone.getAsBoolean(), 0)) {
+            abandoned = true;
+        }
     }
 }
