@@ -36,9 +36,13 @@ public final class WorkerMain {
         try {
             options = WorkerOptions.parse(args);
             frames = new Frames(WorkerOptions.readAuthkey(options.authkeyFile()));
-        } catch (IllegalArgumentException | IOException e) {
+        } catch (IllegalArgumentException e) {
             System.err.println("WorkerMain: " + e.getMessage());
             System.err.println(WorkerOptions.USAGE);
+            System.exit(2);
+            return;
+        } catch (IOException e) {
+            System.err.println("WorkerMain: cannot read the authkey file: " + e);
             System.exit(2);
             return;
         }
