@@ -35,7 +35,8 @@ import org.multiprocessing4j.hazelcast.internal.Frames;
  * members must run with the same authkey. A member that leaves the cluster (killed, crashed,
  * partitioned away) fails the task its workers were running with
  * {@link org.multiprocessing4j.WorkerDiedException} (exit code -9) and re-runs nothing that had started;
- * the pool replaces those workers on the members left. The user's classes (task functions, arguments,
+ * the pool replaces those workers on the members left. {@link #data()} gives the cluster's queues and
+ * dicts. The user's classes (task functions, arguments,
  * results, initializer) must be on every member's class path. Thread-safe; {@link #close()} disconnects
  * (pools using it should be closed first: their workers become unreachable). Unless the system property
  * {@code hazelcast.logging.type} is set, {@link Builder#connect()} sets the {@code java.util.logging} level
@@ -44,10 +45,12 @@ import org.multiprocessing4j.hazelcast.internal.Frames;
 public final class HazelcastWorkers implements AutoCloseable {
     private final HazelcastInstance client;
     private final ClusterTransport transport;
+    private final ClusterData data;
 
-    private HazelcastWorkers(HazelcastInstance client, ClusterTransport transport) {
+    private HazelcastWorkers(HazelcastInstance client, ClusterTransport transport, Frames frames) {
         this.client = client;
         this.transport = transport;
+        this.data = new ClusterData(client, frames, null);
     }
 
     /**
@@ -76,6 +79,16 @@ public final class HazelcastWorkers implements AutoCloseable {
      */
     public Context context() {
         return Context.builder().poolWorkers(transport).build();
+    }
+
+    /**
+     * The cluster's queues and dicts, signed with this connection's authkey; tasks on the members reach
+     * the same ones through {@link ClusterData#onThisMember()}.
+     *
+     * @return the cluster's data, items encoded with the default context's serializer
+     */
+    public ClusterData data() {
+        return data;
     }
 
     /**
@@ -215,7 +228,8 @@ public final class HazelcastWorkers implements AutoCloseable {
                         + " within " + connectTimeout.toSeconds() + " s", e);
             }
             String description = "hazelcast cluster \"" + clusterName + "\" at " + String.join(",", addresses);
-            return new HazelcastWorkers(client, new ClusterTransport(client, new Frames(authkey), description));
+            Frames frames = new Frames(authkey);
+            return new HazelcastWorkers(client, new ClusterTransport(client, frames, description), frames);
         }
     }
 }

@@ -53,6 +53,7 @@ public final class WorkerMain {
         HazelcastInstance hz = Hazelcast.newHazelcastInstance(ClusterConfigs.member(options.cluster(), options.bind(), options.port(),
                 options.members(), options.workers()));
         WorkerHost host = new WorkerHost(hz, frames);
+        ClusterData.installMember(new ClusterData(hz, frames, null));
         WorkerLog.info("member " + hz.getCluster().getLocalMember().getAddress() + " of cluster \"" + options.cluster() + "\" offers "
                 + options.workers() + " pool worker(s); pid " + ProcessHandle.current().pid());
         Runtime.getRuntime().addShutdownHook(new Thread(host::close, "mp4j-worker-host-shutdown"));

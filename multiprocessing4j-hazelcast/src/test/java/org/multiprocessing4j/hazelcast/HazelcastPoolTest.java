@@ -15,7 +15,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -210,6 +212,45 @@ class HazelcastPoolTest {
             assertTrue(String.valueOf(e).contains("mp4j.generated.OnlyInTheClient") || String.valueOf(e.getCause()).contains("mp4j.generated.OnlyInTheClient"),
                     "the error does not name the missing class: " + e);
         }
+    }
+
+    @Test
+    @Order(7)
+    void queuesAndDictsAreSharedWithTasksOnTheMembers() throws Exception {
+        ClusterData data = cluster.workers.data();
+        BlockingQueue<String> done = data.queue("done");
+        ConcurrentMap<String, Integer> squares = data.dict("squares");
+        try (Pool pool = Pool.builder().processes(3).context(context).build()) {
+            pool.map(x -> {
+                ClusterData mine = ClusterData.onThisMember();
+                mine.<String, Integer>dict("squares").put("k" + x, x * x);
+                mine.<String>queue("done").add("task " + x);
+                return x;
+            }, range(20), 1);
+        }
+        assertEquals(20, squares.size());
+        assertEquals(49, squares.get("k7"));
+        assertEquals(null, squares.putIfAbsent("k100", 1));
+        assertEquals(1, squares.putIfAbsent("k100", 2));
+        assertTrue(squares.replace("k100", 1, 3));
+        assertFalse(squares.remove("k100", 1));
+        assertTrue(squares.remove("k100", 3));
+        Set<String> items = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            items.add(done.poll(HANG.toSeconds(), TimeUnit.SECONDS));
+        }
+        assertEquals(IntStream.range(0, 20).mapToObj(i -> "task " + i).collect(java.util.stream.Collectors.toSet()), items);
+        assertNull(done.poll());
+        // An item put without the authkey is dropped by the taker, undecoded; a dict value, refused.
+        Frames forger = new Frames("not the cluster's key, 32 bytes!".getBytes(StandardCharsets.US_ASCII));
+        cluster.workers.hazelcast().<byte[]>getQueue("mp4j.q.done").add(forger.seal("queue:mp4j.q.done", 1, new byte[] {1, 2, 3}));
+        done.add("genuine");
+        assertEquals("genuine", done.poll(HANG.toSeconds(), TimeUnit.SECONDS));
+        byte[] key = cluster.workers.hazelcast().<byte[], byte[]>getMap("mp4j.d.squares").keySet().iterator().next();
+        cluster.workers.hazelcast().<byte[], byte[]>getMap("mp4j.d.squares").put(key, forger.seal("x", 0, new byte[] {1}));
+        assertThrows(SecurityException.class, () -> squares.entrySet().size());
+        data.destroy("done");
+        data.destroy("squares");
     }
 
     @Test
