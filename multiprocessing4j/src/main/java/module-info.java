@@ -5,6 +5,7 @@
 @SuppressWarnings("module") // the qualified export below names a module built after this one
 module org.multiprocessing4j {
     requires java.management; // the parent JVM's own options, inherited by children
+    requires jdk.jfr; // Flight Recorder events (internal.events): free while no recording runs
     requires jdk.unsupported; // sun.misc.Signal: a child reports SIGTERM so exitCode() can say -15
     exports org.multiprocessing4j;
     // The cluster transport (multiprocessing4j-hazelcast) implements the pool's worker SPI (DESIGN.md §6).

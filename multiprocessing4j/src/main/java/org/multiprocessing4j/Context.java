@@ -26,9 +26,10 @@ import org.multiprocessing4j.internal.wire.Serializers;
  * is closed when the JVM exits. Closing a context does not affect processes already started from it.
  *
  * <p>Defaults: {@link StartMethod#SPAWN}; the {@code java} of the running JVM; the parent's JVM options
- * inherited (minus debugger agents and class-data/AOT flags of its own); {@code inheritIO} true (the
- * child's stdout and stderr are copied to this JVM's {@code System.out}/{@code System.err}); JDK
- * serialization; one standby JVM for {@code PRESTARTED}; 60 s for a child to boot and connect back.
+ * inherited (minus debugger agents, class-data/AOT flags and a Flight Recorder recording of its own);
+ * {@code inheritIO} true (the child's stdout and stderr are copied to this JVM's {@code System.out}/{@code
+ * System.err}, byte for byte: {@code tagOutput} and {@code logOutput} false); JDK serialization; one standby
+ * JVM for {@code PRESTARTED}; 60 s for a child to boot and connect back.
  */
 public final class Context implements AutoCloseable {
     private final StartMethod startMethod;
@@ -39,6 +40,8 @@ public final class Context implements AutoCloseable {
     private final Map<String, String> environment;
     private final Path workingDirectory;
     private final boolean inheritIO;
+    private final boolean tagOutput;
+    private final boolean logOutput;
     private final Class<? extends Serializer> serializer;
     private final int standbyCount;
     private final Duration startTimeout;
@@ -59,6 +62,8 @@ public final class Context implements AutoCloseable {
         this.environment = Map.copyOf(b.environment);
         this.workingDirectory = b.workingDirectory;
         this.inheritIO = b.inheritIO;
+        this.tagOutput = b.tagOutput;
+        this.logOutput = b.logOutput;
         this.serializer = b.serializer;
         this.standbyCount = b.standbyCount;
         this.startTimeout = b.startTimeout;
@@ -91,6 +96,28 @@ public final class Context implements AutoCloseable {
      */
     public Process process(String name, SerializableRunnable target) {
         return new Process(Objects.requireNonNull(name, "name"), Objects.requireNonNull(target, "target"), this);
+    }
+
+    /**
+     * A {@link Pool} of {@code processes} workers made by this context (Python's {@code ctx.Pool(n)}).
+     *
+     * @param processes the number of worker processes, at least 1
+     * @return the started pool
+     * @throws IllegalArgumentException if {@code processes} is less than 1
+     */
+    public Pool pool(int processes) {
+        return Pool.builder().context(this).processes(processes).build();
+    }
+
+    /**
+     * A {@link ProcessPoolExecutor} of {@code maxWorkers} workers made by this context.
+     *
+     * @param maxWorkers the number of worker processes, at least 1
+     * @return the executor
+     * @throws IllegalArgumentException if {@code maxWorkers} is less than 1
+     */
+    public ProcessPoolExecutor executor(int maxWorkers) {
+        return ProcessPoolExecutor.builder().context(this).maxWorkers(maxWorkers).build();
     }
 
     /**
@@ -435,6 +462,16 @@ public final class Context implements AutoCloseable {
         return inheritIO;
     }
 
+    /** {@return whether each line a child prints is prefixed with {@code [name pid] } (see {@link Builder#tagOutput})} */
+    public boolean tagOutput() {
+        return tagOutput;
+    }
+
+    /** {@return whether children's output lines go to a {@link System.Logger} (see {@link Builder#logOutput})} */
+    public boolean logOutput() {
+        return logOutput;
+    }
+
     /** {@return the codec class for targets, results, exceptions and messages} */
     public Class<? extends Serializer> serializer() {
         return serializer;
@@ -552,6 +589,8 @@ public final class Context implements AutoCloseable {
         private final Map<String, String> environment = new LinkedHashMap<>();
         private Path workingDirectory;
         private boolean inheritIO = true;
+        private boolean tagOutput;
+        private boolean logOutput;
         private Class<? extends Serializer> serializer = JdkSerializer.class;
         private int standbyCount = 1;
         private Duration startTimeout = Duration.ofSeconds(60);
@@ -665,6 +704,36 @@ public final class Context implements AutoCloseable {
          */
         public Builder inheritIO(boolean inherit) {
             this.inheritIO = inherit;
+            return this;
+        }
+
+        /**
+         * Whether each line of a child's stdout and stderr copied here is prefixed with {@code [name pid] }
+         * (the child's process name and pid), as in {@code [Process-1 4242] hello} (default false: the
+         * output is copied byte for byte). A standby JVM of a {@link StartMethod#PRESTARTED} context is tagged
+         * {@code standby} until it is given its process. Whole lines of different children never mix; a line
+         * a child writes in several pieces may. No effect with {@code inheritIO(false)}.
+         *
+         * @param tag whether to prefix the children's lines
+         * @return this builder
+         */
+        public Builder tagOutput(boolean tag) {
+            this.tagOutput = tag;
+            return this;
+        }
+
+        /**
+         * Whether the children's output goes, line by line and tagged as with {@link #tagOutput}, to the
+         * {@link System.Logger} {@code org.multiprocessing4j.output} instead of {@code System.out}/{@code err}:
+         * stdout lines at {@code INFO}, stderr lines at {@code WARNING} (default false). A line is logged
+         * once its newline arrives (or the child's stream ends). Takes precedence over {@code tagOutput}; no
+         * effect with {@code inheritIO(false)}.
+         *
+         * @param log whether to log the children's lines instead of printing them
+         * @return this builder
+         */
+        public Builder logOutput(boolean log) {
+            this.logOutput = log;
             return this;
         }
 

@@ -15,10 +15,10 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.multiprocessing4j.internal.events.Loggers;
 import org.multiprocessing4j.internal.launch.ProcessTree;
 import org.multiprocessing4j.internal.manager.ManagerLink;
 import org.multiprocessing4j.internal.manager.ManagerServerMain;
-import org.multiprocessing4j.internal.pipe.RingConnection;
 import org.multiprocessing4j.internal.wire.Nonces;
 
 /**
@@ -41,15 +41,19 @@ import org.multiprocessing4j.internal.wire.Nonces;
  * in the manager process, atomically there, one round trip over a shared-memory pipe. Proxies are
  * serializable handles: capture one in a {@link Process} target or a pool task, or put it in a queue or
  * in another proxy, and it names the same object. A proxy stored in a proxy stays a proxy:
- * {@code dict.get("k")} returns a proxy of the list stored there, so {@code dict.get("k").add(x)} changes
- * the shared list (CPython's most common manager surprise does not happen). Functions given to
+ * {@code dict.put("k", manager.list())} stores a proxy, {@code dict.get("k")} returns a proxy of that list,
+ * and {@code dict.get("k").add(x)} changes the shared list. A plain {@code ArrayList} stored in a dict is a
+ * value, copied on each call, so {@code get("k").add(x)} then changes only the caller's copy (as in
+ * CPython, where this is the most common manager surprise): store manager lists where children must
+ * mutate in place. Functions given to
  * {@code compute}, {@code merge}, {@code computeIfAbsent}, {@code replaceAll}, {@code removeIf} … run in
  * the manager, atomically, when they are serializable ({@code (BiFunction<Integer, Integer, Integer> &
  * Serializable) Integer::sum}, or a variable of a {@code Serializable…} type); a plain lambda given to
  * ConcurrentMap's compute/merge family runs here instead, through ConcurrentMap's retry loop over the
  * manager's atomic {@code replace}/{@code putIfAbsent}, so the result is atomic all the same; other
  * methods refuse a function that cannot be serialized ({@link IllegalArgumentException}).
- * Values are copied (serialized) on each call. Iterators, {@code keySet()}, {@code values()},
+ * Values are copied on each call, serialized by the library's fast paths and JDK serialization whatever
+ * serializer the context names (so they must be {@code Serializable}). Iterators, {@code keySet()}, {@code values()},
  * {@code entrySet()}, {@code subList()} and streams are <em>read-only snapshots</em> taken at the call
  * (mutating one throws {@link UnsupportedOperationException}); mutate through the proxy's own methods.
  * A dict is a {@link java.util.concurrent.ConcurrentHashMap} in the manager: no {@code null} keys or values.
@@ -406,6 +410,11 @@ public final class Manager implements AutoCloseable {
         return process.pid();
     }
 
+    /** The number of objects the manager serves now (tests). */
+    int objectCount() {
+        return link().objectCount();
+    }
+
     /** As {@link #close()} (Python's {@code manager.shutdown()}). */
     public void shutdown() {
         close();
@@ -440,10 +449,13 @@ public final class Manager implements AutoCloseable {
             link.close();
             try {
                 Files.deleteIfExists(socket);
+                Files.deleteIfExists(socket.resolveSibling(socket.getFileName() + ".binding"));
             } catch (IOException ignored) {
                 // the runtime directory goes with the tree
             }
         }
+        Loggers.MANAGER.log(System.Logger.Level.DEBUG, () -> "manager " + process.name() + " (pid " + process.pid().orElse(-1)
+                + ") stopped" + (process.exitCode() != null ? " with exit code " + process.exitCode() : ""));
         if (process.exitCode() != null) {
             process.close();
         }
@@ -514,44 +526,33 @@ public final class Manager implements AutoCloseable {
         public Manager start() {
             Context ctx = context != null ? context : Multiprocessing.defaultContext();
             Path socket = ProcessTree.treeDirectory().resolve("manager-" + HexFormat.of().formatHex(Nonces.next(8)) + ".sock");
-            Process process;
-            try (Pipe ready = ctx.pipe(false)) {
-                try {
-                    process = ctx.process("SyncManager-" + COUNTER.incrementAndGet(),
-                            new ManagerServerMain(socket, types, ready.right()));
-                    process.setDaemon(true);
-                    process.start();
-                    awaitReady(process, ready.left(), ctx.startTimeout());
-                } catch (RuntimeException | Error e) {
-                    // NOTE: the pipe's files stay until both ends are claimed; the manager never claimed its end.
-                    ((RingConnection) ready.left()).unlinkRings();
-                    throw e;
-                }
-            }
+            Process process = ctx.process("SyncManager-" + COUNTER.incrementAndGet(), new ManagerServerMain(socket, types));
+            process.setDaemon(true);
+            process.start();
+            awaitServing(process, socket, ctx.startTimeout());
+            Loggers.MANAGER.log(System.Logger.Level.DEBUG, () -> "manager " + process.name() + " (pid " + process.pid().orElse(-1)
+                    + ") serving at " + socket);
             return new Manager(process, socket, ManagerLink.of(UnixDomainSocketAddress.of(socket), null));
         }
 
-        private static void awaitReady(Process process, Connection ready, Duration timeout) {
+        /** Waits until the manager's socket file appears (it is renamed into place once it accepts). */
+        private static void awaitServing(Process process, Path socket, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            try {
-                while (!ready.poll(Duration.ofMillis(50))) {
-                    if (process.exitCode() != null) {
-                        throw new ProcessError("the manager process (pid " + process.pid().orElse(-1)
-                                + ") ended with exit code " + process.exitCode() + " before it served");
-                    }
-                    if (System.nanoTime() > deadline) {
-                        killAndReap(process);
-                        throw new ProcessError("the manager process did not serve within " + timeout);
-                    }
+            while (!Files.exists(socket)) {
+                if (process.exitCode() != null) {
+                    throw new ProcessError("the manager process (pid " + process.pid().orElse(-1)
+                            + ") ended with exit code " + process.exitCode() + " before it served");
                 }
-                ready.recv();
-            } catch (IOException e) {
-                killAndReap(process);
-                throw new ProcessError("the manager process (pid " + process.pid().orElse(-1) + ") ended before it served: " + e, e);
-            } catch (InterruptedException e) {
-                killAndReap(process);
-                Thread.currentThread().interrupt();
-                throw new ProcessError("interrupted while starting a manager", e);
+                if (System.nanoTime() > deadline) {
+                    killAndReap(process);
+                    throw new ProcessError("the manager process did not serve within " + timeout);
+                }
+                if (Thread.interrupted()) {
+                    killAndReap(process);
+                    Thread.currentThread().interrupt();
+                    throw new ProcessError("interrupted while starting a manager");
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
             }
         }
 

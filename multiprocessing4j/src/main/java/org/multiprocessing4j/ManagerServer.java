@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.multiprocessing4j.internal.events.Loggers;
 import org.multiprocessing4j.internal.manager.ManagerHost;
 
 /**
@@ -117,6 +118,7 @@ public final class ManagerServer implements AutoCloseable {
             throw new IllegalStateException("already started: " + this);
         }
         host = ManagerHost.start(address, authkey, true, Map.of(), named, maxMessageBytes);
+        Loggers.MANAGER.log(System.Logger.Level.DEBUG, () -> "manager server serving at " + host.address());
         return this;
     }
 
@@ -156,6 +158,7 @@ public final class ManagerServer implements AutoCloseable {
         ManagerHost h = host;
         if (h != null) {
             h.close();
+            Loggers.MANAGER.log(System.Logger.Level.DEBUG, () -> "manager server at " + h.address() + " closed");
         }
     }
 

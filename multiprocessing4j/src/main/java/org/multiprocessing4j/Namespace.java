@@ -27,7 +27,7 @@ public interface Namespace {
      * Sets attribute {@code name} to {@code value} (which may be {@code null}).
      *
      * @param name the attribute's name
-     * @param value the number of permits
+     * @param value the value, which may be {@code null}
      */
     void set(String name, Object value);
 

@@ -108,6 +108,15 @@ public class Queue<T> implements Serializable, AutoCloseable {
         this.creator = true;
     }
 
+    /** For {@link RemoteQueue}: a queue with no shared memory of its own, all of whose methods are overridden. */
+    Queue(RemoteQueue.Marker remote) {
+        this.serializer = null;
+        this.maxsize = 0;
+        this.path = null;
+        this.creator = false;
+        this.closed = true;
+    }
+
     /**
      * Puts {@code item} at the tail, waiting as long as it takes for room.
      *
@@ -161,7 +170,13 @@ public class Queue<T> implements Serializable, AutoCloseable {
     private void put(T item, long timeoutNanos, Duration timeout) throws InterruptedException {
         SharedQueue q = shared();
         byte[] encoded = DefaultCodec.of(serializer).encode(item, "an item put into " + this);
-        if (!q.put(encoded, System.nanoTime() + timeoutNanos)) {
+        boolean put;
+        try {
+            put = q.put(encoded, System.nanoTime() + timeoutNanos);
+        } catch (InternalError fault) {
+            throw damaged(fault);
+        }
+        if (!put) {
             throw new QueueFullException(this + " is full (maxsize " + maxsize + ", " + CAPACITY_BYTES
                     + " bytes): no room within " + timeout);
         }
@@ -219,7 +234,12 @@ public class Queue<T> implements Serializable, AutoCloseable {
 
     @SuppressWarnings("unchecked")
     private T get(long timeoutNanos, Duration timeout) throws InterruptedException {
-        byte[] message = shared().take(System.nanoTime() + timeoutNanos);
+        byte[] message;
+        try {
+            message = shared().take(System.nanoTime() + timeoutNanos);
+        } catch (InternalError fault) {
+            throw damaged(fault);
+        }
         if (message == null) {
             throw new QueueEmptyException(this + " is empty: no item within " + timeout);
         }
@@ -229,6 +249,19 @@ public class Queue<T> implements Serializable, AutoCloseable {
         } catch (IOException | ClassNotFoundException e) {
             throw new ProcessError("cannot decode an item taken from " + this + ": " + e, e);
         }
+    }
+
+    /**
+     * A fault in the mapped file (HotSpot reports the SIGBUS of a read past the end of a truncated file as
+     * this {@link InternalError}): the queue's file was truncated or damaged under it.
+     */
+    private ProcessError damaged(InternalError fault) {
+        SharedQueue q = shared;
+        if (q != null) {
+            q.markDamaged();
+        }
+        return new ProcessError("the shared file of " + this + " was truncated or damaged while in use ("
+                + fault.getMessage() + ")", fault);
     }
 
     /**

@@ -32,7 +32,9 @@ public final class RemoteManager implements AutoCloseable {
     }
 
     /**
-     * A proxy of the object registered as {@code name}, implementing interface {@code type}.
+     * A proxy of the object registered as {@code name}, implementing interface {@code type}. As a special
+     * case, {@code get(name, Queue.class)} gives this library's {@link Queue} type over a registered
+     * {@link java.util.concurrent.BlockingQueue} (so {@code put}/{@code get} read as in Python).
      *
      * @throws IllegalArgumentException    if nothing is registered as {@code name}, if {@code type} is not an
      *                                     interface or the object does not implement it
@@ -42,9 +44,13 @@ public final class RemoteManager implements AutoCloseable {
      * @param type the interface the proxies implement
      * @return a proxy of the object
      */
+    @SuppressWarnings("unchecked")
     public <T> T get(String name, Class<T> type) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
+        if (type == Queue.class) {
+            return (T) new RemoteQueue<>(link.get(name, java.util.concurrent.BlockingQueue.class));
+        }
         return link.get(name, type);
     }
 

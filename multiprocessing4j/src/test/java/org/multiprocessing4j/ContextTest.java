@@ -160,4 +160,21 @@ class ContextTest extends ChildProcessTestBase {
         script.toFile().setExecutable(true);
         return script;
     }
+
+    @Test
+    void aContextMakesPoolsExecutorsAndManagersThatCarryItsSettings() throws Exception {
+        try (Context ctx = Context.builder().systemProperty("mp4j.test.ctx", "made-by-ctx").build();
+             Pool pool = ctx.pool(1);
+             ProcessPoolExecutor executor = ctx.executor(1);
+             Manager manager = ctx.manager()) {
+            assertEquals("made-by-ctx", pool.apply(() -> System.getProperty("mp4j.test.ctx")));
+            assertEquals("made-by-ctx", executor.submit(() -> System.getProperty("mp4j.test.ctx")).get());
+            java.util.Map<String, String> d = manager.dict();
+            Process p = ctx.process(() -> d.put("seen", System.getProperty("mp4j.test.ctx")));
+            p.start();
+            p.join();
+            assertEquals("made-by-ctx", d.get("seen"));
+            assertThrows(IllegalArgumentException.class, () -> ctx.pool(0));
+        }
+    }
 }

@@ -307,4 +307,40 @@ class ManagerTest extends ChildProcessTestBase {
         }
         assertThrows(ManagerUnavailableException.class, () -> d.get("a"));
     }
+
+    @Test
+    void objectsWhoseProxiesAreGoneAreReleasedUnlessTheirHandleLeftTheProcess() throws Exception {
+        try (Manager manager = Manager.start()) {
+            ConcurrentMap<String, Object> kept = manager.dict();
+            int base = manager.objectCount();
+            for (int i = 0; i < 100; i++) {
+                manager.list().add(i); // dropped at once
+            }
+            byte[] handle = escapedHandle(manager);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (manager.objectCount() > base + 1 && System.nanoTime() < deadline) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertEquals(base + 1, manager.objectCount()); // the dropped lists went; the escaped dict stays
+            kept.put("still", "here");
+            assertEquals("here", kept.get("still"));
+            try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(handle))) {
+                @SuppressWarnings("unchecked")
+                ConcurrentMap<String, Object> back = (ConcurrentMap<String, Object>) in.readObject();
+                assertEquals(true, back.get("seen"));
+            }
+        }
+    }
+
+    /** A dict whose only proxy here is dropped after its handle was serialized (as for another process). */
+    private static byte[] escapedHandle(Manager manager) throws Exception {
+        ConcurrentMap<String, Object> escaped = manager.dict();
+        escaped.put("seen", true);
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(escaped);
+        }
+        return bytes.toByteArray();
+    }
 }

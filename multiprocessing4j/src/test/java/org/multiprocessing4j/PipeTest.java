@@ -348,4 +348,37 @@ class PipeTest extends ChildProcessTestBase {
             return (Connection) in.readObject();
         }
     }
+
+    /** Truncates every /dev/shm file of this process's tree named in {@code description}. */
+    static int truncateFilesNamedIn(String description) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("mp4j-[0-9a-f-]+").matcher(description);
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        while (m.find()) {
+            names.add(m.group());
+        }
+        int n = 0;
+        for (String name : names) {
+            java.nio.file.Path file = java.nio.file.Path.of("/dev/shm", name);
+            if (java.nio.file.Files.exists(file)) {
+                try (var raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+                    raf.setLength(0);
+                }
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void aRingFileTruncatedUnderALiveChannelGivesIOExceptionNotACrash() throws Exception {
+        try (Pipe pipe = Pipe.open()) {
+            pipe.left().send("claims the left end's rings"); // the right end is unclaimed: its files stay
+            assertEquals(2, truncateFilesNamedIn(pipe.toString()));
+            IOException onSend = assertThrows(IOException.class, () -> pipe.left().send("after"));
+            assertTrue(onSend.getMessage().contains("truncated"), onSend.getMessage());
+            assertTrue(pipe.left().closed());
+            assertThrows(IOException.class, () -> pipe.right().recv()); // attaching a truncated file is refused
+            ((org.multiprocessing4j.internal.pipe.RingConnection) pipe.left()).unlinkRings();
+        }
+    }
 }

@@ -337,4 +337,18 @@ class QueueTest extends ChildProcessTestBase {
         IllegalStateException e = assertThrows(IllegalStateException.class, copy::getNowait);
         assertTrue(e.getMessage().contains("gone"), e.getMessage());
     }
+
+    @Test
+    void aQueueFileTruncatedWhileInUseGivesProcessErrorNotACrash() throws Exception {
+        Queue<Integer> q = new Queue<>();
+        try {
+            q.put(1);
+            assertEquals(1, PipeTest.truncateFilesNamedIn(q.toString()));
+            ProcessError e = assertThrows(ProcessError.class, () -> q.put(2));
+            assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+            assertThrows(ProcessError.class, () -> q.get(java.time.Duration.ZERO));
+        } finally {
+            q.close();
+        }
+    }
 }

@@ -81,6 +81,20 @@ class RemoteManagerTest extends ChildProcessTestBase {
                         () -> client.get("jobs", java.util.Deque.class));
                 assertTrue(exposed.getMessage().contains("jobs"), exposed.getMessage());
                 assertThrows(IllegalArgumentException.class, () -> client.get("nothing", ConcurrentMap.class));
+                @SuppressWarnings("unchecked")
+                Queue<String> asQueue = client.get("jobs", Queue.class); // this library's Queue over the registered one
+                Process putter = new Process(() -> {
+                    try {
+                        asQueue.put("from-child");
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                putter.start();
+                assertEquals("from-child", asQueue.get(Duration.ofSeconds(60)));
+                putter.join();
+                assertThrows(QueueEmptyException.class, asQueue::getNowait);
+                assertEquals(0, asQueue.qsize());
                 assertThrows(IllegalArgumentException.class, () -> client.get("counts", ConcurrentHashMap.class));
             }
         } finally {

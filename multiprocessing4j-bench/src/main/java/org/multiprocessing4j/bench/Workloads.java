@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.multiprocessing4j.bench.workloads.LockWorkload;
+import org.multiprocessing4j.bench.workloads.ManagerWorkload;
 import org.multiprocessing4j.bench.workloads.NoopProbe;
 import org.multiprocessing4j.bench.workloads.PipePingpong;
 import org.multiprocessing4j.bench.workloads.PipeThroughput;
@@ -38,7 +39,8 @@ public final class Workloads {
             new QueueThroughput(),
             new LockWorkload(),
             new SyncPingpong(),
-            new ValueArray()
+            new ValueArray(),
+            new ManagerWorkload()
     );
 
     private static final Map<String, Workload> BY_NAME = index(ALL);

@@ -14,7 +14,7 @@ import org.multiprocessing4j.StartMethod;
 
 /**
  * The README's first command: real child JVMs doing work, a pool that survives a dead worker and a runaway
- * task, a crash and an out-of-memory contained with their exit codes, and a runaway child killed, in a few
+ * task, a manager's dict shared by children, a crash and an out-of-memory contained with their exit codes, and a runaway child killed, in a few
  * seconds.
  */
 public final class Demo {
@@ -28,6 +28,7 @@ public final class Demo {
 
         parallelWork();
         PoolDemo.run();
+        ManagerDemo.run();
         prestartedStart();
         crashesAreContained();
         runawayIsKilled();
@@ -75,7 +76,7 @@ public final class Demo {
     }
 
     private static void prestartedStart() throws InterruptedException {
-        System.out.println("3. PRESTARTED keeps a booted JVM waiting, so start() only hands over the target:");
+        System.out.println("4. PRESTARTED keeps a booted JVM waiting, so start() only hands over the target:");
         try (Context ctx = Context.builder().startMethod(StartMethod.PRESTARTED).build()) {
             ctx.prestart();
             long t0 = System.nanoTime();
@@ -88,7 +89,7 @@ public final class Demo {
     }
 
     private static void crashesAreContained() throws InterruptedException {
-        System.out.println("4. Failures stay in their child; the parent reads the exit code and carries on:");
+        System.out.println("5. Failures stay in their child; the parent reads the exit code and carries on:");
         Process thrower = new Process("thrower", () -> {
             throw new IllegalStateException("something broke in the child");
         });
@@ -109,7 +110,7 @@ public final class Demo {
     }
 
     private static void runawayIsKilled() throws InterruptedException {
-        System.out.println("5. A runaway thread cannot be killed; a runaway child JVM (an endless loop here) can:");
+        System.out.println("6. A runaway thread cannot be killed; a runaway child JVM (an endless loop here) can:");
         Process runaway = new Process("runaway", () -> {
             long x = 0;
             while (true) {

@@ -32,6 +32,8 @@ class MainCommandsExampleTest extends ExampleTestBase {
             MonteCarloPi        | 2000000 | of 4,000,000 darts inside: pi ~ 3.14
             ExecutorComposition | 200000  | handle:      recovered from NumberFormatException
             RunawayTask         | 1000    | 3. afterwards map(x -> x * x) gave [1, 4, 9, 16, 25]
+            SharedCounters      | 300 2   | shared counts equal the parent's own count
+            JobServer           | 12 2    | 12 results in the server's map
             Demo                |         | Done in
             """)
     void theExampleRunsFromTheCommandLineAndItsJvmExitsByItself(String example, String args, String expected,

@@ -148,9 +148,9 @@ public final class ProcessStart implements Workload {
 
     /**
      * Waits until every child JVM of this JVM has ended. Needed after {@link Context#close()}: it kills the
-     * waiting standby but returns before that JVM has gone.
+     * waiting standby but returns before that JVM has gone. Also used by {@link ManagerWorkload}.
      */
-    private static void awaitChildJvmsEnded() throws InterruptedException {
+    static void awaitChildJvmsEnded() throws InterruptedException {
         long deadline = System.nanoTime() + CHILD_TIMEOUT.toNanos();
         for (ProcessHandle h : ProcessHandle.current().children().toList()) {
             try {

@@ -10,6 +10,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.internal.events.Loggers;
+import org.multiprocessing4j.internal.events.ProcessExitEvent;
 import org.multiprocessing4j.internal.wire.FrameChannel;
 
 /**
@@ -42,6 +44,8 @@ public final class ChildJvm {
     private int warmSent;
     private volatile boolean orderlyShutdown;
     private volatile int signal;
+    /** The name of the process it runs, once handed one (null: a standby, or not yet told). */
+    private volatile String processName;
 
     private ChildJvm(java.lang.Process process, JvmCommand command, CompletableFuture<FrameChannel> link, List<String> argv) {
         this.process = process;
@@ -50,8 +54,11 @@ public final class ChildJvm {
         this.link = link;
         this.stdin = process.getOutputStream();
         long pid = process.pid();
-        this.stdout = command.inheritIO() ? new OutputPump(process.getInputStream(), () -> System.out, "mp4j-stdout-" + pid) : null;
-        this.stderr = new OutputPump(process.getErrorStream(), command.inheritIO() ? () -> System.err : null, "mp4j-stderr-" + pid);
+        OutputMode mode = command.outputMode();
+        this.stdout = command.inheritIO() ? new OutputPump(process.getInputStream(), () -> System.out, "mp4j-stdout-" + pid,
+                mode, this::outputTag, System.Logger.Level.INFO) : null;
+        this.stderr = new OutputPump(process.getErrorStream(), command.inheritIO() ? () -> System.err : null, "mp4j-stderr-" + pid,
+                mode, this::outputTag, System.Logger.Level.WARNING);
         link.thenAccept(this::readNotices);
         process.onExit().thenRun(this::onProcessExit);
     }
@@ -218,8 +225,28 @@ public final class ChildJvm {
                 }
             });
             link.cancel(false);
-            exitCode.complete(ExitStatus.decode(process.exitValue(), orderlyShutdown, signal));
+            int code = ExitStatus.decode(process.exitValue(), orderlyShutdown, signal);
+            String name = displayName();
+            Loggers.PROCESS.log(System.Logger.Level.DEBUG, () -> "process '" + name + "' (pid " + pid() + ") exited with code " + code);
+            ProcessExitEvent.emit(name, pid(), code);
+            exitCode.complete(code);
         });
+    }
+
+    /** Records the name of the process this JVM runs (before it is handed over), for tags, logs and events. */
+    void named(String name) {
+        this.processName = name;
+    }
+
+    private String displayName() {
+        String name = processName;
+        return name != null ? name : "(standby)";
+    }
+
+    /** The prefix of this child's lines in tagged or logged output: {@code [name pid] }. */
+    private String outputTag() {
+        String name = processName;
+        return "[" + (name != null ? name : "standby") + " " + pid() + "] ";
     }
 
     public long pid() {

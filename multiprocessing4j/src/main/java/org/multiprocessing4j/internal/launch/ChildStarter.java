@@ -2,6 +2,8 @@ package org.multiprocessing4j.internal.launch;
 
 import java.io.IOException;
 import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.internal.events.Loggers;
+import org.multiprocessing4j.internal.events.ProcessStartEvent;
 
 /**
  * Starts one process in a child JVM: a fresh one ({@code SPAWN}) or a standby ({@code PRESTARTED}),
@@ -19,14 +21,18 @@ public final class ChildStarter {
      */
     public static ChildJvm start(JvmCommand command, StandbyPool standby, String name, boolean daemon, int[] identity,
                                  byte[] encodedProcess, String kind) throws InterruptedException {
+        ProcessStartEvent event = ProcessStartEvent.begin(standby != null ? "PRESTARTED" : "SPAWN");
+        long startNanos = System.nanoTime();
         ChildJvm child;
         if (standby != null) {
             child = standby.take();
         } else {
             child = ChildJvm.launch(command);
+            child.named(name); // NOTE: now, so that what the JVM prints while it boots is tagged with the name too
             child.awaitConnected();
         }
         RunOrder order = new RunOrder(name, daemon, identity, encodedProcess);
+        child.named(name);
         try {
             child.run(order);
             if (standby != null) {
@@ -36,6 +42,10 @@ public final class ChildStarter {
             child.kill();
             throw new ProcessError("child JVM (pid " + child.pid() + ") died before it took process '" + name + "'", e);
         }
+        ProcessStartEvent.commit(event, name, child.pid());
+        ChildJvm started = child;
+        Loggers.PROCESS.log(System.Logger.Level.DEBUG, () -> "started process '" + name + "' (pid " + started.pid() + ", "
+                + (standby != null ? "PRESTARTED" : "SPAWN") + ") in " + (System.nanoTime() - startNanos) / 1_000_000 + " ms");
         return child;
     }
 }

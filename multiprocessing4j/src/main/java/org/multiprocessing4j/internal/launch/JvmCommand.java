@@ -14,7 +14,8 @@ import org.multiprocessing4j.Context;
  * <p>{@code java [inherited options] [native access] [context options] [-Dk=v...] [AOT cache, see {@link AotCache}]
  * -cp <parent class path> [--module-path <parent module path> --add-modules ALL-MODULE-PATH]
  * (ChildMain | -m org.multiprocessing4j/ChildMain)}. Inherited options drop what must not be copied:
- * debugger agents (their port is taken), the parent's own class-data/AOT flags, and launcher internals.
+ * debugger agents (their port is taken), the parent's own class-data/AOT flags, its Flight Recorder recording
+ * (children would write the parent's file), and launcher internals.
  */
 public final class JvmCommand {
     static final String CHILD_MAIN = ChildMain.class.getName();
@@ -24,6 +25,7 @@ public final class JvmCommand {
     private final Map<String, String> environment;
     private final Path workingDirectory;
     private final boolean inheritIO;
+    private final OutputMode outputMode;
     private final String serializer;
     private final Duration startTimeout;
     private final Path javaExecutable;
@@ -34,6 +36,7 @@ public final class JvmCommand {
         this.environment = ctx.environment();
         this.workingDirectory = ctx.workingDirectory().orElse(null);
         this.inheritIO = ctx.inheritIO();
+        this.outputMode = ctx.logOutput() ? OutputMode.LOGGED : ctx.tagOutput() ? OutputMode.TAGGED : OutputMode.RAW;
         this.serializer = ctx.serializer().getName();
         this.startTimeout = ctx.startTimeout();
 
@@ -78,6 +81,7 @@ public final class JvmCommand {
         this.environment = base.environment;
         this.workingDirectory = base.workingDirectory;
         this.inheritIO = inheritIO;
+        this.outputMode = base.outputMode;
         this.serializer = base.serializer;
         this.startTimeout = base.startTimeout;
         List<String> o = new ArrayList<>(base.options);
@@ -102,7 +106,9 @@ public final class JvmCommand {
                 || option.startsWith("-XX:SharedArchiveFile") || option.startsWith("-XX:+AutoCreateSharedArchive")
                 || option.startsWith("-Djava.class.path") || option.startsWith("-Djdk.module.")
                 || option.startsWith("-Dsun.java.command") || option.startsWith("-Dsun.java.launcher")
-                || option.startsWith("-Djdk.internal.vm.ci") || option.equals("-Xshare:dump"));
+                || option.startsWith("-Djdk.internal.vm.ci") || option.equals("-Xshare:dump")
+                // NOTE: a child inheriting the parent's recording would write the same file and clobber it
+                || option.startsWith("-XX:StartFlightRecording"));
     }
 
     /** The full command line of the next child: with an AOT cache's options once one is ready. */
@@ -152,6 +158,10 @@ public final class JvmCommand {
 
     boolean inheritIO() {
         return inheritIO;
+    }
+
+    OutputMode outputMode() {
+        return outputMode;
     }
 
     String serializer() {

@@ -1,27 +1,55 @@
 package org.multiprocessing4j.internal.launch;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.lang.System.Logger.Level;
 import java.nio.charset.Charset;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.multiprocessing4j.internal.events.Loggers;
 
 /**
- * Copies a child's stdout or stderr into this JVM's {@code System.out}/{@code System.err} (looked up at
- * each write, so redirections such as a test runner's are honoured), keeping the last
- * {@value #TAIL_BYTES} bytes to quote when the child fails to start. One daemon thread per stream; it
- * ends at the child's end-of-stream.
+ * Copies a child's stdout or stderr into this JVM, keeping the last {@value #TAIL_BYTES} bytes to quote
+ * when the child fails to start. One daemon thread per stream; it ends at the child's end-of-stream.
+ *
+ * <p>Where the bytes go ({@link OutputMode}): to {@code System.out}/{@code System.err} (looked up at each
+ * write, so redirections such as a test runner's are honoured) as they are, or with each line prefixed by
+ * the child's tag ({@code [name pid] }, looked up at each line start, so a standby that is given a process
+ * is tagged with its name from then on); or line by line to the {@code org.multiprocessing4j.output}
+ * logger. A tagged chunk is written with one call, so whole lines of two children do not interleave; a
+ * line a child writes in pieces may still be interleaved with another child's line. A logged line is held
+ * until its newline (or end-of-stream, or {@value #MAX_LOGGED_LINE} bytes).
  */
 final class OutputPump {
     static final int TAIL_BYTES = 16 * 1024;
+    /** A logged line longer than this is logged in pieces. */
+    static final int MAX_LOGGED_LINE = 64 * 1024;
 
     private final byte[] tail = new byte[TAIL_BYTES];
     private long total;
     private final Thread thread;
-    private final java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    private final OutputMode mode;
+    private final Supplier<String> tag;
+    private final Level level;
+    /** TAGGED: the next byte starts a line. Only the pump thread touches it. */
+    private boolean atLineStart = true;
+    /** LOGGED: the line read so far. Only the pump thread touches it. */
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-    OutputPump(InputStream in, Supplier<PrintStream> target, String name) {
-        this.thread = new Thread(() -> copy(in, target), name);
+    /**
+     * @param target where RAW and TAGGED output goes; null: nowhere (only the tail is kept)
+     * @param tag    the child's line prefix, for TAGGED and LOGGED
+     * @param level  the level of LOGGED lines
+     */
+    OutputPump(InputStream in, Supplier<PrintStream> target, String threadName, OutputMode mode, Supplier<String> tag,
+               Level level) {
+        this.mode = mode;
+        this.tag = tag;
+        this.level = level;
+        this.thread = new Thread(() -> copy(in, target), threadName);
         thread.setDaemon(true);
         thread.start();
     }
@@ -33,20 +61,81 @@ final class OutputPump {
             while ((n = in.read(buf)) > 0) {
                 remember(buf, n);
                 if (target != null) {
-                    PrintStream out = target.get();
-                    out.write(buf, 0, n);
-                    out.flush();
+                    switch (mode) {
+                        case RAW -> {
+                            PrintStream out = target.get();
+                            out.write(buf, 0, n);
+                            out.flush();
+                        }
+                        case TAGGED -> writeTagged(buf, n, target.get());
+                        case LOGGED -> logLines(buf, n);
+                    }
                 }
             }
         } catch (IOException ignored) {
             // the child is gone
         } finally {
+            if (target != null && mode == OutputMode.LOGGED && line.size() > 0) {
+                logLine();
+            }
             ended.complete(null);
         }
     }
 
+    private void writeTagged(byte[] buf, int n, PrintStream out) {
+        ByteArrayOutputStream chunk = new ByteArrayOutputStream(n + 64);
+        byte[] prefix = null;
+        int i = 0;
+        while (i < n) {
+            if (atLineStart) {
+                if (prefix == null) {
+                    prefix = tag.get().getBytes(out.charset());
+                }
+                chunk.write(prefix, 0, prefix.length);
+                atLineStart = false;
+            }
+            int end = i;
+            while (end < n && buf[end] != '\n') {
+                end++;
+            }
+            if (end < n) {
+                end++; // the newline
+                atLineStart = true;
+            }
+            chunk.write(buf, i, end - i);
+            i = end;
+        }
+        out.write(chunk.toByteArray(), 0, chunk.size());
+        out.flush();
+    }
+
+    private void logLines(byte[] buf, int n) {
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+            if (buf[i] == '\n') {
+                line.write(buf, start, i - start);
+                logLine();
+                start = i + 1;
+            } else if (line.size() + (i - start) >= MAX_LOGGED_LINE) {
+                line.write(buf, start, i - start);
+                logLine();
+                start = i;
+            }
+        }
+        line.write(buf, start, n - start);
+    }
+
+    private void logLine() {
+        String text = line.toString(Charset.defaultCharset());
+        line.reset();
+        if (text.endsWith("\r")) {
+            text = text.substring(0, text.length() - 1);
+        }
+        Loggers.OUTPUT.log(level, tag.get() + text);
+    }
+
     /** Completes at the child's end-of-stream, once everything before it was copied. */
-    java.util.concurrent.CompletableFuture<Void> ended() {
+    CompletableFuture<Void> ended() {
         return ended;
     }
 

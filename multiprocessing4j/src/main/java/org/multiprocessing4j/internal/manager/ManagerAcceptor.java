@@ -9,12 +9,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.internal.conn.Authenticated;
-import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.pipe.RingConnection;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 
@@ -40,7 +40,7 @@ final class ManagerAcceptor implements AutoCloseable {
     private ManagerCore core;
     private final int maxMessageBytes;
     private final ClassLoader loader;
-    private final ObjectCodec codec = DefaultCodec.get();
+    private final ObjectCodec codec = ManagerWire.codec();
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final Set<SocketChannel> handshaking = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -58,12 +58,24 @@ final class ManagerAcceptor implements AutoCloseable {
             socketFile = null;
         }
         try {
-            server.bind(bind);
+            if (socketFile != null) {
+                // NOTE: bound (and listening) under a temporary name, then renamed: the socket file appears
+                // only once it accepts, so its existence tells a waiting parent that the manager serves.
+                if (Files.exists(socketFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    throw new java.net.BindException("Address already in use: " + socketFile + " exists");
+                }
+                Path binding = socketFile.resolveSibling(socketFile.getFileName() + ".binding");
+                server.bind(UnixDomainSocketAddress.of(binding));
+                Files.move(binding, socketFile, StandardCopyOption.ATOMIC_MOVE);
+                address = UnixDomainSocketAddress.of(socketFile);
+            } else {
+                server.bind(bind);
+                address = server.getLocalAddress();
+            }
         } catch (IOException e) {
             server.close();
             throw new IOException("cannot listen on " + bind + ": " + e.getMessage(), e);
         }
-        address = server.getLocalAddress();
     }
 
     SocketAddress address() {
@@ -129,6 +141,10 @@ final class ManagerAcceptor implements AutoCloseable {
                 byte[] request = connection.recvBytes(maxMessageBytes);
                 byte[] reply = core.answer(request, session, loader);
                 connection.sendBytes(reply);
+                if (core.shutdownRequested()) {
+                    core.stop(); // after the reply: whoever closes the server now cannot cut it off
+                    return;
+                }
                 if (core.stopping()) {
                     return;
                 }

@@ -4,9 +4,14 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.security.SecureRandom;
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import org.multiprocessing4j.AuthenticationException;
 import org.multiprocessing4j.Client;
@@ -14,7 +19,6 @@ import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.ManagerUnavailableException;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.conn.Authenticated;
-import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.pipe.RingConnection;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 import org.multiprocessing4j.internal.wire.ThrowableCodec;
@@ -35,6 +39,7 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
  */
 final class ManagerClient {
     private static final ConcurrentMap<String, ManagerClient> CLIENTS = new ConcurrentHashMap<>();
+    private static final Cleaner CLEANER = Cleaner.create(r -> Thread.ofPlatform().daemon().name("mp4j-manager-cleaner").unstarted(r));
     /** Bytes of ring per direction of a local manager connection; longer messages stream through. */
     static final int RING_BYTES = 256 * 1024;
 
@@ -42,7 +47,11 @@ final class ManagerClient {
     private final byte[] authkey;
     private final long session = new SecureRandom().nextLong();
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
-    private final ObjectCodec codec = DefaultCodec.get();
+    private final ObjectCodec codec = ManagerWire.codec();
+    /** Objects this process created whose proxies all became unreachable: released with the next request. */
+    private final ConcurrentLinkedQueue<Long> releasable = new ConcurrentLinkedQueue<>();
+    /** Objects whose handle left this process (sent or captured): never released from here. */
+    private final Set<Long> escaped = ConcurrentHashMap.newKeySet();
     private final ThrowableCodec throwables = new ThrowableCodec(codec);
 
     private ManagerClient(String address, byte[] authkey) {
@@ -80,7 +89,22 @@ final class ManagerClient {
             throw new IllegalArgumentException("the proxy's interface " + handle.type() + " is not on this process's class path", e);
         }
         long id = handle.id();
-        return new ProxyHandler(handle, (index, args) -> request(new Object[] {ManagerWire.CALL, id, index, args}), table);
+        return new ProxyHandler(handle, (index, args) -> request(new Object[] {ManagerWire.CALL, id, index, args}), table,
+                escaped::add);
+    }
+
+    /**
+     * Releases the new object behind {@code handler} in the manager once the handler (its proxy) is
+     * unreachable, unless its handle left this process meanwhile. Only for objects this process created:
+     * no other handler of this process can name them unless their handle escaped or the manager pinned them.
+     */
+    void releaseWhenUnreachable(ProxyHandler handler) {
+        long id = handler.handle().id();
+        CLEANER.register(handler, () -> {
+            if (!escaped.contains(id)) {
+                releasable.add(id);
+            }
+        });
     }
 
     /**
@@ -95,6 +119,9 @@ final class ManagerClient {
         Connection connection = idle.pollFirst();
         if (connection == null) {
             connection = open();
+        }
+        if (!releasable.isEmpty()) {
+            sendReleases(connection);
         }
         byte[] reply;
         try {
@@ -125,6 +152,27 @@ final class ManagerClient {
         }
         Throwable thrown = throwables.decode((byte[]) answer[1], loader());
         throw thrown;
+    }
+
+    /** Sends the pending releases on {@code connection} (best effort: a failure shows in the real request). */
+    private void sendReleases(Connection connection) throws InterruptedException {
+        List<Long> ids = new ArrayList<>();
+        Long id;
+        while ((id = releasable.poll()) != null) {
+            if (!escaped.contains(id)) {
+                ids.add(id);
+            }
+        }
+        if (ids.isEmpty()) {
+            return;
+        }
+        long[] array = ids.stream().mapToLong(Long::longValue).toArray();
+        try {
+            connection.sendBytes(codec.encode(new Object[] {ManagerWire.RELEASE, array}, "a manager release"));
+            connection.recvBytes();
+        } catch (IOException e) {
+            // the real request on this connection reports it
+        }
     }
 
     private Connection open() throws InterruptedException {
@@ -171,6 +219,54 @@ final class ManagerClient {
             ends[0].close();
             ends[1].close();
             ends[0].unlinkRings();
+        }
+    }
+
+    /**
+     * Exercises this JVM's whole path to the manager once (connection set-up, a created dict, a put and a
+     * get, the release), then closes the connection: run in the manager's own JVM, in the background, so
+     * that the first real client does not pay the manager's first-use costs (class loading, JIT,
+     * deserialization, the shared-memory mapping).
+     */
+    void warmUp() throws Throwable {
+        ManagerCore core = ManagerCore.serving(address);
+        if (core == null) {
+            return;
+        }
+        // NOTE: made directly, not by a CREATE: decoding a handle inside the manager's JVM would pin the object.
+        long id = core.addWarmUpDict();
+        MethodTable table = MethodTable.of(ConcurrentMap.class);
+        int put = table.indexOf(java.util.Map.class.getMethod("put", Object.class, Object.class));
+        int get = table.indexOf(java.util.Map.class.getMethod("get", Object.class));
+        for (int i = 0; i < 200; i++) {
+            request(new Object[] {ManagerWire.CALL, id, put, new Object[] {"k", i}});
+            request(new Object[] {ManagerWire.CALL, id, get, new Object[] {"k"}});
+        }
+        request(new Object[] {ManagerWire.PING});
+        closeConnections(); // the session ends: its hold on the dict goes, and with it the dict
+    }
+
+    /**
+     * Sends {@code frame} over a fresh plain socket connection (no shared-memory pipe): for a process that
+     * has no connection yet and needs one request only, such as a shutdown.
+     */
+    Object requestOnce(Object[] frame) throws Throwable {
+        if (!idle.isEmpty() || !ManagerAddress.isLocal(address)) {
+            return request(frame);
+        }
+        byte[] key = authkey != null ? authkey : Authenticated.treeAuthkey();
+        try (Connection socket = Client.connect(ManagerAddress.parse(address), key)) {
+            socket.sendBytes(codec.encode(new Object[] {ManagerWire.HELLO, session, null}, "a manager hello"));
+            socket.sendBytes(codec.encode(frame, "a call to the manager at " + address));
+            Object[] answer = (Object[]) codec.decode(socket.recvBytes(), loader());
+            if ((Integer) answer[0] == ManagerWire.OK) {
+                return answer[1];
+            }
+            throw throwables.decode((byte[]) answer[1], loader());
+        } catch (AuthenticationException e) {
+            throw e;
+        } catch (IOException e) {
+            throw gone("cannot send a request: " + e.getMessage(), e);
         }
     }
 

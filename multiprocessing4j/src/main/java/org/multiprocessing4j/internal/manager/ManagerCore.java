@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 import org.multiprocessing4j.ManagerUnavailableException;
-import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 import org.multiprocessing4j.internal.wire.ThrowableCodec;
 
@@ -42,10 +41,12 @@ final class ManagerCore {
     private final Map<Long, List<Long>> sessionObjects = new HashMap<>();
     private final List<AutoCloseable> made = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final ObjectCodec codec = DefaultCodec.get();
+    private final ObjectCodec codec = ManagerWire.codec();
     private final ThrowableCodec throwables = new ThrowableCodec(codec);
     private long nextId = 1;
     private volatile boolean closed;
+    private volatile long warmUpId = -1;
+    private volatile boolean shutdownRequested;
 
     /** A type {@code CREATE} can make. */
     record TypeEntry(Class<?> type, Supplier<?> factory, java.util.function.Function<Object, Object> withInitial) {
@@ -118,9 +119,19 @@ final class ManagerCore {
         }
     }
 
-    /** Number of objects served now (tests and stats). */
+    /** Number of objects served now (tests and stats), not counting the manager's own warm-up dict. */
     int objectCount() {
-        return objects.size();
+        return objects.size() - (objects.containsKey(warmUpId) ? 1 : 0);
+    }
+
+    /**
+     * A dict for this JVM's own warm-up ({@link ManagerClient#warmUp}): held by no session until the warm-up
+     * calls it, so it goes when the warm-up's connection ends; never counted.
+     */
+    long addWarmUpDict() {
+        Served s = add(new ConcurrentHashMap<>(), ConcurrentMap.class, false);
+        warmUpId = s.id;
+        return s.id;
     }
 
     // ---- requests ----------------------------------------------------------------------------------
@@ -142,10 +153,10 @@ final class ManagerCore {
                 case ManagerWire.CREATE -> create(session, (String) frame[1], frame[2]);
                 case ManagerWire.GET -> get(session, (String) frame[1], (String) frame[2], loader);
                 case ManagerWire.MAKE -> make((String) frame[1], frame[2]);
-                case ManagerWire.RELEASE -> release(session, (Long) frame[1]);
-                case ManagerWire.PING -> null;
+                case ManagerWire.RELEASE -> release(session, (long[]) frame[1]);
+                case ManagerWire.PING -> objectCount();
                 case ManagerWire.SHUTDOWN -> {
-                    stopped.countDown();
+                    shutdownRequested = true; // stop() follows once the reply is sent (ManagerAcceptor)
                     yield null;
                 }
                 default -> throw new IllegalArgumentException("unknown manager request " + op);
@@ -226,15 +237,17 @@ final class ManagerCore {
         return object;
     }
 
-    private Object release(long session, long id) {
+    private Object release(long session, long[] ids) {
         synchronized (this) {
-            Served s = objects.get(id);
-            if (s != null && s.sessions.remove(session)) {
-                List<Long> held = sessionObjects.get(session);
-                if (held != null) {
-                    held.remove(id);
+            for (long id : ids) {
+                Served s = objects.get(id);
+                if (s != null && s.sessions.remove(session)) {
+                    List<Long> held = sessionObjects.get(session);
+                    if (held != null) {
+                        held.remove(id);
+                    }
+                    releaseIfUnused(s);
                 }
-                releaseIfUnused(s);
             }
         }
         return null;
@@ -277,9 +290,14 @@ final class ManagerCore {
 
     // ---- shutdown ----------------------------------------------------------------------------------
 
-    /** True once a SHUTDOWN request was answered (or {@link #stop()} called). */
+    /** True once {@link #stop()} was called. */
     boolean stopping() {
         return stopped.getCount() == 0;
+    }
+
+    /** True once a client asked for a SHUTDOWN; its connection calls {@link #stop()} after sending the reply. */
+    boolean shutdownRequested() {
+        return shutdownRequested;
     }
 
     void stop() {

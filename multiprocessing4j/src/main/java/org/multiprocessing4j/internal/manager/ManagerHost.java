@@ -58,7 +58,17 @@ public final class ManagerHost implements AutoCloseable {
             throw e;
         }
         acceptor.start(core);
-        return new ManagerHost(core, acceptor);
+        ManagerHost host = new ManagerHost(core, acceptor);
+        // A client's SHUTDOWN request stops the whole host, whoever waits for it (or nobody).
+        Thread.ofPlatform().daemon().name("mp4j-manager-stop").start(() -> {
+            try {
+                core.awaitStop();
+                host.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return host;
     }
 
     /** The bound address (with port 0, the real port). */
@@ -89,7 +99,7 @@ public final class ManagerHost implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         core.stop();
         acceptor.close();
         core.close();

@@ -29,7 +29,14 @@ public final class ManagerLink {
 
     /** A proxy of a new object of the manager's type {@code type} (a built-in name or an interface name). */
     public <T> T create(String type, Class<T> proxyType, Object initial) {
-        return proxyType.cast(proxyOf(request(new Object[] {ManagerWire.CREATE, type, initial})));
+        ProxyHandler handler = (ProxyHandler) request(new Object[] {ManagerWire.CREATE, type, initial});
+        client.releaseWhenUnreachable(handler);
+        return proxyType.cast(ProxyHandler.proxy(handler));
+    }
+
+    /** {@return the number of objects the manager serves now} */
+    public int objectCount() {
+        return (Integer) request(new Object[] {ManagerWire.PING});
     }
 
     /** A proxy of the object registered as {@code name}, implementing {@code type}. */
@@ -45,8 +52,28 @@ public final class ManagerLink {
 
     /** Asks the manager to stop; it answers first. */
     public void shutdown() {
-        request(new Object[] {ManagerWire.SHUTDOWN});
-        close();
+        try {
+            client.requestOnce(new Object[] {ManagerWire.SHUTDOWN});
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (InterruptedException e) {
+            throw ProxyHandler.interrupted("waiting for the manager at " + client.address(), e);
+        } catch (Throwable t) {
+            throw new ProcessExecutionException("the manager at " + client.address() + " failed: " + t, t);
+        } finally {
+            close();
+        }
+    }
+
+    /** In the manager's own JVM: exercises the path a client takes once, so that the first real client finds it warm. */
+    public void warmUp() {
+        try {
+            client.warmUp();
+        } catch (Throwable bestEffort) {
+            // a warm-up only
+        } finally {
+            close();
+        }
     }
 
     /** Closes this process's connections to the manager (its session ends when none is left). */

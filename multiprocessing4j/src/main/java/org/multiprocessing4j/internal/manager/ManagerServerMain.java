@@ -8,15 +8,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.SerializableRunnable;
 import org.multiprocessing4j.SerializableSupplier;
 import org.multiprocessing4j.internal.conn.Authenticated;
 
 /**
  * What the manager process runs ({@code Manager.start()}): serves on a Unix-domain socket in the process
- * tree's runtime directory with the tree's authkey, says "ready" on a pipe, and returns (ending the
- * process) once a client asked it to shut down. If the parent dies first, the process ends with it (as
+ * tree's runtime directory with the tree's authkey (the socket file appears once it accepts, which is how
+ * the parent knows it serves), and returns (ending the process) once a client asked it to shut down. If the parent dies first, the process ends with it (as
  * every child does).
  */
 public final class ManagerServerMain implements SerializableRunnable {
@@ -25,16 +24,14 @@ public final class ManagerServerMain implements SerializableRunnable {
 
     private final String socketPath;
     private final LinkedHashMap<String, SerializableSupplier<?>> types;
-    private final Connection ready;
 
     /**
-     * @param types interface name → factory of the registered types
-     * @param ready the sending end of a one-way pipe on which the process says it is serving
+     * @param socketPath where to serve (the file appears once the manager accepts connections)
+     * @param types      interface name → factory of the registered types
      */
-    public ManagerServerMain(Path socketPath, Map<String, SerializableSupplier<?>> types, Connection ready) {
+    public ManagerServerMain(Path socketPath, Map<String, SerializableSupplier<?>> types) {
         this.socketPath = socketPath.toString();
         this.types = new LinkedHashMap<>(types);
-        this.ready = ready;
     }
 
     @Override
@@ -49,8 +46,8 @@ public final class ManagerServerMain implements SerializableRunnable {
         });
         try (ManagerHost host = ManagerHost.start(UnixDomainSocketAddress.of(socketPath), Authenticated.treeAuthkey(), false,
                 resolved, Map.of(), ManagerHost.DEFAULT_MAX_MESSAGE_BYTES)) {
-            ready.send("ready");
-            ready.close();
+            Thread.ofPlatform().daemon().name("mp4j-manager-warm-up")
+                    .start(() -> ManagerLink.of(host.address(), null).warmUp());
             host.awaitShutdownRequest();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,5 +1,9 @@
 package org.multiprocessing4j.internal.manager;
 
+import org.multiprocessing4j.internal.pipe.DefaultCodec;
+import org.multiprocessing4j.internal.wire.JdkSerializer;
+import org.multiprocessing4j.internal.wire.ObjectCodec;
+
 /**
  * The manager protocol. Every message is one frame holding an {@code Object[]} encoded by the
  * {@link org.multiprocessing4j.internal.wire.ObjectCodec} (its fast paths carry the opcode, ids, strings,
@@ -26,9 +30,11 @@ package org.multiprocessing4j.internal.manager;
  *   <tr><td>{@code [GET, name(String), interface(String)]}</td><td>a {@link ProxyHandle} to a registered object</td></tr>
  *   <tr><td>{@code [MAKE, kind(String), argument]}</td><td>a shared-memory object made by the manager process
  *       (a queue, lock, value...), which travels as its own handle</td></tr>
- *   <tr><td>{@code [RELEASE, id(long)]}</td><td>null: the session no longer needs the object</td></tr>
+ *   <tr><td>{@code [RELEASE, ids(long[])]}</td><td>null: the session no longer needs these objects (a
+ *       client sends it, before its next request, for objects it created whose proxies all became
+ *       unreachable and whose handles never left the process)</td></tr>
  *   <tr><td>{@code [SHUTDOWN]}</td><td>null, then the manager stops</td></tr>
- *   <tr><td>{@code [PING]}</td><td>null</td></tr>
+ *   <tr><td>{@code [PING]}</td><td>the number of objects served (an int)</td></tr>
  * </table>
  */
 final class ManagerWire {
@@ -51,5 +57,14 @@ final class ManagerWire {
     static final int MAX_HELLO_BYTES = 64 * 1024;
 
     private ManagerWire() {
+    }
+
+    /**
+     * The codec of every manager frame, on both sides: this library's fast paths plus JDK serialization,
+     * whatever serializer a context names (so a manager and its clients always agree, and a manager process
+     * need not build a default context to talk).
+     */
+    static ObjectCodec codec() {
+        return DefaultCodec.of(JdkSerializer.class.getName());
     }
 }

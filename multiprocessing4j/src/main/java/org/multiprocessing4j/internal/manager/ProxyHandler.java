@@ -22,9 +22,9 @@ import org.multiprocessing4j.ProcessExecutionException;
  * object.
  *
  * <p>What runs where: every interface method runs in the manager, atomically as far as the object there
- * is (a {@code ConcurrentHashMap}'s {@code merge} with a serializable function is one atomic step). Three
- * exceptions run in the caller, on the proxy's own methods: {@code forEach}, {@code stream},
- * {@code parallelStream} and {@code spliterator} (over a snapshot); a default method given an argument
+ * is (a {@code ConcurrentHashMap}'s {@code merge} with a serializable function is one atomic step). The
+ * exceptions run in the caller, on the proxy's own methods: the default methods {@code forEach},
+ * {@code stream}, {@code parallelStream} and {@code spliterator} (over a snapshot); a default method given an argument
  * that cannot be serialized (a plain lambda) runs its default body here when that is correct for a proxy
  * (ConcurrentMap's compute/merge family: retry loops over atomic {@code putIfAbsent}/{@code replace}),
  * and is refused otherwise. Iterators and collection views come back as read-only snapshots.
@@ -44,11 +44,18 @@ final class ProxyHandler implements InvocationHandler, Serializable {
     private final ProxyHandle handle;
     private final transient Backend backend;
     private final transient MethodTable table;
+    /** Told the object's id when this handler is serialized (its handle leaves the process); may be null. */
+    private final transient java.util.function.LongConsumer escapes;
 
     ProxyHandler(ProxyHandle handle, Backend backend, MethodTable table) {
+        this(handle, backend, table, null);
+    }
+
+    ProxyHandler(ProxyHandle handle, Backend backend, MethodTable table, java.util.function.LongConsumer escapes) {
         this.handle = handle;
         this.backend = backend;
         this.table = table;
+        this.escapes = escapes;
     }
 
     /** The handler a decoded handle stands for in this process. */
@@ -112,23 +119,28 @@ final class ProxyHandler implements InvocationHandler, Serializable {
                         + " (Function<A, B> & Serializable))");
             }
         }
-        Object result;
+        Object result = call(method, index, a);
+        return adapt(method, result, a);
+    }
+
+    /** Calls through the backend, turning what the proxy's method cannot throw into unchecked exceptions. */
+    private Object call(Method method, int index, Object[] a) throws Throwable {
         try {
-            result = backend.call(index, a);
+            return backend.call(index, a);
         } catch (InterruptedException e) {
             if (declares(method, InterruptedException.class)) {
                 throw e;
             }
-            throw interrupted("waiting for " + table.type().getSimpleName() + "." + name + " in the manager", e);
+            throw interrupted("waiting for " + table.type().getSimpleName() + "." + method.getName() + " in the manager", e);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable checked) {
             if (declares(method, checked.getClass())) {
                 throw checked;
             }
-            throw new ProcessExecutionException(table.type().getSimpleName() + "." + name + " threw " + checked + " in the manager", checked);
+            throw new ProcessExecutionException(table.type().getSimpleName() + "." + method.getName() + " threw " + checked
+                    + " in the manager", checked);
         }
-        return adapt(method, result, a);
     }
 
     private static boolean declares(Method method, Class<?> exception) {
@@ -143,10 +155,10 @@ final class ProxyHandler implements InvocationHandler, Serializable {
     private Object objectMethod(Method method, Object[] a) throws Throwable {
         switch (method.getName()) {
             case "toString":
-                return backend.call(ManagerWire.TO_STRING, a);
+                return call(method, ManagerWire.TO_STRING, a);
             case "hashCode": {
                 int declared = declaredIndex("hashCode");
-                return declared >= 0 ? backend.call(declared, a) : handle.hashCode();
+                return declared >= 0 ? call(method, declared, a) : handle.hashCode();
             }
             case "equals": {
                 Object other = a[0];
@@ -155,7 +167,7 @@ final class ProxyHandler implements InvocationHandler, Serializable {
                     return true;
                 }
                 int declared = declaredIndex("equals");
-                return declared >= 0 ? backend.call(declared, a) : false;
+                return declared >= 0 ? call(method, declared, a) : false;
             }
             default:
                 throw new UnsupportedOperationException(method.toString());
@@ -200,6 +212,9 @@ final class ProxyHandler implements InvocationHandler, Serializable {
 
     @Serial
     private Object writeReplace() {
+        if (escapes != null) {
+            escapes.accept(handle.id());
+        }
         return handle;
     }
 

@@ -127,6 +127,8 @@ public final class RingConnection implements Connection, Serializable {
         synchronized (e.writeLock()) {
             try {
                 e.writer().write(bytes, offset, length);
+            } catch (InternalError fault) {
+                throw damaged(fault);
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
                 throw new ProcessError("interrupted while sending on " + this + "; nothing was sent", interrupted);
@@ -149,8 +151,12 @@ public final class RingConnection implements Connection, Serializable {
     public byte[] recvBytes() throws IOException, InterruptedException {
         checkUsable(inPath, "receives");
         Ends e = ends();
-        synchronized (e.readLock()) {
-            return e.reader().read();
+        try {
+            synchronized (e.readLock()) {
+                return e.reader().read();
+            }
+        } catch (InternalError fault) {
+            throw damaged(fault);
         }
     }
 
@@ -161,15 +167,19 @@ public final class RingConnection implements Connection, Serializable {
         }
         checkUsable(inPath, "receives");
         Ends e = ends();
-        synchronized (e.readLock()) {
-            e.reader().poll(FOREVER);
-            long length = e.reader().nextLength();
-            if (length > maxLength) {
-                close();
-                throw new IOException("message of " + length + " bytes exceeds the limit of " + maxLength
-                        + " bytes; " + this + " is closed");
+        try {
+            synchronized (e.readLock()) {
+                e.reader().poll(FOREVER);
+                long length = e.reader().nextLength();
+                if (length > maxLength) {
+                    close();
+                    throw new IOException("message of " + length + " bytes exceeds the limit of " + maxLength
+                            + " bytes; " + this + " is closed");
+                }
+                return e.reader().read();
             }
-            return e.reader().read();
+        } catch (InternalError fault) {
+            throw damaged(fault);
         }
     }
 
@@ -183,6 +193,8 @@ public final class RingConnection implements Connection, Serializable {
             synchronized (e.readLock()) {
                 return e.reader().poll(Duration.ZERO);
             }
+        } catch (InternalError fault) {
+            throw damaged(fault);
         } catch (InterruptedException cannotHappen) {
             interrupted = true;
             return false;
@@ -198,9 +210,33 @@ public final class RingConnection implements Connection, Serializable {
         Objects.requireNonNull(timeout, "timeout");
         checkUsable(inPath, "receives");
         Ends e = ends();
-        synchronized (e.readLock()) {
-            return e.reader().poll(timeout);
+        try {
+            synchronized (e.readLock()) {
+                return e.reader().poll(timeout);
+            }
+        } catch (InternalError fault) {
+            throw damaged(fault);
         }
+    }
+
+    /**
+     * A fault in the mapped ring (HotSpot turns the SIGBUS of a read past the end of a truncated file into
+     * this {@link InternalError}): somebody truncated or damaged a ring file under the live channel. The
+     * connection is closed and the caller gets an {@link IOException}, never a crash or a torn message.
+     */
+    private IOException damaged(InternalError fault) {
+        Ends e = ends;
+        if (e != null) {
+            if (e.in() != null) {
+                e.in().markDamaged();
+            }
+            if (e.out() != null) {
+                e.out().markDamaged();
+            }
+        }
+        close();
+        return new IOException(this + ": a ring file was truncated or damaged under the live channel ("
+                + fault.getMessage() + "); the connection is closed", fault);
     }
 
     /** Closes the ring ends this object claimed and unmaps its rings. Idempotent; never throws. */
@@ -324,8 +360,9 @@ public final class RingConnection implements Connection, Serializable {
         }
         try {
             ring.close();
-        } catch (RuntimeException stillMapped) {
-            // a thread stayed in a futex wait past the unmap budget; the mapping goes with this JVM
+        } catch (RuntimeException | InternalError stillMappedOrTruncated) {
+            // a thread stayed in a futex wait past the unmap budget, or the file was truncated: the
+            // mapping goes with this JVM
         }
     }
 

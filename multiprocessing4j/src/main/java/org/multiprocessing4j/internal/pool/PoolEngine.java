@@ -1,6 +1,7 @@
 package org.multiprocessing4j.internal.pool;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,6 +21,9 @@ import org.multiprocessing4j.PoolStats;
 import org.multiprocessing4j.SerializableRunnable;
 import org.multiprocessing4j.TaskTimeoutException;
 import org.multiprocessing4j.WorkerDiedException;
+import org.multiprocessing4j.internal.events.Loggers;
+import org.multiprocessing4j.internal.events.PoolTaskEvent;
+import org.multiprocessing4j.internal.events.PoolWorkerLostEvent;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 
@@ -149,6 +153,8 @@ public final class PoolEngine {
         } else {
             timer = null;
         }
+        Loggers.POOL.log(Level.DEBUG, () -> name + " starting " + processes + " workers" + (taskTimeout != null ? ", task timeout " + taskTimeout : "")
+                + (maxTasksPerChild > 0 ? ", maxTasksPerChild " + maxTasksPerChild : ""));
         synchronized (lock) {
             for (int i = 0; i < processes; i++) {
                 launchLocked();
@@ -273,6 +279,7 @@ public final class PoolEngine {
         task.slot = slot;
         task.worker = worker;
         task.sentTo = null;
+        task.event = PoolTaskEvent.handedOut(task.event, name, task.id, worker.link.name(), worker.link.pid());
         if (worker.queued.isEmpty()) {
             worker.busySince = System.nanoTime();
         }
@@ -509,6 +516,7 @@ public final class PoolEngine {
             retire(worker);
             return;
         }
+        Loggers.POOL.log(Level.DEBUG, () -> name + ": worker " + link.name() + " (pid " + link.pid() + ") ready");
         sendAll(worker, toSend);
         synchronized (lock) {
             finishClosingLocked();
@@ -540,6 +548,7 @@ public final class PoolEngine {
         int code = worker.awaitExitCode();
         worker.link.release();
         boolean breakNow;
+        boolean replaced = false;
         synchronized (lock) {
             starting--;
             deaths++;
@@ -548,8 +557,12 @@ public final class PoolEngine {
             if (!initFailed && !breakNow && state != State.ENDED && broken == null) {
                 restarts++;
                 launchLocked();
+                replaced = true;
             }
             lock.notifyAll();
+        }
+        if (!initFailed) {
+            reportLost(worker, code, false, 0, replaced);
         }
         if (initFailed) {
             breakPool("the initializer of " + name + " raised an exception in " + worker, cause);
@@ -651,6 +664,9 @@ public final class PoolEngine {
         // NOTE: the worker is dead now, so each slot's state is final: STARTED tasks were its, QUEUED never ran.
         List<Task> died = new ArrayList<>();
         boolean ended;
+        boolean expected;
+        boolean killedByPool;
+        boolean replaced = false;
         List<Worker> refill = new ArrayList<>();
         List<List<Task>> refills = new ArrayList<>();
         synchronized (lock) {
@@ -673,13 +689,15 @@ public final class PoolEngine {
                     died.add(neverStarted.get(i));
                 }
             }
-            boolean expected = !hadTasks && code == 0 && (worker.retiring || state != State.RUNNING);
+            expected = !hadTasks && code == 0 && (worker.retiring || state != State.RUNNING);
+            killedByPool = ended || broken != null;
             if (!expected) {
                 deaths++;
             }
             if (!ended && broken == null && (state == State.RUNNING || !pending.isEmpty() || running > 0 || !feeders.isEmpty())) {
                 restarts++;
                 launchLocked();
+                replaced = true;
             }
             // Tasks put back go to idle workers now, not to the replacement when it is up.
             for (Worker w : workers) {
@@ -696,12 +714,38 @@ public final class PoolEngine {
             lock.notifyAll();
         }
         worker.link.release();
+        if (killedByPool) {
+            Loggers.POOL.log(Level.DEBUG, () -> name + ": worker " + worker + " ended with exit code " + code + " ("
+                    + (ended ? "terminated" : "the pool is broken") + ")");
+        } else {
+            reportLost(worker, code, expected, died.size(), replaced);
+        }
         for (int i = 0; i < refill.size(); i++) {
             sendAll(refill.get(i), refills.get(i));
         }
         for (Task t : died) {
             settle(t, null, ended ? new CancellationException(name + " was terminated")
                     : new WorkerDiedException(worker.link.name(), worker.link.pid(), code));
+        }
+    }
+
+    /**
+     * Logs and records a worker that ended while the pool runs (or closes); {@code expected}: it retired or
+     * the closing pool let it go.
+     */
+    private void reportLost(Worker worker, int code, boolean expected, int tasksFailed, boolean replaced) {
+        String who = worker.link.name();
+        long pid = worker.link.pid();
+        boolean retired = expected && worker.retiring;
+        if (!expected) {
+            Loggers.POOL.log(Level.DEBUG, () -> name + ": worker " + who + " (pid " + pid + ") died with exit code " + code
+                    + (tasksFailed > 0 ? ", failing " + tasksFailed + " started task(s)" : "") + (replaced ? "; replaced" : ""));
+        } else {
+            Loggers.POOL.log(Level.DEBUG, () -> name + ": worker " + who + " (pid " + pid + ") "
+                    + (retired ? "retired under maxTasksPerChild" : "exited") + (replaced ? "; replaced" : ""));
+        }
+        if (!expected || retired) {
+            PoolWorkerLostEvent.emit(name, who, pid, code, retired, tasksFailed, replaced);
         }
     }
 
@@ -712,6 +756,8 @@ public final class PoolEngine {
             }
             releaseLocked(worker, task, false);
         }
+        Loggers.POOL.log(Level.DEBUG, () -> name + ": task " + task.id + " timed out after " + taskTimeout + " in worker "
+                + worker.link.name() + " (pid " + worker.link.pid() + "); the worker is killed and replaced");
         worker.link.kill();
         settle(task, null, new TaskTimeoutException(worker.link.name(), worker.link.pid(), taskTimeout));
     }
@@ -722,6 +768,7 @@ public final class PoolEngine {
         if (!task.settle()) {
             return;
         }
+        PoolTaskEvent.settled(task.event, error);
         if (error == null) {
             completed.increment();
         } else if (!(error instanceof CancellationException)) {
@@ -748,9 +795,11 @@ public final class PoolEngine {
         List<Worker> all;
         List<Feeder> stopped;
         BrokenProcessPoolException error;
+        boolean first = false;
         synchronized (lock) {
             if (broken == null) {
                 broken = new BrokenProcessPoolException(why + " (the pool is broken: pending and later tasks fail)", cause);
+                first = true;
             }
             error = broken;
             lost.addAll(pending);
@@ -761,6 +810,9 @@ public final class PoolEngine {
             all = new ArrayList<>(workers);
             stopped = new ArrayList<>(feeders);
             lock.notifyAll();
+        }
+        if (first) {
+            Loggers.POOL.log(Level.WARNING, error.getMessage(), cause);
         }
         for (Feeder f : stopped) {
             f.stopFeeding(error);
@@ -788,6 +840,7 @@ public final class PoolEngine {
             feeders.clear(); // NOTE: a stopped feeder submits nothing more; close never waits for its input
             finishClosingLocked();
         }
+        Loggers.POOL.log(Level.DEBUG, () -> name + " closing: queued tasks finish, then the workers exit");
         for (Feeder f : stopped) {
             f.stopFeeding(new IllegalStateException(name + " was closed before this call's input was read to the end"));
         }
@@ -810,7 +863,9 @@ public final class PoolEngine {
         List<Task> cancelled = new ArrayList<>();
         List<Worker> all;
         List<Feeder> stopped;
+        boolean first;
         synchronized (lock) {
+            first = state != State.ENDED;
             state = State.ENDED;
             shutdown = true;
             cancelled.addAll(pending);
@@ -821,6 +876,9 @@ public final class PoolEngine {
             all = new ArrayList<>(workers);
             stopped = new ArrayList<>(feeders);
             lock.notifyAll();
+        }
+        if (first) {
+            Loggers.POOL.log(Level.DEBUG, () -> name + " terminating: its workers are killed");
         }
         CancellationException why = new CancellationException(name + " was terminated");
         for (Feeder f : stopped) {
@@ -883,6 +941,7 @@ public final class PoolEngine {
             }
             if (pending.remove(task)) {
                 task.settle();
+                PoolTaskEvent.cancelled(task.event);
                 finishClosingLocked();
                 return true;
             }
@@ -892,6 +951,7 @@ public final class PoolEngine {
                 releaseLocked(w, task, false);
                 unhandLocked(w);
                 task.settle();
+                PoolTaskEvent.cancelled(task.event);
                 finishClosingLocked();
                 return true;
             }
@@ -913,6 +973,7 @@ public final class PoolEngine {
             }
             releaseLocked(worker, task, false);
             task.settle();
+            PoolTaskEvent.cancelled(task.event);
         }
         worker.link.kill();
         return true;

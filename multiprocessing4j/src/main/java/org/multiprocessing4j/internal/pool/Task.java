@@ -1,6 +1,7 @@
 package org.multiprocessing4j.internal.pool;
 
 import java.util.concurrent.ScheduledFuture;
+import org.multiprocessing4j.internal.events.PoolTaskEvent;
 
 /**
  * One unit of work sent to one worker: a single call or one chunk of a map. Its message is encoded by the
@@ -26,6 +27,8 @@ final class Task {
      */
     volatile Worker sentTo;
     ScheduledFuture<?> timeout;
+    /** Its Flight Recorder event from its first hand-out; null while no recording takes those events. */
+    PoolTaskEvent event;
     /** Set once the task has an outcome (or was cancelled); later outcomes are dropped. */
     private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
 

@@ -356,6 +356,8 @@ public final class SharedQueue implements AutoCloseable {
             consumers.wakeAll();
         } catch (IllegalStateException unmapped) {
             // another thread's close got there first
+        } catch (InternalError truncated) {
+            // NOTE: the file was truncated under the mapping (SIGBUS reported by HotSpot): nobody to wake
         }
         inUse.writeLock().lock();
         try {
@@ -391,5 +393,10 @@ public final class SharedQueue implements AutoCloseable {
     public String toString() {
         return "SharedQueue[" + file.path().getFileName() + ", capacity " + capacity + ", maxsize " + maxsize
                 + (closed ? ", closed]" : "]");
+    }
+
+    /** See {@link SharedFile#markDamaged()}. */
+    public void markDamaged() {
+        file.markDamaged();
     }
 }

@@ -282,6 +282,8 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
             Futex.wake(file, sleepSequence, Integer.MAX_VALUE);
         } catch (IllegalStateException unmapped) {
             // the ring was closed first: nothing left to tell
+        } catch (InternalError truncated) {
+            // NOTE: the file was truncated under the mapping (SIGBUS reported by HotSpot): nobody to tell
         } finally {
             if (peerWatch != null) {
                 peerWatch.close();

@@ -152,4 +152,9 @@ public final class SpscRing implements AutoCloseable {
     public String toString() {
         return "SpscRing[" + path() + ", capacity " + capacity + (file.isMapped() ? "" : ", closed") + "]";
     }
+
+    /** See {@link SharedFile#markDamaged()}. */
+    public void markDamaged() {
+        file.markDamaged();
+    }
 }

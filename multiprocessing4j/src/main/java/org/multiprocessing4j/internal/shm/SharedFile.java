@@ -46,6 +46,8 @@ public final class SharedFile implements AutoCloseable {
 
     private final Path path;
     private final Arena arena;
+    /** Set after a fault in the mapping (the file was truncated): close() then tries once and never throws. */
+    private volatile boolean damaged;
     private final MemorySegment segment;
 
     private SharedFile(Path path, Arena arena, MemorySegment segment) {
@@ -161,7 +163,7 @@ public final class SharedFile implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        long deadline = System.nanoTime() + CLOSE_BUDGET_NANOS;
+        long deadline = System.nanoTime() + (damaged ? 0 : CLOSE_BUDGET_NANOS);
         while (arena.scope().isAlive()) {
             try {
                 arena.close();
@@ -169,7 +171,10 @@ public final class SharedFile implements AutoCloseable {
                 if (!arena.scope().isAlive()) {
                     return;
                 }
-                if (System.nanoTime() - deadline > 0) {
+                if (System.nanoTime() - deadline >= 0) {
+                    if (damaged) {
+                        return; // a fault left the mapping acquired: it goes with this JVM
+                    }
                     throw new IllegalStateException("cannot unmap " + path + ": a thread is still blocked on it", busy);
                 }
                 boolean interrupted = Thread.interrupted(); // parkNanos would not pause with the flag set
@@ -179,6 +184,15 @@ public final class SharedFile implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Records that an access to the mapping faulted (HotSpot's {@link InternalError} for a SIGBUS: the file
+     * was truncated under it). A fault can leave the arena acquired, so {@link #close()} then tries once and
+     * leaves the mapping to the JVM's exit instead of waiting or throwing.
+     */
+    public void markDamaged() {
+        damaged = true;
     }
 
     @Override
