@@ -293,6 +293,28 @@ class HazelcastPoolTest {
     }
 
     @Test
+    @Order(9)
+    void closingTheConnectionUnderARunningPoolFailsItsTasksInsteadOfHanging() throws Exception {
+        try (HazelcastWorkers second = HazelcastWorkers.builder().clusterName(cluster.name)
+                .members(cluster.addresses.toArray(String[]::new)).authkey(cluster.key).connect()) {
+            Context ctx = Context.builder().poolWorkers(second.poolWorkers()).startTimeout(Duration.ofSeconds(5)).build();
+            Pool pool = Pool.builder().processes(2).context(ctx).build();
+            try {
+                AsyncResult<Integer> slow = pool.applyAsync(() -> {
+                    Thread.sleep(2000);
+                    return 1;
+                });
+                assertEquals(2, pool.apply(() -> 2));
+                second.close();
+                ExecutionException e = assertThrows(ExecutionException.class, () -> slow.get(HANG));
+                assertInstanceOf(BrokenProcessPoolException.class, e.getCause()); // WorkerDiedException is one
+            } finally {
+                pool.terminate();
+            }
+        }
+    }
+
+    @Test
     @Order(10)
     void aMemberKilledMidMapFailsOnlyItsTaskAndThePoolGoesOn() throws Exception {
         org.multiprocessing4j.Process victim = cluster.members.get(2);

@@ -116,9 +116,12 @@ public final class ClusterTransport implements WorkerTransport {
      * that member), counted as that member's at once, so that workers started together spread out;
      * waits up to {@code timeout} for a member to offer worker threads.
      *
-     * @throws IllegalStateException if no member offers worker threads within the timeout
+     * @throws IllegalStateException if no member offers worker threads within the timeout, or the client is shut down
      */
     ClusterLink open(Duration timeout, java.util.function.Function<Member, ClusterLink> make) throws InterruptedException {
+        if (!running()) {
+            throw new IllegalStateException("the connection to " + description + " is closed: no worker can be started");
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
             while (true) {
