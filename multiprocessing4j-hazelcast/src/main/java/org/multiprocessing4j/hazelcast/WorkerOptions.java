@@ -45,6 +45,10 @@ record WorkerOptions(String cluster, List<String> members, Path authkeyFile, Str
         if (key == null) {
             throw new IllegalArgumentException("--authkey-file is required");
         }
+        if (bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("*")) {
+            throw new IllegalArgumentException("--bind " + bind + ": give the one address the other machines reach this one at"
+                    + " (a member binds and advertises a single interface)");
+        }
         List<String> list = new ArrayList<>();
         for (String m : members == null ? new String[] {bind + ":" + port} : members.split(",")) {
             list.add(checkAddress(m.trim()));
