@@ -177,6 +177,8 @@ final class ClusterLink implements WorkerLink {
         } catch (RuntimeException e) {
             if (!transport.running()) {
                 memberGone = true; // the client itself is shut down: every worker is out of reach
+            } else {
+                Thread.sleep(POLL_MS); // offline for now (reconnecting): no busy loop
             }
             return null;
         }

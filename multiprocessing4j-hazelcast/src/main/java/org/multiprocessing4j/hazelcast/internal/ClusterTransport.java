@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,12 +32,32 @@ public final class ClusterTransport implements WorkerTransport {
     private final Object lock = new Object();
     private final Map<UUID, Set<ClusterLink>> links = new HashMap<>();
     private final UUID listener;
+    private final UUID lifecycle;
+    private volatile boolean disconnected;
 
     /** Workers on the cluster {@code client} is connected to, their frames signed by {@code frames}. */
     public ClusterTransport(HazelcastInstance client, Frames frames, String description) {
         this.client = client;
         this.frames = frames;
         this.description = description;
+        // NOTE: members abandon the workers of a client that stays away; back from a disconnection, this
+        // client gives up all of its workers (started tasks fail, the others run elsewhere) rather than
+        // wait for answers that may never come.
+        this.lifecycle = client.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_DISCONNECTED) {
+                disconnected = true;
+            } else if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_CONNECTED && disconnected) {
+                disconnected = false;
+                List<ClusterLink> all = new ArrayList<>();
+                synchronized (lock) {
+                    links.values().forEach(all::addAll);
+                }
+                if (!all.isEmpty()) {
+                    WorkerLog.warn("reconnected to " + description + "; its " + all.size() + " pool worker(s) are given up and replaced");
+                    Thread.ofVirtual().name("mp4j-reconnect").start(() -> all.forEach(ClusterLink::kill));
+                }
+            }
+        });
         this.listener = client.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
@@ -179,6 +200,7 @@ public final class ClusterTransport implements WorkerTransport {
     public void close() {
         try {
             client.getCluster().removeMembershipListener(listener);
+            client.getLifecycleService().removeLifecycleListener(lifecycle);
         } catch (RuntimeException clientGone) {
             // already shut down
         }

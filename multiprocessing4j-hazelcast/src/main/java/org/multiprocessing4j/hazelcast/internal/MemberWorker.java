@@ -28,12 +28,16 @@ final class MemberWorker implements Runnable {
     private final Runnable onEnd;
     private final java.util.function.BooleanSupplier clientGone;
     private volatile boolean abandoned;
+    /** Abandoned because the pool's client seems gone: tell it (EXIT -1) in case it is still there. */
+    private volatile boolean tellPool;
+    private final java.util.function.Consumer<Runnable> later;
     private long taskSeq;
     private long answerSeq;
 
     MemberWorker(HazelcastInstance hz, Frames frames, Protocol.Start start, Runnable onEnd,
-                 java.util.function.BooleanSupplier clientGone) {
+                 java.util.function.BooleanSupplier clientGone, java.util.function.Consumer<Runnable> later) {
         this.clientGone = clientGone;
+        this.later = later;
         this.hz = hz;
         this.frames = frames;
         this.start = start;
@@ -46,10 +50,20 @@ final class MemberWorker implements Runnable {
         return start;
     }
 
-    /** Its pool is gone: end after the current task, answering nothing more. */
+    /**
+     * Its pool's client left: end after the current task. The task's answer and an EXIT frame with code
+     * {@value #ABANDONED} are still put (once each, no retry), so that a client that was only cut off from
+     * this member sees the worker gone instead of waiting for it; the answer queue is destroyed a little
+     * later (a client cut off from the whole cluster gives up its workers itself when it is back).
+     */
     void abandon() {
+        tellPool = true;
         abandoned = true;
     }
+
+    /** The exit code a pool sees for a worker its member abandoned (the member lost the pool's client). */
+    static final int ABANDONED = -1;
+
 
     @Override
     public void run() {
@@ -67,7 +81,7 @@ final class MemberWorker implements Runnable {
                 if (frame == null) {
                     // NOTE: the client-left event may have come before this worker was registered.
                     if (System.nanoTime() - idleSince > IDLE_CHECK_NANOS && clientGone.getAsBoolean()) {
-                        abandoned = true;
+                        abandon();
                     }
                     continue;
                 }
@@ -94,6 +108,8 @@ final class MemberWorker implements Runnable {
                 done++;
                 if (!abandoned) {
                     answer(answers, Protocol.wrap(Protocol.ANSWER, answer));
+                } else if (tellPool) {
+                    answerOnce(answers, Protocol.wrap(Protocol.ANSWER, answer));
                 }
             }
             answerExit = !abandoned;
@@ -106,6 +122,15 @@ final class MemberWorker implements Runnable {
             try {
                 if (answerExit && !abandoned) {
                     answer(answers, Protocol.exit(0));
+                } else if (tellPool) {
+                    answerOnce(answers, Protocol.exit(ABANDONED));
+                    later.accept(() -> {
+                        try {
+                            answers.destroy();
+                        } catch (RuntimeException memberGone) {
+                            // shutting down
+                        }
+                    });
                 } else {
                     answers.destroy();
                 }
@@ -115,6 +140,10 @@ final class MemberWorker implements Runnable {
             }
             onEnd.run();
         }
+    }
+
+    private void answerOnce(IQueue<byte[]> answers, byte[] body) {
+        Queues.add(answers, frames.seal(answerName, ++answerSeq, body), () -> true, 1);
     }
 
     private void answer(IQueue<byte[]> answers, byte[] body) {

@@ -16,10 +16,15 @@ import java.util.regex.Pattern;
  * The worker side of a cluster member: reads signed START requests from this member's control queue and
  * starts one {@link MemberWorker} thread per request. A request whose signature fails is logged and
  * dropped unread; a link id seen before (a replayed request) is refused. When a pool's client leaves the
- * cluster, the workers it started here are abandoned, so no pool's work keeps a member busy after the
- * pool is gone (beyond a task already running). Thread-safe; {@link #close()} stops it.
+ * cluster (its connection to this member closed and not back within 5 s), the workers it started here
+ * are abandoned, so no pool's work keeps a member busy after the pool is gone (beyond a task already
+ * running). Thread-safe; {@link #close()} stops it.
  */
 public final class WorkerHost implements AutoCloseable {
+    /** How long a client that lost its connection to this member may take to come back before its workers are abandoned. */
+    private static final long RECONNECT_GRACE_MS = 5_000;
+    /** How long an abandoned worker's answer queue (with its EXIT frame) is kept for a client still connected elsewhere. */
+    private static final long KEEP_ANSWERS_MS = 10_000;
     private static final Pattern LINK_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
 
     private final HazelcastInstance hz;
@@ -29,6 +34,12 @@ public final class WorkerHost implements AutoCloseable {
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private final Thread reader;
     private final UUID clientListener;
+    /** Delayed checks and clean-ups (daemon). */
+    private final java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mp4j-worker-host-timer");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean closed;
 
     /** Starts serving START requests on {@code hz} (a member) with frames signed by {@code frames}. */
@@ -43,7 +54,17 @@ public final class WorkerHost implements AutoCloseable {
 
             @Override
             public void clientDisconnected(Client client) {
-                abandonWorkersOf(client.getUuid());
+                // NOTE: a client cut off for a moment reconnects: its workers are abandoned only if it stays away.
+                UUID uuid = client.getUuid();
+                try {
+                    timer.schedule(() -> {
+                        if (!isConnected(uuid)) {
+                            abandonWorkersOf(uuid);
+                        }
+                    }, RECONNECT_GRACE_MS, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException closed) {
+                    abandonWorkersOf(uuid);
+                }
             }
         });
         this.reader = new Thread(this::serve, "mp4j-worker-host");
@@ -96,14 +117,14 @@ public final class WorkerHost implements AutoCloseable {
             return;
         }
         MemberWorker worker = new MemberWorker(hz, frames, start, () -> workers.remove(start.linkId()),
-                () -> !clientConnected(start.client()));
+                () -> !isConnected(start.client()), cleanUp -> timer.schedule(cleanUp, KEEP_ANSWERS_MS, TimeUnit.MILLISECONDS));
         workers.put(start.linkId(), worker);
         Thread t = new Thread(worker, "mp4j-worker-" + start.linkId());
         t.setDaemon(true);
         t.start();
     }
 
-    private boolean clientConnected(UUID client) {
+    private boolean isConnected(UUID client) {
         try {
             return hz.getClientService().getConnectedClients().stream().anyMatch(c -> c.getUuid().equals(client));
         } catch (RuntimeException shuttingDown) {
@@ -129,5 +150,6 @@ public final class WorkerHost implements AutoCloseable {
         }
         reader.interrupt();
         workers.values().forEach(MemberWorker::abandon);
+        timer.shutdown();
     }
 }
