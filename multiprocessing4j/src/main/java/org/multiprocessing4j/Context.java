@@ -47,6 +47,7 @@ public final class Context implements AutoCloseable {
     private final Duration startTimeout;
     private final JvmCommand command;
     private final ObjectCodec codec;
+    private final PoolWorkers poolWorkers;
     private volatile StandbyPool standby;
     private volatile boolean closed;
     private volatile boolean codecWarm;
@@ -68,6 +69,7 @@ public final class Context implements AutoCloseable {
         this.startTimeout = b.startTimeout;
         this.command = JvmCommand.of(this);
         this.codec = new ObjectCodec(Serializers.create(serializer));
+        this.poolWorkers = b.poolWorkers;
     }
 
     /** {@return a new builder, with the defaults listed above} */
@@ -485,6 +487,16 @@ public final class Context implements AutoCloseable {
         return startTimeout;
     }
 
+    /**
+     * Where pools and executors made with this context run their workers: empty for child JVMs of this
+     * one (the default), else the transport set by {@link Builder#poolWorkers}.
+     *
+     * @return the pool workers' transport, if not child JVMs
+     */
+    public Optional<PoolWorkers> poolWorkers() {
+        return Optional.ofNullable(poolWorkers);
+    }
+
     /** The command line children are started with (internal). */
     JvmCommand command() {
         return command;
@@ -582,8 +594,22 @@ public final class Context implements AutoCloseable {
         private Class<? extends Serializer> serializer = JdkSerializer.class;
         private int standbyCount = 1;
         private Duration startTimeout = Duration.ofSeconds(60);
+        private PoolWorkers poolWorkers;
 
         private Builder() {
+        }
+
+        /**
+         * Runs the workers of every {@link Pool} and {@link ProcessPoolExecutor} made with this context on
+         * {@code workers} (a cluster) instead of as child JVMs of this one (the default). Processes, queues
+         * and the other primitives made with the context are not affected.
+         *
+         * @param workers where pool workers run, such as a {@code HazelcastWorkers} cluster
+         * @return this builder
+         */
+        public Builder poolWorkers(PoolWorkers workers) {
+            this.poolWorkers = Objects.requireNonNull(workers, "poolWorkers");
+            return this;
         }
 
         /**

@@ -140,8 +140,8 @@ public final class PoolEngine {
         this.initializer = initializer;
         this.maxTasksPerChild = maxTasksPerChild;
         this.taskTimeout = taskTimeout;
-        this.depth = taskTimeout != null || maxTasksPerChild > 0 ? 1 : PREFETCH;
-        this.launcher = new ChildWorkerLauncher(context);
+        this.launcher = WorkerTransport.of(context);
+        this.depth = Math.min(taskTimeout != null || maxTasksPerChild > 0 ? 1 : PREFETCH, launcher.maxTasksPerWorker());
         this.codec = DefaultCodec.of(context.serializer().getName());
         ClassLoader ccl = Thread.currentThread().getContextClassLoader();
         this.answers = new Answers(codec, ccl != null ? ccl : PoolEngine.class.getClassLoader());

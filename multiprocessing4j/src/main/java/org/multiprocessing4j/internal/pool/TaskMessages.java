@@ -24,7 +24,7 @@ import java.io.IOException;
  * Numbers are big-endian. The function of a map call travels in every chunk (a few hundred bytes) with an
  * id unique in the pool, so a worker decodes it once per call and reuses it for later chunks.
  */
-final class TaskMessages {
+public final class TaskMessages {
     static final byte CALL = 1;
     static final byte MAP = 2;
     static final byte STARMAP = 3;
@@ -37,7 +37,7 @@ final class TaskMessages {
     static final byte READY = 6;
 
     static final int SLOT_AT = 9;
-    static final int HEADER = 10;
+    public static final int HEADER = 10;
     static final long NO_TASK = -1;
 
     private TaskMessages() {
@@ -50,7 +50,8 @@ final class TaskMessages {
         return out;
     }
 
-    static int slot(byte[] message) {
+    /** The slot byte of a task or answer message (unchecked length: at least {@link #HEADER} bytes). */
+    public static int slot(byte[] message) {
         return message[SLOT_AT] & 0xFF;
     }
 

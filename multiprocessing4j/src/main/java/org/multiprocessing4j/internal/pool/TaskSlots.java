@@ -27,10 +27,10 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  * each of its slots is final: STARTED tasks ran (or were running) there, QUEUED ones never started.
  * Thread-safe; the file holds no pointers.
  */
-final class TaskSlots implements AutoCloseable {
+public final class TaskSlots implements AutoCloseable {
     static final int FREE = 0;
-    static final int QUEUED = 1;
-    static final int STARTED = 2;
+    public static final int QUEUED = 1;
+    public static final int STARTED = 2;
     static final int STOLEN = 3;
 
     private static final long MAGIC = 0x6d70346a736c6f74L; // "mp4jslot"
@@ -43,8 +43,12 @@ final class TaskSlots implements AutoCloseable {
     private final int slots;
 
     private TaskSlots(SharedFile file, int slots) {
+        this(file, file.segment(), slots);
+    }
+
+    private TaskSlots(SharedFile file, MemorySegment segment, int slots) {
         this.file = file;
-        this.segment = file.segment();
+        this.segment = segment;
         this.slots = slots;
     }
 
@@ -54,6 +58,18 @@ final class TaskSlots implements AutoCloseable {
         FileHeader.write(file.segment(), VERSION, HEADER_BYTES, slots);
         FileHeader.publish(file.segment(), MAGIC);
         return new TaskSlots(file, slots);
+    }
+
+    /**
+     * A table in this JVM's heap, for a worker elsewhere that cannot share memory with the pool: its
+     * launcher marks a task STARTED ({@link #start}) once sent, so the pool never takes it back, and, after
+     * the worker is gone, QUEUED again ({@link #queue}) if it learns the task never started.
+     */
+    public static TaskSlots inHeap(int slots) {
+        if (slots < 1 || slots > 256) {
+            throw new IllegalArgumentException(slots + " task slots: must be 1..256");
+        }
+        return new TaskSlots(null, MemorySegment.ofArray(new int[HEADER_BYTES / 4 + slots]), slots);
     }
 
     /** Maps the table at {@code path}, checking its layout. */
@@ -75,7 +91,7 @@ final class TaskSlots implements AutoCloseable {
         return file.path();
     }
 
-    int size() {
+    public int size() {
         return slots;
     }
 
@@ -87,12 +103,12 @@ final class TaskSlots implements AutoCloseable {
     }
 
     /** The pool: the task about to be sent in {@code slot} has not started. */
-    void queue(int slot) {
+    public void queue(int slot) {
         INT.setRelease(segment, at(slot), QUEUED);
     }
 
     /** The worker: claims the task in {@code slot}; false if the pool took it back. */
-    boolean start(int slot) {
+    public boolean start(int slot) {
         return INT.compareAndSet(segment, at(slot), QUEUED, STARTED);
     }
 
@@ -101,7 +117,7 @@ final class TaskSlots implements AutoCloseable {
         return INT.compareAndSet(segment, at(slot), QUEUED, STOLEN);
     }
 
-    int state(int slot) {
+    public int state(int slot) {
         return (int) INT.getAcquire(segment, at(slot));
     }
 
@@ -111,6 +127,9 @@ final class TaskSlots implements AutoCloseable {
     }
 
     void unlink() {
+        if (file == null) {
+            return;
+        }
         try {
             file.unlink();
         } catch (IOException | RuntimeException bestEffort) {
@@ -120,6 +139,9 @@ final class TaskSlots implements AutoCloseable {
 
     @Override
     public void close() {
+        if (file == null) {
+            return;
+        }
         try {
             file.close();
         } catch (RuntimeException stillMapped) {

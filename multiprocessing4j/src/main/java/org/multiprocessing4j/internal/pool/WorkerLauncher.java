@@ -3,7 +3,7 @@ package org.multiprocessing4j.internal.pool;
 import org.multiprocessing4j.SerializableRunnable;
 
 /** Starts pool workers (DESIGN.md §6): child JVMs locally, cluster members elsewhere. Thread-safe. */
-interface WorkerLauncher {
+public interface WorkerLauncher {
     /**
      * Starts one worker that runs {@code initializer} (may be null) and then tasks, ending by itself after
      * {@code maxTasks} tasks when that is positive, with a {@link TaskSlots} table of {@code slots} slots (the
@@ -12,4 +12,12 @@ interface WorkerLauncher {
      * @throws RuntimeException if it cannot be started; the pool is then broken
      */
     WorkerLink launch(String name, SerializableRunnable initializer, int maxTasks, int slots);
+
+    /**
+     * The most tasks the pool may hand one worker at once (the rest wait in the pool): a transport whose
+     * workers cannot give back a task sent ahead (no shared {@link TaskSlots}) says 1.
+     */
+    default int maxTasksPerWorker() {
+        return Integer.MAX_VALUE;
+    }
 }

@@ -8,7 +8,7 @@ import java.time.Duration;
  * {@link #receive()} throws {@link java.io.EOFException} (or another {@link IOException}) once the worker
  * is gone or {@link #closeChannel()} was called, never hangs on a dead worker.
  */
-interface WorkerLink {
+public interface WorkerLink {
     /** A name for messages, such as {@code PoolWorker-3}. */
     String name();
 

@@ -104,7 +104,7 @@ public final class WorkerLoop implements SerializableRunnable {
         }
     }
 
-    private static byte[] answer(byte[] task, int slot, ObjectCodec codec, ThrowableCodec throwables, ClassLoader loader,
+    static byte[] answer(byte[] task, int slot, ObjectCodec codec, ThrowableCodec throwables, ClassLoader loader,
                                  Map<Long, Object> functions) throws IOException {
         long id = TaskMessages.taskId(task);
         byte[] result;

@@ -1,0 +1,235 @@
+package org.multiprocessing4j.hazelcast;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.core.HazelcastInstance;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.multiprocessing4j.Context;
+import org.multiprocessing4j.PoolWorkers;
+import org.multiprocessing4j.hazelcast.internal.ClusterConfigs;
+import org.multiprocessing4j.hazelcast.internal.ClusterTransport;
+import org.multiprocessing4j.hazelcast.internal.Frames;
+
+/**
+ * A connection (a Hazelcast client) to a cluster of {@link WorkerMain} members that run pool workers.
+ * A program moves its {@code Pool} and {@code ProcessPoolExecutor} from local worker JVMs to the cluster by
+ * making its context with it and changing nothing else:
+ *
+ * <pre>{@code
+ * try (HazelcastWorkers cluster = HazelcastWorkers.builder()
+ *         .clusterName("mp4j").members("10.0.0.5:5701", "10.0.0.6:5701").authkeyFile(Path.of("cluster.key"))
+ *         .connect()) {
+ *     Context ctx = cluster.context();                      // or Context.builder().poolWorkers(cluster.poolWorkers())...
+ *     try (Pool pool = Pool.builder().processes(6).context(ctx).build()) {
+ *         List<Integer> squares = pool.map(x -> x * x, List.of(1, 2, 3));
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Each pool worker is a thread on a member, holding one task at a time. Every task and answer is an
+ * opaque {@code byte[]} signed with HMAC-SHA256 under the authkey, checked before it is read; the
+ * members must run with the same authkey. A member that leaves the cluster (killed, crashed,
+ * partitioned away) fails the task its workers were running with
+ * {@link org.multiprocessing4j.WorkerDiedException} (exit code -9) and re-runs nothing that had started;
+ * the pool replaces those workers on the members left. {@link #data()} gives the cluster's queues and
+ * dicts. The user's classes (task functions, arguments,
+ * results, initializer) must be on every member's class path. Thread-safe; {@link #close()} disconnects
+ * (pools using it should be closed first: their workers become unreachable). Unless the system property
+ * {@code hazelcast.logging.type} is set, {@link Builder#connect()} sets the {@code java.util.logging} level
+ * of {@code com.hazelcast} to WARNING.
+ */
+public final class HazelcastWorkers implements AutoCloseable {
+    private final HazelcastInstance client;
+    private final ClusterTransport transport;
+    private final ClusterData data;
+
+    private HazelcastWorkers(HazelcastInstance client, ClusterTransport transport, Frames frames) {
+        this.client = client;
+        this.transport = transport;
+        this.data = new ClusterData(client, frames, null);
+    }
+
+    /**
+     * A builder with the defaults: cluster {@code mp4j}, member {@code 127.0.0.1:5701}, 30 s to connect.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The transport to give {@link Context.Builder#poolWorkers}: pools made with that context run their
+     * workers on this cluster.
+     *
+     * @return this cluster as pool workers
+     */
+    public PoolWorkers poolWorkers() {
+        return transport;
+    }
+
+    /**
+     * A context with default settings whose pools and executors run their workers on this cluster.
+     *
+     * @return the new context
+     */
+    public Context context() {
+        return Context.builder().poolWorkers(transport).build();
+    }
+
+    /**
+     * The cluster's queues and dicts, signed with this connection's authkey; tasks on the members reach
+     * the same ones through {@link ClusterData#onThisMember()}.
+     *
+     * @return the cluster's data, items encoded with the default context's serializer
+     */
+    public ClusterData data() {
+        return data;
+    }
+
+    /**
+     * How many members offer pool workers now.
+     *
+     * @return the number of worker members in the cluster
+     */
+    public int workerMembers() {
+        return transport.workerMembers();
+    }
+
+    /**
+     * The Hazelcast client behind this connection, for the cluster's own data structures. Shut down by
+     * {@link #close()}.
+     *
+     * @return the client instance
+     */
+    public HazelcastInstance hazelcast() {
+        return client;
+    }
+
+    /** Disconnects from the cluster; workers of pools still using it are abandoned by their members. Idempotent. */
+    @Override
+    public void close() {
+        transport.close();
+        client.shutdown();
+    }
+
+    @Override
+    public String toString() {
+        return transport.describe();
+    }
+
+    /** Builds a {@link HazelcastWorkers} connection. Not thread-safe. */
+    public static final class Builder {
+        private String clusterName = "mp4j";
+        private final List<String> members = new ArrayList<>();
+        private byte[] authkey;
+        private Duration connectTimeout = Duration.ofSeconds(30);
+
+        private Builder() {
+        }
+
+        /**
+         * The cluster's name (default {@code mp4j}); members started with another name are not joined.
+         *
+         * @param name the cluster name
+         * @return this builder
+         */
+        public Builder clusterName(String name) {
+            if (Objects.requireNonNull(name, "clusterName").isBlank()) {
+                throw new IllegalArgumentException("clusterName is blank");
+            }
+            this.clusterName = name;
+            return this;
+        }
+
+        /**
+         * Addresses ({@code host:port}) of members to connect to (default {@code 127.0.0.1:5701}); the client
+         * learns the others from them.
+         *
+         * @param addresses member addresses, {@code host:port}
+         * @return this builder
+         * @throws IllegalArgumentException if an address is not {@code host:port}
+         */
+        public Builder members(String... addresses) {
+            for (String a : addresses) {
+                members.add(WorkerOptions.checkAddress(a));
+            }
+            return this;
+        }
+
+        /**
+         * The shared secret that signs every task and answer (at least 16 bytes); required.
+         *
+         * @param key the authkey the members use too
+         * @return this builder
+         * @throws IllegalArgumentException if it has fewer than 16 bytes
+         */
+        public Builder authkey(byte[] key) {
+            new Frames(key); // checks the length
+            this.authkey = key.clone();
+            return this;
+        }
+
+        /**
+         * Reads the authkey from {@code file} (its bytes; one trailing newline ignored), as
+         * {@code WorkerMain --authkey-file} does.
+         *
+         * @param file the key file
+         * @return this builder
+         * @throws java.io.UncheckedIOException if the file cannot be read
+         * @throws IllegalArgumentException if it holds fewer than 16 bytes
+         */
+        public Builder authkeyFile(Path file) {
+            try {
+                return authkey(WorkerOptions.readAuthkey(file));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read the authkey file " + file, e);
+            }
+        }
+
+        /**
+         * How long {@link #connect()} tries to reach the cluster (default 30 s).
+         *
+         * @param timeout the connect timeout, positive
+         * @return this builder
+         */
+        public Builder connectTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("connectTimeout must be positive, got " + timeout);
+            }
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Connects to the cluster as a Hazelcast client.
+         *
+         * @return the connection
+         * @throws IllegalStateException if no authkey was set, or the cluster cannot be reached in time
+         */
+        public HazelcastWorkers connect() {
+            if (authkey == null) {
+                throw new IllegalStateException("no authkey: set authkey(...) or authkeyFile(...), the members' key");
+            }
+            List<String> addresses = members.isEmpty() ? List.of("127.0.0.1:5701") : List.copyOf(members);
+            if (System.getProperty("hazelcast.logging.type") == null) {
+                // A pool's program wants its own output, not the client's INFO lines; set the property to choose otherwise.
+                java.util.logging.Logger.getLogger("com.hazelcast").setLevel(java.util.logging.Level.WARNING);
+            }
+            HazelcastInstance client;
+            try {
+                client = HazelcastClient.newHazelcastClient(ClusterConfigs.client(clusterName, addresses, connectTimeout));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("cannot connect to Hazelcast cluster \"" + clusterName + "\" at " + addresses
+                        + " within " + connectTimeout.toSeconds() + " s", e);
+            }
+            String description = "hazelcast cluster \"" + clusterName + "\" at " + String.join(",", addresses);
+            Frames frames = new Frames(authkey);
+            return new HazelcastWorkers(client, new ClusterTransport(client, frames, description), frames);
+        }
+    }
+}

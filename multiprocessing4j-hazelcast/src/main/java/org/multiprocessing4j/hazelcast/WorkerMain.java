@@ -1,0 +1,66 @@
+package org.multiprocessing4j.hazelcast;
+
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import java.io.IOException;
+import org.multiprocessing4j.hazelcast.internal.ClusterConfigs;
+import org.multiprocessing4j.hazelcast.internal.Frames;
+import org.multiprocessing4j.hazelcast.internal.WorkerHost;
+import org.multiprocessing4j.hazelcast.internal.WorkerLog;
+
+/**
+ * A cluster member that runs pool workers: {@code java -cp ... org.multiprocessing4j.hazelcast.WorkerMain
+ * --cluster NAME --members host:port,... --authkey-file F} (or {@code java -jar
+ * multiprocessing4j-hazelcast.jar ...} with the dependencies beside it). It joins the cluster as a
+ * Hazelcast member (bound to 127.0.0.1 unless {@code --bind} says otherwise) and runs until killed;
+ * {@code --help} prints the options. The user's classes must be on its class path. Hazelcast logs through
+ * {@code java.util.logging} at WARNING unless the system property {@code hazelcast.logging.type} says
+ * otherwise.
+ */
+public final class WorkerMain {
+    private WorkerMain() {
+    }
+
+    /**
+     * Starts the member and serves until the JVM is killed; exits with status 2 on bad options.
+     *
+     * @param args the command line (see the class comment)
+     */
+    public static void main(String... args) {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println(WorkerOptions.USAGE);
+            return;
+        }
+        WorkerOptions options;
+        Frames frames;
+        try {
+            options = WorkerOptions.parse(args);
+            frames = new Frames(WorkerOptions.readAuthkey(options.authkeyFile()));
+        } catch (IllegalArgumentException e) {
+            System.err.println("WorkerMain: " + e.getMessage());
+            System.err.println(WorkerOptions.USAGE);
+            System.exit(2);
+            return;
+        } catch (IOException e) {
+            System.err.println("WorkerMain: cannot read the authkey file: " + e);
+            System.exit(2);
+            return;
+        }
+        if (System.getProperty("hazelcast.logging.type") == null) {
+            System.setProperty("hazelcast.logging.type", "jdk");
+            java.util.logging.Logger.getLogger("com.hazelcast").setLevel(java.util.logging.Level.WARNING);
+        }
+        HazelcastInstance hz = Hazelcast.newHazelcastInstance(ClusterConfigs.member(options.cluster(), options.bind(), options.port(),
+                options.members(), options.workers()));
+        WorkerHost host = new WorkerHost(hz, frames);
+        ClusterData.installMember(new ClusterData(hz, frames, null));
+        WorkerLog.info("member " + hz.getCluster().getLocalMember().getAddress() + " of cluster \"" + options.cluster() + "\" offers "
+                + options.workers() + " pool worker(s); pid " + ProcessHandle.current().pid());
+        Runtime.getRuntime().addShutdownHook(new Thread(host::close, "mp4j-worker-host-shutdown"));
+        try {
+            Thread.currentThread().join(); // serves until the JVM is ended
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package org.multiprocessing4j.hazelcast.internal;
+
+import com.hazelcast.map.IMap;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * A {@link ConcurrentMap} on a Hazelcast {@code IMap<byte[], byte[]>}, shared by every JVM of the cluster
+ * that names it (a manager's {@code dict()} across machines). A key is stored as its encoding, so keys
+ * must encode the same way whenever they are equal (strings, numbers, enums, records of those; not a
+ * {@code HashSet}). A value is encoded and signed for its dict and key ({@link Payloads}): one written
+ * without the authkey, or copied from another key, raises {@link SecurityException} when read, undecoded.
+ * Atomic operations ({@code putIfAbsent}, {@code replace}, conditional {@code remove}) compare encodings.
+ * Iteration is over a snapshot. No null keys or values. Thread-safe.
+ */
+public final class ClusterDict<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, V> {
+    private final IMap<byte[], byte[]> map;
+    private final Payloads payloads;
+
+    public ClusterDict(IMap<byte[], byte[]> map, Payloads payloads) {
+        this.map = map;
+        this.payloads = payloads;
+    }
+
+    private byte[] key(Object key) {
+        return payloads.encode(Objects.requireNonNull(key, "a dict key may not be null"), "a key of dict " + map.getName());
+    }
+
+    private String context(byte[] key) {
+        return "dict:" + map.getName() + ":" + Base64.getEncoder().encodeToString(key);
+    }
+
+    private byte[] seal(byte[] key, Object value) {
+        return payloads.seal(context(key), Objects.requireNonNull(value, "a dict value may not be null"), false,
+                "a value of dict " + map.getName());
+    }
+
+    @SuppressWarnings("unchecked")
+    private V open(byte[] key, byte[] frame) {
+        return frame == null ? null : (V) payloads.open(context(key), frame, "a value of dict " + map.getName());
+    }
+
+    @Override
+    public V get(Object key) {
+        byte[] k = key(key);
+        return open(k, map.get(k));
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+        return map.containsKey(key(key));
+    }
+
+    @Override
+    public V put(K key, V value) {
+        byte[] k = key(key);
+        return open(k, map.put(k, seal(k, value)));
+    }
+
+    @Override
+    public V remove(Object key) {
+        byte[] k = key(key);
+        return open(k, map.remove(k));
+    }
+
+    @Override
+    public V putIfAbsent(K key, V value) {
+        byte[] k = key(key);
+        return open(k, map.putIfAbsent(k, seal(k, value)));
+    }
+
+    @Override
+    public boolean remove(Object key, Object value) {
+        if (key == null || value == null) {
+            return false;
+        }
+        byte[] k = key(key);
+        return map.remove(k, seal(k, value));
+    }
+
+    @Override
+    public boolean replace(K key, V oldValue, V newValue) {
+        byte[] k = key(key);
+        return map.replace(k, seal(k, oldValue), seal(k, newValue));
+    }
+
+    @Override
+    public V replace(K key, V value) {
+        byte[] k = key(key);
+        return open(k, map.replace(k, seal(k, value)));
+    }
+
+    @Override
+    public int size() {
+        return map.size();
+    }
+
+    @Override
+    public void clear() {
+        map.clear();
+    }
+
+    /** A snapshot of the entries; removing one (or {@code setValue}) acts on the dict. */
+    @Override
+    public Set<Map.Entry<K, V>> entrySet() {
+        List<Map.Entry<K, V>> entries = new ArrayList<>();
+        for (Map.Entry<byte[], byte[]> e : map.entrySet()) {
+            byte[] k = e.getKey();
+            @SuppressWarnings("unchecked")
+            K key = (K) payloads.decode(k, "a key of dict " + map.getName());
+            entries.add(new Entry(key, k, open(k, e.getValue())));
+        }
+        return new AbstractSet<>() {
+            @Override
+            public Iterator<Map.Entry<K, V>> iterator() {
+                Iterator<Map.Entry<K, V>> it = entries.iterator();
+                return new Iterator<>() {
+                    private Map.Entry<K, V> last;
+
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public Map.Entry<K, V> next() {
+                        return last = it.next();
+                    }
+
+                    @Override
+                    public void remove() {
+                        if (last == null) {
+                            throw new IllegalStateException("next() first");
+                        }
+                        ClusterDict.this.remove(last.getKey());
+                        last = null;
+                    }
+                };
+            }
+
+            @Override
+            public int size() {
+                return entries.size();
+            }
+        };
+    }
+
+    private final class Entry extends AbstractMap.SimpleEntry<K, V> {
+        private static final long serialVersionUID = 1L;
+        private final transient byte[] encodedKey;
+
+        Entry(K key, byte[] encodedKey, V value) {
+            super(key, value);
+            this.encodedKey = encodedKey;
+        }
+
+        @Override
+        public V setValue(V value) {
+            map.put(encodedKey, seal(encodedKey, value));
+            return super.setValue(value);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterDict[" + map.getName() + "]";
+    }
+}
