@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
  * {@code put}/{@code get} block in the manager and a blocked {@code get} holds one connection. Nulls are
  * refused (a {@code BlockingQueue}'s rule). {@link #close()} only ends this object's use. Serializes as
  * the proxy it wraps. Thread-safe.
+ *
+ * @param <T> the type of the items
  */
 final class RemoteQueue<T> extends Queue<T> {
     @Serial
@@ -110,7 +112,12 @@ final class RemoteQueue<T> extends Queue<T> {
         return new Handle<>(remote);
     }
 
-    /** What a remote queue is on the wire: its proxy. */
+    /**
+     * What a remote queue is on the wire: its proxy.
+     *
+     * @param <T>    the type of the items
+     * @param remote the manager's queue
+     */
     private record Handle<T>(BlockingQueue<T> remote) implements Serializable {
         @Serial
         private Object readResolve() throws ObjectStreamException {
