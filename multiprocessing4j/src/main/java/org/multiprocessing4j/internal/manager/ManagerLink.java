@@ -53,13 +53,7 @@ public final class ManagerLink {
     /** Asks the manager to stop; it answers first. */
     public void shutdown() {
         try {
-            client.requestOnce(new Object[] {ManagerWire.SHUTDOWN});
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (InterruptedException e) {
-            throw ProxyHandler.interrupted("waiting for the manager at " + client.address(), e);
-        } catch (Throwable t) {
-            throw new ProcessExecutionException("the manager at " + client.address() + " failed: " + t, t);
+            unchecked(() -> client.requestOnce(new Object[] {ManagerWire.SHUTDOWN}));
         } finally {
             close();
         }
@@ -90,8 +84,18 @@ public final class ManagerLink {
     }
 
     private Object request(Object[] frame) {
+        return unchecked(() -> client.request(frame));
+    }
+
+    /** A request to the manager, which may throw whatever the manager threw. */
+    private interface Request {
+        Object send() throws Throwable;
+    }
+
+    /** Sends {@code request}, rethrowing unchecked failures as they are and wrapping checked ones. */
+    private Object unchecked(Request request) {
         try {
-            return client.request(frame);
+            return request.send();
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (InterruptedException e) {
@@ -100,5 +104,4 @@ public final class ManagerLink {
             throw new ProcessExecutionException("the manager at " + client.address() + " failed: " + t, t);
         }
     }
-
 }
