@@ -405,6 +405,7 @@ class HazelcastPoolTest {
                 Thread.sleep(50);
             }
             assertTrue(seen >= 6, "the pool JVM's 3 workers have 2 queues each; seen " + seen);
+            assertFalse(cluster.workers.data().lock("orphan").tryLock(), "the pool JVM does not hold its lock");
             Thread.sleep(500);
         } finally {
             pools.kill();
@@ -415,6 +416,11 @@ class HazelcastPoolTest {
             Thread.sleep(100);
         }
         assertEquals(List.of(), workerQueues(client), "workers of the killed pool JVM were not ended");
+        // The lock the killed client held is released by the cluster.
+        java.util.concurrent.locks.Lock orphan = cluster.workers.data().lock("orphan");
+        assertTrue(orphan.tryLock(HANG.toSeconds(), TimeUnit.SECONDS), "a lock held by a killed client was never released");
+        orphan.unlock();
+        cluster.workers.data().destroy("orphan");
     }
 
     private static List<String> workerQueues(HazelcastInstance client) {
