@@ -126,8 +126,9 @@ public final class ClusterData {
      * {@code newCondition}. It is the per-key lock of an {@code IMap}, not the CP subsystem's
      * {@code FencedLock}, which Hazelcast's community edition does not have (5.7 throws "CP subsystem is a
      * licensed feature"). What holds: mutual exclusion while the cluster is connected, through the crash
-     * of one member (the lock state has a synchronous backup); a lock held by a member that leaves the
-     * cluster, or by a client whose connection ends, is released. What is weaker than a CP lock: in a
+     * of one member (the lock state has a synchronous backup); a lock held by a client whose JVM dies is
+     * released once the cluster sees it gone, and (as Hazelcast documents) one held by a member that
+     * leaves the cluster. What is weaker than a CP lock: in a
      * network partition (split brain) each side can grant it; there are no fencing tokens, so a holder
      * paused past its own removal cannot be told apart from the next holder; and anyone reaching the
      * cluster can force it open (the authkey does not guard it).
