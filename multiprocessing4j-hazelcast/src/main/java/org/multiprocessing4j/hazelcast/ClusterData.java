@@ -1,22 +1,28 @@
 package org.multiprocessing4j.hazelcast;
 
 import com.hazelcast.core.HazelcastInstance;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.Lock;
 import org.multiprocessing4j.Multiprocessing;
 import org.multiprocessing4j.Serializer;
 import org.multiprocessing4j.hazelcast.internal.ClusterDict;
+import org.multiprocessing4j.hazelcast.internal.ClusterList;
+import org.multiprocessing4j.hazelcast.internal.ClusterLock;
 import org.multiprocessing4j.hazelcast.internal.ClusterQueue;
 import org.multiprocessing4j.hazelcast.internal.Frames;
 import org.multiprocessing4j.hazelcast.internal.Payloads;
 
 /**
- * Queues and dicts shared by every JVM of a cluster, by name: in the pool's program from
+ * Queues, dicts, lists, locks and semaphores shared by every JVM of a cluster, by name: in the pool's program from
  * {@link HazelcastWorkers#data()}, in a task running on a member from {@link #onThisMember()}. A queue is a
  * {@link BlockingQueue} (the interface of a local {@code Queue}'s {@code asBlockingQueue()} view), a dict a
  * {@link ConcurrentMap} (the type of a manager's {@code dict()}), so code written against those interfaces
- * runs unchanged on either. Items are encoded with the default context's serializer unless one is
+ * runs unchanged on either; a list is a {@link List}, a lock a {@link Lock} (reentrant), a semaphore a
+ * {@link ClusterSemaphore}. Locks and semaphores are AP, not CP: Hazelcast's community edition has no CP
+ * subsystem (see {@link #lock}). Items are encoded with the default context's serializer unless one is
  * given, and signed with the cluster's authkey: an item written without it is refused (dropped with a
  * log line from a queue; {@link SecurityException} from a dict) before it is decoded. Items are not
  * encrypted, and, unlike pool frames, not numbered: an attacker on the network can delete or replay an
@@ -101,13 +107,79 @@ public final class ClusterData {
     }
 
     /**
-     * Removes the queue or dict called {@code name} and its items from the cluster.
+     * The cluster's list called {@code name} (made on first use). Items are signed for the list; index
+     * operations are one cluster call each, iteration and searches work on a snapshot. A compound step
+     * ({@code get} then {@code set}) is not atomic: guard it with a {@link #lock}.
      *
-     * @param name the name given to {@link #queue} or {@link #dict}
+     * @param name the list's name, the same in every JVM that uses it
+     * @param <T> the type of its items
+     * @return a view of the list
+     */
+    public <T> List<T> list(String name) {
+        return new ClusterList<>(hz.getList("mp4j.li." + name), payloads());
+    }
+
+    /**
+     * The cluster's lock called {@code name}: held by one thread of one member or client at a time,
+     * <b>reentrant</b> (the owner may take it again and unlocks it as many times; so it is also the
+     * cluster's RLock), {@code unlock} by a non-owner throws {@link IllegalMonitorStateException}, no
+     * {@code newCondition}. It is the per-key lock of an {@code IMap}, not the CP subsystem's
+     * {@code FencedLock}, which Hazelcast's community edition does not have (5.7 throws "CP subsystem is a
+     * licensed feature"). What holds: mutual exclusion while the cluster is connected, through the crash
+     * of one member (the lock state has a synchronous backup); a lock held by a client whose JVM dies is
+     * released once the cluster sees it gone, and (as Hazelcast documents) one held by a member that
+     * leaves the cluster. What is weaker than a CP lock: in a
+     * network partition (split brain) each side can grant it; there are no fencing tokens, so a holder
+     * paused past its own removal cannot be told apart from the next holder; and anyone reaching the
+     * cluster can force it open (the authkey does not guard it).
+     *
+     * @param name the lock's name, the same in every JVM that uses it
+     * @return the lock
+     */
+    public Lock lock(String name) {
+        return new ClusterLock(hz.getMap("mp4j.l." + name), name);
+    }
+
+    /**
+     * The cluster's semaphore called {@code name}, made with {@code permits} free permits by the first JVM
+     * that asks for it (later calls must give the same number). Its permits are signed tokens in an
+     * {@code IQueue}, not the CP subsystem's {@code ISemaphore} (not in the community edition): a permit
+     * taken by a JVM that dies is not given back.
+     *
+     * @param name the semaphore's name, the same in every JVM that uses it
+     * @param permits the number of permits it starts with, 0 or more
+     * @return the semaphore
+     * @throws IllegalArgumentException if {@code permits} is negative, or the semaphore was made with
+     *     another number of permits
+     */
+    public ClusterSemaphore semaphore(String name, int permits) {
+        if (permits < 0) {
+            throw new IllegalArgumentException("a semaphore's permits must be 0 or more: " + permits);
+        }
+        ClusterSemaphore semaphore = new ClusterSemaphore(hz.getQueue("mp4j.s." + name), frames);
+        Integer made = hz.<String, Integer>getMap("mp4j.s." + name).putIfAbsent("permits", permits);
+        if (made == null) {
+            semaphore.fill(permits);
+        } else if (made != permits) {
+            throw new IllegalArgumentException("semaphore " + name + " was made with " + made + " permits, not " + permits);
+        }
+        return semaphore;
+    }
+
+    /**
+     * Removes the queue, dict, list, lock or semaphore called {@code name} and its items from the cluster
+     * (a lock held then is released).
+     *
+     * @param name the name given to {@link #queue}, {@link #dict}, {@link #list}, {@link #lock} or
+     *     {@link #semaphore}
      */
     public void destroy(String name) {
         hz.getQueue("mp4j.q." + name).destroy();
         hz.getMap("mp4j.d." + name).destroy();
+        hz.getList("mp4j.li." + name).destroy();
+        hz.getMap("mp4j.l." + name).destroy();
+        hz.getQueue("mp4j.s." + name).destroy();
+        hz.getMap("mp4j.s." + name).destroy();
     }
 
     @Override

@@ -35,8 +35,8 @@ import org.multiprocessing4j.hazelcast.internal.Frames;
  * members must run with the same authkey. A member that leaves the cluster (killed, crashed,
  * partitioned away) fails the task its workers were running with
  * {@link org.multiprocessing4j.WorkerDiedException} (exit code -9) and re-runs nothing that had started;
- * the pool replaces those workers on the members left. {@link #data()} gives the cluster's queues and
- * dicts. The user's classes (task functions, arguments,
+ * the pool replaces those workers on the members left. {@link #data()} gives the cluster's queues,
+ * dicts, lists, locks and semaphores. The user's classes (task functions, arguments,
  * results, initializer) must be on every member's class path. Thread-safe; {@link #close()} disconnects
  * (pools using it should be closed first: their workers become unreachable). Unless the system property
  * {@code hazelcast.logging.type} is set, {@link Builder#connect()} sets the {@code java.util.logging} level
@@ -82,7 +82,8 @@ public final class HazelcastWorkers implements AutoCloseable {
     }
 
     /**
-     * The cluster's queues and dicts, signed with this connection's authkey; tasks on the members reach
+     * The cluster's queues, dicts, lists, locks and semaphores (items signed with this connection's
+     * authkey); tasks on the members reach
      * the same ones through {@link ClusterData#onThisMember()}.
      *
      * @return the cluster's data, items encoded with the default context's serializer

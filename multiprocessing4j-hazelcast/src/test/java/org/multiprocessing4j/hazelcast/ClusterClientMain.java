@@ -4,7 +4,10 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.multiprocessing4j.Pool;
 
-/** A pool's JVM for the tests: connects to the cluster and maps slow tasks until it is killed. */
+/**
+ * A pool's JVM for the tests: connects to the cluster, takes the cluster lock {@code orphan} and maps slow
+ * tasks until it is killed.
+ */
 final class ClusterClientMain {
     private ClusterClientMain() {
     }
@@ -13,6 +16,7 @@ final class ClusterClientMain {
         try (HazelcastWorkers workers = HazelcastWorkers.builder().clusterName(cluster).members(members.toArray(String[]::new))
                 .authkey(key).connect();
              Pool pool = Pool.builder().processes(3).context(workers.context()).build()) {
+            workers.data().lock("orphan").lock();
             pool.map(x -> {
                 try {
                     Thread.sleep(300);

@@ -19,6 +19,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -255,6 +258,132 @@ class HazelcastPoolTest {
 
     @Test
     @Order(8)
+    void aLockKeepsACounterExactAcrossMembersAndASemaphoreBoundsConcurrency() throws Exception {
+        ClusterData data = cluster.workers.data();
+        ConcurrentMap<String, Integer> counter = data.dict("counter");
+        counter.put("n", 0);
+        try (Pool pool = Pool.builder().processes(2).context(context).build()) {
+            List<Long> pids = pool.map(x -> {
+                ClusterData mine = ClusterData.onThisMember();
+                Lock lock = mine.lock("counter");
+                ConcurrentMap<String, Integer> n = mine.dict("counter");
+                // Both tasks running before either counts: they contend.
+                n.merge("ready", 1, Integer::sum);
+                long deadline = System.nanoTime() + HANG.toNanos();
+                while (n.get("ready") < 2 && System.nanoTime() < deadline) {
+                    pause(5);
+                }
+                for (int i = 0; i < 200; i++) {
+                    lock.lock();
+                    try {
+                        n.put("n", n.get("n") + 1);
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+                return ProcessHandle.current().pid();
+            }, range(2), 1);
+            assertEquals(2, new HashSet<>(pids).size(), "both tasks ran on one member: " + pids);
+        }
+        assertEquals(2, counter.get("ready"));
+        assertEquals(400, counter.get("n"));
+
+        // Reentrant, owned by a thread.
+        Lock lock = data.lock("counter");
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            assertTrue(lock.tryLock());
+            assertTrue(lock.tryLock(), "the owner could not take its lock again");
+            assertFalse(other.submit(() -> lock.tryLock()).get(), "another thread took a held lock");
+            ExecutionException notOwner = assertThrows(ExecutionException.class, () -> other.submit(lock::unlock).get());
+            assertInstanceOf(IllegalMonitorStateException.class, notOwner.getCause());
+            lock.unlock();
+            assertFalse(other.submit(() -> lock.tryLock()).get(), "the lock was free after one of two unlocks");
+            lock.unlock();
+            assertTrue(other.submit(() -> {
+                boolean taken = lock.tryLock(HANG.toSeconds(), TimeUnit.SECONDS);
+                lock.unlock();
+                return taken;
+            }).get());
+        } finally {
+            other.shutdownNow();
+        }
+
+        // A semaphore of 2 permits: never more than 2 tasks inside at once.
+        ClusterSemaphore slots = data.semaphore("slots", 2);
+        assertEquals(2, slots.getValue());
+        assertThrows(IllegalArgumentException.class, () -> data.semaphore("slots", 3));
+        try (Pool pool = Pool.builder().processes(3).context(context).build()) {
+            pool.map(x -> {
+                ClusterData mine = ClusterData.onThisMember();
+                ClusterSemaphore sem = mine.semaphore("slots", 2);
+                ConcurrentMap<String, Integer> n = mine.dict("counter");
+                try {
+                    sem.acquire();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                try {
+                    mine.<Integer>queue("inside").add(n.merge("inside", 1, Integer::sum));
+                    pause(100);
+                    n.merge("inside", -1, Integer::sum);
+                } finally {
+                    sem.release();
+                }
+                return x;
+            }, range(6), 1);
+        }
+        List<Integer> inside = new ArrayList<>();
+        data.<Integer>queue("inside").drainTo(inside);
+        assertEquals(6, inside.size());
+        assertTrue(inside.stream().allMatch(k -> k >= 1 && k <= 2), "more than 2 tasks held the semaphore at once: " + inside);
+        assertEquals(2, slots.getValue());
+        assertTrue(slots.tryAcquire());
+        assertTrue(slots.acquire(HANG));
+        assertFalse(slots.tryAcquire(), "a third permit of 2");
+        assertFalse(slots.acquire(Duration.ofMillis(10)));
+        slots.release();
+        assertTrue(slots.tryAcquire());
+        slots.release();
+        slots.release();
+        // A permit added without the authkey is dropped, not counted as taken.
+        Frames forger = new Frames("not the cluster's key, 32 bytes!".getBytes(StandardCharsets.US_ASCII));
+        assertTrue(slots.tryAcquire());
+        assertTrue(slots.tryAcquire());
+        cluster.workers.hazelcast().<byte[]>getQueue("mp4j.s.slots").add(forger.seal("semaphore:mp4j.s.slots", 1, new byte[0]));
+        assertFalse(slots.tryAcquire(), "a forged permit was taken");
+        for (String name : List.of("counter", "slots", "inside")) {
+            data.destroy(name);
+        }
+    }
+
+    @Test
+    @Order(9)
+    void aListIsSharedWithTasksOnTheMembers() throws Exception {
+        ClusterData data = cluster.workers.data();
+        List<String> names = data.list("names");
+        try (Pool pool = Pool.builder().processes(3).context(context).build()) {
+            pool.map(x -> ClusterData.onThisMember().<String>list("names").add("n" + x), range(10), 1);
+        }
+        assertEquals(10, names.size());
+        assertEquals(IntStream.range(0, 10).mapToObj(i -> "n" + i).collect(java.util.stream.Collectors.toSet()), new HashSet<>(names));
+        names.add(0, "first");
+        assertEquals("first", names.get(0));
+        assertEquals("first", names.set(0, "zeroth"));
+        assertEquals(0, names.indexOf("zeroth"));
+        assertTrue(names.remove("n3"));
+        assertFalse(names.contains("n3"));
+        assertEquals("zeroth", names.remove(0));
+        assertEquals(9, names.size());
+        Frames forger = new Frames("not the cluster's key, 32 bytes!".getBytes(StandardCharsets.US_ASCII));
+        cluster.workers.hazelcast().<byte[]>getList("mp4j.li.names").add(forger.seal("list:mp4j.li.names", 1, new byte[] {1}));
+        assertThrows(SecurityException.class, () -> names.get(9));
+        data.destroy("names");
+        assertTrue(names.isEmpty());
+    }
+
+    @Test
+    @Order(10)
     void aClientKilledMidMapLeavesNoWorkBehind() throws Exception {
         HazelcastInstance client = cluster.workers.hazelcast();
         // An abandoned worker (the timed-out task above) destroys its queues once its task has returned.
@@ -276,6 +405,7 @@ class HazelcastPoolTest {
                 Thread.sleep(50);
             }
             assertTrue(seen >= 6, "the pool JVM's 3 workers have 2 queues each; seen " + seen);
+            assertFalse(cluster.workers.data().lock("orphan").tryLock(), "the pool JVM does not hold its lock");
             Thread.sleep(500);
         } finally {
             pools.kill();
@@ -286,6 +416,11 @@ class HazelcastPoolTest {
             Thread.sleep(100);
         }
         assertEquals(List.of(), workerQueues(client), "workers of the killed pool JVM were not ended");
+        // The lock the killed client held is released by the cluster.
+        java.util.concurrent.locks.Lock orphan = cluster.workers.data().lock("orphan");
+        assertTrue(orphan.tryLock(HANG.toSeconds(), TimeUnit.SECONDS), "a lock held by a killed client was never released");
+        orphan.unlock();
+        cluster.workers.data().destroy("orphan");
     }
 
     private static List<String> workerQueues(HazelcastInstance client) {
@@ -293,7 +428,7 @@ class HazelcastPoolTest {
     }
 
     @Test
-    @Order(9)
+    @Order(11)
     void closingTheConnectionUnderARunningPoolFailsItsTasksInsteadOfHanging() throws Exception {
         try (HazelcastWorkers second = HazelcastWorkers.builder().clusterName(cluster.name)
                 .members(cluster.addresses.toArray(String[]::new)).authkey(cluster.key).connect()) {
@@ -315,7 +450,7 @@ class HazelcastPoolTest {
     }
 
     @Test
-    @Order(10)
+    @Order(12)
     void aMemberKilledMidMapFailsOnlyItsTaskAndThePoolGoesOn() throws Exception {
         org.multiprocessing4j.Process victim = cluster.members.get(2);
         long victimPid = victim.pid().orElseThrow();
