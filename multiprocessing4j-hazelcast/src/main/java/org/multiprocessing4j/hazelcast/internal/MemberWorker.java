@@ -135,6 +135,17 @@ final class MemberWorker implements Runnable {
                     answers.destroy();
                 }
                 tasks.destroy();
+                if (abandoned) {
+                    // NOTE: a send of the lost client still in flight when the queue was destroyed recreates it
+                    // (a Hazelcast queue comes back on first use): destroy it again once such sends are over.
+                    later.accept(() -> {
+                        try {
+                            tasks.destroy();
+                        } catch (RuntimeException memberGone) {
+                            // shutting down
+                        }
+                    });
+                }
             } catch (RuntimeException clusterGone) {
                 // the member is shutting down
             }
