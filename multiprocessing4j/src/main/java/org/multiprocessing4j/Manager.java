@@ -91,10 +91,11 @@ public final class Manager implements AutoCloseable {
     }
 
     /**
-     * Starts a manager process with the default context and connects to it.
+     * Starts a manager process with the default context; returns once it accepts connections (this
+     * process connects at its first call).
      *
      * @throws ProcessError if the manager process cannot start
-     * @return the started manager, connected
+     * @return the started manager
      */
     public static Manager start() {
         return builder().start();
@@ -521,7 +522,7 @@ public final class Manager implements AutoCloseable {
          * Starts the manager process and waits until it serves.
          *
          * @throws ProcessError if it cannot start or ends before it serves
-         * @return the started manager, connected
+         * @return the started manager
          */
         public Manager start() {
             Context ctx = context != null ? context : Multiprocessing.defaultContext();
