@@ -67,14 +67,16 @@ public final class ChildMain {
             Serializer serializer = Serializers.create(bootstrap.serializer(), loader);
             codec = new ObjectCodec(serializer);
             if (!bootstrap.standby()) {
-                // NOTE: a freshly spawned child warms its codec on a second core while this thread connects
-                // and authenticates (both are first-use costs of a fresh JVM), and decodes its run order as
-                // soon as it arrives, sharing whatever is warm by then.
+                // NOTE: a freshly spawned child warms its shared-memory path and its codec on the other core
+                // while this thread connects and authenticates (all first-use costs of a fresh JVM), and
+                // decodes its run order as soon as it arrives, sharing whatever is warm by then. Rings first:
+                // a pool worker, a pipe's or a manager's user needs them right after its target is decoded,
+                // while the serializer's own warm-up matters only for objects off the fast paths.
                 Thread.ofPlatform().daemon().name("mp4j-warm-up").start(() -> {
-                    serializer.warmUp();
-                    BootTrace.phase("serializer warm");
                     RingWarmUp.run();
                     BootTrace.phase("rings warm");
+                    serializer.warmUp();
+                    BootTrace.phase("serializer warm");
                 });
             }
             link = connect(socket.join(), bootstrap);
