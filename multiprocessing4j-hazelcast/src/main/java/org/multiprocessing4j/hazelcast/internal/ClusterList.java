@@ -2,7 +2,6 @@ package org.multiprocessing4j.hazelcast.internal;
 
 import com.hazelcast.collection.IList;
 import java.util.AbstractList;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -75,30 +74,7 @@ public final class ClusterList<T> extends AbstractList<T> {
     /** A snapshot of the items; its {@code remove()} removes that item from the list. */
     @Override
     public Iterator<T> iterator() {
-        Iterator<byte[]> it = new ArrayList<>(list).iterator();
-        return new Iterator<>() {
-            private byte[] last;
-
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public T next() {
-                last = it.next();
-                return open(last);
-            }
-
-            @Override
-            public void remove() {
-                if (last == null) {
-                    throw new IllegalStateException("next() first");
-                }
-                list.remove(last);
-                last = null;
-            }
-        };
+        return new SnapshotIterator<>(list, this::open);
     }
 
     @Override

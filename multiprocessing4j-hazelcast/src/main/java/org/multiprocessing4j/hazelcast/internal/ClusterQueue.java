@@ -138,31 +138,7 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements BlockingQ
     /** A snapshot of the items; its {@code remove()} removes that item from the queue. */
     @Override
     public Iterator<T> iterator() {
-        List<byte[]> frames = new ArrayList<>(queue);
-        Iterator<byte[]> it = frames.iterator();
-        return new Iterator<>() {
-            private byte[] last;
-
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public T next() {
-                last = it.next();
-                return open(last);
-            }
-
-            @Override
-            public void remove() {
-                if (last == null) {
-                    throw new IllegalStateException("next() first");
-                }
-                queue.remove(last);
-                last = null;
-            }
-        };
+        return new SnapshotIterator<>(queue, this::open);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package org.multiprocessing4j.hazelcast.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -103,19 +106,15 @@ public final class Frames {
         return mac.doFinal();
     }
 
+    /** Big-endian longs in a byte array (the JDK's view: bounds-checked, intrinsic). */
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     static void putLong(byte[] b, int at, long v) {
-        for (int i = 7; i >= 0; i--) {
-            b[at + i] = (byte) v;
-            v >>>= 8;
-        }
+        LONG.set(b, at, v);
     }
 
     static long getLong(byte[] b, int at) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (b[at + i] & 0xFF);
-        }
-        return v;
+        return (long) LONG.get(b, at);
     }
 
     static void putInt(byte[] b, int at, int v) {
