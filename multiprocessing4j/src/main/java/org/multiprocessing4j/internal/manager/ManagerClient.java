@@ -141,6 +141,11 @@ final class ManagerClient {
             throw e;
         }
         idle.offerFirst(connection);
+        return valueOf(reply);
+    }
+
+    /** The value of a reply frame, or throws what the manager threw. */
+    private Object valueOf(byte[] reply) throws Throwable {
         Object[] answer;
         try {
             answer = (Object[]) codec.decode(reply, loader());
@@ -150,8 +155,7 @@ final class ManagerClient {
         if ((Integer) answer[0] == ManagerWire.OK) {
             return answer[1];
         }
-        Throwable thrown = throwables.decode((byte[]) answer[1], loader());
-        throw thrown;
+        throw throwables.decode((byte[]) answer[1], loader());
     }
 
     /** Sends the pending releases on {@code connection} (best effort: a failure shows in the real request). */
@@ -258,11 +262,8 @@ final class ManagerClient {
         try (Connection socket = Client.connect(ManagerAddress.parse(address), key)) {
             socket.sendBytes(codec.encode(new Object[] {ManagerWire.HELLO, session, null}, "a manager hello"));
             socket.sendBytes(codec.encode(frame, "a call to the manager at " + address));
-            Object[] answer = (Object[]) codec.decode(socket.recvBytes(), loader());
-            if ((Integer) answer[0] == ManagerWire.OK) {
-                return answer[1];
-            }
-            throw throwables.decode((byte[]) answer[1], loader());
+            byte[] reply = socket.recvBytes();
+            return valueOf(reply);
         } catch (AuthenticationException e) {
             throw e;
         } catch (IOException e) {
