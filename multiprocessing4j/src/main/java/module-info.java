@@ -10,5 +10,7 @@ module org.multiprocessing4j {
     exports org.multiprocessing4j;
     // The cluster transport (multiprocessing4j-hazelcast) implements the pool's worker SPI (DESIGN.md §6).
     exports org.multiprocessing4j.internal.pool to org.multiprocessing4j.hazelcast;
+    // ... and backs a context's queues, locks and semaphores and a manager's dicts and lists with the cluster's.
+    exports org.multiprocessing4j.internal.remote to org.multiprocessing4j.hazelcast;
     uses org.multiprocessing4j.Serializer;
 }

@@ -1,6 +1,7 @@
 package org.multiprocessing4j;
 
 import java.io.Serial;
+import org.multiprocessing4j.internal.remote.SemaphoreBackend;
 
 /**
  * A {@link Semaphore} whose value may never exceed its initial value: Python's
@@ -26,6 +27,11 @@ public final class BoundedSemaphore extends Semaphore {
      */
     public BoundedSemaphore(int value) {
         super(value, true);
+    }
+
+    /** A bounded semaphore that is {@code remote}, a cluster's (see {@link Semaphore}). */
+    BoundedSemaphore(SemaphoreBackend remote) {
+        super(remote);
     }
 
     /**

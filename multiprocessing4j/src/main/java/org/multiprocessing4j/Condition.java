@@ -78,6 +78,7 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
      *
      * @param lock the lock the condition waits with
      * @throws ProcessError if the shared memory cannot be created
+     * @throws UnsupportedOperationException if {@code lock} is a cluster's lock
      */
     public Condition(Lock lock) {
         this(Objects.requireNonNull(lock, "lock"), false);
@@ -88,12 +89,17 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
      *
      * @param lock the lock the condition waits with
      * @throws ProcessError if the shared memory cannot be created
+     * @throws UnsupportedOperationException if {@code lock} is a cluster's lock
      */
     public Condition(RLock lock) {
         this(Objects.requireNonNull(lock, "lock"), false);
     }
 
     private Condition(ConditionLock lock, boolean ownsLock) {
+        if (ConditionLock.isRemote(lock)) {
+            throw new UnsupportedOperationException("a condition cannot wait with " + lock
+                    + ": a cluster's lock has no conditions (a condition waits in shared memory of this machine)");
+        }
         this.lock = lock;
         this.ownsLock = ownsLock;
         SyncFile f;

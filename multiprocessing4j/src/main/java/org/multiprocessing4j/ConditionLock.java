@@ -50,4 +50,12 @@ sealed interface ConditionLock extends java.util.concurrent.locks.Lock, java.io.
             case RLock r -> r.isHeldByCurrentThread();
         };
     }
+
+    /** True if {@code lock} is a cluster's, which a condition cannot wait with. */
+    static boolean isRemote(ConditionLock lock) {
+        return switch (lock) {
+            case Lock l -> l.isRemote();
+            case RLock r -> r.isRemote();
+        };
+    }
 }

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.multiprocessing4j.internal.launch.JvmCommand;
 import org.multiprocessing4j.internal.launch.StandbyPool;
+import org.multiprocessing4j.internal.remote.RemoteObjects;
 import org.multiprocessing4j.internal.wire.JdkSerializer;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 import org.multiprocessing4j.internal.wire.Serializers;
@@ -152,7 +153,7 @@ public final class Context implements AutoCloseable {
      * @return a new queue
      */
     public <T> Queue<T> queue() {
-        return new Queue<>(0, Queue.CAPACITY_BYTES, serializer.getName());
+        return queue(0);
     }
 
     /**
@@ -163,6 +164,10 @@ public final class Context implements AutoCloseable {
      * @return a new queue
      */
     public <T> Queue<T> queue(int maxsize) {
+        RemoteObjects remote = remoteObjects();
+        if (remote != null) {
+            return new RemoteQueue<>(remote.queue(Math.max(0, maxsize), serializer));
+        }
         return new Queue<>(maxsize, Queue.CAPACITY_BYTES, serializer.getName());
     }
 
@@ -173,7 +178,7 @@ public final class Context implements AutoCloseable {
      * @return a new queue
      */
     public <T> JoinableQueue<T> joinableQueue() {
-        return new JoinableQueue<>(0, serializer.getName());
+        return joinableQueue(0);
     }
 
     /**
@@ -184,6 +189,10 @@ public final class Context implements AutoCloseable {
      * @return a new queue
      */
     public <T> JoinableQueue<T> joinableQueue(int maxsize) {
+        RemoteObjects remote = remoteObjects();
+        if (remote != null) {
+            return new RemoteJoinableQueue<>(remote.joinableQueue(Math.max(0, maxsize), serializer));
+        }
         return new JoinableQueue<>(maxsize, serializer.getName());
     }
 
@@ -197,14 +206,16 @@ public final class Context implements AutoCloseable {
         return new SimpleQueue<>(serializer.getName());
     }
 
-    /** {@return a new {@link Lock} (synchronization primitives carry no serializer: the same as {@code new Lock()})} */
+    /** {@return a new {@link Lock} (synchronization primitives carry no serializer: the same as {@code new Lock()}; on a cluster, the cluster's)} */
     public Lock lock() {
-        return new Lock();
+        RemoteObjects remote = remoteObjects();
+        return remote != null ? new Lock(remote.lock(false)) : new Lock();
     }
 
-    /** {@return a new {@link RLock}} */
+    /** {@return a new {@link RLock} (on a cluster, the cluster's)} */
     public RLock rlock() {
-        return new RLock();
+        RemoteObjects remote = remoteObjects();
+        return remote != null ? new RLock(remote.lock(true)) : new RLock();
     }
 
     /**
@@ -214,7 +225,8 @@ public final class Context implements AutoCloseable {
      * @return a new {@link Semaphore} with {@code value} permits
      */
     public Semaphore semaphore(int value) {
-        return new Semaphore(value);
+        RemoteObjects remote = remoteObjects();
+        return remote != null ? new Semaphore(remote.semaphore(Semaphore.checkValue(value), false)) : new Semaphore(value);
     }
 
     /**
@@ -224,7 +236,8 @@ public final class Context implements AutoCloseable {
      * @return a new {@link BoundedSemaphore} with {@code value} permits
      */
     public BoundedSemaphore boundedSemaphore(int value) {
-        return new BoundedSemaphore(value);
+        RemoteObjects remote = remoteObjects();
+        return remote != null ? new BoundedSemaphore(remote.semaphore(Semaphore.checkValue(value), true)) : new BoundedSemaphore(value);
     }
 
     /** {@return a new, cleared {@link Event}} */
@@ -497,6 +510,11 @@ public final class Context implements AutoCloseable {
         return Optional.ofNullable(poolWorkers);
     }
 
+    /** Where this context's queues, locks, semaphores and manager objects live if not in this machine's shared memory, else null. */
+    RemoteObjects remoteObjects() {
+        return poolWorkers instanceof RemoteObjects.Provider provider ? provider.remoteObjects() : null;
+    }
+
     /** The command line children are started with (internal). */
     JvmCommand command() {
         return command;
@@ -601,8 +619,13 @@ public final class Context implements AutoCloseable {
 
         /**
          * Runs the workers of every {@link Pool} and {@link ProcessPoolExecutor} made with this context on
-         * {@code workers} (a cluster) instead of as child JVMs of this one (the default). Processes, queues
-         * and the other primitives made with the context are not affected.
+         * {@code workers} (a cluster) instead of as child JVMs of this one (the default). A cluster such as
+         * {@code HazelcastWorkers} also holds the context's {@link Context#queue() queues},
+         * {@link Context#joinableQueue() joinable queues}, {@link Context#lock() locks},
+         * {@link Context#rlock() rlocks}, {@link Context#semaphore(int) semaphores} and
+         * {@link Context#manager() manager}'s dicts and lists, so that tasks on any member share them;
+         * processes, pipes, simple queues, events, conditions, barriers, values and arrays made with the
+         * context stay in this machine's shared memory.
          *
          * @param workers where pool workers run, such as a {@code HazelcastWorkers} cluster
          * @return this builder

@@ -40,6 +40,11 @@ public class JoinableQueue<T> extends Queue<T> {
         super(maxsize, CAPACITY_BYTES, serializer);
     }
 
+    /** For {@link RemoteJoinableQueue}: no shared memory of its own, every method overridden. */
+    JoinableQueue(RemoteQueue.Marker remote) {
+        super(remote);
+    }
+
     /**
      * Marks one item taken from the queue as processed. Never blocks.
      *

@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.multiprocessing4j.internal.remote.LockBackend;
 import org.multiprocessing4j.internal.sync.RobustLock;
 import org.multiprocessing4j.internal.sync.SegmentSource;
 import org.multiprocessing4j.internal.sync.SyncFile;
@@ -51,6 +52,12 @@ import org.multiprocessing4j.internal.sync.Waits;
  * removes its shared file, so processes already using it keep working and a copy first used later throws
  * {@link IllegalStateException}. Locks never closed are removed when the root process of the tree exits.
  *
+ * <p>On a cluster: a context whose pool workers are a cluster's (module {@code multiprocessing4j-hazelcast})
+ * makes its locks on the cluster ({@code ctx.lock()}), shared by every JVM there, with the same methods and
+ * Python's semantics (released by anyone; a second acquire by its holder waits). What differs is said by
+ * that module: there is no owner-death notice (a dead JVM's hold is released by the cluster), and such a
+ * lock has no {@link #newCondition()}.
+ *
  * <p>Thread-safe.
  */
 public final class Lock implements java.util.concurrent.locks.Lock, ConditionLock, Serializable, AutoCloseable {
@@ -61,6 +68,8 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
     private final SegmentSource source;
     /** Where the lock word is in {@code source}. */
     private final long offset;
+    /** The cluster's lock this one is, or null for a lock in shared memory. */
+    private final LockBackend remote;
     private transient volatile RobustLock core;
 
     /**
@@ -72,6 +81,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         SyncFile file = SyncFile.create(SyncKind.LOCK, RobustLock.BYTES, segment -> { });
         this.source = file;
         this.offset = file.base();
+        this.remote = null;
     }
 
     /**
@@ -81,6 +91,14 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
     Lock(SegmentSource source, long offset) {
         this.source = Objects.requireNonNull(source, "source");
         this.offset = offset;
+        this.remote = null;
+    }
+
+    /** A lock that is {@code remote}, a cluster's (see the class doc). */
+    Lock(LockBackend remote) {
+        this.source = null;
+        this.offset = 0;
+        this.remote = Objects.requireNonNull(remote, "remote");
     }
 
     /**
@@ -92,6 +110,10 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
     public void acquire() throws InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException();
+        }
+        if (remote != null) {
+            remote.acquire(-1, true);
+            return;
         }
         RobustLock c = core();
         if (!c.tryLockFree()) {
@@ -108,6 +130,9 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
      */
     public boolean acquire(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
+        if (remote != null) {
+            return remote.acquire(Math.max(0, timeout.toNanos()), true);
+        }
         return told(core().lock(Waits.deadline(timeout), true));
     }
 
@@ -118,7 +143,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
      * @throws OwnerDiedException if its holder died and this call took it over: the lock is held
      */
     public boolean tryAcquire() {
-        return told(core().tryLock());
+        return remote != null ? remoteTry() : told(core().tryLock());
     }
 
     /**
@@ -127,6 +152,10 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
      * @throws IllegalStateException if nobody holds it
      */
     public void release() {
+        if (remote != null) {
+            remote.release();
+            return;
+        }
         if (!core().releaseIfHeld()) {
             throw new IllegalStateException("release of " + this + ": it is not held");
         }
@@ -134,12 +163,16 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
 
     /** {@return {@code true} if some thread of some process holds the lock now (a snapshot)} */
     public boolean isLocked() {
-        return core().isLocked();
+        return remote != null ? remote.isLocked() : core().isLocked();
     }
 
     /** Acquires the lock, waiting as long as it takes; an interrupt does not end the wait (its status is kept). */
     @Override
     public void lock() {
+        if (remote != null) {
+            remoteLockUninterruptibly();
+            return;
+        }
         RobustLock c = core();
         if (c.tryLockFree()) {
             return;
@@ -154,18 +187,25 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
     /** Acquires the lock, waiting as long as it takes. */
     @Override
     public void lockInterruptibly() throws InterruptedException {
+        if (remote != null) {
+            remote.acquire(-1, true);
+            return;
+        }
         core().lock(Waits.never(), true);
     }
 
     /** Acquires the lock if it is free now. */
     @Override
     public boolean tryLock() {
-        return core().tryLock().held();
+        return remote != null ? remoteTry() : core().tryLock().held();
     }
 
     /** Acquires the lock, waiting up to the timeout; zero or negative tries once. */
     @Override
     public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+        if (remote != null) {
+            return remote.acquire(Math.max(0, unit.toNanos(time)), true);
+        }
         return core().lock(Waits.deadlineIn(unit.toNanos(time)), true).held();
     }
 
@@ -183,6 +223,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
      * A new {@link Condition} bound to this lock, in shared memory of its own (close it when done).
      *
      * @throws ProcessError if the shared memory cannot be created
+     * @throws UnsupportedOperationException if this is a cluster's lock
      */
     @Override
     public Condition newCondition() {
@@ -233,6 +274,27 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         return acquired.held();
     }
 
+    /** Whether this is a cluster's lock (no conditions, no owner pid). */
+    boolean isRemote() {
+        return remote != null;
+    }
+
+    private boolean remoteTry() {
+        try {
+            return remote.acquire(0, false);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        }
+    }
+
+    private void remoteLockUninterruptibly() {
+        try {
+            remote.acquire(-1, false);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        }
+    }
+
     private RobustLock core() {
         RobustLock c = core;
         if (c == null) {
@@ -243,6 +305,9 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
 
     @Override
     public String toString() {
+        if (remote != null) {
+            return "Lock[" + remote + "]";
+        }
         return "Lock[" + source + (source instanceof SyncFile ? "" : " @" + offset) + "]";
     }
 }

@@ -19,6 +19,7 @@ import org.multiprocessing4j.internal.events.Loggers;
 import org.multiprocessing4j.internal.launch.ProcessTree;
 import org.multiprocessing4j.internal.manager.ManagerLink;
 import org.multiprocessing4j.internal.manager.ManagerServerMain;
+import org.multiprocessing4j.internal.remote.RemoteObjects;
 import org.multiprocessing4j.internal.wire.Nonces;
 
 /**
@@ -75,6 +76,18 @@ import org.multiprocessing4j.internal.wire.Nonces;
  * {@link ManagerUnavailableException} promptly, never hangs. A client process killed mid-call does not
  * harm the manager; objects only it held are released when its connections end. The manager process is a
  * daemon child: it ends with this process whatever kills it. Thread-safe; proxies too.
+ *
+ * <h2>On a cluster</h2>
+ * A manager started with a context whose pool workers are a cluster's (module
+ * {@code multiprocessing4j-hazelcast}: {@code cluster.context().manager()}) has no process: the cluster is
+ * the server. Its {@link #dict()}, {@link #list()}, {@link #queue()}, {@link #joinableQueue()},
+ * {@link #lock()}, {@link #rLock()}, {@link #semaphore(int)} and {@link #boundedSemaphore(int)} are the
+ * cluster's structures, shared by every JVM of the cluster, and {@link #close()} destroys them. Items are
+ * encoded with the context's serializer and signed with the cluster's authkey; functions given to a dict's
+ * {@code compute}/{@code merge} run in the caller through atomic {@code replace}/{@code putIfAbsent}
+ * (atomic all the same). The rest ({@link #namespace()}, {@link #create(Class)}, conditions, events,
+ * barriers, values, arrays, {@link #address()}) needs a manager process and throws
+ * {@link UnsupportedOperationException} there.
  */
 public final class Manager implements AutoCloseable {
     private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -82,12 +95,25 @@ public final class Manager implements AutoCloseable {
     private final Process process;
     private final Path socket;
     private final ManagerLink link;
+    /** A cluster context's manager: the cluster's objects of this manager's scope; null for a manager process. */
+    private final RemoteObjects cluster;
+    private final Class<? extends Serializer> serializer;
     private volatile boolean closed;
 
     private Manager(Process process, Path socket, ManagerLink link) {
         this.process = process;
         this.socket = socket;
         this.link = link;
+        this.cluster = null;
+        this.serializer = null;
+    }
+
+    private Manager(RemoteObjects cluster, Class<? extends Serializer> serializer) {
+        this.process = null;
+        this.socket = null;
+        this.link = null;
+        this.cluster = cluster;
+        this.serializer = serializer;
     }
 
     /**
@@ -143,6 +169,9 @@ public final class Manager implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public <K, V> ConcurrentMap<K, V> dict() {
+        if (cluster() != null) {
+            return cluster.dict(serializer);
+        }
         return link().create("dict", ConcurrentMap.class, null);
     }
 
@@ -156,6 +185,11 @@ public final class Manager implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public <K, V> ConcurrentMap<K, V> dict(Map<? extends K, ? extends V> initial) {
+        if (cluster() != null) {
+            ConcurrentMap<K, V> dict = cluster.dict(serializer);
+            dict.putAll(Objects.requireNonNull(initial, "initial"));
+            return dict;
+        }
         return link().create("dict", ConcurrentMap.class, new LinkedHashMap<>(Objects.requireNonNull(initial, "initial")));
     }
 
@@ -167,6 +201,9 @@ public final class Manager implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public <E> List<E> list() {
+        if (cluster() != null) {
+            return cluster.list(serializer);
+        }
         return link().create("list", List.class, null);
     }
 
@@ -179,6 +216,11 @@ public final class Manager implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public <E> List<E> list(Collection<? extends E> initial) {
+        if (cluster() != null) {
+            List<E> list = cluster.list(serializer);
+            list.addAll(Objects.requireNonNull(initial, "initial"));
+            return list;
+        }
         return link().create("list", List.class, new java.util.ArrayList<>(Objects.requireNonNull(initial, "initial")));
     }
 
@@ -222,6 +264,9 @@ public final class Manager implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public <T> Queue<T> queue(int maxsize) {
+        if (cluster() != null) {
+            return new RemoteQueue<>(cluster.queue(Math.max(0, maxsize), serializer));
+        }
         return (Queue<T>) link().make("queue", maxsize);
     }
 
@@ -244,16 +289,25 @@ public final class Manager implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public <T> JoinableQueue<T> joinableQueue(int maxsize) {
+        if (cluster() != null) {
+            return new RemoteJoinableQueue<>(cluster.joinableQueue(Math.max(0, maxsize), serializer));
+        }
         return (JoinableQueue<T>) link().make("joinableQueue", maxsize);
     }
 
     /** {@return a {@link Lock}, owned by the manager.} */
     public Lock lock() {
+        if (cluster() != null) {
+            return new Lock(cluster.lock(false));
+        }
         return (Lock) link().make("lock", null);
     }
 
     /** {@return an {@link RLock}, owned by the manager.} */
     public RLock rLock() {
+        if (cluster() != null) {
+            return new RLock(cluster.lock(true));
+        }
         return (RLock) link().make("rlock", null);
     }
 
@@ -264,6 +318,9 @@ public final class Manager implements AutoCloseable {
      * @return a {@link Semaphore} with {@code value} permits, owned by the manager
      */
     public Semaphore semaphore(int value) {
+        if (cluster() != null) {
+            return new Semaphore(cluster.semaphore(Semaphore.checkValue(value), false));
+        }
         return (Semaphore) link().make("semaphore", value);
     }
 
@@ -274,6 +331,9 @@ public final class Manager implements AutoCloseable {
      * @return a {@link BoundedSemaphore} with {@code value} permits, owned by the manager
      */
     public BoundedSemaphore boundedSemaphore(int value) {
+        if (cluster() != null) {
+            return new BoundedSemaphore(cluster.semaphore(Semaphore.checkValue(value), true));
+        }
         return (BoundedSemaphore) link().make("boundedSemaphore", value);
     }
 
@@ -401,14 +461,22 @@ public final class Manager implements AutoCloseable {
 
     // ---- lifetime ----------------------------------------------------------------------------------
 
-    /** {@return the manager's address (a Unix-domain socket in this process tree's private runtime directory).} */
+    /**
+     * The manager's address (a Unix-domain socket in this process tree's private runtime directory).
+     *
+     * @return the manager's address
+     * @throws UnsupportedOperationException for a cluster context's manager, which has no process
+     */
     public SocketAddress address() {
+        if (cluster != null) {
+            throw new UnsupportedOperationException("a cluster context's manager has no address of its own: its objects are the cluster's");
+        }
         return UnixDomainSocketAddress.of(socket);
     }
 
-    /** {@return the manager process's pid.} */
+    /** {@return the manager process's pid; empty for a cluster context's manager, which has no process.} */
     public OptionalLong pid() {
-        return process.pid();
+        return process != null ? process.pid() : OptionalLong.empty();
     }
 
     /** The number of objects the manager serves now (tests). */
@@ -424,7 +492,8 @@ public final class Manager implements AutoCloseable {
     /**
      * Stops the manager process (asking first; killing it if it has not ended within 5 s) and closes this
      * process's connections. Its objects are gone: later calls on its proxies, here or in any process,
-     * throw {@link ManagerUnavailableException}. Idempotent.
+     * throw {@link ManagerUnavailableException}. A cluster context's manager destroys its objects on the
+     * cluster instead. Idempotent.
      */
     @Override
     public void close() {
@@ -432,6 +501,10 @@ public final class Manager implements AutoCloseable {
             return;
         }
         closed = true;
+        if (cluster != null) {
+            cluster.close();
+            return;
+        }
         try {
             link.shutdown();
         } catch (RuntimeException alreadyGone) {
@@ -466,11 +539,28 @@ public final class Manager implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the manager is shut down");
         }
+        if (cluster != null) {
+            String what = StackWalker.getInstance().walk(frames -> frames.skip(1).findFirst().map(StackWalker.StackFrame::getMethodName).orElse("this"));
+            throw new UnsupportedOperationException("manager." + what + "() needs a manager process; a cluster context's manager has"
+                    + " dicts, lists, queues, joinable queues, locks, rlocks and semaphores on " + cluster.describe()
+                    + " (use Manager.start() for a local one)");
+        }
         return link;
+    }
+
+    /** The cluster's objects if this is a cluster context's manager, else null; throws once shut down. */
+    private RemoteObjects cluster() {
+        if (closed) {
+            throw new IllegalStateException("the manager is shut down");
+        }
+        return cluster;
     }
 
     @Override
     public String toString() {
+        if (cluster != null) {
+            return "Manager[" + cluster.describe() + (closed ? ", closed]" : "]");
+        }
         return "Manager[" + socket + ", pid " + process.pid().orElse(-1) + (closed ? ", closed]" : "]");
     }
 
@@ -519,13 +609,23 @@ public final class Manager implements AutoCloseable {
         }
 
         /**
-         * Starts the manager process and waits until it serves.
+         * Starts the manager process and waits until it serves; with a cluster context, a manager whose
+         * objects are the cluster's (see the class doc), without a process.
          *
          * @throws ProcessError if it cannot start or ends before it serves
+         * @throws UnsupportedOperationException if types were registered and the context is a cluster's
          * @return the started manager
          */
         public Manager start() {
             Context ctx = context != null ? context : Multiprocessing.defaultContext();
+            RemoteObjects remote = ctx.remoteObjects();
+            if (remote != null) {
+                if (!types.isEmpty()) {
+                    throw new UnsupportedOperationException("registered types " + types.keySet() + " need a manager process, and the context's"
+                            + " objects live on " + remote.describe() + ": serve them with Manager.server(...) and reach it with Manager.connect(...)");
+                }
+                return new Manager(remote.scope(), ctx.serializer());
+            }
             Path socket = ProcessTree.treeDirectory().resolve("manager-" + HexFormat.of().formatHex(Nonces.next(8)) + ".sock");
             Process process = ctx.process("SyncManager-" + COUNTER.incrementAndGet(), ManagerServerMain.target(socket, types));
             process.setDaemon(true);

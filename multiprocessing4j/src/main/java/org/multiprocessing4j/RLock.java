@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.multiprocessing4j.internal.sync.ReentrantRobustLock;
+import org.multiprocessing4j.internal.remote.LockBackend;
 import org.multiprocessing4j.internal.sync.RobustLock;
 import org.multiprocessing4j.internal.sync.SegmentSource;
 import org.multiprocessing4j.internal.sync.SyncFile;
@@ -53,6 +54,11 @@ import org.multiprocessing4j.internal.sync.Waits;
  * the root process of the tree exits. The lock of a shared value belongs to the value: closing it does
  * nothing.
  *
+ * <p>On a cluster: a context whose pool workers are a cluster's (module {@code multiprocessing4j-hazelcast})
+ * makes its reentrant locks on the cluster ({@code ctx.rlock()}), shared by every JVM there, with the same
+ * methods and semantics; there is no owner-death notice (a dead JVM's holds are released by the cluster),
+ * and such a lock has no {@link #newCondition()}.
+ *
  * <p>Thread-safe.
  */
 public final class RLock implements java.util.concurrent.locks.Lock, ConditionLock, Serializable, AutoCloseable {
@@ -63,6 +69,8 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
     private final SegmentSource source;
     /** Where the lock word is in {@code source}. */
     private final long offset;
+    /** The cluster's lock this one is, or null for a lock in shared memory. */
+    private final LockBackend remote;
     private transient volatile ReentrantRobustLock core;
 
     /**
@@ -74,6 +82,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
         SyncFile file = SyncFile.create(SyncKind.RLOCK, ReentrantRobustLock.BYTES, segment -> { });
         this.source = file;
         this.offset = file.base();
+        this.remote = null;
     }
 
     /**
@@ -85,6 +94,14 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
     RLock(SegmentSource source, long offset) {
         this.source = Objects.requireNonNull(source, "source");
         this.offset = offset;
+        this.remote = null;
+    }
+
+    /** A reentrant lock that is {@code remote}, a cluster's (see the class doc). */
+    RLock(LockBackend remote) {
+        this.source = null;
+        this.offset = 0;
+        this.remote = Objects.requireNonNull(remote, "remote");
     }
 
     /** Bytes of shared memory a lock made by {@link #RLock(SegmentSource, long)} takes. */
@@ -102,6 +119,10 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
+        if (remote != null) {
+            remote.acquire(-1, true);
+            return;
+        }
         ReentrantRobustLock c = core();
         if (!c.tryLockFast()) {
             told(c.lock(Waits.never(), true));
@@ -117,6 +138,9 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
      */
     public boolean acquire(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
+        if (remote != null) {
+            return remote.acquire(Math.max(0, timeout.toNanos()), true);
+        }
         return told(core().lock(Waits.deadline(timeout), true));
     }
 
@@ -127,7 +151,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
      * @throws OwnerDiedException if its holder died and this call took it over: the lock is held once
      */
     public boolean tryAcquire() {
-        return told(core().tryLock());
+        return remote != null ? remoteTry() : told(core().tryLock());
     }
 
     /**
@@ -136,27 +160,39 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
      * @throws IllegalMonitorStateException if the current thread does not hold the lock
      */
     public void release() {
+        if (remote != null) {
+            remote.release();
+            return;
+        }
         core().unlock();
     }
 
     /** {@return {@code true} if the current thread holds the lock} */
     public boolean isHeldByCurrentThread() {
-        return core().isHeldByCurrentThread();
+        return remote != null ? remote.holdCount() > 0 : core().isHeldByCurrentThread();
     }
 
     /** {@return how many holds the current thread has: 0 if it does not hold the lock} */
     public int getHoldCount() {
-        return core().holdCount();
+        return remote != null ? remote.holdCount() : core().holdCount();
     }
 
     /** {@return {@code true} if some thread of some process holds the lock now (a snapshot)} */
     public boolean isLocked() {
-        return core().isLocked();
+        return remote != null ? remote.isLocked() : core().isLocked();
     }
 
     /** Acquires the lock, waiting as long as it takes; an interrupt does not end the wait (its status is kept). */
     @Override
     public void lock() {
+        if (remote != null) {
+            try {
+                remote.acquire(-1, false);
+            } catch (InterruptedException cannotHappen) {
+                throw new AssertionError(cannotHappen);
+            }
+            return;
+        }
         ReentrantRobustLock c = core();
         if (c.tryLockFast()) {
             return;
@@ -170,17 +206,24 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
 
     @Override
     public void lockInterruptibly() throws InterruptedException {
+        if (remote != null) {
+            remote.acquire(-1, true);
+            return;
+        }
         core().lock(Waits.never(), true);
     }
 
     @Override
     public boolean tryLock() {
-        return core().tryLock().held();
+        return remote != null ? remoteTry() : core().tryLock().held();
     }
 
     /** Acquires the lock, waiting up to the timeout; zero or negative tries once. */
     @Override
     public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+        if (remote != null) {
+            return remote.acquire(Math.max(0, unit.toNanos(time)), true);
+        }
         return core().lock(Waits.deadlineIn(unit.toNanos(time)), true).held();
     }
 
@@ -198,6 +241,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
      * A new {@link Condition} bound to this lock, in shared memory of its own (close it when done).
      *
      * @throws ProcessError if the shared memory cannot be created
+     * @throws UnsupportedOperationException if this is a cluster's lock
      */
     @Override
     public Condition newCondition() {
@@ -243,6 +287,19 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
         return acquired.held();
     }
 
+    /** Whether this is a cluster's lock (no conditions, no owner pid). */
+    boolean isRemote() {
+        return remote != null;
+    }
+
+    private boolean remoteTry() {
+        try {
+            return remote.acquire(0, false);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        }
+    }
+
     private ReentrantRobustLock core() {
         ReentrantRobustLock c = core;
         if (c == null) {
@@ -253,6 +310,9 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
 
     @Override
     public String toString() {
+        if (remote != null) {
+            return "RLock[" + remote + "]";
+        }
         return "RLock[" + source + (source instanceof SyncFile ? "" : " @" + offset) + "]";
     }
 }

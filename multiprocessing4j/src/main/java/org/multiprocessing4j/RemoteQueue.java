@@ -9,9 +9,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link Queue} whose items live in a {@link BlockingQueue} served by a manager
- * ({@code remoteManager.get(name, Queue.class)}): each call is one call of the manager's queue, so
- * {@code put}/{@code get} block in the manager and a blocked {@code get} holds one connection. Nulls are
+ * A {@link Queue} whose items live in a {@link BlockingQueue} elsewhere: served by a manager
+ * ({@code remoteManager.get(name, Queue.class)}), or a cluster's queue ({@code ctx.queue()} on a context
+ * whose pool workers are a cluster's). Each call is one call of that queue, so {@code put}/{@code get}
+ * block there (for a manager, a blocked {@code get} holds one connection). Nulls are
  * refused (a {@code BlockingQueue}'s rule). {@link #close()} only ends this object's use. Serializes as
  * the proxy it wraps. Thread-safe.
  *
@@ -23,7 +24,7 @@ final class RemoteQueue<T> extends Queue<T> {
 
     /** Selects the constructor of {@link Queue} that makes no shared memory. */
     static final class Marker {
-        private Marker() {
+        Marker() {
         }
     }
 
@@ -42,14 +43,14 @@ final class RemoteQueue<T> extends Queue<T> {
     @Override
     public void put(T item, Duration timeout) throws InterruptedException {
         if (!remote.offer(Objects.requireNonNull(item, "item"), timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-            throw new QueueFullException("the manager's queue stayed full for " + timeout);
+            throw new QueueFullException("the queue stayed full for " + timeout);
         }
     }
 
     @Override
     public void putNowait(T item) {
         if (!remote.offer(Objects.requireNonNull(item, "item"))) {
-            throw new QueueFullException("the manager's queue is full");
+            throw new QueueFullException("the queue is full");
         }
     }
 
@@ -62,7 +63,7 @@ final class RemoteQueue<T> extends Queue<T> {
     public T get(Duration timeout) throws InterruptedException {
         T item = remote.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (item == null) {
-            throw new QueueEmptyException("the manager's queue stayed empty for " + timeout);
+            throw new QueueEmptyException("the queue stayed empty for " + timeout);
         }
         return item;
     }
@@ -71,7 +72,7 @@ final class RemoteQueue<T> extends Queue<T> {
     public T getNowait() {
         T item = remote.poll();
         if (item == null) {
-            throw new QueueEmptyException("the manager's queue is empty");
+            throw new QueueEmptyException("the queue is empty");
         }
         return item;
     }
@@ -104,7 +105,7 @@ final class RemoteQueue<T> extends Queue<T> {
 
     @Override
     public void close() {
-        // nothing of this process's to release: the queue is the manager's
+        // nothing of this process's to release: the queue is the manager's or the cluster's
     }
 
     @Serial

@@ -4,6 +4,7 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
+import org.multiprocessing4j.internal.remote.SemaphoreBackend;
 import org.multiprocessing4j.internal.sync.SharedSemaphore;
 import org.multiprocessing4j.internal.sync.SyncFile;
 import org.multiprocessing4j.internal.sync.SyncKind;
@@ -39,7 +40,13 @@ import org.multiprocessing4j.internal.sync.Waits;
  *
  * <p>Lifetime: {@link #close()} ends this process's use; in the creating process it also removes the
  * shared file (processes already using it keep working). Semaphores never closed are removed when the
- * root process of the tree exits. Thread-safe.
+ * root process of the tree exits.
+ *
+ * <p>On a cluster: a context whose pool workers are a cluster's (module {@code multiprocessing4j-hazelcast})
+ * makes its semaphores on the cluster ({@code ctx.semaphore(n)}), shared by every JVM there, with the same
+ * methods; a permit taken by a JVM that dies is not given back.
+ *
+ * <p>Thread-safe.
  */
 public class Semaphore implements Serializable, AutoCloseable {
     @Serial
@@ -47,6 +54,8 @@ public class Semaphore implements Serializable, AutoCloseable {
 
     /** The shared-memory file holding the counter and its waiters. */
     private final SyncFile file;
+    /** The cluster's semaphore this one is, or null for one in shared memory. */
+    private final SemaphoreBackend remote;
     private transient volatile SharedSemaphore core;
 
     /** A semaphore with one permit (Python's default). */
@@ -66,11 +75,24 @@ public class Semaphore implements Serializable, AutoCloseable {
     }
 
     Semaphore(int value, boolean bounded) {
+        checkValue(value);
+        this.file = SyncFile.create(SyncKind.SEMAPHORE, SharedSemaphore.BYTES,
+                segment -> SharedSemaphore.initialize(segment, SyncFile.BASE, value, bounded));
+        this.remote = null;
+    }
+
+    /** {@return {@code value}, checked as a semaphore's initial value} */
+    static int checkValue(int value) {
         if (value < 0) {
             throw new IllegalArgumentException("semaphore value must be 0 or more: " + value);
         }
-        this.file = SyncFile.create(SyncKind.SEMAPHORE, SharedSemaphore.BYTES,
-                segment -> SharedSemaphore.initialize(segment, SyncFile.BASE, value, bounded));
+        return value;
+    }
+
+    /** A semaphore that is {@code remote}, a cluster's (see the class doc). */
+    Semaphore(SemaphoreBackend remote) {
+        this.file = null;
+        this.remote = Objects.requireNonNull(remote, "remote");
     }
 
     /**
@@ -79,6 +101,13 @@ public class Semaphore implements Serializable, AutoCloseable {
      * @throws InterruptedException if interrupted while waiting (no permit was taken)
      */
     public void acquire() throws InterruptedException {
+        if (remote != null) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            remote.acquire(-1, true);
+            return;
+        }
         core().acquire(Long.MAX_VALUE, true);
     }
 
@@ -91,6 +120,9 @@ public class Semaphore implements Serializable, AutoCloseable {
      */
     public boolean acquire(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
+        if (remote != null) {
+            return remote.acquire(Math.max(0, timeout.toNanos()), true);
+        }
         return core().acquire(Waits.deadline(timeout), true);
     }
 
@@ -101,7 +133,7 @@ public class Semaphore implements Serializable, AutoCloseable {
      */
     public boolean tryAcquire() {
         try {
-            return core().acquire(System.nanoTime(), false);
+            return remote != null ? remote.acquire(0, false) : core().acquire(System.nanoTime(), false);
         } catch (InterruptedException cannotHappen) {
             throw new AssertionError(cannotHappen);
         }
@@ -113,6 +145,10 @@ public class Semaphore implements Serializable, AutoCloseable {
      * @throws IllegalStateException for a {@link BoundedSemaphore} already at its initial value
      */
     public void release() {
+        if (remote != null) {
+            remote.release();
+            return;
+        }
         core().release();
     }
 
@@ -122,13 +158,18 @@ public class Semaphore implements Serializable, AutoCloseable {
      * @return the number of free permits
      */
     public int getValue() {
+        if (remote != null) {
+            return remote.value();
+        }
         return (int) Math.min(Integer.MAX_VALUE, core().value());
     }
 
     /** Ends this process's use; the creating process also removes its shared file. Idempotent. */
     @Override
     public void close() {
-        file.close();
+        if (file != null) {
+            file.close();
+        }
     }
 
     /** Permits this process holds net of its releases (tests). */
@@ -146,6 +187,6 @@ public class Semaphore implements Serializable, AutoCloseable {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + file + "]";
+        return getClass().getSimpleName() + "[" + (remote != null ? remote : file) + "]";
     }
 }

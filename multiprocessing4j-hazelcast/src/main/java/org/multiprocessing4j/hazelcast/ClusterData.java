@@ -1,19 +1,13 @@
 package org.multiprocessing4j.hazelcast;
 
-import com.hazelcast.core.HazelcastInstance;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.Lock;
-import org.multiprocessing4j.Multiprocessing;
 import org.multiprocessing4j.Serializer;
-import org.multiprocessing4j.hazelcast.internal.ClusterDict;
-import org.multiprocessing4j.hazelcast.internal.ClusterList;
-import org.multiprocessing4j.hazelcast.internal.ClusterLock;
-import org.multiprocessing4j.hazelcast.internal.ClusterQueue;
-import org.multiprocessing4j.hazelcast.internal.Frames;
-import org.multiprocessing4j.hazelcast.internal.Payloads;
+import org.multiprocessing4j.hazelcast.internal.ClusterSession;
+import org.multiprocessing4j.hazelcast.internal.StructureRef;
 
 /**
  * Queues, dicts, lists, locks and semaphores shared by every JVM of a cluster, by name: in the pool's program from
@@ -26,29 +20,24 @@ import org.multiprocessing4j.hazelcast.internal.Payloads;
  * given, and signed with the cluster's authkey: an item written without it is refused (dropped with a
  * log line from a queue; {@link SecurityException} from a dict) before it is decoded. Items are not
  * encrypted, and, unlike pool frames, not numbered: an attacker on the network can delete or replay an
- * item, not forge one. Thread-safe.
+ * item, not forge one. Every view is a serializable handle: captured by a task, it names the same structure
+ * on the member that runs it. Thread-safe.
+ *
+ * <p>A context made by {@link HazelcastWorkers#context()} makes its {@code queue()}, {@code joinableQueue()},
+ * {@code lock()}, {@code rlock()}, {@code semaphore(n)}, {@code boundedSemaphore(n)} and its manager's
+ * {@code dict()} and {@code list()} on the cluster too, without names; this class is for structures found
+ * by name.
  */
 public final class ClusterData {
     private static volatile ClusterData member;
 
-    private final HazelcastInstance hz;
-    private final Frames frames;
+    private final ClusterSession session;
     /** Null: the default context's, looked up at first use (so that making this does not fix the default context). */
     private final Class<? extends Serializer> serializer;
-    private volatile Payloads payloads;
 
-    ClusterData(HazelcastInstance hz, Frames frames, Class<? extends Serializer> serializer) {
-        this.hz = hz;
-        this.frames = frames;
+    ClusterData(ClusterSession session, Class<? extends Serializer> serializer) {
+        this.session = session;
         this.serializer = serializer;
-    }
-
-    private Payloads payloads() {
-        Payloads p = payloads;
-        if (p == null) {
-            payloads = p = new Payloads(frames, serializer != null ? serializer : Multiprocessing.defaultContext().serializer());
-        }
-        return p;
     }
 
     /** Called once by {@link WorkerMain}. */
@@ -79,7 +68,7 @@ public final class ClusterData {
      * @return a view with that serializer
      */
     public ClusterData withSerializer(Class<? extends Serializer> type) {
-        return new ClusterData(hz, frames, Objects.requireNonNull(type, "serializer"));
+        return new ClusterData(session, Objects.requireNonNull(type, "serializer"));
     }
 
     /**
@@ -90,7 +79,7 @@ public final class ClusterData {
      * @return a view of the queue
      */
     public <T> BlockingQueue<T> queue(String name) {
-        return new ClusterQueue<>(hz.getQueue("mp4j.q." + name), payloads());
+        return session.queue(name, serializer);
     }
 
     /**
@@ -103,7 +92,7 @@ public final class ClusterData {
      * @return a view of the dict
      */
     public <K, V> ConcurrentMap<K, V> dict(String name) {
-        return new ClusterDict<>(hz.getMap("mp4j.d." + name), payloads());
+        return session.dict(name, serializer);
     }
 
     /**
@@ -116,7 +105,7 @@ public final class ClusterData {
      * @return a view of the list
      */
     public <T> List<T> list(String name) {
-        return new ClusterList<>(hz.getList("mp4j.li." + name), payloads());
+        return session.list(name, serializer);
     }
 
     /**
@@ -137,7 +126,7 @@ public final class ClusterData {
      * @return the lock
      */
     public Lock lock(String name) {
-        return new ClusterLock(hz.getMap("mp4j.l." + name), name);
+        return session.rlock(name);
     }
 
     /**
@@ -156,14 +145,7 @@ public final class ClusterData {
         if (permits < 0) {
             throw new IllegalArgumentException("a semaphore's permits must be 0 or more: " + permits);
         }
-        ClusterSemaphore semaphore = new ClusterSemaphore(hz.getQueue("mp4j.s." + name), frames);
-        Integer made = hz.<String, Integer>getMap("mp4j.s." + name).putIfAbsent("permits", permits);
-        if (made == null) {
-            semaphore.fill(permits);
-        } else if (made != permits) {
-            throw new IllegalArgumentException("semaphore " + name + " was made with " + made + " permits, not " + permits);
-        }
-        return semaphore;
+        return new ClusterSemaphore(session.permits(name, permits, false));
     }
 
     /**
@@ -174,16 +156,13 @@ public final class ClusterData {
      *     {@link #semaphore}
      */
     public void destroy(String name) {
-        hz.getQueue("mp4j.q." + name).destroy();
-        hz.getMap("mp4j.d." + name).destroy();
-        hz.getList("mp4j.li." + name).destroy();
-        hz.getMap("mp4j.l." + name).destroy();
-        hz.getQueue("mp4j.s." + name).destroy();
-        hz.getMap("mp4j.s." + name).destroy();
+        for (StructureRef.Kind kind : StructureRef.Kind.values()) {
+            session.destroy(kind, name);
+        }
     }
 
     @Override
     public String toString() {
-        return "ClusterData[" + hz.getName() + (serializer != null ? ", " + serializer.getSimpleName() : "") + "]";
+        return "ClusterData[" + session.cluster() + (serializer != null ? ", " + serializer.getSimpleName() : "") + "]";
     }
 }

@@ -1,12 +1,8 @@
 package org.multiprocessing4j.hazelcast;
 
-import com.hazelcast.collection.IQueue;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import org.multiprocessing4j.hazelcast.internal.Frames;
-import org.multiprocessing4j.hazelcast.internal.WorkerLog;
+import org.multiprocessing4j.hazelcast.internal.ClusterPermits;
 
 /**
  * A counting semaphore shared by every JVM of the cluster that names it ({@link ClusterData#semaphore}),
@@ -17,36 +13,14 @@ import org.multiprocessing4j.hazelcast.internal.WorkerLog;
  * <p>A permit taken by a member or client that then dies is <b>not</b> given back (as a local semaphore's
  * permit taken by a process that dies): release in a {@code finally}.
  *
- * <p>Implementation note: Hazelcast's {@code ISemaphore} is part of the CP subsystem, which the community
- * edition does not have (5.7: "CP subsystem is a licensed feature"). The permits are signed tokens in an
- * {@code IQueue} ({@code mp4j.s.<name>}, one synchronous backup: one member crash loses none): acquiring
- * takes one, releasing puts one back. A token without the authkey's signature is dropped (logged) when
- * taken, so nobody without the key can add permits; anybody reaching the cluster can still remove them.
+ * <p>Implementation note: see {@code internal.ClusterPermits}; Hazelcast's {@code ISemaphore} is part of
+ * the CP subsystem, which the community edition does not have.
  */
 public final class ClusterSemaphore {
-    private final IQueue<byte[]> permits;
-    private final Frames frames;
-    private final String context;
+    private final ClusterPermits permits;
 
-    ClusterSemaphore(IQueue<byte[]> permits, Frames frames) {
+    ClusterSemaphore(ClusterPermits permits) {
         this.permits = permits;
-        this.frames = frames;
-        this.context = "semaphore:" + permits.getName();
-    }
-
-    /** Puts {@code n} new permits in the queue (once, by the JVM that made the semaphore). */
-    void fill(int n) {
-        for (int i = 0; i < n; i++) {
-            release();
-        }
-    }
-
-    private boolean genuine(byte[] token) {
-        if (token != null && frames.open(context, Frames.ANY_SEQ, token) == null) {
-            WorkerLog.warn("dropped a permit of " + permits.getName() + " with a bad signature (written without the authkey)");
-            return false;
-        }
-        return true;
     }
 
     /**
@@ -55,9 +29,7 @@ public final class ClusterSemaphore {
      * @throws InterruptedException if interrupted while waiting (no permit was taken)
      */
     public void acquire() throws InterruptedException {
-        while (!genuine(permits.take())) {
-            // a forged permit was dropped: wait for a real one
-        }
+        permits.acquire(-1, true);
     }
 
     /**
@@ -68,16 +40,7 @@ public final class ClusterSemaphore {
      * @throws InterruptedException if interrupted while waiting (no permit was taken)
      */
     public boolean acquire(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + Objects.requireNonNull(timeout, "timeout").toNanos();
-        while (true) {
-            byte[] token = permits.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (token == null) {
-                return false;
-            }
-            if (genuine(token)) {
-                return true;
-            }
-        }
+        return permits.acquire(Math.max(0, Objects.requireNonNull(timeout, "timeout").toNanos()), true);
     }
 
     /**
@@ -86,20 +49,16 @@ public final class ClusterSemaphore {
      * @return true if a permit was taken
      */
     public boolean tryAcquire() {
-        while (true) {
-            byte[] token = permits.poll();
-            if (token == null) {
-                return false;
-            }
-            if (genuine(token)) {
-                return true;
-            }
+        try {
+            return permits.acquire(0, false);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
         }
     }
 
     /** Gives a permit back (or adds one: there is no bound). */
     public void release() {
-        permits.add(frames.seal(context, ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, new byte[0]));
+        permits.release();
     }
 
     /**
@@ -108,11 +67,11 @@ public final class ClusterSemaphore {
      * @return how many permits an {@code acquire} could take without waiting
      */
     public int getValue() {
-        return permits.size();
+        return permits.value();
     }
 
     @Override
     public String toString() {
-        return "ClusterSemaphore[" + permits.getName() + ", value=" + getValue() + "]";
+        return permits + "";
     }
 }

@@ -11,6 +11,8 @@ import java.util.Objects;
 import org.multiprocessing4j.Context;
 import org.multiprocessing4j.PoolWorkers;
 import org.multiprocessing4j.hazelcast.internal.ClusterConfigs;
+import org.multiprocessing4j.hazelcast.internal.ClusterObjects;
+import org.multiprocessing4j.hazelcast.internal.ClusterSession;
 import org.multiprocessing4j.hazelcast.internal.ClusterTransport;
 import org.multiprocessing4j.hazelcast.internal.Frames;
 
@@ -47,10 +49,13 @@ public final class HazelcastWorkers implements AutoCloseable {
     private final ClusterTransport transport;
     private final ClusterData data;
 
-    private HazelcastWorkers(HazelcastInstance client, ClusterTransport transport, Frames frames) {
+    private final ClusterSession session;
+
+    private HazelcastWorkers(HazelcastInstance client, ClusterTransport transport, ClusterSession session) {
         this.client = client;
         this.transport = transport;
-        this.data = new ClusterData(client, frames, null);
+        this.session = session;
+        this.data = new ClusterData(session, null);
     }
 
     /**
@@ -115,6 +120,7 @@ public final class HazelcastWorkers implements AutoCloseable {
     @Override
     public void close() {
         transport.close();
+        session.unregister();
         client.shutdown();
     }
 
@@ -230,7 +236,9 @@ public final class HazelcastWorkers implements AutoCloseable {
             }
             String description = "hazelcast cluster \"" + clusterName + "\" at " + String.join(",", addresses);
             Frames frames = new Frames(authkey);
-            return new HazelcastWorkers(client, new ClusterTransport(client, frames, description), frames);
+            ClusterSession session = new ClusterSession(clusterName, client, frames);
+            session.register();
+            return new HazelcastWorkers(client, new ClusterTransport(client, frames, description, new ClusterObjects(session, description)), session);
         }
     }
 }

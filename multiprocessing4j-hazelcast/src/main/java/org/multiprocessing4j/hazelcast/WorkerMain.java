@@ -4,6 +4,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import java.io.IOException;
 import org.multiprocessing4j.hazelcast.internal.ClusterConfigs;
+import org.multiprocessing4j.hazelcast.internal.ClusterSession;
 import org.multiprocessing4j.hazelcast.internal.Frames;
 import org.multiprocessing4j.hazelcast.internal.WorkerHost;
 import org.multiprocessing4j.hazelcast.internal.WorkerLog;
@@ -53,7 +54,9 @@ public final class WorkerMain {
         HazelcastInstance hz = Hazelcast.newHazelcastInstance(ClusterConfigs.member(options.cluster(), options.bind(), options.port(),
                 options.members(), options.workers()));
         WorkerHost host = new WorkerHost(hz, frames);
-        ClusterData.installMember(new ClusterData(hz, frames, null));
+        ClusterSession session = new ClusterSession(options.cluster(), hz, frames);
+        session.register();
+        ClusterData.installMember(new ClusterData(session, null));
         WorkerLog.info("member " + hz.getCluster().getLocalMember().getAddress() + " of cluster \"" + options.cluster() + "\" offers "
                 + options.workers() + " pool worker(s); pid " + ProcessHandle.current().pid());
         Runtime.getRuntime().addShutdownHook(new Thread(host::close, "mp4j-worker-host-shutdown"));

@@ -1,6 +1,9 @@
 package org.multiprocessing4j.hazelcast.internal;
 
 import com.hazelcast.map.IMap;
+import java.io.ObjectStreamException;
+import java.io.Serial;
+import java.io.Serializable;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.ArrayList;
@@ -19,15 +22,19 @@ import java.util.concurrent.ConcurrentMap;
  * {@code HashSet}). A value is encoded and signed for its dict and key ({@link Payloads}): one written
  * without the authkey, or copied from another key, raises {@link SecurityException} when read, undecoded.
  * Atomic operations ({@code putIfAbsent}, {@code replace}, conditional {@code remove}) compare encodings.
- * Iteration is over a snapshot. No null keys or values. Thread-safe.
+ * Iteration is over a snapshot. No null keys or values. A serializable handle ({@link StructureRef}). Thread-safe.
  */
-public final class ClusterDict<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, V> {
-    private final IMap<byte[], byte[]> map;
-    private final Payloads payloads;
+public final class ClusterDict<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, V>, Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private final transient IMap<byte[], byte[]> map;
+    private final transient Payloads payloads;
+    private final transient StructureRef ref;
 
-    public ClusterDict(IMap<byte[], byte[]> map, Payloads payloads) {
+    ClusterDict(IMap<byte[], byte[]> map, Payloads payloads, StructureRef ref) {
         this.map = map;
         this.payloads = payloads;
+        this.ref = ref;
     }
 
     private byte[] key(Object key) {
@@ -167,6 +174,11 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
             map.put(encodedKey, seal(encodedKey, value));
             return super.setValue(value);
         }
+    }
+
+    @Serial
+    private Object writeReplace() throws ObjectStreamException {
+        return ref;
     }
 
     @Override

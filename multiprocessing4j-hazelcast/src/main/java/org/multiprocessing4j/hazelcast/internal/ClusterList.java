@@ -1,6 +1,9 @@
 package org.multiprocessing4j.hazelcast.internal;
 
 import com.hazelcast.collection.IList;
+import java.io.ObjectStreamException;
+import java.io.Serial;
+import java.io.Serializable;
 import java.util.AbstractList;
 import java.util.Iterator;
 import java.util.List;
@@ -14,16 +17,20 @@ import java.util.Objects;
  * delete, duplicate or reorder items. Index operations are one cluster call each; iteration,
  * {@code contains}, {@code indexOf} and {@code remove(Object)} work on a snapshot (one call) and compare
  * decoded items with {@code equals}. A compound step ({@code get} then {@code set}) is not atomic: guard
- * it with a {@code ClusterData.lock}. No nulls. Thread-safe.
+ * it with a {@code ClusterData.lock}. No nulls. A serializable handle ({@link StructureRef}). Thread-safe.
  */
-public final class ClusterList<T> extends AbstractList<T> {
-    private final IList<byte[]> list;
-    private final Payloads payloads;
-    private final String context;
+public final class ClusterList<T> extends AbstractList<T> implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private final transient IList<byte[]> list;
+    private final transient Payloads payloads;
+    private final transient String context;
+    private final transient StructureRef ref;
 
-    public ClusterList(IList<byte[]> list, Payloads payloads) {
+    ClusterList(IList<byte[]> list, Payloads payloads, StructureRef ref) {
         this.list = list;
         this.payloads = payloads;
+        this.ref = ref;
         this.context = "list:" + list.getName();
     }
 
@@ -98,6 +105,11 @@ public final class ClusterList<T> extends AbstractList<T> {
             }
         }
         return found;
+    }
+
+    @Serial
+    private Object writeReplace() throws ObjectStreamException {
+        return ref;
     }
 
     @Override

@@ -1,6 +1,10 @@
 package org.multiprocessing4j.hazelcast.internal;
 
 import com.hazelcast.collection.IQueue;
+import com.hazelcast.map.IMap;
+import java.io.ObjectStreamException;
+import java.io.Serial;
+import java.io.Serializable;
 import java.util.AbstractQueue;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,22 +13,39 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.multiprocessing4j.internal.remote.JoinableBackend;
 
 /**
  * A {@link BlockingQueue} on a Hazelcast {@code IQueue<byte[]>}, shared by every JVM of the cluster that
  * names it: each item encoded and signed ({@link Payloads}); an item whose signature fails is logged and
  * dropped by the taking side, never decoded. No nulls (as every {@code BlockingQueue}). The iterator is a
- * snapshot. Thread-safe.
+ * snapshot. A serializable handle ({@link StructureRef}). Thread-safe.
+ *
+ * <p>A joinable queue (made with an unfinished count) is also a {@link JoinableBackend}: every item put
+ * adds one to a count in an {@code IMap} <em>before</em> the item is offered (so {@link #join()} cannot
+ * see zero while an item is on its way), a put that fails takes it back, and {@link #taskDone()} takes
+ * one away; both with the map's atomic {@code replace(key, old, new)}. {@link #join()} reads the count
+ * every 5 to 100 ms (an {@code IMap} has no blocking wait). The count is not signed: anyone reaching the
+ * cluster can change it.
  */
-public final class ClusterQueue<T> extends AbstractQueue<T> implements BlockingQueue<T> {
-    private final IQueue<byte[]> queue;
-    private final Payloads payloads;
-    private final String context;
+public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableBackend<T>, Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private static final String UNFINISHED = "unfinished";
 
-    public ClusterQueue(IQueue<byte[]> queue, Payloads payloads) {
+    private final transient IQueue<byte[]> queue;
+    private final transient Payloads payloads;
+    private final transient String context;
+    /** A joinable queue's unfinished count (key {@code unfinished}); null for a plain queue. */
+    private final transient IMap<String, Long> unfinished;
+    private final transient StructureRef ref;
+
+    ClusterQueue(IQueue<byte[]> queue, Payloads payloads, IMap<String, Long> unfinished, StructureRef ref) {
         this.queue = queue;
         this.payloads = payloads;
         this.context = "queue:" + queue.getName();
+        this.unfinished = unfinished;
+        this.ref = ref;
     }
 
     private byte[] seal(T item) {
@@ -44,17 +65,101 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements BlockingQ
 
     @Override
     public boolean offer(T item) {
-        return queue.offer(seal(item));
+        byte[] frame = seal(item);
+        counted(1);
+        boolean done = false;
+        try {
+            done = queue.offer(frame);
+            return done;
+        } finally {
+            uncountUnless(done);
+        }
     }
 
     @Override
     public void put(T item) throws InterruptedException {
-        queue.put(seal(item));
+        byte[] frame = seal(item);
+        counted(1);
+        boolean done = false;
+        try {
+            queue.put(frame);
+            done = true;
+        } finally {
+            uncountUnless(done);
+        }
     }
 
     @Override
     public boolean offer(T item, long timeout, TimeUnit unit) throws InterruptedException {
-        return queue.offer(seal(item), timeout, unit);
+        byte[] frame = seal(item);
+        counted(1);
+        boolean done = false;
+        try {
+            done = queue.offer(frame, timeout, unit);
+            return done;
+        } finally {
+            uncountUnless(done);
+        }
+    }
+
+    /** Adds {@code delta} to a joinable queue's unfinished count; nothing for a plain queue. */
+    private void counted(long delta) {
+        if (unfinished == null) {
+            return;
+        }
+        while (true) {
+            Long now = unfinished.get(UNFINISHED);
+            long next = (now == null ? 0 : now) + delta;
+            if (next < 0) {
+                throw new IllegalStateException("taskDone() called more times than items were put into " + this);
+            }
+            if (now == null ? unfinished.putIfAbsent(UNFINISHED, next) == null : unfinished.replace(UNFINISHED, now, next)) {
+                return;
+            }
+        }
+    }
+
+    private void uncountUnless(boolean put) {
+        if (!put) {
+            counted(-1);
+        }
+    }
+
+    /**
+     * Marks one item taken from this joinable queue as processed.
+     *
+     * @throws IllegalStateException if called more times than items were put, or this is a plain queue
+     */
+    @Override
+    public void taskDone() {
+        joinable();
+        counted(-1);
+    }
+
+    /**
+     * Waits until every item put into this joinable queue so far has been marked done.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     * @throws IllegalStateException if this is a plain queue
+     */
+    @Override
+    public void join() throws InterruptedException {
+        joinable();
+        long pauseMs = 5;
+        while (true) {
+            Long now = unfinished.get(UNFINISHED);
+            if (now == null || now == 0) {
+                return;
+            }
+            Thread.sleep(pauseMs);
+            pauseMs = Math.min(100, pauseMs * 2);
+        }
+    }
+
+    private void joinable() {
+        if (unfinished == null) {
+            throw new IllegalStateException(this + " is not a joinable queue");
+        }
     }
 
     @Override
@@ -144,6 +249,11 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements BlockingQ
     @Override
     public void clear() {
         queue.clear();
+    }
+
+    @Serial
+    private Object writeReplace() throws ObjectStreamException {
+        return ref;
     }
 
     @Override

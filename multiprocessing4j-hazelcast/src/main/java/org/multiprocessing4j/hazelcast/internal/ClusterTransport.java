@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.multiprocessing4j.Context;
 import org.multiprocessing4j.internal.pool.WorkerLauncher;
 import org.multiprocessing4j.internal.pool.WorkerTransport;
+import org.multiprocessing4j.internal.remote.RemoteObjects;
 
 /**
  * Pool workers on the members of a Hazelcast cluster, reached through a Hazelcast client: which members
@@ -25,7 +26,7 @@ import org.multiprocessing4j.internal.pool.WorkerTransport;
  * worker goes to the member with the most free worker threads (then the fewest of ours); with none free
  * it still goes to the least loaded one. Thread-safe.
  */
-public final class ClusterTransport implements WorkerTransport {
+public final class ClusterTransport implements WorkerTransport, RemoteObjects.Provider {
     private final HazelcastInstance client;
     private final Frames frames;
     private final String description;
@@ -34,10 +35,12 @@ public final class ClusterTransport implements WorkerTransport {
     private final UUID listener;
     private final UUID lifecycle;
     private volatile boolean disconnected;
+    private final ClusterObjects objects;
 
     /** Workers on the cluster {@code client} is connected to, their frames signed by {@code frames}. */
-    public ClusterTransport(HazelcastInstance client, Frames frames, String description) {
+    public ClusterTransport(HazelcastInstance client, Frames frames, String description, ClusterObjects objects) {
         this.client = client;
+        this.objects = objects;
         this.frames = frames;
         this.description = description;
         // NOTE: members abandon the workers of a client that stays away; back from a disconnection, this
@@ -95,6 +98,11 @@ public final class ClusterTransport implements WorkerTransport {
     @Override
     public String describe() {
         return description;
+    }
+
+    @Override
+    public RemoteObjects remoteObjects() {
+        return objects;
     }
 
     @Override
@@ -198,6 +206,11 @@ public final class ClusterTransport implements WorkerTransport {
 
     /** Stops listening to the cluster (the client is being shut down). */
     public void close() {
+        try {
+            objects.close(); // the anonymous queues, locks ... of contexts using this transport
+        } catch (RuntimeException clientGone) {
+            // nothing to destroy them with
+        }
         try {
             client.getCluster().removeMembershipListener(listener);
             client.getLifecycleService().removeLifecycleListener(lifecycle);

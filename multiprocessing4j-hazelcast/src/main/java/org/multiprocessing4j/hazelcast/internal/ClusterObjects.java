@@ -1,0 +1,112 @@
+package org.multiprocessing4j.hazelcast.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentMap;
+import org.multiprocessing4j.Serializer;
+import org.multiprocessing4j.internal.remote.JoinableBackend;
+import org.multiprocessing4j.internal.remote.LockBackend;
+import org.multiprocessing4j.internal.remote.RemoteObjects;
+import org.multiprocessing4j.internal.remote.SemaphoreBackend;
+
+/**
+ * A cluster context's queues, locks, semaphores and manager dicts and lists: each a new structure on the
+ * cluster under a random name ({@code anon.<uuid>}), remembered by this scope so that {@link #close()}
+ * destroys it (the root scope when the {@code HazelcastWorkers} connection closes, a manager's scope at
+ * its shutdown). A structure outlives its scope in no JVM: copies used after it is destroyed see it empty
+ * (Hazelcast recreates a structure on first use). If the JVM that made a scope dies, its structures stay
+ * on the cluster until destroyed by name or the cluster restarts. Thread-safe.
+ */
+public final class ClusterObjects implements RemoteObjects {
+    private final ClusterSession session;
+    private final String description;
+    private final List<StructureRef> made = new ArrayList<>();
+    private boolean closed;
+
+    public ClusterObjects(ClusterSession session, String description) {
+        this.session = session;
+        this.description = description;
+    }
+
+    private String name(StructureRef.Kind kind) {
+        String name = "anon." + UUID.randomUUID();
+        synchronized (made) {
+            if (closed) {
+                throw new IllegalStateException("the objects of " + description + " are closed (the connection or the manager was closed)");
+            }
+            made.add(new StructureRef(session.cluster(), kind, name, null, 0));
+        }
+        return name;
+    }
+
+    @Override
+    public <T> BlockingQueue<T> queue(int maxsize, Class<? extends Serializer> serializer) {
+        String name = name(StructureRef.Kind.QUEUE);
+        session.boundQueue(name, maxsize);
+        return session.queue(name, serializer);
+    }
+
+    @Override
+    public <T> JoinableBackend<T> joinableQueue(int maxsize, Class<? extends Serializer> serializer) {
+        String name = name(StructureRef.Kind.JOINABLE_QUEUE);
+        session.boundQueue(name, maxsize);
+        return session.joinableQueue(name, serializer);
+    }
+
+    @Override
+    public LockBackend lock(boolean reentrant) {
+        return reentrant ? session.rlock(name(StructureRef.Kind.RLOCK)) : session.mutex(name(StructureRef.Kind.LOCK));
+    }
+
+    @Override
+    public SemaphoreBackend semaphore(int value, boolean bounded) {
+        return session.permits(name(StructureRef.Kind.SEMAPHORE), value, bounded);
+    }
+
+    @Override
+    public <K, V> ConcurrentMap<K, V> dict(Class<? extends Serializer> serializer) {
+        return session.dict(name(StructureRef.Kind.DICT), serializer);
+    }
+
+    @Override
+    public <E> List<E> list(Class<? extends Serializer> serializer) {
+        return session.list(name(StructureRef.Kind.LIST), serializer);
+    }
+
+    @Override
+    public RemoteObjects scope() {
+        return new ClusterObjects(session, description);
+    }
+
+    @Override
+    public void close() {
+        List<StructureRef> all;
+        synchronized (made) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            all = List.copyOf(made);
+            made.clear();
+        }
+        for (StructureRef ref : all) {
+            try {
+                session.destroy(ref.kind(), ref.name());
+            } catch (RuntimeException e) {
+                WorkerLog.warn("could not destroy " + ref.kind() + " " + ref.name() + " on " + description + ": " + e);
+            }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterObjects[" + description + "]";
+    }
+}

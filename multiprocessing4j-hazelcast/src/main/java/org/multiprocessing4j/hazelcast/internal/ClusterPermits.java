@@ -1,0 +1,113 @@
+package org.multiprocessing4j.hazelcast.internal;
+
+import com.hazelcast.collection.IQueue;
+import com.hazelcast.map.IMap;
+import java.io.ObjectStreamException;
+import java.io.Serial;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.multiprocessing4j.internal.remote.SemaphoreBackend;
+
+/**
+ * A counting semaphore shared by every JVM of the cluster that names it: the backend of
+ * {@code ClusterSemaphore} and of a cluster context's {@code Semaphore}/{@code BoundedSemaphore}. A
+ * serializable handle ({@link StructureRef}). Thread-safe.
+ *
+ * <p>Implementation note: Hazelcast's {@code ISemaphore} is part of the CP subsystem, which the community
+ * edition does not have (5.7: "CP subsystem is a licensed feature"). The permits are signed tokens in an
+ * {@code IQueue} (one synchronous backup: one member crash loses none): acquiring takes one, releasing
+ * puts one back. A token without the authkey's signature is dropped (logged) when taken, so nobody without
+ * the key can add permits; anybody reaching the cluster can still remove them. A permit taken by a JVM that
+ * dies is not given back. A bounded semaphore's release checks the count and adds the token under the key
+ * lock {@code release} of the settings map: releases are serialized, and an acquire between the check and
+ * the add only lowers the count, so the bound holds.
+ */
+public final class ClusterPermits implements SemaphoreBackend {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private static final long SLICE_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final transient IQueue<byte[]> permits;
+    private final transient IMap<String, Integer> settings;
+    private final transient Frames frames;
+    private final transient String context;
+    /** The most permits it may hold; -1: no bound. */
+    private final transient int bound;
+    private final transient StructureRef ref;
+
+    ClusterPermits(IQueue<byte[]> permits, IMap<String, Integer> settings, Frames frames, int bound, StructureRef ref) {
+        this.permits = permits;
+        this.settings = settings;
+        this.frames = frames;
+        this.context = "semaphore:" + permits.getName();
+        this.bound = bound;
+        this.ref = ref;
+    }
+
+    /** Puts {@code n} new permits in the queue (once, by the JVM that made the semaphore). */
+    void fill(int n) {
+        for (int i = 0; i < n; i++) {
+            permits.add(token());
+        }
+    }
+
+    private byte[] token() {
+        return frames.seal(context, ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, new byte[0]);
+    }
+
+    private boolean genuine(byte[] token) {
+        if (token != null && frames.open(context, Frames.ANY_SEQ, token) == null) {
+            WorkerLog.warn("dropped a permit of " + permits.getName() + " with a bad signature (written without the authkey)");
+            return false;
+        }
+        return token != null;
+    }
+
+    @Override
+    public boolean acquire(long nanos, boolean interruptible) throws InterruptedException {
+        return Waiting.slices(nanos, interruptible, SLICE_NS, slice -> genuine(permits.poll(slice, TimeUnit.NANOSECONDS)), () -> {
+            while (true) {
+                byte[] token = permits.poll();
+                if (token == null) {
+                    return false;
+                }
+                if (genuine(token)) {
+                    return true;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void release() {
+        if (bound < 0) {
+            permits.add(token());
+            return;
+        }
+        settings.lock("release");
+        try {
+            if (permits.size() >= bound) {
+                throw new IllegalStateException("release of " + this + ": it is already at its initial value " + bound
+                        + " (released more times than acquired)");
+            }
+            permits.add(token());
+        } finally {
+            settings.unlock("release");
+        }
+    }
+
+    @Override
+    public int value() {
+        return permits.size();
+    }
+
+    @Serial
+    private Object writeReplace() throws ObjectStreamException {
+        return ref;
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterSemaphore[" + permits.getName() + (bound >= 0 ? ", bound " + bound : "") + "]";
+    }
+}
