@@ -8,10 +8,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The command line of {@link WorkerMain}, parsed and checked; bad input → an exception naming it. */
-record WorkerOptions(String cluster, List<String> members, Path authkeyFile, String bind, int port, int workers) {
+record WorkerOptions(String cluster, List<String> members, Path authkeyFile, String bind, int port, int workers, List<Path> classPath) {
     static final String USAGE = """
-            usage: java -cp <your classes>:multiprocessing4j.jar:multiprocessing4j-hazelcast.jar:hazelcast.jar \\
-                     org.multiprocessing4j.hazelcast.WorkerMain --authkey-file FILE [options]
+            usage: java -jar multiprocessing4j-hazelcast-worker.jar --authkey-file FILE --class-path app.jar [options]
+               or: java -cp app.jar:multiprocessing4j-hazelcast-worker.jar org.multiprocessing4j.hazelcast.WorkerMain --authkey-file FILE [options]
+              --class-path P:P...   jars or class directories holding your tasks' classes (with java -jar, the only way to give them)
               --cluster NAME        cluster name (default mp4j)
               --members H:P,...     addresses of the cluster's members, this one's included (default BIND:PORT)
               --authkey-file FILE   the shared secret (at least 16 bytes) that signs every task and answer
@@ -26,6 +27,7 @@ record WorkerOptions(String cluster, List<String> members, Path authkeyFile, Str
         String bind = "127.0.0.1";
         int port = 5701;
         int workers = Runtime.getRuntime().availableProcessors();
+        List<Path> classPath = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (i + 1 >= args.length) {
@@ -39,6 +41,7 @@ record WorkerOptions(String cluster, List<String> members, Path authkeyFile, Str
                 case "--bind" -> bind = value;
                 case "--port" -> port = number(option, value, 1, 65535);
                 case "--workers" -> workers = number(option, value, 1, 4096);
+                case "--class-path" -> classPath.addAll(classPath(value));
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
@@ -53,7 +56,26 @@ record WorkerOptions(String cluster, List<String> members, Path authkeyFile, Str
         for (String m : members == null ? new String[] {bind + ":" + port} : members.split(",")) {
             list.add(checkAddress(m.trim()));
         }
-        return new WorkerOptions(cluster, List.copyOf(list), key, bind, port, workers);
+        return new WorkerOptions(cluster, List.copyOf(list), key, bind, port, workers, List.copyOf(classPath));
+    }
+
+    /** The entries of a {@code :}-separated class path, each an existing jar or directory. */
+    private static List<Path> classPath(String value) {
+        List<Path> entries = new ArrayList<>();
+        for (String entry : value.split(java.io.File.pathSeparator)) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            Path path = Path.of(entry.trim());
+            if (!Files.isDirectory(path) && !Files.isRegularFile(path)) {
+                throw new IllegalArgumentException("--class-path entry " + path + " is neither a jar nor a directory");
+            }
+            entries.add(path.toAbsolutePath());
+        }
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException("--class-path \"" + value + "\" names no jar or directory");
+        }
+        return entries;
     }
 
     private static int number(String option, String value, int min, int max) {
