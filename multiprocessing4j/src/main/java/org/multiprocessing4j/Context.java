@@ -203,6 +203,10 @@ public final class Context implements AutoCloseable {
      * @return a new queue
      */
     public <T> SimpleQueue<T> simpleQueue() {
+        RemoteObjects remote = remoteObjects();
+        if (remote != null) {
+            return new SimpleQueue<>(new RemoteQueue<T>(remote.queue(0, serializer)));
+        }
         return new SimpleQueue<>(serializer.getName());
     }
 
@@ -622,10 +626,10 @@ public final class Context implements AutoCloseable {
          * {@code workers} (a cluster) instead of as child JVMs of this one (the default). A cluster such as
          * {@code HazelcastWorkers} also holds the context's {@link Context#queue() queues},
          * {@link Context#joinableQueue() joinable queues}, {@link Context#lock() locks},
-         * {@link Context#rlock() rlocks}, {@link Context#semaphore(int) semaphores} and
-         * {@link Context#manager() manager}'s dicts and lists, so that tasks on any member share them;
-         * processes, pipes, simple queues, events, conditions, barriers, values and arrays made with the
-         * context stay in this machine's shared memory.
+         * {@link Context#simpleQueue() simple queues}, {@link Context#rlock() rlocks},
+         * {@link Context#semaphore(int) semaphores} and {@link Context#manager() manager}'s dicts and lists,
+         * so that tasks on any member share them; processes, pipes, events, conditions, barriers, values
+         * and arrays made with the context stay in this machine's shared memory.
          *
          * @param workers where pool workers run, such as a {@code HazelcastWorkers} cluster
          * @return this builder

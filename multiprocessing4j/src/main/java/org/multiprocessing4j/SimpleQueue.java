@@ -39,6 +39,11 @@ public final class SimpleQueue<T> implements Serializable, AutoCloseable {
         this.queue = new Queue<>(0, Queue.CAPACITY_BYTES, serializer);
     }
 
+    /** Over {@code queue}, e.g. a cluster's ({@link RemoteQueue}). */
+    SimpleQueue(Queue<T> queue) {
+        this.queue = queue;
+    }
+
     /**
      * Puts {@code item} at the tail, waiting only while the shared memory is full.
      *
@@ -75,6 +80,7 @@ public final class SimpleQueue<T> implements Serializable, AutoCloseable {
 
     @Override
     public String toString() {
-        return "SimpleQueue" + queue.toString().substring("Queue".length());
+        String q = queue.toString();
+        return q.startsWith("Queue[") ? "SimpleQueue" + q.substring("Queue".length()) : "SimpleQueue[" + q + "]";
     }
 }

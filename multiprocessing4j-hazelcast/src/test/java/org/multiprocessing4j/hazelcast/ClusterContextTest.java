@@ -32,6 +32,7 @@ import org.multiprocessing4j.QueueEmptyException;
 import org.multiprocessing4j.QueueFullException;
 import org.multiprocessing4j.RLock;
 import org.multiprocessing4j.Semaphore;
+import org.multiprocessing4j.SimpleQueue;
 
 /**
  * A cluster context's own queues, joinable queues, locks, semaphores and manager dicts and lists: one
@@ -63,11 +64,9 @@ class ClusterContextTest {
      * a manager list and a result queue, at most two at a time past a bounded semaphore.
      */
     static Map<String, Object> program(Context ctx) throws Exception {
-        JoinableQueue<Integer> jobs = ctx.joinableQueue();
-        Queue<String> results = ctx.queue();
-        Lock lock = ctx.lock();
-        BoundedSemaphore gate = ctx.boundedSemaphore(2);
-        try (Manager manager = ctx.manager(); Pool pool = Pool.builder().processes(3).context(ctx).build()) {
+        try (JoinableQueue<Integer> jobs = ctx.joinableQueue(); Queue<String> results = ctx.queue(); Lock lock = ctx.lock();
+                BoundedSemaphore gate = ctx.boundedSemaphore(2); Manager manager = ctx.manager();
+                Pool pool = Pool.builder().processes(3).context(ctx).build()) {
             ConcurrentMap<String, Integer> totals = manager.dict();
             List<Integer> seen = manager.list();
             ConcurrentMap<String, Integer> inside = manager.dict();
@@ -224,15 +223,27 @@ class ClusterContextTest {
         Manager manager = context.manager();
         ConcurrentMap<String, Integer> dict = manager.dict(Map.of("a", 1));
         List<String> list = manager.list(List.of("x"));
+        SimpleQueue<Integer> simple = context.simpleQueue();
         try (Pool pool = Pool.builder().processes(2).context(context).build()) {
             pool.map(x -> {
                 dict.merge("a", x, Integer::sum);
                 list.add("t" + x);
+                try {
+                    simple.put(x);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
                 return null;
             }, List.of(1, 2, 3, 4), 1);
         }
         assertEquals(11, dict.get("a"));
         assertEquals(5, list.size());
+        Set<Integer> fromTasks = new HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            fromTasks.add(simple.get());
+        }
+        assertEquals(Set.of(1, 2, 3, 4), fromTasks);
+        assertTrue(simple.empty());
         assertTrue(manager.pid().isEmpty(), "a cluster context's manager has no process");
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, manager::namespace);
         assertTrue(e.getMessage().contains("namespace"), e.getMessage());
