@@ -14,8 +14,8 @@ import org.multiprocessing4j.StartMethod;
 
 /**
  * The README's first command: real child JVMs doing work, a pool that survives a dead worker and a runaway
- * task, a manager's dict shared by children, a crash and an out-of-memory contained with their exit codes, and a runaway child killed, in a few
- * seconds.
+ * task, a manager's dict shared by children, a crash and an out-of-memory contained with their exit codes, a runaway child killed,
+ * and the same pool, queue, lock and dict code on a two-member Hazelcast cluster, one member of which is killed; in about 20 seconds.
  */
 public final class Demo {
     private Demo() {
@@ -32,6 +32,7 @@ public final class Demo {
         prestartedStart();
         crashesAreContained();
         runawayIsKilled();
+        ClusterDemo.run();
 
         System.out.printf("%nDone in %.1f s. No child outlives this JVM, even if it is killed with SIGKILL.%n",
                 (System.nanoTime() - t0) / 1e9);

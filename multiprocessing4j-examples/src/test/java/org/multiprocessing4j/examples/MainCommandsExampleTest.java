@@ -34,7 +34,7 @@ class MainCommandsExampleTest extends ExampleTestBase {
             RunawayTask         | 1000    | 3. afterwards map(x -> x * x) gave [1, 4, 9, 16, 25]
             SharedCounters      | 300 2   | shared counts equal the parent's own count
             JobServer           | 12 2    | 12 results in the server's map
-            Demo                |         | Done in
+            Demo                |         | is 210 (1 + ... + 20: no update lost)
             """)
     void theExampleRunsFromTheCommandLineAndItsJvmExitsByItself(String example, String args, String expected,
                                                                 @TempDir Path dir) throws Exception {
