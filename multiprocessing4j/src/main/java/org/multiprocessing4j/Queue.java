@@ -37,8 +37,9 @@ import org.multiprocessing4j.internal.queue.SharedQueue;
  *
  * <p>Capacity: {@code maxsize} counts items (0: no item limit); the shared memory holds
  * {@value #CAPACITY_BYTES} bytes of encoded items (plus 8 bytes each), and a {@code put} that does not
- * fit waits for space like one over {@code maxsize}. An item larger than that fails in {@code put} with
- * {@link IllegalArgumentException} (a deviation: CPython has no limit; send it through a {@link Pipe}).
+ * fit waits for space like one over {@code maxsize}. An item larger than that travels in a
+ * {@code /dev/shm} file of its own, written by {@code put} and removed by the {@code get} that takes it
+ * (so, as in CPython, there is no item size limit; such an item costs a file write and read more).
  *
  * <p>Processes: a {@code Queue} is a serializable handle. A child that captures one attaches to the same
  * shared memory on first use; decoding has no side effects. A process killed while inside {@code put} or
@@ -121,7 +122,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * Puts {@code item} at the tail, waiting as long as it takes for room.
      *
      * @param item the item to put
-     * @throws IllegalArgumentException if the item cannot be serialized (naming the class) or is too large
+     * @throws IllegalArgumentException if the item cannot be serialized (naming the class)
      * @throws InterruptedException if interrupted while waiting; nothing was put
      * @throws IllegalStateException if this queue is closed in this process
      */
@@ -135,7 +136,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * @param item the item to put
      * @param timeout how long to wait at most; zero or negative: try once without blocking
      * @throws QueueFullException if there was no room within the timeout; nothing was put
-     * @throws IllegalArgumentException if the item cannot be serialized (naming the class) or is too large
+     * @throws IllegalArgumentException if the item cannot be serialized (naming the class)
      * @throws InterruptedException if interrupted while waiting; nothing was put
      * @throws IllegalStateException if this queue is closed in this process
      */
@@ -150,7 +151,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
      *
      * @param item the item to put
      * @throws QueueFullException if there is no room (or another thread holds the producer side)
-     * @throws IllegalArgumentException if the item cannot be serialized (naming the class) or is too large
+     * @throws IllegalArgumentException if the item cannot be serialized (naming the class)
      * @throws IllegalStateException if this queue is closed in this process
      */
     public void putNowait(T item) {
@@ -170,11 +171,21 @@ public class Queue<T> implements Serializable, AutoCloseable {
     private void put(T item, long timeoutNanos, Duration timeout) throws InterruptedException {
         SharedQueue q = shared();
         byte[] encoded = DefaultCodec.of(serializer).encode(item, "an item put into " + this);
-        boolean put;
+        QueueSpill spill = null;
+        if (encoded.length > q.maxMessageBytes()) {
+            // NOTE: too large for the ring: the bytes go to a file of their own, and a small record in their place.
+            spill = QueueSpill.write(encoded);
+            encoded = spill.frame();
+        }
+        boolean put = false;
         try {
             put = q.put(encoded, System.nanoTime() + timeoutNanos);
         } catch (InternalError fault) {
             throw damaged(fault);
+        } finally {
+            if (!put && spill != null) {
+                spill.discard();
+            }
         }
         if (!put) {
             throw new QueueFullException(this + " is full (maxsize " + maxsize + ", " + CAPACITY_BYTES
@@ -245,6 +256,9 @@ public class Queue<T> implements Serializable, AutoCloseable {
         }
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         try {
+            if (QueueSpill.isSpill(message)) {
+                message = QueueSpill.of(message).take();
+            }
             return (T) DefaultCodec.of(serializer).decode(message, loader != null ? loader : Queue.class.getClassLoader());
         } catch (IOException | ClassNotFoundException e) {
             throw new ProcessError("cannot decode an item taken from " + this + ": " + e, e);

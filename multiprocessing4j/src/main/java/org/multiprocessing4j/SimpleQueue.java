@@ -48,7 +48,7 @@ public final class SimpleQueue<T> implements Serializable, AutoCloseable {
      * Puts {@code item} at the tail, waiting only while the shared memory is full.
      *
      * @param item the item to put
-     * @throws IllegalArgumentException if the item cannot be serialized (naming the class) or is too large
+     * @throws IllegalArgumentException if the item cannot be serialized (naming the class)
      * @throws InterruptedException if interrupted while waiting; nothing was put
      * @throws IllegalStateException if this queue is closed in this process
      */
