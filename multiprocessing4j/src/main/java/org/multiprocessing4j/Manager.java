@@ -85,7 +85,7 @@ import org.multiprocessing4j.internal.wire.Nonces;
  * cluster's structures, shared by every JVM of the cluster, and {@link #close()} destroys them. Items are
  * encoded with the context's serializer and signed with the cluster's authkey; functions given to a dict's
  * {@code compute}/{@code merge} run in the caller through atomic {@code replace}/{@code putIfAbsent}
- * (atomic all the same). The rest ({@link #namespace()}, {@link #create(Class)}, conditions, events,
+ * (atomic all the same). The rest ({@link #create(Class)}, conditions, events,
  * barriers, values, arrays, {@link #address()}) needs a manager process and throws
  * {@link UnsupportedOperationException} there.
  */
@@ -226,6 +226,9 @@ public final class Manager implements AutoCloseable {
 
     /** {@return a new empty {@link Namespace} (Python's {@code manager.Namespace()}).} */
     public Namespace namespace() {
+        if (cluster() != null) {
+            return cluster.namespace(serializer);
+        }
         return link().create("namespace", Namespace.class, null);
     }
 
@@ -542,7 +545,7 @@ public final class Manager implements AutoCloseable {
         if (cluster != null) {
             String what = StackWalker.getInstance().walk(frames -> frames.skip(1).findFirst().map(StackWalker.StackFrame::getMethodName).orElse("this"));
             throw new UnsupportedOperationException("manager." + what + "() needs a manager process; a cluster context's manager has"
-                    + " dicts, lists, queues, joinable queues, locks, rlocks and semaphores on " + cluster.describe()
+                    + " dicts, lists, namespaces, queues, joinable queues, locks, rlocks and semaphores on " + cluster.describe()
                     + " (use Manager.start() for a local one)");
         }
         return link;

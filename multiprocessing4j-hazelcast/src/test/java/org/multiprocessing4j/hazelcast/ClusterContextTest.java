@@ -26,6 +26,7 @@ import org.multiprocessing4j.Context;
 import org.multiprocessing4j.JoinableQueue;
 import org.multiprocessing4j.Lock;
 import org.multiprocessing4j.Manager;
+import org.multiprocessing4j.Namespace;
 import org.multiprocessing4j.Pool;
 import org.multiprocessing4j.Queue;
 import org.multiprocessing4j.QueueEmptyException;
@@ -245,18 +246,31 @@ class ClusterContextTest {
         assertEquals(Set.of(1, 2, 3, 4), fromTasks);
         assertTrue(simple.empty());
         assertTrue(manager.pid().isEmpty(), "a cluster context's manager has no process");
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, manager::namespace);
-        assertTrue(e.getMessage().contains("namespace"), e.getMessage());
-        assertThrows(UnsupportedOperationException.class, () -> manager.value(1));
+        Namespace ns = manager.namespace();
+        ns.set("nothing", null);
+        try (Pool pool = Pool.builder().processes(1).context(context).build()) {
+            pool.apply(() -> {
+                ns.set("fromTask", ns.contains("nothing") ? "saw it" : "missed it");
+                return null;
+            });
+        }
+        assertEquals("saw it", ns.get("fromTask"));
+        assertEquals(null, ns.get("nothing"));
+        assertEquals(List.of("fromTask", "nothing"), List.copyOf(ns.asMap().keySet()));
+        ns.delete("nothing");
+        assertThrows(java.util.NoSuchElementException.class, () -> ns.get("nothing"));
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> manager.value(1));
+        assertTrue(e.getMessage().contains("value"), e.getMessage());
+        assertThrows(UnsupportedOperationException.class, () -> manager.create(Runnable.class));
         assertThrows(UnsupportedOperationException.class, manager::address);
         manager.close();
         assertThrows(IllegalStateException.class, manager::dict);
         List<String> left = new ArrayList<>();
         cluster.workers.hazelcast().getDistributedObjects().forEach(o -> {
-            if (o.getName().startsWith("mp4j.d.anon.") || o.getName().startsWith("mp4j.li.anon.")) {
+            if (o.getName().startsWith("mp4j.d.anon.") || o.getName().startsWith("mp4j.li.anon.")) { // dicts, namespaces, lists
                 left.add(o.getName());
             }
         });
-        assertEquals(List.of(), left, "the manager's dicts and lists are destroyed at its shutdown");
+        assertEquals(List.of(), left, "the manager's dicts, namespace and lists are destroyed at its shutdown");
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentMap;
+import org.multiprocessing4j.Namespace;
 import org.multiprocessing4j.Serializer;
 import org.multiprocessing4j.internal.remote.JoinableBackend;
 import org.multiprocessing4j.internal.remote.LockBackend;
@@ -68,6 +69,11 @@ public final class ClusterObjects implements RemoteObjects {
     @Override
     public <K, V> ConcurrentMap<K, V> dict(Class<? extends Serializer> serializer) {
         return session.dict(name(StructureRef.Kind.DICT), serializer);
+    }
+
+    @Override
+    public Namespace namespace(Class<? extends Serializer> serializer) {
+        return session.namespace(name(StructureRef.Kind.NAMESPACE), serializer);
     }
 
     @Override

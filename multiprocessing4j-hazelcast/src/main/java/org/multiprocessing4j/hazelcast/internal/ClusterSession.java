@@ -108,6 +108,11 @@ public final class ClusterSession {
                 new StructureRef(cluster, StructureRef.Kind.LIST, name, serializer, 0));
     }
 
+    /** The namespace {@code name} (a manager's {@code namespace()}): attributes in the dict of that name. */
+    public ClusterNamespace namespace(String name, Class<? extends Serializer> serializer) {
+        return new ClusterNamespace(dict(name, serializer), new StructureRef(cluster, StructureRef.Kind.NAMESPACE, name, serializer, 0));
+    }
+
     /** The reentrant lock {@code name} (an RLock). */
     public ClusterLock rlock(String name) {
         return new ClusterLock(hz.getMap("mp4j.l." + name), name, new StructureRef(cluster, StructureRef.Kind.RLOCK, name, null, 0));
@@ -153,7 +158,7 @@ public final class ClusterSession {
                 hz.getQueue("mp4j.q." + name).destroy();
                 hz.getMap("mp4j.jq." + name).destroy();
             }
-            case DICT -> hz.getMap("mp4j.d." + name).destroy();
+            case DICT, NAMESPACE -> hz.getMap("mp4j.d." + name).destroy();
             case LIST -> hz.getList("mp4j.li." + name).destroy();
             case LOCK, RLOCK -> hz.getMap("mp4j.l." + name).destroy();
             case SEMAPHORE -> {

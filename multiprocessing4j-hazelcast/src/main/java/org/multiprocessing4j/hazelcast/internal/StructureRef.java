@@ -21,7 +21,7 @@ public record StructureRef(String cluster, Kind kind, String name, Class<? exten
         implements Serializable {
     /** The kinds of cluster structures. */
     public enum Kind {
-        QUEUE, JOINABLE_QUEUE, DICT, LIST, LOCK, RLOCK, SEMAPHORE
+        QUEUE, JOINABLE_QUEUE, DICT, LIST, LOCK, RLOCK, SEMAPHORE, NAMESPACE
     }
 
     @Serial
@@ -35,6 +35,7 @@ public record StructureRef(String cluster, Kind kind, String name, Class<? exten
             case LOCK -> session.mutex(name);
             case RLOCK -> session.rlock(name);
             case SEMAPHORE -> session.existingPermits(name, bound);
+            case NAMESPACE -> session.namespace(name, serializer);
         };
     }
 }

@@ -3,6 +3,7 @@ package org.multiprocessing4j.internal.remote;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentMap;
+import org.multiprocessing4j.Namespace;
 import org.multiprocessing4j.Serializer;
 
 /**
@@ -42,6 +43,9 @@ public interface RemoteObjects extends AutoCloseable {
 
     /** A new, empty shared map (a manager's {@code dict()}). */
     <K, V> ConcurrentMap<K, V> dict(Class<? extends Serializer> serializer);
+
+    /** A new, empty namespace (a manager's {@code namespace()}). */
+    Namespace namespace(Class<? extends Serializer> serializer);
 
     /** A new, empty shared list (a manager's {@code list()}). */
     <E> List<E> list(Class<? extends Serializer> serializer);
