@@ -41,6 +41,9 @@ final class ClusterDemo {
         System.out.println("7. The same code on a Hazelcast cluster: two member JVMs join a cluster on loopback; the pool,");
         System.out.println("   queue, lock and manager dict below are the cluster's, only the context changed:");
         long t0 = System.nanoTime();
+        if (System.getProperty("hazelcast.logging.type") == null) {
+            System.setProperty("hazelcast.logging.type", "none"); // the client's own log lines (our module logs what matters)
+        }
         Path key = Files.createTempFile("mp4j-demo-key", ".bin", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         List<Process> members = new ArrayList<>();
         try {
@@ -58,6 +61,9 @@ final class ClusterDemo {
                 member.setDaemon(true);
                 member.start();
                 members.add(member);
+                // The next member starts once this one listens, so it joins it at once (two members started
+                // together may each form a cluster of one, which Hazelcast merges only seconds later).
+                awaitListening(address, member);
             }
             try (HazelcastWorkers workers = HazelcastWorkers.builder().clusterName(cluster).members(addresses.toArray(String[]::new))
                     .authkey(secret).connectTimeout(Duration.ofSeconds(60)).connect()) {
@@ -146,6 +152,19 @@ final class ClusterDemo {
             System.out.printf("   the other %d finished on the member left (%s); all settled %.1f s after the kill, no hang%n",
                     12 - died, finished, (System.nanoTime() - killedAt) / 1e9);
         }
+    }
+
+    private static void awaitListening(String address, Process member) throws InterruptedException {
+        int port = Integer.parseInt(address.substring(address.indexOf(':') + 1));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline && member.isAlive()) {
+            try (java.net.Socket probe = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("member " + address + " did not listen within 60 s (alive: " + member.isAlive() + ")");
     }
 
     private static int freePort() throws IOException {
