@@ -45,6 +45,9 @@ final class MemberCluster implements AutoCloseable {
                 member.setDaemon(true);
                 member.start();
                 members.add(member);
+                // The next member starts once this one listens, so it joins at once (members started together
+                // may each form a cluster of one, which Hazelcast merges only seconds later).
+                awaitListening(address, member);
             }
             workers = HazelcastWorkers.builder().clusterName(name).members(addresses.toArray(String[]::new)).authkey(key)
                     .connectTimeout(HANG).connect();
@@ -68,6 +71,19 @@ final class MemberCluster implements AutoCloseable {
 
     List<Long> pids() {
         return members.stream().map(p -> p.pid().orElse(-1)).toList();
+    }
+
+    private static void awaitListening(String address, Process member) throws InterruptedException {
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (System.nanoTime() < deadline && member.isAlive()) {
+            try (java.net.Socket probe = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("member " + address + " did not listen within " + HANG + " (alive: " + member.isAlive() + ")");
     }
 
     private static int freePort() throws IOException {
