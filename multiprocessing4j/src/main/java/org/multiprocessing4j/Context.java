@@ -246,7 +246,8 @@ public final class Context implements AutoCloseable {
 
     /** {@return a new, cleared {@link Event}} */
     public Event event() {
-        return new Event();
+        RemoteObjects remote = remoteObjects();
+        return remote != null ? new Event(remote.event()) : new Event();
     }
 
     /** {@return a new {@link Condition} with an {@link RLock} of its own} */
@@ -627,9 +628,10 @@ public final class Context implements AutoCloseable {
          * {@code HazelcastWorkers} also holds the context's {@link Context#queue() queues},
          * {@link Context#joinableQueue() joinable queues}, {@link Context#lock() locks},
          * {@link Context#simpleQueue() simple queues}, {@link Context#rlock() rlocks},
-         * {@link Context#semaphore(int) semaphores} and {@link Context#manager() manager}'s dicts and lists,
-         * so that tasks on any member share them; processes, pipes, events, conditions, barriers, values
-         * and arrays made with the context stay in this machine's shared memory.
+         * {@link Context#semaphore(int) semaphores}, {@link Context#event() events} and
+         * {@link Context#manager() manager}'s dicts, lists and namespaces, so that tasks on any member share
+         * them; processes, pipes, conditions, barriers, values and arrays made with the context stay in
+         * this machine's shared memory.
          *
          * @param workers where pool workers run, such as a {@code HazelcastWorkers} cluster
          * @return this builder

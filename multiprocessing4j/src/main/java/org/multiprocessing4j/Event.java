@@ -4,6 +4,7 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
+import org.multiprocessing4j.internal.remote.EventBackend;
 import org.multiprocessing4j.internal.sync.SharedEvent;
 import org.multiprocessing4j.internal.sync.SyncFile;
 import org.multiprocessing4j.internal.sync.SyncKind;
@@ -32,7 +33,13 @@ import org.multiprocessing4j.internal.sync.Waits;
  *
  * <p>Lifetime: {@link #close()} ends this process's use; in the creating process it also removes the
  * shared file (processes already using it keep working). Events never closed are removed when the root
- * process of the tree exits. Thread-safe.
+ * process of the tree exits.
+ *
+ * <p>On a cluster: a context whose pool workers are a cluster's (module {@code multiprocessing4j-hazelcast})
+ * makes its events on the cluster ({@code ctx.event()}), shared by every JVM there, with the same methods
+ * and rules; a waiter there looks every 5 to 100 ms instead of sleeping on a futex.
+ *
+ * <p>Thread-safe.
  */
 public final class Event implements Serializable, AutoCloseable {
     @Serial
@@ -40,6 +47,8 @@ public final class Event implements Serializable, AutoCloseable {
 
     /** The shared-memory file holding the flag and its waiters. */
     private final SyncFile file;
+    /** The cluster's event this one is, or null for one in shared memory. */
+    private final EventBackend remote;
     private transient volatile SharedEvent core;
 
     /**
@@ -49,20 +58,35 @@ public final class Event implements Serializable, AutoCloseable {
      */
     public Event() {
         this.file = SyncFile.create(SyncKind.EVENT, SharedEvent.BYTES, segment -> { });
+        this.remote = null;
+    }
+
+    /** An event that is {@code remote}, a cluster's (see the class doc). */
+    Event(EventBackend remote) {
+        this.file = null;
+        this.remote = Objects.requireNonNull(remote, "remote");
     }
 
     /** {@return {@code true} if the flag is set now} */
     public boolean isSet() {
-        return core().isSet();
+        return remote != null ? remote.isSet() : core().isSet();
     }
 
     /** Sets the flag and wakes every waiter, in every process. No effect if already set. */
     public void set() {
+        if (remote != null) {
+            remote.set();
+            return;
+        }
         core().set();
     }
 
     /** Clears the flag. No effect if already clear. */
     public void clear() {
+        if (remote != null) {
+            remote.clear();
+            return;
+        }
         core().clear();
     }
 
@@ -72,6 +96,10 @@ public final class Event implements Serializable, AutoCloseable {
      * @throws InterruptedException if interrupted while waiting
      */
     public void await() throws InterruptedException {
+        if (remote != null) {
+            remote.await(-1);
+            return;
+        }
         core().await(Waits.never());
     }
 
@@ -84,13 +112,18 @@ public final class Event implements Serializable, AutoCloseable {
      */
     public boolean await(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
+        if (remote != null) {
+            return remote.await(Math.max(0, timeout.toNanos()));
+        }
         return core().await(Waits.deadline(timeout));
     }
 
     /** Ends this process's use of the event; the creating process also removes its shared file. Idempotent. */
     @Override
     public void close() {
-        file.close();
+        if (file != null) {
+            file.close();
+        }
     }
 
     private SharedEvent core() {
@@ -103,6 +136,6 @@ public final class Event implements Serializable, AutoCloseable {
 
     @Override
     public String toString() {
-        return "Event[" + file + "]";
+        return "Event[" + (remote != null ? remote : file) + "]";
     }
 }

@@ -81,11 +81,12 @@ import org.multiprocessing4j.internal.wire.Nonces;
  * A manager started with a context whose pool workers are a cluster's (module
  * {@code multiprocessing4j-hazelcast}: {@code cluster.context().manager()}) has no process: the cluster is
  * the server. Its {@link #dict()}, {@link #list()}, {@link #queue()}, {@link #joinableQueue()},
- * {@link #lock()}, {@link #rLock()}, {@link #semaphore(int)} and {@link #boundedSemaphore(int)} are the
+ * {@link #lock()}, {@link #rLock()}, {@link #semaphore(int)}, {@link #boundedSemaphore(int)} and
+ * {@link #event()} are the
  * cluster's structures, shared by every JVM of the cluster, and {@link #close()} destroys them. Items are
  * encoded with the context's serializer and signed with the cluster's authkey; functions given to a dict's
  * {@code compute}/{@code merge} run in the caller through atomic {@code replace}/{@code putIfAbsent}
- * (atomic all the same). The rest ({@link #create(Class)}, conditions, events,
+ * (atomic all the same). The rest ({@link #create(Class)}, conditions,
  * barriers, values, arrays, {@link #address()}) needs a manager process and throws
  * {@link UnsupportedOperationException} there.
  */
@@ -367,6 +368,9 @@ public final class Manager implements AutoCloseable {
 
     /** {@return an {@link Event}, owned by the manager.} */
     public Event event() {
+        if (cluster() != null) {
+            return new Event(cluster.event());
+        }
         return (Event) link().make("event", null);
     }
 
@@ -545,7 +549,7 @@ public final class Manager implements AutoCloseable {
         if (cluster != null) {
             String what = StackWalker.getInstance().walk(frames -> frames.skip(1).findFirst().map(StackWalker.StackFrame::getMethodName).orElse("this"));
             throw new UnsupportedOperationException("manager." + what + "() needs a manager process; a cluster context's manager has"
-                    + " dicts, lists, namespaces, queues, joinable queues, locks, rlocks and semaphores on " + cluster.describe()
+                    + " dicts, lists, namespaces, queues, joinable queues, locks, rlocks, semaphores and events on " + cluster.describe()
                     + " (use Manager.start() for a local one)");
         }
         return link;

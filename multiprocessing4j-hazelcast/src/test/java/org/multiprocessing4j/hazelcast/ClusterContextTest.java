@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Timeout;
 import org.multiprocessing4j.BoundedSemaphore;
 import org.multiprocessing4j.Condition;
 import org.multiprocessing4j.Context;
+import org.multiprocessing4j.Event;
+import org.multiprocessing4j.AsyncResult;
 import org.multiprocessing4j.JoinableQueue;
 import org.multiprocessing4j.Lock;
 import org.multiprocessing4j.Manager;
@@ -161,6 +163,32 @@ class ClusterContextTest {
     }
 
     @Test
+    void aClusterEventWakesAWaiterOnAMemberAndKeepsPythonsSetThenClearRule() throws Exception {
+        Event go = context.event();
+        Event done = context.event();
+        assertFalse(go.isSet());
+        assertFalse(go.await(Duration.ofMillis(100)));
+        try (Pool pool = Pool.builder().processes(1).context(context).build()) {
+            AsyncResult<Boolean> waiter = pool.applyAsync(() -> {
+                boolean woke = go.await(Duration.ofSeconds(60));
+                done.set();
+                return woke;
+            });
+            Thread.sleep(300);
+            assertFalse(done.isSet(), "the task waits for the event");
+            go.set();
+            go.clear(); // set then cleared before the waiter looks: it still wakes (Python's rule)
+            assertTrue(waiter.get(HANG));
+            assertTrue(done.await(HANG));
+        }
+        assertFalse(go.isSet());
+        go.set();
+        go.set();
+        assertTrue(go.isSet());
+        assertTrue(go.await(Duration.ZERO));
+    }
+
+    @Test
     void aClusterRLockIsOwnedAndCounted() throws Exception {
         RLock rlock = context.rlock();
         rlock.acquire();
@@ -246,6 +274,9 @@ class ClusterContextTest {
         assertEquals(Set.of(1, 2, 3, 4), fromTasks);
         assertTrue(simple.empty());
         assertTrue(manager.pid().isEmpty(), "a cluster context's manager has no process");
+        Event flag = manager.event();
+        flag.set();
+        assertTrue(flag.isSet());
         Namespace ns = manager.namespace();
         ns.set("nothing", null);
         try (Pool pool = Pool.builder().processes(1).context(context).build()) {

@@ -7,13 +7,14 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentMap;
 import org.multiprocessing4j.Namespace;
 import org.multiprocessing4j.Serializer;
+import org.multiprocessing4j.internal.remote.EventBackend;
 import org.multiprocessing4j.internal.remote.JoinableBackend;
 import org.multiprocessing4j.internal.remote.LockBackend;
 import org.multiprocessing4j.internal.remote.RemoteObjects;
 import org.multiprocessing4j.internal.remote.SemaphoreBackend;
 
 /**
- * A cluster context's queues, locks, semaphores and manager dicts and lists: each a new structure on the
+ * A cluster context's queues, locks, semaphores, events and manager dicts, lists and namespaces: each a new structure on the
  * cluster under a random name ({@code anon.<uuid>}), remembered by this scope so that {@link #close()}
  * destroys it (the root scope when the {@code HazelcastWorkers} connection closes, a manager's scope at
  * its shutdown). A structure outlives its scope in no JVM: copies used after it is destroyed see it empty
@@ -74,6 +75,11 @@ public final class ClusterObjects implements RemoteObjects {
     @Override
     public Namespace namespace(Class<? extends Serializer> serializer) {
         return session.namespace(name(StructureRef.Kind.NAMESPACE), serializer);
+    }
+
+    @Override
+    public EventBackend event() {
+        return session.event(name(StructureRef.Kind.EVENT));
     }
 
     @Override

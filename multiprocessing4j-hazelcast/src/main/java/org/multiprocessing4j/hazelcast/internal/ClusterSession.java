@@ -18,7 +18,8 @@ import org.multiprocessing4j.Serializer;
  *
  * <p>Names on the cluster: {@code mp4j.q.} queue, {@code mp4j.jq.} a joinable queue's unfinished count,
  * {@code mp4j.d.} dict, {@code mp4j.li.} list, {@code mp4j.l.} lock (an {@code IMap} whose key lock it is),
- * {@code mp4j.s.} semaphore permits (an {@code IQueue}) and its settings (an {@code IMap}).
+ * {@code mp4j.s.} semaphore permits (an {@code IQueue}) and its settings (an {@code IMap}), {@code mp4j.e.}
+ * event (an {@code IMap}); a namespace is a dict.
  */
 public final class ClusterSession {
     private static final Map<String, ClusterSession> SESSIONS = new ConcurrentHashMap<>();
@@ -113,6 +114,11 @@ public final class ClusterSession {
         return new ClusterNamespace(dict(name, serializer), new StructureRef(cluster, StructureRef.Kind.NAMESPACE, name, serializer, 0));
     }
 
+    /** The event {@code name}. */
+    public ClusterEvent event(String name) {
+        return new ClusterEvent(hz.getMap("mp4j.e." + name), new StructureRef(cluster, StructureRef.Kind.EVENT, name, null, 0));
+    }
+
     /** The reentrant lock {@code name} (an RLock). */
     public ClusterLock rlock(String name) {
         return new ClusterLock(hz.getMap("mp4j.l." + name), name, new StructureRef(cluster, StructureRef.Kind.RLOCK, name, null, 0));
@@ -161,6 +167,7 @@ public final class ClusterSession {
             case DICT, NAMESPACE -> hz.getMap("mp4j.d." + name).destroy();
             case LIST -> hz.getList("mp4j.li." + name).destroy();
             case LOCK, RLOCK -> hz.getMap("mp4j.l." + name).destroy();
+            case EVENT -> hz.getMap("mp4j.e." + name).destroy();
             case SEMAPHORE -> {
                 hz.getQueue("mp4j.s." + name).destroy();
                 hz.getMap("mp4j.s." + name).destroy();

@@ -21,7 +21,7 @@ public record StructureRef(String cluster, Kind kind, String name, Class<? exten
         implements Serializable {
     /** The kinds of cluster structures. */
     public enum Kind {
-        QUEUE, JOINABLE_QUEUE, DICT, LIST, LOCK, RLOCK, SEMAPHORE, NAMESPACE
+        QUEUE, JOINABLE_QUEUE, DICT, LIST, LOCK, RLOCK, SEMAPHORE, NAMESPACE, EVENT
     }
 
     @Serial
@@ -36,6 +36,7 @@ public record StructureRef(String cluster, Kind kind, String name, Class<? exten
             case RLOCK -> session.rlock(name);
             case SEMAPHORE -> session.existingPermits(name, bound);
             case NAMESPACE -> session.namespace(name, serializer);
+            case EVENT -> session.event(name);
         };
     }
 }

@@ -41,6 +41,9 @@ public interface RemoteObjects extends AutoCloseable {
      */
     SemaphoreBackend semaphore(int value, boolean bounded);
 
+    /** A new, cleared event. */
+    EventBackend event();
+
     /** A new, empty shared map (a manager's {@code dict()}). */
     <K, V> ConcurrentMap<K, V> dict(Class<? extends Serializer> serializer);
 
