@@ -75,6 +75,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
     private final transient boolean creator;
     private transient volatile SharedQueue shared;
     private transient volatile boolean closed;
+    private transient String itemDescription;
 
     /** A queue without an item limit. */
     public Queue() {
@@ -169,10 +170,10 @@ public class Queue<T> implements Serializable, AutoCloseable {
 
     private void put(T item, long timeoutNanos, Duration timeout) throws InterruptedException {
         SharedQueue q = shared();
-        byte[] encoded = DefaultCodec.of(serializer).encode(item, "an item put into " + this);
+        byte[] encoded = DefaultCodec.of(serializer).encode(item, itemDescription());
         boolean put;
         try {
-            put = q.put(encoded, System.nanoTime() + timeoutNanos);
+            put = q.put(encoded, timeoutNanos);
         } catch (InternalError fault) {
             throw damaged(fault);
         }
@@ -236,7 +237,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
     private T get(long timeoutNanos, Duration timeout) throws InterruptedException {
         byte[] message;
         try {
-            message = shared().take(System.nanoTime() + timeoutNanos);
+            message = shared().take(timeoutNanos);
         } catch (InternalError fault) {
             throw damaged(fault);
         }
@@ -249,6 +250,19 @@ public class Queue<T> implements Serializable, AutoCloseable {
         } catch (IOException | ClassNotFoundException e) {
             throw new ProcessError("cannot decode an item taken from " + this + ": " + e, e);
         }
+    }
+
+    /**
+     * What {@code put} tells the codec it is encoding, for its error message: made once, since building it
+     * on every put (the file name, the class's simple name) cost more than the rest of a small put.
+     */
+    private String itemDescription() {
+        String d = itemDescription;
+        if (d == null) {
+            d = "an item put into " + getClass().getSimpleName() + "[" + Path.of(path).getFileName() + "]";
+            itemDescription = d; // NOTE: a racy cache of an immutable String: at worst made twice
+        }
+        return d;
     }
 
     /**

@@ -11,7 +11,6 @@ import static org.multiprocessing4j.internal.queue.QueueLayout.RECORD_HEADER;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.multiprocessing4j.internal.futex.Futex;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.shm.SharedFile;
@@ -83,9 +82,14 @@ public final class SharedQueue implements AutoCloseable {
     private final FutexCondition data;
     private final FutexCondition space;
     private final FutexCondition tasks;
-    private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+    private final ActiveCalls calls = new ActiveCalls();
     private final FutexCondition.Cancellation cancellation = this::ensureOpen;
-    private volatile boolean closed;
+    /** The last head this process's producers read: a lower bound of the head. Producer lock held. */
+    private long headSeen;
+    /** The last tail this process's consumers read: a lower bound of the tail. Consumer lock held. */
+    private long tailSeen;
+    /** The last puts count this process's {@link #taskDone} read: a lower bound of the count. */
+    private volatile long putsSeen;
 
     private SharedQueue(SharedFile file, int capacity) {
         this.file = file;
@@ -97,9 +101,10 @@ public final class SharedQueue implements AutoCloseable {
         this.consumers = new RobustMutex(segment, QueueLayout.CONSUMER_MUTEX);
         this.tail = new Cursor(segment, QueueLayout.PRODUCER_CURSOR);
         this.head = new Cursor(segment, QueueLayout.CONSUMER_CURSOR);
-        this.data = new FutexCondition(segment, QueueLayout.DATA_SEQUENCE, QueueLayout.DATA_SLEEPERS);
-        this.space = new FutexCondition(segment, QueueLayout.SPACE_SEQUENCE, QueueLayout.SPACE_SLEEPERS);
-        this.tasks = new FutexCondition(segment, QueueLayout.TASKS_SEQUENCE, QueueLayout.TASKS_SLEEPERS);
+        // NOTE: data and space are waited on only by the holder of the consumer / producer lock.
+        this.data = new FutexCondition(segment, QueueLayout.DATA_FUTEX, true);
+        this.space = new FutexCondition(segment, QueueLayout.SPACE_FUTEX, true);
+        this.tasks = new FutexCondition(segment, QueueLayout.TASKS_FUTEX, false);
     }
 
     /** Creates a queue of {@link #DEFAULT_CAPACITY} bytes; {@code maxsize} items at most, 0 for no limit. */
@@ -147,15 +152,18 @@ public final class SharedQueue implements AutoCloseable {
     }
 
     /**
-     * Appends {@code message} whole, waiting until {@code deadline} for the producer lock, for
-     * {@code maxsize} to allow one more item and for room in the data area.
+     * Appends {@code message} whole, waiting up to {@code timeoutNanos} for the producer lock, for
+     * {@code maxsize} to allow one more item and for room in the data area. The clock is read only if
+     * something has to be waited for.
      *
-     * @return false if the deadline passed first (nothing was put)
+     * @param timeoutNanos how long to wait at most; zero or negative: try once (still taking the lock over
+     *        from a dead owner); at most 2^62
+     * @return false if the timeout passed first (nothing was put)
      * @throws IllegalArgumentException if the message is longer than {@link #maxMessageBytes()}
      * @throws InterruptedException if interrupted while waiting (nothing was put)
      * @throws IllegalStateException if this object is closed
      */
-    public boolean put(byte[] message, long deadline) throws InterruptedException {
+    public boolean put(byte[] message, long timeoutNanos) throws InterruptedException {
         if (message.length > maxMessageBytes()) {
             throw new IllegalArgumentException("an item of " + message.length + " encoded bytes does not fit a queue of "
                     + capacity + " bytes (at most " + maxMessageBytes() + ")");
@@ -163,42 +171,78 @@ public final class SharedQueue implements AutoCloseable {
         long record = QueueLayout.align8(RECORD_HEADER + (long) message.length);
         enter();
         try {
-            RobustMutex.Acquired acquired = producers.lock(deadline, cancellation);
-            if (!acquired.held()) {
-                return false;
-            }
-            try {
+            if (!producers.tryLock()) {
+                long deadline = System.nanoTime() + timeoutNanos;
+                RobustMutex.Acquired acquired = producers.lock(deadline, cancellation);
+                if (!acquired.held()) {
+                    return false;
+                }
                 if (acquired == RobustMutex.Acquired.RECOVERED && tail.repair()) {
                     data.signal();
                 }
-                for (;;) {
-                    long t = tail.position();
-                    long toEnd = capacity - (t & mask);
-                    boolean pad = record > toEnd;
-                    long need = pad ? toEnd : record;
-                    if (!space.await(() -> fits(t, need, pad), deadline, cancellation)) {
-                        return false;
-                    }
-                    long offset = DATA + (t & mask);
-                    if (pad) {
-                        segment.set(JAVA_INT, offset + 4, PAD);
-                        tail.advance(t + toEnd, tail.count());
-                        data.signal();
-                        continue;
-                    }
-                    segment.set(JAVA_INT, offset, message.length);
-                    segment.set(JAVA_INT, offset + 4, ITEM);
-                    MemorySegment.copy(message, 0, segment, JAVA_BYTE, offset + RECORD_HEADER, message.length);
-                    tail.advance(t + record, tail.count() + 1);
-                    data.signal();
-                    return true;
-                }
+            }
+            try {
+                return append(message, record, timeoutNanos);
             } finally {
-                producers.unlock();
+                producers.unlockAndSignal(data);
             }
         } finally {
             leave();
         }
+    }
+
+    /** The body of {@link #put}, under the producer lock. */
+    private boolean append(byte[] message, long record, long timeoutNanos) throws InterruptedException {
+        long deadline = 0;
+        boolean waited = false;
+        for (;;) {
+            long t = tail.position();
+            long toEnd = capacity - (t & mask);
+            boolean pad = record > toEnd;
+            long need = pad ? toEnd : record;
+            if (!hasRoom(t, need, pad)) {
+                if (!waited) {
+                    deadline = System.nanoTime() + timeoutNanos;
+                    waited = true;
+                }
+                if (!space.await(() -> fits(t, need, pad), deadline, cancellation)) {
+                    return false;
+                }
+            }
+            long offset = DATA + (t & mask);
+            if (pad) {
+                segment.set(JAVA_INT, offset + 4, PAD);
+                tail.advance(t + toEnd, tail.count());
+                data.signal();
+                continue;
+            }
+            if (QueueWeakening.PUBLISH_FIRST) {
+                tail.advance(t + record, tail.count() + 1); // deliberately broken: see QueueWeakening
+            }
+            segment.set(JAVA_INT, offset, message.length);
+            segment.set(JAVA_INT, offset + 4, ITEM);
+            MemorySegment.copy(message, 0, segment, JAVA_BYTE, offset + RECORD_HEADER, message.length);
+            if (!QueueWeakening.PUBLISH_FIRST) {
+                // NOTE: the record's bytes before the tail's release store: nothing unwritten is published.
+                tail.advance(t + record, tail.count() + 1);
+            }
+            return true; // the caller's unlockAndSignal wakes a sleeping consumer
+        }
+    }
+
+    /**
+     * {@link #fits} through this process's last look at the head first: the head only grows, so a stale
+     * look underestimates the room and is safe; only when it says "no room" is the consumers' cache line
+     * read again. Producer lock held.
+     */
+    private boolean hasRoom(long t, long need, boolean pad) {
+        if (capacity - (t - headSeen) < need) {
+            headSeen = head.position();
+            if (capacity - (t - headSeen) < need) {
+                return false;
+            }
+        }
+        return pad || maxsize == 0 || tail.count() - head.count() < maxsize;
     }
 
     private boolean fits(long t, long need, boolean pad) {
@@ -207,52 +251,75 @@ public final class SharedQueue implements AutoCloseable {
     }
 
     /**
-     * Removes the oldest message, waiting until {@code deadline} for the consumer lock and for a message.
+     * Removes the oldest message, waiting up to {@code timeoutNanos} for the consumer lock and for a
+     * message. The clock is read only if something has to be waited for.
      *
-     * @return the message, or null if the deadline passed first (nothing was taken)
+     * @param timeoutNanos how long to wait at most; zero or negative: try once; at most 2^62
+     * @return the message, or null if the timeout passed first (nothing was taken)
      * @throws InterruptedException if interrupted while waiting (nothing was taken)
      * @throws IllegalStateException if this object is closed, or the file is corrupt
      */
-    public byte[] take(long deadline) throws InterruptedException {
+    public byte[] take(long timeoutNanos) throws InterruptedException {
         enter();
         try {
-            RobustMutex.Acquired acquired = consumers.lock(deadline, cancellation);
-            if (!acquired.held()) {
-                return null;
-            }
-            try {
+            if (!consumers.tryLock()) {
+                long deadline = System.nanoTime() + timeoutNanos;
+                RobustMutex.Acquired acquired = consumers.lock(deadline, cancellation);
+                if (!acquired.held()) {
+                    return null;
+                }
                 if (acquired == RobustMutex.Acquired.RECOVERED && head.repair()) {
                     space.signal();
                 }
-                for (;;) {
-                    long h = head.position();
-                    if (!data.await(() -> tail.position() != h, deadline, cancellation)) {
-                        return null;
-                    }
-                    long offset = DATA + (h & mask);
-                    long toEnd = capacity - (h & mask);
-                    int kind = segment.get(JAVA_INT, offset + 4);
-                    if (kind == PAD) {
-                        head.advance(h + toEnd, head.count());
-                        space.signal();
-                        continue;
-                    }
-                    int length = segment.get(JAVA_INT, offset);
-                    if (kind != ITEM || length < 0 || RECORD_HEADER + (long) length > toEnd) {
-                        throw new IllegalStateException("corrupt record at position " + h + " of " + file.path()
-                                + ": kind " + kind + ", length " + length);
-                    }
-                    byte[] message = new byte[length];
-                    MemorySegment.copy(segment, JAVA_BYTE, offset + RECORD_HEADER, message, 0, length);
-                    head.advance(h + QueueLayout.align8(RECORD_HEADER + (long) length), head.count() + 1);
-                    space.signal();
-                    return message;
-                }
+            }
+            try {
+                return remove(timeoutNanos);
             } finally {
-                consumers.unlock();
+                consumers.unlockAndSignal(space);
             }
         } finally {
             leave();
+        }
+    }
+
+    /** The body of {@link #take}, under the consumer lock. */
+    private byte[] remove(long timeoutNanos) throws InterruptedException {
+        long deadline = 0;
+        boolean waited = false;
+        for (;;) {
+            long h = head.position();
+            // NOTE: tailSeen is a tail some consumer of this process read with acquire under this lock; the
+            // lock's release/acquire carries that acquire's view to us. Only "nothing after h" re-reads it.
+            if (tailSeen - h <= 0) {
+                tailSeen = tail.position();
+                if (tailSeen - h <= 0) {
+                    if (!waited) {
+                        deadline = System.nanoTime() + timeoutNanos;
+                        waited = true;
+                    }
+                    if (!data.await(() -> tail.position() != h, deadline, cancellation)) {
+                        return null;
+                    }
+                    tailSeen = tail.position();
+                }
+            }
+            long offset = DATA + (h & mask);
+            long toEnd = capacity - (h & mask);
+            int kind = segment.get(JAVA_INT, offset + 4);
+            if (kind == PAD) {
+                head.advance(h + toEnd, head.count());
+                space.signal();
+                continue;
+            }
+            int length = segment.get(JAVA_INT, offset);
+            if (kind != ITEM || length < 0 || RECORD_HEADER + (long) length > toEnd) {
+                throw new IllegalStateException("corrupt record at position " + h + " of " + file.path()
+                        + ": kind " + kind + ", length " + length);
+            }
+            byte[] message = new byte[length];
+            MemorySegment.copy(segment, JAVA_BYTE, offset + RECORD_HEADER, message, 0, length);
+            head.advance(h + QueueLayout.align8(RECORD_HEADER + (long) length), head.count() + 1);
+            return message; // the caller's unlockAndSignal wakes a sleeping producer
         }
     }
 
@@ -282,7 +349,9 @@ public final class SharedQueue implements AutoCloseable {
         try {
             for (;;) {
                 long done = (long) LONG.getVolatile(segment, QueueLayout.TASKS_DONE);
-                if (done >= tail.count()) {
+                // NOTE: putsSeen only lags the producers' count: the cache line they write is read only
+                // when it would refuse.
+                if (done >= putsSeen && done >= (putsSeen = tail.count())) {
                     return false;
                 }
                 if (LONG.compareAndSet(segment, QueueLayout.TASKS_DONE, done, done + 1)) {
@@ -334,7 +403,7 @@ public final class SharedQueue implements AutoCloseable {
 
     /** True once {@link #close()} was called on this object. */
     public boolean isClosed() {
-        return closed;
+        return calls.closing();
     }
 
     /**
@@ -344,10 +413,10 @@ public final class SharedQueue implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (calls.closing()) {
             return;
         }
-        closed = true;
+        calls.beginClose();
         try {
             data.wakeAll();
             space.wakeAll();
@@ -359,28 +428,22 @@ public final class SharedQueue implements AutoCloseable {
         } catch (InternalError truncated) {
             // NOTE: the file was truncated under the mapping (SIGBUS reported by HotSpot): nobody to wake
         }
-        inUse.writeLock().lock();
-        try {
-            file.close();
-        } finally {
-            inUse.writeLock().unlock();
-        }
+        calls.awaitNoCalls();
+        file.close();
     }
 
     private void enter() {
-        inUse.readLock().lock();
-        if (closed) {
-            inUse.readLock().unlock();
+        if (!calls.enter()) {
             throw closedException();
         }
     }
 
     private void leave() {
-        inUse.readLock().unlock();
+        calls.leave();
     }
 
     private void ensureOpen() {
-        if (closed) {
+        if (calls.closing()) {
             throw closedException();
         }
     }
@@ -392,7 +455,7 @@ public final class SharedQueue implements AutoCloseable {
     @Override
     public String toString() {
         return "SharedQueue[" + file.path().getFileName() + ", capacity " + capacity + ", maxsize " + maxsize
-                + (closed ? ", closed]" : "]");
+                + (calls.closing() ? ", closed]" : "]");
     }
 
     /** See {@link SharedFile#markDamaged()}. */
