@@ -355,7 +355,12 @@ public final class SharedQueue implements AutoCloseable {
                     return false;
                 }
                 if (LONG.compareAndSet(segment, QueueLayout.TASKS_DONE, done, done + 1)) {
-                    tasks.signal();
+                    // NOTE: a joiner waits for done >= puts; while done + 1 < putsSeen <= puts it still
+                    // waits, so only a taskDone that may have finished the last task wakes it (one wake per
+                    // join instead of one per item while it drains). The CAS was the signal's full fence.
+                    if (done + 1 >= putsSeen) {
+                        tasks.signalAfterFence();
+                    }
                     return true;
                 }
             }
