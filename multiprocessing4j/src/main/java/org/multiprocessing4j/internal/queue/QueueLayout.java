@@ -69,6 +69,7 @@ final class QueueLayout {
     static final int PAD = 1;
     static final int ITEM = 2;
 
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
     static final VarHandle LONG = JAVA_LONG.varHandle().withInvokeExactBehavior();
     static final VarHandle INT = JAVA_INT.varHandle().withInvokeExactBehavior();
 
@@ -77,6 +78,21 @@ final class QueueLayout {
 
     static long fileSize(int capacity) {
         return HEADER_BYTES + (long) capacity;
+    }
+
+    /** A record's header as one long (one store, one load): the length, then the kind, as in the picture. */
+    static long recordHeader(int length, int kind) {
+        return LITTLE_ENDIAN ? (long) kind << 32 | (length & 0xFFFF_FFFFL) : (long) length << 32 | (kind & 0xFFFF_FFFFL);
+    }
+
+    /** The length field of a header made by {@link #recordHeader}. */
+    static int length(long header) {
+        return LITTLE_ENDIAN ? (int) header : (int) (header >>> 32);
+    }
+
+    /** The kind field of a header made by {@link #recordHeader}. */
+    static int kind(long header) {
+        return LITTLE_ENDIAN ? (int) (header >>> 32) : (int) header;
     }
 
     /** {@code n} rounded up to a multiple of 8. */

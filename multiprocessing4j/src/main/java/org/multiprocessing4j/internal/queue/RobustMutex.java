@@ -141,7 +141,7 @@ final class RobustMutex {
      * falls back to {@link #lock} for that).
      */
     boolean tryLock() {
-        return (long) LONG.getVolatile(file, owner) == 0 && LONG.compareAndSet(file, owner, 0L, SELF);
+        return LONG.compareAndSet(file, owner, 0L, SELF);
     }
 
     /** Releases the lock held by this process. */

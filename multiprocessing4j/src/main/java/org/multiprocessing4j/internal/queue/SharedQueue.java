@@ -1,7 +1,6 @@
 package org.multiprocessing4j.internal.queue;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.multiprocessing4j.internal.queue.QueueLayout.DATA;
 import static org.multiprocessing4j.internal.queue.QueueLayout.ITEM;
 import static org.multiprocessing4j.internal.queue.QueueLayout.LONG;
@@ -211,20 +210,20 @@ public final class SharedQueue implements AutoCloseable {
             }
             long offset = DATA + (t & mask);
             if (pad) {
-                segment.set(JAVA_INT, offset + 4, PAD);
-                tail.advance(t + toEnd, tail.count());
+                LONG.set(segment, offset, QueueLayout.recordHeader(0, PAD));
+                tail.advancePosition(t + toEnd);
                 data.signal();
                 continue;
             }
+            long puts = tail.count();
             if (QueueWeakening.PUBLISH_FIRST) {
-                tail.advance(t + record, tail.count() + 1); // deliberately broken: see QueueWeakening
+                tail.advanceItem(t + record, puts); // deliberately broken: see QueueWeakening
             }
-            segment.set(JAVA_INT, offset, message.length);
-            segment.set(JAVA_INT, offset + 4, ITEM);
+            LONG.set(segment, offset, QueueLayout.recordHeader(message.length, ITEM));
             MemorySegment.copy(message, 0, segment, JAVA_BYTE, offset + RECORD_HEADER, message.length);
             if (!QueueWeakening.PUBLISH_FIRST) {
                 // NOTE: the record's bytes before the tail's release store: nothing unwritten is published.
-                tail.advance(t + record, tail.count() + 1);
+                tail.advanceItem(t + record, puts);
             }
             return true; // the caller's unlockAndSignal wakes a sleeping consumer
         }
@@ -305,20 +304,21 @@ public final class SharedQueue implements AutoCloseable {
             }
             long offset = DATA + (h & mask);
             long toEnd = capacity - (h & mask);
-            int kind = segment.get(JAVA_INT, offset + 4);
+            long header = (long) LONG.get(segment, offset);
+            int kind = QueueLayout.kind(header);
             if (kind == PAD) {
-                head.advance(h + toEnd, head.count());
+                head.advancePosition(h + toEnd);
                 space.signal();
                 continue;
             }
-            int length = segment.get(JAVA_INT, offset);
+            int length = QueueLayout.length(header);
             if (kind != ITEM || length < 0 || RECORD_HEADER + (long) length > toEnd) {
                 throw new IllegalStateException("corrupt record at position " + h + " of " + file.path()
                         + ": kind " + kind + ", length " + length);
             }
             byte[] message = new byte[length];
             MemorySegment.copy(segment, JAVA_BYTE, offset + RECORD_HEADER, message, 0, length);
-            head.advance(h + QueueLayout.align8(RECORD_HEADER + (long) length), head.count() + 1);
+            head.advanceItem(h + QueueLayout.align8(RECORD_HEADER + (long) length), head.count());
             return message; // the caller's unlockAndSignal wakes a sleeping producer
         }
     }

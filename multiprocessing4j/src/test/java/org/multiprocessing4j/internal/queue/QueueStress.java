@@ -46,6 +46,7 @@ final class QueueStress {
     private static final long[] sum = new long[PRODUCERS];
     private static final List<Runnable> cleanups = new ArrayList<>();
     private static volatile boolean producing = true;
+    private static volatile boolean startingJvm;
 
     private QueueStress() {
     }
@@ -72,6 +73,7 @@ final class QueueStress {
                 // reported by the tests' leak check if it matters
             }
         });
+        startingJvm = args[0].equals("processes");
         startWatchdog(stallMillis);
         List<Thread> consumers = new ArrayList<>();
         for (int c = 0; c < CONSUMERS; c++) {
@@ -246,7 +248,7 @@ final class QueueStress {
                     return;
                 }
                 long now = taken.get();
-                if (now == 0 && System.nanoTime() - since < TimeUnit.SECONDS.toNanos(10)) {
+                if (now == 0 && startingJvm && System.nanoTime() - since < TimeUnit.SECONDS.toNanos(10)) {
                     continue; // the producers' JVM may still be starting
                 }
                 if (now != last) {
