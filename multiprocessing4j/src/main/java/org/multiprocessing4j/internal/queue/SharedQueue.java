@@ -19,11 +19,11 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  * number of threads in any number of processes at once: {@link #create} makes one, {@link #attach} maps
  * it by path in another process. Layout: {@link QueueLayout}.
  *
- * <p>Blocking: {@link #put} and {@link #take} wait up to a deadline ({@code System.nanoTime()} based; a
- * past deadline means "try once") and report a timeout by their return value; both throw
- * {@link InterruptedException} if interrupted while waiting, and {@link IllegalStateException} if this
- * object is closed before or while they wait. A waiter uses no CPU between futex slices. {@link #put}
- * returns only once the message is in shared memory: a process that exits right after loses nothing.
+ * <p>Blocking: {@link #put} and {@link #take} wait up to a timeout (a zero or negative one means "try
+ * once") and report a timeout by their return value; both throw {@link InterruptedException} if
+ * interrupted while waiting, and {@link IllegalStateException} if this object is closed before or while
+ * they wait. A waiter uses no CPU between futex slices. {@link #put} returns only once the message is in
+ * shared memory: a process that exits right after loses nothing.
  *
  * <p>Death: a process killed (SIGKILL included) while holding a side's lock, even mid-operation, does not
  * block the others: the next one takes the lock over and repairs the counters ({@link Cursor}). A
@@ -34,36 +34,56 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  *
  * Roles. Producers are serialized by the producer RobustMutex and move the producer Cursor (tail, puts);
  * consumers by the consumer mutex and the consumer Cursor (head, gets). A side waits for the other
- * while holding its own lock (a producer for space, a consumer for data), so at most one thread sleeps
- * on each FutexCondition and the others sleep on the mutex; the lock holder's wait cannot deadlock with
- * the other side's, because "no space" or "maxsize reached" means there is an item to take.
+ * while holding its own lock (a producer for space, a consumer for data), so at most one live thread
+ * sleeps on the data or the space FutexCondition and the others sleep on the mutex; the lock holder's
+ * wait cannot deadlock with the other side's, because "no space" or "maxsize reached" means there is an
+ * item to take.
  *
  * Put. Encode outside any lock (the caller). Under the producer lock: a record never wraps; when it does
  * not fit before the end of the data area the producer first publishes a PAD over the rest (waiting for
  * that much space), then waits for room for the record at offset 0. Publication: write the record's
- * bytes, then Cursor.advance (count, then the tail with release), then signal data. Nothing of a record
- * is visible before the tail covers it, so a producer that dies mid-write leaves no torn message: the
- * next producer overwrites the unpublished bytes.
+ * header and bytes (plain stores), then Cursor.advanceItem (count, then the tail with release). Nothing of
+ * a record is visible before the tail covers it, so a producer that dies mid-write leaves no torn message:
+ * the next producer overwrites the unpublished bytes. Then RobustMutex.unlockAndSignal: release the lock
+ * word, one full fence, and only then read the lock's waiter count and the data futex word's waiting bit;
+ * FUTEX_WAKE only for a sleeper registered and not yet woken (FutexCondition).
  *
  * Take. Under the consumer lock: wait for tail != head (acquire), read the record at head, skip a PAD,
- * copy an ITEM out, Cursor.advance (gets, then head with release: the space is free only after the copy),
- * then signal space. A consumer that dies before that store leaves the item in the queue for the next.
+ * copy an ITEM out, Cursor.advanceItem (gets, then head with release: the space is free only after the
+ * copy), then unlockAndSignal(space). A consumer that dies before the head store leaves the item in the
+ * queue for the next.
+ *
+ * The uncontended path (what one producer and one consumer do nearly always) reads no clock and
+ * allocates nothing of its own: tryLock is one CAS; the deadline is computed only when something must
+ * be waited for. Each side also keeps, per process, its last look at the other side's position (headSeen
+ * for producers, tailSeen for consumers), read and written only under its own lock. Positions only grow,
+ * so a stale look is a lower bound: it underestimates the room or the data and is safe; the other side's
+ * cache line is read again only when the stale look says "wait". The consumer's tailSeen was read with
+ * acquire by a consumer of this process; the consumer lock's release and CAS carry that view to the next
+ * one, so the record bytes it covers are visible. If consumers of another process moved the head past our
+ * tailSeen, tailSeen - h <= 0 and we re-read. Measured on the 2-vCPU VM of DESIGN.md: these, with the single fence,
+ * took an uncontended put+get pair from ~450 ns to ~230 ns in one thread; the futex word's waiting bit
+ * removed the FUTEX_WAKE that every put issued while a woken consumer had not yet run.
  *
  * Known cost of never splitting a record: a PAD occupies the ring until a consumer skips it, so an item
  * larger than the free space left after the PAD waits for a consumer even if the queue holds no item
  * (only items over half the capacity can meet this; put(..., timeout) then reports "full").
  *
- * maxsize (in items): a producer also waits while puts - gets >= maxsize; PADs are not items.
+ * maxsize (in items): a producer also waits while puts - gets >= maxsize (read fresh); PADs are not items.
  * Tasks (JoinableQueue): unfinished = puts - tasks done; taskDone CASes tasks done up by one unless it
- * would pass puts; join sleeps on the tasks condition until they are equal.
+ * would pass puts (compared with putsSeen first, a lower bound, and re-read only when that refuses);
+ * join sleeps on the tasks condition until they are equal, and taskDone wakes it only when done may have
+ * reached puts, not on every call.
  *
- * A sleeper killed inside a futex slice leaves its registration (a sleeper or waiter count one too
- * high) behind: that only costs a needless FUTEX_WAKE per signal, never a lost wake-up.
+ * A sleeper killed inside a futex slice leaves its waiting bit (or a mutex waiter count one too high)
+ * behind: that only costs a needless FUTEX_WAKE, never a lost wake-up.
  *
  * Close (this process only): a flag every wait checks before each slice; close() sets it, wakes every
- * sleeper of this file (others re-check and sleep again), then takes the write side of a local
- * read-write lock that each operation holds for reading, so the file is unmapped only after our own
- * operations have left it (and released any queue lock they held).
+ * sleeper of this file (others re-check and sleep again), then waits until ActiveCalls counts none of
+ * our own operations inside, so the file is unmapped only after they have left it (and released any
+ * queue lock they held).
+ *
+ * Stress: QueueStress (test sources) with QueueWeakening's deliberately broken variants; STRESS.md.
  */
 public final class SharedQueue implements AutoCloseable {
     /** Bytes in the data area of a queue made by {@link #create(long)}: 1 MiB. */
@@ -170,8 +190,11 @@ public final class SharedQueue implements AutoCloseable {
         long record = QueueLayout.align8(RECORD_HEADER + (long) message.length);
         enter();
         try {
+            long deadline = 0;
+            boolean timed = false;
             if (!producers.tryLock()) {
-                long deadline = System.nanoTime() + timeoutNanos;
+                deadline = System.nanoTime() + timeoutNanos;
+                timed = true;
                 RobustMutex.Acquired acquired = producers.lock(deadline, cancellation);
                 if (!acquired.held()) {
                     return false;
@@ -181,7 +204,7 @@ public final class SharedQueue implements AutoCloseable {
                 }
             }
             try {
-                return append(message, record, timeoutNanos);
+                return append(message, record, timeoutNanos, deadline, timed);
             } finally {
                 producers.unlockAndSignal(data);
             }
@@ -190,19 +213,21 @@ public final class SharedQueue implements AutoCloseable {
         }
     }
 
-    /** The body of {@link #put}, under the producer lock. */
-    private boolean append(byte[] message, long record, long timeoutNanos) throws InterruptedException {
-        long deadline = 0;
-        boolean waited = false;
+    /**
+     * The body of {@link #put}, under the producer lock; {@code deadline} is valid if {@code timed}, else it
+     * is computed from {@code timeoutNanos} when something must be waited for.
+     */
+    private boolean append(byte[] message, long record, long timeoutNanos, long deadline, boolean timed)
+            throws InterruptedException {
         for (;;) {
             long t = tail.position();
             long toEnd = capacity - (t & mask);
             boolean pad = record > toEnd;
             long need = pad ? toEnd : record;
             if (!hasRoom(t, need, pad)) {
-                if (!waited) {
+                if (!timed) {
                     deadline = System.nanoTime() + timeoutNanos;
-                    waited = true;
+                    timed = true;
                 }
                 if (!space.await(() -> fits(t, need, pad), deadline, cancellation)) {
                     return false;
@@ -261,8 +286,11 @@ public final class SharedQueue implements AutoCloseable {
     public byte[] take(long timeoutNanos) throws InterruptedException {
         enter();
         try {
+            long deadline = 0;
+            boolean timed = false;
             if (!consumers.tryLock()) {
-                long deadline = System.nanoTime() + timeoutNanos;
+                deadline = System.nanoTime() + timeoutNanos;
+                timed = true;
                 RobustMutex.Acquired acquired = consumers.lock(deadline, cancellation);
                 if (!acquired.held()) {
                     return null;
@@ -272,7 +300,7 @@ public final class SharedQueue implements AutoCloseable {
                 }
             }
             try {
-                return remove(timeoutNanos);
+                return remove(timeoutNanos, deadline, timed);
             } finally {
                 consumers.unlockAndSignal(space);
             }
@@ -281,10 +309,8 @@ public final class SharedQueue implements AutoCloseable {
         }
     }
 
-    /** The body of {@link #take}, under the consumer lock. */
-    private byte[] remove(long timeoutNanos) throws InterruptedException {
-        long deadline = 0;
-        boolean waited = false;
+    /** The body of {@link #take}, under the consumer lock; {@code deadline} as for {@link #append}. */
+    private byte[] remove(long timeoutNanos, long deadline, boolean timed) throws InterruptedException {
         for (;;) {
             long h = head.position();
             // NOTE: tailSeen is a tail some consumer of this process read with acquire under this lock; the
@@ -292,9 +318,9 @@ public final class SharedQueue implements AutoCloseable {
             if (tailSeen - h <= 0) {
                 tailSeen = tail.position();
                 if (tailSeen - h <= 0) {
-                    if (!waited) {
+                    if (!timed) {
                         deadline = System.nanoTime() + timeoutNanos;
-                        waited = true;
+                        timed = true;
                     }
                     if (!data.await(() -> tail.position() != h, deadline, cancellation)) {
                         return null;
