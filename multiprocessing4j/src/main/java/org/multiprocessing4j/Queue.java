@@ -11,6 +11,7 @@ import java.util.concurrent.BlockingQueue;
 import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.queue.SharedQueue;
+import org.multiprocessing4j.internal.wire.ObjectCodec;
 
 /**
  * A FIFO queue shared by threads and processes: Python's {@code multiprocessing.Queue}. Any number of
@@ -76,6 +77,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
     private transient volatile SharedQueue shared;
     private transient volatile boolean closed;
     private transient String itemDescription;
+    private transient ObjectCodec codec;
 
     /** A queue without an item limit. */
     public Queue() {
@@ -170,7 +172,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
 
     private void put(T item, long timeoutNanos, Duration timeout) throws InterruptedException {
         SharedQueue q = shared();
-        byte[] encoded = DefaultCodec.of(serializer).encode(item, itemDescription());
+        byte[] encoded = codec().encode(item, itemDescription());
         boolean put;
         try {
             put = q.put(encoded, timeoutNanos);
@@ -246,10 +248,23 @@ public class Queue<T> implements Serializable, AutoCloseable {
         }
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         try {
-            return (T) DefaultCodec.of(serializer).decode(message, loader != null ? loader : Queue.class.getClassLoader());
+            return (T) codec().decode(message, loader != null ? loader : Queue.class.getClassLoader());
         } catch (IOException | ClassNotFoundException e) {
             throw new ProcessError("cannot decode an item taken from " + this + ": " + e, e);
         }
+    }
+
+    /**
+     * The codec of this queue's serializer, looked up once: the default context's cannot change once it
+     * exists, and looking it up took {@code Multiprocessing.defaultContext()}'s monitor on every put and get.
+     */
+    private ObjectCodec codec() {
+        ObjectCodec c = codec;
+        if (c == null) {
+            c = DefaultCodec.of(serializer);
+            codec = c; // NOTE: a racy cache of the same object: at worst looked up twice
+        }
+        return c;
     }
 
     /**
