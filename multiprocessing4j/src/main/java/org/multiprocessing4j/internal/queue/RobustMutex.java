@@ -156,7 +156,7 @@ final class RobustMutex {
      * Releases the lock held by this process, then signals {@code condition}: the same as {@link #unlock()}
      * followed by {@link FutexCondition#signal()}, with one full fence for both. The critical section's
      * release stores (the state {@code condition} reports) and the release of the owner word all precede
-     * the fence; the reads of this lock's waiter count and of the condition's sleeper count follow it.
+     * the fence; the reads of this lock's waiter count and of the condition's waiting bit follow it.
      */
     void unlockAndSignal(FutexCondition condition) {
         LONG.setRelease(file, owner, 0L);
