@@ -72,6 +72,8 @@ final class QueueLayout {
     private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
     static final VarHandle LONG = JAVA_LONG.varHandle().withInvokeExactBehavior();
     static final VarHandle INT = JAVA_INT.varHandle().withInvokeExactBehavior();
+    /** A long whose bytes lie in memory in the order of its significance, low first, on any platform. */
+    static final VarHandle LONG_LE = JAVA_LONG.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN).varHandle().withInvokeExactBehavior();
 
     private QueueLayout() {
     }

@@ -245,12 +245,44 @@ public final class SharedQueue implements AutoCloseable {
                 tail.advanceItem(t + record, puts); // deliberately broken: see QueueWeakening
             }
             LONG.set(segment, offset, QueueLayout.recordHeader(message.length, ITEM));
-            MemorySegment.copy(message, 0, segment, JAVA_BYTE, offset + RECORD_HEADER, message.length);
+            writePayload(message, offset + RECORD_HEADER);
             if (!QueueWeakening.PUBLISH_FIRST) {
                 // NOTE: the record's bytes before the tail's release store: nothing unwritten is published.
                 tail.advanceItem(t + record, puts);
             }
             return true; // the caller's unlockAndSignal wakes a sleeping consumer
+        }
+    }
+
+    /**
+     * Copies a record's payload in: up to 8 bytes as one long store into the record's first payload word
+     * (records are 8-aligned, so a record with a payload owns that word whole), which costs less than a
+     * bulk copy's call and checks; larger ones with {@link MemorySegment#copy}. Plain stores: the cursor's
+     * release store publishes them.
+     */
+    private void writePayload(byte[] message, long at) {
+        int n = message.length;
+        if (n > Long.BYTES) {
+            MemorySegment.copy(message, 0, segment, JAVA_BYTE, at, n);
+        } else if (n > 0) {
+            long word = 0;
+            for (int k = 0; k < n; k++) {
+                word |= (message[k] & 0xFFL) << (Byte.SIZE * k);
+            }
+            QueueLayout.LONG_LE.set(segment, at, word);
+        }
+    }
+
+    /** The reverse of {@link #writePayload}: fills {@code message} from the payload at {@code at}. */
+    private void readPayload(long at, byte[] message) {
+        int n = message.length;
+        if (n > Long.BYTES) {
+            MemorySegment.copy(segment, JAVA_BYTE, at, message, 0, n);
+        } else if (n > 0) {
+            long word = (long) QueueLayout.LONG_LE.get(segment, at);
+            for (int k = 0; k < n; k++) {
+                message[k] = (byte) (word >>> (Byte.SIZE * k));
+            }
         }
     }
 
@@ -343,7 +375,7 @@ public final class SharedQueue implements AutoCloseable {
                         + ": kind " + kind + ", length " + length);
             }
             byte[] message = new byte[length];
-            MemorySegment.copy(segment, JAVA_BYTE, offset + RECORD_HEADER, message, 0, length);
+            readPayload(offset + RECORD_HEADER, message);
             head.advanceItem(h + QueueLayout.align8(RECORD_HEADER + (long) length), head.count());
             return message; // the caller's unlockAndSignal wakes a sleeping producer
         }
