@@ -51,14 +51,21 @@ import org.multiprocessing4j.internal.futex.Futex;
  * A sleeper killed inside a slice leaves its bit: it costs one needless FUTEX_WAKE, then it is cleared.
  *
  * Every sleep is a bounded slice (20 ms, doubling to 100 ms), so a lost wake costs at most one slice, and
- * the interrupt flag and the caller's cancellation check run before every slice. Spinning is short
- * (SPIN_NANOS) and only before the first sleep: a blocked waiter burns no CPU beyond ten wake-ups a
- * second. The QueueWeakening switches break this protocol on purpose for the stress tests.
+ * the interrupt flag and the caller's cancellation check run before every slice. Spinning is short and
+ * only before the first sleep: a blocked waiter burns no CPU beyond ten wake-ups a second. The spin budget
+ * adapts as the ring's (RingEnd): 1..50 µs, growing by half when spinning caught the state change and
+ * halving when it did not, so a busy hand-off keeps its sub-microsecond latency while, on an oversubscribed
+ * machine (where spinning fails and only steals the CPU the other side needs), it collapses by itself. The QueueWeakening switches break this protocol on purpose for the stress tests.
  */
 final class FutexCondition {
     static final long FIRST_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     static final long MAX_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The lock's spin ({@link RobustMutex}) and this condition's first spin budget. */
     static final long SPIN_NANOS = 20_000;
+    static final long SPIN_MIN_NANOS = 1_000;
+    static final long SPIN_MAX_NANOS = 50_000;
+    /** A wait that slept but ended within this raises the spin budget to twice its length (at most this). */
+    static final long SPIN_RECOVER_NANOS = 10_000;
     private static final int WAITING = 1;
     private static final int ONE_WAKE = 2;
 
@@ -71,6 +78,8 @@ final class FutexCondition {
     private final MemorySegment file;
     private final long word;
     private final boolean soleSleeper;
+    /** This process's spin budget for this word; racy among its threads, which is harmless for a heuristic. */
+    private long spinNanos = SPIN_NANOS;
 
     /**
      * @param soleSleeper true if at most one live thread (of all processes) can be inside {@link #await} on
@@ -93,7 +102,9 @@ final class FutexCondition {
         if (ready.getAsBoolean()) {
             return true;
         }
-        long spinEnd = System.nanoTime() + SPIN_NANOS;
+        long start = System.nanoTime();
+        long spin = spinNanos;
+        long spinEnd = start + spin;
         for (;;) {
             long now = System.nanoTime();
             if (now - spinEnd >= 0 || now - deadline >= 0) {
@@ -101,9 +112,11 @@ final class FutexCondition {
             }
             Thread.onSpinWait();
             if (ready.getAsBoolean()) {
+                spinNanos = Math.min(SPIN_MAX_NANOS, spin + (spin >> 1));
                 return true;
             }
         }
+        spinNanos = Math.max(SPIN_MIN_NANOS, spin >> 1);
         long slice = FIRST_SLICE_NANOS;
         for (;;) {
             cancellation.check();
@@ -129,14 +142,27 @@ final class FutexCondition {
                     // NOTE: only our own registration is taken back, and only if no waker took it meanwhile.
                     boolean ignored = INT.compareAndSet(file, word, waiting, before);
                 }
-                return true;
+                return sleptButReady(start);
             }
             Futex.await(file, word, waiting, Math.min(remaining, QueueWeakening.NO_SAFETY_NET ? QueueWeakening.LONG_SLICE_NANOS : slice));
             slice = Math.min(MAX_SLICE_NANOS, slice << 1);
             if (ready.getAsBoolean()) {
-                return true;
+                return sleptButReady(start);
             }
         }
+    }
+
+    /**
+     * Ready after giving up spinning. If the whole wait was short (under {@link #SPIN_RECOVER_NANOS}), a
+     * spin of twice that would have caught it: raise the budget to that, no further (one preemption must
+     * not leave the budget at its floor for good). Longer waits leave it alone: an idle side burns no CPU.
+     */
+    private boolean sleptButReady(long start) {
+        long waited = System.nanoTime() - start;
+        if (waited < SPIN_RECOVER_NANOS) {
+            spinNanos = Math.max(spinNanos, Math.min(SPIN_RECOVER_NANOS, 2 * waited));
+        }
+        return true;
     }
 
     /** Wakes the sleepers, if any are registered; call after the release store that changed the state. */
