@@ -11,6 +11,7 @@ import java.util.concurrent.BlockingQueue;
 import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.queue.SharedQueue;
+import org.multiprocessing4j.internal.wire.ObjectCodec;
 
 /**
  * A FIFO queue shared by threads and processes: Python's {@code multiprocessing.Queue}. Any number of
@@ -76,6 +77,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
     private final transient boolean creator;
     private transient volatile SharedQueue shared;
     private transient volatile boolean closed;
+    private transient String itemDescription;
+    private transient ObjectCodec codec;
 
     /** A queue without an item limit. */
     public Queue() {
@@ -170,16 +173,16 @@ public class Queue<T> implements Serializable, AutoCloseable {
 
     private void put(T item, long timeoutNanos, Duration timeout) throws InterruptedException {
         SharedQueue q = shared();
-        byte[] encoded = DefaultCodec.of(serializer).encode(item, "an item put into " + this);
+        byte[] encoded = codec().encode(item, itemDescription());
         QueueSpill spill = null;
         if (encoded.length > q.maxMessageBytes()) {
-            // NOTE: too large for the ring: the bytes go to a file of their own, and a small record in their place.
+            // NOTE: too large for the ring: the bytes go to a file of their own, and a small frame in their place.
             spill = QueueSpill.write(encoded);
             encoded = spill.frame();
         }
         boolean put = false;
         try {
-            put = q.put(encoded, System.nanoTime() + timeoutNanos);
+            put = q.put(encoded, timeoutNanos);
         } catch (InternalError fault) {
             throw damaged(fault);
         } finally {
@@ -247,7 +250,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
     private T get(long timeoutNanos, Duration timeout) throws InterruptedException {
         byte[] message;
         try {
-            message = shared().take(System.nanoTime() + timeoutNanos);
+            message = shared().take(timeoutNanos);
         } catch (InternalError fault) {
             throw damaged(fault);
         }
@@ -259,10 +262,36 @@ public class Queue<T> implements Serializable, AutoCloseable {
             if (QueueSpill.isSpill(message)) {
                 message = QueueSpill.of(message).take();
             }
-            return (T) DefaultCodec.of(serializer).decode(message, loader != null ? loader : Queue.class.getClassLoader());
+            return (T) codec().decode(message, loader != null ? loader : Queue.class.getClassLoader());
         } catch (IOException | ClassNotFoundException e) {
             throw new ProcessError("cannot decode an item taken from " + this + ": " + e, e);
         }
+    }
+
+    /**
+     * The codec of this queue's serializer, looked up once: the default context's cannot change once it
+     * exists, and looking it up took {@code Multiprocessing.defaultContext()}'s monitor on every put and get.
+     */
+    private ObjectCodec codec() {
+        ObjectCodec c = codec;
+        if (c == null) {
+            c = DefaultCodec.of(serializer);
+            codec = c; // NOTE: a racy cache of the same object: at worst looked up twice
+        }
+        return c;
+    }
+
+    /**
+     * What {@code put} tells the codec it is encoding, for its error message: made once, since building it
+     * on every put (the file name, the class's simple name) cost more than the rest of a small put.
+     */
+    private String itemDescription() {
+        String d = itemDescription;
+        if (d == null) {
+            d = "an item put into " + getClass().getSimpleName() + "[" + Path.of(path).getFileName() + "]";
+            itemDescription = d; // NOTE: a racy cache of an immutable String: at worst made twice
+        }
+        return d;
     }
 
     /**

@@ -27,6 +27,8 @@ public final class Configuration {
     public static final String WEAKEN_RING = "multiprocessing4j.test.weakenRing";
     /** Tests only: the lock, condition and barrier protocol weakenings to switch on (internal.sync). */
     public static final String WEAKEN_SYNC = "multiprocessing4j.test.weakenSync";
+    /** Tests only: the queue protocol weakenings to switch on (internal.queue). */
+    public static final String WEAKEN_QUEUE = "multiprocessing4j.test.weakenQueue";
 
     private Configuration() {
     }
@@ -69,6 +71,11 @@ public final class Configuration {
     /** The switches named in {@value #WEAKEN_SYNC}, comma-separated; empty when unset. */
     public static java.util.Set<String> syncWeakening() {
         return switches(WEAKEN_SYNC);
+    }
+
+    /** The switches named in {@value #WEAKEN_QUEUE}, comma-separated; empty when unset. */
+    public static java.util.Set<String> queueWeakening() {
+        return switches(WEAKEN_QUEUE);
     }
 
     private static java.util.Set<String> switches(String property) {

@@ -154,7 +154,8 @@ final class AotCache {
 
     /**
      * What the training child runs: a capturing lambda, so lambda deserialization is trained too, that
-     * passes messages through a shared-memory ring, so the futex and pidfd calls are linked in the cache.
+     * passes messages through a shared-memory ring, so the futex and pidfd calls are linked in the cache, and
+     * small items through a queue, so that its put and get paths are linked and profiled there too.
      */
     static SerializableRunnable trainingTarget(String word) {
         return () -> {
@@ -163,6 +164,7 @@ final class AotCache {
             }
             org.multiprocessing4j.internal.ring.RingWarmUp.ringRoundTrips();
             org.multiprocessing4j.internal.manager.ManagerTraining.exercise();
+            org.multiprocessing4j.internal.queue.QueueTraining.exercise();
         };
     }
 

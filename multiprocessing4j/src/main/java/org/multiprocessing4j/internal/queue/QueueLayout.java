@@ -11,7 +11,7 @@ import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 
 /**
- * The bytes of a queue file, version 1: a 2 KiB header, then the data area. Offsets are from the start of
+ * The bytes of a queue file, version 2: a 2 KiB header, then the data area. Offsets are from the start of
  * the file; every word is naturally aligned. Groups written by different parties sit 128 bytes apart.
  *
  * <pre>
@@ -25,9 +25,9 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  *      | put), then its journal (see Cursor)                               |
  *  512 | consumer cursor: head (bytes ever consumed), gets (items ever     |  consumer lock holder
  *      | taken), then its journal                                          |
- *  640 | data futex: sequence (int) | sleepers (int)                       |  consumer sleeps
- *  768 | space futex: sequence (int) | sleepers (int)                      |  producer sleeps
- *  896 | tasks done (long) | tasks futex: sequence (int) | sleepers (int)   |  JoinableQueue
+ *  640 | data futex word (int): wake sequence << 1 | waiting bit           |  consumer sleeps
+ *  768 | space futex word (int)                                            |  producer sleeps
+ *  896 | tasks done (long) | tasks futex word (int)                        |  JoinableQueue
  * 1024 | reserved                                                          |
  * 2048 +-------------------------------------------------------------------+
  *      | data: capacity bytes (a power of two), a sequence of records      |
@@ -44,7 +44,8 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  */
 final class QueueLayout {
     static final long MAGIC = 0x4D50_344A_4D50_4D43L; // "MP4JMPMC"
-    static final int VERSION = 1;
+    /** 2: one futex word per condition, with a waiting bit (1 had a sequence and a sleeper count). */
+    static final int VERSION = 2;
     static final int HEADER_BYTES = 2048;
 
     static final long MAGIC_OFFSET = FileHeader.MAGIC_OFFSET;
@@ -58,27 +59,42 @@ final class QueueLayout {
     static final long CONSUMER_MUTEX = 256;
     static final long PRODUCER_CURSOR = 384;
     static final long CONSUMER_CURSOR = 512;
-    static final long DATA_SEQUENCE = 640;
-    static final long DATA_SLEEPERS = 644;
-    static final long SPACE_SEQUENCE = 768;
-    static final long SPACE_SLEEPERS = 772;
+    static final long DATA_FUTEX = 640;
+    static final long SPACE_FUTEX = 768;
     static final long TASKS_DONE = 896;
-    static final long TASKS_SEQUENCE = 904;
-    static final long TASKS_SLEEPERS = 908;
+    static final long TASKS_FUTEX = 904;
     static final long DATA = HEADER_BYTES;
 
     static final int RECORD_HEADER = 8;
     static final int PAD = 1;
     static final int ITEM = 2;
 
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
     static final VarHandle LONG = JAVA_LONG.varHandle().withInvokeExactBehavior();
     static final VarHandle INT = JAVA_INT.varHandle().withInvokeExactBehavior();
+    /** A long whose bytes lie in memory in the order of its significance, low first, on any platform. */
+    static final VarHandle LONG_LE = JAVA_LONG.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN).varHandle().withInvokeExactBehavior();
 
     private QueueLayout() {
     }
 
     static long fileSize(int capacity) {
         return HEADER_BYTES + (long) capacity;
+    }
+
+    /** A record's header as one long (one store, one load): the length, then the kind, as in the picture. */
+    static long recordHeader(int length, int kind) {
+        return LITTLE_ENDIAN ? (long) kind << 32 | (length & 0xFFFF_FFFFL) : (long) length << 32 | (kind & 0xFFFF_FFFFL);
+    }
+
+    /** The length field of a header made by {@link #recordHeader}. */
+    static int length(long header) {
+        return LITTLE_ENDIAN ? (int) header : (int) (header >>> 32);
+    }
+
+    /** The kind field of a header made by {@link #recordHeader}. */
+    static int kind(long header) {
+        return LITTLE_ENDIAN ? (int) (header >>> 32) : (int) header;
     }
 
     /** {@code n} rounded up to a multiple of 8. */

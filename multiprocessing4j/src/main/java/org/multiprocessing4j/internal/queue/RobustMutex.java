@@ -87,6 +87,9 @@ final class RobustMutex {
      * @throws InterruptedException if interrupted before a sleep slice; nothing stays registered
      */
     Acquired lock(long deadline, FutexCondition.Cancellation cancellation) throws InterruptedException {
+        if (tryLock()) {
+            return Acquired.ACQUIRED;
+        }
         long spinEnd = System.nanoTime() + FutexCondition.SPIN_NANOS;
         long seen;
         while ((seen = (long) LONG.getVolatile(file, owner)) != 0 || !LONG.compareAndSet(file, owner, 0L, SELF)) {
@@ -123,7 +126,8 @@ final class RobustMutex {
             try {
                 int pid = (int) INT.getVolatile(file, ownerPid);
                 if (pid != 0) {
-                    Futex.await(file, ownerPid, pid, Math.min(remaining, slice));
+                    Futex.await(file, ownerPid, pid, Math.min(remaining,
+                            QueueWeakening.NO_SAFETY_NET ? QueueWeakening.LONG_SLICE_NANOS : slice));
                 }
             } finally {
                 ignored = (int) INT.getAndAdd(file, waiters, -1);
@@ -132,11 +136,37 @@ final class RobustMutex {
         }
     }
 
+    /**
+     * Takes the lock if it is free now: one CAS, no clock read, no take-over of a dead owner (the caller
+     * falls back to {@link #lock} for that).
+     */
+    boolean tryLock() {
+        return LONG.compareAndSet(file, owner, 0L, SELF);
+    }
+
     /** Releases the lock held by this process. */
     void unlock() {
         // NOTE: release: everything written in the critical section is visible to the next owner's CAS.
         LONG.setRelease(file, owner, 0L);
         VarHandle.fullFence();
+        wakeWaiterIfAny();
+    }
+
+    /**
+     * Releases the lock held by this process, then signals {@code condition}: the same as {@link #unlock()}
+     * followed by {@link FutexCondition#signal()}, with one full fence for both. The critical section's
+     * release stores (the state {@code condition} reports) and the release of the owner word all precede
+     * the fence; the reads of this lock's waiter count and of the condition's waiting bit follow it.
+     */
+    void unlockAndSignal(FutexCondition condition) {
+        LONG.setRelease(file, owner, 0L);
+        // NOTE: store→load for both Dekker handshakes (lock waiters, condition sleepers) at once.
+        VarHandle.fullFence();
+        wakeWaiterIfAny();
+        condition.signalAfterFence();
+    }
+
+    private void wakeWaiterIfAny() {
         if ((int) INT.getVolatile(file, waiters) != 0) {
             Futex.wake(file, ownerPid, 1);
         }

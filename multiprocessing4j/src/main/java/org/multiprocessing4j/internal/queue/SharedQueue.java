@@ -1,7 +1,6 @@
 package org.multiprocessing4j.internal.queue;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.multiprocessing4j.internal.queue.QueueLayout.DATA;
 import static org.multiprocessing4j.internal.queue.QueueLayout.ITEM;
 import static org.multiprocessing4j.internal.queue.QueueLayout.LONG;
@@ -11,7 +10,6 @@ import static org.multiprocessing4j.internal.queue.QueueLayout.RECORD_HEADER;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.multiprocessing4j.internal.futex.Futex;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.shm.SharedFile;
@@ -21,11 +19,11 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  * number of threads in any number of processes at once: {@link #create} makes one, {@link #attach} maps
  * it by path in another process. Layout: {@link QueueLayout}.
  *
- * <p>Blocking: {@link #put} and {@link #take} wait up to a deadline ({@code System.nanoTime()} based; a
- * past deadline means "try once") and report a timeout by their return value; both throw
- * {@link InterruptedException} if interrupted while waiting, and {@link IllegalStateException} if this
- * object is closed before or while they wait. A waiter uses no CPU between futex slices. {@link #put}
- * returns only once the message is in shared memory: a process that exits right after loses nothing.
+ * <p>Blocking: {@link #put} and {@link #take} wait up to a timeout (a zero or negative one means "try
+ * once") and report a timeout by their return value; both throw {@link InterruptedException} if
+ * interrupted while waiting, and {@link IllegalStateException} if this object is closed before or while
+ * they wait. A waiter uses no CPU between futex slices. {@link #put} returns only once the message is in
+ * shared memory: a process that exits right after loses nothing.
  *
  * <p>Death: a process killed (SIGKILL included) while holding a side's lock, even mid-operation, does not
  * block the others: the next one takes the lock over and repairs the counters ({@link Cursor}). A
@@ -36,36 +34,56 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  *
  * Roles. Producers are serialized by the producer RobustMutex and move the producer Cursor (tail, puts);
  * consumers by the consumer mutex and the consumer Cursor (head, gets). A side waits for the other
- * while holding its own lock (a producer for space, a consumer for data), so at most one thread sleeps
- * on each FutexCondition and the others sleep on the mutex; the lock holder's wait cannot deadlock with
- * the other side's, because "no space" or "maxsize reached" means there is an item to take.
+ * while holding its own lock (a producer for space, a consumer for data), so at most one live thread
+ * sleeps on the data or the space FutexCondition and the others sleep on the mutex; the lock holder's
+ * wait cannot deadlock with the other side's, because "no space" or "maxsize reached" means there is an
+ * item to take.
  *
  * Put. Encode outside any lock (the caller). Under the producer lock: a record never wraps; when it does
  * not fit before the end of the data area the producer first publishes a PAD over the rest (waiting for
  * that much space), then waits for room for the record at offset 0. Publication: write the record's
- * bytes, then Cursor.advance (count, then the tail with release), then signal data. Nothing of a record
- * is visible before the tail covers it, so a producer that dies mid-write leaves no torn message: the
- * next producer overwrites the unpublished bytes.
+ * header and bytes (plain stores), then Cursor.advanceItem (count, then the tail with release). Nothing of
+ * a record is visible before the tail covers it, so a producer that dies mid-write leaves no torn message:
+ * the next producer overwrites the unpublished bytes. Then RobustMutex.unlockAndSignal: release the lock
+ * word, one full fence, and only then read the lock's waiter count and the data futex word's waiting bit;
+ * FUTEX_WAKE only for a sleeper registered and not yet woken (FutexCondition).
  *
  * Take. Under the consumer lock: wait for tail != head (acquire), read the record at head, skip a PAD,
- * copy an ITEM out, Cursor.advance (gets, then head with release: the space is free only after the copy),
- * then signal space. A consumer that dies before that store leaves the item in the queue for the next.
+ * copy an ITEM out, Cursor.advanceItem (gets, then head with release: the space is free only after the
+ * copy), then unlockAndSignal(space). A consumer that dies before the head store leaves the item in the
+ * queue for the next.
+ *
+ * The uncontended path (what one producer and one consumer do nearly always) reads no clock and
+ * allocates nothing of its own: tryLock is one CAS; the deadline is computed only when something must
+ * be waited for. Each side also keeps, per process, its last look at the other side's position (headSeen
+ * for producers, tailSeen for consumers), read and written only under its own lock. Positions only grow,
+ * so a stale look is a lower bound: it underestimates the room or the data and is safe; the other side's
+ * cache line is read again only when the stale look says "wait". The consumer's tailSeen was read with
+ * acquire by a consumer of this process; the consumer lock's release and CAS carry that view to the next
+ * one, so the record bytes it covers are visible. If consumers of another process moved the head past our
+ * tailSeen, tailSeen - h <= 0 and we re-read. Measured on the 2-vCPU VM of DESIGN.md: these, with the single fence,
+ * took an uncontended put+get pair from ~450 ns to ~230 ns in one thread; the futex word's waiting bit
+ * removed the FUTEX_WAKE that every put issued while a woken consumer had not yet run.
  *
  * Known cost of never splitting a record: a PAD occupies the ring until a consumer skips it, so an item
  * larger than the free space left after the PAD waits for a consumer even if the queue holds no item
  * (only items over half the capacity can meet this; put(..., timeout) then reports "full").
  *
- * maxsize (in items): a producer also waits while puts - gets >= maxsize; PADs are not items.
+ * maxsize (in items): a producer also waits while puts - gets >= maxsize (read fresh); PADs are not items.
  * Tasks (JoinableQueue): unfinished = puts - tasks done; taskDone CASes tasks done up by one unless it
- * would pass puts; join sleeps on the tasks condition until they are equal.
+ * would pass puts (compared with putsSeen first, a lower bound, and re-read only when that refuses);
+ * join sleeps on the tasks condition until they are equal, and taskDone wakes it only when done may have
+ * reached puts, not on every call.
  *
- * A sleeper killed inside a futex slice leaves its registration (a sleeper or waiter count one too
- * high) behind: that only costs a needless FUTEX_WAKE per signal, never a lost wake-up.
+ * A sleeper killed inside a futex slice leaves its waiting bit (or a mutex waiter count one too high)
+ * behind: that only costs a needless FUTEX_WAKE, never a lost wake-up.
  *
  * Close (this process only): a flag every wait checks before each slice; close() sets it, wakes every
- * sleeper of this file (others re-check and sleep again), then takes the write side of a local
- * read-write lock that each operation holds for reading, so the file is unmapped only after our own
- * operations have left it (and released any queue lock they held).
+ * sleeper of this file (others re-check and sleep again), then waits until ActiveCalls counts none of
+ * our own operations inside, so the file is unmapped only after they have left it (and released any
+ * queue lock they held).
+ *
+ * Stress: QueueStress (test sources) with QueueWeakening's deliberately broken variants; STRESS.md.
  */
 public final class SharedQueue implements AutoCloseable {
     /** Bytes in the data area of a queue made by {@link #create(long)}: 1 MiB. */
@@ -83,9 +101,14 @@ public final class SharedQueue implements AutoCloseable {
     private final FutexCondition data;
     private final FutexCondition space;
     private final FutexCondition tasks;
-    private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+    private final ActiveCalls calls = new ActiveCalls();
     private final FutexCondition.Cancellation cancellation = this::ensureOpen;
-    private volatile boolean closed;
+    /** The last head this process's producers read: a lower bound of the head. Producer lock held. */
+    private long headSeen;
+    /** The last tail this process's consumers read: a lower bound of the tail. Consumer lock held. */
+    private long tailSeen;
+    /** The last puts count this process's {@link #taskDone} read: a lower bound of the count. */
+    private volatile long putsSeen;
 
     private SharedQueue(SharedFile file, int capacity) {
         this.file = file;
@@ -97,9 +120,10 @@ public final class SharedQueue implements AutoCloseable {
         this.consumers = new RobustMutex(segment, QueueLayout.CONSUMER_MUTEX);
         this.tail = new Cursor(segment, QueueLayout.PRODUCER_CURSOR);
         this.head = new Cursor(segment, QueueLayout.CONSUMER_CURSOR);
-        this.data = new FutexCondition(segment, QueueLayout.DATA_SEQUENCE, QueueLayout.DATA_SLEEPERS);
-        this.space = new FutexCondition(segment, QueueLayout.SPACE_SEQUENCE, QueueLayout.SPACE_SLEEPERS);
-        this.tasks = new FutexCondition(segment, QueueLayout.TASKS_SEQUENCE, QueueLayout.TASKS_SLEEPERS);
+        // NOTE: data and space are waited on only by the holder of the consumer / producer lock.
+        this.data = new FutexCondition(segment, QueueLayout.DATA_FUTEX, true);
+        this.space = new FutexCondition(segment, QueueLayout.SPACE_FUTEX, true);
+        this.tasks = new FutexCondition(segment, QueueLayout.TASKS_FUTEX, false);
     }
 
     /** Creates a queue of {@link #DEFAULT_CAPACITY} bytes; {@code maxsize} items at most, 0 for no limit. */
@@ -147,15 +171,18 @@ public final class SharedQueue implements AutoCloseable {
     }
 
     /**
-     * Appends {@code message} whole, waiting until {@code deadline} for the producer lock, for
-     * {@code maxsize} to allow one more item and for room in the data area.
+     * Appends {@code message} whole, waiting up to {@code timeoutNanos} for the producer lock, for
+     * {@code maxsize} to allow one more item and for room in the data area. The clock is read only if
+     * something has to be waited for.
      *
-     * @return false if the deadline passed first (nothing was put)
+     * @param timeoutNanos how long to wait at most; zero or negative: try once (still taking the lock over
+     *        from a dead owner); at most 2^62
+     * @return false if the timeout passed first (nothing was put)
      * @throws IllegalArgumentException if the message is longer than {@link #maxMessageBytes()}
      * @throws InterruptedException if interrupted while waiting (nothing was put)
      * @throws IllegalStateException if this object is closed
      */
-    public boolean put(byte[] message, long deadline) throws InterruptedException {
+    public boolean put(byte[] message, long timeoutNanos) throws InterruptedException {
         if (message.length > maxMessageBytes()) {
             throw new IllegalArgumentException("an item of " + message.length + " encoded bytes does not fit a queue of "
                     + capacity + " bytes (at most " + maxMessageBytes() + ")");
@@ -163,42 +190,115 @@ public final class SharedQueue implements AutoCloseable {
         long record = QueueLayout.align8(RECORD_HEADER + (long) message.length);
         enter();
         try {
-            RobustMutex.Acquired acquired = producers.lock(deadline, cancellation);
-            if (!acquired.held()) {
-                return false;
-            }
-            try {
+            long deadline = 0;
+            boolean timed = false;
+            if (!producers.tryLock()) {
+                deadline = System.nanoTime() + timeoutNanos;
+                timed = true;
+                RobustMutex.Acquired acquired = producers.lock(deadline, cancellation);
+                if (!acquired.held()) {
+                    return false;
+                }
                 if (acquired == RobustMutex.Acquired.RECOVERED && tail.repair()) {
                     data.signal();
                 }
-                for (;;) {
-                    long t = tail.position();
-                    long toEnd = capacity - (t & mask);
-                    boolean pad = record > toEnd;
-                    long need = pad ? toEnd : record;
-                    if (!space.await(() -> fits(t, need, pad), deadline, cancellation)) {
-                        return false;
-                    }
-                    long offset = DATA + (t & mask);
-                    if (pad) {
-                        segment.set(JAVA_INT, offset + 4, PAD);
-                        tail.advance(t + toEnd, tail.count());
-                        data.signal();
-                        continue;
-                    }
-                    segment.set(JAVA_INT, offset, message.length);
-                    segment.set(JAVA_INT, offset + 4, ITEM);
-                    MemorySegment.copy(message, 0, segment, JAVA_BYTE, offset + RECORD_HEADER, message.length);
-                    tail.advance(t + record, tail.count() + 1);
-                    data.signal();
-                    return true;
-                }
+            }
+            try {
+                return append(message, record, timeoutNanos, deadline, timed);
             } finally {
-                producers.unlock();
+                producers.unlockAndSignal(data);
             }
         } finally {
             leave();
         }
+    }
+
+    /**
+     * The body of {@link #put}, under the producer lock; {@code deadline} is valid if {@code timed}, else it
+     * is computed from {@code timeoutNanos} when something must be waited for.
+     */
+    private boolean append(byte[] message, long record, long timeoutNanos, long deadline, boolean timed)
+            throws InterruptedException {
+        for (;;) {
+            long t = tail.position();
+            long toEnd = capacity - (t & mask);
+            boolean pad = record > toEnd;
+            long need = pad ? toEnd : record;
+            if (!hasRoom(t, need, pad)) {
+                if (!timed) {
+                    deadline = System.nanoTime() + timeoutNanos;
+                    timed = true;
+                }
+                if (!space.await(() -> fits(t, need, pad), deadline, cancellation)) {
+                    return false;
+                }
+            }
+            long offset = DATA + (t & mask);
+            if (pad) {
+                LONG.set(segment, offset, QueueLayout.recordHeader(0, PAD));
+                tail.advancePosition(t + toEnd);
+                data.signal();
+                continue;
+            }
+            long puts = tail.count();
+            if (QueueWeakening.PUBLISH_FIRST) {
+                tail.advanceItem(t + record, puts); // deliberately broken: see QueueWeakening
+            }
+            LONG.set(segment, offset, QueueLayout.recordHeader(message.length, ITEM));
+            writePayload(message, offset + RECORD_HEADER);
+            if (!QueueWeakening.PUBLISH_FIRST) {
+                // NOTE: the record's bytes before the tail's release store: nothing unwritten is published.
+                tail.advanceItem(t + record, puts);
+            }
+            return true; // the caller's unlockAndSignal wakes a sleeping consumer
+        }
+    }
+
+    /**
+     * Copies a record's payload in: up to 8 bytes as one long store into the record's first payload word
+     * (records are 8-aligned, so a record with a payload owns that word whole), which costs less than a
+     * bulk copy's call and checks; larger ones with {@link MemorySegment#copy}. Plain stores: the cursor's
+     * release store publishes them.
+     */
+    private void writePayload(byte[] message, long at) {
+        int n = message.length;
+        if (n > Long.BYTES) {
+            MemorySegment.copy(message, 0, segment, JAVA_BYTE, at, n);
+        } else if (n > 0) {
+            long word = 0;
+            for (int k = 0; k < n; k++) {
+                word |= (message[k] & 0xFFL) << (Byte.SIZE * k);
+            }
+            QueueLayout.LONG_LE.set(segment, at, word);
+        }
+    }
+
+    /** The reverse of {@link #writePayload}: fills {@code message} from the payload at {@code at}. */
+    private void readPayload(long at, byte[] message) {
+        int n = message.length;
+        if (n > Long.BYTES) {
+            MemorySegment.copy(segment, JAVA_BYTE, at, message, 0, n);
+        } else if (n > 0) {
+            long word = (long) QueueLayout.LONG_LE.get(segment, at);
+            for (int k = 0; k < n; k++) {
+                message[k] = (byte) (word >>> (Byte.SIZE * k));
+            }
+        }
+    }
+
+    /**
+     * {@link #fits} through this process's last look at the head first: the head only grows, so a stale
+     * look underestimates the room and is safe; only when it says "no room" is the consumers' cache line
+     * read again. Producer lock held.
+     */
+    private boolean hasRoom(long t, long need, boolean pad) {
+        if (capacity - (t - headSeen) < need) {
+            headSeen = head.position();
+            if (capacity - (t - headSeen) < need) {
+                return false;
+            }
+        }
+        return pad || maxsize == 0 || tail.count() - head.count() < maxsize;
     }
 
     private boolean fits(long t, long need, boolean pad) {
@@ -207,52 +307,77 @@ public final class SharedQueue implements AutoCloseable {
     }
 
     /**
-     * Removes the oldest message, waiting until {@code deadline} for the consumer lock and for a message.
+     * Removes the oldest message, waiting up to {@code timeoutNanos} for the consumer lock and for a
+     * message. The clock is read only if something has to be waited for.
      *
-     * @return the message, or null if the deadline passed first (nothing was taken)
+     * @param timeoutNanos how long to wait at most; zero or negative: try once; at most 2^62
+     * @return the message, or null if the timeout passed first (nothing was taken)
      * @throws InterruptedException if interrupted while waiting (nothing was taken)
      * @throws IllegalStateException if this object is closed, or the file is corrupt
      */
-    public byte[] take(long deadline) throws InterruptedException {
+    public byte[] take(long timeoutNanos) throws InterruptedException {
         enter();
         try {
-            RobustMutex.Acquired acquired = consumers.lock(deadline, cancellation);
-            if (!acquired.held()) {
-                return null;
-            }
-            try {
+            long deadline = 0;
+            boolean timed = false;
+            if (!consumers.tryLock()) {
+                deadline = System.nanoTime() + timeoutNanos;
+                timed = true;
+                RobustMutex.Acquired acquired = consumers.lock(deadline, cancellation);
+                if (!acquired.held()) {
+                    return null;
+                }
                 if (acquired == RobustMutex.Acquired.RECOVERED && head.repair()) {
                     space.signal();
                 }
-                for (;;) {
-                    long h = head.position();
-                    if (!data.await(() -> tail.position() != h, deadline, cancellation)) {
-                        return null;
-                    }
-                    long offset = DATA + (h & mask);
-                    long toEnd = capacity - (h & mask);
-                    int kind = segment.get(JAVA_INT, offset + 4);
-                    if (kind == PAD) {
-                        head.advance(h + toEnd, head.count());
-                        space.signal();
-                        continue;
-                    }
-                    int length = segment.get(JAVA_INT, offset);
-                    if (kind != ITEM || length < 0 || RECORD_HEADER + (long) length > toEnd) {
-                        throw new IllegalStateException("corrupt record at position " + h + " of " + file.path()
-                                + ": kind " + kind + ", length " + length);
-                    }
-                    byte[] message = new byte[length];
-                    MemorySegment.copy(segment, JAVA_BYTE, offset + RECORD_HEADER, message, 0, length);
-                    head.advance(h + QueueLayout.align8(RECORD_HEADER + (long) length), head.count() + 1);
-                    space.signal();
-                    return message;
-                }
+            }
+            try {
+                return remove(timeoutNanos, deadline, timed);
             } finally {
-                consumers.unlock();
+                consumers.unlockAndSignal(space);
             }
         } finally {
             leave();
+        }
+    }
+
+    /** The body of {@link #take}, under the consumer lock; {@code deadline} as for {@link #append}. */
+    private byte[] remove(long timeoutNanos, long deadline, boolean timed) throws InterruptedException {
+        for (;;) {
+            long h = head.position();
+            // NOTE: tailSeen is a tail some consumer of this process read with acquire under this lock; the
+            // lock's release/acquire carries that acquire's view to us. Only "nothing after h" re-reads it.
+            if (tailSeen - h <= 0) {
+                tailSeen = tail.position();
+                if (tailSeen - h <= 0) {
+                    if (!timed) {
+                        deadline = System.nanoTime() + timeoutNanos;
+                        timed = true;
+                    }
+                    if (!data.await(() -> tail.position() != h, deadline, cancellation)) {
+                        return null;
+                    }
+                    tailSeen = tail.position();
+                }
+            }
+            long offset = DATA + (h & mask);
+            long toEnd = capacity - (h & mask);
+            long header = (long) LONG.get(segment, offset);
+            int kind = QueueLayout.kind(header);
+            if (kind == PAD) {
+                head.advancePosition(h + toEnd);
+                space.signal();
+                continue;
+            }
+            int length = QueueLayout.length(header);
+            if (kind != ITEM || length < 0 || RECORD_HEADER + (long) length > toEnd) {
+                throw new IllegalStateException("corrupt record at position " + h + " of " + file.path()
+                        + ": kind " + kind + ", length " + length);
+            }
+            byte[] message = new byte[length];
+            readPayload(offset + RECORD_HEADER, message);
+            head.advanceItem(h + QueueLayout.align8(RECORD_HEADER + (long) length), head.count());
+            return message; // the caller's unlockAndSignal wakes a sleeping producer
         }
     }
 
@@ -282,11 +407,18 @@ public final class SharedQueue implements AutoCloseable {
         try {
             for (;;) {
                 long done = (long) LONG.getVolatile(segment, QueueLayout.TASKS_DONE);
-                if (done >= tail.count()) {
+                // NOTE: putsSeen only lags the producers' count: the cache line they write is read only
+                // when it would refuse.
+                if (done >= putsSeen && done >= (putsSeen = tail.count())) {
                     return false;
                 }
                 if (LONG.compareAndSet(segment, QueueLayout.TASKS_DONE, done, done + 1)) {
-                    tasks.signal();
+                    // NOTE: a joiner waits for done >= puts; while done + 1 < putsSeen <= puts it still
+                    // waits, so only a taskDone that may have finished the last task wakes it (one wake per
+                    // join instead of one per item while it drains). The CAS was the signal's full fence.
+                    if (done + 1 >= putsSeen) {
+                        tasks.signalAfterFence();
+                    }
                     return true;
                 }
             }
@@ -334,7 +466,7 @@ public final class SharedQueue implements AutoCloseable {
 
     /** True once {@link #close()} was called on this object. */
     public boolean isClosed() {
-        return closed;
+        return calls.closing();
     }
 
     /**
@@ -344,10 +476,10 @@ public final class SharedQueue implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (calls.closing()) {
             return;
         }
-        closed = true;
+        calls.beginClose();
         try {
             data.wakeAll();
             space.wakeAll();
@@ -359,28 +491,22 @@ public final class SharedQueue implements AutoCloseable {
         } catch (InternalError truncated) {
             // NOTE: the file was truncated under the mapping (SIGBUS reported by HotSpot): nobody to wake
         }
-        inUse.writeLock().lock();
-        try {
-            file.close();
-        } finally {
-            inUse.writeLock().unlock();
-        }
+        calls.awaitNoCalls();
+        file.close();
     }
 
     private void enter() {
-        inUse.readLock().lock();
-        if (closed) {
-            inUse.readLock().unlock();
+        if (!calls.enter()) {
             throw closedException();
         }
     }
 
     private void leave() {
-        inUse.readLock().unlock();
+        calls.leave();
     }
 
     private void ensureOpen() {
-        if (closed) {
+        if (calls.closing()) {
             throw closedException();
         }
     }
@@ -392,7 +518,7 @@ public final class SharedQueue implements AutoCloseable {
     @Override
     public String toString() {
         return "SharedQueue[" + file.path().getFileName() + ", capacity " + capacity + ", maxsize " + maxsize
-                + (closed ? ", closed]" : "]");
+                + (calls.closing() ? ", closed]" : "]");
     }
 
     /** See {@link SharedFile#markDamaged()}. */
