@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.internal.ring.MessageBuffer;
 import org.multiprocessing4j.internal.ring.SpscReader;
 import org.multiprocessing4j.internal.ring.SpscRing;
 import org.multiprocessing4j.internal.ring.SpscWriter;
@@ -154,6 +155,23 @@ public final class RingConnection implements Connection, Serializable {
         try {
             synchronized (e.readLock()) {
                 return e.reader().read();
+            }
+        } catch (InternalError fault) {
+            throw damaged(fault);
+        }
+    }
+
+    /**
+     * As {@link #recvBytes()}, into {@code into}'s reused array: the message is
+     * {@code into.array()[0, into.length())}, valid until the next receive into that buffer. For a receiver
+     * that is done with each message before it takes the next (a pool worker).
+     */
+    public void recvInto(MessageBuffer into) throws IOException, InterruptedException {
+        checkUsable(inPath, "receives");
+        Ends e = ends();
+        try {
+            synchronized (e.readLock()) {
+                e.reader().readInto(into);
             }
         } catch (InternalError fault) {
             throw damaged(fault);

@@ -22,7 +22,7 @@ public final class CallJob<R> implements TaskSink {
                                             Consumer<? super Throwable> errorCallback) {
         engine.checkTakingCalls();
         long id = engine.nextTaskId();
-        byte[] message = TaskMessages.message(TaskMessages.CALL, id, engine.codec().encode(callable, "a pool task"));
+        byte[] message = engine.codec().encodeAfter(TaskMessages.header(TaskMessages.CALL, id, 0), callable, "a pool task");
         PoolAsyncResult<R> result = new PoolAsyncResult<>(engine, callback, errorCallback);
         engine.submit(new Task(id, message, new CallJob<>(result), 0, callable));
         return result;

@@ -17,16 +17,30 @@ import org.multiprocessing4j.internal.pipe.RingConnection;
  */
 final class ChildWorkerLauncher implements WorkerLauncher {
     /**
-     * Bytes of ring per direction: 4 MiB, so that a task or result of a few MiB passes whole instead of
-     * being streamed in pieces (each piece a wake-up of the other side). Files in /dev/shm are sparse
-     * until written.
+     * Bytes of ring per direction: 8 MiB, so that a task or result of up to 2 MiB (a quarter of the ring)
+     * passes as one record instead of being streamed in pieces (each piece a wake-up of the other side),
+     * and a worker can hold a few MiB-sized tasks ahead ({@link #bytesAheadPerWorker}). Files in /dev/shm
+     * are sparse: only what the traffic touches takes memory.
      */
-    static final int RING_BYTES = 4 << 20;
+    static final int RING_BYTES = 8 << 20;
+    /**
+     * Message bytes a worker may hold: half its ring, less room for record headers. Then a send never waits
+     * for ring space: what is unread in the ring is at most these bytes, plus their record headers (a few
+     * dozen bytes per message), plus at most one PAD record at the wrap (under a quarter of the ring), and a
+     * record needs at most twice its size of free space (its own and the PAD before it), itself at most a
+     * quarter of the ring: together under the whole ring.
+     */
+    static final long BYTES_AHEAD = RING_BYTES / 2 - (64 << 10);
 
     private final Context context;
 
     ChildWorkerLauncher(Context context) {
         this.context = context;
+    }
+
+    @Override
+    public long bytesAheadPerWorker() {
+        return BYTES_AHEAD;
     }
 
     @Override

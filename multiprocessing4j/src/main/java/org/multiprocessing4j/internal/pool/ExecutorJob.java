@@ -22,7 +22,8 @@ public final class ExecutorJob<T> implements TaskSink {
     public static <T> CompletableFuture<T> submit(PoolEngine engine, Callable<T> callable, Runnable origin) {
         engine.checkTakingCalls();
         long id = engine.nextTaskId();
-        byte[] message = TaskMessages.message(TaskMessages.CALL, id, engine.codec().encode(callable, "a task submitted to a ProcessPoolExecutor"));
+        byte[] message = engine.codec().encodeAfter(TaskMessages.header(TaskMessages.CALL, id, 0), callable,
+                "a task submitted to a ProcessPoolExecutor");
         ExecutorFuture<T> future = new ExecutorFuture<>(engine);
         Task task = new Task(id, message, new ExecutorJob<>(future), 0, origin != null ? origin : new FutureTask<>(callable));
         future.attach(task);

@@ -133,8 +133,8 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                 long id = engine.nextTaskId();
                 byte[] message;
                 try {
-                    message = TaskMessages.mapMessage(kind, id, functionId, function,
-                            engine.codec().encode(Chunking.travelling(chunk, kind == TaskMessages.STARMAP), "an item of an imap call"));
+                    message = engine.codec().encodeAfter(TaskMessages.mapPrefix(kind, id, functionId, function),
+                            Chunking.travelling(chunk, kind == TaskMessages.STARMAP), "an item of an imap call");
                 } catch (RuntimeException e) {
                     error = e;
                     break;

@@ -58,7 +58,7 @@ public final class MapJob<R> implements TaskSink {
             byte[] message;
             try {
                 List<Object> chunk = Chunking.travelling(input.subList(i * size, Math.min(input.size(), (i + 1) * size)), star);
-                message = TaskMessages.mapMessage(kind, id, fnId, function, engine.codec().encode(chunk, "an item of a map call"));
+                message = engine.codec().encodeAfter(TaskMessages.mapPrefix(kind, id, fnId, function), chunk, "an item of a map call");
             } catch (RuntimeException e) {
                 job.giveUp(chunks - i, e);
                 return result;

@@ -72,8 +72,6 @@ public final class PoolEngine {
     private static final AtomicInteger POOLS = new AtomicInteger();
     /** Tasks a worker may hold at once (one running, the rest sent ahead and revocable). */
     static final int PREFETCH = 8;
-    /** Tasks larger than this are not sent ahead (see {@link #roomFor}). */
-    private static final int BIG_TASK_BYTES = 64 << 10;
     /** Workers dying in a row before their first answer that make the pool broken. */
     private static final int BOOT_DEATHS_TO_BREAK = 3;
 
@@ -92,6 +90,8 @@ public final class PoolEngine {
     private final ScheduledThreadPoolExecutor timer;
     /** Tasks a worker may hold: {@link #PREFETCH}, or 1 where a task's start must be its dispatch (timeouts, maxTasksPerChild). */
     private final int depth;
+    /** Message bytes a worker may hold beyond its first task ({@link WorkerLauncher#bytesAheadPerWorker}). */
+    private final long bytesAhead;
     private final AtomicLong taskIds = new AtomicLong();
     private final AtomicLong functionIds = new AtomicLong();
     private final AtomicInteger workerNumbers = new AtomicInteger();
@@ -142,6 +142,7 @@ public final class PoolEngine {
         this.taskTimeout = taskTimeout;
         this.launcher = WorkerTransport.of(context);
         this.depth = Math.min(taskTimeout != null || maxTasksPerChild > 0 ? 1 : PREFETCH, launcher.maxTasksPerWorker());
+        this.bytesAhead = launcher.bytesAheadPerWorker();
         this.codec = DefaultCodec.of(context.serializer().getName());
         ClassLoader ccl = Thread.currentThread().getContextClassLoader();
         this.answers = new Answers(codec, ccl != null ? ccl : PoolEngine.class.getClassLoader());
@@ -224,11 +225,10 @@ public final class PoolEngine {
 
     /** The live worker holding the fewest tasks, if it can take {@code task} too (lock held). */
     private Worker leastLoadedLocked(Task task) {
-        int room = Math.min(depth, roomFor(task));
         Worker best = null;
         for (Worker w : workers) {
-            if (!w.lost && !w.retiring && w.queued.size() < room && w.freeSlot() >= 0
-                    && (best == null || w.queued.size() < best.queued.size())) {
+            if (!w.lost && !w.retiring && (best == null || w.queued.size() < best.queued.size())
+                    && w.canTake(task, depth, bytesAhead)) {
                 best = w;
                 if (w.queued.isEmpty()) {
                     break;
@@ -273,7 +273,7 @@ public final class PoolEngine {
 
     private void assignLocked(Worker worker, Task task) {
         int slot = worker.freeSlot();
-        worker.slotUsed[slot] = true;
+        worker.useSlot(slot, task.message.length);
         worker.slots.queue(slot);
         task.message[TaskMessages.SLOT_AT] = (byte) slot;
         task.slot = slot;
@@ -367,7 +367,7 @@ public final class PoolEngine {
      */
     private void releaseLocked(Worker worker, Task task, boolean freeSlot) {
         if (freeSlot && task.slot >= 0) {
-            worker.slotUsed[task.slot] = false;
+            worker.releaseSlot(task.slot);
             worker.slots.free(task.slot);
         }
         if (worker.queued.isEmpty()) {
@@ -392,8 +392,7 @@ public final class PoolEngine {
             return List.of();
         }
         List<Task> out = null;
-        while (worker.queued.size() < depth && !pending.isEmpty() && worker.freeSlot() >= 0 && !worker.retiring
-                && worker.queued.size() < roomFor(pending.peekFirst())) {
+        while (!pending.isEmpty() && !worker.retiring && worker.canTake(pending.peekFirst(), depth, bytesAhead)) {
             Task next = pending.pollFirst();
             assignLocked(worker, next);
             if (out == null) {
@@ -409,16 +408,6 @@ public final class PoolEngine {
             }
         }
         return out == null ? List.of() : out;
-    }
-
-    /**
-     * How many tasks a worker may hold for {@code task} to be given to it: a big task goes only to a worker
-     * that holds nothing, so the thread that sends it (often the caller of an async map) never waits for
-     * ring space behind another task (a large message is streamed through the ring as the worker reads it).
-     */
-    private static int roomFor(Task task) {
-        int length = task.message.length;
-        return length <= BIG_TASK_BYTES ? Integer.MAX_VALUE : 1;
     }
 
     /**
@@ -629,7 +618,7 @@ public final class PoolEngine {
         int slot = TaskMessages.slot(answer);
         if (answer[0] == TaskMessages.SKIPPED) {
             if (slot < worker.slotUsed.length) {
-                worker.slotUsed[slot] = false;
+                worker.releaseSlot(slot);
                 worker.slots.free(slot);
             }
             return null;

@@ -80,19 +80,23 @@ final class FastPathWriter {
                 || LambdaShape.of(c) != null;
     }
 
-    /** {@code value} encoded, or {@code null} when it must go through the serializer as a whole. */
-    static byte[] encode(Object value, Serializer serializer) {
+    /**
+     * {@code prefix} followed by {@code value} encoded, or {@code null} when the value must go through the
+     * serializer as a whole.
+     */
+    static byte[] encode(byte[] prefix, Object value, Serializer serializer) {
         LambdaShape lambda = LambdaShape.of(value.getClass());
-        WireOutput out = new WireOutput(lambda == null ? 256 : lambda.encodedSizeHint());
+        int p = prefix.length;
+        WireOutput out = new WireOutput(p + (lambda == null ? 256 : lambda.encodedSizeHint()));
+        out.writeBytes(prefix, 0, p);
         FastPathWriter writer = new FastPathWriter(out);
         try {
             writer.write(value, 0);
         } catch (NotFastPath e) {
             return null;
         }
-        byte[] tree = out.toByteArray();
         if (writer.objects == null) {
-            return tree;
+            return out.toByteArray();
         }
         if (writer.trackedCount > 0) {
             return null;
@@ -103,10 +107,13 @@ final class FastPathWriter {
         } catch (IOException | RuntimeException e) {
             return null;
         }
-        WireOutput whole = new WireOutput(5 + tree.length + objectBytes.length);
+        byte[] tree = out.toByteArray();
+        int treeLength = tree.length - p;
+        WireOutput whole = new WireOutput(p + 5 + treeLength + objectBytes.length);
+        whole.writeBytes(prefix, 0, p);
         whole.writeByte(WITH_OBJECTS);
-        whole.writeInt(tree.length);
-        whole.writeBytes(tree, 0, tree.length);
+        whole.writeInt(treeLength);
+        whole.writeBytes(tree, p, treeLength);
         whole.writeBytes(objectBytes, 0, objectBytes.length);
         return whole.toByteArray();
     }

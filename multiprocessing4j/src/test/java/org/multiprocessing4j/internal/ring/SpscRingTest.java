@@ -91,6 +91,54 @@ class SpscRingTest extends ChildProcessTestBase {
     }
 
     @Test
+    void readInto_reuses_one_buffer_for_whole_and_streamed_messages_and_each_arrives_exactly() throws Exception {
+        int[] sizes = {10, SMALL / 4 - 8, 3 * SMALL + 5, 0, 100, SMALL + 1, 7, 1 << 20, 5};
+        SpscReader r = ring.reader();
+        CompletableFuture<Void> writer = writeAsync(ring.writer(), sizes.length, i -> random(i, sizes[i]));
+        MessageBuffer buffer = new MessageBuffer();
+        byte[] grown = null;
+        for (int i = 0; i < sizes.length; i++) {
+            r.readInto(buffer);
+            assertEquals(sizes[i], buffer.length(), "length of message " + i);
+            assertArrayEquals(random(i, sizes[i]), java.util.Arrays.copyOf(buffer.array(), buffer.length()), "message " + i);
+            if (sizes[i] == 3 * SMALL + 5) {
+                grown = buffer.array();
+            } else if (grown != null && sizes[i] <= 3 * SMALL + 5) {
+                assertTrue(buffer.array() == grown, "a message that fits is read into the same array");
+            }
+            if (sizes[i] > 3 * SMALL + 5) {
+                grown = null;
+            }
+        }
+        writer.get(HANG.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void a_streamed_message_begun_by_a_timed_read_that_gave_up_is_finished_by_readInto_and_vice_versa() throws Exception {
+        SpscReader r = ring.reader();
+        int size = 8 * SMALL + 3;
+        CompletableFuture<Void> writer = writeAsync(ring.writer(), 2, i -> random(100 + i, size));
+        Thread.sleep(SETTLE_MILLIS); // the ring is full of pieces of message 0; the writer waits for room
+        byte[] first = r.read(Duration.ZERO); // takes the pieces there are, then (most likely) gives up midway
+        MessageBuffer buffer = new MessageBuffer();
+        if (first == null) {
+            r.readInto(buffer);
+            first = java.util.Arrays.copyOf(buffer.array(), buffer.length());
+        }
+        assertArrayEquals(random(100, size), first);
+        byte[] second = null;
+        while (second == null) {
+            second = r.read(Duration.ofMillis(1)); // may give up between pieces
+            if (second == null) {
+                r.readInto(buffer);
+                second = java.util.Arrays.copyOf(buffer.array(), buffer.length());
+            }
+        }
+        assertArrayEquals(random(101, size), second);
+        writer.get(HANG.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
     void the_reader_gets_every_message_then_EOF_when_the_writer_closes_and_EOF_again_after() throws Exception {
         SpscWriter w = ring.writer();
         SpscReader r = ring.reader();

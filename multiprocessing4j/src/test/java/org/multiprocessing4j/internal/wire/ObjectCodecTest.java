@@ -86,6 +86,25 @@ class ObjectCodecTest {
         assertNull(remote.getCause());
     }
 
+    @Test
+    void encodeAfter_writes_the_prefix_then_exactly_what_encode_writes() throws Exception {
+        byte[] prefix = {9, 8, 7, 6, 5};
+        java.util.ArrayList<Object> mixed = new java.util.ArrayList<>(List.of(1, "two"));
+        mixed.add(new java.util.Date(3)); // a serializer object inside a tree: WITH_OBJECTS
+        Object[] values = {null, 42, -7L, 3.5, true, (byte) 4, (short) -5, 'c', 1.5f, "héllo", new byte[] {1, 2},
+            new int[] {1, -2}, new long[] {3, Long.MIN_VALUE}, new double[] {0.25}, List.of(1, 2, 3),
+            new java.util.ArrayList<>(List.of(4L, 5L)), List.of(new byte[1 << 16], "x"), mixed,
+            new java.util.Date(1234)}; // the last one: the serializer's bytes (OBJECT)
+        for (Object v : values) {
+            byte[] plain = codec.encode(v, "test value");
+            byte[] framed = codec.encodeAfter(prefix, v, "test value");
+            assertArrayEquals(prefix, java.util.Arrays.copyOf(framed, prefix.length), "prefix kept for " + v);
+            assertArrayEquals(plain, java.util.Arrays.copyOfRange(framed, prefix.length, framed.length), "encoding of " + v);
+            Object back = codec.decode(framed, prefix.length, framed.length - prefix.length, loader);
+            assertArrayEquals(plain, codec.encode(back, "test value"), "decoded from after the prefix: " + v);
+        }
+    }
+
     private Object roundTrip(Object v) throws Exception {
         return codec.decode(codec.encode(v, "test value"), loader);
     }
