@@ -14,6 +14,7 @@ import java.util.Objects;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.ring.MessageBuffer;
+import org.multiprocessing4j.internal.ring.MessageSource;
 import org.multiprocessing4j.internal.ring.SpscReader;
 import org.multiprocessing4j.internal.ring.SpscRing;
 import org.multiprocessing4j.internal.ring.SpscWriter;
@@ -128,6 +129,22 @@ public final class RingConnection implements Connection, Serializable {
         synchronized (e.writeLock()) {
             try {
                 e.writer().write(bytes, offset, length);
+            } catch (InternalError fault) {
+                throw damaged(fault);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new ProcessError("interrupted while sending on " + this + "; nothing was sent", interrupted);
+            }
+        }
+    }
+
+    /** As {@link #sendBytes(byte[], int, int)}, for a message in parts, each copied straight into the ring. */
+    public void sendMessage(MessageSource message) throws IOException {
+        checkUsable(outPath, "sends");
+        Ends e = ends();
+        synchronized (e.writeLock()) {
+            try {
+                e.writer().write(message);
             } catch (InternalError fault) {
                 throw damaged(fault);
             } catch (InterruptedException interrupted) {

@@ -7,6 +7,7 @@ import org.multiprocessing4j.Context;
 import org.multiprocessing4j.Process;
 import org.multiprocessing4j.SerializableRunnable;
 import org.multiprocessing4j.internal.pipe.RingConnection;
+import org.multiprocessing4j.internal.wire.EncodedMessage;
 
 /**
  * Workers as daemon child JVMs of a {@link Context}, each with a duplex shared-memory pipe (a {@link
@@ -97,11 +98,11 @@ final class ChildWorkerLauncher implements WorkerLauncher {
     private static final class ChildLink implements WorkerLink {
         private final String name;
         private final Process process;
-        private final Connection pipe;
+        private final RingConnection pipe;
         private final TaskSlots slots;
         private final long pid;
 
-        ChildLink(String name, Process process, Connection pipe, TaskSlots slots) {
+        ChildLink(String name, Process process, RingConnection pipe, TaskSlots slots) {
             this.name = name;
             this.process = process;
             this.pipe = pipe;
@@ -122,6 +123,11 @@ final class ChildWorkerLauncher implements WorkerLauncher {
         @Override
         public void send(byte[] message) throws IOException {
             pipe.sendBytes(message);
+        }
+
+        @Override
+        public void send(EncodedMessage message) throws IOException {
+            pipe.sendMessage(message);
         }
 
         @Override

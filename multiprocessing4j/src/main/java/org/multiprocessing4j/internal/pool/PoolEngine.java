@@ -273,9 +273,9 @@ public final class PoolEngine {
 
     private void assignLocked(Worker worker, Task task) {
         int slot = worker.freeSlot();
-        worker.useSlot(slot, task.message.length);
+        worker.useSlot(slot, task.message.length());
         worker.slots.queue(slot);
-        task.message[TaskMessages.SLOT_AT] = (byte) slot;
+        task.message.head()[TaskMessages.SLOT_AT] = (byte) slot;
         task.slot = slot;
         task.worker = worker;
         task.sentTo = null;

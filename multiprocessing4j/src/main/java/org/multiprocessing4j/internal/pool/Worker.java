@@ -72,7 +72,7 @@ final class Worker {
         if (freeSlot() < 0) {
             return false;
         }
-        return queued.isEmpty() || (queued.size() < depth && bytesAhead + task.message.length <= budget);
+        return queued.isEmpty() || (queued.size() < depth && bytesAhead + task.message.length() <= budget);
     }
 
     /** A slot not in use, or -1. */

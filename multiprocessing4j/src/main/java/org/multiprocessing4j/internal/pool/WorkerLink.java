@@ -2,6 +2,7 @@ package org.multiprocessing4j.internal.pool;
 
 import java.io.IOException;
 import java.time.Duration;
+import org.multiprocessing4j.internal.wire.EncodedMessage;
 
 /**
  * The pool's line to one worker, wherever it runs (DESIGN.md §6). One thread receives while others send.
@@ -20,6 +21,14 @@ public interface WorkerLink {
 
     /** Sends one task message. */
     void send(byte[] message) throws IOException;
+
+    /**
+     * Sends one task message given in parts (large arguments referenced, not copied). By default the parts
+     * are joined into one array first; a link that can copy them straight into its channel overrides this.
+     */
+    default void send(EncodedMessage message) throws IOException {
+        send(message.toByteArray());
+    }
 
     /** The next answer message; blocks until one arrives or the worker is gone. */
     byte[] receive() throws IOException, InterruptedException;

@@ -86,8 +86,22 @@ public final class SpscWriter extends RingEnd {
         return write0(src, off, len, deadline(timeout));
     }
 
+    /**
+     * As {@link #write(byte[], int, int)}, for a message in parts: each part is copied straight into the
+     * ring.
+     */
+    public void write(MessageSource message) throws IOException, InterruptedException {
+        write0(null, 0, message, message.length(), forever());
+    }
+
     private boolean write0(byte[] src, int off, int len, long deadline) throws IOException, InterruptedException {
         Objects.checkFromIndexSize(off, len, src.length);
+        return write0(src, off, null, len, deadline);
+    }
+
+    /** Writes {@code src[off, off + len)}, or, when {@code src} is null, {@code parts}. */
+    private boolean write0(byte[] src, int off, MessageSource parts, int len, long deadline)
+            throws IOException, InterruptedException {
         ensureOpen();
         try {
             if (peerGone()) {
@@ -101,18 +115,19 @@ public final class SpscWriter extends RingEnd {
                 }
                 file.set(JAVA_INT, at, len);
                 file.set(JAVA_INT, at + 4, WHOLE);
-                MemorySegment.copy(src, off, file, JAVA_BYTE, at + RECORD_HEADER, len);
+                copyOut(src, off, parts, 0, at + RECORD_HEADER, len);
                 publish(tail + size);
                 return true;
             }
-            return stream(src, off, len, deadline);
+            return stream(src, off, parts, len, deadline);
         } catch (IllegalStateException unmapped) {
             throw closedMeanwhile(unmapped);
         }
     }
 
     /** Sends a long message in pieces of at most {@code maxPiece} bytes: FIRST, MORE..., LAST. */
-    private boolean stream(byte[] src, int off, int len, long deadline) throws IOException, InterruptedException {
+    private boolean stream(byte[] src, int off, MessageSource parts, int len, long deadline)
+            throws IOException, InterruptedException {
         int sent = 0;
         try {
             while (sent < len) {
@@ -134,7 +149,7 @@ public final class SpscWriter extends RingEnd {
                 if (first) {
                     file.set(JAVA_LONG, at + RECORD_HEADER, len);
                 }
-                MemorySegment.copy(src, off + sent, file, JAVA_BYTE, at + header, n);
+                copyOut(src, off, parts, sent, at + header, n);
                 publish(tail + size);
                 sent += n;
             }
@@ -144,6 +159,15 @@ public final class SpscWriter extends RingEnd {
                 abort();
             }
             throw e;
+        }
+    }
+
+    /** Copies bytes {@code [from, from + n)} of the message ({@code src} from {@code off}, or {@code parts}) to the ring at {@code at}. */
+    private void copyOut(byte[] src, int off, MessageSource parts, int from, long at, int n) {
+        if (parts == null) {
+            MemorySegment.copy(src, off + from, file, JAVA_BYTE, at, n);
+        } else {
+            parts.copyTo(from, file, at, n);
         }
     }
 

@@ -143,6 +143,26 @@ public final class ObjectCodec {
         };
     }
 
+    /**
+     * As {@link #encodeAfter}, as a message whose {@code byte[]}s of at least 64 KiB (the value itself, or
+     * inside a carried list, entry or lambda) are referenced instead of copied: the message's bytes are
+     * read from those arrays when it is sent ({@link EncodedMessage}), so sending a MiB-sized argument
+     * copies it once, straight into the channel. The caller must not change such an array before the
+     * message is sent (as with CPython's pool, whose task thread pickles an argument when it sends it).
+     * Fails as {@link #encode} does, in this thread.
+     */
+    public EncodedMessage encodeMessage(byte[] prefix, Object value, String what) {
+        if (value instanceof byte[] b && b.length >= FastPathWriter.SPLICE_MIN) {
+            byte[] head = after(prefix, 5).put(BYTES).putInt(b.length).array();
+            return new EncodedMessage(head, head.length, new int[] {head.length}, new byte[][] {b});
+        }
+        if (value != null && FastPathWriter.startsTree(value.getClass())) {
+            EncodedMessage message = FastPathWriter.encodeMessage(prefix, value, serializer);
+            return message != null ? message : EncodedMessage.of(encodeObject(prefix, value, what));
+        }
+        return EncodedMessage.of(encodeAfter(prefix, value, what));
+    }
+
     private byte[] encodeOther(byte[] prefix, Object value, String what) {
         if (FastPathWriter.startsTree(value.getClass())) {
             byte[] tree = FastPathWriter.encode(prefix, value, serializer);

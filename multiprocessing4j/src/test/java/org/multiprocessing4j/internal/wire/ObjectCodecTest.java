@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.multiprocessing4j.RemoteException;
 import org.multiprocessing4j.SerializableRunnable;
@@ -103,6 +104,39 @@ class ObjectCodecTest {
             Object back = codec.decode(framed, prefix.length, framed.length - prefix.length, loader);
             assertArrayEquals(plain, codec.encode(back, "test value"), "decoded from after the prefix: " + v);
         }
+    }
+
+    @Test
+    void encodeMessage_gives_the_bytes_of_encodeAfter_with_large_arrays_referenced_and_any_slice_copies_right() throws Exception {
+        byte[] prefix = {1, 2, 3};
+        byte[] big = new byte[(64 << 10) + 3];
+        byte[] big2 = new byte[200_000];
+        new java.util.SplittableRandom(1).nextBytes(big);
+        new java.util.SplittableRandom(2).nextBytes(big2);
+        java.util.ArrayList<Object> withObject = new java.util.ArrayList<>(List.of(big, "a"));
+        withObject.add(new java.util.Date(5)); // serializer objects travel too: nothing is referenced
+        byte[] small = {4, 5};
+        SerializableRunnable capturing = () -> System.out.println(big2.length + small.length);
+        Object[] values = {big, small, List.of(big), new java.util.ArrayList<>(List.of(big, 7, big2, "x")), withObject,
+            List.of(big, big), Map.entry("k", big2), capturing, 42, "text", new java.util.Date(9)};
+        for (Object v : values) {
+            byte[] expected = codec.encodeAfter(prefix, v, "test value");
+            EncodedMessage m = codec.encodeMessage(prefix, v, "test value");
+            assertEquals(expected.length, m.length(), "length of " + v);
+            assertArrayEquals(expected, m.toByteArray(), "bytes of " + v);
+            assertArrayEquals(prefix, java.util.Arrays.copyOf(m.head(), prefix.length), "prefix in the head of " + v);
+            java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+            for (int k = 0; k < 20; k++) {
+                int from = random.nextInt(expected.length);
+                int n = random.nextInt(expected.length - from + 1);
+                byte[] slice = new byte[n + 2];
+                m.copyTo(from, java.lang.foreign.MemorySegment.ofArray(slice), 1, n);
+                assertArrayEquals(java.util.Arrays.copyOfRange(expected, from, from + n), java.util.Arrays.copyOfRange(slice, 1, n + 1),
+                        "bytes [" + from + ", " + (from + n) + ") of " + v);
+            }
+        }
+        EncodedMessage referenced = codec.encodeMessage(prefix, List.of(big), "test value");
+        assertTrue(referenced.head().length < big.length, "a large array is referenced, not copied");
     }
 
     private Object roundTrip(Object v) throws Exception {
