@@ -26,6 +26,8 @@ final class Worker {
      * the pipe before its slot is freed).
      */
     long bytesAhead;
+    /** How many of {@link #slotUsed} are true. */
+    private int slotsInUse;
     Thread relay;
     /** Tasks handed to it so far (for maxTasksPerChild). */
     int handed;
@@ -50,12 +52,14 @@ final class Worker {
         slotUsed[slot] = true;
         slotBytes[slot] = bytes;
         bytesAhead += bytes;
+        slotsInUse++;
     }
 
     /** Marks {@code slot} free again. */
     void releaseSlot(int slot) {
         if (slotUsed[slot]) {
             slotUsed[slot] = false;
+            slotsInUse--;
             bytesAhead -= slotBytes[slot];
             slotBytes[slot] = 0;
         }
@@ -77,6 +81,9 @@ final class Worker {
 
     /** A slot not in use, or -1. */
     int freeSlot() {
+        if (slotsInUse == slotUsed.length) {
+            return -1;
+        }
         for (int i = 0; i < slotUsed.length; i++) {
             if (!slotUsed[i]) {
                 return i;
