@@ -154,7 +154,8 @@ final class AotCache {
 
     /**
      * What the training child runs: a capturing lambda, so lambda deserialization is trained too, that
-     * passes messages through a shared-memory ring, so the futex and pidfd calls are linked in the cache.
+     * passes messages through a shared-memory ring, so the futex and pidfd calls are linked in the cache,
+     * runs a manager, and passes pool tasks through a worker's code (their classes and method profiles).
      */
     static SerializableRunnable trainingTarget(String word) {
         return () -> {
@@ -163,6 +164,7 @@ final class AotCache {
             }
             org.multiprocessing4j.internal.ring.RingWarmUp.ringRoundTrips();
             org.multiprocessing4j.internal.manager.ManagerTraining.exercise();
+            org.multiprocessing4j.internal.pool.PoolTraining.exercise();
         };
     }
 
