@@ -179,6 +179,24 @@ public final class RingConnection implements Connection, Serializable {
     }
 
     /**
+     * The next message if a whole one is there, else null (a message still being streamed in is kept, and
+     * finished by a later receive); never waits.
+     *
+     * @throws java.io.EOFException once the writer is gone and every message was read
+     */
+    public byte[] recvBytesNow() throws IOException {
+        checkUsable(inPath, "receives");
+        Ends e = ends();
+        try {
+            synchronized (e.readLock()) {
+                return e.reader().readNow();
+            }
+        } catch (InternalError fault) {
+            throw damaged(fault);
+        }
+    }
+
+    /**
      * As {@link #recvBytes()}, into {@code into}'s reused array: the message is
      * {@code into.array()[0, into.length())}, valid until the next receive into that buffer. For a receiver
      * that is done with each message before it takes the next (a pool worker).

@@ -136,6 +136,11 @@ final class ChildWorkerLauncher implements WorkerLauncher {
         }
 
         @Override
+        public byte[] receiveNow() throws IOException {
+            return pipe.recvBytesNow();
+        }
+
+        @Override
         public void closeChannel() {
             pipe.close();
         }

@@ -78,6 +78,8 @@ public final class PoolEngine {
      * as well ({@link WorkerLauncher#bytesAheadPerWorker}).
      */
     static final int PREFETCH = 32;
+    /** Answers a relay takes from its worker's pipe at once, at most. */
+    private static final int RELAY_BATCH = 16;
     /** Workers dying in a row before their first answer that make the pool broken. */
     private static final int BOOT_DEATHS_TO_BREAK = 3;
 
@@ -569,6 +571,7 @@ public final class PoolEngine {
 
     /** The loop of one worker's relay thread: answers in, next tasks out, until the worker is gone. */
     private void relay(Worker worker) {
+        List<byte[]> batch = new ArrayList<>(RELAY_BATCH);
         try {
             while (true) {
                 byte[] answer;
@@ -577,11 +580,20 @@ public final class PoolEngine {
                 } catch (IOException | InterruptedException e) {
                     break;
                 }
-                if (answer.length > 0 && answer[0] == TaskMessages.INIT_FAILED) {
+                // NOTE: answers already in the pipe are taken with it: one lock section and one refill for all
+                // (a worker of short tasks answers faster than a relay handles answers one by one).
+                batch.clear();
+                while (answer != null && !(answer.length > 0 && answer[0] == TaskMessages.INIT_FAILED)) {
+                    batch.add(answer);
+                    answer = batch.size() < RELAY_BATCH ? receiveNow(worker) : null;
+                }
+                if (!batch.isEmpty()) {
+                    onMessages(worker, batch);
+                }
+                if (answer != null) {
                     breakPool("the initializer of " + name + " raised an exception in " + worker, answers.exception(answer, worker));
                     break;
                 }
-                onMessage(worker, answer);
             }
         } catch (Throwable t) {
             System.err.println(name + ": the relay of " + worker + " failed; the worker is replaced");
@@ -591,9 +603,20 @@ public final class PoolEngine {
         workerLost(worker);
     }
 
-    /** One message from a worker: an answer, or a batch of them. */
-    private void onMessage(Worker worker, byte[] message) throws IOException {
-        List<byte[]> answers = List.of(message);
+    /**
+     * The next answer if one is already in {@code worker}'s pipe, else null (also when the pipe ended: the
+     * relay's next blocking receive reports that).
+     */
+    private static byte[] receiveNow(Worker worker) {
+        try {
+            return worker.link.receiveNow();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Answers from a worker, in the order it sent them. */
+    private void onMessages(Worker worker, List<byte[]> answers) throws IOException {
         Task[] tasks = new Task[answers.size()];
         List<Task> toSend;
         synchronized (lock) {

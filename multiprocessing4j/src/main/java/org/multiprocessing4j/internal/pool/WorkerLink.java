@@ -33,6 +33,16 @@ public interface WorkerLink {
     /** The next answer message; blocks until one arrives or the worker is gone. */
     byte[] receive() throws IOException, InterruptedException;
 
+    /**
+     * The next answer message if one has arrived, else null; never blocks. By default null: a link that can
+     * tell cheaply overrides this, and its relay then handles the answers that wait in one batch.
+     *
+     * @throws IOException once the worker is gone and every answer was read
+     */
+    default byte[] receiveNow() throws IOException {
+        return null;
+    }
+
     /** Ends the channel from this side: the worker reads EOF after what was sent, then exits. */
     void closeChannel();
 

@@ -92,6 +92,38 @@ public final class SpscReader extends RingEnd {
     }
 
     /**
+     * The next message if the ring holds all of it now, else null (pieces of a message still being
+     * streamed are kept for a later read). Never waits, and leaves the adaptive spin budget alone (a read
+     * with a zero timeout that finds nothing counts as a failed spin).
+     *
+     * @throws EOFException if the writer closed its end or is known dead and every complete message was read
+     */
+    public byte[] readNow() throws IOException {
+        ensureOpen();
+        try {
+            for (;;) {
+                if (head == tailSeen && !newData()) {
+                    if (peerGone()) {
+                        if (newData()) {
+                            continue;
+                        }
+                        partial = null;
+                        partialInto = null;
+                        throw new EOFException("end of " + ring.path() + ": the writer is gone (" + describePeer() + ")");
+                    }
+                    return null;
+                }
+                byte[] message = consumeRecord(null);
+                if (message != null) {
+                    return message;
+                }
+            }
+        } catch (IllegalStateException unmapped) {
+            throw closedMeanwhile(unmapped);
+        }
+    }
+
+    /**
      * As {@link #read()}, into {@code into}'s reused array instead of a new one: the message is
      * {@code into.array()[0, into.length())}, valid until the next read into that buffer.
      */

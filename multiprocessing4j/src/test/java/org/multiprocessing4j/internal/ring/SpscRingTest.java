@@ -139,6 +139,31 @@ class SpscRingTest extends ChildProcessTestBase {
     }
 
     @Test
+    void readNow_returns_what_is_whole_in_the_ring_and_null_otherwise_never_waiting() throws Exception {
+        SpscWriter w = ring.writer();
+        SpscReader r = ring.reader();
+        assertNull(r.readNow(), "empty ring");
+        w.write(bytes("one"), 0, 3);
+        w.write(bytes("two"), 0, 3);
+        assertArrayEquals(bytes("one"), r.readNow());
+        assertArrayEquals(bytes("two"), r.readNow());
+        assertNull(r.readNow());
+        int size = 3 * SMALL + 1;
+        CompletableFuture<Void> writer = writeAsync(w, 1, i -> random(7, size));
+        Thread.sleep(SETTLE_MILLIS); // the ring is full of the first pieces; the writer waits for room
+        byte[] streamed = r.readNow(); // takes the pieces there are; null unless the writer kept up to the end
+        if (streamed == null) {
+            streamed = r.read(); // the pieces taken so far were kept
+        }
+        assertArrayEquals(random(7, size), streamed, "never a part of a message");
+        writer.get(HANG.toSeconds(), TimeUnit.SECONDS);
+        w.write(bytes("last"), 0, 4);
+        w.close();
+        assertArrayEquals(bytes("last"), r.readNow(), "what was sent before close comes first");
+        assertThrows(EOFException.class, r::readNow);
+    }
+
+    @Test
     void the_reader_gets_every_message_then_EOF_when_the_writer_closes_and_EOF_again_after() throws Exception {
         SpscWriter w = ring.writer();
         SpscReader r = ring.reader();
