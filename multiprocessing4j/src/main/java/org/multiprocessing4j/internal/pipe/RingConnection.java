@@ -154,6 +154,22 @@ public final class RingConnection implements Connection, Serializable {
         }
     }
 
+    /**
+     * Sends the first of {@code messages} that fit in the ring now, with one wake-up of the receiver (see
+     * {@link SpscWriter#writeNow}); returns how many. Never waits.
+     */
+    public int sendMessagesNow(List<? extends MessageSource> messages) throws IOException {
+        checkUsable(outPath, "sends");
+        Ends e = ends();
+        synchronized (e.writeLock()) {
+            try {
+                return e.writer().writeNow(messages);
+            } catch (InternalError fault) {
+                throw damaged(fault);
+            }
+        }
+    }
+
     @Override
     public Object recv() throws IOException, InterruptedException {
         byte[] message = recvBytes();

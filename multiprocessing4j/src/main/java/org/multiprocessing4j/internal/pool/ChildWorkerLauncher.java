@@ -136,6 +136,11 @@ final class ChildWorkerLauncher implements WorkerLauncher {
         }
 
         @Override
+        public int sendNow(java.util.List<EncodedMessage> messages) throws IOException {
+            return pipe.sendMessagesNow(messages);
+        }
+
+        @Override
         public byte[] receiveNow() throws IOException {
             return pipe.recvBytesNow();
         }

@@ -25,6 +25,7 @@ import org.multiprocessing4j.internal.events.Loggers;
 import org.multiprocessing4j.internal.events.PoolTaskEvent;
 import org.multiprocessing4j.internal.events.PoolWorkerLostEvent;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
+import org.multiprocessing4j.internal.wire.EncodedMessage;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 
 /**
@@ -362,10 +363,36 @@ public final class PoolEngine {
         }
     }
 
-    /** Sends each of {@code tasks}, already assigned to {@code worker}. */
+    /**
+     * Sends each of {@code tasks}, already assigned to {@code worker}: as many as go at once together (one
+     * wake-up of the worker), the rest one by one. A batch that fails delivered nothing: its tasks take the
+     * one-by-one path, whose failure handling requeues them.
+     */
     private void sendAll(Worker worker, List<Task> tasks) {
-        for (Task t : tasks) {
-            send(worker, t);
+        int sent = 0;
+        if (tasks.size() > 1) {
+            List<EncodedMessage> messages = new ArrayList<>(tasks.size());
+            for (Task t : tasks) {
+                messages.add(t.message);
+            }
+            try {
+                sent = worker.link.sendNow(messages);
+            } catch (IOException | RuntimeException e) {
+                sent = 0;
+            }
+            for (int i = 0; i < sent; i++) {
+                Task t = tasks.get(i);
+                // NOTE: as in send: whole in this worker's pipe now, so it may be taken back from here on
+                if (t.worker == worker) {
+                    t.sentTo = worker;
+                }
+            }
+        }
+        for (int i = sent; i < tasks.size(); i++) {
+            send(worker, tasks.get(i));
+        }
+        if (sent > 0 && maybeIdle) {
+            rebalance();
         }
     }
 

@@ -2,6 +2,7 @@ package org.multiprocessing4j.internal.pool;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import org.multiprocessing4j.internal.wire.EncodedMessage;
 
 /**
@@ -28,6 +29,14 @@ public interface WorkerLink {
      */
     default void send(EncodedMessage message) throws IOException {
         send(message.toByteArray());
+    }
+
+    /**
+     * Sends the first of {@code messages} that can go at once without waiting, together (one wake-up of the
+     * worker); returns how many were sent, each whole. By default none: the caller sends them one by one.
+     */
+    default int sendNow(List<EncodedMessage> messages) throws IOException {
+        return 0;
     }
 
     /** The next answer message; blocks until one arrives or the worker is gone. */

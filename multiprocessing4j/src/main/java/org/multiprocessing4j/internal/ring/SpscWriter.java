@@ -94,6 +94,45 @@ public final class SpscWriter extends RingEnd {
         write0(null, 0, message, message.length(), forever());
     }
 
+    /**
+     * Writes the first of {@code messages} that fit in the ring now, each whole as one record (at most a
+     * quarter of the ring), and publishes them together: the reader is woken once, not once per message.
+     * Never waits; returns how many were written (0 if the first does not fit now, or is too long for one
+     * record). A message is delivered whole or not at all.
+     *
+     * @throws BrokenRingException if the reader end is closed or its process died; nothing is delivered
+     * @throws java.nio.channels.ClosedChannelException if this end was closed before the call
+     */
+    public int writeNow(java.util.List<? extends MessageSource> messages) throws IOException {
+        ensureOpen();
+        try {
+            if (peerGone()) {
+                throw broken();
+            }
+            long start = tail;
+            int written = 0;
+            for (MessageSource m : messages) {
+                int len = m.length();
+                int size = RECORD_HEADER + align8(len);
+                long at = size <= maxWhole ? reserveNow(size) : -1;
+                if (at < 0) {
+                    break;
+                }
+                file.set(JAVA_INT, at, len);
+                file.set(JAVA_INT, at + 4, WHOLE);
+                m.copyTo(0, file, at + RECORD_HEADER, len);
+                tail += size; // NOTE: published below, with the records before and after it
+                written++;
+            }
+            if (tail != start) {
+                publish(tail);
+            }
+            return written;
+        } catch (IllegalStateException unmapped) {
+            throw closedMeanwhile(unmapped);
+        }
+    }
+
     private boolean write0(byte[] src, int off, int len, long deadline) throws IOException, InterruptedException {
         Objects.checkFromIndexSize(off, len, src.length);
         return write0(src, off, null, len, deadline);
@@ -209,6 +248,23 @@ public final class SpscWriter extends RingEnd {
                 return -1;
             }
         }
+    }
+
+    /** As {@link #reserve} for a whole record, without waiting: -1 if there is no room now. */
+    private long reserveNow(int size) {
+        int index = (int) (tail & mask);
+        int toEnd = capacity - index;
+        long need = size <= toEnd ? size : toEnd + size;
+        if (capacity - (tail - headSeen) < need && !freeAtLeast(need)) {
+            return -1;
+        }
+        if (size > toEnd) {
+            file.set(JAVA_INT, DATA + index, 0);
+            file.set(JAVA_INT, DATA + index + 4, PAD);
+            tail += toEnd; // published together with the record that follows
+            return DATA;
+        }
+        return DATA + index;
     }
 
     private boolean freeAtLeast(long need) {

@@ -139,6 +139,41 @@ class SpscRingTest extends ChildProcessTestBase {
     }
 
     @Test
+    void writeNow_writes_the_messages_that_fit_whole_now_and_stops_at_the_first_that_does_not() throws Exception {
+        SpscWriter w = ring.writer();
+        SpscReader r = ring.reader();
+        int piece = SMALL / 4 - 16; // a record of a quarter of the ring, less a little
+        List<MessageSource> six = List.of(source(random(1, piece)), source(random(2, piece)), source(random(3, piece)),
+                source(random(4, piece)), source(random(5, piece)), source(random(6, 10)));
+        int written = w.writeNow(six);
+        assertEquals(4, written, "four records fill the ring; the fifth does not fit, and the small sixth is not written past it");
+        for (int i = 0; i < written; i++) {
+            assertArrayEquals(random(i + 1, piece), r.read(Duration.ZERO), "message " + i);
+        }
+        assertNull(r.read(Duration.ZERO), "nothing past what was written");
+        assertEquals(0, w.writeNow(List.of(source(random(6, SMALL)))), "longer than one record: not written");
+        assertEquals(2, w.writeNow(List.of(source(random(7, 5)), source(new byte[0]))));
+        assertArrayEquals(random(7, 5), r.read(Duration.ZERO));
+        assertArrayEquals(new byte[0], r.read(Duration.ZERO));
+        r.close();
+        assertThrows(BrokenRingException.class, () -> w.writeNow(List.of(source(random(8, 5)))));
+    }
+
+    private static MessageSource source(byte[] bytes) {
+        return new MessageSource() {
+            @Override
+            public int length() {
+                return bytes.length;
+            }
+
+            @Override
+            public void copyTo(int from, java.lang.foreign.MemorySegment dst, long at, int n) {
+                java.lang.foreign.MemorySegment.copy(bytes, from, dst, ValueLayout.JAVA_BYTE, at, n);
+            }
+        };
+    }
+
+    @Test
     void readNow_returns_what_is_whole_in_the_ring_and_null_otherwise_never_waiting() throws Exception {
         SpscWriter w = ring.writer();
         SpscReader r = ring.reader();
