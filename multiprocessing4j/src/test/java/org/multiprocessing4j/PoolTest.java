@@ -197,6 +197,43 @@ class PoolTest {
     }
 
     @Test
+    void large_arguments_and_results_arrive_exactly_with_several_sent_ahead_to_each_worker() throws Exception {
+        // 1 MiB items: a worker holds several at once (its pipe's budget); a 9 MiB one is longer than the
+        // pipe's ring and streams through it; the 3 MiB results are streamed back.
+        List<byte[]> items = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            items.add(filled(i, (1 << 20) + i));
+        }
+        items.add(filled(10, 9 << 20));
+        List<byte[]> out = pool.map(b -> {
+            byte[] r = new byte[3 * b.length / 2 > 3 << 20 ? 16 : 3 << 20];
+            for (int k = 0; k < r.length; k++) {
+                r[k] = (byte) (b[k % b.length] + 1);
+            }
+            return r;
+        }, items, 1);
+        assertEquals(items.size(), out.size());
+        for (int i = 0; i < items.size(); i++) {
+            byte[] b = items.get(i);
+            byte[] r = out.get(i);
+            assertEquals(3 * b.length / 2 > 3 << 20 ? 16 : 3 << 20, r.length, "length of result " + i);
+            for (int k = 0; k < r.length; k++) {
+                if (r[k] != (byte) (b[k % b.length] + 1)) {
+                    throw new AssertionError("result " + i + " differs at byte " + k);
+                }
+            }
+        }
+        List<Integer> lengths = pool.map(b -> b.length, items, 1);
+        assertEquals(items.stream().map(b -> b.length).toList(), lengths);
+    }
+
+    private static byte[] filled(int seed, int length) {
+        byte[] b = new byte[length];
+        new java.util.SplittableRandom(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
     void stats_count_tasks_and_show_the_workers() throws Exception {
         long before = pool.stats().tasksCompleted();
         pool.map(x -> x, List.of(1, 2, 3, 4), 1);

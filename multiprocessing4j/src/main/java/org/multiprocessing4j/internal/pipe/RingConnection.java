@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Objects;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.internal.ring.MessageBuffer;
+import org.multiprocessing4j.internal.ring.MessageSource;
 import org.multiprocessing4j.internal.ring.SpscReader;
 import org.multiprocessing4j.internal.ring.SpscRing;
 import org.multiprocessing4j.internal.ring.SpscWriter;
@@ -136,6 +138,38 @@ public final class RingConnection implements Connection, Serializable {
         }
     }
 
+    /** As {@link #sendBytes(byte[], int, int)}, for a message in parts, each copied straight into the ring. */
+    public void sendMessage(MessageSource message) throws IOException {
+        checkUsable(outPath, "sends");
+        Ends e = ends();
+        synchronized (e.writeLock()) {
+            try {
+                e.writer().write(message);
+            } catch (InternalError fault) {
+                throw damaged(fault);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new ProcessError("interrupted while sending on " + this + "; nothing was sent", interrupted);
+            }
+        }
+    }
+
+    /**
+     * Sends the first of {@code messages} that fit in the ring now, with one wake-up of the receiver (see
+     * {@link SpscWriter#writeNow}); returns how many. Never waits.
+     */
+    public int sendMessagesNow(List<? extends MessageSource> messages) throws IOException {
+        checkUsable(outPath, "sends");
+        Ends e = ends();
+        synchronized (e.writeLock()) {
+            try {
+                return e.writer().writeNow(messages);
+            } catch (InternalError fault) {
+                throw damaged(fault);
+            }
+        }
+    }
+
     @Override
     public Object recv() throws IOException, InterruptedException {
         byte[] message = recvBytes();
@@ -154,6 +188,41 @@ public final class RingConnection implements Connection, Serializable {
         try {
             synchronized (e.readLock()) {
                 return e.reader().read();
+            }
+        } catch (InternalError fault) {
+            throw damaged(fault);
+        }
+    }
+
+    /**
+     * The next message if a whole one is there, else null (a message still being streamed in is kept, and
+     * finished by a later receive); never waits.
+     *
+     * @throws java.io.EOFException once the writer is gone and every message was read
+     */
+    public byte[] recvBytesNow() throws IOException {
+        checkUsable(inPath, "receives");
+        Ends e = ends();
+        try {
+            synchronized (e.readLock()) {
+                return e.reader().readNow();
+            }
+        } catch (InternalError fault) {
+            throw damaged(fault);
+        }
+    }
+
+    /**
+     * As {@link #recvBytes()}, into {@code into}'s reused array: the message is
+     * {@code into.array()[0, into.length())}, valid until the next receive into that buffer. For a receiver
+     * that is done with each message before it takes the next (a pool worker).
+     */
+    public void recvInto(MessageBuffer into) throws IOException, InterruptedException {
+        checkUsable(inPath, "receives");
+        Ends e = ends();
+        try {
+            synchronized (e.readLock()) {
+                e.reader().readInto(into);
             }
         } catch (InternalError fault) {
             throw damaged(fault);

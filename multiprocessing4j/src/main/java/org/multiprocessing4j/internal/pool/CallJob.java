@@ -3,6 +3,7 @@ package org.multiprocessing4j.internal.pool;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.multiprocessing4j.AsyncResult;
+import org.multiprocessing4j.internal.wire.EncodedMessage;
 
 /** One {@code apply}/{@code applyAsync} call: a single task whose result is the call's result. */
 public final class CallJob<R> implements TaskSink {
@@ -22,7 +23,7 @@ public final class CallJob<R> implements TaskSink {
                                             Consumer<? super Throwable> errorCallback) {
         engine.checkTakingCalls();
         long id = engine.nextTaskId();
-        byte[] message = TaskMessages.message(TaskMessages.CALL, id, engine.codec().encode(callable, "a pool task"));
+        EncodedMessage message = engine.codec().encodeMessage(TaskMessages.header(TaskMessages.CALL, id, 0), callable, "a pool task");
         PoolAsyncResult<R> result = new PoolAsyncResult<>(engine, callback, errorCallback);
         engine.submit(new Task(id, message, new CallJob<>(result), 0, callable));
         return result;

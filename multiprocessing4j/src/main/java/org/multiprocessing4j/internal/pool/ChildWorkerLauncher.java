@@ -7,6 +7,7 @@ import org.multiprocessing4j.Context;
 import org.multiprocessing4j.Process;
 import org.multiprocessing4j.SerializableRunnable;
 import org.multiprocessing4j.internal.pipe.RingConnection;
+import org.multiprocessing4j.internal.wire.EncodedMessage;
 
 /**
  * Workers as daemon child JVMs of a {@link Context}, each with a duplex shared-memory pipe (a {@link
@@ -17,16 +18,30 @@ import org.multiprocessing4j.internal.pipe.RingConnection;
  */
 final class ChildWorkerLauncher implements WorkerLauncher {
     /**
-     * Bytes of ring per direction: 4 MiB, so that a task or result of a few MiB passes whole instead of
-     * being streamed in pieces (each piece a wake-up of the other side). Files in /dev/shm are sparse
-     * until written.
+     * Bytes of ring per direction: 8 MiB, so that a task or result of up to 2 MiB (a quarter of the ring)
+     * passes as one record instead of being streamed in pieces (each piece a wake-up of the other side),
+     * and a worker can hold a few MiB-sized tasks ahead ({@link #bytesAheadPerWorker}). Files in /dev/shm
+     * are sparse: only what the traffic touches takes memory.
      */
-    static final int RING_BYTES = 4 << 20;
+    static final int RING_BYTES = 8 << 20;
+    /**
+     * Message bytes a worker may hold: half its ring, less room for record headers. Then a send never waits
+     * for ring space: what is unread in the ring is at most these bytes, plus their record headers (a few
+     * dozen bytes per message), plus at most one PAD record at the wrap (under a quarter of the ring), and a
+     * record needs at most twice its size of free space (its own and the PAD before it), itself at most a
+     * quarter of the ring: together under the whole ring.
+     */
+    static final long BYTES_AHEAD = RING_BYTES / 2 - (64 << 10);
 
     private final Context context;
 
     ChildWorkerLauncher(Context context) {
         this.context = context;
+    }
+
+    @Override
+    public long bytesAheadPerWorker() {
+        return BYTES_AHEAD;
     }
 
     @Override
@@ -83,11 +98,11 @@ final class ChildWorkerLauncher implements WorkerLauncher {
     private static final class ChildLink implements WorkerLink {
         private final String name;
         private final Process process;
-        private final Connection pipe;
+        private final RingConnection pipe;
         private final TaskSlots slots;
         private final long pid;
 
-        ChildLink(String name, Process process, Connection pipe, TaskSlots slots) {
+        ChildLink(String name, Process process, RingConnection pipe, TaskSlots slots) {
             this.name = name;
             this.process = process;
             this.pipe = pipe;
@@ -111,8 +126,23 @@ final class ChildWorkerLauncher implements WorkerLauncher {
         }
 
         @Override
+        public void send(EncodedMessage message) throws IOException {
+            pipe.sendMessage(message);
+        }
+
+        @Override
         public byte[] receive() throws IOException, InterruptedException {
             return pipe.recvBytes();
+        }
+
+        @Override
+        public int sendNow(java.util.List<EncodedMessage> messages) throws IOException {
+            return pipe.sendMessagesNow(messages);
+        }
+
+        @Override
+        public byte[] receiveNow() throws IOException {
+            return pipe.recvBytesNow();
         }
 
         @Override

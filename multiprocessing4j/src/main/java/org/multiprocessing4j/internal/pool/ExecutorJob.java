@@ -3,6 +3,7 @@ package org.multiprocessing4j.internal.pool;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
+import org.multiprocessing4j.internal.wire.EncodedMessage;
 
 /** One {@code ProcessPoolExecutor.submit}: a single task completing an {@link ExecutorFuture}. */
 public final class ExecutorJob<T> implements TaskSink {
@@ -22,7 +23,8 @@ public final class ExecutorJob<T> implements TaskSink {
     public static <T> CompletableFuture<T> submit(PoolEngine engine, Callable<T> callable, Runnable origin) {
         engine.checkTakingCalls();
         long id = engine.nextTaskId();
-        byte[] message = TaskMessages.message(TaskMessages.CALL, id, engine.codec().encode(callable, "a task submitted to a ProcessPoolExecutor"));
+        EncodedMessage message = engine.codec().encodeMessage(TaskMessages.header(TaskMessages.CALL, id, 0), callable,
+                "a task submitted to a ProcessPoolExecutor");
         ExecutorFuture<T> future = new ExecutorFuture<>(engine);
         Task task = new Task(id, message, new ExecutorJob<>(future), 0, origin != null ? origin : new FutureTask<>(callable));
         future.attach(task);

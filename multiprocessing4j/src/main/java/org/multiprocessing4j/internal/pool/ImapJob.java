@@ -14,6 +14,7 @@ import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.ProcessExecutionException;
 import org.multiprocessing4j.ResultIterator;
 import org.multiprocessing4j.internal.Timeouts;
+import org.multiprocessing4j.internal.wire.EncodedMessage;
 
 /**
  * One {@code imap}/{@code imapUnordered} call. A feeder thread reads the input lazily, one chunk at a
@@ -131,10 +132,10 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                     break;
                 }
                 long id = engine.nextTaskId();
-                byte[] message;
+                EncodedMessage message;
                 try {
-                    message = TaskMessages.mapMessage(kind, id, functionId, function,
-                            engine.codec().encode(Chunking.travelling(chunk, kind == TaskMessages.STARMAP), "an item of an imap call"));
+                    message = engine.codec().encodeMessage(TaskMessages.mapPrefix(kind, id, functionId, function),
+                            Chunking.travelling(chunk, kind == TaskMessages.STARMAP), "an item of an imap call");
                 } catch (RuntimeException e) {
                     error = e;
                     break;

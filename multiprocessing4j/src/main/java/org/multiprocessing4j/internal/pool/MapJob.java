@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
 import org.multiprocessing4j.AsyncResult;
+import org.multiprocessing4j.internal.wire.EncodedMessage;
 
 /**
  * One {@code map}/{@code mapAsync}/{@code starmap} call: the input cut into chunks, one task each, all queued
@@ -55,10 +56,10 @@ public final class MapJob<R> implements TaskSink {
         byte kind = star ? TaskMessages.STARMAP : TaskMessages.MAP;
         for (int i = 0; i < chunks; i++) {
             long id = engine.nextTaskId();
-            byte[] message;
+            EncodedMessage message;
             try {
                 List<Object> chunk = Chunking.travelling(input.subList(i * size, Math.min(input.size(), (i + 1) * size)), star);
-                message = TaskMessages.mapMessage(kind, id, fnId, function, engine.codec().encode(chunk, "an item of a map call"));
+                message = engine.codec().encodeMessage(TaskMessages.mapPrefix(kind, id, fnId, function), chunk, "an item of a map call");
             } catch (RuntimeException e) {
                 job.giveUp(chunks - i, e);
                 return result;

@@ -2,15 +2,17 @@ package org.multiprocessing4j.internal.pool;
 
 import java.util.concurrent.ScheduledFuture;
 import org.multiprocessing4j.internal.events.PoolTaskEvent;
+import org.multiprocessing4j.internal.wire.EncodedMessage;
 
 /**
  * One unit of work sent to one worker: a single call or one chunk of a map. Its message is encoded by the
- * submitting thread, so a task that cannot be serialized fails there. Mutable fields are guarded by the
- * engine's lock.
+ * submitting thread, so a task that cannot be serialized fails there; large {@code byte[]} arguments in it
+ * are referenced, and copied into the worker's pipe when the task is sent ({@link EncodedMessage}).
+ * Mutable fields are guarded by the engine's lock.
  */
 final class Task {
     final long id;
-    final byte[] message;
+    final EncodedMessage message;
     final TaskSink sink;
     /** The job's own index of this task (a chunk number), for the sink. */
     final int index;
@@ -41,7 +43,7 @@ final class Task {
         return settled.get();
     }
 
-    Task(long id, byte[] message, TaskSink sink, int index, Object origin) {
+    Task(long id, EncodedMessage message, TaskSink sink, int index, Object origin) {
         this.id = id;
         this.message = message;
         this.sink = sink;

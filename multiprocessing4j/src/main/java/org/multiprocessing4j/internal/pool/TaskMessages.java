@@ -3,7 +3,8 @@ package org.multiprocessing4j.internal.pool;
 import java.io.IOException;
 
 /**
- * The wire format between a pool and its workers: one pipe message per task and one per answer.
+ * The wire format between a pool and its workers: one pipe message per task and one per answer. A body is
+ * encoded straight after its header ({@link #header}, {@link #mapPrefix}), never copied behind it.
  *
  * <pre>
  * task   (pool → worker): kind(1) | taskId(8) | slot(1) | body
@@ -64,21 +65,38 @@ public final class TaskMessages {
         return out;
     }
 
-    /** A MAP or STARMAP message: the function's id and bytes, then the encoded arguments. */
-    static byte[] mapMessage(byte kind, long id, long fnId, byte[] fn, byte[] args) {
-        byte[] out = new byte[HEADER + 12 + fn.length + args.length];
+    /** The {@link #HEADER} bytes of a message of {@code kind} for task {@code id} in {@code slot}: its body is encoded after them. */
+    static byte[] header(byte kind, long id, int slot) {
+        byte[] out = new byte[HEADER];
+        out[0] = kind;
+        putLong(out, 1, id);
+        out[SLOT_AT] = (byte) slot;
+        return out;
+    }
+
+    /**
+     * The start of a MAP or STARMAP message, up to its arguments: header, the function's id and bytes. The
+     * arguments are encoded right after it ({@code ObjectCodec.encodeAfter}), so the message is built with
+     * no copy of them.
+     */
+    static byte[] mapPrefix(byte kind, long id, long fnId, byte[] fn) {
+        byte[] out = new byte[HEADER + 12 + fn.length];
         out[0] = kind;
         putLong(out, 1, id);
         putLong(out, HEADER, fnId);
         putInt(out, HEADER + 8, fn.length);
         System.arraycopy(fn, 0, out, HEADER + 12, fn.length);
-        System.arraycopy(args, 0, out, HEADER + 12 + fn.length, args.length);
         return out;
     }
 
     static long taskId(byte[] message) throws IOException {
-        if (message.length < HEADER) {
-            throw new IOException("pool message of " + message.length + " bytes is shorter than its " + HEADER + "-byte header");
+        return taskId(message, message.length);
+    }
+
+    /** The task id of the message in {@code message[0, length)}. */
+    static long taskId(byte[] message, int length) throws IOException {
+        if (length < HEADER) {
+            throw new IOException("pool message of " + length + " bytes is shorter than its " + HEADER + "-byte header");
         }
         return getLong(message, 1);
     }

@@ -65,6 +65,6 @@ public final class TaskRunner {
         if (task.length < TaskMessages.HEADER) {
             throw new IOException("pool task of " + task.length + " bytes is shorter than its header");
         }
-        return WorkerLoop.answer(task, TaskMessages.slot(task), codec, throwables, loader, functions);
+        return WorkerLoop.answer(task, task.length, TaskMessages.slot(task), codec, throwables, loader, functions);
     }
 }

@@ -19,6 +19,15 @@ final class Worker {
     final ArrayDeque<Task> queued = new ArrayDeque<>();
     /** Slots in use: by a queued task, or by a stolen one whose SKIPPED answer has not come back. */
     final boolean[] slotUsed;
+    /** The message length of the task in each slot in use. */
+    private final int[] slotBytes;
+    /**
+     * Message bytes of the slots in use: at least what sits unread in the worker's pipe (a message leaves
+     * the pipe before its slot is freed).
+     */
+    long bytesAhead;
+    /** How many of {@link #slotUsed} are true. */
+    private int slotsInUse;
     Thread relay;
     /** Tasks handed to it so far (for maxTasksPerChild). */
     int handed;
@@ -35,10 +44,46 @@ final class Worker {
         this.number = number;
         this.slots = link.slots();
         this.slotUsed = new boolean[slots.size()];
+        this.slotBytes = new int[slots.size()];
+    }
+
+    /** Marks {@code slot} in use by a message of {@code bytes} bytes. */
+    void useSlot(int slot, int bytes) {
+        slotUsed[slot] = true;
+        slotBytes[slot] = bytes;
+        bytesAhead += bytes;
+        slotsInUse++;
+    }
+
+    /** Marks {@code slot} free again. */
+    void releaseSlot(int slot) {
+        if (slotUsed[slot]) {
+            slotUsed[slot] = false;
+            slotsInUse--;
+            bytesAhead -= slotBytes[slot];
+            slotBytes[slot] = 0;
+        }
+    }
+
+    /**
+     * Whether this worker may be handed {@code task} now, holding at most {@code depth} tasks and at most
+     * {@code budget} message bytes: a worker that holds no task takes any task (a long message then streams
+     * through its pipe as the idle worker reads it); otherwise the bytes of what it holds plus the task's
+     * must stay within the budget, which the launcher sets so that a send never waits for pipe space
+     * behind a running task.
+     */
+    boolean canTake(Task task, int depth, long budget) {
+        if (freeSlot() < 0) {
+            return false;
+        }
+        return queued.isEmpty() || (queued.size() < depth && bytesAhead + task.message.length() <= budget);
     }
 
     /** A slot not in use, or -1. */
     int freeSlot() {
+        if (slotsInUse == slotUsed.length) {
+            return -1;
+        }
         for (int i = 0; i < slotUsed.length; i++) {
             if (!slotUsed[i]) {
                 return i;

@@ -20,4 +20,14 @@ public interface WorkerLauncher {
     default int maxTasksPerWorker() {
         return Integer.MAX_VALUE;
     }
+
+    /**
+     * The most message bytes the pool may have sent one worker ahead, counting the task it runs: a task
+     * that would go past it waits in the pool until the worker holds nothing. A transport sets it so that
+     * sending never waits for room in the worker's channel behind a running task (the sending thread is a
+     * caller or a relay, which must not block there). Default 512 KiB.
+     */
+    default long bytesAheadPerWorker() {
+        return 512 << 10;
+    }
 }

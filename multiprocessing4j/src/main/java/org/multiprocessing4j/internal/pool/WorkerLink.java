@@ -2,6 +2,8 @@ package org.multiprocessing4j.internal.pool;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+import org.multiprocessing4j.internal.wire.EncodedMessage;
 
 /**
  * The pool's line to one worker, wherever it runs (DESIGN.md §6). One thread receives while others send.
@@ -21,8 +23,34 @@ public interface WorkerLink {
     /** Sends one task message. */
     void send(byte[] message) throws IOException;
 
+    /**
+     * Sends one task message given in parts (large arguments referenced, not copied). By default the parts
+     * are joined into one array first; a link that can copy them straight into its channel overrides this.
+     */
+    default void send(EncodedMessage message) throws IOException {
+        send(message.toByteArray());
+    }
+
+    /**
+     * Sends the first of {@code messages} that can go at once without waiting, together (one wake-up of the
+     * worker); returns how many were sent, each whole. By default none: the caller sends them one by one.
+     */
+    default int sendNow(List<EncodedMessage> messages) throws IOException {
+        return 0;
+    }
+
     /** The next answer message; blocks until one arrives or the worker is gone. */
     byte[] receive() throws IOException, InterruptedException;
+
+    /**
+     * The next answer message if one has arrived, else null; never blocks. By default null: a link that can
+     * tell cheaply overrides this, and its relay then handles the answers that wait in one batch.
+     *
+     * @throws IOException once the worker is gone and every answer was read
+     */
+    default byte[] receiveNow() throws IOException {
+        return null;
+    }
 
     /** Ends the channel from this side: the worker reads EOF after what was sent, then exits. */
     void closeChannel();

@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.SerializableRunnable;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
+import org.multiprocessing4j.internal.pipe.RingConnection;
+import org.multiprocessing4j.internal.ring.MessageBuffer;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 import org.multiprocessing4j.internal.wire.ThrowableCodec;
 
@@ -32,13 +33,13 @@ public final class WorkerLoop implements SerializableRunnable {
     static final int OUT_OF_MEMORY_STATUS = 3;
     private static final int FUNCTIONS_KEPT = 8;
 
-    private final Connection pipe;
+    private final RingConnection pipe;
     private final String slotsPath;
     private final SerializableRunnable initializer;
     private final int maxTasks;
     private final String serializer;
 
-    WorkerLoop(Connection pipe, String slotsPath, SerializableRunnable initializer, int maxTasks, String serializer) {
+    WorkerLoop(RingConnection pipe, String slotsPath, SerializableRunnable initializer, int maxTasks, String serializer) {
         this.pipe = pipe;
         this.slotsPath = slotsPath;
         this.initializer = initializer;
@@ -73,23 +74,26 @@ public final class WorkerLoop implements SerializableRunnable {
                 }
             }
             pipe.sendBytes(TaskMessages.message(TaskMessages.READY, TaskMessages.NO_TASK, new byte[0]));
+            // NOTE: one buffer for every task message: each is decoded before the next is read.
+            MessageBuffer received = new MessageBuffer();
             for (int done = 0; maxTasks <= 0 || done < maxTasks; ) {
-                byte[] task;
                 try {
-                    task = pipe.recvBytes();
+                    pipe.recvInto(received);
                 } catch (EOFException closedByPool) {
                     return;
                 }
-                if (task.length < TaskMessages.HEADER) {
-                    throw new IOException("pool task of " + task.length + " bytes is shorter than its header");
+                byte[] task = received.array();
+                int length = received.length();
+                if (length < TaskMessages.HEADER) {
+                    throw new IOException("pool task of " + length + " bytes is shorter than its header");
                 }
                 int slot = TaskMessages.slot(task);
                 if (!slots.start(slot)) {
                     // NOTE: the pool took this task back for an idle worker; it runs there, not here.
-                    pipe.sendBytes(TaskMessages.message(TaskMessages.SKIPPED, TaskMessages.taskId(task), slot, new byte[0]));
+                    pipe.sendBytes(TaskMessages.message(TaskMessages.SKIPPED, TaskMessages.taskId(task, length), slot, new byte[0]));
                     continue;
                 }
-                pipe.sendBytes(answer(task, slot, codec, throwables, loader, functions));
+                pipe.sendBytes(answer(task, length, slot, codec, throwables, loader, functions));
                 done++;
             }
         } catch (IOException e) {
@@ -104,40 +108,39 @@ public final class WorkerLoop implements SerializableRunnable {
         }
     }
 
-    static byte[] answer(byte[] task, int slot, ObjectCodec codec, ThrowableCodec throwables, ClassLoader loader,
+    /** The answer to the task message {@code task[0, length)} in {@code slot}: OK with its result, or FAILED. */
+    static byte[] answer(byte[] task, int length, int slot, ObjectCodec codec, ThrowableCodec throwables, ClassLoader loader,
                                  Map<Long, Object> functions) throws IOException {
-        long id = TaskMessages.taskId(task);
-        byte[] result;
+        long id = TaskMessages.taskId(task, length);
         try {
-            Object value = run(task, codec, loader, functions);
-            result = codec.encode(value, "the result of a pool task");
+            Object value = run(task, length, codec, loader, functions);
+            return codec.encodeAfter(TaskMessages.header(TaskMessages.OK, id, slot), value, "the result of a pool task");
         } catch (OutOfMemoryError e) {
             Runtime.getRuntime().halt(OUT_OF_MEMORY_STATUS);
             throw e;
         } catch (Throwable t) {
             return TaskMessages.message(TaskMessages.FAILED, id, slot, throwables.encode(t));
         }
-        return TaskMessages.message(TaskMessages.OK, id, slot, result);
     }
 
     @SuppressWarnings("unchecked")
-    private static Object run(byte[] task, ObjectCodec codec, ClassLoader loader, Map<Long, Object> functions) throws Exception {
+    private static Object run(byte[] task, int length, ObjectCodec codec, ClassLoader loader, Map<Long, Object> functions) throws Exception {
         int at = TaskMessages.HEADER;
         return switch (task[0]) {
-            case TaskMessages.CALL -> ((Callable<Object>) codec.decode(task, at, task.length - at, loader)).call();
+            case TaskMessages.CALL -> ((Callable<Object>) codec.decode(task, at, length - at, loader)).call();
             case TaskMessages.MAP, TaskMessages.STARMAP -> {
                 long fnId = TaskMessages.getLong(task, at);
                 int fnLength = TaskMessages.getInt(task, at + 8);
                 int argsAt = at + 12 + fnLength;
-                if (fnLength < 0 || argsAt > task.length) {
-                    throw new IOException("malformed map task: function of " + fnLength + " bytes in " + task.length);
+                if (fnLength < 0 || fnLength > length - at - 12) {
+                    throw new IOException("malformed map task: function of " + fnLength + " bytes in " + length);
                 }
                 Object fn = functions.get(fnId);
                 if (fn == null) {
                     fn = codec.decode(task, at + 12, fnLength, loader);
                     functions.put(fnId, fn);
                 }
-                List<?> args = (List<?>) codec.decode(task, argsAt, task.length - argsAt, loader);
+                List<?> args = (List<?>) codec.decode(task, argsAt, length - argsAt, loader);
                 List<Object> results = new ArrayList<>(args.size());
                 if (task[0] == TaskMessages.MAP) {
                     Function<Object, Object> f = (Function<Object, Object>) fn;

@@ -58,8 +58,12 @@ public final class SpscReader extends RingEnd {
     private long head;
     /** The writer's tail as last read; the true tail is never lower. */
     private long tailSeen;
-    /** The message being reassembled from pieces, or null. */
+    /** The message being reassembled from pieces, or null; may be longer than the message (a buffer's array). */
     private byte[] partial;
+    /** The length of the message being reassembled. */
+    private int partialLength;
+    /** The buffer whose array {@link #partial} is, or null for an array of its own. */
+    private MessageBuffer partialInto;
     private int filled;
 
     SpscReader(SpscRing ring) {
@@ -79,12 +83,52 @@ public final class SpscReader extends RingEnd {
      * @throws InterruptedException if interrupted while waiting
      */
     public byte[] read() throws IOException, InterruptedException {
-        return read0(forever());
+        return read0(forever(), null);
     }
 
     /** As {@link #read()}, waiting at most {@code timeout}; null if no whole message came in time. */
     public byte[] read(Duration timeout) throws IOException, InterruptedException {
-        return read0(deadline(timeout));
+        return read0(deadline(timeout), null);
+    }
+
+    /**
+     * The next message if the ring holds all of it now, else null (pieces of a message still being
+     * streamed are kept for a later read). Never waits, and leaves the adaptive spin budget alone (a read
+     * with a zero timeout that finds nothing counts as a failed spin).
+     *
+     * @throws EOFException if the writer closed its end or is known dead and every complete message was read
+     */
+    public byte[] readNow() throws IOException {
+        ensureOpen();
+        try {
+            for (;;) {
+                if (head == tailSeen && !newData()) {
+                    if (peerGone()) {
+                        if (newData()) {
+                            continue;
+                        }
+                        partial = null;
+                        partialInto = null;
+                        throw new EOFException("end of " + ring.path() + ": the writer is gone (" + describePeer() + ")");
+                    }
+                    return null;
+                }
+                byte[] message = consumeRecord(null);
+                if (message != null) {
+                    return message;
+                }
+            }
+        } catch (IllegalStateException unmapped) {
+            throw closedMeanwhile(unmapped);
+        }
+    }
+
+    /**
+     * As {@link #read()}, into {@code into}'s reused array instead of a new one: the message is
+     * {@code into.array()[0, into.length())}, valid until the next read into that buffer.
+     */
+    public void readInto(MessageBuffer into) throws IOException, InterruptedException {
+        read0(forever(), into);
     }
 
     /**
@@ -133,7 +177,7 @@ public final class SpscReader extends RingEnd {
         ensureOpen();
         try {
             if (partial != null) {
-                return partial.length;
+                return partialLength;
             }
             if (head == tailSeen && !newData()) {
                 return -1;
@@ -149,7 +193,7 @@ public final class SpscReader extends RingEnd {
         }
     }
 
-    private byte[] read0(long deadline) throws IOException, InterruptedException {
+    private byte[] read0(long deadline, MessageBuffer into) throws IOException, InterruptedException {
         ensureOpen();
         try {
             for (;;) {
@@ -163,6 +207,7 @@ public final class SpscReader extends RingEnd {
                             continue;
                         }
                         partial = null;
+                        partialInto = null;
                         throw new EOFException("end of " + ring.path() + ": the writer is gone (" + describePeer() + ")");
                     }
                     if (!await(deadline)) {
@@ -170,7 +215,7 @@ public final class SpscReader extends RingEnd {
                     }
                     continue;
                 }
-                byte[] message = consumeRecord();
+                byte[] message = consumeRecord(into);
                 if (message != null) {
                     return message;
                 }
@@ -180,8 +225,11 @@ public final class SpscReader extends RingEnd {
         }
     }
 
-    /** Consumes the record at head; returns the message it completes, or null. */
-    private byte[] consumeRecord() throws StreamCorruptedException {
+    /**
+     * Consumes the record at head; returns the message it completes (in {@code into}'s array when
+     * {@code into} is not null, with its length recorded there), or null.
+     */
+    private byte[] consumeRecord(MessageBuffer into) throws StreamCorruptedException {
         int index = (int) (head & mask);
         long at = DATA + index;
         int length = file.get(JAVA_INT, at);
@@ -193,16 +241,21 @@ public final class SpscReader extends RingEnd {
             }
             case WHOLE -> {
                 checkRecord(index, RECORD_HEADER, length, kind, partial == null);
-                byte[] message = new byte[length];
+                byte[] message = into != null ? into.room(length) : new byte[length];
                 MemorySegment.copy(file, JAVA_BYTE, at + RECORD_HEADER, message, 0, length);
                 consume(RECORD_HEADER + align8(length));
+                if (into != null) {
+                    into.filled(message, length);
+                }
                 return message;
             }
             case FIRST -> {
                 long total = file.get(JAVA_LONG, at + RECORD_HEADER);
                 checkRecord(index, FIRST_HEADER, length, kind,
                         partial == null && total > length && total <= Integer.MAX_VALUE - 8);
-                partial = new byte[(int) total];
+                partial = into != null ? into.room((int) total) : new byte[(int) total];
+                partialLength = (int) total;
+                partialInto = into;
                 MemorySegment.copy(file, JAVA_BYTE, at + FIRST_HEADER, partial, 0, length);
                 filled = length;
                 consume(FIRST_HEADER + align8(length));
@@ -211,25 +264,46 @@ public final class SpscReader extends RingEnd {
             case MORE, LAST -> {
                 long after = (long) filled + length;
                 checkRecord(index, RECORD_HEADER, length, kind, partial != null
-                        && (kind == MORE ? after < partial.length : after == partial.length));
+                        && (kind == MORE ? after < partialLength : after == partialLength));
                 MemorySegment.copy(file, JAVA_BYTE, at + RECORD_HEADER, partial, filled, length);
                 filled += length;
                 consume(RECORD_HEADER + align8(length));
                 if (kind == MORE) {
                     return null;
                 }
-                byte[] message = partial;
-                partial = null;
-                return message;
+                return completePartial(into);
             }
             default -> throw corrupt(index, "unknown record kind " + kind);
         }
+    }
+
+    /**
+     * The reassembled message, handed over as the current read wants it. It was started by a read of the
+     * other kind only when that read gave up midway (a timeout or an interrupt): then it is copied.
+     */
+    private byte[] completePartial(MessageBuffer into) {
+        byte[] message = partial;
+        int n = partialLength;
+        MessageBuffer startedInto = partialInto;
+        partial = null;
+        partialInto = null;
+        if (into == null) {
+            return startedInto == null ? message : java.util.Arrays.copyOf(message, n);
+        }
+        if (startedInto != into) {
+            byte[] room = into.room(n);
+            System.arraycopy(message, 0, room, 0, n);
+            message = room;
+        }
+        into.filled(message, n);
+        return message;
     }
 
     /** Skips a PAD (to the end of the data area) or an ABORT (dropping the pieces so far). */
     private void consumeControl(int kind) {
         if (kind == ABORT) {
             partial = null;
+            partialInto = null;
             consume(RECORD_HEADER);
         } else {
             consume(capacity - (int) (head & mask));
@@ -243,7 +317,7 @@ public final class SpscReader extends RingEnd {
         }
         if (!fitsSequence) {
             throw corrupt(index, "record of kind " + kind + " out of sequence (partial "
-                    + (partial == null ? "none" : filled + "/" + partial.length) + ")");
+                    + (partial == null ? "none" : filled + "/" + partialLength) + ")");
         }
     }
 

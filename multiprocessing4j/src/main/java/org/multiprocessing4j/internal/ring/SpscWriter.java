@@ -86,8 +86,61 @@ public final class SpscWriter extends RingEnd {
         return write0(src, off, len, deadline(timeout));
     }
 
+    /**
+     * As {@link #write(byte[], int, int)}, for a message in parts: each part is copied straight into the
+     * ring.
+     */
+    public void write(MessageSource message) throws IOException, InterruptedException {
+        write0(null, 0, message, message.length(), forever());
+    }
+
+    /**
+     * Writes the first of {@code messages} that fit in the ring now, each whole as one record (at most a
+     * quarter of the ring), and publishes them together: the reader is woken once, not once per message.
+     * Never waits; returns how many were written (0 if the first does not fit now, or is too long for one
+     * record). A message is delivered whole or not at all.
+     *
+     * @throws BrokenRingException if the reader end is closed or its process died; nothing is delivered
+     * @throws java.nio.channels.ClosedChannelException if this end was closed before the call
+     */
+    public int writeNow(java.util.List<? extends MessageSource> messages) throws IOException {
+        ensureOpen();
+        try {
+            if (peerGone()) {
+                throw broken();
+            }
+            long start = tail;
+            int written = 0;
+            for (MessageSource m : messages) {
+                int len = m.length();
+                int size = RECORD_HEADER + align8(len);
+                long at = size <= maxWhole ? reserveNow(size) : -1;
+                if (at < 0) {
+                    break;
+                }
+                file.set(JAVA_INT, at, len);
+                file.set(JAVA_INT, at + 4, WHOLE);
+                m.copyTo(0, file, at + RECORD_HEADER, len);
+                tail += size; // NOTE: published below, with the records before and after it
+                written++;
+            }
+            if (tail != start) {
+                publish(tail);
+            }
+            return written;
+        } catch (IllegalStateException unmapped) {
+            throw closedMeanwhile(unmapped);
+        }
+    }
+
     private boolean write0(byte[] src, int off, int len, long deadline) throws IOException, InterruptedException {
         Objects.checkFromIndexSize(off, len, src.length);
+        return write0(src, off, null, len, deadline);
+    }
+
+    /** Writes {@code src[off, off + len)}, or, when {@code src} is null, {@code parts}. */
+    private boolean write0(byte[] src, int off, MessageSource parts, int len, long deadline)
+            throws IOException, InterruptedException {
         ensureOpen();
         try {
             if (peerGone()) {
@@ -101,18 +154,19 @@ public final class SpscWriter extends RingEnd {
                 }
                 file.set(JAVA_INT, at, len);
                 file.set(JAVA_INT, at + 4, WHOLE);
-                MemorySegment.copy(src, off, file, JAVA_BYTE, at + RECORD_HEADER, len);
+                copyOut(src, off, parts, 0, at + RECORD_HEADER, len);
                 publish(tail + size);
                 return true;
             }
-            return stream(src, off, len, deadline);
+            return stream(src, off, parts, len, deadline);
         } catch (IllegalStateException unmapped) {
             throw closedMeanwhile(unmapped);
         }
     }
 
     /** Sends a long message in pieces of at most {@code maxPiece} bytes: FIRST, MORE..., LAST. */
-    private boolean stream(byte[] src, int off, int len, long deadline) throws IOException, InterruptedException {
+    private boolean stream(byte[] src, int off, MessageSource parts, int len, long deadline)
+            throws IOException, InterruptedException {
         int sent = 0;
         try {
             while (sent < len) {
@@ -134,7 +188,7 @@ public final class SpscWriter extends RingEnd {
                 if (first) {
                     file.set(JAVA_LONG, at + RECORD_HEADER, len);
                 }
-                MemorySegment.copy(src, off + sent, file, JAVA_BYTE, at + header, n);
+                copyOut(src, off, parts, sent, at + header, n);
                 publish(tail + size);
                 sent += n;
             }
@@ -144,6 +198,15 @@ public final class SpscWriter extends RingEnd {
                 abort();
             }
             throw e;
+        }
+    }
+
+    /** Copies bytes {@code [from, from + n)} of the message ({@code src} from {@code off}, or {@code parts}) to the ring at {@code at}. */
+    private void copyOut(byte[] src, int off, MessageSource parts, int from, long at, int n) {
+        if (parts == null) {
+            MemorySegment.copy(src, off + from, file, JAVA_BYTE, at, n);
+        } else {
+            parts.copyTo(from, file, at, n);
         }
     }
 
@@ -185,6 +248,23 @@ public final class SpscWriter extends RingEnd {
                 return -1;
             }
         }
+    }
+
+    /** As {@link #reserve} for a whole record, without waiting: -1 if there is no room now. */
+    private long reserveNow(int size) {
+        int index = (int) (tail & mask);
+        int toEnd = capacity - index;
+        long need = size <= toEnd ? size : toEnd + size;
+        if (capacity - (tail - headSeen) < need && !freeAtLeast(need)) {
+            return -1;
+        }
+        if (size > toEnd) {
+            file.set(JAVA_INT, DATA + index, 0);
+            file.set(JAVA_INT, DATA + index + 4, PAD);
+            tail += toEnd; // published together with the record that follows
+            return DATA;
+        }
+        return DATA + index;
     }
 
     private boolean freeAtLeast(long need) {

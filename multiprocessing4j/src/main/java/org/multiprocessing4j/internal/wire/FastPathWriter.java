@@ -53,6 +53,8 @@ import org.multiprocessing4j.Serializer;
  */
 final class FastPathWriter {
     static final int MAX_DEPTH = 64;
+    /** A {@code byte[]} at least this long is referenced, not copied, by {@link #encodeMessage}. */
+    static final int SPLICE_MIN = 64 << 10;
     private static final int SMALL_TRACKED = 16;
 
     /** Thrown to abandon the fast path; carries no stack trace. */
@@ -65,13 +67,16 @@ final class FastPathWriter {
     }
 
     private final WireOutput out;
+    /** Large byte arrays are spliced into {@link #out} instead of copied. */
+    private final boolean splice;
     private Object[] tracked; // made on first use: most tasks hold no mutable object
     private int trackedCount;
     private IdentityHashMap<Object, Boolean> manyTracked;
     private ArrayList<Object> objects;
 
-    private FastPathWriter(WireOutput out) {
+    private FastPathWriter(WireOutput out, boolean splice) {
         this.out = out;
+        this.splice = splice;
     }
 
     /** True if values of class {@code c} start a tree: a carried list or entry, or a serializable lambda. */
@@ -80,19 +85,43 @@ final class FastPathWriter {
                 || LambdaShape.of(c) != null;
     }
 
-    /** {@code value} encoded, or {@code null} when it must go through the serializer as a whole. */
-    static byte[] encode(Object value, Serializer serializer) {
+    /**
+     * {@code prefix} followed by {@code value} encoded, or {@code null} when the value must go through the
+     * serializer as a whole.
+     */
+    static byte[] encode(byte[] prefix, Object value, Serializer serializer) {
+        return encode(prefix, value, serializer, false, null);
+    }
+
+    /**
+     * As {@link #encode(byte[], Object, Serializer)}, as a message whose {@code byte[]}s of at least
+     * {@link #SPLICE_MIN} bytes are referenced, not copied (unless serializer objects travel too: then
+     * everything is copied), or {@code null}.
+     */
+    static EncodedMessage encodeMessage(byte[] prefix, Object value, Serializer serializer) {
+        EncodedMessage[] message = new EncodedMessage[1];
+        byte[] whole = encode(prefix, value, serializer, true, message);
+        return message[0] != null ? message[0] : whole == null ? null : EncodedMessage.of(whole);
+    }
+
+    /** The encoding; with {@code splice}, a tree without serializer objects goes to {@code message[0]} instead. */
+    private static byte[] encode(byte[] prefix, Object value, Serializer serializer, boolean splice, EncodedMessage[] message) {
         LambdaShape lambda = LambdaShape.of(value.getClass());
-        WireOutput out = new WireOutput(lambda == null ? 256 : lambda.encodedSizeHint());
-        FastPathWriter writer = new FastPathWriter(out);
+        int p = prefix.length;
+        WireOutput out = new WireOutput(p + (lambda == null ? 256 : lambda.encodedSizeHint()));
+        out.writeBytes(prefix, 0, p);
+        FastPathWriter writer = new FastPathWriter(out, splice);
         try {
             writer.write(value, 0);
         } catch (NotFastPath e) {
             return null;
         }
-        byte[] tree = out.toByteArray();
         if (writer.objects == null) {
-            return tree;
+            if (splice) {
+                message[0] = out.toMessage();
+                return null;
+            }
+            return out.toByteArray();
         }
         if (writer.trackedCount > 0) {
             return null;
@@ -103,10 +132,13 @@ final class FastPathWriter {
         } catch (IOException | RuntimeException e) {
             return null;
         }
-        WireOutput whole = new WireOutput(5 + tree.length + objectBytes.length);
+        byte[] tree = out.toByteArray();
+        int treeLength = tree.length - p;
+        WireOutput whole = new WireOutput(p + 5 + treeLength + objectBytes.length);
+        whole.writeBytes(prefix, 0, p);
         whole.writeByte(WITH_OBJECTS);
-        whole.writeInt(tree.length);
-        whole.writeBytes(tree, 0, tree.length);
+        whole.writeInt(treeLength);
+        whole.writeBytes(tree, p, treeLength);
         whole.writeBytes(objectBytes, 0, objectBytes.length);
         return whole.toByteArray();
     }
@@ -158,7 +190,11 @@ final class FastPathWriter {
                 track(a);
                 out.writeByte(BYTES);
                 out.writeInt(a.length);
-                out.writeBytes(a, 0, a.length);
+                if (splice && a.length >= SPLICE_MIN) {
+                    out.splice(a);
+                } else {
+                    out.writeBytes(a, 0, a.length);
+                }
             }
             case int[] a -> {
                 track(a);

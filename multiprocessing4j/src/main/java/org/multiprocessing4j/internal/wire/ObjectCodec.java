@@ -81,6 +81,8 @@ public final class ObjectCodec {
     static final byte REF = 20;
     static final byte WITH_OBJECTS = 21;
 
+    private static final byte[] NO_PREFIX = new byte[0];
+
     private final Serializer serializer;
 
     public ObjectCodec(Serializer serializer) {
@@ -96,60 +98,92 @@ public final class ObjectCodec {
      * {@link IllegalArgumentException} that names the offending class and says what was being sent.
      */
     public byte[] encode(Object value, String what) {
+        return encodeAfter(NO_PREFIX, value, what);
+    }
+
+    /**
+     * {@code prefix} followed by the encoding of {@code value}, in one array: what a caller that frames the
+     * encoding with a header of its own (a pool task, an answer) sends, without copying the encoding again
+     * (for a large {@code byte[]} argument, that copy and its allocation cost as much as the encoding).
+     * Decode with {@link #decode(byte[], int, int, ClassLoader)} from {@code prefix.length}. Fails as
+     * {@link #encode} does.
+     */
+    public byte[] encodeAfter(byte[] prefix, Object value, String what) {
         return switch (value) {
-            case null -> new byte[] {NULL};
-            case Integer i -> buffer(5).put(INT).putInt(i).array();
-            case Long l -> buffer(9).put(LONG).putLong(l).array();
-            case Double d -> buffer(9).put(DOUBLE).putDouble(d).array();
-            case Boolean b -> new byte[] {BOOLEAN, (byte) (b ? 1 : 0)};
-            case Byte b -> new byte[] {BYTE, b};
-            case Short v -> buffer(3).put(SHORT).putShort(v).array();
-            case Character c -> buffer(3).put(CHAR).putChar(c).array();
-            case Float f -> buffer(5).put(FLOAT).putInt(Float.floatToRawIntBits(f)).array();
+            case null -> after(prefix, 1).put(NULL).array();
+            case Integer i -> after(prefix, 5).put(INT).putInt(i).array();
+            case Long l -> after(prefix, 9).put(LONG).putLong(l).array();
+            case Double d -> after(prefix, 9).put(DOUBLE).putDouble(d).array();
+            case Boolean b -> after(prefix, 2).put(BOOLEAN).put((byte) (b ? 1 : 0)).array();
+            case Byte b -> after(prefix, 2).put(BYTE).put(b).array();
+            case Short v -> after(prefix, 3).put(SHORT).putShort(v).array();
+            case Character c -> after(prefix, 3).put(CHAR).putChar(c).array();
+            case Float f -> after(prefix, 5).put(FLOAT).putInt(Float.floatToRawIntBits(f)).array();
             case String s -> {
                 byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-                yield buffer(5 + utf8.length).put(STRING).putInt(utf8.length).put(utf8).array();
+                yield after(prefix, 5 + utf8.length).put(STRING).putInt(utf8.length).put(utf8).array();
             }
-            case byte[] b -> buffer(5 + b.length).put(BYTES).putInt(b.length).put(b).array();
+            case byte[] b -> after(prefix, 5 + b.length).put(BYTES).putInt(b.length).put(b).array();
             case int[] a -> {
-                ByteBuffer out = buffer(5 + 4 * a.length).put(INTS).putInt(a.length);
+                ByteBuffer out = after(prefix, 5 + 4 * a.length).put(INTS).putInt(a.length);
                 out.asIntBuffer().put(a);
                 yield out.array();
             }
             case long[] a -> {
-                ByteBuffer out = buffer(5 + 8 * a.length).put(LONGS).putInt(a.length);
+                ByteBuffer out = after(prefix, 5 + 8 * a.length).put(LONGS).putInt(a.length);
                 out.asLongBuffer().put(a);
                 yield out.array();
             }
             case double[] a -> {
-                ByteBuffer out = buffer(5 + 8 * a.length).put(DOUBLES).putInt(a.length);
+                ByteBuffer out = after(prefix, 5 + 8 * a.length).put(DOUBLES).putInt(a.length);
                 out.asDoubleBuffer().put(a);
                 yield out.array();
             }
-            default -> encodeOther(value, what);
+            default -> encodeOther(prefix, value, what);
         };
     }
 
-    private byte[] encodeOther(Object value, String what) {
+    /**
+     * As {@link #encodeAfter}, as a message whose {@code byte[]}s of at least 64 KiB (the value itself, or
+     * inside a carried list, entry or lambda) are referenced instead of copied: the message's bytes are
+     * read from those arrays when it is sent ({@link EncodedMessage}), so sending a MiB-sized argument
+     * copies it once, straight into the channel. The caller must not change such an array before the
+     * message is sent (as with CPython's pool, whose task thread pickles an argument when it sends it).
+     * Fails as {@link #encode} does, in this thread.
+     */
+    public EncodedMessage encodeMessage(byte[] prefix, Object value, String what) {
+        if (value instanceof byte[] b && b.length >= FastPathWriter.SPLICE_MIN) {
+            byte[] head = after(prefix, 5).put(BYTES).putInt(b.length).array();
+            return new EncodedMessage(head, head.length, new int[] {head.length}, new byte[][] {b});
+        }
+        if (value != null && FastPathWriter.startsTree(value.getClass())) {
+            EncodedMessage message = FastPathWriter.encodeMessage(prefix, value, serializer);
+            return message != null ? message : EncodedMessage.of(encodeObject(prefix, value, what));
+        }
+        return EncodedMessage.of(encodeAfter(prefix, value, what));
+    }
+
+    private byte[] encodeOther(byte[] prefix, Object value, String what) {
         if (FastPathWriter.startsTree(value.getClass())) {
-            byte[] tree = FastPathWriter.encode(value, serializer);
+            byte[] tree = FastPathWriter.encode(prefix, value, serializer);
             if (tree != null) {
                 return tree;
             }
         }
-        return encodeObject(value, what);
+        return encodeObject(prefix, value, what);
     }
 
-    private byte[] encodeObject(Object value, String what) {
+    private byte[] encodeObject(byte[] prefix, Object value, String what) {
         byte[] body;
         try {
             body = serializer.toBytes(value);
         } catch (IOException | RuntimeException e) {
             throw notSerializable(value, what, e);
         }
-        byte[] out = new byte[1 + body.length];
-        out[0] = OBJECT;
-        System.arraycopy(body, 0, out, 1, body.length);
+        byte[] out = new byte[prefix.length + 1 + body.length];
+        System.arraycopy(prefix, 0, out, 0, prefix.length);
+        out[prefix.length] = OBJECT;
+        System.arraycopy(body, 0, out, prefix.length + 1, body.length);
         return out;
     }
 
@@ -198,8 +232,9 @@ public final class ObjectCodec {
         return value;
     }
 
-    private static ByteBuffer buffer(int size) {
-        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    /** A little-endian buffer of {@code prefix} and room for {@code size} more bytes, positioned after the prefix. */
+    private static ByteBuffer after(byte[] prefix, int size) {
+        return ByteBuffer.allocate(Math.addExact(prefix.length, size)).order(ByteOrder.LITTLE_ENDIAN).put(prefix);
     }
 
     /** The exception for a value that cannot be encoded, naming the class that stopped it. */

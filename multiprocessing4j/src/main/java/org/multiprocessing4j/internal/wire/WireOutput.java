@@ -23,6 +23,10 @@ final class WireOutput {
 
     private byte[] bytes;
     private int size;
+    /** Arrays referenced instead of copied ({@link #splice}), and where each goes in {@link #bytes}. */
+    private byte[][] splices;
+    private int[] spliceAt;
+    private int spliceCount;
 
     WireOutput(int initialCapacity) {
         bytes = new byte[Math.max(16, initialCapacity)];
@@ -96,7 +100,35 @@ final class WireOutput {
         size += 8;
     }
 
+    /**
+     * Records that the bytes of {@code b} follow here, without copying them: they are read when the
+     * output is turned into bytes ({@link #toByteArray}, {@link #toMessage}).
+     */
+    void splice(byte[] b) {
+        if (splices == null) {
+            splices = new byte[2][];
+            spliceAt = new int[2];
+        } else if (spliceCount == splices.length) {
+            splices = Arrays.copyOf(splices, 2 * spliceCount);
+            spliceAt = Arrays.copyOf(spliceAt, 2 * spliceCount);
+        }
+        splices[spliceCount] = b;
+        spliceAt[spliceCount++] = size;
+    }
+
+    /** Everything written, spliced arrays included, in one array. */
     byte[] toByteArray() {
+        if (spliceCount > 0) {
+            return toMessage().toByteArray();
+        }
         return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+    }
+
+    /** Everything written as a message whose spliced arrays stay referenced. */
+    EncodedMessage toMessage() {
+        if (spliceCount == 0) {
+            return EncodedMessage.of(toByteArray());
+        }
+        return new EncodedMessage(bytes, size, Arrays.copyOf(spliceAt, spliceCount), Arrays.copyOf(splices, spliceCount));
     }
 }

@@ -91,6 +91,114 @@ class SpscRingTest extends ChildProcessTestBase {
     }
 
     @Test
+    void readInto_reuses_one_buffer_for_whole_and_streamed_messages_and_each_arrives_exactly() throws Exception {
+        int[] sizes = {10, SMALL / 4 - 8, 3 * SMALL + 5, 0, 100, SMALL + 1, 7, 1 << 20, 5};
+        SpscReader r = ring.reader();
+        CompletableFuture<Void> writer = writeAsync(ring.writer(), sizes.length, i -> random(i, sizes[i]));
+        MessageBuffer buffer = new MessageBuffer();
+        byte[] grown = null;
+        for (int i = 0; i < sizes.length; i++) {
+            r.readInto(buffer);
+            assertEquals(sizes[i], buffer.length(), "length of message " + i);
+            assertArrayEquals(random(i, sizes[i]), java.util.Arrays.copyOf(buffer.array(), buffer.length()), "message " + i);
+            if (sizes[i] == 3 * SMALL + 5) {
+                grown = buffer.array();
+            } else if (grown != null && sizes[i] <= 3 * SMALL + 5) {
+                assertTrue(buffer.array() == grown, "a message that fits is read into the same array");
+            }
+            if (sizes[i] > 3 * SMALL + 5) {
+                grown = null;
+            }
+        }
+        writer.get(HANG.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void a_streamed_message_begun_by_a_timed_read_that_gave_up_is_finished_by_readInto_and_vice_versa() throws Exception {
+        SpscReader r = ring.reader();
+        int size = 8 * SMALL + 3;
+        CompletableFuture<Void> writer = writeAsync(ring.writer(), 2, i -> random(100 + i, size));
+        Thread.sleep(SETTLE_MILLIS); // the ring is full of pieces of message 0; the writer waits for room
+        byte[] first = r.read(Duration.ZERO); // takes the pieces there are, then (most likely) gives up midway
+        MessageBuffer buffer = new MessageBuffer();
+        if (first == null) {
+            r.readInto(buffer);
+            first = java.util.Arrays.copyOf(buffer.array(), buffer.length());
+        }
+        assertArrayEquals(random(100, size), first);
+        byte[] second = null;
+        while (second == null) {
+            second = r.read(Duration.ofMillis(1)); // may give up between pieces
+            if (second == null) {
+                r.readInto(buffer);
+                second = java.util.Arrays.copyOf(buffer.array(), buffer.length());
+            }
+        }
+        assertArrayEquals(random(101, size), second);
+        writer.get(HANG.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void writeNow_writes_the_messages_that_fit_whole_now_and_stops_at_the_first_that_does_not() throws Exception {
+        SpscWriter w = ring.writer();
+        SpscReader r = ring.reader();
+        int piece = SMALL / 4 - 16; // a record of a quarter of the ring, less a little
+        List<MessageSource> six = List.of(source(random(1, piece)), source(random(2, piece)), source(random(3, piece)),
+                source(random(4, piece)), source(random(5, piece)), source(random(6, 10)));
+        int written = w.writeNow(six);
+        assertEquals(4, written, "four records fill the ring; the fifth does not fit, and the small sixth is not written past it");
+        for (int i = 0; i < written; i++) {
+            assertArrayEquals(random(i + 1, piece), r.read(Duration.ZERO), "message " + i);
+        }
+        assertNull(r.read(Duration.ZERO), "nothing past what was written");
+        assertEquals(0, w.writeNow(List.of(source(random(6, SMALL)))), "longer than one record: not written");
+        assertEquals(2, w.writeNow(List.of(source(random(7, 5)), source(new byte[0]))));
+        assertArrayEquals(random(7, 5), r.read(Duration.ZERO));
+        assertArrayEquals(new byte[0], r.read(Duration.ZERO));
+        r.close();
+        assertThrows(BrokenRingException.class, () -> w.writeNow(List.of(source(random(8, 5)))));
+    }
+
+    private static MessageSource source(byte[] bytes) {
+        return new MessageSource() {
+            @Override
+            public int length() {
+                return bytes.length;
+            }
+
+            @Override
+            public void copyTo(int from, java.lang.foreign.MemorySegment dst, long at, int n) {
+                java.lang.foreign.MemorySegment.copy(bytes, from, dst, ValueLayout.JAVA_BYTE, at, n);
+            }
+        };
+    }
+
+    @Test
+    void readNow_returns_what_is_whole_in_the_ring_and_null_otherwise_never_waiting() throws Exception {
+        SpscWriter w = ring.writer();
+        SpscReader r = ring.reader();
+        assertNull(r.readNow(), "empty ring");
+        w.write(bytes("one"), 0, 3);
+        w.write(bytes("two"), 0, 3);
+        assertArrayEquals(bytes("one"), r.readNow());
+        assertArrayEquals(bytes("two"), r.readNow());
+        assertNull(r.readNow());
+        int size = 3 * SMALL + 1;
+        CompletableFuture<Void> writer = writeAsync(w, 1, i -> random(7, size));
+        Thread.sleep(SETTLE_MILLIS); // the ring is full of the first pieces; the writer waits for room
+        byte[] streamed = r.readNow(); // takes the pieces there are; null unless the writer kept up to the end
+        if (streamed == null) {
+            streamed = r.read(); // the pieces taken so far were kept
+        }
+        assertArrayEquals(random(7, size), streamed, "never a part of a message");
+        writer.get(HANG.toSeconds(), TimeUnit.SECONDS);
+        w.write(bytes("last"), 0, 4);
+        w.close();
+        assertArrayEquals(bytes("last"), r.readNow(), "what was sent before close comes first");
+        assertThrows(EOFException.class, r::readNow);
+    }
+
+    @Test
     void the_reader_gets_every_message_then_EOF_when_the_writer_closes_and_EOF_again_after() throws Exception {
         SpscWriter w = ring.writer();
         SpscReader r = ring.reader();

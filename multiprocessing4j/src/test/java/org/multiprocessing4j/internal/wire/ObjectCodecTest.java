@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.multiprocessing4j.RemoteException;
 import org.multiprocessing4j.SerializableRunnable;
@@ -84,6 +85,58 @@ class ObjectCodecTest {
         RemoteException remote = assertInstanceOf(RemoteException.class, back);
         assertEquals(HoldsThread.class.getName(), remote.remoteClassName());
         assertNull(remote.getCause());
+    }
+
+    @Test
+    void encodeAfter_writes_the_prefix_then_exactly_what_encode_writes() throws Exception {
+        byte[] prefix = {9, 8, 7, 6, 5};
+        java.util.ArrayList<Object> mixed = new java.util.ArrayList<>(List.of(1, "two"));
+        mixed.add(new java.util.Date(3)); // a serializer object inside a tree: WITH_OBJECTS
+        Object[] values = {null, 42, -7L, 3.5, true, (byte) 4, (short) -5, 'c', 1.5f, "héllo", new byte[] {1, 2},
+            new int[] {1, -2}, new long[] {3, Long.MIN_VALUE}, new double[] {0.25}, List.of(1, 2, 3),
+            new java.util.ArrayList<>(List.of(4L, 5L)), List.of(new byte[1 << 16], "x"), mixed,
+            new java.util.Date(1234)}; // the last one: the serializer's bytes (OBJECT)
+        for (Object v : values) {
+            byte[] plain = codec.encode(v, "test value");
+            byte[] framed = codec.encodeAfter(prefix, v, "test value");
+            assertArrayEquals(prefix, java.util.Arrays.copyOf(framed, prefix.length), "prefix kept for " + v);
+            assertArrayEquals(plain, java.util.Arrays.copyOfRange(framed, prefix.length, framed.length), "encoding of " + v);
+            Object back = codec.decode(framed, prefix.length, framed.length - prefix.length, loader);
+            assertArrayEquals(plain, codec.encode(back, "test value"), "decoded from after the prefix: " + v);
+        }
+    }
+
+    @Test
+    void encodeMessage_gives_the_bytes_of_encodeAfter_with_large_arrays_referenced_and_any_slice_copies_right() throws Exception {
+        byte[] prefix = {1, 2, 3};
+        byte[] big = new byte[(64 << 10) + 3];
+        byte[] big2 = new byte[200_000];
+        new java.util.SplittableRandom(1).nextBytes(big);
+        new java.util.SplittableRandom(2).nextBytes(big2);
+        java.util.ArrayList<Object> withObject = new java.util.ArrayList<>(List.of(big, "a"));
+        withObject.add(new java.util.Date(5)); // serializer objects travel too: nothing is referenced
+        byte[] small = {4, 5};
+        SerializableRunnable capturing = () -> System.out.println(big2.length + small.length);
+        Object[] values = {big, small, List.of(big), new java.util.ArrayList<>(List.of(big, 7, big2, "x")), withObject,
+            List.of(big, big), Map.entry("k", big2), capturing, 42, "text", new java.util.Date(9)};
+        for (Object v : values) {
+            byte[] expected = codec.encodeAfter(prefix, v, "test value");
+            EncodedMessage m = codec.encodeMessage(prefix, v, "test value");
+            assertEquals(expected.length, m.length(), "length of " + v);
+            assertArrayEquals(expected, m.toByteArray(), "bytes of " + v);
+            assertArrayEquals(prefix, java.util.Arrays.copyOf(m.head(), prefix.length), "prefix in the head of " + v);
+            java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+            for (int k = 0; k < 20; k++) {
+                int from = random.nextInt(expected.length);
+                int n = random.nextInt(expected.length - from + 1);
+                byte[] slice = new byte[n + 2];
+                m.copyTo(from, java.lang.foreign.MemorySegment.ofArray(slice), 1, n);
+                assertArrayEquals(java.util.Arrays.copyOfRange(expected, from, from + n), java.util.Arrays.copyOfRange(slice, 1, n + 1),
+                        "bytes [" + from + ", " + (from + n) + ") of " + v);
+            }
+        }
+        EncodedMessage referenced = codec.encodeMessage(prefix, List.of(big), "test value");
+        assertTrue(referenced.head().length < big.length, "a large array is referenced, not copied");
     }
 
     private Object roundTrip(Object v) throws Exception {
