@@ -15,7 +15,7 @@ import org.multiprocessing4j.StartMethod;
 /**
  * The README's first command: real child JVMs doing work, a pool that survives a dead worker and a runaway
  * task, a manager's dict shared by children, a crash and an out-of-memory contained with their exit codes, a runaway child killed,
- * and the same pool, queue, lock and dict code on a two-member Hazelcast cluster, one member of which is killed; in about 20 seconds.
+ * and the same pool, queue, lock and dict code on a two-member Hazelcast cluster, one member of which is killed; in about 25 seconds.
  */
 public final class Demo {
     private Demo() {
