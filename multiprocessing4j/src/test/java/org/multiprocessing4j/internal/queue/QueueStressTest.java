@@ -1,5 +1,6 @@
 package org.multiprocessing4j.internal.queue;
 
+import org.multiprocessing4j.internal.StressJvm;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Tag;
@@ -23,21 +24,21 @@ class QueueStressTest extends ChildProcessTestBase {
      */
     @Test
     void two_producer_and_two_consumer_threads_move_every_message_once_in_order_and_whole() throws Exception {
-        QueueStressRuns.Verdict verdict = QueueStressRuns.run("no-safety-net", "threads", LONG_RUN_MILLIS, 21);
+        StressJvm.Verdict verdict = QueueStressRuns.run("no-safety-net", "threads", LONG_RUN_MILLIS, 21);
         assertTrue(verdict.ok(), verdict.toString());
     }
 
     /** The same hazards with the producers in another JVM: two mappings, the futexes keyed by the file page. */
     @Test
     void producers_in_another_JVM_move_every_message_once_in_order_and_whole() throws Exception {
-        QueueStressRuns.Verdict verdict = QueueStressRuns.run("no-safety-net", "processes", LONG_RUN_MILLIS, 22);
+        StressJvm.Verdict verdict = QueueStressRuns.run("no-safety-net", "processes", LONG_RUN_MILLIS, 22);
         assertTrue(verdict.ok(), verdict.toString());
     }
 
     /** Hazard: the classic lost-wake race, a publication between the sleeper's last check and its waiting bit. */
     @Test
     void the_stress_run_hangs_when_a_sleeper_does_not_recheck_after_setting_the_waiting_bit() throws Exception {
-        QueueStressRuns.Verdict verdict = QueueStressRuns.run("no-safety-net,no-recheck", "threads", RACE_BUDGET_MILLIS, 23);
+        StressJvm.Verdict verdict = QueueStressRuns.run("no-safety-net,no-recheck", "threads", RACE_BUDGET_MILLIS, 23);
         assertTrue(verdict.hang(), "expected HANG within " + RACE_BUDGET_MILLIS + " ms, got " + verdict);
     }
 
@@ -45,7 +46,7 @@ class QueueStressTest extends ChildProcessTestBase {
     @Test
     void the_stress_run_across_JVMs_sees_torn_messages_when_the_tail_moves_before_the_record_is_written()
             throws Exception {
-        QueueStressRuns.Verdict verdict = QueueStressRuns.run("no-safety-net,publish-first", "processes", RACE_BUDGET_MILLIS, 24);
+        StressJvm.Verdict verdict = QueueStressRuns.run("no-safety-net,publish-first", "processes", RACE_BUDGET_MILLIS, 24);
         assertTrue(verdict.corrupt(), "expected CORRUPT within " + RACE_BUDGET_MILLIS + " ms, got " + verdict);
     }
 }

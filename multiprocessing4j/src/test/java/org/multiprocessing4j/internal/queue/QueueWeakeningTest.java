@@ -1,5 +1,6 @@
 package org.multiprocessing4j.internal.queue;
 
+import org.multiprocessing4j.internal.StressJvm;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -18,14 +19,14 @@ class QueueWeakeningTest extends ChildProcessTestBase {
     @Test
     void the_real_protocol_moves_every_message_once_in_order_per_producer_and_whole_with_the_safety_net_off()
             throws Exception {
-        QueueStressRuns.Verdict verdict = QueueStressRuns.run("no-safety-net", "threads", MAX_MILLIS, 1);
+        StressJvm.Verdict verdict = QueueStressRuns.run("no-safety-net", "threads", MAX_MILLIS, 1);
         assertTrue(verdict.ok(), verdict.toString());
     }
 
     /** Hazard: a lost wake-up because the waker does not wake a side that set the waiting bit. */
     @Test
     void the_stress_run_hangs_when_the_waker_skips_FUTEX_WAKE() throws Exception {
-        QueueStressRuns.Verdict verdict = QueueStressRuns.run("no-safety-net,skip-wake", "threads", MAX_MILLIS, 1);
+        StressJvm.Verdict verdict = QueueStressRuns.run("no-safety-net,skip-wake", "threads", MAX_MILLIS, 1);
         assertTrue(verdict.hang(), "expected HANG, got " + verdict);
     }
 }

@@ -1,5 +1,6 @@
 package org.multiprocessing4j.internal.ring;
 
+import org.multiprocessing4j.internal.StressJvm;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Assumptions;
@@ -27,28 +28,28 @@ class RingStressTest extends ChildProcessTestBase {
      */
     @Test
     void two_threads_exchange_millions_of_messages_each_once_in_order_and_whole() throws Exception {
-        StressRuns.Verdict verdict = StressRuns.run("no-safety-net", "threads", UNLIMITED, LONG_RUN_MILLIS, 11);
+        StressJvm.Verdict verdict = StressRuns.run("no-safety-net", "threads", UNLIMITED, LONG_RUN_MILLIS, 11);
         assertTrue(verdict.ok(), verdict.toString());
     }
 
     /** The same hazards with the ends in two JVMs: the futex keyed by the file page, two mappings. */
     @Test
     void two_JVMs_exchange_millions_of_messages_each_once_in_order_and_whole() throws Exception {
-        StressRuns.Verdict verdict = StressRuns.run("no-safety-net", "processes", UNLIMITED, LONG_RUN_MILLIS, 12);
+        StressJvm.Verdict verdict = StressRuns.run("no-safety-net", "processes", UNLIMITED, LONG_RUN_MILLIS, 12);
         assertTrue(verdict.ok(), verdict.toString());
     }
 
     /** Hazard: the classic lost-wake race, a publication between the sleeper's last check and its registration. */
     @Test
     void the_stress_run_hangs_when_a_sleeper_does_not_recheck_after_registering() throws Exception {
-        StressRuns.Verdict verdict = StressRuns.run("no-safety-net,no-recheck", "threads", UNLIMITED, RACE_BUDGET_MILLIS, 13);
+        StressJvm.Verdict verdict = StressRuns.run("no-safety-net,no-recheck", "threads", UNLIMITED, RACE_BUDGET_MILLIS, 13);
         assertTrue(verdict.hang(), "expected HANG within " + RACE_BUDGET_MILLIS + " ms, got " + verdict);
     }
 
     /** The same lost-wake race across two JVMs. */
     @Test
     void the_stress_run_across_JVMs_hangs_when_a_sleeper_does_not_recheck_after_registering() throws Exception {
-        StressRuns.Verdict verdict = StressRuns.run("no-safety-net,no-recheck", "processes", UNLIMITED, RACE_BUDGET_MILLIS, 14);
+        StressJvm.Verdict verdict = StressRuns.run("no-safety-net,no-recheck", "processes", UNLIMITED, RACE_BUDGET_MILLIS, 14);
         assertTrue(verdict.hang(), "expected HANG within " + RACE_BUDGET_MILLIS + " ms, got " + verdict);
     }
 
@@ -59,7 +60,7 @@ class RingStressTest extends ChildProcessTestBase {
      */
     @Test
     void the_stress_run_hangs_when_the_waker_reads_the_sleepers_without_a_full_fence() throws Exception {
-        StressRuns.Verdict verdict = StressRuns.run("no-safety-net,no-wake-fence", "threads", UNLIMITED, LONG_RUN_MILLIS, 15);
+        StressJvm.Verdict verdict = StressRuns.run("no-safety-net,no-wake-fence", "threads", UNLIMITED, LONG_RUN_MILLIS, 15);
         Assumptions.assumeFalse(verdict.ok(), "the store->load reordering did not show on this machine: " + verdict);
         assertTrue(verdict.hang(), "expected HANG, got " + verdict);
     }

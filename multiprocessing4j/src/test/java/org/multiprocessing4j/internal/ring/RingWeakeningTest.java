@@ -1,5 +1,6 @@
 package org.multiprocessing4j.internal.ring;
 
+import org.multiprocessing4j.internal.StressJvm;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -18,14 +19,14 @@ class RingWeakeningTest extends ChildProcessTestBase {
     /** Control: without it, a "hang" from the weakened run below could be a broken harness. */
     @Test
     void the_real_protocol_delivers_every_message_once_in_order_and_whole_with_the_safety_net_off() throws Exception {
-        StressRuns.Verdict verdict = StressRuns.run("no-safety-net", "threads", MESSAGES, MAX_MILLIS, 1);
+        StressJvm.Verdict verdict = StressRuns.run("no-safety-net", "threads", MESSAGES, MAX_MILLIS, 1);
         assertTrue(verdict.ok(), verdict.toString());
     }
 
     /** Hazard: a lost wake-up because the waker does not wake a registered sleeper. */
     @Test
     void the_stress_run_hangs_when_the_waker_skips_FUTEX_WAKE() throws Exception {
-        StressRuns.Verdict verdict = StressRuns.run("no-safety-net,skip-wake", "threads", MESSAGES, MAX_MILLIS, 1);
+        StressJvm.Verdict verdict = StressRuns.run("no-safety-net,skip-wake", "threads", MESSAGES, MAX_MILLIS, 1);
         assertTrue(verdict.hang(), "expected HANG, got " + verdict);
     }
 }

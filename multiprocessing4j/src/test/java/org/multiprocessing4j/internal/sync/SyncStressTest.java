@@ -1,5 +1,6 @@
 package org.multiprocessing4j.internal.sync;
 
+import org.multiprocessing4j.internal.StressJvm;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Assumptions;
@@ -28,7 +29,7 @@ class SyncStressTest extends ChildProcessTestBase {
     @CsvSource({"lock, threads", "lock, processes", "recovery, threads", "condition, threads", "condition, processes",
             "barrier, threads", "barrier, processes"})
     void the_real_protocol_survives_a_long_run_with_the_safety_net_off(String scenario, String mode) throws Exception {
-        SyncStressRuns.Verdict verdict = SyncStressRuns.run("no-safety-net", scenario, mode, LONG_RUN_MILLIS, 21);
+        StressJvm.Verdict verdict = SyncStressRuns.run("no-safety-net", scenario, mode, LONG_RUN_MILLIS, 21);
         assertTrue(verdict.ok(), verdict.toString());
     }
 
@@ -40,7 +41,7 @@ class SyncStressTest extends ChildProcessTestBase {
             "barrier-late-read, barrier, threads, HANG", "barrier-late-read, barrier, processes, HANG"})
     void the_stress_run_catches_the_weakened_variant(String weakening, String scenario, String mode, String expected)
             throws Exception {
-        SyncStressRuns.Verdict verdict = SyncStressRuns.run("no-safety-net," + weakening, scenario, mode, RACE_BUDGET_MILLIS, 22);
+        StressJvm.Verdict verdict = SyncStressRuns.run("no-safety-net," + weakening, scenario, mode, RACE_BUDGET_MILLIS, 22);
         assertTrue(expected.equals("HANG") ? verdict.hang() : verdict.corrupt(), "expected " + expected + ", got " + verdict);
     }
 
@@ -52,7 +53,7 @@ class SyncStressTest extends ChildProcessTestBase {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"threads", "processes"})
     void the_stress_run_hangs_when_a_release_reads_the_waiters_before_its_store(String mode) throws Exception {
-        SyncStressRuns.Verdict verdict = SyncStressRuns.run("no-safety-net,lock-wake-check-first", "lock", mode, LONG_RUN_MILLIS, 23);
+        StressJvm.Verdict verdict = SyncStressRuns.run("no-safety-net,lock-wake-check-first", "lock", mode, LONG_RUN_MILLIS, 23);
         Assumptions.assumeFalse(verdict.ok(), "the lost wake-up did not show on this machine: " + verdict);
         assertTrue(verdict.hang(), "expected HANG, got " + verdict);
     }

@@ -1,5 +1,6 @@
 package org.multiprocessing4j.internal.sync;
 
+import org.multiprocessing4j.internal.StressJvm;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -21,14 +22,14 @@ class SyncWeakeningTest extends ChildProcessTestBase {
     /** Control for the test below: exactly one of four racing threads takes over a dead owner's lock. */
     @Test
     void the_real_take_over_gives_a_dead_owners_lock_to_exactly_one_of_the_racing_threads() throws Exception {
-        SyncStressRuns.Verdict verdict = SyncStressRuns.run("no-safety-net", "recovery", "threads", MAX_MILLIS, 1);
+        StressJvm.Verdict verdict = SyncStressRuns.run("no-safety-net", "recovery", "threads", MAX_MILLIS, 1);
         assertTrue(verdict.ok(), verdict.toString());
     }
 
     /** Hazard: recoverers (and a newcomer) both holding the lock when the take-over is not a CAS from the dead word. */
     @Test
     void the_stress_run_finds_two_holders_when_the_take_over_is_a_plain_store() throws Exception {
-        List<SyncStressRuns.Verdict> verdicts = untilCaught("no-safety-net,lock-plain-takeover", "recovery", SyncStressRuns.Verdict::corrupt, 2, 12, 22);
+        List<StressJvm.Verdict> verdicts = untilCaught("no-safety-net,lock-plain-takeover", "recovery", StressJvm.Verdict::corrupt, 2, 12, 22);
         assertTrue(verdicts.getLast().corrupt(), "expected CORRUPT, got " + verdicts);
     }
 
@@ -38,28 +39,28 @@ class SyncWeakeningTest extends ChildProcessTestBase {
      */
     @Test
     void the_stress_run_finds_a_stuck_lock_waiter_when_a_wake_that_found_nobody_stays_pending() throws Exception {
-        List<SyncStressRuns.Verdict> verdicts = untilCaught("no-safety-net,lock-keep-pending", "lock", SyncStressRuns.Verdict::hang, 5, 15, 25);
+        List<StressJvm.Verdict> verdicts = untilCaught("no-safety-net,lock-keep-pending", "lock", StressJvm.Verdict::hang, 5, 15, 25);
         assertTrue(verdicts.getLast().hang(), "expected HANG, got " + verdicts);
     }
 
     /** Control for the test above: four threads share a lock, none stuck, never two inside. */
     @Test
     void four_threads_share_a_lock_without_a_stuck_waiter_with_the_safety_net_off() throws Exception {
-        SyncStressRuns.Verdict verdict = SyncStressRuns.run("no-safety-net", "lock", "threads", MAX_MILLIS, 6);
+        StressJvm.Verdict verdict = SyncStressRuns.run("no-safety-net", "lock", "threads", MAX_MILLIS, 6);
         assertTrue(verdict.ok(), verdict.toString());
     }
 
     /** Control for the test below: two parties take turns through a condition without a lost wake-up. */
     @Test
     void two_parties_take_turns_through_a_condition_with_the_safety_net_off() throws Exception {
-        SyncStressRuns.Verdict verdict = SyncStressRuns.run("no-safety-net", "condition", "threads", MAX_MILLIS, 3);
+        StressJvm.Verdict verdict = SyncStressRuns.run("no-safety-net", "condition", "threads", MAX_MILLIS, 3);
         assertTrue(verdict.ok(), verdict.toString());
     }
 
     /** Hazard: a signal between the waiter's last look and its announcement of sleep is lost. */
     @Test
     void the_stress_run_hangs_when_a_condition_waiter_announces_its_sleep_with_a_plain_store() throws Exception {
-        List<SyncStressRuns.Verdict> verdicts = untilCaught("no-safety-net,condition-plain-sleep", "condition", SyncStressRuns.Verdict::hang, 4, 14, 24);
+        List<StressJvm.Verdict> verdicts = untilCaught("no-safety-net,condition-plain-sleep", "condition", StressJvm.Verdict::hang, 4, 14, 24);
         assertTrue(verdicts.getLast().hang(), "expected HANG, got " + verdicts);
     }
 
@@ -68,11 +69,11 @@ class SyncWeakeningTest extends ChildProcessTestBase {
      * some probability per run (nearly always in the first here, but a loaded machine can keep the threads
      * out of step for a whole budget), and a weakening that never shows it in three runs fails the test.
      */
-    private static List<SyncStressRuns.Verdict> untilCaught(String weakening, String kind, Predicate<SyncStressRuns.Verdict> caught,
+    private static List<StressJvm.Verdict> untilCaught(String weakening, String kind, Predicate<StressJvm.Verdict> caught,
             int... seeds) throws Exception {
-        List<SyncStressRuns.Verdict> verdicts = new ArrayList<>();
+        List<StressJvm.Verdict> verdicts = new ArrayList<>();
         for (int seed : seeds) {
-            SyncStressRuns.Verdict verdict = SyncStressRuns.run(weakening, kind, "threads", RACE_BUDGET_MILLIS, seed);
+            StressJvm.Verdict verdict = SyncStressRuns.run(weakening, kind, "threads", RACE_BUDGET_MILLIS, seed);
             verdicts.add(verdict);
             if (caught.test(verdict)) {
                 break;
