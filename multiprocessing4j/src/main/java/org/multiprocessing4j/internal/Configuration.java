@@ -63,19 +63,20 @@ public final class Configuration {
         return Boolean.getBoolean("multiprocessing4j.traceBoot");
     }
 
-    /** The switches named in {@value #WEAKEN_RING}, comma-separated; empty when unset. */
-    public static java.util.Set<String> ringWeakening() {
-        return switches(WEAKEN_RING);
-    }
-
-    /** The switches named in {@value #WEAKEN_SYNC}, comma-separated; empty when unset. */
-    public static java.util.Set<String> syncWeakening() {
-        return switches(WEAKEN_SYNC);
-    }
-
-    /** The switches named in {@value #WEAKEN_QUEUE}, comma-separated; empty when unset. */
-    public static java.util.Set<String> queueWeakening() {
-        return switches(WEAKEN_QUEUE);
+    /**
+     * The switches named in {@code property} ({@value #WEAKEN_RING}, {@value #WEAKEN_SYNC} or
+     * {@value #WEAKEN_QUEUE}), comma-separated; empty when unset.
+     *
+     * @throws IllegalArgumentException naming a switch that is not one of {@code known}
+     */
+    public static java.util.Set<String> weakening(String property, java.util.Set<String> known) {
+        java.util.Set<String> on = switches(property);
+        for (String s : on) {
+            if (!known.contains(s)) {
+                throw new IllegalArgumentException(property + ": unknown switch '" + s + "', known: " + known);
+            }
+        }
+        return on;
     }
 
     private static java.util.Set<String> switches(String property) {

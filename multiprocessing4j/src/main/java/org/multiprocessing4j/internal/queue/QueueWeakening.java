@@ -32,13 +32,7 @@ final class QueueWeakening {
     static final boolean PUBLISH_FIRST;
 
     static {
-        Set<String> known = Set.of("no-safety-net", "skip-wake", "no-recheck", "publish-first");
-        Set<String> on = Configuration.queueWeakening();
-        for (String s : on) {
-            if (!known.contains(s)) {
-                throw new IllegalArgumentException(Configuration.WEAKEN_QUEUE + ": unknown switch '" + s + "', known: " + known);
-            }
-        }
+        Set<String> on = Configuration.weakening(Configuration.WEAKEN_QUEUE, Set.of("no-safety-net", "skip-wake", "no-recheck", "publish-first"));
         NO_SAFETY_NET = on.contains("no-safety-net");
         SKIP_WAKE = on.contains("skip-wake");
         NO_RECHECK = on.contains("no-recheck");

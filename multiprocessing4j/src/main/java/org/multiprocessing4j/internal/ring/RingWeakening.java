@@ -34,13 +34,7 @@ final class RingWeakening {
     static final boolean NO_WAKE_FENCE;
 
     static {
-        Set<String> known = Set.of("no-safety-net", "skip-wake", "no-recheck", "no-wake-fence");
-        Set<String> on = Configuration.ringWeakening();
-        for (String s : on) {
-            if (!known.contains(s)) {
-                throw new IllegalArgumentException(Configuration.WEAKEN_RING + ": unknown switch '" + s + "', known: " + known);
-            }
-        }
+        Set<String> on = Configuration.weakening(Configuration.WEAKEN_RING, Set.of("no-safety-net", "skip-wake", "no-recheck", "no-wake-fence"));
         NO_SAFETY_NET = on.contains("no-safety-net");
         SKIP_WAKE = on.contains("skip-wake");
         NO_RECHECK = on.contains("no-recheck");

@@ -41,14 +41,8 @@ final class SyncWeakening {
     static final boolean BARRIER_LATE_READ;
 
     static {
-        Set<String> known = Set.of("no-safety-net", "lock-wake-check-first", "lock-plain-takeover", "lock-keep-pending", "condition-plain-sleep",
-                "barrier-late-read");
-        Set<String> on = Configuration.syncWeakening();
-        for (String s : on) {
-            if (!known.contains(s)) {
-                throw new IllegalArgumentException(Configuration.WEAKEN_SYNC + ": unknown switch '" + s + "', known: " + known);
-            }
-        }
+        Set<String> on = Configuration.weakening(Configuration.WEAKEN_SYNC, Set.of("no-safety-net", "lock-wake-check-first", "lock-plain-takeover", "lock-keep-pending", "condition-plain-sleep",
+                "barrier-late-read"));
         NO_SAFETY_NET = on.contains("no-safety-net");
         LOCK_WAKE_CHECK_FIRST = on.contains("lock-wake-check-first");
         LOCK_PLAIN_TAKEOVER = on.contains("lock-plain-takeover");
