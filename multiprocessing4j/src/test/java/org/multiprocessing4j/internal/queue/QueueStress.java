@@ -1,5 +1,6 @@
 package org.multiprocessing4j.internal.queue;
 
+import org.multiprocessing4j.internal.StallWatchdog;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -238,28 +239,9 @@ final class QueueStress {
     }
 
     private static void startWatchdog(long stallMillis) {
-        Thread.ofPlatform().name("stress-watchdog").daemon().start(() -> {
-            long last = -1;
-            long since = System.nanoTime();
-            for (;;) {
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                long now = taken.get();
-                if (now == 0 && startingJvm && System.nanoTime() - since < TimeUnit.SECONDS.toNanos(10)) {
-                    continue; // the producers' JVM may still be starting
-                }
-                if (now != last) {
-                    last = now;
-                    since = System.nanoTime();
-                } else if (System.nanoTime() - since > TimeUnit.MILLISECONDS.toNanos(stallMillis)) {
-                    verdict(HANG, "no message taken for " + stallMillis + " ms after " + now
-                            + (producing ? " (producers still running)" : " (producers done)"));
-                }
-            }
-        });
+        // the producers' JVM may still be starting: no message yet is not a stall for its first 10 s
+        StallWatchdog.start(taken::get, stallMillis, startingJvm ? 10_000 : 0, now -> verdict(HANG, "no message taken for "
+                + stallMillis + " ms after " + now + (producing ? " (producers still running)" : " (producers done)")));
     }
 
     private static synchronized void verdict(int status, String what) {

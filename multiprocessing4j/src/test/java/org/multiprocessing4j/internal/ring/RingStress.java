@@ -1,5 +1,6 @@
 package org.multiprocessing4j.internal.ring;
 
+import org.multiprocessing4j.internal.StallWatchdog;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -168,25 +169,8 @@ final class RingStress {
     }
 
     private static void startWatchdog(long stallMillis) {
-        Thread.ofPlatform().name("stress-watchdog").daemon().start(() -> {
-            long last = -1;
-            long since = System.nanoTime();
-            for (;;) {
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                long now = received.get();
-                if (now != last) {
-                    last = now;
-                    since = System.nanoTime();
-                } else if (System.nanoTime() - since > TimeUnit.MILLISECONDS.toNanos(stallMillis)) {
-                    verdict(HANG, "no message for " + stallMillis + " ms after " + now + " were received"
-                            + (sent.get() >= 0 ? " (the writer finished after " + sent.get() + ")" : ""));
-                }
-            }
-        });
+        StallWatchdog.start(received::get, stallMillis, 0, now -> verdict(HANG, "no message for " + stallMillis + " ms after " + now
+                + " were received" + (sent.get() >= 0 ? " (the writer finished after " + sent.get() + ")" : "")));
     }
 
     private static synchronized void verdict(int status, String what) {
