@@ -13,7 +13,8 @@ import org.multiprocessing4j.internal.sharedmem.CellKind;
  * A fixed-length array of {@code char} in shared memory (Python's {@code Array('u', ...)}; made by
  * {@link Array#ofChars(int)} or {@link Array#ofChars(char[])}, or without a lock by {@link Array#rawChars(int)}
  * and {@link Array#rawChars(char[])}). Element accesses {@link #get(int)} and {@link #set(int, char)} are
- * volatile and take no lock; {@link #compareAndSet} are atomic. The bulk copies
+ * volatile on an array with a lock and acquire/release on a raw one (see {@link Array}), and take no lock;
+ * {@link #compareAndSet} are atomic. The bulk copies
  * {@link #toArray()} and {@link #copyFrom(char[])} take the array's lock (when it has one) for their whole
  * copy, so they never see or leave a half-done update made under the lock; on a raw array they are plain
  * copies with no ordering against other processes. See {@link Array} for handles and lifetime. Thread-safe.
@@ -33,7 +34,8 @@ public final class CharArray extends Array {
     }
 
     /**
-     * The element at {@code index} (a volatile read; no lock taken).
+     * The element at {@code index}: a volatile read on an array with a lock, an acquire read on a raw one (see
+     * {@link Array}); no lock taken.
      *
      * @param index the element's index, in {@code [0, length())}
      * @return the element
@@ -41,11 +43,12 @@ public final class CharArray extends Array {
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
     public char get(int index) {
-        return (char) HANDLE.getVolatile(data(), offset(index));
+        return raw() ? (char) HANDLE.getAcquire(data(), offset(index)) : (char) HANDLE.getVolatile(data(), offset(index));
     }
 
     /**
-     * Stores {@code value} at {@code index} (a volatile write; no lock taken).
+     * Stores {@code value} at {@code index}: a volatile write on an array with a lock, a release write on a raw
+     * one (see {@link Array}); no lock taken.
      *
      * @param index the element's index, in {@code [0, length())}
      * @param value the value to store
@@ -53,7 +56,11 @@ public final class CharArray extends Array {
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
     public void set(int index, char value) {
-        HANDLE.setVolatile(data(), offset(index), value);
+        if (raw()) {
+            HANDLE.setRelease(data(), offset(index), value);
+        } else {
+            HANDLE.setVolatile(data(), offset(index), value);
+        }
     }
 
     /**

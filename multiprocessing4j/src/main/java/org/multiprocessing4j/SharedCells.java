@@ -24,8 +24,15 @@ abstract class SharedCells implements Serializable, AutoCloseable {
     final CellsFile cells;
     /** The lock in the file's lock region; null for a raw value or array. */
     private final RLock lock;
-    /** This process's data area (padded to 8 bytes); null until first use in a decoded copy, and after close. */
-    private transient volatile MemorySegment data;
+    /**
+     * This process's data area (padded to 8 bytes); null until first use in a decoded copy, and after close.
+     * Not volatile: element accesses read it on every call, and a volatile read there kept the JIT from
+     * hoisting it and the segment's checks out of a caller's loop. A thread that sees a stale null attaches
+     * again under the monitor; one that sees the segment after another thread's close gets the closed
+     * shared arena's {@link IllegalStateException}. The segment's fields are final, so a racy read of the
+     * reference sees it whole.
+     */
+    private transient MemorySegment data;
 
     SharedCells(CellKind kind, int length, boolean withLock) {
         this.cells = CellsFile.create(kind, length, withLock);

@@ -13,7 +13,8 @@ import org.multiprocessing4j.internal.sharedmem.CellKind;
  * A fixed-length array of {@code short} in shared memory (Python's {@code Array('h', ...)}; made by
  * {@link Array#ofShorts(int)} or {@link Array#ofShorts(short[])}, or without a lock by {@link Array#rawShorts(int)}
  * and {@link Array#rawShorts(short[])}). Element accesses {@link #get(int)} and {@link #set(int, short)} are
- * volatile and take no lock; {@link #compareAndSet} and {@link #getAndAdd} are atomic. The bulk copies
+ * volatile on an array with a lock and acquire/release on a raw one (see {@link Array}), and take no lock;
+ * {@link #compareAndSet} and {@link #getAndAdd} are atomic. The bulk copies
  * {@link #toArray()} and {@link #copyFrom(short[])} take the array's lock (when it has one) for their whole
  * copy, so they never see or leave a half-done update made under the lock; on a raw array they are plain
  * copies with no ordering against other processes. See {@link Array} for handles and lifetime. Thread-safe.
@@ -33,7 +34,8 @@ public final class ShortArray extends Array {
     }
 
     /**
-     * The element at {@code index} (a volatile read; no lock taken).
+     * The element at {@code index}: a volatile read on an array with a lock, an acquire read on a raw one (see
+     * {@link Array}); no lock taken.
      *
      * @param index the element's index, in {@code [0, length())}
      * @return the element
@@ -41,11 +43,12 @@ public final class ShortArray extends Array {
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
     public short get(int index) {
-        return (short) HANDLE.getVolatile(data(), offset(index));
+        return raw() ? (short) HANDLE.getAcquire(data(), offset(index)) : (short) HANDLE.getVolatile(data(), offset(index));
     }
 
     /**
-     * Stores {@code value} at {@code index} (a volatile write; no lock taken).
+     * Stores {@code value} at {@code index}: a volatile write on an array with a lock, a release write on a raw
+     * one (see {@link Array}); no lock taken.
      *
      * @param index the element's index, in {@code [0, length())}
      * @param value the value to store
@@ -53,7 +56,11 @@ public final class ShortArray extends Array {
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
     public void set(int index, short value) {
-        HANDLE.setVolatile(data(), offset(index), value);
+        if (raw()) {
+            HANDLE.setRelease(data(), offset(index), value);
+        } else {
+            HANDLE.setVolatile(data(), offset(index), value);
+        }
     }
 
     /**

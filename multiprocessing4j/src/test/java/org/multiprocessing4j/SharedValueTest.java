@@ -118,6 +118,52 @@ class SharedValueTest extends ChildProcessTestBase {
         }
     }
 
+
+    /**
+     * A raw array's {@code set} is a release write and its {@code get} an acquire read: a child fills the
+     * elements 1..n of each round and then publishes the round in element 0; the parent, spinning on element
+     * 0, must then see every element of that round. A {@code get} hoisted out of the spin loop would hang it
+     * (turned into a failure by the join timeout), a reordered {@code set} would show an old element.
+     */
+    @Test
+    void a_raw_arrays_set_publishes_the_writes_before_it_to_a_get_that_sees_it() throws Exception {
+        int n = 10_000;
+        int rounds = 50;
+        try (LongArray mailbox = Array.rawLongs(n + 1); LongArray ack = Array.rawLongs(1)) {
+            Process writer = new Process(() -> {
+                for (long r = 1; r <= rounds; r++) {
+                    while (ack.get(0) != r - 1) {
+                        Thread.onSpinWait();
+                    }
+                    for (int i = 1; i <= n; i++) {
+                        mailbox.set(i, r * n + i);
+                    }
+                    mailbox.set(0, r);
+                }
+            });
+            writer.start();
+            try {
+                for (long r = 1; r <= rounds; r++) {
+                    long deadline = System.nanoTime() + HANG.toNanos();
+                    while (mailbox.get(0) != r) {
+                        assertTrue(System.nanoTime() < deadline, "round " + r + " was never published");
+                        Thread.onSpinWait();
+                    }
+                    for (int i = 1; i <= n; i++) {
+                        assertEquals(r * n + i, mailbox.get(i), "element " + i + " of round " + r);
+                    }
+                    ack.set(0, r);
+                }
+                writer.join(HANG);
+                assertEquals(0, writer.exitCode());
+            } finally {
+                if (writer.isAlive()) {
+                    writer.kill();
+                    writer.join(HANG);
+                }
+            }
+        }
+    }
     static void check(boolean ok, String what) {
         if (!ok) {
             throw new IllegalStateException("the child saw wrong " + what);
