@@ -110,6 +110,9 @@ public class Queue<T> implements Serializable, AutoCloseable {
         }
         this.path = shared.path().toString();
         this.creator = true;
+        // NOTE: looked up now, not on the first put: see codec()
+        this.codec = DefaultCodec.of(serializer);
+        this.itemDescription = describeItems();
     }
 
     /** For {@link RemoteQueue}: a queue with no shared memory of its own, all of whose methods are overridden. */
@@ -271,6 +274,10 @@ public class Queue<T> implements Serializable, AutoCloseable {
     /**
      * The codec of this queue's serializer, looked up once: the default context's cannot change once it
      * exists, and looking it up took {@code Multiprocessing.defaultContext()}'s monitor on every put and get.
+     * The creating process looks it up in the constructor, a decoded copy on first use. Lazily in the
+     * creator too, a JVM's second queue took the "not yet looked up" branch that the JIT had compiled away
+     * while profiling the first one, and its first put threw the compiled put path away (a deoptimization
+     * seen in the queue benchmark's parent, with the item description below).
      */
     private ObjectCodec codec() {
         ObjectCodec c = codec;
@@ -288,10 +295,14 @@ public class Queue<T> implements Serializable, AutoCloseable {
     private String itemDescription() {
         String d = itemDescription;
         if (d == null) {
-            d = "an item put into " + getClass().getSimpleName() + "[" + Path.of(path).getFileName() + "]";
+            d = describeItems();
             itemDescription = d; // NOTE: a racy cache of an immutable String: at worst made twice
         }
         return d;
+    }
+
+    private String describeItems() {
+        return "an item put into " + getClass().getSimpleName() + "[" + Path.of(path).getFileName() + "]";
     }
 
     /**
