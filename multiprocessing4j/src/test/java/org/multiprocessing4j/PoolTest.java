@@ -88,6 +88,27 @@ class PoolTest {
         assertEquals(List.of(), pool.map(x -> x, List.of()));
     }
 
+    /** Results of one numeric type travel packed (PackedList); the list a map returns is still a mutable list. */
+    @Test
+    void map_results_of_numbers_strings_and_nulls_make_an_ordinary_mutable_list() throws Exception {
+        List<Integer> input = IntStream.range(0, 100).boxed().toList();
+        List<Long> squares = pool.map(x -> (long) x * x, input, 10);
+        assertEquals(input.stream().map(x -> (long) x * x).toList(), squares);
+        squares.add(-1L);
+        squares.set(0, 42L);
+        assertEquals(101, squares.size());
+        assertEquals(42L, squares.get(0));
+        assertEquals(-1L, squares.get(100));
+        // chunks of different kinds: Integers, then Longs, then a null and Strings
+        List<Object> mixed = pool.map(x -> x < 10 ? (Object) x : x < 20 ? (Object) (long) x : x == 20 ? null : "s" + x, input, 10);
+        for (int x = 0; x < 100; x++) {
+            Object expected = x < 10 ? (Object) x : x < 20 ? (Object) (long) x : x == 20 ? null : "s" + x;
+            assertEquals(expected, mixed.get(x), "result " + x);
+        }
+        mixed.remove(0);
+        assertEquals(99, mixed.size());
+    }
+
     @Test
     void map_over_a_plain_iterable_reads_it_all() throws Exception {
         Iterable<Integer> numbers = () -> IntStream.range(0, 10).iterator();

@@ -26,13 +26,19 @@ final class Answers {
         this.loader = loader;
     }
 
-    /** The outcome of an OK or FAILED answer from {@code worker}. */
-    Outcome decode(byte[] answer, Worker worker) {
+    /**
+     * The outcome of an OK or FAILED answer from {@code worker} to {@code task}; a chunk of results comes
+     * packed if the task's job reads it so ({@link TaskSink#packedResults()}).
+     */
+    Outcome decode(byte[] answer, Worker worker, Task task) {
         if (answer[0] != TaskMessages.OK) {
             return new Outcome(null, exception(answer, worker));
         }
         try {
-            return new Outcome(codec.decode(answer, TaskMessages.HEADER, answer.length - TaskMessages.HEADER, loader), null);
+            int length = answer.length - TaskMessages.HEADER;
+            return new Outcome(task.sink.packedResults()
+                    ? codec.decodeResults(answer, TaskMessages.HEADER, length, loader)
+                    : codec.decode(answer, TaskMessages.HEADER, length, loader), null);
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
             return new Outcome(null, new ProcessError("cannot decode the result of a task answered by " + worker + ": " + e, e));
         }

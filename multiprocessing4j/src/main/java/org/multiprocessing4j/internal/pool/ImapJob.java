@@ -205,6 +205,11 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
         arrived(new Outcome(task.index, null, error));
     }
 
+    @Override
+    public boolean packedResults() {
+        return true;
+    }
+
     private synchronized void arrived(Outcome outcome) {
         if (bar != null && outcome.values != null) {
             bar.advance(outcome.values.size());

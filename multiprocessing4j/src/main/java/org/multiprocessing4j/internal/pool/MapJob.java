@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.multiprocessing4j.AsyncResult;
 import org.multiprocessing4j.internal.wire.EncodedMessage;
+import org.multiprocessing4j.internal.wire.PackedList;
 
 /**
  * One {@code map}/{@code mapAsync}/{@code starmap} call: the input cut into chunks, one task each, all queued
@@ -98,6 +99,11 @@ public final class MapJob<R> implements TaskSink {
         finish(task.index, null, error, 1);
     }
 
+    @Override
+    public boolean packedResults() {
+        return true;
+    }
+
     private void finish(int index, List<?> values, Throwable error, int count) {
         Throwable outcome;
         synchronized (this) {
@@ -123,16 +129,9 @@ public final class MapJob<R> implements TaskSink {
             result.fail(outcome);
             return;
         }
-        int total = 0;
-        for (List<?> p : parts) {
-            total += p.size();
-        }
-        List<Object> all = new ArrayList<>(total);
-        for (List<?> p : parts) {
-            all.addAll(p);
-        }
+        // NOTE: packed chunks (all Integers or all Longs) stay one primitive array: see PackedList
         @SuppressWarnings("unchecked")
-        List<R> typed = (List<R>) all;
+        List<R> typed = (List<R>) PackedList.concat(parts);
         result.complete(typed);
     }
 }

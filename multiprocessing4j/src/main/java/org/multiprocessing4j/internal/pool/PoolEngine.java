@@ -701,7 +701,7 @@ public final class PoolEngine {
 
     /** Decodes one answer and settles its task (no lock held). */
     private void deliver(Worker worker, Task task, byte[] answer) {
-        Answers.Outcome outcome = answers.decode(answer, worker);
+        Answers.Outcome outcome = answers.decode(answer, worker, task);
         settle(task, outcome.value(), outcome.error());
     }
 

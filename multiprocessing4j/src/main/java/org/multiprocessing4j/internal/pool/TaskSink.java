@@ -17,4 +17,13 @@ interface TaskSink {
      * {@link java.util.concurrent.CancellationException} after terminate.
      */
     void failed(Task task, Throwable error);
+
+    /**
+     * True if a task's value is a chunk of results this job only reads (a map's or an imap's): a chunk of
+     * only {@code Integer}s or only {@code Long}s then arrives as a
+     * {@link org.multiprocessing4j.internal.wire.PackedList}, its numbers unboxed.
+     */
+    default boolean packedResults() {
+        return false;
+    }
 }

@@ -17,7 +17,7 @@ import java.util.Map;
  * <table>
  *   <caption>Lists and entries on the fast path</caption>
  *   <tr><th>sent</th><th>kind</th><th>received as</th></tr>
- *   <tr><td>{@code ArrayList}, {@code Arrays.asList}, {@code ArrayList.subList}</td><td>{@link #MUTABLE}</td>
+ *   <tr><td>{@code ArrayList}, {@code Arrays.asList}, {@code ArrayList.subList}, {@link PackedList}</td><td>{@link #MUTABLE}</td>
  *       <td>{@code ArrayList}</td></tr>
  *   <tr><td>{@code List.of}, {@code List.copyOf}, {@code Stream.toList}, their {@code subList},
  *       {@code Collections.emptyList}/{@code singletonList}/{@code unmodifiableList}</td>
@@ -61,7 +61,7 @@ final class Containers {
         if (c == Object[].class) {
             return OBJECT_ARRAY;
         }
-        if (c == ArrayList.class || c == ARRAYS_AS_LIST || c == ARRAY_LIST_SUB_LIST) {
+        if (c == ArrayList.class || c == ARRAYS_AS_LIST || c == ARRAY_LIST_SUB_LIST || c == PackedList.class) {
             return MUTABLE;
         }
         if (c == LIST_N || c == LIST_12 || c == IMMUTABLE_SUB_LIST || c == EMPTY_LIST || c == SINGLETON_LIST

@@ -228,6 +228,9 @@ final class FastPathWriter {
             if (!Containers.immutableList(c)) {
                 track(value);
             }
+            if (value instanceof PackedList<?> packed && writePacked(packed)) {
+                return;
+            }
             Object[] items = listKind == Containers.OBJECT_ARRAY ? ((Object[]) value).clone() : ((List<?>) value).toArray();
             writeList(listKind, items, depth);
             return;
@@ -288,6 +291,25 @@ final class FastPathWriter {
         for (Object item : items) {
             write(item, depth + 1);
         }
+    }
+
+    /** A packed list's numbers straight from its array, as the list forms above; false if it is no longer packed. */
+    private boolean writePacked(PackedList<?> packed) {
+        int[] ints = packed.packedInts();
+        long[] longs = packed.packedLongs();
+        if (ints == null && longs == null || (ints != null ? ints.length : longs.length) == 0) {
+            return false;
+        }
+        out.writeByte(ints != null ? INT_LIST : LONG_LIST);
+        out.writeByte(Containers.MUTABLE);
+        if (ints != null) {
+            out.writeInt(ints.length);
+            out.writeInts(ints);
+        } else {
+            out.writeInt(longs.length);
+            out.writeLongs(longs);
+        }
+        return true;
     }
 
     private static boolean allOf(Object[] items, Class<?> type) {

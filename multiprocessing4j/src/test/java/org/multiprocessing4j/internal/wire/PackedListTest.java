@@ -1,0 +1,112 @@
+package org.multiprocessing4j.internal.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** PackedList behaves as an ArrayList of its boxed numbers, and the codec carries it both ways. */
+class PackedListTest {
+    private final ObjectCodec codec = new ObjectCodec(new JdkSerializer());
+    private final ClassLoader loader = getClass().getClassLoader();
+
+    @Test
+    void reads_equality_and_hash_are_those_of_the_boxed_list() {
+        PackedList<Long> longs = PackedList.ofLongs(new long[] {1, -2, 1L << 40});
+        List<Long> boxed = new ArrayList<>(List.of(1L, -2L, 1L << 40));
+        assertEquals(boxed, longs);
+        assertEquals(longs, boxed);
+        assertEquals(boxed.hashCode(), longs.hashCode());
+        assertEquals(1L << 40, longs.get(2));
+        assertThrows(IndexOutOfBoundsException.class, () -> longs.get(3));
+        PackedList<Integer> ints = PackedList.ofInts(new int[] {1, -2});
+        assertEquals(List.of(1, -2), ints);
+        assertEquals(List.of(1, -2).hashCode(), ints.hashCode());
+        assertNotEquals(ints, PackedList.ofLongs(new long[] {1, -2}), "Integers are not Longs");
+        assertEquals(PackedList.ofInts(new int[0]), PackedList.ofLongs(new long[0]), "two empty lists are equal");
+    }
+
+    @Test
+    void it_is_as_mutable_as_an_array_list() {
+        PackedList<Long> list = PackedList.ofLongs(new long[] {1, 2, 3});
+        assertEquals(2L, list.set(1, 20L));
+        assertEquals(List.of(1L, 20L, 3L), list);
+        list.add(4L);
+        list.remove(0);
+        assertEquals(List.of(20L, 3L, 4L), list);
+        list.set(0, null);
+        assertNull(list.get(0));
+        List<Object> raw = new ArrayList<>();
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        List<Object> asObjects = (List) PackedList.ofInts(new int[] {7, 8});
+        asObjects.set(1, "eight");
+        raw.add(7);
+        raw.add("eight");
+        assertEquals(raw, asObjects);
+        PackedList<Integer> cleared = PackedList.ofInts(new int[] {1, 2, 3, 4});
+        cleared.subList(1, 3).clear();
+        assertEquals(List.of(1, 4), cleared);
+        PackedList<Integer> sorted = PackedList.ofInts(new int[] {3, 1, 2});
+        sorted.sort(null);
+        assertEquals(List.of(1, 2, 3), sorted);
+    }
+
+    @Test
+    void concat_keeps_one_array_when_every_part_is_packed_alike_and_boxes_otherwise() {
+        List<?>[] alike = {PackedList.ofLongs(new long[] {1, 2}), PackedList.ofLongs(new long[0]), PackedList.ofLongs(new long[] {3})};
+        List<Object> packed = PackedList.concat(alike);
+        assertInstanceOf(PackedList.class, packed);
+        assertEquals(List.of(1L, 2L, 3L), packed);
+        List<?>[] mixed = {PackedList.ofLongs(new long[] {1}), new ArrayList<>(List.of("x")), PackedList.ofInts(new int[] {2})};
+        List<Object> boxed = PackedList.concat(mixed);
+        assertInstanceOf(ArrayList.class, boxed);
+        assertEquals(Arrays.asList(1L, "x", 2), boxed);
+    }
+
+    @Test
+    void the_codec_decodes_a_chunk_of_numbers_packed_and_carries_a_packed_list_as_an_array_list() throws Exception {
+        byte[] longs = codec.encode(new ArrayList<>(List.of(5L, 6L)), "test");
+        Object packed = codec.decodeResults(longs, 0, longs.length, loader);
+        assertInstanceOf(PackedList.class, packed);
+        assertEquals(List.of(5L, 6L), packed);
+        assertInstanceOf(ArrayList.class, codec.decode(longs, loader), "plain decode is unchanged");
+
+        byte[] ints = codec.encode(new ArrayList<>(List.of(5, 6)), "test");
+        assertEquals(List.of(5, 6), codec.decodeResults(ints, 0, ints.length, loader));
+        byte[] mixed = codec.encode(new ArrayList<>(Arrays.asList(5, null)), "test");
+        assertInstanceOf(ArrayList.class, codec.decodeResults(mixed, 0, mixed.length, loader));
+        byte[] immutable = codec.encode(List.of(5L), "test");
+        @SuppressWarnings("unchecked")
+        List<Object> unmodifiable = (List<Object>) codec.decodeResults(immutable, 0, immutable.length, loader);
+        assertEquals(List.of(5L), unmodifiable);
+        assertThrows(UnsupportedOperationException.class, () -> unmodifiable.add(6L), "an unmodifiable list stays one");
+
+        byte[] resent = codec.encode(PackedList.ofLongs(new long[] {9, 10}), "test");
+        Object back = codec.decode(resent, loader);
+        assertInstanceOf(ArrayList.class, back);
+        assertEquals(List.of(9L, 10L), back);
+    }
+
+    @Test
+    void java_serialization_writes_an_array_list() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(PackedList.ofInts(new int[] {1, 2}));
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            Object back = in.readObject();
+            assertInstanceOf(ArrayList.class, back);
+            assertEquals(List.of(1, 2), back);
+        }
+    }
+}
