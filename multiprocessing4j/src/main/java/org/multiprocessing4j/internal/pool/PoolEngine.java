@@ -3,16 +3,14 @@ package org.multiprocessing4j.internal.pool;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.multiprocessing4j.BrokenProcessPoolException;
@@ -25,6 +23,7 @@ import org.multiprocessing4j.internal.events.Loggers;
 import org.multiprocessing4j.internal.events.PoolTaskEvent;
 import org.multiprocessing4j.internal.events.PoolWorkerLostEvent;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
+import org.multiprocessing4j.internal.pool.PoolState.State;
 import org.multiprocessing4j.internal.wire.EncodedMessage;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 
@@ -40,12 +39,9 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
 /*
  * Implementation notes
  *
- * Roadmap of this file: submitting (submit, leastLoadedLocked); dispatch (assignLocked, send, rebalance,
- * releaseLocked, refillLocked, stealLocked); workers (launchLocked, launch: READY handshake, notReady,
- * retire; relay, onMessage, deliver, with Answers decoding; workerLost, with Worker.awaitExitCode;
- * timedOut); outcomes (settle, breakPool); lifecycle (close, finishClosingLocked, terminate, drainPending, cancelPending, cancelRunning,
- * awaitTermination); stats. Dispatch and the worker lifecycle share one lock and one state, which is why
- * they live together; splitting them along that line is the next refactoring.
+ * Roadmap. PoolState holds the shared state and its one lock (releasing a task from its worker, settling
+ * a task, stats); PoolShutdown does close, terminate, breaking the pool, cancelling and awaiting
+ * termination. This file still holds dispatch, the workers' lifecycle and the relays (next to move out).
  *
  * Dispatch. A worker holds at most `depth` tasks (PREFETCH, or 1 with a task timeout or maxTasksPerChild,
  * where a task's start must be its dispatch): one running, the rest sent ahead into its pipe so that it
@@ -57,17 +53,19 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  * sent outside the lock by the thread that made the assignment; a relay refills its worker *before* it
  * decodes and delivers the answer. A worker sends each answer as soon as its task ends.
  *
- * Ownership. `Worker.queued` holds the tasks a worker was given. Every path that ends a task (answer,
- * death, timeout, terminate, cancel, a failed send, a steal) takes it out of `queued` or `pending` under
- * the lock, so exactly one of them settles it; a late answer for a task settled otherwise is dropped. A
- * task is stolen only after its message is in the pipe whole (`sentTo`, set per assignment), because
- * stealing rewrites the slot byte of the message for the new worker.
- *
  * Death. The relay thread's receive ends with EOF when the worker's JVM is gone (the ring notices the dead
  * peer's pid within one futex slice) or when the process ends before it touched its pipe (the exit hook
  * closes the pool's end). The relay then collects the exit code (the JVM is gone, so its slots are final),
  * fails the tasks it had STARTED with WorkerDiedException, puts the ones still QUEUED back at the head of
  * `pending`, and starts a replacement while there is work to do.
+ *
+ * Locking. One lock, `PoolState.lock`, guards: the run state (`state`), `pending`, `workers`, `feeders`,
+ * `relays`, `starting`, `running`, `broken`, the counters `submitted`, `deaths`, `restarts`, `bootDeaths`,
+ * and the mutable fields of Worker and Task, except a Task's `sentTo` (volatile: the sending thread sets
+ * it after the send, without the lock). Without the lock: `maybeIdle` and `shutdown` (volatile, read on
+ * hot paths, written under the lock), `completed` and `failed` (LongAdders counted by settle), the id
+ * counters and `progressBars` here. A method named `...Locked` runs with the lock held; the others take
+ * it themselves, and send tasks, settle tasks and kill workers only after releasing it.
  */
 public final class PoolEngine {
     private static final AtomicInteger POOLS = new AtomicInteger();
@@ -84,52 +82,22 @@ public final class PoolEngine {
     /** Workers dying in a row before their first answer that make the pool broken. */
     private static final int BOOT_DEATHS_TO_BREAK = 3;
 
-    private enum State { RUNNING, CLOSING, ENDED }
-
-    private final String name;
-    private final int processes;
-    private final SerializableRunnable initializer;
-    private final int maxTasksPerChild;
-    private final Duration taskTimeout;
-    private final WorkerLauncher launcher;
+    private final PoolState pool;
     private final ObjectCodec codec;
-    private final Answers answers;
     private final ExecutorService callbacks;
+    private final PoolShutdown shutdown;
+    private final WorkerLauncher launcher;
+    private final SerializableRunnable initializer;
+    private final Duration taskTimeout;
     private final ExecutorService starters;
     private final ScheduledThreadPoolExecutor timer;
-    /** Tasks a worker may hold: {@link #PREFETCH}, or 1 where a task's start must be its dispatch (timeouts, maxTasksPerChild). */
-    private final int depth;
     /** Message bytes a worker may hold beyond its first task ({@link WorkerLauncher#bytesAheadPerWorker}). */
     private final long bytesAhead;
+    private final Answers answers;
+    private final AtomicInteger workerNumbers = new AtomicInteger();
     private final AtomicLong taskIds = new AtomicLong();
     private final AtomicLong functionIds = new AtomicLong();
-    private final AtomicInteger workerNumbers = new AtomicInteger();
-
-    private final Object lock = new Object();
-    private final ArrayDeque<Task> pending = new ArrayDeque<>();
-    private final Set<Worker> workers = new LinkedHashSet<>();
-    private final Set<Feeder> feeders = new LinkedHashSet<>();
-    private final List<Thread> relays = new ArrayList<>();
     private volatile boolean progressBars;
-    private State state = State.RUNNING;
-    /**
-     * Some worker may hold nothing while others hold unstarted tasks: each completed send then looks for a
-     * task to take back ({@link #rebalance}). Set when a worker's queue empties or a worker arrives; cleared
-     * by a rebalance that finds no idle worker.
-     */
-    private volatile boolean maybeIdle;
-    /** {@code state != RUNNING}, readable without the lock (the relay's hot path asks it). */
-    private volatile boolean shutdown;
-    private int starting;
-    private int running;
-    private BrokenProcessPoolException broken;
-    private long submitted;
-    private final java.util.concurrent.atomic.LongAdder completed = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
-    private long deaths;
-    private long restarts;
-    /** Workers in a row that died before answering any task (see workerLost). */
-    private int bootDeaths;
 
     /**
      * Something that submits tasks over time (an imap's input reader); stopped by close, terminate and a
@@ -144,14 +112,12 @@ public final class PoolEngine {
         PoolSettings.checkWorkers("the number of worker processes", processes);
         PoolSettings.checkMaxTasksPerChild(maxTasksPerChild);
         PoolSettings.checkTaskTimeout(taskTimeout);
-        this.name = kind + "-" + POOLS.incrementAndGet();
-        this.processes = processes;
+        String name = kind + "-" + POOLS.incrementAndGet();
         this.initializer = initializer;
-        this.maxTasksPerChild = maxTasksPerChild;
         this.taskTimeout = taskTimeout;
         this.launcher = WorkerTransport.of(context);
-        this.depth = Math.min(taskTimeout != null || maxTasksPerChild > 0 ? 1 : PREFETCH, launcher.maxTasksPerWorker());
-        this.bytesAhead = launcher.bytesAheadPerWorker();
+        int depth = Math.min(taskTimeout != null || maxTasksPerChild > 0 ? 1 : PREFETCH, launcher.maxTasksPerWorker());
+        this.pool = new PoolState(name, processes, maxTasksPerChild, depth);
         this.codec = DefaultCodec.of(context.serializer().getName());
         ClassLoader ccl = Thread.currentThread().getContextClassLoader();
         this.answers = new Answers(codec, ccl != null ? ccl : PoolEngine.class.getClassLoader());
@@ -163,9 +129,11 @@ public final class PoolEngine {
         } else {
             timer = null;
         }
+        this.shutdown = new PoolShutdown(pool, callbacks, starters, timer);
+        this.bytesAhead = launcher.bytesAheadPerWorker();
         Loggers.POOL.log(Level.DEBUG, () -> name + " starting " + processes + " workers" + (taskTimeout != null ? ", task timeout " + taskTimeout : "")
                 + (maxTasksPerChild > 0 ? ", maxTasksPerChild " + maxTasksPerChild : ""));
-        synchronized (lock) {
+        synchronized (pool.lock) {
             for (int i = 0; i < processes; i++) {
                 launchLocked();
             }
@@ -173,11 +141,11 @@ public final class PoolEngine {
     }
 
     public String name() {
-        return name;
+        return pool.name;
     }
 
     public int processes() {
-        return processes;
+        return pool.processes;
     }
 
     /** The codec tasks and results travel with. */
@@ -200,7 +168,7 @@ public final class PoolEngine {
 
     /** A progress bar for a call of {@code items} items (unknown: -1), or null when they are off. */
     ProgressBar progressBar(String call, long items) {
-        return progressBars ? new ProgressBar(name + " " + call, items) : null;
+        return progressBars ? new ProgressBar(pool.name + " " + call, items) : null;
     }
 
     /** The single thread on which result callbacks run, in completion order. */
@@ -208,23 +176,107 @@ public final class PoolEngine {
         return callbacks;
     }
 
-    // ---------------------------------------------------------------- submitting
+    // ---------------------------------------------------------------- calls
 
+    /** Throws if a new call cannot be accepted now. */
+    void checkTakingCalls() {
+        pool.checkTakingCalls();
+    }
+
+    void addFeeder(Feeder feeder) {
+        synchronized (pool.lock) {
+            pool.checkTakingCalls();
+            pool.feeders.add(feeder);
+        }
+    }
+
+    void removeFeeder(Feeder feeder) {
+        synchronized (pool.lock) {
+            pool.feeders.remove(feeder);
+            pool.finishClosingLocked();
+        }
+    }
+
+    /** Whether the pool still runs (a feeder asks before it reads more input). */
+    boolean running() {
+        synchronized (pool.lock) {
+            return pool.state == State.RUNNING && pool.broken == null;
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Stops taking calls; queued tasks finish, then the workers exit. Returns at once; see {@link #awaitTermination}. */
+    public void close() {
+        shutdown.close();
+    }
+
+    /**
+     * Kills every worker now (SIGKILL); tasks not finished are cancelled. Returns at once; see
+     * {@link #awaitTermination}. Idempotent.
+     */
+    public void terminate() {
+        shutdown.terminate();
+    }
+
+    /** Tasks that never reached a worker, removed from the queue and cancelled (for {@code shutdownNow}). */
+    public List<Object> drainPending() {
+        return shutdown.drainPending();
+    }
+
+    /**
+     * Removes {@code task} if no worker has started it (queued in the pool, or sent ahead and taken back);
+     * true if it was removed and so will never run. The caller settles it.
+     */
+    boolean cancelPending(Task task) {
+        return shutdown.cancelPending(task);
+    }
+
+    /**
+     * Stops {@code task} if a worker has started it, by killing that worker (it is replaced); true if it
+     * did. The task's sink is not called: the caller settles it.
+     */
+    boolean cancelRunning(Task task) {
+        return shutdown.cancelRunning(task);
+    }
+
+    public boolean isShutdown() {
+        return shutdown.isShutdown();
+    }
+
+    /** Whether the pool was closed or terminated and every worker is gone. */
+    public boolean isTerminated() {
+        return shutdown.isTerminated();
+    }
+
+    /**
+     * Waits until {@link #isTerminated()} or the timeout passes (null: no limit); a running pool terminates
+     * only after {@link #close()} or {@link #terminate()}. Returns whether it terminated.
+     */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return shutdown.awaitTermination(timeout);
+    }
+
+    public PoolStats stats() {
+        return pool.stats();
+    }
+
+    // ---------------------------------------------------------------- dispatch
     /**
      * Queues {@code task}, or sends it at once to the least loaded worker that has room. Refused once the
      * pool is closing (feeders of earlier imap calls are stopped by close itself).
      *
      * @throws IllegalStateException          if the pool no longer takes calls
-     * @throws BrokenProcessPoolException     if the pool is broken
+     * @throws org.multiprocessing4j.BrokenProcessPoolException if the pool is broken
      */
     void submit(Task task) {
         Worker worker;
-        synchronized (lock) {
-            checkTakingCalls();
-            submitted++;
+        synchronized (pool.lock) {
+            pool.checkTakingCalls();
+            pool.submitted++;
             worker = leastLoadedLocked(task);
             if (worker == null) {
-                pending.addLast(task);
+                pool.pending.addLast(task);
                 return;
             }
             assignLocked(worker, task);
@@ -235,9 +287,9 @@ public final class PoolEngine {
     /** The live worker holding the fewest tasks, if it can take {@code task} too (lock held). */
     private Worker leastLoadedLocked(Task task) {
         Worker best = null;
-        for (Worker w : workers) {
+        for (Worker w : pool.workers) {
             if (!w.lost && !w.retiring && (best == null || w.queued.size() < best.queued.size())
-                    && w.canTake(task, depth, bytesAhead)) {
+                    && w.canTake(task, pool.depth, bytesAhead)) {
                 best = w;
                 if (w.queued.isEmpty()) {
                     break;
@@ -245,39 +297,6 @@ public final class PoolEngine {
             }
         }
         return best;
-    }
-
-    /** Throws if a new call cannot be accepted now. */
-    void checkTakingCalls() {
-        synchronized (lock) {
-            if (state != State.RUNNING) {
-                throw new IllegalStateException(name + " is " + (state == State.CLOSING ? "closed" : "terminated") + ": it takes no new tasks");
-            }
-            if (broken != null) {
-                throw broken("");
-            }
-        }
-    }
-
-    void addFeeder(Feeder feeder) {
-        synchronized (lock) {
-            checkTakingCalls();
-            feeders.add(feeder);
-        }
-    }
-
-    void removeFeeder(Feeder feeder) {
-        synchronized (lock) {
-            feeders.remove(feeder);
-            finishClosingLocked();
-        }
-    }
-
-    /** Whether the pool still runs (a feeder asks before it reads more input). */
-    boolean running() {
-        synchronized (lock) {
-            return state == State.RUNNING && broken == null;
-        }
     }
 
     private void assignLocked(Worker worker, Task task) {
@@ -288,14 +307,14 @@ public final class PoolEngine {
         task.slot = slot;
         task.worker = worker;
         task.sentTo = null;
-        task.event = PoolTaskEvent.handedOut(task.event, name, task.id, worker.link.name(), worker.link.pid());
+        task.event = PoolTaskEvent.handedOut(task.event, pool.name, task.id, worker.link.name(), worker.link.pid());
         if (worker.queued.isEmpty()) {
             worker.busySince = System.nanoTime();
         }
         worker.queued.addLast(task);
         worker.handed++;
-        running++;
-        if (maxTasksPerChild > 0 && worker.handed >= maxTasksPerChild) {
+        pool.running++;
+        if (pool.maxTasksPerChild > 0 && worker.handed >= pool.maxTasksPerChild) {
             worker.retiring = true;
         }
         if (timer != null) {
@@ -310,11 +329,11 @@ public final class PoolEngine {
             // The worker is gone, or this thread was interrupted mid-send: the task did not arrive whole.
             // It goes back to the queue; the worker is killed so that its relay replaces it.
             boolean requeued = false;
-            synchronized (lock) {
+            synchronized (pool.lock) {
                 if (task.worker == worker && worker.queued.remove(task)) {
-                    releaseLocked(worker, task, true);
-                    if (state != State.ENDED && broken == null) {
-                        pending.addFirst(task);
+                    pool.releaseLocked(worker, task, true);
+                    if (pool.state != State.ENDED && pool.broken == null) {
+                        pool.pending.addFirst(task);
                         requeued = true;
                     }
                 } else {
@@ -323,7 +342,7 @@ public final class PoolEngine {
             }
             worker.link.kill();
             if (!requeued) {
-                settle(task, null, new CancellationException(name + " ended before the task was sent"));
+                pool.settle(task, null, new CancellationException(pool.name + " ended before the task was sent"));
             }
             return;
         }
@@ -332,7 +351,7 @@ public final class PoolEngine {
         if (task.worker == worker) {
             task.sentTo = worker;
         }
-        if (maybeIdle) {
+        if (pool.maybeIdle) {
             // A worker that fell idle while this task was in flight could not take it back then.
             rebalance();
         }
@@ -342,10 +361,10 @@ public final class PoolEngine {
     private void rebalance() {
         List<Worker> to = new ArrayList<>(2);
         List<Task> moved = new ArrayList<>(2);
-        synchronized (lock) {
+        synchronized (pool.lock) {
             boolean idleLeft = false;
-            for (Worker w : workers) {
-                if (!w.lost && !w.retiring && w.queued.isEmpty() && w.freeSlot() >= 0 && state != State.ENDED && broken == null) {
+            for (Worker w : pool.workers) {
+                if (!w.lost && !w.retiring && w.queued.isEmpty() && w.freeSlot() >= 0 && pool.state != State.ENDED && pool.broken == null) {
                     Task t = stealLocked(w);
                     if (t != null) {
                         assignLocked(w, t);
@@ -356,7 +375,7 @@ public final class PoolEngine {
                     }
                 }
             }
-            maybeIdle = idleLeft;
+            pool.maybeIdle = idleLeft;
         }
         for (int i = 0; i < moved.size(); i++) {
             send(to.get(i), moved.get(i));
@@ -368,7 +387,7 @@ public final class PoolEngine {
      * wake-up of the worker), the rest one by one. A batch that fails delivered nothing: its tasks take the
      * one-by-one path, whose failure handling requeues them.
      */
-    private void sendAll(Worker worker, List<Task> tasks) {
+    void sendAll(Worker worker, List<Task> tasks) {
         int sent = 0;
         if (tasks.size() > 1) {
             List<EncodedMessage> messages = new ArrayList<>(tasks.size());
@@ -391,29 +410,8 @@ public final class PoolEngine {
         for (int i = sent; i < tasks.size(); i++) {
             send(worker, tasks.get(i));
         }
-        if (sent > 0 && maybeIdle) {
+        if (sent > 0 && pool.maybeIdle) {
             rebalance();
-        }
-    }
-
-    /**
-     * Takes {@code task} (already removed from {@code worker.queued}) out of its worker (lock held);
-     * {@code freeSlot} unless the slot stays in use until the worker's SKIPPED answer.
-     */
-    private void releaseLocked(Worker worker, Task task, boolean freeSlot) {
-        if (freeSlot && task.slot >= 0) {
-            worker.releaseSlot(task.slot);
-            worker.slots.free(task.slot);
-        }
-        if (worker.queued.isEmpty()) {
-            worker.busyNanos += System.nanoTime() - worker.busySince;
-            maybeIdle = true;
-        }
-        task.worker = null;
-        task.slot = -1;
-        running--;
-        if (task.timeout != null) {
-            task.timeout.cancel(false);
         }
     }
 
@@ -422,16 +420,16 @@ public final class PoolEngine {
      * nothing, one taken back from the most loaded worker that has not started it (lock held). Returns the
      * tasks to send.
      */
-    private List<Task> refillLocked(Worker worker) {
-        if (worker.lost || worker.retiring || state == State.ENDED || broken != null) {
+    List<Task> refillLocked(Worker worker) {
+        if (worker.lost || worker.retiring || pool.state == State.ENDED || pool.broken != null) {
             return List.of();
         }
         List<Task> out = null;
-        while (!pending.isEmpty() && !worker.retiring && worker.canTake(pending.peekFirst(), depth, bytesAhead)) {
-            Task next = pending.pollFirst();
+        while (!pool.pending.isEmpty() && !worker.retiring && worker.canTake(pool.pending.peekFirst(), pool.depth, bytesAhead)) {
+            Task next = pool.pending.pollFirst();
             assignLocked(worker, next);
             if (out == null) {
-                out = new ArrayList<>(depth);
+                out = new ArrayList<>(pool.depth);
             }
             out.add(next);
         }
@@ -451,7 +449,7 @@ public final class PoolEngine {
      * {@code queued}'s when two threads sent to it at once, so every candidate is tried).
      */
     private Task stealLocked(Worker thief) {
-        List<Worker> victims = new ArrayList<>(workers);
+        List<Worker> victims = new ArrayList<>(pool.workers);
         victims.remove(thief);
         victims.sort((a, b) -> Integer.compare(b.queued.size(), a.queued.size()));
         for (Worker victim : victims) {
@@ -463,8 +461,8 @@ public final class PoolEngine {
                 if (candidate.sentTo == victim && victim.slots.steal(candidate.slot)) {
                     // NOTE: the victim will answer SKIPPED for this slot; only then is the slot free again.
                     it.remove();
-                    releaseLocked(victim, candidate, false);
-                    unhandLocked(victim);
+                    pool.releaseLocked(victim, candidate, false);
+                    pool.unhandLocked(victim);
                     return candidate;
                 }
             }
@@ -472,16 +470,24 @@ public final class PoolEngine {
         return null;
     }
 
-    /** A task handed to {@code worker} was taken back: it does not count toward maxTasksPerChild (lock held). */
-    private void unhandLocked(Worker worker) {
-        worker.handed--;
-        worker.retiring = maxTasksPerChild > 0 && worker.handed >= maxTasksPerChild;
+    /** On the timer: {@code task} outlived the task timeout in {@code worker}, which is killed (and so replaced). */
+    private void timedOut(Worker worker, Task task) {
+        synchronized (pool.lock) {
+            if (task.worker != worker || !worker.queued.remove(task)) {
+                return;
+            }
+            pool.releaseLocked(worker, task, false);
+        }
+        Loggers.POOL.log(Level.DEBUG, () -> pool.name + ": task " + task.id + " timed out after " + taskTimeout + " in worker "
+                + worker.link.name() + " (pid " + worker.link.pid() + "); the worker is killed and replaced");
+        worker.link.kill();
+        pool.settle(task, null, new TaskTimeoutException(worker.link.name(), worker.link.pid(), taskTimeout));
     }
 
     // ---------------------------------------------------------------- workers
-
-    private void launchLocked() {
-        starting++;
+    /** Starts one more worker in the background; it counts as starting until it is up or gone (lock held). */
+    void launchLocked() {
+        pool.starting++;
         int number = workerNumbers.incrementAndGet();
         starters.execute(() -> launch(number));
     }
@@ -489,19 +495,19 @@ public final class PoolEngine {
     private void launch(int number) {
         WorkerLink link;
         try {
-            link = launcher.launch(name + "-worker-" + number, initializer, maxTasksPerChild, depth);
+            link = launcher.launch(pool.name + "-worker-" + number, initializer, pool.maxTasksPerChild, pool.depth);
         } catch (Throwable e) {
-            synchronized (lock) {
-                starting--;
+            synchronized (pool.lock) {
+                pool.starting--;
             }
-            breakPool(name + " cannot start a worker process", e);
+            shutdown.breakPool(pool.name + " cannot start a worker process", e);
             return;
         }
         Worker worker = new Worker(link, number);
         // NOTE: until the worker says READY (after its initializer), a death before it touched its pipe is
         // seen only through the process's exit, which then closes the pool's end; after READY the ring
         // itself reports the death, and closing on exit could drop answers not yet read.
-        java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean ready = new AtomicBoolean();
         link.onExit(() -> {
             if (!ready.get()) {
                 link.closeChannel();
@@ -520,30 +526,33 @@ public final class PoolEngine {
         ready.set(true);
         List<Task> toSend = List.of();
         boolean keep;
-        synchronized (lock) {
-            bootDeaths = 0;
-            keep = state != State.ENDED && broken == null;
+        synchronized (pool.lock) {
+            pool.bootDeaths = 0;
+            keep = pool.state != State.ENDED && pool.broken == null;
             if (keep) {
-                workers.add(worker);
-                maybeIdle = true;
-                Thread relay = new Thread(() -> relay(worker), name + "-relay-" + number);
-                relay.setDaemon(true);
-                worker.relay = relay;
-                relays.add(relay);
-                relay.start();
+                pool.workers.add(worker);
+                pool.maybeIdle = true;
+                Thread relayThread = new Thread(() -> {
+                    relay(worker);
+                    workerLost(worker);
+                }, pool.name + "-relay-" + number);
+                relayThread.setDaemon(true);
+                worker.relay = relayThread;
+                pool.relays.add(relayThread);
+                relayThread.start();
                 toSend = refillLocked(worker);
-                starting--;
+                pool.starting--;
             }
-            lock.notifyAll();
+            pool.lock.notifyAll();
         }
         if (!keep) {
             retire(worker);
             return;
         }
-        Loggers.POOL.log(Level.DEBUG, () -> name + ": worker " + link.name() + " (pid " + link.pid() + ") ready");
+        Loggers.POOL.log(Level.DEBUG, () -> pool.name + ": worker " + link.name() + " (pid " + link.pid() + ") ready");
         sendAll(worker, toSend);
-        synchronized (lock) {
-            finishClosingLocked();
+        synchronized (pool.lock) {
+            pool.finishClosingLocked();
         }
     }
 
@@ -553,9 +562,9 @@ public final class PoolEngine {
         worker.link.closeChannel();
         worker.awaitExitCode();
         worker.link.release();
-        synchronized (lock) {
-            starting--;
-            lock.notifyAll();
+        synchronized (pool.lock) {
+            pool.starting--;
+            pool.lock.notifyAll();
         }
     }
 
@@ -573,30 +582,132 @@ public final class PoolEngine {
         worker.link.release();
         boolean breakNow;
         boolean replaced = false;
-        synchronized (lock) {
-            starting--;
-            deaths++;
-            bootDeaths++;
-            breakNow = !initFailed && bootDeaths >= BOOT_DEATHS_TO_BREAK;
-            if (!initFailed && !breakNow && state != State.ENDED && broken == null) {
-                restarts++;
+        synchronized (pool.lock) {
+            pool.starting--;
+            pool.deaths++;
+            pool.bootDeaths++;
+            breakNow = !initFailed && pool.bootDeaths >= BOOT_DEATHS_TO_BREAK;
+            if (!initFailed && !breakNow && pool.state != State.ENDED && pool.broken == null) {
+                pool.restarts++;
                 launchLocked();
                 replaced = true;
             }
-            lock.notifyAll();
+            pool.lock.notifyAll();
         }
         if (!initFailed) {
             reportLost(worker, code, false, 0, replaced);
         }
         if (initFailed) {
-            breakPool("the initializer of " + name + " raised an exception in " + worker, cause);
+            shutdown.breakPool("the initializer of " + pool.name + " raised an exception in " + worker, cause);
         } else if (breakNow) {
-            breakPool(name + ": " + BOOT_DEATHS_TO_BREAK + " workers in a row died before running a task (last: " + worker
+            shutdown.breakPool(pool.name + ": " + BOOT_DEATHS_TO_BREAK + " workers in a row died before running a task (last: " + worker
                     + ", exit code " + code + "); the initializer or the JVM start fails", null);
         }
     }
 
-    /** The loop of one worker's relay thread: answers in, next tasks out, until the worker is gone. */
+    /** On {@code worker}'s relay thread once its pipe ended: settles what it held and replaces it if needed. */
+    private void workerLost(Worker worker) {
+        synchronized (pool.lock) {
+            if (worker.lost) {
+                return;
+            }
+            worker.lost = true;
+        }
+        worker.link.closeChannel();
+        int code = worker.awaitExitCode();
+        // NOTE: the worker is dead now, so each slot's state is final: STARTED tasks were its, QUEUED never ran.
+        List<Task> died = new ArrayList<>();
+        boolean ended;
+        boolean expected;
+        boolean killedByPool;
+        boolean replaced = false;
+        List<Worker> refill = new ArrayList<>();
+        List<List<Task>> refills = new ArrayList<>();
+        synchronized (pool.lock) {
+            // NOTE: one block from removing the worker to starting its replacement, so that nobody sees a
+            // pool with no worker, none starting and work left (isTerminated would say true).
+            pool.workers.remove(worker);
+            boolean hadTasks = !worker.queued.isEmpty();
+            List<Task> neverStarted = new ArrayList<>();
+            while (!worker.queued.isEmpty()) {
+                Task t = worker.queued.pollFirst();
+                boolean started = t.slot >= 0 && worker.slots.state(t.slot) != TaskSlots.QUEUED;
+                pool.releaseLocked(worker, t, false);
+                (started ? died : neverStarted).add(t);
+            }
+            ended = pool.state == State.ENDED;
+            for (int i = neverStarted.size() - 1; i >= 0; i--) {
+                if (!ended && pool.broken == null) {
+                    pool.pending.addFirst(neverStarted.get(i));
+                } else {
+                    died.add(neverStarted.get(i));
+                }
+            }
+            expected = !hadTasks && code == 0 && (worker.retiring || pool.state != State.RUNNING);
+            killedByPool = ended || pool.broken != null;
+            if (!expected) {
+                pool.deaths++;
+            }
+            if (!ended && pool.broken == null && (pool.state == State.RUNNING || !pool.pending.isEmpty() || pool.running > 0 || !pool.feeders.isEmpty())) {
+                pool.restarts++;
+                launchLocked();
+                replaced = true;
+            }
+            // Tasks put back go to idle workers now, not to the replacement when it is up.
+            for (Worker w : pool.workers) {
+                if (w.queued.isEmpty() && !pool.pending.isEmpty()) {
+                    List<Task> given = refillLocked(w);
+                    if (!given.isEmpty()) {
+                        refill.add(w);
+                        refills.add(given);
+                    }
+                }
+            }
+            pool.finishClosingLocked();
+            pool.relays.remove(worker.relay); // NOTE: this thread ends right after; a pool that replaces workers all day keeps no dead threads
+            pool.lock.notifyAll();
+        }
+        worker.link.release();
+        if (killedByPool) {
+            Loggers.POOL.log(Level.DEBUG, () -> pool.name + ": worker " + worker + " ended with exit code " + code + " ("
+                    + (ended ? "terminated" : "the pool is broken") + ")");
+        } else {
+            reportLost(worker, code, expected, died.size(), replaced);
+        }
+        for (int i = 0; i < refill.size(); i++) {
+            sendAll(refill.get(i), refills.get(i));
+        }
+        for (Task t : died) {
+            pool.settle(t, null, ended ? new CancellationException(pool.name + " was terminated")
+                    : new WorkerDiedException(worker.link.name(), worker.link.pid(), code));
+        }
+    }
+
+    /**
+     * Logs and records a worker that ended while the pool runs (or closes); {@code expected}: it retired or
+     * the closing pool let it go.
+     */
+    private void reportLost(Worker worker, int code, boolean expected, int tasksFailed, boolean replaced) {
+        String who = worker.link.name();
+        long pid = worker.link.pid();
+        boolean retired = expected && worker.retiring;
+        if (!expected) {
+            Loggers.POOL.log(Level.DEBUG, () -> pool.name + ": worker " + who + " (pid " + pid + ") died with exit code " + code
+                    + (tasksFailed > 0 ? ", failing " + tasksFailed + " started task(s)" : "") + (replaced ? "; replaced" : ""));
+        } else {
+            Loggers.POOL.log(Level.DEBUG, () -> pool.name + ": worker " + who + " (pid " + pid + ") "
+                    + (retired ? "retired under maxTasksPerChild" : "exited") + (replaced ? "; replaced" : ""));
+        }
+        if (!expected || retired) {
+            PoolWorkerLostEvent.emit(pool.name, who, pid, code, retired, tasksFailed, replaced);
+        }
+    }
+
+    // ---------------------------------------------------------------- relays
+    /**
+     * Answers in, next tasks out, until {@code worker} is gone: returns when its pipe ended, its initializer
+     * failed (the pool is then broken) or the relay itself failed (the worker is then killed).
+     */
     private void relay(Worker worker) {
         List<byte[]> batch = new ArrayList<>(RELAY_BATCH);
         try {
@@ -618,16 +729,15 @@ public final class PoolEngine {
                     onMessages(worker, batch);
                 }
                 if (answer != null) {
-                    breakPool("the initializer of " + name + " raised an exception in " + worker, answers.exception(answer, worker));
+                    shutdown.breakPool("the initializer of " + pool.name + " raised an exception in " + worker, answers.exception(answer, worker));
                     break;
                 }
             }
         } catch (Throwable t) {
-            System.err.println(name + ": the relay of " + worker + " failed; the worker is replaced");
+            System.err.println(pool.name + ": the relay of " + worker + " failed; the worker is replaced");
             t.printStackTrace();
             worker.link.kill();
         }
-        workerLost(worker);
     }
 
     /**
@@ -646,7 +756,7 @@ public final class PoolEngine {
     private void onMessages(Worker worker, List<byte[]> answers) throws IOException {
         Task[] tasks = new Task[answers.size()];
         List<Task> toSend;
-        synchronized (lock) {
+        synchronized (pool.lock) {
             for (int i = 0; i < tasks.length; i++) {
                 tasks[i] = takeAnsweredLocked(worker, answers.get(i));
             }
@@ -658,9 +768,9 @@ public final class PoolEngine {
                 deliver(worker, tasks[i], answers.get(i));
             }
         }
-        if (shutdown) {
-            synchronized (lock) {
-                finishClosingLocked();
+        if (pool.shutdown) {
+            synchronized (pool.lock) {
+                pool.finishClosingLocked();
             }
         }
     }
@@ -683,7 +793,7 @@ public final class PoolEngine {
         if (first != null && first.id == id) {
             // NOTE: the usual case: a worker answers its tasks in the order it was given them.
             worker.queued.pollFirst();
-            releaseLocked(worker, first, true);
+            pool.releaseLocked(worker, first, true);
             worker.tasksDone++;
             return first;
         }
@@ -691,7 +801,7 @@ public final class PoolEngine {
             Task t = it.next();
             if (t.id == id) {
                 it.remove();
-                releaseLocked(worker, t, true);
+                pool.releaseLocked(worker, t, true);
                 worker.tasksDone++;
                 return t;
             }
@@ -702,409 +812,7 @@ public final class PoolEngine {
     /** Decodes one answer and settles its task (no lock held). */
     private void deliver(Worker worker, Task task, byte[] answer) {
         Answers.Outcome outcome = answers.decode(answer, worker);
-        settle(task, outcome.value(), outcome.error());
-    }
-
-    private void workerLost(Worker worker) {
-        synchronized (lock) {
-            if (worker.lost) {
-                return;
-            }
-            worker.lost = true;
-        }
-        worker.link.closeChannel();
-        int code = worker.awaitExitCode();
-        // NOTE: the worker is dead now, so each slot's state is final: STARTED tasks were its, QUEUED never ran.
-        List<Task> died = new ArrayList<>();
-        boolean ended;
-        boolean expected;
-        boolean killedByPool;
-        boolean replaced = false;
-        List<Worker> refill = new ArrayList<>();
-        List<List<Task>> refills = new ArrayList<>();
-        synchronized (lock) {
-            // NOTE: one block from removing the worker to starting its replacement, so that nobody sees a
-            // pool with no worker, none starting and work left (isTerminated would say true).
-            workers.remove(worker);
-            boolean hadTasks = !worker.queued.isEmpty();
-            List<Task> neverStarted = new ArrayList<>();
-            while (!worker.queued.isEmpty()) {
-                Task t = worker.queued.pollFirst();
-                boolean started = t.slot >= 0 && worker.slots.state(t.slot) != TaskSlots.QUEUED;
-                releaseLocked(worker, t, false);
-                (started ? died : neverStarted).add(t);
-            }
-            ended = state == State.ENDED;
-            for (int i = neverStarted.size() - 1; i >= 0; i--) {
-                if (!ended && broken == null) {
-                    pending.addFirst(neverStarted.get(i));
-                } else {
-                    died.add(neverStarted.get(i));
-                }
-            }
-            expected = !hadTasks && code == 0 && (worker.retiring || state != State.RUNNING);
-            killedByPool = ended || broken != null;
-            if (!expected) {
-                deaths++;
-            }
-            if (!ended && broken == null && (state == State.RUNNING || !pending.isEmpty() || running > 0 || !feeders.isEmpty())) {
-                restarts++;
-                launchLocked();
-                replaced = true;
-            }
-            // Tasks put back go to idle workers now, not to the replacement when it is up.
-            for (Worker w : workers) {
-                if (w.queued.isEmpty() && !pending.isEmpty()) {
-                    List<Task> given = refillLocked(w);
-                    if (!given.isEmpty()) {
-                        refill.add(w);
-                        refills.add(given);
-                    }
-                }
-            }
-            finishClosingLocked();
-            relays.remove(worker.relay); // NOTE: this thread ends right after; a pool that replaces workers all day keeps no dead threads
-            lock.notifyAll();
-        }
-        worker.link.release();
-        if (killedByPool) {
-            Loggers.POOL.log(Level.DEBUG, () -> name + ": worker " + worker + " ended with exit code " + code + " ("
-                    + (ended ? "terminated" : "the pool is broken") + ")");
-        } else {
-            reportLost(worker, code, expected, died.size(), replaced);
-        }
-        for (int i = 0; i < refill.size(); i++) {
-            sendAll(refill.get(i), refills.get(i));
-        }
-        for (Task t : died) {
-            settle(t, null, ended ? new CancellationException(name + " was terminated")
-                    : new WorkerDiedException(worker.link.name(), worker.link.pid(), code));
-        }
-    }
-
-    /**
-     * Logs and records a worker that ended while the pool runs (or closes); {@code expected}: it retired or
-     * the closing pool let it go.
-     */
-    private void reportLost(Worker worker, int code, boolean expected, int tasksFailed, boolean replaced) {
-        String who = worker.link.name();
-        long pid = worker.link.pid();
-        boolean retired = expected && worker.retiring;
-        if (!expected) {
-            Loggers.POOL.log(Level.DEBUG, () -> name + ": worker " + who + " (pid " + pid + ") died with exit code " + code
-                    + (tasksFailed > 0 ? ", failing " + tasksFailed + " started task(s)" : "") + (replaced ? "; replaced" : ""));
-        } else {
-            Loggers.POOL.log(Level.DEBUG, () -> name + ": worker " + who + " (pid " + pid + ") "
-                    + (retired ? "retired under maxTasksPerChild" : "exited") + (replaced ? "; replaced" : ""));
-        }
-        if (!expected || retired) {
-            PoolWorkerLostEvent.emit(name, who, pid, code, retired, tasksFailed, replaced);
-        }
-    }
-
-    private void timedOut(Worker worker, Task task) {
-        synchronized (lock) {
-            if (task.worker != worker || !worker.queued.remove(task)) {
-                return;
-            }
-            releaseLocked(worker, task, false);
-        }
-        Loggers.POOL.log(Level.DEBUG, () -> name + ": task " + task.id + " timed out after " + taskTimeout + " in worker "
-                + worker.link.name() + " (pid " + worker.link.pid() + "); the worker is killed and replaced");
-        worker.link.kill();
-        settle(task, null, new TaskTimeoutException(worker.link.name(), worker.link.pid(), taskTimeout));
-    }
-
-    // ---------------------------------------------------------------- outcomes
-
-    private void settle(Task task, Object value, Throwable error) {
-        if (!task.settle()) {
-            return;
-        }
-        PoolTaskEvent.settled(task.event, error);
-        if (error == null) {
-            completed.increment();
-        } else if (!(error instanceof CancellationException)) {
-            failed.increment();
-        }
-        try {
-            if (error == null) {
-                task.sink.succeeded(task, value);
-            } else {
-                task.sink.failed(task, error);
-            }
-        } catch (RuntimeException e) {
-            System.err.println(name + ": delivering a task's outcome failed");
-            e.printStackTrace();
-        }
-    }
-
-    private BrokenProcessPoolException broken(String detail) {
-        return new BrokenProcessPoolException(broken.getMessage() + detail, broken.getCause());
-    }
-
-    private void breakPool(String why, Throwable cause) {
-        List<Task> lost = new ArrayList<>();
-        List<Worker> all;
-        List<Feeder> stopped;
-        BrokenProcessPoolException error;
-        boolean first = false;
-        synchronized (lock) {
-            if (broken == null) {
-                broken = new BrokenProcessPoolException(why + " (the pool is broken: pending and later tasks fail)", cause);
-                first = true;
-            }
-            error = broken;
-            lost.addAll(pending);
-            pending.clear();
-            for (Worker w : workers) {
-                drainLocked(w, lost);
-            }
-            all = new ArrayList<>(workers);
-            stopped = new ArrayList<>(feeders);
-            lock.notifyAll();
-        }
-        if (first) {
-            Loggers.POOL.log(Level.WARNING, error.getMessage(), cause);
-        }
-        for (Feeder f : stopped) {
-            f.stopFeeding(error);
-        }
-        for (Task t : lost) {
-            settle(t, null, new BrokenProcessPoolException(error.getMessage(), error.getCause()));
-        }
-        for (Worker w : all) {
-            w.link.kill();
-        }
-    }
-
-    // ---------------------------------------------------------------- lifecycle
-
-    /** Stops taking calls; queued tasks finish, then the workers exit. Returns at once; see {@link #join}. */
-    public void close() {
-        List<Feeder> stopped;
-        synchronized (lock) {
-            if (state != State.RUNNING) {
-                return;
-            }
-            state = State.CLOSING;
-            shutdown = true;
-            stopped = new ArrayList<>(feeders);
-            feeders.clear(); // NOTE: a stopped feeder submits nothing more; close never waits for its input
-            finishClosingLocked();
-        }
-        Loggers.POOL.log(Level.DEBUG, () -> name + " closing: queued tasks finish, then the workers exit");
-        for (Feeder f : stopped) {
-            f.stopFeeding(new IllegalStateException(name + " was closed before this call's input was read to the end"));
-        }
-    }
-
-    /** In CLOSING with nothing left to run: tells every worker to exit (lock held). */
-    private void finishClosingLocked() {
-        if (state == State.CLOSING && pending.isEmpty() && running == 0 && feeders.isEmpty()) {
-            for (Worker w : workers) {
-                w.link.closeChannel();
-            }
-        }
-    }
-
-    /**
-     * Kills every worker now (SIGKILL); tasks not finished are cancelled. Returns at once; see
-     * {@link #awaitTermination}. Idempotent.
-     */
-    public void terminate() {
-        List<Task> cancelled = new ArrayList<>();
-        List<Worker> all;
-        List<Feeder> stopped;
-        boolean first;
-        synchronized (lock) {
-            first = state != State.ENDED;
-            state = State.ENDED;
-            shutdown = true;
-            cancelled.addAll(pending);
-            pending.clear();
-            for (Worker w : workers) {
-                drainLocked(w, cancelled);
-            }
-            all = new ArrayList<>(workers);
-            stopped = new ArrayList<>(feeders);
-            lock.notifyAll();
-        }
-        if (first) {
-            Loggers.POOL.log(Level.DEBUG, () -> name + " terminating: its workers are killed");
-        }
-        CancellationException why = new CancellationException(name + " was terminated");
-        for (Feeder f : stopped) {
-            f.stopFeeding(why);
-        }
-        for (Task t : cancelled) {
-            settle(t, null, new CancellationException(name + " was terminated before the task finished"));
-        }
-        for (Worker w : all) {
-            w.link.kill();
-        }
-    }
-
-    /** Moves every task {@code worker} holds into {@code into} (lock held). */
-    private void drainLocked(Worker worker, List<Task> into) {
-        while (!worker.queued.isEmpty()) {
-            Task t = worker.queued.pollFirst();
-            releaseLocked(worker, t, false);
-            into.add(t);
-        }
-    }
-
-    /** Tasks that never reached a worker, removed from the queue and cancelled (for {@code shutdownNow}). */
-    public List<Object> drainPending() {
-        List<Task> drained;
-        synchronized (lock) {
-            drained = new ArrayList<>(pending);
-            pending.clear();
-            for (Worker w : workers) {
-                for (java.util.Iterator<Task> it = w.queued.descendingIterator(); it.hasNext(); ) {
-                    Task t = it.next();
-                    if (t.sentTo == w && w.slots.steal(t.slot)) {
-                        it.remove();
-                        releaseLocked(w, t, false);
-                        unhandLocked(w);
-                        drained.add(t);
-                    }
-                }
-            }
-            finishClosingLocked();
-        }
-        List<Object> origins = new ArrayList<>();
-        for (Task t : drained) {
-            if (t.origin != null) {
-                origins.add(t.origin);
-            }
-            settle(t, null, new CancellationException("cancelled before it started"));
-        }
-        return origins;
-    }
-
-    /**
-     * Removes {@code task} if no worker has started it (queued in the pool, or sent ahead and taken back);
-     * true if it was removed and so will never run. The caller settles it.
-     */
-    boolean cancelPending(Task task) {
-        synchronized (lock) {
-            if (task.settled()) {
-                return false;
-            }
-            if (pending.remove(task)) {
-                task.settle();
-                PoolTaskEvent.cancelled(task.event);
-                finishClosingLocked();
-                return true;
-            }
-            Worker w = task.worker;
-            if (w != null && task.sentTo == w && w.slots.steal(task.slot)) {
-                w.queued.remove(task);
-                releaseLocked(w, task, false);
-                unhandLocked(w);
-                task.settle();
-                PoolTaskEvent.cancelled(task.event);
-                finishClosingLocked();
-                return true;
-            }
-            return false;
-        }
-    }
-
-    /**
-     * Stops {@code task} if a worker has started it, by killing that worker (it is replaced); true if it
-     * did. The task's sink is not called: the caller settles it.
-     */
-    boolean cancelRunning(Task task) {
-        Worker worker;
-        synchronized (lock) {
-            worker = task.worker;
-            if (worker == null || task.settled() || task.sentTo != worker || task.slot < 0
-                    || worker.slots.state(task.slot) != TaskSlots.STARTED || !worker.queued.remove(task)) {
-                return false; // not started (cancelPending's case), or not yet whole in the pipe
-            }
-            releaseLocked(worker, task, false);
-            task.settle();
-            PoolTaskEvent.cancelled(task.event);
-        }
-        worker.link.kill();
-        return true;
-    }
-
-    public boolean isShutdown() {
-        synchronized (lock) {
-            return state != State.RUNNING;
-        }
-    }
-
-    /** Whether the pool was closed or terminated and every worker is gone. */
-    public boolean isTerminated() {
-        synchronized (lock) {
-            return terminatedLocked();
-        }
-    }
-
-    private boolean terminatedLocked() {
-        return state != State.RUNNING && workers.isEmpty() && starting == 0 && pending.isEmpty() && running == 0;
-    }
-
-    /**
-     * Waits until {@link #isTerminated()} or the timeout passes (null: no limit); a running pool terminates
-     * only after {@link #close()} or {@link #terminate()}. Returns whether it terminated.
-     */
-    public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + org.multiprocessing4j.internal.Timeouts.nanos(timeout);
-        List<Thread> threads;
-        synchronized (lock) {
-            while (!terminatedLocked()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(lock, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
-            }
-            threads = new ArrayList<>(relays);
-        }
-        for (Thread t : threads) {
-            long left = deadline - System.nanoTime();
-            if (timeout != null && left <= 0) {
-                return false;
-            }
-            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, Long.MAX_VALUE / 2))));
-        }
-        releaseThreads();
-        return true;
-    }
-
-    /** Ends the engine's own threads (after the workers are gone). */
-    private void releaseThreads() {
-        callbacks.shutdown();
-        starters.shutdown();
-        if (timer != null) {
-            timer.shutdownNow();
-        }
-    }
-
-    public PoolStats stats() {
-        synchronized (lock) {
-            long now = System.nanoTime();
-            int started = 0;
-            List<PoolStats.WorkerStats> live = new ArrayList<>();
-            for (Worker w : workers) {
-                boolean running = false;
-                for (Task t : w.queued) {
-                    if (t.slot >= 0 && w.slots.state(t.slot) == TaskSlots.STARTED) {
-                        running = true;
-                        started++;
-                    }
-                }
-                long busyNanos = w.busyNanos + (w.queued.isEmpty() ? 0 : now - w.busySince);
-                live.add(new PoolStats.WorkerStats(w.link.name(), w.link.pid(), w.tasksDone, Duration.ofNanos(busyNanos), running));
-            }
-            return new PoolStats(processes, submitted, completed.sum(), failed.sum(), pending.size() + running - started, started,
-                    deaths, restarts, List.copyOf(live));
-        }
+        pool.settle(task, outcome.value(), outcome.error());
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String prefix) {
@@ -1118,6 +826,6 @@ public final class PoolEngine {
 
     @Override
     public String toString() {
-        return name;
+        return pool.name;
     }
 }
