@@ -33,7 +33,7 @@ final class PoolState {
     final String name;
     final int processes;
     final int maxTasksPerChild;
-    /** Tasks a worker may hold: {@link PoolEngine#PREFETCH}, or 1 where a task's start must be its dispatch (timeouts, maxTasksPerChild). */
+    /** Tasks a worker may hold: {@link Dispatcher#PREFETCH}, or 1 where a task's start must be its dispatch (timeouts, maxTasksPerChild). */
     final int depth;
 
     /** Guards every mutable field here, and the mutable fields of {@link Worker} and {@link Task}. */
@@ -45,7 +45,7 @@ final class PoolState {
     State state = State.RUNNING;
     /**
      * Some worker may hold nothing while others hold unstarted tasks: each completed send then looks for a
-     * task to take back ({@code PoolEngine.rebalance}). Set when a worker's queue empties or a worker arrives; cleared
+     * task to take back ({@code Dispatcher.rebalance}). Set when a worker's queue empties or a worker arrives; cleared
      * by a rebalance that finds no idle worker.
      */
     volatile boolean maybeIdle;
