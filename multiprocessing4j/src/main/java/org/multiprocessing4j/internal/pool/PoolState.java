@@ -61,7 +61,7 @@ final class PoolState {
     final LongAdder failed = new LongAdder();
     long deaths;
     long restarts;
-    /** Workers in a row that died before answering any task (see {@code PoolEngine.notReady}). */
+    /** Workers in a row that died before answering any task (see {@code WorkerSupervisor.notReady}). */
     int bootDeaths;
 
     PoolState(String name, int processes, int maxTasksPerChild, int depth) {
