@@ -13,7 +13,7 @@ import java.util.List;
  * Implementation notes
  *
  * A relay refills its worker *before* it decodes and delivers the answers it took (see Dispatcher), so the
- * worker is never idle while the pool decodes. When the pipe ends (EOF: the worker's JVM is gone), run
+ * worker has its next tasks while the relay decodes. When the pipe ends (EOF: the worker's JVM is gone), run
  * returns and the relay thread goes on to WorkerSupervisor.workerLost (see there).
  */
 final class AnswerRelay {

@@ -28,7 +28,7 @@ import org.multiprocessing4j.internal.wire.EncodedMessage;
  * never waits for the pool between tasks. Sending ahead never makes a task wait behind a busy worker while
  * another is idle (API.md): a worker that falls idle with nothing pending takes back an unstarted task
  * of another worker (newest first, most loaded workers first), and whether the task was started or taken back is decided by one CAS
- * on its slot in that worker's TaskSlots table (see there). Under `lock`: a submitted task goes to the least
+ * on its slot in that worker's TaskSlots table (see there). Under the pool's lock: a submitted task goes to the least
  * loaded worker that has room, or to the `pending` deque; a worker that answers is refilled. Messages are
  * sent outside the lock by the thread that made the assignment; a relay refills its worker *before* it
  * decodes and delivers the answer (AnswerRelay). A worker sends each answer as soon as its task ends.

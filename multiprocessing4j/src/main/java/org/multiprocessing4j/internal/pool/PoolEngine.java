@@ -36,7 +36,7 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  *   WorkerSupervisor starting workers (READY handshake), retiring them, a worker's death and its replacement
  *   AnswerRelay      the loop of each worker's relay thread: answers in, refill, decode, settle
  *   PoolShutdown     close, terminate, breaking the pool, cancelling, awaiting termination
- * They share one PoolState and no other mutable state.
+ * They share one PoolState; none keeps state that another reads.
  *
  * Locking. One lock, `PoolState.lock`, guards: the run state (`state`), `pending`, `workers`, `feeders`,
  * `relays`, `starting`, `running`, `broken`, the counters `submitted`, `deaths`, `restarts`, `bootDeaths`,
@@ -44,7 +44,7 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  * it after the send, without the lock). Without the lock: `maybeIdle` and `shutdown` (volatile, read on
  * hot paths, written under the lock), `completed` and `failed` (LongAdders counted by settle), the id
  * counters and `progressBars` here. A method named `...Locked` runs with the lock held; the others take
- * it themselves, and send tasks, settle tasks and kill workers only after releasing it.
+ * it where they need it, and send tasks, settle tasks and kill workers only outside it.
  */
 public final class PoolEngine {
     private static final AtomicInteger POOLS = new AtomicInteger();
