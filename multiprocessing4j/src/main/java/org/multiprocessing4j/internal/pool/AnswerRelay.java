@@ -1,0 +1,145 @@
+package org.multiprocessing4j.internal.pool;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The loop of a worker's relay thread ({@link #run}): takes the worker's answers from its pipe, refills the
+ * worker, then decodes each answer and settles its task, until the pipe ends. One instance serves every
+ * relay of a {@link PoolEngine}; each relay thread calls {@link #run} for its own worker.
+ */
+/*
+ * Implementation notes
+ *
+ * A relay refills its worker *before* it decodes and delivers the answers it took (see Dispatcher), so the
+ * worker has its next tasks while the relay decodes. When the pipe ends (EOF: the worker's JVM is gone), run
+ * returns and the relay thread goes on to WorkerSupervisor.workerLost (see there).
+ */
+final class AnswerRelay {
+    /** Answers a relay takes from its worker's pipe at once, at most. */
+    private static final int RELAY_BATCH = 16;
+
+    private final PoolState pool;
+    private final Answers answers;
+    private final Dispatcher dispatcher;
+    private final PoolShutdown shutdown;
+
+    AnswerRelay(PoolState pool, Answers answers, Dispatcher dispatcher, PoolShutdown shutdown) {
+        this.pool = pool;
+        this.answers = answers;
+        this.dispatcher = dispatcher;
+        this.shutdown = shutdown;
+    }
+
+    /**
+     * Answers in, next tasks out, until {@code worker} is gone: returns when its pipe ended, its initializer
+     * failed (the pool is then broken) or the relay itself failed (the worker is then killed).
+     */
+    void run(Worker worker) {
+        List<byte[]> batch = new ArrayList<>(RELAY_BATCH);
+        try {
+            while (true) {
+                byte[] answer;
+                try {
+                    answer = worker.link.receive();
+                } catch (IOException | InterruptedException e) {
+                    break;
+                }
+                // NOTE: answers already in the pipe are taken with it: one lock section and one refill for all
+                // (a worker of short tasks answers faster than a relay handles answers one by one).
+                batch.clear();
+                while (answer != null && !(answer.length > 0 && answer[0] == TaskMessages.INIT_FAILED)) {
+                    batch.add(answer);
+                    answer = batch.size() < RELAY_BATCH ? receiveNow(worker) : null;
+                }
+                if (!batch.isEmpty()) {
+                    onMessages(worker, batch);
+                }
+                if (answer != null) {
+                    shutdown.breakPool("the initializer of " + pool.name + " raised an exception in " + worker, answers.exception(answer, worker));
+                    break;
+                }
+            }
+        } catch (Throwable t) {
+            System.err.println(pool.name + ": the relay of " + worker + " failed; the worker is replaced");
+            t.printStackTrace();
+            worker.link.kill();
+        }
+    }
+
+    /**
+     * The next answer if one is already in {@code worker}'s pipe, else null (also when the pipe ended: the
+     * relay's next blocking receive reports that).
+     */
+    private static byte[] receiveNow(Worker worker) {
+        try {
+            return worker.link.receiveNow();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Answers from a worker, in the order it sent them. */
+    private void onMessages(Worker worker, List<byte[]> answers) throws IOException {
+        Task[] tasks = new Task[answers.size()];
+        List<Task> toSend;
+        synchronized (pool.lock) {
+            for (int i = 0; i < tasks.length; i++) {
+                tasks[i] = takeAnsweredLocked(worker, answers.get(i));
+            }
+            toSend = dispatcher.refillLocked(worker);
+        }
+        dispatcher.sendAll(worker, toSend);
+        for (int i = 0; i < tasks.length; i++) {
+            if (tasks[i] != null) {
+                deliver(worker, tasks[i], answers.get(i));
+            }
+        }
+        if (pool.shutdown) {
+            synchronized (pool.lock) {
+                pool.finishClosingLocked();
+            }
+        }
+    }
+
+    /**
+     * Takes the task {@code answer} is about out of {@code worker} (lock held); null for a SKIPPED answer
+     * (its slot is free again) or a task settled otherwise (timed out, cancelled, terminated).
+     */
+    private Task takeAnsweredLocked(Worker worker, byte[] answer) throws IOException {
+        long id = TaskMessages.taskId(answer);
+        int slot = TaskMessages.slot(answer);
+        if (answer[0] == TaskMessages.SKIPPED) {
+            if (slot < worker.slotUsed.length) {
+                worker.releaseSlot(slot);
+                worker.slots.free(slot);
+            }
+            return null;
+        }
+        Task first = worker.queued.peekFirst();
+        if (first != null && first.id == id) {
+            // NOTE: the usual case: a worker answers its tasks in the order it was given them.
+            worker.queued.pollFirst();
+            pool.releaseLocked(worker, first, true);
+            worker.tasksDone++;
+            return first;
+        }
+        for (java.util.Iterator<Task> it = worker.queued.iterator(); it.hasNext(); ) {
+            Task t = it.next();
+            if (t.id == id) {
+                it.remove();
+                pool.releaseLocked(worker, t, true);
+                worker.tasksDone++;
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** Decodes one answer and settles its task (no lock held). */
+    private void deliver(Worker worker, Task task, byte[] answer) {
+        Answers.Outcome outcome = answers.decode(answer, worker, task);
+        pool.settle(task, outcome.value(), outcome.error());
+    }
+}
