@@ -37,7 +37,7 @@ final class Answers {
         try {
             int length = answer.length - TaskMessages.HEADER;
             return new Outcome(task.sink.packedResults()
-                    ? codec.decodeResults(answer, TaskMessages.HEADER, length, loader)
+                    ? codec.decodePacked(answer, TaskMessages.HEADER, length, loader)
                     : codec.decode(answer, TaskMessages.HEADER, length, loader), null);
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
             return new Outcome(null, new ProcessError("cannot decode the result of a task answered by " + worker + ": " + e, e));

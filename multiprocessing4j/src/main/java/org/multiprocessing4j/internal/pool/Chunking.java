@@ -15,17 +15,25 @@ public final class Chunking {
     }
 
     /**
-     * A chunk's items as the list that travels: for starmap each pair becomes a serializable
-     * {@link java.util.AbstractMap.SimpleImmutableEntry} ({@code Map.entry} pairs are not serializable).
+     * A chunk's items as the list that travels: for map, packed if they are all {@code Integer}s or all
+     * {@code Long}s (see {@link org.multiprocessing4j.internal.wire.PackedList}: written from one array,
+     * without the codec's copy and type scan of a list of objects); for starmap each pair becomes a
+     * serializable {@link java.util.AbstractMap.SimpleImmutableEntry} ({@code Map.entry} pairs are not
+     * serializable).
      *
      * @throws IllegalArgumentException if a starmap item is not a {@code Map.Entry}
      */
     static java.util.List<Object> travelling(java.util.List<?> items, boolean star) {
+        if (!star) {
+            org.multiprocessing4j.internal.wire.PackedList.Builder packed = new org.multiprocessing4j.internal.wire.PackedList.Builder(items.size());
+            for (Object item : items) {
+                packed.add(item);
+            }
+            return packed.build();
+        }
         java.util.List<Object> out = new java.util.ArrayList<>(items.size());
         for (Object item : items) {
-            if (!star) {
-                out.add(item);
-            } else if (item instanceof java.util.Map.Entry<?, ?> e) {
+            if (item instanceof java.util.Map.Entry<?, ?> e) {
                 out.add(e instanceof java.util.AbstractMap.SimpleImmutableEntry<?, ?> ? e : new java.util.AbstractMap.SimpleImmutableEntry<>(e));
             } else {
                 throw new IllegalArgumentException("starmap needs Map.Entry items (key and value are the two arguments), got "

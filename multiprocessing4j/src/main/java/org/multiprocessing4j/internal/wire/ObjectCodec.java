@@ -208,14 +208,14 @@ public final class ObjectCodec {
     }
 
     /**
-     * As {@link #decode(byte[], int, int, ClassLoader)}, for a pool's chunk of results: a mutable list of
-     * only {@code Integer}s or only {@code Long}s at the top comes back as a {@link PackedList}, its
-     * numbers copied into one array and none boxed.
+     * As {@link #decode(byte[], int, int, ClassLoader)}, for a pool's chunks (of arguments in a worker, of
+     * results in the pool's JVM): a mutable list of only {@code Integer}s or only {@code Long}s at the top
+     * comes back as a {@link PackedList}, its numbers copied into one array and none boxed.
      *
      * @throws IOException as {@link #decode(byte[], int, int, ClassLoader)}
      * @throws ClassNotFoundException as {@link #decode(byte[], int, int, ClassLoader)}
      */
-    public Object decodeResults(byte[] data, int offset, int length, ClassLoader loader) throws IOException, ClassNotFoundException {
+    public Object decodePacked(byte[] data, int offset, int length, ClassLoader loader) throws IOException, ClassNotFoundException {
         Objects.checkFromIndexSize(offset, length, data.length);
         if (length >= 2 && (data[offset] == INT_LIST || data[offset] == LONG_LIST) && data[offset + 1] == Containers.MUTABLE) {
             WireInput in = new WireInput(data, offset + 2, length - 2);

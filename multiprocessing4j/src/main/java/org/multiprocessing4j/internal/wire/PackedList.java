@@ -92,6 +92,65 @@ public final class PackedList<E> extends AbstractList<E> implements RandomAccess
         return all;
     }
 
+    /**
+     * Collects values into a packed list while they are all {@code Long}s or all {@code Integer}s, into an
+     * {@link ArrayList} from the first value that breaks the run: a pool worker's results for one chunk.
+     * Not thread-safe.
+     */
+    public static final class Builder {
+        private final int expected;
+        private int[] ints;
+        private long[] longs;
+        private ArrayList<Object> boxed;
+        private int size;
+
+        /** A builder for about {@code expected} values (more are allowed). */
+        public Builder(int expected) {
+            this.expected = Math.max(0, expected);
+        }
+
+        /** Appends {@code value} (any object, or null). */
+        public void add(Object value) {
+            if (boxed == null) {
+                if (size == 0 && ints == null && longs == null && expected > 0) {
+                    if (value instanceof Long) {
+                        longs = new long[expected];
+                    } else if (value instanceof Integer) {
+                        ints = new int[expected];
+                    }
+                }
+                if (longs != null && value instanceof Long l && size < longs.length) {
+                    longs[size++] = l;
+                    return;
+                }
+                if (ints != null && value instanceof Integer i && size < ints.length) {
+                    ints[size++] = i;
+                    return;
+                }
+                unpack();
+            }
+            boxed.add(value);
+        }
+
+        /** The values added, packed if they were all {@code Long}s or all {@code Integer}s. */
+        public List<Object> build() {
+            if (boxed != null || size == 0) {
+                return boxed != null ? boxed : new ArrayList<>();
+            }
+            return longs != null ? cast(ofLongs(size == longs.length ? longs : Arrays.copyOf(longs, size)))
+                    : cast(ofInts(size == ints.length ? ints : Arrays.copyOf(ints, size)));
+        }
+
+        private void unpack() {
+            boxed = new ArrayList<>(Math.max(expected, size + 1));
+            for (int i = 0; i < size; i++) {
+                boxed.add(longs != null ? (Object) longs[i] : (Object) ints[i]);
+            }
+            ints = null;
+            longs = null;
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static List<Object> cast(PackedList<?> list) {
         return (List<Object>) list;

@@ -74,20 +74,44 @@ class PackedListTest {
     }
 
     @Test
+    void the_builder_packs_a_run_of_one_number_type_and_boxes_from_the_first_other_value() {
+        PackedList.Builder longs = new PackedList.Builder(3);
+        longs.add(1L);
+        longs.add(2L);
+        assertInstanceOf(PackedList.class, longs.build());
+        assertEquals(List.of(1L, 2L), longs.build(), "fewer values than expected are trimmed");
+        PackedList.Builder mixed = new PackedList.Builder(2);
+        mixed.add(1);
+        mixed.add(2L);
+        mixed.add(null);
+        List<Object> boxed = mixed.build();
+        assertInstanceOf(ArrayList.class, boxed);
+        assertEquals(Arrays.asList(1, 2L, null), boxed, "more values than expected, of three kinds");
+        PackedList.Builder overflow = new PackedList.Builder(1);
+        overflow.add(7);
+        overflow.add(8);
+        assertEquals(List.of(7, 8), overflow.build());
+        assertEquals(List.of(), new PackedList.Builder(0).build());
+        PackedList.Builder strings = new PackedList.Builder(1);
+        strings.add("a");
+        assertEquals(List.of("a"), strings.build());
+    }
+
+    @Test
     void the_codec_decodes_a_chunk_of_numbers_packed_and_carries_a_packed_list_as_an_array_list() throws Exception {
         byte[] longs = codec.encode(new ArrayList<>(List.of(5L, 6L)), "test");
-        Object packed = codec.decodeResults(longs, 0, longs.length, loader);
+        Object packed = codec.decodePacked(longs, 0, longs.length, loader);
         assertInstanceOf(PackedList.class, packed);
         assertEquals(List.of(5L, 6L), packed);
         assertInstanceOf(ArrayList.class, codec.decode(longs, loader), "plain decode is unchanged");
 
         byte[] ints = codec.encode(new ArrayList<>(List.of(5, 6)), "test");
-        assertEquals(List.of(5, 6), codec.decodeResults(ints, 0, ints.length, loader));
+        assertEquals(List.of(5, 6), codec.decodePacked(ints, 0, ints.length, loader));
         byte[] mixed = codec.encode(new ArrayList<>(Arrays.asList(5, null)), "test");
-        assertInstanceOf(ArrayList.class, codec.decodeResults(mixed, 0, mixed.length, loader));
+        assertInstanceOf(ArrayList.class, codec.decodePacked(mixed, 0, mixed.length, loader));
         byte[] immutable = codec.encode(List.of(5L), "test");
         @SuppressWarnings("unchecked")
-        List<Object> unmodifiable = (List<Object>) codec.decodeResults(immutable, 0, immutable.length, loader);
+        List<Object> unmodifiable = (List<Object>) codec.decodePacked(immutable, 0, immutable.length, loader);
         assertEquals(List.of(5L), unmodifiable);
         assertThrows(UnsupportedOperationException.class, () -> unmodifiable.add(6L), "an unmodifiable list stays one");
 
