@@ -38,7 +38,7 @@ import org.multiprocessing4j.internal.pool.PoolSettings;
  * a busy worker while another is idle. Tasks over 64 KiB are not sent ahead. Map calls batch their input into chunks of
  * {@code chunksize} items, one task each: by default {@code ceil(n / (4 × processes))} for {@code map},
  * {@code starmap} and their async forms (CPython's rule), and 1 for {@code imap}/{@code imapUnordered},
- * which read their input lazily, at most {@code 2 × processes} chunks ahead of the consumer. A pool built
+ * which read their input lazily, at most {@code 8 × processes} chunks ahead of the consumer. A pool built
  * with {@link Builder#progressBar(boolean)} shows a terminal progress bar for map-family calls; {@link
  * #stats()} gives counters for monitoring.
  *

@@ -311,7 +311,7 @@ class PoolFaultTest extends ChildProcessTestBase {
                 assertEquals(i * i, results.next(HANG));
                 maxAhead = Math.max(maxAhead, read.get() - i);
             }
-            long bound = (2L * pool.processes() + 1) * chunksize;
+            long bound = (8L * pool.processes() + 1) * chunksize;
             assertTrue(maxAhead <= bound, "read " + maxAhead + " items ahead of the consumer; bound " + bound);
             pool.terminate();
         }
