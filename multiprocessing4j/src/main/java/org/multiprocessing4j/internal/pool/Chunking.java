@@ -1,5 +1,11 @@
 package org.multiprocessing4j.internal.pool;
 
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.multiprocessing4j.internal.wire.PackedList;
+
 /** Chunk sizes of map calls, as CPython computes them. */
 public final class Chunking {
     private Chunking() {
@@ -14,33 +20,66 @@ public final class Chunking {
         return (int) Math.max(1, (items + per - 1) / per);
     }
 
-    /**
-     * A chunk's items as the list that travels: for map, packed if they are all {@code Integer}s or all
-     * {@code Long}s (see {@link org.multiprocessing4j.internal.wire.PackedList}: written from one array,
-     * without the codec's copy and type scan of a list of objects); for starmap each pair becomes a
-     * serializable {@link java.util.AbstractMap.SimpleImmutableEntry} ({@code Map.entry} pairs are not
-     * serializable).
-     *
-     * @throws IllegalArgumentException if a starmap item is not a {@code Map.Entry}
-     */
-    static java.util.List<Object> travelling(java.util.List<?> items, boolean star) {
-        if (!star) {
-            org.multiprocessing4j.internal.wire.PackedList.Builder packed = new org.multiprocessing4j.internal.wire.PackedList.Builder(items.size());
-            for (Object item : items) {
-                packed.add(item);
-            }
-            return packed.build();
-        }
-        java.util.List<Object> out = new java.util.ArrayList<>(items.size());
+    /** {@code items} as the list that travels: see {@link Collector#travelling()}. */
+    static List<Object> travelling(List<?> items, boolean star) {
+        Collector chunk = new Collector(star, items.size());
         for (Object item : items) {
-            if (item instanceof java.util.Map.Entry<?, ?> e) {
-                out.add(e instanceof java.util.AbstractMap.SimpleImmutableEntry<?, ?> ? e : new java.util.AbstractMap.SimpleImmutableEntry<>(e));
-            } else {
-                throw new IllegalArgumentException("starmap needs Map.Entry items (key and value are the two arguments), got "
-                        + (item == null ? "null" : item.getClass().getName()));
-            }
+            chunk.add(item);
         }
-        return out;
+        return chunk.travelling();
+    }
+
+    /**
+     * One chunk's items as they are read, then as the list that travels. Not thread-safe: one per chunk.
+     */
+    static final class Collector {
+        private final PackedList.Builder packed;
+        private final List<Object> pairs;
+        private int count;
+
+        /** For a map ({@code star} false) or a starmap chunk of about {@code expected} items. */
+        Collector(boolean star, int expected) {
+            this.packed = star ? null : new PackedList.Builder(expected);
+            this.pairs = star ? new ArrayList<>(expected) : null;
+        }
+
+        void add(Object item) {
+            if (packed != null) {
+                packed.add(item);
+            } else {
+                pairs.add(item);
+            }
+            count++;
+        }
+
+        /** Items added so far. */
+        int count() {
+            return count;
+        }
+
+        /**
+         * The items as the list that travels: for map, packed if they are all {@code Integer}s or all
+         * {@code Long}s (see {@link PackedList}: written from one array, without the codec's copy and type
+         * scan of a list of objects); for starmap each pair becomes a serializable
+         * {@link AbstractMap.SimpleImmutableEntry} ({@code Map.entry} pairs are not serializable).
+         *
+         * @throws IllegalArgumentException if a starmap item is not a {@code Map.Entry}
+         */
+        List<Object> travelling() {
+            if (packed != null) {
+                return packed.build();
+            }
+            List<Object> out = new ArrayList<>(pairs.size());
+            for (Object item : pairs) {
+                if (item instanceof Map.Entry<?, ?> e) {
+                    out.add(e instanceof AbstractMap.SimpleImmutableEntry<?, ?> ? e : new AbstractMap.SimpleImmutableEntry<>(e));
+                } else {
+                    throw new IllegalArgumentException("starmap needs Map.Entry items (key and value are the two arguments), got "
+                            + (item == null ? "null" : item.getClass().getName()));
+                }
+            }
+            return out;
+        }
     }
 
     /** Checks a chunk size given by the caller. */

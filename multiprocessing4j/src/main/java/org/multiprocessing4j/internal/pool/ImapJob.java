@@ -2,7 +2,6 @@ package org.multiprocessing4j.internal.pool;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -15,7 +14,6 @@ import org.multiprocessing4j.ProcessExecutionException;
 import org.multiprocessing4j.ResultIterator;
 import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.wire.EncodedMessage;
-import org.multiprocessing4j.internal.wire.PackedList;
 
 /**
  * One {@code imap}/{@code imapUnordered} call. A feeder thread reads the input lazily, one chunk at a
@@ -121,36 +119,25 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                     }
                     break;
                 }
-                // NOTE: map items go straight into the packed form that travels (Chunking.travelling's), pairs
-                // into a list that travelling then converts
-                boolean star = kind == TaskMessages.STARMAP;
-                PackedList.Builder packed = star ? null : new PackedList.Builder(chunksize);
-                List<Object> pairs = star ? new ArrayList<>(chunksize) : null;
-                int count = 0;
+                Chunking.Collector chunk = new Chunking.Collector(kind == TaskMessages.STARMAP, chunksize);
                 try {
-                    while (count < chunksize && input.hasNext()) {
-                        Object item = input.next();
-                        if (star) {
-                            pairs.add(item);
-                        } else {
-                            packed.add(item);
-                        }
-                        count++;
+                    while (chunk.count() < chunksize && input.hasNext()) {
+                        chunk.add(input.next());
                     }
                 } catch (RuntimeException | Error e) {
                     error = e instanceof RuntimeException re ? re : new ProcessError("the input of an imap call failed: " + e, e);
-                    if (count == 0) {
+                    if (chunk.count() == 0) {
                         break;
                     }
                 }
-                if (count == 0) {
+                if (chunk.count() == 0) {
                     break;
                 }
                 long id = engine.nextTaskId();
                 EncodedMessage message;
                 try {
                     message = engine.codec().encodeMessage(TaskMessages.mapPrefix(kind, id, functionId, function),
-                            star ? Chunking.travelling(pairs, true) : packed.build(), "an item of an imap call");
+                            chunk.travelling(), "an item of an imap call");
                 } catch (RuntimeException e) {
                     error = e;
                     break;
@@ -173,7 +160,7 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                     error = e;
                     break;
                 }
-                if (error != null || count < chunksize) {
+                if (error != null || chunk.count() < chunksize) {
                     break;
                 }
             }
