@@ -156,7 +156,8 @@ final class AotCache {
      * What the training child runs: a capturing lambda, so lambda deserialization is trained too, that
      * passes messages through a shared-memory ring, so the futex and pidfd calls are linked in the cache,
      * small items through a queue, so that its put and get paths are linked and profiled there too, runs a
-     * manager, and passes pool tasks through a worker's code (their classes and method profiles).
+     * manager, takes locks and a semaphore and increments a shared value under its lock from two threads,
+     * and passes pool tasks through a worker's code (their classes and method profiles).
      */
     static SerializableRunnable trainingTarget(String word) {
         return () -> {
@@ -166,6 +167,7 @@ final class AotCache {
             org.multiprocessing4j.internal.ring.RingWarmUp.ringRoundTrips();
             org.multiprocessing4j.internal.manager.ManagerTraining.exercise();
             org.multiprocessing4j.internal.queue.QueueTraining.exercise();
+            org.multiprocessing4j.internal.sync.SyncTraining.exercise();
             org.multiprocessing4j.internal.pool.PoolTraining.exercise();
         };
     }
