@@ -21,7 +21,7 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  *  128 +-------------------------------------------------------------------+
  *      | producer mutex: owner pid + start token (long) | waiters (int)    |  RobustMutex
  *  256 | consumer mutex: owner pid + start token (long) | waiters (int)    |  RobustMutex
- *  384 | producer cursor: tail (start + bytes published), puts (items    |  producer lock holder
+ *  384 | producer cursor: tail (start + bytes published), puts (items      |  producer lock holder
  *      | ever put), then its journal (see Cursor)                          |
  *  512 | consumer cursor: head (start + bytes consumed), gets (items       |  consumer lock holder
  *      | ever taken), then its journal                                     |
