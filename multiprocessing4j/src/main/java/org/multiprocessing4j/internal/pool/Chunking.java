@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.multiprocessing4j.internal.wire.PackedList;
 
-/** Chunk sizes of map calls, as CPython computes them. */
+/** Chunks of map calls: their size, as CPython computes it, and the form in which their items travel. */
 public final class Chunking {
     private Chunking() {
     }
