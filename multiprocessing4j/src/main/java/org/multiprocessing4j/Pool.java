@@ -42,6 +42,12 @@ import org.multiprocessing4j.internal.pool.PoolSettings;
  * with {@link Builder#progressBar(boolean)} shows a terminal progress bar for map-family calls; {@link
  * #stats()} gives counters for monitoring.
  *
+ * <p><b>Results.</b> The list a {@code map} or {@code starmap} returns is a mutable {@link List} of its own,
+ * as an {@link java.util.ArrayList} is. When every result is an {@code Integer}, or every one a
+ * {@code Long}, it keeps them in one primitive array and boxes an element each time it is read (so two
+ * reads may give two equal but distinct objects); adding, removing or storing anything else turns it into
+ * an ordinary list of objects. Numbers cross between the processes the same way, unboxed.
+ *
  * <p><b>Faults.</b> A worker that dies holding a task (crash, {@code System.exit}, out of memory, SIGKILL)
  * fails exactly that task with {@link WorkerDiedException} and is replaced; nothing hangs. A task longer
  * than the {@linkplain Builder#taskTimeout task timeout} has its worker killed and fails with
