@@ -143,7 +143,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
      * @throws OwnerDiedException if its holder died and this call took it over: the lock is held
      */
     public boolean tryAcquire() {
-        return remote != null ? remoteTry() : told(core().tryLock());
+        return remote != null ? remote.tryOnce() : told(core().tryLock());
     }
 
     /**
@@ -170,7 +170,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
     @Override
     public void lock() {
         if (remote != null) {
-            remoteLockUninterruptibly();
+            remote.acquireUninterruptibly();
             return;
         }
         RobustLock c = core();
@@ -197,7 +197,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
     /** Acquires the lock if it is free now. */
     @Override
     public boolean tryLock() {
-        return remote != null ? remoteTry() : core().tryLock().held();
+        return remote != null ? remote.tryOnce() : core().tryLock().held();
     }
 
     /** Acquires the lock, waiting up to the timeout; zero or negative tries once. */
@@ -279,21 +279,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         return remote != null;
     }
 
-    private boolean remoteTry() {
-        try {
-            return remote.acquire(0, false);
-        } catch (InterruptedException cannotHappen) {
-            throw new AssertionError(cannotHappen);
-        }
-    }
 
-    private void remoteLockUninterruptibly() {
-        try {
-            remote.acquire(-1, false);
-        } catch (InterruptedException cannotHappen) {
-            throw new AssertionError(cannotHappen);
-        }
-    }
 
     private RobustLock core() {
         RobustLock c = core;

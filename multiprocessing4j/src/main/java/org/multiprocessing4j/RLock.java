@@ -151,7 +151,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
      * @throws OwnerDiedException if its holder died and this call took it over: the lock is held once
      */
     public boolean tryAcquire() {
-        return remote != null ? remoteTry() : told(core().tryLock());
+        return remote != null ? remote.tryOnce() : told(core().tryLock());
     }
 
     /**
@@ -186,11 +186,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
     @Override
     public void lock() {
         if (remote != null) {
-            try {
-                remote.acquire(-1, false);
-            } catch (InterruptedException cannotHappen) {
-                throw new AssertionError(cannotHappen);
-            }
+            remote.acquireUninterruptibly();
             return;
         }
         ReentrantRobustLock c = core();
@@ -215,7 +211,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
 
     @Override
     public boolean tryLock() {
-        return remote != null ? remoteTry() : core().tryLock().held();
+        return remote != null ? remote.tryOnce() : core().tryLock().held();
     }
 
     /** Acquires the lock, waiting up to the timeout; zero or negative tries once. */
@@ -292,13 +288,6 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
         return remote != null;
     }
 
-    private boolean remoteTry() {
-        try {
-            return remote.acquire(0, false);
-        } catch (InterruptedException cannotHappen) {
-            throw new AssertionError(cannotHappen);
-        }
-    }
 
     private ReentrantRobustLock core() {
         ReentrantRobustLock c = core;

@@ -17,6 +17,24 @@ public interface LockBackend extends Serializable {
      */
     boolean acquire(long nanos, boolean interruptible) throws InterruptedException;
 
+    /** {@return whether one try took the lock} An interrupt does not end it; the status is kept. */
+    default boolean tryOnce() {
+        try {
+            return acquire(0, false);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        }
+    }
+
+    /** Takes the lock, waiting as long as it takes; an interrupt does not end the wait (the status is kept). */
+    default void acquireUninterruptibly() {
+        try {
+            acquire(-1, false);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        }
+    }
+
     /**
      * Gives the lock up: a Lock whoever holds it; an RLock one hold of the calling thread.
      *
