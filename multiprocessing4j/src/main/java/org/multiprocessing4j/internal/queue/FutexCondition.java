@@ -7,6 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.multiprocessing4j.internal.futex.Futex;
+import org.multiprocessing4j.internal.futex.SpinPause;
 
 /**
  * A cross-process condition on one futex word of a shared mapping: threads in any process {@link #await}
@@ -105,12 +106,12 @@ final class FutexCondition {
         long start = System.nanoTime();
         long spin = spinNanos;
         long spinEnd = start + spin;
-        for (;;) {
+        for (int look = 0; ; look++) {
             long now = System.nanoTime();
             if (now - spinEnd >= 0 || now - deadline >= 0) {
                 break;
             }
-            Thread.onSpinWait();
+            SpinPause.pause(look);
             if (ready.getAsBoolean()) {
                 spinNanos = Math.min(SPIN_MAX_NANOS, spin + (spin >> 1));
                 return true;

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import org.multiprocessing4j.internal.futex.Futex;
+import org.multiprocessing4j.internal.futex.SpinPause;
 import org.multiprocessing4j.internal.futex.ProcessWatch;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 
@@ -92,7 +93,7 @@ final class RobustMutex {
         }
         long spinEnd = System.nanoTime() + FutexCondition.SPIN_NANOS;
         long seen;
-        while ((seen = (long) LONG.getVolatile(file, owner)) != 0 || !LONG.compareAndSet(file, owner, 0L, SELF)) {
+        for (int look = 0; (seen = (long) LONG.getVolatile(file, owner)) != 0 || !LONG.compareAndSet(file, owner, 0L, SELF); look++) {
             if (seen == 0) {
                 continue; // lost a race for a free lock: look again
             }
@@ -100,7 +101,7 @@ final class RobustMutex {
             if (now - spinEnd >= 0 || now - deadline >= 0) {
                 break;
             }
-            Thread.onSpinWait();
+            SpinPause.pause(look);
         }
         if (seen == 0) {
             return Acquired.ACQUIRED;

@@ -6,6 +6,7 @@ import static org.multiprocessing4j.internal.sync.SyncLayout.LONG;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.multiprocessing4j.internal.futex.Futex;
+import org.multiprocessing4j.internal.futex.SpinPause;
 
 /**
  * A cyclic barrier across processes (Python's {@code Barrier}) whose passes are numbered generations:
@@ -173,8 +174,8 @@ public final class SharedBarrier {
     private Outcome awaitEnd(int generation, int signal, long deadline) {
         long slice = Waits.FIRST_SLICE_NANOS;
         long spinEnd = Math.min(System.nanoTime() + Waits.SPIN_NANOS, deadline);
-        while (get(SIGNAL) == signal && System.nanoTime() - spinEnd < 0 && !SyncWeakening.BARRIER_LATE_READ) {
-            Thread.onSpinWait();
+        for (int look = 0; get(SIGNAL) == signal && System.nanoTime() - spinEnd < 0 && !SyncWeakening.BARRIER_LATE_READ; look++) {
+            SpinPause.pause(look);
         }
         for (;;) {
             long remaining = deadline - System.nanoTime();

@@ -5,6 +5,7 @@ import static org.multiprocessing4j.internal.sync.SyncLayout.LONG;
 
 import java.lang.foreign.MemorySegment;
 import org.multiprocessing4j.internal.futex.Futex;
+import org.multiprocessing4j.internal.futex.SpinPause;
 
 /**
  * The waiter table of a condition variable across processes: each waiting thread owns a slot with its own
@@ -99,8 +100,8 @@ public final class SharedCondition {
     public boolean await(int slot, long deadline, boolean interruptible) {
         long s = slotOffset(slot);
         long spinEnd = Math.min(System.nanoTime() + Waits.SPIN_NANOS, deadline);
-        while ((int) INT.getVolatile(segment, s) == REGISTERED && System.nanoTime() - spinEnd < 0) {
-            Thread.onSpinWait();
+        for (int look = 0; (int) INT.getVolatile(segment, s) == REGISTERED && System.nanoTime() - spinEnd < 0; look++) {
+            SpinPause.pause(look);
         }
         long slice = Waits.FIRST_SLICE_NANOS;
         for (;;) {

@@ -4,6 +4,7 @@ import static org.multiprocessing4j.internal.sync.SyncLayout.INT;
 
 import java.lang.foreign.MemorySegment;
 import org.multiprocessing4j.internal.futex.Futex;
+import org.multiprocessing4j.internal.futex.SpinPause;
 
 /**
  * A flag across processes that threads can wait for (Python's {@code Event}) on {@value #BYTES} bytes of
@@ -85,10 +86,10 @@ public final class SharedEvent {
         }
         long spinEnd = System.nanoTime() + Waits.SPIN_NANOS;
         long slice = Waits.FIRST_SLICE_NANOS;
-        for (;;) {
+        for (int look = 0; ; look++) {
             long now = System.nanoTime();
             if (now - spinEnd < 0 && now - deadline < 0) {
-                Thread.onSpinWait();
+                SpinPause.pause(look);
                 if ((int) INT.getVolatile(segment, state) != start) {
                     return true;
                 }

@@ -5,6 +5,7 @@ import static org.multiprocessing4j.internal.sync.SyncLayout.LONG;
 
 import java.lang.foreign.MemorySegment;
 import org.multiprocessing4j.internal.futex.Futex;
+import org.multiprocessing4j.internal.futex.SpinPause;
 
 /**
  * A counting semaphore across processes whose permits are returned when a process holding them dies:
@@ -147,8 +148,8 @@ public final class SharedSemaphore {
                     spun = true;
                     waitStart = System.nanoTime();
                     long spinEnd = Math.min(waitStart + spin.nanos(), deadline);
-                    while (value() == 0 && System.nanoTime() - spinEnd < 0) {
-                        Thread.onSpinWait();
+                    for (int look = 0; value() == 0 && System.nanoTime() - spinEnd < 0; look++) {
+                        SpinPause.pause(look);
                     }
                     if (value() > 0) {
                         spin.succeeded();
