@@ -52,6 +52,39 @@ class SharedValueTest extends ChildProcessTestBase {
         }
     }
 
+    /**
+     * Two of the processes release the lock with their own fence ({@code multiprocessing4j.membarrier=false}),
+     * two without one (relying on the waiters' membarrier): a lost wake-up between them would hang the join
+     * (a failure after the timeout), a lost update would show in the count.
+     */
+    @Test
+    void processes_releasing_with_and_without_a_fence_share_a_lock_exactly() throws Exception {
+        Context fenced = Context.builder().systemProperty("multiprocessing4j.membarrier", "false").build();
+        try (IntValue counter = Value.ofInt(0)) {
+            List<Process> workers = new ArrayList<>();
+            for (int i = 0; i < PROCESSES; i++) {
+                SerializableRunnable work = () -> {
+                    RLock lock = counter.getLock();
+                    for (int n = 0; n < INCREMENTS; n++) {
+                        lock.lock();
+                        try {
+                            counter.set(counter.get() + 1);
+                        } finally {
+                            lock.unlock();
+                        }
+                    }
+                };
+                workers.add(i % 2 == 0 ? fenced.process(work) : new Process(work));
+            }
+            workers.forEach(Process::start);
+            for (Process p : workers) {
+                p.join(HANG);
+                assertEquals(0, p.exitCode(), "worker " + p);
+            }
+            assertEquals(PROCESSES * INCREMENTS, counter.get());
+        }
+    }
+
     @Test
     void four_processes_adding_to_long_and_short_values_and_a_byte_array_without_a_lock_lose_nothing() throws Exception {
         try (LongValue total = Value.rawLong(0); ShortValue small = Value.ofShort((short) 0);

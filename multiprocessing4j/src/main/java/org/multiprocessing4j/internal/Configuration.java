@@ -18,6 +18,9 @@ import java.nio.file.Path;
  *       {@code ~/.cache/multiprocessing4j}</td></tr>
  *   <tr><td>{@code multiprocessing4j.aotCache}</td><td>{@code false} turns the AOT cache off</td>
  *       <td>on where the class path is all jars</td></tr>
+ *   <tr><td>{@code multiprocessing4j.membarrier}</td><td>{@code false}: this process's lock releases keep
+ *       their own store→load fence instead of relying on waiters' {@code membarrier(2)} barriers</td>
+ *       <td>on where the kernel offers them</td></tr>
  *   <tr><td>{@code multiprocessing4j.traceBoot}</td><td>{@code true}: a child prints when each boot
  *       phase ended, relative to its launch</td><td>off</td></tr>
  * </table>
@@ -57,6 +60,10 @@ public final class Configuration {
 
     public static boolean aotCacheEnabled() {
         return !"false".equals(System.getProperty("multiprocessing4j.aotCache"));
+    }
+
+    public static boolean membarrierEnabled() {
+        return !"false".equals(System.getProperty("multiprocessing4j.membarrier"));
     }
 
     public static boolean traceBoot() {

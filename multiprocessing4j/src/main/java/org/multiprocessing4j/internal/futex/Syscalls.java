@@ -17,8 +17,8 @@ import java.lang.invoke.VarHandle;
 import java.util.Locale;
 
 /**
- * The native entry points of this package, linked once: {@code syscall(2)} shaped for {@code futex} and
- * for {@code pidfd_open}, {@code poll(2)} and {@code close(2)}, with {@code errno} captured where a
+ * The native entry points of this package, linked once: {@code syscall(2)} shaped for {@code futex}, for
+ * {@code pidfd_open} and for {@code membarrier}, {@code poll(2)} and {@code close(2)}, with {@code errno} captured where a
  * failure must be told apart. Linux on x86-64 or AArch64 only: anything else fails at class init with
  * {@link UnsupportedOperationException}.
  *
@@ -38,6 +38,8 @@ final class Syscalls {
     static final long SYS_FUTEX;
     /** {@code SYS_pidfd_open}: 434 on every architecture (Linux 5.3+). */
     static final long SYS_PIDFD_OPEN = 434;
+    /** {@code SYS_membarrier}: 324 on x86-64, 283 on AArch64 (Linux 4.3+; the expedited global command 4.16+). */
+    static final long SYS_MEMBARRIER;
 
     static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO =
@@ -49,6 +51,8 @@ final class Syscalls {
     static final MethodHandle FUTEX_NO_ERRNO;
     /** {@code long syscall(nr, long a, long b)}, errno captured: {@code pidfd_open(pid, flags)}. */
     static final MethodHandle SYSCALL2;
+    /** The same without errno capture: {@code membarrier(cmd, flags)}, where only success matters. */
+    static final MethodHandle SYSCALL2_NO_ERRNO;
     /** {@code int poll(struct pollfd *fds, nfds_t n, int timeoutMillis)}, errno captured. */
     static final MethodHandle POLL;
     /** {@code int close(int fd)}. */
@@ -65,6 +69,7 @@ final class Syscalls {
             case "aarch64", "arm64" -> 98;
             default -> throw new UnsupportedOperationException("no SYS_futex number for architecture " + arch);
         };
+        SYS_MEMBARRIER = SYS_FUTEX == 202 ? 324 : 283;
         Linker linker = Linker.nativeLinker();
         SymbolLookup libc = linker.defaultLookup();
         Linker.Option errno = Linker.Option.captureCallState("errno");
@@ -75,6 +80,8 @@ final class Syscalls {
         FUTEX_NO_ERRNO = linker.downcallHandle(libc.findOrThrow("syscall"), futex, variadic);
         SYSCALL2 = linker.downcallHandle(libc.findOrThrow("syscall"),
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), variadic, errno);
+        SYSCALL2_NO_ERRNO = linker.downcallHandle(libc.findOrThrow("syscall"),
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), variadic);
         POLL = linker.downcallHandle(libc.findOrThrow("poll"),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno);
         CLOSE = linker.downcallHandle(libc.findOrThrow("close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));

@@ -135,7 +135,7 @@ public final class ReentrantRobustLock {
     private void release() {
         INT.setOpaque(segment, count, 0);
         LONG.setOpaque(segment, holder, 0L);
-        process.unlock(); // NOTE: a full barrier: the two stores above are visible to the next holder
+        process.unlock(); // NOTE: a release: the two stores above are visible to the next holder's CAS
     }
 
     private void checkHeld() {

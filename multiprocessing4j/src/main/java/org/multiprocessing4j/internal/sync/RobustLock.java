@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import org.multiprocessing4j.internal.futex.Futex;
+import org.multiprocessing4j.internal.futex.Membarrier;
 import org.multiprocessing4j.internal.futex.SpinPause;
 
 /**
@@ -29,18 +30,21 @@ import org.multiprocessing4j.internal.futex.SpinPause;
 /*
  * Implementation notes
  *
- * Acquire: CAS owner 0 → SELF (full CAS; acquire semantics for what the previous owner wrote). Release:
- * getAndSet(owner, 0) (a full barrier: the release store cannot pass the read of the waiter count that
- * follows), then FUTEX_WAKE(1) on the pid half only if the waiter count is non-zero and no wake is
- * pending (CAS wake pending 0 → 1); a wake that found nobody asleep clears the flag again. A waiter
+ * Acquire: CAS owner 0 → SELF (full CAS; acquire semantics for what the previous owner wrote). Release: a
+ * release store of 0, then a read of the waiter count, with no fence between them where this process is
+ * registered for membarrier(2) (Membarrier.REGISTERED): a waiter issues a global membarrier between its
+ * registration and its read of the owner, which orders the releaser's store→load pair for it (Dekker made
+ * asymmetric: the one atomic instruction left on the uncontended path is the acquire's CAS). Elsewhere the
+ * release is getAndSet(owner, 0), a full barrier. Then FUTEX_WAKE(1) on the pid half only if the waiter
+ * count is non-zero and no wake is pending (CAS wake pending 0 → 1); a wake that found nobody asleep clears the flag again. A waiter
  * clears wake pending with a volatile store whenever it returns from a sleep (woken, timed out or not),
  * before it looks at the owner again: so while the flag is set, exactly one woken thread is on its way
  * to either take the lock or see it held and sleep again, and a release after its clear wakes again. A waiter killed between being woken and clearing leaves the flag set:
  * releases stop waking until another waiter's slice ends and clears it (a slice of delay, no hang
  * while the safety net is on). Waiters spin (20 µs) after every wake before sleeping again.
  *
- * Waiter: registers (waiters += 1, atomic), reads the owner o, retries the CAS if o == 0, else
- * FUTEX_WAIT(pid half, pid of o, slice). A release after the read changes the word, so the kernel
+ * Waiter: registers (waiters += 1, atomic), issues the membarrier, reads the owner o, retries the CAS if
+ * o == 0, else FUTEX_WAIT(pid half, pid of o, slice). A release after the read changes the word, so the kernel
  * returns EAGAIN instead of sleeping; a release before the registration is seen by the read. A release
  * between the registration and the read finds waiters != 0 and wakes one. ABA on the word (released
  * and retaken by the same process before the waiter sleeps) is harmless: the lock is then held, and its
@@ -63,6 +67,10 @@ public final class RobustLock {
     private static final long WAITERS = 8;
     private static final long WAKE_PENDING = 12;
     private static final long SELF = OwnerWord.SELF;
+    /** Releases store without a fence: sleeping waiters' membarriers order them (see the notes). */
+    private static final boolean FENCELESS_RELEASE = Membarrier.REGISTERED;
+    /** A sleep's longest slice if the kernel refused a waiter's membarrier (never expected): bounds a missed release. */
+    private static final long UNFENCED_SLICE_NANOS = 1_000_000;
 
     /** How a lock attempt ended. */
     public enum Acquired {
@@ -162,13 +170,18 @@ public final class RobustLock {
                 if (remaining <= 0) {
                     return Acquired.TIMED_OUT;
                 }
-                // NOTE: register before reading the owner; pairs with the full barrier of unlock's getAndSet.
+                // NOTE: register before reading the owner; pairs with unlock's fence, or with its program order
+                // through the membarrier below (a release that this read misses then sees the registration).
                 int ignored = (int) INT.getAndAdd(segment, waiters, 1);
                 Futex.WaitResult result = Futex.WaitResult.VALUE_CHANGED;
                 try {
+                    long sleep = Math.min(remaining, slice);
+                    if (Membarrier.AVAILABLE && !SyncWeakening.LOCK_NO_BARRIER && !Membarrier.globalBarrier()) {
+                        sleep = Math.min(sleep, UNFENCED_SLICE_NANOS);
+                    }
                     int pid = (int) INT.getVolatile(segment, ownerPid);
                     if (pid != 0) {
-                        result = Futex.await(segment, ownerPid, pid, Math.min(remaining, slice));
+                        result = Futex.await(segment, ownerPid, pid, sleep);
                     }
                 } finally {
                     ignored = (int) INT.getAndAdd(segment, waiters, -1);
@@ -220,9 +233,15 @@ public final class RobustLock {
             }
             return;
         }
-        // NOTE: a full barrier (xchg): what the critical section wrote is visible to the next owner's CAS,
-        // and the store is globally visible before the waiter count is read (Dekker with the waiter).
-        long ignored = (long) LONG.getAndSet(segment, owner, 0L);
+        if (FENCELESS_RELEASE) {
+            // NOTE: release: what the critical section wrote is visible to the next owner's CAS. The waiter
+            // count is read after the store in program order (both are ordered accesses to this mapping, which
+            // the JIT does not reorder); a sleeper's membarrier stands in for the store→load fence.
+            LONG.setRelease(segment, owner, 0L);
+        } else {
+            // NOTE: a full barrier (xchg): the store is globally visible before the waiter count is read.
+            long ignored = (long) LONG.getAndSet(segment, owner, 0L);
+        }
         wakeOneIfWaiting();
     }
 
@@ -237,6 +256,16 @@ public final class RobustLock {
                 return false;
             }
             unlock();
+            return true;
+        }
+        if (FENCELESS_RELEASE) {
+            // NOTE: look, then store (as unlock): two processes releasing one hold at the same instant may both
+            // succeed, as two CPython processes may (its release checks the value, then posts).
+            if ((long) LONG.getVolatile(segment, owner) == 0) {
+                return false;
+            }
+            LONG.setRelease(segment, owner, 0L);
+            wakeOneIfWaiting();
             return true;
         }
         // NOTE: one exchange: storing 0 over 0 changes nothing, so a free lock needs no CAS loop to detect

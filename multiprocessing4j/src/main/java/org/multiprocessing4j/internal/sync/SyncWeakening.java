@@ -17,6 +17,9 @@ import org.multiprocessing4j.internal.Configuration;
  * <li>{@code lock-wake-check-first}: a lock's release reads the waiter count before its store of 0
  *     instead of after: a waiter that registers in between and sees the lock still held sleeps, and the
  *     releaser, having seen no waiter, does not wake it (a lost wake-up).
+ * <li>{@code lock-no-barrier}: a lock waiter skips its membarrier between registering and reading the
+ *     owner, so where releases store without a fence the releaser's read of the waiter count may be served
+ *     before its store is visible while the waiter reads the old owner: both miss each other.
  * <li>{@code lock-keep-pending}: a lock release whose FUTEX_WAKE found nobody asleep leaves its
  *     wake-pending flag set, so a waiter that was on its way into the kernel and sleeps on a word retaken
  *     by the same pid is never woken by later releases.
@@ -37,16 +40,18 @@ final class SyncWeakening {
     static final boolean LOCK_WAKE_CHECK_FIRST;
     static final boolean LOCK_PLAIN_TAKEOVER;
     static final boolean LOCK_KEEP_PENDING;
+    static final boolean LOCK_NO_BARRIER;
     static final boolean CONDITION_PLAIN_SLEEP;
     static final boolean BARRIER_LATE_READ;
 
     static {
-        Set<String> on = Configuration.weakening(Configuration.WEAKEN_SYNC, Set.of("no-safety-net", "lock-wake-check-first", "lock-plain-takeover", "lock-keep-pending", "condition-plain-sleep",
+        Set<String> on = Configuration.weakening(Configuration.WEAKEN_SYNC, Set.of("no-safety-net", "lock-wake-check-first", "lock-plain-takeover", "lock-keep-pending", "lock-no-barrier", "condition-plain-sleep",
                 "barrier-late-read"));
         NO_SAFETY_NET = on.contains("no-safety-net");
         LOCK_WAKE_CHECK_FIRST = on.contains("lock-wake-check-first");
         LOCK_PLAIN_TAKEOVER = on.contains("lock-plain-takeover");
         LOCK_KEEP_PENDING = on.contains("lock-keep-pending");
+        LOCK_NO_BARRIER = on.contains("lock-no-barrier");
         CONDITION_PLAIN_SLEEP = on.contains("condition-plain-sleep");
         BARRIER_LATE_READ = on.contains("barrier-late-read");
     }
