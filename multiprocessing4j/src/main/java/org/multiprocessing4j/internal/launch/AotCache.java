@@ -99,7 +99,9 @@ final class AotCache {
         try {
             Files.createDirectories(file.getParent());
             deleteAbandonedTrainings();
-            JvmCommand trainer = command.withOptions(List.of("-XX:AOTCacheOutput=" + tmp), false);
+            // NOTE: at the lowest priority: on a small machine a trainer at normal priority slowed the
+            // application's first seconds (Pool(2) chunksize-1 maps ran at about half speed meanwhile).
+            JvmCommand trainer = command.withOptions(List.of("-XX:AOTCacheOutput=" + tmp), false, true);
             ObjectCodec codec = new ObjectCodec(Serializers.create(command.serializer(), AotCache.class.getClassLoader()));
             ChildJvm child = ChildJvm.launch(trainer);
             child.awaitConnected();

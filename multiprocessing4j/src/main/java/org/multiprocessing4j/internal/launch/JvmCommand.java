@@ -1,11 +1,14 @@
 package org.multiprocessing4j.internal.launch;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.multiprocessing4j.Context;
 
 /**
@@ -19,6 +22,9 @@ import org.multiprocessing4j.Context;
  */
 public final class JvmCommand {
     static final String CHILD_MAIN = ChildMain.class.getName();
+    /** The {@code nice} program, for background commands, if this machine has one where expected. */
+    private static final Optional<Path> NICE = Stream.of("/usr/bin/nice", "/bin/nice").map(Path::of)
+            .filter(Files::isExecutable).findFirst();
 
     private final List<String> options;
     private final List<String> launchTail;
@@ -30,6 +36,8 @@ public final class JvmCommand {
     private final Duration startTimeout;
     private final Path javaExecutable;
     private final AotCache aotCache;
+    /** Words before the java executable: {@code nice -n 19} for a background command, else none. */
+    private final List<String> prefix;
 
     private JvmCommand(Context ctx) {
         this.javaExecutable = ctx.javaExecutable();
@@ -73,10 +81,11 @@ public final class JvmCommand {
             a.add(CHILD_MAIN);
         }
         this.launchTail = List.copyOf(a);
+        this.prefix = List.of();
         this.aotCache = new AotCache(this);
     }
 
-    private JvmCommand(JvmCommand base, List<String> extraOptions, boolean inheritIO) {
+    private JvmCommand(JvmCommand base, List<String> extraOptions, boolean inheritIO, boolean background) {
         this.javaExecutable = base.javaExecutable;
         this.environment = base.environment;
         this.workingDirectory = base.workingDirectory;
@@ -88,12 +97,19 @@ public final class JvmCommand {
         o.addAll(extraOptions);
         this.options = List.copyOf(o);
         this.launchTail = base.launchTail;
+        this.prefix = background ? NICE.map(nice -> List.of(nice.toString(), "-n", "19")).orElse(List.of()) : List.of();
         this.aotCache = null;
     }
 
-    /** The same command with more JVM options, used as is (no AOT cache of its own). */
-    JvmCommand withOptions(List<String> extraOptions, boolean inheritIO) {
-        return new JvmCommand(this, extraOptions, inheritIO);
+    /**
+     * The same command with more JVM options, used as is (no AOT cache of its own).
+     *
+     * @param background run it at the lowest CPU priority ({@code nice -n 19}, where a {@code nice} program
+     *        exists; it execs the JVM, so the child's pid is the JVM's): for work nobody waits for, such
+     *        as training an AOT cache, which must not take CPU from the application's own children
+     */
+    JvmCommand withOptions(List<String> extraOptions, boolean inheritIO, boolean background) {
+        return new JvmCommand(this, extraOptions, inheritIO, background);
     }
 
     public static JvmCommand of(Context ctx) {
@@ -113,7 +129,8 @@ public final class JvmCommand {
 
     /** The full command line of the next child: with an AOT cache's options once one is ready. */
     public List<String> argv() {
-        List<String> argv = new ArrayList<>(options.size() + launchTail.size() + 4);
+        List<String> argv = new ArrayList<>(prefix.size() + options.size() + launchTail.size() + 4);
+        argv.addAll(prefix);
         argv.add(javaExecutable.toString());
         argv.addAll(options);
         if (aotCache != null) {
