@@ -343,9 +343,12 @@ public final class SharedSemaphore {
         return TABLE + i * SLOT_BYTES;
     }
 
-    /** A field read under the mutex (whose CAS already ordered it after the previous holder's stores). */
+    /**
+     * A field read under the mutex: plain, since the mutex's CAS already ordered it after the previous
+     * holder's stores and no other process writes these fields while we hold it.
+     */
     private long get(long field) {
-        return (long) LONG.getAcquire(segment, base + field);
+        return (long) LONG.get(segment, base + field);
     }
 
     /**
