@@ -18,8 +18,8 @@ import java.util.Locale;
 
 /**
  * The native entry points of this package, linked once: {@code syscall(2)} shaped for {@code futex}, for
- * {@code pidfd_open} and for {@code membarrier}, {@code poll(2)} and {@code close(2)}, with {@code errno} captured where a
- * failure must be told apart. Linux on x86-64 or AArch64 only: anything else fails at class init with
+ * {@code pidfd_open} and for {@code membarrier}, {@code poll(2)} and {@code close(2)}, with {@code errno}
+ * captured where a failure must be told apart. Linux on x86-64 or AArch64 only: anything else fails at class init with
  * {@link UnsupportedOperationException}.
  *
  * <p>{@code syscall} is variadic and reads six {@code long}s from its variadic part, so every argument

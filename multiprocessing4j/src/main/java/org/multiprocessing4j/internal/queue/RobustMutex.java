@@ -7,8 +7,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import org.multiprocessing4j.internal.futex.Futex;
-import org.multiprocessing4j.internal.futex.SpinPause;
 import org.multiprocessing4j.internal.futex.ProcessWatch;
+import org.multiprocessing4j.internal.futex.SpinPause;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 
 /**

@@ -36,12 +36,14 @@ import org.multiprocessing4j.internal.futex.SpinPause;
  * registration and its read of the owner, which orders the releaser's store→load pair for it (Dekker made
  * asymmetric: the one atomic instruction left on the uncontended path is the acquire's CAS). Elsewhere the
  * release is getAndSet(owner, 0), a full barrier. Then FUTEX_WAKE(1) on the pid half only if the waiter
- * count is non-zero and no wake is pending (CAS wake pending 0 → 1); a wake that found nobody asleep clears the flag again. A waiter
- * clears wake pending with a volatile store whenever it returns from a sleep (woken, timed out or not),
- * before it looks at the owner again: so while the flag is set, exactly one woken thread is on its way
- * to either take the lock or see it held and sleep again, and a release after its clear wakes again. A waiter killed between being woken and clearing leaves the flag set:
+ * count is non-zero and no wake is pending (CAS wake pending 0 → 1); a wake that found nobody asleep
+ * clears the flag again. A waiter clears wake pending with a volatile store whenever it returns from a
+ * sleep (woken, timed out or not), before it looks at the owner again: so while the flag is set, exactly
+ * one woken thread is on its way to either take the lock or see it held and sleep again, and a release
+ * after its clear wakes again. A waiter killed between being woken and clearing leaves the flag set:
  * releases stop waking until another waiter's slice ends and clears it (a slice of delay, no hang
- * while the safety net is on). Waiters spin (20 µs) after every wake before sleeping again.
+ * while the safety net is on). Waiters spin (20 µs, yielding after the first few: SpinPause) after every
+ * wake before sleeping again.
  *
  * Waiter: registers (waiters += 1, atomic), issues the membarrier, reads the owner o, retries the CAS if
  * o == 0, else FUTEX_WAIT(pid half, pid of o, slice). A release after the read changes the word, so the kernel
