@@ -35,7 +35,9 @@ import org.multiprocessing4j.internal.sync.Waits;
  *
  * <p>Python's semantics: the lock belongs to nobody in particular, so any thread of any process may
  * release it, and a thread that acquires it twice waits for itself (deadlock, as in Python).
- * {@link #release()} of a lock nobody holds throws {@link IllegalStateException}.
+ * {@link #release()} of a lock nobody holds throws {@link IllegalStateException}; two releases of one
+ * hold at the same instant, from two threads or processes, may both return, as in CPython (whose release
+ * looks at the value, then posts).
  *
  * <p>Owner death: the lock records which process holds it (pid and start time). If that process dies
  * holding it (SIGKILL included), the next acquirer notices within one futex slice, takes the lock over
