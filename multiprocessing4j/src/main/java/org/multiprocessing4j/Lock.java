@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.multiprocessing4j.internal.remote.LockBackend;
+import org.multiprocessing4j.internal.sync.BiasedLock;
 import org.multiprocessing4j.internal.sync.RobustLock;
 import org.multiprocessing4j.internal.sync.SegmentSource;
 import org.multiprocessing4j.internal.sync.SyncFile;
@@ -72,7 +73,8 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
     private final long offset;
     /** The cluster's lock this one is, or null for a lock in shared memory. */
     private final LockBackend remote;
-    private transient volatile RobustLock core;
+    /** Made on first use; a plain field: its object is immutable in what it reaches (final fields), so a racy first use at worst makes two. */
+    private transient BiasedLock core;
 
     /**
      * A new, free lock in shared memory of its own.
@@ -80,14 +82,14 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
      * @throws ProcessError if the shared memory cannot be created
      */
     public Lock() {
-        SyncFile file = SyncFile.create(SyncKind.LOCK, RobustLock.BYTES, segment -> { });
+        SyncFile file = SyncFile.create(SyncKind.LOCK, BiasedLock.BYTES, segment -> { });
         this.source = file;
         this.offset = file.base();
         this.remote = null;
     }
 
     /**
-     * A lock over {@link RobustLock#BYTES} zero (free) bytes at {@code offset} (8-byte aligned) of memory
+     * A lock over {@link BiasedLock#BYTES} zero (free) bytes at {@code offset} (8-byte aligned) of memory
      * another object owns, e.g. a shared value's file; {@link #close()} then leaves that memory alone.
      */
     Lock(SegmentSource source, long offset) {
@@ -117,7 +119,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
             remote.acquire(-1, true);
             return;
         }
-        RobustLock c = core();
+        BiasedLock c = core();
         if (!c.tryLockFree()) {
             told(c.lock(Waits.never(), true));
         }
@@ -175,7 +177,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
             remote.acquireUninterruptibly();
             return;
         }
-        RobustLock c = core();
+        BiasedLock c = core();
         if (c.tryLockFree()) {
             return;
         }
@@ -267,6 +269,11 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         return core().ownerPid();
     }
 
+    /** Whether the lock is biased to a thread now (a snapshot; tests use it). */
+    boolean isBiased() {
+        return core().isBiased();
+    }
+
     private boolean told(RobustLock.Acquired acquired) {
         if (acquired == RobustLock.Acquired.RECOVERED) {
             long dead = core().lastDeadOwnerPid();
@@ -283,10 +290,10 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
 
 
 
-    private RobustLock core() {
-        RobustLock c = core;
+    private BiasedLock core() {
+        BiasedLock c = core;
         if (c == null) {
-            core = c = new RobustLock(source.segment(), offset);
+            core = c = new BiasedLock(source.segment(), offset);
         }
         return c;
     }

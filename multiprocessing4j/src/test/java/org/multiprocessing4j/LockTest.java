@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.multiprocessing4j.QueueTest.checked;
 
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
+import org.multiprocessing4j.internal.futex.Membarrier;
 
 /**
  * Lock and RLock across real child JVMs: Python's semantics (who may release), mutual exclusion between
@@ -83,8 +85,8 @@ class LockTest extends ChildProcessTestBase {
 
     @Test
     void processes_incrementing_under_an_rlock_embedded_in_other_memory_lose_no_update() throws Exception {
-        try (SharedTestMemory memory = new SharedTestMemory(64)) {
-            RLock lock = new RLock(memory, 8); // the counter at 0, the lock's 32 bytes at 8
+        try (SharedTestMemory memory = new SharedTestMemory(128)) {
+            RLock lock = new RLock(memory, 8); // the counter at 0, the lock's 56 bytes at 8
             List<Process> children = new ArrayList<>();
             for (int p = 0; p < PROCESSES; p++) {
                 children.add(new Process(checked(() -> {
@@ -127,6 +129,85 @@ class LockTest extends ChildProcessTestBase {
             lock.release();
             assertTrue(lock.acquire(SHORT));
             lock.release();
+        }
+    }
+
+    @Test
+    void a_holder_the_lock_is_biased_to_is_killed_and_the_next_acquire_takes_it_over() throws Exception {
+        assumeTrue(Membarrier.REGISTERED, "no membarrier here: locks are never biased");
+        try (Lock lock = new Lock(); Event biased = new Event()) {
+            Process holder = holdForever(() -> {
+                earnBias(lock::acquire, lock::release, lock::isBiased);
+                lock.acquire(); // through the bias: the owner word stays free
+                biased.set();
+            });
+            int pid = (int) holder.pid().orElseThrow();
+            assertTrue(biased.await(HANG), "the child never took the lock through its bias");
+            assertTrue(lock.isBiased());
+            assertEquals(pid, lock.ownerPid());
+            holder.kill();
+            holder.join(HANG);
+            OwnerDiedException e = assertThrows(OwnerDiedException.class, lock::acquire);
+            assertEquals(pid, e.deadPid());
+            assertFalse(lock.isBiased(), "the dead thread's bias was revoked");
+            assertEquals(ProcessHandle.current().pid(), lock.ownerPid());
+            lock.release();
+            assertFalse(lock.isLocked());
+        }
+    }
+
+    @Test
+    void an_rlock_biased_to_a_killed_holder_is_taken_over_with_one_hold() throws Exception {
+        assumeTrue(Membarrier.REGISTERED, "no membarrier here: locks are never biased");
+        try (RLock lock = new RLock(); Event biased = new Event()) {
+            Process holder = holdForever(() -> {
+                earnBias(lock::acquire, lock::release, lock::isBiased);
+                lock.acquire();
+                lock.acquire();
+                biased.set();
+            });
+            int pid = (int) holder.pid().orElseThrow();
+            assertTrue(biased.await(HANG), "the child never took the lock through its bias");
+            assertTrue(lock.isBiased());
+            holder.kill();
+            holder.join(HANG);
+            OwnerDiedException e = assertThrows(OwnerDiedException.class, () -> lock.acquire(HANG));
+            assertEquals(pid, e.deadPid());
+            assertTrue(lock.isHeldByCurrentThread());
+            assertEquals(1, lock.getHoldCount());
+            lock.release();
+            assertFalse(lock.isLocked());
+        }
+    }
+
+    @Test
+    void children_incrementing_under_a_lock_biased_to_the_parent_lose_no_update() throws Exception {
+        assumeTrue(Membarrier.REGISTERED, "no membarrier here: locks are never biased");
+        try (Lock lock = new Lock(); SharedTestMemory counter = new SharedTestMemory(64)) {
+            earnBias(lock::acquire, lock::release, lock::isBiased);
+            assertTrue(lock.isBiased());
+            List<Process> children = new ArrayList<>();
+            for (int p = 0; p < 2; p++) {
+                children.add(new Process(checked(() -> {
+                    for (int i = 0; i < INCREMENTS; i++) {
+                        lock.acquire();
+                        counter.incrementPlainly(0);
+                        lock.release();
+                    }
+                })));
+            }
+            children.forEach(Process::start);
+            for (int i = 0; i < INCREMENTS; i++) { // the parent keeps taking it in bursts: biased again and revoked
+                lock.acquire();
+                counter.incrementPlainly(0);
+                lock.release();
+            }
+            for (Process c : children) {
+                c.join(HANG);
+                assertEquals(0, c.exitCode(), "child " + c);
+            }
+            assertEquals(3L * INCREMENTS, counter.getLong(0));
+            assertFalse(lock.isLocked());
         }
     }
 
@@ -221,6 +302,18 @@ class LockTest extends ChildProcessTestBase {
         lock.close();
         assertEquals(0, run(late));
         assertThrows(IllegalStateException.class, lock::tryAcquire);
+    }
+
+    /** Takes and releases the lock alone until it is biased to this thread (a few dozen times). */
+    private static void earnBias(QueueTest.Body take, QueueTest.Body release, java.util.function.BooleanSupplier biased)
+            throws Exception {
+        for (int i = 0; i < 100_000 && !biased.getAsBoolean(); i++) {
+            take.run();
+            release.run();
+        }
+        if (!biased.getAsBoolean()) {
+            throw new AssertionError("never biased");
+        }
     }
 
     /** Starts a child that runs {@code take} and then sleeps until killed. */

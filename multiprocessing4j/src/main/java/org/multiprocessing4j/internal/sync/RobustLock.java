@@ -291,6 +291,11 @@ public final class RobustLock {
         }
     }
 
+    /** True if some thread is registered to sleep until the lock is released (a snapshot). */
+    public boolean hasWaiters() {
+        return (int) INT.getVolatile(segment, waiters) != 0;
+    }
+
     /** True if some process holds the lock (a snapshot). */
     public boolean isLocked() {
         return (long) LONG.getVolatile(segment, owner) != 0;

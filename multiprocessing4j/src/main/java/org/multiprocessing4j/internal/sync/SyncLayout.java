@@ -11,8 +11,9 @@ import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 
 /**
- * The bytes of a sync file (one primitive with a file of its own), version 1: a 128-byte header, then the
- * primitive's state, whose layout its own class describes (offsets relative to {@link #STATE}).
+ * The bytes of a sync file (one primitive with a file of its own), version 2 (since 2 locks carry a bias:
+ * {@link BiasedLock}): a 128-byte header, then the primitive's state, whose layout its own class describes
+ * (offsets relative to {@link #STATE}).
  *
  * <pre>
  *    0 +------------------------------------------------------------------+
@@ -26,7 +27,7 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  */
 final class SyncLayout {
     static final long MAGIC = 0x4D50_344A_5359_4E43L; // "MP4JSYNC"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int HEADER_BYTES = 128;
     static final long KIND_OFFSET = 24;
     static final long CREATOR_PID_OFFSET = 32;

@@ -25,6 +25,12 @@ import org.multiprocessing4j.internal.Configuration;
  *     by the same pid is never woken by later releases.
  * <li>{@code lock-plain-takeover}: a waiter takes a dead owner's lock with a plain store instead of a CAS
  *     from the dead owner's word, so two recoverers (or a recoverer and a new acquirer) can both hold it.
+ * <li>{@code lock-bias-no-recheck}: a biased lock's bias thread takes it without reading the bias state
+ *     again after storing its hold, so a revoker that read the hold as 0 just before that store and the
+ *     bias thread both hold the lock.
+ * <li>{@code lock-bias-eager}: not a weakening but a setting that makes the bias protocol run often:
+ *     biased locks grant a bias after 8 holds in a row instead of 64, never doubled by revocations, even
+ *     to a lock contended lately.
  * <li>{@code condition-plain-sleep}: a condition waiter announces its sleep with a plain store instead
  *     of a CAS, so a signal that lands between its last look and that store is overwritten, and the
  *     signaller, having seen no sleeper, does not wake it (a lost wake-up).
@@ -41,17 +47,21 @@ final class SyncWeakening {
     static final boolean LOCK_PLAIN_TAKEOVER;
     static final boolean LOCK_KEEP_PENDING;
     static final boolean LOCK_NO_BARRIER;
+    static final boolean LOCK_BIAS_NO_RECHECK;
+    static final boolean LOCK_BIAS_EAGER;
     static final boolean CONDITION_PLAIN_SLEEP;
     static final boolean BARRIER_LATE_READ;
 
     static {
-        Set<String> on = Configuration.weakening(Configuration.WEAKEN_SYNC, Set.of("no-safety-net", "lock-wake-check-first", "lock-plain-takeover", "lock-keep-pending", "lock-no-barrier", "condition-plain-sleep",
+        Set<String> on = Configuration.weakening(Configuration.WEAKEN_SYNC, Set.of("no-safety-net", "lock-wake-check-first", "lock-plain-takeover", "lock-keep-pending", "lock-no-barrier", "lock-bias-no-recheck", "lock-bias-eager", "condition-plain-sleep",
                 "barrier-late-read"));
         NO_SAFETY_NET = on.contains("no-safety-net");
         LOCK_WAKE_CHECK_FIRST = on.contains("lock-wake-check-first");
         LOCK_PLAIN_TAKEOVER = on.contains("lock-plain-takeover");
         LOCK_KEEP_PENDING = on.contains("lock-keep-pending");
         LOCK_NO_BARRIER = on.contains("lock-no-barrier");
+        LOCK_BIAS_NO_RECHECK = on.contains("lock-bias-no-recheck");
+        LOCK_BIAS_EAGER = on.contains("lock-bias-eager");
         CONDITION_PLAIN_SLEEP = on.contains("condition-plain-sleep");
         BARRIER_LATE_READ = on.contains("barrier-late-read");
     }

@@ -22,6 +22,9 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  * <ul>
  * <li>{@code lock}: lock / critical section / unlock; the critical section checks that nobody else is in it,
  *     and a party that makes no progress while the others do is stuck (a waiter nobody wakes).
+ * <li>{@code bias}: as {@code lock}, on a {@link BiasedLock}, with "hot" parties that take it in bursts
+ *     (earning its bias) and "cold" ones that take it now and then (revoking it); run with
+ *     {@code lock-bias-eager} so that the bias comes and goes thousands of times a second.
  * <li>{@code recovery}: rounds in which the lock word is left owned by a dead process and several threads
  *     race to take it over while others try to take it normally; exactly one may be inside at a time.
  * <li>{@code condition}: two parties take turns through a condition (wait until it is my turn, pass the
@@ -110,7 +113,7 @@ final class SyncStress {
             Thread.sleep(50);
             long progress = (long) LONG.getVolatile(memory, PROGRESS);
             long now = System.nanoTime();
-            for (int p = 0; scenario.equals("lock") && p < PARTIES; p++) {
+            for (int p = 0; (scenario.equals("lock") || scenario.equals("bias")) && p < (scenario.equals("bias") && !processes ? 3 : PARTIES); p++) {
                 long mine = (long) LONG.getVolatile(memory, PARTY_PROGRESS + 8L * p);
                 if (mine != partyProgress[p]) {
                     partyProgress[p] = mine;
@@ -127,7 +130,8 @@ final class SyncStress {
                 verdict(HANG, "HANG after " + progress + " steps, " + TimeUnit.NANOSECONDS.toMillis(now - start) + " ms");
             }
             if (now - start > TimeUnit.MILLISECONDS.toNanos(maxMillis)) {
-                verdict(OK, "OK " + progress + " steps in " + TimeUnit.NANOSECONDS.toMillis(now - start) + " ms");
+                verdict(OK, "OK " + progress + " steps in " + TimeUnit.NANOSECONDS.toMillis(now - start) + " ms"
+                        + (scenario.equals("bias") ? ", " + new BiasedLock(memory, LOCK).revocations() + " revocations" : ""));
             }
         }
     }
@@ -143,6 +147,15 @@ final class SyncStress {
                     long me = id + t + 1;
                     int party = t;
                     threads.add(start("lock-" + t, seed + t, random -> lockLoop(me, party, random)));
+                }
+            }
+            case "bias" -> {
+                int first = shared && isWorker() ? 2 : 0;
+                for (int t = first; t < (shared ? first + 2 : 3); t++) {
+                    long me = id + t + 1;
+                    int party = t;
+                    boolean hot = t % 2 == 0;
+                    threads.add(start((hot ? "hot-" : "cold-") + t, seed + t, random -> biasLoop(me, party, hot, random)));
                 }
             }
             case "recovery" -> threads.add(start("recovery", seed, SyncStress::recoveryRounds));
@@ -195,6 +208,24 @@ final class SyncStress {
             pause(random);
             leaveCriticalSection(me);
             lock.unlock();
+            pause(random);
+        }
+    }
+
+    /** A hot party takes the lock up to 200 times back to back, then pauses; a cold one takes it once per pause. */
+    private static void biasLoop(long me, int party, boolean hot, SplittableRandom random) throws InterruptedException {
+        BiasedLock lock = new BiasedLock(memory, LOCK);
+        while ((long) LONG.getVolatile(memory, STOP) == 0) {
+            int burst = hot ? 1 + random.nextInt(200) : 1;
+            for (int i = 0; i < burst; i++) {
+                if (!lock.tryLockFree()) {
+                    lock.lock(Waits.never(), true);
+                }
+                long ignored = (long) LONG.getAndAdd(memory, PARTY_PROGRESS + 8L * party, 1L);
+                enterCriticalSection(me);
+                leaveCriticalSection(me);
+                lock.unlock();
+            }
             pause(random);
         }
     }

@@ -33,6 +33,14 @@ class SyncStressTest extends ChildProcessTestBase {
         assertTrue(verdict.ok(), verdict.toString());
     }
 
+    /** Hazard: a bias thread and a revoker both inside a biased lock, or a revocation waiting forever. */
+    @ParameterizedTest(name = "bias in {0}")
+    @CsvSource({"threads", "processes"})
+    void the_biased_lock_survives_a_long_run_of_biases_and_revocations(String mode) throws Exception {
+        StressJvm.Verdict verdict = SyncStressRuns.run("no-safety-net,lock-bias-eager", "bias", mode, LONG_RUN_MILLIS, 27);
+        assertTrue(verdict.ok(), verdict.toString());
+    }
+
     /** Each weakened variant must be caught: the verdict it must produce, in threads and across JVMs. */
     @ParameterizedTest(name = "{0} in {1} {2}")
     @CsvSource({"lock-plain-takeover, recovery, threads, CORRUPT",

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.multiprocessing4j.ChildProcessTestBase;
 
 /**
- * The quick half of the sync stress tests, in the default suite: three protocols (owner recovery, the
- * lock's wake-pending flag, the condition's sleep handshake) pass a few seconds of {@link SyncStress} with
+ * The quick half of the sync stress tests, in the default suite: four protocols (owner recovery, the
+ * lock's wake-pending flag, the condition's sleep handshake, a biased lock's revocation) pass a few seconds of {@link SyncStress} with
  * the futex safety net off, and the stress run catches a weakened variant of each. The long runs and the other weakenings are in
  * {@link SyncStressTest} ({@code ./mvnw -Pstress -pl multiprocessing4j test}); STRESS.md lists them.
  */
@@ -62,6 +62,33 @@ class SyncWeakeningTest extends ChildProcessTestBase {
     void the_stress_run_hangs_when_a_condition_waiter_announces_its_sleep_with_a_plain_store() throws Exception {
         List<StressJvm.Verdict> verdicts = untilCaught("no-safety-net,condition-plain-sleep", "condition", StressJvm.Verdict::hang, 4, 14, 24);
         assertTrue(verdicts.getLast().hang(), "expected HANG, got " + verdicts);
+    }
+
+    /** Control for the test below: a biased lock's bias comes and goes thousands of times a second, never two inside. */
+    @Test
+    void hot_and_cold_threads_share_a_biased_lock_that_is_biased_and_revoked_again_and_again() throws Exception {
+        StressJvm.Verdict verdict = SyncStressRuns.run("no-safety-net,lock-bias-eager", "bias", "threads", MAX_MILLIS, 7);
+        assertTrue(verdict.ok(), verdict.toString());
+    }
+
+    /** The same across two JVMs: the revoker's membarrier must reach the other process's bias thread. */
+    @Test
+    void hot_and_cold_threads_of_two_jvms_share_a_biased_lock() throws Exception {
+        StressJvm.Verdict verdict = SyncStressRuns.run("no-safety-net,lock-bias-eager", "bias", "processes", MAX_MILLIS, 8);
+        assertTrue(verdict.ok(), verdict.toString());
+    }
+
+    /**
+     * Hazard: a bias thread that does not look at the state again after storing its hold enters while a
+     * revoker, having read the hold as 0, enters too. Either the two meet inside (CORRUPT), or the bias
+     * thread's release, seeing the bias gone, releases the revoker's hold and leaves its own set, so that the
+     * next revocation waits for it forever (HANG): both are the broken exclusion.
+     */
+    @Test
+    void the_stress_run_catches_a_bias_thread_that_does_not_look_again_after_storing_its_hold() throws Exception {
+        List<StressJvm.Verdict> verdicts = untilCaught("no-safety-net,lock-bias-eager,lock-bias-no-recheck", "bias",
+                v -> v.corrupt() || v.hang(), 9, 19, 29);
+        assertTrue(verdicts.getLast().corrupt() || verdicts.getLast().hang(), "expected CORRUPT or HANG, got " + verdicts);
     }
 
     /**
