@@ -71,8 +71,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
     private final long offset;
     /** The cluster's lock this one is, or null for a lock in shared memory. */
     private final LockBackend remote;
-    /** Made on first use; a plain field: its object is immutable in what it reaches (final fields), so a racy first use at worst makes two. */
-    private transient ReentrantRobustLock core;
+    private transient volatile ReentrantRobustLock core;
 
     /**
      * A new, free reentrant lock in shared memory of its own.
@@ -273,11 +272,6 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
     /** The pid holding the lock, 0 if free (a snapshot; tests use it). */
     int ownerPid() {
         return core().processLock().ownerPid();
-    }
-
-    /** Whether the lock is biased to a thread now (a snapshot; tests use it). */
-    boolean isBiased() {
-        return core().processLock().isBiased();
     }
 
     private boolean told(RobustLock.Acquired acquired) {

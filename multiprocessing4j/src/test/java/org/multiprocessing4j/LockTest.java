@@ -85,8 +85,8 @@ class LockTest extends ChildProcessTestBase {
 
     @Test
     void processes_incrementing_under_an_rlock_embedded_in_other_memory_lose_no_update() throws Exception {
-        try (SharedTestMemory memory = new SharedTestMemory(128)) {
-            RLock lock = new RLock(memory, 8); // the counter at 0, the lock's 56 bytes at 8
+        try (SharedTestMemory memory = new SharedTestMemory(64)) {
+            RLock lock = new RLock(memory, 8); // the counter at 0, the lock's 32 bytes at 8
             List<Process> children = new ArrayList<>();
             for (int p = 0; p < PROCESSES; p++) {
                 children.add(new Process(checked(() -> {
@@ -151,30 +151,6 @@ class LockTest extends ChildProcessTestBase {
             assertEquals(pid, e.deadPid());
             assertFalse(lock.isBiased(), "the dead thread's bias was revoked");
             assertEquals(ProcessHandle.current().pid(), lock.ownerPid());
-            lock.release();
-            assertFalse(lock.isLocked());
-        }
-    }
-
-    @Test
-    void an_rlock_biased_to_a_killed_holder_is_taken_over_with_one_hold() throws Exception {
-        assumeTrue(Membarrier.REGISTERED, "no membarrier here: locks are never biased");
-        try (RLock lock = new RLock(); Event biased = new Event()) {
-            Process holder = holdForever(() -> {
-                earnBias(lock::acquire, lock::release, lock::isBiased);
-                lock.acquire();
-                lock.acquire();
-                biased.set();
-            });
-            int pid = (int) holder.pid().orElseThrow();
-            assertTrue(biased.await(HANG), "the child never took the lock through its bias");
-            assertTrue(lock.isBiased());
-            holder.kill();
-            holder.join(HANG);
-            OwnerDiedException e = assertThrows(OwnerDiedException.class, () -> lock.acquire(HANG));
-            assertEquals(pid, e.deadPid());
-            assertTrue(lock.isHeldByCurrentThread());
-            assertEquals(1, lock.getHoldCount());
             lock.release();
             assertFalse(lock.isLocked());
         }

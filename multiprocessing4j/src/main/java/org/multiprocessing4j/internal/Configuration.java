@@ -21,8 +21,8 @@ import java.nio.file.Path;
  *   <tr><td>{@code multiprocessing4j.membarrier}</td><td>{@code false}: this process's lock releases keep
  *       their own store→load fence instead of relying on waiters' {@code membarrier(2)} barriers</td>
  *       <td>on where the kernel offers them</td></tr>
- *   <tr><td>{@code multiprocessing4j.lockBias}</td><td>{@code false}: no {@code Lock} or {@code RLock}
- *       is biased to a thread of this process (each take is a CAS)</td><td>on where this process
+ *   <tr><td>{@code multiprocessing4j.lockBias}</td><td>{@code false}: no {@code Lock} is biased to a
+ *       thread of this process (each take is a CAS)</td><td>on where this process
  *       receives {@code membarrier(2)} barriers</td></tr>
  *   <tr><td>{@code multiprocessing4j.traceBoot}</td><td>{@code true}: a child prints when each boot
  *       phase ended, relative to its launch</td><td>off</td></tr>

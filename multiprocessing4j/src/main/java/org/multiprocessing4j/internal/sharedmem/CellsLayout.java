@@ -16,7 +16,7 @@ import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
  *   28  length (4)          elements (1 for a value)
  *   32  flags (4)           bit 0: the lock region holds the value's RLock
  *   36  reserved (28)
- *   64  lock region (64)    zero bytes = a free lock; its RLock (ReentrantRobustLock, 56 bytes) lives here
+ *   64  lock region (64)    zero bytes = a free lock; its RLock (ReentrantRobustLock, 32 bytes) lives here
  *  128  data                length x element size, rounded up to 8 bytes (at least 8), so that every
  *                           element lies in an aligned 4-byte word (sub-word atomics CAS that word)
  * </pre>
@@ -24,7 +24,7 @@ import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
 public final class CellsLayout {
     static final long MAGIC = 0x4C4C_4543_4A34_504DL; // "MP4JCELL" little-endian
     /** Layout version, checked on attach. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 1;
     private static final long KIND = 24;
     private static final long LENGTH = 28;
     private static final long FLAGS = 32;

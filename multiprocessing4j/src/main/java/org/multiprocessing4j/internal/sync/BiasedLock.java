@@ -60,7 +60,8 @@ import org.multiprocessing4j.internal.sync.RobustLock.Acquired;
  * once per 128 µs, while that thread waits anyway), and a grant
  * decision that finds a record younger than 1 ms, or a sleeping waiter, starts the streak again. So two
  * processes taking turns never bias the lock; one that takes it alone for a while does. A bias that meets
- * another taker all the same costs one revocation and doubles the streak needed next. The bias thread
+ * another taker all the same costs one revocation and doubles the streak needed next; after the third
+ * revocation the lock is not biased again (while the bias identity's process lives). The bias thread
  * taking the owner word itself (its local hint not yet set) keeps the bias.
  *
  * Death: a revoker asks whether the bias process is dead on its first look and then every 20 ms of its
@@ -92,6 +93,13 @@ public final class BiasedLock {
     /** CAS-path holds in a row that earn the first bias; each revocation doubles it (up to 2^16 times). */
     static final int FIRST_STREAK = SyncWeakening.LOCK_BIAS_EAGER ? 8 : 64;
     private static final int MAX_DOUBLINGS = SyncWeakening.LOCK_BIAS_EAGER ? 0 : 16;
+    /**
+     * Revocations after which the lock is never biased again (while its bias identity lives): a revocation
+     * across processes costs the revoker a membarrier (30-70 µs on this 2-vCPU VM) and a wait for the bias
+     * thread, which a time-sliced machine may not be running; two processes that take turns in slices of
+     * milliseconds would otherwise pay it at every turn until the doubled streak outgrows their slices.
+     */
+    static final int BIASES_AFTER_REVOCATION = SyncWeakening.LOCK_BIAS_EAGER ? Integer.MAX_VALUE : 2;
     private static final long FIRST_SLEEP_NANOS = 10_000;
     private static final long MAX_SLEEP_NANOS = 1_000_000;
     private static final long DEATH_CHECK_NANOS = 20_000_000;
@@ -155,11 +163,16 @@ public final class BiasedLock {
             return false;
         }
         if (mode((int) INT.get(segment, state)) != NONE) {
-            owner.unlock(); // NOTE: biased (rare): lock() revokes it, with a deadline
-            return false;
+            return giveBackBiased();
         }
         countStreak();
         return true;
+    }
+
+    /** The owner word was taken while the lock is biased (rare): gives it back; lock() revokes, with a deadline. */
+    private boolean giveBackBiased() {
+        owner.unlock();
+        return false;
     }
 
     /** One attempt, never blocking (a bias is revoked if its thread does not hold the lock); takes over from a dead holder. */
@@ -310,7 +323,7 @@ public final class BiasedLock {
         }
     }
 
-    /** The owner word was found taken: unless by this process (an RLock's own re-entry), no bias for now (notes). */
+    /** The owner word was found taken: unless by this process (whose takes reset the local streak anyway), no bias for now (notes). */
     private void noteContended() {
         if ((misses++ & 15) != 0) {
             return; // NOTE: the clock costs ~30 ns here: the first of every 16 misses of this process records
@@ -355,7 +368,9 @@ public final class BiasedLock {
             releaseBiased();
             return;
         }
-        grantIfEarned(s);
+        if (streak >= FIRST_STREAK) {
+            grantIfEarned(s); // NOTE: out of line (and rare), so that this method stays small enough to inline
+        }
         owner.unlock();
     }
 
@@ -373,7 +388,9 @@ public final class BiasedLock {
         if (!owner.isLocked()) {
             return false;
         }
-        grantIfEarned(s);
+        if (streak >= FIRST_STREAK) {
+            grantIfEarned(s);
+        }
         return owner.releaseIfHeld();
     }
 
@@ -383,7 +400,7 @@ public final class BiasedLock {
 
     /** On a release of the owner word: makes the streak's thread the bias thread if it is the caller and earned it. */
     private void grantIfEarned(int s) {
-        if (mode(s) != NONE || streak < FIRST_STREAK << Math.min(s >>> 2, MAX_DOUBLINGS)) {
+        if (mode(s) != NONE || streak < FIRST_STREAK << Math.min(s >>> 2, MAX_DOUBLINGS) || s >>> 2 > BIASES_AFTER_REVOCATION) {
             return;
         }
         long tid = Thread.currentThread().threadId();

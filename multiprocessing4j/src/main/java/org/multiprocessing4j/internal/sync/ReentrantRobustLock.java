@@ -7,42 +7,36 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A reentrant lock owned by one thread of one process, across processes, on {@value #BYTES} bytes of a
- * shared mapping: a {@link BiasedLock} (which process) plus the holding thread's id and the hold count
+ * shared mapping: a {@link RobustLock} (which process) plus the holding thread's id and the hold count
  * (which thread of it, how many times). Zero bytes are a free lock.
  *
  * <pre>
- *  +0 BiasedLock (40 bytes)
- * +40 holder thread id (long): meaningful only while the lock is held by this process
- * +48 hold count (int)
- * +52 reserved (int)
+ *  +0 RobustLock (16 bytes)
+ * +16 holder thread id (long): meaningful only while the owner word is this process
+ * +24 hold count (int)
+ * +28 reserved (int)
  * </pre>
  *
- * <p>The holder and count are written only by the holding thread, after it took the {@link BiasedLock}
+ * <p>The holder and count are written only by the holding thread, after it took the {@link RobustLock}
  * and before it releases it, so the lock's CAS and release order them for the next holder. A thread
- * reads the holder only after seeing the lock held by its own process, and every thread of the
+ * reads the holder only after seeing the owner word equal to its own process, and every thread of the
  * process clears the holder before releasing, so a thread never mistakes an old hold for its own.
  * A recoverer of a dead owner's lock overwrites both. Thread-safe.
  */
-/*
- * Implementation note: the holder and count are plain accesses (an aligned long is one move on every
- * 64-bit JVM). The holding thread reads its own writes; another thread reads the holder only after
- * BiasedLock.isHeldByThisProcess said yes, whose reads there are volatile (acquire) unless the asker is
- * the bias thread reading its own hold, so the holder it reads is not older than that hold.
- */
 public final class ReentrantRobustLock {
     /** Bytes of shared memory the lock takes; the offset must be 8-byte aligned. */
-    public static final long BYTES = 56;
-    private static final long HOLDER = 40;
-    private static final long COUNT = 48;
+    public static final long BYTES = 32;
+    private static final long HOLDER = 16;
+    private static final long COUNT = 24;
 
     private final MemorySegment segment;
-    private final BiasedLock process;
+    private final RobustLock process;
     private final long holder;
     private final long count;
 
     public ReentrantRobustLock(MemorySegment segment, long offset) {
         this.segment = segment;
-        this.process = new BiasedLock(segment, offset);
+        this.process = new RobustLock(segment, offset);
         this.holder = offset + HOLDER;
         this.count = offset + COUNT;
     }
@@ -64,7 +58,7 @@ public final class ReentrantRobustLock {
     }
 
     /**
-     * The uncontended paths: a free lock taken with one CAS (or none, by its bias thread), or one more hold by its holder; no clock
+     * The uncontended paths: a free lock taken with one CAS, or one more hold by its holder; no clock
      * read, no liveness question.
      *
      * @return false means "call {@link #lock}"
@@ -90,18 +84,18 @@ public final class ReentrantRobustLock {
     }
 
     private RobustLock.Acquired reenter() {
-        int c = (int) INT.get(segment, count);
+        int c = (int) INT.getOpaque(segment, count);
         if (c == Integer.MAX_VALUE) {
             throw new IllegalStateException("maximum hold count of a reentrant lock exceeded");
         }
-        INT.set(segment, count, c + 1);
+        INT.setOpaque(segment, count, c + 1);
         return RobustLock.Acquired.ACQUIRED;
     }
 
     private RobustLock.Acquired hold(RobustLock.Acquired acquired) {
         if (acquired.held()) {
-            LONG.set(segment, holder, Thread.currentThread().threadId());
-            INT.set(segment, count, 1);
+            LONG.setOpaque(segment, holder, Thread.currentThread().threadId());
+            INT.setOpaque(segment, count, 1);
         }
         return acquired;
     }
@@ -113,9 +107,9 @@ public final class ReentrantRobustLock {
      */
     public void unlock() {
         checkHeld();
-        int c = (int) INT.get(segment, count);
+        int c = (int) INT.getOpaque(segment, count);
         if (c > 1) {
-            INT.set(segment, count, c - 1);
+            INT.setOpaque(segment, count, c - 1);
             return;
         }
         release();
@@ -128,19 +122,19 @@ public final class ReentrantRobustLock {
      */
     public int unlockFully() {
         checkHeld();
-        int c = (int) INT.get(segment, count);
+        int c = (int) INT.getOpaque(segment, count);
         release();
         return c;
     }
 
     /** After a {@link #lock} that took the lock (hold count 1), sets the hold count (a condition wait's end). */
     public void restoreHolds(int holds) {
-        INT.set(segment, count, holds);
+        INT.setOpaque(segment, count, holds);
     }
 
     private void release() {
-        INT.set(segment, count, 0);
-        LONG.set(segment, holder, 0L);
+        INT.setOpaque(segment, count, 0);
+        LONG.setOpaque(segment, holder, 0L);
         process.unlock(); // NOTE: a release: the two stores above are visible to the next holder's CAS
     }
 
@@ -155,12 +149,12 @@ public final class ReentrantRobustLock {
 
     /** True if the current thread holds the lock. */
     public boolean isHeldByCurrentThread() {
-        return process.isHeldByThisProcess() && (long) LONG.get(segment, holder) == Thread.currentThread().threadId();
+        return process.isHeldByThisProcess() && (long) LONG.getOpaque(segment, holder) == Thread.currentThread().threadId();
     }
 
     /** The current thread's holds: 0 if it does not hold the lock. */
     public int holdCount() {
-        return isHeldByCurrentThread() ? (int) INT.get(segment, count) : 0;
+        return isHeldByCurrentThread() ? (int) INT.getOpaque(segment, count) : 0;
     }
 
     /** True if any thread of any process holds it (a snapshot). */
@@ -169,7 +163,7 @@ public final class ReentrantRobustLock {
     }
 
     /** The process-level lock underneath (tests, messages). */
-    public BiasedLock processLock() {
+    public RobustLock processLock() {
         return process;
     }
 }
