@@ -87,8 +87,7 @@ public final class BiasedLock {
     private static final int NONE = 0;
     private static final int ACTIVE = 1;
     private static final int REVOKING = 2;
-    /** One revocation in the state's count bits. */
-    private static final int REVOCATION = 4;
+    /** Where the revocation count saturates (it sits above the state's mode bits). */
     private static final int MAX_REVOCATIONS = 1 << 20;
     /** CAS-path holds in a row that earn the first bias; each revocation doubles it (up to 2^16 times). */
     static final int FIRST_STREAK = SyncWeakening.LOCK_BIAS_EAGER ? 8 : 64;
@@ -260,8 +259,9 @@ public final class BiasedLock {
         }
         if (!Membarrier.globalBarrier()) {
             // NOTE: never expected (the bias process registered, so the kernel offers it): a store still in
-            // a store buffer drains within microseconds; give it a millisecond.
-            Thread.sleep(1);
+            // a store buffer drains within microseconds; give it a millisecond (a park: the owner word is
+            // held here, so no InterruptedException may leave it so; the loop below looks at interrupts).
+            LockSupport.parkNanos(1_000_000);
         }
         boolean interrupted = false;
         boolean recovered = false;
