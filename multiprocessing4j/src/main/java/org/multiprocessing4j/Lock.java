@@ -73,7 +73,10 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
     private final long offset;
     /** The cluster's lock this one is, or null for a lock in shared memory. */
     private final LockBackend remote;
-    /** Made on first use; a plain field: its object is immutable in what it reaches (final fields), so a racy first use at worst makes two. */
+    /**
+     * Made on first use. A plain field, read on every call: what a racing reader needs of the object is in
+     * its final fields, and a racy first use at worst makes two (each with its own bias hints).
+     */
     private transient BiasedLock core;
 
     /**
