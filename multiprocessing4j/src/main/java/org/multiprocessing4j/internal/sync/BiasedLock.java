@@ -30,10 +30,12 @@ import org.multiprocessing4j.internal.sync.RobustLock.Acquired;
 /*
  * Implementation notes
  *
- * Bias thread's take (held 0 and state ACTIVE seen): store held = 1, then read the state again, with no
- * fence between; ACTIVE → held, else store held = 0 and take the owner word instead. Its release: one
- * release store of held = 0, and nothing else: a revoker polls for it rather than sleeping on a futex, so
- * that the release need not look for a sleeper (revocations are rare: see Grant).
+ * Bias thread's take (its hint biasedHere set, held 0): store held = 1, then read the state, with no fence
+ * between; ACTIVE → held, else store held = 0, drop the hint and take the owner word instead. Its release:
+ * one release store of held = 0, and nothing else (the bias thread seeing held = 1 knows it is its own
+ * hold: only it sets held, and not while releasing): a revoker polls for held = 0 rather than sleeping on
+ * a futex, so that the release need not look for a sleeper (revocations are rare: see Grant). So a biased
+ * pair is a load, two stores and an acquire load of shared memory, no atomic instruction.
  *
  * Revoker: a thread holding the owner word that sees the state not NONE. It stores REVOKING (a volatile
  * store), issues membarrier(2) GLOBAL_EXPEDITED, then waits until held is 0 and stores NONE. The bias
@@ -44,8 +46,9 @@ import org.multiprocessing4j.internal.sync.RobustLock.Acquired;
  *
  * Who writes what. The state is written only by a holder of the owner word (grant, revocation), so no CAS.
  * Held is set to 1 only by the bias thread; set to 0 by a release or the bias thread's back-off. A bias
- * thread that read ACTIVE long ago may store held = 1 (and then 0) late, after a revocation: harmless while
- * the state is NONE (nobody reads held then), and a bias is only ever granted again to that same thread
+ * thread whose hint is stale stores held = 1 (and then 0) once more after a revocation: harmless while
+ * the state is NONE (no other thread reads held then; a revoker polling it waits a moment longer), and a
+ * bias is only ever granted again to that same thread
  * (the bias identity never moves while its process lives), whose stale store precedes its new take in its
  * own program order. The identity moves to another thread only once its process is dead, when no stale
  * store can come.
@@ -208,7 +211,7 @@ public final class BiasedLock {
 
     /** The bias thread's take (the caller is {@link #biasedHere}). */
     private boolean tryBiased() {
-        if (mode((int) INT.get(segment, state)) != ACTIVE || (int) INT.get(segment, held) != 0) {
+        if ((int) INT.get(segment, held) != 0) {
             return false;
         }
         INT.set(segment, held, 1);
@@ -217,6 +220,7 @@ public final class BiasedLock {
             return true;
         }
         INT.setRelease(segment, held, 0);
+        biasedHere = null; // NOTE: the bias is gone: no more tries until a grant (or a revoke() by this thread) sets it
         return false;
     }
 
@@ -363,6 +367,10 @@ public final class BiasedLock {
 
     /** Releases the lock, whoever holds it; the caller knows it is held. */
     public void unlock() {
+        if (biasedHere == Thread.currentThread() && (int) INT.get(segment, held) != 0) {
+            releaseBiased(); // NOTE: as in releaseIfHeld
+            return;
+        }
         int s = (int) INT.get(segment, state);
         if (mode(s) != NONE && (int) INT.get(segment, held) != 0) {
             releaseBiased();
@@ -380,6 +388,10 @@ public final class BiasedLock {
      * @return false if it was free (nothing changed)
      */
     public boolean releaseIfHeld() {
+        if (biasedHere == Thread.currentThread() && (int) INT.get(segment, held) != 0) {
+            releaseBiased(); // NOTE: its own biased hold (only this thread sets held, and it is not taking now)
+            return true;
+        }
         int s = (int) INT.get(segment, state);
         if (mode(s) != NONE && (int) INT.get(segment, held) != 0) {
             releaseBiased();
