@@ -137,7 +137,7 @@ class LockTest extends ChildProcessTestBase {
         assumeTrue(Membarrier.REGISTERED, "no membarrier here: locks are never biased");
         try (Lock lock = new Lock(); Event biased = new Event()) {
             Process holder = holdForever(() -> {
-                earnBias(lock::acquire, lock::release, lock::isBiased);
+                earnBias(lock);
                 lock.acquire(); // through the bias: the owner word stays free
                 biased.set();
             });
@@ -160,7 +160,7 @@ class LockTest extends ChildProcessTestBase {
     void children_incrementing_under_a_lock_biased_to_the_parent_lose_no_update() throws Exception {
         assumeTrue(Membarrier.REGISTERED, "no membarrier here: locks are never biased");
         try (Lock lock = new Lock(); SharedTestMemory counter = new SharedTestMemory(64)) {
-            earnBias(lock::acquire, lock::release, lock::isBiased);
+            earnBias(lock);
             assertTrue(lock.isBiased());
             List<Process> children = new ArrayList<>();
             for (int p = 0; p < 2; p++) {
@@ -173,7 +173,7 @@ class LockTest extends ChildProcessTestBase {
                 })));
             }
             children.forEach(Process::start);
-            for (int i = 0; i < INCREMENTS; i++) { // the parent keeps taking it in bursts: biased again and revoked
+            for (int i = 0; i < INCREMENTS; i++) { // the parent keeps taking it: biased again and revoked, up to 3 times
                 lock.acquire();
                 counter.incrementPlainly(0);
                 lock.release();
@@ -281,13 +281,12 @@ class LockTest extends ChildProcessTestBase {
     }
 
     /** Takes and releases the lock alone until it is biased to this thread (a few dozen times). */
-    private static void earnBias(QueueTest.Body take, QueueTest.Body release, java.util.function.BooleanSupplier biased)
-            throws Exception {
-        for (int i = 0; i < 100_000 && !biased.getAsBoolean(); i++) {
-            take.run();
-            release.run();
+    private static void earnBias(Lock lock) throws InterruptedException {
+        for (int i = 0; i < 100_000 && !lock.isBiased(); i++) {
+            lock.acquire();
+            lock.release();
         }
-        if (!biased.getAsBoolean()) {
+        if (!lock.isBiased()) {
             throw new AssertionError("never biased");
         }
     }
