@@ -165,16 +165,11 @@ public final class BiasedLock {
             return false;
         }
         if (mode((int) INT.get(segment, state)) != NONE) {
-            return giveBackBiased();
+            owner.unlock(); // NOTE: biased (rare): gives the owner word back; lock() revokes, with a deadline
+            return false;
         }
         countStreak();
         return true;
-    }
-
-    /** The owner word was taken while the lock is biased (rare): gives it back; lock() revokes, with a deadline. */
-    private boolean giveBackBiased() {
-        owner.unlock();
-        return false;
     }
 
     /** One attempt, never blocking (a bias is revoked if its thread does not hold the lock); takes over from a dead holder. */
@@ -377,7 +372,7 @@ public final class BiasedLock {
             return;
         }
         if (streak >= FIRST_STREAK) {
-            grantIfEarned(s); // NOTE: out of line (and rare), so that this method stays small enough to inline
+            grantIfEarned(s); // NOTE: the cheap look first: most releases never call it
         }
         owner.unlock();
     }
