@@ -10,6 +10,7 @@ import org.multiprocessing4j.bench.workloads.ManagerWorkload;
 import org.multiprocessing4j.bench.workloads.NoopProbe;
 import org.multiprocessing4j.bench.workloads.PipePingpong;
 import org.multiprocessing4j.bench.workloads.PipeThroughput;
+import org.multiprocessing4j.bench.workloads.ColdStart;
 import org.multiprocessing4j.bench.workloads.ExecutorThroughput;
 import org.multiprocessing4j.bench.workloads.PoolLifecycle;
 import org.multiprocessing4j.bench.workloads.PoolMapCpu;
@@ -40,7 +41,8 @@ public final class Workloads {
             new LockWorkload(),
             new SyncPingpong(),
             new ValueArray(),
-            new ManagerWorkload()
+            new ManagerWorkload(),
+            new ColdStart()
     );
 
     private static final Map<String, Workload> BY_NAME = index(ALL);

@@ -73,6 +73,11 @@ public final class CpuCounters {
         }
     }
 
+    /** Clock ticks per second of the CPU times in {@code /proc} ({@code sysconf(_SC_CLK_TCK)}). */
+    static long ticksPerSecond() {
+        return CLOCK_TICKS;
+    }
+
     /** {@code sysconf(_SC_CLK_TCK)}, as Python's {@code os.sysconf('SC_CLK_TCK')}; 100 (Linux's USER_HZ) if unavailable. */
     @SuppressWarnings("restricted") // downcall to libc; the bench JVM runs with --enable-native-access
     private static long clockTicks() {

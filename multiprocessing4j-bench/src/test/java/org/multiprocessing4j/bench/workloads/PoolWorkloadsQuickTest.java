@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,34 @@ class PoolWorkloadsQuickTest {
     void executorPrintsSubmitAndMapAndTheirThreadTwins() throws Exception {
         assertVariants(run(new ExecutorThroughput()), "executor",
                 List.of("submit", "threads/submit", "map_chunksize_1000", "threads/map_chunksize_1000"), "tasks/s");
+    }
+
+    @Test
+    @Timeout(120)
+    void coldStartSplitsEachRepetitionsCpuAndPrintsRatesAndJitShares() throws Exception {
+        List<Line> lines = run(new ColdStart());
+        List<String> variants = lines.stream().map(Line::variant).toList();
+        assertEquals(List.of("map_chunksize_1/reps1-5", "map_chunksize_1/reps6-9", "map_chunksize_1/jit_share_reps1-5",
+                "map_chunksize_1/jit_share_reps6-9", "queue/reps1-5", "queue/reps6-9", "queue/jit_share_reps1-5",
+                "queue/jit_share_reps6-9"), variants);
+        for (Line l : lines) {
+            double v = l.number().orElseThrow();
+            if (l.variant().contains("jit_share")) {
+                assertTrue(v >= 0 && v <= 1, "a share is a fraction: " + l.fields());
+            } else {
+                assertTrue(v > 0, "no positive rate: " + l.fields());
+            }
+        }
+        Map<?, ?> params = (Map<?, ?>) lines.getFirst().fields().get("params");
+        assertEquals(2, ((Number) params.get("children")).intValue(), "both pool workers were found and read");
+        List<?> perRep = (List<?>) params.get("per_rep");
+        assertEquals(ColdStart.REPS, perRep.size());
+        Map<?, ?> firstRep = (Map<?, ?>) perRep.getFirst();
+        long childCpuMs = 0;
+        for (Object v : ((Map<?, ?>) firstRep.get("children")).values()) {
+            childCpuMs += ((Number) v).longValue();
+        }
+        assertTrue(childCpuMs > 0, "the workers' CPU of the first repetition was read: " + firstRep);
     }
 
     private static List<Line> run(Workload w) throws Exception {
