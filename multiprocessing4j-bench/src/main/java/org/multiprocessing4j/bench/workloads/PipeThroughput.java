@@ -1,5 +1,8 @@
 package org.multiprocessing4j.bench.workloads;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +20,20 @@ import org.multiprocessing4j.bench.Workload;
  * sink. Per repetition the parent sends the message count with {@code send} (untimed), then times
  * {@code count} × {@code sendBytes(block)} and waiting for the child's reply, the total bytes it received
  * (checked). The child uses {@code recvBytes()} (a new array per message). Variants {@code 1MiB}
- * (count 2048 (64)) and {@code 64B} (count 300,000 (50,000)); warm-up count/10. Run:
+ * (count 2048 (64)) and {@code 64B} (count 300,000 (50,000)); warm-up count/10.
+ *
+ * <p>JVM-only, labelled {@code jvm-floor/1MiB/MBps} (compared with CPython's {@code 1MiB/MBps}): no pipe and no
+ * other process, only what every {@code recvBytes()} must do on the receiving side at the least: make a new
+ * 1 MiB array and copy the message into it from shared memory, {@code count} times. Its rate is the most any
+ * transport can deliver through {@code recvBytes()} in this JVM, so its ratio is the ceiling of the
+ * {@code 1MiB} line's. Run:
  * {@code ./mvnw -q -Pbench -DskipTests package -Dbench.args="--cpython --only pipe_throughput"}.
  */
 public final class PipeThroughput implements Workload {
+    /** The prefix of the JVM-only line that measures the receiving side's least work. */
+    static final String FLOOR = "jvm-floor/";
+    /** The last array of {@link #floor}: kept so that it escapes. */
+    private static volatile byte[] last;
 
     @Override
     public String name() {
@@ -37,6 +50,7 @@ public final class PipeThroughput implements Workload {
             try {
                 variant(ctx, a, "1MiB", 1 << 20, ctx.size(2048, 64));
                 variant(ctx, a, "64B", 64, ctx.size(300_000, 50_000));
+                floor(ctx, 1 << 20, ctx.size(2048, 64));
                 a.send(null);
                 sink.join(Duration.ofSeconds(30));
             } finally {
@@ -71,6 +85,41 @@ public final class PipeThroughput implements Workload {
         ctx.emit(Result.of(name(), variant + "/MBps",
                 Stats.of(seconds.stream().map(t -> (double) count * size / 1e6 / t).toList()), "MB/s", params));
         ctx.emit(Result.of(name(), variant + "/msgs", Stats.of(seconds.stream().map(t -> count / t).toList()), "msgs/s", params));
+    }
+
+    @Override
+    public Map<String, List<String>> comparesTo() {
+        return Map.of(FLOOR + "1MiB/MBps", List.of("1MiB/MBps"));
+    }
+
+    /** The receiving side's least work per message: a new array, and one copy into it from shared memory. */
+    private void floor(BenchContext ctx, int size, int count) throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment message = arena.allocate(size, 64);
+            for (int i = 0; i < size; i++) {
+                message.set(ValueLayout.JAVA_BYTE, i, (byte) i);
+            }
+            List<Double> seconds = Repeat.measured(count, Math.max(1, count / 10), n -> {
+                long t0 = System.nanoTime();
+                long total = 0;
+                for (int i = 0; i < n; i++) {
+                    byte[] received = new byte[size];
+                    MemorySegment.copy(message, ValueLayout.JAVA_BYTE, 0, received, 0, size);
+                    total += received[i & (size - 1)] == (byte) i ? received.length : 0;
+                    last = received; // NOTE: escapes, so the JIT cannot drop the array or the copy
+                }
+                long t1 = System.nanoTime();
+                if (total != (long) n * size) {
+                    throw new IllegalStateException("copied " + total + " bytes, expected " + (long) n * size);
+                }
+                return (t1 - t0) / 1e9;
+            });
+            last = null;
+            ctx.emit(Result.of(name(), FLOOR + "1MiB/MBps",
+                    Stats.of(seconds.stream().map(t -> (double) count * size / 1e6 / t).toList()), "MB/s",
+                    Result.params("message_bytes", size, "messages_per_rep", count,
+                            "mode", "in this JVM: new byte[] + one copy from shared memory per message, no pipe")));
+        }
     }
 
     private static void sink(Connection b) {
