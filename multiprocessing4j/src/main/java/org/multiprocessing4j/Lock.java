@@ -278,6 +278,11 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         return core().ownerPid();
     }
 
+    /** Whether some thread of any process is registered to sleep until a release (a snapshot; tests use it). */
+    boolean hasWaiters() {
+        return core().hasWaiters();
+    }
+
     /** Whether the lock is biased to a thread now (a snapshot; tests use it). */
     boolean isBiased() {
         return core().isBiased();

@@ -274,6 +274,11 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
         return core().processLock().ownerPid();
     }
 
+    /** Whether some thread of any process is registered to sleep until a release (a snapshot; tests use it). */
+    boolean hasWaiters() {
+        return core().processLock().hasWaiters();
+    }
+
     private boolean told(RobustLock.Acquired acquired) {
         if (acquired == RobustLock.Acquired.RECOVERED) {
             long dead = core().processLock().lastDeadOwnerPid();

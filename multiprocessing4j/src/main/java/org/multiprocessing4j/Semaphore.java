@@ -31,8 +31,10 @@ import org.multiprocessing4j.internal.sync.Waits;
  * <p>Owner death: the semaphore records how many permits each process holds (up to
  * {@value SharedSemaphore#SLOTS} processes at once; beyond that a process's permits are not tracked). A
  * process killed holding permits (SIGKILL included) does not keep them: an acquirer that finds no permit
- * gives the dead process's permits back, silently (a semaphore guards no data of its own to repair). A
- * release by a process that holds no permit counts as returning one another process acquired.
+ * gives the dead process's permits back and goes on (a semaphore guards no data of its own to repair, so
+ * nothing is thrown), and {@link #recoveredPermits()} counts them: the recovery flag that a {@link Lock}
+ * reports with {@link OwnerDiedException}. A release by a process that holds no permit counts as
+ * returning one another process acquired.
  *
  * <p>Processes: a {@code Semaphore} is a serializable handle; a child that captures one uses the same
  * semaphore, mapping its shared memory on first use. Memory visibility: everything a thread did before a
@@ -44,7 +46,7 @@ import org.multiprocessing4j.internal.sync.Waits;
  *
  * <p>On a cluster: a context whose pool workers are a cluster's (module {@code multiprocessing4j-hazelcast})
  * makes its semaphores on the cluster ({@code ctx.semaphore(n)}), shared by every JVM there, with the same
- * methods; a permit taken by a JVM that dies is not given back.
+ * methods; a permit taken by a JVM that dies is not given back (and {@link #recoveredPermits()} stays 0).
  *
  * <p>Thread-safe.
  */
@@ -164,12 +166,32 @@ public class Semaphore implements Serializable, AutoCloseable {
         return (int) Math.min(Integer.MAX_VALUE, core().value());
     }
 
+    /**
+     * How many permits this semaphore has taken back from processes that died holding them, since it was
+     * created, counted by whichever process took them back (beyond Python, which has no owner-death
+     * recovery). A snapshot; it only grows. Exact unless a process dies while giving permits back, which
+     * can count those permits twice. Always 0 for a cluster's semaphore, which does not take permits back.
+     *
+     * @throws IllegalStateException if this handle was closed
+     */
+    public long recoveredPermits() {
+        if (remote != null) {
+            return 0;
+        }
+        return core().recovered();
+    }
+
     /** Ends this process's use; the creating process also removes its shared file. Idempotent. */
     @Override
     public void close() {
         if (file != null) {
             file.close();
         }
+    }
+
+    /** Threads of any process asleep in {@link #acquire()}, registered in shared memory (tests). */
+    int sleepers() {
+        return core().sleepers();
     }
 
     /** Permits this process holds net of its releases (tests). */

@@ -160,6 +160,60 @@ class ListenerClientTest extends ChildProcessTestBase {
         }
     }
 
+    /** A class whose deserialization would be seen: a gadget stand-in. */
+    static final class Tripwire implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        static volatile boolean deserialized;
+
+        @java.io.Serial
+        private void readObject(java.io.ObjectInputStream in) throws IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            deserialized = true;
+        }
+    }
+
+    @Test
+    void a_peer_that_sends_an_object_or_garbage_instead_of_the_handshake_is_dropped_and_nothing_is_deserialized()
+            throws Exception {
+        java.io.ByteArrayOutputStream object = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(object)) {
+            out.writeObject(new Tripwire());
+        }
+        byte[] garbage = new byte[4096];
+        new java.util.Random(42).nextBytes(garbage);
+        try (Listener listener = new Listener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), KEY)) {
+            for (byte[] payload : List.of(object.toByteArray(), garbage)) {
+                CompletableFuture<Long> peer = CompletableFuture.supplyAsync(() -> {
+                    try (SocketChannel raw = SocketChannel.open(listener.address())) {
+                        raw.write(ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).flip());
+                        long read = 0;
+                        ByteBuffer sink = ByteBuffer.allocate(8192);
+                        for (int n; (n = raw.read(sink.clear())) >= 0; ) {
+                            read += n; // the listener's challenge, then EOF once it drops us
+                        }
+                        return read;
+                    } catch (IOException e) {
+                        return -1L; // reset by the listener: dropped too
+                    }
+                });
+                assertThrows(AuthenticationException.class, listener::accept, "a peer that never answered the challenge");
+                assertTrue(peer.get(60, TimeUnit.SECONDS) < 1024, "the listener sent more than a challenge before dropping the peer");
+                assertFalse(Tripwire.deserialized, "a byte from an unauthenticated peer was deserialized");
+            }
+            CompletableFuture<Connection> good = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Client.connect(listener.address(), KEY);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            try (Connection accepted = listener.accept(); Connection g = good.get(60, TimeUnit.SECONDS)) {
+                g.send("after two bad peers");
+                assertEquals("after two bad peers", accepted.recv());
+            }
+        }
+    }
+
     @Test
     void a_huge_length_prefix_costs_only_the_bytes_really_sent() throws Exception {
         try (Listener listener = new Listener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), KEY)) {

@@ -2,6 +2,7 @@ package org.multiprocessing4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -10,6 +11,8 @@ import static org.multiprocessing4j.QueueTest.checked;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
 import org.multiprocessing4j.internal.futex.Membarrier;
@@ -129,6 +132,70 @@ class LockTest extends ChildProcessTestBase {
             lock.release();
             assertTrue(lock.acquire(SHORT));
             lock.release();
+        }
+    }
+
+    @Test
+    void a_waiter_already_asleep_when_the_holder_is_killed_takes_the_lock_over_with_OwnerDiedException() throws Exception {
+        try (Lock lock = new Lock()) {
+            Process holder = holdForever(lock::acquire);
+            int pid = (int) holder.pid().orElseThrow();
+            awaitOwner(lock::ownerPid, pid);
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread waiter = new Thread(() -> {
+                try {
+                    lock.acquire();
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            }, "asleep-in-acquire");
+            waiter.start();
+            awaitTrue(lock::hasWaiters, "the waiter never went to sleep on the lock");
+            holder.kill();
+            holder.join(HANG);
+            Throwable t = outcome.get(HANG.toSeconds(), TimeUnit.SECONDS);
+            OwnerDiedException e = assertInstanceOf(OwnerDiedException.class, t, "what the sleeping acquire ended with");
+            assertEquals(pid, e.deadPid());
+            assertEquals(ProcessHandle.current().pid(), lock.ownerPid(), "held by this process after the exception");
+            waiter.join(HANG.toMillis());
+            lock.release(); // NOTE: a Lock may be released by another thread than its taker, as in Python
+            assertTrue(lock.acquire(SHORT));
+            lock.release();
+        }
+    }
+
+    @Test
+    void an_rlock_waiter_already_asleep_when_the_holder_is_killed_takes_it_over_with_one_hold() throws Exception {
+        try (RLock lock = new RLock()) {
+            Process holder = holdForever(() -> {
+                lock.acquire();
+                lock.acquire();
+            });
+            int pid = (int) holder.pid().orElseThrow();
+            awaitOwner(lock::ownerPid, pid);
+            CompletableFuture<String> outcome = new CompletableFuture<>();
+            Thread waiter = new Thread(() -> {
+                try {
+                    lock.acquire();
+                    outcome.complete("acquired without being told the holder died");
+                } catch (OwnerDiedException e) {
+                    boolean held = lock.isHeldByCurrentThread();
+                    int holds = lock.getHoldCount();
+                    lock.release();
+                    outcome.complete(e.deadPid() == pid && held && holds == 1 ? "ok"
+                            : "dead pid " + e.deadPid() + ", held " + held + ", holds " + holds);
+                } catch (Throwable t) {
+                    outcome.complete(t.toString());
+                }
+            }, "asleep-in-rlock-acquire");
+            waiter.start();
+            awaitTrue(lock::hasWaiters, "the waiter never went to sleep on the rlock");
+            holder.kill();
+            holder.join(HANG);
+            assertEquals("ok", outcome.get(HANG.toSeconds(), TimeUnit.SECONDS));
+            waiter.join(HANG.toMillis());
+            assertFalse(lock.isLocked());
         }
     }
 
@@ -299,6 +366,16 @@ class LockTest extends ChildProcessTestBase {
         }));
         p.start();
         return p;
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String never) throws InterruptedException {
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(never);
+            }
+            Thread.sleep(10);
+        }
     }
 
     private static void awaitOwner(IntSupplier owner, int pid) throws InterruptedException {

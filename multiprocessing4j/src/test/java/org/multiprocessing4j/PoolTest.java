@@ -69,6 +69,64 @@ class PoolTest {
     }
 
     @Test
+    void a_timed_get_that_runs_out_throws_TimeoutException_and_the_result_still_arrives_later() throws Exception {
+        AsyncResult<Integer> slow = pool.applyAsync(() -> {
+            Thread.sleep(1_500);
+            return 42;
+        });
+        assertThrows(java.util.concurrent.TimeoutException.class, () -> slow.get(Duration.ofMillis(50)));
+        assertThrows(java.util.concurrent.TimeoutException.class, () -> slow.get(Duration.ZERO), "zero tries once");
+        assertFalse(slow.ready());
+        assertEquals(42, slow.get(Duration.ofSeconds(60)));
+        assertTrue(slow.ready());
+        assertTrue(slow.successful());
+    }
+
+    @Test
+    void toCompletableFuture_completes_with_the_result_or_the_tasks_own_exception() throws Exception {
+        assertEquals(9, pool.applyAsync(() -> 3 * 3).toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS));
+        java.util.concurrent.CompletableFuture<Integer> failed = pool.<Integer>applyAsync(() -> {
+            throw new IllegalArgumentException("bad input 7");
+        }).toCompletableFuture();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> failed.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertInstanceOf(IllegalArgumentException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("bad input 7"), e.getCause().getMessage());
+        assertTrue(failed.isCompletedExceptionally());
+    }
+
+    @Test
+    void a_timed_next_that_runs_out_throws_TimeoutException_and_the_next_call_returns_that_result() throws Exception {
+        ResultIterator<Integer> it = pool.imap((Integer x) -> {
+            if (x == 0) {
+                long end = System.nanoTime() + 1_500_000_000L;
+                for (long left; (left = end - System.nanoTime()) > 0; ) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(left);
+                }
+            }
+            return x * 10;
+        }, List.of(0, 1, 2), 1);
+        assertThrows(java.util.concurrent.TimeoutException.class, () -> it.next(Duration.ofMillis(50)));
+        assertEquals(0, it.next(Duration.ofSeconds(60)), "the result that was late, in its place");
+        assertEquals(10, it.next(Duration.ofSeconds(60)));
+        assertEquals(20, it.next(Duration.ofSeconds(60)));
+        assertFalse(it.hasNext());
+        assertThrows(java.util.NoSuchElementException.class, () -> it.next(Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void map_without_a_chunksize_sends_cpythons_default_number_of_chunks() throws Exception {
+        long before = pool.stats().tasksCompleted();
+        List<Integer> out = pool.map(x -> x + 1, IntStream.range(0, 100).boxed().toList());
+        assertEquals(IntStream.range(1, 101).boxed().toList(), out);
+        // NOTE: ceil(100 / (4 × 2)) = 13 items a chunk: 7 chunks of 13 and one of 9
+        assertEquals(8, pool.stats().tasksCompleted() - before, "chunks of map(f, range(100)) on a pool of 2");
+        assertEquals(13, org.multiprocessing4j.internal.pool.Chunking.defaultChunksize(100, 2));
+        assertEquals(63, org.multiprocessing4j.internal.pool.Chunking.defaultChunksize(1000, 4));
+        assertEquals(1, org.multiprocessing4j.internal.pool.Chunking.defaultChunksize(3, 8));
+        assertEquals(1, org.multiprocessing4j.internal.pool.Chunking.defaultChunksize(0, 4));
+    }
+
+    @Test
     void successful_before_ready_is_an_error() {
         AsyncResult<Integer> slow = pool.applyAsync(() -> {
             Thread.sleep(300);

@@ -74,12 +74,51 @@ class SemaphoreEventTest extends ChildProcessTestBase {
             }));
             holder.start();
             awaitValue(s, 0);
+            assertEquals(0, s.recoveredPermits());
             holder.kill();
             holder.join(HANG);
             assertTrue(s.acquire(HANG), "first permit of the dead holder");
+            assertEquals(2, s.recoveredPermits(), "both of the dead holder's permits were counted when taken back");
             assertTrue(s.acquire(HANG), "second permit of the dead holder");
             assertFalse(s.tryAcquire());
             assertEquals(2, s.heldByThisProcess());
+            assertEquals(2, s.recoveredPermits());
+        }
+    }
+
+    @Test
+    void a_waiter_already_asleep_when_the_holder_is_killed_gets_its_permit_and_the_recovery_is_counted() throws Exception {
+        try (Semaphore s = new Semaphore(1)) {
+            Process holder = new Process(checked(() -> {
+                s.acquire();
+                Thread.sleep(HANG.toMillis() * 10);
+            }));
+            holder.start();
+            awaitValue(s, 0);
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread waiter = new Thread(() -> {
+                try {
+                    s.acquire();
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            }, "asleep-in-semaphore-acquire");
+            waiter.start();
+            long deadline = System.nanoTime() + HANG.toNanos();
+            while (s.sleepers() == 0) {
+                assertTrue(System.nanoTime() < deadline, "the waiter never went to sleep on the semaphore");
+                Thread.sleep(10);
+            }
+            holder.kill();
+            holder.join(HANG);
+            assertEquals(null, outcome.get(HANG.toSeconds(), TimeUnit.SECONDS), "the sleeping acquire returned normally");
+            waiter.join(HANG.toMillis());
+            assertEquals(1, s.recoveredPermits());
+            assertEquals(1, s.heldByThisProcess());
+            assertEquals(0, s.getValue());
+            s.release();
+            assertEquals(1, s.getValue());
         }
     }
 

@@ -29,20 +29,30 @@ class SharedValueTest extends ChildProcessTestBase {
 
     @Test
     void four_processes_incrementing_100000_times_each_under_the_values_lock_give_exactly_400000() throws Exception {
-        try (IntValue counter = Value.ofInt(0)) {
+        try (IntValue counter = Value.ofInt(0); Barrier start = new Barrier(PROCESSES); LongArray seen = Array.rawLongs(2 * PROCESSES)) {
             List<Process> workers = new ArrayList<>();
             for (int i = 0; i < PROCESSES; i++) {
-                workers.add(new Process(() -> {
+                int worker = i;
+                workers.add(new Process(QueueTest.checked(() -> {
                     RLock lock = counter.getLock();
+                    start.await(); // NOTE: all four count at once, not one after another as their JVMs come up
+                    int first = -1;
+                    int last = -1;
                     for (int n = 0; n < INCREMENTS; n++) {
                         lock.lock();
                         try {
-                            counter.set(counter.get() + 1); // a compound update: only the lock keeps it exact
+                            last = counter.get();
+                            counter.set(last + 1); // a compound update: only the lock keeps it exact
                         } finally {
                             lock.unlock();
                         }
+                        if (n == 0) {
+                            first = last;
+                        }
                     }
-                }));
+                    seen.set(2 * worker, first);
+                    seen.set(2 * worker + 1, last);
+                })));
             }
             workers.forEach(Process::start);
             for (Process p : workers) {
@@ -50,6 +60,19 @@ class SharedValueTest extends ChildProcessTestBase {
                 assertEquals(0, p.exitCode(), "worker " + p);
             }
             assertEquals(PROCESSES * INCREMENTS, counter.get());
+            // One after another, each worker would see the counter go from its first value to its last in
+            // exactly INCREMENTS - 1 steps; a longer span means other workers' increments came in between.
+            long interleaved = 0;
+            StringBuilder spans = new StringBuilder();
+            for (int i = 0; i < PROCESSES; i++) {
+                long span = seen.get(2 * i + 1) - seen.get(2 * i);
+                spans.append(span).append(' ');
+                if (span > INCREMENTS - 1) {
+                    interleaved++;
+                }
+            }
+            assertTrue(interleaved > 0, "no worker's increments were interleaved with another's (spans " + spans
+                    + "): the test did not make the lock contended");
         }
     }
 

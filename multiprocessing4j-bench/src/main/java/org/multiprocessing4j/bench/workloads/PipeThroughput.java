@@ -24,9 +24,11 @@ import org.multiprocessing4j.bench.Workload;
  *
  * <p>JVM-only, labelled {@code jvm-floor/1MiB/MBps} (compared with CPython's {@code 1MiB/MBps}): no pipe and no
  * other process, only what every {@code recvBytes()} must do on the receiving side at the least: make a new
- * 1 MiB array and copy the message into it from shared memory, {@code count} times. Its rate is the most any
- * transport can deliver through {@code recvBytes()} in this JVM, so its ratio is the ceiling of the
- * {@code 1MiB} line's. Run:
+ * 1 MiB array and copy the message into it from off-heap memory (where a ring's bytes are), {@code count}
+ * times, in this JVM. Its ratio estimates the ceiling of the {@code 1MiB} line's: a transport cannot make the
+ * receiver do less. The estimate moves with the heap's state (new heap pages cost page faults until the
+ * young generation has been used once), so the real pipe's receiving JVM may do a little better or worse.
+ * Run:
  * {@code ./mvnw -q -Pbench -DskipTests package -Dbench.args="--cpython --only pipe_throughput"}.
  */
 public final class PipeThroughput implements Workload {
@@ -92,7 +94,7 @@ public final class PipeThroughput implements Workload {
         return Map.of(FLOOR + "1MiB/MBps", List.of("1MiB/MBps"));
     }
 
-    /** The receiving side's least work per message: a new array, and one copy into it from shared memory. */
+    /** The receiving side's least work per message: a new array, and one copy into it from off-heap memory. */
     private void floor(BenchContext ctx, int size, int count) throws Exception {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment message = arena.allocate(size, 64);
@@ -118,7 +120,7 @@ public final class PipeThroughput implements Workload {
             ctx.emit(Result.of(name(), FLOOR + "1MiB/MBps",
                     Stats.of(seconds.stream().map(t -> (double) count * size / 1e6 / t).toList()), "MB/s",
                     Result.params("message_bytes", size, "messages_per_rep", count,
-                            "mode", "in this JVM: new byte[] + one copy from shared memory per message, no pipe")));
+                            "mode", "in this JVM: new byte[] + one copy from off-heap memory per message, no pipe")));
         }
     }
 

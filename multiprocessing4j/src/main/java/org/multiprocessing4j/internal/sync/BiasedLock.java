@@ -471,6 +471,11 @@ public final class BiasedLock {
     }
 
     /** True if the lock is biased to a thread now (a snapshot, for tests). */
+    /** True if some thread is registered to sleep until the lock is released (a snapshot). */
+    public boolean hasWaiters() {
+        return owner.hasWaiters();
+    }
+
     public boolean isBiased() {
         return mode((int) INT.getVolatile(segment, state)) == ACTIVE;
     }

@@ -21,7 +21,7 @@ import org.multiprocessing4j.internal.futex.SpinPause;
  *  +40 sequence (int)      futex word: bumped by every release (and repair)
  *  +44 sleepers (int)      threads registered to sleep on the sequence (atomic, outside the mutex)
  *  +48 untracked (long)    permits held by processes that found the table full (never reclaimed)
- *  +56 reserved (long)
+ *  +56 recovered (long)    permits ever given back from dead holders (read by Semaphore.recoveredPermits)
  *  +64 holder slots: SLOTS x { owner: OwnerWord (long), count (long) }
  * </pre>
  *
@@ -50,6 +50,11 @@ import org.multiprocessing4j.internal.futex.SpinPause;
  * A release by a process that holds no permit takes one off another holder's count (Python lets any
  * process release): the permit it returns is one that other process acquired, so that process's death
  * must not return it a second time.
+ *
+ * Recovered count: reclaimDead adds a dead slot's count to RECOVERED first, then zeroes the slot, then
+ * raises the value. A reclaimer that dies after the first store leaves the slot to be reclaimed (and
+ * counted) again by the next one; the value is right either way (repair rebuilds it from total). So the
+ * count is exact unless a reclaimer itself dies mid-reclaim, and then it is too high, never too low.
  */
 public final class SharedSemaphore {
     public static final int SLOTS = 64;
@@ -60,6 +65,7 @@ public final class SharedSemaphore {
     private static final long SEQUENCE = 40;
     private static final long SLEEPERS = 44;
     private static final long UNTRACKED = 48;
+    private static final long RECOVERED = 56;
     private static final long TABLE = 64;
     private static final long SLOT_BYTES = 16;
     /** Bytes of shared memory the semaphore takes. */
@@ -219,6 +225,16 @@ public final class SharedSemaphore {
         return (long) LONG.getVolatile(segment, base + VALUE);
     }
 
+    /** Permits ever given back from processes that died holding them (a snapshot; see the notes). */
+    public long recovered() {
+        return (long) LONG.getVolatile(segment, base + RECOVERED);
+    }
+
+    /** Threads registered to sleep until a release (a snapshot). */
+    public int sleepers() {
+        return (int) INT.getVolatile(segment, base + SLEEPERS);
+    }
+
     /** Permits this process holds (net of its releases), a snapshot. */
     public long heldByThisProcess() {
         for (int i = 0; i < SLOTS; i++) {
@@ -285,6 +301,7 @@ public final class SharedSemaphore {
             long owner = get(slot(i));
             long count = get(slot(i) + 8);
             if (count > 0 && owner != OwnerWord.SELF && OwnerWord.isDead(owner)) {
+                set(RECOVERED, get(RECOVERED) + count); // NOTE: counted first (see the notes)
                 set(slot(i) + 8, 0);
                 set(VALUE, get(VALUE) + count);
                 set(slot(i), 0);
