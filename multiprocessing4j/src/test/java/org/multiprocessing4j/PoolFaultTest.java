@@ -406,6 +406,33 @@ class PoolFaultTest extends ChildProcessTestBase {
         }
     }
 
+    @Test
+    void imap_over_an_endless_input_streams_many_times_a_small_heap_in_constant_memory(@org.junit.jupiter.api.io.TempDir Path base)
+            throws Exception {
+        long n = 20_000; // 20,000 results of 16 KiB: 320 MiB through a parent whose heap is 48 MiB
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Xmx48m", "-Dmultiprocessing4j.runtimeDir=" + base,
+                "-cp", System.getProperty("java.class.path"), ImapBoundedMain.class.getName(), Long.toString(n));
+        java.lang.Process parent = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            String output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(parent.getInputStream().readAllBytes());
+                } catch (java.io.IOException e) {
+                    return e.toString();
+                }
+            }).get(HANG.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(parent.waitFor(HANG.toSeconds(), TimeUnit.SECONDS), "the imap parent did not end");
+            assertEquals(0, parent.exitValue(), "the imap parent failed:\n" + output);
+            assertTrue(output.contains("streamed " + n + " " + n * ImapBoundedMain.RESULT_BYTES), output);
+        } finally {
+            parent.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            parent.toHandle().destroyForcibly();
+            parent.waitFor(60, TimeUnit.SECONDS);
+            ShmNames.sweepDeadTrees(Path.of("/dev/shm"));
+        }
+    }
+
     /** Running, not a zombie waiting for init to reap it (a dead worker of a dead parent is one briefly). */
     private static boolean alive(long pid) {
         return NoOrphansTest.alive(pid);
