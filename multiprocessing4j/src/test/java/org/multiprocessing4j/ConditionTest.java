@@ -272,6 +272,37 @@ class ConditionTest extends ChildProcessTestBase {
         return nested;
     }
 
+    @Test
+    void a_waiter_killed_after_taking_a_signal_strands_nobody_and_the_next_signal_wakes_a_live_waiter() throws Exception {
+        try (RLock lock = new RLock(); Condition c = new Condition(lock)) {
+            Process doomed = new Process(checked(() -> {
+                c.acquire();
+                c.await(HANG.multipliedBy(10));
+            }));
+            doomed.start();
+            awaitWaiting(c::waiting, 1);
+            CompletableFuture<Boolean> live = waitInThread(c); // the younger waiter: the first signal is the child's
+            awaitWaiting(c::waiting, 2);
+            c.acquire();
+            c.signal();
+            awaitWaiting(c::waiting, 1);
+            long deadline = System.nanoTime() + HANG.toNanos();
+            while (!lock.hasWaiters()) { // NOTE: the child took the signal and now waits for the lock we hold
+                assertTrue(System.nanoTime() < deadline, "the signalled child never went back for the lock");
+                Thread.sleep(10);
+            }
+            doomed.kill();
+            doomed.join(HANG);
+            c.release();
+            c.acquire();
+            c.signal();
+            c.release();
+            assertTrue(live.get(60, TimeUnit.SECONDS), "the live waiter was not woken by the next signal");
+            assertEquals(0, c.waiting());
+            assertFalse(lock.isLocked(), "the dead child never held the lock again, so nobody holds it");
+        }
+    }
+
     private static CompletableFuture<Boolean> waitInThread(Condition c) {
         Callable<Boolean> body = () -> {
             c.acquire();

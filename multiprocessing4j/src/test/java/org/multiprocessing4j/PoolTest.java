@@ -127,6 +127,22 @@ class PoolTest {
     }
 
     @Test
+    void a_pool_asked_for_progress_bars_draws_each_map_call_up_to_its_total() throws Exception {
+        try (CapturedOutput captured = new CapturedOutput();
+             Pool withBars = Pool.builder().processes(2).progressBar(true).build()) {
+            assertEquals(IntStream.range(0, 200).map(x -> x * 2).boxed().toList(),
+                    withBars.map(x -> x * 2, IntStream.range(0, 200).boxed().toList(), 1));
+            String err = captured.err();
+            assertTrue(err.matches("(?s).* map 200/200 \\[=+\\] 100% .* it/s in \\d+:\\d\\d:\\d\\d\\R.*"),
+                    "no final progress line of the map call in: " + err);
+            try (Pool without = new Pool(1)) {
+                without.map(x -> x, List.of(1, 2, 3), 1);
+            }
+            assertFalse(captured.err().substring(err.length()).contains(" map "), "a pool without progress bars drew one");
+        }
+    }
+
+    @Test
     void successful_before_ready_is_an_error() {
         AsyncResult<Integer> slow = pool.applyAsync(() -> {
             Thread.sleep(300);
