@@ -12,6 +12,7 @@ import org.multiprocessing4j.bench.workloads.PipePingpong;
 import org.multiprocessing4j.bench.workloads.PipeThroughput;
 import org.multiprocessing4j.bench.workloads.ColdStart;
 import org.multiprocessing4j.bench.workloads.ExecutorThroughput;
+import org.multiprocessing4j.bench.workloads.PoolFaults;
 import org.multiprocessing4j.bench.workloads.PoolLifecycle;
 import org.multiprocessing4j.bench.workloads.PoolMapCpu;
 import org.multiprocessing4j.bench.workloads.PoolMapPayload;
@@ -42,6 +43,7 @@ public final class Workloads {
             new SyncPingpong(),
             new ValueArray(),
             new ManagerWorkload(),
+            new PoolFaults(),
             new ColdStart()
     );
 

@@ -19,7 +19,7 @@ import org.multiprocessing4j.bench.Workload;
  * quiet 2-core machine): every line the README defines is printed with a positive figure, beside its
  * {@code threads/} twin, and no child process outlives the workload. The sums each workload checks make a
  * wrong result fail the run. {@code pool_map_trivial} and {@code pool_lifecycle} are left to the harness
- * ({@code --quick} takes 15–20 s each).
+ * ({@code --quick} takes 15–20 s each). {@code pool_faults} and {@code cold_start} run here too.
  */
 class PoolWorkloadsQuickTest {
 
@@ -54,6 +54,21 @@ class PoolWorkloadsQuickTest {
     void executorPrintsSubmitAndMapAndTheirThreadTwins() throws Exception {
         assertVariants(run(new ExecutorThroughput()), "executor",
                 List.of("submit", "threads/submit", "map_chunksize_1000", "threads/map_chunksize_1000"), "tasks/s");
+    }
+
+    @Test
+    @Timeout(180)
+    void poolFaultsTimesEachFaultUntilItReachesTheCaller() throws Exception {
+        List<Line> lines = run(new PoolFaults());
+        assertEquals(List.of("sigkill_to_WorkerDiedException", "System_exit_submit_to_WorkerDiedException",
+                "out_of_heap_submit_to_WorkerDiedException", "task_timeout_overshoot", "terminate_with_2_running_tasks"),
+                lines.stream().map(Line::variant).toList());
+        for (Line l : lines) {
+            double ms = l.number().orElseThrow();
+            assertTrue(l.variant().equals("task_timeout_overshoot") ? ms >= 0 : ms > 0, "no figure: " + l.fields());
+            assertEquals("ms", l.unit());
+            assertEquals(5, ((Number) l.fields().get("reps")).intValue(), l.variant());
+        }
     }
 
     @Test
