@@ -109,6 +109,28 @@ class BarrierTest extends ChildProcessTestBase {
     }
 
     @Test
+    void reset_while_a_child_waits_breaks_its_wait_and_the_barrier_then_passes_anew() throws Exception {
+        try (Barrier barrier = new Barrier(2)) {
+            Process waiter = new Process(checked(() -> {
+                try {
+                    barrier.await();
+                    throw new AssertionError("passed a barrier that was reset under it");
+                } catch (BrokenBarrierException expected) {
+                    // reset
+                }
+            }));
+            waiter.start();
+            awaitWaiting(barrier, 1);
+            barrier.reset();
+            waiter.join(HANG);
+            assertEquals(0, waiter.exitCode(), "the waiting child got BrokenBarrierException");
+            assertFalse(barrier.isBroken(), "reset leaves the barrier whole, not broken");
+            assertEquals(0, barrier.nWaiting());
+            assertEquals(Set.of(0, 1), passWithThreads(barrier, 2), "a new pass after the reset");
+        }
+    }
+
+    @Test
     void a_party_killed_while_waiting_still_counts_and_the_next_pass_is_not_blocked() throws Exception {
         try (Barrier barrier = new Barrier(3)) {
             Process doomed = new Process(checked(() -> barrier.await()));

@@ -143,6 +143,35 @@ class PoolTest {
     }
 
     @Test
+    void a_fresh_pools_stats_count_results_and_failures_exactly_and_busy_time_covers_the_work() throws Exception {
+        try (Pool fresh = new Pool(2)) {
+            List<AsyncResult<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                int n = i;
+                results.add(fresh.applyAsync(() -> {
+                    Thread.sleep(200);
+                    if (n == 3) {
+                        throw new IllegalStateException("task 3 fails");
+                    }
+                    return n;
+                }));
+            }
+            for (AsyncResult<Integer> r : results) {
+                assertTrue(r.waitFor(Duration.ofSeconds(60)));
+            }
+            PoolStats stats = fresh.stats();
+            assertEquals(4, stats.tasksSubmitted(), stats.toString());
+            assertEquals(3, stats.tasksCompleted(), stats.toString());
+            assertEquals(1, stats.tasksFailed(), stats.toString());
+            assertEquals(0, stats.tasksPending() + stats.tasksRunning(), stats.toString());
+            assertEquals(0, stats.workerDeaths(), stats.toString());
+            assertEquals(4, stats.workers().stream().mapToLong(PoolStats.WorkerStats::tasksCompleted).sum(), stats.toString());
+            Duration busy = stats.workers().stream().map(PoolStats.WorkerStats::busyTime).reduce(Duration.ZERO, Duration::plus);
+            assertTrue(busy.compareTo(Duration.ofMillis(800)) >= 0, "4 tasks of 200 ms, busy " + busy + ": " + stats);
+        }
+    }
+
+    @Test
     void successful_before_ready_is_an_error() {
         AsyncResult<Integer> slow = pool.applyAsync(() -> {
             Thread.sleep(300);

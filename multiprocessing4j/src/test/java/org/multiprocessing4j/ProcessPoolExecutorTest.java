@@ -18,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /** ProcessPoolExecutor as an ExecutorService, with real worker JVMs. */
@@ -55,6 +56,42 @@ class ProcessPoolExecutorTest extends ChildProcessTestBase {
             assertEquals(List.of(2, 3), ex.map(x -> x + 1, List.of(1, 2)).toList());
             assertThrows(ArithmeticException.class, () -> ex.map(x -> 1 / x, List.of(1, 0, 2)).toList());
         }
+    }
+
+    @Test
+    void map_over_an_endless_iterable_is_lazy_and_reads_a_bounded_number_of_items_ahead() throws Exception {
+        java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
+        Iterable<Long> endless = () -> new java.util.Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Long next() {
+                return read.getAndIncrement();
+            }
+        };
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(2)) {
+            java.util.stream.Stream<Long> squares = ex.map(x -> x * x, endless, 10);
+            assertEquals(LongStream.range(0, 100).map(x -> x * x).boxed().toList(), squares.limit(100).toList());
+            long bound = 100 + (8L * 2 + 1) * 10; // what was consumed, plus the look-ahead bound of imap (PoolFaultTest)
+            assertTrue(read.get() <= bound, "read " + read.get() + " items for 100 results; bound " + bound);
+            squares.close();
+        }
+    }
+
+    @Test
+    void shutdown_without_wait_returns_at_once_and_without_cancel_still_runs_what_was_queued() throws Exception {
+        ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
+        CompletableFuture<Integer> running = ex.submit(() -> sleepThen(1, 300));
+        CompletableFuture<Integer> queued = ex.submit(() -> 2);
+        ex.shutdown(false, false);
+        assertFalse(running.isDone(), "shutdown(false, ...) does not wait for the running task");
+        assertThrows(java.util.concurrent.RejectedExecutionException.class, () -> ex.submit(() -> 3));
+        assertEquals(1, running.get(60, TimeUnit.SECONDS));
+        assertEquals(2, queued.get(60, TimeUnit.SECONDS), "queued before shutdown, not cancelled: it still runs");
+        assertTrue(ex.awaitTermination(60, TimeUnit.SECONDS));
     }
 
     @Test
