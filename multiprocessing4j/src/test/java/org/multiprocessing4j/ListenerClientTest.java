@@ -227,7 +227,11 @@ class ListenerClientTest extends ChildProcessTestBase {
             });
             try (Connection accepted = listener.accept()) {
                 liar.get(60, TimeUnit.SECONDS);
+                com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+                long before = threads.getCurrentThreadAllocatedBytes();
                 assertThrows(EOFException.class, accepted::recvBytes, "the liar closed mid-message");
+                long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                assertTrue(allocated < (1 << 20), "reading a message announced as 2 GiB allocated " + allocated + " bytes");
             }
         }
     }

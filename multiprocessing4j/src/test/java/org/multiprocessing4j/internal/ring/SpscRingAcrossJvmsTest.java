@@ -108,6 +108,43 @@ class SpscRingAcrossJvmsTest extends ChildProcessTestBase {
         child.join(HANG);
     }
 
+    @Test
+    void a_reader_killed_in_the_middle_of_a_long_message_gives_the_writer_BrokenRingException_not_a_hang() throws Exception {
+        String path = ring.path().toString();
+        SpscWriter writer = ring.writer();
+        Process child = new Process(() -> readThenSleep(path, 2)); // a small message, then the long one
+        child.start();
+        byte[] small = new byte[100];
+        writer.write(small, 0, small.length);
+        long consumed = RingLayout.RECORD_HEADER + small.length;
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while ((long) RingLayout.LONG.getAcquire(ring.segment(), RingLayout.HEAD) < consumed) {
+            assertTrue(System.nanoTime() < deadline, "the child did not read the first message within " + HANG);
+            Thread.sleep(1);
+        }
+        byte[] longMessage = new byte[64 << 20]; // 1,024 rings' worth: the child is still reading it when killed
+        java.util.concurrent.CompletableFuture<Throwable> written = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                writer.write(longMessage, 0, longMessage.length);
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        while ((long) RingLayout.LONG.getAcquire(ring.segment(), RingLayout.HEAD) < consumed + (1 << 20)) {
+            assertTrue(System.nanoTime() < deadline, "the child did not read 1 MiB of the long message within " + HANG);
+            Thread.onSpinWait();
+        }
+        child.kill();
+        Throwable outcome = written.get(HANG.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        org.junit.jupiter.api.Assumptions.assumeTrue(outcome != null,
+                "the child read all 64 MiB before the kill landed: the case was not reached");
+        BrokenRingException broken = org.junit.jupiter.api.Assertions.assertInstanceOf(BrokenRingException.class, outcome);
+        assertTrue(broken.getMessage().contains("dead"), broken.getMessage());
+        child.join(HANG);
+        assertEquals(-9, child.exitCode());
+    }
+
     /** Child: writes messages 0..count-1 (4-byte number + i % 100 bytes), then closes its end. */
     static void sendNumbered(String path, int count, int unused) {
         try (SpscRing ring = SpscRing.attach(Path.of(path))) {
