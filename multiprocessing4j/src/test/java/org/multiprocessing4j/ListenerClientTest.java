@@ -160,6 +160,15 @@ class ListenerClientTest extends ChildProcessTestBase {
         }
     }
 
+    /**
+     * Bytes this thread has allocated so far, from HotSpot's {@code com.sun.management.ThreadMXBean} (found
+     * reflectively: this test module does not read {@code jdk.management}).
+     */
+    private static long allocatedByThisThread() throws ReflectiveOperationException {
+        Object threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes").invoke(threads);
+    }
+
     /** A class whose deserialization would be seen: a gadget stand-in. */
     static final class Tripwire implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
@@ -227,10 +236,9 @@ class ListenerClientTest extends ChildProcessTestBase {
             });
             try (Connection accepted = listener.accept()) {
                 liar.get(60, TimeUnit.SECONDS);
-                com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-                long before = threads.getCurrentThreadAllocatedBytes();
+                long before = allocatedByThisThread();
                 assertThrows(EOFException.class, accepted::recvBytes, "the liar closed mid-message");
-                long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                long allocated = allocatedByThisThread() - before;
                 assertTrue(allocated < (1 << 20), "reading a message announced as 2 GiB allocated " + allocated + " bytes");
             }
         }
