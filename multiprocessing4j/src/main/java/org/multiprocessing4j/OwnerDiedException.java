@@ -6,7 +6,8 @@ package org.multiprocessing4j;
  * dead (killed, SIGKILL included) and took the lock over: <b>the caller now holds it</b>, exactly as after a normal acquire (pthread's {@code EOWNERDEAD}).
  * The dead process may have left the data the lock guards half updated: repair it, then release as
  * usual. (A {@link Semaphore} guards no data of its own: it gives a dead process's permits back without
- * throwing, and counts them in {@link Semaphore#recoveredPermits()}.) Unchecked; the message names the lock and the dead pid.
+ * throwing, and counts them in {@link Semaphore#recoveredPermits()}.) Unchecked; the message names the
+ * lock and the dead pid.
  */
 public class OwnerDiedException extends ProcessError {
     private static final long serialVersionUID = 1L;

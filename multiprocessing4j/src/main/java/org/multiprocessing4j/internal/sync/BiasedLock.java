@@ -470,12 +470,12 @@ public final class BiasedLock {
         return lastRecoveryBiased ? lastDeadBiasPid : owner.lastDeadOwnerPid();
     }
 
-    /** True if the lock is biased to a thread now (a snapshot, for tests). */
     /** True if some thread is registered to sleep until the lock is released (a snapshot). */
     public boolean hasWaiters() {
         return owner.hasWaiters();
     }
 
+    /** True if the lock is biased to a thread now (a snapshot, for tests). */
     public boolean isBiased() {
         return mode((int) INT.getVolatile(segment, state)) == ACTIVE;
     }
