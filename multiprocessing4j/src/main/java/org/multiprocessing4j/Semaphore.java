@@ -172,6 +172,7 @@ public class Semaphore implements Serializable, AutoCloseable {
      * recovery). A snapshot; it only grows. Exact unless a process dies while giving permits back, which
      * can count those permits twice. Always 0 for a cluster's semaphore, which does not take permits back.
      *
+     * @return the number of permits taken back from dead holders so far
      * @throws IllegalStateException if this handle was closed
      */
     public long recoveredPermits() {

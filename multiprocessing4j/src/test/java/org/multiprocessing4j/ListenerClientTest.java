@@ -146,17 +146,22 @@ class ListenerClientTest extends ChildProcessTestBase {
             });
             assertThrows(AuthenticationException.class, listener::accept);
             assertInstanceOf(AuthenticationException.class, client.get(60, TimeUnit.SECONDS));
-            CompletableFuture<Connection> good = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Client.connect(listener.address(), KEY);
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            try (Connection accepted = listener.accept(); Connection g = good.get(60, TimeUnit.SECONDS)) {
-                g.send("after a bad peer");
-                assertEquals("after a bad peer", accepted.recv());
+            assertAGoodClientIsServed(listener, "after a bad peer");
+        }
+    }
+
+    /** A client with the right key connects, is accepted, and its message arrives. */
+    private static void assertAGoodClientIsServed(Listener listener, String message) throws Exception {
+        CompletableFuture<Connection> good = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Client.connect(listener.address(), KEY);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
             }
+        });
+        try (Connection accepted = listener.accept(); Connection g = good.get(60, TimeUnit.SECONDS)) {
+            g.send(message);
+            assertEquals(message, accepted.recv());
         }
     }
 
@@ -209,17 +214,7 @@ class ListenerClientTest extends ChildProcessTestBase {
                 assertTrue(peer.get(60, TimeUnit.SECONDS) < 1024, "the listener sent more than a challenge before dropping the peer");
                 assertFalse(Tripwire.deserialized, "a byte from an unauthenticated peer was deserialized");
             }
-            CompletableFuture<Connection> good = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Client.connect(listener.address(), KEY);
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            try (Connection accepted = listener.accept(); Connection g = good.get(60, TimeUnit.SECONDS)) {
-                g.send("after two bad peers");
-                assertEquals("after two bad peers", accepted.recv());
-            }
+            assertAGoodClientIsServed(listener, "after two bad peers");
         }
     }
 

@@ -60,9 +60,13 @@ public final class ThreadCpu {
             return new Split(jit + s.jit, gc + s.gc, other + s.other);
         }
 
-        /** As a JSON-ready map of milliseconds. */
+        /** As a JSON-ready map of milliseconds, in the order jit, gc, other. */
         public Map<String, Object> toMillis() {
-            return Map.of("jit_ms", Math.round(jit * 1e3), "gc_ms", Math.round(gc * 1e3), "other_ms", Math.round(other * 1e3));
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("jit_ms", Math.round(jit * 1e3));
+            m.put("gc_ms", Math.round(gc * 1e3));
+            m.put("other_ms", Math.round(other * 1e3));
+            return m;
         }
     }
 
