@@ -1,7 +1,5 @@
 package org.multiprocessing4j;
 
-import java.util.Iterator;
-
 /**
  * A parent JVM with a small heap (the test gives it {@code -Xmx48m}) that streams {@code args[0]} results of
  * 16 KiB each through {@code imap} over an endless input, far more than its heap could hold, then prints
@@ -15,26 +13,13 @@ public final class ImapBoundedMain {
 
     public static void main(String[] args) throws Exception {
         long n = Long.parseLong(args[0]);
-        Iterator<Integer> endless = new Iterator<>() {
-            private int next;
-
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Integer next() {
-                return next++;
-            }
-        };
         long bytes = 0;
         try (Pool pool = new Pool(2)) {
-            ResultIterator<byte[]> results = pool.imap((Integer x) -> {
+            ResultIterator<byte[]> results = pool.imap((Long x) -> {
                 byte[] b = new byte[RESULT_BYTES];
-                b[0] = (byte) x.intValue();
+                b[0] = (byte) x.longValue();
                 return b;
-            }, endless, 10);
+            }, new EndlessInput(), 10);
             for (long i = 0; i < n; i++) {
                 byte[] b = results.next();
                 if (b.length != RESULT_BYTES || b[0] != (byte) i) {

@@ -379,12 +379,6 @@ class LockTest extends ChildProcessTestBase {
     }
 
     private static void awaitOwner(IntSupplier owner, int pid) throws InterruptedException {
-        long deadline = System.nanoTime() + HANG.toNanos();
-        while (owner.getAsInt() != pid) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("pid " + pid + " never took the lock (owner " + owner.getAsInt() + ")");
-            }
-            Thread.sleep(10);
-        }
+        awaitTrue(() -> owner.getAsInt() == pid, "pid " + pid + " never took the lock (owner " + owner.getAsInt() + ")");
     }
 }

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.multiprocessing4j.internal.shm.ShmNames;
@@ -291,25 +290,14 @@ class PoolFaultTest extends ChildProcessTestBase {
 
     @Test
     void imap_over_an_endless_input_reads_a_bounded_number_of_items_ahead() throws Exception {
-        AtomicLong read = new AtomicLong();
-        Iterator<Long> endless = new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Long next() {
-                return read.getAndIncrement();
-            }
-        };
+        EndlessInput endless = new EndlessInput();
         int chunksize = 10;
         try (Pool pool = new Pool(2)) {
             ResultIterator<Long> results = pool.imap(x -> x * x, endless, chunksize);
             long maxAhead = 0;
             for (long i = 0; i < 20_000; i++) {
                 assertEquals(i * i, results.next(HANG));
-                maxAhead = Math.max(maxAhead, read.get() - i);
+                maxAhead = Math.max(maxAhead, endless.read() - i);
             }
             long bound = (8L * pool.processes() + 1) * chunksize;
             assertTrue(maxAhead <= bound, "read " + maxAhead + " items ahead of the consumer; bound " + bound);

@@ -60,23 +60,13 @@ class ProcessPoolExecutorTest extends ChildProcessTestBase {
 
     @Test
     void map_over_an_endless_iterable_is_lazy_and_reads_a_bounded_number_of_items_ahead() throws Exception {
-        java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
-        Iterable<Long> endless = () -> new java.util.Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Long next() {
-                return read.getAndIncrement();
-            }
-        };
+        EndlessInput input = new EndlessInput();
+        Iterable<Long> endless = () -> input;
         try (ProcessPoolExecutor ex = new ProcessPoolExecutor(2)) {
             java.util.stream.Stream<Long> squares = ex.map(x -> x * x, endless, 10);
             assertEquals(LongStream.range(0, 100).map(x -> x * x).boxed().toList(), squares.limit(100).toList());
             long bound = 100 + (8L * 2 + 1) * 10; // what was consumed, plus the look-ahead bound of imap (PoolFaultTest)
-            assertTrue(read.get() <= bound, "read " + read.get() + " items for 100 results; bound " + bound);
+            assertTrue(input.read() <= bound, "read " + input.read() + " items for 100 results; bound " + bound);
             squares.close();
         }
     }
