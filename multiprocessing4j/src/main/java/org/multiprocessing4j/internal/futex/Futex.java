@@ -1,7 +1,6 @@
 package org.multiprocessing4j.internal.futex;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -17,8 +16,8 @@ import java.lang.foreign.MemorySegment;
  * caller re-checks its condition after every return. {@code Thread.interrupt()} does not end a wait; the
  * timeout does. The futex is <em>shared</em> (never {@code FUTEX_PRIVATE_FLAG}): the kernel keys it by the
  * file page, so the two processes may map it at different addresses. The segment must stay mapped for the
- * whole call; a segment of a shared arena is held alive by the call itself. Thread-safe; never allocates
- * on the {@link #wake} path.
+ * whole call; a segment of a shared arena is held alive by the call itself. Thread-safe; neither call
+ * allocates (a thread's first call sets up its small native scratch segment once).
  *
  * <p>Loading this class links the native calls and makes one of each, paying FFM's first-use cost
  * (tens of ms in a fresh JVM) here rather than on a latency path.
@@ -36,16 +35,12 @@ public final class Futex {
         SIGNALLED
     }
 
-    private static final long FUTEX_WAIT = 0;
-    private static final long FUTEX_WAKE = 1;
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
-
     static {
         // NOTE: pays the first-use cost of FFM (linking, stub generation) at class init, not on first wait.
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment word = arena.allocate(JAVA_INT);
             wake(word, 0, 1); // loads Syscalls, which calls every native handle once
-            await(word, 0, 1, 1); // word is 0: EAGAIN at once; warms this path's allocation and decoding
+            await(word, 0, 1, 1); // word is 0: EAGAIN at once; warms this path's decoding
         }
     }
 
@@ -70,26 +65,16 @@ public final class Futex {
         if (timeoutNanos <= 0) {
             return WaitResult.TIMED_OUT;
         }
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment timespec = call.allocate(16, 8);
-            timespec.set(JAVA_LONG, 0, timeoutNanos / NANOS_PER_SECOND);
-            timespec.set(JAVA_LONG, 8, timeoutNanos % NANOS_PER_SECOND);
-            MemorySegment captured = call.allocate(Syscalls.CAPTURE_LAYOUT);
-            long r = (long) Syscalls.FUTEX.invokeExact(captured, Syscalls.SYS_FUTEX, word, FUTEX_WAIT,
-                    expected & 0xFFFF_FFFFL, timespec, 0L, 0L);
-            if (r == 0) {
-                return WaitResult.WOKEN;
-            }
-            int errno = Syscalls.errno(captured);
-            return switch (errno) {
-                case Syscalls.EAGAIN -> WaitResult.VALUE_CHANGED;
-                case Syscalls.ETIMEDOUT -> WaitResult.TIMED_OUT;
-                case Syscalls.EINTR -> WaitResult.SIGNALLED;
-                default -> throw new IllegalStateException("FUTEX_WAIT failed with errno " + errno + " at " + word);
-            };
-        } catch (Throwable t) {
-            throw Syscalls.rethrow(t);
+        long r = Syscalls.futexWait(word, expected, timeoutNanos);
+        if (r == 0) {
+            return WaitResult.WOKEN;
         }
+        return switch ((int) -r) {
+            case Syscalls.EAGAIN -> WaitResult.VALUE_CHANGED;
+            case Syscalls.ETIMEDOUT -> WaitResult.TIMED_OUT;
+            case Syscalls.EINTR -> WaitResult.SIGNALLED;
+            default -> throw new IllegalStateException("FUTEX_WAIT failed with errno " + -r + " at " + word);
+        };
     }
 
     /**
@@ -101,16 +86,11 @@ public final class Futex {
      */
     public static int wake(MemorySegment segment, long offset, int count) {
         MemorySegment word = word(segment, offset);
-        try {
-            long r = (long) Syscalls.FUTEX_NO_ERRNO.invokeExact(Syscalls.SYS_FUTEX, word, FUTEX_WAKE,
-                    (long) count, MemorySegment.NULL, 0L, 0L);
-            if (r < 0) {
-                throw new IllegalStateException("FUTEX_WAKE failed at " + word);
-            }
-            return (int) r;
-        } catch (Throwable t) {
-            throw Syscalls.rethrow(t);
+        long r = Syscalls.futexWake(word, count);
+        if (r < 0) {
+            throw new IllegalStateException("FUTEX_WAKE failed with errno " + -r + " at " + word);
         }
+        return (int) r;
     }
 
     private static MemorySegment word(MemorySegment segment, long offset) {

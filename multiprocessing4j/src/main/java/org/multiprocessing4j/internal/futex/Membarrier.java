@@ -69,10 +69,6 @@ public final class Membarrier {
     }
 
     private static long call(long command) {
-        try {
-            return (long) Syscalls.SYSCALL2_NO_ERRNO.invokeExact(Syscalls.SYS_MEMBARRIER, command, 0L);
-        } catch (Throwable t) {
-            throw Syscalls.rethrow(t);
-        }
+        return Syscalls.membarrier(command);
     }
 }

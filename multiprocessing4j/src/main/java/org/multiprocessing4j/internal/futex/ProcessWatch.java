@@ -1,10 +1,5 @@
 package org.multiprocessing4j.internal.futex;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 
 /**
@@ -18,7 +13,6 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * releases the file descriptor; afterwards {@code isAlive()} throws {@link IllegalStateException}.
  */
 public final class ProcessWatch implements AutoCloseable {
-    private static final short POLLIN = 1;
     private static final int CLOSED = -2;
     private static final int NO_PIDFD = -1;
 
@@ -81,42 +75,23 @@ public final class ProcessWatch implements AutoCloseable {
 
     /** The new pidfd, or minus the errno ({@code -ESRCH}: no such process; {@code -ENOSYS}: no pidfds). */
     private static long pidfdOpen(long pid) {
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment captured = call.allocate(Syscalls.CAPTURE_LAYOUT);
-            long r = (long) Syscalls.SYSCALL2.invokeExact(captured, Syscalls.SYS_PIDFD_OPEN, pid, 0L);
-            return r >= 0 ? r : -Syscalls.errno(captured);
-        } catch (Throwable t) {
-            throw Syscalls.rethrow(t);
-        }
+        return Syscalls.pidfdOpen(pid);
     }
 
     /** A pidfd polls readable once its process has exited. */
     private static boolean exited(int pidfd) {
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment pollfd = call.allocate(8, 4); // struct pollfd { int fd; short events; short revents; }
-            pollfd.set(JAVA_INT, 0, pidfd);
-            pollfd.set(JAVA_SHORT, 4, POLLIN);
-            MemorySegment captured = call.allocate(Syscalls.CAPTURE_LAYOUT);
-            for (;;) {
-                int r = (int) Syscalls.POLL.invokeExact(captured, pollfd, 1L, 0);
-                if (r >= 0) {
-                    return r > 0;
-                }
-                int errno = Syscalls.errno(captured);
-                if (errno != Syscalls.EINTR && errno != Syscalls.EAGAIN) {
-                    throw new IllegalStateException("poll on pidfd " + pidfd + " failed with errno " + errno);
-                }
+        for (;;) {
+            long r = Syscalls.pollReadable(pidfd);
+            if (r >= 0) {
+                return r > 0;
             }
-        } catch (Throwable t) {
-            throw Syscalls.rethrow(t);
+            if (r != -Syscalls.EINTR && r != -Syscalls.EAGAIN) {
+                throw new IllegalStateException("poll on pidfd " + pidfd + " failed with errno " + -r);
+            }
         }
     }
 
     private static void close(int fd) {
-        try {
-            int ignored = (int) Syscalls.CLOSE.invokeExact(fd);
-        } catch (Throwable t) {
-            throw Syscalls.rethrow(t);
-        }
+        Syscalls.close(fd);
     }
 }
