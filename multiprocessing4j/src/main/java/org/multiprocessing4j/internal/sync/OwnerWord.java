@@ -20,7 +20,8 @@ public final class OwnerWord {
     }
 
     static long of(ProcessStamp stamp) {
-        return ((long) (int) stamp.startMillis() << 32) | (stamp.pid() & 0xFFFF_FFFFL);
+        long token = SyncWeakening.LOCK_NO_TOKEN ? 0 : (long) (int) stamp.startMillis() << 32;
+        return token | (stamp.pid() & 0xFFFF_FFFFL);
     }
 
     /** The pid half. */

@@ -28,6 +28,9 @@ import org.multiprocessing4j.internal.Configuration;
  * <li>{@code lock-bias-no-recheck}: a biased lock's bias thread takes it without reading the bias state
  *     again after storing its hold, so a revoker that read the hold as 0 just before that store and the
  *     bias thread both hold the lock.
+ * <li>{@code lock-no-token}: owner words carry the pid only, without the start-time token, so a dead
+ *     holder whose pid the kernel has handed to a new process looks alive again (ABA on the owner's
+ *     identity): its lock is never recovered while that unrelated process lives.
  * <li>{@code lock-bias-eager}: not a weakening but a setting that makes the bias protocol run often:
  *     biased locks grant a bias after 8 holds in a row instead of 64, never doubled by revocations, even
  *     to a lock contended lately.
@@ -48,19 +51,21 @@ final class SyncWeakening {
     static final boolean LOCK_KEEP_PENDING;
     static final boolean LOCK_NO_BARRIER;
     static final boolean LOCK_BIAS_NO_RECHECK;
+    static final boolean LOCK_NO_TOKEN;
     static final boolean LOCK_BIAS_EAGER;
     static final boolean CONDITION_PLAIN_SLEEP;
     static final boolean BARRIER_LATE_READ;
 
     static {
         Set<String> on = Configuration.weakening(Configuration.WEAKEN_SYNC, Set.of("no-safety-net", "lock-wake-check-first", "lock-plain-takeover", "lock-keep-pending", "lock-no-barrier", "lock-bias-no-recheck", "lock-bias-eager", "condition-plain-sleep",
-                "barrier-late-read"));
+                "barrier-late-read", "lock-no-token"));
         NO_SAFETY_NET = on.contains("no-safety-net");
         LOCK_WAKE_CHECK_FIRST = on.contains("lock-wake-check-first");
         LOCK_PLAIN_TAKEOVER = on.contains("lock-plain-takeover");
         LOCK_KEEP_PENDING = on.contains("lock-keep-pending");
         LOCK_NO_BARRIER = on.contains("lock-no-barrier");
         LOCK_BIAS_NO_RECHECK = on.contains("lock-bias-no-recheck");
+        LOCK_NO_TOKEN = on.contains("lock-no-token");
         LOCK_BIAS_EAGER = on.contains("lock-bias-eager");
         CONDITION_PLAIN_SLEEP = on.contains("condition-plain-sleep");
         BARRIER_LATE_READ = on.contains("barrier-late-read");

@@ -6,18 +6,47 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.multiprocessing4j.ChildProcessTestBase;
+import org.multiprocessing4j.internal.Configuration;
 
 /**
  * The quick half of the sync stress tests, in the default suite: four protocols (owner recovery, the
- * lock's wake-pending flag, the condition's sleep handshake, a biased lock's revocation) pass a few seconds of {@link SyncStress} with
- * the futex safety net off, and the stress run catches a weakened variant of each. The long runs and the other weakenings are in
- * {@link SyncStressTest} ({@code ./mvnw -Pstress -pl multiprocessing4j test}); STRESS.md lists them.
+ * lock's wake-pending flag, the condition's sleep handshake, a biased lock's revocation) pass a few seconds
+ * of {@link SyncStress} with the futex safety net off, and the stress run catches a weakened variant of
+ * each; and a lock whose killed holder's pid was handed to another process is recovered
+ * ({@link PidReuseRecovery}), but not with owner words that lack the start-time token. The long runs and
+ * the other weakenings are in {@link SyncStressTest} ({@code ./mvnw -Pstress -pl multiprocessing4j test});
+ * STRESS.md lists them.
  */
 class SyncWeakeningTest extends ChildProcessTestBase {
     private static final long MAX_MILLIS = 2_000;
     private static final long RACE_BUDGET_MILLIS = 20_000;
+
+    /**
+     * ABA on the owner's identity: a holder killed with SIGKILL, its pid then handed to an unrelated live
+     * process. The owner word's start-time token tells them apart, so the lock is recovered.
+     */
+    @Test
+    void a_dead_holders_pid_reused_by_a_live_process_does_not_keep_its_lock() throws Exception {
+        StressJvm.Verdict verdict = pidReuse("");
+        assertTrue(verdict.ok(), verdict.toString());
+    }
+
+    /** Hazard of the test above, shown by the owner word without its token: the reused pid keeps the lock. */
+    @Test
+    void without_the_start_token_a_dead_holders_reused_pid_keeps_its_lock() throws Exception {
+        StressJvm.Verdict verdict = pidReuse("lock-no-token");
+        assertTrue(verdict.hang(), "expected HANG, got " + verdict);
+    }
+
+    private static StressJvm.Verdict pidReuse(String weaken) throws Exception {
+        StressJvm.Verdict verdict = StressJvm.run("[pid reuse] " + (weaken.isEmpty() ? "real protocol" : weaken),
+                Configuration.WEAKEN_SYNC, weaken, PidReuseRecovery.class, 60_000);
+        Assumptions.assumeFalse(verdict.status() == PidReuseRecovery.NO_REUSE, verdict.line());
+        return verdict;
+    }
 
     /** Control for the test below: exactly one of four racing threads takes over a dead owner's lock. */
     @Test
