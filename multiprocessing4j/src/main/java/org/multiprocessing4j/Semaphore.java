@@ -29,7 +29,8 @@ import org.multiprocessing4j.internal.sync.Waits;
  * A zero or negative timeout tries once. A waiter uses no CPU between futex slices.
  *
  * <p>Owner death: the semaphore records how many permits each process holds (up to
- * {@value SharedSemaphore#SLOTS} processes at once; beyond that a process's permits are not tracked). A
+ * {@value SharedSemaphore#SLOTS} live processes at once: a process that finds the record full first gives
+ * dead holders' permits back to free their places; beyond that its permits are not tracked). A
  * process killed holding permits (SIGKILL included) does not keep them: an acquirer that finds no permit
  * gives the dead process's permits back and goes on (a semaphore guards no data of its own to repair, so
  * nothing is thrown), and {@link #recoveredPermits()} counts them: the recovery flag that a {@link Lock}

@@ -20,7 +20,7 @@ import org.multiprocessing4j.internal.futex.SpinPause;
  *  +32 bound (long)        largest value a release may reach; -1 for none
  *  +40 sequence (int)      futex word: bumped by every release (and repair)
  *  +44 sleepers (int)      threads registered to sleep on the sequence (atomic, outside the mutex)
- *  +48 untracked (long)    permits held by processes that found the table full (never reclaimed)
+ *  +48 untracked (long)    permits held by processes that found the table full of live holders (never reclaimed)
  *  +56 recovered (long)    permits ever given back from dead holders (read by Semaphore.recoveredPermits)
  *  +64 holder slots: SLOTS x { owner: OwnerWord (long), count (long) }
  * </pre>
@@ -346,14 +346,19 @@ public final class SharedSemaphore {
         if (i >= 0) {
             return i;
         }
-        for (i = 0; i < SLOTS; i++) {
-            if (get(slot(i) + 8) == 0) {
-                set(slot(i), OwnerWord.SELF);
-                mySlot = i;
-                return i;
+        for (int pass = 0; pass < 2; pass++) {
+            for (i = 0; i < SLOTS; i++) {
+                if (get(slot(i) + 8) == 0) {
+                    set(slot(i), OwnerWord.SELF);
+                    mySlot = i;
+                    return i;
+                }
+            }
+            if (pass == 0) {
+                reclaimDead(); // the table is full: dead holders give their slots (and permits) back first
             }
         }
-        return -1; // more than SLOTS processes hold permits: this one's are not tracked
+        return -1; // more than SLOTS live processes hold permits: this one's are not tracked
     }
 
     private long slot(int i) {
