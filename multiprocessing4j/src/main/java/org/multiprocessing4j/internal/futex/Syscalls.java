@@ -27,10 +27,10 @@ import java.util.Locale;
  *
  * One handle, not one per call shape: in a fresh JVM the first FFM downcall handle costs 50-100 ms of
  * linking (the ABI classes, a spun stub class and some 60 lambda forms, all generated with the class-file
- * API and then compiled by the JIT), and every further shape another 5-40 ms and more JIT work. Six handles
- * took about 130 ms at class init and 200 ms of JIT CPU; in a child JVM booting next to its parent and a
- * sibling on two CPUs that stood on the path to its first task for over 300 ms (measured with
- * -Xlog:class+load, session 17). One handle takes about half of that.
+ * API and then compiled by the JIT), and every further shape another 5-40 ms and more JIT work. Loading
+ * Futex took 170-240 ms and 220-280 ms of JIT CPU with six handles, 140-190 ms and 130-170 ms with one;
+ * in a pool worker booting next to its parent and a sibling on two CPUs, the linking stood on the path to
+ * its first task for over 300 ms (seen with -Xlog:class+load).
  *
  * The shape is futex's: syscall(long nr, ADDRESS, long, long, ADDRESS, long, long), errno captured.
  * glibc's syscall() is variadic and moves six register-sized arguments into the kernel's registers, so
@@ -41,10 +41,10 @@ import java.util.Locale;
  * file unmapped) while a thread sleeps on the word.
  *
  * Every thread has one scratch segment (an automatic arena, freed by the GC with the thread): the
- * captured errno first, then a timespec, then a pollfd. Calls on one thread never overlap, so it needs no lock, and the
- * calls allocate nothing. ppoll's timeout goes as a plain address into the
- * scratch segment; that is safe because the scratch segment is itself an argument of the same call (the
- * captured state), so it stays alive through it.
+ * captured errno first, then a timespec, then a pollfd. Calls on one thread never overlap, so it needs no
+ * lock, and the calls allocate nothing. ppoll's timeout goes as a plain address into the scratch segment;
+ * that is safe because the scratch segment is itself an argument of the same call (the captured state),
+ * so it stays alive through it.
  */
 @SuppressWarnings("restricted") // linking native code is this class's job; JVMs run with --enable-native-access
 final class Syscalls {
