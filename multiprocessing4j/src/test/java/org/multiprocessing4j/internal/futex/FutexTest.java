@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -85,5 +87,37 @@ class FutexTest extends ChildProcessTestBase {
         file.unlink();
         file.close();
         assertThrows(IllegalStateException.class, () -> Futex.await(file.segment(), 0, 0, 1_000));
+    }
+
+    /**
+     * errno is captured in a scratch segment of each thread: threads whose waits end in different ways at
+     * the same time each read their own outcome (a shared one would hand EAGAIN to a thread that timed out).
+     */
+    @Test
+    void threads_whose_waits_end_differently_at_the_same_time_each_get_their_own_outcome() throws Exception {
+        try (SharedFile file = SharedFile.create(4096)) {
+            file.unlink();
+            MemorySegment words = file.segment();
+            words.set(JAVA_INT, 0, 1); // waits expecting 0 here fail at once with EAGAIN; word 4 holds 0: they time out
+            int threads = 4;
+            int rounds = 2_000;
+            List<CompletableFuture<String>> outcomes = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                boolean timesOut = t % 2 == 0;
+                outcomes.add(CompletableFuture.supplyAsync(() -> {
+                    for (int i = 0; i < rounds; i++) {
+                        WaitResult r = timesOut ? Futex.await(words, 4, 0, 20_000) : Futex.await(words, 0, 0, LONG_WAIT);
+                        WaitResult expected = timesOut ? WaitResult.TIMED_OUT : WaitResult.VALUE_CHANGED;
+                        if (r != expected && r != WaitResult.WOKEN) {
+                            return "round " + i + ": " + r + " instead of " + expected;
+                        }
+                    }
+                    return "ok";
+                }, task -> Thread.ofPlatform().daemon().start(task)));
+            }
+            for (CompletableFuture<String> outcome : outcomes) {
+                assertEquals("ok", outcome.get(60, TimeUnit.SECONDS));
+            }
+        }
     }
 }
