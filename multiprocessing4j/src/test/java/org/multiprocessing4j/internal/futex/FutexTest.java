@@ -108,7 +108,7 @@ class FutexTest extends ChildProcessTestBase {
                     for (int i = 0; i < rounds; i++) {
                         WaitResult r = timesOut ? Futex.await(words, 4, 0, 20_000) : Futex.await(words, 0, 0, LONG_WAIT);
                         WaitResult expected = timesOut ? WaitResult.TIMED_OUT : WaitResult.VALUE_CHANGED;
-                        if (r != expected && r != WaitResult.WOKEN) {
+                        if (r != expected && r != WaitResult.WOKEN && r != WaitResult.SIGNALLED) { // the last two: spurious, allowed
                             return "round " + i + ": " + r + " instead of " + expected;
                         }
                     }
