@@ -1,7 +1,11 @@
 package org.multiprocessing4j.internal.ring;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import org.multiprocessing4j.internal.futex.Futex;
 import org.multiprocessing4j.internal.futex.ProcessWatch;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
@@ -11,7 +15,8 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  * Pays a fresh JVM's first-use costs of the shared-memory path before a real message needs it: FFM's
  * downcall linking for the futex and pidfd calls (measured 100-250 ms in a fresh child, even from the AOT
  * cache) and the mapping of a file. Safe before the JVM knows its place in the process tree: it makes no
- * file in {@code /dev/shm} (names there carry the tree), only a temporary file that it deletes at once.
+ * file in {@code /dev/shm} (names there carry the tree), only a temporary file, unlinked as soon as it is
+ * mapped; files left by JVMs killed before that are swept by the next warm-up (their pid is in the name).
  * Best effort: failures are ignored (the real use reports its own).
  */
 public final class RingWarmUp {
@@ -39,6 +44,47 @@ public final class RingWarmUp {
         }
     }
 
+    /** Names of warm-up files start with this, then the pid of the JVM that made it and a dash. */
+    static final String PREFIX = "mp4j-warm-up-";
+    /** A warm-up file of the older name, without a pid, is stale after this long (a warm-up takes a second). */
+    private static final Duration STALE_AFTER = Duration.ofMinutes(10);
+
+    /**
+     * Deletes warm-up files left in {@code directory} by JVMs killed between making one and unlinking it
+     * (a child killed during its boot): those whose pid no longer runs, and those of the older name without
+     * a pid once they are {@link #STALE_AFTER} old. Best effort.
+     *
+     * @return how many it deleted
+     */
+    static int sweepStaleFiles(Path directory) {
+        int deleted = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, PREFIX + "*.map")) {
+            for (Path file : files) {
+                try {
+                    if (isStale(file.getFileName().toString().substring(PREFIX.length()), file) && Files.deleteIfExists(file)) {
+                        deleted++;
+                    }
+                } catch (IOException | RuntimeException ignored) {
+                    // another JVM's sweep got there first, or it is not ours to delete
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // an unreadable temp directory: nothing to sweep here
+        }
+        return deleted;
+    }
+
+    /** {@code rest} is the name after the prefix: {@code <pid>-<digits>.map}, or {@code <digits>.map} (older). */
+    private static boolean isStale(String rest, Path file) throws IOException {
+        int dash = rest.indexOf('-');
+        if (dash > 0) {
+            long pid = Long.parseLong(rest, 0, dash, 10);
+            return ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true);
+        }
+        Instant modified = Files.getLastModifiedTime(file).toInstant();
+        return modified.plus(STALE_AFTER).isBefore(Instant.now());
+    }
+
     public static void run() {
         Futex.link();
         try (ProcessWatch self = ProcessWatch.open(ProcessStamp.self())) {
@@ -48,9 +94,14 @@ public final class RingWarmUp {
         }
         Path file = null;
         try {
-            file = Files.createTempFile("mp4j-warm-up-", ".map");
+            Path directory = Path.of(System.getProperty("java.io.tmpdir"));
+            sweepStaleFiles(directory);
+            file = Files.createTempFile(directory, PREFIX + ProcessHandle.current().pid() + "-", ".map");
             Files.write(file, new byte[4096]);
             try (SharedFile mapped = SharedFile.attach(file)) {
+                // NOTE: unlinked at once (the mapping stays): a JVM killed from here on leaves nothing behind
+                Files.delete(file);
+                file = null;
                 mapped.segment().fill((byte) 0);
             }
         } catch (Exception | Error bestEffort) {
