@@ -58,7 +58,8 @@ public final class RingWarmUp {
      */
     static int sweepStaleFiles(Path directory) {
         int deleted = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, PREFIX + "*.map")) {
+        // NOTE: a plain name test, not a glob: a glob compiles a regex, a cost a fresh JVM feels
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, RingWarmUp::isWarmUpFile)) {
             for (Path file : files) {
                 try {
                     if (isStale(file.getFileName().toString().substring(PREFIX.length()), file) && Files.deleteIfExists(file)) {
@@ -72,6 +73,11 @@ public final class RingWarmUp {
             // an unreadable temp directory: nothing to sweep here
         }
         return deleted;
+    }
+
+    private static boolean isWarmUpFile(Path file) {
+        String name = file.getFileName().toString();
+        return name.startsWith(PREFIX) && name.endsWith(".map");
     }
 
     /** {@code rest} is the name after the prefix: {@code <pid>-<digits>.map}, or {@code <digits>.map} (older). */
@@ -92,10 +98,9 @@ public final class RingWarmUp {
         } catch (RuntimeException | Error bestEffort) {
             // the first real use pays what is left
         }
+        Path directory = Path.of(System.getProperty("java.io.tmpdir"));
         Path file = null;
         try {
-            Path directory = Path.of(System.getProperty("java.io.tmpdir"));
-            sweepStaleFiles(directory);
             file = Files.createTempFile(directory, PREFIX + ProcessHandle.current().pid() + "-", ".map");
             Files.write(file, new byte[4096]);
             try (SharedFile mapped = SharedFile.attach(file)) {
@@ -115,5 +120,6 @@ public final class RingWarmUp {
                 }
             }
         }
+        sweepStaleFiles(directory); // last: nothing on a message's path waits for it
     }
 }
