@@ -22,6 +22,9 @@ public final class Repeat {
 
     private static volatile int warmups = WARMUP;
 
+    /** {@code -Dbench.traceReps=true}: print every repetition's figure to stderr, to see warm-up effects. */
+    private static final boolean TRACE = Boolean.getBoolean("bench.traceReps");
+
     private Repeat() {
     }
 
@@ -63,11 +66,14 @@ public final class Repeat {
      */
     public static <T> List<T> measured(int warmups, int reps, int n, int warmN, Rep<T> rep) throws Exception {
         for (int i = 0; i < warmups; i++) {
-            rep.run(warmN);
+            T figure = rep.run(warmN);
+            if (TRACE) System.err.println("  warm-up " + (i + 1) + ": " + figure);
         }
         List<T> out = new ArrayList<>(reps);
         for (int i = 0; i < reps; i++) {
-            out.add(rep.run(n));
+            T figure = rep.run(n);
+            if (TRACE) System.err.println("  rep " + (i + 1) + ": " + figure);
+            out.add(figure);
         }
         return out;
     }

@@ -6,12 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,15 +41,30 @@ import org.multiprocessing4j.internal.wire.Serializers;
  * jar's path, size and modification time; a rebuilt jar therefore gets a new cache, never a stale one,
  * and the caches of earlier builds of the same application are deleted when the new one is in place.
  * Files live in {@code aot/} under {@link org.multiprocessing4j.internal.Configuration#cacheBase()}.
+ *
+ * <p>Size. A cache is about 20 MB, one per application (launcher, options and jar paths): a machine that runs
+ * many (test suites, tools, old checkouts) would pile them up. A JVM that uses a cache moves its
+ * modification time to now (at most once an hour), so that time says when it was last used; after each
+ * training the directory keeps the {@value #MAX_CACHES} most recently used caches, and none unused for
+ * {@link #MAX_IDLE}. Deleting a cache that a running application uses is harmless: its JVMs keep their
+ * mapping, and its next child trains a new one.
  * Thread-safe.
  */
 final class AotCache {
     private static final Duration TRAINING_LIMIT = Duration.ofMinutes(2);
+    /** Caches the directory keeps at most, the most recently used ones. */
+    static final int MAX_CACHES = 8;
+    /** A cache unused for this long is deleted at the next training of any application. */
+    static final Duration MAX_IDLE = Duration.ofDays(30);
+    /** How stale a used cache's modification time may be before a JVM that uses it moves it to now. */
+    private static final Duration TOUCH_AFTER = Duration.ofHours(1);
     private static final List<String> QUIET = List.of("-XX:AOTMode=auto", "-Xlog:aot=off", "-Xlog:cds=off");
 
     private final JvmCommand command;
     private final Path file;
     private CompletableFuture<Void> training;
+    /** Whether this object has marked its cache as used (once per object). */
+    private boolean touched;
 
     AotCache(JvmCommand command) {
         this.command = command;
@@ -59,6 +77,10 @@ final class AotCache {
             return List.of();
         }
         if (Files.isRegularFile(file)) {
+            if (!touched) {
+                touched = true;
+                markUsed(file, Instant.now());
+            }
             List<String> options = new ArrayList<>(QUIET);
             options.add("-XX:AOTCache=" + file);
             return options;
@@ -110,6 +132,7 @@ final class AotCache {
             if (code == 0 && Files.size(tmp) > 0) {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 deleteSupersededCaches();
+                prune(file.getParent(), file, Instant.now());
             }
         } catch (Exception e) {
             // no cache: children start without one, as before
@@ -152,6 +175,61 @@ final class AotCache {
                 }
             }
         }
+    }
+
+    /**
+     * Moves the modification time of the cache {@code cache} to {@code now} if it is more than an hour
+     * older: it then tells {@link #prune} when the cache was last used. Best effort.
+     */
+    static void markUsed(Path cache, Instant now) {
+        try {
+            if (Files.getLastModifiedTime(cache).toInstant().isBefore(now.minus(TOUCH_AFTER))) {
+                Files.setLastModifiedTime(cache, FileTime.from(now));
+            }
+        } catch (IOException ignored) {
+            // a cache deleted meanwhile, or a read-only directory: nothing to mark
+        }
+    }
+
+    /**
+     * Deletes the caches ({@code child-*.aot}) in {@code directory} beyond the {@value #MAX_CACHES} most
+     * recently used, and those unused for {@link #MAX_IDLE} at {@code now}; never {@code keep} (the cache
+     * just made). Best effort.
+     *
+     * @return the caches deleted
+     */
+    static List<Path> prune(Path directory, Path keep, Instant now) {
+        List<Path> deleted = new ArrayList<>();
+        List<Map.Entry<Path, Instant>> caches = new ArrayList<>();
+        try (var files = Files.newDirectoryStream(directory, "child-*.aot")) {
+            for (Path cache : files) {
+                if (!cache.equals(keep)) {
+                    try {
+                        caches.add(Map.entry(cache, Files.getLastModifiedTime(cache).toInstant()));
+                    } catch (IOException gone) {
+                        // deleted by another JVM meanwhile
+                    }
+                }
+            }
+        } catch (IOException unreadable) {
+            return deleted;
+        }
+        caches.sort(Map.Entry.<Path, Instant>comparingByValue().reversed());
+        Instant idleSince = now.minus(MAX_IDLE);
+        for (int i = 0; i < caches.size(); i++) {
+            Map.Entry<Path, Instant> cache = caches.get(i);
+            // NOTE: keep counts as one of the MAX_CACHES
+            if (i + 1 >= MAX_CACHES || cache.getValue().isBefore(idleSince)) {
+                try {
+                    if (Files.deleteIfExists(cache.getKey())) {
+                        deleted.add(cache.getKey());
+                    }
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+        }
+        return deleted;
     }
 
     /**
