@@ -48,7 +48,10 @@ public final class Client {
         SocketChannel channel;
         if (address instanceof UnixDomainSocketAddress) {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        } else if (address instanceof InetSocketAddress) {
+        } else if (address instanceof InetSocketAddress inet) {
+            if (inet.isUnresolved()) {
+                throw new IOException("cannot connect to " + address + ": the host name " + inet.getHostString() + " did not resolve");
+            }
             channel = SocketChannel.open();
         } else {
             throw new IllegalArgumentException("unsupported address type " + address.getClass().getName()
@@ -59,9 +62,9 @@ public final class Client {
         } catch (ClosedByInterruptException e) {
             Thread.interrupted();
             throw new InterruptedException("interrupted while connecting to " + address);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             channel.close();
-            throw new IOException("cannot connect to " + address + ": " + e.getMessage(), e);
+            throw new IOException("cannot connect to " + address + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
         }
         return Authenticated.connection(channel, authkey.clone(), false, Multiprocessing.defaultContext().codec());
     }

@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.multiprocessing4j.internal.conn.Authenticated;
 import org.multiprocessing4j.internal.launch.ProcessTree;
 import org.multiprocessing4j.internal.wire.Nonces;
@@ -42,6 +44,8 @@ public final class Listener implements AutoCloseable {
     private final SocketAddress address;
     private final Path socketFile;
     private volatile boolean closed;
+    /** Accepted channels whose handshake runs now: {@link #close()} closes them. */
+    private final Set<SocketChannel> handshakes = ConcurrentHashMap.newKeySet();
 
     /**
      * A Unix-domain listener at a fresh path in this process tree's private runtime directory.
@@ -81,7 +85,10 @@ public final class Listener implements AutoCloseable {
         if (address instanceof UnixDomainSocketAddress uds) {
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             socketFile = uds.getPath();
-        } else if (address instanceof InetSocketAddress) {
+        } else if (address instanceof InetSocketAddress inet) {
+            if (inet.isUnresolved()) {
+                throw new IOException("cannot listen on " + address + ": the host name " + inet.getHostString() + " did not resolve");
+            }
             server = ServerSocketChannel.open();
             socketFile = null;
         } else {
@@ -93,9 +100,9 @@ public final class Listener implements AutoCloseable {
             server.configureBlocking(false);
             selector = Selector.open();
             server.register(selector, SelectionKey.OP_ACCEPT);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             server.close();
-            throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen on " + address + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
         }
         this.address = server.getLocalAddress();
     }
@@ -113,7 +120,7 @@ public final class Listener implements AutoCloseable {
             checkOpen();
             SocketChannel channel = server.accept();
             if (channel != null) {
-                return Authenticated.connection(channel, authkey, true, Multiprocessing.defaultContext().codec());
+                return authenticate(channel);
             }
             if (Thread.interrupted()) {
                 throw new InterruptedException();
@@ -128,6 +135,28 @@ public final class Listener implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the handshake on an accepted {@code channel}, which {@link #close()} closes if it comes first:
+     * a peer that connects and then says nothing cannot hold {@code accept()} past {@code close()}.
+     */
+    private Connection authenticate(SocketChannel channel) throws IOException, InterruptedException {
+        handshakes.add(channel);
+        try {
+            if (closed) {
+                channel.close(); // NOTE: close() may have run before the add: it did not see this channel
+            }
+            return Authenticated.connection(channel, authkey, true, Multiprocessing.defaultContext().codec());
+        } catch (IOException e) {
+            if (closed) {
+                channel.close();
+                throw new IOException("listener was closed while authenticating a peer: " + address, e);
+            }
+            throw e;
+        } finally {
+            handshakes.remove(channel);
+        }
+    }
+
     /** {@return the bound address; with port 0, the real port} */
     public SocketAddress address() {
         return address;
@@ -139,12 +168,24 @@ public final class Listener implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops listening and removes a Unix-domain socket file. A thread blocked in {@link #accept()}, also
+     * one in the middle of a peer's handshake, gets {@link IOException} at once. Idempotent; connections
+     * already returned stay open.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        for (SocketChannel peer : handshakes) {
+            try {
+                peer.close(); // its accept() then fails with IOException at once
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
         try {
             selector.wakeup();
             server.close();

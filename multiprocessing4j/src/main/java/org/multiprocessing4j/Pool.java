@@ -65,7 +65,11 @@ import org.multiprocessing4j.internal.pool.PoolSettings;
 public final class Pool implements AutoCloseable {
     private final PoolEngine engine;
 
-    /** A pool of {@link Multiprocessing#cpuCount()} workers in the default context. */
+    /**
+     * A pool of {@link Multiprocessing#cpuCount()} workers in the default context.
+     *
+     * @throws IllegalStateException if called in a daemon process (a pool worker is one), as in Python
+     */
     public Pool() {
         this(builder());
     }
@@ -75,6 +79,7 @@ public final class Pool implements AutoCloseable {
      *
      * @param processes the number of worker processes (at least 1)
      * @throws IllegalArgumentException if {@code processes < 1}
+     * @throws IllegalStateException if called in a daemon process (a pool worker is one), as in Python
      */
     public Pool(int processes) {
         this(builder().processes(processes));

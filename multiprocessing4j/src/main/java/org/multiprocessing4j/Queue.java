@@ -334,7 +334,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
 
     /** {@return {@code true} if the queue holds {@code maxsize} items now (never for an unbounded queue); approximate} */
     public boolean full() {
-        return maxsize > 0 && shared().size() >= maxsize;
+        long size = shared().size(); // NOTE: first, so that a closed queue throws here as in qsize() and empty()
+        return maxsize > 0 && size >= maxsize;
     }
 
     /** {@return the item limit; 0 for none} */
@@ -347,10 +348,10 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * of this queue. Supported: {@code put}, {@code offer} (with and without timeout; false where this
      * queue throws {@link QueueFullException}), {@code take}, {@code poll} (with and without timeout;
      * {@code null} for "no item"), {@code add}, {@code remove()}, {@code size}, {@code isEmpty},
-     * {@code remainingCapacity}, {@code drainTo}. Unsupported ({@link UnsupportedOperationException}):
+     * {@code remainingCapacity}, {@code drainTo} (into anything but a view of this same queue),
+     * {@code clear} (takes the items there are now). Unsupported ({@link UnsupportedOperationException}):
      * {@code peek}, {@code element}, {@code iterator} and what needs it ({@code contains},
-     * {@code remove(Object)}, {@code toArray}, {@code clear}, ...), because a shared queue cannot show its
-     * items in place. As the interface requires, the view rejects {@code null} items; do not use it on a
+     * {@code remove(Object)}, {@code toArray}, ...), because a shared queue cannot show its items in place. As the interface requires, the view rejects {@code null} items; do not use it on a
      * queue that holds {@code null}s.
      *
      * @return a {@link BlockingQueue} view of this queue
@@ -395,6 +396,11 @@ public class Queue<T> implements Serializable, AutoCloseable {
     /** No-op: there is no feeder thread whose join could be cancelled; nothing put is ever dropped. */
     public void cancelJoinThread() {
         // nothing to cancel: see the class doc
+    }
+
+    /** True if {@code other} is a handle of the same shared queue (this object, or a copy of it). */
+    final boolean sameFileAs(Queue<?> other) {
+        return other == this || path != null && path.equals(other.path);
     }
 
     /** This process's mapping, attached on first use. */

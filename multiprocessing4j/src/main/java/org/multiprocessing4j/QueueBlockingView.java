@@ -11,9 +11,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The {@link BlockingQueue} view of a {@link Queue} ({@link Queue#asBlockingQueue()}): each method maps to
  * one call of the queue, so blocking, interrupts, close and cross-process behaviour are the queue's.
- * {@code peek}, {@code iterator} (hence {@code contains}, {@code remove(Object)}, {@code toArray},
- * {@code clear}...) throw {@link UnsupportedOperationException}: a shared queue cannot show its items in
- * place. Null items are rejected ({@link NullPointerException}), as the interface requires. Thread-safe.
+ * {@code peek}, {@code iterator} (hence {@code contains}, {@code remove(Object)}, {@code toArray}...)
+ * throw {@link UnsupportedOperationException}: a shared queue cannot show its items in place. {@code clear}
+ * takes (and drops) the items there are now, one {@code poll} at a time. Timeouts of any length are
+ * accepted ({@code Long.MAX_VALUE} of any unit waits as good as forever). Null items are rejected
+ * ({@link NullPointerException}), as the interface requires. Thread-safe.
  */
 final class QueueBlockingView<T> extends AbstractQueue<T> implements BlockingQueue<T> {
     private final Queue<T> queue;
@@ -42,7 +44,7 @@ final class QueueBlockingView<T> extends AbstractQueue<T> implements BlockingQue
     public boolean offer(T item, long timeout, TimeUnit unit) throws InterruptedException {
         Objects.requireNonNull(item, "item");
         try {
-            queue.put(item, Duration.of(timeout, unit.toChronoUnit()));
+            queue.put(item, duration(timeout, unit));
             return true;
         } catch (QueueFullException full) {
             return false;
@@ -57,7 +59,7 @@ final class QueueBlockingView<T> extends AbstractQueue<T> implements BlockingQue
     @Override
     public T poll(long timeout, TimeUnit unit) throws InterruptedException {
         try {
-            return queue.get(Duration.of(timeout, unit.toChronoUnit()));
+            return queue.get(duration(timeout, unit));
         } catch (QueueEmptyException empty) {
             return null;
         }
@@ -107,8 +109,8 @@ final class QueueBlockingView<T> extends AbstractQueue<T> implements BlockingQue
     @Override
     public int drainTo(Collection<? super T> sink, int maxElements) {
         Objects.requireNonNull(sink, "sink");
-        if (sink == this) {
-            throw new IllegalArgumentException("cannot drain a queue into itself");
+        if (sink == this || sink instanceof QueueBlockingView<?> view && view.queue.sameFileAs(queue)) {
+            throw new IllegalArgumentException("cannot drain a queue into itself (" + queue + ")");
         }
         int n = 0;
         T item;
@@ -117,6 +119,11 @@ final class QueueBlockingView<T> extends AbstractQueue<T> implements BlockingQue
             n++;
         }
         return n;
+    }
+
+    /** {@code timeout} in {@code unit} as a duration; {@link TimeUnit#toNanos} saturates, so no length overflows. */
+    private static Duration duration(long timeout, TimeUnit unit) {
+        return Duration.ofNanos(Objects.requireNonNull(unit, "unit").toNanos(timeout));
     }
 
     @Override

@@ -142,7 +142,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     /**
      * How many items equal {@code value} (Python's {@code count}).
      *
-     * @param value the value to count (compared with {@code equals})
+     * @param value the value to count (compared with {@code equals}; a {@code byte[]} by its contents)
      * @return how many items equal {@code value} (Python's {@code count})
      */
     public int count(Object value) {
@@ -153,6 +153,37 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
             }
         }
         return n;
+    }
+
+    /**
+     * The index of the first item equal to {@code value}, or -1 (Python's {@code index}, which raises
+     * instead). Items compare as in {@link #count}: a {@code byte[]} by its contents.
+     */
+    @Override
+    public int indexOf(Object value) {
+        for (int i = 0, n = size(); i < n; i++) {
+            if (Objects.deepEquals(get(i), value)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The index of the last item equal to {@code value}, or -1; {@code byte[]}s compare by contents. */
+    @Override
+    public int lastIndexOf(Object value) {
+        for (int i = size() - 1; i >= 0; i--) {
+            if (Objects.deepEquals(get(i), value)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether an item equals {@code value} (Python's {@code in}); {@code byte[]}s compare by contents. */
+    @Override
+    public boolean contains(Object value) {
+        return indexOf(value) >= 0;
     }
 
     /** {@return the segment's name: pass it to {@link #attach(String)} in another process} */

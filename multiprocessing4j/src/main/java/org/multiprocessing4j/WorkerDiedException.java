@@ -34,7 +34,8 @@ public class WorkerDiedException extends BrokenProcessPoolException {
             case -15 -> " (SIGTERM)";
             case -11 -> " (SIGSEGV)";
             case -6 -> " (SIGABRT)";
-            case 3 -> " (out of memory)";
+            // NOTE: a worker whose heap ran out halts with 3 (as -XX:+ExitOnOutOfMemoryError); so does System.exit(3)
+            case 3 -> " (out of memory, or System.exit(3))";
             default -> "";
         };
     }

@@ -172,6 +172,18 @@ class PoolTest {
     }
 
     @Test
+    void a_task_cannot_make_a_pool_of_its_own_as_a_daemon_cannot_have_children() throws Exception {
+        String refused = pool.apply(() -> {
+            try (Pool inner = new Pool(1)) {
+                return "made " + inner;
+            } catch (IllegalStateException e) {
+                return e.getMessage();
+            }
+        });
+        assertTrue(refused.contains("daemonic processes are not allowed to have children"), refused);
+    }
+
+    @Test
     void successful_before_ready_is_an_error() {
         AsyncResult<Integer> slow = pool.applyAsync(() -> {
             Thread.sleep(300);

@@ -332,6 +332,34 @@ class QueueTest extends ChildProcessTestBase {
     }
 
     @Test
+    void the_blocking_queue_view_takes_timeouts_of_any_length_and_refuses_to_drain_into_its_own_queue() throws Exception {
+        try (Queue<String> q = new Queue<>(2)) {
+            BlockingQueue<String> view = q.asBlockingQueue();
+            // NOTE: Long.MAX_VALUE days overflowed a Duration (ArithmeticException); it means "wait forever"
+            assertTrue(view.offer("a", Long.MAX_VALUE, TimeUnit.DAYS));
+            assertEquals("a", view.poll(Long.MAX_VALUE, TimeUnit.DAYS));
+            view.put("b");
+            Queue<String> copy = roundTrip(q);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> view.drainTo(q.asBlockingQueue()));
+            assertTrue(e.getMessage().contains("into itself"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> view.drainTo(copy.asBlockingQueue(), 5));
+            assertEquals(1, view.size(), "nothing was drained");
+            view.clear();
+            assertTrue(view.isEmpty(), "clear takes the items there are");
+            copy.close();
+        }
+    }
+
+    @Test
+    void full_on_a_closed_queue_throws_as_qsize_and_empty_do() {
+        Queue<String> q = new Queue<>();
+        q.close();
+        assertThrows(IllegalStateException.class, q::qsize);
+        assertThrows(IllegalStateException.class, q::empty);
+        assertThrows(IllegalStateException.class, q::full);
+    }
+
+    @Test
     void the_blocking_queue_view_offers_polls_and_takes() throws Exception {
         try (Queue<String> q = new Queue<>(2)) {
             BlockingQueue<String> view = q.asBlockingQueue();
@@ -373,6 +401,18 @@ class QueueTest extends ChildProcessTestBase {
             q.put("wake");
             long used = cpuNanos.get(HANG.toSeconds(), TimeUnit.SECONDS);
             assertTrue(used < TimeUnit.MILLISECONDS.toNanos(50), "a second blocked in get used " + used + " ns of CPU");
+        }
+    }
+
+    /** A serialized and decoded copy of {@code q}: a handle to the same shared queue, as a child gets. */
+    @SuppressWarnings("unchecked")
+    private static <T> Queue<T> roundTrip(Queue<T> q) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(q);
+        }
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            return (Queue<T>) in.readObject();
         }
     }
 

@@ -56,6 +56,24 @@ class ShareableListTest extends ChildProcessTestBase {
     }
 
     @Test
+    void index_of_and_contains_find_byte_arrays_by_content_as_count_does() throws Exception {
+        try (ShareableList list = ShareableList.create(Arrays.asList(new byte[] {1, 2}, "x", new byte[] {1, 2}, null))) {
+            try {
+                assertEquals(2, list.count(new byte[] {1, 2}));
+                assertEquals(0, list.indexOf(new byte[] {1, 2}));
+                assertEquals(2, list.lastIndexOf(new byte[] {1, 2}));
+                assertTrue(list.contains(new byte[] {1, 2}));
+                assertFalse(list.contains(new byte[] {2, 1}));
+                assertEquals(1, list.indexOf("x"));
+                assertEquals(3, list.indexOf(null));
+                assertEquals(-1, list.indexOf(7));
+            } finally {
+                list.unlink();
+            }
+        }
+    }
+
+    @Test
     void strings_and_bytes_keep_the_storage_they_had_at_creation_rounded_up_to_8_bytes() throws Exception {
         try (ShareableList list = ShareableList.create(List.of("abc", new byte[9], 1))) {
             try {

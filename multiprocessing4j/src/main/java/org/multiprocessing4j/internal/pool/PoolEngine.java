@@ -73,6 +73,11 @@ public final class PoolEngine {
         PoolSettings.checkTaskTimeout(taskTimeout);
         String name = kind + "-" + POOLS.incrementAndGet();
         WorkerLauncher launcher = WorkerTransport.of(context);
+        if (launcher instanceof ChildWorkerLauncher && org.multiprocessing4j.internal.launch.ProcessTree.self().daemon()) {
+            // NOTE: as CPython's Pool(), at once: its workers would be children of a daemon (API.md)
+            throw new IllegalStateException("daemonic processes are not allowed to have children: no " + kind
+                    + " of child worker processes in a daemon process (a pool worker is one)");
+        }
         int depth = Math.min(taskTimeout != null || maxTasksPerChild > 0 ? 1 : Dispatcher.PREFETCH, launcher.maxTasksPerWorker());
         this.pool = new PoolState(name, processes, maxTasksPerChild, depth);
         this.codec = DefaultCodec.of(context.serializer().getName());
