@@ -6,7 +6,9 @@ import java.io.Serial;
  * A {@link Queue} that also counts unfinished tasks: Python's {@code multiprocessing.JoinableQueue}. Every
  * item put adds one; {@link #taskDone()} (by any process) removes one; {@link #join()} waits for zero.
  * The count lives in the queue's shared memory, so processes may put, mark and join independently; a
- * producer killed mid-put leaves it exact (see {@link Queue}). Thread-safe.
+ * producer killed mid-put leaves it exact (see {@link Queue}). Hence, unlike an unbounded {@link Queue},
+ * a put never buffers its item in the producing process: when the queue's bytes are full it waits for
+ * space, and the item is counted once it is in shared memory. Thread-safe.
  *
  * <table class="striped">
  * <caption>Blocking (besides {@link Queue}'s)</caption>
@@ -24,7 +26,7 @@ public class JoinableQueue<T> extends Queue<T> {
 
     /** A joinable queue without an item limit. */
     public JoinableQueue() {
-        super(0);
+        this(0, null);
     }
 
     /**
@@ -33,11 +35,12 @@ public class JoinableQueue<T> extends Queue<T> {
      * @param maxsize the most items the queue holds; zero or negative: unbounded
      */
     public JoinableQueue(int maxsize) {
-        super(maxsize);
+        this(maxsize, null);
     }
 
     JoinableQueue(int maxsize, String serializer) {
-        super(maxsize, CAPACITY_BYTES, serializer);
+        // NOTE: no buffering in this process when the shared memory is full: join() counts the items there
+        super(maxsize, CAPACITY_BYTES, serializer, false);
     }
 
     /** For {@link RemoteJoinableQueue}: no shared memory of its own, every method overridden. */

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
+import org.multiprocessing4j.internal.queue.QueueFeeder;
 import org.multiprocessing4j.internal.queue.SharedQueue;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 
@@ -30,17 +31,23 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  * is interrupted while waiting (nothing was put or taken); a blocked thread uses no CPU between
  * futex slices (at most ten wake-ups a second).
  *
- * <p>No feeder thread: unlike CPython, {@code put} serializes the item in the caller's thread and copies
- * it into shared memory before it returns. So an item that cannot be serialized fails in {@code put}
- * with {@link IllegalArgumentException} naming the class, and an item put right before a process exits
- * is never lost. {@link #joinThread()} and {@link #cancelJoinThread()} are therefore no-ops, kept for
- * Python parity.
+ * <p>Put: {@code put} serializes the item in the caller's thread and copies it into shared memory before
+ * it returns, with no feeder thread in between as long as there is room. So an item that cannot be
+ * serialized fails in {@code put} with {@link IllegalArgumentException} naming the class, and an item put
+ * right before a process exits, even by SIGKILL, is not lost.
  *
  * <p>Capacity: {@code maxsize} counts items (0: no item limit); the shared memory holds
- * {@value #CAPACITY_BYTES} bytes of encoded items (plus 8 bytes each), and a {@code put} that does not
- * fit waits for space like one over {@code maxsize}. An item larger than that travels in a
- * {@code /dev/shm} file of its own, written by {@code put} and removed by the {@code get} that takes it
- * (so, as in CPython, there is no item size limit; such an item costs a file write and read more).
+ * {@value #CAPACITY_BYTES} bytes of encoded items (plus 8 bytes each). When it is full, a {@code put} on an
+ * <em>unbounded</em> queue does not wait, as in Python: the encoded item waits in this process, and a
+ * feeder thread (CPython's) moves such items into the shared memory, in order, as room appears; later
+ * puts of this process queue behind them. {@link #joinThread()} waits for that (after {@link #close()}),
+ * the JVM's normal exit waits for it too unless {@link #cancelJoinThread()} was called, and a process killed
+ * meanwhile loses those items: CPython's rules. On a bounded queue ({@code maxsize > 0}), a
+ * {@link JoinableQueue} (whose task count lives in shared memory) and a {@link SimpleQueue} (as CPython's,
+ * which writes its pipe directly), a {@code put} that does not fit the bytes waits for space like one
+ * over {@code maxsize}. An item larger than the whole shared memory travels in a {@code /dev/shm} file of
+ * its own, written by {@code put} and removed by the {@code get} that takes it (so, as in CPython, there
+ * is no item size limit; such an item costs a file write and read more).
  *
  * <p>Processes: a {@code Queue} is a serializable handle. A child that captures one attaches to the same
  * shared memory on first use; decoding has no side effects. A process killed while inside {@code put} or
@@ -75,6 +82,12 @@ public class Queue<T> implements Serializable, AutoCloseable {
     private final String serializer;
     /** True in the object that created the file (never in a decoded copy). */
     private final transient boolean creator;
+    /** Whether a put that finds the shared memory full buffers the item here (unbounded Queue only). */
+    private final boolean buffersWhenFull;
+    /** This process's buffered items and their feeder thread; made at the first put that needs it. */
+    private transient volatile QueueFeeder feeder;
+    /** {@link #cancelJoinThread()} was called in this process. */
+    private transient volatile boolean joinCancelled;
     private transient volatile SharedQueue shared;
     private transient volatile boolean closed;
     private transient String itemDescription;
@@ -101,8 +114,17 @@ public class Queue<T> implements Serializable, AutoCloseable {
 
     /** A queue whose items travel with the named serializer (a context's), or the default one for null. */
     Queue(int maxsize, int capacityBytes, String serializer) {
+        this(maxsize, capacityBytes, serializer, maxsize <= 0);
+    }
+
+    /**
+     * As above; {@code buffersWhenFull} false makes a put on a full shared memory wait (SimpleQueue,
+     * JoinableQueue) instead of buffering the item in this process.
+     */
+    Queue(int maxsize, int capacityBytes, String serializer, boolean buffersWhenFull) {
         this.serializer = serializer;
         this.maxsize = Math.max(0, maxsize);
+        this.buffersWhenFull = buffersWhenFull && this.maxsize == 0;
         try {
             this.shared = SharedQueue.create(this.maxsize, capacityBytes);
         } catch (IOException e) {
@@ -121,6 +143,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
         this.maxsize = 0;
         this.path = null;
         this.creator = false;
+        this.buffersWhenFull = false;
         this.closed = true;
     }
 
@@ -183,6 +206,10 @@ public class Queue<T> implements Serializable, AutoCloseable {
             spill = QueueSpill.write(encoded);
             encoded = spill.frame();
         }
+        if (buffersWhenFull) {
+            putOrBuffer(q, encoded, spill);
+            return;
+        }
         boolean put = false;
         try {
             put = q.put(encoded, timeoutNanos);
@@ -196,6 +223,56 @@ public class Queue<T> implements Serializable, AutoCloseable {
         if (!put) {
             throw new QueueFullException(this + " is full (maxsize " + maxsize + ", " + CAPACITY_BYTES
                     + " bytes): no room within " + timeout);
+        }
+    }
+
+    /**
+     * The put of an unbounded queue: into shared memory if there is room now (waiting only for the producer
+     * lock), else into this process's feeder; behind the feeder's items if it has any, so that this
+     * process's items keep their order.
+     */
+    private void putOrBuffer(SharedQueue q, byte[] encoded, QueueSpill spill) throws InterruptedException {
+        QueueFeeder f = feeder;
+        if (f != null && f.count() > 0 && f.addIfPending(encoded)) {
+            return;
+        }
+        boolean put = false;
+        try {
+            put = q.putIfRoom(encoded);
+        } catch (InternalError fault) {
+            throw damaged(fault);
+        } catch (InterruptedException | RuntimeException e) {
+            if (spill != null) {
+                spill.discard();
+            }
+            throw e;
+        }
+        if (!put) {
+            feeder().add(encoded);
+        }
+    }
+
+    private QueueFeeder feeder() {
+        QueueFeeder f = feeder;
+        if (f != null) {
+            return f;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException(this + " is closed");
+            }
+            if (feeder == null) {
+                try {
+                    f = QueueFeeder.open(Path.of(path), toString());
+                } catch (IOException e) {
+                    throw new ProcessError("cannot buffer an item for " + this + ": " + e.getMessage(), e);
+                }
+                if (joinCancelled) {
+                    f.cancelJoin();
+                }
+                feeder = f;
+            }
+            return feeder;
         }
     }
 
@@ -324,7 +401,9 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * @return the number of items in the queue now
      */
     public int qsize() {
-        return (int) Math.min(Integer.MAX_VALUE, shared().size());
+        QueueFeeder f = feeder;
+        // NOTE: with the items this process buffered, as CPython's count includes its feeder's
+        return (int) Math.min(Integer.MAX_VALUE, shared().size() + (f != null ? f.count() : 0));
     }
 
     /** {@return {@code true} if the queue holds no item now; approximate} */
@@ -364,7 +443,9 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * Ends this process's use of the queue (Python's {@code close}): threads of this process blocked in it
      * throw {@link IllegalStateException} within a futex slice; later {@code put}/{@code get} throw it
      * too. In the creating process it also removes the shared file (see the class doc). Items already put
-     * stay for other processes. Idempotent; never blocks beyond the unmapping.
+     * stay for other processes; items this process buffered while the shared memory was full are still
+     * moved into it by the feeder thread (see {@link #joinThread()}). Idempotent; never blocks beyond the
+     * unmapping.
      */
     @Override
     public void close() {
@@ -376,8 +457,16 @@ public class Queue<T> implements Serializable, AutoCloseable {
             closed = true;
             q = shared;
         }
+        QueueFeeder f;
+        synchronized (this) {
+            f = feeder; // NOTE: read under the lock that feeder() makes it under, after closed was set
+        }
+        if (f != null) {
+            // NOTE: its own mapping goes on after ours is gone; the file stays until it has fed everything in
+            f.closeWhenFlushed(creator);
+        }
         if (q != null) {
-            if (creator) {
+            if (creator && f == null) {
                 try {
                     q.unlink();
                 } catch (IOException bestEffort) {
@@ -388,14 +477,35 @@ public class Queue<T> implements Serializable, AutoCloseable {
         }
     }
 
-    /** No-op: there is no feeder thread to join; {@code put} already wrote the item to shared memory. */
-    public void joinThread() {
-        // nothing to wait for: see the class doc
+    /**
+     * Waits until the items this process put while the shared memory was full are in it (Python's
+     * {@code join_thread}); returns at once if there are none, which is the rule: a {@code put} with room
+     * wrote its item before returning. As in Python, only after {@link #close()}.
+     *
+     * @throws IllegalStateException if this queue is not closed in this process
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public void joinThread() throws InterruptedException {
+        if (!closed) {
+            throw new IllegalStateException("joinThread() on " + this + ": close() it first (as Python's join_thread)");
+        }
+        QueueFeeder f = feeder;
+        if (f != null) {
+            f.awaitFlushed(FOREVER_NANOS);
+        }
     }
 
-    /** No-op: there is no feeder thread whose join could be cancelled; nothing put is ever dropped. */
+    /**
+     * Lets this process exit without waiting for the items it put while the shared memory was full (Python's
+     * {@code cancel_join_thread}): those not yet moved into it are lost at exit. Items put with room are not
+     * affected: they are in shared memory already.
+     */
     public void cancelJoinThread() {
-        // nothing to cancel: see the class doc
+        joinCancelled = true;
+        QueueFeeder f = feeder;
+        if (f != null) {
+            f.cancelJoin();
+        }
     }
 
     /** True if {@code other} is a handle of the same shared queue (this object, or a copy of it). */

@@ -32,11 +32,11 @@ public final class SimpleQueue<T> implements Serializable, AutoCloseable {
      * @throws ProcessError if the shared memory cannot be created
      */
     public SimpleQueue() {
-        this.queue = new Queue<>();
+        this.queue = new Queue<>(0, Queue.CAPACITY_BYTES, null, false);
     }
 
     SimpleQueue(String serializer) {
-        this.queue = new Queue<>(0, Queue.CAPACITY_BYTES, serializer);
+        this.queue = new Queue<>(0, Queue.CAPACITY_BYTES, serializer, false);
     }
 
     /** Over {@code queue}, e.g. a cluster's ({@link RemoteQueue}). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.Serializable;
@@ -113,8 +114,96 @@ class QueueTest extends ChildProcessTestBase {
     }
 
     @Test
+    void put_on_an_unbounded_queue_never_waits_for_room_and_items_keep_their_order() {
+        // NOTE: as CPython's: one thread puts far more than the shared memory holds, then gets them all
+        assertTimeoutPreemptively(HANG, () -> {
+            try (Queue<Integer> q = new Queue<>(0, 1024)) {
+                int n = 20_000;
+                for (int i = 0; i < n; i++) {
+                    q.put(i);
+                }
+                q.putNowait(n);
+                q.put(n + 1, Duration.ZERO);
+                assertEquals(n + 2, q.qsize(), "qsize counts the items this process holds for the queue");
+                for (int i = 0; i < n + 2; i++) {
+                    assertEquals(i, q.get(HANG));
+                }
+                assertTrue(q.empty());
+                assertEquals(0, q.qsize());
+            }
+        });
+    }
+
+    @Test
+    void a_child_that_put_more_than_the_shared_memory_holds_exits_once_its_items_were_taken() throws Exception {
+        int n = 100_000; // about 1.6 MB of records: more than the 1 MiB of shared memory
+        try (Queue<Integer> q = new Queue<>()) {
+            Process producer = new Process(checked(() -> {
+                for (int i = 0; i < n; i++) {
+                    q.put(i);
+                }
+            }));
+            producer.start();
+            long sum = 0;
+            for (int i = 0; i < n; i++) {
+                int item = q.get(HANG);
+                assertEquals(i, item, "one producer's items come in its order");
+                sum += item;
+            }
+            producer.join(HANG);
+            assertEquals(0, producer.exitCode());
+            assertEquals((long) n * (n - 1) / 2, sum);
+            assertThrows(QueueEmptyException.class, q::getNowait);
+        }
+    }
+
+    @Test
+    void joinThread_waits_for_buffered_items_after_close_and_cancelJoinThread_lets_a_process_exit_without_them() throws Exception {
+        try (Queue<Integer> q = new Queue<>(0, 1024)) {
+            assertThrows(IllegalStateException.class, q::joinThread, "only after close(), as in Python");
+            // A child that buffers items nobody takes, and lets them go: it exits anyway.
+            Process quitter = new Process(checked(() -> {
+                for (int i = 0; i < 1000; i++) {
+                    q.put(i);
+                }
+                q.cancelJoinThread();
+            }));
+            assertEquals(0, run(quitter));
+            int arrived = 0;
+            while (true) {
+                try {
+                    q.getNowait();
+                    arrived++;
+                } catch (QueueEmptyException e) {
+                    break;
+                }
+            }
+            assertTrue(arrived > 0 && arrived < 1000, "what fitted the shared memory arrived, the rest was let go: " + arrived);
+        }
+        // And one that waits: the parent's own buffered items reach a child consumer after close().
+        try (Queue<Integer> q = new Queue<>(0, 1024); Queue<Long> sums = new Queue<>()) {
+            Process consumer = new Process(checked(() -> {
+                long sum = 0;
+                for (int i = 0; i < 1000; i++) {
+                    sum += q.get();
+                }
+                sums.put(sum);
+            }));
+            for (int i = 0; i < 1000; i++) {
+                q.put(i);
+            }
+            consumer.start();
+            q.close();
+            q.joinThread();
+            assertEquals(999L * 1000 / 2, sums.get(HANG));
+            consumer.join(HANG);
+            assertEquals(0, consumer.exitCode());
+        }
+    }
+
+    @Test
     void a_put_that_does_not_fit_the_bytes_waits_for_space_and_items_wrap_around() throws Exception {
-        try (Queue<byte[]> q = new Queue<>(0, 1024)) {
+        try (Queue<byte[]> q = new Queue<>(0, 1024, null, false)) {
             byte[] item = new byte[300];
             q.put(item);
             q.put(item);

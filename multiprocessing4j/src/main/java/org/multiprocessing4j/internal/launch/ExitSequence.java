@@ -6,12 +6,13 @@ import java.util.List;
 /**
  * The one shutdown hook of this library, running its steps in a fixed order when the JVM exits normally
  * (return from main, {@code System.exit}, SIGTERM/SIGINT): first children (daemons terminated,
- * non-daemons joined, as Python's {@code atexit} handler does), then contexts (standby JVMs), then
- * runtime files. A step that throws does not stop the later ones.
+ * non-daemons joined, as Python's {@code atexit} handler does), then queue feeders (items an unbounded
+ * queue buffered while its shared memory was full reach it, as Python joins its feeder threads last), then
+ * contexts (standby JVMs), then runtime files. A step that throws does not stop the later ones.
  */
 public final class ExitSequence {
     /** When a step runs; lower first. */
-    public enum Phase { CHILDREN, CONTEXTS, RUNTIME_FILES }
+    public enum Phase { CHILDREN, QUEUE_FEEDERS, CONTEXTS, RUNTIME_FILES }
 
     private static final List<List<Runnable>> STEPS = new ArrayList<>();
     private static boolean hookInstalled;

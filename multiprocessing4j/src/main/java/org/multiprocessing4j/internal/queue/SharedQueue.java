@@ -183,6 +183,23 @@ public final class SharedQueue implements AutoCloseable {
      * @throws IllegalStateException if this object is closed
      */
     public boolean put(byte[] message, long timeoutNanos) throws InterruptedException {
+        return put(message, timeoutNanos, true);
+    }
+
+    /**
+     * Appends {@code message} whole if there is room for it now: waits as long as it takes for the producer
+     * lock (held by a putting thread for microseconds), but never for room or for {@code maxsize}.
+     *
+     * @return false if the data area had no room for it (nothing was put)
+     * @throws IllegalArgumentException if the message is longer than {@link #maxMessageBytes()}
+     * @throws InterruptedException if interrupted while waiting for the lock (nothing was put)
+     * @throws IllegalStateException if this object is closed
+     */
+    public boolean putIfRoom(byte[] message) throws InterruptedException {
+        return put(message, 1L << 62, false);
+    }
+
+    private boolean put(byte[] message, long timeoutNanos, boolean waitForRoom) throws InterruptedException {
         if (message.length > maxMessageBytes()) {
             throw new IllegalArgumentException("an item of " + message.length + " encoded bytes does not fit a queue of "
                     + capacity + " bytes (at most " + maxMessageBytes() + ")");
@@ -204,7 +221,7 @@ public final class SharedQueue implements AutoCloseable {
                 }
             }
             try {
-                return append(message, record, timeoutNanos, deadline, timed);
+                return append(message, record, timeoutNanos, deadline, timed, waitForRoom);
             } finally {
                 producers.unlockAndSignal(data);
             }
@@ -215,16 +232,20 @@ public final class SharedQueue implements AutoCloseable {
 
     /**
      * The body of {@link #put}, under the producer lock; {@code deadline} is valid if {@code timed}, else it
-     * is computed from {@code timeoutNanos} when something must be waited for.
+     * is computed from {@code timeoutNanos} when something must be waited for; without {@code waitForRoom}
+     * "no room" returns false at once (after a PAD, if one fitted: that is free space anyway).
      */
-    private boolean append(byte[] message, long record, long timeoutNanos, long deadline, boolean timed)
-            throws InterruptedException {
+    private boolean append(byte[] message, long record, long timeoutNanos, long deadline, boolean timed,
+                           boolean waitForRoom) throws InterruptedException {
         for (;;) {
             long t = tail.position();
             long toEnd = capacity - (t & mask);
             boolean pad = record > toEnd;
             long need = pad ? toEnd : record;
             if (!hasRoom(t, need, pad)) {
+                if (!waitForRoom) {
+                    return false;
+                }
                 if (!timed) {
                     deadline = System.nanoTime() + timeoutNanos;
                     timed = true;
