@@ -6,12 +6,19 @@ import java.util.List;
 /**
  * The one shutdown hook of this library, running its steps in a fixed order when the JVM exits normally
  * (return from main, {@code System.exit}, SIGTERM/SIGINT): first children (daemons terminated,
- * non-daemons joined, as Python's {@code atexit} handler does), then contexts (standby JVMs), then
- * runtime files. A step that throws does not stop the later ones.
+ * non-daemons joined, as Python's {@code atexit} handler does), then contexts (standby JVMs), then this
+ * process's holdings in shared primitives (its semaphore permits are consumed, not left to owner-death
+ * recovery), then runtime files. A step that throws does not stop the later ones.
  */
 public final class ExitSequence {
     /** When a step runs; lower first. */
-    public enum Phase { CHILDREN, CONTEXTS, RUNTIME_FILES }
+    public enum Phase {
+        CHILDREN,
+        CONTEXTS,
+        /** Records of this process in shared primitives; the mappings are still there (before RUNTIME_FILES). */
+        HOLDINGS,
+        RUNTIME_FILES
+    }
 
     private static final List<List<Runnable>> STEPS = new ArrayList<>();
     private static boolean hookInstalled;
