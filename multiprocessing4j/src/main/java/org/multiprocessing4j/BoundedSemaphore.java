@@ -7,7 +7,9 @@ import org.multiprocessing4j.internal.remote.SemaphoreBackend;
  * A {@link Semaphore} whose value may never exceed its initial value: Python's
  * {@code multiprocessing.BoundedSemaphore}. A {@link #release()} that would raise it above throws
  * {@link IllegalStateException} (Python's {@code ValueError}) and changes nothing. Everything else,
- * owner death included, is as for {@link Semaphore}. Thread-safe.
+ * owner death included, is as for {@link Semaphore}: a permit of a process killed while holding it comes
+ * back; one taken by a process that then ended normally or closed its handle stays taken (as in CPython),
+ * so another process may release it once. Thread-safe.
  */
 public final class BoundedSemaphore extends Semaphore {
     @Serial

@@ -5,8 +5,8 @@ package org.multiprocessing4j;
  * {@code tryAcquire}, and a {@link Condition} wait taking its lock back) that found the holder's process
  * dead (killed, SIGKILL included) and took the lock over: <b>the caller now holds it</b>, exactly as after a normal acquire (pthread's {@code EOWNERDEAD}).
  * The dead process may have left the data the lock guards half updated: repair it, then release as
- * usual. (A {@link Semaphore} guards no data of its own: it gives a dead process's permits back without
- * throwing, and counts them in {@link Semaphore#recoveredPermits()}.) Unchecked; the message names the
+ * usual. (A {@link Semaphore} guards no data of its own: it gives the permits of a process killed while
+ * holding them back without throwing, and counts them in {@link Semaphore#recoveredPermits()}.) Unchecked; the message names the
  * lock and the dead pid.
  */
 public class OwnerDiedException extends ProcessError {

@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 import org.multiprocessing4j.internal.remote.SemaphoreBackend;
+import org.multiprocessing4j.internal.sync.SemaphoreHoldings;
 import org.multiprocessing4j.internal.sync.SharedSemaphore;
 import org.multiprocessing4j.internal.sync.SyncFile;
 import org.multiprocessing4j.internal.sync.SyncKind;
@@ -31,11 +32,14 @@ import org.multiprocessing4j.internal.sync.Waits;
  * <p>Owner death: the semaphore records how many permits each process holds (up to
  * {@value SharedSemaphore#SLOTS} live processes at once: a process that finds the record full first gives
  * dead holders' permits back to free their places; beyond that its permits are not tracked). A
- * process killed holding permits (SIGKILL included) does not keep them: an acquirer that finds no permit
- * gives the dead process's permits back and goes on (a semaphore guards no data of its own to repair, so
- * nothing is thrown), and {@link #recoveredPermits()} counts them: the recovery flag that a {@link Lock}
- * reports with {@link OwnerDiedException}. A release by a process that holds no permit counts as
- * returning one another process acquired.
+ * process killed holding permits (SIGKILL, a crash, {@code Runtime.halt}) does not keep them: an acquirer
+ * that finds no permit gives the dead process's permits back and goes on (a semaphore guards no data of
+ * its own to repair, so nothing is thrown), and {@link #recoveredPermits()} counts them: the recovery flag
+ * that a {@link Lock} reports with {@link OwnerDiedException}. A process that ends in an orderly way
+ * (its {@code run()} or {@code main} returns, {@code System.exit}, SIGTERM/SIGINT: its shutdown hooks run)
+ * or {@linkplain #close() closes} its handle has <em>consumed</em> the permits it still holds, as in
+ * CPython: they never come back, so a consumer that takes items and exits leaves none behind. A release
+ * by a process that holds no permit counts as returning one another process acquired.
  *
  * <p>Processes: a {@code Semaphore} is a serializable handle; a child that captures one uses the same
  * semaphore, mapping its shared memory on first use. Memory visibility: everything a thread did before a
@@ -168,9 +172,10 @@ public class Semaphore implements Serializable, AutoCloseable {
     }
 
     /**
-     * How many permits this semaphore has taken back from processes that died holding them, since it was
-     * created, counted by whichever process took them back (beyond Python, which has no owner-death
-     * recovery). A snapshot; it only grows. Exact unless a process dies while giving permits back, which
+     * How many permits this semaphore has taken back from processes that were killed (or crashed) holding
+     * them, since it was created, counted by whichever process took them back (beyond Python, which has no
+     * owner-death recovery); permits of a process that ended normally or closed its handle were consumed
+     * and are not counted. A snapshot; it only grows. Exact unless a process dies while giving permits back, which
      * can count those permits twice. Always 0 for a cluster's semaphore, which does not take permits back.
      *
      * @return the number of permits taken back from dead holders so far
@@ -183,10 +188,26 @@ public class Semaphore implements Serializable, AutoCloseable {
         return core().recovered();
     }
 
-    /** Ends this process's use; the creating process also removes its shared file. Idempotent. */
+    /**
+     * Ends this process's use; the creating process also removes its shared file. If this handle was used
+     * in this process, the permits this process still holds in the semaphore (taken through any of its
+     * handles) are consumed, as when it ends normally: they are not given back, now or after this process
+     * dies, even if it is then killed. Idempotent. Threads of this process still using this handle then
+     * fail with {@link IllegalStateException}.
+     */
     @Override
     public void close() {
-        if (file != null) {
+        if (file == null) {
+            return;
+        }
+        synchronized (file) {
+            if (file.isClosed()) {
+                return;
+            }
+            SharedSemaphore c = core;
+            if (c != null) {
+                SemaphoreHoldings.consume(c); // NOTE: before the unmapping, which would leave the holdings behind
+            }
             file.close();
         }
     }
@@ -203,10 +224,20 @@ public class Semaphore implements Serializable, AutoCloseable {
 
     private SharedSemaphore core() {
         SharedSemaphore c = core;
-        if (c == null) {
-            core = c = new SharedSemaphore(file.segment(), file.base());
+        return c != null ? c : map();
+    }
+
+    /** The first use in this process: maps the file and enters the semaphore for its orderly end. */
+    private SharedSemaphore map() {
+        synchronized (file) {
+            SharedSemaphore c = core;
+            if (c == null) {
+                c = new SharedSemaphore(file.segment(), file.base());
+                SemaphoreHoldings.add(c);
+                core = c;
+            }
+            return c;
         }
-        return c;
     }
 
     @Override

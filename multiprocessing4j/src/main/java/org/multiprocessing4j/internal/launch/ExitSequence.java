@@ -8,11 +8,20 @@ import java.util.List;
  * (return from main, {@code System.exit}, SIGTERM/SIGINT): first children (daemons terminated,
  * non-daemons joined, as Python's {@code atexit} handler does), then queue feeders (items an unbounded
  * queue buffered while its shared memory was full reach it, as Python joins its feeder threads last), then
- * contexts (standby JVMs), then runtime files. A step that throws does not stop the later ones.
+ * contexts (standby JVMs), then this process's holdings in shared primitives (its semaphore permits are
+ * consumed, not left to owner-death recovery), then runtime files. A step that throws does not stop the
+ * later ones.
  */
 public final class ExitSequence {
     /** When a step runs; lower first. */
-    public enum Phase { CHILDREN, QUEUE_FEEDERS, CONTEXTS, RUNTIME_FILES }
+    public enum Phase {
+        CHILDREN,
+        QUEUE_FEEDERS,
+        CONTEXTS,
+        /** Records of this process in shared primitives; the mappings are still there (before RUNTIME_FILES). */
+        HOLDINGS,
+        RUNTIME_FILES
+    }
 
     private static final List<List<Runnable>> STEPS = new ArrayList<>();
     private static boolean hookInstalled;

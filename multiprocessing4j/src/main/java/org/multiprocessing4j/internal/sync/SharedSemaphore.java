@@ -8,10 +8,13 @@ import org.multiprocessing4j.internal.futex.Futex;
 import org.multiprocessing4j.internal.futex.SpinPause;
 
 /**
- * A counting semaphore across processes whose permits are returned when a process holding them dies:
- * each process's net acquisitions are recorded in a holder table, and a waiter that finds no permit
- * reclaims those of dead holders. Optionally bounded (a release may not raise the value above the
- * initial one).
+ * A counting semaphore across processes whose permits are returned when a process is killed holding
+ * them: each process's net acquisitions are recorded in a holder table, and a waiter that finds no permit
+ * reclaims those of dead holders. A process that ends in an orderly way, or closes its handle, first
+ * {@linkplain #consumeHoldings consumes} its holdings (as in CPython, its permits stay taken), so only a
+ * process that dies without doing so (SIGKILL, a crash, {@code Runtime.halt}) has its permits reclaimed;
+ * {@link SemaphoreHoldings} arranges the orderly end. Optionally bounded (a release may not raise the
+ * value above the initial one).
  *
  * <pre>
  *   +0 mutex: RobustLock (16 bytes)   guards every field below; held only for a few stores
@@ -51,6 +54,16 @@ import org.multiprocessing4j.internal.futex.SpinPause;
  * process release): the permit it returns is one that other process acquired, so that process's death
  * must not return it a second time.
  *
+ * Consuming (an orderly end, or close): the process's slot is cleared without raising the value, and
+ * total drops by its count (those permits left circulation, as in CPython). Stores: the count first, then
+ * total, then the owner. A process killed between the first two leaves value + held == total - count, and
+ * the repair (value = total - held) gives the count back: a consume cut short by the process's death reads
+ * as that death, permits given back as for any process killed holding them (not counted as recovered), the
+ * invariant intact. The other order would leave total short of value + held, and the repair's clamp at 0
+ * could then break the invariant. After consuming through an instance, takes through it that find no slot
+ * of this process are untracked (never reclaimed): a thread still acquiring while the JVM exits, or racing
+ * close(), also consumes what it takes.
+ *
  * Recovered count: reclaimDead adds a dead slot's count to RECOVERED first, then zeroes the slot, then
  * raises the value. A reclaimer that dies after the first store leaves the slot to be reclaimed (and
  * counted) again by the next one; the value is right either way (repair rebuilds it from total). So the
@@ -77,6 +90,8 @@ public final class SharedSemaphore {
     private final SpinBudget spin = new SpinBudget();
     /** This process's slot index last seen, or -1: a hint, checked under the mutex. */
     private int mySlot = -1;
+    /** Set by {@link #consumeHoldings}: takes through this instance no longer claim a slot (see the notes). */
+    private volatile boolean consumed;
 
     public SharedSemaphore(MemorySegment segment, long base) {
         this.segment = segment;
@@ -220,6 +235,46 @@ public final class SharedSemaphore {
         }
     }
 
+    /**
+     * Consumes this process's holdings, as an orderly end of the process does in CPython: its slot is
+     * cleared and its permits leave circulation instead of coming back, so that no reclaim gives them back
+     * after this process exits. Later takes through this instance that find no slot of this process are
+     * not tracked (never reclaimed). Idempotent; permits this process takes through another instance
+     * afterwards are tracked as usual. Waits for the internal mutex until {@code deadline} (past: try once).
+     *
+     * @return false if the mutex stayed held past the deadline: the holdings were left as they were (a
+     *         later reclaim gives them back after this process dies)
+     */
+    public boolean consumeHoldings(long deadline) {
+        consumed = true; // NOTE: before the mutex: a take that follows our unlock sees it (see the notes)
+        RobustLock.Acquired acquired;
+        try {
+            acquired = mutex.lock(deadline, false);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        }
+        if (!acquired.held()) {
+            return false;
+        }
+        try {
+            if (acquired == RobustLock.Acquired.RECOVERED) {
+                repair();
+            }
+            for (int i = 0; i < SLOTS; i++) {
+                if (get(slot(i)) == OwnerWord.SELF) {
+                    long count = get(slot(i) + 8);
+                    set(slot(i) + 8, 0); // NOTE: the count first, then total (see the notes)
+                    set(TOTAL, get(TOTAL) - count);
+                    set(slot(i), 0);
+                }
+            }
+            mySlot = -1;
+        } finally {
+            mutex.unlock();
+        }
+        return true;
+    }
+
     /** Permits available now (a snapshot, as Python's {@code get_value}). */
     public long value() {
         return (long) LONG.getVolatile(segment, base + VALUE);
@@ -343,7 +398,7 @@ public final class SharedSemaphore {
 
     private int findOrClaimSlot() {
         int i = findSlot();
-        if (i >= 0) {
+        if (i >= 0 || consumed) {
             return i;
         }
         for (int pass = 0; pass < 2; pass++) {

@@ -82,6 +82,29 @@ class SemaphoreHolderTableTest {
         assertInvariant();
     }
 
+    @Test
+    void consuming_this_processs_holdings_frees_its_place_without_giving_permits_back_and_later_takes_are_untracked() throws Exception {
+        SharedSemaphore s = semaphore();
+        hold(0, dead(), 2);
+        assertTrue(s.acquire(System.nanoTime(), false));
+        assertTrue(s.acquire(System.nanoTime(), false));
+        long before = s.value();
+        long total = memory.get(JAVA_LONG, TOTAL);
+
+        assertTrue(s.consumeHoldings(System.nanoTime()));
+
+        assertEquals(0, s.heldByThisProcess());
+        assertEquals(before, s.value(), "consumed permits are not given back");
+        assertEquals(total - 2, memory.get(JAVA_LONG, TOTAL), "consumed permits leave circulation");
+        assertEquals(0, s.recovered(), "consuming is not a recovery");
+        assertEquals(2, memory.get(JAVA_LONG, TABLE + 8), "another process's holdings stay");
+        assertInvariant();
+        assertTrue(s.acquire(System.nanoTime(), false));
+        assertEquals(0, s.heldByThisProcess(), "a take after consuming claims no place");
+        assertEquals(1, memory.get(JAVA_LONG, UNTRACKED), "untracked permits");
+        assertInvariant();
+    }
+
     private SharedSemaphore semaphore() {
         SharedSemaphore.initialize(memory, 0, PERMITS, false);
         return new SharedSemaphore(memory, 0);
