@@ -60,7 +60,8 @@ import org.multiprocessing4j.internal.pool.PoolSettings;
  * convention) or {@link #terminate()} (workers killed now; unfinished results throw
  * {@link java.util.concurrent.CancellationException}). A call after either → {@link IllegalStateException}.
  * The input of an {@code imap} is read only while the pool runs: after {@code close()} its iterator throws
- * {@link IllegalStateException} at the first item not read. Thread-safe: any thread may submit work.
+ * {@link IllegalStateException} at the first item not read, without waiting for an input that blocks (see
+ * {@link ResultIterator}). Thread-safe: any thread may submit work.
  */
 public final class Pool implements AutoCloseable {
     private final PoolEngine engine;

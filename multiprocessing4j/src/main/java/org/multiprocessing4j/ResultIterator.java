@@ -17,7 +17,11 @@ import java.util.concurrent.TimeoutException;
  * and ends the iteration. An interrupt while blocked in {@code hasNext}/{@code next()} restores the flag
  * and throws {@link ProcessError} with the {@link InterruptedException} as cause; {@link #next(Duration)}
  * throws the {@code InterruptedException} itself. After {@link Pool#terminate()} a blocked or later call
- * throws {@link java.util.concurrent.CancellationException}. Meant for one consuming thread.
+ * throws {@link java.util.concurrent.CancellationException}; after {@link Pool#close()}, the results of
+ * the items read before it are returned, then {@link IllegalStateException} (see {@link Pool}). Neither
+ * waits for the input: if the pool stops while the input's {@code hasNext}/{@code next} is blocked, the
+ * pool's reading thread (a daemon) is left in that call, not interrupted; it ends when the call returns,
+ * and drops what it returned (that item reaches no worker). Meant for one consuming thread.
  *
  * @param <R> the type of the results
  */

@@ -30,6 +30,20 @@ import org.multiprocessing4j.internal.wire.EncodedMessage;
  * serialized, the pool closed, terminated or broke). The consumer throws stopError after every chunk
  * before it, then ends.
  *
+ * Stopping. Close, terminate and a broken pool call stopFeeding, which never waits for the feeder: the
+ * feeder may be blocked in the user's input for ever. `reading` is true from the top of the feeder's loop
+ * until it counts the chunk it read (or leaves): the stretch in which it can block in the input's
+ * hasNext/next. Elsewhere it cannot block for long (its wait ends on stopFeeding's notifyAll; submit
+ * refuses a stopped pool at once, and a chunk it refuses is uncounted). Once a stop is requested and the
+ * feeder is reading, the consumer does not wait for it: having taken every chunk fed, it sets `total =
+ * fed` itself and throws stopError. Whoever sets `total` first decides the end; the other leaves it
+ * alone. A feeder that comes back from the input after a stop checks stopRequested before it counts a
+ * chunk, so what it read is dropped, never submitted. It is not interrupted (an interrupt could close the
+ * user's InterruptibleChannel, or be swallowed by the input); it is a daemon thread and ends when the
+ * input returns. After a stop the feeder still asks hasNext() once, so that an input already at its end
+ * ends the iteration cleanly; if that call has not answered when the consumer gets there, the stop's
+ * error wins.
+ *
  * Bound. `inFlight` counts chunks queued and not yet fully consumed; the feeder waits while it is at
  * `lookahead`. Both sides use this object's monitor.
  */
@@ -51,6 +65,7 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
     private int total = -1;
     private RuntimeException stopError;
     private boolean stopRequested;
+    private boolean reading; // see Stopping
     private int inFlight;
 
     // consumer side
@@ -102,6 +117,7 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
 
     private void feed() {
         RuntimeException error = null;
+        boolean inputEnded = false;
         try {
             while (true) {
                 boolean stopped;
@@ -110,17 +126,17 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                         wait();
                     }
                     stopped = stopRequested;
-                }
-                if (stopped) {
-                    if (!hasMoreInput()) {
-                        synchronized (this) {
-                            stopError = null; // the input had ended: nothing was left unread
-                        }
+                    reading = true;
+                    if (stopped) {
+                        notifyAll(); // NOTE: a consumer waiting on this stopped feeder may end now
                     }
-                    break;
                 }
                 Chunking.Collector chunk = new Chunking.Collector(kind == TaskMessages.STARMAP, chunksize);
                 try {
+                    if (stopped) {
+                        inputEnded = !hasMoreInput(); // nothing was left unread: the stop is no error
+                        break;
+                    }
                     while (chunk.count() < chunksize && input.hasNext()) {
                         chunk.add(input.next());
                     }
@@ -144,8 +160,9 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                 }
                 int index;
                 synchronized (this) {
+                    reading = false;
                     if (stopRequested) {
-                        break;
+                        break; // NOTE: read before or during a stop: dropped, so nothing reaches the stopped pool
                     }
                     index = fed++;
                     inFlight++;
@@ -168,9 +185,13 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
             error = new ProcessError("the input reader of an imap call was interrupted", e);
         } finally {
             synchronized (this) {
-                total = fed;
-                if (stopError == null) {
-                    stopError = error;
+                if (total < 0) { // else the consumer ended the iteration after a stop (see Stopping)
+                    total = fed;
+                    if (inputEnded) {
+                        stopError = null;
+                    } else if (stopError == null) {
+                        stopError = error;
+                    }
                 }
                 notifyAll();
             }
@@ -280,6 +301,9 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                     inFlight--;
                     notifyAll();
                     break;
+                }
+                if (total < 0 && stopRequested && reading && chunksTaken >= fed) {
+                    total = fed; // NOTE: the feeder is in the input after a stop: it will count no more chunks
                 }
                 if (total >= 0 && chunksTaken >= total) {
                     ended = true;
