@@ -14,7 +14,7 @@ import org.multiprocessing4j.internal.sharedmem.CellKind;
  * {@link Array#ofChars(int)} or {@link Array#ofChars(char[])}, or without a lock by {@link Array#rawChars(int)}
  * and {@link Array#rawChars(char[])}). Element accesses {@link #get(int)} and {@link #set(int, char)} are
  * volatile on an array with a lock and acquire/release on a raw one (see {@link Array}), and take no lock;
- * {@link #compareAndSet} are atomic. The bulk copies
+ * {@link #compareAndSet} and {@link #getAndAdd} (unsigned 16-bit, wrapping around) are atomic. The bulk copies
  * {@link #toArray()} and {@link #copyFrom(char[])} take the array's lock (when it has one) for their whole
  * copy, so they never see or leave a half-done update made under the lock; on a raw array they are plain
  * copies with no ordering against other processes. See {@link Array} for handles and lifetime. Thread-safe.
@@ -61,6 +61,20 @@ public final class CharArray extends Array {
         } else {
             HANDLE.setVolatile(data(), offset(index), value);
         }
+    }
+
+    /**
+     * Atomically adds {@code delta} to element {@code index}, as unsigned 16-bit numbers wrapping around,
+     * without the lock; volatile semantics.
+     *
+     * @param index the element's index, in {@code [0, length())}
+     * @param delta the amount to add
+     * @return the previous value
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, length())}
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public char getAndAdd(int index, char delta) {
+        return (char) Atomics.getAndAddField(data(), offset(index), 2, delta);
     }
 
     /**

@@ -11,7 +11,8 @@ import org.multiprocessing4j.internal.sharedmem.CellKind;
  * A {@code char} in shared memory (Python's {@code Value('u')}; made by {@link Value#ofChar(char)}, or
  * {@link Value#rawChar(char)} without a lock). {@link #get()} and {@link #set(char)} are volatile
  * accesses: atomic, and ordered across processes as {@code volatile} fields are across threads;
- * {@link #compareAndSet} are atomic read-modify-writes ({@code char} has no {@code getAndAdd}: it is not a number type). A compound update
+ * {@link #compareAndSet} and {@link #getAndAdd} are atomic read-modify-writes (a {@code char} adds as an
+ * unsigned 16-bit number, wrapping around). A compound update
  * ({@code v.set(v.get() * 2)}) needs {@link #getLock()}. No call blocks except through the lock.
  * See {@link Value} for handles and lifetime. Thread-safe.
  */
@@ -43,6 +44,18 @@ public final class CharValue extends Value {
      */
     public void set(char value) {
         HANDLE.setVolatile(data(), 0L, value);
+    }
+
+    /**
+     * Atomically adds {@code delta} to the value, as unsigned 16-bit numbers wrapping around, without the
+     * lock; volatile semantics.
+     *
+     * @param delta the amount to add
+     * @return the previous value
+     * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
+     */
+    public char getAndAdd(char delta) {
+        return (char) Atomics.getAndAddField(data(), 0L, 2, delta);
     }
 
     /**

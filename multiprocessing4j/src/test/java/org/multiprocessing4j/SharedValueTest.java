@@ -28,6 +28,17 @@ class SharedValueTest extends ChildProcessTestBase {
     static final int INCREMENTS = 100_000;
 
     @Test
+    void chars_add_atomically_as_unsigned_16_bit_numbers_and_leave_their_neighbours_alone() {
+        try (CharValue c = Value.ofChar('\uFFFF'); CharArray a = Array.ofChars(new char[] {'a', '\uFFFE', 'c'})) {
+            assertEquals('\uFFFF', c.getAndAdd((char) 2));
+            assertEquals('\u0001', c.get(), "wraps around");
+            assertEquals('\uFFFE', a.getAndAdd(1, (char) 3));
+            assertArrayEquals(new char[] {'a', '\u0001', 'c'}, a.toArray());
+            assertThrows(IndexOutOfBoundsException.class, () -> a.getAndAdd(3, (char) 1));
+        }
+    }
+
+    @Test
     void four_processes_incrementing_100000_times_each_under_the_values_lock_give_exactly_400000() throws Exception {
         try (IntValue counter = Value.ofInt(0); Barrier start = new Barrier(PROCESSES); LongArray seen = Array.rawLongs(2 * PROCESSES)) {
             List<Process> workers = new ArrayList<>();
