@@ -25,6 +25,7 @@ import org.multiprocessing4j.internal.pool.ExecutorJob;
 import org.multiprocessing4j.internal.pool.ImapJob;
 import org.multiprocessing4j.internal.pool.PoolEngine;
 import org.multiprocessing4j.internal.pool.PoolSettings;
+import org.multiprocessing4j.internal.pool.UnfinishedTasks;
 
 /**
  * An {@link ExecutorService} whose tasks run in worker processes (child JVMs): Python's
@@ -57,9 +58,21 @@ import org.multiprocessing4j.internal.pool.PoolSettings;
  * started; {@code cancel(true)} also stops a running one by killing its worker (which is replaced). {@link #map} reads
  * its input lazily (bounded look-ahead); input not read before {@code shutdown} is not read after it: the
  * stream then throws {@link IllegalStateException}. Thread-safe.
+ *
+ * <p><b>Exit of the JVM</b> (CPython's rule: "the entire Python program will not exit until all pending
+ * futures are done executing"). While a task given to {@code submit} or {@code execute} (and so to
+ * {@code invokeAll}/{@code invokeAny}) has no outcome yet (not completed, failed or cancelled), the executor
+ * keeps one non-daemon thread alive, so returning from {@code main} does not end the JVM: it exits once
+ * those tasks are done, whether or not {@link #shutdown()} was called. An idle executor keeps nothing
+ * alive (its thread ends at most 10 ms after the last outcome), shut down or not: the JVM then exits as
+ * usual and its exit hook ends the workers. {@link #shutdownNow()} cancels what is left, so it holds the
+ * JVM up no longer. {@code System.exit}, SIGTERM and SIGINT are not delayed: the JVM's exit ends the
+ * workers, and unfinished tasks are lost, as with any executor. A {@link #map} stream's chunks do not hold
+ * the JVM up (they are not futures: results no one will read).
  */
 public final class ProcessPoolExecutor implements ExecutorService {
     private final PoolEngine engine;
+    private final UnfinishedTasks unfinished;
 
     /** An executor of {@link Multiprocessing#cpuCount()} workers in the default context. */
     public ProcessPoolExecutor() {
@@ -79,6 +92,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
     private ProcessPoolExecutor(Builder b) {
         Context context = b.context != null ? b.context : Multiprocessing.defaultContext();
         this.engine = new PoolEngine("ProcessPoolExecutor", b.maxWorkers, b.initializer, b.maxTasksPerChild, b.taskTimeout, context);
+        this.unfinished = new UnfinishedTasks(engine.name());
     }
 
     /** {@return a new builder, with the defaults listed on {@link Builder}'s methods} */
@@ -137,7 +151,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
 
     private <T> CompletableFuture<T> submitTask(Callable<T> task, Runnable origin) {
         try {
-            return ExecutorJob.submit(engine, task, origin);
+            return ExecutorJob.submit(engine, unfinished, task, origin);
         } catch (IllegalStateException closed) {
             throw new RejectedExecutionException(closed.getMessage(), closed);
         }
@@ -313,7 +327,10 @@ public final class ProcessPoolExecutor implements ExecutorService {
 
     // ---------------------------------------------------------------- lifecycle
 
-    /** Refuses new tasks; queued ones still run; returns at once. Idempotent. */
+    /**
+     * Refuses new tasks; queued ones still run, and the JVM does not exit before they are done (see the
+     * class doc); returns at once. Idempotent.
+     */
     @Override
     public void shutdown() {
         engine.close();
@@ -340,7 +357,8 @@ public final class ProcessPoolExecutor implements ExecutorService {
     /**
      * Cancels the queued tasks and returns them (as {@code Runnable}s: the submitted Runnable, or a
      * {@link java.util.concurrent.FutureTask} of the submitted Callable), then kills the workers: running
-     * tasks' futures fail with {@link CancellationException}.
+     * tasks' futures fail with {@link CancellationException}. From then on the executor no longer keeps
+     * the JVM alive.
      */
     @Override
     public List<Runnable> shutdownNow() {
@@ -350,6 +368,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
             never.add((Runnable) origin);
         }
         engine.terminate();
+        unfinished.release();
         return never;
     }
 

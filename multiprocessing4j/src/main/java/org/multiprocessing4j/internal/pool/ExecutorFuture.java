@@ -7,14 +7,18 @@ import java.util.concurrent.CompletableFuture;
  * {@code cancel(false)} succeeds only while no worker has the task (as {@code concurrent.futures.Future.cancel}):
  * the task is then removed from the queue and never runs. {@code cancel(true)} also stops a running task
  * the only way a process can be: its worker is killed (and replaced) - the process counterpart of
- * {@code ThreadPoolExecutor}'s interrupt. Stages derived from it are plain {@code CompletableFuture}s.
+ * {@code ThreadPoolExecutor}'s interrupt. Stages derived from it are plain {@code CompletableFuture}s. A
+ * cancel that takes the task away settles it, so it ends the task's count in {@link UnfinishedTasks}
+ * (otherwise the task's outcome, through {@link ExecutorJob}, does).
  */
 final class ExecutorFuture<T> extends CompletableFuture<T> {
     private final PoolEngine engine;
+    private final UnfinishedTasks unfinished;
     private volatile Task task;
 
-    ExecutorFuture(PoolEngine engine) {
+    ExecutorFuture(PoolEngine engine, UnfinishedTasks unfinished) {
         this.engine = engine;
+        this.unfinished = unfinished;
     }
 
     void attach(Task task) {
@@ -27,10 +31,18 @@ final class ExecutorFuture<T> extends CompletableFuture<T> {
         if (isDone()) {
             return isCancelled();
         }
-        if (t != null && !engine.cancelPending(t) && !(mayInterruptIfRunning && engine.cancelRunning(t))) {
+        if (t == null) {
+            return super.cancel(mayInterruptIfRunning);
+        }
+        if (!engine.cancelPending(t) && !(mayInterruptIfRunning && engine.cancelRunning(t))) {
             return false;
         }
-        return super.cancel(mayInterruptIfRunning);
+        // the task is settled here: its sink will never be called
+        try {
+            return super.cancel(mayInterruptIfRunning);
+        } finally {
+            unfinished.finished();
+        }
     }
 
     @Override

@@ -5,12 +5,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
 import org.multiprocessing4j.internal.wire.EncodedMessage;
 
-/** One {@code ProcessPoolExecutor.submit}: a single task completing an {@link ExecutorFuture}. */
+/**
+ * One {@code ProcessPoolExecutor.submit}: a single task completing an {@link ExecutorFuture}. The task
+ * counts in the executor's {@link UnfinishedTasks} from its submit to its outcome (delivered here, or a
+ * cancellation by its future), which keeps the JVM alive meanwhile.
+ */
 public final class ExecutorJob<T> implements TaskSink {
     private final ExecutorFuture<T> future;
+    private final UnfinishedTasks unfinished;
 
-    private ExecutorJob(ExecutorFuture<T> future) {
+    private ExecutorJob(ExecutorFuture<T> future, UnfinishedTasks unfinished) {
         this.future = future;
+        this.unfinished = unfinished;
     }
 
     /**
@@ -20,26 +26,40 @@ public final class ExecutorJob<T> implements TaskSink {
      * @throws IllegalArgumentException if it cannot be serialized (the message names the class)
      * @throws IllegalStateException    if the executor takes no new tasks
      */
-    public static <T> CompletableFuture<T> submit(PoolEngine engine, Callable<T> callable, Runnable origin) {
+    public static <T> CompletableFuture<T> submit(PoolEngine engine, UnfinishedTasks unfinished, Callable<T> callable, Runnable origin) {
         engine.checkTakingCalls();
         long id = engine.nextTaskId();
         EncodedMessage message = engine.codec().encodeMessage(TaskMessages.header(TaskMessages.CALL, id, 0), callable,
                 "a task submitted to a ProcessPoolExecutor");
-        ExecutorFuture<T> future = new ExecutorFuture<>(engine);
-        Task task = new Task(id, message, new ExecutorJob<>(future), 0, origin != null ? origin : new FutureTask<>(callable));
+        ExecutorFuture<T> future = new ExecutorFuture<>(engine, unfinished);
+        Task task = new Task(id, message, new ExecutorJob<>(future, unfinished), 0, origin != null ? origin : new FutureTask<>(callable));
         future.attach(task);
-        engine.submit(task);
+        unfinished.added(); // NOTE: before the task is queued: its outcome may come before submit returns
+        try {
+            engine.submit(task);
+        } catch (RuntimeException e) {
+            unfinished.finished(); // refused (closed or broken) before it was queued
+            throw e;
+        }
         return future;
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public void succeeded(Task task, Object value) {
-        future.complete((T) value);
+        try {
+            future.complete((T) value);
+        } finally {
+            unfinished.finished(); // NOTE: after completing, so that the stages run synchronously by complete() ran too
+        }
     }
 
     @Override
     public void failed(Task task, Throwable error) {
-        future.completeExceptionally(error);
+        try {
+            future.completeExceptionally(error);
+        } finally {
+            unfinished.finished();
+        }
     }
 }
