@@ -25,6 +25,7 @@ public final class ExitSequence {
 
     private static final List<List<Runnable>> STEPS = new ArrayList<>();
     private static boolean hookInstalled;
+    private static volatile boolean started;
 
     static {
         for (int i = 0; i < Phase.values().length; i++) {
@@ -43,7 +44,13 @@ public final class ExitSequence {
         STEPS.get(phase.ordinal()).add(step);
     }
 
+    /** True once the JVM's normal exit has begun running these steps. */
+    public static boolean started() {
+        return started;
+    }
+
     private static void run() {
+        started = true;
         List<Runnable> all = new ArrayList<>();
         synchronized (ExitSequence.class) {
             STEPS.forEach(all::addAll);

@@ -64,6 +64,15 @@ final class WorkerSupervisor {
     }
 
     private void launch(int number) {
+        if (org.multiprocessing4j.internal.launch.ExitSequence.started()) {
+            // NOTE: a worker the exit step just ended would be replaced by a child (and files in /dev/shm)
+            // made after the step that ends children, or even after the one that removes the files
+            synchronized (pool.lock) {
+                pool.starting--;
+                pool.lock.notifyAll();
+            }
+            return;
+        }
         WorkerLink link;
         try {
             link = launcher.launch(pool.name + "-worker-" + number, initializer, pool.maxTasksPerChild, pool.depth);
