@@ -251,18 +251,17 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
     }
 
     /**
-     * Wakes up to {@code n} waiting threads, oldest first (Python's {@code notify(n)}); 0 does nothing.
+     * Wakes up to {@code n} waiting threads, oldest first (Python's {@code notify(n)}); zero or negative
+     * wakes none, as in Python.
      *
      * @param n how many waiters to wake
-     * @throws IllegalArgumentException if {@code n} is negative
-     * @throws IllegalMonitorStateException if the lock is not held
+     * @throws IllegalMonitorStateException if the lock is not held (checked first, whatever {@code n})
      */
     public void signal(int n) {
-        if (n < 0) {
-            throw new IllegalArgumentException("number of waiters to signal must be 0 or more: " + n);
-        }
         checkHeld("signal");
-        core().signal(n);
+        if (n > 0) {
+            core().signal(n);
+        }
     }
 
     /**
