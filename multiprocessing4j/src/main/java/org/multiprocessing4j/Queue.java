@@ -232,23 +232,21 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * process's items keep their order.
      */
     private void putOrBuffer(SharedQueue q, byte[] encoded, QueueSpill spill) throws InterruptedException {
-        QueueFeeder f = feeder;
-        if (f != null && f.count() > 0 && f.addIfPending(encoded)) {
-            return;
-        }
-        boolean put = false;
+        boolean done = false;
         try {
-            put = q.putIfRoom(encoded);
+            QueueFeeder f = feeder;
+            if (f == null || f.count() == 0 || !f.addIfPending(encoded)) {
+                if (!q.putIfRoom(encoded)) {
+                    feeder().add(encoded);
+                }
+            }
+            done = true;
         } catch (InternalError fault) {
             throw damaged(fault);
-        } catch (InterruptedException | RuntimeException e) {
-            if (spill != null) {
-                spill.discard();
+        } finally {
+            if (!done && spill != null) {
+                spill.discard(); // NOTE: the item was neither put nor buffered (interrupt, close, damage)
             }
-            throw e;
-        }
-        if (!put) {
-            feeder().add(encoded);
         }
     }
 
