@@ -54,7 +54,12 @@ public final class RemoteManager implements AutoCloseable {
         return link.get(name, type);
     }
 
-    /** Closes this process's connections to the server (proxies reconnect if used again). Idempotent. */
+    /**
+     * Ends this process's session with the server, as this process's exit would: its connections close,
+     * and the objects that only this process held a proxy of are released there (objects registered by
+     * name live on with their registrant; get a new proxy after connecting again). Proxies of objects
+     * still held by another process reconnect if used again. Idempotent.
+     */
     @Override
     public void close() {
         link.close();

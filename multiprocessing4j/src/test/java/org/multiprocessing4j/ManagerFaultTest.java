@@ -25,7 +25,7 @@ class ManagerFaultTest extends ChildProcessTestBase {
         int waiting();
     }
 
-    static final class GateImpl implements Gate {
+    static class GateImpl implements Gate {
         private final CountDownLatch latch = new CountDownLatch(1);
         private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
         private final java.util.concurrent.atomic.AtomicInteger passed = new java.util.concurrent.atomic.AtomicInteger();
@@ -81,6 +81,77 @@ class ManagerFaultTest extends ChildProcessTestBase {
             manager.close();
         }
         assertThrows(IllegalStateException.class, manager::dict);
+    }
+
+    /** A gate that also says, through shared memory, when a call has entered it (no manager call needed to see it). */
+    static final class SignallingGate extends GateImpl {
+        private final Event entered;
+
+        SignallingGate(Event entered) {
+            this.entered = entered;
+        }
+
+        @Override
+        public int pass() throws InterruptedException {
+            entered.set();
+            return super.pass();
+        }
+    }
+
+    @Test
+    void anInterruptedCallDoesNotReleaseTheObjectsOfItsProcess() throws Exception {
+        byte[] key = "fault-test-key".getBytes();
+        try (Event entered = new Event(); Event interrupted = new Event(); Event opened = new Event();
+             Queue<String> outcome = new Queue<>()) {
+            SignallingGate gate = new SignallingGate(entered);
+            try (ManagerServer server = Manager.server(new java.net.InetSocketAddress("127.0.0.1", 0), key)
+                    .register("fresh", java.util.concurrent.ConcurrentHashMap::new)
+                    .register("gate", Gate.class, () -> gate).start()) {
+                java.net.SocketAddress address = server.address();
+                // NOTE: a child client, so that the blocked call below runs on its session's only calling connection
+                Process client = new Process(() -> {
+                    try (RemoteManager remote = Manager.connect(address, key)) {
+                        @SuppressWarnings("unchecked")
+                        ConcurrentMap<String, Integer> mine = remote.get("fresh", ConcurrentMap.class);
+                        mine.put("important", 42);
+                        Gate g = remote.get("gate", Gate.class);
+                        CompletableFuture<Throwable> blocked = new CompletableFuture<>();
+                        Thread caller = new Thread(() -> {
+                            try {
+                                g.pass();
+                                blocked.complete(null);
+                            } catch (Throwable t) {
+                                blocked.complete(t);
+                            }
+                        });
+                        caller.start();
+                        entered.await();
+                        caller.interrupt();
+                        Throwable t = blocked.get(60, TimeUnit.SECONDS);
+                        interrupted.set();
+                        opened.await();
+                        // NOTE: the server has finished the call and met the closed connection; let it see the end
+                        Thread.sleep(500);
+                        String got;
+                        try {
+                            got = String.valueOf(mine.get("important"));
+                        } catch (RuntimeException e) {
+                            got = e.toString();
+                        }
+                        outcome.put((t instanceof InterruptedException) + " " + got);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                client.start();
+                assertTrue(interrupted.await(HANG));
+                gate.open(); // in this JVM, where the server runs: no connection of the client's session is used
+                opened.set();
+                assertEquals("true 42", outcome.get(HANG), "the process's objects outlive one of its connections");
+                client.join(HANG);
+                assertEquals(0, client.exitCode());
+            }
+        }
     }
 
     @Test

@@ -33,6 +33,12 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
  * a shared-memory pipe set up over its Unix-domain socket (see {@link ManagerWire}); to a remote one, the
  * TCP socket itself. A connection that failed or was interrupted mid-call is closed, never reused.
  *
+ * <p>Session: the manager keeps this process's objects while the session has a connection. Besides the
+ * calling connections, the session holds one idle plain-socket <i>lifeline</i>, opened with the first
+ * connection and never used for a call, so that closing a calling connection (an interrupted call, a reply
+ * over the manager's size limit) does not end the session and release the objects this process holds;
+ * only {@link #closeConnections()} or the process's end does.
+ *
  * <p>Failures: nothing listening, a connection that ends (EOF: the manager process died or shut down) or
  * breaks → {@link ManagerUnavailableException}; the ring notices a dead manager within one futex slice
  * (tens of ms), a socket at once. Thread-safe.
@@ -53,6 +59,8 @@ final class ManagerClient {
     /** Objects whose handle left this process (sent or captured): never released from here. */
     private final Set<Long> escaped = ConcurrentHashMap.newKeySet();
     private final ThrowableCodec throwables = new ThrowableCodec(codec);
+    /** The session's idle connection (see the class doc), or null before the first connection. Guarded by this. */
+    private Connection lifeline;
 
     private ManagerClient(String address, byte[] authkey) {
         this.address = address;
@@ -180,6 +188,35 @@ final class ManagerClient {
     }
 
     private Connection open() throws InterruptedException {
+        holdSession();
+        return connect();
+    }
+
+    /** Opens the session's lifeline if it has none (see the class doc). */
+    private synchronized void holdSession() throws InterruptedException {
+        if (lifeline != null) {
+            return;
+        }
+        SocketAddress socketAddress = ManagerAddress.parse(address);
+        byte[] key = authkey != null ? authkey : Authenticated.treeAuthkey();
+        Connection socket;
+        try {
+            socket = Client.connect(socketAddress, key);
+        } catch (AuthenticationException e) {
+            throw e;
+        } catch (IOException e) {
+            throw gone("cannot connect: " + e.getMessage(), e);
+        }
+        try {
+            socket.sendBytes(codec.encode(new Object[] {ManagerWire.HELLO, session, null}, "a manager hello"));
+        } catch (IOException e) {
+            socket.close();
+            throw gone("the connection broke: " + e.getMessage(), e);
+        }
+        lifeline = socket;
+    }
+
+    private Connection connect() throws InterruptedException {
         SocketAddress socketAddress = ManagerAddress.parse(address);
         byte[] key = authkey != null ? authkey : Authenticated.treeAuthkey();
         Connection socket;
@@ -271,11 +308,20 @@ final class ManagerClient {
         }
     }
 
-    /** Closes every idle connection (the manager ends this session when the last one goes). */
+    /**
+     * Closes every idle connection and the lifeline: the manager ends this session when its last connection
+     * goes, releasing what only this process held.
+     */
     void closeConnections() {
         Connection c;
         while ((c = idle.pollFirst()) != null) {
             c.close();
+        }
+        synchronized (this) {
+            if (lifeline != null) {
+                lifeline.close();
+                lifeline = null;
+            }
         }
     }
 
