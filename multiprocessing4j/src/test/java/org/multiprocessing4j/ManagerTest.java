@@ -22,6 +22,25 @@ import org.junit.jupiter.api.Test;
 class ManagerTest extends ChildProcessTestBase {
 
     @Test
+    void equals_of_a_dict_or_list_proxy_answers_for_any_argument_even_one_that_cannot_be_serialized() throws Exception {
+        try (Manager manager = Manager.start()) {
+            ConcurrentMap<String, Integer> d = manager.dict();
+            d.put("a", 1);
+            List<Integer> l = manager.list();
+            l.add(1);
+            l.add(2);
+            java.util.HashMap<String, Integer> plain = new java.util.HashMap<>(java.util.Map.of("a", 1));
+            assertTrue(d.equals(plain));
+            assertFalse(d.equals(plain.keySet()), "a map never equals a set");
+            assertFalse(d.equals("a"));
+            assertFalse(d.equals(null));
+            List<Integer> backing = new java.util.ArrayList<>(List.of(0, 1, 2));
+            assertTrue(l.equals(backing.subList(1, 3)), "a subList cannot be serialized: compared here");
+            assertFalse(l.equals(backing.subList(0, 2)));
+        }
+    }
+
+    @Test
     void dictAndListProxiesWorkInTheParent() {
         try (Manager manager = Manager.start()) {
             ConcurrentMap<String, Integer> d = manager.dict();

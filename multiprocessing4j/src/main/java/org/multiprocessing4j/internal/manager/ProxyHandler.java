@@ -97,7 +97,7 @@ final class ProxyHandler implements InvocationHandler, Serializable {
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         Object[] a = args == null ? new Object[0] : args;
         if (method.getDeclaringClass() == Object.class) {
-            return objectMethod(method, a);
+            return objectMethod(proxy, method, a);
         }
         int index = table.indexOf(method);
         if (index < 0) {
@@ -152,7 +152,7 @@ final class ProxyHandler implements InvocationHandler, Serializable {
         return false;
     }
 
-    private Object objectMethod(Method method, Object[] a) throws Throwable {
+    private Object objectMethod(Object proxy, Method method, Object[] a) throws Throwable {
         switch (method.getName()) {
             case "toString":
                 return call(method, ManagerWire.TO_STRING, a);
@@ -167,11 +167,36 @@ final class ProxyHandler implements InvocationHandler, Serializable {
                     return true;
                 }
                 int declared = declaredIndex("equals");
-                return declared >= 0 ? call(method, declared, a) : false;
+                if (declared < 0 || other == null || !sameKind(other)) {
+                    return false; // NOTE: as the Map, List and Set contracts say, without a call
+                }
+                try {
+                    return call(method, declared, a);
+                } catch (IllegalArgumentException cannotTravel) {
+                    // NOTE: the other collection cannot be serialized (a keySet() view, a subList): compare here
+                    if (proxy instanceof java.util.Map<?, ?> self && other instanceof java.util.Map<?, ?> m) {
+                        return new java.util.HashMap<>(self).equals(m);
+                    }
+                    if (proxy instanceof List<?> self && other instanceof List<?> l) {
+                        return new java.util.ArrayList<>(self).equals(l);
+                    }
+                    if (proxy instanceof java.util.Set<?> self && other instanceof java.util.Set<?> set) {
+                        return new java.util.HashSet<>(self).equals(set);
+                    }
+                    throw cannotTravel;
+                }
             }
             default:
                 throw new UnsupportedOperationException(method.toString());
         }
+    }
+
+    /** False if {@code other} cannot equal this proxy's object by its interface's contract (a Map only equals a Map, ...). */
+    private boolean sameKind(Object other) {
+        Class<?> type = table.type();
+        return !(java.util.Map.class.isAssignableFrom(type) && !(other instanceof java.util.Map)
+                || List.class.isAssignableFrom(type) && !(other instanceof List)
+                || java.util.Set.class.isAssignableFrom(type) && !(other instanceof java.util.Set));
     }
 
     /** The table index of {@code equals(Object)} / {@code hashCode()} if the interface redeclares it. */
