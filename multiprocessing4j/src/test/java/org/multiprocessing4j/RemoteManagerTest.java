@@ -48,6 +48,31 @@ class RemoteManagerTest extends ChildProcessTestBase {
     }
 
     @Test
+    void proxiesFromAServerOnAWildcardAddressCarryTheAddressTheClientReached() throws Exception {
+        try (ManagerServer server = Manager.server(new InetSocketAddress(0), KEY).register("counts", ConcurrentHashMap::new).start()) {
+            int port = ((InetSocketAddress) server.address()).getPort();
+            try (RemoteManager client = Manager.connect(new InetSocketAddress("127.0.0.1", port), KEY)) {
+                @SuppressWarnings("unchecked")
+                ConcurrentMap<String, Integer> counts = client.get("counts", ConcurrentMap.class);
+                counts.put("a", 1);
+                var bytes = new java.io.ByteArrayOutputStream();
+                try (var out = new java.io.ObjectOutputStream(bytes)) {
+                    out.writeObject(counts);
+                }
+                String wire = bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+                // NOTE: not the wildcard the server listens on, which on another machine would name that machine
+                assertTrue(wire.contains("tcp:127.0.0.1:" + port), "the handle names the address the client reached");
+                assertTrue(!wire.contains("0.0.0.0") && !wire.contains("0:0:0:0:0:0:0:0:"), "no wildcard in the handle");
+                try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+                    @SuppressWarnings("unchecked")
+                    ConcurrentMap<String, Integer> back = (ConcurrentMap<String, Integer>) in.readObject();
+                    assertEquals(1, back.get("a"));
+                }
+            }
+        }
+    }
+
+    @Test
     void clientsInOtherJvmsShareTheServersObjects() throws Exception {
         Connection[] port = new Connection[1];
         Process server = serverProcess(port);

@@ -132,6 +132,13 @@ final class ManagerAcceptor implements AutoCloseable {
             return;
         }
         open.add(connection);
+        if (address instanceof java.net.InetSocketAddress bound && bound.getAddress().isAnyLocalAddress()) {
+            try {
+                core.handlesOnThisThreadCarry(ManagerAddress.format(channel.getLocalAddress()));
+            } catch (IOException closedMeanwhile) {
+                // its first read fails below
+            }
+        }
         core.connectionStarted(session);
         try {
             if (closed) {

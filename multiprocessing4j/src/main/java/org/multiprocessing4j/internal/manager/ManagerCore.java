@@ -31,7 +31,12 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
 final class ManagerCore {
     private static final ConcurrentMap<String, ManagerCore> SERVING = new ConcurrentHashMap<>();
 
+    /** The address a connection's client reached, on that connection's thread (see {@link #handlesOnThisThreadCarry}). */
+    private static final ThreadLocal<String> REACHED = new ThreadLocal<>();
+
     private final String address;
+    /** The addresses clients reached this core at, when it listens on a wildcard address. */
+    private final java.util.Set<String> aliases = ConcurrentHashMap.newKeySet();
     private final byte[] embeddedKey;
     private final Map<String, TypeEntry> types;
     private final Map<String, Named> named;
@@ -271,7 +276,23 @@ final class ManagerCore {
     }
 
     private ProxyHandle handleOf(Served s) {
-        return new ProxyHandle(address, embeddedKey, s.id, s.table.type().getName());
+        String reached = REACHED.get();
+        return new ProxyHandle(reached != null ? reached : address, embeddedKey, s.id, s.table.type().getName());
+    }
+
+    /**
+     * For a server listening on a wildcard address ({@code 0.0.0.0}, {@code ::}), which means nothing to
+     * another machine: the handles this thread (one connection's) makes carry {@code reached}, the address
+     * that connection's client reached, as CPython's tokens carry the address the client connected to. The
+     * core also answers to it in this JVM (a proxy of its own object decoded here calls it directly).
+     */
+    void handlesOnThisThreadCarry(String reached) {
+        if (!reached.equals(address)) {
+            if (aliases.add(reached)) {
+                SERVING.putIfAbsent(reached, this);
+            }
+            REACHED.set(reached);
+        }
     }
 
     /** A handler calling {@code handle}'s object directly (a proxy decoded inside this manager); pins the object. */
@@ -313,6 +334,9 @@ final class ManagerCore {
         closed = true;
         stop();
         SERVING.remove(address, this);
+        for (String alias : aliases) {
+            SERVING.remove(alias, this);
+        }
         synchronized (made) {
             for (AutoCloseable object : made) {
                 try {
