@@ -39,10 +39,11 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  * <p>Capacity: {@code maxsize} counts items (0: no item limit); the shared memory holds
  * {@value #CAPACITY_BYTES} bytes of encoded items (plus 8 bytes each). When it is full, a {@code put} on an
  * <em>unbounded</em> queue does not wait, as in Python: the encoded item waits in this process, and a
- * feeder thread (CPython's) moves such items into the shared memory, in order, as room appears; later
- * puts of this process queue behind them. {@link #joinThread()} waits for that (after {@link #close()}),
+ * feeder thread (CPython's) moves such items into the shared memory, in order, as room appears (it never
+ * makes another process's put wait); later puts of this process queue behind them. {@link #joinThread()} waits for that (after {@link #close()}),
  * the JVM's normal exit waits for it too unless {@link #cancelJoinThread()} was called, and a process killed
- * meanwhile loses those items: CPython's rules. On a bounded queue ({@code maxsize > 0}), a
+ * meanwhile loses those items: CPython's rules. A child waiting so at exit still ends when its parent dies
+ * or it is terminated (its items are then lost). On a bounded queue ({@code maxsize > 0}), a
  * {@link JoinableQueue} (whose task count lives in shared memory) and a {@link SimpleQueue} (as CPython's,
  * which writes its pipe directly), a {@code put} that does not fit the bytes waits for space like one
  * over {@code maxsize}. An item larger than the whole shared memory travels in a {@code /dev/shm} file of
@@ -237,7 +238,12 @@ public class Queue<T> implements Serializable, AutoCloseable {
             QueueFeeder f = feeder;
             if (f == null || f.count() == 0 || !f.addIfPending(encoded)) {
                 if (!q.putIfRoom(encoded)) {
-                    feeder().add(encoded);
+                    f = feeder();
+                    if (f != null) {
+                        f.add(encoded);
+                    } else if (!q.put(encoded, FOREVER_NANOS)) {
+                        throw new IllegalStateException(this + ": the put did not complete"); // cannot happen: no timeout
+                    }
                 }
             }
             done = true;
@@ -250,6 +256,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
         }
     }
 
+    /** This process's feeder, made now if needed; null if it cannot be (the queue's file is gone). */
     private QueueFeeder feeder() {
         QueueFeeder f = feeder;
         if (f != null) {
@@ -262,6 +269,10 @@ public class Queue<T> implements Serializable, AutoCloseable {
             if (feeder == null) {
                 try {
                     f = QueueFeeder.open(Path.of(path), toString());
+                } catch (NoSuchFileException gone) {
+                    // NOTE: the creator closed the queue after this process attached: its mapping still works, a
+                    // new one cannot be made, so this put waits for room as a bounded queue's does
+                    return null;
                 } catch (IOException e) {
                     throw new ProcessError("cannot buffer an item for " + this + ": " + e.getMessage(), e);
                 }
@@ -478,7 +489,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
     /**
      * Waits until the items this process put while the shared memory was full are in it (Python's
      * {@code join_thread}); returns at once if there are none, which is the rule: a {@code put} with room
-     * wrote its item before returning. As in Python, only after {@link #close()}.
+     * wrote its item before returning, or after {@link #cancelJoinThread()}. As in Python, only after
+     * {@link #close()}.
      *
      * @throws IllegalStateException if this queue is not closed in this process
      * @throws InterruptedException if interrupted while waiting
@@ -494,8 +506,9 @@ public class Queue<T> implements Serializable, AutoCloseable {
     }
 
     /**
-     * Lets this process exit without waiting for the items it put while the shared memory was full (Python's
-     * {@code cancel_join_thread}): those not yet moved into it are lost at exit. Items put with room are not
+     * Lets this process exit, and {@link #joinThread()} return, without waiting for the items it put while
+     * the shared memory was full (Python's {@code cancel_join_thread}): the feeder thread goes on moving them
+     * in while the process lives, and those not yet in when it exits are lost. Items put with room are not
      * affected: they are in shared memory already.
      */
     public void cancelJoinThread() {

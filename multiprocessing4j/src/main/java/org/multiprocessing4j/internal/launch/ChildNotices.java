@@ -42,6 +42,8 @@ final class ChildNotices {
                     if (channel != null) {
                         send(channel, Frames.SIGNAL, new byte[] {(byte) signal.getNumber()});
                     } // else connected() reports it
+                    // NOTE: if the JVM is already exiting, this exit blocks; a step waiting for others must not
+                    ExitSequence.abandonWaits();
                     System.exit(128 + signal.getNumber());
                 });
             } catch (IllegalArgumentException | IllegalStateException unavailable) {

@@ -26,6 +26,7 @@ public final class ExitSequence {
     private static final List<List<Runnable>> STEPS = new ArrayList<>();
     private static boolean hookInstalled;
     private static volatile boolean started;
+    private static volatile boolean waitsAbandoned;
 
     static {
         for (int i = 0; i < Phase.values().length; i++) {
@@ -42,6 +43,20 @@ public final class ExitSequence {
             hookInstalled = true;
         }
         STEPS.get(phase.ordinal()).add(step);
+    }
+
+    /**
+     * Tells the steps that wait for other processes (queue feeders waiting for consumers) to give up: a
+     * terminating signal came (SIGTERM, SIGINT, SIGHUP; {@code Process.terminate()} sends one), which the
+     * JVM cannot act on while its shutdown hooks run.
+     */
+    public static void abandonWaits() {
+        waitsAbandoned = true;
+    }
+
+    /** True once {@link #abandonWaits()} was called. */
+    public static boolean waitsAbandoned() {
+        return waitsAbandoned;
     }
 
     /** True once the JVM's normal exit has begun running these steps. */

@@ -3,33 +3,46 @@ package org.multiprocessing4j.internal.queue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.multiprocessing4j.internal.launch.ExitSequence;
+import org.multiprocessing4j.internal.launch.ProcessTree;
 
 /**
  * The items one process has put into an unbounded queue while its shared memory was full, and the daemon
  * thread that moves them into it as room appears: CPython's feeder thread, used only when the ring is
  * full, so that {@code put} on an unbounded queue never blocks (Python's semantics). Items leave in the
- * order they came; while any is pending, later puts of this process queue behind it.
+ * order they came; while any is pending, later puts of this process queue behind them.
  *
  * <p>Lifetime. The thread runs while items are pending and ends when none are. It writes through a
  * mapping of its own ({@link SharedQueue#attach}, made with this object), so the queue's {@code close()}
  * in this process, which ends the caller's mapping at once, does not stop it: {@link #closeWhenFlushed}
  * ends this mapping (and, in the creating process, removes the file) once the last item is in shared
- * memory. At the JVM's normal exit (return from main,
- * {@code System.exit}) a step of the exit sequence waits until every feeder not {@link #cancelJoin()
- * cancelled} has flushed, as CPython's {@code join_thread} at exit; after 5 s it says on stderr what it
- * waits for. A process killed (SIGKILL) loses its pending items, as in CPython.
+ * memory. At the JVM's normal exit (return from main, {@code System.exit}) a step of the exit sequence
+ * waits until every feeder not {@link #cancelJoin() cancelled} has flushed, as CPython's
+ * {@code join_thread} at exit; after 5 s it says on stderr what it waits for. A child gives up that wait
+ * (its items are lost) when its parent dies or it is told to terminate, so it never outlives its parent.
+ * A process killed (SIGKILL) loses its pending items, as in CPython.
  *
  * <p>Thread-safe: any thread of the process may add; the feeder thread takes.
  */
+/*
+ * Implementation notes
+ *
+ * The feeder never waits for room holding the queue's producer lock: it tries (putIfRoom, which holds
+ * the lock only for the copy) and, when there is no room, parks and tries again, 50 us at first, doubling
+ * to 5 ms. A put that waited for room under the lock would make every other process's putIfRoom wait for
+ * the lock as long, and put on an unbounded queue must not block. The cost is a latency of at most 5 ms
+ * between a consumer freeing room and the feeder using it, and at most 200 wake-ups a second while a
+ * backlog waits for consumers.
+ */
 public final class QueueFeeder {
     private static final long WARN_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private static final long FOREVER_NANOS = 1L << 62;
+    private static final long EXIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long FIRST_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     /** The feeders of this JVM with a mapping still open, for the exit step. */
     private static final Set<QueueFeeder> OPEN = ConcurrentHashMap.newKeySet();
 
@@ -58,7 +71,7 @@ public final class QueueFeeder {
      * A feeder for the queue at {@code path}, with a mapping of its own.
      *
      * @param name what to call the queue in messages
-     * @throws IOException if the queue's file cannot be mapped (it is gone)
+     * @throws IOException if the queue's file cannot be mapped (it is gone: its creator closed it)
      */
     public static QueueFeeder open(Path path, String name) throws IOException {
         QueueFeeder f = new QueueFeeder(SharedQueue.attach(path), name);
@@ -111,20 +124,26 @@ public final class QueueFeeder {
         count = pending.size();
     }
 
-    /** The thread: puts the oldest pending item, waiting for room, until none is left. */
+    /** The thread: puts the oldest pending item when there is room (see the notes), until none is left. */
     private void feed() {
+        long backoff = FIRST_BACKOFF_NANOS;
         try {
             for (;;) {
                 byte[] head;
                 synchronized (this) {
                     head = pending.peekFirst();
-                    if (head == null || cancelled && closeRequested) {
+                    if (head == null) {
                         running = false;
                         notifyAll();
                         break;
                     }
                 }
-                queue.put(head, FOREVER_NANOS);
+                if (!queue.putIfRoom(head)) {
+                    LockSupport.parkNanos(this, backoff);
+                    backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
+                    continue;
+                }
+                backoff = FIRST_BACKOFF_NANOS;
                 synchronized (this) {
                     pending.pollFirst();
                     count = pending.size();
@@ -148,14 +167,15 @@ public final class QueueFeeder {
     }
 
     /**
-     * Waits until no item is pending (Python's {@code join_thread}), or the timeout passes.
+     * Waits until no item is pending (Python's {@code join_thread}), or the timeout passes; returns at once
+     * after {@link #cancelJoin()}, as Python's does.
      *
-     * @return true if none is pending
+     * @return true if none is pending, or the join was cancelled
      * @throws InterruptedException if interrupted while waiting
      */
     public synchronized boolean awaitFlushed(long timeoutNanos) throws InterruptedException {
-        long deadline = System.nanoTime() + Math.min(timeoutNanos, FOREVER_NANOS);
-        while (!pending.isEmpty()) {
+        long deadline = System.nanoTime() + Math.min(timeoutNanos, 1L << 62);
+        while (!pending.isEmpty() && !cancelled) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;
@@ -165,14 +185,20 @@ public final class QueueFeeder {
         return true;
     }
 
-    /** The exit step does not wait for this feeder (Python's {@code cancel_join_thread}): pending items may be lost. */
+    /**
+     * Python's {@code cancel_join_thread}: neither {@link #awaitFlushed} nor the JVM's exit waits for the
+     * pending items any more; the thread goes on feeding them while the process lives.
+     */
     public void cancelJoin() {
-        cancelled = true;
+        synchronized (this) {
+            cancelled = true;
+            notifyAll();
+        }
     }
 
     /**
      * No more items will be added (the queue was closed in this process): the own mapping is closed once
-     * nothing is pending, now if nothing is; if {@link #cancelJoin()} was called, pending items are dropped.
+     * nothing is pending, now if nothing is.
      *
      * @param unlink also remove the queue's file then (the creating process closed it): not before, so that
      *        a consumer that has yet to attach can still reach the items this process still feeds in
@@ -181,10 +207,6 @@ public final class QueueFeeder {
         synchronized (this) {
             closeRequested = true;
             unlinkOnClose = unlink;
-            if (cancelled) {
-                pending.clear();
-                count = 0;
-            }
         }
         closeIfDone();
     }
@@ -207,21 +229,40 @@ public final class QueueFeeder {
         queue.close();
     }
 
-    /** The exit step: waits for every feeder not cancelled to flush, saying on stderr what it waits for. */
+    /**
+     * The exit step: waits until no feeder that is not cancelled has items pending, those started meanwhile
+     * included, saying on stderr after 5 s what it waits for. A child stops waiting once its parent is gone
+     * or it was told to terminate ({@link ExitSequence#abandonWaits()}): it must not outlive its parent.
+     */
     private static void flushAllAtExit() {
-        List<QueueFeeder> feeders = new ArrayList<>(OPEN);
+        long warnAt = System.nanoTime() + WARN_AFTER_NANOS;
+        boolean warned = false;
         boolean interrupted = false;
-        for (QueueFeeder f : feeders) {
-            if (f.cancelled) {
-                continue;
+        long parent = ProcessTree.self().parentPid();
+        for (;;) {
+            QueueFeeder waiting = null;
+            for (QueueFeeder f : OPEN) {
+                if (!f.cancelled && f.count() > 0) {
+                    waiting = f;
+                    break;
+                }
+            }
+            if (waiting == null) {
+                break;
+            }
+            if (ExitSequence.waitsAbandoned() || parent != 0 && ProcessHandle.of(parent).map(p -> !p.isAlive()).orElse(true)) {
+                System.err.println("multiprocessing4j: " + waiting.count() + " item(s) put into " + waiting.name
+                        + " are dropped: this process is told to end, or its parent is gone");
+                break;
+            }
+            if (!warned && System.nanoTime() - warnAt >= 0) {
+                warned = true;
+                System.err.println("multiprocessing4j: exit waits until another process takes the " + waiting.count()
+                        + " item(s) this process put into " + waiting.name + " (Python's join_thread at exit); take"
+                        + " them before joining this process, or call cancelJoinThread() to let them go");
             }
             try {
-                if (!f.awaitFlushed(WARN_AFTER_NANOS)) {
-                    System.err.println("multiprocessing4j: exit waits until another process takes the " + f.count()
-                            + " item(s) this process put into " + f.name + " (Python's join_thread at exit); take"
-                            + " them before joining this process, or call cancelJoinThread() to let them go");
-                    f.awaitFlushed(FOREVER_NANOS);
-                }
+                waiting.awaitFlushed(EXIT_SLICE_NANOS);
             } catch (InterruptedException e) {
                 interrupted = true;
             }

@@ -1,0 +1,155 @@
+package org.multiprocessing4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.multiprocessing4j.internal.shm.ShmNames;
+
+/**
+ * An unbounded queue's feeder (items a process put while the shared memory was full) against other
+ * producers and the end of processes: it never makes another process's put wait, and a child waiting at
+ * exit for its items to be taken still ends with its parent, or when told to.
+ */
+class QueueFeederExitTest extends ChildProcessTestBase {
+
+    @Test
+    void another_processs_backlog_never_makes_a_put_wait() throws Exception {
+        try (Queue<Integer> q = new Queue<>(0, 1024); Event put = new Event(); Event go = new Event()) {
+            Process producer = new Process(() -> {
+                try {
+                    for (int i = 0; i < 100; i++) {
+                        q.put(i);
+                    }
+                    put.set();
+                    go.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            producer.start();
+            assertTrue(put.await(HANG));
+            // NOTE: the ring is full and the child's feeder waits for room; these must not wait with it
+            assertTimeoutPreemptively(HANG, () -> {
+                q.putNowait(-1);
+                q.put(-2, java.time.Duration.ofMillis(1));
+                assertTrue(q.asBlockingQueue().offer(-3));
+            });
+            go.set();
+            Set<Integer> got = new HashSet<>();
+            for (int i = 0; i < 103; i++) {
+                got.add(q.get(HANG));
+            }
+            assertEquals(103, got.size());
+            producer.join(HANG);
+            assertEquals(0, producer.exitCode());
+        }
+    }
+
+    @Test
+    void after_close_and_cancelJoinThread_joinThread_returns_at_once_and_the_buffered_items_still_reach_a_consumer() throws Exception {
+        Queue<Integer> q = new Queue<>(0, 1024);
+        try (Queue<Long> sums = new Queue<>()) {
+            for (int i = 0; i < 200; i++) {
+                q.put(i);
+            }
+            q.close();
+            q.cancelJoinThread();
+            assertTimeoutPreemptively(HANG, q::joinThread, "as Python's join_thread after cancel_join_thread");
+            Process consumer = new Process(() -> {
+                try {
+                    long sum = 0;
+                    for (int i = 0; i < 200; i++) {
+                        int item = q.get();
+                        if (item != i) {
+                            throw new IllegalStateException("item " + item + " where " + i + " was due");
+                        }
+                        sum += item;
+                    }
+                    sums.put(sum);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            consumer.start();
+            assertEquals(199L * 200 / 2, sums.get(HANG), "the feeder went on feeding");
+            consumer.join(HANG);
+            assertEquals(0, consumer.exitCode());
+        }
+    }
+
+    @Test
+    void a_child_waiting_at_exit_for_its_items_to_be_taken_ends_when_terminated() throws Exception {
+        try (Queue<Integer> q = new Queue<>(0, 1024); Event put = new Event()) {
+            Process child = new Process(() -> {
+                try {
+                    for (int i = 0; i < 100; i++) {
+                        q.put(i);
+                    }
+                    put.set();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            child.start();
+            assertTrue(put.await(HANG));
+            Thread.sleep(500); // NOTE: let it reach its exit step, which waits for a consumer that never comes
+            assertTrue(child.isAlive(), "it waits at exit, as Python's join_thread does");
+            child.terminate();
+            child.join(HANG);
+            assertFalse(child.isAlive(), "terminate() ends a child that waits at exit");
+        }
+    }
+
+    @Test
+    void a_child_waiting_at_exit_for_its_items_to_be_taken_ends_when_its_parent_is_killed(@org.junit.jupiter.api.io.TempDir Path base)
+            throws Exception {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Dmultiprocessing4j.runtimeDir=" + base,
+                "-cp", System.getProperty("java.class.path"), FeederParentMain.class.getName());
+        java.lang.Process parent = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        long child = -1;
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream()));
+            String line = CompletableFuture.supplyAsync(() -> {
+                try {
+                    String l;
+                    while ((l = out.readLine()) != null && !l.startsWith("pid ")) {
+                        // skip
+                    }
+                    return l;
+                } catch (java.io.IOException e) {
+                    return null;
+                }
+            }).get(HANG.toSeconds(), TimeUnit.SECONDS);
+            assertNotNull(line, "the parent printed its child's pid");
+            child = Long.parseLong(line.substring(4).strip());
+            Thread.sleep(500); // NOTE: let the child reach its exit step
+            assertTrue(NoOrphansTest.alive(child), "the child waits at exit for its items to be taken");
+            parent.toHandle().destroyForcibly();
+            long deadline = System.nanoTime() + HANG.toNanos();
+            while (NoOrphansTest.alive(child) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertFalse(NoOrphansTest.alive(child), "no orphan: the child ends with its parent");
+        } finally {
+            if (child > 0) {
+                ProcessHandle.of(child).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            parent.toHandle().destroyForcibly();
+            parent.waitFor(60, TimeUnit.SECONDS);
+            ShmNames.sweepDeadTrees(ShmNames.DIRECTORY); // NOTE: the SIGKILLed parent's files, as after any SIGKILL
+        }
+    }
+}
