@@ -89,6 +89,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
     private transient volatile QueueFeeder feeder;
     /** {@link #cancelJoinThread()} was called in this process. */
     private transient volatile boolean joinCancelled;
+    /** The name messages use instead of the class's, or null ({@link #showAs}); travels with the handle. */
+    private String shownAs;
     private transient volatile SharedQueue shared;
     private transient volatile boolean closed;
     private transient String itemDescription;
@@ -256,6 +258,17 @@ public class Queue<T> implements Serializable, AutoCloseable {
         }
     }
 
+    /** What messages call this queue: its class's name, or the class that wraps it ({@link SimpleQueue}). */
+    private String kind() {
+        return shownAs != null ? shownAs : getClass().getSimpleName();
+    }
+
+    /** Makes messages call this queue {@code name}: for the class that wraps it. Before any use. */
+    final void showAs(String name) {
+        shownAs = name;
+        itemDescription = describeItems();
+    }
+
     /** This process's feeder, made now if needed; null if it cannot be (the queue's file is gone). */
     private QueueFeeder feeder() {
         QueueFeeder f = feeder;
@@ -388,7 +401,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
     }
 
     private String describeItems() {
-        return "an item put into " + getClass().getSimpleName() + "[" + Path.of(path).getFileName() + "]";
+        return "an item put into " + kind() + "[" + Path.of(path).getFileName() + "]";
     }
 
     /**
@@ -550,7 +563,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + Path.of(path).getFileName() + (maxsize > 0 ? ", maxsize " + maxsize : "")
+        return kind() + "[" + Path.of(path).getFileName() + (maxsize > 0 ? ", maxsize " + maxsize : "")
                 + (closed ? ", closed]" : "]");
     }
 }

@@ -33,10 +33,12 @@ public final class SimpleQueue<T> implements Serializable, AutoCloseable {
      */
     public SimpleQueue() {
         this.queue = new Queue<>(0, Queue.CAPACITY_BYTES, null, false);
+        queue.showAs("SimpleQueue");
     }
 
     SimpleQueue(String serializer) {
         this.queue = new Queue<>(0, Queue.CAPACITY_BYTES, serializer, false);
+        queue.showAs("SimpleQueue");
     }
 
     /** Over {@code queue}, e.g. a cluster's ({@link RemoteQueue}). */
@@ -81,6 +83,6 @@ public final class SimpleQueue<T> implements Serializable, AutoCloseable {
     @Override
     public String toString() {
         String q = queue.toString();
-        return q.startsWith("Queue[") ? "SimpleQueue" + q.substring("Queue".length()) : "SimpleQueue[" + q + "]";
+        return q.startsWith("SimpleQueue[") ? q : "SimpleQueue[" + q + "]";
     }
 }

@@ -390,6 +390,17 @@ class QueueTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_simple_queues_errors_name_a_SimpleQueue() throws Exception {
+        SimpleQueue<Object> q = new SimpleQueue<>();
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> q.put(new Thread()));
+        assertTrue(bad.getMessage().contains("SimpleQueue["), bad.getMessage());
+        q.close();
+        IllegalStateException closed = assertThrows(IllegalStateException.class, q::get);
+        assertTrue(closed.getMessage().contains("SimpleQueue["), closed.getMessage());
+        assertTrue(q.toString().startsWith("SimpleQueue["), q.toString());
+    }
+
+    @Test
     void a_simple_queue_carries_items_from_a_child() throws Exception {
         try (SimpleQueue<String> q = new SimpleQueue<>()) {
             assertTrue(q.empty());
