@@ -55,10 +55,12 @@ public final class RemoteManager implements AutoCloseable {
     }
 
     /**
-     * Ends this process's session with the server, as this process's exit would: its connections close,
-     * and the objects that only this process held a proxy of are released there (objects registered by
-     * name live on with their registrant; get a new proxy after connecting again). Proxies of objects
-     * still held by another process reconnect if used again. Idempotent.
+     * Ends this process's session at the address it connected to, as this process's exit would: those
+     * connections close, and the objects only that session held a proxy of are released there (objects
+     * registered by name live on with their registrant; get a new proxy after connecting again). Proxies of
+     * objects still held by another process reconnect if used again. Proxies whose handles name another
+     * address of the same server (one listening on a wildcard address and connected to by host name) keep
+     * a session of their own until this process exits. Idempotent.
      */
     @Override
     public void close() {

@@ -113,6 +113,38 @@ class QueueFeederExitTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_root_waiting_at_exit_for_its_items_to_be_taken_ends_on_SIGTERM_and_leaves_no_file(@org.junit.jupiter.api.io.TempDir Path base)
+            throws Exception {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Dmultiprocessing4j.runtimeDir=" + base,
+                "-cp", System.getProperty("java.class.path"), FeederParentMain.class.getName(), "root");
+        java.lang.Process root = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(root.getInputStream()));
+            String line = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return out.readLine();
+                } catch (java.io.IOException e) {
+                    return null;
+                }
+            }).get(HANG.toSeconds(), TimeUnit.SECONDS);
+            assertEquals("put", line);
+            Thread.sleep(500); // NOTE: let main return and the exit step start waiting
+            assertTrue(root.isAlive(), "its exit waits for the items, as Python's join_thread at exit");
+            root.destroy(); // SIGTERM
+            assertTrue(root.waitFor(HANG.toSeconds(), TimeUnit.SECONDS), "SIGTERM ends the wait");
+            String tree = "mp4j-" + root.pid() + "-";
+            try (var files = java.nio.file.Files.list(ShmNames.DIRECTORY)) {
+                List<String> left = files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(tree)).toList();
+                assertTrue(left.isEmpty(), "the root's exit left " + left);
+            }
+        } finally {
+            root.destroyForcibly();
+            root.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void a_child_waiting_at_exit_for_its_items_to_be_taken_ends_when_its_parent_is_killed(@org.junit.jupiter.api.io.TempDir Path base)
             throws Exception {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

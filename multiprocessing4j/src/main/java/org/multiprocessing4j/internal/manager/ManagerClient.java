@@ -195,7 +195,17 @@ final class ManagerClient {
     /** Opens the session's lifeline if it has none (see the class doc). */
     private synchronized void holdSession() throws InterruptedException {
         if (lifeline != null) {
-            return;
+            try {
+                // NOTE: the manager never writes on it: something to read means end-of-stream (it died, or
+                // restarted at this address, which knows no session of ours)
+                if (!lifeline.poll()) {
+                    return;
+                }
+            } catch (IOException broken) {
+                // replaced below
+            }
+            lifeline.close();
+            lifeline = null;
         }
         SocketAddress socketAddress = ManagerAddress.parse(address);
         byte[] key = authkey != null ? authkey : Authenticated.treeAuthkey();

@@ -288,8 +288,11 @@ final class ManagerCore {
      */
     void handlesOnThisThreadCarry(String reached) {
         if (!reached.equals(address)) {
-            if (aliases.add(reached)) {
-                SERVING.putIfAbsent(reached, this);
+            synchronized (aliases) {
+                // NOTE: under the lock close() walks the aliases with: none is registered after that walk
+                if (!closed && aliases.add(reached)) {
+                    SERVING.putIfAbsent(reached, this);
+                }
             }
             REACHED.set(reached);
         }
@@ -334,8 +337,10 @@ final class ManagerCore {
         closed = true;
         stop();
         SERVING.remove(address, this);
-        for (String alias : aliases) {
-            SERVING.remove(alias, this);
+        synchronized (aliases) {
+            for (String alias : aliases) {
+                SERVING.remove(alias, this);
+            }
         }
         synchronized (made) {
             for (AutoCloseable object : made) {

@@ -22,8 +22,9 @@ import org.multiprocessing4j.internal.launch.ProcessTree;
  * ends this mapping (and, in the creating process, removes the file) once the last item is in shared
  * memory. At the JVM's normal exit (return from main, {@code System.exit}) a step of the exit sequence
  * waits until every feeder not {@link #cancelJoin() cancelled} has flushed, as CPython's
- * {@code join_thread} at exit; after 5 s it says on stderr what it waits for. A child gives up that wait
- * (its items are lost) when its parent dies or it is told to terminate, so it never outlives its parent.
+ * {@code join_thread} at exit; after 5 s it says on stderr what it waits for. A terminating signal
+ * (SIGTERM, SIGINT, SIGHUP) ends that wait, and so does, in a child, its parent's death, so a child never
+ * outlives its parent; the items not yet in are then lost.
  * A process killed (SIGKILL) loses its pending items, as in CPython.
  *
  * <p>Thread-safe: any thread of the process may add; the feeder thread takes.
@@ -231,10 +232,22 @@ public final class QueueFeeder {
 
     /**
      * The exit step: waits until no feeder that is not cancelled has items pending, those started meanwhile
-     * included, saying on stderr after 5 s what it waits for. A child stops waiting once its parent is gone
-     * or it was told to terminate ({@link ExitSequence#abandonWaits()}): it must not outlive its parent.
+     * included, saying on stderr after 5 s what it waits for. It stops waiting when a terminating signal
+     * comes ({@link ExitSequence#abandonWaits()}) or, in a child, its parent is gone: it must not outlive it.
      */
     private static void flushAllAtExit() {
+        if (!anythingToWaitFor()) {
+            return;
+        }
+        // NOTE: once hooks run, the JVM's own SIGTERM/SIGINT handlers only block in Runtime.exit: make a
+        // terminating signal end this wait instead (a child's handlers do so already)
+        for (String name : new String[] {"TERM", "INT", "HUP"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> ExitSequence.abandonWaits());
+            } catch (IllegalArgumentException | IllegalStateException unavailable) {
+                // -Xrs, or the signal is reserved on this platform
+            }
+        }
         long warnAt = System.nanoTime() + WARN_AFTER_NANOS;
         boolean warned = false;
         boolean interrupted = false;
@@ -270,6 +283,15 @@ public final class QueueFeeder {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static boolean anythingToWaitFor() {
+        for (QueueFeeder f : OPEN) {
+            if (!f.cancelled && f.count() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
