@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -88,24 +86,10 @@ class ExecutorExitTest extends ChildProcessTestBase {
      * ended, each within {@link #HANG}: a parent still running then fails the test.
      */
     private static int runParent(Path base, String mode, Path file) throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Dmultiprocessing4j.runtimeDir=" + base,
-                "-cp", System.getProperty("java.class.path"), ExecutorParentMain.class.getName(), mode, file.toString());
-        java.lang.Process parent = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        java.lang.Process parent = LaunchedJvm.start(base, ExecutorParentMain.class, mode, file.toString());
         long worker = -1;
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream()));
-            String line = CompletableFuture.supplyAsync(() -> {
-                try {
-                    String l;
-                    while ((l = out.readLine()) != null && !l.startsWith("pid ")) {
-                        // skip
-                    }
-                    return l;
-                } catch (IOException e) {
-                    return null;
-                }
-            }).get(HANG.toSeconds(), TimeUnit.SECONDS);
+            String line = LaunchedJvm.lineStartingWith(parent, "pid ");
             if (line == null) {
                 fail("the parent ended before its worker answered (exit " + parent.waitFor() + ")");
             }

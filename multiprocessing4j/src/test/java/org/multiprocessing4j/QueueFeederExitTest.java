@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.multiprocessing4j.internal.shm.ShmNames;
@@ -115,19 +112,9 @@ class QueueFeederExitTest extends ChildProcessTestBase {
     @Test
     void a_root_waiting_at_exit_for_its_items_to_be_taken_ends_on_SIGTERM_and_leaves_no_file(@org.junit.jupiter.api.io.TempDir Path base)
             throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Dmultiprocessing4j.runtimeDir=" + base,
-                "-cp", System.getProperty("java.class.path"), FeederParentMain.class.getName(), "root");
-        java.lang.Process root = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        java.lang.Process root = LaunchedJvm.start(base, FeederParentMain.class, "root");
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(root.getInputStream()));
-            String line = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return out.readLine();
-                } catch (java.io.IOException e) {
-                    return null;
-                }
-            }).get(HANG.toSeconds(), TimeUnit.SECONDS);
+            String line = LaunchedJvm.lineStartingWith(root, "put");
             assertEquals("put", line);
             Thread.sleep(500); // NOTE: let main return and the exit step start waiting
             assertTrue(root.isAlive(), "its exit waits for the items, as Python's join_thread at exit");
@@ -147,24 +134,10 @@ class QueueFeederExitTest extends ChildProcessTestBase {
     @Test
     void a_child_waiting_at_exit_for_its_items_to_be_taken_ends_when_its_parent_is_killed(@org.junit.jupiter.api.io.TempDir Path base)
             throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Dmultiprocessing4j.runtimeDir=" + base,
-                "-cp", System.getProperty("java.class.path"), FeederParentMain.class.getName());
-        java.lang.Process parent = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        java.lang.Process parent = LaunchedJvm.start(base, FeederParentMain.class);
         long child = -1;
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream()));
-            String line = CompletableFuture.supplyAsync(() -> {
-                try {
-                    String l;
-                    while ((l = out.readLine()) != null && !l.startsWith("pid ")) {
-                        // skip
-                    }
-                    return l;
-                } catch (java.io.IOException e) {
-                    return null;
-                }
-            }).get(HANG.toSeconds(), TimeUnit.SECONDS);
+            String line = LaunchedJvm.lineStartingWith(parent, "pid ");
             assertNotNull(line, "the parent printed its child's pid");
             child = Long.parseLong(line.substring(4).strip());
             Thread.sleep(500); // NOTE: let the child reach its exit step

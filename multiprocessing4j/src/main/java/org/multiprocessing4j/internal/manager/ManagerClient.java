@@ -207,44 +207,36 @@ final class ManagerClient {
             lifeline.close();
             lifeline = null;
         }
-        SocketAddress socketAddress = ManagerAddress.parse(address);
+        lifeline = plainSession(dial());
+    }
+
+    /** An authenticated socket to the manager, not yet introduced. */
+    private Connection dial() throws InterruptedException {
         byte[] key = authkey != null ? authkey : Authenticated.treeAuthkey();
-        Connection socket;
         try {
-            socket = Client.connect(socketAddress, key);
+            return Client.connect(ManagerAddress.parse(address), key);
         } catch (AuthenticationException e) {
             throw e;
         } catch (IOException e) {
             throw gone("cannot connect: " + e.getMessage(), e);
         }
+    }
+
+    /** Introduces {@code socket} as a plain connection of this session (no shared-memory pipe). */
+    private Connection plainSession(Connection socket) throws InterruptedException {
         try {
             socket.sendBytes(codec.encode(new Object[] {ManagerWire.HELLO, session, null}, "a manager hello"));
+            return socket;
         } catch (IOException e) {
             socket.close();
             throw gone("the connection broke: " + e.getMessage(), e);
         }
-        lifeline = socket;
     }
 
     private Connection connect() throws InterruptedException {
-        SocketAddress socketAddress = ManagerAddress.parse(address);
-        byte[] key = authkey != null ? authkey : Authenticated.treeAuthkey();
-        Connection socket;
-        try {
-            socket = Client.connect(socketAddress, key);
-        } catch (AuthenticationException e) {
-            throw e;
-        } catch (IOException e) {
-            throw gone("cannot connect: " + e.getMessage(), e);
-        }
+        Connection socket = dial();
         if (!ManagerAddress.isLocal(address)) {
-            try {
-                socket.sendBytes(codec.encode(new Object[] {ManagerWire.HELLO, session, null}, "a manager hello"));
-                return socket;
-            } catch (IOException e) {
-                socket.close();
-                throw gone("the connection broke: " + e.getMessage(), e);
-            }
+            return plainSession(socket);
         }
         RingConnection[] ends = null;
         try (socket) {
