@@ -6,9 +6,11 @@ import java.io.Serial;
  * A {@link Queue} that also counts unfinished tasks: Python's {@code multiprocessing.JoinableQueue}. Every
  * item put adds one; {@link #taskDone()} (by any process) removes one; {@link #join()} waits for zero.
  * The count lives in the queue's shared memory, so processes may put, mark and join independently; a
- * producer killed mid-put leaves it exact (see {@link Queue}). Hence, unlike an unbounded {@link Queue},
- * a put never buffers its item in the producing process: when the queue's bytes are full it waits for
- * space, and the item is counted once it is in shared memory. Thread-safe.
+ * producer killed mid-put leaves it exact (see {@link Queue}). As an unbounded {@link Queue}'s, a put that
+ * finds the queue's bytes full leaves its item with the producing process's feeder; the item counts as
+ * put at once (in shared memory too), so {@link #join()} in any process waits for it, as in CPython; if
+ * that process is killed before the item is in, it is lost and {@code join()} waits for it for ever
+ * (CPython's behaviour). Thread-safe.
  *
  * <table class="striped">
  * <caption>Blocking (besides {@link Queue}'s)</caption>
@@ -39,8 +41,12 @@ public class JoinableQueue<T> extends Queue<T> {
     }
 
     JoinableQueue(int maxsize, String serializer) {
-        // NOTE: no buffering in this process when the shared memory is full: join() counts the items there
-        super(maxsize, CAPACITY_BYTES, serializer, false);
+        super(maxsize, CAPACITY_BYTES, serializer);
+    }
+
+    /** A joinable queue with {@code capacityBytes} of shared memory (tests: a small one fills fast). */
+    JoinableQueue(int maxsize, int capacityBytes) {
+        super(maxsize, capacityBytes, null);
     }
 
     /** For {@link RemoteJoinableQueue}: no shared memory of its own, every method overridden. */

@@ -43,10 +43,10 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  * makes another process's put wait); later puts of this process queue behind them. {@link #joinThread()} waits for that (after {@link #close()}),
  * the JVM's normal exit waits for it too unless {@link #cancelJoinThread()} was called, and a process killed
  * meanwhile loses those items: CPython's rules. A child waiting so at exit still ends when its parent dies
- * or it is terminated (its items are then lost). On a bounded queue ({@code maxsize > 0}), a
- * {@link JoinableQueue} (whose task count lives in shared memory) and a {@link SimpleQueue} (as CPython's,
- * which writes its pipe directly), a {@code put} that does not fit the bytes waits for space like one
- * over {@code maxsize}. An item larger than the whole shared memory travels in a {@code /dev/shm} file of
+ * or it is terminated (its items are then lost). {@link #qsize()} counts the items producers hold so; an
+ * unbounded {@link JoinableQueue} buffers the same way, and its {@code join()} waits for them too. On a
+ * bounded queue ({@code maxsize > 0}) and a {@link SimpleQueue} (as CPython's, which writes its pipe
+ * directly), a {@code put} that does not fit the bytes waits for space like one over {@code maxsize}. An item larger than the whole shared memory travels in a {@code /dev/shm} file of
  * its own, written by {@code put} and removed by the {@code get} that takes it (so, as in CPython, there
  * is no item size limit; such an item costs a file write and read more).
  *
@@ -439,9 +439,9 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * @return the number of items in the queue now
      */
     public int qsize() {
-        QueueFeeder f = feeder;
-        // NOTE: with the items this process buffered, as CPython's count includes its feeder's
-        return (int) Math.min(Integer.MAX_VALUE, shared().size() + (f != null ? f.count() : 0));
+        SharedQueue q = shared();
+        // NOTE: with the items producers hold while it is full, as CPython's count includes its feeders'
+        return (int) Math.min(Integer.MAX_VALUE, q.size() + q.buffered());
     }
 
     /** {@return {@code true} if the queue holds no item now; approximate} */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.multiprocessing4j.internal.shm.ShmNames;
@@ -83,6 +84,52 @@ class QueueFeederExitTest extends ChildProcessTestBase {
             assertEquals(199L * 200 / 2, sums.get(HANG), "the feeder went on feeding");
             consumer.join(HANG);
             assertEquals(0, consumer.exitCode());
+        }
+    }
+
+    @Test
+    void an_unbounded_joinable_queue_never_blocks_a_put_and_join_waits_for_the_buffered_items_too() throws Exception {
+        int n = 2000;
+        try (JoinableQueue<Integer> q = new JoinableQueue<>(0, 1024); Event paused = new Event(); Event resume = new Event()) {
+            // NOTE: no consumer yet: the 1 KiB ring holds some 60 items, the rest wait in this process
+            assertTimeoutPreemptively(HANG, () -> {
+                for (int i = 0; i < n; i++) {
+                    q.put(i);
+                }
+            });
+            assertEquals(n, q.qsize(), "qsize counts the items waiting in the producer");
+            Process worker = new Process(() -> {
+                try {
+                    for (int i = 0; i < n; i++) {
+                        if (q.get() != i) {
+                            throw new IllegalStateException("out of order at " + i);
+                        }
+                        q.taskDone();
+                        if (i == 99) {
+                            paused.set();
+                            resume.await();
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            worker.start();
+            assertTrue(paused.await(HANG));
+            CompletableFuture<Void> joined = CompletableFuture.runAsync(() -> {
+                try {
+                    q.join();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(300);
+            assertFalse(joined.isDone(), "1,900 items are unfinished, most of them still in this process's feeder");
+            resume.set();
+            joined.get(HANG.toSeconds(), TimeUnit.SECONDS);
+            worker.join(HANG);
+            assertEquals(0, worker.exitCode());
+            assertEquals(0, q.qsize());
         }
     }
 

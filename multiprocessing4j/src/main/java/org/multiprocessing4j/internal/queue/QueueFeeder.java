@@ -121,8 +121,24 @@ public final class QueueFeeder {
     }
 
     private void add0(byte[] message) {
+        // NOTE: counted before it is pending, so a joiner never sees it in neither place
+        queue.addBuffered(1);
         pending.addLast(message);
         count = pending.size();
+    }
+
+    /** Drops every pending item (the process gives them up), taking them out of the shared count. Lock held. */
+    private void dropPendingLocked() {
+        int n = pending.size();
+        pending.clear();
+        count = 0;
+        if (n > 0) {
+            try {
+                queue.addBuffered(-n);
+            } catch (RuntimeException | InternalError unmapped) {
+                // the mapping is gone: nobody can join on it from here
+            }
+        }
     }
 
     /** The thread: puts the oldest pending item when there is room (see the notes), until none is left. */
@@ -145,6 +161,7 @@ public final class QueueFeeder {
                     continue;
                 }
                 backoff = FIRST_BACKOFF_NANOS;
+                queue.addBuffered(-1); // NOTE: after the put: puts + buffered never dips below the truth
                 synchronized (this) {
                     pending.pollFirst();
                     count = pending.size();
@@ -157,8 +174,7 @@ public final class QueueFeeder {
             synchronized (this) {
                 System.err.println("multiprocessing4j: " + pending.size() + " item(s) put into " + name
                         + " could not be moved into its shared memory and are dropped: " + e);
-                pending.clear();
-                count = 0;
+                dropPendingLocked();
                 running = false;
                 notifyAll();
             }
@@ -278,6 +294,24 @@ public final class QueueFeeder {
                 waiting.awaitFlushed(EXIT_SLICE_NANOS);
             } catch (InterruptedException e) {
                 interrupted = true;
+            }
+        }
+        // NOTE: what is left dies with this JVM (cancelled, or given up): a joiner elsewhere must not wait for it
+        for (QueueFeeder f : OPEN) {
+            synchronized (f) {
+                if (!f.pending.isEmpty() && !f.running) {
+                    f.dropPendingLocked();
+                } else if (!f.pending.isEmpty()) {
+                    // NOTE: the thread may be putting the head: leave that one counted, it may still land
+                    int n = f.pending.size() - 1;
+                    if (n > 0) {
+                        try {
+                            f.queue.addBuffered(-n);
+                        } catch (RuntimeException | InternalError unmapped) {
+                            // nothing to correct
+                        }
+                    }
+                }
             }
         }
         if (interrupted) {

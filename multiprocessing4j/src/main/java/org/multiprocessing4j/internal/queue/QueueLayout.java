@@ -28,7 +28,8 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  *  640 | data futex word (int): wake sequence << 1 | waiting bit           |  consumer sleeps
  *  768 | space futex word (int)                                            |  producer sleeps
  *  896 | tasks done (long) | tasks futex word (int)                        |  JoinableQueue
- * 1024 | reserved                                                          |
+ * 1024 | buffered (long): items put but waiting in their producers' feeders   |  any producer (atomic add)
+ * 1032 | reserved                                                          |
  * 2048 +-------------------------------------------------------------------+
  *      | data: capacity bytes (a power of two), a sequence of records      |
  *      +-------------------------------------------------------------------+
@@ -39,14 +40,18 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  *           ITEM  one encoded item
  * </pre>
  *
- * Tail, puts, head, gets and tasks done only grow; tail and head start at {@link #startPosition}, the
+ * Buffered counts items a producer's {@code put} accepted while the data area was full and that wait in
+ * that process for room (Queue's feeder); it falls as they go in, or are dropped. Tail, puts, head, gets and tasks done only grow; tail and head start at {@link #startPosition}, the
  * counts at 0. Items in the queue = puts - gets; unfinished tasks = puts - tasks done. A position's offset
  * in the data area is {@code position & (capacity - 1)}.
  */
 final class QueueLayout {
     static final long MAGIC = 0x4D50_344A_4D50_4D43L; // "MP4JMPMC"
-    /** 2: one futex word per condition, with a waiting bit (1 had a sequence and a sleeper count). */
-    static final int VERSION = 2;
+    /**
+     * 3: the buffered count at 1024 (2 had one futex word per condition, with a waiting bit; 1 a sequence
+     * and a sleeper count).
+     */
+    static final int VERSION = 3;
     static final int HEADER_BYTES = 2048;
 
     static final long MAGIC_OFFSET = FileHeader.MAGIC_OFFSET;
@@ -64,6 +69,7 @@ final class QueueLayout {
     static final long SPACE_FUTEX = 768;
     static final long TASKS_DONE = 896;
     static final long TASKS_FUTEX = 904;
+    static final long BUFFERED = 1024;
     static final long DATA = HEADER_BYTES;
 
     static final int RECORD_HEADER = 8;

@@ -402,6 +402,29 @@ public final class SharedQueue implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds {@code delta} to the count of items producers hold for this queue while it is full (see
+     * {@link QueueLayout}); any process, any thread, atomically.
+     */
+    public void addBuffered(long delta) {
+        enter();
+        try {
+            long ignored = (long) LONG.getAndAdd(segment, QueueLayout.BUFFERED, delta);
+        } finally {
+            leave();
+        }
+    }
+
+    /** Items that producers of any process hold for this queue while it is full (a snapshot). */
+    public long buffered() {
+        enter();
+        try {
+            return Math.max(0, (long) LONG.getVolatile(segment, QueueLayout.BUFFERED));
+        } finally {
+            leave();
+        }
+    }
+
     /** Items in the queue now (puts - gets); approximate while others put and take. */
     public long size() {
         enter();
@@ -449,7 +472,8 @@ public final class SharedQueue implements AutoCloseable {
     }
 
     /**
-     * Waits until every item put so far is marked done, or {@code deadline}.
+     * Waits until every item put so far is marked done, or {@code deadline}; items producers still hold
+     * while the queue is full count as put.
      *
      * @return false if the deadline passed first
      * @throws InterruptedException if interrupted while waiting
@@ -458,8 +482,9 @@ public final class SharedQueue implements AutoCloseable {
     public boolean join(long deadline) throws InterruptedException {
         enter();
         try {
-            return tasks.await(() -> (long) LONG.getVolatile(segment, QueueLayout.TASKS_DONE) >= tail.count(),
-                    deadline, cancellation);
+            // NOTE: items buffered in producers count as put: put() accepted them (CPython counts them at put)
+            return tasks.await(() -> (long) LONG.getVolatile(segment, QueueLayout.TASKS_DONE)
+                    >= tail.count() + (long) LONG.getVolatile(segment, QueueLayout.BUFFERED), deadline, cancellation);
         } finally {
             leave();
         }
