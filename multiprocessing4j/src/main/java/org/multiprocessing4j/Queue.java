@@ -244,7 +244,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
                     if (f != null) {
                         f.add(encoded);
                     } else {
-                        putWhenRoom(q, encoded);
+                        q.putWhenRoom(encoded);
                     }
                 }
             }
@@ -255,22 +255,6 @@ public class Queue<T> implements Serializable, AutoCloseable {
             if (!done && spill != null) {
                 spill.discard(); // NOTE: the item was neither put nor buffered (interrupt, close, damage)
             }
-        }
-    }
-
-    /**
-     * Puts {@code encoded} once there is room, trying as a feeder does (never waiting for room while holding
-     * the producer lock, which would make every other producer's put wait): for a process whose feeder
-     * cannot be made because the creator has closed the queue since this process attached.
-     */
-    private static void putWhenRoom(SharedQueue q, byte[] encoded) throws InterruptedException {
-        long backoff = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(50);
-        while (!q.putIfRoom(encoded)) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(backoff);
-            backoff = Math.min(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5), backoff * 2);
         }
     }
 
@@ -300,7 +284,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
                     f = QueueFeeder.open(Path.of(path), toString());
                 } catch (NoSuchFileException gone) {
                     // NOTE: the creator closed the queue after this process attached: its mapping still works, a
-                    // new one cannot be made, so this put waits for room (see putWhenRoom)
+                    // new one cannot be made, so this put waits for room (SharedQueue.putWhenRoom)
                     return null;
                 } catch (IOException e) {
                     throw new ProcessError("cannot buffer an item for " + this + ": " + e.getMessage(), e);

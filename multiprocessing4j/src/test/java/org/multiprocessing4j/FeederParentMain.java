@@ -23,7 +23,17 @@ public final class FeederParentMain {
         }
         Queue<Integer> q = new Queue<>(0, 1024);
         Event put = new Event();
-        Process child = new Process(() -> {
+        Process child = new Process(putsMoreThanFitsThenSignals(q, put));
+        child.start();
+        put.await();
+        System.out.println("pid " + child.pid().orElseThrow());
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    /** A child's target: puts 100 items into {@code q} (a 1 KiB queue: most wait in its feeder), sets {@code put}, returns. */
+    static SerializableRunnable putsMoreThanFitsThenSignals(Queue<Integer> q, Event put) {
+        return () -> {
             try {
                 for (int i = 0; i < 100; i++) {
                     q.put(i);
@@ -32,11 +42,6 @@ public final class FeederParentMain {
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
-        });
-        child.start();
-        put.await();
-        System.out.println("pid " + child.pid().orElseThrow());
-        System.out.flush();
-        Thread.sleep(Long.MAX_VALUE);
+        };
     }
 }

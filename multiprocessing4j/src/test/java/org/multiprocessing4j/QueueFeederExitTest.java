@@ -136,16 +136,7 @@ class QueueFeederExitTest extends ChildProcessTestBase {
     @Test
     void a_child_waiting_at_exit_for_its_items_to_be_taken_ends_when_terminated() throws Exception {
         try (Queue<Integer> q = new Queue<>(0, 1024); Event put = new Event()) {
-            Process child = new Process(() -> {
-                try {
-                    for (int i = 0; i < 100; i++) {
-                        q.put(i);
-                    }
-                    put.set();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            Process child = new Process(FeederParentMain.putsMoreThanFitsThenSignals(q, put));
             child.start();
             assertTrue(put.await(HANG));
             Thread.sleep(500); // NOTE: let it reach its exit step, which waits for a consumer that never comes

@@ -6,7 +6,6 @@ import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.multiprocessing4j.internal.launch.ExitSequence;
 import org.multiprocessing4j.internal.launch.ProcessTree;
 
@@ -29,21 +28,9 @@ import org.multiprocessing4j.internal.launch.ProcessTree;
  *
  * <p>Thread-safe: any thread of the process may add; the feeder thread takes.
  */
-/*
- * Implementation notes
- *
- * The feeder never waits for room holding the queue's producer lock: it tries (putIfRoom, which holds
- * the lock only for the copy) and, when there is no room, parks and tries again, 50 us at first, doubling
- * to 5 ms. A put that waited for room under the lock would make every other process's putIfRoom wait for
- * the lock as long, and put on an unbounded queue must not block. The cost is a latency of at most 5 ms
- * between a consumer freeing room and the feeder using it, and at most 200 wake-ups a second while a
- * backlog waits for consumers.
- */
 public final class QueueFeeder {
     private static final long WARN_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long EXIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final long FIRST_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
-    private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     /** The feeders of this JVM with a mapping still open, for the exit step. */
     private static final Set<QueueFeeder> OPEN = ConcurrentHashMap.newKeySet();
 
@@ -141,9 +128,8 @@ public final class QueueFeeder {
         }
     }
 
-    /** The thread: puts the oldest pending item when there is room (see the notes), until none is left. */
+    /** The thread: puts the oldest pending item when there is room ({@link SharedQueue#putWhenRoom}), until none is left. */
     private void feed() {
-        long backoff = FIRST_BACKOFF_NANOS;
         try {
             for (;;) {
                 byte[] head;
@@ -155,12 +141,7 @@ public final class QueueFeeder {
                         break;
                     }
                 }
-                if (!queue.putIfRoom(head)) {
-                    LockSupport.parkNanos(this, backoff);
-                    backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
-                    continue;
-                }
-                backoff = FIRST_BACKOFF_NANOS;
+                queue.putWhenRoom(head); // NOTE: only this thread takes the head: it is still the head
                 queue.addBuffered(-1); // NOTE: after the put: puts + buffered never dips below the truth
                 synchronized (this) {
                     pending.pollFirst();

@@ -10,6 +10,8 @@ import static org.multiprocessing4j.internal.queue.QueueLayout.RECORD_HEADER;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.multiprocessing4j.internal.futex.Futex;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.shm.SharedFile;
@@ -88,6 +90,8 @@ import org.multiprocessing4j.internal.shm.SharedFile;
 public final class SharedQueue implements AutoCloseable {
     /** Bytes in the data area of a queue made by {@link #create(long)}: 1 MiB. */
     public static final int DEFAULT_CAPACITY = 1 << 20;
+    private static final long FIRST_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final SharedFile file;
     private final MemorySegment segment;
@@ -197,6 +201,28 @@ public final class SharedQueue implements AutoCloseable {
      */
     public boolean putIfRoom(byte[] message) throws InterruptedException {
         return put(message, 1L << 62, false);
+    }
+
+    /**
+     * Appends {@code message} once there is room, never waiting for room while holding the producer lock
+     * (which would make every other producer's {@link #putIfRoom} wait as long): it tries, and when there is
+     * no room parks and tries again, 50 µs at first, doubling to 5 ms. So it notices freed room up to 5 ms
+     * late and wakes at most 200 times a second while the queue stays full. For the feeder of an unbounded
+     * queue ({@link QueueFeeder}) and the puts that stand in for one.
+     *
+     * @throws IllegalArgumentException if the message is longer than {@link #maxMessageBytes()}
+     * @throws InterruptedException if interrupted (nothing was put)
+     * @throws IllegalStateException if this object is closed
+     */
+    public void putWhenRoom(byte[] message) throws InterruptedException {
+        long backoff = FIRST_BACKOFF_NANOS;
+        while (!putIfRoom(message)) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            LockSupport.parkNanos(this, backoff);
+            backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
+        }
     }
 
     private boolean put(byte[] message, long timeoutNanos, boolean waitForRoom) throws InterruptedException {
