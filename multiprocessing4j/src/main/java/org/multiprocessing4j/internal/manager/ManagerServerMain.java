@@ -20,6 +20,8 @@ import org.multiprocessing4j.internal.conn.Authenticated;
  * the parent dies first, the process ends with it (as every child does).
  */
 public final class ManagerServerMain {
+    /** How long a shutdown waits for the manager's own warm-up to finish before the process ends. */
+    private static final java.time.Duration WARM_UP_GRACE = java.time.Duration.ofSeconds(3);
     private ManagerServerMain() {
     }
 
@@ -52,9 +54,13 @@ public final class ManagerServerMain {
         }
         try (ManagerHost host = ManagerHost.start(UnixDomainSocketAddress.of(socketPath), Authenticated.treeAuthkey(), false,
                 resolved, Map.of(), ManagerHost.DEFAULT_MAX_MESSAGE_BYTES)) {
-            Thread.ofPlatform().daemon().name("mp4j-manager-warm-up")
+            Thread warmUp = Thread.ofPlatform().daemon().name("mp4j-manager-warm-up")
                     .start(() -> ManagerLink.of(host.address(), null).warmUp());
             host.awaitShutdownRequest();
+            // NOTE: a shutdown that comes while the warm-up still talks to the host (a manager closed at once)
+            // would end this JVM in the middle of it, leaving the shared-memory pipe it set up in /dev/shm:
+            // the host still serves, so let it finish (it takes milliseconds once warm)
+            warmUp.join(WARM_UP_GRACE.toMillis());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
