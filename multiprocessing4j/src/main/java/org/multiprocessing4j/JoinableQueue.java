@@ -6,8 +6,8 @@ import java.io.Serial;
  * A {@link Queue} that also counts unfinished tasks: Python's {@code multiprocessing.JoinableQueue}. Every
  * item put adds one; {@link #taskDone()} (by any process) removes one; {@link #join()} waits for zero.
  * The count lives in the queue's shared memory, so processes may put, mark and join independently; a
- * producer killed mid-put leaves it exact (see {@link Queue}). As an unbounded {@link Queue}'s, a put that
- * finds the queue's bytes full leaves its item with the producing process's feeder; the item counts as
+ * producer killed mid-put leaves it exact (see {@link Queue}). As a {@link Queue}'s, a put that finds the
+ * queue's bytes full leaves its item with the producing process's feeder; the item counts as
  * put at once (in shared memory too), so {@link #join()} in any process waits for it, as in CPython; if
  * that process is killed before the item is in, it is lost and {@code join()} waits for it for ever
  * (CPython's behaviour). Thread-safe.

@@ -37,16 +37,17 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  * right before a process exits, even by SIGKILL, is not lost.
  *
  * <p>Capacity: {@code maxsize} counts items (0: no item limit); the shared memory holds
- * {@value #CAPACITY_BYTES} bytes of encoded items (plus 8 bytes each). When it is full, a {@code put} on an
- * <em>unbounded</em> queue does not wait, as in Python: the encoded item waits in this process, and a
- * feeder thread (CPython's) moves such items into the shared memory, in order, as room appears (it never
- * makes another process's put wait); later puts of this process queue behind them. {@link #joinThread()} waits for that (after {@link #close()}),
+ * {@value #CAPACITY_BYTES} bytes of encoded items (plus 8 bytes each). A {@code put} waits only for
+ * {@code maxsize}, never for those bytes, as in Python: when they are full, the encoded item waits in this
+ * process, and a feeder thread (CPython's) moves such items into the shared memory, in order, as room
+ * appears (it never makes another process's put wait); later puts of this process queue behind them.
+ * Such items hold their place under {@code maxsize} ({@link #qsize()} and {@link #full()} count them).
+ * {@link #joinThread()} waits for that (after {@link #close()}),
  * the JVM's normal exit waits for it too unless {@link #cancelJoinThread()} was called, and a process killed
  * meanwhile loses those items: CPython's rules. A child waiting so at exit still ends when its parent dies
- * or it is terminated (its items are then lost). {@link #qsize()} counts the items producers hold so; an
- * unbounded {@link JoinableQueue} buffers the same way, and its {@code join()} waits for them too. On a
- * bounded queue ({@code maxsize > 0}) and a {@link SimpleQueue} (as CPython's, which writes its pipe
- * directly), a {@code put} that does not fit the bytes waits for space like one over {@code maxsize}. An item larger than the whole shared memory travels in a {@code /dev/shm} file of
+ * or it is terminated (its items are then lost). A {@link JoinableQueue} buffers the same way, and its
+ * {@code join()} waits for such items too. A {@link SimpleQueue} (as CPython's, which writes its pipe
+ * directly) has no feeder: its {@code put} waits for room in the bytes. An item larger than the whole shared memory travels in a {@code /dev/shm} file of
  * its own, written by {@code put} and removed by the {@code get} that takes it (so, as in CPython, there
  * is no item size limit; such an item costs a file write and read more).
  *
@@ -83,7 +84,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
     private final String serializer;
     /** True in the object that created the file (never in a decoded copy). */
     private final transient boolean creator;
-    /** Whether a put that finds the shared memory full buffers the item here (unbounded Queue only). */
+    /** Whether a put that finds the shared memory full buffers the item here (Queue, JoinableQueue; not SimpleQueue). */
     private final boolean buffersWhenFull;
     /** This process's buffered items and their feeder thread; made at the first put that needs it. */
     private transient volatile QueueFeeder feeder;
@@ -117,17 +118,17 @@ public class Queue<T> implements Serializable, AutoCloseable {
 
     /** A queue whose items travel with the named serializer (a context's), or the default one for null. */
     Queue(int maxsize, int capacityBytes, String serializer) {
-        this(maxsize, capacityBytes, serializer, maxsize <= 0);
+        this(maxsize, capacityBytes, serializer, true);
     }
 
     /**
-     * As above; {@code buffersWhenFull} false makes a put on a full shared memory wait (SimpleQueue,
-     * JoinableQueue) instead of buffering the item in this process.
+     * As above; {@code buffersWhenFull} false makes a put on a full shared memory wait (SimpleQueue)
+     * instead of buffering the item in this process.
      */
     Queue(int maxsize, int capacityBytes, String serializer, boolean buffersWhenFull) {
         this.serializer = serializer;
         this.maxsize = Math.max(0, maxsize);
-        this.buffersWhenFull = buffersWhenFull && this.maxsize == 0;
+        this.buffersWhenFull = buffersWhenFull;
         try {
             this.shared = SharedQueue.create(this.maxsize, capacityBytes);
         } catch (IOException e) {
@@ -210,7 +211,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
             encoded = spill.frame();
         }
         if (buffersWhenFull) {
-            putOrBuffer(q, encoded, spill);
+            putOrBuffer(q, encoded, spill, maxsize == 0 ? FOREVER_NANOS : timeoutNanos, timeout);
             return;
         }
         boolean put = false;
@@ -230,22 +231,27 @@ public class Queue<T> implements Serializable, AutoCloseable {
     }
 
     /**
-     * The put of an unbounded queue: into shared memory if there is room now (waiting only for the producer
-     * lock), else into this process's feeder; behind the feeder's items if it has any, so that this
-     * process's items keep their order.
+     * The put of a Queue or JoinableQueue (CPython's, whose feeder thread writes the pipe): waits only for
+     * {@code maxsize} (counting the items producers hold), never for room in the shared memory. The item goes
+     * into shared memory if there is room now, else into this process's feeder; behind the feeder's items if
+     * it has any, so that this process's items keep their order.
+     *
+     * @param timeoutNanos how long to wait for {@code maxsize} (and the producer lock) at most
      */
-    private void putOrBuffer(SharedQueue q, byte[] encoded, QueueSpill spill) throws InterruptedException {
+    private void putOrBuffer(SharedQueue q, byte[] encoded, QueueSpill spill, long timeoutNanos, Duration timeout)
+            throws InterruptedException {
         boolean done = false;
         try {
             QueueFeeder f = feeder;
-            if (f == null || f.count() == 0 || !f.addIfPending(encoded)) {
-                if (!q.putIfRoom(encoded)) {
-                    f = feeder();
-                    if (f != null) {
-                        f.add(encoded);
-                    } else {
-                        q.putWhenRoom(encoded);
+            boolean behind = f != null && f.count() > 0;
+            // NOTE: without maxsize no place needs reserving under the producer lock: queue behind at once
+            if (!(behind && maxsize == 0 && f.addIfPending(encoded))) {
+                switch (q.putOrReserve(encoded, timeoutNanos, !behind)) {
+                    case PUT -> {
                     }
+                    case RESERVED -> buffer(q, encoded);
+                    case TIMED_OUT -> throw new QueueFullException(this + " is full (maxsize " + maxsize + "): no room within "
+                            + timeout);
                 }
             }
             done = true;
@@ -253,7 +259,25 @@ public class Queue<T> implements Serializable, AutoCloseable {
             throw damaged(fault);
         } finally {
             if (!done && spill != null) {
-                spill.discard(); // NOTE: the item was neither put nor buffered (interrupt, close, damage)
+                spill.discard(); // NOTE: the item was neither put nor buffered (timeout, interrupt, close, damage)
+            }
+        }
+    }
+
+    /** Hands an item {@link SharedQueue#putOrReserve} counted as buffered to this process's feeder. */
+    private void buffer(SharedQueue q, byte[] encoded) throws InterruptedException {
+        boolean handed = false;
+        try {
+            QueueFeeder f = feeder();
+            if (f != null) {
+                f.addReserved(encoded);
+            } else {
+                q.putReservedWhenRoom(encoded);
+            }
+            handed = true;
+        } finally {
+            if (!handed) {
+                q.addBuffered(-1); // NOTE: give its place back: it was neither put nor buffered
             }
         }
     }
@@ -284,7 +308,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
                     f = QueueFeeder.open(Path.of(path), toString());
                 } catch (NoSuchFileException gone) {
                     // NOTE: the creator closed the queue after this process attached: its mapping still works, a
-                    // new one cannot be made, so this put waits for room (SharedQueue.putWhenRoom)
+                    // new one cannot be made, so this put waits for room (SharedQueue.putReservedWhenRoom)
                     return null;
                 } catch (IOException e) {
                     throw new ProcessError("cannot buffer an item for " + this + ": " + e.getMessage(), e);
@@ -433,9 +457,10 @@ public class Queue<T> implements Serializable, AutoCloseable {
         return shared().size() == 0;
     }
 
-    /** {@return {@code true} if the queue holds {@code maxsize} items now (never for an unbounded queue); approximate} */
+    /** {@return {@code true} if the queue holds {@code maxsize} items now, those producers buffer included (never for an unbounded queue); approximate} */
     public boolean full() {
-        long size = shared().size(); // NOTE: first, so that a closed queue throws here as in qsize() and empty()
+        SharedQueue q = shared(); // NOTE: first, so that a closed queue throws here as in qsize() and empty()
+        long size = q.size() + q.buffered();
         return maxsize > 0 && size >= maxsize;
     }
 

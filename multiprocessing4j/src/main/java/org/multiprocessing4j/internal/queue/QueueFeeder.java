@@ -10,10 +10,12 @@ import org.multiprocessing4j.internal.launch.ExitSequence;
 import org.multiprocessing4j.internal.launch.ProcessTree;
 
 /**
- * The items one process has put into an unbounded queue while its shared memory was full, and the daemon
- * thread that moves them into it as room appears: CPython's feeder thread, used only when the ring is
- * full, so that {@code put} on an unbounded queue never blocks (Python's semantics). Items leave in the
- * order they came; while any is pending, later puts of this process queue behind them.
+ * The items one process has put into a queue while its shared memory was full, and the daemon thread that
+ * moves them into it as room appears: CPython's feeder thread, used only when the ring is full, so that
+ * {@code put} waits for nothing but {@code maxsize} (Python's semantics). Each pending item is counted in
+ * the queue's shared buffered count (so it holds its place under {@code maxsize}, and joiners wait for it)
+ * until the thread publishes it. Items leave in the order they came; while any is pending, later puts of
+ * this process queue behind them.
  *
  * <p>Lifetime. The thread runs while items are pending and ends when none are. It writes through a
  * mapping of its own ({@link SharedQueue#attach}, made with this object), so the queue's {@code close()}
@@ -73,7 +75,9 @@ public final class QueueFeeder {
     }
 
     /**
-     * Queues {@code message} behind the pending items if there are any; otherwise does nothing.
+     * Queues {@code message} behind the pending items if there are any, counting it as buffered; otherwise
+     * does nothing. For a queue without {@code maxsize}, whose items need no place reserved under the
+     * producer lock.
      *
      * @return true if it was queued (the caller must not put it itself)
      * @throws IllegalStateException if {@link #closeWhenFlushed} was called and items are pending
@@ -90,15 +94,18 @@ public final class QueueFeeder {
     }
 
     /**
-     * Queues {@code message} (the shared memory had no room for it) and makes sure the thread runs.
+     * Queues {@code message}, which {@link SharedQueue#putOrReserve} counted as buffered already, and makes
+     * sure the thread runs.
      *
-     * @throws IllegalStateException if {@link #closeWhenFlushed} was called
+     * @throws IllegalStateException if {@link #closeWhenFlushed} was called (the item stays counted: the caller
+     *         takes it back)
      */
-    public synchronized void add(byte[] message) {
+    public synchronized void addReserved(byte[] message) {
         if (closeRequested) {
             throw new IllegalStateException(name + " is closed");
         }
-        add0(message);
+        pending.addLast(message);
+        count = pending.size();
         if (!running) {
             running = true;
             Thread t = new Thread(this::feed, "mp4j-feeder " + name);
@@ -128,7 +135,7 @@ public final class QueueFeeder {
         }
     }
 
-    /** The thread: puts the oldest pending item when there is room ({@link SharedQueue#putWhenRoom}), until none is left. */
+    /** The thread: puts the oldest pending item when there is room ({@link SharedQueue#putReservedWhenRoom}), until none is left. */
     private void feed() {
         try {
             for (;;) {
@@ -141,8 +148,9 @@ public final class QueueFeeder {
                         break;
                     }
                 }
-                queue.putWhenRoom(head); // NOTE: only this thread takes the head: it is still the head
-                queue.addBuffered(-1); // NOTE: after the put: puts + buffered never dips below the truth
+                // NOTE: only this thread takes the head: it is still the head. The put takes it out of the
+                // buffered count in the same locked step that publishes it.
+                queue.putReservedWhenRoom(head);
                 synchronized (this) {
                     pending.pollFirst();
                     count = pending.size();

@@ -71,7 +71,14 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  * larger than the free space left after the PAD waits for a consumer even if the queue holds no item
  * (only items over half the capacity can meet this; put(..., timeout) then reports "full").
  *
- * maxsize (in items): a producer also waits while puts - gets >= maxsize (read fresh); PADs are not items.
+ * maxsize (in items): a producer also waits while puts - gets + buffered >= maxsize (read fresh); PADs are
+ * not items. buffered counts the items producers hold in their feeders (Queue, CPython's feeder thread):
+ * putOrReserve, under the producer lock, either appends an item or counts it there (a reservation of its
+ * place), and the feeder's putReservedWhenRoom publishes it and takes it out of that count in one step
+ * under the lock, so a producer never sees an item twice or not at all. A producer may wait for maxsize
+ * holding the lock only while an item is in the ring (the deadlock argument above needs one to take);
+ * when every place is held by buffered items, their feeders need the lock, so it lets the lock go and
+ * retries (50 us doubling to 5 ms) until a get frees a place.
  * Tasks (JoinableQueue): unfinished = puts - tasks done; taskDone CASes tasks done up by one unless it
  * would pass puts (compared with putsSeen first, a lower bound, and re-read only when that refuses);
  * join sleeps on the tasks condition until they are equal, and taskDone wakes it only when done may have
@@ -187,7 +194,7 @@ public final class SharedQueue implements AutoCloseable {
      * @throws IllegalStateException if this object is closed
      */
     public boolean put(byte[] message, long timeoutNanos) throws InterruptedException {
-        return put(message, timeoutNanos, true);
+        return put(message, timeoutNanos, true, false);
     }
 
     /**
@@ -200,7 +207,7 @@ public final class SharedQueue implements AutoCloseable {
      * @throws IllegalStateException if this object is closed
      */
     public boolean putIfRoom(byte[] message) throws InterruptedException {
-        return put(message, 1L << 62, false);
+        return put(message, 1L << 62, false, false);
     }
 
     /**
@@ -215,21 +222,49 @@ public final class SharedQueue implements AutoCloseable {
      * @throws IllegalStateException if this object is closed
      */
     public void putWhenRoom(byte[] message) throws InterruptedException {
-        long backoff = FIRST_BACKOFF_NANOS;
-        while (!putIfRoom(message)) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            LockSupport.parkNanos(this, backoff);
-            backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
-        }
+        putWhenRoom(message, false);
     }
 
-    private boolean put(byte[] message, long timeoutNanos, boolean waitForRoom) throws InterruptedException {
-        if (message.length > maxMessageBytes()) {
-            throw new IllegalArgumentException("an item of " + message.length + " encoded bytes does not fit a queue of "
-                    + capacity + " bytes (at most " + maxMessageBytes() + ")");
-        }
+    /**
+     * As {@link #putWhenRoom}, for an item {@link #putOrReserve} counted as buffered: {@code maxsize} is not
+     * checked again (the item holds its place already), and the buffered count drops by one under the
+     * producer lock, in the same step that publishes the item, so that no producer ever sees the item
+     * counted twice or not at all. For {@link QueueFeeder}.
+     *
+     * @throws IllegalArgumentException if the message is longer than {@link #maxMessageBytes()}
+     * @throws InterruptedException if interrupted (nothing was put; the item stays counted as buffered)
+     * @throws IllegalStateException if this object is closed
+     */
+    public void putReservedWhenRoom(byte[] message) throws InterruptedException {
+        putWhenRoom(message, true);
+    }
+
+    /** What {@link #putOrReserve} did with an item. */
+    public enum Placement {
+        /** The item is in shared memory. */
+        PUT,
+        /** The item is counted as buffered (it holds its place under {@code maxsize}); the caller must put it later with {@link #putReservedWhenRoom}, or take the count back with {@link #addBuffered}. */
+        RESERVED,
+        /** {@code maxsize} items were in the queue (buffered ones included) for the whole timeout: nothing changed. */
+        TIMED_OUT
+    }
+
+    /**
+     * The put of a queue whose producers buffer items while its shared memory is full (CPython's
+     * {@code Queue}, whose feeder thread writes its pipe): waits up to {@code timeoutNanos} for the producer
+     * lock and for {@code maxsize} to allow one more item, counting the items producers hold; then, under
+     * that lock, appends {@code message} if {@code direct} and there is room for it now, and otherwise counts
+     * it as buffered. It never waits for room in the data area.
+     *
+     * @param direct false when the caller's earlier items still wait in its feeder: this one must queue
+     *        behind them even if it would fit now
+     * @param timeoutNanos how long to wait for {@code maxsize} at most; zero or negative: try once
+     * @throws IllegalArgumentException if the message is longer than {@link #maxMessageBytes()}
+     * @throws InterruptedException if interrupted while waiting (nothing was put or counted)
+     * @throws IllegalStateException if this object is closed
+     */
+    public Placement putOrReserve(byte[] message, long timeoutNanos, boolean direct) throws InterruptedException {
+        checkLength(message);
         long record = QueueLayout.align8(RECORD_HEADER + (long) message.length);
         enter();
         try {
@@ -238,16 +273,87 @@ public final class SharedQueue implements AutoCloseable {
             if (!producers.tryLock()) {
                 deadline = System.nanoTime() + timeoutNanos;
                 timed = true;
-                RobustMutex.Acquired acquired = producers.lock(deadline, cancellation);
-                if (!acquired.held()) {
-                    return false;
+                if (!lockProducers(deadline)) {
+                    return Placement.TIMED_OUT;
                 }
-                if (acquired == RobustMutex.Acquired.RECOVERED && tail.repair()) {
-                    data.signal();
+            }
+            for (long backoff = FIRST_BACKOFF_NANOS; ; backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2)) {
+                try {
+                    if (maxsize != 0 && !belowMaxsize()) {
+                        if (!timed) {
+                            deadline = System.nanoTime() + timeoutNanos;
+                            timed = true;
+                        }
+                        // NOTE: wait holding the lock only while an item is in shared memory: a get then frees a
+                        // place and wakes us. If every place is held by buffered items, their feeders need this
+                        // lock to move them in, so we must let it go (below) instead of waiting here.
+                        if (!space.await(() -> belowMaxsize() || tail.count() == head.count(), deadline, cancellation)) {
+                            return Placement.TIMED_OUT;
+                        }
+                    }
+                    if (maxsize == 0 || belowMaxsize()) {
+                        if (direct && append(message, record, 0, 0, true, false, false, false)) {
+                            return Placement.PUT;
+                        }
+                        long ignored = (long) LONG.getAndAdd(segment, QueueLayout.BUFFERED, 1L);
+                        return Placement.RESERVED;
+                    }
+                } finally {
+                    producers.unlockAndSignal(data);
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return Placement.TIMED_OUT;
+                }
+                LockSupport.parkNanos(this, Math.min(backoff, left));
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                if (!lockProducers(deadline)) {
+                    return Placement.TIMED_OUT;
+                }
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    /** Items in the queue plus those producers hold for it are under {@code maxsize} (reads both fresh). */
+    private boolean belowMaxsize() {
+        return tail.count() - head.count() + (long) LONG.getVolatile(segment, QueueLayout.BUFFERED) < maxsize;
+    }
+
+    private void putWhenRoom(byte[] message, boolean reserved) throws InterruptedException {
+        long backoff = FIRST_BACKOFF_NANOS;
+        while (!put(message, 1L << 62, false, reserved)) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            LockSupport.parkNanos(this, backoff);
+            backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
+        }
+    }
+
+    /**
+     * @param reserved the item was counted as buffered by {@link #putOrReserve}: skip the {@code maxsize}
+     *        check and take it out of the buffered count when it is published
+     */
+    private boolean put(byte[] message, long timeoutNanos, boolean waitForRoom, boolean reserved) throws InterruptedException {
+        checkLength(message);
+        long record = QueueLayout.align8(RECORD_HEADER + (long) message.length);
+        enter();
+        try {
+            long deadline = 0;
+            boolean timed = false;
+            if (!producers.tryLock()) {
+                deadline = System.nanoTime() + timeoutNanos;
+                timed = true;
+                if (!lockProducers(deadline)) {
+                    return false;
                 }
             }
             try {
-                return append(message, record, timeoutNanos, deadline, timed, waitForRoom);
+                return append(message, record, timeoutNanos, deadline, timed, waitForRoom, !reserved, reserved);
             } finally {
                 producers.unlockAndSignal(data);
             }
@@ -256,19 +362,42 @@ public final class SharedQueue implements AutoCloseable {
         }
     }
 
+    private void checkLength(byte[] message) {
+        if (message.length > maxMessageBytes()) {
+            throw new IllegalArgumentException("an item of " + message.length + " encoded bytes does not fit a queue of "
+                    + capacity + " bytes (at most " + maxMessageBytes() + ")");
+        }
+    }
+
+    /** Takes the producer lock by {@code deadline}, repairing the tail after a dead owner; false if it timed out. */
+    private boolean lockProducers(long deadline) throws InterruptedException {
+        RobustMutex.Acquired acquired = producers.lock(deadline, cancellation);
+        if (!acquired.held()) {
+            return false;
+        }
+        if (acquired == RobustMutex.Acquired.RECOVERED && tail.repair()) {
+            data.signal();
+        }
+        return true;
+    }
+
     /**
      * The body of {@link #put}, under the producer lock; {@code deadline} is valid if {@code timed}, else it
      * is computed from {@code timeoutNanos} when something must be waited for; without {@code waitForRoom}
-     * "no room" returns false at once (after a PAD, if one fitted: that is free space anyway).
+     * "no room" returns false at once (after a PAD, if one fitted: that is free space anyway). Without
+     * {@code checkMaxsize} the caller has checked {@code maxsize} under this lock; {@code fromBuffer}: the
+     * item was counted as buffered, and leaves that count when it is published.
      */
     private boolean append(byte[] message, long record, long timeoutNanos, long deadline, boolean timed,
-                           boolean waitForRoom) throws InterruptedException {
+                           boolean waitForRoom, boolean checkMaxsize, boolean fromBuffer) throws InterruptedException {
         for (;;) {
             long t = tail.position();
             long toEnd = capacity - (t & mask);
             boolean pad = record > toEnd;
             long need = pad ? toEnd : record;
-            if (!hasRoom(t, need, pad)) {
+            // NOTE: a PAD is no item; the caller checked maxsize, or the item holds its place already (fromBuffer)
+            boolean counted = pad || !checkMaxsize;
+            if (!hasRoom(t, need, counted)) {
                 if (!waitForRoom) {
                     return false;
                 }
@@ -276,7 +405,7 @@ public final class SharedQueue implements AutoCloseable {
                     deadline = System.nanoTime() + timeoutNanos;
                     timed = true;
                 }
-                if (!space.await(() -> fits(t, need, pad), deadline, cancellation)) {
+                if (!space.await(() -> fits(t, need, counted), deadline, cancellation)) {
                     return false;
                 }
             }
@@ -296,6 +425,11 @@ public final class SharedQueue implements AutoCloseable {
             if (!QueueWeakening.PUBLISH_FIRST) {
                 // NOTE: the record's bytes before the tail's release store: nothing unwritten is published.
                 tail.advanceItem(t + record, puts);
+            }
+            if (fromBuffer) {
+                // NOTE: after the count grew, under the lock: puts + buffered never dips (a joiner), and no
+                // producer, which reads both under this lock, sees the item twice
+                long ignored = (long) LONG.getAndAdd(segment, QueueLayout.BUFFERED, -1L);
             }
             return true; // the caller's unlockAndSignal wakes a sleeping consumer
         }
@@ -338,19 +472,20 @@ public final class SharedQueue implements AutoCloseable {
      * look underestimates the room and is safe; only when it says "no room" is the consumers' cache line
      * read again. Producer lock held.
      */
-    private boolean hasRoom(long t, long need, boolean pad) {
+    private boolean hasRoom(long t, long need, boolean counted) {
         if (capacity - (t - headSeen) < need) {
             headSeen = head.position();
             if (capacity - (t - headSeen) < need) {
                 return false;
             }
         }
-        return pad || maxsize == 0 || tail.count() - head.count() < maxsize;
+        return counted || maxsize == 0 || belowMaxsize();
     }
 
-    private boolean fits(long t, long need, boolean pad) {
+    /** {@code counted}: a PAD, or an item already counted under {@code maxsize} (see {@link #append}). */
+    private boolean fits(long t, long need, boolean counted) {
         long used = t - head.position();
-        return capacity - used >= need && (pad || maxsize == 0 || tail.count() - head.count() < maxsize);
+        return capacity - used >= need && (counted || maxsize == 0 || belowMaxsize());
     }
 
     /**
@@ -436,6 +571,11 @@ public final class SharedQueue implements AutoCloseable {
         enter();
         try {
             long ignored = (long) LONG.getAndAdd(segment, QueueLayout.BUFFERED, delta);
+            if (delta < 0) {
+                // NOTE: items given up free their places: a producer may wait for maxsize, a joiner for them
+                space.signal();
+                tasks.signal();
+            }
         } finally {
             leave();
         }

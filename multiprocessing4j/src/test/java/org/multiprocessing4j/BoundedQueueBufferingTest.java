@@ -1,0 +1,201 @@
+package org.multiprocessing4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.multiprocessing4j.QueueTest.BLOCKED;
+import static org.multiprocessing4j.QueueTest.SHORT;
+import static org.multiprocessing4j.QueueTest.checked;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A bounded {@link Queue} or {@link JoinableQueue} whose {@code maxsize} items take more bytes than its shared
+ * memory holds: as in CPython (whose feeder thread writes the pipe), {@code put} waits for {@code maxsize}
+ * only, the items past the shared memory wait in the producing process and still hold their places under
+ * {@code maxsize}. Rings of 1 KiB (about 60 small items) make that happen with few items.
+ */
+class BoundedQueueBufferingTest extends ChildProcessTestBase {
+    private static final int RING = 1024;
+
+    @Test
+    void one_thread_puts_maxsize_items_of_more_bytes_than_the_shared_memory_and_then_gets_them() {
+        // NOTE: waited forever before: put waited for room in the bytes although maxsize was not reached
+        assertTimeoutPreemptively(HANG, () -> {
+            try (Queue<Integer> q = new Queue<>(2_000, RING)) {
+                for (int i = 0; i < 1_999; i++) {
+                    q.put(i);
+                }
+                q.putNowait(1_999);
+                assertEquals(2_000, q.qsize(), "qsize counts the items this process holds for the queue");
+                assertTrue(q.full(), "buffered items hold their places under maxsize");
+                assertThrows(QueueFullException.class, () -> q.putNowait(2_000));
+                assertThrows(QueueFullException.class, () -> q.put(2_000, SHORT));
+                assertEquals(0, q.get(HANG));
+                q.put(2_000, HANG); // NOTE: the get freed one place
+                assertTrue(q.full());
+                for (int i = 1; i <= 2_000; i++) {
+                    assertEquals(i, q.get(HANG), "items keep their order");
+                }
+                assertTrue(q.empty());
+                assertEquals(0, q.qsize());
+                assertFalse(q.full());
+            }
+        });
+    }
+
+    @Test
+    void producers_in_two_children_stop_at_maxsize_and_every_item_arrives_once_in_order() throws Exception {
+        int maxsize = 300;
+        int perProducer = 2_000;
+        try (Queue<Integer> q = new Queue<>(maxsize, RING)) {
+            Process[] producers = new Process[2];
+            for (int p = 0; p < producers.length; p++) {
+                int base = p * perProducer;
+                producers[p] = new Process(checked(() -> {
+                    for (int i = 0; i < perProducer; i++) {
+                        q.put(base + i);
+                    }
+                }));
+                producers[p].start();
+            }
+            int[] next = {0, perProducer};
+            int total = 2 * perProducer;
+            for (int taken = 0; taken < total; ) {
+                if (total - taken >= maxsize) {
+                    // NOTE: checked when nothing moves (qsize reads two counters, so it is exact only then)
+                    awaitQsize(q, maxsize);
+                    Thread.sleep(BLOCKED.toMillis());
+                    assertEquals(maxsize, q.qsize(), "the producers wait at maxsize, items buffered past the shared memory"
+                            + " included, after " + taken + " gets");
+                }
+                for (int k = 0; k < 500 && taken < total; k++, taken++) {
+                    int item = q.get(HANG);
+                    int p = item / perProducer;
+                    assertEquals(next[p], item, "each producer's items come in its order, once");
+                    next[p]++;
+                }
+            }
+            for (Process producer : producers) {
+                producer.join(HANG);
+                assertEquals(0, producer.exitCode());
+            }
+            assertEquals(0, q.qsize());
+            assertThrows(QueueEmptyException.class, q::getNowait);
+        }
+    }
+
+    private static void awaitQsize(Queue<?> q, int size) throws InterruptedException {
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (q.qsize() < size && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void a_bounded_JoinableQueue_joins_only_after_the_buffered_items_were_taken_and_done() throws Exception {
+        try (JoinableQueue<Integer> q = new JoinableQueue<>(500, RING)) {
+            assertTimeoutPreemptively(HANG, () -> {
+                for (int i = 0; i < 500; i++) {
+                    q.put(i);
+                }
+            });
+            assertEquals(500, q.qsize());
+            Process consumer = new Process(checked(() -> {
+                for (int i = 0; i < 500; i++) {
+                    if (q.get() != i) {
+                        throw new AssertionError("out of order at " + i);
+                    }
+                    q.taskDone();
+                }
+            }));
+            consumer.start();
+            assertTimeoutPreemptively(HANG, () -> q.join());
+            assertEquals(0, q.qsize());
+            assertThrows(IllegalStateException.class, q::taskDone, "every item is done: one more is too many");
+            consumer.join(HANG);
+            assertEquals(0, consumer.exitCode());
+        }
+    }
+
+    @Test
+    void a_put_that_times_out_at_maxsize_leaves_no_trace_and_a_later_one_fits() throws Exception {
+        try (Queue<String> q = new Queue<>(100, RING)) {
+            String item = "x".repeat(100); // NOTE: about 8 fit the shared memory, the other 92 wait here
+            assertTimeoutPreemptively(HANG, () -> {
+                for (int i = 0; i < 100; i++) {
+                    q.put(item + i);
+                }
+            });
+            long start = System.nanoTime();
+            assertThrows(QueueFullException.class, () -> q.put("late", Duration.ofMillis(100)));
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(100).toNanos());
+            assertEquals(100, q.qsize(), "the timed-out put left nothing behind");
+            for (int i = 0; i < 100; i++) {
+                assertEquals(item + i, q.get(HANG));
+            }
+            q.putNowait("late");
+            assertEquals("late", q.get(HANG));
+            assertEquals(0, q.qsize());
+        }
+    }
+
+    @Test
+    void producers_whose_buffered_items_hold_every_place_do_not_stall_each_other() throws Exception {
+        // NOTE: consumers often empty the shared memory while maxsize places are all held by items still in
+        // the producers' feeders; a producer waiting for a place then must not keep the lock those feeders need
+        int perProducer = 20_000;
+        try (Queue<Integer> q = new Queue<>(200, RING)) {
+            Process[] producers = new Process[2];
+            for (int p = 0; p < producers.length; p++) {
+                int base = p * perProducer;
+                producers[p] = new Process(checked(() -> {
+                    for (int i = 0; i < perProducer; i++) {
+                        q.put(base + i);
+                    }
+                }));
+                producers[p].start();
+            }
+            boolean[] seen = new boolean[2 * perProducer];
+            Thread[] consumers = new Thread[2];
+            int[] counts = new int[consumers.length];
+            for (int c = 0; c < consumers.length; c++) {
+                int me = c;
+                consumers[c] = Thread.ofPlatform().start(() -> {
+                    try {
+                        for (; ; ) {
+                            int item = q.get(HANG);
+                            if (item < 0) {
+                                return;
+                            }
+                            synchronized (seen) {
+                                assertFalse(seen[item], "item " + item + " arrived twice");
+                                seen[item] = true;
+                            }
+                            counts[me]++;
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            for (Process producer : producers) {
+                producer.join(HANG);
+                assertEquals(0, producer.exitCode());
+            }
+            q.put(-1);
+            q.put(-1);
+            for (Thread consumer : consumers) {
+                consumer.join(HANG.toMillis());
+                assertFalse(consumer.isAlive(), "a consumer still waits");
+            }
+            assertEquals(2 * perProducer, counts[0] + counts[1]);
+            for (int i = 0; i < seen.length; i++) {
+                assertTrue(seen[i], "item " + i + " never arrived");
+            }
+        }
+    }
+}
