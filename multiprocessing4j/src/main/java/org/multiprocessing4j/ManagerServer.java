@@ -93,7 +93,9 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     /**
-     * Largest request frame accepted from an authenticated client (default 256 MiB).
+     * Largest request frame accepted from an authenticated client in another JVM (default 256 MiB). A larger
+     * one closes its connection: that call fails in the client with a {@link ManagerUnavailableException}
+     * naming this limit and the request's size, and the client's other calls go on.
      *
      * @param bytes the limit, at least 1024
      * @return largest request frame accepted from an authenticated client (default 256 MiB)

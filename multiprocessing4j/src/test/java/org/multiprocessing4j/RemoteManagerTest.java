@@ -73,6 +73,27 @@ class RemoteManagerTest extends ChildProcessTestBase {
     }
 
     @Test
+    void aRequestOverTheServersMaxMessageBytesFailsNamingTheLimitAndTheManagerServesOn() throws Exception {
+        Connection[] port = new Connection[1];
+        Process server = serverProcess(port); // NOTE: another JVM: a client in the server's own JVM skips the wire
+        try (RemoteManager client = Manager.connect(new InetSocketAddress("127.0.0.1", (Integer) port[0].recv()), KEY)) {
+            @SuppressWarnings("unchecked")
+            ConcurrentMap<String, Integer> counts = client.get("counts", ConcurrentMap.class);
+            String huge = "k".repeat(100_000);
+            ManagerUnavailableException e = assertThrows(ManagerUnavailableException.class, () -> counts.put(huge, 1));
+            // NOTE: it said "the manager process exited or was killed" before, although it was serving on
+            assertTrue(e.getMessage().contains("maxMessageBytes") && e.getMessage().contains("still runs"), e.getMessage());
+            counts.put("small", 2);
+            assertEquals(2, counts.get("small"));
+            assertEquals(1, counts.size());
+        } finally {
+            port[0].close();
+            server.kill();
+            server.join(HANG);
+        }
+    }
+
+    @Test
     void clientsInOtherJvmsShareTheServersObjects() throws Exception {
         Connection[] port = new Connection[1];
         Process server = serverProcess(port);

@@ -48,6 +48,8 @@ final class ManagerClient {
     private static final Cleaner CLEANER = Cleaner.create(r -> Thread.ofPlatform().daemon().name("mp4j-manager-cleaner").unstarted(r));
     /** Bytes of ring per direction of a local manager connection; longer messages stream through. */
     static final int RING_BYTES = 256 * 1024;
+    /** How long a call that got no reply watches the lifeline for the manager's end before blaming the request. */
+    private static final java.time.Duration LIFELINE_GRACE = java.time.Duration.ofMillis(200);
 
     private final String address;
     private final byte[] authkey;
@@ -135,12 +137,9 @@ final class ManagerClient {
         try {
             connection.sendBytes(bytes);
             reply = connection.recvBytes();
-        } catch (EOFException e) {
-            connection.close();
-            throw gone("it closed the connection (the manager process exited or was killed)", e);
         } catch (IOException | RuntimeException e) {
             connection.close();
-            throw gone("the connection broke: " + e.getMessage(), e);
+            throw gone(whyNoReply(bytes.length, e), e);
         } catch (InterruptedException e) {
             connection.close();
             throw e;
@@ -208,6 +207,24 @@ final class ManagerClient {
             lifeline = null;
         }
         lifeline = plainSession(dial());
+    }
+
+    /**
+     * Why a call got no reply ({@code failure}: what the connection threw): the manager ended, unless the
+     * session's lifeline (which the manager's end closes too) stays open a moment longer; then the manager
+     * dropped the call's connection itself, which it does to a request over its {@code maxMessageBytes}.
+     */
+    private synchronized String whyNoReply(int requestBytes, Exception failure) throws InterruptedException {
+        try {
+            if (lifeline != null && !lifeline.poll(LIFELINE_GRACE)) {
+                return "it dropped this call's connection but still runs: it drops a request over its maxMessageBytes"
+                        + " (ManagerServer.maxMessageBytes), and this one has " + requestBytes + " bytes (" + failure + ")";
+            }
+        } catch (IOException broken) {
+            // the manager went away
+        }
+        return failure instanceof EOFException ? "it closed the connection (the manager process exited or was killed)"
+                : "the connection broke: " + failure.getMessage();
     }
 
     /** An authenticated socket to the manager, not yet introduced. */
