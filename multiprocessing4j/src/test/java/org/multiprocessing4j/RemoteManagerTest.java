@@ -94,6 +94,48 @@ class RemoteManagerTest extends ChildProcessTestBase {
     }
 
     @Test
+    void aReplyHoldingAClassTheClientLacksFailsSayingSoNotThatTheCallThrew() throws Exception {
+        // A class only this JVM has (defined at run time, on no class path): the manager here returns one.
+        byte[] bytes = java.lang.classfile.ClassFile.of().build(java.lang.constant.ClassDesc.of("org.multiprocessing4j.GhostValue"), c -> {
+            c.withFlags(java.lang.classfile.ClassFile.ACC_PUBLIC);
+            c.withInterfaceSymbols(java.lang.constant.ClassDesc.of("java.io.Serializable"));
+            c.withMethod("<init>", java.lang.constant.MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_void),
+                    java.lang.classfile.ClassFile.ACC_PUBLIC, m -> m.withCode(code -> code.aload(0)
+                            .invokespecial(java.lang.constant.ConstantDescs.CD_Object, "<init>",
+                                    java.lang.constant.MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_void))
+                            .return_()));
+        });
+        Object ghost = java.lang.invoke.MethodHandles.lookup().defineClass(bytes).getConstructor().newInstance();
+        ConcurrentMap<String, Object> served = new ConcurrentHashMap<>();
+        served.put("ghost", ghost);
+        try (ManagerServer server = Manager.server(new InetSocketAddress("127.0.0.1", 0), KEY)
+                .register("served", () -> served).start()) {
+            int port = ((InetSocketAddress) server.address()).getPort();
+            Process client = new Process(() -> {
+                try (RemoteManager c = Manager.connect(new InetSocketAddress("127.0.0.1", port), KEY)) {
+                    @SuppressWarnings("unchecked")
+                    ConcurrentMap<String, Object> map = c.get("served", ConcurrentMap.class);
+                    try {
+                        map.get("ghost");
+                        throw new AssertionError("the reply was read although its class is missing here");
+                    } catch (ProcessError e) {
+                        // NOTE: said "ConcurrentMap.get threw java.lang.ClassNotFoundException ... in the manager" before
+                        if (!e.getMessage().contains("GhostValue, which is not on this process's class path")) {
+                            throw new AssertionError("unclear: " + e.getMessage(), e);
+                        }
+                    }
+                    if (map.size() != 1) {
+                        throw new AssertionError("the client's session broke");
+                    }
+                }
+            });
+            client.start();
+            client.join(HANG);
+            assertEquals(0, client.exitCode());
+        }
+    }
+
+    @Test
     void clientsInOtherJvmsShareTheServersObjects() throws Exception {
         Connection[] port = new Connection[1];
         Process server = serverProcess(port);

@@ -158,6 +158,10 @@ final class ManagerClient {
             answer = (Object[]) codec.decode(reply, loader());
         } catch (IOException | ClassCastException e) {
             throw new ProcessError("garbled reply from the manager at " + address + ": " + e, e);
+        } catch (ClassNotFoundException e) {
+            // NOTE: not "threw ClassNotFoundException": the call ran in the manager; its reply cannot be read here
+            throw new ProcessError("the reply of the manager at " + address + " holds an object of class " + e.getMessage()
+                    + ", which is not on this process's class path (the call itself ran in the manager)", e);
         }
         if ((Integer) answer[0] == ManagerWire.OK) {
             return answer[1];
