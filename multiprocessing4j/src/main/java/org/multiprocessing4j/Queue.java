@@ -282,6 +282,13 @@ public class Queue<T> implements Serializable, AutoCloseable {
         }
     }
 
+    /** Removes the file of an item given up unput if it travelled as a spill frame ({@link QueueSpill}). */
+    private static void discardIfSpill(byte[] message) {
+        if (QueueSpill.isSpill(message)) {
+            QueueSpill.of(message).discard();
+        }
+    }
+
     /** What messages call this queue: its class's name, or the class that wraps it ({@link SimpleQueue}). */
     private String kind() {
         return shownAs != null ? shownAs : getClass().getSimpleName();
@@ -305,7 +312,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
             }
             if (feeder == null) {
                 try {
-                    f = QueueFeeder.open(Path.of(path), toString());
+                    f = QueueFeeder.open(Path.of(path), toString(), Queue::discardIfSpill);
                 } catch (NoSuchFileException gone) {
                     // NOTE: the creator closed the queue after this process attached: its mapping still works, a
                     // new one cannot be made, so this put waits for room (SharedQueue.putReservedWhenRoom)

@@ -198,4 +198,44 @@ class BoundedQueueBufferingTest extends ChildProcessTestBase {
             }
         }
     }
+
+    @Test
+    void a_producer_that_lets_its_buffered_items_go_at_exit_frees_their_places_and_their_files() throws Exception {
+        try (Queue<String> q = new Queue<>(100, RING)) {
+            Process quitter = new Process(checked(() -> {
+                for (int i = 0; i < 40; i++) {
+                    q.put("s" + i + "-".repeat(40)); // NOTE: about 18 fill the shared memory; the rest wait here
+                }
+                for (int i = 0; i < 3; i++) {
+                    q.put("big" + i + "x".repeat(4_000)); // NOTE: larger than the shared memory: a file each
+                }
+                q.cancelJoinThread();
+            }));
+            quitter.start();
+            quitter.join(HANG);
+            assertEquals(0, quitter.exitCode());
+            int arrived = 0;
+            int counted = q.qsize();
+            while (true) {
+                try {
+                    assertTrue(q.getNowait().startsWith("s"), "only small items reached the shared memory");
+                    arrived++;
+                } catch (QueueEmptyException e) {
+                    break;
+                }
+            }
+            assertTrue(arrived > 0 && arrived < 40, "what fitted arrived, the rest was let go: " + arrived);
+            // NOTE: counted the items it let go for ever before, holding their places under maxsize
+            assertEquals(arrived, counted, "qsize counts no item that died with the producer");
+            assertEquals(0, q.qsize());
+            for (int i = 0; i < 100; i++) {
+                q.putNowait("again" + i); // NOTE: every place is free again
+            }
+            assertTrue(q.full());
+            for (int i = 0; i < 100; i++) {
+                assertEquals("again" + i, q.get(HANG)); // NOTE: so that this process's feeder holds nothing at close
+            }
+        }
+        // NOTE: ChildProcessTestBase then checks that the three items' files are gone from /dev/shm
+    }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.multiprocessing4j.internal.launch.ExitSequence;
 import org.multiprocessing4j.internal.launch.ProcessTree;
 
@@ -33,6 +34,8 @@ import org.multiprocessing4j.internal.launch.ProcessTree;
 public final class QueueFeeder {
     private static final long WARN_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long EXIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How long the exit waits for running feeder threads to give up their items (see {@link #dropWhatIsLeft()}). */
+    private static final long STOP_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** The feeders of this JVM with a mapping still open, for the exit step. */
     private static final Set<QueueFeeder> OPEN = ConcurrentHashMap.newKeySet();
 
@@ -42,6 +45,8 @@ public final class QueueFeeder {
 
     private final SharedQueue queue;
     private final String name;
+    /** Told of every item given up unput (a spill frame's file must go then). */
+    private final Consumer<byte[]> onDrop;
     /** Pending items, oldest first; the head stays here until it is in shared memory. Guarded by this. */
     private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
     /** {@code pending.size()}, readable without the monitor (a put's "anything pending?" look). */
@@ -51,20 +56,25 @@ public final class QueueFeeder {
     private boolean unlinkOnClose;
     private boolean closed;
     private volatile boolean cancelled;
+    /** Set at exit once nothing waits for the pending items any more: the thread gives them up. */
+    private volatile boolean stopping;
 
-    private QueueFeeder(SharedQueue queue, String name) {
+    private QueueFeeder(SharedQueue queue, String name, Consumer<byte[]> onDrop) {
         this.queue = queue;
         this.name = name;
+        this.onDrop = onDrop;
     }
 
     /**
      * A feeder for the queue at {@code path}, with a mapping of its own.
      *
      * @param name what to call the queue in messages
+     * @param onDrop told of each item this process gives up before it is in shared memory (its error path,
+     *        or the exit's), in the thread that gives it up; must not throw
      * @throws IOException if the queue's file cannot be mapped (it is gone: its creator closed it)
      */
-    public static QueueFeeder open(Path path, String name) throws IOException {
-        QueueFeeder f = new QueueFeeder(SharedQueue.attach(path), name);
+    public static QueueFeeder open(Path path, String name, Consumer<byte[]> onDrop) throws IOException {
+        QueueFeeder f = new QueueFeeder(SharedQueue.attach(path), name, onDrop);
         OPEN.add(f);
         return f;
     }
@@ -124,6 +134,13 @@ public final class QueueFeeder {
     /** Drops every pending item (the process gives them up), taking them out of the shared count. Lock held. */
     private void dropPendingLocked() {
         int n = pending.size();
+        for (byte[] item : pending) {
+            try {
+                onDrop.accept(item);
+            } catch (RuntimeException bestEffort) {
+                // the tree's sweep removes what is left
+            }
+        }
         pending.clear();
         count = 0;
         if (n > 0) {
@@ -150,7 +167,14 @@ public final class QueueFeeder {
                 }
                 // NOTE: only this thread takes the head: it is still the head. The put takes it out of the
                 // buffered count in the same locked step that publishes it.
-                queue.putReservedWhenRoom(head);
+                if (!queue.putReservedWhenRoom(head, () -> stopping)) {
+                    synchronized (this) {
+                        dropPendingLocked(); // NOTE: the head included: it was not put, and is counted still
+                        running = false;
+                        notifyAll();
+                    }
+                    break;
+                }
                 synchronized (this) {
                     pending.pollFirst();
                     count = pending.size();
@@ -241,9 +265,14 @@ public final class QueueFeeder {
      * comes ({@link ExitSequence#abandonWaits()}) or, in a child, its parent is gone: it must not outlive it.
      */
     private static void flushAllAtExit() {
-        if (!anythingToWaitFor()) {
-            return;
+        if (anythingToWaitFor()) {
+            awaitFeedersAtExit();
         }
+        dropWhatIsLeft();
+    }
+
+    /** The wait of {@link #flushAllAtExit()}. */
+    private static void awaitFeedersAtExit() {
         // NOTE: once hooks run, the JVM's own SIGTERM/SIGINT handlers only block in Runtime.exit: make a
         // terminating signal end this wait instead (a child's handlers do so already)
         for (String name : new String[] {"TERM", "INT", "HUP"}) {
@@ -285,26 +314,46 @@ public final class QueueFeeder {
                 interrupted = true;
             }
         }
-        // NOTE: what is left dies with this JVM (cancelled, or given up): a joiner elsewhere must not wait for it
-        for (QueueFeeder f : OPEN) {
-            synchronized (f) {
-                if (!f.pending.isEmpty() && !f.running) {
-                    f.dropPendingLocked();
-                } else if (!f.pending.isEmpty()) {
-                    // NOTE: the thread may be putting the head: leave that one counted, it may still land
-                    int n = f.pending.size() - 1;
-                    if (n > 0) {
-                        try {
-                            f.queue.addBuffered(-n);
-                        } catch (RuntimeException | InternalError unmapped) {
-                            // nothing to correct
-                        }
-                    }
-                }
-            }
-        }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Gives up what is still pending (cancelled, or no longer waited for): it dies with this JVM, so its
+     * places under {@code maxsize} and a joiner elsewhere must not wait for it. A running thread gives up
+     * itself between two tries (at most one backoff, 5 ms, later); one that does not within
+     * {@link #STOP_WAIT_NANOS} (stuck on the producer lock) keeps its head counted, since it may still land.
+     */
+    private static void dropWhatIsLeft() {
+        for (QueueFeeder f : OPEN) {
+            f.stopping = true;
+        }
+        long deadline = System.nanoTime() + STOP_WAIT_NANOS;
+        for (QueueFeeder f : OPEN) {
+            synchronized (f) {
+                try {
+                    long left;
+                    while (f.running && (left = deadline - System.nanoTime()) > 0) {
+                        TimeUnit.NANOSECONDS.timedWait(f, left);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (f.pending.isEmpty()) {
+                    continue;
+                }
+                if (!f.running) {
+                    f.dropPendingLocked();
+                } else {
+                    // NOTE: the thread may be putting the head: leave that one (counted, pending), it may still
+                    // land; the rest go, so that the thread cannot put them after their count was taken back
+                    byte[] head = f.pending.pollFirst();
+                    f.dropPendingLocked();
+                    f.pending.addFirst(head);
+                    f.count = f.pending.size();
+                }
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.multiprocessing4j.internal.futex.Futex;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.shm.SharedFile;
@@ -75,10 +76,12 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  * not items. buffered counts the items producers hold in their feeders (Queue, CPython's feeder thread):
  * putOrReserve, under the producer lock, either appends an item or counts it there (a reservation of its
  * place), and the feeder's putReservedWhenRoom publishes it and takes it out of that count in one step
- * under the lock, so a producer never sees an item twice or not at all. A producer may wait for maxsize
- * holding the lock only while an item is in the ring (the deadlock argument above needs one to take);
- * when every place is held by buffered items, their feeders need the lock, so it lets the lock go and
- * retries (50 us doubling to 5 ms) until a get frees a place.
+ * under the lock, so a producer never sees an item twice or not at all. A putOrReserve producer waits for
+ * maxsize WITHOUT the lock (on the space condition, where several may sleep): every place may be held by
+ * buffered items, whose feeders need the lock to move them in, and a put that only tries must not fail
+ * because another producer holds the lock while it waits. (A SharedQueue.put producer still waits for
+ * room or maxsize holding the lock, as in "Roles" above; Queue uses it for SimpleQueue, which has no
+ * maxsize.)
  * Tasks (JoinableQueue): unfinished = puts - tasks done; taskDone CASes tasks done up by one unless it
  * would pass puts (compared with putsSeen first, a lower bound, and re-read only when that refuses);
  * join sleeps on the tasks condition until they are equal, and taskDone wakes it only when done may have
@@ -133,7 +136,8 @@ public final class SharedQueue implements AutoCloseable {
         this.head = new Cursor(segment, QueueLayout.CONSUMER_CURSOR);
         // NOTE: data and space are waited on only by the holder of the consumer / producer lock.
         this.data = new FutexCondition(segment, QueueLayout.DATA_FUTEX, true);
-        this.space = new FutexCondition(segment, QueueLayout.SPACE_FUTEX, true);
+        // NOTE: producers of a buffering queue wait for maxsize without the producer lock: several may sleep on space
+        this.space = new FutexCondition(segment, QueueLayout.SPACE_FUTEX, false);
         this.tasks = new FutexCondition(segment, QueueLayout.TASKS_FUTEX, false);
     }
 
@@ -222,7 +226,7 @@ public final class SharedQueue implements AutoCloseable {
      * @throws IllegalStateException if this object is closed
      */
     public void putWhenRoom(byte[] message) throws InterruptedException {
-        putWhenRoom(message, false);
+        putWhenRoom(message, false, () -> false);
     }
 
     /**
@@ -236,7 +240,16 @@ public final class SharedQueue implements AutoCloseable {
      * @throws IllegalStateException if this object is closed
      */
     public void putReservedWhenRoom(byte[] message) throws InterruptedException {
-        putWhenRoom(message, true);
+        putWhenRoom(message, true, () -> false);
+    }
+
+    /**
+     * As {@link #putReservedWhenRoom(byte[])}, giving up when {@code giveUp} says so (asked before each try).
+     *
+     * @return false if it gave up: nothing was put, and the item stays counted as buffered
+     */
+    public boolean putReservedWhenRoom(byte[] message, BooleanSupplier giveUp) throws InterruptedException {
+        return putWhenRoom(message, true, giveUp);
     }
 
     /** What {@link #putOrReserve} did with an item. */
@@ -251,10 +264,11 @@ public final class SharedQueue implements AutoCloseable {
 
     /**
      * The put of a queue whose producers buffer items while its shared memory is full (CPython's
-     * {@code Queue}, whose feeder thread writes its pipe): waits up to {@code timeoutNanos} for the producer
-     * lock and for {@code maxsize} to allow one more item, counting the items producers hold; then, under
-     * that lock, appends {@code message} if {@code direct} and there is room for it now, and otherwise counts
-     * it as buffered. It never waits for room in the data area.
+     * {@code Queue}, whose feeder thread writes its pipe): waits up to {@code timeoutNanos} for {@code maxsize}
+     * to allow one more item, counting the items producers hold; then, under the producer lock, appends
+     * {@code message} if {@code direct} and there is room for it now, and otherwise counts it as buffered. It
+     * never waits for room in the data area, and never waits holding the lock (so the lock is held for
+     * microseconds only, and this waits for it as long as it takes, whatever the timeout).
      *
      * @param direct false when the caller's earlier items still wait in its feeder: this one must queue
      *        behind them even if it would fit now
@@ -270,27 +284,11 @@ public final class SharedQueue implements AutoCloseable {
         try {
             long deadline = 0;
             boolean timed = false;
-            if (!producers.tryLock()) {
-                deadline = System.nanoTime() + timeoutNanos;
-                timed = true;
-                if (!lockProducers(deadline)) {
-                    return Placement.TIMED_OUT;
+            for (;;) {
+                if (!producers.tryLock() && !lockProducers(System.nanoTime() + (1L << 62))) {
+                    throw new IllegalStateException("the producer lock of " + this + " could not be taken");
                 }
-            }
-            for (long backoff = FIRST_BACKOFF_NANOS; ; backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2)) {
                 try {
-                    if (maxsize != 0 && !belowMaxsize()) {
-                        if (!timed) {
-                            deadline = System.nanoTime() + timeoutNanos;
-                            timed = true;
-                        }
-                        // NOTE: wait holding the lock only while an item is in shared memory: a get then frees a
-                        // place and wakes us. If every place is held by buffered items, their feeders need this
-                        // lock to move them in, so we must let it go (below) instead of waiting here.
-                        if (!space.await(() -> belowMaxsize() || tail.count() == head.count(), deadline, cancellation)) {
-                            return Placement.TIMED_OUT;
-                        }
-                    }
                     if (maxsize == 0 || belowMaxsize()) {
                         if (direct && append(message, record, 0, 0, true, false, false, false)) {
                             return Placement.PUT;
@@ -301,15 +299,13 @@ public final class SharedQueue implements AutoCloseable {
                 } finally {
                     producers.unlockAndSignal(data);
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return Placement.TIMED_OUT;
+                if (!timed) {
+                    deadline = System.nanoTime() + timeoutNanos;
+                    timed = true;
                 }
-                LockSupport.parkNanos(this, Math.min(backoff, left));
-                if (Thread.interrupted()) {
-                    throw new InterruptedException();
-                }
-                if (!lockProducers(deadline)) {
+                // NOTE: without the lock (feeders need it to move the buffered items that may hold the places):
+                // a get, or a producer giving up buffered items (addBuffered), frees a place and signals space
+                if (!space.await(this::belowMaxsize, deadline, cancellation)) {
                     return Placement.TIMED_OUT;
                 }
             }
@@ -323,15 +319,19 @@ public final class SharedQueue implements AutoCloseable {
         return tail.count() - head.count() + (long) LONG.getVolatile(segment, QueueLayout.BUFFERED) < maxsize;
     }
 
-    private void putWhenRoom(byte[] message, boolean reserved) throws InterruptedException {
+    private boolean putWhenRoom(byte[] message, boolean reserved, BooleanSupplier giveUp) throws InterruptedException {
         long backoff = FIRST_BACKOFF_NANOS;
-        while (!put(message, 1L << 62, false, reserved)) {
+        while (!giveUp.getAsBoolean()) {
+            if (put(message, 1L << 62, false, reserved)) {
+                return true;
+            }
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
             LockSupport.parkNanos(this, backoff);
             backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
         }
+        return false;
     }
 
     /**
