@@ -183,7 +183,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * microseconds, and leaves the interrupt status alone.
      *
      * @param item the item to put
-     * @throws QueueFullException if there is no room (or another thread holds the producer side)
+     * @throws QueueFullException if the queue holds {@code maxsize} items (never for an unbounded queue)
      * @throws IllegalArgumentException if the item cannot be serialized (naming the class)
      * @throws IllegalStateException if this queue is closed in this process
      */
@@ -236,7 +236,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * into shared memory if there is room now, else into this process's feeder; behind the feeder's items if
      * it has any, so that this process's items keep their order.
      *
-     * @param timeoutNanos how long to wait for {@code maxsize} (and the producer lock) at most
+     * @param timeoutNanos how long to wait for {@code maxsize} at most (the producer lock, held for
+     *        microseconds at a time, is waited for as long as it takes)
      */
     private void putOrBuffer(SharedQueue q, byte[] encoded, QueueSpill spill, long timeoutNanos, Duration timeout)
             throws InterruptedException {

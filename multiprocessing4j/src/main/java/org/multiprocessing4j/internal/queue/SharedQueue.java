@@ -134,9 +134,10 @@ public final class SharedQueue implements AutoCloseable {
         this.consumers = new RobustMutex(segment, QueueLayout.CONSUMER_MUTEX);
         this.tail = new Cursor(segment, QueueLayout.PRODUCER_CURSOR);
         this.head = new Cursor(segment, QueueLayout.CONSUMER_CURSOR);
-        // NOTE: data and space are waited on only by the holder of the consumer / producer lock.
+        // NOTE: data is waited on only by the holder of the consumer lock; space by the holder of the producer
+        // lock (room, SharedQueue.put) and by producers of a buffering queue waiting for maxsize without it
+        // (putOrReserve): several may sleep on space
         this.data = new FutexCondition(segment, QueueLayout.DATA_FUTEX, true);
-        // NOTE: producers of a buffering queue wait for maxsize without the producer lock: several may sleep on space
         this.space = new FutexCondition(segment, QueueLayout.SPACE_FUTEX, false);
         this.tasks = new FutexCondition(segment, QueueLayout.TASKS_FUTEX, false);
     }
