@@ -9,8 +9,8 @@ import java.io.Serial;
  * producer killed mid-put leaves it exact (see {@link Queue}). As a {@link Queue}'s, a put that finds the
  * queue's bytes full leaves its item with the producing process's feeder; the item counts as
  * put at once (in shared memory too), so {@link #join()} in any process waits for it, as in CPython; if
- * that process is killed before the item is in, it is lost and {@code join()} waits for it for ever
- * (CPython's behaviour). Thread-safe.
+ * that process is killed before the item is in, it is lost, and {@code join()} stops counting it within
+ * a futex slice (CPython's would wait for it for ever). Thread-safe.
  *
  * <table class="striped">
  * <caption>Blocking (besides {@link Queue}'s)</caption>

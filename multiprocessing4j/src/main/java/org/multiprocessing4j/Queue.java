@@ -44,7 +44,9 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  * Such items hold their place under {@code maxsize} ({@link #qsize()} and {@link #full()} count them).
  * {@link #joinThread()} waits for that (after {@link #close()}),
  * the JVM's normal exit waits for it too unless {@link #cancelJoinThread()} was called, and a process killed
- * meanwhile loses those items: CPython's rules. A child waiting so at exit still ends when its parent dies
+ * meanwhile loses those items: CPython's rules (but unlike CPython's, such lost items give their places
+ * under {@code maxsize} back, and a {@code JoinableQueue}'s {@code join()} stops waiting for them, as soon
+ * as another process looks). A child waiting so at exit still ends when its parent dies
  * or it is terminated (its items are then lost). A {@link JoinableQueue} buffers the same way, and its
  * {@code join()} waits for such items too. A {@link SimpleQueue} (as CPython's, which writes its pipe
  * directly) has no feeder: its {@code put} waits for room in the bytes. An item larger than the whole shared memory travels in a {@code /dev/shm} file of

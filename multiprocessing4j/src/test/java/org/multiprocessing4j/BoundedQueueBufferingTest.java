@@ -238,4 +238,45 @@ class BoundedQueueBufferingTest extends ChildProcessTestBase {
         }
         // NOTE: ChildProcessTestBase then checks that the three items' files are gone from /dev/shm
     }
+
+    @Test
+    void the_places_and_tasks_of_items_a_killed_producer_held_come_back() throws Exception {
+        // NOTE: CPython's queue keeps such places taken and its join() waits for those items for ever
+        try (JoinableQueue<String> q = new JoinableQueue<>(100, RING)) {
+            Process producer = new Process(checked(() -> {
+                for (int i = 0; i < 40; i++) {
+                    q.put("s" + i + "-".repeat(40)); // NOTE: about 18 fill the shared memory; the rest wait here
+                }
+                Thread.sleep(HANG.toMillis());
+            }));
+            producer.start();
+            long deadline = System.nanoTime() + HANG.toNanos();
+            while (q.qsize() < 40 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(40, q.qsize());
+            producer.kill();
+            producer.join(HANG);
+            int arrived = 0;
+            while (true) {
+                try {
+                    q.getNowait();
+                    q.taskDone();
+                    arrived++;
+                } catch (QueueEmptyException e) {
+                    break;
+                }
+            }
+            assertTrue(arrived > 0 && arrived < 40, "what was in the shared memory arrived: " + arrived);
+            assertTimeoutPreemptively(HANG, () -> q.join(), "join does not wait for items that died with their producer");
+            assertEquals(0, q.qsize());
+            for (int i = 0; i < 100; i++) {
+                q.putNowait("again" + i); // NOTE: every place is free again
+            }
+            for (int i = 0; i < 100; i++) {
+                assertEquals("again" + i, q.get(HANG));
+                q.taskDone();
+            }
+        }
+    }
 }

@@ -137,19 +137,21 @@ class QueueConcurrencyTest extends ChildProcessTestBase {
 
     @Test
     void a_producer_killed_while_holding_the_producer_lock_does_not_block_the_others() throws Exception {
-        try (Queue<Integer> q = new Queue<>(1)) {
+        // NOTE: a queue that does not buffer (SimpleQueue's kind), where a put waits for room holding the
+        // producer lock; a Queue's producers never wait holding it (they wait for maxsize without it)
+        try (Queue<byte[]> q = new Queue<>(0, 1024, null, false)) {
             Process blocked = new Process(checked(() -> {
-                q.put(1);
-                q.put(2); // waits for room holding the producer lock
+                q.put(new byte[600]);
+                q.put(new byte[601]); // waits for room holding the producer lock
             }));
             blocked.start();
             int pid = (int) blocked.pid().orElseThrow();
             awaitOwner(() -> q.shared().producerLockOwner(), pid);
             blocked.kill();
             blocked.join(HANG);
-            assertEquals(1, q.get(HANG));
-            q.put(3, RECOVERY);
-            assertEquals(3, q.get(HANG));
+            assertEquals(600, q.get(HANG).length);
+            q.put(new byte[3], RECOVERY);
+            assertEquals(3, q.get(HANG).length);
             assertTrue(q.empty());
         }
     }

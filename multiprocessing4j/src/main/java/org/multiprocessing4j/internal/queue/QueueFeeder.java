@@ -27,7 +27,8 @@ import org.multiprocessing4j.internal.launch.ProcessTree;
  * {@code join_thread} at exit; after 5 s it says on stderr what it waits for. A terminating signal
  * (SIGTERM, SIGINT, SIGHUP) ends that wait, and so does, in a child, its parent's death, so a child never
  * outlives its parent; the items not yet in are then lost.
- * A process killed (SIGKILL) loses its pending items, as in CPython.
+ * A process killed (SIGKILL) loses its pending items, as in CPython; the other processes take their
+ * counts back ({@link BufferedCounts}).
  *
  * <p>Thread-safe: any thread of the process may add; the feeder thread takes.
  */

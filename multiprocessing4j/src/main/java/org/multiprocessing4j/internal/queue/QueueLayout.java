@@ -11,7 +11,7 @@ import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 
 /**
- * The bytes of a queue file, version 2: a 2 KiB header, then the data area. Offsets are from the start of
+ * The bytes of a queue file, version 4: a 2 KiB header, then the data area. Offsets are from the start of
  * the file; every word is naturally aligned. Groups written by different parties sit 128 bytes apart.
  *
  * <pre>
@@ -28,8 +28,10 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  *  640 | data futex word (int): wake sequence << 1 | waiting bit           |  consumer sleeps
  *  768 | space futex word (int)                                            |  producer sleeps
  *  896 | tasks done (long) | tasks futex word (int)                        |  JoinableQueue
- * 1024 | buffered (long): items put but waiting in their producers' feeders   |  any producer (atomic add)
- * 1032 | reserved                                                          |
+ * 1024 | buffered: 48 entries of (owner (long), count (long)): items put     |  each producer its own
+ *      | but waiting in that process's feeder (BufferedCounts)             |  entry (atomic add)
+ * 1792 | reserved (long) | overflow count (long): the same, untracked       |
+ * 1808 | reserved                                                          |
  * 2048 +-------------------------------------------------------------------+
  *      | data: capacity bytes (a power of two), a sequence of records      |
  *      +-------------------------------------------------------------------+
@@ -41,17 +43,18 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * </pre>
  *
  * Buffered counts items a producer's {@code put} accepted while the data area was full and that wait in
- * that process for room (Queue's feeder); it falls as they go in, or are dropped. Tail, puts, head, gets and tasks done only grow; tail and head start at {@link #startPosition}, the
+ * that process for room (Queue's feeder), per process so that a dead one's can be taken back; it falls as
+ * they go in, or are dropped. Tail, puts, head, gets and tasks done only grow; tail and head start at {@link #startPosition}, the
  * counts at 0. Items in the queue = puts - gets; unfinished tasks = puts - tasks done. A position's offset
  * in the data area is {@code position & (capacity - 1)}.
  */
 final class QueueLayout {
     static final long MAGIC = 0x4D50_344A_4D50_4D43L; // "MP4JMPMC"
     /**
-     * 3: the buffered count at 1024 (2 had one futex word per condition, with a waiting bit; 1 a sequence
-     * and a sleeper count).
+     * 4: buffered counted per process at 1024 (3 had one buffered count there; 2 had one futex word per
+     * condition, with a waiting bit; 1 a sequence and a sleeper count).
      */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     static final int HEADER_BYTES = 2048;
 
     static final long MAGIC_OFFSET = FileHeader.MAGIC_OFFSET;
@@ -70,6 +73,7 @@ final class QueueLayout {
     static final long TASKS_DONE = 896;
     static final long TASKS_FUTEX = 904;
     static final long BUFFERED = 1024;
+    static final long BUFFERED_OVERFLOW = BUFFERED + BufferedCounts.SLOTS * BufferedCounts.ENTRY_BYTES;
     static final long DATA = HEADER_BYTES;
 
     static final int RECORD_HEADER = 8;

@@ -73,7 +73,9 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  * (only items over half the capacity can meet this; put(..., timeout) then reports "full").
  *
  * maxsize (in items): a producer also waits while puts - gets + buffered >= maxsize (read fresh); PADs are
- * not items. buffered counts the items producers hold in their feeders (Queue, CPython's feeder thread):
+ * not items. buffered counts the items producers hold in their feeders (Queue, CPython's feeder thread),
+ * per process (BufferedCounts): a waiter for maxsize or join, and buffered(), take back the counts of
+ * producers that died (their items died with them) before they conclude "no place" or "not done":
  * putOrReserve, under the producer lock, either appends an item or counts it there (a reservation of its
  * place), and the feeder's putReservedWhenRoom publishes it and takes it out of that count in one step
  * under the lock, so a producer never sees an item twice or not at all. A putOrReserve producer waits for
@@ -115,6 +117,8 @@ public final class SharedQueue implements AutoCloseable {
     private final FutexCondition data;
     private final FutexCondition space;
     private final FutexCondition tasks;
+    /** Items producers hold in their feeders, per process (see {@link QueueLayout}). */
+    private final BufferedCounts counts;
     private final ActiveCalls calls = new ActiveCalls();
     private final FutexCondition.Cancellation cancellation = this::ensureOpen;
     /** The last head this process's producers read: a lower bound of the head. Producer lock held. */
@@ -140,6 +144,7 @@ public final class SharedQueue implements AutoCloseable {
         this.data = new FutexCondition(segment, QueueLayout.DATA_FUTEX, true);
         this.space = new FutexCondition(segment, QueueLayout.SPACE_FUTEX, false);
         this.tasks = new FutexCondition(segment, QueueLayout.TASKS_FUTEX, false);
+        this.counts = new BufferedCounts(segment, QueueLayout.BUFFERED, QueueLayout.BUFFERED_OVERFLOW);
     }
 
     /** Creates a queue of {@link #DEFAULT_CAPACITY} bytes; {@code maxsize} items at most, 0 for no limit. */
@@ -294,11 +299,14 @@ public final class SharedQueue implements AutoCloseable {
                         if (direct && append(message, record, 0, 0, true, false, false, false)) {
                             return Placement.PUT;
                         }
-                        long ignored = (long) LONG.getAndAdd(segment, QueueLayout.BUFFERED, 1L);
+                        counts.add(1);
                         return Placement.RESERVED;
                     }
                 } finally {
                     producers.unlockAndSignal(data);
+                }
+                if (counts.recoverDead(false)) {
+                    continue; // NOTE: places held by the items of a dead producer are free again
                 }
                 if (!timed) {
                     deadline = System.nanoTime() + timeoutNanos;
@@ -306,7 +314,7 @@ public final class SharedQueue implements AutoCloseable {
                 }
                 // NOTE: without the lock (feeders need it to move the buffered items that may hold the places):
                 // a get, or a producer giving up buffered items (addBuffered), frees a place and signals space
-                if (!space.await(this::belowMaxsize, deadline, cancellation)) {
+                if (!space.await(() -> belowMaxsize() || counts.recoverDead(false) && belowMaxsize(), deadline, cancellation)) {
                     return Placement.TIMED_OUT;
                 }
             }
@@ -317,7 +325,7 @@ public final class SharedQueue implements AutoCloseable {
 
     /** Items in the queue plus those producers hold for it are under {@code maxsize} (reads both fresh). */
     private boolean belowMaxsize() {
-        return tail.count() - head.count() + (long) LONG.getVolatile(segment, QueueLayout.BUFFERED) < maxsize;
+        return tail.count() - head.count() + counts.total() < maxsize;
     }
 
     private boolean putWhenRoom(byte[] message, boolean reserved, BooleanSupplier giveUp) throws InterruptedException {
@@ -430,7 +438,7 @@ public final class SharedQueue implements AutoCloseable {
             if (fromBuffer) {
                 // NOTE: after the count grew, under the lock: puts + buffered never dips (a joiner), and no
                 // producer, which reads both under this lock, sees the item twice
-                long ignored = (long) LONG.getAndAdd(segment, QueueLayout.BUFFERED, -1L);
+                counts.add(-1);
             }
             return true; // the caller's unlockAndSignal wakes a sleeping consumer
         }
@@ -571,7 +579,7 @@ public final class SharedQueue implements AutoCloseable {
     public void addBuffered(long delta) {
         enter();
         try {
-            long ignored = (long) LONG.getAndAdd(segment, QueueLayout.BUFFERED, delta);
+            counts.add(delta);
             if (delta < 0) {
                 // NOTE: items given up free their places: a producer may wait for maxsize, a joiner for them
                 space.signal();
@@ -582,11 +590,15 @@ public final class SharedQueue implements AutoCloseable {
         }
     }
 
-    /** Items that producers of any process hold for this queue while it is full (a snapshot). */
+    /**
+     * Items that producers of any process hold for this queue while it is full (a snapshot); those of
+     * producers that died are taken back first.
+     */
     public long buffered() {
         enter();
         try {
-            return Math.max(0, (long) LONG.getVolatile(segment, QueueLayout.BUFFERED));
+            long total = counts.total();
+            return total > 0 && counts.recoverDead(false) ? counts.total() : total;
         } finally {
             leave();
         }
@@ -650,11 +662,15 @@ public final class SharedQueue implements AutoCloseable {
         enter();
         try {
             // NOTE: items buffered in producers count as put: put() accepted them (CPython counts them at put)
-            return tasks.await(() -> (long) LONG.getVolatile(segment, QueueLayout.TASKS_DONE)
-                    >= tail.count() + (long) LONG.getVolatile(segment, QueueLayout.BUFFERED), deadline, cancellation);
+            // NOTE: but not those of a producer that died: they are lost, and taken back (BufferedCounts)
+            return tasks.await(() -> allDone() || counts.recoverDead(false) && allDone(), deadline, cancellation);
         } finally {
             leave();
         }
+    }
+
+    private boolean allDone() {
+        return (long) LONG.getVolatile(segment, QueueLayout.TASKS_DONE) >= tail.count() + counts.total();
     }
 
     /** The pid holding the producer lock, 0 if free (a snapshot; tests use it). */
