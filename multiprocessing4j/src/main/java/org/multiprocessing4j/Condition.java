@@ -332,6 +332,7 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
     }
 
     private void checkHeld(String what) {
+        file.segment(); // NOTE: first, so that a closed condition says so, not that its (closed) lock is
         if (!ConditionLock.isHeldForCondition(lock)) {
             throw new IllegalMonitorStateException(what + " on " + this + " without holding its lock " + lock);
         }

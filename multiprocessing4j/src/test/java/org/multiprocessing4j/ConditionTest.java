@@ -39,6 +39,16 @@ class ConditionTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_closed_condition_says_so_and_not_that_its_own_lock_is_closed() {
+        Condition c = new Condition();
+        c.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, c::signalAll);
+        assertTrue(e.getMessage().startsWith("a condition "), e.getMessage()); // NOTE: said "a reentrant lock ..." before
+        e = assertThrows(IllegalStateException.class, () -> c.await(SHORT));
+        assertTrue(e.getMessage().startsWith("a condition "), e.getMessage());
+    }
+
+    @Test
     void a_child_waiter_is_woken_by_a_signal_from_here() throws Exception {
         try (Condition c = new Condition(); Event woke = new Event()) {
             Process waiter = new Process(checked(() -> {
