@@ -185,6 +185,7 @@ class ClusterInterruptTest {
         }
     }
 
+    /** Also: an {@code unlock()} by an interrupted thread unlocks (the lock is free after). */
     @Test
     void uninterruptibleLockWaitsOnAndKeepsTheInterrupt() throws Exception {
         String name = unique("ulock");
@@ -192,6 +193,7 @@ class ClusterInterruptTest {
         try {
             Holder holder = new Holder(lock::lock, lock::unlock);
             AtomicBoolean interruptedAfter = new AtomicBoolean();
+            AtomicBoolean interruptedAfterUnlock = new AtomicBoolean();
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             CountDownLatch got = new CountDownLatch(1);
             Thread waiter = Thread.ofPlatform().start(() -> {
@@ -199,8 +201,8 @@ class ClusterInterruptTest {
                     lock.lock();
                     interruptedAfter.set(Thread.currentThread().isInterrupted());
                     got.countDown();
-                    Thread.interrupted(); // so that unlock is not called interrupted (a test of lock(), not unlock())
-                    lock.unlock();
+                    lock.unlock(); // called interrupted: still unlocks, and keeps the status
+                    interruptedAfterUnlock.set(Thread.currentThread().isInterrupted());
                 } catch (Throwable e) {
                     thrown.set(e);
                 }
@@ -213,6 +215,7 @@ class ClusterInterruptTest {
             assertNull(thrown.get(), () -> "lock() threw " + thrown.get());
             assertEquals(0, got.getCount(), "lock() did not return");
             assertTrue(interruptedAfter.get(), "lock() lost the interrupt status");
+            assertTrue(interruptedAfterUnlock.get(), "unlock() lost the interrupt status");
             assertTrue(lock.tryLock(ARRIVES_S, TimeUnit.SECONDS));
             lock.unlock();
         } finally {
