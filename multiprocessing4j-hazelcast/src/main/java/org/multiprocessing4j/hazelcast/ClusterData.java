@@ -72,14 +72,19 @@ public final class ClusterData {
     }
 
     /**
-     * The cluster's queue called {@code name} (made on first use; unbounded).
+     * The cluster's queue called {@code name} (made on first use; unbounded). An interrupt of a thread
+     * waiting in {@code take}, {@code put} or a timed {@code poll}/{@code offer} throws
+     * {@link InterruptedException} with nothing taken or added, unless the cluster moved the item just as
+     * the interrupt came: then the call succeeds and the interrupt status stays set (no item is lost
+     * either way).
      *
      * @param name the queue's name, the same in every JVM that uses it
      * @param <T> the type of its items
      * @return a view of the queue
+     * @throws IllegalArgumentException if {@code name} is null or blank
      */
     public <T> BlockingQueue<T> queue(String name) {
-        return session.queue(name, serializer);
+        return session.queue(checked(name), serializer);
     }
 
     /**
@@ -90,9 +95,10 @@ public final class ClusterData {
      * @param <K> the type of its keys
      * @param <V> the type of its values
      * @return a view of the dict
+     * @throws IllegalArgumentException if {@code name} is null or blank
      */
     public <K, V> ConcurrentMap<K, V> dict(String name) {
-        return session.dict(name, serializer);
+        return session.dict(checked(name), serializer);
     }
 
     /**
@@ -103,9 +109,10 @@ public final class ClusterData {
      * @param name the list's name, the same in every JVM that uses it
      * @param <T> the type of its items
      * @return a view of the list
+     * @throws IllegalArgumentException if {@code name} is null or blank
      */
     public <T> List<T> list(String name) {
-        return session.list(name, serializer);
+        return session.list(checked(name), serializer);
     }
 
     /**
@@ -124,9 +131,10 @@ public final class ClusterData {
      *
      * @param name the lock's name, the same in every JVM that uses it
      * @return the lock
+     * @throws IllegalArgumentException if {@code name} is null or blank
      */
     public Lock lock(String name) {
-        return session.rlock(name);
+        return session.rlock(checked(name));
     }
 
     /**
@@ -138,10 +146,11 @@ public final class ClusterData {
      * @param name the semaphore's name, the same in every JVM that uses it
      * @param permits the number of permits it starts with, 0 or more
      * @return the semaphore
-     * @throws IllegalArgumentException if {@code permits} is negative, or the semaphore was made with
-     *     another number of permits
+     * @throws IllegalArgumentException if {@code name} is null or blank, {@code permits} is negative, or the
+     *     semaphore was made with another number of permits
      */
     public ClusterSemaphore semaphore(String name, int permits) {
+        checked(name);
         if (permits < 0) {
             throw new IllegalArgumentException("a semaphore's permits must be 0 or more: " + permits);
         }
@@ -154,11 +163,20 @@ public final class ClusterData {
      *
      * @param name the name given to {@link #queue}, {@link #dict}, {@link #list}, {@link #lock} or
      *     {@link #semaphore}
+     * @throws IllegalArgumentException if {@code name} is null or blank
      */
     public void destroy(String name) {
+        checked(name);
         for (StructureRef.Kind kind : StructureRef.Kind.values()) {
             session.destroy(kind, name);
         }
+    }
+
+    private static String checked(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name: a cluster structure's name may not be " + (name == null ? "null" : "blank: \"" + name + "\""));
+        }
+        return name;
     }
 
     @Override

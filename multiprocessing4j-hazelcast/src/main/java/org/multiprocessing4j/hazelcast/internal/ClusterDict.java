@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * A {@link ConcurrentMap} on a Hazelcast {@code IMap<byte[], byte[]>}, shared by every JVM of the cluster
@@ -21,8 +23,17 @@ import java.util.concurrent.ConcurrentMap;
  * must encode the same way whenever they are equal (strings, numbers, enums, records of those; not a
  * {@code HashSet}). A value is encoded and signed for its dict and key ({@link Payloads}): one written
  * without the authkey, or copied from another key, raises {@link SecurityException} when read, undecoded.
- * Atomic operations ({@code putIfAbsent}, {@code replace}, conditional {@code remove}) compare encodings.
- * Iteration is over a snapshot. No null keys or values. A serializable handle ({@link StructureRef}). Thread-safe.
+ * Atomic operations ({@code putIfAbsent}, {@code replace}, conditional {@code remove}, {@code merge},
+ * {@code compute}, {@code computeIfPresent}, {@code computeIfAbsent}) compare values with {@code equals},
+ * as a {@link ConcurrentMap} must (encodings are not canonical: JDK serialization writes a {@code HashMap}'s
+ * bucket count, so equal values can encode differently). Iteration is over a snapshot. No null keys or
+ * values. A serializable handle ({@link StructureRef}). Thread-safe.
+ *
+ * <p>Implementation note: a conditional update reads the stored (signed) frame, decodes it and compares the
+ * value with {@code equals} here, then does Hazelcast's compare-and-set ({@code replace(k, frame, new)},
+ * {@code remove(k, frame)}) on that very frame: it fails only if the entry changed in between (then it
+ * reads again), never because of how a value encodes. The functions of {@code merge} and the
+ * {@code compute}s may so run more than once, as {@link ConcurrentMap}'s defaults do.
  */
 public final class ClusterDict<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, V>, Serializable {
     @Serial
@@ -90,13 +101,106 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
             return false;
         }
         byte[] k = key(key);
-        return map.remove(k, seal(k, value));
+        while (true) {
+            byte[] stored = map.get(k);
+            if (stored == null || !value.equals(open(k, stored))) {
+                return false;
+            }
+            if (map.remove(k, stored)) {
+                return true;
+            }
+        }
     }
 
     @Override
     public boolean replace(K key, V oldValue, V newValue) {
+        Objects.requireNonNull(oldValue, "a dict value may not be null");
         byte[] k = key(key);
-        return map.replace(k, seal(k, oldValue), seal(k, newValue));
+        byte[] next = seal(k, newValue);
+        while (true) {
+            byte[] stored = map.get(k);
+            if (stored == null || !oldValue.equals(open(k, stored))) {
+                return false;
+            }
+            if (map.replace(k, stored, next)) {
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public V computeIfAbsent(K key, Function<? super K, ? extends V> mapping) {
+        Objects.requireNonNull(mapping, "mapping");
+        byte[] k = key(key);
+        while (true) {
+            byte[] stored = map.get(k);
+            if (stored != null) {
+                return open(k, stored);
+            }
+            V value = mapping.apply(key);
+            if (value == null) {
+                return null;
+            }
+            if (map.putIfAbsent(k, seal(k, value)) == null) {
+                return value;
+            }
+        }
+    }
+
+    @Override
+    public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remapping) {
+        Objects.requireNonNull(remapping, "remapping");
+        byte[] k = key(key);
+        while (true) {
+            byte[] stored = map.get(k);
+            if (stored == null) {
+                return null;
+            }
+            V value = remapping.apply(key, open(k, stored));
+            if (update(k, stored, value)) {
+                return value;
+            }
+        }
+    }
+
+    @Override
+    public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remapping) {
+        Objects.requireNonNull(remapping, "remapping");
+        byte[] k = key(key);
+        while (true) {
+            byte[] stored = map.get(k);
+            V value = remapping.apply(key, open(k, stored));
+            if (update(k, stored, value)) {
+                return value;
+            }
+        }
+    }
+
+    @Override
+    public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remapping) {
+        Objects.requireNonNull(value, "a dict value may not be null");
+        Objects.requireNonNull(remapping, "remapping");
+        byte[] k = key(key);
+        while (true) {
+            byte[] stored = map.get(k);
+            V next = stored == null ? value : remapping.apply(open(k, stored), value);
+            if (update(k, stored, next)) {
+                return next;
+            }
+        }
+    }
+
+    /**
+     * Sets the entry of {@code k} from {@code stored} (null: none) to {@code value} (null: none) if it
+     * still holds {@code stored}.
+     *
+     * @return false if the entry changed since {@code stored} was read
+     */
+    private boolean update(byte[] k, byte[] stored, V value) {
+        if (stored == null) {
+            return value == null ? !map.containsKey(k) : map.putIfAbsent(k, seal(k, value)) == null;
+        }
+        return value == null ? map.remove(k, stored) : map.replace(k, stored, seal(k, value));
     }
 
     @Override

@@ -21,14 +21,15 @@ import org.multiprocessing4j.internal.remote.LockBackend;
  * <p>Implementation note: the lock state lives on the key's partition owner and its synchronous backup,
  * so one member crash keeps it; Hazelcast releases the locks of a member that leaves the cluster and of
  * a client whose connection ends. It is AP, not CP: in a network partition (split brain) each side can
- * grant it. Waits are slices of {@code tryLock} (which is interruptible); an uninterruptible wait keeps
- * the interrupt status for later. The hold count of each thread is kept in this JVM (Hazelcast does not
- * tell it).
+ * grant it. Waits are slices of {@code tryLock} run by {@link Waiting} (an interrupt is seen between
+ * slices and never abandons a {@code tryLock} on the member: one that got the lock as the interrupt came
+ * unlocks it before {@link #lockInterruptibly()} or {@code tryLock(time, unit)} throw
+ * {@link InterruptedException}); {@link #lock()} and {@link #tryLock()} are uninterruptible and keep the
+ * interrupt status for later. The hold count of each thread is kept in this JVM (Hazelcast does not tell it).
  */
 public final class ClusterLock implements Lock, LockBackend {
     @Serial
     private static final long serialVersionUID = 1L;
-    private static final long SLICE_NS = TimeUnit.SECONDS.toNanos(1);
     /** Holds of this thread, by lock map name. */
     private static final ThreadLocal<Map<String, Integer>> HOLDS = ThreadLocal.withInitial(HashMap::new);
 
@@ -44,8 +45,8 @@ public final class ClusterLock implements Lock, LockBackend {
 
     @Override
     public boolean acquire(long nanos, boolean interruptible) throws InterruptedException {
-        boolean taken = Waiting.slices(nanos, interruptible, SLICE_NS, slice -> map.tryLock(key, slice, TimeUnit.NANOSECONDS),
-                () -> map.tryLock(key));
+        boolean taken = Waiting.slices(nanos, interruptible, slice -> map.tryLock(key, slice, TimeUnit.NANOSECONDS) ? Boolean.TRUE : null,
+                got -> map.unlock(key)) != null;
         if (taken) {
             HOLDS.get().merge(map.getName(), 1, Integer::sum);
         }
@@ -54,7 +55,7 @@ public final class ClusterLock implements Lock, LockBackend {
 
     @Override
     public void release() {
-        map.unlock(key); // IllegalMonitorStateException if this thread does not hold it
+        ShieldedCall.quietly(() -> map.unlock(key)); // IllegalMonitorStateException if this thread does not hold it
         HOLDS.get().computeIfPresent(map.getName(), (k, n) -> n > 1 ? n - 1 : null);
     }
 
@@ -99,7 +100,7 @@ public final class ClusterLock implements Lock, LockBackend {
     /** Whether some thread of some JVM holds the lock now (a snapshot). */
     @Override
     public boolean isLocked() {
-        return map.isLocked(key);
+        return ShieldedCall.quietly(() -> map.isLocked(key));
     }
 
     /**

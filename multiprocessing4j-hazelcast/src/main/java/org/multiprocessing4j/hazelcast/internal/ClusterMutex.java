@@ -6,6 +6,7 @@ import java.io.Serial;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.multiprocessing4j.internal.remote.LockBackend;
 
 /**
@@ -18,14 +19,15 @@ import org.multiprocessing4j.internal.remote.LockBackend;
  * <p>Implementation note: Hazelcast's key lock is reentrant and owned by a thread, so this JVM remembers
  * which of its threads holds each lock; that thread waits (re-checking that the lock is still held at
  * all) instead of taking it again. A release by the owner is an {@code unlock}; by anyone else a
- * {@code forceUnlock}. Two releases racing may both pass the "is it held" check, so the second could free
+ * {@code forceUnlock}. Waits are slices run by {@link Waiting}: an interrupt never abandons a
+ * {@code tryLock} on the member (one that got the lock as the interrupt came unlocks it before the
+ * acquire throws {@link InterruptedException}). Two releases racing may both pass the "is it held" check, so the second could free
  * the lock of a new holder: release once, as Python requires. What a cluster lock lacks against a CP
  * {@code FencedLock} is said by {@link ClusterLock}.
  */
 public final class ClusterMutex implements LockBackend {
     @Serial
     private static final long serialVersionUID = 1L;
-    private static final long SLICE_NS = TimeUnit.MILLISECONDS.toNanos(200);
     /** The thread of this JVM holding each lock (by map name), as far as this JVM knows. */
     private static final Map<String, Thread> HOLDERS = new ConcurrentHashMap<>();
 
@@ -42,13 +44,13 @@ public final class ClusterMutex implements LockBackend {
     @Override
     public boolean acquire(long nanos, boolean interruptible) throws InterruptedException {
         Thread me = Thread.currentThread();
-        boolean taken = Waiting.slices(nanos, interruptible, SLICE_NS, slice -> {
+        boolean taken = Waiting.slices(nanos, interruptible, slice -> {
             if (heldByMe(me)) {
-                TimeUnit.NANOSECONDS.sleep(Math.min(slice, SLICE_NS));
-                return false;
+                LockSupport.parkNanos(slice); // taken twice by one thread: wait for a release elsewhere, as Python does
+                return null;
             }
-            return map.tryLock(key, slice, TimeUnit.NANOSECONDS);
-        }, () -> !heldByMe(me) && map.tryLock(key));
+            return map.tryLock(key, slice, TimeUnit.NANOSECONDS) ? Boolean.TRUE : null;
+        }, got -> map.unlock(key)) != null;
         if (taken) {
             HOLDERS.put(map.getName(), me);
         }
@@ -69,11 +71,16 @@ public final class ClusterMutex implements LockBackend {
 
     @Override
     public void release() {
+        Thread me = Thread.currentThread();
+        ShieldedCall.quietly(() -> releaseAs(me));
+    }
+
+    private void releaseAs(Thread me) {
         if (!map.isLocked(key)) {
             throw new IllegalStateException("release of " + this + ": it is not held");
         }
         Thread holder = HOLDERS.remove(map.getName());
-        if (holder == Thread.currentThread()) {
+        if (holder == me) {
             try {
                 map.unlock(key);
                 return;
@@ -86,12 +93,13 @@ public final class ClusterMutex implements LockBackend {
 
     @Override
     public boolean isLocked() {
-        return map.isLocked(key);
+        return ShieldedCall.quietly(() -> map.isLocked(key));
     }
 
     @Override
     public int holdCount() {
-        return heldByMe(Thread.currentThread()) ? 1 : 0;
+        Thread me = Thread.currentThread();
+        return ShieldedCall.quietly(() -> heldByMe(me)) ? 1 : 0;
     }
 
     @Serial

@@ -18,14 +18,15 @@ import org.multiprocessing4j.internal.remote.SemaphoreBackend;
  * {@code IQueue} (one synchronous backup: one member crash loses none): acquiring takes one, releasing
  * puts one back. A token without the authkey's signature is dropped (logged) when taken, so nobody without
  * the key can add permits; anybody reaching the cluster can still remove them. A permit taken by a JVM that
- * dies is not given back. A bounded semaphore's release checks the count and adds the token under the key
+ * dies is not given back. An acquire waits in slices run by {@link Waiting}: an interrupt never abandons a
+ * {@code poll} on the member (a permit it took as the interrupt came is put back before the acquire throws
+ * {@link InterruptedException}). A bounded semaphore's release checks the count and adds the token under the key
  * lock {@code release} of the settings map: releases are serialized, and an acquire between the check and
  * the add only lowers the count, so the bound holds.
  */
 public final class ClusterPermits implements SemaphoreBackend {
     @Serial
     private static final long serialVersionUID = 1L;
-    private static final long SLICE_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final transient IQueue<byte[]> permits;
     private final transient IMap<String, Integer> settings;
@@ -65,21 +66,22 @@ public final class ClusterPermits implements SemaphoreBackend {
 
     @Override
     public boolean acquire(long nanos, boolean interruptible) throws InterruptedException {
-        return Waiting.slices(nanos, interruptible, SLICE_NS, slice -> genuine(permits.poll(slice, TimeUnit.NANOSECONDS)), () -> {
+        return Waiting.slices(nanos, interruptible, slice -> {
             while (true) {
-                byte[] token = permits.poll();
-                if (token == null) {
-                    return false;
-                }
-                if (genuine(token)) {
-                    return true;
+                byte[] token = permits.poll(slice, TimeUnit.NANOSECONDS);
+                if (token == null || genuine(token)) {
+                    return token;
                 }
             }
-        });
+        }, permits::add) != null;
     }
 
     @Override
     public void release() {
+        ShieldedCall.quietly(this::releaseNow);
+    }
+
+    private void releaseNow() {
         if (bound < 0) {
             permits.add(token());
             return;
@@ -98,7 +100,7 @@ public final class ClusterPermits implements SemaphoreBackend {
 
     @Override
     public int value() {
-        return permits.size();
+        return ShieldedCall.quietly(permits::size);
     }
 
     @Serial

@@ -27,6 +27,14 @@ import org.multiprocessing4j.internal.remote.JoinableBackend;
  * one away; both with the map's atomic {@code replace(key, old, new)}. {@link #join()} reads the count
  * every 5 to 100 ms (an {@code IMap} has no blocking wait). The count is not signed: anyone reaching the
  * cluster can change it.
+ *
+ * <p>Waits ({@link #take()}, {@link #put}, the timed {@code poll} and {@code offer}) are slices run by
+ * {@link Waiting}, and every call that moves an item runs as a {@link ShieldedCall}: an interrupt never
+ * abandons a cluster call half done (Hazelcast's client would drop the item a parked {@code take} gets
+ * later, or report a failed {@code put} whose item arrives later). An interrupt that comes as a slice
+ * succeeds lets it succeed: the item taken is returned (or the item offered stays in the queue) with the
+ * interrupt status set; otherwise the wait throws {@link InterruptedException} and nothing was taken or
+ * added.
  */
 public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableBackend<T>, Serializable {
     @Serial
@@ -65,37 +73,37 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
 
     @Override
     public boolean offer(T item) {
-        byte[] frame = seal(item);
-        counted(1);
-        boolean done = false;
         try {
-            done = queue.offer(frame);
-            return done;
-        } finally {
-            uncountUnless(done);
+            return offerFor(item, 0, false);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
         }
     }
 
     @Override
     public void put(T item) throws InterruptedException {
-        byte[] frame = seal(item);
-        counted(1);
-        boolean done = false;
-        try {
-            queue.put(frame);
-            done = true;
-        } finally {
-            uncountUnless(done);
-        }
+        offerFor(item, -1, true);
     }
 
     @Override
     public boolean offer(T item, long timeout, TimeUnit unit) throws InterruptedException {
+        return offerFor(item, Math.max(0, unit.toNanos(timeout)), true);
+    }
+
+    /**
+     * Offers {@code item}, waiting up to {@code nanos} for room (negative: no limit). An item the cluster
+     * took as an interrupt came stays put: the offer succeeds with the interrupt status set.
+     */
+    private boolean offerFor(T item, long nanos, boolean interruptible) throws InterruptedException {
         byte[] frame = seal(item);
+        if (interruptible && Thread.interrupted()) {
+            throw new InterruptedException();
+        }
         counted(1);
         boolean done = false;
         try {
-            done = queue.offer(frame, timeout, unit);
+            done = Waiting.slices(nanos, interruptible, slice -> queue.offer(frame, slice, TimeUnit.NANOSECONDS) ? Boolean.TRUE : null,
+                    null) != null;
             return done;
         } finally {
             uncountUnless(done);
@@ -104,9 +112,12 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
 
     /** Adds {@code delta} to a joinable queue's unfinished count; nothing for a plain queue. */
     private void counted(long delta) {
-        if (unfinished == null) {
-            return;
+        if (unfinished != null) {
+            ShieldedCall.quietly(() -> count(delta));
         }
+    }
+
+    private void count(long delta) {
         while (true) {
             Long now = unfinished.get(UNFINISHED);
             long next = (now == null ? 0 : now) + delta;
@@ -147,7 +158,7 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
         joinable();
         long pauseMs = 5;
         while (true) {
-            Long now = unfinished.get(UNFINISHED);
+            Long now = ShieldedCall.quietly(() -> unfinished.get(UNFINISHED));
             if (now == null || now == 0) {
                 return;
             }
@@ -164,33 +175,33 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
 
     @Override
     public T poll() {
-        while (true) {
-            byte[] frame = queue.poll();
-            if (frame == null) {
-                return null;
-            }
-            T item = open(frame);
-            if (item != null) {
-                return item;
-            }
+        try {
+            return pollFor(0, false);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
         }
     }
 
     @Override
     public T take() throws InterruptedException {
-        while (true) {
-            T item = open(queue.take());
-            if (item != null) {
-                return item;
-            }
-        }
+        return pollFor(-1, true);
     }
 
     @Override
     public T poll(long timeout, TimeUnit unit) throws InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        return pollFor(Math.max(0, unit.toNanos(timeout)), true);
+    }
+
+    /**
+     * Takes an item, waiting up to {@code nanos} for one (negative: no limit). An item the cluster handed
+     * over as an interrupt came is kept: returned with the interrupt status set (putting it back would
+     * move it behind the items that came after it: a Hazelcast queue cannot add at its head).
+     */
+    private T pollFor(long nanos, boolean interruptible) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
         while (true) {
-            byte[] frame = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            long left = nanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
+            byte[] frame = Waiting.slices(left, interruptible, slice -> queue.poll(slice, TimeUnit.NANOSECONDS), null);
             if (frame == null) {
                 return null;
             }
@@ -203,18 +214,18 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
 
     @Override
     public T peek() {
-        byte[] frame = queue.peek();
+        byte[] frame = ShieldedCall.quietly(queue::peek);
         return frame == null ? null : open(frame);
     }
 
     @Override
     public int size() {
-        return queue.size();
+        return ShieldedCall.quietly(queue::size);
     }
 
     @Override
     public int remainingCapacity() {
-        return queue.remainingCapacity();
+        return ShieldedCall.quietly(queue::remainingCapacity);
     }
 
     @Override
@@ -228,7 +239,7 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
             throw new IllegalArgumentException("cannot drain a queue into itself");
         }
         List<byte[]> frames = new ArrayList<>();
-        queue.drainTo(frames, max);
+        ShieldedCall.quietly(() -> queue.drainTo(frames, max));
         int n = 0;
         for (byte[] frame : frames) {
             T item = open(frame);

@@ -1,56 +1,77 @@
 package org.multiprocessing4j.hazelcast.internal;
 
+import com.hazelcast.core.HazelcastException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
 /**
- * Waits made of bounded slices of a blocking cluster call, so that a wait without a limit still notices
- * interrupts (or, uninterruptible, survives them and restores the status). Stateless.
+ * Waits made of bounded slices of a blocking cluster call, each run as a {@link ShieldedCall} (an interrupt
+ * never abandons a call half done), so that a wait without a limit still notices interrupts between slices
+ * or, uninterruptible, survives them and restores the status. Stateless.
  */
 final class Waiting {
-    /** A blocking attempt that waits at most {@code sliceNanos}. */
-    @FunctionalInterface
-    interface Attempt {
-        boolean tryFor(long sliceNanos) throws InterruptedException;
-    }
+    /** The longest one blocking call waits: an interrupted waiter waits about this long for its call to end. */
+    static final long SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    /** An attempt that does not wait. */
+    /** A blocking attempt that waits at most {@code sliceNanos} (0: does not wait). */
     @FunctionalInterface
-    interface Now {
-        boolean tryNow();
+    interface Attempt<R> {
+        /** What it got (an item, a permit, {@code true} for a lock), or null if nothing. */
+        R tryFor(long sliceNanos) throws InterruptedException;
     }
 
     private Waiting() {
     }
 
     /**
-     * Tries until {@code attempt} succeeds or {@code nanos} pass ({@code nanos} negative: no limit; 0: one
-     * try with {@code now}).
+     * Tries until {@code attempt} gets something or {@code nanos} pass ({@code nanos} negative: no limit; 0:
+     * one try that does not wait). An interrupt that comes while an attempt runs lets it end first; if it got
+     * something, {@code giveBack} returns it and the wait throws {@link InterruptedException} (interruptible),
+     * or, for a null {@code giveBack}, the wait keeps it and returns it with the interrupt status set.
      *
-     * @throws InterruptedException if {@code interruptible} and interrupted (nothing taken)
+     * @return what the attempt got, or null if {@code nanos} passed first
+     * @throws InterruptedException if {@code interruptible}, interrupted, and nothing is kept
      */
-    static boolean slices(long nanos, boolean interruptible, long sliceNanos, Attempt attempt, Now now) throws InterruptedException {
-        if (nanos == 0) {
-            return now.tryNow();
-        }
-        long deadline = System.nanoTime() + nanos;
+    static <R> R slices(long nanos, boolean interruptible, Attempt<R> attempt, Consumer<R> giveBack) throws InterruptedException {
+        long deadline = System.nanoTime() + Math.max(0, nanos);
         boolean interrupted = false;
         try {
             while (true) {
-                long left = nanos < 0 ? sliceNanos : Math.min(sliceNanos, deadline - System.nanoTime());
-                if (left <= 0) {
-                    return now.tryNow();
-                }
-                try {
-                    if (interruptible && Thread.interrupted()) {
+                if (Thread.interrupted()) {
+                    if (interruptible) {
                         throw new InterruptedException();
                     }
-                    if (attempt.tryFor(left)) {
-                        return true;
-                    }
-                } catch (InterruptedException e) {
-                    if (interruptible) {
+                    interrupted = true;
+                }
+                long slice = nanos < 0 ? SLICE_NS : Math.max(0, Math.min(SLICE_NS, deadline - System.nanoTime()));
+                ShieldedCall.Outcome<R> outcome;
+                try {
+                    outcome = ShieldedCall.run(() -> attempt.tryFor(slice));
+                } catch (HazelcastException e) {
+                    if (!(e.getCause() instanceof InterruptedException)) {
                         throw e;
                     }
+                    outcome = new ShieldedCall.Outcome<>(null, true); // not expected: nobody interrupts the helper
+                }
+                R got = outcome.value();
+                if (outcome.interrupted()) {
                     interrupted = true;
-                    Thread.interrupted(); // cleared until the wait ends, else every slice would end at once
+                    if (interruptible && (got == null || giveBack != null)) {
+                        if (got != null) {
+                            ShieldedCall.run(() -> {
+                                giveBack.accept(got);
+                                return null;
+                            });
+                        }
+                        interrupted = false; // thrown instead
+                        throw new InterruptedException();
+                    }
+                }
+                if (got != null) {
+                    return got;
+                }
+                if (slice == 0 && nanos >= 0) {
+                    return null;
                 }
             }
         } finally {
