@@ -1,5 +1,6 @@
 package org.multiprocessing4j.kryo;
 
+import com.esotericsoftware.kryo.KryoException;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.util.Objects;
@@ -54,7 +55,15 @@ public final class KryoSerializer implements Serializer {
         if (System.getProperty("kryo.unsafe") == null) {
             System.setProperty("kryo.unsafe", "false");
         }
+        // NOTE: Kryo reports a failure through KryoException.addTrace, which appends to a StringBuffer. If the
+        // first failure in a JVM is a StackOverflowError (a graph too deep for the stack), those classes
+        // would be initialised at the overflowing depth, fail, and stay unusable for the JVM's lifetime
+        // (NoClassDefFoundError from then on, in every caller of StringBuffer). Initialise them here.
+        new KryoException("initialise KryoException and StringBuffer").addTrace("at a shallow depth");
     }
+
+    /** At most this many characters of Kryo's account of a failure go into an exception's message. */
+    static final int MAX_MESSAGE_CHARS = 1_000;
 
     /**
      * At most this many idle Kryo instances are kept for virtual threads; more may exist while more
@@ -82,8 +91,8 @@ public final class KryoSerializer implements Serializer {
             byte[] bytes = session.write(object);
             clean = true;
             return bytes;
-        } catch (RuntimeException | StackOverflowError e) {
-            throw new IOException("KryoSerializer cannot write " + className(object) + ": " + e.getMessage(), e);
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            throw new IOException("KryoSerializer cannot write " + className(object) + ": " + describe(e), e);
         } finally {
             done(session, clean);
         }
@@ -108,7 +117,7 @@ public final class KryoSerializer implements Serializer {
             Object object = session.read(data, offset, length, loader);
             clean = true;
             return object;
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
             throw readFailure(e);
         } finally {
             done(session, clean);
@@ -147,7 +156,34 @@ public final class KryoSerializer implements Serializer {
                 return invalid;
             }
         }
-        return new IOException("KryoSerializer cannot read the message: " + e.getMessage(), e);
+        return new IOException("KryoSerializer cannot read the message: " + describe(e), e);
+    }
+
+    /**
+     * What went wrong, short: a stack overflow says so; otherwise the failure's message followed by its
+     * causes' (JDK serialization's {@code NotSerializableException} names the class it refused), with
+     * Kryo's field trace cut to {@link #MAX_MESSAGE_CHARS}.
+     */
+    static String describe(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof StackOverflowError) {
+                return "the object graph is too deep for this thread's stack (StackOverflowError); send a long"
+                        + " chain as an array or list, or use a thread with a larger stack";
+            }
+        }
+        StringBuilder causes = new StringBuilder();
+        String own = String.valueOf(failure.getMessage());
+        for (Throwable c = failure.getCause(); c != null && causes.length() < MAX_MESSAGE_CHARS; c = c.getCause()) {
+            causes.append(" <- ").append(c.getClass().getName());
+            if (c.getMessage() != null && !own.contains(c.getMessage())) {
+                causes.append(": ").append(c.getMessage());
+            }
+        }
+        return cut(own) + cut(causes.toString());
+    }
+
+    private static String cut(String text) {
+        return text.length() <= MAX_MESSAGE_CHARS ? text : text.substring(0, MAX_MESSAGE_CHARS) + "...";
     }
 
     private static String className(Object object) {
