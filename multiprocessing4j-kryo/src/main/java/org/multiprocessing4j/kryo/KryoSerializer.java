@@ -19,20 +19,41 @@ import org.multiprocessing4j.Serializer;
  *       is always made that way, as JDK serialization makes it (its own constructors never run), so
  *       decoding a library handle such as a {@code Queue} creates nothing. Shared and cyclic
  *       references are kept. {@code transient} fields are not sent.</li>
+ *   <li>{@code Serializable} classes that take part in their own serialization (declare
+ *       {@code writeReplace}, {@code readResolve}, {@code readObject}, {@code writeObject} or
+ *       {@code readObjectNoData}, or are {@code Externalizable}), by JDK serialization, so those methods
+ *       run as they would with the default codec (a handle replaced by a reference and remade on
+ *       arrival, a singleton kept single, a transient cache rebuilt); their fields must then be
+ *       {@code Serializable}.</li>
  *   <li>Serializable lambdas (target type extends {@code java.io.Serializable}), including ones that
  *       capture objects that are not {@code Serializable}; the capturing class must be open to
  *       {@code org.multiprocessing4j.kryo} (always so on the class path).</li>
  *   <li>Exceptions, by JDK serialization, so type, message, cause, suppressed exceptions and stack
  *       trace arrive intact; an exception whose fields are not {@code Serializable} cannot be sent.</li>
- *   <li>JDK classes that Kryo cannot take apart on JDK 16+ (their packages are closed), by JDK
- *       serialization when they are {@code Serializable}.</li>
+ *   <li>The JDK's collections and maps that are fully described by their items ({@code ArrayList},
+ *       {@code LinkedList}, {@code ArrayDeque}, {@code Vector}, {@code Stack}, {@code HashSet},
+ *       {@code LinkedHashSet}, {@code HashMap}, {@code LinkedHashMap}, {@code Hashtable},
+ *       {@code IdentityHashMap}, {@code CopyOnWriteArrayList}, {@code CopyOnWriteArraySet},
+ *       {@code ConcurrentHashMap}, {@code ConcurrentLinkedQueue}, {@code ConcurrentLinkedDeque}), and
+ *       {@code TreeMap}, {@code TreeSet}, {@code PriorityQueue}, {@code ConcurrentSkipListMap} with their
+ *       comparators: rebuilt item by item, so the items need not be {@code Serializable}. A
+ *       {@code LinkedHashMap} arrives in insertion order even if it was made in access order.</li>
+ *   <li>Other {@code Serializable} JDK classes (other collections such as {@code Properties} or the
+ *       bounded blocking queues, whose capacity or defaults item-by-item rebuilding would lose; the
+ *       unmodifiable, synchronized and immutable wrappers; {@code UUID}, {@code Random}, the atomics...),
+ *       and an application's non-public subclass of a JDK class, by JDK serialization: their contents
+ *       must be {@code Serializable}.</li>
  * </ul>
+ * Which way a class goes depends only on the class (its package name, its methods), never on the
+ * JVM's {@code --add-opens} flags, so JVMs started with different flags read each other's messages.
  *
  * <h2>What it cannot ship</h2>
  * Lambdas that are not serializable; a lambda reachable from its own captured values; objects whose
  * class has no equivalent on the other side (both sides must run the same class versions: the format
  * carries no schema); JDK classes that are neither {@code Serializable} nor known to Kryo (threads,
- * sockets, streams). {@link #toBytes} reports each of these as an {@link IOException}.
+ * sockets, streams); an object graph deeper than the calling thread's stack allows (a linked chain of
+ * some 10^4 to 10^5 nodes, depending on the stack size). {@link #toBytes} reports each of these as an
+ * {@link IOException} whose message names the class it could not write.
  *
  * <h2>Thread-safety</h2>
  * Thread-safe: one instance serves every thread of a JVM. Kryo instances are not thread-safe, so each
@@ -80,8 +101,10 @@ public final class KryoSerializer implements Serializer {
     /**
      * Encodes {@code object}, which may be {@code null}.
      *
-     * @throws IOException if some object in the graph cannot be written; the message names the class
-     *     of {@code object} and Kryo's account of the failing field. No partial data is returned.
+     * @throws IOException if some object in the graph cannot be written, or the graph is too deep for the
+     *     calling thread's stack; the message names the class of {@code object}, Kryo's account of the
+     *     failing field and the class JDK serialization refused, if any (at most about
+     *     {@code 2 * MAX_MESSAGE_CHARS} characters). No partial data is returned.
      */
     @Override
     public byte[] toBytes(Object object) throws IOException {
@@ -92,7 +115,7 @@ public final class KryoSerializer implements Serializer {
             clean = true;
             return bytes;
         } catch (RuntimeException | StackOverflowError | LinkageError e) {
-            throw new IOException("KryoSerializer cannot write " + className(object) + ": " + describe(e), e);
+            throw new IOException("KryoSerializer cannot write " + className(object) + ": " + describe(e), cause(e));
         } finally {
             done(session, clean);
         }
@@ -104,7 +127,8 @@ public final class KryoSerializer implements Serializer {
      *
      * @throws ClassNotFoundException if a class the message names is not found
      * @throws InvalidClassException if the JVM-wide serialization filter rejects a class
-     * @throws IOException if the bytes are not a complete message from this codec
+     * @throws IOException if the bytes are not a complete message from this codec, or the graph is too
+     *     deep for the calling thread's stack
      */
     @Override
     public Object fromBytes(byte[] data, int offset, int length, ClassLoader loader)
@@ -156,7 +180,7 @@ public final class KryoSerializer implements Serializer {
                 return invalid;
             }
         }
-        return new IOException("KryoSerializer cannot read the message: " + describe(e), e);
+        return new IOException("KryoSerializer cannot read the message: " + describe(e), cause(e));
     }
 
     /**
@@ -180,6 +204,19 @@ public final class KryoSerializer implements Serializer {
             }
         }
         return cut(own) + cut(causes.toString());
+    }
+
+    /**
+     * The failure to attach as the cause: for a stack overflow the {@link StackOverflowError} itself, not
+     * Kryo's wrapper, whose message lists every level of the graph (hundreds of thousands of lines).
+     */
+    private static Throwable cause(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof StackOverflowError overflow) {
+                return overflow;
+            }
+        }
+        return failure;
     }
 
     private static String cut(String text) {
