@@ -17,8 +17,8 @@ import org.multiprocessing4j.Serializer;
  *       without a no-argument constructor are instantiated without running one (Objenesis), so their
  *       constructors' checks and side effects do not happen on the receiving side. A {@code Serializable} class
  *       with no JDK superclass is always made that way, as JDK serialization makes it (its own
- *       constructors never run), so decoding a library handle such as a {@code Queue} creates nothing. Shared and cyclic
- *       references are kept. {@code transient} fields are not sent.</li>
+ *       constructors never run), so decoding a library handle such as a {@code Queue} creates nothing.
+ *       Shared and cyclic references are kept. {@code transient} fields are not sent.</li>
  *   <li>{@code Serializable} classes that take part in their own serialization (declare
  *       {@code writeReplace}, {@code readResolve}, {@code readObject}, {@code writeObject} or
  *       {@code readObjectNoData}, or are {@code Externalizable}), by JDK serialization, so those methods
