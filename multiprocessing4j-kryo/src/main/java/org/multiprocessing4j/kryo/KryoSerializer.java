@@ -1,5 +1,6 @@
 package org.multiprocessing4j.kryo;
 
+import com.esotericsoftware.kryo.KryoException;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.util.Objects;
@@ -15,23 +16,44 @@ import org.multiprocessing4j.Serializer;
  *   <li>Objects of any class, {@code Serializable} or not, registered or not, field by field; classes
  *       without a no-argument constructor are instantiated without running one (Objenesis), so their
  *       constructors' checks and side effects do not happen on the receiving side. A {@code Serializable} class
- *       is always made that way, as JDK serialization makes it (its own constructors never run), so
- *       decoding a library handle such as a {@code Queue} creates nothing. Shared and cyclic
- *       references are kept. {@code transient} fields are not sent.</li>
+ *       with no JDK superclass is always made that way, as JDK serialization makes it (its own
+ *       constructors never run), so decoding a library handle such as a {@code Queue} creates nothing.
+ *       Shared and cyclic references are kept. {@code transient} fields are not sent.</li>
+ *   <li>{@code Serializable} classes that take part in their own serialization (declare
+ *       {@code writeReplace}, {@code readResolve}, {@code readObject}, {@code writeObject} or
+ *       {@code readObjectNoData}, or are {@code Externalizable}), by JDK serialization, so those methods
+ *       run as they would with the default codec (a handle replaced by a reference and remade on
+ *       arrival, a singleton kept single, a transient cache rebuilt); their fields must then be
+ *       {@code Serializable}.</li>
  *   <li>Serializable lambdas (target type extends {@code java.io.Serializable}), including ones that
  *       capture objects that are not {@code Serializable}; the capturing class must be open to
  *       {@code org.multiprocessing4j.kryo} (always so on the class path).</li>
  *   <li>Exceptions, by JDK serialization, so type, message, cause, suppressed exceptions and stack
  *       trace arrive intact; an exception whose fields are not {@code Serializable} cannot be sent.</li>
- *   <li>JDK classes that Kryo cannot take apart on JDK 16+ (their packages are closed), by JDK
- *       serialization when they are {@code Serializable}.</li>
+ *   <li>The JDK's collections and maps that are fully described by their items ({@code ArrayList},
+ *       {@code LinkedList}, {@code ArrayDeque}, {@code Vector}, {@code Stack}, {@code HashSet},
+ *       {@code LinkedHashSet}, {@code HashMap}, {@code LinkedHashMap}, {@code Hashtable},
+ *       {@code IdentityHashMap}, {@code CopyOnWriteArrayList}, {@code CopyOnWriteArraySet},
+ *       {@code ConcurrentHashMap}, {@code ConcurrentLinkedQueue}, {@code ConcurrentLinkedDeque}), and
+ *       {@code TreeMap}, {@code TreeSet}, {@code PriorityQueue}, {@code ConcurrentSkipListMap} with their
+ *       comparators: rebuilt item by item, so the items need not be {@code Serializable}. A
+ *       {@code LinkedHashMap} arrives in insertion order even if it was made in access order.</li>
+ *   <li>Other {@code Serializable} JDK classes (other collections such as {@code Properties} or the
+ *       bounded blocking queues, whose capacity or defaults item-by-item rebuilding would lose; the
+ *       unmodifiable, synchronized and immutable wrappers; {@code UUID}, {@code Random}, the atomics...),
+ *       and an application's non-public subclass of a JDK class, by JDK serialization: their contents
+ *       must be {@code Serializable}.</li>
  * </ul>
+ * Which way a class goes depends only on the class (its package name, its methods), never on the
+ * JVM's {@code --add-opens} flags, so JVMs started with different flags read each other's messages.
  *
  * <h2>What it cannot ship</h2>
  * Lambdas that are not serializable; a lambda reachable from its own captured values; objects whose
  * class has no equivalent on the other side (both sides must run the same class versions: the format
  * carries no schema); JDK classes that are neither {@code Serializable} nor known to Kryo (threads,
- * sockets, streams). {@link #toBytes} reports each of these as an {@link IOException}.
+ * sockets, streams); an object graph deeper than the calling thread's stack allows (a linked chain of
+ * some 10^4 to 10^5 nodes, depending on the stack size). {@link #toBytes} reports each of these as an
+ * {@link IOException} whose message names the class it could not write.
  *
  * <h2>Thread-safety</h2>
  * Thread-safe: one instance serves every thread of a JVM. Kryo instances are not thread-safe, so each
@@ -54,7 +76,15 @@ public final class KryoSerializer implements Serializer {
         if (System.getProperty("kryo.unsafe") == null) {
             System.setProperty("kryo.unsafe", "false");
         }
+        // NOTE: Kryo reports a failure through KryoException.addTrace, which appends to a StringBuffer. If the
+        // first failure in a JVM is a StackOverflowError (a graph too deep for the stack), those classes
+        // would be initialised at the overflowing depth, fail, and stay unusable for the JVM's lifetime
+        // (NoClassDefFoundError from then on, in every caller of StringBuffer). Initialise them here.
+        new KryoException("initialise KryoException and StringBuffer").addTrace("at a shallow depth");
     }
+
+    /** At most this many characters of Kryo's account of a failure go into an exception's message. */
+    static final int MAX_MESSAGE_CHARS = 1_000;
 
     /**
      * At most this many idle Kryo instances are kept for virtual threads; more may exist while more
@@ -71,8 +101,10 @@ public final class KryoSerializer implements Serializer {
     /**
      * Encodes {@code object}, which may be {@code null}.
      *
-     * @throws IOException if some object in the graph cannot be written; the message names the class
-     *     of {@code object} and Kryo's account of the failing field. No partial data is returned.
+     * @throws IOException if some object in the graph cannot be written, or the graph is too deep for the
+     *     calling thread's stack; the message names the class of {@code object}, Kryo's account of the
+     *     failing field and the class JDK serialization refused, if any (at most about
+     *     {@code 2 * MAX_MESSAGE_CHARS} characters). No partial data is returned.
      */
     @Override
     public byte[] toBytes(Object object) throws IOException {
@@ -82,8 +114,8 @@ public final class KryoSerializer implements Serializer {
             byte[] bytes = session.write(object);
             clean = true;
             return bytes;
-        } catch (RuntimeException | StackOverflowError e) {
-            throw new IOException("KryoSerializer cannot write " + className(object) + ": " + e.getMessage(), e);
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            throw new IOException("KryoSerializer cannot write " + className(object) + ": " + describe(e), cause(e));
         } finally {
             done(session, clean);
         }
@@ -95,7 +127,8 @@ public final class KryoSerializer implements Serializer {
      *
      * @throws ClassNotFoundException if a class the message names is not found
      * @throws InvalidClassException if the JVM-wide serialization filter rejects a class
-     * @throws IOException if the bytes are not a complete message from this codec
+     * @throws IOException if the bytes are not a complete message from this codec, or the graph is too
+     *     deep for the calling thread's stack
      */
     @Override
     public Object fromBytes(byte[] data, int offset, int length, ClassLoader loader)
@@ -108,7 +141,7 @@ public final class KryoSerializer implements Serializer {
             Object object = session.read(data, offset, length, loader);
             clean = true;
             return object;
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
             throw readFailure(e);
         } finally {
             done(session, clean);
@@ -147,7 +180,47 @@ public final class KryoSerializer implements Serializer {
                 return invalid;
             }
         }
-        return new IOException("KryoSerializer cannot read the message: " + e.getMessage(), e);
+        return new IOException("KryoSerializer cannot read the message: " + describe(e), cause(e));
+    }
+
+    /**
+     * What went wrong, short: a stack overflow says so; otherwise the failure's message followed by its
+     * causes' (JDK serialization's {@code NotSerializableException} names the class it refused), with
+     * Kryo's field trace cut to {@link #MAX_MESSAGE_CHARS}.
+     */
+    static String describe(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof StackOverflowError) {
+                return "the object graph is too deep for this thread's stack (StackOverflowError); send a long"
+                        + " chain as an array or list, or use a thread with a larger stack";
+            }
+        }
+        StringBuilder causes = new StringBuilder();
+        String own = String.valueOf(failure.getMessage());
+        for (Throwable c = failure.getCause(); c != null && causes.length() < MAX_MESSAGE_CHARS; c = c.getCause()) {
+            causes.append(" <- ").append(c.getClass().getName());
+            if (c.getMessage() != null && !own.contains(c.getMessage())) {
+                causes.append(": ").append(c.getMessage());
+            }
+        }
+        return cut(own) + cut(causes.toString());
+    }
+
+    /**
+     * The failure to attach as the cause: for a stack overflow the {@link StackOverflowError} itself, not
+     * Kryo's wrapper, whose message lists every level of the graph (hundreds of thousands of lines).
+     */
+    private static Throwable cause(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof StackOverflowError overflow) {
+                return overflow;
+            }
+        }
+        return failure;
+    }
+
+    private static String cut(String text) {
+        return text.length() <= MAX_MESSAGE_CHARS ? text : text.substring(0, MAX_MESSAGE_CHARS) + "...";
     }
 
     private static String className(Object object) {

@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.multiprocessing4j.Context;
+import org.multiprocessing4j.Pool;
 import org.multiprocessing4j.Process;
 
 /** With KryoSerializer a real child JVM runs a target that captures objects JDK serialization refuses. */
@@ -59,6 +64,38 @@ class KryoSerializerChildJvmTest {
             assertEquals(0, p.exitCode());
             assertThrows(IllegalArgumentException.class, () -> new org.multiprocessing4j.Queue<Holder>().put(new Holder(1)),
                     "a queue of the default context (JDK serialization) refuses it");
+        }
+    }
+
+    /** Not Serializable; holds a JDK collection that Kryo rebuilds. */
+    static final class Ledger {
+        final LinkedHashMap<String, Holder> entries = new LinkedHashMap<>();
+    }
+
+    @Test
+    void a_pool_worker_returns_jdk_collections_and_objects_holding_them() throws Exception {
+        Context kryo = Context.builder().serializer(KryoSerializer.class).build();
+        try (Pool pool = Pool.builder().processes(1).context(kryo).build()) {
+            LinkedHashMap<String, Integer> map = pool.apply(() -> {
+                LinkedHashMap<String, Integer> m = new LinkedHashMap<>();
+                m.put("z", 26);
+                m.put("a", 1);
+                return m;
+            });
+            assertEquals(LinkedHashMap.class, map.getClass());
+            assertEquals(List.of("z", "a"), new ArrayList<>(map.keySet()), "insertion order kept");
+            assertEquals(Map.of("z", 26, "a", 1), map);
+
+            Ledger ledger = pool.apply(() -> {
+                Ledger l = new Ledger();
+                l.entries.put("h", new Holder(5));
+                return l;
+            });
+            assertEquals(5, ledger.entries.get("h").value);
+
+            Ledger sent = new Ledger();
+            sent.entries.put("k", new Holder(8));
+            assertEquals(9, pool.apply(() -> sent.entries.get("k").value + 1), "a task capturing one");
         }
     }
 }

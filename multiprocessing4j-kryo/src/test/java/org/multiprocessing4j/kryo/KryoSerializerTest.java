@@ -160,4 +160,21 @@ class KryoSerializerTest {
     void warmsUpWithoutError() {
         codec.warmUp();
     }
+
+    /** Not Serializable; inside a JDK-serialized container it cannot be written. */
+    static final class Point {
+        final int x;
+
+        Point(int x) {
+            this.x = x;
+        }
+    }
+
+    @Test
+    void aFailureInsideAJdkSerializedContainerNamesTheClassThatCouldNotBeWritten() {
+        List<Point> wrapped = Collections.unmodifiableList(new ArrayList<>(List.of(new Point(1))));
+        IOException e = assertThrows(IOException.class, () -> codec.toBytes(wrapped));
+        assertTrue(e.getMessage().contains(Point.class.getName()), e.getMessage());
+        assertTrue(e.getMessage().contains(wrapped.getClass().getName()), e.getMessage());
+    }
 }
