@@ -45,10 +45,10 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * ends of a pipe none of whose ends was ever serialized. Files of rings never fully claimed (an end
  * passed to a child that never used it, or was killed first) are removed by the process tree's sweep
  * when the root JVM exits, or by the next root's sweep if the tree was killed. "Serialized" is noticed in
- * {@code writeObject}: a serializer that copies fields without calling it (Kryo's field serializer, used
- * when this package is open to Kryo, as on the class path) escapes that mark, so closing both ends in the
- * creator before a child used its copy then removes the files and the child's first use throws
- * {@link IOException} (never a hang or a torn message).
+ * {@code writeObject} (the Kryo module's serializer calls it too: it sends classes that declare one by JDK
+ * serialization); a serializer that copied fields without calling it would escape that mark, so closing
+ * both ends in the creator before a child used its copy would then remove the files and the child's first
+ * use would throw {@link IOException} (never a hang or a torn message).
  *
  * <p>Thread-safety: one thread may send while another receives; receivers are serialized by one lock and
  * senders by another. Blocking and interrupts are as {@link Connection} states; a send blocked on a full
