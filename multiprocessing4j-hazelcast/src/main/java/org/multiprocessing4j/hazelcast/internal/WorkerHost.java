@@ -105,6 +105,10 @@ public final class WorkerHost implements AutoCloseable {
                     + ": bad signature (is the pool using another authkey?); nothing of it was read");
             return;
         }
+        if (body.length > 0 && body[0] == Protocol.ABANDON) {
+            abandon(body);
+            return;
+        }
         Protocol.Start start;
         try {
             start = Protocol.Start.decode(body);
@@ -122,6 +126,21 @@ public final class WorkerHost implements AutoCloseable {
         Thread t = new Thread(worker, "mp4j-worker-" + start.linkId());
         t.setDaemon(true);
         t.start();
+    }
+
+    /** A pool gave a worker up (its task timed out, was cancelled, or the pool was terminated). */
+    private void abandon(byte[] body) {
+        String linkId;
+        try {
+            linkId = Protocol.abandonedLink(body);
+        } catch (IOException e) {
+            WorkerLog.warn("dropped a malformed abandon request: " + e.getMessage());
+            return;
+        }
+        MemberWorker worker = workers.get(linkId);
+        if (worker != null) {
+            worker.abandonByPool(); // NOTE: a worker already ended is no longer in the map: nothing to do
+        }
     }
 
     private boolean isConnected(UUID client) {
