@@ -106,4 +106,83 @@ class HazelcastLifecycleTest {
         }
         assertEquals(List.of(), workerQueues(client), "task or answer queues left on the cluster after every pool closed");
     }
+    private static HazelcastWorkers connectAgain() {
+        return HazelcastWorkers.builder().clusterName(cluster.name).members(cluster.addresses.toArray(String[]::new))
+                .authkey(cluster.key).connectTimeout(HANG).connect();
+    }
+
+    /** Runs {@code wait} in a new daemon thread: its outcome, "returned ..." or the exception it threw. */
+    private static CompletableFuture<Object> blockedIn(java.util.concurrent.Callable<Object> wait) {
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                outcome.complete("returned " + wait.call());
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        }, "blocked-waiter");
+        t.setDaemon(true);
+        t.start();
+        return outcome;
+    }
+
+    @Test
+    void closingAConnectionFailsTheThreadsBlockedInItsLocksSemaphoresAndJoins() throws Exception {
+        HazelcastWorkers second = connectAgain();
+        try {
+            Context ctx = Context.builder().poolWorkers(second.poolWorkers()).build();
+            org.multiprocessing4j.Lock lock = ctx.lock();
+            lock.acquire(); // held by this thread: the waiter below cannot get it
+            org.multiprocessing4j.JoinableQueue<Integer> unfinished = ctx.joinableQueue();
+            unfinished.put(1); // never taken nor done: join cannot return
+            org.multiprocessing4j.Semaphore empty = ctx.semaphore(0);
+            for (int i = 0; i < 200; i++) {
+                ctx.queue(); // more of the connection's structures: their destruction at close takes a while
+            }
+            List<CompletableFuture<Object>> waiters = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) { // several of each: whether one sees the destroyed structure first is a race
+                waiters.add(blockedIn(() -> {
+                    lock.acquire();
+                    return "acquired the held lock";
+                }));
+                waiters.add(blockedIn(() -> {
+                    unfinished.join();
+                    return "joined a queue with an unfinished item";
+                }));
+                waiters.add(blockedIn(() -> {
+                    empty.acquire();
+                    return "acquired a semaphore with no permit";
+                }));
+            }
+            Thread.sleep(1500); // lets them block (had one not yet, it must fail all the same)
+            second.close();
+            List<Object> outcomes = new java.util.ArrayList<>();
+            for (CompletableFuture<Object> waiter : waiters) {
+                outcomes.add(waiter.get(HANG.toSeconds(), TimeUnit.SECONDS));
+            }
+            assertTrue(outcomes.stream().allMatch(o -> o instanceof IllegalStateException),
+                    "waiters blocked when their connection closed must fail with IllegalStateException: " + outcomes);
+            assertThrows(IllegalStateException.class, lock::acquire, "a lock of a closed connection");
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void closingASecondConnectionToTheSameClusterLeavesTheFirstOneWorking() throws Exception {
+        connectAgain().close();
+        org.multiprocessing4j.Queue<String> queue = context.queue();
+        try (Pool pool = Pool.builder().processes(1).context(context).build()) {
+            // The handle travels to the member and back: this JVM remakes it with its open connection.
+            org.multiprocessing4j.Queue<String> back = pool.apply(() -> queue);
+            queue.put("through the first connection");
+            assertEquals("through the first connection", back.get(HANG));
+        }
+    }
+
+    @Test
+    void aNullAuthkeyIsRefusedNamingIt() {
+        NullPointerException e = assertThrows(NullPointerException.class, () -> HazelcastWorkers.builder().authkey(null));
+        assertTrue(String.valueOf(e.getMessage()).startsWith("authkey"), e.toString());
+    }
 }
