@@ -105,12 +105,12 @@ public final class ClusterSession {
     @SuppressWarnings("unchecked")
     private <S> S guard(Class<S> type, S structure) {
         return (S) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
-            if (UNGUARDED.contains(method.getName())) {
-                return method.invoke(structure, args);
+            boolean counted = !UNGUARDED.contains(method.getName());
+            if (counted) {
+                calls.incrementAndGet();
             }
-            calls.incrementAndGet();
             try {
-                if (closed) {
+                if (counted && closed) {
                     throw new IllegalStateException("the connection to Hazelcast cluster \"" + cluster
                             + "\" was closed: its queues, locks, semaphores and dicts can no longer be used through it");
                 }
@@ -118,7 +118,9 @@ public final class ClusterSession {
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             } finally {
-                calls.decrementAndGet();
+                if (counted) {
+                    calls.decrementAndGet();
+                }
             }
         });
     }
