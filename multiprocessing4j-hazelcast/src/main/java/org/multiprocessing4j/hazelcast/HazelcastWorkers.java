@@ -116,13 +116,37 @@ public final class HazelcastWorkers implements AutoCloseable {
         return client;
     }
 
-    /** Disconnects from the cluster; workers of pools still using it are abandoned by their members. Idempotent. */
+    /**
+     * Disconnects from the cluster; workers of pools still using it are abandoned by their members.
+     * Idempotent. In this order: the queues, locks, semaphores, events and dicts reached through this
+     * connection ({@link #data()}, and those of contexts made with it) are closed, so that a thread
+     * blocked in one of them (a lock's {@code acquire}, a queue's {@code take}, a {@code join}) fails
+     * with {@link IllegalStateException} instead of returning as if it had succeeded, and later calls fail
+     * the same way; close waits up to {@value #CALLS_GRACE_SECONDS} s for the cluster calls then running
+     * to end; then the contexts' anonymous structures are destroyed, and the client is shut down. Views
+     * of this cluster that reach this JVM afterwards are remade with another open connection to the same
+     * cluster name, if there is one.
+     */
     @Override
     public void close() {
+        boolean interrupted = false;
+        try {
+            if (!session.close(Duration.ofSeconds(CALLS_GRACE_SECONDS))) {
+                org.multiprocessing4j.hazelcast.internal.WorkerLog.warn("closing " + transport.describe()
+                        + ": cluster calls still running after " + CALLS_GRACE_SECONDS + " s; destroying its structures anyway");
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
         transport.close();
-        session.unregister();
         client.shutdown();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
+
+    /** How long {@link #close()} waits for calls of its views that are running (a blocking wait runs in slices of at most 1 s). */
+    private static final int CALLS_GRACE_SECONDS = 3;
 
     @Override
     public String toString() {
@@ -173,9 +197,11 @@ public final class HazelcastWorkers implements AutoCloseable {
          *
          * @param key the authkey the members use too
          * @return this builder
+         * @throws NullPointerException if {@code key} is null (the message names {@code authkey})
          * @throws IllegalArgumentException if it has fewer than 16 bytes
          */
         public Builder authkey(byte[] key) {
+            Objects.requireNonNull(key, "authkey is null: give the members' key");
             new Frames(key); // checks the length
             this.authkey = key.clone();
             return this;

@@ -23,7 +23,9 @@ import org.multiprocessing4j.internal.pool.WorkerLink;
  * again before {@link #awaitExit} returns, so the pool re-runs it elsewhere; a task not in it was taken
  * by the worker and fails with {@code WorkerDiedException}. Death ends {@link #receive()} after the
  * answers already in the answer queue. A member that left is reported as exit code -9 (gone, as if
- * killed); a killed link also as -9.
+ * killed); a killed link also as -9. A killed link tells the member's worker host too (ABANDON on the
+ * member's control queue, which the link's release does not destroy), so that a worker busy with a task
+ * ends when the task returns instead of waiting on its destroyed task queue.
  */
 final class ClusterLink implements WorkerLink {
     private static final long POLL_MS = 200;
@@ -216,6 +218,20 @@ final class ClusterLink implements WorkerLink {
         }
     }
 
+    /**
+     * Tells the member's worker host that this worker is given up. The STOP put on the task queue is not
+     * enough: {@link #release()} destroys that queue, possibly before a worker busy with a task reads it,
+     * and the worker would then wait on an empty queue forever. The member's control queue outlives the
+     * link, so the worker learns it was abandoned and ends when its task returns.
+     */
+    private void abandonOnMember() {
+        String control = Protocol.controlQueue(member);
+        IQueue<byte[]> queue = transport.controlQueue(member);
+        // NOTE: on failure the cluster is out of reach: the member's worker ends when it sees the client gone
+        Queues.add(queue, frames.seal(control, java.util.concurrent.ThreadLocalRandom.current().nextLong(), Protocol.abandon(linkId)),
+                () -> memberGone || !transport.running());
+    }
+
     @Override
     public void release() {
         transport.detach(this);
@@ -237,6 +253,7 @@ final class ClusterLink implements WorkerLink {
             requeueUnstarted();
             if (!memberGone) {
                 sendControl(true);
+                abandonOnMember();
             }
             finish(GONE);
         }

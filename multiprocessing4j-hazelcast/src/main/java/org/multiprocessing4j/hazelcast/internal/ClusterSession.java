@@ -1,10 +1,18 @@
 package org.multiprocessing4j.hazelcast.internal;
 
+import com.hazelcast.collection.IList;
 import com.hazelcast.collection.IQueue;
 import com.hazelcast.config.QueueConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.multiprocessing4j.Multiprocessing;
@@ -14,7 +22,9 @@ import org.multiprocessing4j.Serializer;
  * This JVM's connection to one cluster, as a member or a client, and the maker of the cluster's named
  * structures: every queue, dict, list, lock and semaphore view is made here, so that a view that travelled
  * to another JVM ({@link StructureRef}) is remade there from the cluster's name. The sessions of this JVM
- * are registered by cluster name while connected. Thread-safe.
+ * are registered by cluster name while connected (several per name: a view arriving is remade with the
+ * oldest open one). The views made here fail with {@link IllegalStateException} once the session is
+ * {@linkplain #close(Duration) closed}. Thread-safe.
  *
  * <p>Names on the cluster: {@code mp4j.q.} queue, {@code mp4j.jq.} a joinable queue's unfinished count,
  * {@code mp4j.d.} dict, {@code mp4j.li.} list, {@code mp4j.l.} lock (an {@code IMap} whose key lock it is),
@@ -22,12 +32,17 @@ import org.multiprocessing4j.Serializer;
  * event (an {@code IMap}); a namespace is a dict.
  */
 public final class ClusterSession {
-    private static final Map<String, ClusterSession> SESSIONS = new ConcurrentHashMap<>();
+    /** The sessions of this JVM by cluster name, oldest first (several connections to one cluster may be open). */
+    private static final Map<String, List<ClusterSession>> SESSIONS = new ConcurrentHashMap<>();
+    private static final Set<String> UNGUARDED = Set.of("getName", "getPartitionKey", "getServiceName", "toString", "hashCode", "equals");
 
     private final String cluster;
     private final HazelcastInstance hz;
     private final Frames frames;
     private final Map<String, Payloads> payloads = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+    /** Calls of this session's views on the cluster now running (see {@link #close(Duration)}). */
+    private final AtomicInteger calls = new AtomicInteger();
 
     public ClusterSession(String cluster, HazelcastInstance hz, Frames frames) {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -35,28 +50,87 @@ public final class ClusterSession {
         this.frames = frames;
     }
 
-    /** Makes this session the one that views arriving in this JVM for its cluster are remade with. */
+    /** Adds this session to those that views arriving in this JVM for its cluster are remade with. */
     public void register() {
-        SESSIONS.put(cluster, this);
+        SESSIONS.computeIfAbsent(cluster, k -> new CopyOnWriteArrayList<>()).add(this);
     }
 
-    /** Undoes {@link #register()} (if this session is still the registered one). */
+    /** Undoes {@link #register()}: views arriving later are remade with another open session of the cluster, if any. */
     public void unregister() {
-        SESSIONS.remove(cluster, this);
+        SESSIONS.computeIfPresent(cluster, (k, list) -> {
+            list.remove(this);
+            return list.isEmpty() ? null : list;
+        });
     }
 
     /**
-     * This JVM's registered session with {@code cluster}.
+     * Closes this session's views: it is unregistered, every later call of a view made here fails with
+     * {@link IllegalStateException}, and this waits (at most {@code grace}) for the calls already running
+     * to end. A waiter blocked in a lock, semaphore, queue or join thus fails at its next slice instead of
+     * seeing the structures destroyed after this (a destroyed structure comes back empty: a free lock,
+     * a join count of 0) and returning as if it had succeeded.
+     *
+     * @return true if no call was still running after {@code grace}
+     */
+    public boolean close(Duration grace) throws InterruptedException {
+        closed = true;
+        unregister();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (calls.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return calls.get() == 0;
+    }
+
+    /**
+     * This JVM's registered session with {@code cluster}: the oldest open one.
      *
      * @throws IllegalStateException if this JVM is neither a member nor a connected client of it
      */
     static ClusterSession of(String cluster) {
-        ClusterSession session = SESSIONS.get(cluster);
-        if (session == null) {
-            throw new IllegalStateException("a queue, lock or dict of Hazelcast cluster \"" + cluster + "\" reached JVM "
-                    + ProcessHandle.current().pid() + ", which is neither a member nor a connected client of it");
+        List<ClusterSession> sessions = SESSIONS.getOrDefault(cluster, List.of());
+        for (ClusterSession session : sessions) {
+            if (!session.closed) {
+                return session;
+            }
         }
-        return session;
+        throw new IllegalStateException("a queue, lock or dict of Hazelcast cluster \"" + cluster + "\" reached JVM "
+                + ProcessHandle.current().pid() + ", which is neither a member nor a connected client of it");
+    }
+
+    /**
+     * {@code structure} seen through this session: each call first checks that the session is open
+     * (else {@link IllegalStateException}) and is counted while it runs.
+     */
+    @SuppressWarnings("unchecked")
+    private <S> S guard(Class<S> type, S structure) {
+        return (S) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            boolean counted = !UNGUARDED.contains(method.getName());
+            if (counted) {
+                calls.incrementAndGet();
+            }
+            try {
+                if (counted && closed) {
+                    throw new IllegalStateException("the connection to Hazelcast cluster \"" + cluster
+                            + "\" was closed: its queues, locks, semaphores and dicts can no longer be used through it");
+                }
+                return method.invoke(structure, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            } finally {
+                if (counted) {
+                    calls.decrementAndGet();
+                }
+            }
+        });
+    }
+
+    private <E> IQueue<E> queueNamed(String name) {
+        return guard(IQueue.class, hz.getQueue(name));
+    }
+
+    private <K, V> IMap<K, V> mapNamed(String name) {
+        return guard(IMap.class, hz.getMap(name));
     }
 
     public String cluster() {
@@ -78,7 +152,7 @@ public final class ClusterSession {
     }
 
     public <T> ClusterQueue<T> queue(String name, Class<? extends Serializer> serializer) {
-        return new ClusterQueue<>(hz.getQueue("mp4j.q." + name), payloads(serializer), null,
+        return new ClusterQueue<>(queueNamed("mp4j.q." + name), payloads(serializer), null,
                 new StructureRef(cluster, StructureRef.Kind.QUEUE, name, serializer, 0));
     }
 
@@ -94,18 +168,18 @@ public final class ClusterSession {
     }
 
     public <T> ClusterQueue<T> joinableQueue(String name, Class<? extends Serializer> serializer) {
-        IMap<String, Long> unfinished = hz.getMap("mp4j.jq." + name);
-        return new ClusterQueue<>(hz.getQueue("mp4j.q." + name), payloads(serializer), unfinished,
+        IMap<String, Long> unfinished = mapNamed("mp4j.jq." + name);
+        return new ClusterQueue<>(queueNamed("mp4j.q." + name), payloads(serializer), unfinished,
                 new StructureRef(cluster, StructureRef.Kind.JOINABLE_QUEUE, name, serializer, 0));
     }
 
     public <K, V> ClusterDict<K, V> dict(String name, Class<? extends Serializer> serializer) {
-        return new ClusterDict<>(hz.getMap("mp4j.d." + name), payloads(serializer),
+        return new ClusterDict<>(mapNamed("mp4j.d." + name), payloads(serializer),
                 new StructureRef(cluster, StructureRef.Kind.DICT, name, serializer, 0));
     }
 
     public <T> ClusterList<T> list(String name, Class<? extends Serializer> serializer) {
-        return new ClusterList<>(hz.getList("mp4j.li." + name), payloads(serializer),
+        return new ClusterList<>(guard(IList.class, hz.<byte[]>getList("mp4j.li." + name)), payloads(serializer),
                 new StructureRef(cluster, StructureRef.Kind.LIST, name, serializer, 0));
     }
 
@@ -116,17 +190,17 @@ public final class ClusterSession {
 
     /** The event {@code name}. */
     public ClusterEvent event(String name) {
-        return new ClusterEvent(hz.getMap("mp4j.e." + name), new StructureRef(cluster, StructureRef.Kind.EVENT, name, null, 0));
+        return new ClusterEvent(mapNamed("mp4j.e." + name), new StructureRef(cluster, StructureRef.Kind.EVENT, name, null, 0));
     }
 
     /** The reentrant lock {@code name} (an RLock). */
     public ClusterLock rlock(String name) {
-        return new ClusterLock(hz.getMap("mp4j.l." + name), name, new StructureRef(cluster, StructureRef.Kind.RLOCK, name, null, 0));
+        return new ClusterLock(mapNamed("mp4j.l." + name), name, new StructureRef(cluster, StructureRef.Kind.RLOCK, name, null, 0));
     }
 
     /** The non-reentrant lock {@code name} (a Lock: released by anyone). */
     public ClusterMutex mutex(String name) {
-        return new ClusterMutex(hz.getMap("mp4j.l." + name), name, new StructureRef(cluster, StructureRef.Kind.LOCK, name, null, 0));
+        return new ClusterMutex(mapNamed("mp4j.l." + name), name, new StructureRef(cluster, StructureRef.Kind.LOCK, name, null, 0));
     }
 
     /**
@@ -136,8 +210,8 @@ public final class ClusterSession {
      * @throws IllegalArgumentException if it was made with another number of permits or boundedness
      */
     public ClusterPermits permits(String name, int permits, boolean bounded) {
-        IQueue<byte[]> tokens = hz.getQueue("mp4j.s." + name);
-        IMap<String, Integer> settings = hz.getMap("mp4j.s." + name);
+        IQueue<byte[]> tokens = queueNamed("mp4j.s." + name);
+        IMap<String, Integer> settings = mapNamed("mp4j.s." + name);
         ClusterPermits semaphore = new ClusterPermits(tokens, settings, frames, bounded ? permits : -1,
                 new StructureRef(cluster, StructureRef.Kind.SEMAPHORE, name, null, bounded ? permits : -1));
         Integer made = settings.putIfAbsent("permits", permits);
@@ -152,7 +226,7 @@ public final class ClusterSession {
 
     /** The semaphore {@code name} as made before, for a view that travelled here (no settings read). */
     ClusterPermits existingPermits(String name, int bound) {
-        return new ClusterPermits(hz.getQueue("mp4j.s." + name), hz.getMap("mp4j.s." + name), frames, bound,
+        return new ClusterPermits(queueNamed("mp4j.s." + name), mapNamed("mp4j.s." + name), frames, bound,
                 new StructureRef(cluster, StructureRef.Kind.SEMAPHORE, name, null, bound));
     }
 

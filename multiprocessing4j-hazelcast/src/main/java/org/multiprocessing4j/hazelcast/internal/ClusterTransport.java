@@ -110,6 +110,11 @@ public final class ClusterTransport implements WorkerTransport, RemoteObjects.Pr
         return new ClusterLauncher(this, client, context.serializer().getName(), context.startTimeout());
     }
 
+    /** The control queue of the worker host of {@code member} (START and ABANDON requests). */
+    com.hazelcast.collection.IQueue<byte[]> controlQueue(UUID member) {
+        return client.getQueue(Protocol.controlQueue(member));
+    }
+
     Frames frames() {
         return frames;
     }

@@ -11,8 +11,9 @@ import org.multiprocessing4j.internal.pool.TaskRunner;
  * reads anything of it (a bad frame is logged and dropped), runs the task and puts the signed answer on
  * its answer queue. It ends on a STOP frame (answering EXIT, or silently when abandoned), after
  * {@code maxTasks} tasks (answering EXIT), or when {@link #abandon()}ed (its pool's client left the
- * cluster). When it ends it destroys its task queue (and its answer queue too when abandoned, as nobody
- * will read it). A task already running when it is abandoned runs to its end (a thread cannot be
+ * cluster) or {@link #abandonByPool()}ed (its pool gave it up: a task timeout, cancel or terminate).
+ * When it ends it destroys its task queue (and its answer queue too when abandoned, as nobody will read
+ * it). A task already running when it is abandoned runs to its end (a thread cannot be
  * killed); its answer is dropped.
  */
 final class MemberWorker implements Runnable {
@@ -58,6 +59,15 @@ final class MemberWorker implements Runnable {
      */
     void abandon() {
         tellPool = true;
+        abandoned = true;
+    }
+
+    /**
+     * Its pool gave it up (a task timeout, a cancel, a terminate: {@code ClusterLink.kill}): end after the
+     * current task, putting nothing more on the answer queue (the pool destroyed both queues, or is about
+     * to); the queues are destroyed when it ends, so nothing of it is left on the cluster.
+     */
+    void abandonByPool() {
         abandoned = true;
     }
 
@@ -136,11 +146,14 @@ final class MemberWorker implements Runnable {
                 }
                 tasks.destroy();
                 if (abandoned) {
-                    // NOTE: a send of the lost client still in flight when the queue was destroyed recreates it
-                    // (a Hazelcast queue comes back on first use): destroy it again once such sends are over.
+                    // NOTE: a send (or a poll of the answers) of the pool still in flight when a queue was destroyed
+                    // recreates it (a Hazelcast queue comes back on first use): destroy them again once those are over.
                     later.accept(() -> {
                         try {
                             tasks.destroy();
+                            if (!tellPool) {
+                                answers.destroy();
+                            }
                         } catch (RuntimeException memberGone) {
                             // shutting down
                         }

@@ -16,6 +16,8 @@ import java.util.UUID;
  * <pre>
  * mp4j.start.MEMBER     (pools → worker host of MEMBER, many writers)
  *   START  kind(1) | maxTasks(4) | linkId(UTF) | clientUuid(UTF) | serializer(UTF) | initializer bytes
+ *   ABANDON kind(1) | linkId(UTF): the pool gave worker LINK up (task timeout, cancel, terminate); the
+ *          worker ends after its current task, answering nothing (its queues are destroyed by then)
  * mp4j.w.LINK.tasks     (the pool → the worker thread of LINK)
  *   TASK   kind(1) | pool task message (TaskMessages)
  *   STOP   kind(1) | abandon(1): 0 = answer EXIT after the tasks sent before; 1 = end silently (killed)
@@ -33,6 +35,7 @@ public final class Protocol {
     public static final byte STOP = 3;
     public static final byte ANSWER = 4;
     public static final byte EXIT = 5;
+    public static final byte ABANDON = 6;
 
     public static final String WORKERS_ATTRIBUTE = "mp4j.workers";
     public static final String PID_ATTRIBUTE = "mp4j.pid";
@@ -67,6 +70,33 @@ public final class Protocol {
 
     public static byte[] stop(boolean abandon) {
         return new byte[] {STOP, (byte) (abandon ? 1 : 0)};
+    }
+
+    /** An ABANDON body for worker {@code linkId} (sent on its member's control queue). */
+    public static byte[] abandon(String linkId) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeByte(ABANDON);
+            out.writeUTF(linkId);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The link id of an ABANDON body.
+     *
+     * @throws IOException if {@code body} is not an ABANDON body
+     */
+    public static String abandonedLink(byte[] body) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
+        if (in.readByte() != ABANDON) {
+            throw new IOException("not an ABANDON request");
+        }
+        return in.readUTF();
     }
 
     public static byte[] exit(int code) {

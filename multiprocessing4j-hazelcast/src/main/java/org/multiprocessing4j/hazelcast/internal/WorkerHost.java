@@ -15,10 +15,15 @@ import java.util.regex.Pattern;
 /**
  * The worker side of a cluster member: reads signed START requests from this member's control queue and
  * starts one {@link MemberWorker} thread per request. A request whose signature fails is logged and
- * dropped unread; a link id seen before (a replayed request) is refused. When a pool's client leaves the
+ * dropped unread; a link id among the last {@value #REMEMBERED_IDS} served (a replayed request) is refused
+ * (an older one is forgotten, so that a long-lived member's memory stays bounded: a request replayed
+ * after that many others starts a worker that nobody talks to, ended by its idle check once its client
+ * has left). When a pool's client leaves the
  * cluster (its connection to this member closed and not back within 5 s), the workers it started here
  * are abandoned, so no pool's work keeps a member busy after the pool is gone (beyond a task already
- * running). Thread-safe; {@link #close()} stops it.
+ * running). The control queue is named by the member's UUID; when Hazelcast gives the member a new UUID
+ * (it merged back into its cluster after a split), the host serves the queue of the new one, which is
+ * where pools send their requests from then on. Thread-safe; {@link #close()} stops it.
  */
 public final class WorkerHost implements AutoCloseable {
     /** How long a client that lost its connection to this member may take to come back before its workers are abandoned. */
@@ -29,9 +34,13 @@ public final class WorkerHost implements AutoCloseable {
 
     private final HazelcastInstance hz;
     private final Frames frames;
-    private final String controlName;
+    /** The control queue served now: named by this member's UUID, which Hazelcast changes when the member merges back after a split. */
+    private volatile String controlName;
     private final Map<String, MemberWorker> workers = new ConcurrentHashMap<>();
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    /** How many link ids {@link #seen} keeps by default. */
+    static final int REMEMBERED_IDS = 65_536;
+    /** The link ids of the last START requests served (insertion order, the oldest dropped past its capacity); guarded by itself. */
+    private final Set<String> seen;
     private final Thread reader;
     private final UUID clientListener;
     /** Delayed checks and clean-ups (daemon). */
@@ -44,6 +53,17 @@ public final class WorkerHost implements AutoCloseable {
 
     /** Starts serving START requests on {@code hz} (a member) with frames signed by {@code frames}. */
     public WorkerHost(HazelcastInstance hz, Frames frames) {
+        this(hz, frames, REMEMBERED_IDS);
+    }
+
+    /** As {@link #WorkerHost(HazelcastInstance, Frames)}, remembering the last {@code remembered} link ids. */
+    WorkerHost(HazelcastInstance hz, Frames frames, int remembered) {
+        this.seen = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > remembered;
+            }
+        });
         this.hz = hz;
         this.frames = frames;
         this.controlName = Protocol.controlQueue(hz.getCluster().getLocalMember().getUuid());
@@ -82,6 +102,13 @@ public final class WorkerHost implements AutoCloseable {
         while (!closed) {
             byte[] frame;
             try {
+                String now = Protocol.controlQueue(hz.getCluster().getLocalMember().getUuid());
+                if (!now.equals(controlName)) {
+                    // NOTE: pools address START requests by the member's current UUID (ClusterLauncher)
+                    WorkerLog.info("this member's UUID changed (it merged back into its cluster): serving " + now + " instead of " + controlName);
+                    controlName = now;
+                    control = hz.getQueue(now);
+                }
                 frame = control.poll(500, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
@@ -105,6 +132,10 @@ public final class WorkerHost implements AutoCloseable {
                     + ": bad signature (is the pool using another authkey?); nothing of it was read");
             return;
         }
+        if (body.length > 0 && body[0] == Protocol.ABANDON) {
+            abandon(body);
+            return;
+        }
         Protocol.Start start;
         try {
             start = Protocol.Start.decode(body);
@@ -112,7 +143,7 @@ public final class WorkerHost implements AutoCloseable {
             WorkerLog.warn("dropped a malformed start request: " + e.getMessage());
             return;
         }
-        if (!LINK_ID.matcher(start.linkId()).matches() || !seen.add(start.linkId())) {
+        if (!LINK_ID.matcher(start.linkId()).matches() || !remember(start.linkId())) {
             WorkerLog.warn("refused a start request for worker " + start.linkId() + ": bad or already used id");
             return;
         }
@@ -122,6 +153,35 @@ public final class WorkerHost implements AutoCloseable {
         Thread t = new Thread(worker, "mp4j-worker-" + start.linkId());
         t.setDaemon(true);
         t.start();
+    }
+
+    /** A pool gave a worker up (its task timed out, was cancelled, or the pool was terminated). */
+    private void abandon(byte[] body) {
+        String linkId;
+        try {
+            linkId = Protocol.abandonedLink(body);
+        } catch (IOException e) {
+            WorkerLog.warn("dropped a malformed abandon request: " + e.getMessage());
+            return;
+        }
+        MemberWorker worker = workers.get(linkId);
+        if (worker != null) {
+            worker.abandonByPool(); // NOTE: a worker already ended is no longer in the map: nothing to do
+        }
+    }
+
+    /** False if {@code linkId} was among the last remembered ones (a replayed request); else remembers it. */
+    private boolean remember(String linkId) {
+        synchronized (seen) {
+            return seen.add(linkId);
+        }
+    }
+
+    /** How many link ids are remembered now (at most the capacity given at construction). */
+    int rememberedIds() {
+        synchronized (seen) {
+            return seen.size();
+        }
     }
 
     private boolean isConnected(UUID client) {
