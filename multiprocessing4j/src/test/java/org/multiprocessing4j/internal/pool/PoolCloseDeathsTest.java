@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
+import org.multiprocessing4j.AsyncResult;
 import org.multiprocessing4j.ChildProcessTestBase;
 import org.multiprocessing4j.Context;
 import org.multiprocessing4j.Pool;
@@ -15,14 +18,18 @@ import org.multiprocessing4j.SerializableRunnable;
 import org.multiprocessing4j.internal.wire.EncodedMessage;
 
 /**
- * A worker the closing pool lets go is not a death, even when its relay comes out of its receive with the
- * interrupt status set. HotSpot sets it, now and then, on a thread it unwinds out of a shared mapping that
- * another thread unmaps, and closing the pool's end of a worker's pipe unmaps its ring under the relay (see
- * WorkerSupervisor, "Interrupt at close"). The workers here are real child JVMs with real pipes; the
- * transport only makes that side effect happen every time instead of about once in a hundred closes.
+ * Workers the closing pool lets go exit normally and are not counted as deaths: not when their relay comes
+ * out of the closed pipe interrupted, not when they still owe the pool the answer "skipped" for a task the
+ * pool took back from them.
  */
 class PoolCloseDeathsTest extends ChildProcessTestBase {
 
+    /**
+     * HotSpot sets the interrupt status, now and then, of a thread it unwinds out of a shared mapping that
+     * another thread unmaps, and closing the pool's end of a worker's pipe unmaps its ring under the relay
+     * (see WorkerSupervisor, "Interrupt at close"). The workers are real child JVMs with real pipes; the
+     * transport only makes that side effect happen on every close instead of about once in 200.
+     */
     @Test
     void workersLetGoAtCloseAreNoDeathsWhenTheRelaysComeOutInterrupted() {
         Context context = Context.builder().poolWorkers(new InterruptedAtCloseTransport()).build();
@@ -35,6 +42,43 @@ class PoolCloseDeathsTest extends ChildProcessTestBase {
         });
         assertEquals(0, stats.workerDeaths(), "workers that exit at close are not deaths");
         assertEquals(0, stats.workerRestarts());
+    }
+
+    /**
+     * The task queued behind a long one is taken back for the worker that fell idle, and ends there before
+     * the long one does; once the long one answers the pool has nothing left to run and lets both workers
+     * go, while the first still has to read the taken-back task (a large one, so that this takes a while)
+     * and answer "skipped". That answer found the pipe closed, and the worker died with exit code 1 ("pool
+     * worker lost its pipe" on its stderr): a death counted at close.
+     */
+    @Test
+    void aWorkerLetGoBeforeItAnswersSkippedForATaskTakenBackIsNoDeath() {
+        PoolStats stats = assertTimeoutPreemptively(HANG, () -> {
+            Pool pool = Pool.builder().processes(2).build();
+            byte[] large = new byte[ChildWorkerLauncher.RING_BYTES / 5];
+            AsyncResult<Integer> longOne;
+            AsyncResult<Integer> shortOne;
+            AsyncResult<Integer> takenBack;
+            try (pool) {
+                while (pool.stats().workers().size() < 2) {
+                    Thread.sleep(10); // both workers up, so that each call below goes straight to one
+                }
+                longOne = pool.applyAsync(() -> sleepThen(500, 1));
+                shortOne = pool.applyAsync(() -> sleepThen(100, 2));
+                takenBack = pool.applyAsync(() -> large.length); // queued behind the long one
+            }
+            assertEquals(1, longOne.get());
+            assertEquals(2, shortOne.get());
+            assertEquals(large.length, takenBack.get());
+            return pool.stats();
+        });
+        assertEquals(0, stats.workerDeaths(), "workers that exit at close are not deaths");
+        assertEquals(0, stats.workerRestarts());
+    }
+
+    private static int sleepThen(long millis, int value) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
+        return value;
     }
 
     /** Child-JVM workers whose receive, once the pool closed the channel, ends with the thread interrupted. */
