@@ -179,7 +179,7 @@ final class WorkerSupervisor {
             pool.deaths++;
             pool.bootDeaths++;
             breakNow = !initFailed && pool.bootDeaths >= BOOT_DEATHS_TO_BREAK;
-            if (!initFailed && !breakNow && pool.state != State.ENDED && pool.broken == null) {
+            if (!initFailed && !breakNow && pool.replacesWorkersLocked()) {
                 pool.restarts++;
                 launchLocked();
                 replaced = true;
@@ -240,7 +240,7 @@ final class WorkerSupervisor {
             if (!expected) {
                 pool.deaths++;
             }
-            if (!ended && pool.broken == null && (pool.state == State.RUNNING || !pool.pending.isEmpty() || pool.running > 0 || !pool.feeders.isEmpty())) {
+            if (pool.replacesWorkersLocked()) {
                 pool.restarts++;
                 launchLocked();
                 replaced = true;

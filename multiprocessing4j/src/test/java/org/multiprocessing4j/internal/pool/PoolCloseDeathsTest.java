@@ -76,6 +76,23 @@ class PoolCloseDeathsTest extends ChildProcessTestBase {
         assertEquals(0, stats.workerRestarts());
     }
 
+    /**
+     * Workers that die while they start (here: in their initializer) after the pool was closed with nothing
+     * to run are counted, but not replaced: as with one that dies after it started, and as in CPython, whose
+     * closed pool keeps its workers up only while tasks are left. A replacement used to be started for
+     * each, dying in turn, until three deaths in a row broke the closed pool.
+     */
+    @Test
+    void workersThatDieStartingAfterCloseWithNothingToRunAreNotReplaced() {
+        PoolStats stats = assertTimeoutPreemptively(HANG, () -> {
+            Pool pool = Pool.builder().processes(2).initializer(() -> Runtime.getRuntime().halt(7)).build();
+            pool.close(); // at once: the workers are still booting
+            return pool.stats();
+        });
+        assertEquals(2, stats.workerDeaths(), "each worker that died starting");
+        assertEquals(0, stats.workerRestarts(), "nothing left to run: no replacement");
+    }
+
     private static int sleepThen(long millis, int value) {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
         return value;
