@@ -21,10 +21,10 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
 /**
  * What a pool worker JVM runs: the initializer once, then tasks from its pipe until the pool closes the
  * pipe (EOF, or a closed pipe for the answer "skipped" it no longer needs) or, with {@code maxTasks > 0},
- * after that many tasks; answers go back on the same pipe in
- * the format of {@link TaskMessages}. An {@link OutOfMemoryError} halts the JVM with status 3 (as
- * HotSpot's {@code -XX:+ExitOnOutOfMemoryError}): a heap that ran out is not trusted with the next task,
- * and the pool reports the death to the task's caller. Any other throwable is the task's answer.
+ * after that many tasks; answers go back on the same pipe in the format of {@link TaskMessages}. An
+ * {@link OutOfMemoryError} halts the JVM with status 3 (as HotSpot's {@code -XX:+ExitOnOutOfMemoryError}):
+ * a heap that ran out is not trusted with the next task, and the pool reports the death to the task's
+ * caller. Any other throwable is the task's answer.
  * Each answer is sent as soon as its task ends, so a worker's death can fail only the task it was
  * running (a held answer could be lost with it, or wait behind a long next task).
  */
