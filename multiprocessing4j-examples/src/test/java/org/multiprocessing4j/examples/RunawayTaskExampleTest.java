@@ -20,11 +20,10 @@ class RunawayTaskExampleTest extends ExampleTestBase {
         assertEquals(timeout, report.spinning().timeout());
         assertEquals(timeout, report.blocked().timeout());
         assertEquals(List.of(1, 4, 9, 16, 25), report.afterwards(), "the pool serves after both kills");
-        // NOTE: one worker killed per runaway. Once in a clean-clone CI run (2026-11-30) the pool counted a
-        // third death (3 deaths, 1 restart), not reproduced in 7 later runs, 3 of them under load: a worker
-        // ending around close() counted as a death. Not explained yet: tolerated here, noted for the pool.
-        long deaths = report.stats().workerDeaths();
-        assertTrue(deaths == 2 || deaths == 3, "one worker killed per runaway: " + deaths);
+        // NOTE: a clean-clone CI run once counted 3 (1 restart): the pool had SIGKILLed the replacement it let
+        // go at close, when that worker's relay came out of the closed pipe interrupted (fixed, see
+        // WorkerSupervisor, "Interrupt at close").
+        assertEquals(2, report.stats().workerDeaths(), "one worker killed per runaway");
         long restarts = report.stats().workerRestarts();
         assertTrue(restarts == 1 || restarts == 2, "the first killed worker was replaced (the second, if the pool"
                 + " learnt of its death before it closed): " + restarts);

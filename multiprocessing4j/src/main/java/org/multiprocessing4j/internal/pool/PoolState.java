@@ -114,6 +114,15 @@ final class PoolState {
         worker.retiring = maxTasksPerChild > 0 && worker.handed >= maxTasksPerChild;
     }
 
+    /**
+     * Whether a worker that ended, or died starting, is replaced (lock held): while the pool runs, and while
+     * it closes with work left (CPython's closed pool, too, keeps its workers up only while tasks are left).
+     */
+    boolean replacesWorkersLocked() {
+        return state != State.ENDED && broken == null
+                && (state == State.RUNNING || !pending.isEmpty() || running > 0 || !feeders.isEmpty());
+    }
+
     /** In CLOSING with nothing left to run: tells every worker to exit (lock held). */
     void finishClosingLocked() {
         if (state == State.CLOSING && pending.isEmpty() && running == 0 && feeders.isEmpty()) {

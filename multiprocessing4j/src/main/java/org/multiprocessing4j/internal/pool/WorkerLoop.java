@@ -12,6 +12,7 @@ import java.util.function.Function;
 import org.multiprocessing4j.SerializableRunnable;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.pipe.RingConnection;
+import org.multiprocessing4j.internal.ring.BrokenRingException;
 import org.multiprocessing4j.internal.ring.MessageBuffer;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 import org.multiprocessing4j.internal.wire.PackedList;
@@ -19,10 +20,11 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
 
 /**
  * What a pool worker JVM runs: the initializer once, then tasks from its pipe until the pool closes the
- * pipe (EOF) or, with {@code maxTasks > 0}, after that many tasks; answers go back on the same pipe in
- * the format of {@link TaskMessages}. An {@link OutOfMemoryError} halts the JVM with status 3 (as
- * HotSpot's {@code -XX:+ExitOnOutOfMemoryError}): a heap that ran out is not trusted with the next task,
- * and the pool reports the death to the task's caller. Any other throwable is the task's answer.
+ * pipe (EOF, or a closed pipe for the answer "skipped" it no longer needs) or, with {@code maxTasks > 0},
+ * after that many tasks; answers go back on the same pipe in the format of {@link TaskMessages}. An
+ * {@link OutOfMemoryError} halts the JVM with status 3 (as HotSpot's {@code -XX:+ExitOnOutOfMemoryError}):
+ * a heap that ran out is not trusted with the next task, and the pool reports the death to the task's
+ * caller. Any other throwable is the task's answer.
  * Each answer is sent as soon as its task ends, so a worker's death can fail only the task it was
  * running (a held answer could be lost with it, or wait behind a long next task).
  */
@@ -90,7 +92,13 @@ public final class WorkerLoop implements SerializableRunnable {
                 int slot = TaskMessages.slot(task);
                 if (!slots.start(slot)) {
                     // NOTE: the pool took this task back for an idle worker; it runs there, not here.
-                    pipe.sendBytes(TaskMessages.message(TaskMessages.SKIPPED, TaskMessages.taskId(task, length), slot, new byte[0]));
+                    try {
+                        pipe.sendBytes(TaskMessages.message(TaskMessages.SKIPPED, TaskMessages.taskId(task, length), slot, new byte[0]));
+                    } catch (BrokenRingException letGo) {
+                        // NOTE: the task ended on the other worker, and with it the pool's last work: the
+                        // closing pool let this worker go before it got here. It owes nothing: a normal end.
+                        return;
+                    }
                     continue;
                 }
                 pipe.sendBytes(answer(task, length, slot, codec, throwables, loader, functions));

@@ -28,6 +28,15 @@ import org.multiprocessing4j.internal.pool.PoolState.State;
  * closes the pool's end). The relay then collects the exit code (the JVM is gone, so its slots are final),
  * fails the tasks it had STARTED with WorkerDiedException, puts the ones still QUEUED back at the head of
  * `pending`, and starts a replacement while there is work to do.
+ *
+ * Interrupt at close. When the pool lets a worker go (PoolState.finishClosingLocked), another thread closes
+ * the pool's end of the worker's pipe while the relay waits in it, and closing unmaps the ring. If the relay
+ * was reading the mapping at that moment, HotSpot unwinds it with an asynchronous exception and sets its
+ * interrupt status (JavaThread::install_async_exception, without Thread.interrupt(); 3 in 200 closes of a
+ * shared Arena under a reading thread on JDK 25.0.3). The relay then ended with AsynchronousCloseException
+ * and the status still set, Worker.awaitExitCode gave up at once and SIGKILLed a worker that was exiting
+ * normally, and exit code -9 counted as a death (5 of 929 closes of a Pool(2) counted one). The relay thread
+ * clears the status before workerLost; nothing interrupts a relay on purpose.
  */
 final class WorkerSupervisor {
     /** Workers dying in a row before their first answer that make the pool broken. */
@@ -114,6 +123,9 @@ final class WorkerSupervisor {
                 pool.maybeIdle = true;
                 Thread relayThread = new Thread(() -> {
                     relay.run(worker);
+                    // NOTE: nobody interrupts a relay, yet its interrupt status may be set here (see the
+                    // class notes, "Interrupt at close"): cleared, or workerLost would kill the worker.
+                    Thread.interrupted();
                     workerLost(worker);
                 }, pool.name + "-relay-" + number);
                 relayThread.setDaemon(true);
@@ -167,7 +179,7 @@ final class WorkerSupervisor {
             pool.deaths++;
             pool.bootDeaths++;
             breakNow = !initFailed && pool.bootDeaths >= BOOT_DEATHS_TO_BREAK;
-            if (!initFailed && !breakNow && pool.state != State.ENDED && pool.broken == null) {
+            if (!initFailed && !breakNow && pool.replacesWorkersLocked()) {
                 pool.restarts++;
                 launchLocked();
                 replaced = true;
@@ -228,7 +240,7 @@ final class WorkerSupervisor {
             if (!expected) {
                 pool.deaths++;
             }
-            if (!ended && pool.broken == null && (pool.state == State.RUNNING || !pool.pending.isEmpty() || pool.running > 0 || !pool.feeders.isEmpty())) {
+            if (pool.replacesWorkersLocked()) {
                 pool.restarts++;
                 launchLocked();
                 replaced = true;
