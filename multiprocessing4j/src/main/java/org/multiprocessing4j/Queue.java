@@ -247,8 +247,14 @@ public class Queue<T> implements Serializable, AutoCloseable {
         try {
             QueueFeeder f = feeder;
             boolean behind = f != null && f.count() > 0;
-            // NOTE: without maxsize no place needs reserving under the producer lock: queue behind at once
-            if (!(behind && maxsize == 0 && f.addIfPending(encoded))) {
+            if (maxsize == 0) {
+                // NOTE: without maxsize no place needs reserving under the producer lock: queue behind at once,
+                // or try the shared memory (the common case, kept this small for the JIT), else count it here
+                if (!(behind && f.addIfPending(encoded)) && !q.putIfRoom(encoded)) {
+                    q.addBuffered(1);
+                    buffer(q, encoded);
+                }
+            } else {
                 switch (q.putOrReserve(encoded, timeoutNanos, !behind)) {
                     case PUT -> {
                     }

@@ -15,6 +15,7 @@ import org.multiprocessing4j.internal.sync.OwnerWord;
  * <pre>
  *  table at QueueLayout.BUFFERED: SLOTS entries of 16 bytes
  *      | owner (long): OwnerWord of the process, 0 free, RECOVERING | count (long): its items |
+ *  then (QueueLayout.BUFFERED_OVERFLOW): | entries ever claimed (long) | overflow count (long) |
  * </pre>
  */
 /*
@@ -23,7 +24,9 @@ import org.multiprocessing4j.internal.sync.OwnerWord;
  * Only the owner process changes its entry's count (an atomic add: its putting threads and its feeder
  * thread, through any of its mappings); the total is the sum of the counts, read fresh. A process claims
  * a free entry by a CAS of the owner from 0 to its word, the first time it counts an item, and keeps it for
- * its life (entries of processes that ended are freed when an entry is wanted). Taking back a dead owner's entry: CAS the owner from its word to RECOVERING (one recoverer
+ * its life (entries of processes that ended are freed when an entry is wanted), and raises the high-water
+ * mark of entries ever claimed (a CAS to the max) before it counts in its entry, so a reader that sums the
+ * entries below the mark misses none that holds a count. Taking back a dead owner's entry: CAS the owner from its word to RECOVERING (one recoverer
  * wins), zero the count, then free the entry (owner 0, release). A claimer CASes only from 0, so it never
  * adds to a count that is about to be zeroed. A process may come to hold two entries (two of its threads
  * claiming at once): harmless, the sum is the same and both are taken back at its death. When every entry
@@ -57,10 +60,11 @@ final class BufferedCounts {
         long ignored = (long) LONG.getAndAdd(file, entry + 8, delta);
     }
 
+
     /** The sum of every process's count (the overflow's included); a snapshot, at least 0. */
     long total() {
         long sum = (long) LONG.getVolatile(file, overflow + 8);
-        for (int i = 0; i < SLOTS; i++) {
+        for (int i = 0, used = used(); i < used; i++) {
             sum += (long) LONG.getVolatile(file, table + i * ENTRY_BYTES + 8);
         }
         return Math.max(0, sum);
@@ -75,7 +79,7 @@ final class BufferedCounts {
      */
     boolean recoverDead(boolean evenEmpty) {
         boolean any = false;
-        for (int i = 0; i < SLOTS; i++) {
+        for (int i = 0, used = used(); i < used; i++) {
             long entry = table + i * ENTRY_BYTES;
             long owner = (long) LONG.getVolatile(file, entry);
             if (owner == 0 || owner == RECOVERING || owner == OwnerWord.SELF
@@ -91,6 +95,18 @@ final class BufferedCounts {
         return any;
     }
 
+    /** Entries ever claimed are below this (a high-water mark, in the overflow's first word): most queues never buffer. */
+    private int used() {
+        return (int) Math.min(SLOTS, (long) LONG.getVolatile(file, overflow));
+    }
+
+    private void raiseUsed(int atLeast) {
+        long seen;
+        while ((seen = (long) LONG.getVolatile(file, overflow)) < atLeast && !LONG.compareAndSet(file, overflow, seen, (long) atLeast)) {
+            Thread.onSpinWait();
+        }
+    }
+
     /** Finds this process's entry, or claims a free one (or a dead owner's, taken back), else the overflow. */
     private synchronized long claim() {
         if (mine >= 0) {
@@ -101,6 +117,7 @@ final class BufferedCounts {
                 long entry = table + i * ENTRY_BYTES;
                 long owner = (long) LONG.getVolatile(file, entry);
                 if (owner == OwnerWord.SELF || owner == 0 && LONG.compareAndSet(file, entry, 0L, OwnerWord.SELF)) {
+                    raiseUsed(i + 1);
                     mine = entry;
                     return entry;
                 }

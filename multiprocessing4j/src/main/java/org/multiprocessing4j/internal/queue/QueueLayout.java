@@ -30,7 +30,7 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  *  896 | tasks done (long) | tasks futex word (int)                        |  JoinableQueue
  * 1024 | buffered: 48 entries of (owner (long), count (long)): items put     |  each producer its own
  *      | but waiting in that process's feeder (BufferedCounts)             |  entry (atomic add)
- * 1792 | reserved (long) | overflow count (long): the same, untracked       |
+ * 1792 | entries ever claimed (long) | overflow count (long): untracked     |
  * 1808 | reserved                                                          |
  * 2048 +-------------------------------------------------------------------+
  *      | data: capacity bytes (a power of two), a sequence of records      |

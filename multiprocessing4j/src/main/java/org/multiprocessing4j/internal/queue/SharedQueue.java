@@ -104,6 +104,12 @@ public final class SharedQueue implements AutoCloseable {
     public static final int DEFAULT_CAPACITY = 1 << 20;
     private static final long FIRST_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * How often a producer waiting for maxsize, or a joiner, takes back the buffered counts of producers that
+     * died (BufferedCounts; a liveness check per such producer): not in the wait's predicate, which a spin
+     * evaluates many times.
+     */
+    private static final long RECOVERY_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final SharedFile file;
     private final MemorySegment segment;
@@ -314,9 +320,11 @@ public final class SharedQueue implements AutoCloseable {
                 }
                 // NOTE: without the lock (feeders need it to move the buffered items that may hold the places):
                 // a get, or a producer giving up buffered items (addBuffered), frees a place and signals space
-                if (!space.await(() -> belowMaxsize() || counts.recoverDead(false) && belowMaxsize(), deadline, cancellation)) {
+                if (!space.await(this::belowMaxsize, Math.min(deadline, System.nanoTime() + RECOVERY_CHECK_NANOS), cancellation)
+                        && deadline - System.nanoTime() <= 0) {
                     return Placement.TIMED_OUT;
                 }
+                // NOTE: woken, or a recovery check is due (the loop takes back dead producers' counts first)
             }
         } finally {
             leave();
@@ -663,7 +671,15 @@ public final class SharedQueue implements AutoCloseable {
         try {
             // NOTE: items buffered in producers count as put: put() accepted them (CPython counts them at put)
             // NOTE: but not those of a producer that died: they are lost, and taken back (BufferedCounts)
-            return tasks.await(() -> allDone() || counts.recoverDead(false) && allDone(), deadline, cancellation);
+            for (;;) {
+                if (tasks.await(this::allDone, Math.min(deadline, System.nanoTime() + RECOVERY_CHECK_NANOS), cancellation)) {
+                    return true;
+                }
+                if (deadline - System.nanoTime() <= 0) {
+                    return false;
+                }
+                counts.recoverDead(false);
+            }
         } finally {
             leave();
         }
