@@ -30,7 +30,7 @@ import org.multiprocessing4j.internal.sync.OwnerWord;
  * wins), zero the count, then free the entry (owner 0, release). A claimer CASes only from 0, so it never
  * adds to a count that is about to be zeroed. A process may come to hold two entries (two of its threads
  * claiming at once): harmless, the sum is the same and both are taken back at its death. When every entry
- * is held by a live process, a process counts in entry 0's spare count (OVERFLOW_COUNT), never taken back.
+ * is held by a live process, a process counts in the overflow count after the table, never taken back.
  */
 final class BufferedCounts {
     /** Entries in the table: processes that can have items buffered at once with their counts recoverable. */
@@ -59,7 +59,6 @@ final class BufferedCounts {
         }
         long ignored = (long) LONG.getAndAdd(file, entry + 8, delta);
     }
-
 
     /** The sum of every process's count (the overflow's included); a snapshot, at least 0. */
     long total() {
