@@ -52,16 +52,7 @@ class BoundedQueueBufferingTest extends ChildProcessTestBase {
         int maxsize = 300;
         int perProducer = 2_000;
         try (Queue<Integer> q = new Queue<>(maxsize, RING)) {
-            Process[] producers = new Process[2];
-            for (int p = 0; p < producers.length; p++) {
-                int base = p * perProducer;
-                producers[p] = new Process(checked(() -> {
-                    for (int i = 0; i < perProducer; i++) {
-                        q.put(base + i);
-                    }
-                }));
-                producers[p].start();
-            }
+            Process[] producers = startProducers(q, 2, perProducer);
             int[] next = {0, perProducer};
             int total = 2 * perProducer;
             for (int taken = 0; taken < total; ) {
@@ -86,6 +77,21 @@ class BoundedQueueBufferingTest extends ChildProcessTestBase {
             assertEquals(0, q.qsize());
             assertThrows(QueueEmptyException.class, q::getNowait);
         }
+    }
+
+    /** Starts {@code count} child producers; producer p puts p × perProducer, ..., in order. */
+    private static Process[] startProducers(Queue<Integer> q, int count, int perProducer) {
+        Process[] producers = new Process[count];
+        for (int p = 0; p < count; p++) {
+            int base = p * perProducer;
+            producers[p] = new Process(checked(() -> {
+                for (int i = 0; i < perProducer; i++) {
+                    q.put(base + i);
+                }
+            }));
+            producers[p].start();
+        }
+        return producers;
     }
 
     private static void awaitQsize(Queue<?> q, int size) throws InterruptedException {
@@ -149,16 +155,7 @@ class BoundedQueueBufferingTest extends ChildProcessTestBase {
         // the producers' feeders; a producer waiting for a place then must not keep the lock those feeders need
         int perProducer = 20_000;
         try (Queue<Integer> q = new Queue<>(200, RING)) {
-            Process[] producers = new Process[2];
-            for (int p = 0; p < producers.length; p++) {
-                int base = p * perProducer;
-                producers[p] = new Process(checked(() -> {
-                    for (int i = 0; i < perProducer; i++) {
-                        q.put(base + i);
-                    }
-                }));
-                producers[p].start();
-            }
+            Process[] producers = startProducers(q, 2, perProducer);
             boolean[] seen = new boolean[2 * perProducer];
             Thread[] consumers = new Thread[2];
             int[] counts = new int[consumers.length];
