@@ -320,7 +320,7 @@ public final class SharedQueue implements AutoCloseable {
                 }
                 // NOTE: without the lock (feeders need it to move the buffered items that may hold the places):
                 // a get, or a producer giving up buffered items (addBuffered), frees a place and signals space
-                if (!space.await(this::belowMaxsize, Math.min(deadline, System.nanoTime() + RECOVERY_CHECK_NANOS), cancellation)
+                if (!space.await(this::belowMaxsize, recoveryCheckOrDeadline(deadline), cancellation)
                         && deadline - System.nanoTime() <= 0) {
                     return Placement.TIMED_OUT;
                 }
@@ -329,6 +329,12 @@ public final class SharedQueue implements AutoCloseable {
         } finally {
             leave();
         }
+    }
+
+    /** The end of a wait slice: the next recovery check ({@link #RECOVERY_CHECK_NANOS} from now), or {@code deadline} if sooner. */
+    private static long recoveryCheckOrDeadline(long deadline) {
+        long now = System.nanoTime();
+        return deadline - now > RECOVERY_CHECK_NANOS ? now + RECOVERY_CHECK_NANOS : deadline;
     }
 
     /** Items in the queue plus those producers hold for it are under {@code maxsize} (reads both fresh). */
@@ -672,7 +678,7 @@ public final class SharedQueue implements AutoCloseable {
             // NOTE: items buffered in producers count as put: put() accepted them (CPython counts them at put)
             // NOTE: but not those of a producer that died: they are lost, and taken back (BufferedCounts)
             for (;;) {
-                if (tasks.await(this::allDone, Math.min(deadline, System.nanoTime() + RECOVERY_CHECK_NANOS), cancellation)) {
+                if (tasks.await(this::allDone, recoveryCheckOrDeadline(deadline), cancellation)) {
                     return true;
                 }
                 if (deadline - System.nanoTime() <= 0) {
