@@ -251,17 +251,11 @@ public class Queue<T> implements Serializable, AutoCloseable {
                 // NOTE: without maxsize no place needs reserving under the producer lock: queue behind at once,
                 // or try the shared memory (the common case, kept this small for the JIT), else count it here
                 if (!(behind && f.addIfPending(encoded)) && !q.putIfRoom(encoded)) {
-                    q.addBuffered(1);
-                    buffer(q, encoded);
+                    q.reserve(encoded, item -> buffer(q, item, FOREVER_NANOS, null));
                 }
-            } else {
-                switch (q.putOrReserve(encoded, timeoutNanos, !behind)) {
-                    case PUT -> {
-                    }
-                    case RESERVED -> buffer(q, encoded);
-                    case TIMED_OUT -> throw new QueueFullException(this + " is full (maxsize " + maxsize + "): no room within "
-                            + timeout);
-                }
+            } else if (q.putOrReserve(encoded, timeoutNanos, !behind, item -> buffer(q, item, timeoutNanos, timeout))
+                    == SharedQueue.Placement.TIMED_OUT) {
+                throw new QueueFullException(this + " is full (maxsize " + maxsize + "): no room within " + timeout);
             }
             done = true;
         } catch (InternalError fault) {
@@ -273,21 +267,22 @@ public class Queue<T> implements Serializable, AutoCloseable {
         }
     }
 
-    /** Hands an item {@link SharedQueue#putOrReserve} counted as buffered to this process's feeder. */
-    private void buffer(SharedQueue q, byte[] encoded) throws InterruptedException {
-        boolean handed = false;
-        try {
-            QueueFeeder f = feeder();
-            if (f != null) {
-                f.addReserved(encoded);
-            } else {
-                q.putReservedWhenRoom(encoded);
-            }
-            handed = true;
-        } finally {
-            if (!handed) {
-                q.addBuffered(-1); // NOTE: give its place back: it was neither put nor buffered
-            }
+    /**
+     * Takes an item {@link SharedQueue#putOrReserve} or {@link SharedQueue#reserve} counted as buffered: into
+     * this process's feeder; or, when none can be made (the creator closed the queue after this process
+     * attached), puts it itself as room appears, within the put's timeout. Throwing gives the count back
+     * (the caller's {@code SharedQueue} does).
+     */
+    private void buffer(SharedQueue q, byte[] encoded, long timeoutNanos, Duration timeout) throws InterruptedException {
+        QueueFeeder f = feeder();
+        if (f != null) {
+            f.addReserved(encoded);
+            return;
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        if (!q.putReservedWhenRoom(encoded, () -> System.nanoTime() - deadline >= 0)) {
+            throw new QueueFullException(this + " is full (" + CAPACITY_BYTES + " bytes, and no feeder: its creator"
+                    + " closed it): no room within " + timeout);
         }
     }
 
@@ -464,8 +459,10 @@ public class Queue<T> implements Serializable, AutoCloseable {
      */
     public int qsize() {
         SharedQueue q = shared();
-        // NOTE: with the items producers hold while it is full, as CPython's count includes its feeders'
-        return (int) Math.min(Integer.MAX_VALUE, q.size() + q.buffered());
+        // NOTE: with the items producers hold while it is full, as CPython's count includes its feeders'. Two
+        // reads: an item a feeder publishes between them may count twice, never more than maxsize in all.
+        long size = q.buffered() + q.size();
+        return (int) Math.min(maxsize > 0 ? maxsize : Integer.MAX_VALUE, size);
     }
 
     /** {@return {@code true} if the queue holds no item now; approximate} */

@@ -276,4 +276,73 @@ class BoundedQueueBufferingTest extends ChildProcessTestBase {
             }
         }
     }
+
+    /** A second handle of {@code q} in this JVM, as a child's would be: it maps the file on its own. */
+    @SuppressWarnings("unchecked")
+    private static <T> Queue<T> copyOf(Queue<T> q) throws Exception {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(q);
+        }
+        try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            Queue<T> copy = (Queue<T>) in.readObject();
+            copy.qsize(); // NOTE: maps it now, before the creator closes it
+            return copy;
+        }
+    }
+
+    @Test
+    void after_the_creator_closed_a_timed_put_on_full_shared_memory_times_out_and_a_closed_handle_gives_its_place_back()
+            throws Exception {
+        // NOTE: the creator's close removes the file, so a handle attached before cannot make a feeder (it needs a
+        // mapping of its own) and waits for room itself. Before: putNowait blocked until a get (3 s+), and a put
+        // blocked so when its own handle was closed kept its place under maxsize for the process's life.
+        Queue<String> q = new Queue<>(3, 128);
+        Queue<String> waiter = copyOf(q);
+        Queue<String> other = copyOf(q);
+        q.close();
+        String item = "A".repeat(70); // NOTE: one fills the 128-byte shared memory
+        try {
+            other.put(item);
+            assertTimeoutPreemptively(HANG, () -> {
+                assertThrows(QueueFullException.class, () -> other.putNowait(item));
+                assertThrows(QueueFullException.class, () -> other.put(item, SHORT));
+            });
+            assertEquals(1, other.qsize(), "the refused puts hold no place");
+            Thread blocked = Thread.ofPlatform().start(() -> {
+                try {
+                    waiter.put(item); // waits for room itself
+                } catch (IllegalStateException closed) {
+                    // expected: its handle is closed below
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            long deadline = System.nanoTime() + HANG.toNanos();
+            while (other.qsize() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(2, other.qsize(), "the blocked put holds its place");
+            waiter.close();
+            blocked.join(HANG.toMillis());
+            assertFalse(blocked.isAlive());
+            assertEquals(1, other.qsize(), "the closed handle's put gave its place back");
+            assertEquals(item, other.get(HANG));
+            assertEquals(0, other.qsize());
+        } finally {
+            waiter.close();
+            other.close();
+        }
+    }
+
+    @Test
+    void a_queue_of_the_smallest_shared_memory_takes_items() throws Exception {
+        // NOTE: a 64-byte queue started writing at offset 60, not 8-aligned: its first put threw IndexOutOfBounds
+        try (Queue<Integer> q = new Queue<>(0, 64)) {
+            for (int i = 0; i < 10; i++) {
+                q.put(i);
+                assertEquals(i, q.get(HANG));
+            }
+        }
+    }
 }

@@ -3,6 +3,8 @@ package org.multiprocessing4j.internal.queue;
 import static org.multiprocessing4j.internal.queue.QueueLayout.LONG;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.multiprocessing4j.internal.sync.OwnerWord;
 
 /**
@@ -30,7 +32,8 @@ import org.multiprocessing4j.internal.sync.OwnerWord;
  * wins), zero the count, then free the entry (owner 0, release). A claimer CASes only from 0, so it never
  * adds to a count that is about to be zeroed. A process may come to hold two entries (two of its threads
  * claiming at once): harmless, the sum is the same and both are taken back at its death. When every entry
- * is held by a live process, a process counts in the overflow count after the table, never taken back.
+ * is held by a live process, a process counts in the overflow count after the table, never taken back;
+ * it then does so through all its mappings of the file (OVERFLOWED), never splitting its count.
  */
 final class BufferedCounts {
     /** Entries in the table: processes that can have items buffered at once with their counts recoverable. */
@@ -39,16 +42,26 @@ final class BufferedCounts {
     /** An owner word no process has: the entry is being taken back. */
     private static final long RECOVERING = -1L;
 
+    /** Queue files (by path) for which this process counts in the overflow: all its mappings must. */
+    private static final Set<String> OVERFLOWED = ConcurrentHashMap.newKeySet();
+
     private final MemorySegment file;
     private final long table;
     private final long overflow;
+    private final String key;
     /** This process's entry, once it has one (offset of the owner word), else -1. */
     private volatile long mine = -1;
 
-    BufferedCounts(MemorySegment file, long table, long overflow) {
+    /**
+     * The counts of the queue file mapped at {@code file}.
+     *
+     * @param key the queue file's path: what this process's mappings of it have in common
+     */
+    BufferedCounts(MemorySegment file, long table, long overflow, String key) {
         this.file = file;
         this.table = table;
         this.overflow = overflow;
+        this.key = key;
     }
 
     /** Adds {@code delta} to this process's count (claiming an entry first if it has none). */
@@ -111,6 +124,10 @@ final class BufferedCounts {
         if (mine >= 0) {
             return mine;
         }
+        if (OVERFLOWED.contains(key)) {
+            mine = overflow;
+            return overflow;
+        }
         for (int round = 0; round < 2; round++) {
             for (int i = 0; i < SLOTS; i++) {
                 long entry = table + i * ENTRY_BYTES;
@@ -123,6 +140,9 @@ final class BufferedCounts {
             }
             recoverDead(true); // NOTE: every entry held: free those of dead processes and look again
         }
+        // NOTE: for every mapping of this process: one counting in the overflow and another in a table entry
+        // freed later would split the process's count, and its death would leave the overflow's part behind
+        OVERFLOWED.add(key);
         mine = overflow;
         return overflow;
     }

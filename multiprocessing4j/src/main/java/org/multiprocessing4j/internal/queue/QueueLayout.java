@@ -121,7 +121,7 @@ final class QueueLayout {
      * deoptimizations in the queue benchmark, some 65,000 small items in).
      */
     static long startPosition(int capacity) {
-        return capacity - capacity / 16;
+        return (capacity - capacity / 16) & ~7L; // NOTE: records are 8-aligned (a 64-byte queue started at 60)
     }
 
     /** Writes the header of a new, zero-filled queue file; the magic goes last, with release. */

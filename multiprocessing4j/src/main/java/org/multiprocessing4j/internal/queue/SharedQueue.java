@@ -150,7 +150,7 @@ public final class SharedQueue implements AutoCloseable {
         this.data = new FutexCondition(segment, QueueLayout.DATA_FUTEX, true);
         this.space = new FutexCondition(segment, QueueLayout.SPACE_FUTEX, false);
         this.tasks = new FutexCondition(segment, QueueLayout.TASKS_FUTEX, false);
-        this.counts = new BufferedCounts(segment, QueueLayout.BUFFERED, QueueLayout.BUFFERED_OVERFLOW);
+        this.counts = new BufferedCounts(segment, QueueLayout.BUFFERED, QueueLayout.BUFFERED_OVERFLOW, file.path().toString());
     }
 
     /** Creates a queue of {@link #DEFAULT_CAPACITY} bytes; {@code maxsize} items at most, 0 for no limit. */
@@ -256,7 +256,7 @@ public final class SharedQueue implements AutoCloseable {
     }
 
     /**
-     * As {@link #putReservedWhenRoom(byte[])}, giving up when {@code giveUp} says so (asked before each try).
+     * As {@link #putReservedWhenRoom(byte[])}, giving up when {@code giveUp} says so (asked after each try).
      *
      * @return false if it gave up: nothing was put, and the item stays counted as buffered
      */
@@ -268,7 +268,7 @@ public final class SharedQueue implements AutoCloseable {
     public enum Placement {
         /** The item is in shared memory. */
         PUT,
-        /** The item is counted as buffered (it holds its place under {@code maxsize}); the caller must put it later with {@link #putReservedWhenRoom}, or take the count back with {@link #addBuffered}. */
+        /** The item is counted as buffered (it holds its place under {@code maxsize}) and was handed off. */
         RESERVED,
         /** {@code maxsize} items were in the queue (buffered ones included) for the whole timeout: nothing changed. */
         TIMED_OUT
@@ -289,7 +289,7 @@ public final class SharedQueue implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting (nothing was put or counted)
      * @throws IllegalStateException if this object is closed
      */
-    public Placement putOrReserve(byte[] message, long timeoutNanos, boolean direct) throws InterruptedException {
+    public Placement putOrReserve(byte[] message, long timeoutNanos, boolean direct, HandOff handOff) throws InterruptedException {
         checkLength(message);
         long record = QueueLayout.align8(RECORD_HEADER + (long) message.length);
         enter();
@@ -300,16 +300,21 @@ public final class SharedQueue implements AutoCloseable {
                 if (!producers.tryLock() && !lockProducers(System.nanoTime() + (1L << 62))) {
                     throw new IllegalStateException("the producer lock of " + this + " could not be taken");
                 }
+                boolean reserved = false;
                 try {
                     if (maxsize == 0 || belowMaxsize()) {
                         if (direct && append(message, record, 0, 0, true, false, false, false)) {
                             return Placement.PUT;
                         }
                         counts.add(1);
-                        return Placement.RESERVED;
+                        reserved = true;
                     }
                 } finally {
                     producers.unlockAndSignal(data);
+                }
+                if (reserved) {
+                    handOff(message, handOff); // NOTE: out of the lock, inside this call: the mapping stays open
+                    return Placement.RESERVED;
                 }
                 if (counts.recoverDead(false)) {
                     continue; // NOTE: places held by the items of a dead producer are free again
@@ -337,6 +342,47 @@ public final class SharedQueue implements AutoCloseable {
         return deadline - now > RECOVERY_CHECK_NANOS ? now + RECOVERY_CHECK_NANOS : deadline;
     }
 
+    /** What takes an item counted as buffered ({@link #putOrReserve}, {@link #reserve}). */
+    @FunctionalInterface
+    public interface HandOff {
+        /**
+         * Takes {@code message}: into this process's feeder, or puts it itself. If it throws, the item's
+         * count (and place) is given back, and the exception goes to the caller.
+         */
+        void take(byte[] message) throws InterruptedException;
+    }
+
+    /**
+     * For a queue without {@code maxsize}, whose items need no place reserved under the producer lock:
+     * counts {@code message} as buffered and hands it off, giving the count back if that throws, while this
+     * mapping stays open (so a {@link #close()} meanwhile cannot strand the count).
+     *
+     * @throws IllegalStateException if this object is closed (nothing counted)
+     */
+    public void reserve(byte[] message, HandOff handOff) throws InterruptedException {
+        enter();
+        try {
+            counts.add(1);
+            handOff(message, handOff);
+        } finally {
+            leave();
+        }
+    }
+
+    private void handOff(byte[] message, HandOff handOff) throws InterruptedException {
+        boolean handed = false;
+        try {
+            handOff.take(message);
+            handed = true;
+        } finally {
+            if (!handed) {
+                counts.add(-1);
+                space.signal();
+                tasks.signal();
+            }
+        }
+    }
+
     /** Items in the queue plus those producers hold for it are under {@code maxsize} (reads both fresh). */
     private boolean belowMaxsize() {
         return tail.count() - head.count() + counts.total() < maxsize;
@@ -344,9 +390,12 @@ public final class SharedQueue implements AutoCloseable {
 
     private boolean putWhenRoom(byte[] message, boolean reserved, BooleanSupplier giveUp) throws InterruptedException {
         long backoff = FIRST_BACKOFF_NANOS;
-        while (!giveUp.getAsBoolean()) {
+        for (;;) {
             if (put(message, 1L << 62, false, reserved)) {
                 return true;
+            }
+            if (giveUp.getAsBoolean()) {
+                return false;
             }
             if (Thread.interrupted()) {
                 throw new InterruptedException();
@@ -354,7 +403,6 @@ public final class SharedQueue implements AutoCloseable {
             LockSupport.parkNanos(this, backoff);
             backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
         }
-        return false;
     }
 
     /**
@@ -692,7 +740,11 @@ public final class SharedQueue implements AutoCloseable {
     }
 
     private boolean allDone() {
-        return (long) LONG.getVolatile(segment, QueueLayout.TASKS_DONE) >= tail.count() + counts.total();
+        long done = (long) LONG.getVolatile(segment, QueueLayout.TASKS_DONE);
+        // NOTE: buffered before puts: a feeder publishes puts + 1, then buffered - 1; read the other way round,
+        // an item published in between would count in neither, and join would return with it unfinished
+        long buffered = counts.total();
+        return done >= tail.count() + buffered;
     }
 
     /** The pid holding the producer lock, 0 if free (a snapshot; tests use it). */
