@@ -43,6 +43,7 @@ class WorkerHostTest {
                 lastId = UUID.randomUUID().toString();
                 last = frames.seal(control, i, new Protocol.Start(0, lastId, UUID.randomUUID(), Multiprocessing.defaultContext().serializer().getName(), new byte[0]).encode());
                 startAndStop(hz, frames, control, last, lastId);
+                awaitEnded(host);
             }
             assertTrue(host.rememberedIds() <= 4, "link ids remembered: " + host.rememberedIds() + " (capacity 4)");
             // The last request replayed is refused: no worker answers it.
@@ -53,6 +54,18 @@ class WorkerHostTest {
         } finally {
             host.close();
             hz.shutdown();
+        }
+    }
+
+    /**
+     * Waits until the stopped worker has ended. NOTE: it destroys its answer queue when it ends, which fails
+     * a poll still blocked on that queue (DistributedObjectDestroyedException): the replay check must poll after.
+     */
+    private static void awaitEnded(WorkerHost host) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (host.running() > 0) {
+            assertTrue(System.nanoTime() < deadline, "a stopped worker still runs after 60 s");
+            Thread.sleep(10);
         }
     }
 
