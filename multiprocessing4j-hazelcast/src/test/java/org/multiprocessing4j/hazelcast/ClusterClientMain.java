@@ -14,17 +14,19 @@ final class ClusterClientMain {
 
     static void mapForever(String cluster, List<String> members, byte[] key) {
         try (HazelcastWorkers workers = HazelcastWorkers.builder().clusterName(cluster).members(members.toArray(String[]::new))
-                .authkey(key).connect();
-             Pool pool = Pool.builder().processes(3).context(workers.context()).build()) {
+                .authkey(key).connect()) {
+            // NOTE: the lock before the pool: the test takes the pool's worker queues as the sign that the lock is held.
             workers.data().lock("orphan").lock();
-            pool.map(x -> {
-                try {
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return x;
-            }, IntStream.range(0, 100_000).boxed().toList(), 1);
+            try (Pool pool = Pool.builder().processes(3).context(workers.context()).build()) {
+                pool.map(x -> {
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return x;
+                }, IntStream.range(0, 100_000).boxed().toList(), 1);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -243,6 +243,48 @@ class ClusterInterruptTest {
         }
     }
 
+    @Test
+    void callsMadeWithAnInterruptPendingTakeEffectOnceAndKeepTheInterrupt() throws Exception {
+        String dictName = unique("dict");
+        String listName = unique("list");
+        java.util.concurrent.ConcurrentMap<String, Integer> dict = data.dict(dictName);
+        java.util.List<String> list = data.list(listName);
+        Context ctx = cluster.workers.context();
+        org.multiprocessing4j.Event event = ctx.event();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicBoolean keptInterrupt = new AtomicBoolean(true);
+        try {
+            Thread caller = Thread.ofPlatform().name("interrupted-caller").start(() -> {
+                try {
+                    Thread.currentThread().interrupt();
+                    dict.put("k", 1);
+                    keptInterrupt.compareAndSet(true, Thread.currentThread().isInterrupted());
+                    assertEquals(2, dict.merge("k", 1, Integer::sum));
+                    keptInterrupt.compareAndSet(true, Thread.currentThread().isInterrupted());
+                    list.add("x");
+                    keptInterrupt.compareAndSet(true, Thread.currentThread().isInterrupted());
+                    assertEquals("x", list.remove(0));
+                    keptInterrupt.compareAndSet(true, Thread.currentThread().isInterrupted());
+                    list.add("y");
+                    event.set();
+                    keptInterrupt.compareAndSet(true, Thread.currentThread().isInterrupted());
+                } catch (Throwable e) {
+                    thrown.set(e);
+                }
+            });
+            caller.join(MemberCluster.HANG.toMillis());
+            assertFalse(caller.isAlive(), "the interrupted caller still runs");
+            assertNull(thrown.get(), () -> "a call with an interrupt pending threw " + thrown.get());
+            assertTrue(keptInterrupt.get(), "a call cleared the caller's interrupt status");
+            assertEquals(2, dict.get("k"));
+            assertEquals(java.util.List.of("y"), new java.util.ArrayList<>(list));
+            assertTrue(event.isSet());
+        } finally {
+            data.destroy(dictName);
+            data.destroy(listName);
+        }
+    }
+
     /** A thread holding a lock until {@link #release()} (a cluster lock is owned by a thread). */
     private static final class Holder {
         private final CountDownLatch release = new CountDownLatch(1);

@@ -102,8 +102,19 @@ public final class ClusterSession {
      * {@code structure} seen through this session: each call first checks that the session is open
      * (else {@link IllegalStateException}) and is counted while it runs.
      */
-    @SuppressWarnings("unchecked")
     private <S> S guard(Class<S> type, S structure) {
+        return guard(type, structure, false);
+    }
+
+    /**
+     * {@link #guard(Class, Object)}, and with {@code shielded} each call also runs as a
+     * {@link ShieldedCall#quietly}: for the structures whose calls do not wait (a dict's, a list's, an event's
+     * flag), so that a caller with an interrupt pending or arriving gets the call done, once, and keeps the
+     * interrupt, instead of a {@code HazelcastException} for a call that may have taken effect anyway. The
+     * blocking structures (queues, locks, semaphores) shield their own calls, slice by slice ({@link Waiting}).
+     */
+    @SuppressWarnings("unchecked")
+    private <S> S guard(Class<S> type, S structure, boolean shielded) {
         return (S) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
             boolean counted = !UNGUARDED.contains(method.getName());
             if (counted) {
@@ -114,9 +125,7 @@ public final class ClusterSession {
                     throw new IllegalStateException("the connection to Hazelcast cluster \"" + cluster
                             + "\" was closed: its queues, locks, semaphores and dicts can no longer be used through it");
                 }
-                return method.invoke(structure, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
+                return shielded ? ShieldedCall.quietly(() -> invoke(method, structure, args)) : invoke(method, structure, args);
             } finally {
                 if (counted) {
                     calls.decrementAndGet();
@@ -125,12 +134,31 @@ public final class ClusterSession {
         });
     }
 
+    /** Calls {@code method} on {@code target}, throwing what it threw (Hazelcast's structures throw unchecked only). */
+    private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws IllegalAccessException {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("cluster call failed: " + e.getCause(), e.getCause());
+        }
+    }
+
     private <E> IQueue<E> queueNamed(String name) {
         return guard(IQueue.class, hz.getQueue(name));
     }
 
     private <K, V> IMap<K, V> mapNamed(String name) {
         return guard(IMap.class, hz.getMap(name));
+    }
+
+    private <K, V> IMap<K, V> shieldedMapNamed(String name) {
+        return guard(IMap.class, hz.getMap(name), true);
     }
 
     public String cluster() {
@@ -174,12 +202,12 @@ public final class ClusterSession {
     }
 
     public <K, V> ClusterDict<K, V> dict(String name, Class<? extends Serializer> serializer) {
-        return new ClusterDict<>(mapNamed("mp4j.d." + name), payloads(serializer),
+        return new ClusterDict<>(shieldedMapNamed("mp4j.d." + name), payloads(serializer),
                 new StructureRef(cluster, StructureRef.Kind.DICT, name, serializer, 0));
     }
 
     public <T> ClusterList<T> list(String name, Class<? extends Serializer> serializer) {
-        return new ClusterList<>(guard(IList.class, hz.<byte[]>getList("mp4j.li." + name)), payloads(serializer),
+        return new ClusterList<>(guard(IList.class, hz.<byte[]>getList("mp4j.li." + name), true), payloads(serializer),
                 new StructureRef(cluster, StructureRef.Kind.LIST, name, serializer, 0));
     }
 
@@ -190,7 +218,7 @@ public final class ClusterSession {
 
     /** The event {@code name}. */
     public ClusterEvent event(String name) {
-        return new ClusterEvent(mapNamed("mp4j.e." + name), new StructureRef(cluster, StructureRef.Kind.EVENT, name, null, 0));
+        return new ClusterEvent(shieldedMapNamed("mp4j.e." + name), new StructureRef(cluster, StructureRef.Kind.EVENT, name, null, 0));
     }
 
     /** The reentrant lock {@code name} (an RLock). */
