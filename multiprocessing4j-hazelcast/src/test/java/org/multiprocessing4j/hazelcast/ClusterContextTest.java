@@ -304,4 +304,64 @@ class ClusterContextTest {
         });
         assertEquals(List.of(), left, "the manager's dicts, namespace and lists are destroyed at its shutdown");
     }
+
+    @Test
+    void waitersOnAClusterManagersObjectsEndWhenItShutsDown() throws Exception {
+        Manager manager = context.manager();
+        Queue<String> queue = manager.queue();
+        Event event = manager.event();
+        Semaphore semaphore = manager.semaphore(0);
+        JoinableQueue<String> unfinished = manager.joinableQueue();
+        unfinished.put("never done");
+        Map<String, java.util.concurrent.Callable<Object>> waits = new java.util.LinkedHashMap<>();
+        waits.put("queue get", queue::get);
+        waits.put("event await", () -> {
+            event.await();
+            return null;
+        });
+        waits.put("semaphore acquire", () -> {
+            semaphore.acquire();
+            return null;
+        });
+        waits.put("joinable queue join", () -> {
+            unfinished.join();
+            return null;
+        });
+        Map<String, AtomicReference<Throwable>> ends = new java.util.LinkedHashMap<>();
+        List<Thread> waiters = new ArrayList<>();
+        waits.forEach((what, wait) -> {
+            AtomicReference<Throwable> end = new AtomicReference<>();
+            ends.put(what, end);
+            waiters.add(Thread.ofPlatform().name(what).start(() -> {
+                try {
+                    end.set(new AssertionError(what + " returned " + wait.call()));
+                } catch (Throwable e) {
+                    end.set(e);
+                }
+            }));
+        });
+        for (Thread t : waiters) {
+            while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING) {
+                assertTrue(t.isAlive(), t.getName() + " ended before it waited: " + ends.get(t.getName()).get());
+                Thread.sleep(10);
+            }
+        }
+        Thread.sleep(300); // into their waits' cluster calls
+        manager.close();
+        for (Thread t : waiters) {
+            t.join(HANG.toMillis());
+            assertFalse(t.isAlive(), t.getName() + " still waits after its manager shut down");
+            Throwable end = ends.get(t.getName()).get();
+            assertTrue(end instanceof org.multiprocessing4j.ManagerUnavailableException,
+                    t.getName() + " ended with " + end + " instead of ManagerUnavailableException");
+        }
+        List<String> left = new ArrayList<>();
+        cluster.workers.hazelcast().getDistributedObjects().forEach(o -> {
+            if (o.getName().contains("anon.") && (o.getName().startsWith("mp4j.q.") || o.getName().startsWith("mp4j.e.")
+                    || o.getName().startsWith("mp4j.s.") || o.getName().startsWith("mp4j.jq."))) {
+                left.add(o.getName());
+            }
+        });
+        assertEquals(List.of(), left, "structures of the shut-down manager were left (or made again by a waiter)");
+    }
 }

@@ -79,6 +79,7 @@ public final class ClusterEvent implements EventBackend {
                 return true; // set since the wait began (maybe cleared again since)
             }
             pauseMs = Math.min(100, pauseMs * 2);
+            ScopeEnds.check(ref);
         }
         return false;
     }

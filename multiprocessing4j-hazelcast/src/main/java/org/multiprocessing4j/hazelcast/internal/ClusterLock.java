@@ -45,7 +45,7 @@ public final class ClusterLock implements Lock, LockBackend {
 
     @Override
     public boolean acquire(long nanos, boolean interruptible) throws InterruptedException {
-        boolean taken = Waiting.slices(nanos, interruptible, slice -> map.tryLock(key, slice, TimeUnit.NANOSECONDS) ? Boolean.TRUE : null,
+        boolean taken = Waiting.slices(nanos, interruptible, ref, slice -> map.tryLock(key, slice, TimeUnit.NANOSECONDS) ? Boolean.TRUE : null,
                 got -> map.unlock(key)) != null;
         if (taken) {
             HOLDS.get().merge(map.getName(), 1, Integer::sum);

@@ -44,7 +44,7 @@ public final class ClusterMutex implements LockBackend {
     @Override
     public boolean acquire(long nanos, boolean interruptible) throws InterruptedException {
         Thread me = Thread.currentThread();
-        boolean taken = Waiting.slices(nanos, interruptible, slice -> {
+        boolean taken = Waiting.slices(nanos, interruptible, ref, slice -> {
             if (heldByMe(me)) {
                 LockSupport.parkNanos(slice); // taken twice by one thread: wait for a release elsewhere, as Python does
                 return null;

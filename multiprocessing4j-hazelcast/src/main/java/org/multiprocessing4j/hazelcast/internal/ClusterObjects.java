@@ -18,22 +18,37 @@ import org.multiprocessing4j.internal.remote.SemaphoreBackend;
  * cluster under a random name ({@code anon.<uuid>}), remembered by this scope so that {@link #close()}
  * destroys it (the root scope when the {@code HazelcastWorkers} connection closes, a manager's scope at
  * its shutdown). A structure outlives its scope in no JVM: copies used after it is destroyed see it empty
- * (Hazelcast recreates a structure on first use). If the JVM that made a scope dies, its structures stay
+ * (Hazelcast recreates a structure on first use), and a wait on one ends with an exception ({@link ScopeEnds}:
+ * the scope leaves a tombstone of each before it destroys it). If the JVM that made a scope dies, its structures stay
  * on the cluster until destroyed by name or the cluster restarts. Thread-safe.
  */
 public final class ClusterObjects implements RemoteObjects {
+    /** The prefix of the names of a scope's structures (a random UUID follows). */
+    static final String ANONYMOUS = "anon.";
     private final ClusterSession session;
     private final String description;
+    /** A manager's scope (its end makes waiters throw ManagerUnavailableException), not a connection's. */
+    private final boolean manager;
     private final List<StructureRef> made = new ArrayList<>();
     private boolean closed;
 
+    /**
+     * The root scope of a connection.
+     *
+     * @param description the connection, as messages name it
+     */
     public ClusterObjects(ClusterSession session, String description) {
+        this(session, description, false);
+    }
+
+    private ClusterObjects(ClusterSession session, String description, boolean manager) {
         this.session = session;
         this.description = description;
+        this.manager = manager;
     }
 
     private String name(StructureRef.Kind kind) {
-        String name = "anon." + UUID.randomUUID();
+        String name = ANONYMOUS + UUID.randomUUID();
         synchronized (made) {
             if (closed) {
                 throw new IllegalStateException("the objects of " + description + " are closed (the connection or the manager was closed)");
@@ -89,7 +104,7 @@ public final class ClusterObjects implements RemoteObjects {
 
     @Override
     public RemoteObjects scope() {
-        return new ClusterObjects(session, description);
+        return new ClusterObjects(session, description, true);
     }
 
     @Override
@@ -105,6 +120,7 @@ public final class ClusterObjects implements RemoteObjects {
         }
         for (StructureRef ref : all) {
             try {
+                ScopeEnds.mark(session.hazelcast(), ref.name(), manager, description);
                 session.destroy(ref.kind(), ref.name());
             } catch (RuntimeException e) {
                 WorkerLog.warn("could not destroy " + ref.kind() + " " + ref.name() + " on " + description + ": " + e);

@@ -66,7 +66,7 @@ public final class ClusterPermits implements SemaphoreBackend {
 
     @Override
     public boolean acquire(long nanos, boolean interruptible) throws InterruptedException {
-        return Waiting.slices(nanos, interruptible, slice -> {
+        return Waiting.slices(nanos, interruptible, ref, slice -> {
             while (true) {
                 byte[] token = permits.poll(slice, TimeUnit.NANOSECONDS);
                 if (token == null || genuine(token)) {

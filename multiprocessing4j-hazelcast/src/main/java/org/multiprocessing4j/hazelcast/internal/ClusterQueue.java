@@ -102,7 +102,7 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
         counted(1);
         boolean done = false;
         try {
-            done = Waiting.slices(nanos, interruptible, slice -> queue.offer(frame, slice, TimeUnit.NANOSECONDS) ? Boolean.TRUE : null,
+            done = Waiting.slices(nanos, interruptible, ref, slice -> queue.offer(frame, slice, TimeUnit.NANOSECONDS) ? Boolean.TRUE : null,
                     null) != null;
             return done;
         } finally {
@@ -164,6 +164,7 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
             }
             Thread.sleep(pauseMs);
             pauseMs = Math.min(100, pauseMs * 2);
+            ScopeEnds.check(ref);
         }
     }
 
@@ -201,7 +202,7 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
         long deadline = System.nanoTime() + nanos;
         while (true) {
             long left = nanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
-            byte[] frame = Waiting.slices(left, interruptible, slice -> queue.poll(slice, TimeUnit.NANOSECONDS), null);
+            byte[] frame = Waiting.slices(left, interruptible, ref, slice -> queue.poll(slice, TimeUnit.NANOSECONDS), null);
             if (frame == null) {
                 return null;
             }

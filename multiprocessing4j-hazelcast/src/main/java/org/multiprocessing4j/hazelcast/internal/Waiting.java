@@ -1,6 +1,7 @@
 package org.multiprocessing4j.hazelcast.internal;
 
 import com.hazelcast.core.HazelcastException;
+import com.hazelcast.spi.exception.DistributedObjectDestroyedException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -29,10 +30,17 @@ final class Waiting {
      * something, {@code giveBack} returns it and the wait throws {@link InterruptedException} (interruptible),
      * or, for a null {@code giveBack}, the wait keeps it and returns it with the interrupt status set.
      *
+     * After every slice that got nothing, and when Hazelcast ends an attempt because the structure was destroyed,
+     * the wait checks that the scope of {@code structure} has not ended ({@link ScopeEnds}).
+     *
+     * @param structure what is waited on (for the scope check and messages); null: no check
      * @return what the attempt got, or null if {@code nanos} passed first
      * @throws InterruptedException if {@code interruptible}, interrupted, and nothing is kept
+     * @throws org.multiprocessing4j.ManagerUnavailableException if its manager was shut down meanwhile
+     * @throws IllegalStateException if the connection that made it closed meanwhile, or it was destroyed by name
      */
-    static <R> R slices(long nanos, boolean interruptible, Attempt<R> attempt, Consumer<R> giveBack) throws InterruptedException {
+    static <R> R slices(long nanos, boolean interruptible, StructureRef structure, Attempt<R> attempt, Consumer<R> giveBack)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Math.max(0, nanos);
         boolean interrupted = false;
         try {
@@ -47,6 +55,10 @@ final class Waiting {
                 ShieldedCall.Outcome<R> outcome;
                 try {
                     outcome = ShieldedCall.run(() -> attempt.tryFor(slice));
+                } catch (DistributedObjectDestroyedException e) {
+                    ScopeEnds.check(structure);
+                    throw new IllegalStateException((structure == null ? "a structure" : "the " + structure.kind() + " " + structure.name())
+                            + " was destroyed while this thread waited on it", e);
                 } catch (HazelcastException e) {
                     if (!(e.getCause() instanceof InterruptedException)) {
                         throw e;
@@ -73,6 +85,7 @@ final class Waiting {
                 if (slice == 0 && nanos >= 0) {
                     return null;
                 }
+                ScopeEnds.check(structure);
             }
         } finally {
             if (interrupted) {
