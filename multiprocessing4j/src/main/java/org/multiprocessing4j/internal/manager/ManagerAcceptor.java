@@ -32,6 +32,8 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  */
 final class ManagerAcceptor implements AutoCloseable {
     private static final AtomicInteger THREADS = new AtomicInteger();
+    /** Connections the kernel queues for accept: the default (50) overflowed under bursts of first calls from many processes. */
+    private static final int BACKLOG = 1024;
 
     private final ServerSocketChannel server;
     private final SocketAddress address;
@@ -65,11 +67,11 @@ final class ManagerAcceptor implements AutoCloseable {
                     throw new java.net.BindException("Address already in use: " + socketFile + " exists");
                 }
                 Path binding = socketFile.resolveSibling(socketFile.getFileName() + ".binding");
-                server.bind(UnixDomainSocketAddress.of(binding));
+                server.bind(UnixDomainSocketAddress.of(binding), BACKLOG);
                 Files.move(binding, socketFile, StandardCopyOption.ATOMIC_MOVE);
                 address = UnixDomainSocketAddress.of(socketFile);
             } else {
-                server.bind(bind);
+                server.bind(bind, BACKLOG);
                 address = server.getLocalAddress();
             }
         } catch (IOException e) {

@@ -55,6 +55,9 @@ final class ManagerClient {
     private final byte[] authkey;
     private final long session = new SecureRandom().nextLong();
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
+    /** Connections of this client being opened at once, at most (see {@link #open()}). */
+    private static final int DIALS_AT_ONCE = 4;
+    private final java.util.concurrent.Semaphore dialing = new java.util.concurrent.Semaphore(DIALS_AT_ONCE);
     private final ObjectCodec codec = ManagerWire.codec();
     /** Objects this process created whose proxies all became unreachable: released with the next request. */
     private final ConcurrentLinkedQueue<Long> releasable = new ConcurrentLinkedQueue<>();
@@ -191,8 +194,20 @@ final class ManagerClient {
     }
 
     private Connection open() throws InterruptedException {
-        holdSession();
-        return connect();
+        // NOTE: a burst of first calls from hundreds of threads (virtual ones) dialed all at once: it overflowed
+        // the manager's listen backlog (a virtual thread's non-blocking connect then fails with EAGAIN) and
+        // stretched handshakes past their deadline; "the manager is unavailable" while it was not.
+        dialing.acquire();
+        try {
+            Connection returned = idle.pollFirst(); // one may have come back while this thread queued
+            if (returned != null) {
+                return returned;
+            }
+            holdSession();
+            return connect();
+        } finally {
+            dialing.release();
+        }
     }
 
     /** Opens the session's lifeline if it has none (see the class doc). */
