@@ -95,6 +95,22 @@ class PipeTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_pending_interrupt_does_not_fail_making_or_first_using_a_pipe_a_queue_or_a_lock() throws Exception {
+        Thread.currentThread().interrupt();
+        try (Pipe pipe = Pipe.open(); Queue<Integer> queue = new Queue<>(); Lock lock = new Lock()) {
+            assertFalse(pipe.left().poll(), "poll of an empty pipe");
+            pipe.right().send("x");
+            assertTrue(pipe.left().poll());
+            queue.putNowait(1);
+            assertTrue(lock.tryAcquire());
+            lock.release();
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt status was lost");
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
     void a_one_way_pipe_receives_on_the_left_sends_on_the_right_and_refuses_the_wrong_direction() throws Exception {
         try (Pipe pipe = Pipe.open(false)) {
             Connection reader = pipe.left();

@@ -71,6 +71,10 @@ public final class SharedFile implements AutoCloseable {
         if (size <= 0) {
             throw new IllegalArgumentException("size must be positive: " + size + " for " + path);
         }
+        return withInterruptSetAside(() -> createNow(path, size));
+    }
+
+    private static SharedFile createNow(Path path, long size) throws IOException {
         var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
         try (FileChannel channel = FileChannel.open(path, Set.of(CREATE_NEW, READ, WRITE, NOFOLLOW_LINKS), mode)) {
             try {
@@ -91,6 +95,10 @@ public final class SharedFile implements AutoCloseable {
      * @throws IOException if it is empty or cannot be mapped
      */
     public static SharedFile attach(Path path) throws IOException {
+        return withInterruptSetAside(() -> attachNow(path));
+    }
+
+    private static SharedFile attachNow(Path path) throws IOException {
         try (FileChannel channel = FileChannel.open(path, Set.of(READ, WRITE, NOFOLLOW_LINKS))) {
             Object owner = Files.getAttribute(path, "unix:uid", NOFOLLOW_LINKS);
             if (!owner.equals(Users.SELF)) {
@@ -101,6 +109,30 @@ public final class SharedFile implements AutoCloseable {
                 throw new IOException(path + ": empty file, not a shared segment");
             }
             return map(path, channel, size);
+        }
+    }
+
+    /** A file operation that may throw {@link IOException}. */
+    @FunctionalInterface
+    private interface FileCall {
+        SharedFile run() throws IOException;
+    }
+
+    /**
+     * Runs {@code call} with this thread's interrupt status cleared, and sets it again after. A
+     * {@link FileChannel} refuses to work for a thread whose status is set ({@code ClosedByInterruptException}),
+     * so a pending interrupt made the first use of a pipe end, or a new queue or lock, fail with an
+     * {@code IOException} naming the file; the status is meant for the caller's next wait, not for making
+     * or mapping a file (microseconds). An interrupt that arrives during the call still fails it.
+     */
+    private static SharedFile withInterruptSetAside(FileCall call) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return call.run();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
