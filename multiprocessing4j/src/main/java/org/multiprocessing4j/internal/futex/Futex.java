@@ -5,6 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code FUTEX_WAIT} and {@code FUTEX_WAKE} on a 4-byte aligned {@code int} of a shared mapping, the
@@ -18,14 +20,20 @@ import java.lang.foreign.ValueLayout;
  * timeout does. The futex is <em>shared</em> (never {@code FUTEX_PRIVATE_FLAG}): the kernel keys it by the
  * file page, so the two processes may map it at different addresses. The segment must stay mapped for the
  * whole call; a segment of a shared arena is held alive by the call itself. Thread-safe; neither call
- * allocates (a thread's first call sets up its small native scratch segment once).
+ * allocates (a thread's first call sets up its small native scratch segment once). A virtual thread does
+ * not sleep in the kernel: it parks and polls the word (see {@code parkWhileEqual}), seeing a change up
+ * to a millisecond late.
  *
  * <p>Loading this class links the native calls and makes one of each, paying FFM's first-use cost
  * (tens of ms in a fresh JVM) here rather than on a latency path.
  */
 public final class Futex {
     /** The word, read with volatile semantics by a virtual thread that waits (other processes change it). */
-    private static final java.lang.invoke.VarHandle INT_HANDLE = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle INT_HANDLE = ValueLayout.JAVA_INT.varHandle();
+    /** A virtual thread's first park in {@link #parkWhileEqual}. */
+    static final long FIRST_PARK_NANOS = 20_000;
+    /** A virtual thread's longest park in {@link #parkWhileEqual}: how late it may see a change. */
+    static final long MAX_PARK_NANOS = 1_000_000;
 
     /** How a wait ended. Every outcome but {@link #TIMED_OUT} means "re-check the word now". */
     public enum WaitResult {
@@ -105,7 +113,7 @@ public final class Futex {
                 if (remaining <= 0) {
                     return WaitResult.TIMED_OUT;
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(Math.min(step, remaining));
+                LockSupport.parkNanos(Math.min(step, remaining));
                 interrupted |= Thread.interrupted(); // NOTE: else parkNanos would return at once from now on
                 step = Math.min(MAX_PARK_NANOS, step << 1);
             }
@@ -116,11 +124,6 @@ public final class Futex {
             }
         }
     }
-
-    /** A virtual thread's first park in {@link #parkWhileEqual}. */
-    static final long FIRST_PARK_NANOS = 20_000;
-    /** A virtual thread's longest park in {@link #parkWhileEqual}: how late it may see a change. */
-    static final long MAX_PARK_NANOS = 1_000_000;
 
     /**
      * Wakes up to {@code count} threads (in any process) sleeping in {@link #await} on the word.
