@@ -41,8 +41,8 @@ final class ManagerCore {
 
     /** The address a connection's client reached, on that connection's thread (see {@link #handlesOnThisThreadCarry}). */
     private static final ThreadLocal<String> REACHED = new ThreadLocal<>();
-    /** The session whose reply this thread is encoding now (see {@link #resurface}), or null. */
-    private static final ThreadLocal<Long> REPLYING_TO = new ThreadLocal<>();
+    /** The reply this thread is encoding now (see {@link #resurface}), or null. */
+    private static final ThreadLocal<Reply> REPLYING = new ThreadLocal<>();
 
     private final String address;
     /** The addresses clients reached this core at, when it listens on a wildcard address. */
@@ -67,6 +67,10 @@ final class ManagerCore {
 
     /** A type {@code CREATE} can make. */
     record TypeEntry(Class<?> type, Supplier<?> factory, java.util.function.Function<Object, Object> withInitial) {
+    }
+
+    /** A reply of {@code core} to {@code session}. */
+    private record Reply(ManagerCore core, long session) {
     }
 
     /** A call running in this JVM through a {@link #localHandler}; {@code endedByClose} guarded by the set of them. */
@@ -187,13 +191,13 @@ final class ManagerCore {
         } catch (Throwable t) {
             return error(t);
         }
-        REPLYING_TO.set(session);
+        REPLYING.set(new Reply(this, session));
         try {
             return codec.encode(new Object[] {ManagerWire.OK, value}, "a manager reply");
         } catch (RuntimeException e) {
             return error(e);
         } finally {
-            REPLYING_TO.remove();
+            REPLYING.remove();
         }
     }
 
@@ -331,18 +335,18 @@ final class ManagerCore {
 
     /**
      * A local handler of {@code s} is being serialized: the handle will be used by id, so {@code s} must be
-     * in {@link #objects}. In a reply, the session it goes to holds it; anywhere else it is pinned (it may
-     * reach any process).
+     * in {@link #objects}. In a reply of this manager, the session it goes to holds it; anywhere else it is
+     * pinned (it may reach any process).
      */
     private void resurface(Served s) {
-        Long session = REPLYING_TO.get();
+        Reply reply = REPLYING.get();
         synchronized (this) {
             objects.putIfAbsent(s.id, s);
             byIdentity.putIfAbsent(s.target, s);
-            if (session == null) {
-                s.pinned = true;
+            if (reply != null && reply.core() == this) {
+                hold(reply.session(), s);
             } else {
-                hold(session, s);
+                s.pinned = true; // NOTE: also in another manager's reply: its client's session here has another id
             }
         }
     }
