@@ -59,7 +59,9 @@ import org.multiprocessing4j.internal.wire.Nonces;
  * (mutating one throws {@link UnsupportedOperationException}); mutate through the proxy's own methods.
  * A dict is a {@link java.util.concurrent.ConcurrentHashMap} in the manager: no {@code null} keys or values.
  * {@code equals}/{@code hashCode} of a dict or list proxy are the object's; {@code toString} is the
- * object's.
+ * object's. One request to the manager (a call with its arguments, serialized) may be at most 256 MiB; a
+ * larger one fails with {@link ManagerUnavailableException} naming the limit and its size, and the
+ * manager serves on (a {@link ManagerServer}'s limit is settable: {@link ManagerServer#maxMessageBytes(int)}).
  *
  * <h2>Shared-memory objects</h2>
  * {@link #queue()}, {@link #joinableQueue()}, {@link #lock()}, {@link #rLock()}, {@link #semaphore(int)},
@@ -74,7 +76,9 @@ import org.multiprocessing4j.internal.wire.Nonces;
  * <h2>Failure and lifetime</h2>
  * A call on a proxy whose manager is gone (shut down, crashed, SIGKILLed) throws
  * {@link ManagerUnavailableException} promptly, never hangs. A client process killed mid-call does not
- * harm the manager; objects only it held are released when its connections end. The manager process is a
+ * harm the manager; objects only it held are released when its connections end. A proxy given as an
+ * argument ({@code contains(proxy)}, {@code equals(proxy)}) is not kept by that; one stored in another
+ * manager object is kept while it is stored there. The manager process is a
  * daemon child: it ends with this process whatever kills it. Thread-safe; proxies too.
  *
  * <h2>On a cluster</h2>

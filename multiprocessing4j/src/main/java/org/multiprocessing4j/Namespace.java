@@ -18,6 +18,7 @@ public interface Namespace {
      * The value of attribute {@code name}.
      *
      * @throws NoSuchElementException if the namespace has no such attribute (Python's {@code AttributeError})
+     * @throws NullPointerException if {@code name} is null (its message says so)
      * @param name the attribute's name
      * @return the value, possibly {@code null}
      */
@@ -26,6 +27,7 @@ public interface Namespace {
     /**
      * Sets attribute {@code name} to {@code value} (which may be {@code null}).
      *
+     * @throws NullPointerException if {@code name} is null (its message says so)
      * @param name the attribute's name
      * @param value the value, which may be {@code null}
      */
@@ -35,6 +37,7 @@ public interface Namespace {
      * Removes attribute {@code name}.
      *
      * @throws NoSuchElementException if the namespace has no such attribute
+     * @throws NullPointerException if {@code name} is null (its message says so)
      * @param name the attribute's name
      */
     void delete(String name);
@@ -42,6 +45,7 @@ public interface Namespace {
     /**
      * Whether the namespace has attribute {@code name}.
      *
+     * @throws NullPointerException if {@code name} is null (its message says so)
      * @param name the attribute's name
      * @return true if it has
      */

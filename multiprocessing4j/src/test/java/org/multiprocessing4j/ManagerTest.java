@@ -362,4 +362,88 @@ class ManagerTest extends ChildProcessTestBase {
         }
         return bytes.toByteArray();
     }
+
+    @Test
+    void aStoredProxyOutlivesItsCreatorsProxyAndAnArgumentProxyIsNotKept() throws Exception {
+        try (Manager manager = Manager.start()) {
+            int start = manager.objectCount();
+            List<Object> base = manager.list(List.of("base"));
+            ConcurrentMap<String, Object> d = manager.dict();
+            storeAListAndDropItsProxy(manager, d);
+            for (int i = 0; i < 30; i++) {
+                assertFalse(base.equals(manager.list(List.of(i))));
+                assertFalse(base.contains(manager.list(List.of(i))));
+                assertEquals(-1, base.indexOf(manager.dict()));
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (manager.objectCount() > start + 2 && System.nanoTime() < deadline) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            // NOTE: before, each proxy given as an argument was pinned in the manager for ever: 93 objects, not 2
+            assertEquals(start + 2, manager.objectCount(), "only base and d are held; the stored list lives in d");
+            @SuppressWarnings("unchecked")
+            List<String> stored = (List<String>) d.get("k");
+            assertEquals(List.of("stored"), new ArrayList<>(stored));
+            Process p = new Process(() -> {
+                @SuppressWarnings("unchecked")
+                List<String> inner = (List<String>) d.get("k");
+                inner.add("from-child");
+            });
+            p.start();
+            p.join(HANG);
+            assertEquals(0, p.exitCode());
+            assertEquals(List.of("stored", "from-child"), new ArrayList<>(stored));
+        }
+    }
+
+    /** Stores a new list in {@code d}; the list's only proxy here is unreachable once this returns. */
+    private static void storeAListAndDropItsProxy(Manager manager, ConcurrentMap<String, Object> d) {
+        d.put("k", manager.list(List.of("stored")));
+    }
+
+    @Test
+    void aNullNamespaceAttributeNameIsRefusedSayingSo() {
+        try (Manager manager = Manager.start()) {
+            Namespace ns = manager.namespace();
+            List<org.junit.jupiter.api.function.Executable> calls = List.of(() -> ns.get(null), () -> ns.delete(null),
+                    () -> ns.contains(null), () -> ns.set(null, 1));
+            for (var call : calls) {
+                NullPointerException e = assertThrows(NullPointerException.class, call);
+                // NOTE: get, delete and contains threw it with a null message (TreeMap.containsKey(null))
+                assertTrue(e.getMessage() != null && e.getMessage().contains("name"), String.valueOf(e.getMessage()));
+            }
+        }
+    }
+
+    /** A value whose writeObject throws an unchecked exception. */
+    static final class FailsToWrite implements Serializable {
+        private void writeObject(java.io.ObjectOutputStream out) {
+            throw new IllegalStateException("rt-write");
+        }
+    }
+
+    /** A value whose writeObject refuses with its own NotSerializableException message. */
+    static final class RefusesToWrite implements Serializable {
+        private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+            throw new java.io.NotSerializableException("nope-write");
+        }
+    }
+
+    @Test
+    void aValueThatFailsToSerializeIsNamedWithItsOwnMessage() {
+        try (Manager manager = Manager.start()) {
+            ConcurrentMap<String, Object> d = manager.dict();
+            IllegalArgumentException rt = assertThrows(IllegalArgumentException.class, () -> d.put("k", new FailsToWrite()));
+            // NOTE: it said "it contains an instance of [Ljava.lang.Object;" (the request's frame)
+            assertTrue(rt.getMessage().contains(FailsToWrite.class.getName()) && rt.getMessage().contains("rt-write")
+                    && !rt.getMessage().contains("[Ljava.lang.Object;"), rt.getMessage());
+            IllegalArgumentException nse = assertThrows(IllegalArgumentException.class, () -> d.put("k", new RefusesToWrite()));
+            // NOTE: it said "it contains an instance of nope-write" (the message taken for a class name)
+            assertTrue(nse.getMessage().contains(RefusesToWrite.class.getName()) && nse.getMessage().contains("nope-write")
+                    && !nse.getMessage().contains("instance of nope-write"), nse.getMessage());
+            d.put("k", "fine");
+            assertEquals("fine", d.get("k"));
+        }
+    }
 }

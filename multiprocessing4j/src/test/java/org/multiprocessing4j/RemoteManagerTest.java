@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -83,6 +84,8 @@ class RemoteManagerTest extends ChildProcessTestBase {
             ManagerUnavailableException e = assertThrows(ManagerUnavailableException.class, () -> counts.put(huge, 1));
             // NOTE: it said "the manager process exited or was killed" before, although it was serving on
             assertTrue(e.getMessage().contains("maxMessageBytes") && e.getMessage().contains("still runs"), e.getMessage());
+            // NOTE: it named only ManagerServer.maxMessageBytes, which a Manager.start() user cannot set
+            assertTrue(e.getMessage().contains("256 MiB for a Manager"), e.getMessage());
             counts.put("small", 2);
             assertEquals(2, counts.get("small"));
             assertEquals(1, counts.size());
@@ -285,6 +288,101 @@ class RemoteManagerTest extends ChildProcessTestBase {
             serving.join(Duration.ofSeconds(30));
             assertTrue(!serving.isAlive());
             assertThrows(ManagerUnavailableException.class, () -> m.get("x"));
+        }
+    }
+
+    /** A registrant's queue that counts the {@code take} calls running in it. */
+    static final class CountingQueue extends LinkedBlockingQueue<String> {
+        final java.util.concurrent.atomic.AtomicInteger taking = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public String take() throws InterruptedException {
+            taking.incrementAndGet();
+            try {
+                return super.take();
+            } finally {
+                taking.decrementAndGet();
+            }
+        }
+    }
+
+    private static void awaitTakes(CountingQueue jobs, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (jobs.taking.get() < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(n, jobs.taking.get(), "takes waiting in the registrant's queue");
+    }
+
+    @Test
+    void closingAServerEndsCallsInProgressSoNoneTakesALaterItem() throws Exception {
+        CountingQueue jobs = new CountingQueue();
+        ManagerServer server = Manager.server(new InetSocketAddress("127.0.0.1", 0), KEY)
+                .register("jobs", BlockingQueue.class, () -> jobs).start();
+        SocketAddress address = server.address();
+        try (Queue<String> outcome = new Queue<>()) {
+            Process client = new Process(() -> {
+                try (RemoteManager remote = Manager.connect(address, KEY)) {
+                    @SuppressWarnings("unchecked")
+                    BlockingQueue<String> q = remote.get("jobs", BlockingQueue.class);
+                    String result;
+                    try {
+                        result = "took " + q.take();
+                    } catch (ManagerUnavailableException e) {
+                        result = "unavailable";
+                    } catch (InterruptedException e) {
+                        result = e.toString();
+                    }
+                    outcome.put(result);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            client.start();
+            awaitTakes(jobs, 1);
+            server.close();
+            // NOTE: before, the server's thread stayed in take() after close and swallowed the next item
+            assertEquals(0, jobs.taking.get(), "a call still waits in the registrant's queue after close()");
+            jobs.add("after-close");
+            assertEquals("after-close", jobs.poll());
+            assertEquals("unavailable", outcome.get(HANG));
+            client.join(HANG);
+            assertEquals(0, client.exitCode());
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void closingAServerFailsACallInProgressThroughAProxyInItsOwnJvm() throws Exception {
+        CountingQueue jobs = new CountingQueue();
+        ManagerServer server = Manager.server(new InetSocketAddress("127.0.0.1", 0), KEY)
+                .register("jobs", BlockingQueue.class, () -> jobs).start();
+        try (RemoteManager here = Manager.connect(server.address(), KEY)) {
+            @SuppressWarnings("unchecked")
+            BlockingQueue<String> q = here.get("jobs", BlockingQueue.class);
+            java.util.concurrent.CompletableFuture<Object> taken = new java.util.concurrent.CompletableFuture<>();
+            Thread caller = Thread.ofPlatform().start(() -> {
+                try {
+                    taken.complete(q.take());
+                } catch (Throwable t) {
+                    taken.complete(t);
+                }
+                taken.obtrudeValue(List.of(taken.join(), Thread.currentThread().isInterrupted()));
+            });
+            awaitTakes(jobs, 1);
+            server.close();
+            caller.join(HANG);
+            // NOTE: before, the call went on waiting in the registrant's queue (no reply to cut: it runs here)
+            assertTrue(!caller.isAlive(), "the call in progress still waits after close()");
+            List<?> result = (List<?>) taken.join();
+            assertTrue(result.get(0) instanceof ManagerUnavailableException, String.valueOf(result.get(0)));
+            assertEquals(false, result.get(1), "close's interrupt is not left on the caller's thread");
+            assertEquals(0, jobs.taking.get());
+            jobs.add("after-close");
+            assertEquals("after-close", jobs.poll());
+        } finally {
+            server.close();
         }
     }
 }

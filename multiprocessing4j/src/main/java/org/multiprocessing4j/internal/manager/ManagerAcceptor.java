@@ -28,12 +28,16 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  * garbage fails its handshake and one that stalls is dropped at the deadline, while the accept loop and
  * other connections carry on. After authentication a frame longer than {@code maxMessageBytes} closes
  * that connection without reading it. Thread-safe; {@link #close()} stops accepting, closes every
- * connection and removes a Unix-domain socket file.
+ * connection, removes a Unix-domain socket file, and ends the connections' threads: it interrupts those
+ * still running a call in a served object (a {@code take()} waiting on a registrant's queue), so that no
+ * call outlives the server and consumes an item meant for someone else, and waits for them.
  */
 final class ManagerAcceptor implements AutoCloseable {
     private static final AtomicInteger THREADS = new AtomicInteger();
     /** Connections the kernel queues for accept: the default (50) overflowed under bursts of first calls from many processes. */
     private static final int BACKLOG = 1024;
+    /** How long {@link #close()} waits for the connections' threads to end once interrupted. */
+    private static final java.time.Duration CALLS_END_GRACE = java.time.Duration.ofSeconds(2);
 
     private final ServerSocketChannel server;
     private final SocketAddress address;
@@ -45,6 +49,8 @@ final class ManagerAcceptor implements AutoCloseable {
     private final ObjectCodec codec = ManagerWire.codec();
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final Set<SocketChannel> handshaking = ConcurrentHashMap.newKeySet();
+    /** The threads serving connections (see {@link #close()}). */
+    private final Set<Thread> serving = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private Thread acceptThread;
 
@@ -105,6 +111,19 @@ final class ManagerAcceptor implements AutoCloseable {
     }
 
     private void serve(SocketChannel channel) {
+        serving.add(Thread.currentThread());
+        try {
+            if (!closed) {
+                serveConnection(channel);
+            } else {
+                Authenticated.closeQuietly(channel);
+            }
+        } finally {
+            serving.remove(Thread.currentThread());
+        }
+    }
+
+    private void serveConnection(SocketChannel channel) {
         Thread.currentThread().setContextClassLoader(loader);
         Connection socket;
         try {
@@ -186,6 +205,7 @@ final class ManagerAcceptor implements AutoCloseable {
         for (Connection c : open) {
             c.close();
         }
+        endServingThreads();
         if (socketFile != null) {
             try {
                 Files.deleteIfExists(socketFile);
@@ -199,6 +219,39 @@ final class ManagerAcceptor implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Interrupts the threads still serving (their connections are closed already, so a client waiting for a
+     * reply sees the end, not the interrupt) and waits up to {@link #CALLS_END_GRACE} for them: a call
+     * waiting in a served object (a registrant's queue's {@code take}) ends instead of taking a later item
+     * that no reply could carry. A method that ignores interrupts runs on; this thread is skipped (close
+     * called from a served method).
+     */
+    private void endServingThreads() {
+        Thread self = Thread.currentThread();
+        for (Thread t : serving) {
+            if (t != self) {
+                t.interrupt();
+            }
+        }
+        long deadline = System.nanoTime() + CALLS_END_GRACE.toNanos();
+        boolean interrupted = false;
+        for (Thread t : serving) {
+            long left = deadline - System.nanoTime();
+            if (t == self || left <= 0) {
+                continue;
+            }
+            try {
+                t.join(java.time.Duration.ofNanos(left));
+            } catch (InterruptedException e) {
+                interrupted = true;
+                break;
+            }
+        }
+        if (interrupted) {
+            self.interrupt();
         }
     }
 }

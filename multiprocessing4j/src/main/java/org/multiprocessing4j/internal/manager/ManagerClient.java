@@ -55,6 +55,8 @@ final class ManagerClient {
     private final byte[] authkey;
     private final long session = new SecureRandom().nextLong();
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
+    /** The manager address this thread encodes a request to now, or null (see {@link #escapes}). */
+    private static final ThreadLocal<String> REQUESTING = new ThreadLocal<>();
     /** Connections of this client being opened at once, at most (see {@link #open()}). */
     private static final int DIALS_AT_ONCE = 4;
     private final java.util.concurrent.Semaphore dialing = new java.util.concurrent.Semaphore(DIALS_AT_ONCE);
@@ -103,7 +105,17 @@ final class ManagerClient {
         }
         long id = handle.id();
         return new ProxyHandler(handle, (index, args) -> request(new Object[] {ManagerWire.CALL, id, index, args}), table,
-                escaped::add);
+                this::escapes);
+    }
+
+    /**
+     * A handle of this manager's is being serialized: it escapes this process unless it goes to this manager
+     * in a request (an argument or a value to store there: the manager keeps what it stores itself).
+     */
+    private void escapes(long id) {
+        if (!address.equals(REQUESTING.get())) {
+            escaped.add(id);
+        }
     }
 
     /**
@@ -128,7 +140,13 @@ final class ManagerClient {
      * @throws ManagerUnavailableException if the manager cannot be reached or went away during the call
      */
     Object request(Object[] frame) throws Throwable {
-        byte[] bytes = codec.encode(frame, "a call to the manager at " + address);
+        byte[] bytes;
+        REQUESTING.set(address);
+        try {
+            bytes = codec.encode(frame, "a call to the manager at " + address);
+        } finally {
+            REQUESTING.remove();
+        }
         Connection connection = idle.pollFirst();
         if (connection == null) {
             connection = open();
@@ -236,8 +254,9 @@ final class ManagerClient {
     private synchronized String whyNoReply(int requestBytes, Exception failure) throws InterruptedException {
         try {
             if (lifeline != null && !lifeline.poll(LIFELINE_GRACE)) {
-                return "it dropped this call's connection but still runs: it drops a request over its maxMessageBytes"
-                        + " (ManagerServer.maxMessageBytes), and this one has " + requestBytes + " bytes (" + failure + ")";
+                return "it dropped this call's connection but still runs: it drops a request over its size limit ("
+                        + (ManagerHost.DEFAULT_MAX_MESSAGE_BYTES >> 20) + " MiB for a Manager, fixed; maxMessageBytes for a"
+                        + " ManagerServer), and this one has " + requestBytes + " bytes (" + failure + ")";
             }
         } catch (IOException broken) {
             // the manager went away

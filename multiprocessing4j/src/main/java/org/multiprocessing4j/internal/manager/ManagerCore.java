@@ -20,19 +20,29 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
  * types it can create, the objects registered by name, and the sessions (client processes) holding
  * proxies. Transport-free: {@link ManagerAcceptor} feeds it frames.
  *
- * <p>Lifetime of objects: an object lives while a session that was handed a proxy of it (or called it)
- * still has a connection, or while it is pinned: a proxy of it was decoded inside the manager, as when it
- * is stored in another served object (a nested proxy, decoded here into a handler that calls the object
- * directly). Objects registered by name are the registrant's: releasing one forgets only its id. When a
- * session's last connection ends (the client closed its connections, exited, or was killed) its holds are
- * released. Thread-safe: bookkeeping under one lock, never held while an object's method runs, so a
- * blocking method blocks only its caller's connection.
+ * <p>Lifetime of objects: an object keeps its id (it is in {@link #objects}, callable by id and counted)
+ * while a session that was handed a proxy of it (or called it) still has a connection, or while it is
+ * pinned. A proxy decoded inside the manager (a call's argument, or a nested proxy stored in another
+ * served object) becomes a handler that calls the object directly and keeps it alive as any Java
+ * reference does; it does not pin it by itself, so a proxy that was only an argument is forgotten with
+ * the call. When such a handler is serialized again, its object gets its id back if it had lost it: held
+ * by the session the reply goes to (a reply's proxy, as CPython's reply token increfs for the client), or
+ * pinned when the handle leaves any other way (the registrant's own code sending it elsewhere). Objects
+ * registered by name are the registrant's: releasing one forgets only its id. When a session's last
+ * connection ends (the client closed its connections, exited, or was killed) its holds are released.
+ * Thread-safe: bookkeeping under one lock, never held while an object's method runs, so a blocking method
+ * blocks only its caller's connection.
+ *
+ * <p>Calls in this JVM through such handlers (a {@code ManagerServer}'s own JVM) are tracked: {@link #close()}
+ * interrupts those still running, and one that then fails throws {@link ManagerUnavailableException}.
  */
 final class ManagerCore {
     private static final ConcurrentMap<String, ManagerCore> SERVING = new ConcurrentHashMap<>();
 
     /** The address a connection's client reached, on that connection's thread (see {@link #handlesOnThisThreadCarry}). */
     private static final ThreadLocal<String> REACHED = new ThreadLocal<>();
+    /** The reply this thread is encoding now (see {@link #resurface}), or null. */
+    private static final ThreadLocal<Reply> REPLYING = new ThreadLocal<>();
 
     private final String address;
     /** The addresses clients reached this core at, when it listens on a wildcard address. */
@@ -46,6 +56,8 @@ final class ManagerCore {
     private final Map<Long, List<Long>> sessionObjects = new HashMap<>();
     private final List<AutoCloseable> made = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Calls running in this JVM through {@link #localHandler}s; guarded by itself. */
+    private final java.util.Set<LocalCall> localCalls = new java.util.HashSet<>();
     private final ObjectCodec codec = ManagerWire.codec();
     private final ThrowableCodec throwables = new ThrowableCodec(codec);
     private long nextId = 1;
@@ -55,6 +67,16 @@ final class ManagerCore {
 
     /** A type {@code CREATE} can make. */
     record TypeEntry(Class<?> type, Supplier<?> factory, java.util.function.Function<Object, Object> withInitial) {
+    }
+
+    /** A reply of {@code core} to {@code session}. */
+    private record Reply(ManagerCore core, long session) {
+    }
+
+    /** A call running in this JVM through a {@link #localHandler}; {@code endedByClose} guarded by the set of them. */
+    private static final class LocalCall {
+        final Thread thread = Thread.currentThread();
+        boolean endedByClose;
     }
 
     /** An object (or a supplier of objects) registered by name for {@code GET}, optionally exposing one type only. */
@@ -120,7 +142,7 @@ final class ManagerCore {
     private void releaseIfUnused(Served s) {
         if (s.sessions.isEmpty() && !s.pinned) {
             objects.remove(s.id);
-            byIdentity.remove(s.target);
+            byIdentity.remove(s.target, s);
         }
     }
 
@@ -169,10 +191,13 @@ final class ManagerCore {
         } catch (Throwable t) {
             return error(t);
         }
+        REPLYING.set(new Reply(this, session));
         try {
             return codec.encode(new Object[] {ManagerWire.OK, value}, "a manager reply");
         } catch (RuntimeException e) {
             return error(e);
+        } finally {
+            REPLYING.remove();
         }
     }
 
@@ -298,18 +323,72 @@ final class ManagerCore {
         }
     }
 
-    /** A handler calling {@code handle}'s object directly (a proxy decoded inside this manager); pins the object. */
+    /**
+     * A handler calling {@code handle}'s object directly (a proxy decoded inside this manager). It does not
+     * pin the object: it keeps it alive while it is reachable, and gives it its id back when it is
+     * serialized again ({@link #resurface}).
+     */
     ProxyHandler localHandler(ProxyHandle handle) {
         Served s = served(handle.id());
+        return new ProxyHandler(handle, (index, args) -> callLocally(s, index, args), s.table, id -> resurface(s));
+    }
+
+    /**
+     * A local handler of {@code s} is being serialized: the handle will be used by id, so {@code s} must be
+     * in {@link #objects}. In a reply of this manager, the session it goes to holds it; anywhere else it is
+     * pinned (it may reach any process).
+     */
+    private void resurface(Served s) {
+        Reply reply = REPLYING.get();
         synchronized (this) {
-            s.pinned = true;
+            objects.putIfAbsent(s.id, s);
+            byIdentity.putIfAbsent(s.target, s);
+            if (reply != null && reply.core() == this) {
+                hold(reply.session(), s);
+            } else {
+                s.pinned = true; // NOTE: also in another manager's reply: its client's session here has another id
+            }
         }
-        return new ProxyHandler(handle, (index, args) -> {
+    }
+
+    /**
+     * Calls {@code s} on this thread, interruptibly by {@link #close()}: a call that close interrupted and
+     * that then fails throws {@link ManagerUnavailableException}; one that completed anyway returns its
+     * result (its effect happened), with the interrupt close set cleared.
+     */
+    private Object callLocally(Served s, int index, Object[] args) throws Throwable {
+        LocalCall call = new LocalCall();
+        synchronized (localCalls) {
             if (closed) {
                 throw new ManagerUnavailableException("the manager at " + address + " (in this JVM) is closed");
             }
-            return s.invokeLocal(index, args);
-        }, s.table);
+            localCalls.add(call);
+        }
+        Object result = null;
+        Throwable failure = null;
+        try {
+            result = s.invokeLocal(index, args);
+        } catch (Throwable t) {
+            failure = t;
+        }
+        boolean endedByClose;
+        synchronized (localCalls) {
+            localCalls.remove(call);
+            endedByClose = call.endedByClose;
+        }
+        if (endedByClose) {
+            // NOTE: the interrupt is close's, not the caller's (an interrupt of the caller's own at the same
+            // moment is lost with it)
+            Thread.interrupted();
+            if (failure != null) {
+                throw new ManagerUnavailableException("the manager at " + address
+                        + " (in this JVM) was closed while this call ran: " + failure, failure);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return result;
     }
 
     // ---- shutdown ----------------------------------------------------------------------------------
@@ -332,10 +411,19 @@ final class ManagerCore {
         stopped.await();
     }
 
-    /** Forgets this core's address and closes the shared-memory objects it made. */
+    /**
+     * Forgets this core's address, interrupts the calls running in this JVM through its local handlers
+     * (they throw {@link ManagerUnavailableException}), and closes the shared-memory objects it made.
+     */
     void close() {
         closed = true;
         stop();
+        synchronized (localCalls) {
+            for (LocalCall call : localCalls) {
+                call.endedByClose = true;
+                call.thread.interrupt();
+            }
+        }
         SERVING.remove(address, this);
         synchronized (aliases) {
             for (String alias : aliases) {

@@ -11,7 +11,7 @@ final class NamespaceObject implements Namespace {
 
     @Override
     public synchronized Object get(String name) {
-        if (!attributes.containsKey(name)) {
+        if (!attributes.containsKey(checked(name))) {
             throw new NoSuchElementException("the namespace has no attribute '" + name + "'");
         }
         return attributes.get(name);
@@ -19,12 +19,12 @@ final class NamespaceObject implements Namespace {
 
     @Override
     public synchronized void set(String name, Object value) {
-        attributes.put(java.util.Objects.requireNonNull(name, "name"), value);
+        attributes.put(checked(name), value);
     }
 
     @Override
     public synchronized void delete(String name) {
-        if (!attributes.containsKey(name)) {
+        if (!attributes.containsKey(checked(name))) {
             throw new NoSuchElementException("the namespace has no attribute '" + name + "'");
         }
         attributes.remove(name);
@@ -32,7 +32,14 @@ final class NamespaceObject implements Namespace {
 
     @Override
     public synchronized boolean contains(String name) {
-        return attributes.containsKey(name);
+        return attributes.containsKey(checked(name));
+    }
+
+    private static String checked(String name) {
+        if (name == null) {
+            throw new NullPointerException("name is null: a namespace attribute's name cannot be null");
+        }
+        return name;
     }
 
     @Override

@@ -14,8 +14,8 @@ import java.util.AbstractMap.SimpleImmutableEntry;
 
 /**
  * One object a manager serves: the object, the interface its proxies call it through, and which sessions
- * hold proxies of it. An object stays while a session holds it or while it is pinned (a proxy of it was
- * decoded inside the manager, e.g. stored in another served object).
+ * hold proxies of it. It keeps its id while a session holds it or while it is pinned (its handle left the
+ * manager's JVM other than in a reply); see {@link ManagerCore} for the whole lifetime.
  */
 final class Served {
     /** Methods whose results are live views: a remote caller gets a read-only copy instead. */

@@ -257,13 +257,56 @@ public final class ObjectCodec {
         return ByteBuffer.allocate(Math.addExact(prefix.length, size)).order(ByteOrder.LITTLE_ENDIAN).put(prefix);
     }
 
-    /** The exception for a value that cannot be encoded, naming the class that stopped it. */
+    /**
+     * The exception for a value that cannot be encoded, naming the class that stopped it: the class the JDK's
+     * {@link NotSerializableException} names; else the class whose {@code writeObject} (or
+     * {@code writeExternal}, {@code writeReplace}) threw, found in the failure's stack; else the value's class.
+     * The failure itself, with its message, is always quoted.
+     */
     public static IllegalArgumentException notSerializable(Object value, String what, Exception cause) {
-        String culprit = cause instanceof NotSerializableException nse && nse.getMessage() != null
-                ? nse.getMessage()
-                : value.getClass().getName();
-        return new IllegalArgumentException("cannot serialize " + what + ": it contains an instance of " + culprit
-                + ", which the serializer cannot write (" + cause + "). Make that class Serializable, do not"
-                + " capture it, or choose a Serializer that handles it (Context.Builder.serializer)", cause);
+        String advice = ". Make that class Serializable, do not capture it, or choose a Serializer that handles it"
+                + " (Context.Builder.serializer)";
+        if (cause instanceof NotSerializableException nse && nse.getMessage() != null && thrownByJdkSerialization(nse)) {
+            // NOTE: the JDK's own NotSerializableException says nothing but the class it met
+            return new IllegalArgumentException("cannot serialize " + what + ": it contains an instance of " + nse.getMessage()
+                    + ", which the serializer cannot write (" + cause + ")" + advice, cause);
+        }
+        String writer = throwingWriter(cause);
+        if (writer != null) {
+            return new IllegalArgumentException("cannot serialize " + what + ": it contains an instance of " + writer
+                    + ", whose " + writerMethod(cause) + " threw " + cause, cause);
+        }
+        return new IllegalArgumentException("cannot serialize " + what + " (a " + value.getClass().getName()
+                + "): the serializer failed with " + cause + advice, cause);
+    }
+
+    private static final java.util.Set<String> WRITERS = java.util.Set.of("writeObject", "writeExternal", "writeReplace");
+
+    private static boolean thrownByJdkSerialization(Exception e) {
+        StackTraceElement[] stack = e.getStackTrace();
+        return stack.length > 0 && stack[0].getClassName().startsWith("java.io.");
+    }
+
+    /** The class whose serialization method is the innermost frame of user code in {@code e}'s stack, or null. */
+    private static String throwingWriter(Exception e) {
+        StackTraceElement frame = writerFrame(e);
+        return frame == null ? null : frame.getClassName();
+    }
+
+    private static String writerMethod(Exception e) {
+        StackTraceElement frame = writerFrame(e);
+        return frame == null ? "serialization" : frame.getMethodName();
+    }
+
+    private static StackTraceElement writerFrame(Exception e) {
+        for (StackTraceElement frame : e.getStackTrace()) {
+            String type = frame.getClassName();
+            if (WRITERS.contains(frame.getMethodName()) && !type.startsWith("java.") && !type.startsWith("javax.")
+                    && !type.startsWith("jdk.") && !type.startsWith("sun.")
+                    && !type.startsWith("org.multiprocessing4j.internal.wire.")) {
+                return frame;
+            }
+        }
+        return null;
     }
 }
