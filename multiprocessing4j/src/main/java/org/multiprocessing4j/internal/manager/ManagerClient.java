@@ -331,7 +331,8 @@ final class ManagerClient {
         if (core == null) {
             return;
         }
-        // NOTE: made directly, not by a CREATE: decoding a handle inside the manager's JVM would pin the object.
+        // NOTE: made directly, not by a CREATE: a CREATE's reply, decoded here in the manager's own JVM, would give
+        // a handler that calls the object directly, and leave the object held by this JVM's session.
         long id = core.addWarmUpDict();
         MethodTable table = MethodTable.of(ConcurrentMap.class);
         int put = table.indexOf(java.util.Map.class.getMethod("put", Object.class, Object.class));
