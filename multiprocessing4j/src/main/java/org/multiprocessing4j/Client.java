@@ -13,6 +13,11 @@ import org.multiprocessing4j.internal.conn.Authenticated;
 /**
  * Connects to a {@link Listener} (Python's {@code multiprocessing.connection.Client}). Both sides prove
  * they hold the authkey before any message is read. Blocks until connected and authenticated.
+ *
+ * <p>As in Python, a connection may wait in the listener's backlog for as long as the listener takes to
+ * call {@link Listener#accept()}: that wait has no limit (an interrupt ends it). Once the listener has
+ * accepted and sent its challenge, the rest of the handshake must finish within 20 s, or
+ * {@code connect} throws {@link IOException} saying the peer "did not finish the authkey handshake".
  */
 public final class Client {
     private Client() {
@@ -37,8 +42,10 @@ public final class Client {
      * @param authkey the shared secret both ends must know
      * @return the connection, authenticated
      * @throws AuthenticationException if either side's key is wrong
-     * @throws IOException             if nothing listens there
-     * @throws InterruptedException    if interrupted while connecting or authenticating
+     * @throws IOException             if nothing listens there, the listener closed before accepting, or
+     *                                 the handshake stalled for 20 s after the listener accepted
+     * @throws InterruptedException    if interrupted while connecting, waiting to be accepted, or
+     *                                 authenticating (the interrupt flag is cleared)
      */
     public static Connection connect(SocketAddress address, byte[] authkey) throws IOException, InterruptedException {
         Objects.requireNonNull(address, "address");

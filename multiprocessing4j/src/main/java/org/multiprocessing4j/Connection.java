@@ -26,10 +26,12 @@ import java.time.Duration;
  *       <td>{@link IOException}</td></tr>
  * </table>
  *
- * <p>Blocking receives throw {@link InterruptedException} when the thread is interrupted. A send that blocks
+ * <p>Blocking receives throw {@link InterruptedException} when the thread is interrupted; a message that was
+ * partly received then stays pending, and the next receive returns it whole. A send that blocks
  * on a full buffer and is interrupted keeps the interrupt flag and throws {@link ProcessError} (closing the
  * connection if the message was cut in half). Any call on a closed
- * connection, and a one-way end used in the wrong direction, throws {@link IOException}. A message longer
+ * connection, including one blocked in another thread when {@link #close()} runs, and a one-way end used in
+ * the wrong direction, throws {@link IOException}. A message longer
  * than a reader's limit ({@link #recvBytes(int)}) makes the connection close, as in Python. Thread-safety:
  * one thread may send while another receives; concurrent senders (or receivers) must synchronize
  * themselves, as with Python's connections.

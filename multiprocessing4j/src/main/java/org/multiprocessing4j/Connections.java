@@ -37,12 +37,14 @@ public final class Connections {
      * {@link Sentinel} when its process has ended. Responds to interrupts. Socket connections wait in one
      * selector; each {@link Pipe} end not ready at the first look is watched by a short-lived daemon thread
      * in the ring's own wait, which lets go of the end within one futex slice after this call returns.
+     * A connection in {@code objects} that another thread closes meanwhile (a pipe end or a socket
+     * connection) wakes this call, which then throws {@link IOException}, as for one closed before the call.
      *
      * @param objects the {@link Connection}s and {@link Sentinel}s to wait for
      * @param timeout how long to wait at most; zero or negative: try once without blocking
      * @return the objects that are ready, in their order in {@code objects}; empty if the timeout passed
      * @throws IllegalArgumentException naming the class of an object that is neither
-     * @throws IOException              if a connection is closed
+     * @throws IOException              if a connection is closed, before or during the wait
      * @throws InterruptedException if the thread is interrupted while waiting
      */
     public static List<Object> waitFor(List<?> objects, Duration timeout) throws IOException, InterruptedException {
@@ -56,15 +58,15 @@ public final class Connections {
         long deadline = timeout == null ? 0 : System.nanoTime() + Math.max(0, org.multiprocessing4j.internal.Timeouts.nanos(timeout));
         try (Selector selector = Selector.open(); RingWatches rings = new RingWatches(selector::wakeup)) {
             List<Runnable> cancels = new ArrayList<>();
-            for (Object o : objects) {
-                if (o instanceof Sentinel s) {
-                    var f = s.onReady().thenRun(selector::wakeup);
-                    cancels.add(() -> f.cancel(false));
-                } else if (!RingWatches.handles(o)) {
-                    SocketReadiness.register((Connection) o, selector);
-                }
-            }
             try {
+                for (Object o : objects) {
+                    if (o instanceof Sentinel s) {
+                        var f = s.onReady().thenRun(selector::wakeup);
+                        cancels.add(() -> f.cancel(false));
+                    } else if (!RingWatches.handles(o)) {
+                        cancels.add(SocketReadiness.register((Connection) o, selector));
+                    }
+                }
                 while (true) {
                     List<Object> ready = new ArrayList<>();
                     for (Object o : objects) {

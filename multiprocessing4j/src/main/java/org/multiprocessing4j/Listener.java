@@ -108,12 +108,15 @@ public final class Listener implements AutoCloseable {
     }
 
     /**
-     * Blocks until a peer connects and authenticates; returns the connection.
+     * Blocks until a peer connects and authenticates; returns the connection. A peer that connected
+     * earlier waits in the backlog until this call, without a limit (as in Python). A peer that does not
+     * finish the handshake within 20 s of this call taking it is dropped: this call then throws
+     * {@link IOException} saying it "did not finish the authkey handshake" (this listener stays usable).
      *
      * @return the connection to the peer
      * @throws AuthenticationException if the peer's key is wrong (this listener stays usable)
      * @throws InterruptedException    if interrupted while waiting (this listener stays usable)
-     * @throws IOException             if this listener is closed
+     * @throws IOException             if this listener is closed, or the peer stalled in the handshake
      */
     public Connection accept() throws IOException, InterruptedException {
         while (true) {

@@ -26,6 +26,8 @@ import java.nio.file.Path;
  *       receives {@code membarrier(2)} barriers</td></tr>
  *   <tr><td>{@code multiprocessing4j.traceBoot}</td><td>{@code true}: a child prints when each boot
  *       phase ended, relative to its launch</td><td>off</td></tr>
+ *   <tr><td>{@value #HANDSHAKE_TIMEOUT}</td><td>tests only: the authkey handshake's limit, in ms</td>
+ *       <td>20000</td></tr>
  * </table>
  */
 public final class Configuration {
@@ -35,6 +37,9 @@ public final class Configuration {
     public static final String WEAKEN_SYNC = "multiprocessing4j.test.weakenSync";
     /** Tests only: the queue protocol weakenings to switch on (internal.queue). */
     public static final String WEAKEN_QUEUE = "multiprocessing4j.test.weakenQueue";
+
+    /** Tests only: the authkey handshake's limit in milliseconds (internal.conn.Authenticated). */
+    public static final String HANDSHAKE_TIMEOUT = "multiprocessing4j.test.handshakeTimeoutMs";
 
     private Configuration() {
     }
@@ -75,6 +80,27 @@ public final class Configuration {
 
     public static boolean traceBoot() {
         return Boolean.getBoolean("multiprocessing4j.traceBoot");
+    }
+
+    /**
+     * {@value #HANDSHAKE_TIMEOUT} if set, else {@code defaultMillis}.
+     *
+     * @throws IllegalArgumentException if it is set but not a positive number
+     */
+    public static long handshakeTimeoutMillis(long defaultMillis) {
+        String configured = System.getProperty(HANDSHAKE_TIMEOUT, "");
+        if (configured.isBlank()) {
+            return defaultMillis;
+        }
+        try {
+            long millis = Long.parseLong(configured.strip());
+            if (millis > 0) {
+                return millis;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(HANDSHAKE_TIMEOUT + " must be a positive number of milliseconds: '" + configured + "'");
     }
 
     /**

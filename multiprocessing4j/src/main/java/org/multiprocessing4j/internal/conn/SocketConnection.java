@@ -3,11 +3,14 @@ package org.multiprocessing4j.internal.conn;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
@@ -19,6 +22,15 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  * <p>Wire format: each message is {@code length(4, big-endian, 0..2^31-1) | bytes}. A reader allocates a
  * message's buffer as its bytes arrive (from 64 KiB, doubling), never from the length prefix alone, so a
  * peer that announces a huge length costs only what it really sends.
+ *
+ * <p>A receive interrupted in the middle of a message keeps what it has read (the length and the partial
+ * body, in fields, as {@code internal.ring.SpscReader} keeps its {@code partial}); the next receive
+ * continues the same message, so an interrupt never tears the stream.
+ *
+ * <p>{@link #close()} from another thread ends a blocked call with {@link IOException}: it wakes this
+ * connection's selectors, and also the selectors of {@code Connections.waitFor} calls that registered
+ * themselves with {@link #watchedBy(Selector)}. A selector that {@code close()} closed under a call is
+ * reported as the connection being closed, never as {@link ClosedSelectorException}.
  *
  * <p>Thread-safety: one sender and one receiver may work at once; senders are serialized by a lock, and so
  * are receivers.
@@ -36,6 +48,13 @@ public final class SocketConnection implements Connection {
     private final Object writeLock = new Object();
     private volatile boolean closed;
     private boolean eof;
+    /** The length of the message being received, or -1 between messages; kept across an interrupt. */
+    private int pendingLength = -1;
+    /** The bytes of that message received so far ({@code null} before its first byte); kept across an interrupt. */
+    private byte[] partial;
+    private int partialHave;
+    /** Selectors of {@code Connections.waitFor} calls sleeping on this connection: {@link #close()} wakes them. */
+    private final Set<Selector> watchers = ConcurrentHashMap.newKeySet();
 
     /** Takes over an authenticated channel; switches it to non-blocking mode. */
     public SocketConnection(SocketChannel channel, ObjectCodec codec) throws IOException {
@@ -83,6 +102,8 @@ public final class SocketConnection implements Connection {
                         checkOpen();
                     }
                 }
+            } catch (ClosedSelectorException e) {
+                throw closedMeanwhile(e); // close() ran between our checkOpen() and the select
             } catch (IOException e) {
                 checkOpen();
                 throw e;
@@ -115,13 +136,16 @@ public final class SocketConnection implements Connection {
         }
         synchronized (readLock) {
             checkOpen();
-            int length = readHeader();
-            if (length > maxLength) {
+            if (pendingLength < 0) {
+                pendingLength = readHeader();
+            }
+            if (pendingLength > maxLength) {
+                int length = pendingLength;
                 close();
                 throw new IOException("message of " + length + " bytes exceeds the limit of " + maxLength
                         + " bytes; the connection is closed");
             }
-            return readBody(length);
+            return readBody();
         }
     }
 
@@ -171,20 +195,31 @@ public final class SocketConnection implements Connection {
         return length;
     }
 
-    private byte[] readBody(int length) throws IOException, InterruptedException {
-        byte[] out = new byte[Math.min(length, FIRST_CHUNK)];
-        int have = 0;
-        while (have < length) {
+    /**
+     * Reads the rest of the message of {@link #pendingLength} bytes into {@link #partial}. An interrupt
+     * (or EOF) leaves both fields as they are, so the next receive continues this message.
+     */
+    private byte[] readBody() throws IOException, InterruptedException {
+        int length = pendingLength;
+        if (partial == null) {
+            partial = new byte[Math.min(length, FIRST_CHUNK)];
+            partialHave = 0;
+        }
+        while (partialHave < length) {
             if (!in.hasRemaining()) {
                 fill(1, false);
             }
-            if (have == out.length) {
-                out = Arrays.copyOf(out, (int) Math.min(length, 2L * out.length));
+            if (partialHave == partial.length) {
+                partial = Arrays.copyOf(partial, (int) Math.min(length, 2L * partial.length));
             }
-            int n = Math.min(in.remaining(), out.length - have);
-            in.get(out, have, n);
-            have += n;
+            int n = Math.min(in.remaining(), partial.length - partialHave);
+            in.get(partial, partialHave, n);
+            partialHave += n;
         }
+        byte[] out = partial;
+        partial = null;
+        partialHave = 0;
+        pendingLength = -1;
         return out;
     }
 
@@ -215,6 +250,9 @@ public final class SocketConnection implements Connection {
                 eof = true;
             }
             return n;
+        } catch (IOException e) {
+            checkOpen(e); // closed by another thread: say so, not ClosedChannelException
+            throw e;
         } finally {
             in.flip();
         }
@@ -224,9 +262,13 @@ public final class SocketConnection implements Connection {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        readSelector.selectedKeys().clear();
         long millis = nanos == Long.MAX_VALUE ? 0 : Math.max(1, nanos / 1_000_000);
-        readSelector.select(millis);
+        try {
+            readSelector.selectedKeys().clear();
+            readSelector.select(millis);
+        } catch (ClosedSelectorException e) {
+            throw closedMeanwhile(e); // close() ran between our checkOpen() and the select
+        }
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
@@ -234,9 +276,32 @@ public final class SocketConnection implements Connection {
     }
 
     private void checkOpen() throws IOException {
+        checkOpen(null);
+    }
+
+    private void checkOpen(Exception cause) throws IOException {
         if (closed) {
-            throw new IOException("connection is closed");
+            throw new IOException("connection is closed", cause);
         }
+    }
+
+    /** Only {@link #close()} closes our selectors, so a closed one means the connection was closed. */
+    private static IOException closedMeanwhile(ClosedSelectorException e) {
+        return new IOException("connection is closed", e);
+    }
+
+    /**
+     * Makes {@link #close()} wake {@code selector}, which a {@code Connections.waitFor} call sleeps in with
+     * this connection's channel registered (closing a channel cancels its key but does not wake a selector).
+     * Register before looking at {@link #closed()}: a close that runs meanwhile then wakes it.
+     */
+    public void watchedBy(Selector selector) {
+        watchers.add(selector);
+    }
+
+    /** Undoes {@link #watchedBy(Selector)}. */
+    public void unwatchedBy(Selector selector) {
+        watchers.remove(selector);
     }
 
     @Override
@@ -252,6 +317,9 @@ public final class SocketConnection implements Connection {
         }
         readSelector.wakeup();
         writeSelector.wakeup();
+        for (Selector watcher : watchers) {
+            watcher.wakeup(); // a no-op if that waitFor already closed it
+        }
         try {
             readSelector.close();
             writeSelector.close();
