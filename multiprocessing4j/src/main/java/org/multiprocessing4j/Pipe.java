@@ -20,9 +20,15 @@ import org.multiprocessing4j.internal.pipe.RingConnection;
  *
  * <p>Deviation from Python: an end is used by one process. Its first use in a process claims it for that
  * process; using the same end in another process then throws {@link IOException} naming the owner's pid.
- * Passing an end along unused is fine. An end that no process ever uses has no owner whose death could
- * be noticed, so a receive on the other end waits for it, as in Python while a copy of the peer end stays
- * open. Cross-process visibility follows the
+ * Passing an end along unused is fine. Closing an end counts even if it was never used, as long as this
+ * process made the pipe and never passed that end on (it is then the only copy that could ever use the
+ * end): the other end gets {@link java.io.EOFException} from a receive, {@code true} from {@code poll},
+ * and {@link IOException} from a send, as in Python after closing the last copy of an end. So a parent
+ * that gives the reader of {@code open(false)} to a child and closes its writer unused makes the child
+ * see EOF. An end that was passed on (captured in a started {@link Process}, or sent) may still be used
+ * by the process that got it, so closing this process's copy of it unused closes nothing; if no process
+ * ever uses it, it has no owner whose death could be noticed, and a receive on the other end waits for
+ * it, as in Python while a copy of the peer end stays open. Cross-process visibility follows the
  * <a href="{@docRoot}/org/multiprocessing4j/package-summary.html">library's happens-before rule</a>: what
  * a thread did before a send happens before the receive that returns it.
  *

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.multiprocessing4j.internal.ring.BrokenRingException;
 import org.junit.jupiter.api.Test;
 
 /** Pipes over shared-memory rings: exact messages between JVMs, EOF on close and death, clean files. */
@@ -146,6 +147,119 @@ class PipeTest extends ChildProcessTestBase {
     void an_unused_pipe_leaves_no_file_after_close() {
         Pipe.open().close();
         Pipe.open(false).close();
+    }
+
+    @Test
+    void closing_an_end_never_used_nor_passed_on_gives_the_other_end_EOF_and_a_broken_pipe() throws Exception {
+        try (Pipe pipe = Pipe.open()) {
+            Connection left = pipe.left();
+            pipe.right().close(); // its only copy, never used: nobody can ever send or receive on it
+            assertTrue(left.poll(), "end of file makes poll true");
+            assertInstanceOf(EOFException.class, thrownWithin(left::recv));
+            assertInstanceOf(BrokenRingException.class, thrownWithin(() -> left.send("x")), "the receiver is gone");
+        }
+        try (Pipe pipe = Pipe.open()) {
+            Connection left = pipe.left();
+            left.send("claims the left end first");
+            pipe.right().close();
+            assertInstanceOf(EOFException.class, thrownWithin(left::recv));
+            assertInstanceOf(BrokenRingException.class, thrownWithin(() -> left.send("x")));
+        }
+        try (Pipe oneWay = Pipe.open(false)) {
+            oneWay.right().close();
+            assertTrue(oneWay.left().poll(), "end of file makes poll true");
+            assertInstanceOf(EOFException.class, thrownWithin(oneWay.left()::recv));
+        }
+        try (Pipe oneWay = Pipe.open(false)) {
+            oneWay.left().close();
+            assertInstanceOf(BrokenRingException.class, thrownWithin(() -> oneWay.right().sendBytes(new byte[100])));
+        }
+    }
+
+    @Test
+    void a_child_sees_EOF_when_the_parent_closes_its_writer_without_using_it() throws Exception {
+        for (boolean duplex : new boolean[] {false, true}) {
+            try (Pipe pipe = Pipe.open(duplex)) {
+                Connection reader = pipe.left();
+                Process child = new Process(checked(() -> {
+                    try (reader) {
+                        if (!reader.poll(HANG.dividedBy(2))) {
+                            System.exit(3); // no EOF
+                        }
+                        try {
+                            reader.recv();
+                            System.exit(4);
+                        } catch (EOFException expected) {
+                            // the parent's writer is closed
+                        }
+                        if (duplex) {
+                            try {
+                                reader.send("x");
+                                System.exit(5);
+                            } catch (BrokenRingException expected) {
+                                // and the parent's end receives nothing any more
+                            }
+                        }
+                    }
+                }));
+                child.start();
+                pipe.right().close(); // nothing to send: the child must see EOF, as in Python
+                assertEquals(0, joined(child), "exit 3: poll saw no EOF; 4: recv returned; 5: send went through; duplex " + duplex);
+            }
+        }
+    }
+
+    @Test
+    void an_end_passed_to_a_child_and_closed_unused_here_stays_the_childs_to_use() throws Exception {
+        try (Pipe pipe = Pipe.open(false); Pipe go = Pipe.open(false)) {
+            Connection writer = pipe.right();
+            Connection goSignal = go.left();
+            Process child = new Process(checked(() -> {
+                try (writer; goSignal) {
+                    goSignal.recv(); // until the parent closed its copy of the writer
+                    writer.send("from the child");
+                }
+            }));
+            child.start();
+            writer.close(); // this process's copy, never used here; the child's copy is still open
+            Connection reader = pipe.left();
+            assertFalse(reader.poll(), "no end of file while the child holds the writer");
+            go.right().send("go");
+            assertEquals("from the child", reader.recv());
+            assertThrows(EOFException.class, reader::recv, "the child closed its writer");
+            assertEquals(0, joined(child));
+        }
+    }
+
+    /** Joins {@code p} (already started) within {@link #HANG}; returns its exit code. */
+    private static int joined(Process p) throws InterruptedException {
+        p.join(HANG);
+        if (p.isAlive()) {
+            p.kill();
+            p.join(SETTLE);
+            throw new AssertionError("child still running after " + HANG + " (killed now): " + p);
+        }
+        return p.exitCode();
+    }
+
+    /** What {@code call} threw (null if it returned), run in a thread; still blocked after {@link #HANG} fails the test. */
+    private static Throwable thrownWithin(Body call) throws Exception {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread caller = Thread.ofPlatform().start(() -> {
+            try {
+                call.run();
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        try {
+            return outcome.get(HANG.toSeconds(), TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException stillBlocked) {
+            caller.interrupt();
+            caller.join();
+            throw new AssertionError("still blocked after " + HANG, stillBlocked);
+        }
     }
 
     @Test

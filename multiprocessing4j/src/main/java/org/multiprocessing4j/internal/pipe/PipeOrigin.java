@@ -6,28 +6,46 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The creating process's record of one pipe: its ring files, whether an end ever left this process
- * (was serialized), and how many of its two ends here are still open. When both are closed and no end
- * was ever serialized, nobody else can know the files, so they are unlinked at once. Thread-safe.
+ * The creating process's record of one pipe: its ring files and, for each of its two ends here (side 0 is
+ * the left end, 1 the right), whether it ever left this process (was serialized) and whether it is
+ * closed. It answers two questions: must an end closed here unused still be closed in the rings (so that
+ * the other end sees it gone), and may the files be unlinked (both ends closed, none ever serialized:
+ * nobody else can know them). Thread-safe.
  */
 final class PipeOrigin {
+    static final int LEFT = 0;
+    static final int RIGHT = 1;
+
     private final List<Path> files;
-    private boolean exported;
-    private int open = 2;
+    private final boolean[] exported = new boolean[2];
+    private final boolean[] closed = new boolean[2];
 
     PipeOrigin(List<Path> files) {
         this.files = List.copyOf(files);
     }
 
-    /** An end is being serialized: its files may be needed elsewhere. */
-    synchronized void exported() {
-        exported = true;
+    /** The end at {@code side} is being serialized: a copy of it, and its files, may be used elsewhere. */
+    synchronized void exported(int side) {
+        exported[side] = true;
     }
 
-    /** One of the two ends here was closed. */
-    void endClosed() {
+    /**
+     * The end at {@code side}, never used here, is being closed: true if its ring ends must be claimed and
+     * closed all the same. That is so when it never left this process (this object is then the only copy
+     * that could ever use it, so nobody else will close it) and the other end may still be used (it is
+     * open here, or a copy of it went elsewhere); false when another process may still claim this end, or
+     * when nobody is left to notice.
+     */
+    synchronized boolean mustCloseUnused(int side) {
+        int other = 1 - side;
+        return !exported[side] && (!closed[other] || exported[other]);
+    }
+
+    /** The end at {@code side} was closed here; unlinks the files once both are and neither was serialized. */
+    void endClosed(int side) {
         synchronized (this) {
-            if (--open != 0 || exported) {
+            closed[side] = true;
+            if (!closed[LEFT] || !closed[RIGHT] || exported[LEFT] || exported[RIGHT]) {
                 return;
             }
         }

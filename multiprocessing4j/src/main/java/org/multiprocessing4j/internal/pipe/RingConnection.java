@@ -37,8 +37,15 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * other end waits for it, as a Python receive waits while a copy of the peer end stays open.
  *
  * <p>Closing: {@link #close()} closes the ring ends this object claimed (the peer drains what was sent,
- * then gets {@link EOFException}) and unmaps the rings; an unused copy closes nothing shared, so other
- * copies stay usable.
+ * then gets {@link EOFException}; its sends throw
+ * {@link org.multiprocessing4j.internal.ring.BrokenRingException}) and unmaps the rings. An
+ * unused end closes nothing shared, so other copies stay usable, with one exception: the creator's
+ * object of an end that was never serialized is the only copy that could ever use that end, so its
+ * {@code close()} claims the end's ring ends and closes them at once, and the peer sees it closed as if
+ * it had been used (Python's EOF, or {@code BrokenPipeError}, after closing the last copy of an end). It
+ * skips that when nobody could notice (the other end is closed here too and never left). Serialized is
+ * per end ({@link PipeOrigin}): passing the left end to a child does not change what closing the right
+ * end here does.
  *
  * <p>File lifetime (rule): a ring file is unlinked by the process whose claim leaves neither of its ends
  * free (after that nobody can attach it usefully); and by the creating process when it has closed both
@@ -47,8 +54,9 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * when the root JVM exits, or by the next root's sweep if the tree was killed. "Serialized" is noticed in
  * {@code writeObject} (the Kryo module's serializer calls it too: it sends classes that declare one by JDK
  * serialization); a serializer that copied fields without calling it would escape that mark, so closing
- * both ends in the creator before a child used its copy would then remove the files and the child's first
- * use would throw {@link IOException} (never a hang or a torn message).
+ * the end in the creator before a child used its copy would then close it for good (and closing both
+ * ends would remove the files), and the child's first use would throw {@link IOException} (never a hang
+ * or a torn message). The same goes for an end closed here unused and passed on afterwards.
  *
  * <p>Thread-safety: one thread may send while another receives; receivers are serialized by one lock and
  * senders by another. Blocking and interrupts are as {@link Connection} states; a send blocked on a full
@@ -68,14 +76,17 @@ public final class RingConnection implements Connection, Serializable {
     private final String serializer;
     /** The creator's record of the pipe; null in a decoded copy. */
     private final transient PipeOrigin origin;
+    /** Which end of the pipe this is in {@link #origin} ({@link PipeOrigin#LEFT} or {@link PipeOrigin#RIGHT}); unused in a decoded copy. */
+    private final transient int side;
     private transient volatile Ends ends;
     private transient volatile boolean closed;
 
-    RingConnection(Path inPath, Path outPath, PipeOrigin origin, String serializer) {
+    private RingConnection(Path inPath, Path outPath, PipeOrigin origin, int side, String serializer) {
         this.serializer = serializer;
         this.inPath = inPath == null ? null : inPath.toString();
         this.outPath = outPath == null ? null : outPath.toString();
         this.origin = origin;
+        this.side = side;
     }
 
     /**
@@ -106,8 +117,8 @@ public final class RingConnection implements Connection, Serializable {
         PipeOrigin origin = new PipeOrigin(files);
         Path toLeft = files.get(0);
         Path toRight = duplex ? files.get(1) : null;
-        return new RingConnection[] {new RingConnection(toLeft, duplex ? toRight : null, origin, serializer),
-                new RingConnection(toRight, toLeft, origin, serializer)};
+        return new RingConnection[] {new RingConnection(toLeft, duplex ? toRight : null, origin, PipeOrigin.LEFT, serializer),
+                new RingConnection(toRight, toLeft, origin, PipeOrigin.RIGHT, serializer)};
     }
 
     /** The claimed ring ends of this object, with the locks that serialize each direction. */
@@ -308,7 +319,10 @@ public final class RingConnection implements Connection, Serializable {
                 + fault.getMessage() + "); the connection is closed", fault);
     }
 
-    /** Closes the ring ends this object claimed and unmaps its rings. Idempotent; never throws. */
+    /**
+     * Closes the ring ends this object claimed and unmaps its rings; an unused end that never left the
+     * creating process claims its ring ends first (see the class doc). Idempotent; never throws.
+     */
     @Override
     public void close() {
         Ends e;
@@ -319,12 +333,29 @@ public final class RingConnection implements Connection, Serializable {
             closed = true;
             e = ends;
         }
+        // NOTE: closed is set, so ends() can no longer claim: this thread alone decides about an unused end.
+        if (e == null && origin != null && origin.mustCloseUnused(side)) {
+            e = claimToClose();
+        }
         if (e != null) {
             closeQuietly(e.in());
             closeQuietly(e.out());
         }
         if (origin != null) {
-            origin.endClosed();
+            origin.endClosed(side);
+        }
+    }
+
+    /**
+     * Claims this unused end's ring ends only to close them, so that the peer sees EOF and its sends
+     * fail; null if that cannot be done (the files are gone, or a ring end is taken by someone else, who
+     * is then the one watched; a claim that failed half way closed the ring ends it had taken).
+     */
+    private Ends claimToClose() {
+        try {
+            return claim();
+        } catch (IOException | RuntimeException bestEffort) {
+            return null;
         }
     }
 
@@ -410,7 +441,8 @@ public final class RingConnection implements Connection, Serializable {
         } catch (IllegalStateException taken) {
             mapped.forEach(RingConnection::closeQuietly);
             throw new IOException(this + " cannot be used in " + ProcessStamp.self() + ": " + taken.getMessage()
-                    + " (an end of a pipe is used by one process only)", taken);
+                    + (taken.getMessage().endsWith(" closed") ? " (a closed end cannot be used again)"
+                            : " (an end of a pipe is used by one process only)"), taken);
         } catch (IOException | RuntimeException | Error other) {
             mapped.forEach(RingConnection::closeQuietly);
             throw other;
@@ -438,7 +470,7 @@ public final class RingConnection implements Connection, Serializable {
     @Serial
     private void writeObject(ObjectOutputStream out) throws IOException {
         if (origin != null) {
-            origin.exported();
+            origin.exported(side);
         }
         out.defaultWriteObject();
     }
