@@ -36,6 +36,10 @@ import org.multiprocessing4j.internal.wire.Nonces;
  * an explicit key the process tree's own authkey is used. {@link #accept()} blocks until a peer has
  * authenticated; a peer with the wrong key makes it throw {@link AuthenticationException} (and the peer gets
  * one too). Thread-safe; {@link #close()} is idempotent and removes a Unix-domain socket file it created.
+ *
+ * <p>Not {@link java.io.Serializable}, unlike queues and pipe ends: a listening socket cannot be handed to
+ * another JVM (Java has no file-descriptor passing), and CPython's {@code Listener} cannot be pickled
+ * either. Give a child the {@link #address()} (and the authkey) and let it connect with {@link Client}.
  */
 public final class Listener implements AutoCloseable {
     private final ServerSocketChannel server;
