@@ -70,16 +70,17 @@ class PoolTest {
 
     @Test
     void a_timed_get_that_runs_out_throws_TimeoutException_and_the_result_still_arrives_later() throws Exception {
-        AsyncResult<Integer> slow = pool.applyAsync(() -> {
-            Thread.sleep(1_500);
-            return 42;
-        });
-        assertThrows(java.util.concurrent.TimeoutException.class, () -> slow.get(Duration.ofMillis(50)));
-        assertThrows(java.util.concurrent.TimeoutException.class, () -> slow.get(Duration.ZERO), "zero tries once");
-        assertFalse(slow.ready());
-        assertEquals(42, slow.get(Duration.ofSeconds(60)));
-        assertTrue(slow.ready());
-        assertTrue(slow.successful());
+        // NOTE: the task waits for release, not 1.5 s: the gets below must run out before it can end
+        try (Event release = new Event()) {
+            AsyncResult<Integer> slow = pool.applyAsync(() -> release.await(Duration.ofSeconds(60)) ? 42 : 0);
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> slow.get(Duration.ofMillis(50)));
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> slow.get(Duration.ZERO), "zero tries once");
+            assertFalse(slow.ready());
+            release.set();
+            assertEquals(42, slow.get(Duration.ofSeconds(60)));
+            assertTrue(slow.ready());
+            assertTrue(slow.successful());
+        }
     }
 
     @Test
@@ -184,12 +185,15 @@ class PoolTest {
     }
 
     @Test
-    void successful_before_ready_is_an_error() {
-        AsyncResult<Integer> slow = pool.applyAsync(() -> {
-            Thread.sleep(300);
-            return 1;
-        });
-        assertThrows(IllegalStateException.class, slow::successful);
+    void successful_before_ready_is_an_error() throws Exception {
+        // NOTE: the task waits for release, not 300 ms: a test thread stalled that long under load saw it ready
+        try (Event release = new Event()) {
+            AsyncResult<Integer> slow = pool.applyAsync(() -> release.await(Duration.ofSeconds(60)) ? 1 : 0);
+            assertThrows(IllegalStateException.class, slow::successful);
+            release.set();
+            assertEquals(1, slow.get(Duration.ofSeconds(60)));
+            assertTrue(slow.successful());
+        }
     }
 
     @Test
