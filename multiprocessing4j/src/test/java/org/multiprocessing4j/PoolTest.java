@@ -97,21 +97,26 @@ class PoolTest {
 
     @Test
     void a_timed_next_that_runs_out_throws_TimeoutException_and_the_next_call_returns_that_result() throws Exception {
-        ResultIterator<Integer> it = pool.imap((Integer x) -> {
-            if (x == 0) {
-                long end = System.nanoTime() + 1_500_000_000L;
-                for (long left; (left = end - System.nanoTime()) > 0; ) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(left);
+        // NOTE: the first item waits for release, not 1.5 s: the timed next below must run out before it ends
+        try (Event release = new Event()) {
+            ResultIterator<Integer> it = pool.imap((Integer x) -> {
+                try {
+                    if (x == 0 && !release.await(Duration.ofSeconds(60))) {
+                        throw new IllegalStateException("never released");
+                    }
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
                 }
-            }
-            return x * 10;
-        }, List.of(0, 1, 2), 1);
-        assertThrows(java.util.concurrent.TimeoutException.class, () -> it.next(Duration.ofMillis(50)));
-        assertEquals(0, it.next(Duration.ofSeconds(60)), "the result that was late, in its place");
-        assertEquals(10, it.next(Duration.ofSeconds(60)));
-        assertEquals(20, it.next(Duration.ofSeconds(60)));
-        assertFalse(it.hasNext());
-        assertThrows(java.util.NoSuchElementException.class, () -> it.next(Duration.ofSeconds(1)));
+                return x * 10;
+            }, List.of(0, 1, 2), 1);
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> it.next(Duration.ofMillis(50)));
+            release.set();
+            assertEquals(0, it.next(Duration.ofSeconds(60)), "the result that was late, in its place");
+            assertEquals(10, it.next(Duration.ofSeconds(60)));
+            assertEquals(20, it.next(Duration.ofSeconds(60)));
+            assertFalse(it.hasNext());
+            assertThrows(java.util.NoSuchElementException.class, () -> it.next(Duration.ofSeconds(1)));
+        }
     }
 
     @Test
