@@ -300,11 +300,13 @@ class PipeTest extends ChildProcessTestBase {
 
     @Test
     void waitFor_wakes_for_a_ring_connection_and_a_sentinel() throws Exception {
-        try (Pipe pipe = Pipe.open()) {
+        // NOTE: the child sends when told, not after 200 ms: a test thread stalled that long under load found
+        // its message already there at the first, zero-timeout look
+        try (Pipe pipe = Pipe.open(); Event go = new Event()) {
             Connection child = pipe.right();
             Process p = new Process(checked(() -> {
                 try (child) {
-                    Thread.sleep(BLOCKED.toMillis());
+                    go.await(HANG);
                     child.send("hi");
                     child.recv();
                 }
@@ -312,6 +314,7 @@ class PipeTest extends ChildProcessTestBase {
             p.start();
             Connection c = pipe.left();
             assertEquals(List.of(), Connections.waitFor(List.of(c), Duration.ZERO));
+            go.set();
             assertEquals(List.of(c), Connections.waitFor(List.of(c, p.sentinel()), HANG));
             assertEquals("hi", c.recv());
             c.send("bye");
