@@ -50,7 +50,7 @@ class PipeTest extends ChildProcessTestBase {
             big[i] = (byte) i;
         }
         big[big.length - 1] = 9;
-        java.util.Set<java.nio.file.Path> shmBefore = libraryShmFiles();
+        java.util.Set<java.nio.file.Path> shmBefore = thisTreesShmFiles();
         try (Pipe pipe = Pipe.open()) {
             Connection child = pipe.right();
             Process echo = new Process(checked(() -> {
@@ -89,7 +89,7 @@ class PipeTest extends ChildProcessTestBase {
             assertThrows(EOFException.class, c::recv, "the child closed its end");
             echo.join(HANG);
             assertEquals(0, echo.exitCode());
-            assertEquals(shmBefore, libraryShmFiles(),
+            assertEquals(shmBefore, thisTreesShmFiles(),
                     "each ring file is unlinked once both of its ends are claimed, before close()");
         }
     }
