@@ -17,7 +17,8 @@ import org.multiprocessing4j.internal.launch.ProcessTree;
 /**
  * Base of every test that starts child JVMs: after each test it fails the test if it left a child JVM
  * running (and ends those, by pid), per-child threads, or files in the tree's runtime directory or in
- * {@code /dev/shm} beyond what was there before.
+ * {@code /dev/shm} beyond what was there before (in {@code /dev/shm}, only files of this JVM's process
+ * trees: see {@link ShmLeaks}).
  */
 public abstract class ChildProcessTestBase {
     /** Generous bound that turns a hang into a failure; never a timing goal. */
@@ -27,70 +28,59 @@ public abstract class ChildProcessTestBase {
 
     private Set<Long> descendantsBefore;
     private Set<Path> runtimeFilesBefore;
-    private Set<Path> shmBefore;
+    private ShmLeaks shmLeaks;
 
     @BeforeEach
     void recordResources() {
         descendantsBefore = descendants();
         runtimeFilesBefore = runtimeFiles();
-        shmBefore = libraryShmFiles();
+        shmLeaks = ShmLeaks.watch();
     }
 
     @AfterEach
     void assertNothingLeaked() throws InterruptedException {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        Set<Long> leaked;
-        while (!(leaked = newDescendants()).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        if (!leaked.isEmpty()) {
-            leaked.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-            fail("test left child JVMs running (killed now): " + leaked);
-        }
-        List<String> threads;
-        while (!(threads = perChildThreads()).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        if (!threads.isEmpty()) {
-            fail("test left per-child threads running: " + threads);
-        }
-        Set<Path> files = runtimeFiles();
-        files.removeAll(runtimeFilesBefore);
-        files.removeIf(p -> p.getFileName().toString().startsWith("rv-")); // this JVM's rendezvous socket
-        if (!files.isEmpty()) {
-            fail("test left runtime files: " + files);
-        }
-        Set<Path> shm = libraryShmFiles();
-        shm.removeAll(shmBefore);
-        if (!shm.isEmpty()) {
-            fail("test left files in /dev/shm: " + shm);
+        try {
+            long deadline = System.nanoTime() + SETTLE.toNanos();
+            Set<Long> leaked;
+            while (!(leaked = newDescendants()).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            if (!leaked.isEmpty()) {
+                leaked.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+                fail("test left child JVMs running (killed now): " + leaked);
+            }
+            List<String> threads;
+            while (!(threads = perChildThreads()).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            if (!threads.isEmpty()) {
+                fail("test left per-child threads running: " + threads);
+            }
+            Set<Path> files = runtimeFiles();
+            files.removeAll(runtimeFilesBefore);
+            files.removeIf(p -> p.getFileName().toString().startsWith("rv-")); // this JVM's rendezvous socket
+            if (!files.isEmpty()) {
+                fail("test left runtime files: " + files);
+            }
+            // NOTE: not every new file in /dev/shm: other builds on the machine make and leave theirs meanwhile
+            Set<Path> shm = shmLeaks.leaked();
+            if (!shm.isEmpty()) {
+                fail("test left files in /dev/shm: " + shm);
+            }
+        } finally {
+            shmLeaks.stop();
         }
     }
 
     /**
-     * True for a {@code /dev/shm} file of another process tree that still runs (another build on the same
-     * machine): its name starts with a root pid that is alive and neither this JVM nor a descendant of it.
-     * Files of dead roots, ours included, still count as leaks.
+     * The {@code /dev/shm} files of this JVM's process tree (named {@code mp4j-<this pid>-<start>-...}): this
+     * JVM is the root of the children its tests start. Files of other trees (other builds on the machine,
+     * which make and remove theirs at any time) are left out.
      */
-    private static boolean ofAnotherLiveTree(Path file) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("mp4j-(\\d+)-.*").matcher(file.getFileName().toString());
-        if (!m.matches()) {
-            return false;
-        }
-        long root = Long.parseLong(m.group(1));
-        return root != ProcessHandle.current().pid()
-                && ProcessHandle.of(root).filter(ProcessHandle::isAlive).isPresent()
-                && ProcessHandle.current().descendants().noneMatch(d -> d.pid() == root);
-    }
-
-    /**
-     * The library's files in {@code /dev/shm} (named {@code mp4j-<rootPid>-<rootStart>-...}) that this test
-     * run could have made: those of other process trees still running (other builds on the machine) are
-     * left out; those of dead trees are kept, so a leak by a tree that died counts.
-     */
-    static Set<Path> libraryShmFiles() {
+    static Set<Path> thisTreesShmFiles() {
+        String prefix = "mp4j-" + ProcessHandle.current().pid() + "-";
         Set<Path> files = list(Path.of("/dev/shm"));
-        files.removeIf(p -> !p.getFileName().toString().startsWith("mp4j-") || ofAnotherLiveTree(p));
+        files.removeIf(p -> !p.getFileName().toString().startsWith(prefix));
         return files;
     }
 

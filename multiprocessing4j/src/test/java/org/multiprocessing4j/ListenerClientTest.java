@@ -352,14 +352,18 @@ class ListenerClientTest extends ChildProcessTestBase {
     void wait_for_returns_the_ready_connections_and_ended_processes() throws Exception {
         Connection[] c1 = pair(false);
         Connection[] c2 = pair(false);
-        Process p = new Process(() -> ProcessLifecycleTest.sleep(200));
+        // NOTE: the child ends when told, not after 200 ms: a test thread stalled that long under load saw
+        // its sentinel ready together with b2
+        Event end = new Event();
+        Process p = new Process(QueueTest.checked(() -> end.await(HANG)));
         p.start();
-        try (Connection a1 = c1[0]; Connection b1 = c1[1]; Connection a2 = c2[0]; Connection b2 = c2[1]) {
+        try (end; Connection a1 = c1[0]; Connection b1 = c1[1]; Connection a2 = c2[0]; Connection b2 = c2[1]) {
             Sentinel s = p.sentinel();
             assertEquals(List.of(), Connections.waitFor(List.of(b1, b2), Duration.ofMillis(30)));
             a2.send("two");
             assertEquals(List.of(b2), Connections.waitFor(List.of(b1, b2, s), HANG));
             b2.recv();
+            end.set();
             assertEquals(List.of(s), Connections.waitFor(List.of(b1, b2, s), HANG));
             assertThrows(IllegalArgumentException.class, () -> Connections.waitFor(List.of("not waitable")));
             p.join();

@@ -51,7 +51,7 @@ class PipeTest extends ChildProcessTestBase {
             big[i] = (byte) i;
         }
         big[big.length - 1] = 9;
-        java.util.Set<java.nio.file.Path> shmBefore = libraryShmFiles();
+        java.util.Set<java.nio.file.Path> shmBefore = thisTreesShmFiles();
         try (Pipe pipe = Pipe.open()) {
             Connection child = pipe.right();
             Process echo = new Process(checked(() -> {
@@ -90,7 +90,7 @@ class PipeTest extends ChildProcessTestBase {
             assertThrows(EOFException.class, c::recv, "the child closed its end");
             echo.join(HANG);
             assertEquals(0, echo.exitCode());
-            assertEquals(shmBefore, libraryShmFiles(),
+            assertEquals(shmBefore, thisTreesShmFiles(),
                     "each ring file is unlinked once both of its ends are claimed, before close()");
         }
     }
@@ -414,11 +414,13 @@ class PipeTest extends ChildProcessTestBase {
 
     @Test
     void waitFor_wakes_for_a_ring_connection_and_a_sentinel() throws Exception {
-        try (Pipe pipe = Pipe.open()) {
+        // NOTE: the child sends when told, not after 200 ms: a test thread stalled that long under load found
+        // its message already there at the first, zero-timeout look
+        try (Pipe pipe = Pipe.open(); Event go = new Event()) {
             Connection child = pipe.right();
             Process p = new Process(checked(() -> {
                 try (child) {
-                    Thread.sleep(BLOCKED.toMillis());
+                    go.await(HANG);
                     child.send("hi");
                     child.recv();
                 }
@@ -426,6 +428,7 @@ class PipeTest extends ChildProcessTestBase {
             p.start();
             Connection c = pipe.left();
             assertEquals(List.of(), Connections.waitFor(List.of(c), Duration.ZERO));
+            go.set();
             assertEquals(List.of(c), Connections.waitFor(List.of(c, p.sentinel()), HANG));
             assertEquals("hi", c.recv());
             c.send("bye");

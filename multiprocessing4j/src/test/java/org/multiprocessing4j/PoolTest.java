@@ -70,16 +70,17 @@ class PoolTest {
 
     @Test
     void a_timed_get_that_runs_out_throws_TimeoutException_and_the_result_still_arrives_later() throws Exception {
-        AsyncResult<Integer> slow = pool.applyAsync(() -> {
-            Thread.sleep(1_500);
-            return 42;
-        });
-        assertThrows(java.util.concurrent.TimeoutException.class, () -> slow.get(Duration.ofMillis(50)));
-        assertThrows(java.util.concurrent.TimeoutException.class, () -> slow.get(Duration.ZERO), "zero tries once");
-        assertFalse(slow.ready());
-        assertEquals(42, slow.get(Duration.ofSeconds(60)));
-        assertTrue(slow.ready());
-        assertTrue(slow.successful());
+        // NOTE: the task waits for release, not 1.5 s: the gets below must run out before it can end
+        try (Event release = new Event()) {
+            AsyncResult<Integer> slow = pool.applyAsync(() -> release.await(Duration.ofSeconds(60)) ? 42 : 0);
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> slow.get(Duration.ofMillis(50)));
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> slow.get(Duration.ZERO), "zero tries once");
+            assertFalse(slow.ready());
+            release.set();
+            assertEquals(42, slow.get(Duration.ofSeconds(60)));
+            assertTrue(slow.ready());
+            assertTrue(slow.successful());
+        }
     }
 
     @Test
@@ -96,21 +97,26 @@ class PoolTest {
 
     @Test
     void a_timed_next_that_runs_out_throws_TimeoutException_and_the_next_call_returns_that_result() throws Exception {
-        ResultIterator<Integer> it = pool.imap((Integer x) -> {
-            if (x == 0) {
-                long end = System.nanoTime() + 1_500_000_000L;
-                for (long left; (left = end - System.nanoTime()) > 0; ) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(left);
+        // NOTE: the first item waits for release, not 1.5 s: the timed next below must run out before it ends
+        try (Event release = new Event()) {
+            ResultIterator<Integer> it = pool.imap((Integer x) -> {
+                try {
+                    if (x == 0 && !release.await(Duration.ofSeconds(60))) {
+                        throw new IllegalStateException("never released");
+                    }
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
                 }
-            }
-            return x * 10;
-        }, List.of(0, 1, 2), 1);
-        assertThrows(java.util.concurrent.TimeoutException.class, () -> it.next(Duration.ofMillis(50)));
-        assertEquals(0, it.next(Duration.ofSeconds(60)), "the result that was late, in its place");
-        assertEquals(10, it.next(Duration.ofSeconds(60)));
-        assertEquals(20, it.next(Duration.ofSeconds(60)));
-        assertFalse(it.hasNext());
-        assertThrows(java.util.NoSuchElementException.class, () -> it.next(Duration.ofSeconds(1)));
+                return x * 10;
+            }, List.of(0, 1, 2), 1);
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> it.next(Duration.ofMillis(50)));
+            release.set();
+            assertEquals(0, it.next(Duration.ofSeconds(60)), "the result that was late, in its place");
+            assertEquals(10, it.next(Duration.ofSeconds(60)));
+            assertEquals(20, it.next(Duration.ofSeconds(60)));
+            assertFalse(it.hasNext());
+            assertThrows(java.util.NoSuchElementException.class, () -> it.next(Duration.ofSeconds(1)));
+        }
     }
 
     @Test
@@ -184,12 +190,15 @@ class PoolTest {
     }
 
     @Test
-    void successful_before_ready_is_an_error() {
-        AsyncResult<Integer> slow = pool.applyAsync(() -> {
-            Thread.sleep(300);
-            return 1;
-        });
-        assertThrows(IllegalStateException.class, slow::successful);
+    void successful_before_ready_is_an_error() throws Exception {
+        // NOTE: the task waits for release, not 300 ms: a test thread stalled that long under load saw it ready
+        try (Event release = new Event()) {
+            AsyncResult<Integer> slow = pool.applyAsync(() -> release.await(Duration.ofSeconds(60)) ? 1 : 0);
+            assertThrows(IllegalStateException.class, slow::successful);
+            release.set();
+            assertEquals(1, slow.get(Duration.ofSeconds(60)));
+            assertTrue(slow.successful());
+        }
     }
 
     @Test

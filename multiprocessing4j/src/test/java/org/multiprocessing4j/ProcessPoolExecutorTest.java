@@ -134,28 +134,35 @@ class ProcessPoolExecutorTest extends ChildProcessTestBase {
 
     @Test
     void shutdown_with_cancelFutures_cancels_only_what_has_not_started() throws Exception {
-        ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
-        CompletableFuture<Integer> running = ex.submit(() -> sleepThen(1, 300));
-        while (ex.stats().tasksRunning() == 0) {
-            Thread.sleep(5);
+        // NOTE: the running task waits for release, not 300 ms: a test thread stalled that long under load
+        // let it end and the queued task start before shutdown, which then rightly did not cancel it
+        try (Event release = new Event()) {
+            ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
+            CompletableFuture<Integer> running = ex.submit(() -> release.await(HANG) ? 1 : 0);
+            while (ex.stats().tasksRunning() == 0) {
+                Thread.sleep(5);
+            }
+            CompletableFuture<Integer> queued = ex.submit(() -> 2);
+            queued.whenComplete((v, e) -> release.set()); // shutdown(wait) returns after the running task
+            ex.shutdown(true, true);
+            assertEquals(1, running.get(), "the running task was released after shutdown cancelled the queued one");
+            assertTrue(queued.isCancelled());
+            assertTrue(ex.isTerminated());
         }
-        CompletableFuture<Integer> queued = ex.submit(() -> 2);
-        ex.shutdown(true, true);
-        assertEquals(1, running.get());
-        assertTrue(queued.isCancelled());
-        assertTrue(ex.isTerminated());
     }
 
     @Test
     void cancel_false_cancels_only_a_queued_task_and_cancel_true_kills_a_running_one() throws Exception {
-        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
-            CompletableFuture<Integer> running = ex.submit(() -> sleepThen(1, 300));
+        try (Event release = new Event(); ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
+            // NOTE: the running task waits for release, not 300 ms: see shutdown_with_cancelFutures_...
+            CompletableFuture<Integer> running = ex.submit(() -> release.await(HANG) ? 1 : 0);
             while (ex.stats().tasksRunning() == 0) {
                 Thread.sleep(5);
             }
             CompletableFuture<Integer> queued = ex.submit(() -> 2);
             assertTrue(queued.cancel(false));
             assertFalse(running.cancel(false));
+            release.set();
             assertEquals(1, running.get());
             assertTrue(queued.isCancelled());
             CompletableFuture<Integer> runaway = ex.submit(() -> sleepThen(1, 600_000));

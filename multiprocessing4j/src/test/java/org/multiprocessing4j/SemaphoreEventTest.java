@@ -9,8 +9,8 @@ import static org.multiprocessing4j.QueueTest.checked;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.multiprocessing4j.internal.futex.Futex;
 
 /** Semaphore, BoundedSemaphore and Event: Python's semantics, across real child JVMs, and owner death. */
 class SemaphoreEventTest extends ChildProcessTestBase {
@@ -160,18 +160,19 @@ class SemaphoreEventTest extends ChildProcessTestBase {
     @Test
     void an_interrupted_acquire_throws_and_the_semaphore_still_works() throws Exception {
         try (Semaphore s = new Semaphore(0)) {
-            AtomicReference<Thread> waiter = new AtomicReference<>();
-            CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
-                waiter.set(Thread.currentThread());
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread waiter = new Thread(() -> {
                 try {
                     s.acquire();
-                    return null;
+                    outcome.complete(null);
                 } catch (Throwable t) {
-                    return t;
+                    outcome.complete(t);
                 }
-            }, r -> new Thread(r).start());
-            Thread.sleep(QueueTest.BLOCKED.toMillis());
-            waiter.get().interrupt();
+            }, "interrupted-in-semaphore-acquire");
+            waiter.start();
+            // NOTE: not a fixed pause: the thread may not have run yet (the old test read its name as null)
+            awaitAsleepInFutex(waiter);
+            waiter.interrupt();
             assertTrue(outcome.get(60, TimeUnit.SECONDS) instanceof InterruptedException);
             s.release();
             assertTrue(s.tryAcquire());
@@ -201,18 +202,36 @@ class SemaphoreEventTest extends ChildProcessTestBase {
     @Test
     void an_event_waiter_returns_true_when_the_event_was_set_and_cleared_while_it_slept() throws Exception {
         try (Event e = new Event()) {
-            CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Boolean> outcome = new CompletableFuture<>();
+            Thread waiter = new Thread(() -> {
                 try {
-                    return e.await(HANG);
-                } catch (InterruptedException ex) {
-                    return false;
+                    outcome.complete(e.await(HANG));
+                } catch (Throwable t) {
+                    outcome.completeExceptionally(t);
                 }
-            }, r -> new Thread(r).start());
-            Thread.sleep(QueueTest.BLOCKED.toMillis());
+            }, "asleep-in-event-await");
+            waiter.start();
+            // NOTE: a fixed pause is not enough: a waiter that starts waiting only after set and clear rightly
+            // waits on (it never saw the event set); under load it may not even have started after 200 ms
+            awaitAsleepInFutex(waiter);
             e.set();
             e.clear();
-            assertTrue(waiter.get(60, TimeUnit.SECONDS));
+            assertTrue(outcome.get(HANG.toSeconds(), TimeUnit.SECONDS));
             assertFalse(e.isSet());
+        }
+    }
+
+    /**
+     * Waits until {@code t} sleeps in a futex wait (its stack shows {@code Futex.await}): it has read the
+     * state it waits on. A thread in a native call reads as RUNNABLE, hence its stack, not its state.
+     */
+    static void awaitAsleepInFutex(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (java.util.Arrays.stream(t.getStackTrace()).noneMatch(f -> f.getClassName().equals(Futex.class.getName())
+                && f.getMethodName().equals("await"))) {
+            assertTrue(t.isAlive(), "the thread ended before it slept in a futex wait");
+            assertTrue(System.nanoTime() < deadline, "the thread never slept in a futex wait: " + t.getState());
+            Thread.sleep(10);
         }
     }
 

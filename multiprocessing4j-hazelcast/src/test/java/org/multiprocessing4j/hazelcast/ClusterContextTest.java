@@ -168,13 +168,18 @@ class ClusterContextTest {
         Event done = context.event();
         assertFalse(go.isSet());
         assertFalse(go.await(Duration.ofMillis(100)));
+        Queue<String> asleep = context.queue();
         try (Pool pool = Pool.builder().processes(1).context(context).build()) {
             AsyncResult<Boolean> waiter = pool.applyAsync(() -> {
+                Thread self = Thread.currentThread();
+                Thread.ofPlatform().daemon().name("event-waiter-watch").start(() -> sayWhenAsleepInEventAwait(self, asleep));
                 boolean woke = go.await(Duration.ofSeconds(60));
                 done.set();
                 return woke;
             });
-            Thread.sleep(300);
+            // NOTE: not a fixed pause: a task that starts waiting only after the set and clear below rightly
+            // waits on (it never saw the event set), and under load a member may take longer to start it
+            assertEquals("asleep", asleep.get(HANG));
             assertFalse(done.isSet(), "the task waits for the event");
             go.set();
             go.clear(); // set then cleared before the waiter looks: it still wakes (Python's rule)
@@ -186,6 +191,30 @@ class ClusterContextTest {
         go.set();
         assertTrue(go.isSet());
         assertTrue(go.await(Duration.ZERO));
+    }
+
+    /**
+     * On a member: says "asleep" on {@code asleep} once {@code waiter} sleeps between two looks inside a
+     * cluster event's await (so it has read the event's state the wait began with); gives up after 60 s.
+     */
+    private static void sayWhenAsleepInEventAwait(Thread waiter, Queue<String> asleep) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try {
+            while (System.nanoTime() < deadline) {
+                List<StackTraceElement> stack = List.of(waiter.getStackTrace());
+                boolean inAwait = stack.stream().anyMatch(f -> f.getClassName().endsWith(".ClusterEvent") && f.getMethodName().equals("await"));
+                boolean sleeping = stack.stream().limit(8).anyMatch(f -> f.getClassName().equals(Thread.class.getName())
+                        && f.getMethodName().startsWith("sleep"));
+                if (inAwait && sleeping) {
+                    asleep.put("asleep");
+                    return;
+                }
+                Thread.sleep(5);
+            }
+            asleep.put("the task never slept in the event's await");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

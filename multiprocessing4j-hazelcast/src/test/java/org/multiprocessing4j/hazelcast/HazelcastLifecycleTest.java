@@ -70,14 +70,18 @@ class HazelcastLifecycleTest {
             }
         }
         org.multiprocessing4j.Queue<String> started = context.queue();
+        // NOTE: the task to cancel waits for release, not 1.5 s: a test thread stalled that long under load
+        // found it done, and cancel(true) rightly returned false
+        org.multiprocessing4j.Event release = context.event();
         try (ProcessPoolExecutor executor = ProcessPoolExecutor.builder().maxWorkers(1).context(context).build()) {
             CompletableFuture<Integer> running = executor.submit(() -> {
                 started.put("cancel");
-                Thread.sleep(1500);
-                return 1;
+                return release.await(Duration.ofSeconds(60)) ? 1 : 0;
             });
             assertEquals("cancel", started.get(HANG));
             assertTrue(running.cancel(true));
+        } finally {
+            release.set(); // the given-up task returns now
         }
         Pool terminated = Pool.builder().processes(1).context(context).build();
         try {
@@ -90,7 +94,7 @@ class HazelcastLifecycleTest {
         } finally {
             terminated.terminate();
         }
-        // The given-up tasks return after 1.5 s; their threads must end then (the one counting is the only one left).
+        // The given-up tasks return (after 1.5 s, or once released); their threads must end then (the one counting is the only one left).
         try (Pool pool = Pool.builder().processes(1).context(context).build()) {
             long deadline = System.nanoTime() + HANG.toNanos();
             long threads;

@@ -434,16 +434,18 @@ class HazelcastPoolTest {
                 .members(cluster.addresses.toArray(String[]::new)).authkey(cluster.key).connect()) {
             Context ctx = Context.builder().poolWorkers(second.poolWorkers()).startTimeout(Duration.ofSeconds(5)).build();
             Pool pool = Pool.builder().processes(2).context(ctx).build();
+            // NOTE: the slow task waits for release (an event of the first connection, which stays open), not
+            // 2 s: a test thread stalled that long under load, or a second worker that long in starting, let it
+            // end before the close, and its result arrived instead of the failure
+            org.multiprocessing4j.Event release = context.event();
             try {
-                AsyncResult<Integer> slow = pool.applyAsync(() -> {
-                    Thread.sleep(2000);
-                    return 1;
-                });
+                AsyncResult<Integer> slow = pool.applyAsync(() -> release.await(Duration.ofSeconds(60)) ? 1 : 0);
                 assertEquals(2, pool.apply(() -> 2));
                 second.close();
                 ExecutionException e = assertThrows(ExecutionException.class, () -> slow.get(HANG));
                 assertInstanceOf(BrokenProcessPoolException.class, e.getCause()); // WorkerDiedException is one
             } finally {
+                release.set(); // the abandoned task on the member returns now
                 pool.terminate();
             }
         }
