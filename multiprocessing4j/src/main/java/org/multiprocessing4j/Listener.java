@@ -125,20 +125,29 @@ public final class Listener implements AutoCloseable {
     public Connection accept() throws IOException, InterruptedException {
         while (true) {
             checkOpen();
-            SocketChannel channel = server.accept();
-            if (channel != null) {
-                return authenticate(channel);
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+                if (channel == null) {
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException();
+                    }
+                    synchronized (selector) {
+                        selector.selectedKeys().clear();
+                        selector.select(1000);
+                    }
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException();
+                    }
+                    continue;
+                }
+            } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+                // NOTE: close() may run between checkOpen() and the accept or the select: the channel or the
+                // selector is then closed under this call (a ClosedSelectorException is unchecked)
+                checkOpen();
+                throw e instanceof IOException io ? io : new IOException(e);
             }
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            synchronized (selector) {
-                selector.selectedKeys().clear();
-                selector.select(1000);
-            }
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
+            return authenticate(channel);
         }
     }
 

@@ -379,4 +379,26 @@ class ListenerClientTest extends ChildProcessTestBase {
         assertThrows(IOException.class, () -> Client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1), KEY));
     }
 
+
+    @Test
+    void an_accept_that_a_close_overtakes_always_throws_IOException_saying_closed() throws Exception {
+        for (int i = 0; i < 400; i++) {
+            Listener listener = new Listener();
+            CompletableFuture<Throwable> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new AssertionError("accept returned " + listener.accept());
+                } catch (Throwable e) {
+                    return e;
+                }
+            });
+            if (i % 2 == 1) {
+                Thread.onSpinWait(); // vary where the close falls in the accept
+                Thread.yield();
+            }
+            listener.close();
+            Throwable thrown = accepted.get(60, TimeUnit.SECONDS);
+            assertInstanceOf(IOException.class, thrown, "round " + i + ": " + thrown);
+            assertTrue(String.valueOf(thrown.getMessage()).contains("closed"), "round " + i + ": " + thrown);
+        }
+    }
 }
