@@ -255,6 +255,21 @@ class ManagerFaultTest extends ChildProcessTestBase {
     }
 
     @Test
+    void longCallsOfALiveClientAreNeverInterrupted() throws Exception {
+        try (Manager manager = Manager.builder().register(CountedQueue.class, CountedQueueImpl::new).start()) {
+            CountedQueue queue = manager.create(CountedQueue.class);
+            for (int i = 0; i < 5; i++) {
+                // NOTE: each poll waits in the manager long enough for its connection to be watched; the calls after
+                // it run on the same connection and thread in the manager, and must see no interrupt
+                assertEquals(null, queue.poll(150, TimeUnit.MILLISECONDS));
+                queue.put("item " + i);
+                assertEquals("item " + i, queue.take());
+                assertEquals(0, queue.size());
+            }
+        }
+    }
+
+    @Test
     void aTakeOfAKilledClientEndsInTheManagerAndTakesNoLaterItem() throws Exception {
         try (Manager manager = Manager.builder().register(CountedQueue.class, CountedQueueImpl::new).start()) {
             CountedQueue queue = manager.create(CountedQueue.class);
