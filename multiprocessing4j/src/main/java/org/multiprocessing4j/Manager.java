@@ -76,7 +76,10 @@ import org.multiprocessing4j.internal.wire.Nonces;
  * <h2>Failure and lifetime</h2>
  * A call on a proxy whose manager is gone (shut down, crashed, SIGKILLed) throws
  * {@link ManagerUnavailableException} promptly, never hangs. A client process killed mid-call does not
- * harm the manager; objects only it held are released when its connections end. A proxy given as an
+ * harm the manager; objects only it held are released when its connections end. A call whose client
+ * goes away while it waits in the manager (the calling thread was interrupted, or its process ended) is
+ * interrupted there once the manager sees its connection end (tens of ms), so a {@code take()} on a
+ * registered queue ends without taking a later item; a method that ignores interrupts runs on. A proxy given as an
  * argument ({@code contains(proxy)}, {@code equals(proxy)}) is not kept by that; one stored in another
  * manager object is kept while it is stored there. The manager process is a
  * daemon child: it ends with this process whatever kills it. Thread-safe; proxies too.

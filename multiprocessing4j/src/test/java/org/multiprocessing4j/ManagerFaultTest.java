@@ -33,8 +33,11 @@ class ManagerFaultTest extends ChildProcessTestBase {
         @Override
         public int pass() throws InterruptedException {
             waiting.incrementAndGet();
-            latch.await();
-            waiting.decrementAndGet();
+            try {
+                latch.await();
+            } finally {
+                waiting.decrementAndGet(); // NOTE: also when the manager interrupts a call whose client went away
+            }
             return passed.incrementAndGet();
         }
 
@@ -182,13 +185,140 @@ class ManagerFaultTest extends ChildProcessTestBase {
             assertEquals(0, other.exitCode());
             assertEquals(2, d.get("after"));
             gate.open();
-            int passed = gate.pass(); // the killed client's call also finishes in the manager; its reply goes nowhere
+            // NOTE: the killed client's call is interrupted in the manager once it notices the end of its connection;
+            // if the gate opened first, that call passed too (its reply went nowhere)
+            int passed = gate.pass();
             assertTrue(passed == 1 || passed == 2, "passed " + passed);
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (gate.waiting() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
             assertEquals(0, gate.waiting());
+        }
+    }
+
+    /** A queue that counts the calls waiting in its {@code take()}, so a test knows a take reached the manager. */
+    public interface CountedQueue extends java.util.concurrent.BlockingQueue<String> {
+        int takers();
+    }
+
+    static class CountedQueueImpl extends java.util.concurrent.LinkedBlockingQueue<String> implements CountedQueue {
+        private final java.util.concurrent.atomic.AtomicInteger takers = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public String take() throws InterruptedException {
+            takers.incrementAndGet();
+            try {
+                return super.take();
+            } finally {
+                takers.decrementAndGet();
+            }
+        }
+
+        @Override
+        public int takers() {
+            return takers.get();
+        }
+    }
+
+    /** Waits (up to a generous deadline, no assertion) until {@code queue} has {@code n} takers. */
+    private static void awaitTakers(CountedQueue queue, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (queue.takers() != n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void anInterruptedTakeEndsInTheManagerAndTakesNoLaterItem() throws Exception {
+        try (Manager manager = Manager.builder().register(CountedQueue.class, CountedQueueImpl::new).start()) {
+            CountedQueue queue = manager.create(CountedQueue.class);
+            CompletableFuture<Object> outcome = new CompletableFuture<>();
+            Thread taker = new Thread(() -> {
+                try {
+                    outcome.complete(queue.take());
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            taker.start();
+            awaitTakers(queue, 1);
+            assertEquals(1, queue.takers());
+            taker.interrupt();
+            assertInstanceOf(InterruptedException.class, outcome.get(60, TimeUnit.SECONDS));
+            taker.join();
+            awaitTakers(queue, 0); // the manager interrupts the take once it sees the dropped connection
+            queue.put("after");
+            assertEquals("after", queue.poll(10, TimeUnit.SECONDS), "the item put after the interrupted take is still there");
+            assertEquals(0, queue.takers());
+        }
+    }
+
+    @Test
+    void longCallsOfALiveClientAreNeverInterrupted() throws Exception {
+        try (Manager manager = Manager.builder().register(CountedQueue.class, CountedQueueImpl::new).start()) {
+            CountedQueue queue = manager.create(CountedQueue.class);
+            for (int i = 0; i < 5; i++) {
+                // NOTE: each poll waits in the manager long enough for its connection to be watched; the calls after
+                // it run on the same connection and thread in the manager, and must see no interrupt
+                assertEquals(null, queue.poll(150, TimeUnit.MILLISECONDS));
+                queue.put("item " + i);
+                assertEquals("item " + i, queue.take());
+                assertEquals(0, queue.size());
+            }
+        }
+    }
+
+    @Test
+    void aTakeOfAKilledClientEndsInTheManagerAndTakesNoLaterItem() throws Exception {
+        try (Manager manager = Manager.builder().register(CountedQueue.class, CountedQueueImpl::new).start()) {
+            CountedQueue queue = manager.create(CountedQueue.class);
+            Process blocked = new Process(() -> {
+                try {
+                    queue.take();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            blocked.start();
+            awaitTakers(queue, 1);
+            assertEquals(1, queue.takers());
+            blocked.kill();
+            blocked.join();
+            assertEquals(-9, blocked.exitCode());
+            awaitTakers(queue, 0);
+            queue.put("after");
+            assertEquals("after", queue.poll(10, TimeUnit.SECONDS), "the item put after the killed client's take is still there");
+            assertEquals(0, queue.takers());
+        }
+    }
+
+    @Test
+    void aTakeOfAKilledRemoteClientEndsInTheServerAndTakesNoLaterItem() throws Exception {
+        byte[] key = "fault-test-key".getBytes();
+        CountedQueueImpl queue = new CountedQueueImpl();
+        try (ManagerServer server = Manager.server(new java.net.InetSocketAddress("127.0.0.1", 0), key)
+                .register("queue", CountedQueue.class, () -> queue).start()) {
+            java.net.SocketAddress address = server.address();
+            Process blocked = new Process(() -> {
+                try (RemoteManager remote = Manager.connect(address, key)) {
+                    remote.get("queue", CountedQueue.class).take(); // over the TCP socket itself
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            blocked.start();
+            awaitTakers(queue, 1);
+            assertEquals(1, queue.takers());
+            blocked.kill();
+            blocked.join();
+            assertEquals(-9, blocked.exitCode());
+            awaitTakers(queue, 0);
+            // NOTE: asserted here, not only through the item below: in this JVM a poll right after the put can
+            // barge ahead of a parked taker
+            assertEquals(0, queue.takers(), "the killed client's take still waits in the server");
+            queue.put("after");
+            assertEquals("after", queue.poll(10, TimeUnit.SECONDS), "the item put after the killed client's take is still there");
         }
     }
 

@@ -31,6 +31,10 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  * connection, removes a Unix-domain socket file, and ends the connections' threads: it interrupts those
  * still running a call in a served object (a {@code take()} waiting on a registrant's queue), so that no
  * call outlives the server and consumes an item meant for someone else, and waits for them.
+ *
+ * <p>A call whose client goes away while it runs (the client thread was interrupted and dropped the
+ * connection, or the client process ended) is interrupted as well, by {@link AbandonedCalls}: a
+ * {@code take()} then ends without taking anything; a method that ignores interrupts runs on.
  */
 final class ManagerAcceptor implements AutoCloseable {
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -53,6 +57,8 @@ final class ManagerAcceptor implements AutoCloseable {
     private final Set<Thread> serving = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private Thread acceptThread;
+    /** Interrupts calls whose client went away; started with the accept loop. */
+    private AbandonedCalls abandoned;
 
     ManagerAcceptor(SocketAddress bind, byte[] authkey, int maxMessageBytes) throws IOException {
         this.authkey = authkey.clone();
@@ -93,6 +99,7 @@ final class ManagerAcceptor implements AutoCloseable {
     /** Starts the accept loop on a daemon thread, feeding requests to {@code core}. */
     void start(ManagerCore core) {
         this.core = core;
+        abandoned = new AbandonedCalls();
         acceptThread = Thread.ofPlatform().daemon().name("mp4j-manager-accept-" + THREADS.incrementAndGet()).start(this::acceptLoop);
     }
 
@@ -167,7 +174,13 @@ final class ManagerAcceptor implements AutoCloseable {
             }
             while (true) {
                 byte[] request = connection.recvBytes(maxMessageBytes);
-                byte[] reply = core.answer(request, session, loader);
+                AbandonedCalls.Call call = abandoned.begin(connection);
+                byte[] reply;
+                try {
+                    reply = core.answer(request, session, loader);
+                } finally {
+                    abandoned.end(call); // NOTE: before the reply goes out (see AbandonedCalls)
+                }
                 connection.sendBytes(reply);
                 if (core.shutdownRequested()) {
                     core.stop(); // after the reply: whoever closes the server now cannot cut it off
@@ -206,6 +219,9 @@ final class ManagerAcceptor implements AutoCloseable {
             c.close();
         }
         endServingThreads();
+        if (abandoned != null) {
+            abandoned.close(CALLS_END_GRACE);
+        }
         if (socketFile != null) {
             try {
                 Files.deleteIfExists(socketFile);

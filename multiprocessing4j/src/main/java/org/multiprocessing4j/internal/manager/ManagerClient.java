@@ -135,8 +135,9 @@ final class ManagerClient {
     /**
      * Sends {@code frame} and returns the reply's value, or throws what the manager threw.
      *
-     * @throws InterruptedException if interrupted while waiting (the connection is dropped: the call may
-     *         still complete in the manager)
+     * @throws InterruptedException if interrupted while waiting (the connection is dropped; the manager then
+     *         interrupts the call once it sees that, see {@link AbandonedCalls}: what the call did before
+     *         stays done, and a result it produced is lost)
      * @throws ManagerUnavailableException if the manager cannot be reached or went away during the call
      */
     Object request(Object[] frame) throws Throwable {
