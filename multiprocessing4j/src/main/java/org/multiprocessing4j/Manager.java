@@ -498,6 +498,11 @@ public final class Manager implements AutoCloseable {
         return link().objectCount();
     }
 
+    /** How many idle connections to the manager this process keeps now (for tests). */
+    int idleConnections() {
+        return link().idleConnections();
+    }
+
     /** As {@link #close()} (Python's {@code manager.shutdown()}). */
     public void shutdown() {
         close();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * Many virtual threads making their first call on one proxy at once, each then blocked in the manager: each
  * needs a connection of its own (a burst of them must wait for the manager to accept, not fail), and each
  * waits for its reply on a shared-memory pipe, which must not hold a carrier thread (the JVM has as many
- * carriers as CPUs).
+ * carriers as CPUs). Afterwards the process keeps only a few of those connections.
  */
 class ManagerBurstTest extends ChildProcessTestBase {
     private static final int CALLERS = 400;
@@ -50,6 +50,8 @@ class ManagerBurstTest extends ChildProcessTestBase {
             }
             assertTrue(failures.isEmpty(), failures.size() + " of " + CALLERS + " calls failed, the first: " + (failures.isEmpty() ? "" : failures.get(0)));
             assertEquals(0, gate.waiting());
+            int idle = manager.idleConnections();
+            assertTrue(idle <= 8, "this process keeps " + idle + " idle connections to the manager after the burst (at most 8)");
         }
     }
 }

@@ -29,7 +29,8 @@ import org.multiprocessing4j.internal.wire.ThrowableCodec;
  *
  * <p>Connections: a calling thread takes an idle connection (or opens one) for the whole request and reply,
  * then returns it, so threads never wait for each other's calls (a call that blocks in the manager, such
- * as a registered queue's {@code take}, holds only its own connection). To a local manager a connection is
+ * as a registered queue's {@code take}, holds only its own connection); at most {@link #MAX_IDLE} are kept
+ * idle, the rest closed as they come back. To a local manager a connection is
  * a shared-memory pipe set up over its Unix-domain socket (see {@link ManagerWire}); to a remote one, the
  * TCP socket itself. A connection that failed or was interrupted mid-call is closed, never reused.
  *
@@ -55,6 +56,10 @@ final class ManagerClient {
     private final byte[] authkey;
     private final long session = new SecureRandom().nextLong();
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
+    /** Idle connections kept at most; one returned beyond this is closed (see {@link #giveBack}). */
+    static final int MAX_IDLE = 8;
+    /** About {@code idle.size()} (a deque's size is a walk); off by a few while threads race, harmlessly. */
+    private final java.util.concurrent.atomic.AtomicInteger idleCount = new java.util.concurrent.atomic.AtomicInteger();
     /** The manager address this thread encodes a request to now, or null (see {@link #escapes}). */
     private static final ThreadLocal<String> REQUESTING = new ThreadLocal<>();
     /** Connections of this client being opened at once, at most (see {@link #open()}). */
@@ -148,7 +153,7 @@ final class ManagerClient {
         } finally {
             REQUESTING.remove();
         }
-        Connection connection = idle.pollFirst();
+        Connection connection = takeIdle();
         if (connection == null) {
             connection = open();
         }
@@ -169,7 +174,7 @@ final class ManagerClient {
             connection.close();
             throw e;
         }
-        idle.offerFirst(connection);
+        giveBack(connection);
         return valueOf(reply);
     }
 
@@ -189,6 +194,35 @@ final class ManagerClient {
             return answer[1];
         }
         throw throwables.decode((byte[]) answer[1], loader());
+    }
+
+    /** An idle connection, or null. */
+    private Connection takeIdle() {
+        Connection c = idle.pollFirst();
+        if (c != null) {
+            idleCount.decrementAndGet();
+        }
+        return c;
+    }
+
+    /**
+     * Returns {@code connection} to the idle ones, or closes it when {@link #MAX_IDLE} are idle already: a
+     * burst of concurrent calls (each holds a connection of its own: a pipe pair and a thread in the manager)
+     * would otherwise keep every connection it opened for the rest of the process's life. The session is
+     * held by the lifeline, not by these.
+     */
+    private void giveBack(Connection connection) {
+        if (idleCount.incrementAndGet() > MAX_IDLE) {
+            idleCount.decrementAndGet();
+            connection.close();
+        } else {
+            idle.offerFirst(connection);
+        }
+    }
+
+    /** {@return how many idle connections this client keeps now} (for tests) */
+    int idleConnections() {
+        return idleCount.get();
     }
 
     /** Sends the pending releases on {@code connection} (best effort: a failure shows in the real request). */
@@ -218,7 +252,7 @@ final class ManagerClient {
         // stretched handshakes past their deadline; "the manager is unavailable" while it was not.
         dialing.acquire();
         try {
-            Connection returned = idle.pollFirst(); // one may have come back while this thread queued
+            Connection returned = takeIdle(); // one may have come back while this thread queued
             if (returned != null) {
                 return returned;
             }
@@ -373,7 +407,7 @@ final class ManagerClient {
      */
     void closeConnections() {
         Connection c;
-        while ((c = idle.pollFirst()) != null) {
+        while ((c = takeIdle()) != null) {
             c.close();
         }
         synchronized (this) {

@@ -34,6 +34,11 @@ public final class ManagerLink {
         return proxyType.cast(ProxyHandler.proxy(handler));
     }
 
+    /** {@return how many idle connections to the manager this process keeps now} (for tests) */
+    public int idleConnections() {
+        return client.idleConnections();
+    }
+
     /** {@return the number of objects the manager serves now} */
     public int objectCount() {
         return (Integer) request(new Object[] {ManagerWire.PING});
