@@ -4,9 +4,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code FUTEX_WAIT} and {@code FUTEX_WAKE} on a 4-byte aligned {@code int} of a shared mapping, the
@@ -20,20 +17,14 @@ import java.util.concurrent.locks.LockSupport;
  * timeout does. The futex is <em>shared</em> (never {@code FUTEX_PRIVATE_FLAG}): the kernel keys it by the
  * file page, so the two processes may map it at different addresses. The segment must stay mapped for the
  * whole call; a segment of a shared arena is held alive by the call itself. Thread-safe; neither call
- * allocates (a thread's first call sets up its small native scratch segment once). A virtual thread does
- * not sleep in the kernel: it parks and polls the word (see {@code parkWhileEqual}), seeing a change up
- * to a millisecond late.
+ * allocates (a thread's first call sets up its small native scratch segment once). A virtual thread's wait
+ * is made by a pooled platform thread while the virtual thread parks ({@link CarrierFreeWait}), so that it
+ * does not hold its carrier.
  *
  * <p>Loading this class links the native calls and makes one of each, paying FFM's first-use cost
  * (tens of ms in a fresh JVM) here rather than on a latency path.
  */
 public final class Futex {
-    /** The word, read with volatile semantics by a virtual thread that waits (other processes change it). */
-    private static final VarHandle INT_HANDLE = ValueLayout.JAVA_INT.varHandle();
-    /** A virtual thread's first park in {@link #parkWhileEqual}. */
-    static final long FIRST_PARK_NANOS = 20_000;
-    /** A virtual thread's longest park in {@link #parkWhileEqual}: how late it may see a change. */
-    static final long MAX_PARK_NANOS = 1_000_000;
 
     /** How a wait ended. Every outcome but {@link #TIMED_OUT} means "re-check the word now". */
     public enum WaitResult {
@@ -77,10 +68,9 @@ public final class Futex {
         if (timeoutNanos <= 0) {
             return WaitResult.TIMED_OUT;
         }
-        if (Thread.currentThread().isVirtual()) {
-            return parkWhileEqual(word, expected, timeoutNanos);
-        }
-        long r = Syscalls.futexWait(word, expected, timeoutNanos);
+        // NOTE: a virtual thread's wait runs on a platform thread, so that it does not hold its carrier
+        long r = Thread.currentThread().isVirtual() ? CarrierFreeWait.futexWait(word, expected, timeoutNanos)
+                : Syscalls.futexWait(word, expected, timeoutNanos);
         if (r == 0) {
             return WaitResult.WOKEN;
         }
@@ -90,39 +80,6 @@ public final class Futex {
             case Syscalls.EINTR -> WaitResult.SIGNALLED;
             default -> throw new IllegalStateException("FUTEX_WAIT failed with errno " + -r + " at " + word);
         };
-    }
-
-    /**
-     * {@link #await} for a virtual thread: parks in steps of {@value #FIRST_PARK_NANOS} ns, doubling to
-     * {@value #MAX_PARK_NANOS} ns, and looks at the word after each, until it changes or the timeout passes.
-     *
-     * <p>Implementation note: a {@code FUTEX_WAIT} system call holds the virtual thread's carrier for the whole
-     * sleep (FFM downcalls pin), and the JDK does not add a carrier for it: two virtual threads asleep on a
-     * pipe or a lock took both carriers of a 2-CPU machine, and every other virtual thread of the JVM stopped
-     * (a burst of manager calls timed out in their handshakes). Parking frees the carrier; the price is that a
-     * {@link #wake} does not reach a parked thread, which sees the change at its next look, within a
-     * millisecond. As the system call, an interrupt does not end the wait (it is kept for the caller).
-     */
-    private static WaitResult parkWhileEqual(MemorySegment word, int expected, long timeoutNanos) {
-        long deadline = System.nanoTime() + timeoutNanos;
-        long step = FIRST_PARK_NANOS;
-        boolean interrupted = false;
-        try {
-            while ((int) INT_HANDLE.getVolatile(word, 0L) == expected) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    return WaitResult.TIMED_OUT;
-                }
-                LockSupport.parkNanos(Math.min(step, remaining));
-                interrupted |= Thread.interrupted(); // NOTE: else parkNanos would return at once from now on
-                step = Math.min(MAX_PARK_NANOS, step << 1);
-            }
-            return WaitResult.WOKEN;
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     /**
