@@ -96,6 +96,34 @@ class PipeTest extends ChildProcessTestBase {
     }
 
     @Test
+    void virtual_threads_blocked_in_recv_leave_their_carriers_to_other_virtual_threads() throws Exception {
+        int blocked = Runtime.getRuntime().availableProcessors() + 2; // more than the carriers
+        List<Pipe> pipes = new java.util.ArrayList<>();
+        try (java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            java.util.concurrent.CountDownLatch receiving = new java.util.concurrent.CountDownLatch(blocked);
+            List<java.util.concurrent.Future<Object>> received = new java.util.ArrayList<>();
+            for (int i = 0; i < blocked; i++) {
+                Pipe pipe = Pipe.open();
+                pipes.add(pipe);
+                received.add(threads.submit(() -> {
+                    receiving.countDown();
+                    return pipe.left().recv();
+                }));
+            }
+            assertTrue(receiving.await(60, TimeUnit.SECONDS));
+            Thread.sleep(300); // into their waits (if not yet, the check below passes without showing anything)
+            assertEquals(42, threads.submit(() -> 42).get(60, TimeUnit.SECONDS),
+                    "another virtual thread ran while " + blocked + " waited in recv");
+            for (int i = 0; i < blocked; i++) {
+                pipes.get(i).right().send(i);
+                assertEquals(i, received.get(i).get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            pipes.forEach(Pipe::close);
+        }
+    }
+
+    @Test
     void a_pending_interrupt_does_not_fail_making_or_first_using_a_pipe_a_queue_or_a_lock() throws Exception {
         Thread.currentThread().interrupt();
         try (Pipe pipe = Pipe.open(); Queue<Integer> queue = new Queue<>(); Lock lock = new Lock()) {
