@@ -124,6 +124,20 @@ class PipeTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_jvm_whose_first_pipe_is_used_on_a_virtual_thread_works(@org.junit.jupiter.api.io.TempDir java.nio.file.Path base) throws Exception {
+        java.lang.Process jvm = LaunchedJvm.start(base, VirtualFirstUseMain.class);
+        try {
+            assertEquals("virtual poll false", LaunchedJvm.lineStartingWith(jvm, "virtual "));
+            assertEquals("platform poll false", LaunchedJvm.lineStartingWith(jvm, "platform "));
+            assertTrue(jvm.waitFor(60, TimeUnit.SECONDS), "the launched JVM did not end");
+            assertEquals(0, jvm.exitValue());
+        } finally {
+            jvm.destroyForcibly();
+            jvm.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void a_pending_interrupt_does_not_fail_making_or_first_using_a_pipe_a_queue_or_a_lock() throws Exception {
         Thread.currentThread().interrupt();
         try (Pipe pipe = Pipe.open(); Queue<Integer> queue = new Queue<>(); Lock lock = new Lock()) {

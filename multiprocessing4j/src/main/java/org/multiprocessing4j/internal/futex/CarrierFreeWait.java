@@ -30,7 +30,18 @@ final class CarrierFreeWait {
                 return t;
             });
 
+    /** A thread that owns no arena: a segment it may access is one any thread may (not a confined one). */
+    private static final Thread NO_OWNER = Thread.ofPlatform().unstarted(() -> { });
+
     private CarrierFreeWait() {
+    }
+
+    /**
+     * Whether a pool thread may wait on {@code word}: not if it is a segment of a confined arena (only its
+     * owner may touch it; such a word is never shared with another process anyway), which then waits in place.
+     */
+    static boolean canTake(MemorySegment word) {
+        return word.isAccessibleBy(NO_OWNER);
     }
 
     /** One wait handed to a platform thread: its outcome, written before {@code done}. */

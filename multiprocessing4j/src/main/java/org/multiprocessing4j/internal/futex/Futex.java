@@ -40,7 +40,8 @@ public final class Futex {
 
     static {
         // NOTE: pays the first-use cost of FFM (linking, stub generation) at class init, not on first wait.
-        try (Arena arena = Arena.ofConfined()) {
+        // (a shared arena: on a virtual thread the wait below runs on another thread, see CarrierFreeWait)
+        try (Arena arena = Arena.ofShared()) {
             MemorySegment word = arena.allocate(JAVA_INT);
             wake(word, 0, 1); // loads Syscalls, which calls every native handle once
             await(word, 0, 1, 1); // word is 0: EAGAIN at once; warms this path's decoding
@@ -69,7 +70,8 @@ public final class Futex {
             return WaitResult.TIMED_OUT;
         }
         // NOTE: a virtual thread's wait runs on a platform thread, so that it does not hold its carrier
-        long r = Thread.currentThread().isVirtual() ? CarrierFreeWait.futexWait(word, expected, timeoutNanos)
+        long r = Thread.currentThread().isVirtual() && CarrierFreeWait.canTake(word)
+                ? CarrierFreeWait.futexWait(word, expected, timeoutNanos)
                 : Syscalls.futexWait(word, expected, timeoutNanos);
         if (r == 0) {
             return WaitResult.WOKEN;
