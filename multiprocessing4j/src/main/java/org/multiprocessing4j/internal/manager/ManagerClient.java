@@ -157,11 +157,12 @@ final class ManagerClient {
         if (connection == null) {
             connection = open();
         }
-        if (!releasable.isEmpty()) {
-            sendReleases(connection);
-        }
         byte[] reply;
         try {
+            // NOTE: inside the try: an interrupt during the releases closes the connection too (it leaked)
+            if (!releasable.isEmpty()) {
+                sendReleases(connection);
+            }
             connection.sendBytes(bytes);
             reply = connection.recvBytes();
         } catch (IOException | RuntimeException e) {
@@ -238,6 +239,8 @@ final class ManagerClient {
             return;
         }
         long[] array = ids.stream().mapToLong(Long::longValue).toArray();
+        // NOTE: an interrupt here loses these releases (the objects stay held until the session ends): sending
+        // them again later could drop a hold this process took meanwhile on the same object
         try {
             connection.sendBytes(codec.encode(new Object[] {ManagerWire.RELEASE, array}, "a manager release"));
             connection.recvBytes();
