@@ -1,14 +1,9 @@
 package org.multiprocessing4j;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.SocketChannel;
-import java.util.Objects;
 import org.multiprocessing4j.internal.conn.Authenticated;
+import org.multiprocessing4j.internal.conn.Dial;
 
 /**
  * Connects to a {@link Listener} (Python's {@code multiprocessing.connection.Client}). Both sides prove
@@ -48,31 +43,6 @@ public final class Client {
      *                                 authenticating (the interrupt flag is cleared)
      */
     public static Connection connect(SocketAddress address, byte[] authkey) throws IOException, InterruptedException {
-        Objects.requireNonNull(address, "address");
-        if (Objects.requireNonNull(authkey, "authkey").length == 0) {
-            throw new IllegalArgumentException("authkey is empty");
-        }
-        SocketChannel channel;
-        if (address instanceof UnixDomainSocketAddress) {
-            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        } else if (address instanceof InetSocketAddress inet) {
-            if (inet.isUnresolved()) {
-                throw new IOException("cannot connect to " + address + ": the host name " + inet.getHostString() + " did not resolve");
-            }
-            channel = SocketChannel.open();
-        } else {
-            throw new IllegalArgumentException("unsupported address type " + address.getClass().getName()
-                    + ": use an InetSocketAddress or a UnixDomainSocketAddress");
-        }
-        try {
-            channel.connect(address);
-        } catch (ClosedByInterruptException e) {
-            Thread.interrupted();
-            throw new InterruptedException("interrupted while connecting to " + address);
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw new IOException("cannot connect to " + address + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
-        }
-        return Authenticated.connection(channel, authkey.clone(), false, Multiprocessing.defaultContext().codec());
+        return Dial.connect(address, authkey, true, Multiprocessing.defaultContext().codec());
     }
 }

@@ -39,9 +39,18 @@ public final class Authenticated {
      */
     public static SocketConnection connection(SocketChannel channel, byte[] authkey, boolean acceptor, ObjectCodec codec)
             throws IOException, InterruptedException {
+        return connection(channel, authkey, acceptor, codec, true);
+    }
+
+    /**
+     * As {@link #connection(SocketChannel, byte[], boolean, ObjectCodec)}; with {@code awaitAccept} false, the
+     * connecting side's limit also counts the wait to be accepted (see the class doc).
+     */
+    public static SocketConnection connection(SocketChannel channel, byte[] authkey, boolean acceptor, ObjectCodec codec,
+                                              boolean awaitAccept) throws IOException, InterruptedException {
         boolean ok = false;
         try {
-            if (!acceptor) {
+            if (!acceptor && awaitAccept) {
                 awaitChallenge(channel);
             }
             SocketConnection connection = new SocketConnection(handshake(channel, authkey, acceptor), codec);

@@ -104,12 +104,25 @@ final class ManagerAcceptor implements AutoCloseable {
     }
 
     private void acceptLoop() {
+        long backoffMillis = 0;
         while (!closed) {
             SocketChannel channel;
             try {
                 channel = server.accept();
+                backoffMillis = 0;
             } catch (IOException e) {
-                return; // closed
+                if (closed || !server.isOpen()) {
+                    return;
+                }
+                // NOTE: "too many open files" and the like: this manager must go on accepting once they pass
+                // (it used to stop for good, while its clients waited)
+                backoffMillis = Math.min(1_000, Math.max(10, backoffMillis * 2));
+                try {
+                    Thread.sleep(backoffMillis);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+                continue;
             }
             handshaking.add(channel);
             Thread.ofPlatform().daemon().name("mp4j-manager-conn-" + THREADS.incrementAndGet())

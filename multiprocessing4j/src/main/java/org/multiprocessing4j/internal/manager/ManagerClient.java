@@ -14,11 +14,11 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import org.multiprocessing4j.AuthenticationException;
-import org.multiprocessing4j.Client;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.ManagerUnavailableException;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.conn.Authenticated;
+import org.multiprocessing4j.internal.conn.Dial;
 import org.multiprocessing4j.internal.pipe.RingConnection;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 import org.multiprocessing4j.internal.wire.ThrowableCodec;
@@ -307,7 +307,9 @@ final class ManagerClient {
     private Connection dial() throws InterruptedException {
         byte[] key = authkey != null ? authkey : Authenticated.treeAuthkey();
         try {
-            return Client.connect(ManagerAddress.parse(address), key);
+            // NOTE: not Client.connect, which waits to be accepted without a limit: a manager that stopped
+            // accepting is reported unavailable after the handshake limit (20 s), not waited for
+            return Dial.connect(ManagerAddress.parse(address), key, false, codec);
         } catch (AuthenticationException e) {
             throw e;
         } catch (IOException e) {
@@ -392,7 +394,7 @@ final class ManagerClient {
             return request(frame);
         }
         byte[] key = authkey != null ? authkey : Authenticated.treeAuthkey();
-        try (Connection socket = Client.connect(ManagerAddress.parse(address), key)) {
+        try (Connection socket = Dial.connect(ManagerAddress.parse(address), key, false, codec)) {
             socket.sendBytes(codec.encode(new Object[] {ManagerWire.HELLO, session, null}, "a manager hello"));
             socket.sendBytes(codec.encode(frame, "a call to the manager at " + address));
             byte[] reply = socket.recvBytes();
