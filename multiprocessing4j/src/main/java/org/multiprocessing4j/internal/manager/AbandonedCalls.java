@@ -138,8 +138,8 @@ final class AbandonedCalls implements AutoCloseable {
                 boolean gone;
                 try {
                     gone = call.connection.poll(POLL_SLICE);
-                } catch (IOException closedOrBroken) {
-                    gone = true;
+                } catch (IOException | RuntimeException closedOrBroken) {
+                    gone = true; // NOTE: a connection that fails even to be polled cannot carry the reply either
                 } catch (InterruptedException closing) {
                     return;
                 }
