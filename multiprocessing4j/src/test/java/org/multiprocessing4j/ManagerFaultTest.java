@@ -269,6 +269,17 @@ class ManagerFaultTest extends ChildProcessTestBase {
         }
     }
 
+    /** Starts {@code blocked}, waits until its take waits in {@code queue}, SIGKILLs it and waits until that take ended. */
+    private static void killWhileTaking(Process blocked, CountedQueue queue) throws Exception {
+        blocked.start();
+        awaitTakers(queue, 1);
+        assertEquals(1, queue.takers());
+        blocked.kill();
+        blocked.join();
+        assertEquals(-9, blocked.exitCode());
+        awaitTakers(queue, 0);
+    }
+
     @Test
     void aTakeOfAKilledClientEndsInTheManagerAndTakesNoLaterItem() throws Exception {
         try (Manager manager = Manager.builder().register(CountedQueue.class, CountedQueueImpl::new).start()) {
@@ -280,13 +291,7 @@ class ManagerFaultTest extends ChildProcessTestBase {
                     throw new IllegalStateException(e);
                 }
             });
-            blocked.start();
-            awaitTakers(queue, 1);
-            assertEquals(1, queue.takers());
-            blocked.kill();
-            blocked.join();
-            assertEquals(-9, blocked.exitCode());
-            awaitTakers(queue, 0);
+            killWhileTaking(blocked, queue);
             queue.put("after");
             assertEquals("after", queue.poll(10, TimeUnit.SECONDS), "the item put after the killed client's take is still there");
             assertEquals(0, queue.takers());
@@ -307,13 +312,7 @@ class ManagerFaultTest extends ChildProcessTestBase {
                     throw new IllegalStateException(e);
                 }
             });
-            blocked.start();
-            awaitTakers(queue, 1);
-            assertEquals(1, queue.takers());
-            blocked.kill();
-            blocked.join();
-            assertEquals(-9, blocked.exitCode());
-            awaitTakers(queue, 0);
+            killWhileTaking(blocked, queue);
             // NOTE: asserted here, not only through the item below: in this JVM a poll right after the put can
             // barge ahead of a parked taker
             assertEquals(0, queue.takers(), "the killed client's take still waits in the server");
