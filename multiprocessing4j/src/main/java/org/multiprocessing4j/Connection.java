@@ -2,6 +2,7 @@ package org.multiprocessing4j;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.Serializable;
 import java.time.Duration;
 
 /**
@@ -35,8 +36,13 @@ import java.time.Duration;
  * than a reader's limit ({@link #recvBytes(int)}) makes the connection close, as in Python. Thread-safety:
  * one thread may send while another receives; concurrent senders (or receivers) must synchronize
  * themselves, as with Python's connections.
+ *
+ * <p>Handles: a {@code Pipe} end is {@link Serializable} as a handle (API.md): a child that captures it, or
+ * receives it in a message, uses the same pipe. A connection from {@link Listener#accept()} or
+ * {@link Client#connect} is a socket owned by this process and cannot be sent: serializing it throws
+ * {@link java.io.NotSerializableException} saying so (have the other process connect itself).
  */
-public interface Connection extends AutoCloseable {
+public interface Connection extends AutoCloseable, Serializable {
 
     /**
      * Sends {@code object} (which may be {@code null}) as one message.

@@ -217,7 +217,7 @@ public final class Context implements AutoCloseable {
     }
 
     /** {@return a new {@link RLock} (on a cluster, the cluster's)} */
-    public RLock rlock() {
+    public RLock rLock() {
         RemoteObjects remote = remoteObjects();
         return remote != null ? new RLock(remote.lock(true)) : new RLock();
     }
@@ -627,7 +627,7 @@ public final class Context implements AutoCloseable {
          * {@code workers} (a cluster) instead of as child JVMs of this one (the default). A cluster such as
          * {@code HazelcastWorkers} also holds the context's {@link Context#queue() queues},
          * {@link Context#joinableQueue() joinable queues}, {@link Context#lock() locks},
-         * {@link Context#simpleQueue() simple queues}, {@link Context#rlock() rlocks},
+         * {@link Context#simpleQueue() simple queues}, {@link Context#rLock() rlocks},
          * {@link Context#semaphore(int) semaphores}, {@link Context#event() events} and
          * {@link Context#manager() manager}'s dicts, lists and namespaces, so that tasks on any member share
          * them; processes, pipes, conditions, barriers, values and arrays made with the context stay in
@@ -780,7 +780,7 @@ public final class Context implements AutoCloseable {
         /**
          * Standby JVMs kept booted by a {@link StartMethod#PRESTARTED} context (default 1, at least 1).
          *
-         * @param count how many elements to copy
+         * @param count how many standby JVMs to keep booted (checked by {@link #build()}: fewer than 1 is refused)
          * @return this builder
          */
         public Builder standbyCount(int count) {

@@ -31,7 +31,8 @@ import org.multiprocessing4j.internal.launch.ProcessTree;
  *
  * <p><b>Lifecycle.</b> NEW --{@link #start()}--&gt; STARTED --(child ends)--&gt; ENDED --{@link #close()}--&gt;
  * CLOSED. {@code start()} twice, {@code join()} before {@code start()}, {@code close()} while running, and
- * any call after {@code close()} except {@code close()} throw {@link IllegalStateException}.
+ * any call after {@code close()} except {@code close()} and {@link #name()} (as in Python) throw
+ * {@link IllegalStateException}.
  *
  * <p><b>Exit codes</b> ({@link #exitCode()}): 0 on normal return; 1 when {@code run()} threw (the stack
  * trace is printed on the child's stderr); {@code n} after {@code System.exit(n)} in the child; {@code -N}

@@ -55,7 +55,7 @@ import org.multiprocessing4j.internal.sync.Waits;
  * nothing.
  *
  * <p>On a cluster: a context whose pool workers are a cluster's (module {@code multiprocessing4j-hazelcast})
- * makes its reentrant locks on the cluster ({@code ctx.rlock()}), shared by every JVM there, with the same
+ * makes its reentrant locks on the cluster ({@code ctx.rLock()}), shared by every JVM there, with the same
  * methods and semantics; there is no owner-death notice (a dead JVM's holds are released by the cluster),
  * and such a lock has no {@link #newCondition()}.
  *

@@ -80,6 +80,27 @@ class ListenerClientTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_socket_connection_cannot_be_sent_to_a_child_and_says_why() throws Exception {
+        Connection[] c = pair(false);
+        try (Connection a = c[0]; Connection b = c[1]; Pipe pipe = Pipe.open()) {
+            java.io.Serializable handle = pipe.left(); // a pipe end is a handle (API.md), by its static type too
+            assertInstanceOf(Connection.class, handle);
+            Process child = new Process(() -> {
+                try {
+                    b.send("from the child");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, child::start);
+            assertTrue(String.valueOf(refused.getMessage()).contains("socket connection"), refused.getMessage());
+            assertTrue(String.valueOf(refused.getMessage()).contains("cannot be sent"), refused.getMessage());
+            b.send("still usable here");
+            assertEquals("still usable here", a.recv());
+        }
+    }
+
+    @Test
     void poll_never_consumes_and_waits_up_to_its_timeout() throws Exception {
         Connection[] c = pair(false);
         try (Connection a = c[0]; Connection b = c[1]) {

@@ -24,7 +24,7 @@ import org.multiprocessing4j.hazelcast.internal.StructureRef;
  * on the member that runs it. Thread-safe.
  *
  * <p>A context made by {@link HazelcastWorkers#context()} makes its {@code queue()}, {@code joinableQueue()},
- * {@code lock()}, {@code rlock()}, {@code semaphore(n)}, {@code boundedSemaphore(n)} and its manager's
+ * {@code lock()}, {@code rLock()}, {@code semaphore(n)}, {@code boundedSemaphore(n)} and its manager's
  * {@code dict()} and {@code list()} on the cluster too, without names; this class is for structures found
  * by name.
  */

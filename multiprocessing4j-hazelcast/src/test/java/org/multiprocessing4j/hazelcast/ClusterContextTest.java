@@ -219,7 +219,7 @@ class ClusterContextTest {
 
     @Test
     void aClusterRLockIsOwnedAndCounted() throws Exception {
-        RLock rlock = context.rlock();
+        RLock rlock = context.rLock();
         rlock.acquire();
         rlock.acquire();
         assertEquals(2, rlock.getHoldCount());

@@ -2,6 +2,9 @@ package org.multiprocessing4j.internal.conn;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.ObjectStreamException;
+import java.io.Serial;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -34,8 +37,14 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  *
  * <p>Thread-safety: one sender and one receiver may work at once; senders are serialized by a lock, and so
  * are receivers.
+ *
+ * <p>Not sendable: {@link Connection} is {@code Serializable} for pipe ends; this socket belongs to this process,
+ * and serializing it throws {@link NotSerializableException} (by {@code writeReplace}, so that the Kryo
+ * serializer, which defers to JDK serialization for classes with such hooks, refuses it the same way).
  */
 public final class SocketConnection implements Connection {
+    @Serial
+    private static final long serialVersionUID = 1L;
     static final int MAX_MESSAGE = Integer.MAX_VALUE - 8;
     private static final int FIRST_CHUNK = 64 * 1024;
 
@@ -65,6 +74,13 @@ public final class SocketConnection implements Connection {
         this.writeSelector = Selector.open();
         channel.register(readSelector, SelectionKey.OP_READ);
         channel.register(writeSelector, SelectionKey.OP_WRITE);
+    }
+
+    @Serial
+    private Object writeReplace() throws ObjectStreamException {
+        throw new NotSerializableException(SocketConnection.class.getName() + ": a socket connection (from Listener.accept"
+                + " or Client.connect) belongs to the process that opened it and cannot be sent to another; send a Pipe"
+                + " end, or let the other process connect to the Listener itself");
     }
 
     @Override
