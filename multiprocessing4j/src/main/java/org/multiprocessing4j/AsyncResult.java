@@ -73,7 +73,11 @@ public interface AsyncResult<R> extends Future<R> {
 
     /**
      * A {@link CompletableFuture} completed with this result (or its exception, unwrapped). Completing or
-     * cancelling the returned future does not affect this result.
+     * cancelling the returned future does not affect this result. Stages added to it without an executor
+     * ({@code thenApply}, {@code whenComplete}, ...) run on threads of the pool's own, never on the threads that
+     * read the workers' answers, so a stage may wait for the pool or close it; the pool's {@code close()} and
+     * {@code join()} wait for the stages its results started (a stage that closes the pool does not wait
+     * for itself).
      *
      * @return a {@link CompletableFuture} completed with this result (or its exception, unwrapped)
      */

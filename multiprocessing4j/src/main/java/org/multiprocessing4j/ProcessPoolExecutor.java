@@ -108,7 +108,11 @@ public final class ProcessPoolExecutor implements ExecutorService {
     // ---------------------------------------------------------------- submitting
 
     /**
-     * Queues {@code task}; the future completes with its result. Never blocks.
+     * Queues {@code task}; the future completes with its result. Never blocks. Stages added to the future
+     * without an executor ({@code thenApply}, {@code whenComplete}, ...) run on threads of the executor's own,
+     * never on the threads that read the workers' answers, so a stage may wait for the executor or shut it
+     * down; {@link #close()} and {@code shutdown(true, ..)} wait for the stages its futures started (a stage
+     * that closes the executor does not wait for itself).
      *
      * @param <T> the type of the task's result
      * @param task the task to run in a worker process
@@ -295,7 +299,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
             for (Callable<T> task : tasks) {
                 CompletableFuture<T> f = submit(task);
                 futures.add(f);
-                f.whenComplete((r, e) -> done.add(f));
+                f.whenCompleteAsync((r, e) -> done.add(f), Runnable::run); // NOTE: internal and quick: on the completing thread
             }
             ExecutionException last = null;
             for (int i = 0; i < futures.size(); i++) {

@@ -3,6 +3,7 @@ package org.multiprocessing4j.internal.pool;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.multiprocessing4j.ProcessError;
 
 /**
  * The loop of a worker's relay thread ({@link #run}): takes the worker's answers from its pipe, refills the
@@ -83,17 +84,31 @@ final class AnswerRelay {
     /** Answers from a worker, in the order it sent them. */
     private void onMessages(Worker worker, List<byte[]> answers) throws IOException {
         Task[] tasks = new Task[answers.size()];
-        List<Task> toSend;
-        synchronized (pool.lock) {
-            for (int i = 0; i < tasks.length; i++) {
-                tasks[i] = takeAnsweredLocked(worker, answers.get(i));
+        int next = 0; // tasks before it were delivered, or their delivery was attempted
+        try {
+            List<Task> toSend;
+            synchronized (pool.lock) {
+                for (int i = 0; i < tasks.length; i++) {
+                    tasks[i] = takeAnsweredLocked(worker, answers.get(i));
+                }
+                toSend = dispatcher.refillLocked(worker);
             }
-            toSend = dispatcher.refillLocked(worker);
-        }
-        dispatcher.sendAll(worker, toSend);
-        for (int i = 0; i < tasks.length; i++) {
-            if (tasks[i] != null) {
-                deliver(worker, tasks[i], answers.get(i));
+            dispatcher.sendAll(worker, toSend);
+            while (next < tasks.length) {
+                Task task = tasks[next];
+                byte[] answer = answers.get(next++);
+                if (task != null) {
+                    deliver(worker, task, answer);
+                }
+            }
+        } finally {
+            // NOTE: a task taken out of its worker above is in no worker's queue: if this relay fails now (and the
+            // worker is killed), the worker's death cannot fail it, so it is failed here or it would never settle
+            for (int i = next; i < tasks.length; i++) {
+                if (tasks[i] != null) {
+                    pool.settle(tasks[i], null, new ProcessError("the pool's relay of " + worker
+                            + " failed before it delivered this task's answer; the worker is replaced"));
+                }
             }
         }
         if (pool.shutdown) {

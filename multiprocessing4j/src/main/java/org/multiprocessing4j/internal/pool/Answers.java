@@ -1,6 +1,5 @@
 package org.multiprocessing4j.internal.pool;
 
-import java.io.IOException;
 import java.util.Arrays;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
@@ -39,7 +38,10 @@ final class Answers {
             return new Outcome(task.sink.packedResults()
                     ? codec.decodePacked(answer, TaskMessages.HEADER, length, loader)
                     : codec.decode(answer, TaskMessages.HEADER, length, loader), null);
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+        } catch (Throwable e) {
+            // NOTE: Errors too (a result class whose static initializer fails here, NoClassDefFoundError, a deep or
+            // huge result's StackOverflowError/OutOfMemoryError): the relay has taken this task out of its worker,
+            // so whatever escapes here would leave it unsettled forever
             return new Outcome(null, new ProcessError("cannot decode the result of a task answered by " + worker + ": " + e, e));
         }
     }
@@ -50,7 +52,7 @@ final class Answers {
         Throwable t;
         try {
             t = throwables.decode(body, loader);
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             return new ProcessError("cannot decode the exception raised by a task in " + worker + ": " + e, e);
         }
         return WorkerOrigin.mark(t, worker.link.name(), worker.link.pid());

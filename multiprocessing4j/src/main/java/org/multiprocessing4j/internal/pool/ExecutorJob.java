@@ -50,7 +50,7 @@ public final class ExecutorJob<T> implements TaskSink {
         try {
             future.complete((T) value);
         } finally {
-            unfinished.finished(); // NOTE: after completing, so that the stages run synchronously by complete() ran too
+            unfinished.finished(); // NOTE: after completing (stages run on the pool's StageRunner, which close waits for)
         }
     }
 

@@ -17,13 +17,14 @@ import org.multiprocessing4j.internal.Timeouts;
  * reported on standard error and does not stop the result. Cancellation by terminate runs no callback.
  */
 final class PoolAsyncResult<R> implements AsyncResult<R> {
-    private final CompletableFuture<R> future = new CompletableFuture<>();
+    private final CompletableFuture<R> future;
     private final PoolEngine engine;
     private final Consumer<? super R> callback;
     private final Consumer<? super Throwable> errorCallback;
 
     PoolAsyncResult(PoolEngine engine, Consumer<? super R> callback, Consumer<? super Throwable> errorCallback) {
         this.engine = engine;
+        this.future = new HandOffFuture<>(engine.stages()); // NOTE: toCompletableFuture's copy keeps user stages off the relay
         this.callback = callback;
         this.errorCallback = errorCallback;
     }

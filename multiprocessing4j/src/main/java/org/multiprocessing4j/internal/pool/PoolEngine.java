@@ -52,6 +52,8 @@ public final class PoolEngine {
     private final PoolState pool;
     private final ObjectCodec codec;
     private final ExecutorService callbacks;
+    /** Runs the dependent stages of this pool's futures, off its relays ({@link HandOffFuture}). */
+    private final StageRunner stages = new StageRunner();
     private final Dispatcher dispatcher;
     private final PoolShutdown shutdown;
     private final AtomicLong taskIds = new AtomicLong();
@@ -92,7 +94,7 @@ public final class PoolEngine {
         } else {
             timer = null;
         }
-        this.shutdown = new PoolShutdown(pool, callbacks, starters, timer);
+        this.shutdown = new PoolShutdown(pool, callbacks, starters, timer, stages);
         this.dispatcher = new Dispatcher(pool, taskTimeout, timer, launcher.bytesAheadPerWorker());
         AnswerRelay relay = new AnswerRelay(pool, answers, dispatcher, shutdown);
         WorkerSupervisor supervisor = new WorkerSupervisor(pool, launcher, initializer, starters, answers, dispatcher, relay, shutdown);
@@ -134,6 +136,11 @@ public final class PoolEngine {
     /** A progress bar for a call of {@code items} items (unknown: -1), or null when they are off. */
     ProgressBar progressBar(String call, long items) {
         return progressBars ? new ProgressBar(pool.name + " " + call, items) : null;
+    }
+
+    /** Where the dependent stages of this pool's futures run ({@link HandOffFuture}). */
+    StageRunner stages() {
+        return stages;
     }
 
     /** The single thread on which result callbacks run, in completion order. */

@@ -24,8 +24,11 @@ final class PoolShutdown {
     private final ExecutorService callbacks;
     private final ExecutorService starters;
     private final ScheduledThreadPoolExecutor timer;
+    /** The stages of the pool's futures, waited for by {@link #awaitTermination} (all but the caller's own). */
+    private final StageRunner stages;
 
-    PoolShutdown(PoolState pool, ExecutorService callbacks, ExecutorService starters, ScheduledThreadPoolExecutor timer) {
+    PoolShutdown(PoolState pool, ExecutorService callbacks, ExecutorService starters, ScheduledThreadPoolExecutor timer, StageRunner stages) {
+        this.stages = stages;
         this.pool = pool;
         this.callbacks = callbacks;
         this.starters = starters;
@@ -251,6 +254,9 @@ final class PoolShutdown {
                 return false;
             }
             t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, Long.MAX_VALUE / 2))));
+        }
+        if (!stages.awaitIdle(deadline)) {
+            return false;
         }
         releaseThreads();
         return true;

@@ -1,0 +1,83 @@
+package org.multiprocessing4j.internal.pool;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs the dependent stages of one pool's futures ({@link HandOffFuture}) on threads of their own, never
+ * on the pool's relays, and counts them, so that closing the pool waits for the stages its results started
+ * (as a {@code ThreadPoolExecutor}'s close waits for the stages its threads run) but a stage that closes
+ * the pool does not wait for itself ({@link #awaitIdle}). Thread-safe.
+ */
+final class StageRunner implements Executor {
+    /**
+     * The threads of every pool's stages: daemon threads made as needed, so a stage may block as long as it
+     * likes without holding up another, ended after 30 s idle.
+     */
+    private static final ThreadPoolExecutor THREADS = threads();
+    /** The runner whose stage the current thread runs, or null. */
+    private static final ThreadLocal<StageRunner> RUNNING = new ThreadLocal<>();
+
+    /** Stages handed to {@link #execute} and not ended yet. */
+    private final AtomicInteger running = new AtomicInteger();
+
+    private static ThreadPoolExecutor threads() {
+        AtomicInteger count = new AtomicInteger();
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                r -> Thread.ofPlatform().daemon().name("mp4j-future-stage-" + count.incrementAndGet()).unstarted(r));
+    }
+
+    @Override
+    public void execute(Runnable stage) {
+        running.incrementAndGet();
+        try {
+            THREADS.execute(() -> run(stage));
+        } catch (RuntimeException | Error e) {
+            ended();
+            throw e;
+        }
+    }
+
+    private void run(Runnable stage) {
+        RUNNING.set(this);
+        try {
+            stage.run();
+        } finally {
+            RUNNING.remove();
+            ended();
+        }
+    }
+
+    private void ended() {
+        // NOTE: a stage that completes a derived future hands that future's stages to execute() before its own
+        // end is counted here, so the count cannot touch zero between a chain's stages
+        if (running.decrementAndGet() <= 1) { // 1: a stage that closes the pool waits for all but itself
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits until every stage handed over so far has ended, except the caller's own when it runs one of
+     * this runner's stages, or until {@code deadline} ({@link System#nanoTime()}; {@link Long#MAX_VALUE}: none).
+     *
+     * @return whether they ended
+     */
+    boolean awaitIdle(long deadline) throws InterruptedException {
+        int own = RUNNING.get() == this ? 1 : 0;
+        synchronized (this) {
+            while (running.get() > own) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+            }
+        }
+        return true;
+    }
+}
