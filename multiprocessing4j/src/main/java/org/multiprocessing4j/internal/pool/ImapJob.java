@@ -20,15 +20,28 @@ import org.multiprocessing4j.internal.wire.EncodedMessage;
  * time, and queues a task per chunk, never more than {@code lookahead} chunks ahead of the consumer (a
  * chunk counts until the consumer has taken all its results), so an endless input runs in constant memory.
  * Results come back in input order ({@code ordered}) or as chunks finish.
+ *
+ * <p>A chunk that cannot be serialized fails on its own, as a task that raised would: the iterator throws
+ * its {@code IllegalArgumentException} (or the Error its encoding threw, such as a
+ * {@code StackOverflowError}) where that chunk's results would have come (for an unordered call, somewhere
+ * among the results), and later calls go on with the other chunks. The whole chunk fails, its serializable
+ * items too (as in CPython, which pickles a chunk as one task). An exception from the input itself still
+ * ends the iteration, after the results of the items read before it.
  */
 /*
  * Implementation notes
  *
  * Positions. Chunk k holds input items [k*chunksize, (k+1)*chunksize). The feeder numbers chunks as it
  * queues them; `fed` is how many it queued; `total` becomes `fed` when it stops, with `stopError` set if it
- * stopped for a reason other than the end of the input (the input threw, the item could not be
- * serialized, the pool closed, terminated or broke). The consumer throws stopError after every chunk
- * before it, then ends.
+ * stopped for a reason other than the end of the input (the input threw, the pool closed, terminated or
+ * broke, the feeder was interrupted). The consumer throws stopError after every chunk before it, then ends.
+ *
+ * Unsendable chunks. A chunk whose encoding fails is numbered and counted in `fed` and `inFlight` like a
+ * queued one, and its failed Outcome is recorded at once (arrived), without a task: the consumer takes it
+ * in its turn, which throws the encoding's exception and uncounts it from inFlight, as any failed chunk.
+ * The feeder goes on with the next chunk. An Error thrown by the encoding (a StackOverflowError from a
+ * deeply nested item) is handled the same way, so it neither ends the feeder thread nor cuts the
+ * iteration short without an exception.
  *
  * Stopping. Close, terminate and a broken pool call stopFeeding, which never waits for the feeder: the
  * feeder may be blocked in the user's input for ever. `reading` is true from the top of the feeder's loop
@@ -150,13 +163,15 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                     break;
                 }
                 long id = engine.nextTaskId();
-                EncodedMessage message;
+                EncodedMessage message = null;
+                Throwable unsendable = null;
                 try {
                     message = engine.codec().encodeMessage(TaskMessages.mapPrefix(kind, id, functionId, function),
                             chunk.travelling(), "an item of an imap call");
-                } catch (RuntimeException e) {
-                    error = e;
-                    break;
+                } catch (RuntimeException | Error e) {
+                    // NOTE: fails this chunk only, at its place (see Unsendable chunks); an Error too (a
+                    // StackOverflowError from a deeply nested item), which would otherwise end this thread
+                    unsendable = e;
                 }
                 int index;
                 synchronized (this) {
@@ -167,15 +182,19 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                     index = fed++;
                     inFlight++;
                 }
-                try {
-                    engine.submit(new Task(id, message, this, index, null));
-                } catch (RuntimeException e) {
-                    synchronized (this) {
-                        inFlight--;
-                        fed--;
+                if (unsendable != null) {
+                    arrived(new Outcome(index, null, unsendable));
+                } else {
+                    try {
+                        engine.submit(new Task(id, message, this, index, null));
+                    } catch (RuntimeException | Error e) {
+                        synchronized (this) {
+                            inFlight--;
+                            fed--;
+                        }
+                        error = e instanceof RuntimeException re ? re : new ProcessError("an imap task could not be queued: " + e, e);
+                        break;
                     }
-                    error = e;
-                    break;
                 }
                 if (error != null || chunk.count() < chunksize) {
                     break;
@@ -183,6 +202,9 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
             }
         } catch (InterruptedException e) {
             error = new ProcessError("the input reader of an imap call was interrupted", e);
+        } catch (RuntimeException | Error e) {
+            // NOTE: unexpected (no memory for a chunk): end the iteration with it, never silently
+            error = new ProcessError("the input reader of an imap call failed: " + e, e);
         } finally {
             synchronized (this) {
                 if (total < 0) { // else the consumer ended the iteration after a stop (see Stopping)
