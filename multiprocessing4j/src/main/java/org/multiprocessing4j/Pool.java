@@ -147,7 +147,8 @@ public final class Pool implements AutoCloseable {
     /**
      * As {@link #applyAsync(SerializableCallable)}; {@code callback} gets the result, {@code errorCallback}
      * the exception (either may be null). Both run in this JVM on the pool's single result thread, one at a
-     * time, before the result is ready; they should be quick.
+     * time, before the result is ready; they should be quick, and must not wait for another result that has
+     * a callback (its callback would wait behind this one: as in CPython, that deadlocks).
      *
      * @param <R> the type of the results
      * @param task the task to run in a worker process
@@ -586,6 +587,7 @@ public final class Pool implements AutoCloseable {
 
         /**
          * A task running longer than this has its worker killed and fails with {@link TaskTimeoutException}.
+         * A chunk of a {@code map}-family call is one task: the limit is for the whole chunk, not per item.
          *
          * @param taskTimeout how long one task may run before its worker is killed
          * @return this builder
