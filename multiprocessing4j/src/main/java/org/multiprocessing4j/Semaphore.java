@@ -149,7 +149,8 @@ public class Semaphore implements Serializable, AutoCloseable {
     /**
      * Returns a permit, waking one waiter if any.
      *
-     * @throws IllegalStateException for a {@link BoundedSemaphore} already at its initial value
+     * @throws IllegalStateException for a {@link BoundedSemaphore} already at its initial value, or when the
+     *         value is already {@link Integer#MAX_VALUE} (CPython raises {@code ValueError} there too)
      */
     public void release() {
         if (remote != null) {

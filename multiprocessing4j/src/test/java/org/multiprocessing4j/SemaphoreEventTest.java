@@ -38,6 +38,18 @@ class SemaphoreEventTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_semaphore_at_the_largest_value_refuses_another_release_and_keeps_its_value() throws Exception {
+        try (Semaphore s = new Semaphore(Integer.MAX_VALUE - 1)) {
+            s.release();
+            IllegalStateException e = assertThrows(IllegalStateException.class, s::release);
+            assertTrue(e.getMessage().contains("released too many times"), e.getMessage());
+            assertEquals(Integer.MAX_VALUE, s.getValue());
+            assertTrue(s.tryAcquire());
+            assertEquals(Integer.MAX_VALUE - 1, s.getValue(), "the refused release changed nothing");
+        }
+    }
+
+    @Test
     void a_bounded_semaphore_released_above_its_initial_value_throws_IllegalStateException_and_changes_nothing() throws Exception {
         try (BoundedSemaphore s = new BoundedSemaphore(2)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, s::release);

@@ -208,7 +208,8 @@ public final class SharedSemaphore {
     /**
      * Returns one permit.
      *
-     * @throws IllegalStateException if the semaphore is bounded and the value is at its bound
+     * @throws IllegalStateException if the semaphore is bounded and the value is at its bound, or the value
+     *         is {@link Integer#MAX_VALUE} already (CPython's {@code SEM_VALUE_MAX} on Linux)
      */
     public void release() {
         try {
@@ -222,6 +223,10 @@ public final class SharedSemaphore {
             if (bound >= 0 && value >= bound) {
                 throw new IllegalStateException("a bounded semaphore released too many times: its value is already "
                         + value + ", its initial value");
+            }
+            if (value >= Integer.MAX_VALUE) {
+                throw new IllegalStateException("a semaphore released too many times: its value is already " + value
+                        + ", the largest a semaphore holds (as CPython's SEM_VALUE_MAX)");
             }
             dropHolding();
             set(VALUE, value + 1);
