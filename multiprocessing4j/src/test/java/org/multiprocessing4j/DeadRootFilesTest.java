@@ -18,7 +18,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.multiprocessing4j.internal.shm.ShmNames;
 
 /**
@@ -29,8 +30,9 @@ import org.multiprocessing4j.internal.shm.ShmNames;
  */
 class DeadRootFilesTest extends ChildProcessTestBase {
 
-    @Test
-    void the_files_of_a_killed_tree_keep_their_data_until_the_next_root_sweeps_them_and_its_handles_then_say_gone()
+    @ParameterizedTest(name = "the next root: {0}")
+    @ValueSource(strings = {"touch", "touch-shared-memory"})
+    void the_files_of_a_killed_tree_keep_their_data_until_the_next_root_sweeps_them_and_its_handles_then_say_gone(String nextRoot)
             throws Exception {
         java.lang.Process root = start("rings");
         List<Path> files = List.of();
@@ -66,7 +68,7 @@ class DeadRootFilesTest extends ChildProcessTestBase {
                 assertEquals(DeadRootMain.ITEM, left.get(), "what the dead root put is still there");
             }
 
-            java.lang.Process next = start("touch");
+            java.lang.Process next = start(nextRoot); // a queue, or only a SharedMemory segment
             assertTrue(next.waitFor(HANG.toSeconds(), TimeUnit.SECONDS));
             assertEquals(0, next.exitValue());
             for (Path f : files) {

@@ -11,7 +11,8 @@ import java.util.Base64;
  * An independent root JVM for {@link DeadRootFilesTest}. {@code rings}: makes a {@link Queue} holding one
  * item, a {@link Pipe} and a {@link Lock}, starts a child that uses the pipe and the queue, prints the queue's
  * serialized handle ({@code handle <base64>}) and {@code ready}, then waits for stdin (to be killed).
- * {@code touch}: makes and closes one queue (so it sweeps what dead trees left), prints {@code touched}.
+ * {@code touch}: makes and closes one queue (so it sweeps what dead trees left), prints {@code touched};
+ * {@code touch-shared-memory}: the same with a {@link SharedMemory} segment only.
  */
 public final class DeadRootMain {
     static final String ITEM = "left by a killed root";
@@ -22,6 +23,13 @@ public final class DeadRootMain {
     public static void main(String[] args) throws Exception {
         if (args[0].equals("touch")) {
             new Queue<Integer>().close();
+            System.out.println("touched");
+            return;
+        }
+        if (args[0].equals("touch-shared-memory")) {
+            try (SharedMemory memory = SharedMemory.create(64)) {
+                memory.unlink();
+            }
             System.out.println("touched");
             return;
         }

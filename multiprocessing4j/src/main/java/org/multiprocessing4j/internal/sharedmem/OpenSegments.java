@@ -40,6 +40,9 @@ public final class OpenSegments {
         installExitStep();
         if (sweep) {
             SegmentRemoval.sweep(false);
+            // NOTE: and the tree-tagged files (queues, locks, values) of dead trees, which a root otherwise sweeps only
+            // when it makes one of its own: a program that uses only SharedMemory would never remove them
+            org.multiprocessing4j.internal.shm.ShmNames.sweepOnce();
         }
     }
 

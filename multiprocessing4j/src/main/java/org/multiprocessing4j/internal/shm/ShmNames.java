@@ -40,6 +40,16 @@ public final class ShmNames {
         return DIRECTORY.resolve(PREFIX + TreeTag.VALUE + "-" + HexFormat.of().formatHex(Nonces.next(16)));
     }
 
+    /**
+     * Makes sure this JVM, if it is a tree's root, has swept the files of dead trees (the sweep runs once, when
+     * this tree's tag is first needed); for users of shared memory that never make a file of their own.
+     */
+    public static void sweepOnce() {
+        if (TreeTag.VALUE.isEmpty()) {
+            throw new AssertionError("no tree tag");
+        }
+    }
+
     /** True if {@code file} is named like one of ours. */
     public static boolean isOurs(Path file) {
         return NAME.matcher(file.getFileName().toString()).matches();
