@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -176,6 +177,85 @@ class BarrierTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_process_killed_in_the_action_with_no_party_left_breaks_the_barrier_for_a_new_arrival() throws Exception {
+        try (Event inAction = new Event();
+             Event never = new Event();
+             Barrier barrier = new Barrier(1, checked(() -> {
+                 inAction.set();
+                 never.await();
+             }), null)) {
+            Process runner = new Process(checked(() -> barrier.await())); // the only party: runs the action
+            runner.start();
+            assertTrue(inAction.await(HANG));
+            runner.kill();
+            runner.join(HANG);
+            CompletableFuture<Throwable> arrival = outcomeInThread(() -> barrier.await(Duration.ofSeconds(30)), null);
+            Throwable outcome = endsWithin(arrival, barrier::abort);
+            assertTrue(outcome instanceof BrokenBarrierException, "got " + outcome);
+            assertTrue(barrier.isBroken());
+        }
+    }
+
+    @Test
+    void a_timeout_while_another_process_runs_the_action_breaks_the_next_pass_without_waiting_for_the_action() throws Exception {
+        try (Event inAction = new Event();
+             Event finish = new Event();
+             Barrier barrier = new Barrier(1, checked(() -> {
+                 inAction.set();
+                 assertTrue(finish.await(HANG.multipliedBy(3))); // NOTE: longer than the hang guard of the arrival
+             }), null)) {
+            Process runner = new Process(checked(() -> assertEquals(0, barrier.await(HANG))));
+            runner.start();
+            try {
+                assertTrue(inAction.await(HANG));
+                CompletableFuture<Throwable> arrival = outcomeInThread(() -> barrier.await(SHORT), null);
+                Throwable outcome = endsWithin(arrival, finish::set); // NOTE: ends while the action still runs
+                assertTrue(outcome instanceof BrokenBarrierException, "got " + outcome);
+                assertTrue(outcome.getMessage().contains("timed out"), outcome.getMessage());
+                assertTrue(barrier.isBroken(), "broken for later arrivals at once");
+                assertThrows(BrokenBarrierException.class, () -> barrier.await(HANG), "a later arrival fails at once");
+            } finally {
+                finish.set();
+            }
+            runner.join(HANG);
+            assertEquals(0, runner.exitCode(), "the pass whose parties all arrived in time still passes");
+            assertTrue(barrier.isBroken(), "the pass after it starts broken");
+            barrier.reset();
+            assertEquals(Set.of(0), passWithThreads(barrier, 1));
+        }
+    }
+
+    @Test
+    void an_arrival_interrupted_while_another_process_runs_the_action_throws_InterruptedException() throws Exception {
+        try (Event inAction = new Event();
+             Event finish = new Event();
+             Barrier barrier = new Barrier(1, checked(() -> {
+                 inAction.set();
+                 assertTrue(finish.await(HANG.multipliedBy(3))); // NOTE: longer than the hang guard of the arrival
+             }), null)) {
+            Process runner = new Process(checked(() -> assertEquals(0, barrier.await(HANG))));
+            runner.start();
+            try {
+                assertTrue(inAction.await(HANG));
+                AtomicReference<Thread> thread = new AtomicReference<>();
+                CompletableFuture<Throwable> arrival = outcomeInThread(() -> barrier.await(HANG), thread);
+                awaitSleepingBehindTheAction(thread);
+                thread.get().interrupt();
+                Throwable outcome = endsWithin(arrival, finish::set);
+                assertTrue(outcome instanceof InterruptedException, "got " + outcome);
+                assertEquals(0, barrier.nWaiting(), "nothing left registered");
+            } finally {
+                finish.set();
+            }
+            runner.join(HANG);
+            assertEquals(0, runner.exitCode(), "the running pass is not broken by an arrival that was not its party");
+            assertTrue(barrier.isBroken(), "an interrupted arrival breaks the barrier for later ones, as a waiter's does");
+            barrier.reset();
+            assertEquals(Set.of(0), passWithThreads(barrier, 1), "a fresh pass: the interrupted arrival holds no index");
+        }
+    }
+
+    @Test
     void an_interrupted_party_throws_and_breaks_the_barrier_for_the_others() throws Exception {
         try (Barrier barrier = new Barrier(3)) {
             AtomicReference<Thread> thread = new AtomicReference<>();
@@ -221,6 +301,59 @@ class BarrierTest extends ChildProcessTestBase {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> barrier.await(HANG));
             assertEquals("action failed", e.getMessage());
             assertTrue(first.get(60, TimeUnit.SECONDS) instanceof BrokenBarrierException);
+        }
+    }
+
+    interface Await {
+        int await() throws Exception;
+    }
+
+    /** Runs {@code body} in a new thread (recorded in {@code thread} if not null); completes with what it threw, or null. */
+    private static CompletableFuture<Throwable> outcomeInThread(Await body, AtomicReference<Thread> thread) {
+        return CompletableFuture.supplyAsync(() -> {
+            if (thread != null) {
+                thread.set(Thread.currentThread());
+            }
+            try {
+                body.await();
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        }, r -> new Thread(r).start());
+    }
+
+    /** The outcome of {@code arrival}; if it hangs, runs {@code release} (so that no thread is left waiting) and fails. */
+    private static Throwable endsWithin(CompletableFuture<Throwable> arrival, Runnable release) throws Exception {
+        try {
+            return arrival.get(HANG.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException hang) {
+            release.run();
+            Throwable late = arrival.get(HANG.toSeconds(), TimeUnit.SECONDS);
+            throw new AssertionError("await still waiting after " + HANG + " (released by the test, then got " + late + ")");
+        }
+    }
+
+    /** Waits until {@code thread} sleeps in the futex of the barrier's arrival loop (not of its mutex). */
+    private static void awaitSleepingBehindTheAction(AtomicReference<Thread> thread) throws InterruptedException {
+        long deadline = System.nanoTime() + HANG.toNanos();
+        for (;;) {
+            Thread t = thread.get();
+            if (t != null) {
+                StackTraceElement[] stack = t.getStackTrace();
+                for (int i = 0; i + 1 < stack.length; i++) {
+                    if (stack[i].getClassName().endsWith(".Futex") && stack[i].getMethodName().equals("await")) {
+                        if (stack[i + 1].getClassName().endsWith(".SharedBarrier") && stack[i + 1].getMethodName().equals("await")) {
+                            return;
+                        }
+                        break;
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the arrival never slept behind the action");
+            }
+            Thread.sleep(10);
         }
     }
 

@@ -17,7 +17,8 @@ import org.multiprocessing4j.internal.futex.SpinPause;
  * <pre>
  *   +0 mutex: RobustLock (16 bytes)   guards every field below
  *  +16 phase (long)     generation (32 bits) | state (2 bits) | parties arrived (30 bits): written whole
- *                       state FILLING 0, ACTION 1 (the last party runs the action), BROKEN 2
+ *                       state FILLING 0, ACTION 1 (the last party runs the action), BROKEN 2,
+ *                       ACTION_BROKEN_NEXT 3 (ACTION, and the pass after it starts broken)
  *  +24 parties (int)
  *  +28 signal (int)     futex word: bumped after every trip, break and reset
  *  +32 runner (long)    OwnerWord of the party running the action
@@ -36,9 +37,20 @@ import org.multiprocessing4j.internal.futex.SpinPause;
  * and FUTEX_WAIT(signal, s): every change bumps the signal under the mutex, so a change after the read
  * makes the kernel return at once. After each wake or slice a waiter re-examines under the mutex: the
  * generation still g and BROKEN → BrokenBarrierException; the generation past g → its outcome bit says
- * passed or broken (reset ends g as broken); ACTION with a dead runner → it breaks g. A waiter that times
- * out or is interrupted breaks g itself. The outcome bits remember 64 generations: a waiter that sleeps
- * through 64 passes of the others could misread its own (only possible with more threads than parties).
+ * passed or broken (reset ends g as broken); ACTION (or ACTION_BROKEN_NEXT) with a dead runner → it breaks
+ * g. A waiter that times out or is interrupted breaks g itself. The outcome bits remember 64 generations: a
+ * waiter that sleeps through 64 passes of the others could misread its own (only possible with more threads
+ * than parties).
+ *
+ * Arrival during ACTION (more threads than parties): the arrival is not a party of g, so it registers
+ * nothing; it waits in the same signal/slice protocol and after each slice, under the mutex, checks what
+ * a waiter of g checks: a dead runner → it breaks g (otherwise nobody of g is left to notice and the
+ * arrival would wait forever); its own interrupt or deadline → it breaks the barrier for the next pass,
+ * not g (whose parties all arrived in time): ACTION becomes ACTION_BROKEN_NEXT, and the runner's trip then
+ * ends g as passed and stores (g + 1, BROKEN, 0) (outcome bits of g and g + 1 written before it). An
+ * arrival that finds ACTION_BROKEN_NEXT, like one that finds BROKEN, fails at once; reset and abort
+ * treat it as ACTION. CPython cannot time out there at all (its action runs under the condition's lock
+ * and its _enter waits without a timeout), so it has no rule to follow.
  *
  * Death inside the mutex: every transition is completed by the one store of the phase (bits written
  * before it only matter once the phase moves), so a process that dies mid-transition leaves the previous
@@ -59,6 +71,7 @@ public final class SharedBarrier {
     private static final int FILLING = 0;
     private static final int ACTION = 1;
     private static final int BROKEN = 2;
+    private static final int ACTION_BROKEN_NEXT = 3;
 
     /** How an await ended. */
     public enum Outcome {
@@ -66,9 +79,9 @@ public final class SharedBarrier {
         PASSED,
         /** The generation was broken (by another party, abort, reset or a dead action runner). */
         BROKEN,
-        /** This caller's deadline passed: it broke the generation. */
+        /** This caller's deadline passed: it broke the generation (arriving while the action ran: the next one). */
         TIMED_OUT,
-        /** This caller was interrupted: it broke the generation. */
+        /** This caller was interrupted: it broke the generation (arriving while the action ran: the next one). */
         INTERRUPTED
     }
 
@@ -105,26 +118,41 @@ public final class SharedBarrier {
         boolean runsAction = false;
         enter();
         try {
-            while (state(phase()) == ACTION) {
+            long slice = Waits.FIRST_SLICE_NANOS;
+            long phase;
+            while (state(phase = phase()) == ACTION) {
                 // more parties than the barrier has, arriving while the last runs the action: wait for the trip
+                if (OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER))) {
+                    breakIfCurrent(generation(phase)); // NOTE: no party of g may be left to notice the death
+                    return Outcome.BROKEN;
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    breakNext(phase);
+                    return Outcome.INTERRUPTED;
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    breakNext(phase);
+                    return Outcome.TIMED_OUT;
+                }
                 signal = get(SIGNAL);
                 mutex.unlock();
                 try {
-                    Futex.await(segment, base + SIGNAL, signal, Waits.FIRST_SLICE_NANOS);
+                    Futex.await(segment, base + SIGNAL, signal, Math.min(remaining, slice));
+                    slice = Waits.nextSlice(slice);
                 } finally {
                     enter();
                 }
             }
-            long phase = phase();
-            if (state(phase) == BROKEN) {
-                return Outcome.BROKEN;
+            if (state(phase) != FILLING) {
+                return Outcome.BROKEN; // BROKEN, or ACTION_BROKEN_NEXT: the pass this arrival would join is broken
             }
             generation = generation(phase);
             int arrived = arrived(phase);
             index[0] = arrived;
             if (arrived + 1 == get(PARTIES)) {
                 if (action == null) {
-                    endGeneration(generation, false);
+                    endGeneration(generation, false, false);
                     return Outcome.PASSED;
                 }
                 LONG.setVolatile(segment, base + RUNNER, OwnerWord.SELF);
@@ -161,10 +189,10 @@ public final class SharedBarrier {
         enter();
         try {
             long phase = phase();
-            if (generation(phase) != generation || state(phase) != ACTION) {
+            if (generation(phase) != generation || !runningAction(state(phase))) {
                 return Outcome.BROKEN; // reset or aborted while the action ran
             }
-            endGeneration(generation, false);
+            endGeneration(generation, false, state(phase) == ACTION_BROKEN_NEXT);
             return Outcome.PASSED;
         } finally {
             mutex.unlock();
@@ -195,7 +223,7 @@ public final class SharedBarrier {
                 if (state(phase) == BROKEN) {
                     return Outcome.BROKEN;
                 }
-                if (state(phase) == ACTION && OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER))) {
+                if (runningAction(state(phase)) && OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER))) {
                     breakIfCurrent(generation);
                     return Outcome.BROKEN;
                 }
@@ -227,14 +255,16 @@ public final class SharedBarrier {
     public void reset() {
         enter();
         try {
-            endGeneration(generation(phase()), true);
+            endGeneration(generation(phase()), true, false);
         } finally {
             mutex.unlock();
         }
     }
 
+    /** True while later arrivals fail at once: broken, or the pass after the running action is. */
     public boolean isBroken() {
-        return state(phase()) == BROKEN;
+        int state = state(phase());
+        return state == BROKEN || state == ACTION_BROKEN_NEXT;
     }
 
     /** Parties waiting in the current pass (0 while broken or while the action runs). */
@@ -247,11 +277,20 @@ public final class SharedBarrier {
         return get(PARTIES);
     }
 
-    /** Under the mutex: ends {@code generation} as tripped or broken; the next starts empty. */
-    private void endGeneration(int generation, boolean broken) {
+    /** Under the mutex: ends {@code generation} as tripped or broken; the next starts empty (and broken if asked). */
+    private void endGeneration(int generation, boolean broken, boolean nextBroken) {
         setOutcome(generation, broken);
-        setPhase(generation + 1, FILLING, 0); // NOTE: the store that completes the trip or reset
+        if (nextBroken) {
+            setOutcome(generation + 1, true);
+        }
+        setPhase(generation + 1, nextBroken ? BROKEN : FILLING, 0); // NOTE: the store that completes the trip or reset
         bumpSignalAndWake();
+    }
+
+    /** Under the mutex, in ACTION: the running pass may still trip, but the one after it starts broken. */
+    private void breakNext(long phase) {
+        setPhase(generation(phase), ACTION_BROKEN_NEXT, arrived(phase)); // NOTE: the store that completes the break
+        bumpSignalAndWake(); // other arrivals waiting for the trip fail at once
     }
 
     /** Under the mutex: breaks {@code generation} if it is still the current one and not broken yet. */
@@ -279,7 +318,7 @@ public final class SharedBarrier {
         }
         if (acquired == RobustLock.Acquired.RECOVERED) {
             long phase = phase();
-            if (state(phase) == ACTION && OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER))) {
+            if (runningAction(state(phase)) && OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER))) {
                 breakIfCurrent(generation(phase));
             }
             bumpSignalAndWake();
@@ -305,6 +344,10 @@ public final class SharedBarrier {
 
     private static int state(long phase) {
         return (int) (phase >>> 30) & 3;
+    }
+
+    private static boolean runningAction(int state) {
+        return state == ACTION || state == ACTION_BROKEN_NEXT;
     }
 
     private static int arrived(long phase) {
