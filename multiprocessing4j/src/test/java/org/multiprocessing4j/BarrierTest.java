@@ -189,6 +189,7 @@ class BarrierTest extends ChildProcessTestBase {
             assertTrue(inAction.await(HANG));
             runner.kill();
             runner.join(HANG);
+            assertTrue(barrier.isBroken(), "a runner killed in the action breaks the pass, before anyone arrives to notice");
             CompletableFuture<Throwable> arrival = outcomeInThread(() -> barrier.await(Duration.ofSeconds(30)), null);
             Throwable outcome = endsWithin(arrival, barrier::abort);
             assertTrue(outcome instanceof BrokenBarrierException, "got " + outcome);

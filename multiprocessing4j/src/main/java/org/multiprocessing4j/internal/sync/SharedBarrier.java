@@ -261,10 +261,14 @@ public final class SharedBarrier {
         }
     }
 
-    /** True while later arrivals fail at once: broken, or the pass after the running action is. */
+    /**
+     * True while later arrivals fail at once: broken, or the pass after the running action is, or the action's
+     * runner died (the next waiter or arrival breaks the pass; this answers so before anyone has looked).
+     */
     public boolean isBroken() {
         int state = state(phase());
-        return state == BROKEN || state == ACTION_BROKEN_NEXT;
+        return state == BROKEN || state == ACTION_BROKEN_NEXT
+                || state == ACTION && OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER));
     }
 
     /** Parties waiting in the current pass (0 while broken or while the action runs). */
