@@ -54,6 +54,8 @@ final class SyncStress {
     private static final long ATTACHED = 96;
     private static final long SENT = 104;
     private static final long CONSUMED = 112;
+    /** Set by a condition-timeout waiter that found a violation, so that one in the worker JVM fails the run too. */
+    private static final long FAILED = 120;
     /** Waiter parties of the condition-timeout scenario, in all JVMs together. */
     private static final int TIMEOUT_WAITERS = 3;
     /** Acquisitions per lock party (8 parties at most): a party that stops while others go on is stuck. */
@@ -121,6 +123,10 @@ final class SyncStress {
             Thread.sleep(50);
             long progress = (long) LONG.getVolatile(memory, PROGRESS);
             long now = System.nanoTime();
+            if ((long) LONG.getVolatile(memory, FAILED) != 0) {
+                Thread.sleep(100); // the failing JVM prints its own verdict line; let it come first
+                verdict(CORRUPT, "CORRUPT: reported by a waiter in " + (processes ? "one of the JVMs" : "this JVM") + ", see above");
+            }
             for (int p = 0; (scenario.equals("lock") || scenario.equals("bias")) && p < (scenario.equals("bias") && !processes ? 3 : PARTIES); p++) {
                 long mine = (long) LONG.getVolatile(memory, PARTY_PROGRESS + 8L * p);
                 if (mine != partyProgress[p]) {
@@ -349,6 +355,7 @@ final class SyncStress {
             boolean finished = condition.finish(slot);
             boolean interrupted = Thread.interrupted();
             if (signalled != finished) {
+                LONG.setVolatile(memory, FAILED, 1L);
                 verdict(CORRUPT, "CORRUPT: waiter " + me + " gave up (" + (interrupted ? "interrupted" : "timed out")
                         + ") yet took a signal sent before it finished, after " + (long) LONG.getVolatile(memory, PROGRESS) + " steps");
             }
