@@ -32,11 +32,12 @@ import org.multiprocessing4j.internal.sync.Waits;
  * Every wait releases the lock entirely (all holds of an RLock) and takes it back before returning or
  * throwing, whatever the outcome. A zero or negative timeout gives up the lock, takes it back and returns
  * false. Calling any of these without holding the lock throws {@link IllegalMonitorStateException}. For a
- * plain {@code Lock}, which anyone may release, "holding" is Python's check ({@code _is_mine}): the lock
- * is held and the current thread was the last in this process to acquire it through the condition's
- * {@code Lock} object, with no release through that object since. It is kept per process: after a release
- * by another process, this process's last acquirer still passes the check while anyone holds the lock, as
- * in CPython.
+ * plain {@code Lock}, which anyone may release, "holding" is Python's check ({@code _is_mine}): this
+ * process holds the lock (its owner in shared memory), and the current thread was the last in this
+ * process to acquire it through the condition's {@code Lock} object, with no release through that object
+ * since. If the lock was acquired through another object for the same lock (a manager's
+ * {@code condition(lock)} keeps its own copy of {@code lock}), the condition's object has no record and any
+ * thread of the holding process passes, as with a CPython manager's condition.
  *
  * <p>Signals: {@code signal(n)} wakes up to {@code n} threads waiting now, oldest first; a signal when no
  * thread waits is not stored; a waiter whose timeout passed or that was interrupted absorbs no later

@@ -92,6 +92,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
      * the caller compares it with its own id only, after reading the lock word.
      */
     private transient long acquiredBy;
+    private static final int SELF_PID = (int) ProcessHandle.current().pid();
 
     /**
      * A new, free lock in shared memory of its own.
@@ -264,13 +265,21 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
     }
 
     /**
-     * True if the lock is held and the current thread acquired it through this object (a condition's
-     * check). Per process, as CPython's {@code _is_mine}: a release by another process leaves this
-     * process's record, so that until this process releases it, its last acquiring thread still counts as
-     * the holder while anyone holds the lock.
+     * True if this process holds the lock and, when it was acquired through this object, the current thread
+     * acquired it (a condition's check, CPython's {@code _is_mine}). The process comes from the lock's owner
+     * word in shared memory; the thread from this object's record, so another object for the same lock in
+     * this process (a manager's {@code condition(lock)} keeps its own copy of the lock) has no record, and
+     * then any thread of the holding process passes, as a CPython manager condition lets any holder's thread.
      */
     boolean acquiredByCurrentThread() {
-        return isLocked() && acquiredBy == Thread.currentThread().threadId();
+        if (remote != null) {
+            return remote.isLocked();
+        }
+        if (!isLocked() || core().ownerPid() != SELF_PID) {
+            return false;
+        }
+        long by = acquiredBy;
+        return by == 0 || by == Thread.currentThread().threadId();
     }
 
     /** For a condition wait: releases the lock (the caller checked that it holds it). */

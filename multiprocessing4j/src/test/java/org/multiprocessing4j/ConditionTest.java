@@ -522,6 +522,23 @@ class ConditionTest extends ChildProcessTestBase {
         }
     }
 
+    @Test
+    void a_manager_condition_over_a_lock_acquired_through_the_callers_own_lock_object_can_be_waited_on() throws Exception {
+        try (Manager manager = Manager.start()) {
+            Lock lock = manager.lock();
+            Condition c = manager.condition(lock); // NOTE: the manager sends the condition back with its own copy of lock
+            lock.acquire();
+            try {
+                assertFalse(c.await(SHORT), "nobody signals: the wait times out, it does not refuse");
+                c.signal();
+                assertTrue(lock.isLocked(), "the wait took the lock back");
+            } finally {
+                lock.release();
+            }
+            assertThrows(IllegalMonitorStateException.class, () -> c.await(SHORT), "not held at all");
+        }
+    }
+
     /** Waits on {@code c} (its lock taken and given back here); says whether it returned or threw InterruptedException. */
     private static String awaitReporting(Condition c) {
         try {
