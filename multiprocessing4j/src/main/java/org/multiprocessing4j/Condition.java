@@ -31,13 +31,19 @@ import org.multiprocessing4j.internal.sync.Waits;
  * </table>
  * Every wait releases the lock entirely (all holds of an RLock) and takes it back before returning or
  * throwing, whatever the outcome. A zero or negative timeout gives up the lock, takes it back and returns
- * false. Calling any of these without holding the lock throws {@link IllegalMonitorStateException} (for a
- * plain {@code Lock}: when nobody holds it, Python's check).
+ * false. Calling any of these without holding the lock throws {@link IllegalMonitorStateException}. For a
+ * plain {@code Lock}, which anyone may release, "holding" is Python's check ({@code _is_mine}): this
+ * process holds the lock (its owner in shared memory), and the current thread was the last in this
+ * process to acquire it through the condition's {@code Lock} object, with no release through that object
+ * since. If the lock was acquired through another object for the same lock (a manager's
+ * {@code condition(lock)} keeps its own copy of {@code lock}), the condition's object has no record and any
+ * thread of the holding process passes, as with a CPython manager's condition.
  *
  * <p>Signals: {@code signal(n)} wakes up to {@code n} threads waiting now, oldest first; a signal when no
- * thread waits is not stored; a waiter that timed out or was interrupted absorbs no later signal; a waiter
+ * thread waits is not stored; a waiter whose timeout passed or that was interrupted absorbs no later
+ * signal, even while it still waits to take the lock back (the signal goes to a live waiter); a waiter
  * whose process died is skipped (it neither absorbs a signal nor blocks anyone). A waiter interrupted
- * after being signalled returns normally with its interrupt status set, so the signal is not lost.
+ * after being signalled returns normally (true) with its interrupt status set, so the signal is not lost.
  *
  * <p>Owner death: if the lock's holder dies while a waiter waits to take it back, the waiter takes it over
  * and {@code await} throws {@link OwnerDiedException} with the lock held.
@@ -305,15 +311,16 @@ public final class Condition implements java.util.concurrent.locks.Condition, ja
             c.finish(slot);
             throw e;
         }
-        c.await(slot, deadline, interruptible);
+        // NOTE: a waiter that gives up (timeout, interrupt) withdraws its slot here, before taking the lock
+        // back: a signal sent while another thread holds the lock then goes to a live waiter, not to this one.
+        boolean signalled = c.await(slot, deadline, interruptible);
         OwnerDiedException died = null;
         try {
             ConditionLock.reacquireAfterWait(lock, saved);
         } catch (OwnerDiedException e) {
             died = e;
         }
-        // NOTE: with the lock held again: a signal either reached this slot already, or never will.
-        boolean signalled = c.finish(slot);
+        c.finish(slot); // with the lock held again: frees the slot (its outcome was settled by await)
         boolean interrupted = interruptible && Thread.interrupted();
         if (died != null) {
             if (interrupted) {

@@ -22,7 +22,8 @@ sealed interface ConditionLock extends java.util.concurrent.locks.Lock, java.io.
      * Releases {@code lock}, which the caller holds, entirely (every hold of an RLock), and returns what
      * {@link #reacquireAfterWait} needs to restore it.
      *
-     * @throws IllegalMonitorStateException if the caller does not hold it (for a Lock: nobody does)
+     * @throws IllegalMonitorStateException if the caller does not hold it (for a Lock: nobody does; a
+     *         condition checks {@link #isHeldForCondition} first)
      */
     static int releaseForWait(ConditionLock lock) {
         return switch (lock) {
@@ -43,10 +44,13 @@ sealed interface ConditionLock extends java.util.concurrent.locks.Lock, java.io.
         }
     }
 
-    /** True if the caller may wait or signal: for an RLock, it holds the lock; for a Lock, anybody does. */
+    /**
+     * True if the caller may wait or signal: for an RLock, it holds the lock; for a Lock, it is held and
+     * the current thread acquired it (per process, Python's {@code _is_mine}: see {@link Lock#acquiredByCurrentThread}).
+     */
     static boolean isHeldForCondition(ConditionLock lock) {
         return switch (lock) {
-            case Lock l -> l.isLocked();
+            case Lock l -> l.acquiredByCurrentThread();
             case RLock r -> r.isHeldByCurrentThread();
         };
     }

@@ -38,7 +38,8 @@ import org.multiprocessing4j.internal.sync.Waits;
  * release it, and a thread that acquires it twice waits for itself (deadlock, as in Python).
  * {@link #release()} of a lock nobody holds throws {@link IllegalStateException}; two releases of one
  * hold at the same instant, from two threads or processes, may both return, as in CPython (whose release
- * looks at the value, then posts).
+ * looks at the value, then posts). A {@link Condition} over the lock may be used only by the thread that
+ * acquired it, as Python's {@code _is_mine} (see {@link Condition} for the per-process record this keeps).
  *
  * <p>Owner death: the lock records which process holds it (pid and start time). If that process dies
  * holding it (SIGKILL included), the next acquirer notices within one futex slice, takes the lock over
@@ -84,6 +85,14 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
      * its final fields, and a racy first use at worst makes two (each with its own bias hints).
      */
     private transient BiasedLock core;
+    /**
+     * The {@link Thread#threadId() id} of the thread of this process that last acquired the lock through
+     * this object, 0 after a release through it: what a {@link Condition} checks (Python's
+     * {@code _is_mine}). A plain long, written by every acquire and release (a primitive: no GC barrier);
+     * the caller compares it with its own id only, after reading the lock word.
+     */
+    private transient long acquiredBy;
+    private static final int SELF_PID = (int) ProcessHandle.current().pid();
 
     /**
      * A new, free lock in shared memory of its own.
@@ -130,8 +139,10 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         }
         BiasedLock c = core();
         if (!c.tryLockFree()) {
-            told(c.lock(Waits.never(), true));
+            told(mine(c.lock(Waits.never(), true)));
+            return;
         }
+        acquiredBy = Thread.currentThread().threadId();
     }
 
     /**
@@ -146,7 +157,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         if (remote != null) {
             return remote.acquire(Math.max(0, timeout.toNanos()), true);
         }
-        return told(core().lock(Waits.deadline(timeout), true));
+        return told(mine(core().lock(Waits.deadline(timeout), true)));
     }
 
     /**
@@ -156,7 +167,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
      * @throws OwnerDiedException if its holder died and this call took it over: the lock is held
      */
     public boolean tryAcquire() {
-        return remote != null ? remote.tryOnce() : told(core().tryLock());
+        return remote != null ? remote.tryOnce() : told(mine(core().tryLock()));
     }
 
     /**
@@ -169,6 +180,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
             remote.release();
             return;
         }
+        acquiredBy = 0; // NOTE: before the release: the next holder's record is never overwritten by it
         if (!core().releaseIfHeld()) {
             throw new IllegalStateException("release of " + this + ": it is not held");
         }
@@ -187,14 +199,14 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
             return;
         }
         BiasedLock c = core();
-        if (c.tryLockFree()) {
-            return;
+        if (!c.tryLockFree()) {
+            try {
+                c.lock(Waits.never(), false);
+            } catch (InterruptedException cannotHappen) {
+                throw new AssertionError(cannotHappen);
+            }
         }
-        try {
-            c.lock(Waits.never(), false);
-        } catch (InterruptedException cannotHappen) {
-            throw new AssertionError(cannotHappen);
-        }
+        acquiredBy = Thread.currentThread().threadId();
     }
 
     /** Acquires the lock, waiting as long as it takes. */
@@ -205,12 +217,13 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
             return;
         }
         core().lock(Waits.never(), true);
+        acquiredBy = Thread.currentThread().threadId();
     }
 
     /** Acquires the lock if it is free now. */
     @Override
     public boolean tryLock() {
-        return remote != null ? remote.tryOnce() : core().tryLock().held();
+        return remote != null ? remote.tryOnce() : mine(core().tryLock()).held();
     }
 
     /** Acquires the lock, waiting up to the timeout; zero or negative tries once. */
@@ -219,7 +232,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         if (remote != null) {
             return remote.acquire(Math.max(0, unit.toNanos(time)), true);
         }
-        return core().lock(Waits.deadlineIn(unit.toNanos(time)), true).held();
+        return mine(core().lock(Waits.deadlineIn(unit.toNanos(time)), true)).held();
     }
 
     /**
@@ -251,8 +264,27 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         }
     }
 
-    /** For a condition wait: releases the lock (held by anyone). */
+    /**
+     * True if this process holds the lock and, when it was acquired through this object, the current thread
+     * acquired it (a condition's check, CPython's {@code _is_mine}). The process comes from the lock's owner
+     * word in shared memory; the thread from this object's record, so another object for the same lock in
+     * this process (a manager's {@code condition(lock)} keeps its own copy of the lock) has no record, and
+     * then any thread of the holding process passes, as a CPython manager condition lets any holder's thread.
+     */
+    boolean acquiredByCurrentThread() {
+        if (remote != null) {
+            return remote.isLocked();
+        }
+        if (!isLocked() || core().ownerPid() != SELF_PID) {
+            return false;
+        }
+        long by = acquiredBy;
+        return by == 0 || by == Thread.currentThread().threadId();
+    }
+
+    /** For a condition wait: releases the lock (the caller checked that it holds it). */
     int releaseForWait() {
+        acquiredBy = 0;
         if (!core().releaseIfHeld()) {
             throw new IllegalMonitorStateException("wait on a condition of " + this + ": the lock is not held");
         }
@@ -267,7 +299,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
     /** {@link #lock()}, throwing {@link OwnerDiedException} (lock held) after a take-over. */
     private void lockTold() {
         try {
-            told(core().lock(Waits.never(), false));
+            told(mine(core().lock(Waits.never(), false)));
         } catch (InterruptedException cannotHappen) {
             throw new AssertionError(cannotHappen);
         }
@@ -286,6 +318,14 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
     /** Whether the lock is biased to a thread now (a snapshot; tests use it). */
     boolean isBiased() {
         return core().isBiased();
+    }
+
+    /** Records the current thread as the acquirer if {@code acquired} holds the lock; returns it. */
+    private RobustLock.Acquired mine(RobustLock.Acquired acquired) {
+        if (acquired.held()) {
+            acquiredBy = Thread.currentThread().threadId();
+        }
+        return acquired;
     }
 
     private boolean told(RobustLock.Acquired acquired) {

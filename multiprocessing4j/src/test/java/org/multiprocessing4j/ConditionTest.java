@@ -18,8 +18,9 @@ import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * Condition: Python's notify rules (signals not stored, timed-out waiters absorb nothing, signal(n) wakes
- * n), across real child JVMs, with dead waiters and a dead lock holder.
+ * Condition: Python's notify rules (signals not stored, timed-out or interrupted waiters absorb nothing,
+ * even while the signaller holds the lock, signal(n) wakes n), across real child JVMs, with dead waiters and
+ * a dead lock holder; over a plain Lock, only the thread that acquired it may wait or signal.
  */
 class ConditionTest extends ChildProcessTestBase {
     private static final Duration SHORT = Duration.ofMillis(50);
@@ -314,11 +315,262 @@ class ConditionTest extends ChildProcessTestBase {
         }
     }
 
+    /**
+     * Long enough that the waiter's deadline passes only once the signaller holds the lock (a shorter one
+     * would still pass the test, but then it would no longer show the hazard). No timing is asserted.
+     */
+    private static final Duration GIVES_UP = Duration.ofMillis(500);
+
+    @Test
+    void a_waiter_whose_timeout_passes_while_the_signaller_holds_the_lock_absorbs_no_signal() throws Exception {
+        try (Condition c = new Condition()) {
+            CompletableFuture<Boolean> givesUp = waitInThread(c, GIVES_UP);
+            awaitWaiting(c::waiting, 1);
+            CompletableFuture<Boolean> live = waitInThread(c, HANG); // the younger waiter
+            awaitWaiting(c::waiting, 2);
+            c.acquire();
+            try {
+                Thread.sleep(GIVES_UP.toMillis()); // the older waiter's deadline passes while this thread holds the lock
+                awaitWaiting(c::waiting, 1); // it withdrew without the lock, before taking it back
+                c.signal();
+            } finally {
+                c.release();
+            }
+            assertFalse(givesUp.get(60, TimeUnit.SECONDS), "the waiter that timed out absorbed the signal");
+            assertTrue(live.get(60, TimeUnit.SECONDS), "the live waiter was not woken");
+            assertEquals(0, c.waiting());
+        }
+    }
+
+    @Test
+    void a_waiter_interrupted_while_the_signaller_holds_the_lock_throws_and_absorbs_no_signal() throws Exception {
+        try (Condition c = new Condition()) {
+            AtomicReference<Thread> thread = new AtomicReference<>();
+            CompletableFuture<String> interrupted = CompletableFuture.supplyAsync(() -> {
+                thread.set(Thread.currentThread());
+                return awaitReporting(c);
+            }, r -> new Thread(r).start());
+            awaitWaiting(c::waiting, 1);
+            CompletableFuture<Boolean> live = waitInThread(c, HANG); // the younger waiter
+            awaitWaiting(c::waiting, 2);
+            c.acquire();
+            try {
+                thread.get().interrupt();
+                awaitWaiting(c::waiting, 1); // it withdrew without the lock, before taking it back
+                c.signal();
+            } finally {
+                c.release();
+            }
+            assertEquals("InterruptedException", interrupted.get(60, TimeUnit.SECONDS));
+            assertTrue(live.get(60, TimeUnit.SECONDS), "the live waiter was not woken");
+            assertEquals(0, c.waiting());
+        }
+    }
+
+    @Test
+    void a_child_waiter_whose_timeout_passes_while_the_signaller_holds_the_lock_absorbs_no_signal() throws Exception {
+        try (Lock lock = new Lock(); Condition c = new Condition(lock); Queue<String> out = new Queue<>();
+                Event liveReady = new Event(); Event goLive = new Event()) {
+            Process live = new Process(checked(() -> {
+                liveReady.set();
+                goLive.await();
+                c.acquire();
+                try {
+                    out.put("live waiter: " + c.await(HANG));
+                } finally {
+                    c.release();
+                }
+            }));
+            Process givesUp = new Process(checked(() -> {
+                c.acquire();
+                try {
+                    out.put("waiter that gave up: " + c.await(GIVES_UP));
+                } finally {
+                    c.release();
+                }
+            }));
+            live.start();
+            assertTrue(liveReady.await(HANG));
+            givesUp.start();
+            awaitWaiting(c::waiting, 1);
+            goLive.set(); // the younger waiter, from a JVM already running
+            awaitWaiting(c::waiting, 2);
+            c.acquire();
+            try {
+                Thread.sleep(GIVES_UP.toMillis()); // the older waiter's deadline passes while this process holds the lock
+                awaitWaiting(c::waiting, 1); // it withdrew without the lock, before taking it back
+                c.signal();
+            } finally {
+                c.release();
+            }
+            assertEquals(List.of("live waiter: true", "waiter that gave up: false"), twoSorted(out));
+            for (Process p : List.of(live, givesUp)) {
+                p.join(HANG);
+                assertEquals(0, p.exitCode());
+            }
+            assertEquals(0, c.waiting());
+        }
+    }
+
+    @Test
+    void a_child_waiter_interrupted_while_the_signaller_holds_the_lock_throws_and_absorbs_no_signal() throws Exception {
+        try (Condition c = new Condition(); Queue<String> out = new Queue<>(); Event liveReady = new Event();
+                Event goLive = new Event(); Event interrupt = new Event()) {
+            Process live = new Process(checked(() -> {
+                liveReady.set();
+                goLive.await();
+                c.acquire();
+                try {
+                    out.put("live waiter: " + c.await(HANG));
+                } finally {
+                    c.release();
+                }
+            }));
+            Process interrupted = new Process(checked(() -> {
+                Thread waiter = Thread.currentThread();
+                Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        interrupt.await();
+                        waiter.interrupt();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                out.put("interrupted waiter: " + awaitReporting(c));
+            }));
+            live.start();
+            assertTrue(liveReady.await(HANG));
+            interrupted.start();
+            awaitWaiting(c::waiting, 1);
+            goLive.set(); // the younger waiter, from a JVM already running
+            awaitWaiting(c::waiting, 2);
+            c.acquire();
+            try {
+                interrupt.set();
+                awaitWaiting(c::waiting, 1); // it withdrew without the lock, before taking it back
+                c.signal();
+            } finally {
+                c.release();
+            }
+            assertEquals(List.of("interrupted waiter: InterruptedException", "live waiter: true"), twoSorted(out));
+            for (Process p : List.of(live, interrupted)) {
+                p.join(HANG);
+                assertEquals(0, p.exitCode());
+            }
+            assertEquals(0, c.waiting());
+        }
+    }
+
+    @Test
+    void a_thread_that_did_not_acquire_a_plain_lock_can_neither_wait_nor_signal_and_leaves_it_held() throws Exception {
+        try (Lock lock = new Lock(); Condition c = new Condition(lock)) {
+            lock.acquire();
+            try {
+                CompletableFuture<List<String>> other = CompletableFuture.supplyAsync(() -> {
+                    List<String> thrown = new ArrayList<>();
+                    for (Callable<?> call : List.<Callable<?>>of(() -> c.await(SHORT), () -> {
+                        c.await();
+                        return null;
+                    }, () -> {
+                        c.signal();
+                        return null;
+                    }, () -> {
+                        c.signalAll();
+                        return null;
+                    })) {
+                        try {
+                            call.call();
+                            thrown.add("returned");
+                        } catch (Exception e) {
+                            thrown.add(e.getClass().getSimpleName());
+                        }
+                    }
+                    return thrown;
+                }, r -> new Thread(r).start());
+                assertEquals(List.of("IllegalMonitorStateException", "IllegalMonitorStateException", "IllegalMonitorStateException",
+                        "IllegalMonitorStateException"), other.get(60, TimeUnit.SECONDS));
+                assertTrue(lock.isLocked(), "a non-holder's wait released the lock");
+                c.signal(); // the thread that acquired it may
+                assertFalse(c.await(SHORT));
+            } finally {
+                lock.release();
+            }
+        }
+    }
+
+    @Test
+    void a_process_whose_threads_did_not_acquire_a_plain_lock_a_child_holds_can_neither_wait_nor_signal() throws Exception {
+        try (Lock lock = new Lock(); Condition c = new Condition(lock); Event held = new Event(); Event done = new Event()) {
+            Process holder = new Process(checked(() -> {
+                lock.acquire();
+                held.set();
+                done.await();
+                lock.release(); // throws if a wait of the parent released it meanwhile
+            }));
+            holder.start();
+            try {
+                assertTrue(held.await(HANG));
+                assertThrows(IllegalMonitorStateException.class, () -> c.await(SHORT));
+                assertThrows(IllegalMonitorStateException.class, c::signal);
+                assertTrue(lock.isLocked(), "a non-holder's wait released the child's lock");
+                assertEquals(holder.pid().orElseThrow(), lock.ownerPid());
+            } finally {
+                done.set();
+            }
+            holder.join(HANG);
+            assertEquals(0, holder.exitCode(), "the child could not release its lock");
+        }
+    }
+
+    @Test
+    void a_manager_condition_over_a_lock_acquired_through_the_callers_own_lock_object_can_be_waited_on() throws Exception {
+        try (Manager manager = Manager.start()) {
+            Lock lock = manager.lock();
+            Condition c = manager.condition(lock); // NOTE: the manager sends the condition back with its own copy of lock
+            lock.acquire();
+            try {
+                assertFalse(c.await(SHORT), "nobody signals: the wait times out, it does not refuse");
+                c.signal();
+                assertTrue(lock.isLocked(), "the wait took the lock back");
+            } finally {
+                lock.release();
+            }
+            assertThrows(IllegalMonitorStateException.class, () -> c.await(SHORT), "not held at all");
+        }
+    }
+
+    /** Waits on {@code c} (its lock taken and given back here); says whether it returned or threw InterruptedException. */
+    private static String awaitReporting(Condition c) {
+        try {
+            c.acquire();
+            try {
+                c.await();
+                return "returned, interrupt status " + Thread.interrupted();
+            } catch (InterruptedException e) {
+                return "InterruptedException";
+            } finally {
+                c.release();
+            }
+        } catch (InterruptedException e) {
+            return "interrupted before waiting";
+        }
+    }
+
+    private static List<String> twoSorted(Queue<String> out) throws InterruptedException {
+        List<String> got = new ArrayList<>(List.of(out.get(HANG), out.get(HANG)));
+        got.sort(null);
+        return got;
+    }
+
     private static CompletableFuture<Boolean> waitInThread(Condition c) {
+        return waitInThread(c, HANG);
+    }
+
+    private static CompletableFuture<Boolean> waitInThread(Condition c, Duration timeout) {
         Callable<Boolean> body = () -> {
             c.acquire();
             try {
-                return c.await(HANG);
+                return c.await(timeout);
             } finally {
                 c.release();
             }

@@ -13,33 +13,45 @@ import org.multiprocessing4j.internal.futex.SpinPause;
  * is not stored, a waiter that gives up (timeout, interrupt) absorbs no later signal, and a waiter whose
  * process died is skipped. The caller holds the condition's lock around {@link #register},
  * {@link #finish}, {@link #signal} (the lock orders those; this class only needs atomicity for the slot
- * state, which the sleeping waiter changes without the lock).
+ * state and the waiting count, which the waiter changes without the lock).
  *
  * <pre>
  *   +0 next ticket (long)       FIFO order of registrations
- *   +8 waiting (int)            slots in WAITING or SLEEPING: a signal with none returns at once
+ *   +8 waiting (int)            slots in REGISTERED or SLEEPING: a signal with none returns at once
  *  +64 slots: SLOTS x { state (int) | pad | owner: OwnerWord (long) | ticket (long) | reserved (long) }
- *      state FREE 0, WAITING 1 (registered, spinning), SLEEPING 2 (in or entering FUTEX_WAIT),
- *            SIGNALLED 3; the slot's futex word
+ *      state FREE 0, REGISTERED 1 (spinning), SLEEPING 2 (in or entering FUTEX_WAIT), SIGNALLED 3,
+ *            WITHDRAWN 4 (gave up unsignalled, not yet finished); the slot's futex word
  * </pre>
  */
 /*
  * Implementation notes
  *
- * Wait: register (under the lock: a FREE slot gets owner, ticket, then state WAITING with release), release
- * the lock, spin briefly while the state is WAITING, then CAS WAITING → SLEEPING and FUTEX_WAIT(state,
- * SLEEPING). Signal (under the lock): for the oldest WAITING/SLEEPING slot of a live process, getAndSet
- * (state, SIGNALLED) and FUTEX_WAKE only if it was SLEEPING. The CAS and the getAndSet make the handshake
- * atomic: either the waiter's CAS fails (it sees SIGNALLED and does not sleep), or the signaller sees
- * SLEEPING and wakes it; FUTEX_WAIT on SLEEPING returns at once if the state changed first. The weakening
+ * Wait: register (under the lock: a FREE slot gets owner, ticket, then state REGISTERED with release;
+ * waiting + 1), release the lock, spin briefly while the state is REGISTERED, then CAS REGISTERED →
+ * SLEEPING and FUTEX_WAIT(state, SLEEPING). Signal (under the lock): for the oldest REGISTERED/SLEEPING
+ * slot of a live process, CAS (state, seen → SIGNALLED), waiting - 1, and FUTEX_WAKE only if it was
+ * SLEEPING; a failed CAS reads the state again (REGISTERED → SLEEPING: retry; WITHDRAWN: the waiter gave up
+ * first, skip it, not counted). The waiter's CAS and the signaller's CAS make the handshake atomic: either
+ * the waiter's CAS fails (it sees SIGNALLED and does not sleep), or the signaller sees SLEEPING and wakes
+ * it; FUTEX_WAIT on SLEEPING returns at once if the state changed first. The weakening
  * condition-plain-sleep replaces the waiter's CAS by a plain store, which can overwrite SIGNALLED: the
  * lost wake-up the stress test must catch.
  *
- * Finish (under the lock again, after the wait): a SIGNALLED slot consumed its signal; otherwise the
- * waiter CASes its slot back to FREE (WAITING/SLEEPING → FREE) so no later signal picks it. Both free the
- * slot. Dead waiters: a signal skips (and frees) slots whose owner is dead (OwnerWord.isDead, a cached
- * pidfd poll); registration that finds no FREE slot frees slots of dead owners first. A signaller that
- * died mid-signal leaves at worst a slot SIGNALLED without a wake: its waiter sees it within one slice.
+ * Give up (timeout, interrupt), still without the lock: the waiter CASes REGISTERED/SLEEPING → WITHDRAWN
+ * and, if that succeeded, waiting - 1: from then on no signal picks the slot, so a waiter that gave up
+ * while another thread held the lock (and so cannot finish yet) absorbs no signal sent meanwhile; the
+ * signal goes to a live waiter. If the CAS finds SIGNALLED, the signal came first: the wait counts as
+ * signalled (an interrupt then is reported by status, as java.util.concurrent does). Exactly one of the
+ * signaller's CAS and the waiter's CAS takes a slot out of REGISTERED/SLEEPING, and that one decrements
+ * waiting, so the count stays exact whichever wins.
+ *
+ * Finish (under the lock again, after the wait): SIGNALLED (it consumed its signal) or WITHDRAWN → FREE;
+ * a slot still REGISTERED/SLEEPING (a wait that never began: the lock's release failed) is CASed to FREE,
+ * waiting - 1. Slots are reused only once FREE, i.e. after finish. Dead waiters: a signal skips (and
+ * frees) slots whose owner is dead (OwnerWord.isDead, a cached pidfd poll); registration that finds no
+ * FREE slot frees slots of dead owners first, whatever their state (a waiter killed after withdrawing, or
+ * after taking a signal, while it waited to retake the lock). A signaller that died mid-signal leaves at
+ * worst a slot SIGNALLED without a wake: its waiter sees it within one slice.
  */
 public final class SharedCondition {
     public static final int SLOTS = 128;
@@ -56,6 +68,7 @@ public final class SharedCondition {
     static final int REGISTERED = 1;
     static final int SLEEPING = 2;
     static final int SIGNALLED = 3;
+    static final int WITHDRAWN = 4;
 
     private final MemorySegment segment;
     private final long base;
@@ -92,10 +105,12 @@ public final class SharedCondition {
 
     /**
      * Waits (without the lock) until the slot is signalled or {@code deadline} passes, or an interrupt
-     * if {@code interruptible}.
+     * if {@code interruptible}. A waiter that gives up withdraws its slot before returning, so no later
+     * signal picks it; {@link #finish} frees the slot either way.
      *
-     * @return true if signalled; false if the deadline passed or it was interrupted (the caller reads the
-     *         interrupt status); the slot stays registered until {@link #finish}
+     * @return true if signalled (also when a signal came just before giving up: it was consumed); false if
+     *         the deadline passed or it was interrupted (the caller reads the interrupt status) and it
+     *         withdrew unsignalled
      */
     public boolean await(int slot, long deadline, boolean interruptible) {
         long s = slotOffset(slot);
@@ -109,12 +124,9 @@ public final class SharedCondition {
             if (state == SIGNALLED) {
                 return true;
             }
-            if (interruptible && Thread.currentThread().isInterrupted()) {
-                return false;
-            }
             long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                return false;
+            if (remaining <= 0 || interruptible && Thread.currentThread().isInterrupted()) {
+                return !withdraw(s);
             }
             if (state == REGISTERED) {
                 if (SyncWeakening.CONDITION_PLAIN_SLEEP) {
@@ -128,6 +140,23 @@ public final class SharedCondition {
         }
     }
 
+    /** Gives up the wait of slot {@code s}: true if it withdrew, false if a signal had taken it first. */
+    private boolean withdraw(long s) {
+        for (;;) {
+            int state = (int) INT.getVolatile(segment, s);
+            if (state == SIGNALLED) {
+                return false;
+            }
+            if (state != REGISTERED && state != SLEEPING) {
+                return true; // NOTE: cannot happen (only this waiter withdraws, only its death frees): nothing to undo
+            }
+            if (INT.compareAndSet(segment, s, state, WITHDRAWN)) {
+                ignore((int) INT.getAndAdd(segment, base + WAITING, -1));
+                return true;
+            }
+        }
+    }
+
     /**
      * Ends a wait (caller holds the lock again): frees the slot.
      *
@@ -137,11 +166,11 @@ public final class SharedCondition {
         long s = slotOffset(slot);
         for (;;) {
             int state = (int) INT.getVolatile(segment, s);
-            if (state == SIGNALLED) {
+            if (state == SIGNALLED || state == WITHDRAWN || state == FREE) {
                 INT.setRelease(segment, s, FREE);
-                return true;
+                return state == SIGNALLED;
             }
-            if (INT.compareAndSet(segment, s, state, FREE)) {
+            if (INT.compareAndSet(segment, s, state, FREE)) { // NOTE: a wait that never began (the lock's release failed)
                 ignore((int) INT.getAndAdd(segment, base + WAITING, -1));
                 return false;
             }
@@ -163,11 +192,16 @@ public final class SharedCondition {
             long s = slotOffset(oldest);
             long owner = (long) LONG.getVolatile(segment, s + OWNER);
             if (OwnerWord.isDead(owner)) {
-                INT.setVolatile(segment, s, FREE); // a dead waiter: it absorbs no signal
-                ignore((int) INT.getAndAdd(segment, base + WAITING, -1));
+                freeDead(s); // a dead waiter: it absorbs no signal
                 continue;
             }
-            int before = (int) INT.getAndSet(segment, s, SIGNALLED);
+            int before;
+            do {
+                before = (int) INT.getVolatile(segment, s);
+            } while ((before == REGISTERED || before == SLEEPING) && !INT.compareAndSet(segment, s, before, SIGNALLED));
+            if (before != REGISTERED && before != SLEEPING) {
+                continue; // withdrew meanwhile (timeout, interrupt): not counted, the next oldest gets the signal
+            }
             ignore((int) INT.getAndAdd(segment, base + WAITING, -1));
             if (before == SLEEPING) {
                 Futex.wake(segment, s, 1);
@@ -208,17 +242,21 @@ public final class SharedCondition {
         return -1;
     }
 
-    /** Frees the slots of dead owners, signalled or not (caller holds the lock). */
+    /** Frees the slots of dead owners, whatever their state (caller holds the lock). */
     private void freeDeadSlots() {
         for (int i = 0; i < SLOTS; i++) {
             long s = slotOffset(i);
-            int state = (int) INT.getVolatile(segment, s);
-            if (state != FREE && OwnerWord.isDead((long) LONG.getVolatile(segment, s + OWNER))) {
-                INT.setVolatile(segment, s, FREE);
-                if (state != SIGNALLED) {
-                    ignore((int) INT.getAndAdd(segment, base + WAITING, -1));
-                }
+            if ((int) INT.getVolatile(segment, s) != FREE && OwnerWord.isDead((long) LONG.getVolatile(segment, s + OWNER))) {
+                freeDead(s);
             }
+        }
+    }
+
+    /** Frees slot {@code s} of a dead owner, which changes it no more; only REGISTERED/SLEEPING still count as waiting. */
+    private void freeDead(long s) {
+        int state = (int) INT.getAndSet(segment, s, FREE);
+        if (state == REGISTERED || state == SLEEPING) {
+            ignore((int) INT.getAndAdd(segment, base + WAITING, -1));
         }
     }
 

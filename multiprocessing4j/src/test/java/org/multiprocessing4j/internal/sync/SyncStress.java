@@ -29,6 +29,10 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  *     race to take it over while others try to take it normally; exactly one may be inside at a time.
  * <li>{@code condition}: two parties take turns through a condition (wait until it is my turn, pass the
  *     turn, signal).
+ * <li>{@code condition-timeout}: waiters with timeouts around the spin budget race a signaller that sends
+ *     one or two signals at a time and now and then interrupts a waiter of its JVM: a wait that gave up
+ *     (timeout, interrupt) must not have taken a signal (what the wait returned must be what finishing it
+ *     says), and the waiting count and the signals sent but not yet taken stay within 0..waiters.
  * <li>{@code barrier}: three parties pass a barrier again and again.
  * </ul>
  * Arguments: {@code <scenario> threads|processes <maxMillis> <stallMillis> <seed>}; a worker JVM runs
@@ -48,6 +52,12 @@ final class SyncStress {
     private static final long TURN = 80;
     private static final long STOP = 88;
     private static final long ATTACHED = 96;
+    private static final long SENT = 104;
+    private static final long CONSUMED = 112;
+    /** Set by a condition-timeout waiter that found a violation, so that one in the worker JVM fails the run too. */
+    private static final long FAILED = 120;
+    /** Waiter parties of the condition-timeout scenario, in all JVMs together. */
+    private static final int TIMEOUT_WAITERS = 3;
     /** Acquisitions per lock party (8 parties at most): a party that stops while others go on is stuck. */
     private static final long PARTY_PROGRESS = 256;
     private static final int PARTIES = 4;
@@ -113,6 +123,10 @@ final class SyncStress {
             Thread.sleep(50);
             long progress = (long) LONG.getVolatile(memory, PROGRESS);
             long now = System.nanoTime();
+            if ((long) LONG.getVolatile(memory, FAILED) != 0) {
+                Thread.sleep(100); // the failing JVM prints its own verdict line; let it come first
+                verdict(CORRUPT, "CORRUPT: reported by a waiter in " + (processes ? "one of the JVMs" : "this JVM") + ", see above");
+            }
             for (int p = 0; (scenario.equals("lock") || scenario.equals("bias")) && p < (scenario.equals("bias") && !processes ? 3 : PARTIES); p++) {
                 long mine = (long) LONG.getVolatile(memory, PARTY_PROGRESS + 8L * p);
                 if (mine != partyProgress[p]) {
@@ -165,6 +179,18 @@ final class SyncStress {
                 for (int p = first; p < first + parties; p++) {
                     int party = p;
                     threads.add(start("turn-" + p, seed + p, random -> conditionLoop(party, random)));
+                }
+            }
+            case "condition-timeout" -> {
+                List<Thread> waiters = new ArrayList<>();
+                int parties = shared ? (isWorker() ? 2 : 1) : TIMEOUT_WAITERS;
+                for (int p = 0; p < parties; p++) {
+                    int party = p;
+                    waiters.add(start("waiter-" + p, seed + p, random -> timeoutWaiterLoop(party, random)));
+                }
+                threads.addAll(waiters);
+                if (!isWorker()) {
+                    threads.add(start("signaller", seed + 7, random -> signallerLoop(waiters, random)));
                 }
             }
             case "barrier" -> {
@@ -309,6 +335,60 @@ final class SyncStress {
             long ignored = (long) LONG.getAndAdd(memory, PROGRESS, 1L);
             condition.signal(1);
             lock.unlock();
+        }
+    }
+
+    /**
+     * A waiter that gives up after a random timeout around the spin budget (so that it gives up while
+     * spinning, while entering its sleep, asleep, and while the signaller holds the lock); an interrupt
+     * from the signaller ends its wait too.
+     */
+    private static void timeoutWaiterLoop(int me, SplittableRandom random) {
+        RobustLock lock = new RobustLock(memory, LOCK);
+        SharedCondition condition = new SharedCondition(memory, CONDITION);
+        for (;;) {
+            lockUninterruptibly(lock);
+            int slot = condition.register();
+            lock.unlock();
+            boolean signalled = condition.await(slot, System.nanoTime() + random.nextLong(2 * MAX_PAUSE_NANOS), true);
+            lockUninterruptibly(lock);
+            boolean finished = condition.finish(slot);
+            boolean interrupted = Thread.interrupted();
+            if (signalled != finished) {
+                LONG.setVolatile(memory, FAILED, 1L);
+                verdict(CORRUPT, "CORRUPT: waiter " + me + " gave up (" + (interrupted ? "interrupted" : "timed out")
+                        + ") yet took a signal sent before it finished, after " + (long) LONG.getVolatile(memory, PROGRESS) + " steps");
+            }
+            if (finished) {
+                long ignored = (long) LONG.getAndAdd(memory, CONSUMED, 1L);
+            }
+            long ignored = (long) LONG.getAndAdd(memory, PROGRESS, 1L);
+            lock.unlock();
+            pause(random);
+        }
+    }
+
+    /** Sends one or two signals under the lock, checks the waiting count, and now and then interrupts one of {@code waiters}. */
+    private static void signallerLoop(List<Thread> waiters, SplittableRandom random) {
+        RobustLock lock = new RobustLock(memory, LOCK);
+        SharedCondition condition = new SharedCondition(memory, CONDITION);
+        for (;;) {
+            lockUninterruptibly(lock);
+            int sent = condition.signal(1 + random.nextInt(2));
+            long ignored = (long) LONG.getAndAdd(memory, SENT, (long) sent);
+            int waiting = condition.waiting();
+            if (waiting < 0 || waiting > TIMEOUT_WAITERS) {
+                verdict(CORRUPT, "CORRUPT: " + waiting + " waiters counted, " + TIMEOUT_WAITERS + " at most");
+            }
+            long unconsumed = (long) LONG.getVolatile(memory, SENT) - (long) LONG.getVolatile(memory, CONSUMED);
+            if (unconsumed < 0 || unconsumed > TIMEOUT_WAITERS) {
+                verdict(CORRUPT, "CORRUPT: " + unconsumed + " signals counted as sent but not yet taken, " + TIMEOUT_WAITERS + " at most");
+            }
+            if (random.nextInt(4) == 0) {
+                waiters.get(random.nextInt(waiters.size())).interrupt();
+            }
+            lock.unlock();
+            pause(random);
         }
     }
 

@@ -23,11 +23,12 @@ class SyncStressTest extends ChildProcessTestBase {
     /**
      * Hazards: two holders inside a lock (lock); two threads taking over one dead owner's lock, or a
      * recoverer and a newcomer both inside (recovery); lost wake-ups of lock waiters, condition waiters
-     * and barrier parties (a hang, since the safety net is off).
+     * and barrier parties (a hang, since the safety net is off); a condition wait that gave up (timeout,
+     * interrupt) yet took a signal, so that a live waiter missed it (condition-timeout).
      */
     @ParameterizedTest(name = "{0} in {1}")
     @CsvSource({"lock, threads", "lock, processes", "recovery, threads", "condition, threads", "condition, processes",
-            "barrier, threads", "barrier, processes"})
+            "condition-timeout, threads", "condition-timeout, processes", "barrier, threads", "barrier, processes"})
     void the_real_protocol_survives_a_long_run_with_the_safety_net_off(String scenario, String mode) throws Exception {
         StressJvm.Verdict verdict = SyncStressRuns.run("no-safety-net", scenario, mode, LONG_RUN_MILLIS, 21);
         assertTrue(verdict.ok(), verdict.toString());

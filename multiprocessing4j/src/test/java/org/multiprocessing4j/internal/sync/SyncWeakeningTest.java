@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.multiprocessing4j.ChildProcessTestBase;
 import org.multiprocessing4j.internal.Configuration;
 
@@ -15,7 +17,7 @@ import org.multiprocessing4j.internal.Configuration;
  * The quick half of the sync stress tests, in the default suite: four protocols (owner recovery, the
  * lock's wake-pending flag, the condition's sleep handshake, a biased lock's revocation) pass a few seconds
  * of {@link SyncStress} with the futex safety net off, and the stress run catches a weakened variant of
- * each; and a lock whose killed holder's pid was handed to another process is recovered
+ * each; condition waiters that give up while signals race take none (no weakened variant); and a lock whose killed holder's pid was handed to another process is recovered
  * ({@link PidReuseRecovery}), but not with owner words that lack the start-time token. The long runs and
  * the other weakenings are in {@link SyncStressTest} ({@code ./mvnw -Pstress -pl multiprocessing4j test});
  * STRESS.md lists them.
@@ -91,6 +93,19 @@ class SyncWeakeningTest extends ChildProcessTestBase {
     void the_stress_run_hangs_when_a_condition_waiter_announces_its_sleep_with_a_plain_store() throws Exception {
         List<StressJvm.Verdict> verdicts = untilCaught("no-safety-net,condition-plain-sleep", "condition", StressJvm.Verdict::hang, 4, 14, 24);
         assertTrue(verdicts.getLast().hang(), "expected HANG, got " + verdicts);
+    }
+
+    /**
+     * Waiters whose timeouts (around the spin budget) and interrupts race one or two signals at a time: a
+     * wait that gave up never took a signal, in threads and across two JVMs. There is no weakening switch for
+     * this hazard; the protocol before waiters withdrew on giving up (their slot stayed signallable until
+     * they had the lock back) failed this run as CORRUPT within its first steps.
+     */
+    @ParameterizedTest(name = "in {0}")
+    @ValueSource(strings = {"threads", "processes"})
+    void condition_waiters_that_give_up_while_signals_race_take_none_with_the_safety_net_off(String mode) throws Exception {
+        StressJvm.Verdict verdict = SyncStressRuns.run("no-safety-net", "condition-timeout", mode, MAX_MILLIS, 10);
+        assertTrue(verdict.ok(), verdict.toString());
     }
 
     /** Control for the test below: a biased lock's bias comes and goes thousands of times a second, never two inside. */

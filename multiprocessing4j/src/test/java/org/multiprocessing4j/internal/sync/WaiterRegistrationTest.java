@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An interrupted or timed-out waiter leaves no registration behind in shared memory: the semaphore's and
- * the event's sleeper counts, and the condition's waiter slot, are back to zero before it throws.
+ * the event's sleeper counts, and the condition's waiter slot, are back to zero before it throws (for the
+ * condition: before the waiter takes the lock back, so a signal meanwhile goes to nobody or a live waiter).
  */
 class WaiterRegistrationTest {
     private static final long SECONDS = TimeUnit.SECONDS.toNanos(60);
@@ -51,6 +52,56 @@ class WaiterRegistrationTest {
         assertEquals(false, c.finish(slot));
         assertEquals(0, c.waiting());
         assertEquals(0, c.signal(1), "a signal with nobody waiting");
+    }
+
+    @Test
+    void a_condition_waiter_that_gives_up_withdraws_before_it_finishes_so_a_signal_in_between_finds_nobody() {
+        SharedCondition c = new SharedCondition(memory, 0);
+        int slot = c.register();
+        assertEquals(false, c.await(slot, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20), true));
+        assertEquals(0, c.waiting(), "withdrawn before finish (before the lock is taken back)");
+        assertEquals(0, c.signal(1), "a signal between giving up and finishing");
+        assertEquals(false, c.finish(slot));
+        assertEquals(0, c.waiting());
+    }
+
+    @Test
+    void an_interrupted_condition_waiter_withdraws_before_it_finishes() {
+        SharedCondition c = new SharedCondition(memory, 0);
+        int slot = c.register();
+        Thread.currentThread().interrupt();
+        try {
+            assertEquals(false, c.await(slot, System.nanoTime() + SECONDS, true));
+        } finally {
+            assertTrue(Thread.interrupted(), "the interrupt status is the caller's to read");
+        }
+        assertEquals(0, c.waiting());
+        assertEquals(0, c.signal(1));
+        assertEquals(false, c.finish(slot));
+    }
+
+    @Test
+    void a_condition_waiter_signalled_before_it_gives_up_counts_as_signalled() {
+        SharedCondition c = new SharedCondition(memory, 0);
+        int slot = c.register();
+        assertEquals(1, c.signal(1));
+        assertEquals(true, c.await(slot, System.nanoTime(), true), "deadline already passed, but the signal came first");
+        assertEquals(true, c.finish(slot));
+        assertEquals(0, c.waiting());
+    }
+
+    @Test
+    void a_withdrawn_slot_is_reused_only_after_finish() {
+        SharedCondition c = new SharedCondition(memory, 0);
+        int slot = c.register();
+        assertEquals(false, c.await(slot, System.nanoTime(), true));
+        int other = c.register();
+        assertTrue(other != slot, "a withdrawn slot was handed out before its waiter finished");
+        c.finish(slot);
+        assertEquals(1, c.signal(1));
+        assertEquals(true, c.await(other, System.nanoTime(), true));
+        assertEquals(true, c.finish(other));
+        assertEquals(0, c.waiting());
     }
 
     /** Runs {@code wait} in a thread until {@code registered} reads 1, interrupts it, returns what it threw. */
