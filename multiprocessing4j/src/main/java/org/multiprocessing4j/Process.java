@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import org.multiprocessing4j.internal.launch.ChildClassPath;
 import org.multiprocessing4j.internal.launch.ChildJvm;
 import org.multiprocessing4j.internal.launch.ChildStarter;
 import org.multiprocessing4j.internal.launch.ProcessTree;
@@ -144,6 +145,10 @@ public class Process implements Runnable, Serializable, AutoCloseable {
             // take the codec's fast paths then reaches the child without JDK serialization, which a fresh JVM
             // pays tens of ms for. A subclass travels whole, its fields with it.
             Object image = getClass() == Process.class ? target : this;
+            ChildClassPath.requireLoadable(getClass(), "process '" + name + "'");
+            if (target != null) {
+                ChildClassPath.requireLoadable(target.getClass(), "the target of process '" + name + "'");
+            }
             byte[] encoded = ctx.codec().encode(image, "process '" + name + "'");
             try {
                 child = ChildStarter.start(ctx.command(), ctx.startMethod() == StartMethod.PRESTARTED ? ctx.standby() : null,

@@ -70,6 +70,7 @@ public final class ChildJvm {
 
     /** As {@link #launch(JvmCommand)}; a {@code standby} warms up fully and reports {@link Frames#READY}. */
     static ChildJvm launch(JvmCommand command, boolean standby) {
+        ChildClassPath.requireLibrary();
         Rendezvous rendezvous = Rendezvous.get();
         byte[] token = Bootstrap.newToken();
         CompletableFuture<FrameChannel> link = rendezvous.expect(token);

@@ -73,10 +73,15 @@ public final class ChildMain {
                 // a pool worker, a pipe's or a manager's user needs them right after its target is decoded,
                 // while the serializer's own warm-up matters only for objects off the fast paths.
                 Thread.ofPlatform().daemon().name("mp4j-warm-up").start(() -> {
-                    RingWarmUp.run();
-                    BootTrace.phase("rings warm");
-                    serializer.warmUp();
-                    BootTrace.phase("serializer warm");
+                    try {
+                        RingWarmUp.run();
+                        BootTrace.phase("rings warm");
+                        serializer.warmUp();
+                        BootTrace.phase("serializer warm");
+                    } catch (Throwable optional) {
+                        // NOTE: optional work: a child whose heap ran out (or any failure here) must not print this
+                        // thread's trace; the child's own code meets the same condition and reports it
+                    }
                 });
             }
             link = connect(socket.join(), bootstrap);
@@ -114,7 +119,10 @@ public final class ChildMain {
         try {
             // a Process (its run() method), or a bare Runnable for the library's own children (AOT training)
             target = (Runnable) codec.decode(order.process(), loader);
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+        } catch (ClassNotFoundException e) {
+            reportAndExit(order.name(), new IllegalStateException(ChildClassPath.cannotLoad("the process object", e), e));
+            return;
+        } catch (IOException | RuntimeException e) {
             reportAndExit(order.name(), new IllegalStateException("cannot load the process object in the child", e));
             return;
         }

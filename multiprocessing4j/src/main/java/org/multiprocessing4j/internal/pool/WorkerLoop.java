@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.SerializableRunnable;
+import org.multiprocessing4j.internal.launch.ChildClassPath;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.pipe.RingConnection;
 import org.multiprocessing4j.internal.ring.BrokenRingException;
@@ -135,7 +137,7 @@ public final class WorkerLoop implements SerializableRunnable {
     private static Object run(byte[] task, int length, ObjectCodec codec, ClassLoader loader, Map<Long, Object> functions) throws Exception {
         int at = TaskMessages.HEADER;
         return switch (task[0]) {
-            case TaskMessages.CALL -> ((Callable<Object>) codec.decode(task, at, length - at, loader)).call();
+            case TaskMessages.CALL -> ((Callable<Object>) decodeTask(codec, task, at, length - at, loader, false)).call();
             case TaskMessages.MAP, TaskMessages.STARMAP -> {
                 long fnId = TaskMessages.getLong(task, at);
                 int fnLength = TaskMessages.getInt(task, at + 8);
@@ -145,12 +147,12 @@ public final class WorkerLoop implements SerializableRunnable {
                 }
                 Object fn = functions.get(fnId);
                 if (fn == null) {
-                    fn = codec.decode(task, at + 12, fnLength, loader);
+                    fn = decodeTask(codec, task, at + 12, fnLength, loader, false);
                     functions.put(fnId, fn);
                 }
                 // NOTE: numbers in and out stay unboxed arrays (PackedList): a chunk's 125,000 boxed arguments
                 // and results were all alive at once, and most of the worker's time went to storing them.
-                List<?> args = (List<?>) codec.decodePacked(task, argsAt, length - argsAt, loader);
+                List<?> args = (List<?>) decodeTask(codec, task, argsAt, length - argsAt, loader, true);
                 PackedList.Builder results = new PackedList.Builder(args.size());
                 if (task[0] == TaskMessages.MAP) {
                     Function<Object, Object> f = (Function<Object, Object>) fn;
@@ -168,6 +170,19 @@ public final class WorkerLoop implements SerializableRunnable {
             }
             default -> throw new IOException("unknown pool task kind " + task[0]);
         };
+    }
+
+    /**
+     * Decodes part of a task message; a class this JVM cannot load becomes a {@link ProcessError} that says why
+     * (a task's own ClassNotFoundException, thrown while it runs, stays as it is).
+     */
+    private static Object decodeTask(ObjectCodec codec, byte[] task, int at, int length, ClassLoader loader, boolean packed)
+            throws IOException {
+        try {
+            return packed ? codec.decodePacked(task, at, length, loader) : codec.decode(task, at, length, loader);
+        } catch (ClassNotFoundException e) {
+            throw new ProcessError(ChildClassPath.cannotLoad("a pool task", e), e);
+        }
     }
 
     private static ClassLoader loader() {
