@@ -328,12 +328,39 @@ final class FastPathWriter {
         if (shapeBytes == null || count > 255) {
             throw NotFastPath.INSTANCE;
         }
+        for (int i = 0; i < count; i++) {
+            refuseSharedState(form.getCapturedArg(i), form);
+        }
         out.writeByte(LAMBDA);
         out.writeInt(shapeBytes.length);
         out.writeBytes(shapeBytes, 0, shapeBytes.length);
         out.writeByte(count);
         for (int i = 0; i < count; i++) {
             write(form.getCapturedArg(i), depth + 1);
+        }
+    }
+
+    /**
+     * Refuses a JDK object whose whole point is state shared between threads (a lock, an atomic, a blocking
+     * queue, a semaphore) captured by a lambda: serialized, it would reach the other process as a copy that
+     * shares nothing, silently (a child's {@code incrementAndGet} would never show in the parent). CPython
+     * refuses to pickle its locks and queues the same way. The library's own types (which implement some of
+     * these interfaces) are shared, and other JDK objects are plain values, copied as in CPython.
+     *
+     * @throws IllegalArgumentException naming the class and what to use instead
+     */
+    private static void refuseSharedState(Object captured, SerializedLambda form) {
+        if (captured == null || captured.getClass().getClassLoader() != null) {
+            return; // not a JDK class (the library's Lock, Queue view and proxies are shared across processes)
+        }
+        Class<?> type = captured.getClass();
+        if (captured instanceof java.util.concurrent.locks.Lock || captured instanceof java.util.concurrent.locks.ReadWriteLock
+                || captured instanceof java.util.concurrent.BlockingQueue || captured instanceof java.util.concurrent.Semaphore
+                || type.getPackageName().equals("java.util.concurrent.atomic")) {
+            throw new IllegalArgumentException("a lambda of " + form.getCapturingClass().replace('/', '.') + " captures a "
+                    + type.getName() + ", which would reach the other process as a copy that shares nothing with this one"
+                    + " (CPython refuses to pickle its locks and queues likewise): to share state between processes use"
+                    + " org.multiprocessing4j's Lock, RLock, Semaphore, Value, Array or Queue, or a manager's objects");
         }
     }
 

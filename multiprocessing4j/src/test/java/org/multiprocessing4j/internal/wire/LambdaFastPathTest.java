@@ -183,13 +183,31 @@ class LambdaFastPathTest {
 
     @Test
     void a_bound_method_reference_carries_its_receiver_through_the_serializer() throws Exception {
-        AtomicReference<Object> target = new AtomicReference<>();
-        SerializableConsumer<String> setter = target::set;
-        byte[] encoded = codec.encode(setter, "a consumer");
-        assertEquals(ObjectCodec.WITH_OBJECTS, encoded[0], "AtomicReference is not a fast-path value");
+        StringBuilder target = new StringBuilder();
+        SerializableConsumer<String> appender = target::append;
+        byte[] encoded = codec.encode(appender, "a consumer");
+        assertEquals(ObjectCodec.WITH_OBJECTS, encoded[0], "StringBuilder is not a fast-path value");
         SerializableConsumer<String> back = (SerializableConsumer<String>) codec.decode(encoded, loader);
         back.accept("x");
-        assertNull(target.get(), "the receiver is a copy, as with JDK serialization");
+        assertEquals(0, target.length(), "the receiver is a copy, as with JDK serialization");
+    }
+
+    @Test
+    void a_lambda_capturing_a_jdk_lock_atomic_or_blocking_queue_is_refused_naming_it() {
+        java.util.concurrent.atomic.AtomicInteger counter = new java.util.concurrent.atomic.AtomicInteger();
+        SerializableCallable<Integer> increment = counter::incrementAndGet;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec.encode(increment, "a task"));
+        assertTrue(e.getMessage().contains("java.util.concurrent.atomic.AtomicInteger") && e.getMessage().contains("Value"),
+                e.getMessage());
+        java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+        SerializableRunnable locked = () -> {
+            lock.lock();
+            lock.unlock();
+        };
+        assertThrows(IllegalArgumentException.class, () -> codec.encode(locked, "a target"));
+        java.util.concurrent.BlockingQueue<String> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+        SerializableRunnable offer = () -> queue.offer("x");
+        assertThrows(IllegalArgumentException.class, () -> codec.encode(offer, "a target"));
     }
 
     @Test
