@@ -34,7 +34,8 @@ final class PoolDemo {
                 crash.get();
             } catch (ExecutionException e) {
                 WorkerDiedException died = (WorkerDiedException) e.getCause();
-                System.out.printf("   a worker died mid-task: WorkerDiedException for that task only (pid %d, exit code %d)%n",
+                System.out.printf("   a task called Runtime.halt(70), ending its worker JVM at once as a native crash would:%n"
+                        + "   only that task failed, with WorkerDiedException (worker pid %d, exit code %d)%n",
                         died.pid(), died.exitCode());
             }
             System.out.println("   the other task still answered: " + fine.get());
