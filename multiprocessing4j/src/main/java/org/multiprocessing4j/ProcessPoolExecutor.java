@@ -93,6 +93,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
         Context context = b.context != null ? b.context : Multiprocessing.defaultContext();
         this.engine = new PoolEngine("ProcessPoolExecutor", b.maxWorkers, b.initializer, b.maxTasksPerChild, b.taskTimeout, context);
         this.unfinished = new UnfinishedTasks(engine.name());
+        engine.keepAliveDuringStages(unfinished); // NOTE: stages of its futures hold the JVM up too, as the tasks do
     }
 
     /** {@return a new builder, with the defaults listed on {@link Builder}'s methods} */

@@ -38,6 +38,14 @@ class ExecutorExitTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_stage_of_a_future_still_runs_before_the_jvm_exits(@TempDir Path base) throws Exception {
+        Path file = base.resolve("written");
+        assertEquals(0, runParent(base, "stage", file));
+        assertTrue(Files.exists(file), "the stage (on a thread of the executor's own) ran before the JVM exited");
+        assertEquals("done", Files.readString(file));
+    }
+
+    @Test
     void an_idle_executor_never_shut_down_does_not_keep_the_jvm_alive(@TempDir Path base) throws Exception {
         assertEquals(0, runParent(base, "idle", base.resolve("unused")));
     }

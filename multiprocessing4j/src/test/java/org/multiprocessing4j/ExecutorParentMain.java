@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code shutdown}: submits a task that sleeps 1 s and writes {@code done} to the file, calls
  *       {@code shutdown()}, returns from main;</li>
  *   <li>{@code pending}: the same without {@code shutdown()};</li>
+ *   <li>{@code stage}: submits a quick task whose future has a stage that sleeps 1 s and then writes
+ *       {@code done} to the file, returns from main without {@code shutdown()};</li>
  *   <li>{@code idle}: runs one task to its end, leaves the executor idle and not shut down, returns;</li>
  *   <li>{@code exit}: submits a task that sleeps 1 h and then writes the file, calls {@code System.exit(7)}.</li>
  * </ul>
@@ -34,6 +36,13 @@ public final class ExecutorParentMain {
                     ex.shutdown();
                 }
             }
+            case "stage" -> ex.submit(() -> 1).thenAccept(one -> {
+                try {
+                    writeAfter(file, Duration.ofSeconds(1));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
             case "idle" -> {
                 // nothing pending: main returns with the executor neither shut down nor busy
             }

@@ -143,6 +143,11 @@ public final class PoolEngine {
         return stages;
     }
 
+    /** Makes the stages of this pool's futures count in {@code unfinished} while they run (an executor's rule). */
+    public void keepAliveDuringStages(UnfinishedTasks unfinished) {
+        stages.keepAliveWith(unfinished);
+    }
+
     /** The single thread on which result callbacks run, in completion order. */
     ExecutorService callbackThread() {
         return callbacks;

@@ -23,6 +23,8 @@ final class StageRunner implements Executor {
 
     /** Stages handed to {@link #execute} and not ended yet. */
     private final AtomicInteger running = new AtomicInteger();
+    /** An executor's count of unfinished work, which keeps the JVM alive: stages count in it too; or null. */
+    private volatile UnfinishedTasks keepAlive;
 
     private static ThreadPoolExecutor threads() {
         AtomicInteger count = new AtomicInteger();
@@ -30,28 +32,45 @@ final class StageRunner implements Executor {
                 r -> Thread.ofPlatform().daemon().name("mp4j-future-stage-" + count.incrementAndGet()).unstarted(r));
     }
 
+    /**
+     * Counts every stage in {@code unfinished} until it ended, so that a JVM whose {@code main} returned does not
+     * exit before the stages of an executor's futures ran (as it did not when they ran on the relay, before the
+     * task counted as finished). Call once, before any future exists.
+     */
+    void keepAliveWith(UnfinishedTasks unfinished) {
+        this.keepAlive = unfinished;
+    }
+
     @Override
     public void execute(Runnable stage) {
+        UnfinishedTasks k = keepAlive;
+        // NOTE: counted here, inside the completion that hands the stage over, so before the task's own count ends
+        if (k != null) {
+            k.added();
+        }
         running.incrementAndGet();
         try {
-            THREADS.execute(() -> run(stage));
+            THREADS.execute(() -> run(stage, k));
         } catch (RuntimeException | Error e) {
-            ended();
+            ended(k);
             throw e;
         }
     }
 
-    private void run(Runnable stage) {
+    private void run(Runnable stage, UnfinishedTasks k) {
         RUNNING.set(this);
         try {
             stage.run();
         } finally {
             RUNNING.remove();
-            ended();
+            ended(k);
         }
     }
 
-    private void ended() {
+    private void ended(UnfinishedTasks k) {
+        if (k != null) {
+            k.finished();
+        }
         // NOTE: a stage that completes a derived future hands that future's stages to execute() before its own
         // end is counted here, so the count cannot touch zero between a chain's stages
         if (running.decrementAndGet() <= 1) { // 1: a stage that closes the pool waits for all but itself
