@@ -13,10 +13,24 @@ import java.util.concurrent.TimeUnit;
  * ({@code remoteManager.get(name, Queue.class)}), or a cluster's queue ({@code ctx.queue()} on a context
  * whose pool workers are a cluster's). Each call is one call of that queue, so {@code put}/{@code get}
  * block there (for a manager, a blocked {@code get} holds one connection). Nulls are
- * refused (a {@code BlockingQueue}'s rule). {@link #close()} only ends this object's use. Serializes as
- * the proxy it wraps. Thread-safe.
+ * refused (a {@code BlockingQueue}'s rule). {@link #close()} only ends this object's use, as a local
+ * queue's close ends this process's: later calls throw {@link IllegalStateException} and threads blocked
+ * in {@code put}/{@code get} are woken to throw it; other handles of the queue (copies in other JVMs, or
+ * decoded again here) go on. Serializes as the proxy it wraps. Thread-safe.
  *
  * @param <T> the type of the items
+ */
+/*
+ * Implementation notes
+ *
+ * Waking the blocked. A thread blocked in the remote queue's put or take is woken by an interrupt, which both
+ * kinds of remote queue handle without losing an item: a cluster queue waits in slices and gives back an
+ * item a slice got when interrupted (ClusterQueue, Waiting); a manager's client drops the connection and the
+ * manager interrupts the call it serves (AbandonedCalls). So close() interrupts the threads registered in
+ * `blocked` (each call registers a token under `this` and removes it under `this` when it returns), and
+ * such a call then throws IllegalStateException instead of InterruptedException. A call that got its result
+ * just as close() interrupted it returns that result and clears the interrupt close() sent; an interrupt
+ * from elsewhere that came at that very moment is lost with it.
  */
 final class RemoteQueue<T> extends Queue<T> {
     @Serial
@@ -29,6 +43,59 @@ final class RemoteQueue<T> extends Queue<T> {
     }
 
     private final BlockingQueue<T> remote;
+    /** Set by {@link #close()}; guarded by this (volatile for the quick checks). */
+    private transient volatile boolean closed;
+    /** The calls of this object blocked in the remote queue now; guarded by this. */
+    private final transient java.util.Set<Blocked> blocked = new java.util.HashSet<>();
+
+    /** One blocking call in progress: its thread, and whether close() interrupted it (guarded by the queue). */
+    private static final class Blocked {
+        final Thread thread = Thread.currentThread();
+        boolean interruptedByClose;
+    }
+
+    /** A blocking call of the remote queue. */
+    @FunctionalInterface
+    private interface Call<R> {
+        R run() throws InterruptedException;
+    }
+
+    /** Throws if this object is closed. */
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
+        }
+    }
+
+    /** Runs {@code call}, woken by {@link #close()} with {@link IllegalStateException}. */
+    private <R> R blocking(Call<R> call) throws InterruptedException {
+        Blocked token = new Blocked();
+        synchronized (this) {
+            checkOpen();
+            blocked.add(token);
+        }
+        boolean done = false;
+        try {
+            R result = call.run();
+            done = true;
+            return result;
+        } catch (InterruptedException e) {
+            synchronized (this) {
+                blocked.remove(token);
+                if (token.interruptedByClose) {
+                    throw new IllegalStateException(this + " was closed while this thread waited in it");
+                }
+            }
+            throw e;
+        } finally {
+            synchronized (this) {
+                blocked.remove(token);
+                if (done && token.interruptedByClose) {
+                    Thread.interrupted(); // NOTE: close's interrupt came after the call's end: not the caller's
+                }
+            }
+        }
+    }
 
     RemoteQueue(BlockingQueue<T> remote) {
         super(new Marker());
@@ -37,18 +104,24 @@ final class RemoteQueue<T> extends Queue<T> {
 
     @Override
     public void put(T item) throws InterruptedException {
-        remote.put(Objects.requireNonNull(item, "item"));
+        Objects.requireNonNull(item, "item");
+        blocking(() -> {
+            remote.put(item);
+            return null;
+        });
     }
 
     @Override
     public void put(T item, Duration timeout) throws InterruptedException {
-        if (!remote.offer(Objects.requireNonNull(item, "item"), timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        Objects.requireNonNull(item, "item");
+        if (!blocking(() -> remote.offer(item, timeout.toNanos(), TimeUnit.NANOSECONDS))) {
             throw new QueueFullException("the queue stayed full for " + timeout);
         }
     }
 
     @Override
     public void putNowait(T item) {
+        checkOpen();
         if (!remote.offer(Objects.requireNonNull(item, "item"))) {
             throw new QueueFullException("the queue is full");
         }
@@ -56,12 +129,12 @@ final class RemoteQueue<T> extends Queue<T> {
 
     @Override
     public T get() throws InterruptedException {
-        return remote.take();
+        return blocking(remote::take);
     }
 
     @Override
     public T get(Duration timeout) throws InterruptedException {
-        T item = remote.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        T item = blocking(() -> remote.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
         if (item == null) {
             throw new QueueEmptyException("the queue stayed empty for " + timeout);
         }
@@ -70,6 +143,7 @@ final class RemoteQueue<T> extends Queue<T> {
 
     @Override
     public T getNowait() {
+        checkOpen();
         T item = remote.poll();
         if (item == null) {
             throw new QueueEmptyException("the queue is empty");
@@ -79,16 +153,19 @@ final class RemoteQueue<T> extends Queue<T> {
 
     @Override
     public int qsize() {
+        checkOpen();
         return remote.size();
     }
 
     @Override
     public boolean empty() {
+        checkOpen();
         return remote.isEmpty();
     }
 
     @Override
     public boolean full() {
+        checkOpen();
         return remote.remainingCapacity() == 0;
     }
 
@@ -105,7 +182,17 @@ final class RemoteQueue<T> extends Queue<T> {
 
     @Override
     public void close() {
-        // nothing of this process's to release: the queue is the manager's or the cluster's
+        // NOTE: nothing of this process's to release (the queue is the manager's or the cluster's): only this object's use ends
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (Blocked b : blocked) {
+                b.interruptedByClose = true;
+                b.thread.interrupt();
+            }
+        }
     }
 
     @Serial
@@ -128,6 +215,6 @@ final class RemoteQueue<T> extends Queue<T> {
 
     @Override
     public String toString() {
-        return "RemoteQueue[" + remote + "]";
+        return "RemoteQueue[" + remote + (closed ? ", closed]" : "]");
     }
 }

@@ -17,9 +17,11 @@ import org.multiprocessing4j.internal.remote.SemaphoreBackend;
  * A cluster context's queues, locks, semaphores, events and manager dicts, lists and namespaces: each a new structure on the
  * cluster under a random name ({@code anon.<uuid>}), remembered by this scope so that {@link #close()}
  * destroys it (the root scope when the {@code HazelcastWorkers} connection closes, a manager's scope at
- * its shutdown). A structure outlives its scope in no JVM: copies used after it is destroyed see it empty
- * (Hazelcast recreates a structure on first use), and a wait on one ends with an exception ({@link ScopeEnds}:
- * the scope leaves a tombstone of each before it destroys it). If the JVM that made a scope dies, its structures stay
+ * its shutdown). A structure outlives its scope in no JVM: a call of a view after the scope closed throws
+ * ({@code ManagerUnavailableException} for a manager's, {@code IllegalStateException} for a connection's)
+ * instead of making it again (Hazelcast recreates a structure on first use), and a wait on one ends with that
+ * exception ({@link ScopeEnds}: the scope leaves a tombstone of each before it destroys it; the views made
+ * here see the scope's own flag, set first). If the JVM that made a scope dies, its structures stay
  * on the cluster until destroyed by name or the cluster restarts. Thread-safe.
  */
 public final class ClusterObjects implements RemoteObjects {
@@ -30,6 +32,8 @@ public final class ClusterObjects implements RemoteObjects {
     /** A manager's scope (its end makes waiters throw ManagerUnavailableException), not a connection's. */
     private final boolean manager;
     private final List<StructureRef> made = new ArrayList<>();
+    /** Set by {@link #close()} before anything is destroyed: the views made here throw from then on. */
+    private final ScopeEnds.Flag ended = new ScopeEnds.Flag();
     private boolean closed;
 
     /**
@@ -62,44 +66,44 @@ public final class ClusterObjects implements RemoteObjects {
     public <T> BlockingQueue<T> queue(int maxsize, Class<? extends Serializer> serializer) {
         String name = name(StructureRef.Kind.QUEUE);
         session.boundQueue(name, maxsize);
-        return session.queue(name, serializer);
+        return session.queue(name, serializer, ended);
     }
 
     @Override
     public <T> JoinableBackend<T> joinableQueue(int maxsize, Class<? extends Serializer> serializer) {
         String name = name(StructureRef.Kind.JOINABLE_QUEUE);
         session.boundQueue(name, maxsize);
-        return session.joinableQueue(name, serializer);
+        return session.joinableQueue(name, serializer, ended);
     }
 
     @Override
     public LockBackend lock(boolean reentrant) {
-        return reentrant ? session.rlock(name(StructureRef.Kind.RLOCK)) : session.mutex(name(StructureRef.Kind.LOCK));
+        return reentrant ? session.rlock(name(StructureRef.Kind.RLOCK), ended) : session.mutex(name(StructureRef.Kind.LOCK), ended);
     }
 
     @Override
     public SemaphoreBackend semaphore(int value, boolean bounded) {
-        return session.permits(name(StructureRef.Kind.SEMAPHORE), value, bounded);
+        return session.permits(name(StructureRef.Kind.SEMAPHORE), value, bounded, ended);
     }
 
     @Override
     public <K, V> ConcurrentMap<K, V> dict(Class<? extends Serializer> serializer) {
-        return session.dict(name(StructureRef.Kind.DICT), serializer);
+        return session.dict(name(StructureRef.Kind.DICT), serializer, ended);
     }
 
     @Override
     public Namespace namespace(Class<? extends Serializer> serializer) {
-        return session.namespace(name(StructureRef.Kind.NAMESPACE), serializer);
+        return session.namespace(name(StructureRef.Kind.NAMESPACE), serializer, ended);
     }
 
     @Override
     public EventBackend event() {
-        return session.event(name(StructureRef.Kind.EVENT));
+        return session.event(name(StructureRef.Kind.EVENT), ended);
     }
 
     @Override
     public <E> List<E> list(Class<? extends Serializer> serializer) {
-        return session.list(name(StructureRef.Kind.LIST), serializer);
+        return session.list(name(StructureRef.Kind.LIST), serializer, ended);
     }
 
     @Override
@@ -115,6 +119,7 @@ public final class ClusterObjects implements RemoteObjects {
                 return;
             }
             closed = true;
+            ended.end(manager, description);
             all = List.copyOf(made);
             made.clear();
         }

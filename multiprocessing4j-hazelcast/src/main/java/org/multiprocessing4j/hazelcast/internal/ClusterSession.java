@@ -43,11 +43,14 @@ public final class ClusterSession {
     private volatile boolean closed;
     /** Calls of this session's views on the cluster now running (see {@link #close(Duration)}). */
     private final AtomicInteger calls = new AtomicInteger();
+    /** Whether the scopes of the anonymous structures remade here have ended ({@link ScopeEnds}). */
+    private final ScopeEnds.Watch ends;
 
     public ClusterSession(String cluster, HazelcastInstance hz, Frames frames) {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
         this.hz = hz;
         this.frames = frames;
+        this.ends = new ScopeEnds.Watch(hz);
     }
 
     /** Adds this session to those that views arriving in this JVM for its cluster are remade with. */
@@ -102,19 +105,21 @@ public final class ClusterSession {
      * {@code structure} seen through this session: each call first checks that the session is open
      * (else {@link IllegalStateException}) and is counted while it runs.
      */
-    private <S> S guard(Class<S> type, S structure) {
-        return guard(type, structure, false);
+    private <S> S guard(Class<S> type, S structure, ScopeEnds.Flag scope) {
+        return guard(type, structure, false, scope);
     }
 
     /**
-     * {@link #guard(Class, Object)}, and with {@code shielded} each call also runs as a
+     * {@link #guard(Class, Object, ScopeEnds.Flag)}, and with {@code shielded} each call also runs as a
      * {@link ShieldedCall#quietly}: for the structures whose calls do not wait (a dict's, a list's, an event's
      * flag), so that a caller with an interrupt pending or arriving gets the call done, once, and keeps the
      * interrupt, instead of a {@code HazelcastException} for a call that may have taken effect anyway. The
      * blocking structures (queues, locks, semaphores) shield their own calls, slice by slice ({@link Waiting}).
+     * With a {@code scope} flag (an anonymous structure), a call after its scope ended throws
+     * ({@link ScopeEnds.Flag#check}) instead of making the structure again on the cluster.
      */
     @SuppressWarnings("unchecked")
-    private <S> S guard(Class<S> type, S structure, boolean shielded) {
+    private <S> S guard(Class<S> type, S structure, boolean shielded, ScopeEnds.Flag scope) {
         return (S) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
             boolean counted = !UNGUARDED.contains(method.getName());
             if (counted) {
@@ -124,6 +129,9 @@ public final class ClusterSession {
                 if (counted && closed) {
                     throw new IllegalStateException("the connection to Hazelcast cluster \"" + cluster
                             + "\" was closed: its queues, locks, semaphores and dicts can no longer be used through it");
+                }
+                if (counted && scope != null) {
+                    scope.check(((com.hazelcast.core.DistributedObject) structure).getName());
                 }
                 return shielded ? ShieldedCall.quietly(() -> invoke(method, structure, args)) : invoke(method, structure, args);
             } finally {
@@ -149,16 +157,21 @@ public final class ClusterSession {
         }
     }
 
-    private <E> IQueue<E> queueNamed(String name) {
-        return guard(IQueue.class, hz.getQueue(name));
+    private <E> IQueue<E> queueNamed(String name, ScopeEnds.Flag scope) {
+        return guard(IQueue.class, hz.getQueue(name), scope);
     }
 
-    private <K, V> IMap<K, V> mapNamed(String name) {
-        return guard(IMap.class, hz.getMap(name));
+    private <K, V> IMap<K, V> mapNamed(String name, ScopeEnds.Flag scope) {
+        return guard(IMap.class, hz.getMap(name), scope);
     }
 
-    private <K, V> IMap<K, V> shieldedMapNamed(String name) {
-        return guard(IMap.class, hz.getMap(name), true);
+    private <K, V> IMap<K, V> shieldedMapNamed(String name, ScopeEnds.Flag scope) {
+        return guard(IMap.class, hz.getMap(name), true, scope);
+    }
+
+    /** The flag of {@code name} in this JVM's watch (null for a named structure): for a view made from a name, not by its scope. */
+    private ScopeEnds.Flag watched(String name) {
+        return ends.flag(name);
     }
 
     public String cluster() {
@@ -180,7 +193,12 @@ public final class ClusterSession {
     }
 
     public <T> ClusterQueue<T> queue(String name, Class<? extends Serializer> serializer) {
-        return new ClusterQueue<>(queueNamed("mp4j.q." + name), payloads(serializer), null,
+        return queue(name, serializer, watched(name));
+    }
+
+    /** The queue {@code name}, whose scope's end {@code scope} tells (null: none). */
+    <T> ClusterQueue<T> queue(String name, Class<? extends Serializer> serializer, ScopeEnds.Flag scope) {
+        return new ClusterQueue<>(queueNamed("mp4j.q." + name, scope), payloads(serializer), null,
                 new StructureRef(cluster, StructureRef.Kind.QUEUE, name, serializer, 0));
     }
 
@@ -196,39 +214,67 @@ public final class ClusterSession {
     }
 
     public <T> ClusterQueue<T> joinableQueue(String name, Class<? extends Serializer> serializer) {
-        IMap<String, Long> unfinished = mapNamed("mp4j.jq." + name);
-        return new ClusterQueue<>(queueNamed("mp4j.q." + name), payloads(serializer), unfinished,
+        return joinableQueue(name, serializer, watched(name));
+    }
+
+    <T> ClusterQueue<T> joinableQueue(String name, Class<? extends Serializer> serializer, ScopeEnds.Flag scope) {
+        IMap<String, Long> unfinished = mapNamed("mp4j.jq." + name, scope);
+        return new ClusterQueue<>(queueNamed("mp4j.q." + name, scope), payloads(serializer), unfinished,
                 new StructureRef(cluster, StructureRef.Kind.JOINABLE_QUEUE, name, serializer, 0));
     }
 
     public <K, V> ClusterDict<K, V> dict(String name, Class<? extends Serializer> serializer) {
-        return new ClusterDict<>(shieldedMapNamed("mp4j.d." + name), payloads(serializer),
+        return dict(name, serializer, watched(name));
+    }
+
+    <K, V> ClusterDict<K, V> dict(String name, Class<? extends Serializer> serializer, ScopeEnds.Flag scope) {
+        return new ClusterDict<>(shieldedMapNamed("mp4j.d." + name, scope), payloads(serializer),
                 new StructureRef(cluster, StructureRef.Kind.DICT, name, serializer, 0));
     }
 
     public <T> ClusterList<T> list(String name, Class<? extends Serializer> serializer) {
-        return new ClusterList<>(guard(IList.class, hz.<byte[]>getList("mp4j.li." + name), true), payloads(serializer),
+        return list(name, serializer, watched(name));
+    }
+
+    <T> ClusterList<T> list(String name, Class<? extends Serializer> serializer, ScopeEnds.Flag scope) {
+        return new ClusterList<>(guard(IList.class, hz.<byte[]>getList("mp4j.li." + name), true, scope), payloads(serializer),
                 new StructureRef(cluster, StructureRef.Kind.LIST, name, serializer, 0));
     }
 
     /** The namespace {@code name} (a manager's {@code namespace()}): attributes in the dict of that name. */
     public ClusterNamespace namespace(String name, Class<? extends Serializer> serializer) {
-        return new ClusterNamespace(dict(name, serializer), new StructureRef(cluster, StructureRef.Kind.NAMESPACE, name, serializer, 0));
+        return namespace(name, serializer, watched(name));
+    }
+
+    ClusterNamespace namespace(String name, Class<? extends Serializer> serializer, ScopeEnds.Flag scope) {
+        return new ClusterNamespace(dict(name, serializer, scope), new StructureRef(cluster, StructureRef.Kind.NAMESPACE, name, serializer, 0));
     }
 
     /** The event {@code name}. */
     public ClusterEvent event(String name) {
-        return new ClusterEvent(shieldedMapNamed("mp4j.e." + name), new StructureRef(cluster, StructureRef.Kind.EVENT, name, null, 0));
+        return event(name, watched(name));
+    }
+
+    ClusterEvent event(String name, ScopeEnds.Flag scope) {
+        return new ClusterEvent(shieldedMapNamed("mp4j.e." + name, scope), new StructureRef(cluster, StructureRef.Kind.EVENT, name, null, 0));
     }
 
     /** The reentrant lock {@code name} (an RLock). */
     public ClusterLock rlock(String name) {
-        return new ClusterLock(mapNamed("mp4j.l." + name), name, new StructureRef(cluster, StructureRef.Kind.RLOCK, name, null, 0));
+        return rlock(name, watched(name));
+    }
+
+    ClusterLock rlock(String name, ScopeEnds.Flag scope) {
+        return new ClusterLock(mapNamed("mp4j.l." + name, scope), name, new StructureRef(cluster, StructureRef.Kind.RLOCK, name, null, 0));
     }
 
     /** The non-reentrant lock {@code name} (a Lock: released by anyone). */
     public ClusterMutex mutex(String name) {
-        return new ClusterMutex(mapNamed("mp4j.l." + name), name, new StructureRef(cluster, StructureRef.Kind.LOCK, name, null, 0));
+        return mutex(name, watched(name));
+    }
+
+    ClusterMutex mutex(String name, ScopeEnds.Flag scope) {
+        return new ClusterMutex(mapNamed("mp4j.l." + name, scope), name, new StructureRef(cluster, StructureRef.Kind.LOCK, name, null, 0));
     }
 
     /**
@@ -238,8 +284,12 @@ public final class ClusterSession {
      * @throws IllegalArgumentException if it was made with another number of permits or boundedness
      */
     public ClusterPermits permits(String name, int permits, boolean bounded) {
-        IQueue<byte[]> tokens = queueNamed("mp4j.s." + name);
-        IMap<String, Integer> settings = mapNamed("mp4j.s." + name);
+        return permits(name, permits, bounded, watched(name));
+    }
+
+    ClusterPermits permits(String name, int permits, boolean bounded, ScopeEnds.Flag scope) {
+        IQueue<byte[]> tokens = queueNamed("mp4j.s." + name, scope);
+        IMap<String, Integer> settings = mapNamed("mp4j.s." + name, scope);
         ClusterPermits semaphore = new ClusterPermits(tokens, settings, frames, bounded ? permits : -1,
                 new StructureRef(cluster, StructureRef.Kind.SEMAPHORE, name, null, bounded ? permits : -1));
         Integer made = settings.putIfAbsent("permits", permits);
@@ -254,7 +304,8 @@ public final class ClusterSession {
 
     /** The semaphore {@code name} as made before, for a view that travelled here (no settings read). */
     ClusterPermits existingPermits(String name, int bound) {
-        return new ClusterPermits(queueNamed("mp4j.s." + name), mapNamed("mp4j.s." + name), frames, bound,
+        ScopeEnds.Flag scope = watched(name);
+        return new ClusterPermits(queueNamed("mp4j.s." + name, scope), mapNamed("mp4j.s." + name, scope), frames, bound,
                 new StructureRef(cluster, StructureRef.Kind.SEMAPHORE, name, null, bound));
     }
 

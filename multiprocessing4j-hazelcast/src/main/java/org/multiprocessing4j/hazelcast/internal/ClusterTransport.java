@@ -35,6 +35,8 @@ public final class ClusterTransport implements WorkerTransport, RemoteObjects.Pr
     private final UUID listener;
     private final UUID lifecycle;
     private volatile boolean disconnected;
+    /** Set by {@link #close()}: no worker is started from then on. */
+    private volatile boolean closed;
     private final ClusterObjects objects;
 
     /** Workers on the cluster {@code client} is connected to, their frames signed by {@code frames}. */
@@ -153,7 +155,7 @@ public final class ClusterTransport implements WorkerTransport, RemoteObjects.Pr
      * @throws IllegalStateException if no member offers worker threads within the timeout, or the client is shut down
      */
     ClusterLink open(Duration timeout, java.util.function.Function<Member, ClusterLink> make) throws InterruptedException {
-        if (!running()) {
+        if (closed || !running()) {
             throw new IllegalStateException("the connection to " + description + " is closed: no worker can be started");
         }
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -174,6 +176,9 @@ public final class ClusterTransport implements WorkerTransport, RemoteObjects.Pr
                         bestFree = free;
                         bestOurs = ours;
                     }
+                }
+                if (closed) {
+                    throw new IllegalStateException("the connection to " + description + " is closed: no worker can be started");
                 }
                 if (best != null) {
                     ClusterLink link = make.apply(best);
@@ -209,8 +214,27 @@ public final class ClusterTransport implements WorkerTransport, RemoteObjects.Pr
         }
     }
 
-    /** Stops listening to the cluster (the client is being shut down). */
+    /**
+     * Stops listening to the cluster (the client is being shut down). The workers of pools still open (not
+     * closed before the connection) are given up first, and their task and answer queues destroyed: with
+     * the client gone, nobody could destroy them later. A pool closed before has released its links
+     * already (its close returns only then), so this finds none of its.
+     */
     public void close() {
+        List<ClusterLink> left = new ArrayList<>();
+        synchronized (lock) {
+            closed = true;
+            links.values().forEach(left::addAll);
+            lock.notifyAll();
+        }
+        for (ClusterLink link : left) {
+            try {
+                link.kill(); // NOTE: its member's worker host ends the worker, and destroys both queues again when it ends
+                link.release();
+            } catch (RuntimeException clientGone) {
+                // nothing to destroy them with
+            }
+        }
         try {
             objects.close(); // the anonymous queues, locks ... of contexts using this transport
         } catch (RuntimeException clientGone) {
