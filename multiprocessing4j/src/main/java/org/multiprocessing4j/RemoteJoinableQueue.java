@@ -96,7 +96,7 @@ final class RemoteJoinableQueue<T> extends JoinableQueue<T> {
 
     @Override
     public void close() {
-        // nothing of this process's to release: the queue is the cluster's
+        items.close(); // NOTE: the queue is the cluster's: only this object's use ends, as RemoteQueue's
     }
 
     @Serial

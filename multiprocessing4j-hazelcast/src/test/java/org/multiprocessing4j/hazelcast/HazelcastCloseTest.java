@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.multiprocessing4j.Context;
+import org.multiprocessing4j.JoinableQueue;
 import org.multiprocessing4j.Manager;
 import org.multiprocessing4j.ManagerUnavailableException;
 import org.multiprocessing4j.Pool;
@@ -168,5 +169,10 @@ class HazelcastCloseTest {
         copy.put("b");
         assertEquals("a", copy.get(HANG));
         assertEquals("b", copy.get(HANG));
+        JoinableQueue<String> joinable = ctx.joinableQueue();
+        joinable.put("j");
+        joinable.close();
+        assertThrows(IllegalStateException.class, () -> joinable.put("k"), "a joinable queue closed here refuses too");
+        assertThrows(IllegalStateException.class, () -> joinable.get());
     }
 }
