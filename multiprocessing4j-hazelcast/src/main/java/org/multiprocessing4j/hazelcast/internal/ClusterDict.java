@@ -1,6 +1,7 @@
 package org.multiprocessing4j.hazelcast.internal;
 
 import com.hazelcast.map.IMap;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
@@ -16,13 +17,16 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A {@link ConcurrentMap} on a Hazelcast {@code IMap<byte[], byte[]>}, shared by every JVM of the cluster
  * that names it (a manager's {@code dict()} across machines). A key is stored as its encoding, so keys
  * must encode the same way whenever they are equal (strings, numbers, enums, records of those; not a
  * {@code HashSet}). A value is encoded and signed for its dict and key ({@link Payloads}): one written
- * without the authkey, or copied from another key, raises {@link SecurityException} when read, undecoded.
+ * without the authkey, or copied from another key, raises {@link SecurityException} when read, undecoded;
+ * so does a key or value that is not a {@code byte[]} at all (an object put into the Hazelcast map by someone
+ * without the authkey, which Hazelcast's filter refuses to deserialize: {@link ClusterConfigs}), logged.
  * Atomic operations ({@code putIfAbsent}, {@code replace}, conditional {@code remove}, {@code merge},
  * {@code compute}, {@code computeIfPresent}, {@code computeIfAbsent}) compare values with {@code equals},
  * as a {@link ConcurrentMap} must (encodings are not canonical: JDK serialization writes a {@code HashMap}'s
@@ -66,10 +70,41 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
         return frame == null ? null : (V) payloads.open(context(key), frame, "a value of dict " + map.getName());
     }
 
+    /** The map with its values (and keys) typed as what anyone may have stored: read through {@link #read}. */
+    @SuppressWarnings("unchecked")
+    private IMap<Object, Object> raw() {
+        return (IMap<Object, Object>) (IMap<?, ?>) map;
+    }
+
+    /**
+     * The frame {@code call} got from the map (null: none).
+     *
+     * @throws SecurityException (logged) if it is not a {@code byte[]}, or Hazelcast could not or would not
+     *     decode it: it was not written by this library
+     */
+    private byte[] read(Supplier<Object> call) {
+        Object got;
+        try {
+            got = call.get();
+        } catch (HazelcastSerializationException e) {
+            throw foreign("a value", e.getMessage(), e);
+        }
+        if (got == null || got instanceof byte[]) {
+            return (byte[]) got;
+        }
+        throw foreign("a value", "an object of class " + got.getClass().getName(), null);
+    }
+
+    private SecurityException foreign(String what, String detail, Throwable cause) {
+        String message = what + " of dict " + map.getName() + " is not one this library wrote (" + detail + "); not decoded";
+        WorkerLog.warn("refused " + message);
+        return new SecurityException(message, cause);
+    }
+
     @Override
     public V get(Object key) {
         byte[] k = key(key);
-        return open(k, map.get(k));
+        return open(k, read(() -> raw().get(k)));
     }
 
     @Override
@@ -80,19 +115,21 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
     @Override
     public V put(K key, V value) {
         byte[] k = key(key);
-        return open(k, map.put(k, seal(k, value)));
+        byte[] frame = seal(k, value);
+        return open(k, read(() -> raw().put(k, frame)));
     }
 
     @Override
     public V remove(Object key) {
         byte[] k = key(key);
-        return open(k, map.remove(k));
+        return open(k, read(() -> raw().remove(k)));
     }
 
     @Override
     public V putIfAbsent(K key, V value) {
         byte[] k = key(key);
-        return open(k, map.putIfAbsent(k, seal(k, value)));
+        byte[] frame = seal(k, value);
+        return open(k, read(() -> raw().putIfAbsent(k, frame)));
     }
 
     @Override
@@ -102,7 +139,7 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
         }
         byte[] k = key(key);
         while (true) {
-            byte[] stored = map.get(k);
+            byte[] stored = read(() -> raw().get(k));
             if (stored == null || !value.equals(open(k, stored))) {
                 return false;
             }
@@ -118,7 +155,7 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
         byte[] k = key(key);
         byte[] next = seal(k, newValue);
         while (true) {
-            byte[] stored = map.get(k);
+            byte[] stored = read(() -> raw().get(k));
             if (stored == null || !oldValue.equals(open(k, stored))) {
                 return false;
             }
@@ -133,7 +170,7 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
         Objects.requireNonNull(mapping, "mapping");
         byte[] k = key(key);
         while (true) {
-            byte[] stored = map.get(k);
+            byte[] stored = read(() -> raw().get(k));
             if (stored != null) {
                 return open(k, stored);
             }
@@ -141,7 +178,8 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
             if (value == null) {
                 return null;
             }
-            if (map.putIfAbsent(k, seal(k, value)) == null) {
+            byte[] frame = seal(k, value);
+            if (read(() -> raw().putIfAbsent(k, frame)) == null) {
                 return value;
             }
         }
@@ -152,7 +190,7 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
         Objects.requireNonNull(remapping, "remapping");
         byte[] k = key(key);
         while (true) {
-            byte[] stored = map.get(k);
+            byte[] stored = read(() -> raw().get(k));
             if (stored == null) {
                 return null;
             }
@@ -168,7 +206,7 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
         Objects.requireNonNull(remapping, "remapping");
         byte[] k = key(key);
         while (true) {
-            byte[] stored = map.get(k);
+            byte[] stored = read(() -> raw().get(k));
             V value = remapping.apply(key, open(k, stored));
             if (update(k, stored, value)) {
                 return value;
@@ -182,7 +220,7 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
         Objects.requireNonNull(remapping, "remapping");
         byte[] k = key(key);
         while (true) {
-            byte[] stored = map.get(k);
+            byte[] stored = read(() -> raw().get(k));
             V next = stored == null ? value : remapping.apply(open(k, stored), value);
             if (update(k, stored, next)) {
                 return next;
@@ -198,7 +236,11 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
      */
     private boolean update(byte[] k, byte[] stored, V value) {
         if (stored == null) {
-            return value == null ? !map.containsKey(k) : map.putIfAbsent(k, seal(k, value)) == null;
+            if (value == null) {
+                return !map.containsKey(k);
+            }
+            byte[] frame = seal(k, value);
+            return read(() -> raw().putIfAbsent(k, frame)) == null;
         }
         return value == null ? map.remove(k, stored) : map.replace(k, stored, seal(k, value));
     }
@@ -206,7 +248,8 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
     @Override
     public V replace(K key, V value) {
         byte[] k = key(key);
-        return open(k, map.replace(k, seal(k, value)));
+        byte[] frame = seal(k, value);
+        return open(k, read(() -> raw().replace(k, frame)));
     }
 
     @Override
@@ -223,11 +266,19 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
     @Override
     public Set<Map.Entry<K, V>> entrySet() {
         List<Map.Entry<K, V>> entries = new ArrayList<>();
-        for (Map.Entry<byte[], byte[]> e : map.entrySet()) {
-            byte[] k = e.getKey();
+        List<Map.Entry<Object, Object>> stored = new ArrayList<>();
+        try {
+            stored.addAll(raw().entrySet()); // NOTE: Hazelcast decodes the entries as they are iterated
+        } catch (HazelcastSerializationException e) {
+            throw foreign("an entry", e.getMessage(), e);
+        }
+        for (Map.Entry<Object, Object> e : stored) {
+            if (!(e.getKey() instanceof byte[] k)) {
+                throw foreign("a key", "an object of class " + e.getKey().getClass().getName(), null);
+            }
             @SuppressWarnings("unchecked")
             K key = (K) payloads.decode(k, "a key of dict " + map.getName());
-            entries.add(new Entry(key, k, open(k, e.getValue())));
+            entries.add(new Entry(key, k, open(k, read(e::getValue))));
         }
         return new AbstractSet<>() {
             @Override
@@ -275,7 +326,7 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
 
         @Override
         public V setValue(V value) {
-            map.put(encodedKey, seal(encodedKey, value));
+            map.set(encodedKey, seal(encodedKey, value));
             return super.setValue(value);
         }
     }

@@ -15,6 +15,8 @@ import org.multiprocessing4j.internal.remote.EventBackend;
  * map's atomic {@code replace(key, old, new)}. A waiter reads the count every 5 to 100 ms (an {@code IMap}
  * has no blocking wait) and returns true once it is odd <em>or has changed</em> since the wait began: a
  * set and a clear between two reads still end the wait, as Python's rule asks.
+ * The count is not signed: an entry that is not a {@code Long} (written by someone without the authkey) is
+ * deleted and logged, and read as "not set" ({@link Queues#count}).
  */
 public final class ClusterEvent implements EventBackend {
     @Serial
@@ -30,7 +32,7 @@ public final class ClusterEvent implements EventBackend {
     }
 
     private long state() {
-        Long state = map.get(STATE);
+        Long state = Queues.count(map, STATE);
         return state == null ? 0 : state;
     }
 
@@ -52,7 +54,7 @@ public final class ClusterEvent implements EventBackend {
     /** Moves the count to the next value of parity {@code parity}, unless it has it already. */
     private void flip(long parity) {
         while (true) {
-            Long now = map.get(STATE);
+            Long now = Queues.count(map, STATE);
             long current = now == null ? 0 : now;
             if ((current & 1) == parity) {
                 return;

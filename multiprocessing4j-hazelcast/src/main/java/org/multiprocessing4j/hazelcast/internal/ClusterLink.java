@@ -175,7 +175,7 @@ final class ClusterLink implements WorkerLink {
     private byte[] next(long ms) throws InterruptedException {
         byte[] frame;
         try {
-            frame = ms == 0 ? answers.poll() : answers.poll(ms, TimeUnit.MILLISECONDS);
+            frame = Queues.poll(answers, TimeUnit.MILLISECONDS.toNanos(ms)); // an item that is not a frame: FOREIGN, logged
         } catch (RuntimeException e) {
             if (!transport.running()) {
                 memberGone = true; // the client itself is shut down: every worker is out of reach
@@ -184,7 +184,7 @@ final class ClusterLink implements WorkerLink {
             }
             return null;
         }
-        if (frame == null) {
+        if (frame == null || frame == Queues.FOREIGN) {
             return null;
         }
         byte[] body = frames.open(answerName, receiveSeq + 1, frame);
@@ -269,13 +269,23 @@ final class ClusterLink implements WorkerLink {
         }
     }
 
-    /** Takes the tasks the worker never took out of its queue and marks their slots QUEUED (never started). */
+    /**
+     * Takes the tasks the worker never took out of its queue and marks their slots QUEUED (never started).
+     * One poll per item (the queue holds a few): an item that is not a frame (put by someone without the
+     * authkey) is dropped and logged by {@link Queues#poll}, and does not cost the frames after it, as a
+     * {@code drainTo} failing on it would.
+     */
     private void requeueUnstarted() {
         List<byte[]> left = new ArrayList<>();
         try {
-            tasks.drainTo(left);
-        } catch (RuntimeException e) {
-            return; // out of reach: the tasks count as started (they fail, none runs twice)
+            for (byte[] frame; (frame = Queues.poll(tasks, 0)) != null; ) {
+                left.add(frame);
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt(); // not expected: a poll without a wait
+            }
+            // out of reach: the tasks not taken yet count as started (they fail, none runs twice)
         }
         for (byte[] frame : left) {
             byte[] body = frames.open(taskName, Frames.ANY_SEQ, frame);

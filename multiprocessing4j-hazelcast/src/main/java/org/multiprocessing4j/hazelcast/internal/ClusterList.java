@@ -1,6 +1,7 @@
 package org.multiprocessing4j.hazelcast.internal;
 
 import com.hazelcast.collection.IList;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
@@ -8,12 +9,14 @@ import java.util.AbstractList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A {@link List} on a Hazelcast {@code IList<byte[]>}, shared by every JVM of the cluster that names it (a
  * manager's {@code list()} across machines). Each item is encoded and signed for its list with a random
  * number ({@link Payloads}): one written without the authkey, or copied from another list, raises
- * {@link SecurityException} when read, undecoded; within the list, someone on the network can still
+ * {@link SecurityException} when read, undecoded (so does, logged, an item that is not a {@code byte[]} at
+ * all, which Hazelcast's filter refuses to deserialize: {@link ClusterConfigs}); within the list, someone on the network can still
  * delete, duplicate or reorder items. Index operations are one cluster call each; iteration,
  * {@code contains}, {@code indexOf} and {@code remove(Object)} work on a snapshot (one call) and compare
  * decoded items with {@code equals}. A compound step ({@code get} then {@code set}) is not atomic: guard
@@ -43,9 +46,40 @@ public final class ClusterList<T> extends AbstractList<T> implements Serializabl
         return frame == null ? null : (T) payloads.open(context, frame, "an item of list " + list.getName());
     }
 
+    /** The list with its items typed as what anyone may have stored: read through {@link #read}. */
+    @SuppressWarnings("unchecked")
+    private IList<Object> raw() {
+        return (IList<Object>) (IList<?>) list;
+    }
+
+    /**
+     * The frame {@code call} got from the list (null: none).
+     *
+     * @throws SecurityException (logged) if it is not a {@code byte[]}, or Hazelcast could not or would not
+     *     decode it: it was not written by this library
+     */
+    private byte[] read(Supplier<Object> call) {
+        Object got;
+        String detail;
+        Throwable cause = null;
+        try {
+            got = call.get();
+            if (got == null || got instanceof byte[]) {
+                return (byte[]) got;
+            }
+            detail = "an object of class " + got.getClass().getName();
+        } catch (HazelcastSerializationException e) {
+            detail = e.getMessage();
+            cause = e;
+        }
+        String message = "an item of list " + list.getName() + " is not one this library wrote (" + detail + "); not decoded";
+        WorkerLog.warn("refused " + message);
+        throw new SecurityException(message, cause);
+    }
+
     @Override
     public T get(int index) {
-        return open(list.get(index));
+        return open(read(() -> raw().get(index)));
     }
 
     @Override
@@ -55,7 +89,8 @@ public final class ClusterList<T> extends AbstractList<T> implements Serializabl
 
     @Override
     public T set(int index, T item) {
-        return open(list.set(index, seal(item)));
+        byte[] frame = seal(item);
+        return open(read(() -> raw().set(index, frame)));
     }
 
     @Override
@@ -70,7 +105,7 @@ public final class ClusterList<T> extends AbstractList<T> implements Serializabl
 
     @Override
     public T remove(int index) {
-        return open(list.remove(index));
+        return open(read(() -> raw().remove(index)));
     }
 
     @Override
@@ -78,10 +113,15 @@ public final class ClusterList<T> extends AbstractList<T> implements Serializabl
         list.clear();
     }
 
-    /** A snapshot of the items; its {@code remove()} removes that item from the list. */
+    /**
+     * A snapshot of the items; its {@code remove()} removes that item from the list. An item that is not a
+     * {@code byte[]} raises {@link SecurityException} when reached, as one with a bad signature does.
+     *
+     * @throws SecurityException if the list holds an object that Hazelcast cannot or may not decode
+     */
     @Override
     public Iterator<T> iterator() {
-        return new SnapshotIterator<>(list, this::open);
+        return new SnapshotIterator<>(Queues.checked(list, "list " + list.getName()), this::open);
     }
 
     @Override

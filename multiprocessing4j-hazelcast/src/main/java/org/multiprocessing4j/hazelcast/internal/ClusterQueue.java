@@ -2,6 +2,7 @@ package org.multiprocessing4j.hazelcast.internal;
 
 import com.hazelcast.collection.IQueue;
 import com.hazelcast.map.IMap;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
@@ -18,7 +19,9 @@ import org.multiprocessing4j.internal.remote.JoinableBackend;
 /**
  * A {@link BlockingQueue} on a Hazelcast {@code IQueue<byte[]>}, shared by every JVM of the cluster that
  * names it: each item encoded and signed ({@link Payloads}); an item whose signature fails is logged and
- * dropped by the taking side, never decoded. No nulls (as every {@code BlockingQueue}). The iterator is a
+ * dropped by the taking side, never decoded; so is an item that is not a frame at all (an object put into the
+ * Hazelcast queue by someone without the authkey: {@link Queues#poll}), a take then waits for the next
+ * genuine item. No nulls (as every {@code BlockingQueue}). The iterator is a
  * snapshot. A serializable handle ({@link StructureRef}). Thread-safe.
  *
  * <p>A joinable queue (made with an unfinished count) is also a {@link JoinableBackend}: every item put
@@ -60,9 +63,12 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
         return payloads.seal(context, Objects.requireNonNull(item, "a BlockingQueue holds no null"), true, "an item of queue " + queue.getName());
     }
 
-    /** The item of {@code frame}, or null (logged) if its signature fails. */
+    /** The item of {@code frame}, or null (logged) if its signature fails or it is not a frame ({@link Queues#FOREIGN}). */
     @SuppressWarnings("unchecked")
     private T open(byte[] frame) {
+        if (frame == Queues.FOREIGN) {
+            return null; // logged by Queues
+        }
         try {
             return (T) payloads.open(context, frame, "an item of queue " + queue.getName());
         } catch (SecurityException e) {
@@ -119,7 +125,7 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
 
     private void count(long delta) {
         while (true) {
-            Long now = unfinished.get(UNFINISHED);
+            Long now = Queues.count(unfinished, UNFINISHED);
             long next = (now == null ? 0 : now) + delta;
             if (next < 0) {
                 throw new IllegalStateException("taskDone() called more times than items were put into " + this);
@@ -158,7 +164,7 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
         joinable();
         long pauseMs = 5;
         while (true) {
-            Long now = ShieldedCall.quietly(() -> unfinished.get(UNFINISHED));
+            Long now = ShieldedCall.quietly(() -> Queues.count(unfinished, UNFINISHED));
             if (now == null || now == 0) {
                 return;
             }
@@ -202,7 +208,7 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
         long deadline = System.nanoTime() + nanos;
         while (true) {
             long left = nanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
-            byte[] frame = Waiting.slices(left, interruptible, ref, slice -> queue.poll(slice, TimeUnit.NANOSECONDS), null);
+            byte[] frame = Waiting.slices(left, interruptible, ref, slice -> Queues.poll(queue, slice), null);
             if (frame == null) {
                 return null;
             }
@@ -215,8 +221,15 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
 
     @Override
     public T peek() {
-        byte[] frame = ShieldedCall.quietly(queue::peek);
-        return frame == null ? null : open(frame);
+        IQueue<?> raw = queue;
+        Object item;
+        try {
+            item = ShieldedCall.quietly(raw::peek);
+        } catch (HazelcastSerializationException e) {
+            Queues.foreign("the head of queue " + queue.getName(), e);
+            return null;
+        }
+        return item == null ? null : open(Queues.frame(item, "the head of queue " + queue.getName()));
     }
 
     @Override
@@ -239,10 +252,17 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
         if (to == this) {
             throw new IllegalArgumentException("cannot drain a queue into itself");
         }
-        List<byte[]> frames = new ArrayList<>();
-        ShieldedCall.quietly(() -> queue.drainTo(frames, max));
+        List<Object> items = new ArrayList<>();
+        IQueue<?> raw = queue;
+        try {
+            ShieldedCall.quietly(() -> raw.drainTo(items, max));
+        } catch (HazelcastSerializationException e) {
+            // NOTE: Hazelcast took the items out of the queue, then failed decoding one: those after it are lost too
+            // (someone who can put items into the queue without the authkey can as well remove them).
+            Queues.foreign("an item of queue " + queue.getName() + " (and the items drained after it)", e);
+        }
         int n = 0;
-        for (byte[] frame : frames) {
+        for (byte[] frame : Queues.frames(items, "an item of queue " + queue.getName())) {
             T item = open(frame);
             if (item != null) {
                 to.add(item);
@@ -252,10 +272,16 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
         return n;
     }
 
-    /** A snapshot of the items; its {@code remove()} removes that item from the queue. */
+    /**
+     * A snapshot of the items; its {@code remove()} removes that item from the queue. An item whose
+     * signature fails, or that is not a frame at all, is null there (logged).
+     *
+     * @throws SecurityException if the queue holds an object that Hazelcast cannot or may not decode (put by
+     *     someone without the authkey: see {@link ClusterConfigs}); nothing of it was read
+     */
     @Override
     public Iterator<T> iterator() {
-        return new SnapshotIterator<>(queue, this::open);
+        return new SnapshotIterator<>(Queues.checked(queue, "queue " + queue.getName()), this::open);
     }
 
     @Override

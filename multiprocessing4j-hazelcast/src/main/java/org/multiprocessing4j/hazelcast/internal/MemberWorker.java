@@ -87,7 +87,7 @@ final class MemberWorker implements Runnable {
             int done = 0;
             long idleSince = System.nanoTime();
             while (!abandoned && (start.maxTasks() <= 0 || done < start.maxTasks())) {
-                byte[] frame = tasks.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                byte[] frame = Queues.poll(tasks, TimeUnit.MILLISECONDS.toNanos(POLL_MS)); // not a frame: FOREIGN, logged
                 if (frame == null) {
                     // NOTE: the client-left event may have come before this worker was registered.
                     if (System.nanoTime() - idleSince > IDLE_CHECK_NANOS && clientGone.getAsBoolean()) {
@@ -96,6 +96,9 @@ final class MemberWorker implements Runnable {
                     continue;
                 }
                 idleSince = System.nanoTime();
+                if (frame == Queues.FOREIGN) {
+                    continue; // not a frame (put by someone without the authkey): dropped, logged by Queues.poll
+                }
                 byte[] body = frames.open(taskName, taskSeq + 1, frame);
                 if (body == null || body.length < 1) {
                     WorkerLog.warn("dropped a frame of " + frame.length + " bytes on " + taskName + ": "
