@@ -369,18 +369,7 @@ class ConditionTest extends ChildProcessTestBase {
 
     @Test
     void a_child_waiter_whose_timeout_passes_while_the_signaller_holds_the_lock_absorbs_no_signal() throws Exception {
-        try (Lock lock = new Lock(); Condition c = new Condition(lock); Queue<String> out = new Queue<>();
-                Event liveReady = new Event(); Event goLive = new Event()) {
-            Process live = new Process(checked(() -> {
-                liveReady.set();
-                goLive.await();
-                c.acquire();
-                try {
-                    out.put("live waiter: " + c.await(HANG));
-                } finally {
-                    c.release();
-                }
-            }));
+        try (Lock lock = new Lock(); Condition c = new Condition(lock); Queue<String> out = new Queue<>()) {
             Process givesUp = new Process(checked(() -> {
                 c.acquire();
                 try {
@@ -389,43 +378,15 @@ class ConditionTest extends ChildProcessTestBase {
                     c.release();
                 }
             }));
-            live.start();
-            assertTrue(liveReady.await(HANG));
-            givesUp.start();
-            awaitWaiting(c::waiting, 1);
-            goLive.set(); // the younger waiter, from a JVM already running
-            awaitWaiting(c::waiting, 2);
-            c.acquire();
-            try {
-                Thread.sleep(GIVES_UP.toMillis()); // the older waiter's deadline passes while this process holds the lock
-                awaitWaiting(c::waiting, 1); // it withdrew without the lock, before taking it back
-                c.signal();
-            } finally {
-                c.release();
-            }
-            assertEquals(List.of("live waiter: true", "waiter that gave up: false"), twoSorted(out));
-            for (Process p : List.of(live, givesUp)) {
-                p.join(HANG);
-                assertEquals(0, p.exitCode());
-            }
-            assertEquals(0, c.waiting());
+            // the older waiter's deadline passes while this process holds the lock
+            signalOnceWhileAChildGivesUp(c, out, givesUp, () -> Thread.sleep(GIVES_UP.toMillis()),
+                    List.of("live waiter: true", "waiter that gave up: false"));
         }
     }
 
     @Test
     void a_child_waiter_interrupted_while_the_signaller_holds_the_lock_throws_and_absorbs_no_signal() throws Exception {
-        try (Condition c = new Condition(); Queue<String> out = new Queue<>(); Event liveReady = new Event();
-                Event goLive = new Event(); Event interrupt = new Event()) {
-            Process live = new Process(checked(() -> {
-                liveReady.set();
-                goLive.await();
-                c.acquire();
-                try {
-                    out.put("live waiter: " + c.await(HANG));
-                } finally {
-                    c.release();
-                }
-            }));
+        try (Condition c = new Condition(); Queue<String> out = new Queue<>(); Event interrupt = new Event()) {
             Process interrupted = new Process(checked(() -> {
                 Thread waiter = Thread.currentThread();
                 Thread.ofPlatform().daemon().start(() -> {
@@ -438,22 +399,51 @@ class ConditionTest extends ChildProcessTestBase {
                 });
                 out.put("interrupted waiter: " + awaitReporting(c));
             }));
+            signalOnceWhileAChildGivesUp(c, out, interrupted, interrupt::set,
+                    List.of("interrupted waiter: InterruptedException", "live waiter: true"));
+        }
+    }
+
+    /** Something done while the test holds the lock, that may throw. */
+    private interface WhileHeld {
+        void run() throws Exception;
+    }
+
+    /**
+     * The scene of the two child tests above: {@code givesUp} (a child that waits on {@code c} and puts its
+     * outcome in {@code out}) waits first, a live child waiter second; then this process takes the lock, makes the
+     * first give up ({@code whileHeld}), waits until it withdrew, signals once and lets go. Asserts the two
+     * outcomes ({@code expected}, sorted), both children's normal ends, and that nobody is left waiting.
+     */
+    private static void signalOnceWhileAChildGivesUp(Condition c, Queue<String> out, Process givesUp, WhileHeld whileHeld,
+            List<String> expected) throws Exception {
+        try (Event liveReady = new Event(); Event goLive = new Event()) {
+            Process live = new Process(checked(() -> {
+                liveReady.set();
+                goLive.await();
+                c.acquire();
+                try {
+                    out.put("live waiter: " + c.await(HANG));
+                } finally {
+                    c.release();
+                }
+            }));
             live.start();
             assertTrue(liveReady.await(HANG));
-            interrupted.start();
+            givesUp.start();
             awaitWaiting(c::waiting, 1);
             goLive.set(); // the younger waiter, from a JVM already running
             awaitWaiting(c::waiting, 2);
             c.acquire();
             try {
-                interrupt.set();
+                whileHeld.run();
                 awaitWaiting(c::waiting, 1); // it withdrew without the lock, before taking it back
                 c.signal();
             } finally {
                 c.release();
             }
-            assertEquals(List.of("interrupted waiter: InterruptedException", "live waiter: true"), twoSorted(out));
-            for (Process p : List.of(live, interrupted)) {
+            assertEquals(expected, twoSorted(out));
+            for (Process p : List.of(live, givesUp)) {
                 p.join(HANG);
                 assertEquals(0, p.exitCode());
             }
