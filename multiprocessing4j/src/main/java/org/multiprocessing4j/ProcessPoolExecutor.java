@@ -206,7 +206,8 @@ public final class ProcessPoolExecutor implements ExecutorService {
      * {@code fn} over {@code items}, in input order, sent in chunks of {@code chunksize}, as a lazy stream:
      * the input is read by a background thread a bounded number of chunks ahead of the stream's consumer.
      * A task's exception is thrown by the stream at its position (unchecked as itself, checked wrapped in
-     * {@link ProcessExecutionException}).
+     * {@link ProcessExecutionException}). Closing the stream (try-with-resources) stops reading the input:
+     * chunks already sent to the workers still run, no further one is read or sent.
      *
      * @param <T> the type of the input items
      * @param <R> the type of the results
@@ -219,14 +220,17 @@ public final class ProcessPoolExecutor implements ExecutorService {
      */
     public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize) {
         Objects.requireNonNull(fn, "fn");
-        ResultIterator<R> results;
+        ImapJob<R> results;
         try {
             results = ImapJob.start(engine, fn, false, items.iterator(), chunksize, true,
                     items instanceof Collection<?> c ? c.size() : -1);
         } catch (IllegalStateException closed) {
             throw new RejectedExecutionException(closed.getMessage(), closed);
         }
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(results, Spliterator.ORDERED), false);
+        // NOTE: closing the stream (try-with-resources) stops reading the input: its feeder thread ends, and no
+        // further chunk is queued; the chunks already queued still run
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(results, Spliterator.ORDERED), false)
+                .onClose(() -> results.stopFeeding(new IllegalStateException("this map's stream was closed")));
     }
 
     // ---------------------------------------------------------------- invoke

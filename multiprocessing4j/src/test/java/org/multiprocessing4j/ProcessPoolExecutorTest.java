@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -69,6 +70,33 @@ class ProcessPoolExecutorTest extends ChildProcessTestBase {
             assertTrue(input.read() <= bound, "read " + input.read() + " items for 100 results; bound " + bound);
             squares.close();
         }
+    }
+
+    @Test
+    void closing_a_map_stream_stops_reading_its_input_while_the_executor_serves_on() throws Exception {
+        EndlessInput input = new EndlessInput();
+        Iterable<Long> endless = () -> input;
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(2)) {
+            Set<Thread> before = feeders();
+            try (java.util.stream.Stream<Long> squares = ex.map(x -> x * x, endless, 10)) {
+                assertEquals(List.of(0L, 1L, 4L), squares.limit(3).toList());
+                assertTrue(feeders().size() > before.size(), "a feeder reads the input while the stream is open");
+            }
+            long deadline = System.nanoTime() + HANG.toNanos();
+            while (!feeders().equals(before)) {
+                assertTrue(System.nanoTime() < deadline, "the feeder of a closed stream still runs: " + feeders());
+                Thread.sleep(10);
+            }
+            long read = input.read();
+            assertEquals(List.of(4L, 9L), ex.map(x -> x * x, List.of(2L, 3L)).toList(), "the executor serves on");
+            assertEquals(read, input.read(), "nothing more was read from the closed stream's input");
+        }
+    }
+
+    /** The live imap feeder threads of this JVM. */
+    private static Set<Thread> feeders() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().endsWith("-imap-feeder") && t.isAlive())
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     @Test
