@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Timeout;
 import org.multiprocessing4j.Context;
 import org.multiprocessing4j.Event;
 import org.multiprocessing4j.JoinableQueue;
+import org.multiprocessing4j.Lock;
 import org.multiprocessing4j.Pool;
+import org.multiprocessing4j.Semaphore;
 
 /**
  * Objects put into the library's Hazelcast structures by a plain Hazelcast client without the authkey (as
@@ -38,7 +40,9 @@ import org.multiprocessing4j.Pool;
  * {@code readObject} never runs in this JVM), a reading call never fails with {@link ClassCastException}
  * (a queue's take goes on to the next genuine item; a dict raises {@link SecurityException}; an event's or
  * a joinable queue's count reads as none), and a member's worker drops such items in its task queue and
- * goes on running tasks.
+ * goes on running tasks. Likewise a semaphore drops foreign permits, a tombstone in {@code mp4j.ended} that the
+ * library did not write reads as none (a lock wait and a remade view go on), and a member's worker host drops
+ * foreign items in its control queue and still starts workers.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ClusterForeignItemTest {
@@ -200,6 +204,108 @@ class ClusterForeignItemTest {
             List<Integer> more = pool.map(x -> x * 2, List.of(1, 2, 3));
             assertEquals(List.of(2, 4, 6), more);
             assertTrue(names().contains(tasks), "the worker ended after the injection");
+        }
+        assertFalse(Evil.ran, "Evil.readObject ran in the pool's JVM");
+    }
+
+    @Test
+    void aLockWaitReadsAForeignTombstoneAsNoneAndALocksOwnMapIgnoresForeignValues() throws Exception {
+        Set<String> before = names();
+        Lock lock = context.lock();
+        assertTrue(lock.acquire(HANG));
+        lock.release();
+        String lockMap = added(before, names(), "mp4j.l.");
+        String name = lockMap.substring("mp4j.l.".length()); // the lock's key and its name in mp4j.ended
+        attacker.getMap(lockMap).set(name, "not a lock value");
+        attacker.getMap(lockMap).set("other", new Evil());
+        // a tombstone of the library is a String starting with its kind letter; a wait checks it after each slice
+        List<Object> foreign = List.of(new ArrayList<>(List.of("x")), "", 7L, new Evil());
+        for (Object value : foreign) {
+            attacker.getMap("mp4j.ended").set(name, value);
+            assertTrue(lock.acquire(HANG), "acquire after a foreign " + value.getClass().getName() + " in mp4j.ended");
+            // non-reentrant: a second acquire by the same thread waits its slices out (each checks mp4j.ended)
+            assertFalse(lock.acquire(Duration.ofMillis(1_500)), "a second acquire of a held lock");
+            lock.release();
+            assertFalse(attacker.getMap("mp4j.ended").containsKey(name), "the foreign tombstone was not dropped: " + value.getClass());
+        }
+        assertTrue(lock.acquire(HANG));
+        lock.release();
+        assertFalse(Evil.ran, "Evil.readObject ran in the pool's JVM");
+    }
+
+    @Test
+    void aViewRemadeInThisJvmIgnoresForeignTombstoneEvents() throws Exception {
+        Set<String> before = names();
+        Lock lock = context.lock();
+        assertTrue(lock.acquire(HANG));
+        lock.release();
+        String name = added(before, names(), "mp4j.l.").substring("mp4j.l.".length());
+        Lock remade = roundTrip(lock); // remade from its handle: its flag listens to mp4j.ended
+        attacker.getMap("mp4j.ended").set(name, "");
+        attacker.getMap("mp4j.ended").set(name, new ArrayList<>(List.of("x")));
+        attacker.getMap("mp4j.ended").set(name, new Evil());
+        Thread.sleep(500); // the entry events have arrived
+        assertTrue(remade.acquire(HANG), "the remade view after foreign tombstone events");
+        remade.release();
+        assertTrue(lock.acquire(HANG));
+        lock.release();
+        assertFalse(Evil.ran, "Evil.readObject ran in the pool's JVM");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T roundTrip(T object) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(object);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            return (T) in.readObject();
+        }
+    }
+
+    @Test
+    void aSemaphoreDropsForeignPermitsAndTakesTheNextGenuineOne() throws Exception {
+        Set<String> before = names();
+        Semaphore semaphore = context.semaphore(1);
+        String permits = added(before, names(), "mp4j.s.");
+        assertTrue(semaphore.acquire(HANG));
+        attacker.getQueue(permits).add("not a permit");
+        attacker.getQueue(permits).add(new ArrayList<>(List.of("x")));
+        attacker.getQueue(permits).add(42L);
+        attacker.getQueue(permits).add(new Evil());
+        semaphore.release(); // the genuine permit is now behind the foreign items
+        assertTrue(semaphore.acquire(HANG), "the genuine permit behind the foreign items");
+        assertTrue(attacker.getQueue(permits).isEmpty(), "foreign items left: " + attacker.getQueue(permits).size());
+        assertFalse(semaphore.acquire(Duration.ofMillis(500)));
+        semaphore.release();
+        assertTrue(semaphore.acquire(HANG));
+        semaphore.release();
+        assertFalse(Evil.ran, "Evil.readObject ran in the pool's JVM");
+    }
+
+    @Test
+    void aMembersWorkerHostDropsForeignItemsInItsControlQueueAndStillStartsWorkers() throws Exception {
+        try (Pool pool = Pool.builder().processes(1).context(context).build()) {
+            assertEquals(1, pool.apply(() -> 1));
+        }
+        List<String> controls = names().stream().filter(n -> n.startsWith("mp4j.start.")).toList();
+        assertFalse(controls.isEmpty(), "no control queue");
+        for (String control : controls) {
+            attacker.getQueue(control).add("not a start request");
+            attacker.getQueue(control).add(new ArrayList<>(List.of("x")));
+            attacker.getQueue(control).add(42L);
+            attacker.getQueue(control).add(new Evil());
+        }
+        long deadline = System.nanoTime() + HANG.toNanos();
+        for (String control : controls) {
+            while (!attacker.getQueue(control).isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "the worker host never took the injected items of " + control);
+                Thread.sleep(50);
+            }
+        }
+        try (Pool pool = Pool.builder().processes(1).context(context).build()) {
+            assertEquals(2, pool.apply(() -> 2));
+            assertEquals(List.of(2, 4, 6), pool.map(x -> x * 2, List.of(1, 2, 3)));
         }
         assertFalse(Evil.ran, "Evil.readObject ran in the pool's JVM");
     }

@@ -5,7 +5,6 @@ import com.hazelcast.map.IMap;
 import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.multiprocessing4j.internal.remote.SemaphoreBackend;
 
 /**
@@ -16,7 +15,8 @@ import org.multiprocessing4j.internal.remote.SemaphoreBackend;
  * <p>Implementation note: Hazelcast's {@code ISemaphore} is part of the CP subsystem, which the community
  * edition does not have (5.7: "CP subsystem is a licensed feature"). The permits are signed tokens in an
  * {@code IQueue} (one synchronous backup: one member crash loses none): acquiring takes one, releasing
- * puts one back. A token without the authkey's signature is dropped (logged) when taken, so nobody without
+ * puts one back. A token without the authkey's signature, or an item that is not a token at all, is dropped
+ * (logged) when taken, so nobody without
  * the key can add permits; anybody reaching the cluster can still remove them. A permit taken by a JVM that
  * dies is not given back. An acquire waits in slices run by {@link Waiting}: an interrupt never abandons a
  * {@code poll} on the member (a permit it took as the interrupt came is put back before the acquire throws
@@ -68,8 +68,8 @@ public final class ClusterPermits implements SemaphoreBackend {
     public boolean acquire(long nanos, boolean interruptible) throws InterruptedException {
         return Waiting.slices(nanos, interruptible, ref, slice -> {
             while (true) {
-                byte[] token = permits.poll(slice, TimeUnit.NANOSECONDS);
-                if (token == null || genuine(token)) {
+                byte[] token = Queues.poll(permits, slice); // an item that is not a byte[]: FOREIGN (dropped, logged)
+                if (token == null || (token != Queues.FOREIGN && genuine(token))) {
                     return token;
                 }
             }

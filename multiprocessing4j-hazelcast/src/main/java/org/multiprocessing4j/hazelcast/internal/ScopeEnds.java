@@ -2,6 +2,7 @@ package org.multiprocessing4j.hazelcast.internal;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import java.util.concurrent.TimeUnit;
 import org.multiprocessing4j.ManagerUnavailableException;
 
@@ -94,7 +95,7 @@ final class ScopeEnds {
             listen();
             IMap<String, String> ended = hz.getMap(MAP);
             // NOTE: after the listener is in place: a tombstone put meanwhile is seen here or by it
-            String why = ShieldedCall.quietly(() -> ended.get(name));
+            String why = ShieldedCall.quietly(() -> tombstone(ended, name));
             if (why != null) {
                 open.remove(name);
                 flag.end(why);
@@ -128,12 +129,57 @@ final class ScopeEnds {
             }
 
             private void ended(com.hazelcast.core.EntryEvent<String, String> event) {
-                Flag flag = open.remove(event.getKey());
-                if (flag != null && event.getValue() != null) {
-                    flag.end(event.getValue());
+                com.hazelcast.core.EntryEvent<?, ?> raw = event; // no cast: the key and value may be anything
+                Object key;
+                Object value;
+                try {
+                    key = raw.getKey();
+                    value = raw.getValue();
+                } catch (HazelcastSerializationException e) {
+                    WorkerLog.warn("ignored an entry of " + MAP + " (" + e.getMessage() + "), not a tombstone of this library");
+                    return;
+                }
+                if (value == null) {
+                    return;
+                }
+                if (!genuine(value)) {
+                    WorkerLog.warn("ignored an entry " + key + " of " + MAP + " of class " + value.getClass().getName()
+                            + ", not a tombstone of this library");
+                    return;
+                }
+                Flag flag = open.remove(key);
+                if (flag != null) {
+                    flag.end((String) value);
                 }
             }
         }
+    }
+
+    /** Whether {@code value} is what {@link #mark} stores: a kind letter and a description. */
+    private static boolean genuine(Object value) {
+        return value instanceof String why && (why.startsWith(MANAGER) || why.startsWith(CONNECTION));
+    }
+
+    /**
+     * The tombstone of {@code name} in {@code ended}, or null if there is none. An entry that is not a
+     * tombstone of this library (written by someone else: anyone reaching the cluster can) is deleted and
+     * logged, and read as none.
+     */
+    private static String tombstone(IMap<String, String> ended, String name) {
+        IMap<String, ?> raw = ended;
+        String why;
+        try {
+            Object value = raw.get(name);
+            if (value == null || genuine(value)) {
+                return (String) value;
+            }
+            why = "of class " + value.getClass().getName() + (value instanceof String ? " without a kind letter" : "");
+        } catch (HazelcastSerializationException e) {
+            why = "(" + e.getMessage() + ")";
+        }
+        WorkerLog.warn("dropped the entry " + name + " of " + MAP + " " + why + ", not a tombstone of this library; not read");
+        ended.delete(name);
+        return null;
     }
 
     private static RuntimeException failure(String what, String why) {
@@ -146,7 +192,8 @@ final class ScopeEnds {
     /** Records that the scope {@code description} (a manager's if {@code manager}) ended structure {@code name}; before it is destroyed. */
     static void mark(HazelcastInstance hz, String name, boolean manager, String description) {
         IMap<String, String> ended = hz.getMap(MAP);
-        ShieldedCall.quietly(() -> ended.put(name, (manager ? MANAGER : CONNECTION) + description, TTL_HOURS, TimeUnit.HOURS));
+        // NOTE: set, not put: put would decode the old value, which anyone reaching the cluster may have written
+        ShieldedCall.quietly(() -> ended.set(name, (manager ? MANAGER : CONNECTION) + description, TTL_HOURS, TimeUnit.HOURS));
     }
 
     /**
@@ -161,7 +208,7 @@ final class ScopeEnds {
         }
         ClusterSession session = ClusterSession.of(ref.cluster());
         IMap<String, String> ended = session.hazelcast().getMap(MAP);
-        String why = ShieldedCall.quietly(() -> ended.get(ref.name()));
+        String why = ShieldedCall.quietly(() -> tombstone(ended, ref.name()));
         if (why == null) {
             return;
         }

@@ -8,7 +8,9 @@ import java.util.function.Function;
 /**
  * An iterator over a snapshot of a cluster collection of signed frames: each frame is checked and decoded by
  * {@code open} as it is reached, and {@link #remove()} removes that frame from the live collection. Not
- * thread-safe (one iteration, one thread), as iterators go.
+ * thread-safe (one iteration, one thread), as iterators go. {@code live} is a {@link Queues#checked} snapshot
+ * (items that are not frames already replaced by {@link Queues#FOREIGN}, whose check fails in {@code open}):
+ * copying a raw cluster collection here would decode whatever anyone wrote into it.
  *
  * @param <T> the type of the decoded items
  */

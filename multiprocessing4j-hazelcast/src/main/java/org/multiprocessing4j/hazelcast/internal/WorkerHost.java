@@ -109,7 +109,7 @@ public final class WorkerHost implements AutoCloseable {
                     controlName = now;
                     control = hz.getQueue(now);
                 }
-                frame = control.poll(500, TimeUnit.MILLISECONDS);
+                frame = Queues.poll(control, TimeUnit.MILLISECONDS.toNanos(500)); // not a byte[]: FOREIGN (dropped, logged)
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -119,7 +119,7 @@ public final class WorkerHost implements AutoCloseable {
                 }
                 return;
             }
-            if (frame != null) {
+            if (frame != null && frame != Queues.FOREIGN) {
                 handle(frame);
             }
         }
