@@ -284,6 +284,15 @@ class ClusterForeignItemTest {
     }
 
     @Test
+    void aNamedSemaphoreOverAForeignSettingIsRefusedAsForeignNotAsAClassCastException() {
+        ClusterData data = cluster.workers.data();
+        String name = "foreign-s-" + System.nanoTime();
+        attacker.getMap("mp4j.s." + name).set("permits", "not a count"); // before anyone made the semaphore
+        SecurityException refused = assertThrows(SecurityException.class, () -> data.semaphore(name, 2));
+        assertTrue(refused.getMessage().contains("not written by this library"), refused.getMessage());
+    }
+
+    @Test
     void aMembersWorkerHostDropsForeignItemsInItsControlQueueAndStillStartsWorkers() throws Exception {
         try (Pool pool = Pool.builder().processes(1).context(context).build()) {
             assertEquals(1, pool.apply(() -> 1));

@@ -287,12 +287,34 @@ public final class ClusterSession {
         return permits(name, permits, bounded, watched(name));
     }
 
+    /**
+     * The permits semaphore {@code name} was made with, or null if this call makes it with {@code permits}.
+     *
+     * @throws SecurityException (logged) if the setting holds a value this library did not write (anyone who
+     *         reaches the cluster can write one): never a ClassCastException to the caller
+     */
+    @SuppressWarnings("unchecked")
+    private static Integer permitsSetting(IMap<String, Integer> settings, String name, int permits) {
+        Object made;
+        try {
+            made = ((IMap<String, Object>) (IMap<String, ?>) settings).putIfAbsent("permits", permits);
+        } catch (com.hazelcast.nio.serialization.HazelcastSerializationException e) {
+            made = e;
+        }
+        if (made == null || made instanceof Integer) {
+            return (Integer) made;
+        }
+        WorkerLog.warn("semaphore " + name + ": its settings hold a " + made.getClass().getName() + " (not written by this library); not read");
+        throw new SecurityException("semaphore " + name + " holds a setting not written by this library (a "
+                + made.getClass().getName() + ")");
+    }
+
     ClusterPermits permits(String name, int permits, boolean bounded, ScopeEnds.Flag scope) {
         IQueue<byte[]> tokens = queueNamed("mp4j.s." + name, scope);
         IMap<String, Integer> settings = mapNamed("mp4j.s." + name, scope);
         ClusterPermits semaphore = new ClusterPermits(tokens, settings, frames, bounded ? permits : -1,
                 new StructureRef(cluster, StructureRef.Kind.SEMAPHORE, name, null, bounded ? permits : -1));
-        Integer made = settings.putIfAbsent("permits", permits);
+        Integer made = permitsSetting(settings, name, permits);
         if (made == null) {
             settings.put("bound", bounded ? permits : -1);
             semaphore.fill(permits);
