@@ -33,7 +33,10 @@ import org.multiprocessing4j.internal.sync.Waits;
  *
  * <p>Action: a {@link SerializableRunnable} run once per pass, in the process (and thread) that arrives
  * last, before anyone passes. If it throws, that party's {@code await} throws it and the barrier is
- * broken for the others.
+ * broken for the others. Once every party has arrived, a timeout no longer breaks the pass: a party whose
+ * timeout passes while the action runs waits for the action and then passes with the others (as in
+ * CPython, where it cannot wake before the action ends). A thread arriving while another pass's action
+ * runs is not a party of that pass: its timeout breaks the next pass.
  *
  * <p>Death: a party killed while waiting (SIGKILL included) still counts as arrived: the pass completes
  * when the others arrive, and nobody waits for the dead party to leave (CPython's barrier hangs there). A

@@ -286,6 +286,21 @@ class BarrierTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_party_whose_timeout_passes_while_the_action_runs_passes_with_the_others() throws Exception {
+        Duration timeout = Duration.ofSeconds(1);
+        try (Barrier barrier = new Barrier(2, checked(() -> Thread.sleep(timeout.multipliedBy(2).toMillis())), null)) {
+            // NOTE: the action runs here (this thread arrives last) and outlasts the child's timeout
+            Process waiter = new Process(checked(() -> assertEquals(0, barrier.await(timeout))));
+            waiter.start();
+            awaitWaiting(barrier, 1);
+            assertEquals(1, barrier.await(HANG), "this pass was not broken");
+            waiter.join(HANG);
+            assertEquals(0, waiter.exitCode(), "every party arrived in time: the waiter passes (CPython's rule)");
+            assertFalse(barrier.isBroken());
+        }
+    }
+
+    @Test
     void an_action_that_throws_fails_the_last_party_with_it_and_breaks_the_barrier_for_the_others() throws Exception {
         try (Barrier barrier = new Barrier(2, () -> {
             throw new IllegalStateException("action failed");

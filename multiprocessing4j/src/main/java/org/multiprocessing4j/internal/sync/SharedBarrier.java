@@ -205,8 +205,9 @@ public final class SharedBarrier {
         for (int look = 0; get(SIGNAL) == signal && System.nanoTime() - spinEnd < 0 && !SyncWeakening.BARRIER_LATE_READ; look++) {
             SpinPause.pause(look);
         }
+        boolean outwaitedByAction = false; // its deadline passed while the pass's action ran
         for (;;) {
-            long remaining = deadline - System.nanoTime();
+            long remaining = outwaitedByAction ? slice : deadline - System.nanoTime();
             if ((SyncWeakening.BARRIER_LATE_READ || get(SIGNAL) == signal) && remaining > 0
                     && !Thread.currentThread().isInterrupted()) {
                 Futex.await(segment, base + SIGNAL, signal, Math.min(remaining, slice));
@@ -232,6 +233,13 @@ public final class SharedBarrier {
                     return Outcome.INTERRUPTED;
                 }
                 if (deadline - System.nanoTime() <= 0) {
+                    if (runningAction(state(phase))) {
+                        // NOTE: every party arrived in time: the pass's outcome is its action's, whatever this deadline
+                        // says (CPython's party cannot wake before the action ends, and then passes); a dead runner or
+                        // an interrupt still ends the wait (checked above, each slice)
+                        outwaitedByAction = true;
+                        continue;
+                    }
                     breakIfCurrent(generation);
                     return Outcome.TIMED_OUT;
                 }
