@@ -199,6 +199,41 @@ class BarrierTest extends ChildProcessTestBase {
 
     @Test
     void a_timeout_while_another_process_runs_the_action_breaks_the_next_pass_without_waiting_for_the_action() throws Exception {
+        behindARunningAction((barrier, finish) -> {
+            CompletableFuture<Throwable> arrival = outcomeInThread(() -> barrier.await(SHORT), null);
+            Throwable outcome = endsWithin(arrival, finish::set); // NOTE: ends while the action still runs
+            assertTrue(outcome instanceof BrokenBarrierException, "got " + outcome);
+            assertTrue(outcome.getMessage().contains("timed out"), outcome.getMessage());
+            assertTrue(barrier.isBroken(), "broken for later arrivals at once");
+            assertThrows(BrokenBarrierException.class, () -> barrier.await(HANG), "a later arrival fails at once");
+        });
+    }
+
+    @Test
+    void an_arrival_interrupted_while_another_process_runs_the_action_throws_InterruptedException() throws Exception {
+        behindARunningAction((barrier, finish) -> {
+            AtomicReference<Thread> thread = new AtomicReference<>();
+            CompletableFuture<Throwable> arrival = outcomeInThread(() -> barrier.await(HANG), thread);
+            awaitSleepingBehindTheAction(thread);
+            thread.get().interrupt();
+            Throwable outcome = endsWithin(arrival, finish::set);
+            assertTrue(outcome instanceof InterruptedException, "got " + outcome);
+            assertEquals(0, barrier.nWaiting(), "nothing left registered");
+        });
+    }
+
+    /** What a test does while a child runs the action of a one-party barrier: {@code finish} ends the action. */
+    private interface WhileTheActionRuns {
+        void run(Barrier barrier, Event finish) throws Exception;
+    }
+
+    /**
+     * The scene of the two tests above: a {@code Barrier(1)} whose only party, a child, runs the action until
+     * {@code finish} is set; {@code scene} runs meanwhile (a thread of this JVM arrives for the next pass). Then
+     * asserts that the child's pass still passed (its party arrived in time), that the arrival left the next
+     * pass broken, and that after {@code reset()} a fresh pass gives index 0 (the arrival holds none).
+     */
+    private static void behindARunningAction(WhileTheActionRuns scene) throws Exception {
         try (Event inAction = new Event();
              Event finish = new Event();
              Barrier barrier = new Barrier(1, checked(() -> {
@@ -209,50 +244,15 @@ class BarrierTest extends ChildProcessTestBase {
             runner.start();
             try {
                 assertTrue(inAction.await(HANG));
-                CompletableFuture<Throwable> arrival = outcomeInThread(() -> barrier.await(SHORT), null);
-                Throwable outcome = endsWithin(arrival, finish::set); // NOTE: ends while the action still runs
-                assertTrue(outcome instanceof BrokenBarrierException, "got " + outcome);
-                assertTrue(outcome.getMessage().contains("timed out"), outcome.getMessage());
-                assertTrue(barrier.isBroken(), "broken for later arrivals at once");
-                assertThrows(BrokenBarrierException.class, () -> barrier.await(HANG), "a later arrival fails at once");
+                scene.run(barrier, finish);
             } finally {
                 finish.set();
             }
             runner.join(HANG);
             assertEquals(0, runner.exitCode(), "the pass whose parties all arrived in time still passes");
-            assertTrue(barrier.isBroken(), "the pass after it starts broken");
+            assertTrue(barrier.isBroken(), "the arrival breaks the pass after it, as a waiter's timeout or interrupt does");
             barrier.reset();
-            assertEquals(Set.of(0), passWithThreads(barrier, 1));
-        }
-    }
-
-    @Test
-    void an_arrival_interrupted_while_another_process_runs_the_action_throws_InterruptedException() throws Exception {
-        try (Event inAction = new Event();
-             Event finish = new Event();
-             Barrier barrier = new Barrier(1, checked(() -> {
-                 inAction.set();
-                 assertTrue(finish.await(HANG.multipliedBy(3))); // NOTE: longer than the hang guard of the arrival
-             }), null)) {
-            Process runner = new Process(checked(() -> assertEquals(0, barrier.await(HANG))));
-            runner.start();
-            try {
-                assertTrue(inAction.await(HANG));
-                AtomicReference<Thread> thread = new AtomicReference<>();
-                CompletableFuture<Throwable> arrival = outcomeInThread(() -> barrier.await(HANG), thread);
-                awaitSleepingBehindTheAction(thread);
-                thread.get().interrupt();
-                Throwable outcome = endsWithin(arrival, finish::set);
-                assertTrue(outcome instanceof InterruptedException, "got " + outcome);
-                assertEquals(0, barrier.nWaiting(), "nothing left registered");
-            } finally {
-                finish.set();
-            }
-            runner.join(HANG);
-            assertEquals(0, runner.exitCode(), "the running pass is not broken by an arrival that was not its party");
-            assertTrue(barrier.isBroken(), "an interrupted arrival breaks the barrier for later ones, as a waiter's does");
-            barrier.reset();
-            assertEquals(Set.of(0), passWithThreads(barrier, 1), "a fresh pass: the interrupted arrival holds no index");
+            assertEquals(Set.of(0), passWithThreads(barrier, 1), "a fresh pass: the arrival holds no index");
         }
     }
 
