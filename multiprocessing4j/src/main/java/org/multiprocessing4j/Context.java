@@ -664,7 +664,9 @@ public final class Context implements AutoCloseable {
         }
 
         /**
-         * Options for every child JVM, after the inherited ones (so they win), e.g. {@code -Xmx512m}.
+         * Options for every child JVM, after the inherited ones (so they win), e.g. {@code -Xmx512m}. A child
+         * whose options (these and the inherited ones) pick no garbage collector runs the serial collector
+         * ({@code -XX:+UseSerialGC}); give one, e.g. {@code -XX:+UseG1GC}, to choose another.
          *
          * @param options JVM options, one per element
          * @return this builder

@@ -36,6 +36,17 @@ class ContextTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_child_runs_the_serial_collector_unless_its_options_pick_one() throws Exception {
+        // NOTE: the serial collector's young generation is called "Copy"; G1's "G1 Young Generation"
+        SerializableRunnable probe = () -> System.exit(java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()
+                .stream().anyMatch(gc -> gc.getName().equals("Copy")) ? 20
+                : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                        .anyMatch(gc -> gc.getName().startsWith("G1")) ? 21 : 22);
+        assertEquals(20, run(Context.builder().build().process(probe)));
+        assertEquals(21, run(Context.builder().jvmOptions("-XX:+UseG1GC").build().process(probe)));
+    }
+
+    @Test
     void the_working_directory_is_the_childs_current_directory(@TempDir Path dir) throws Exception {
         String expected = dir.toRealPath().toString();
         Process p = Context.builder().workingDirectory(dir).build().process(() ->

@@ -26,6 +26,17 @@ public final class JvmCommand {
     private static final Optional<Path> NICE = Stream.of("/usr/bin/nice", "/bin/nice").map(Path::of)
             .filter(Files::isExecutable).findFirst();
 
+    /**
+     * The collector of a child whose options (inherited or the context's) pick none. A child is one more
+     * process on CPUs its siblings share, doing one task at a time: the serial collector is what the JVM
+     * picks by itself for a JVM given one CPU, it starts no GC threads to compete with the other
+     * children, and it reuses the same young generation instead of growing into memory never touched yet
+     * (first touches of new memory dominated receiving 1 MiB messages under G1, see performance.md).
+     */
+    static final String DEFAULT_COLLECTOR = "-XX:+UseSerialGC";
+    private static final java.util.regex.Pattern COLLECTOR_OPTION =
+            java.util.regex.Pattern.compile("-XX:\\+Use(Serial|Parallel|ParallelOld|G1|Z|Shenandoah|Epsilon|ConcMarkSweep)GC");
+
     private final List<String> options;
     private final List<String> launchTail;
     private final Map<String, String> environment;
@@ -59,6 +70,9 @@ public final class JvmCommand {
         Module self = JvmCommand.class.getModule();
         a.add("--enable-native-access=" + (self.isNamed() ? self.getName() : "ALL-UNNAMED"));
         a.addAll(ctx.jvmOptions());
+        if (a.stream().noneMatch(JvmCommand::selectsCollector)) {
+            a.add(DEFAULT_COLLECTOR);
+        }
         ctx.systemProperties().forEach((k, v) -> a.add("-D" + k + "=" + v));
         this.options = List.copyOf(a);
         a.clear();
@@ -114,6 +128,11 @@ public final class JvmCommand {
 
     public static JvmCommand of(Context ctx) {
         return new JvmCommand(ctx);
+    }
+
+    /** Whether {@code option} picks the garbage collector ({@code -XX:+UseG1GC}, {@code -XX:+UseSerialGC}, ...). */
+    static boolean selectsCollector(String option) {
+        return COLLECTOR_OPTION.matcher(option).matches();
     }
 
     static boolean inheritable(String option) {

@@ -19,4 +19,15 @@ class InheritedOptionsTest {
         assertTrue(JvmCommand.inheritable("-XX:FlightRecorderOptions=stackdepth=128"));
         assertFalse(JvmCommand.inheritable("-agentlib:jdwp=transport=dt_socket,server=y"));
     }
+
+    @Test
+    void options_that_pick_a_collector_are_recognised() {
+        assertTrue(JvmCommand.selectsCollector("-XX:+UseG1GC"));
+        assertTrue(JvmCommand.selectsCollector("-XX:+UseZGC"));
+        assertTrue(JvmCommand.selectsCollector("-XX:+UseParallelGC"));
+        assertFalse(JvmCommand.selectsCollector("-XX:-UseG1GC"));
+        assertFalse(JvmCommand.selectsCollector("-XX:+UseGCOverheadLimit"));
+        assertFalse(JvmCommand.selectsCollector("-XX:+UseStringDeduplication"));
+        assertFalse(JvmCommand.selectsCollector("-XX:+UseMaximumCompactionOnSystemGC"));
+    }
 }
