@@ -122,7 +122,7 @@ public final class RingConnection implements Connection, Serializable {
     }
 
     /** The claimed ring ends of this object, with the locks that serialize each direction. */
-    private record Ends(SpscRing in, SpscRing out, SpscReader reader, SpscWriter writer, Object readLock, Object writeLock) {
+    private record Ends(SpscRing in, SpscRing out, SpscReader reader, SpscWriter writer, ThreadBiasedMutex readLock, ThreadBiasedMutex writeLock) {
     }
 
     @Override
@@ -137,15 +137,17 @@ public final class RingConnection implements Connection, Serializable {
         checkUsable(outPath, "sends");
         Objects.checkFromIndexSize(offset, length, bytes.length);
         Ends e = ends();
-        synchronized (e.writeLock()) {
-            try {
-                e.writer().write(bytes, offset, length);
-            } catch (InternalError fault) {
-                throw damaged(fault);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                throw new ProcessError("interrupted while sending on " + this + "; nothing was sent", interrupted);
-            }
+        ThreadBiasedMutex writeLock = e.writeLock();
+        boolean how = writeLock.enter();
+        try {
+            e.writer().write(bytes, offset, length);
+        } catch (InternalError fault) {
+            throw damaged(fault);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new ProcessError("interrupted while sending on " + this + "; nothing was sent", interrupted);
+        } finally {
+            writeLock.exit(how);
         }
     }
 
@@ -153,15 +155,17 @@ public final class RingConnection implements Connection, Serializable {
     public void sendMessage(MessageSource message) throws IOException {
         checkUsable(outPath, "sends");
         Ends e = ends();
-        synchronized (e.writeLock()) {
-            try {
-                e.writer().write(message);
-            } catch (InternalError fault) {
-                throw damaged(fault);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                throw new ProcessError("interrupted while sending on " + this + "; nothing was sent", interrupted);
-            }
+        ThreadBiasedMutex writeLock = e.writeLock();
+        boolean how = writeLock.enter();
+        try {
+            e.writer().write(message);
+        } catch (InternalError fault) {
+            throw damaged(fault);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new ProcessError("interrupted while sending on " + this + "; nothing was sent", interrupted);
+        } finally {
+            writeLock.exit(how);
         }
     }
 
@@ -172,12 +176,14 @@ public final class RingConnection implements Connection, Serializable {
     public int sendMessagesNow(List<? extends MessageSource> messages) throws IOException {
         checkUsable(outPath, "sends");
         Ends e = ends();
-        synchronized (e.writeLock()) {
-            try {
-                return e.writer().writeNow(messages);
-            } catch (InternalError fault) {
-                throw damaged(fault);
-            }
+        ThreadBiasedMutex writeLock = e.writeLock();
+        boolean how = writeLock.enter();
+        try {
+            return e.writer().writeNow(messages);
+        } catch (InternalError fault) {
+            throw damaged(fault);
+        } finally {
+            writeLock.exit(how);
         }
     }
 
@@ -197,8 +203,12 @@ public final class RingConnection implements Connection, Serializable {
         checkUsable(inPath, "receives");
         Ends e = ends();
         try {
-            synchronized (e.readLock()) {
+            ThreadBiasedMutex readLock = e.readLock();
+            boolean how = readLock.enter();
+            try {
                 return e.reader().read();
+            } finally {
+                readLock.exit(how);
             }
         } catch (InternalError fault) {
             throw damaged(fault);
@@ -215,8 +225,12 @@ public final class RingConnection implements Connection, Serializable {
         checkUsable(inPath, "receives");
         Ends e = ends();
         try {
-            synchronized (e.readLock()) {
+            ThreadBiasedMutex readLock = e.readLock();
+            boolean how = readLock.enter();
+            try {
                 return e.reader().readNow();
+            } finally {
+                readLock.exit(how);
             }
         } catch (InternalError fault) {
             throw damaged(fault);
@@ -232,8 +246,12 @@ public final class RingConnection implements Connection, Serializable {
         checkUsable(inPath, "receives");
         Ends e = ends();
         try {
-            synchronized (e.readLock()) {
+            ThreadBiasedMutex readLock = e.readLock();
+            boolean how = readLock.enter();
+            try {
                 e.reader().readInto(into);
+            } finally {
+                readLock.exit(how);
             }
         } catch (InternalError fault) {
             throw damaged(fault);
@@ -248,7 +266,9 @@ public final class RingConnection implements Connection, Serializable {
         checkUsable(inPath, "receives");
         Ends e = ends();
         try {
-            synchronized (e.readLock()) {
+            ThreadBiasedMutex readLock = e.readLock();
+            boolean how = readLock.enter();
+            try {
                 e.reader().poll(FOREVER);
                 long length = e.reader().nextLength();
                 if (length > maxLength) {
@@ -257,6 +277,8 @@ public final class RingConnection implements Connection, Serializable {
                             + " bytes; " + this + " is closed");
                 }
                 return e.reader().read();
+            } finally {
+                readLock.exit(how);
             }
         } catch (InternalError fault) {
             throw damaged(fault);
@@ -270,8 +292,12 @@ public final class RingConnection implements Connection, Serializable {
         // NOTE: the ring's zero-timeout poll checks the interrupt flag before it looks; hide it, then restore.
         boolean interrupted = Thread.interrupted();
         try {
-            synchronized (e.readLock()) {
+            ThreadBiasedMutex readLock = e.readLock();
+            boolean how = readLock.enter();
+            try {
                 return e.reader().poll(Duration.ZERO);
+            } finally {
+                readLock.exit(how);
             }
         } catch (InternalError fault) {
             throw damaged(fault);
@@ -291,8 +317,12 @@ public final class RingConnection implements Connection, Serializable {
         checkUsable(inPath, "receives");
         Ends e = ends();
         try {
-            synchronized (e.readLock()) {
+            ThreadBiasedMutex readLock = e.readLock();
+            boolean how = readLock.enter();
+            try {
                 return e.reader().poll(timeout);
+            } finally {
+                readLock.exit(how);
             }
         } catch (InternalError fault) {
             throw damaged(fault);
@@ -433,7 +463,7 @@ public final class RingConnection implements Connection, Serializable {
                     ring.unlink();
                 }
             }
-            return new Ends(in, out, reader, writer, new Object(), new Object());
+            return new Ends(in, out, reader, writer, new ThreadBiasedMutex(), new ThreadBiasedMutex());
         } catch (NoSuchFileException gone) {
             mapped.forEach(RingConnection::closeQuietly);
             throw new IOException(this + " cannot be used in " + ProcessStamp.self() + ": its ring " + gone.getFile()

@@ -21,7 +21,10 @@ import org.multiprocessing4j.internal.Configuration;
  *     publication between its last check and its registration is missed (the classic lost-wake race).
  * <li>{@code no-wake-fence}: the waker reads the sleeper count without the full fence after its release
  *     store, so the store can still sit in its store buffer while it reads a stale zero (the Dekker
- *     store→load reordering that x86 TSO allows).
+ *     store→load reordering that x86 TSO allows). Sleepers then skip their membarrier(2) too: this models
+ *     a tree whose processes are not registered for it, where the waker's own fence is all there is.
+ * <li>{@code no-barrier}: the sleeper skips the membarrier(2) that stands in for the fence of wakers in
+ *     registered processes (which then order their store→load pair by nothing).
  * </ul>
  */
 final class RingWeakening {
@@ -32,13 +35,15 @@ final class RingWeakening {
     static final boolean SKIP_WAKE;
     static final boolean NO_RECHECK;
     static final boolean NO_WAKE_FENCE;
+    static final boolean NO_BARRIER;
 
     static {
-        Set<String> on = Configuration.weakening(Configuration.WEAKEN_RING, Set.of("no-safety-net", "skip-wake", "no-recheck", "no-wake-fence"));
+        Set<String> on = Configuration.weakening(Configuration.WEAKEN_RING, Set.of("no-safety-net", "skip-wake", "no-recheck", "no-wake-fence", "no-barrier"));
         NO_SAFETY_NET = on.contains("no-safety-net");
         SKIP_WAKE = on.contains("skip-wake");
         NO_RECHECK = on.contains("no-recheck");
         NO_WAKE_FENCE = on.contains("no-wake-fence");
+        NO_BARRIER = on.contains("no-barrier") || NO_WAKE_FENCE;
     }
 
     private RingWeakening() {
