@@ -47,6 +47,15 @@ class ContextTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_collector_chosen_through_the_childs_environment_is_not_doubled() throws Exception {
+        // NOTE: a second collector on the command line would stop the JVM ("Multiple garbage collectors selected")
+        SerializableRunnable probe = () -> System.exit(java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()
+                .stream().anyMatch(gc -> gc.getName().equals("PS Scavenge")) ? 30 : 31);
+        assertEquals(30, run(Context.builder().environment("JAVA_TOOL_OPTIONS", "-XX:+UseParallelGC").build().process(probe)));
+        assertEquals(30, run(Context.builder().environment("JDK_JAVA_OPTIONS", "-Xss2m  -XX:+UseParallelGC ").build().process(probe)));
+    }
+
+    @Test
     void the_working_directory_is_the_childs_current_directory(@TempDir Path dir) throws Exception {
         String expected = dir.toRealPath().toString();
         Process p = Context.builder().workingDirectory(dir).build().process(() ->

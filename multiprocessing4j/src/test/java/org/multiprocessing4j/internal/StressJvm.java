@@ -61,9 +61,16 @@ public final class StressJvm {
      */
     public static Verdict run(String label, String weakenProperty, String weaken, Class<?> main, long timeoutMillis, String... args)
             throws IOException, InterruptedException {
+        return run(label, List.of(), weakenProperty, weaken, main, timeoutMillis, args);
+    }
+
+    /** As {@link #run(String, String, String, Class, long, String...)}, with more JVM options for the child. */
+    public static Verdict run(String label, List<String> jvmOptions, String weakenProperty, String weaken, Class<?> main,
+            long timeoutMillis, String... args) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("mp4j.test.javaHome", System.getProperty("java.home")), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), "-D" + weakenProperty + "=" + weaken, main.getName()));
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xshare:auto"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "-D" + weakenProperty + "=" + weaken, main.getName()));
         command.addAll(List.of(args));
         long start = System.nanoTime();
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();

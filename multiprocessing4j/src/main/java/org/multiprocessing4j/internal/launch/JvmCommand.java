@@ -34,6 +34,8 @@ public final class JvmCommand {
      * (first touches of new memory dominated receiving 1 MiB messages under G1, see performance.md).
      */
     static final String DEFAULT_COLLECTOR = "-XX:+UseSerialGC";
+    /** Environment variables whose options the {@code java} launcher or the JVM adds to its command line. */
+    static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
     private static final java.util.regex.Pattern COLLECTOR_OPTION =
             java.util.regex.Pattern.compile("-XX:\\+Use(Serial|Parallel|ParallelOld|G1|Z|Shenandoah|Epsilon|ConcMarkSweep)GC");
 
@@ -70,7 +72,7 @@ public final class JvmCommand {
         Module self = JvmCommand.class.getModule();
         a.add("--enable-native-access=" + (self.isNamed() ? self.getName() : "ALL-UNNAMED"));
         a.addAll(ctx.jvmOptions());
-        if (a.stream().noneMatch(JvmCommand::selectsCollector)) {
+        if (!collectorChosen(a, childEnvironment(ctx.environment()))) {
             a.add(DEFAULT_COLLECTOR);
         }
         ctx.systemProperties().forEach((k, v) -> a.add("-D" + k + "=" + v));
@@ -133,6 +135,32 @@ public final class JvmCommand {
     /** Whether {@code option} picks the garbage collector ({@code -XX:+UseG1GC}, {@code -XX:+UseSerialGC}, ...). */
     static boolean selectsCollector(String option) {
         return COLLECTOR_OPTION.matcher(option).matches();
+    }
+
+    /**
+     * Whether the child's collector is already chosen (or may be, unseen): by one of its options, by the
+     * options the JVM reads from the environment variables {@link #OPTION_VARIABLES}, or by an options file,
+     * whose content this does not read. Adding a second collector would stop the child from starting.
+     */
+    static boolean collectorChosen(List<String> options, Map<String, String> environment) {
+        if (options.stream().anyMatch(o -> selectsCollector(o) || o.startsWith("-XX:VMOptionsFile=") || o.startsWith("-XX:Flags="))) {
+            return true;
+        }
+        for (String variable : OPTION_VARIABLES) {
+            String value = environment.get(variable);
+            if (value != null && !value.isBlank()
+                    && collectorChosen(List.of(value.trim().split("\\s+")), Map.of())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The environment a child starts with: this JVM's, with the context's variables over it. */
+    private static Map<String, String> childEnvironment(Map<String, String> added) {
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.putAll(added);
+        return env;
     }
 
     static boolean inheritable(String option) {

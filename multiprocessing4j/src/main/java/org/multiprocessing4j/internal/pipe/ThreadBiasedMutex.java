@@ -30,8 +30,10 @@ import org.multiprocessing4j.internal.futex.Membarrier;
  *                                  wait until inside == false
  * The barrier makes every running thread of this process pass a full fence, so either the bias thread's
  * store of inside is visible to the revoker's reads, or its load of revoked comes after the barrier and sees
- * true (Membarrier's notes give the proof). Both cannot be inside. Program order of the bias thread's store
- * and load is kept by the JIT (ordered accesses through VarHandles are not reordered with each other).
+ * true (Membarrier's notes give the proof). Both cannot be inside. The bias thread's store and load must stay
+ * in program order in the compiled code: the Java memory model would let a release store and a later volatile
+ * load be reordered, but HotSpot's C2 and C1 keep ordered VarHandle accesses in order (each carries a
+ * CPU-order barrier for the compiler); another JIT would need checking.
  * Bias is offered only where this process receives such barriers (Membarrier.REGISTERED); elsewhere every
  * thread takes the lock. If the kernel ever refuses a barrier, the revoker parks 1 ms first: a store buffer
  * drains in nanoseconds, so the bias thread's store is visible by then in practice.
@@ -47,8 +49,10 @@ import org.multiprocessing4j.internal.futex.Membarrier;
 final class ThreadBiasedMutex {
     /** Whether this process may bias: other threads' revocations reach its bias thread only then. */
     private static final boolean BIASABLE = Membarrier.REGISTERED;
+    /** The value of {@link #bias} before the first entry (thread ids start at 1). */
+    private static final long NONE_YET = 0;
     /** The value of {@link #bias} where bias is not offered: it matches no thread. */
-    private static final Object NO_BIAS = new Object();
+    private static final long NO_BIAS = -1;
     private static final VarHandle BIAS;
     private static final VarHandle INSIDE;
     private static final VarHandle REVOKED;
@@ -56,7 +60,7 @@ final class ThreadBiasedMutex {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            BIAS = lookup.findVarHandle(ThreadBiasedMutex.class, "bias", Object.class);
+            BIAS = lookup.findVarHandle(ThreadBiasedMutex.class, "bias", long.class);
             INSIDE = lookup.findVarHandle(ThreadBiasedMutex.class, "inside", boolean.class);
             REVOKED = lookup.findVarHandle(ThreadBiasedMutex.class, "revoked", boolean.class);
         } catch (ReflectiveOperationException e) {
@@ -67,9 +71,12 @@ final class ThreadBiasedMutex {
     /** How {@link #enter()} entered, to be passed to {@link #exit(boolean)}: true on the bias fast path. */
     static final boolean BIASED = true;
 
-    /** Null until the first entry, then that thread for good; {@link #NO_BIAS} where bias is not offered. */
+    /**
+     * {@link #NONE_YET} until the first entry, then that thread's id for good ({@link Thread#threadId()}, never
+     * reused, and no reference that would keep the thread reachable); {@link #NO_BIAS} where bias is not offered.
+     */
     @SuppressWarnings("unused") // through BIAS
-    private Object bias = BIASABLE ? null : NO_BIAS;
+    private long bias = BIASABLE ? NONE_YET : NO_BIAS;
     /** True while the bias thread is inside; written by the bias thread only. */
     @SuppressWarnings("unused") // through INSIDE
     private boolean inside;
@@ -86,10 +93,10 @@ final class ThreadBiasedMutex {
      * @return {@link #BIASED} if entered on the fast path; pass the result to {@link #exit(boolean)}
      */
     boolean enter() {
-        Thread me = Thread.currentThread();
-        Object b = BIAS.getAcquire(this);
-        if (b == null) {
-            b = BIAS.compareAndSet(this, null, me) ? me : BIAS.getAcquire(this);
+        long me = Thread.currentThread().threadId();
+        long b = (long) BIAS.getAcquire(this);
+        if (b == NONE_YET) {
+            b = BIAS.compareAndSet(this, NONE_YET, me) ? me : (long) BIAS.getAcquire(this);
         }
         if (b == me) {
             if (depth > 0) {
@@ -106,7 +113,12 @@ final class ThreadBiasedMutex {
         }
         lock.lock();
         if (!(boolean) REVOKED.getVolatile(this)) {
-            revoke();
+            try {
+                revoke();
+            } catch (Throwable t) {
+                lock.unlock(); // NOTE: an Error in the barrier's downcall must not leave the lock held
+                throw t;
+            }
         }
         return !BIASED;
     }
@@ -122,15 +134,20 @@ final class ThreadBiasedMutex {
         }
     }
 
-    /** Ends the bias for good and waits until the bias thread is out. Called holding the lock. */
+    /**
+     * Ends the bias for good and waits until the bias thread is out. Called holding the lock. An interrupt
+     * does not end the wait (it would not end a wait for the lock either): the status is cleared while
+     * parking, so that parks really park, and set again before returning.
+     */
     private void revoke() {
         REVOKED.setVolatile(this, true);
-        Object b = BIAS.getVolatile(this);
-        if (b == null || b == NO_BIAS || b == Thread.currentThread()) {
+        long b = (long) BIAS.getVolatile(this);
+        if (b == NONE_YET || b == NO_BIAS || b == Thread.currentThread().threadId()) {
             // NOTE: no bias thread yet (one that takes the bias later sees revoked and backs out), or never
             // one; the bias thread itself only gets here after backing out, so never while inside
             return;
         }
+        boolean interrupted = Thread.interrupted();
         if (!Membarrier.globalBarrier()) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
@@ -140,8 +157,14 @@ final class ThreadBiasedMutex {
                 Thread.onSpinWait();
             } else {
                 pause = Math.min(TimeUnit.MILLISECONDS.toNanos(1), Math.max(10_000, pause * 2));
+                // NOTE: parkNanos returns at once while the status is set: that would spin (and, on a virtual
+                // thread, could keep the bias thread from the carrier it needs to leave)
+                interrupted |= Thread.interrupted();
                 LockSupport.parkNanos(pause);
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

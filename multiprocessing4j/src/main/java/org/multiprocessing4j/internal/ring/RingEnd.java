@@ -64,8 +64,11 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * barrier (paying one per sleep slowed 20,000-round-trip runs of pickled ints from 2 µs to 24-68 µs p50).
  * A sleeper issues the barrier whenever the kernel offers it, so a waker in an unregistered process
  * (which keeps its fence) stays correct. If the kernel refuses a barrier (never expected), that sleep is
- * cut to UNFENCED_SLICE_NANOS. With the safety net off (the stress tests), every sleep issues the barrier:
- * the exact protocol, which the weakenings then break.
+ * cut to UNFENCED_SLICE_NANOS. A process that cannot issue barriers at all (a kernel without them: then no
+ * process registered and every waker fences) sleeps in normal slices; only a process denied membarrier alone
+ * (a per-process seccomp filter) while its peer registered could miss a wake for one slice (20-100 ms).
+ * With the safety net off (the stress tests), every sleep issues the barrier: the exact protocol, which the
+ * weakenings then break.
  *
  * Peer death. A peer killed by SIGKILL never marks its end CLOSED. After each slice that timed out the
  * sleeper reads the peer's pid and start time (recorded when it claimed its end) and asks a pidfd whether

@@ -30,4 +30,12 @@ class InheritedOptionsTest {
         assertFalse(JvmCommand.selectsCollector("-XX:+UseStringDeduplication"));
         assertFalse(JvmCommand.selectsCollector("-XX:+UseMaximumCompactionOnSystemGC"));
     }
+
+    @Test
+    void a_collector_is_taken_as_chosen_when_an_option_variable_or_an_options_file_may_choose_it() {
+        assertFalse(JvmCommand.collectorChosen(java.util.List.of("-Xmx64m"), java.util.Map.of("JAVA_TOOL_OPTIONS", "-Xss1m")));
+        assertTrue(JvmCommand.collectorChosen(java.util.List.of("-Xmx64m"), java.util.Map.of("_JAVA_OPTIONS", " -Xss1m -XX:+UseZGC")));
+        assertTrue(JvmCommand.collectorChosen(java.util.List.of("-XX:VMOptionsFile=/etc/jvm.options"), java.util.Map.of()));
+        assertTrue(JvmCommand.collectorChosen(java.util.List.of("-XX:+UseShenandoahGC"), java.util.Map.of()));
+    }
 }

@@ -2,6 +2,7 @@ package org.multiprocessing4j.internal.pipe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -144,6 +145,43 @@ class ThreadBiasedMutexTest {
         });
         bias.get(60, TimeUnit.SECONDS);
         revoker.join();
+    }
+
+    @Test
+    void an_interrupted_thread_waiting_for_the_bias_thread_parks_and_keeps_its_interrupt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Membarrier.REGISTERED, "no bias here: nothing to revoke");
+        ThreadBiasedMutex mutex = new ThreadBiasedMutex();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch leave = new CountDownLatch(1);
+        Thread bias = Thread.ofPlatform().start(() -> {
+            boolean how = mutex.enter();
+            try {
+                entered.countDown();
+                leave.await();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            } finally {
+                mutex.exit(how);
+            }
+        });
+        entered.await();
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] revokerCpuNanos = new long[1];
+        CompletableFuture<Boolean> keptInterrupt = CompletableFuture.supplyAsync(() -> {
+            Thread.currentThread().interrupt();
+            long before = cpu.getCurrentThreadCpuTime();
+            boolean how = mutex.enter(); // waits about 1 s for the bias thread
+            revokerCpuNanos[0] = cpu.getCurrentThreadCpuTime() - before;
+            mutex.exit(how);
+            return Thread.interrupted();
+        }, runnable -> Thread.ofPlatform().start(runnable));
+        Thread.sleep(1_000);
+        leave.countDown();
+        assertTrue(keptInterrupt.get(60, TimeUnit.SECONDS), "the interrupt status was lost");
+        // NOTE: a spinning wait burns the whole second; a parking one a few ms. The bound is wide on purpose.
+        assertTrue(revokerCpuNanos[0] < 500_000_000L, "the waiting revoker burned " + revokerCpuNanos[0] / 1_000_000
+                + " ms of CPU in about 1 s: it spun instead of parking");
+        bias.join();
     }
 
     @Test

@@ -20,7 +20,14 @@ final class StressRuns {
      */
     static StressJvm.Verdict run(String weaken, String mode, long messages, long maxMillis, long seed)
             throws IOException, InterruptedException {
-        return StressJvm.run("[ring stress] " + weaken + ", " + mode + ", seed " + seed, Configuration.WEAKEN_RING, weaken,
+        return run(java.util.List.of(), weaken, mode, messages, maxMillis, seed);
+    }
+
+    /** As {@link #run(String, String, long, long, long)}, with more JVM options for the stress JVM. */
+    static StressJvm.Verdict run(java.util.List<String> jvmOptions, String weaken, String mode, long messages, long maxMillis,
+            long seed) throws IOException, InterruptedException {
+        return StressJvm.run("[ring stress] " + String.join(" ", jvmOptions) + (jvmOptions.isEmpty() ? "" : " ") + weaken + ", "
+                + mode + ", seed " + seed, jvmOptions, Configuration.WEAKEN_RING, weaken,
                 RingStress.class, maxMillis + STALL_MILLIS + SLACK_MILLIS,
                 mode, Long.toString(messages), Long.toString(maxMillis), Long.toString(STALL_MILLIS), Long.toString(seed));
     }
