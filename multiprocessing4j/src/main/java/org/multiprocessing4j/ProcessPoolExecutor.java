@@ -206,8 +206,9 @@ public final class ProcessPoolExecutor implements ExecutorService {
      * {@code fn} over {@code items}, in input order, sent in chunks of {@code chunksize}, as a lazy stream:
      * the input is read by a background thread a bounded number of chunks ahead of the stream's consumer.
      * A task's exception is thrown by the stream at its position (unchecked as itself, checked wrapped in
-     * {@link ProcessExecutionException}). Closing the stream (try-with-resources) stops reading the input:
-     * chunks already sent to the workers still run, no further one is read or sent.
+     * {@link ProcessExecutionException}). Closing the stream (try-with-resources) stops reading the input and
+     * cancels the chunks no worker has started (as closing CPython's {@code Executor.map} generator cancels
+     * its pending futures): no further chunk is read or sent; chunks running when it is closed still finish.
      *
      * @param <T> the type of the input items
      * @param <R> the type of the results
@@ -227,10 +228,10 @@ public final class ProcessPoolExecutor implements ExecutorService {
         } catch (IllegalStateException closed) {
             throw new RejectedExecutionException(closed.getMessage(), closed);
         }
-        // NOTE: closing the stream (try-with-resources) stops reading the input: its feeder thread ends, and no
-        // further chunk is queued; the chunks already queued still run
+        // NOTE: closing the stream (try-with-resources) stops reading the input (its feeder thread ends, no
+        // further chunk is queued) and cancels the queued chunks no worker has started
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(results, Spliterator.ORDERED), false)
-                .onClose(() -> results.stopFeeding(new IllegalStateException("this map's stream was closed")));
+                .onClose(() -> results.cancelUnstarted(new IllegalStateException("this map's stream was closed")));
     }
 
     // ---------------------------------------------------------------- invoke

@@ -29,6 +29,16 @@ class ProcessPoolExecutorTest extends ChildProcessTestBase {
         return ProcessHandle.current().pid();
     }
 
+    /** {@code x} after 100 ms (a worker's task). */
+    static int slowIdentity(int x) {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        return x;
+    }
+
     static int sleepThen(int value, long millis) throws InterruptedException {
         Thread.sleep(millis);
         return value;
@@ -90,6 +100,22 @@ class ProcessPoolExecutorTest extends ChildProcessTestBase {
             long read = input.read();
             assertEquals(List.of(4L, 9L), ex.map(x -> x * x, List.of(2L, 3L)).toList(), "the executor serves on");
             assertEquals(read, input.read(), "nothing more was read from the closed stream's input");
+        }
+    }
+
+    @Test
+    void closing_a_map_stream_cancels_the_chunks_no_worker_has_started() throws Exception {
+        List<Integer> items = java.util.stream.IntStream.range(0, 100).boxed().toList();
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
+            try (java.util.stream.Stream<Integer> slow = ex.map(ProcessPoolExecutorTest::slowIdentity, items, 1)) {
+                assertEquals(0, slow.findFirst().orElseThrow());
+                Thread.sleep(300); // NOTE: the feeder has queued its look-ahead (8 chunks for one worker) by now
+            }
+            ex.shutdown();
+            assertTrue(ex.awaitTermination(60, TimeUnit.SECONDS));
+            // NOTE: the first chunk, and those the worker started before the close; the rest never ran
+            long completed = ex.stats().tasksCompleted();
+            assertTrue(completed <= 4, completed + " chunks ran after the stream was closed; queued ones should be cancelled");
         }
     }
 

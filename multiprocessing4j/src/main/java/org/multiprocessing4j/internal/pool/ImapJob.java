@@ -65,6 +65,8 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
     private final boolean ordered;
     private final int chunksize;
     private final int lookahead;
+    /** Tasks queued and not answered yet, for {@link #cancelUnstarted}; guarded by this. */
+    private final java.util.Set<Task> outstanding = new java.util.HashSet<>();
     private final Iterator<?> input;
     private final byte kind;
     private final byte[] function;
@@ -185,10 +187,15 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                 if (unsendable != null) {
                     arrived(new Outcome(index, null, unsendable));
                 } else {
+                    Task task = new Task(id, message, this, index, null);
+                    synchronized (this) {
+                        outstanding.add(task);
+                    }
                     try {
-                        engine.submit(new Task(id, message, this, index, null));
+                        engine.submit(task);
                     } catch (RuntimeException | Error e) {
                         synchronized (this) {
+                            outstanding.remove(task);
                             inFlight--;
                             fed--;
                         }
@@ -238,16 +245,41 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
         notifyAll();
     }
 
+    /**
+     * As {@link #stopFeeding}, and the chunks queued that no worker has started never run (CPython's
+     * {@code Executor.map} generator cancels its pending futures when it is closed): they are taken out of
+     * the pool's queue or back from the worker they were sent ahead to, and count as cancelled. Chunks
+     * running or done are left alone. Never waits for a worker.
+     */
+    public void cancelUnstarted(RuntimeException why) {
+        stopFeeding(why);
+        java.util.List<Task> queued;
+        synchronized (this) {
+            queued = new java.util.ArrayList<>(outstanding);
+        }
+        // NOTE: outside this monitor: cancelPending takes the pool's lock, under which answers reach this job
+        for (Task task : queued) {
+            if (engine.cancelPending(task)) {
+                failed(task, new java.util.concurrent.CancellationException("the stream of this map was closed"));
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- outcomes
 
     @Override
     public void succeeded(Task task, Object value) {
-        arrived(new Outcome(task.index, (List<?>) value, null));
+        arrived(task, new Outcome(task.index, (List<?>) value, null));
     }
 
     @Override
     public void failed(Task task, Throwable error) {
-        arrived(new Outcome(task.index, null, error));
+        arrived(task, new Outcome(task.index, null, error));
+    }
+
+    private synchronized void arrived(Task task, Outcome outcome) {
+        outstanding.remove(task);
+        arrived(outcome);
     }
 
     @Override
