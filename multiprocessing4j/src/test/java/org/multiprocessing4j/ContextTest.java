@@ -47,6 +47,21 @@ class ContextTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_child_that_sizes_no_heap_starts_with_a_16_MiB_young_generation() throws Exception {
+        // NOTE: the young generation is eden and two survivor spaces; their initial sizes add up to NewSize
+        SerializableRunnable probe = () -> {
+            long young = java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
+                    .filter(pool -> pool.getName().equals("Eden Space") || pool.getName().equals("Survivor Space"))
+                    .mapToLong(pool -> pool.getUsage().getInit()).sum() + java.lang.management.ManagementFactory
+                    .getMemoryPoolMXBeans().stream().filter(pool -> pool.getName().equals("Survivor Space"))
+                    .mapToLong(pool -> pool.getUsage().getInit()).sum();
+            System.exit(young > 15L << 20 && young <= 16L << 20 ? 40 : young > 3L << 20 && young <= 4L << 20 ? 41 : 42);
+        };
+        assertEquals(40, run(Context.builder().build().process(probe)));
+        assertEquals(41, run(Context.builder().jvmOptions("-XX:NewSize=4m").build().process(probe)));
+    }
+
+    @Test
     void a_collector_chosen_through_the_childs_environment_is_not_doubled() throws Exception {
         // NOTE: a second collector on the command line would stop the JVM ("Multiple garbage collectors selected")
         SerializableRunnable probe = () -> System.exit(java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()

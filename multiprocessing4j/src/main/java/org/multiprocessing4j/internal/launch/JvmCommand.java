@@ -14,7 +14,7 @@ import org.multiprocessing4j.Context;
 /**
  * The command line and environment of a child JVM, computed once per {@link Context}.
  *
- * <p>{@code java [inherited options] [native access] [context options] [-Dk=v...] [AOT cache, see {@link AotCache}]
+ * <p>{@code java [inherited options] [native access] [context options] [collector defaults, see {@link ChildGcDefaults}] [-Dk=v...] [AOT cache, see {@link AotCache}]
  * -cp <parent class path> [--module-path <parent module path> --add-modules ALL-MODULE-PATH]
  * (ChildMain | -m org.multiprocessing4j/ChildMain)}. Inherited options drop what must not be copied:
  * debugger agents (their port is taken), the parent's own class-data/AOT flags, its Flight Recorder recording
@@ -25,19 +25,6 @@ public final class JvmCommand {
     /** The {@code nice} program, for background commands, if this machine has one where expected. */
     private static final Optional<Path> NICE = Stream.of("/usr/bin/nice", "/bin/nice").map(Path::of)
             .filter(Files::isExecutable).findFirst();
-
-    /**
-     * The collector of a child whose options (inherited or the context's) pick none. A child is one more
-     * process on CPUs its siblings share, doing one task at a time: the serial collector is what the JVM
-     * picks by itself for a JVM given one CPU, it starts no GC threads to compete with the other
-     * children, and it reuses the same young generation instead of growing into memory never touched yet
-     * (first touches of new memory dominated receiving 1 MiB messages under G1, see performance.md).
-     */
-    static final String DEFAULT_COLLECTOR = "-XX:+UseSerialGC";
-    /** Environment variables whose options the {@code java} launcher or the JVM adds to its command line. */
-    static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
-    private static final java.util.regex.Pattern COLLECTOR_OPTION =
-            java.util.regex.Pattern.compile("-XX:\\+Use(Serial|Parallel|ParallelOld|G1|Z|Shenandoah|Epsilon|ConcMarkSweep)GC");
 
     private final List<String> options;
     private final List<String> launchTail;
@@ -72,9 +59,7 @@ public final class JvmCommand {
         Module self = JvmCommand.class.getModule();
         a.add("--enable-native-access=" + (self.isNamed() ? self.getName() : "ALL-UNNAMED"));
         a.addAll(ctx.jvmOptions());
-        if (!collectorChosen(a, childEnvironment(ctx.environment()))) {
-            a.add(DEFAULT_COLLECTOR);
-        }
+        a.addAll(ChildGcDefaults.defaults(a, ChildGcDefaults.childEnvironment(ctx.environment())));
         ctx.systemProperties().forEach((k, v) -> a.add("-D" + k + "=" + v));
         this.options = List.copyOf(a);
         a.clear();
@@ -130,37 +115,6 @@ public final class JvmCommand {
 
     public static JvmCommand of(Context ctx) {
         return new JvmCommand(ctx);
-    }
-
-    /** Whether {@code option} picks the garbage collector ({@code -XX:+UseG1GC}, {@code -XX:+UseSerialGC}, ...). */
-    static boolean selectsCollector(String option) {
-        return COLLECTOR_OPTION.matcher(option).matches();
-    }
-
-    /**
-     * Whether the child's collector is already chosen (or may be, unseen): by one of its options, by the
-     * options the JVM reads from the environment variables {@link #OPTION_VARIABLES}, or by an options file,
-     * whose content this does not read. Adding a second collector would stop the child from starting.
-     */
-    static boolean collectorChosen(List<String> options, Map<String, String> environment) {
-        if (options.stream().anyMatch(o -> selectsCollector(o) || o.startsWith("-XX:VMOptionsFile=") || o.startsWith("-XX:Flags="))) {
-            return true;
-        }
-        for (String variable : OPTION_VARIABLES) {
-            String value = environment.get(variable);
-            if (value != null && !value.isBlank()
-                    && collectorChosen(List.of(value.trim().split("\\s+")), Map.of())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The environment a child starts with: this JVM's, with the context's variables over it. */
-    private static Map<String, String> childEnvironment(Map<String, String> added) {
-        Map<String, String> env = new java.util.HashMap<>(System.getenv());
-        env.putAll(added);
-        return env;
     }
 
     static boolean inheritable(String option) {

@@ -19,23 +19,4 @@ class InheritedOptionsTest {
         assertTrue(JvmCommand.inheritable("-XX:FlightRecorderOptions=stackdepth=128"));
         assertFalse(JvmCommand.inheritable("-agentlib:jdwp=transport=dt_socket,server=y"));
     }
-
-    @Test
-    void options_that_pick_a_collector_are_recognised() {
-        assertTrue(JvmCommand.selectsCollector("-XX:+UseG1GC"));
-        assertTrue(JvmCommand.selectsCollector("-XX:+UseZGC"));
-        assertTrue(JvmCommand.selectsCollector("-XX:+UseParallelGC"));
-        assertFalse(JvmCommand.selectsCollector("-XX:-UseG1GC"));
-        assertFalse(JvmCommand.selectsCollector("-XX:+UseGCOverheadLimit"));
-        assertFalse(JvmCommand.selectsCollector("-XX:+UseStringDeduplication"));
-        assertFalse(JvmCommand.selectsCollector("-XX:+UseMaximumCompactionOnSystemGC"));
-    }
-
-    @Test
-    void a_collector_is_taken_as_chosen_when_an_option_variable_or_an_options_file_may_choose_it() {
-        assertFalse(JvmCommand.collectorChosen(java.util.List.of("-Xmx64m"), java.util.Map.of("JAVA_TOOL_OPTIONS", "-Xss1m")));
-        assertTrue(JvmCommand.collectorChosen(java.util.List.of("-Xmx64m"), java.util.Map.of("_JAVA_OPTIONS", " -Xss1m -XX:+UseZGC")));
-        assertTrue(JvmCommand.collectorChosen(java.util.List.of("-XX:VMOptionsFile=/etc/jvm.options"), java.util.Map.of()));
-        assertTrue(JvmCommand.collectorChosen(java.util.List.of("-XX:+UseShenandoahGC"), java.util.Map.of()));
-    }
 }
