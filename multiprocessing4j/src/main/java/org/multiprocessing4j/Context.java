@@ -665,7 +665,8 @@ public final class Context implements AutoCloseable {
 
         /**
          * Options for every child JVM, after the inherited ones (so they win), e.g. {@code -Xmx512m}. A child
-         * whose options (these, the inherited ones and those of its {@code JAVA_TOOL_OPTIONS}) pick no garbage
+         * whose options (these, the inherited ones and those of its {@code JAVA_TOOL_OPTIONS},
+         * {@code JDK_JAVA_OPTIONS} or {@code _JAVA_OPTIONS}) pick no garbage
          * collector runs the serial collector ({@code -XX:+UseSerialGC}), and with no young-generation or
          * small-heap option its young generation starts at 16 MiB ({@code -XX:NewSize=16m}); give a collector,
          * e.g. {@code -XX:+UseG1GC}, to choose another.

@@ -62,6 +62,24 @@ class ContextTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_grandchild_whose_context_picks_another_collector_starts() throws Exception {
+        // NOTE: the child's defaults (-XX:+UseSerialGC -XX:NewSize=16m) are not passed on as if they were options
+        Process p = Context.builder().build().process(() -> {
+            try {
+                Process grandchild = Context.builder().jvmOptions("-XX:+UseG1GC").build().process(() -> System.exit(
+                        java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                                .anyMatch(gc -> gc.getName().startsWith("G1")) ? 50 : 51));
+                grandchild.start();
+                grandchild.join();
+                System.exit(grandchild.exitCode());
+            } catch (InterruptedException e) {
+                System.exit(52);
+            }
+        });
+        assertEquals(50, run(p));
+    }
+
+    @Test
     void a_collector_chosen_through_the_childs_environment_is_not_doubled() throws Exception {
         // NOTE: a second collector on the command line would stop the JVM ("Multiple garbage collectors selected")
         SerializableRunnable probe = () -> System.exit(java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()

@@ -29,10 +29,10 @@ class ProcessPoolExecutorTest extends ChildProcessTestBase {
         return ProcessHandle.current().pid();
     }
 
-    /** {@code x} after 100 ms (a worker's task). */
+    /** {@code x} after 300 ms (a worker's task). */
     static int slowIdentity(int x) {
         try {
-            Thread.sleep(100);
+            Thread.sleep(300);
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
@@ -105,15 +105,17 @@ class ProcessPoolExecutorTest extends ChildProcessTestBase {
 
     @Test
     void closing_a_map_stream_cancels_the_chunks_no_worker_has_started() throws Exception {
-        List<Integer> items = java.util.stream.IntStream.range(0, 100).boxed().toList();
+        List<Integer> items = java.util.stream.IntStream.range(0, 40).boxed().toList();
         try (ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
             try (java.util.stream.Stream<Integer> slow = ex.map(ProcessPoolExecutorTest::slowIdentity, items, 1)) {
                 assertEquals(0, slow.findFirst().orElseThrow());
-                Thread.sleep(300); // NOTE: the feeder has queued its look-ahead (8 chunks for one worker) by now
+                // NOTE: the feeder queued its look-ahead (8 chunks for one worker) at the start; the worker runs
+                // the second chunk (300-600 ms) when the stream closes, 150 ms after the first result
+                Thread.sleep(150);
             }
             ex.shutdown();
             assertTrue(ex.awaitTermination(60, TimeUnit.SECONDS));
-            // NOTE: the first chunk, and those the worker started before the close; the rest never ran
+            // NOTE: the first chunk and the second (running at the close), with a margin of two 300 ms chunks
             long completed = ex.stats().tasksCompleted();
             assertTrue(completed <= 4, completed + " chunks ran after the stream was closed; queued ones should be cancelled");
         }

@@ -20,21 +20,28 @@ import java.util.regex.Pattern;
  * into memory never touched; the serial collector reuses the same one, and one that starts at 16 MiB is
  * touched once within the first 16 MB a worker allocates, then reused (it grows with the heap if the
  * worker keeps more data). Measured in alternating harness runs: 1 MiB task arguments 0.8-1.3 GB/s with G1
- * workers, 2.3-3.5 GB/s with serial ones; imap_unordered (chunksize 1000) 4.0-4.3 M/s with the serial
- * collector's default young generation, 15-17 M/s with 16 MiB (docs/performance.md §4).
+ * workers, 2.3-3.5 GB/s with serial ones; imap_unordered (chunksize 1000) 3.3-7.2 M/s with the serial
+ * collector's default young generation, 4.4-17.0 M/s with 16 MiB, four runs each (docs/performance.md §4).
  *
  * <p>What counts as saying something: any collector option ({@code -XX:+Use...GC}), and for the young
  * generation any young-generation or heap-size option (a 16 MiB young generation would not fit a heap
  * under 64 MiB, and the JVM would warn), whether among the options or in the environment variables the
  * JVM reads options from ({@link #OPTION_VARIABLES}). An options file ({@code -XX:VMOptionsFile},
- * {@code -XX:Flags}) may say anything, unseen: then nothing is added. Adding a second collector would
- * stop the child from starting ("Multiple garbage collectors selected").
+ * {@code -XX:Flags}, an {@code @}argument file) or a quoted word may say anything, unseen: then nothing is
+ * added. Adding a second collector would stop the child from starting ("Multiple garbage collectors
+ * selected"). The defaults a child was given are named in {@link #GIVEN_PROPERTY}, so that its own
+ * children, which inherit its options, do not take them for the user's ({@link #inherited}).
  */
 final class ChildGcDefaults {
     static final String COLLECTOR = "-XX:+UseSerialGC";
     static final String YOUNG_GENERATION = "-XX:NewSize=16m";
     /** Environment variables whose options the {@code java} launcher or the JVM adds to its command line. */
     static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+    /**
+     * The system property that tells a child which of its options are these defaults rather than its
+     * user's, so that its own children do not inherit them as if they were.
+     */
+    static final String GIVEN_PROPERTY = "multiprocessing4j.childGcDefaults";
     /** The smallest heap (initial or maximum) that still gets {@link #YOUNG_GENERATION}. */
     static final long MIN_HEAP_FOR_YOUNG_DEFAULT = 64L << 20;
 
@@ -58,13 +65,49 @@ final class ChildGcDefaults {
                 all.addAll(List.of(value.trim().split("\\s+")));
             }
         }
-        if (all.stream().anyMatch(o -> selectsCollector(o) || o.startsWith("-XX:VMOptionsFile=") || o.startsWith("-XX:Flags="))) {
+        if (all.stream().anyMatch(o -> selectsCollector(o) || unseen(o))) {
             return List.of();
         }
         if (all.stream().anyMatch(ChildGcDefaults::shapesYoungGeneration)) {
             return List.of(COLLECTOR);
         }
         return List.of(COLLECTOR, YOUNG_GENERATION);
+    }
+
+    /**
+     * The options of this JVM a child inherits, of {@code candidates} (this JVM's options a child may
+     * inherit): without the defaults this JVM was given as a child itself ({@link #GIVEN_PROPERTY}); without
+     * those this JVM read from its environment variables {@link #OPTION_VARIABLES} (the child reads them
+     * from the same variables again: copied, an agent would load twice); and without a collector option when
+     * the context's own {@code contextOptions} pick a collector (two collectors stop a JVM from starting).
+     */
+    static List<String> inherited(List<String> candidates, List<String> contextOptions, Map<String, String> ownEnvironment) {
+        List<String> given = new ArrayList<>(List.of(System.getProperty(GIVEN_PROPERTY, "").split(",")));
+        List<String> fromEnvironment = new ArrayList<>();
+        for (String variable : OPTION_VARIABLES) {
+            String value = ownEnvironment.get(variable);
+            if (value != null && !value.isBlank()) {
+                fromEnvironment.addAll(List.of(value.trim().split("\\s+")));
+            }
+        }
+        boolean contextPicksCollector = contextOptions.stream().anyMatch(ChildGcDefaults::selectsCollector);
+        List<String> kept = new ArrayList<>();
+        for (String option : candidates) {
+            if (given.remove(option) || fromEnvironment.remove(option) || (contextPicksCollector && selectsCollector(option))) {
+                continue;
+            }
+            kept.add(option);
+        }
+        return kept;
+    }
+
+    /**
+     * Whether {@code option} may hold options this class cannot see: an options file, an {@code @}argument
+     * file, a quoted word of an environment variable.
+     */
+    private static boolean unseen(String option) {
+        return option.startsWith("-XX:VMOptionsFile=") || option.startsWith("-XX:Flags=") || option.startsWith("@")
+                || option.startsWith("'") || option.startsWith("\"");
     }
 
     /** The environment a child starts with: this JVM's, with the context's variables over it. */
@@ -91,7 +134,9 @@ final class ChildGcDefaults {
         }
         Matcher m = HEAP_SIZE_OPTION.matcher(option);
         if (!m.matches()) {
-            return false;
+            // NOTE: a heap size this does not parse (hex, say): taken as small, so nothing is risked
+            return option.startsWith("-Xmx") || option.startsWith("-Xms") || option.startsWith("-XX:MaxHeapSize=")
+                    || option.startsWith("-XX:InitialHeapSize=");
         }
         try {
             long size = Long.parseLong(m.group(1));

@@ -49,17 +49,19 @@ public final class JvmCommand {
         this.startTimeout = ctx.startTimeout();
 
         List<String> a = new ArrayList<>();
+        Map<String, String> childEnvironment = ChildGcDefaults.childEnvironment(ctx.environment());
         if (ctx.inheritJvmOptions()) {
-            for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-                if (inheritable(option)) {
-                    a.add(option);
-                }
-            }
+            a.addAll(ChildGcDefaults.inherited(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                    .filter(JvmCommand::inheritable).toList(), ctx.jvmOptions(), System.getenv()));
         }
         Module self = JvmCommand.class.getModule();
         a.add("--enable-native-access=" + (self.isNamed() ? self.getName() : "ALL-UNNAMED"));
         a.addAll(ctx.jvmOptions());
-        a.addAll(ChildGcDefaults.defaults(a, ChildGcDefaults.childEnvironment(ctx.environment())));
+        List<String> defaults = ChildGcDefaults.defaults(a, childEnvironment);
+        a.addAll(defaults);
+        if (!defaults.isEmpty()) {
+            a.add("-D" + ChildGcDefaults.GIVEN_PROPERTY + "=" + String.join(",", defaults));
+        }
         ctx.systemProperties().forEach((k, v) -> a.add("-D" + k + "=" + v));
         this.options = List.copyOf(a);
         a.clear();
@@ -124,6 +126,7 @@ public final class JvmCommand {
                 || option.startsWith("-Djava.class.path") || option.startsWith("-Djdk.module.")
                 || option.startsWith("-Dsun.java.command") || option.startsWith("-Dsun.java.launcher")
                 || option.startsWith("-Djdk.internal.vm.ci") || option.equals("-Xshare:dump")
+                || option.startsWith("-D" + ChildGcDefaults.GIVEN_PROPERTY + "=")
                 // NOTE: a child inheriting the parent's recording would write the same file and clobber it
                 || option.startsWith("-XX:StartFlightRecording"));
     }

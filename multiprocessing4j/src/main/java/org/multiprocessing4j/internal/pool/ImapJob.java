@@ -67,6 +67,8 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
     private final int lookahead;
     /** Tasks queued and not answered yet, for {@link #cancelUnstarted}; guarded by this. */
     private final java.util.Set<Task> outstanding = new java.util.HashSet<>();
+    /** Set by {@link #cancelUnstarted}: a task the feeder queues from now on is cancelled too; guarded by this. */
+    private boolean cancelling;
     private final Iterator<?> input;
     private final byte kind;
     private final byte[] function;
@@ -202,6 +204,14 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                         error = e instanceof RuntimeException re ? re : new ProcessError("an imap task could not be queued: " + e, e);
                         break;
                     }
+                    boolean cancel;
+                    synchronized (this) {
+                        cancel = cancelling;
+                    }
+                    // NOTE: counted before a cancel, queued after its look: cancelUnstarted did not see it
+                    if (cancel && engine.cancelPending(task)) {
+                        failed(task, new java.util.concurrent.CancellationException("the stream of this map was closed"));
+                    }
                 }
                 if (error != null || chunk.count() < chunksize) {
                     break;
@@ -255,6 +265,7 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
         stopFeeding(why);
         java.util.List<Task> queued;
         synchronized (this) {
+            cancelling = true;
             queued = new java.util.ArrayList<>(outstanding);
         }
         // NOTE: outside this monitor: cancelPending takes the pool's lock, under which answers reach this job

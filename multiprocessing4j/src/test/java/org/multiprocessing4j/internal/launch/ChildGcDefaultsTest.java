@@ -53,4 +53,32 @@ class ChildGcDefaultsTest {
         assertFalse(ChildGcDefaults.shapesYoungGeneration("-Xmx1G"));
         assertFalse(ChildGcDefaults.shapesYoungGeneration("-Xss256k"));
     }
+
+    @Test
+    void options_this_class_cannot_see_mean_nothing_is_added() {
+        assertEquals(List.of(), ChildGcDefaults.defaults(List.of("@/app/jvm.args"), Map.of()));
+        assertEquals(List.of(), ChildGcDefaults.defaults(List.of(), Map.of("JDK_JAVA_OPTIONS", "@jvm.args")));
+        assertEquals(List.of(), ChildGcDefaults.defaults(List.of(), Map.of("JAVA_TOOL_OPTIONS", "'-XX:+UseG1GC'")));
+        assertEquals(List.of(ChildGcDefaults.COLLECTOR), ChildGcDefaults.defaults(List.of("-Xmx0x2000000"), Map.of()));
+    }
+
+    @Test
+    void a_child_passes_on_neither_its_defaults_nor_its_environments_options_nor_a_collector_its_context_replaces() {
+        String before = System.getProperty(ChildGcDefaults.GIVEN_PROPERTY);
+        System.setProperty(ChildGcDefaults.GIVEN_PROPERTY, ChildGcDefaults.COLLECTOR + "," + ChildGcDefaults.YOUNG_GENERATION);
+        try {
+            assertEquals(List.of("-Xss1m", "-Dfoo=1"), ChildGcDefaults.inherited(
+                    List.of("-Xss1m", ChildGcDefaults.COLLECTOR, ChildGcDefaults.YOUNG_GENERATION, "-Dfoo=1"), List.of(), Map.of()));
+        } finally {
+            if (before == null) {
+                System.clearProperty(ChildGcDefaults.GIVEN_PROPERTY);
+            } else {
+                System.setProperty(ChildGcDefaults.GIVEN_PROPERTY, before);
+            }
+        }
+        assertEquals(List.of("-Dbaz=3"), ChildGcDefaults.inherited(List.of("-javaagent:x.jar", "-Dbar=2", "-Dbaz=3"), List.of(),
+                Map.of("JAVA_TOOL_OPTIONS", " -javaagent:x.jar  -Dbar=2")));
+        assertEquals(List.of("-Xss1m"), ChildGcDefaults.inherited(List.of("-XX:+UseParallelGC", "-Xss1m"), List.of("-XX:+UseG1GC"), Map.of()));
+        assertEquals(List.of("-XX:+UseParallelGC", "-Xss1m"), ChildGcDefaults.inherited(List.of("-XX:+UseParallelGC", "-Xss1m"), List.of(), Map.of()));
+    }
 }
