@@ -59,12 +59,7 @@ final class ChildGcDefaults {
      */
     static List<String> defaults(List<String> options, Map<String, String> environment) {
         List<String> all = new ArrayList<>(options);
-        for (String variable : OPTION_VARIABLES) {
-            String value = environment.get(variable);
-            if (value != null && !value.isBlank()) {
-                all.addAll(List.of(value.trim().split("\\s+")));
-            }
-        }
+        all.addAll(environmentOptions(environment));
         if (all.stream().anyMatch(o -> selectsCollector(o) || unseen(o))) {
             return List.of();
         }
@@ -83,13 +78,7 @@ final class ChildGcDefaults {
      */
     static List<String> inherited(List<String> candidates, List<String> contextOptions, Map<String, String> ownEnvironment) {
         List<String> given = new ArrayList<>(List.of(System.getProperty(GIVEN_PROPERTY, "").split(",")));
-        List<String> fromEnvironment = new ArrayList<>();
-        for (String variable : OPTION_VARIABLES) {
-            String value = ownEnvironment.get(variable);
-            if (value != null && !value.isBlank()) {
-                fromEnvironment.addAll(List.of(value.trim().split("\\s+")));
-            }
-        }
+        List<String> fromEnvironment = environmentOptions(ownEnvironment);
         boolean contextPicksCollector = contextOptions.stream().anyMatch(ChildGcDefaults::selectsCollector);
         List<String> kept = new ArrayList<>();
         for (String option : candidates) {
@@ -108,6 +97,18 @@ final class ChildGcDefaults {
     private static boolean unseen(String option) {
         return option.startsWith("-XX:VMOptionsFile=") || option.startsWith("-XX:Flags=") || option.startsWith("@")
                 || option.startsWith("'") || option.startsWith("\"");
+    }
+
+    /** The words of the {@link #OPTION_VARIABLES} of {@code environment}, in order (split at white space, no quoting). */
+    private static List<String> environmentOptions(Map<String, String> environment) {
+        List<String> words = new ArrayList<>();
+        for (String variable : OPTION_VARIABLES) {
+            String value = environment.get(variable);
+            if (value != null && !value.isBlank()) {
+                words.addAll(List.of(value.trim().split("\\s+")));
+            }
+        }
+        return words;
     }
 
     /** The environment a child starts with: this JVM's, with the context's variables over it. */

@@ -75,20 +75,8 @@ class ThreadBiasedMutexTest {
     @Test
     void a_thread_that_comes_while_the_bias_thread_is_inside_waits_until_it_leaves() throws Exception {
         ThreadBiasedMutex mutex = new ThreadBiasedMutex();
-        CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch leave = new CountDownLatch(1);
-        Thread bias = Thread.ofPlatform().start(() -> {
-            boolean how = mutex.enter();
-            try {
-                entered.countDown();
-                leave.await();
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            } finally {
-                mutex.exit(how);
-            }
-        });
-        entered.await();
+        Thread bias = holdInside(mutex, leave);
         CompletableFuture<Boolean> other = CompletableFuture.supplyAsync(() -> {
             boolean how = mutex.enter();
             mutex.exit(how);
@@ -151,20 +139,8 @@ class ThreadBiasedMutexTest {
     void an_interrupted_thread_waiting_for_the_bias_thread_parks_and_keeps_its_interrupt() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Membarrier.REGISTERED, "no bias here: nothing to revoke");
         ThreadBiasedMutex mutex = new ThreadBiasedMutex();
-        CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch leave = new CountDownLatch(1);
-        Thread bias = Thread.ofPlatform().start(() -> {
-            boolean how = mutex.enter();
-            try {
-                entered.countDown();
-                leave.await();
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            } finally {
-                mutex.exit(how);
-            }
-        });
-        entered.await();
+        Thread bias = holdInside(mutex, leave);
         java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         long[] revokerCpuNanos = new long[1];
         CompletableFuture<Boolean> keptInterrupt = CompletableFuture.supplyAsync(() -> {
@@ -190,5 +166,23 @@ class ThreadBiasedMutexTest {
         boolean how = mutex.enter();
         mutex.exit(how);
         assertEquals(Membarrier.REGISTERED, how == ThreadBiasedMutex.BIASED);
+    }
+
+    /** Starts the first thread to enter {@code mutex} (its bias thread) and returns once it is inside; it leaves on {@code leave}. */
+    private static Thread holdInside(ThreadBiasedMutex mutex, CountDownLatch leave) throws InterruptedException {
+        CountDownLatch entered = new CountDownLatch(1);
+        Thread bias = Thread.ofPlatform().start(() -> {
+            boolean how = mutex.enter();
+            try {
+                entered.countDown();
+                leave.await();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            } finally {
+                mutex.exit(how);
+            }
+        });
+        entered.await();
+        return bias;
     }
 }
