@@ -209,6 +209,9 @@ public final class ProcessPoolExecutor implements ExecutorService {
      * {@link ProcessExecutionException}). Closing the stream (try-with-resources) stops reading the input and
      * cancels the chunks no worker has started (as closing CPython's {@code Executor.map} generator cancels
      * its pending futures): no further chunk is read or sent; chunks running when it is closed still finish.
+     * An iterator taken from the stream before it was closed goes on yielding the results that arrive, and
+     * throws {@link java.util.concurrent.CancellationException} at the first cancelled chunk (from
+     * {@code hasNext()} or {@code next()}).
      *
      * @param <T> the type of the input items
      * @param <R> the type of the results

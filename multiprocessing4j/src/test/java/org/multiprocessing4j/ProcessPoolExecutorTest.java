@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -118,6 +119,31 @@ class ProcessPoolExecutorTest extends ChildProcessTestBase {
             // NOTE: the first chunk and the second (running at the close), with a margin of two 300 ms chunks
             long completed = ex.stats().tasksCompleted();
             assertTrue(completed <= 4, completed + " chunks ran after the stream was closed; queued ones should be cancelled");
+        }
+    }
+
+    @Test
+    void an_iterator_taken_before_the_stream_closed_throws_CancellationException_at_the_first_cancelled_chunk()
+            throws Exception {
+        List<Integer> items = java.util.stream.IntStream.range(0, 40).boxed().toList();
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
+            java.util.stream.Stream<Integer> slow = ex.map(ProcessPoolExecutorTest::slowIdentity, items, 1);
+            java.util.Iterator<Integer> it = slow.iterator();
+            assertEquals(0, it.next());
+            slow.close();
+            int yielded = 1;
+            CancellationException cancelled = null;
+            try {
+                // NOTE: the stream's iterator looks ahead in hasNext(), so either call may throw
+                while (it.hasNext()) {
+                    assertEquals(yielded, it.next(), "results keep their order up to the cancelled chunk");
+                    yielded++;
+                }
+            } catch (CancellationException e) {
+                cancelled = e;
+            }
+            assertNotNull(cancelled, "all " + yielded + " results came although the stream was closed");
+            assertTrue(yielded < items.size(), yielded + " results");
         }
     }
 
