@@ -293,21 +293,25 @@ final class FastPathWriter {
         }
     }
 
-    /** A packed list's numbers straight from its array, as the list forms above; false if it is no longer packed. */
+    /** A packed list's numbers straight from its arrays, as the list forms above; false if it is no longer packed. */
     private boolean writePacked(PackedList<?> packed) {
-        int[] ints = packed.packedInts();
-        long[] longs = packed.packedLongs();
-        if (ints == null && longs == null || (ints != null ? ints.length : longs.length) == 0) {
+        int[][] ints = packed.packedInts();
+        long[][] longs = packed.packedLongs();
+        int n = packed.size();
+        if (ints == null && longs == null || n == 0) {
             return false;
         }
         out.writeByte(ints != null ? INT_LIST : LONG_LIST);
         out.writeByte(Containers.MUTABLE);
+        out.writeInt(n);
         if (ints != null) {
-            out.writeInt(ints.length);
-            out.writeInts(ints);
+            for (int[] part : ints) {
+                out.writeInts(part);
+            }
         } else {
-            out.writeInt(longs.length);
-            out.writeLongs(longs);
+            for (long[] part : longs) {
+                out.writeLongs(part);
+            }
         }
         return true;
     }

@@ -74,6 +74,56 @@ class PackedListTest {
     }
 
     @Test
+    void concat_of_a_map_s_chunks_keeps_their_arrays_and_reads_writes_and_travels_as_one_list() throws Exception {
+        for (int length : new int[] {4096, 4097, 65_537, 125_000, 999_983}) {
+            List<?>[] chunks = {PackedList.ofLongs(longs(0, length)), PackedList.ofLongs(longs(length, length)),
+                    PackedList.ofLongs(longs(2L * length, 7))};
+            List<Object> all = PackedList.concat(chunks);
+            int n = 2 * length + 7;
+            assertEquals(n, all.size());
+            assertEquals(3, ((PackedList<?>) all).packedLongs().length, "the chunks' arrays, not a copy");
+            for (int i : new int[] {0, 1, length - 1, length, length + 1, 2 * length - 1, 2 * length, n - 1}) {
+                assertEquals((long) i, all.get(i), "element " + i + " of parts of " + length);
+            }
+            java.util.Random random = new java.util.Random(length);
+            for (int k = 0; k < 10_000; k++) {
+                int i = random.nextInt(n);
+                assertEquals((long) i, all.get(i), "element " + i + " of parts of " + length);
+            }
+            assertThrows(IndexOutOfBoundsException.class, () -> all.get(n));
+            assertEquals((long) length, all.set(length, -1L));
+            assertEquals(-1L, all.get(length));
+            assertEquals((long) length - 1, all.get(length - 1), "the set stayed in its part");
+            all.set(length, (long) length);
+            List<Object> copy = new ArrayList<>(all);
+            assertEquals(copy.hashCode(), all.hashCode());
+            assertEquals(copy, all);
+            assertEquals(all, copy);
+            byte[] encoded = codec.encode(all, "test");
+            assertEquals(copy, codec.decode(encoded, loader), "written part by part, read as one list");
+            assertEquals(copy, codec.decodePacked(encoded, 0, encoded.length, loader));
+        }
+        List<?>[] ints = {PackedList.ofInts(new int[5000]), PackedList.ofInts(new int[] {1, 2})};
+        List<Object> twoParts = PackedList.concat(ints);
+        assertEquals(5002, twoParts.size());
+        assertEquals(2, twoParts.get(5001));
+        twoParts.add(3);
+        assertEquals(List.of(1, 2, 3), twoParts.subList(5000, 5003), "boxed on the first add, as one list");
+        List<?>[] unequal = {PackedList.ofInts(new int[5000]), PackedList.ofInts(new int[4999]), PackedList.ofInts(new int[] {9})};
+        List<Object> copied = PackedList.concat(unequal);
+        assertEquals(9, copied.get(9999));
+        assertEquals(1, ((PackedList<?>) copied).packedInts().length, "parts of unequal lengths are copied into one array");
+    }
+
+    private static long[] longs(long from, int count) {
+        long[] a = new long[count];
+        for (int i = 0; i < count; i++) {
+            a[i] = from + i;
+        }
+        return a;
+    }
+
+    @Test
     void the_builder_packs_a_run_of_one_number_type_and_boxes_from_the_first_other_value() {
         PackedList.Builder longs = new PackedList.Builder(3);
         longs.add(1L);
