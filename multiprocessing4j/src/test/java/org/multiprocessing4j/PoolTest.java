@@ -210,6 +210,35 @@ class PoolTest {
         assertEquals(expected, pool.map(x -> x * x, input, 333));
         assertEquals(expected, pool.mapAsync((Integer x) -> x * x, input, 7).get());
         assertEquals(List.of(), pool.map(x -> x, List.of()));
+        // one call's chunks are collected in one reused array: chunks of Integers, Longs, Strings and nulls in turn
+        List<Object> kinds = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            kinds.add(switch (i / 10) { case 0 -> (Object) i; case 1 -> (Object) (long) i; case 2 -> "s" + i; default -> i % 2 == 0 ? null : i; });
+        }
+        assertEquals(kinds, pool.map(x -> x, kinds, 10));
+        assertEquals(kinds, pool.map(x -> x, kinds, 3));
+    }
+
+    @Test
+    void a_chunksize_beyond_the_input_makes_one_chunk_as_in_cpython() throws Exception {
+        List<Integer> input = IntStream.range(0, 1000).boxed().toList();
+        List<Integer> expected = input.stream().map(x -> x * x).toList();
+        // NOTE: these overflowed the chunk count (NegativeArraySizeException), or sized a chunk's array by the
+        // chunksize (OutOfMemoryError: Requested array size exceeds VM limit)
+        assertEquals(expected, pool.map(x -> x * x, input, Integer.MAX_VALUE));
+        List<Integer> streamed = new java.util.ArrayList<>();
+        pool.imap((Integer x) -> x * x, input, Integer.MAX_VALUE).forEachRemaining(streamed::add);
+        assertEquals(expected, streamed);
+        List<Integer> unordered = new java.util.ArrayList<>();
+        pool.imapUnordered((Integer x) -> x * x, input.iterator(), Integer.MAX_VALUE - 1).forEachRemaining(unordered::add);
+        assertEquals(expected, unordered.stream().sorted().toList());
+        List<java.util.Map.Entry<Integer, Integer>> pairs = input.stream().map(x -> java.util.Map.entry(x, x)).toList();
+        assertEquals(expected, pool.starmap((Integer a, Integer b) -> a * b, pairs, Integer.MAX_VALUE));
+        // an imap chunk of more items than its first array holds (1 << 16) grows it and stays whole
+        List<Integer> many = IntStream.range(0, 70_000).boxed().toList();
+        List<Integer> back = new java.util.ArrayList<>();
+        pool.imap((Integer x) -> x, many, 100_000).forEachRemaining(back::add);
+        assertEquals(many, back);
     }
 
     /** Results of one numeric type travel packed (PackedList); the list a map returns is still a mutable list. */

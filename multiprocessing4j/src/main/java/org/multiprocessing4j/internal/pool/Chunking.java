@@ -20,27 +20,42 @@ public final class Chunking {
         return (int) Math.max(1, (items + per - 1) / per);
     }
 
-    /** {@code items} as the list that travels: see {@link Collector#travelling()}. */
-    static List<Object> travelling(List<?> items, boolean star) {
-        Collector chunk = new Collector(star, items.size());
-        for (Object item : items) {
-            chunk.add(item);
-        }
-        return chunk.travelling();
-    }
-
     /**
-     * One chunk's items as they are read, then as the list that travels. Not thread-safe: one per chunk.
+     * One chunk's items as they are read, then as the list that travels; {@link #clear()}ed for the next
+     * chunk of the same call, so that a call's chunks are collected in one array (in a large map they were
+     * a new array each, the parent's largest allocation after the messages themselves). Not thread-safe.
      */
     static final class Collector {
         private final PackedList.Builder packed;
         private final List<Object> pairs;
         private int count;
 
-        /** For a map ({@code star} false) or a starmap chunk of about {@code expected} items. */
+        /**
+         * For a map ({@code star} false) or a starmap chunk of about {@code expected} items, a count the
+         * caller holds (room for that many is made at once).
+         */
         Collector(boolean star, int expected) {
             this.packed = star ? null : new PackedList.Builder(expected);
             this.pairs = star ? new ArrayList<>(expected) : null;
+        }
+
+        /** Forgets the items added: the list {@link #travelling()} returned before must no longer be used. */
+        void clear() {
+            if (packed != null) {
+                packed.clear();
+            } else {
+                pairs.clear();
+            }
+            count = 0;
+        }
+
+        /** {@link #clear()}, then {@code items} as the list that travels. */
+        List<Object> travelling(List<?> items) {
+            clear();
+            for (Object item : items) {
+                add(item);
+            }
+            return travelling();
         }
 
         void add(Object item) {

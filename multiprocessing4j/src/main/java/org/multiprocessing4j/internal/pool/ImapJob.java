@@ -61,6 +61,9 @@ import org.multiprocessing4j.internal.wire.EncodedMessage;
  * `lookahead`. Both sides use this object's monitor.
  */
 public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIterator<R> {
+    /** Items a chunk makes room for at once; a larger chunk's array grows as its items are read. */
+    private static final int CHUNK_ROOM = 1 << 16;
+
     private final PoolEngine engine;
     private final boolean ordered;
     private final int chunksize;
@@ -135,6 +138,8 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
     private void feed() {
         RuntimeException error = null;
         boolean inputEnded = false;
+        // NOTE: a chunksize is a bound, not a count held: room for at most CHUNK_ROOM items is made at once
+        Chunking.Collector chunk = new Chunking.Collector(kind == TaskMessages.STARMAP, Math.min(chunksize, CHUNK_ROOM));
         try {
             while (true) {
                 boolean stopped;
@@ -148,7 +153,7 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                         notifyAll(); // NOTE: a consumer waiting on this stopped feeder may end now
                     }
                 }
-                Chunking.Collector chunk = new Chunking.Collector(kind == TaskMessages.STARMAP, chunksize);
+                chunk.clear(); // NOTE: the previous chunk's list was encoded and dropped
                 try {
                     if (stopped) {
                         inputEnded = !hasMoreInput(); // nothing was left unread: the stop is no error

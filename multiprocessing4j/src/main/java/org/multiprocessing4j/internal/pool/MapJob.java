@@ -47,7 +47,7 @@ public final class MapJob<R> implements TaskSink {
         int size = chunksize == 0 ? Chunking.defaultChunksize(input.size(), engine.processes()) : Chunking.checked(chunksize);
         byte[] function = engine.codec().encode(fn, "the function of a map call");
         long fnId = engine.nextFunctionId();
-        int chunks = (input.size() + size - 1) / size;
+        int chunks = (int) ((input.size() + (long) size - 1) / size);
         PoolAsyncResult<List<R>> result = new PoolAsyncResult<>(engine, callback, errorCallback);
         MapJob<R> job = new MapJob<>(result, chunks, size, input.size(), engine.progressBar(star ? "starmap" : "map", input.size()));
         if (chunks == 0) {
@@ -55,11 +55,13 @@ public final class MapJob<R> implements TaskSink {
             return result;
         }
         byte kind = star ? TaskMessages.STARMAP : TaskMessages.MAP;
+        Chunking.Collector collector = new Chunking.Collector(star, Math.min(size, input.size()));
         for (int i = 0; i < chunks; i++) {
             long id = engine.nextTaskId();
             EncodedMessage message;
             try {
-                List<Object> chunk = Chunking.travelling(input.subList(i * size, Math.min(input.size(), (i + 1) * size)), star);
+                int from = i * size; // NOTE: i < chunks, so i * size < input.size()
+                List<Object> chunk = collector.travelling(input.subList(from, (int) Math.min(input.size(), (long) from + size)));
                 message = engine.codec().encodeMessage(TaskMessages.mapPrefix(kind, id, fnId, function), chunk, "an item of a map call");
             } catch (RuntimeException e) {
                 job.giveUp(chunks - i, e);

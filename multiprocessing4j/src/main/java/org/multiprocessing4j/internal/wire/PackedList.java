@@ -136,37 +136,53 @@ public final class PackedList<E> extends AbstractList<E> implements RandomAccess
 
     /**
      * Collects values into a packed list while they are all {@code Long}s or all {@code Integer}s, into an
-     * {@link ArrayList} from the first value that breaks the run: a pool worker's results for one chunk.
-     * Not thread-safe.
+     * {@link ArrayList} from the first value that breaks the run: a pool worker's results for one chunk, or
+     * the items of one chunk of a map call. {@link #clear()} makes it ready for the next chunk, keeping its
+     * array. Not thread-safe.
      */
     public static final class Builder {
-        private final int expected;
+        private static final int UNDECIDED = 0;
+        private static final int INTS = 1;
+        private static final int LONGS = 2;
+        /** The longest array this builder makes; past it the values are boxed. */
+        private static final int MAX_LENGTH = Integer.MAX_VALUE - 8;
+
+        private final int capacity;
+        private int kind = UNDECIDED;
         private int[] ints;
         private long[] longs;
         private ArrayList<Object> boxed;
         private int size;
 
-        /** A builder for about {@code expected} values (more are allowed). */
+        /**
+         * A builder for about {@code expected} values (more are allowed): its array is made that long at the
+         * first value, so {@code expected} must be a count the caller holds, not a caller's bound.
+         */
         public Builder(int expected) {
-            this.expected = Math.max(0, expected);
+            this.capacity = Math.max(1, expected);
         }
 
         /** Appends {@code value} (any object, or null). */
         public void add(Object value) {
             if (boxed == null) {
-                if (size == 0 && ints == null && longs == null && expected > 0) {
-                    if (value instanceof Long) {
-                        longs = new long[expected];
-                    } else if (value instanceof Integer) {
-                        ints = new int[expected];
-                    }
+                if (kind == INTS && value instanceof Integer i && (size < ints.length || grow())) {
+                    ints[size++] = i;
+                    return;
                 }
-                if (longs != null && value instanceof Long l && size < longs.length) {
+                if (kind == LONGS && value instanceof Long l && (size < longs.length || grow())) {
                     longs[size++] = l;
                     return;
                 }
-                if (ints != null && value instanceof Integer i && size < ints.length) {
+                if (kind == UNDECIDED && value instanceof Integer i) {
+                    kind = INTS;
+                    ints = ints != null ? ints : new int[capacity];
                     ints[size++] = i;
+                    return;
+                }
+                if (kind == UNDECIDED && value instanceof Long l) {
+                    kind = LONGS;
+                    longs = longs != null ? longs : new long[capacity];
+                    longs[size++] = l;
                     return;
                 }
                 unpack();
@@ -174,22 +190,45 @@ public final class PackedList<E> extends AbstractList<E> implements RandomAccess
             boxed.add(value);
         }
 
-        /** The values added, packed if they were all {@code Long}s or all {@code Integer}s. */
+        /** Doubles the array in use; false if it cannot grow (the values are then boxed). */
+        private boolean grow() {
+            int length = kind == INTS ? ints.length : longs.length;
+            if (length >= MAX_LENGTH) {
+                return false;
+            }
+            int longer = (int) Math.min(MAX_LENGTH, Math.max(16, 2L * length));
+            if (kind == INTS) {
+                ints = Arrays.copyOf(ints, longer);
+            } else {
+                longs = Arrays.copyOf(longs, longer);
+            }
+            return true;
+        }
+
+        /**
+         * The values added, packed if they were all {@code Long}s or all {@code Integer}s. The list may share
+         * this builder's array: after {@link #clear()} it must no longer be used.
+         */
         public List<Object> build() {
             if (boxed != null || size == 0) {
                 return boxed != null ? boxed : new ArrayList<>();
             }
-            return longs != null ? cast(ofLongs(size == longs.length ? longs : Arrays.copyOf(longs, size)))
+            return kind == LONGS ? cast(ofLongs(size == longs.length ? longs : Arrays.copyOf(longs, size)))
                     : cast(ofInts(size == ints.length ? ints : Arrays.copyOf(ints, size)));
         }
 
+        /** Forgets the values added, keeping the array for the next ones (see {@link #build()}). */
+        public void clear() {
+            kind = UNDECIDED;
+            boxed = null;
+            size = 0;
+        }
+
         private void unpack() {
-            boxed = new ArrayList<>(Math.max(expected, size + 1));
+            boxed = new ArrayList<>(Math.max(Math.min(capacity, 1 << 16), size + 1));
             for (int i = 0; i < size; i++) {
-                boxed.add(longs != null ? (Object) longs[i] : (Object) ints[i]);
+                boxed.add(kind == LONGS ? (Object) longs[i] : (Object) ints[i]);
             }
-            ints = null;
-            longs = null;
         }
     }
 

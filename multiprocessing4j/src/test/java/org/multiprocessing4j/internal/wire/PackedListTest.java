@@ -145,6 +145,35 @@ class PackedListTest {
         PackedList.Builder strings = new PackedList.Builder(1);
         strings.add("a");
         assertEquals(List.of("a"), strings.build());
+        PackedList.Builder grows = new PackedList.Builder(2);
+        for (long v = 0; v < 100; v++) {
+            grows.add(v);
+        }
+        assertInstanceOf(PackedList.class, grows.build(), "past the expected count the array grows, still packed");
+        assertEquals(100, grows.build().size());
+    }
+
+    @Test
+    void a_cleared_builder_collects_the_next_chunk_of_any_kind() {
+        PackedList.Builder chunk = new PackedList.Builder(2);
+        chunk.add(1);
+        chunk.add(2);
+        assertEquals(List.of(1, 2), chunk.build());
+        chunk.clear();
+        chunk.add(3L);
+        assertInstanceOf(PackedList.class, chunk.build(), "a chunk of Longs after one of Integers is packed too");
+        assertEquals(List.of(3L), chunk.build());
+        chunk.clear();
+        chunk.add("x");
+        chunk.add(null);
+        assertEquals(Arrays.asList("x", null), chunk.build());
+        chunk.clear();
+        chunk.add(4);
+        chunk.add(5);
+        assertInstanceOf(PackedList.class, chunk.build(), "packed again after a boxed chunk");
+        assertEquals(List.of(4, 5), chunk.build());
+        chunk.clear();
+        assertEquals(List.of(), chunk.build());
     }
 
     @Test
