@@ -3,7 +3,9 @@ package org.multiprocessing4j;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
@@ -14,6 +16,8 @@ import org.multiprocessing4j.internal.launch.ChildClassPath;
 import org.multiprocessing4j.internal.launch.ChildJvm;
 import org.multiprocessing4j.internal.launch.ChildStarter;
 import org.multiprocessing4j.internal.launch.ProcessTree;
+import org.multiprocessing4j.internal.pipe.RingConnection;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
 
 /**
  * Work that runs in its own JVM (Python's {@code multiprocessing.Process}).
@@ -149,13 +153,21 @@ public class Process implements Runnable, Serializable, AutoCloseable {
             if (target != null) {
                 ChildClassPath.requireLoadable(target.getClass(), "the target of process '" + name + "'");
             }
-            byte[] encoded = ctx.codec().encode(image, "process '" + name + "'");
+            List<RingConnection> pipeEnds = new ArrayList<>();
+            byte[] encoded = RingConnection.encodingForChild(() -> ctx.codec().encode(image, "process '" + name + "'"), pipeEnds);
             try {
                 child = ChildStarter.start(ctx.command(), ctx.startMethod() == StartMethod.PRESTARTED ? ctx.standby() : null,
                         name, daemon, identity, encoded, getClass().getName() + "/" + (target == null ? "" : target.getClass().getName()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ProcessError("interrupted while starting " + this, e);
+            }
+            if (!pipeEnds.isEmpty()) {
+                // NOTE: the pipe ends this child was handed are its own from now on, used or not: if it ends
+                // without using one, the peer sees EOF (Python: its copy of the end closes with it)
+                ProcessStamp stamp = ProcessStamp.of(child.handle());
+                pipeEnds.forEach(end -> end.reserveFor(stamp));
+                child.whenEnded(() -> pipeEnds.forEach(end -> end.closeReservationsOf(stamp)));
             }
             state = State.STARTED;
             Children.add(this);

@@ -35,6 +35,9 @@ public final class ChildJvm {
     private final CompletableFuture<FrameChannel> link;
     private final CompletableFuture<Void> linkClosed = new CompletableFuture<>();
     private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+    /** {@link #whenEnded} actions not run yet; guards {@link #exitActionsRun}. */
+    private final List<Runnable> exitActions = new java.util.ArrayList<>();
+    private boolean exitActionsRun;
     private final OutputStream stdin;
     private final OutputPump stdout;
     private final OutputPump stderr;
@@ -230,8 +233,41 @@ public final class ChildJvm {
             String name = displayName();
             Loggers.PROCESS.log(System.Logger.Level.DEBUG, () -> "process '" + name + "' (pid " + pid() + ") exited with code " + code);
             ProcessExitEvent.emit(name, pid(), code);
+            runExitActions();
             exitCode.complete(code);
         });
+    }
+
+    /**
+     * Runs {@code action} once the child has ended, before {@link #exitCode()} completes (so a join sees its
+     * effects), or now if that happened already. An action that throws is reported to stderr.
+     */
+    public void whenEnded(Runnable action) {
+        synchronized (exitActions) {
+            if (!exitActionsRun) {
+                exitActions.add(action);
+                return;
+            }
+        }
+        runQuietly(action);
+    }
+
+    private void runExitActions() {
+        List<Runnable> actions;
+        synchronized (exitActions) {
+            exitActionsRun = true;
+            actions = List.copyOf(exitActions);
+            exitActions.clear();
+        }
+        actions.forEach(ChildJvm::runQuietly);
+    }
+
+    private static void runQuietly(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException | Error e) {
+            System.err.println("multiprocessing4j: an action after a child's exit failed: " + e);
+        }
     }
 
     /** Records the name of the process this JVM runs (before it is handed over), for tags, logs and events. */

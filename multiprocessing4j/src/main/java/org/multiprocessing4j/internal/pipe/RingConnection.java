@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.ring.MessageBuffer;
@@ -35,6 +36,15 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * users as well. Decoding has no side effects (no attach, no claim), so standby JVMs may decode process
  * objects without running them. An end never used by any process has no owner to watch: a receive on the
  * other end waits for it, as a Python receive waits while a copy of the peer end stays open.
+ *
+ * <p>Handed to a child: an end serialized into a child's run order ({@code Process.start}, see
+ * {@link #encodingForChild}) is <em>reserved</em> for that child once it runs ({@link #reserveFor}): its
+ * ring ends record the child's pid and start time as if it had claimed them, so the peer sees EOF when the
+ * child ends without ever using it (Python's child copy closing with its process), and only the child
+ * can claim it, or hand it on unused to a child of its own (which moves the reservation). When the child
+ * has ended, the process that started it closes the ring ends still reserved for it and removes files
+ * nobody can claim any more ({@link #closeReservationsOf}). An end already claimed, or reserved for
+ * another child, is left as it is.
  *
  * <p>Closing: {@link #close()} closes the ring ends this object claimed (the peer drains what was sent,
  * then gets {@link EOFException}; its sends throw
@@ -67,6 +77,8 @@ public final class RingConnection implements Connection, Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
     private static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE);
+    /** The ends serialized by this thread while it encodes a child's run order ({@link #encodingForChild}). */
+    private static final ThreadLocal<List<RingConnection>> HANDED_ON = new ThreadLocal<>();
 
     /** The ring this end receives from, or null for a send-only end. */
     private final String inPath;
@@ -502,7 +514,65 @@ public final class RingConnection implements Connection, Serializable {
         if (origin != null) {
             origin.exported(side);
         }
+        List<RingConnection> handedOn = HANDED_ON.get();
+        if (handedOn != null) {
+            handedOn.add(this);
+        }
         out.defaultWriteObject();
+    }
+
+    /**
+     * Runs {@code encode}, the encoding of a child's run order in this thread, and adds to {@code handedOn}
+     * the pipe ends it serialized: the caller then reserves them for the child ({@link #reserveFor}).
+     */
+    public static <T> T encodingForChild(Supplier<T> encode, List<RingConnection> handedOn) {
+        List<RingConnection> outer = HANDED_ON.get();
+        HANDED_ON.set(handedOn);
+        try {
+            return encode.get();
+        } finally {
+            HANDED_ON.set(outer);
+        }
+    }
+
+    /**
+     * Reserves this end's ring ends for {@code child}, the process whose run order carried it (see the class
+     * doc), unless some process already claimed them or they were reserved for another. Best effort: never
+     * throws (a ring that cannot be reserved behaves as before reservations: claimed at first use).
+     */
+    public void reserveFor(ProcessStamp child) {
+        try {
+            if (inPath != null) {
+                try (SpscRing ring = SpscRing.attach(Path.of(inPath))) {
+                    ring.reserveReader(child);
+                }
+            }
+            if (outPath != null) {
+                try (SpscRing ring = SpscRing.attach(Path.of(outPath))) {
+                    ring.reserveWriter(child);
+                }
+            }
+        } catch (IOException | RuntimeException bestEffort) {
+            // NOTE: the file is gone (both ends taken, or the tree ended) or unreadable: nothing to reserve
+        }
+    }
+
+    /**
+     * After {@code gone}, a process this end was reserved for, ended: closes the ring ends still reserved for
+     * it (it never used them; the peer sees EOF or a broken pipe at once) and removes ring files nobody can
+     * claim any more. Best effort: never throws.
+     */
+    public void closeReservationsOf(ProcessStamp gone) {
+        for (String path : new String[] {inPath, outPath}) {
+            if (path == null) {
+                continue;
+            }
+            try (SpscRing ring = SpscRing.attach(Path.of(path))) {
+                ring.closeReservationsOf(gone);
+            } catch (IOException | RuntimeException bestEffort) {
+                // NOTE: the file is gone already (both ends taken, or the tree ended): nothing reserved is left
+            }
+        }
     }
 
     @Override

@@ -5,10 +5,13 @@ import static org.multiprocessing4j.internal.ring.RingLayout.ATTACHED;
 import static org.multiprocessing4j.internal.ring.RingLayout.CLAIMING;
 import static org.multiprocessing4j.internal.ring.RingLayout.CLOSED;
 import static org.multiprocessing4j.internal.ring.RingLayout.END_PID;
+import static org.multiprocessing4j.internal.ring.RingLayout.END_STAMP_WRITES;
 import static org.multiprocessing4j.internal.ring.RingLayout.END_START;
 import static org.multiprocessing4j.internal.ring.RingLayout.END_STATE;
 import static org.multiprocessing4j.internal.ring.RingLayout.FREE;
 import static org.multiprocessing4j.internal.ring.RingLayout.INT;
+import static org.multiprocessing4j.internal.ring.RingLayout.LONG;
+import static org.multiprocessing4j.internal.ring.RingLayout.RESERVED;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -73,7 +76,14 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * Peer death. A peer killed by SIGKILL never marks its end CLOSED. After each slice that timed out the
  * sleeper reads the peer's pid and start time (recorded when it claimed its end) and asks a pidfd whether
  * it still runs (ProcessWatch, ~0.5 µs); a dead peer then counts as closed. An end that is still FREE has
- * no peer to watch yet, so a reader keeps waiting for a writer that has not attached.
+ * no peer to watch yet, so a reader keeps waiting for a writer that has not attached. A RESERVED end is
+ * watched like an ATTACHED one: the process it was handed to, which never used it, ending (Python's last
+ * copy of a pipe end closing with its process) is the peer's EOF. Its stamp can change (handed on), so it
+ * is read as a seqlock: stamp writes (even) before, pid and start, stamp writes again after an acquire
+ * fence; a change, or an odd count, means a stamp was being written, and the watch waits for the next
+ * slice. Reservation and claim write the count odd, the stamp, then the count even (release), all while
+ * the state is CLAIMING, which only one process holds; within a JVM RESERVATIONS serializes them, since
+ * only the reserved process may move its own reservation.
  *
  * Stress tests (multiprocessing4j/STRESS.md) run this protocol with the safety net of bounded slices off,
  * and prove they catch each hazard named above by switching on a weakened variant (RingWeakening).
@@ -110,6 +120,8 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
     static final long SPIN_RECOVER_NANOS = 10_000;
     /** "Forever" as a relative wait: 2^62 ns, about 146 years; keeps deadline arithmetic from overflowing. */
     static final long FOREVER_NANOS = 1L << 62;
+    /** Serializes this JVM's claims and reservations of ring ends (see the notes on peer death). */
+    private static final Object RESERVATIONS = new Object();
 
     final SpscRing ring;
     final MemorySegment file;
@@ -125,6 +137,8 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
     /** Set by the operating thread once the peer's process is known dead; never reset. */
     boolean peerDead;
     private ProcessWatch peerWatch;
+    /** The process {@link #peerWatch} watches. */
+    private ProcessStamp watched;
     private long spinNanos = SPIN_INITIAL_NANOS;
 
     RingEnd(SpscRing ring, long ownEnd, long peerEnd, long sleepSequence, long sleepers, long wakeSequence, long wakeSleepers) {
@@ -141,23 +155,96 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
     }
 
     /**
-     * Records {@code me} as the process of the end at {@code end} (FREE → CLAIMING → ATTACHED).
+     * Records {@code me} as the process of the end at {@code end}: FREE → CLAIMING → ATTACHED, or
+     * RESERVED → CLAIMING → ATTACHED when the end was reserved for {@code me}.
      *
-     * @throws IllegalStateException if the end is already taken or closed
+     * @throws IllegalStateException if the end is already taken, reserved for another process, or closed
      */
     static void claim(MemorySegment file, long end, ProcessStamp me, String what) {
-        if (!INT.compareAndSet(file, end + END_STATE, FREE, CLAIMING)) {
-            int state = (int) INT.getAcquire(file, end + END_STATE);
-            throw new IllegalStateException(what + " is " + switch (state) {
-                case ATTACHED -> "already attached by " + stamp(file, end);
-                case CLOSED -> "closed";
-                default -> "being attached by another process (state " + state + ")";
-            });
+        synchronized (RESERVATIONS) {
+            if (!INT.compareAndSet(file, end + END_STATE, FREE, CLAIMING) && !takeOwnReservation(file, end, me)) {
+                int state = (int) INT.getAcquire(file, end + END_STATE);
+                throw new IllegalStateException(what + " is " + switch (state) {
+                    case ATTACHED -> "already attached by " + stamp(file, end);
+                    case CLOSED -> "closed";
+                    case RESERVED -> "reserved for " + stamp(file, end) + ", the process it was handed to";
+                    default -> "being attached by another process (state " + state + ")";
+                });
+            }
+            writeStamp(file, end, me, ATTACHED);
         }
-        file.set(JAVA_LONG, end + END_PID, me.pid());
-        file.set(JAVA_LONG, end + END_START, me.startMillis());
-        // NOTE: release: a reader of ATTACHED (acquire) reads pid and start whole.
-        INT.setRelease(file, end + END_STATE, ATTACHED);
+    }
+
+    /**
+     * Reserves the end at {@code end} for {@code child}, the process it is being handed to in a run order:
+     * FREE → RESERVED, or, if it is reserved for {@code me} (a process handing on an end it never used),
+     * RESERVED → RESERVED for {@code child}. Anything else (attached, closed, reserved for another) is left
+     * as it is.
+     *
+     * @return true if the end is now reserved for {@code child}
+     */
+    static boolean reserve(MemorySegment file, long end, ProcessStamp me, ProcessStamp child) {
+        synchronized (RESERVATIONS) {
+            if (!INT.compareAndSet(file, end + END_STATE, FREE, CLAIMING) && !takeOwnReservation(file, end, me)) {
+                return false;
+            }
+            writeStamp(file, end, child, RESERVED);
+            return true;
+        }
+    }
+
+    /**
+     * Closes the end at {@code end} if it is still reserved for {@code gone}, a process that ended without
+     * claiming it (only that process could have claimed or handed on the reservation): RESERVED → CLOSED,
+     * and the peer is woken to see it at once rather than at its next look at {@code gone}'s liveness.
+     *
+     * @return true if it closed the end
+     */
+    static boolean closeReservation(MemorySegment file, long end, ProcessStamp gone) {
+        synchronized (RESERVATIONS) {
+            if (!takeOwnReservation(file, end, gone)) {
+                return false;
+            }
+            INT.setRelease(file, end + END_STATE, CLOSED);
+        }
+        VarHandle.fullFence();
+        for (long sequence : new long[] {RingLayout.DATA_SEQUENCE, RingLayout.SPACE_SEQUENCE}) {
+            int before = (int) INT.getAndAdd(file, sequence, 1);
+            Futex.wake(file, sequence, Integer.MAX_VALUE);
+        }
+        return true;
+    }
+
+    /** RESERVED → CLAIMING if the reservation is {@code me}'s (RESERVATIONS held: nobody else moves it). */
+    private static boolean takeOwnReservation(MemorySegment file, long end, ProcessStamp me) {
+        return (int) INT.getAcquire(file, end + END_STATE) == RESERVED && stamp(file, end).equals(me)
+                && INT.compareAndSet(file, end + END_STATE, RESERVED, CLAIMING);
+    }
+
+    /** Writes {@code who} under the seqlock and publishes {@code state} (the end is CLAIMING, ours). */
+    private static void writeStamp(MemorySegment file, long end, ProcessStamp who, int state) {
+        long writes = (long) LONG.getVolatile(file, end + END_STAMP_WRITES);
+        LONG.setVolatile(file, end + END_STAMP_WRITES, writes + 1); // NOTE: odd: a stamp is being written
+        file.set(JAVA_LONG, end + END_PID, who.pid());
+        file.set(JAVA_LONG, end + END_START, who.startMillis());
+        // NOTE: release: a reader of the new count, or of the state (acquire), reads pid and start whole.
+        LONG.setRelease(file, end + END_STAMP_WRITES, writes + 2);
+        INT.setRelease(file, end + END_STATE, state);
+    }
+
+    /**
+     * The stamp of the process that holds or was handed the end at {@code end}, read whole; null if the
+     * end is neither ATTACHED nor RESERVED, or a stamp was being written (try again later).
+     */
+    private static ProcessStamp holder(MemorySegment file, long end) {
+        long before = (long) LONG.getAcquire(file, end + END_STAMP_WRITES);
+        int state = (int) INT.getAcquire(file, end + END_STATE);
+        if ((before & 1) != 0 || (state != ATTACHED && state != RESERVED)) {
+            return null;
+        }
+        ProcessStamp who = stamp(file, end);
+        VarHandle.acquireFence(); // NOTE: the reads of pid and start stay before the second read of the count
+        return (long) LONG.getAcquire(file, end + END_STAMP_WRITES) == before ? who : null;
     }
 
     static ProcessStamp stamp(MemorySegment file, long end) {
@@ -169,10 +256,11 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
         return peerDead || (int) INT.getAcquire(file, peerEnd + END_STATE) == CLOSED;
     }
 
-    /** Who the peer is, for messages: its stamp once it attached, else its state. */
+    /** Who the peer is, for messages: its stamp once it attached or was reserved, else its state. */
     final String describePeer() {
         int state = (int) INT.getAcquire(file, peerEnd + END_STATE);
-        String who = state >= ATTACHED ? stamp(file, peerEnd).toString() : "not attached";
+        String who = state == ATTACHED || state == CLOSED ? stamp(file, peerEnd).toString()
+                : state == RESERVED ? "reserved for " + stamp(file, peerEnd) : "not attached";
         return who + (peerDead ? ", dead" : state == CLOSED ? ", closed" : "");
     }
 
@@ -314,11 +402,16 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
         if (peerDead || closed) {
             return; // after close() the watch is closed; the caller throws AsynchronousCloseException
         }
-        if ((int) INT.getAcquire(file, peerEnd + END_STATE) != ATTACHED) {
-            return; // not attached yet (nobody to watch) or closed (ready() sees that)
+        ProcessStamp holder = holder(file, peerEnd);
+        if (holder == null) {
+            return; // not attached or reserved yet (nobody to watch), closed (ready() sees that), or being written
         }
-        if (peerWatch == null) {
-            peerWatch = ProcessWatch.open(stamp(file, peerEnd));
+        if (peerWatch == null || !holder.equals(watched)) {
+            if (peerWatch != null) {
+                peerWatch.close(); // NOTE: a reservation handed on: watch the process it went to
+            }
+            peerWatch = ProcessWatch.open(holder);
+            watched = holder;
         }
         peerDead = !peerWatch.isAlive();
     }

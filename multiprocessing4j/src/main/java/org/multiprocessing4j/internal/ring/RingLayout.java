@@ -11,7 +11,7 @@ import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 
 /**
- * The bytes of an SPSC ring file, version 1: a 1 KiB header, then the data area. Offsets are from the
+ * The bytes of an SPSC ring file, version 2: a 1 KiB header, then the data area. Offsets are from the
  * start of the file; every word is naturally aligned (the mapping is page-aligned). Groups written by
  * different parties sit 128 bytes apart, so they never share a cache line nor an adjacent-line pair.
  *
@@ -20,9 +20,10 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  *      | magic "MP4JSPSC" (long) | version (int) | header bytes (int)      |  creator, once; magic
  *   16 | capacity (long)         | creator pid (long) | creator start (long)|  stored last (release)
  *  128 +-------------------------------------------------------------------+
- *      | writer end: state (int) | - | pid (long) | start millis (long)    |  the writer, at claim
- *  256 +-------------------------------------------------------------------+     and at close
- *      | reader end: state (int) | - | pid (long) | start millis (long)    |  the reader, likewise
+ *      | writer end: state (int) | - | pid (long) | start millis (long) | |  the writer, at claim
+ *      |   stamp writes (long)                                           |     and at close
+ *  256 +-------------------------------------------------------------------+
+ *      | reader end: state (int) | - | pid | start millis | stamp writes   |  the reader, likewise
  *  384 +-------------------------------------------------------------------+
  *      | tail (long): bytes ever published                                 |  writer only
  *  512 +-------------------------------------------------------------------+
@@ -47,12 +48,17 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * </pre>
  *
  * An end's state goes FREE → CLAIMING → ATTACHED → CLOSED; pid and start time are stored before the
- * release store of ATTACHED, so whoever reads ATTACHED with acquire reads them whole. Head and tail only
+ * release store of ATTACHED, so whoever reads ATTACHED with acquire reads them whole. An end handed to a
+ * child process in its run order is first RESERVED for it (FREE → CLAIMING → RESERVED, the child's pid
+ * and start time stored), and the child's claim takes it on (RESERVED → CLAIMING → ATTACHED); a child
+ * that hands the end on unused moves the reservation (RESERVED → CLAIMING → RESERVED, another stamp).
+ * Because a reservation's stamp can change, stamp writes counts the stamps written (a seqlock: odd while
+ * one is being written), so a peer reading pid and start time can tell a torn pair. Head and tail only
  * grow; a position's offset in the data area is {@code position & (capacity - 1)}.
  */
 final class RingLayout {
     static final long MAGIC = 0x4D50_344A_5350_5343L; // "MP4JSPSC"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int HEADER_BYTES = 1024;
     static final int MIN_CAPACITY = 1024;
     static final int MAX_CAPACITY = 1 << 30;
@@ -77,10 +83,12 @@ final class RingLayout {
     static final long END_STATE = 0;
     static final long END_PID = 8;
     static final long END_START = 16;
+    static final long END_STAMP_WRITES = 24;
     static final int FREE = 0;
     static final int CLAIMING = 1;
     static final int ATTACHED = 2;
     static final int CLOSED = 3;
+    static final int RESERVED = 4;
 
     // Records.
     static final int RECORD_HEADER = 8;

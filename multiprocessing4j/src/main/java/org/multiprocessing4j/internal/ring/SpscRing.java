@@ -64,10 +64,10 @@ public final class SpscRing implements AutoCloseable {
     }
 
     /**
-     * Claims the writer end for this process.
+     * Claims the writer end for this process (free, or reserved for it).
      *
-     * @throws IllegalStateException if the writer end is already claimed (here or by any process) or closed,
-     *         or this ring object is closed
+     * @throws IllegalStateException if the writer end is already claimed (here or by any process), reserved
+     *         for another process, or closed, or this ring object is closed
      */
     public synchronized SpscWriter writer() {
         ensureMapped();
@@ -77,10 +77,10 @@ public final class SpscRing implements AutoCloseable {
     }
 
     /**
-     * Claims the reader end for this process.
+     * Claims the reader end for this process (free, or reserved for it).
      *
-     * @throws IllegalStateException if the reader end is already claimed (here or by any process) or closed,
-     *         or this ring object is closed
+     * @throws IllegalStateException if the reader end is already claimed (here or by any process), reserved
+     *         for another process, or closed, or this ring object is closed
      */
     public synchronized SpscReader reader() {
         ensureMapped();
@@ -105,8 +105,9 @@ public final class SpscRing implements AutoCloseable {
     }
 
     /**
-     * True once neither end is free (each is claimed, or closed): no process can claim an end any more,
-     * so nobody still needs the file's name.
+     * True once neither end is free nor reserved (each is claimed, or closed): no process can claim an end
+     * any more, so nobody still needs the file's name. (A reserved end still needs it: the process it was
+     * handed to attaches the file by name when it first uses the end.)
      *
      * @throws IllegalStateException if this ring object is closed
      */
@@ -114,8 +115,47 @@ public final class SpscRing implements AutoCloseable {
         ensureMapped();
         MemorySegment s = file.segment();
         // NOTE: volatile reads after our claim's CAS: of two concurrent claimers at least one sees both ends taken.
-        return (int) RingLayout.INT.getVolatile(s, RingLayout.WRITER_END + RingLayout.END_STATE) != RingLayout.FREE
-                && (int) RingLayout.INT.getVolatile(s, RingLayout.READER_END + RingLayout.END_STATE) != RingLayout.FREE;
+        return taken((int) RingLayout.INT.getVolatile(s, RingLayout.WRITER_END + RingLayout.END_STATE))
+                && taken((int) RingLayout.INT.getVolatile(s, RingLayout.READER_END + RingLayout.END_STATE));
+    }
+
+    private static boolean taken(int state) {
+        return state != RingLayout.FREE && state != RingLayout.RESERVED;
+    }
+
+    /**
+     * Reserves the writer end for {@code child}, the process it is being handed to (see {@link RingLayout}):
+     * its death then reads as the writer's to the reader, and only it can claim the end. Leaves an end
+     * that is claimed, closed, or reserved for another process as it is.
+     *
+     * @return true if the writer end is now reserved for {@code child}
+     * @throws IllegalStateException if this ring object is closed
+     */
+    public synchronized boolean reserveWriter(ProcessStamp child) {
+        ensureMapped();
+        return RingEnd.reserve(file.segment(), RingLayout.WRITER_END, ProcessStamp.self(), child);
+    }
+
+    /**
+     * Closes each end still reserved for {@code gone}, a process that ended without claiming it (its peer
+     * sees EOF or a broken ring at once), then unlinks the file if neither end can be claimed any more.
+     *
+     * @throws IllegalStateException if this ring object is closed
+     * @throws IOException if the file cannot be unlinked
+     */
+    public synchronized void closeReservationsOf(ProcessStamp gone) throws IOException {
+        ensureMapped();
+        boolean closed = RingEnd.closeReservation(file.segment(), RingLayout.WRITER_END, gone);
+        closed |= RingEnd.closeReservation(file.segment(), RingLayout.READER_END, gone);
+        if (closed && bothEndsTaken()) {
+            unlink();
+        }
+    }
+
+    /** As {@link #reserveWriter}, for the reader end. */
+    public synchronized boolean reserveReader(ProcessStamp child) {
+        ensureMapped();
+        return RingEnd.reserve(file.segment(), RingLayout.READER_END, ProcessStamp.self(), child);
     }
 
     /** Removes the file's name; attached ends keep working. Idempotent; true if this call removed it. */

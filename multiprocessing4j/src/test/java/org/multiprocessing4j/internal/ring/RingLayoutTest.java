@@ -34,9 +34,9 @@ class RingLayoutTest extends ChildProcessTestBase {
     void a_ring_of_another_layout_version_is_refused_naming_both_versions() throws Exception {
         try (SpscRing ring = SpscRing.create(1024)) {
             try {
-                ring.segment().set(ValueLayout.JAVA_INT, RingLayout.VERSION_OFFSET, 2);
+                ring.segment().set(ValueLayout.JAVA_INT, RingLayout.VERSION_OFFSET, 1);
                 IncompatibleLayoutException e = assertThrows(IncompatibleLayoutException.class, () -> SpscRing.attach(ring.path()));
-                assertTrue(e.getMessage().contains("version 2, this library reads version 1"), e.getMessage());
+                assertTrue(e.getMessage().contains("version 1, this library reads version 2"), e.getMessage());
             } finally {
                 ring.unlink();
             }
