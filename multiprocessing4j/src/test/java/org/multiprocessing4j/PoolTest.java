@@ -69,6 +69,31 @@ class PoolTest {
     }
 
     @Test
+    void a_task_that_throws_CancellationException_or_CompletionException_failed_and_was_not_cancelled() throws Exception {
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        AsyncResult<Integer> own = pool.applyAsync(() -> {
+            throw new java.util.concurrent.CancellationException("the task's own");
+        }, r -> { }, errors::add);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> own.get(Duration.ofSeconds(60)));
+        assertInstanceOf(java.util.concurrent.CancellationException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("the task's own"), e.getCause().getMessage());
+        assertFalse(own.isCancelled(), "the pool cancelled nothing");
+        assertFalse(own.successful());
+        assertEquals(1, errors.size(), "the error callback ran, as CPython's error_callback for any exception");
+        assertInstanceOf(java.util.concurrent.CancellationException.class, errors.getFirst());
+        java.util.concurrent.CancellationException itself = assertThrows(java.util.concurrent.CancellationException.class,
+                () -> pool.apply(() -> {
+                    throw new java.util.concurrent.CancellationException("from apply");
+                }), "apply throws it as itself");
+        assertTrue(itself.getMessage().contains("from apply"), itself.getMessage());
+        AsyncResult<Integer> wrapped = pool.applyAsync(() -> {
+            throw new java.util.concurrent.CompletionException("the task's own", new IOException("inner"));
+        });
+        ExecutionException w = assertThrows(ExecutionException.class, () -> wrapped.get(Duration.ofSeconds(60)));
+        assertInstanceOf(java.util.concurrent.CompletionException.class, w.getCause(), "its type is kept");
+    }
+
+    @Test
     void a_timed_get_that_runs_out_throws_TimeoutException_and_the_result_still_arrives_later() throws Exception {
         // NOTE: the task waits for release, not 1.5 s: the gets below must run out before it can end
         try (Event release = new Event()) {

@@ -186,6 +186,26 @@ class ProcessPoolExecutorTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_task_that_throws_CancellationException_completes_its_future_exceptionally_not_cancelled() throws Exception {
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
+            CompletableFuture<Integer> f = ex.submit(() -> {
+                throw new CancellationException("the task's own");
+            });
+            ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
+            assertInstanceOf(CancellationException.class, e.getCause());
+            assertFalse(f.isCancelled(), "nothing was cancelled");
+            assertTrue(f.isCompletedExceptionally());
+            CompletableFuture<Integer> shutDownOn = ex.submit(() -> {
+                Thread.sleep(60_000);
+                return 1;
+            });
+            Thread.sleep(200);
+            ex.shutdownNow();
+            assertThrows(CancellationException.class, () -> shutDownOn.get(60, TimeUnit.SECONDS), "shutdownNow still cancels");
+        }
+    }
+
+    @Test
     void submit_after_shutdown_is_rejected_and_queued_tasks_still_run() throws Exception {
         ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
         CompletableFuture<Integer> queued = ex.submit(() -> sleepThen(3, 100));

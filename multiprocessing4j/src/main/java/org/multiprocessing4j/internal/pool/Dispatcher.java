@@ -5,7 +5,6 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.multiprocessing4j.TaskTimeoutException;
@@ -137,7 +136,7 @@ final class Dispatcher {
             }
             worker.link.kill();
             if (!requeued) {
-                pool.settle(task, null, new CancellationException(pool.name + " ended before the task was sent"));
+                pool.settle(task, null, new PoolCancellation(pool.name + " ended before the task was sent"));
             }
             return;
         }

@@ -57,7 +57,7 @@ public final class ExecutorJob<T> implements TaskSink {
     @Override
     public void failed(Task task, Throwable error) {
         try {
-            future.completeExceptionally(error);
+            future.completeExceptionally(PoolCancellation.forFuture(error));
         } finally {
             unfinished.finished();
         }

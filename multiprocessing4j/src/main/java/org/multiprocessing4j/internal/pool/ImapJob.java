@@ -215,7 +215,7 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                     }
                     // NOTE: counted before a cancel, queued after its look: cancelUnstarted did not see it
                     if (cancel && engine.cancelPending(task)) {
-                        failed(task, new java.util.concurrent.CancellationException("the stream of this map was closed"));
+                        failed(task, new PoolCancellation("the stream of this map was closed"));
                     }
                 }
                 if (error != null || chunk.count() < chunksize) {
@@ -276,7 +276,7 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
         // NOTE: outside this monitor: cancelPending takes the pool's lock, under which answers reach this job
         for (Task task : queued) {
             if (engine.cancelPending(task)) {
-                failed(task, new java.util.concurrent.CancellationException("the stream of this map was closed"));
+                failed(task, new PoolCancellation("the stream of this map was closed"));
             }
         }
     }

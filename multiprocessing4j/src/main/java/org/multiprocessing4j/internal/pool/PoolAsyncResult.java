@@ -45,8 +45,9 @@ final class PoolAsyncResult<R> implements AsyncResult<R> {
     }
 
     void fail(Throwable error) {
-        if (errorCallback == null || error instanceof CancellationException) {
-            future.completeExceptionally(error);
+        // NOTE: only the pool's own cancellation skips the error callback; a task's CancellationException is an error
+        if (errorCallback == null || error instanceof PoolCancellation) {
+            future.completeExceptionally(PoolCancellation.forFuture(error));
         } else {
             onCallbackThread(() -> {
                 try {
@@ -54,7 +55,7 @@ final class PoolAsyncResult<R> implements AsyncResult<R> {
                 } catch (RuntimeException | Error e) {
                     report("error callback", e);
                 }
-                future.completeExceptionally(error);
+                future.completeExceptionally(PoolCancellation.forFuture(error));
             });
         }
     }

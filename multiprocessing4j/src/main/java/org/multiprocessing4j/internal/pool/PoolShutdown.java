@@ -76,12 +76,12 @@ final class PoolShutdown {
         if (first) {
             Loggers.POOL.log(Level.DEBUG, () -> pool.name + " terminating: its workers are killed");
         }
-        CancellationException why = new CancellationException(pool.name + " was terminated");
+        CancellationException why = new PoolCancellation(pool.name + " was terminated");
         for (PoolEngine.Feeder f : stopped) {
             f.stopFeeding(why);
         }
         for (Task t : cancelled) {
-            pool.settle(t, null, new CancellationException(pool.name + " was terminated before the task finished"));
+            pool.settle(t, null, new PoolCancellation(pool.name + " was terminated before the task finished"));
         }
         for (Worker w : all) {
             w.link.kill();
@@ -160,7 +160,7 @@ final class PoolShutdown {
             if (t.origin != null) {
                 origins.add(t.origin);
             }
-            pool.settle(t, null, new CancellationException("cancelled before it started"));
+            pool.settle(t, null, new PoolCancellation("cancelled before it started"));
         }
         return origins;
     }

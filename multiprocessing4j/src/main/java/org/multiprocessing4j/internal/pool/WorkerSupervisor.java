@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -288,7 +287,7 @@ final class WorkerSupervisor {
             dispatcher.sendAll(refill.get(i), refills.get(i));
         }
         for (Task t : died) {
-            pool.settle(t, null, ended ? new CancellationException(pool.name + " was terminated")
+            pool.settle(t, null, ended ? new PoolCancellation(pool.name + " was terminated")
                     : new WorkerDiedException(worker.link.name(), worker.link.pid(), code));
         }
     }
