@@ -225,6 +225,7 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
     private static void writeStamp(MemorySegment file, long end, ProcessStamp who, int state) {
         long writes = (long) LONG.getVolatile(file, end + END_STAMP_WRITES);
         LONG.setVolatile(file, end + END_STAMP_WRITES, writes + 1); // NOTE: odd: a stamp is being written
+        VarHandle.storeStoreFence(); // NOTE: the odd count is visible before any byte of the new stamp
         file.set(JAVA_LONG, end + END_PID, who.pid());
         file.set(JAVA_LONG, end + END_START, who.startMillis());
         // NOTE: release: a reader of the new count, or of the state (acquire), reads pid and start whole.
