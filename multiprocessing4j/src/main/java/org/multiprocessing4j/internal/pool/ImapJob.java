@@ -175,7 +175,7 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                 EncodedMessage message = null;
                 Throwable unsendable = null;
                 try {
-                    message = engine.codec().encodeMessage(TaskMessages.mapPrefix(kind, id, functionId, function),
+                    message = engine.codec().encodeMessage(TaskMessages.mapHead(kind, id, functionId, function.length), function,
                             chunk.travelling(), "an item of an imap call");
                 } catch (RuntimeException | Error e) {
                     // NOTE: fails this chunk only, at its place (see Unsendable chunks); an Error too (a

@@ -62,7 +62,7 @@ public final class MapJob<R> implements TaskSink {
             try {
                 int from = i * size; // NOTE: i < chunks, so i * size < input.size()
                 List<Object> chunk = collector.travelling(input.subList(from, (int) Math.min(input.size(), (long) from + size)));
-                message = engine.codec().encodeMessage(TaskMessages.mapPrefix(kind, id, fnId, function), chunk, "an item of a map call");
+                message = engine.codec().encodeMessage(TaskMessages.mapHead(kind, id, fnId, function.length), function, chunk, "an item of a map call");
             } catch (RuntimeException e) {
                 job.giveUp(chunks - i, e);
                 return result;

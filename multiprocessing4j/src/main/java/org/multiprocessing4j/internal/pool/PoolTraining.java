@@ -59,7 +59,7 @@ public final class PoolTraining {
             if (i % 2 == 0) {
                 List<Object> chunk = new ArrayList<>(1);
                 chunk.add(i);
-                task = codec.encodeMessage(TaskMessages.mapPrefix(TaskMessages.MAP, i, 1, function), chunk, "a training chunk");
+                task = codec.encodeMessage(TaskMessages.mapHead(TaskMessages.MAP, i, 1, function.length), function, chunk, "a training chunk");
             } else if (i % 500 == 1) {
                 SerializableCallable<Long> call = () -> (long) block.length; // a large argument: referenced, then streamed
                 task = codec.encodeMessage(TaskMessages.header(TaskMessages.CALL, i, i % 8), call, "a training call");

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * The wire format between a pool and its workers: one pipe message per task and one per answer. A body is
- * encoded straight after its header ({@link #header}, {@link #mapPrefix}), never copied behind it.
+ * encoded straight after its header ({@link #header}, {@link #mapHead}), never copied behind it.
  *
  * <pre>
  * task   (pool → worker): kind(1) | taskId(8) | slot(1) | body
@@ -22,8 +22,8 @@ import java.io.IOException;
  * The slot is the task's entry in the worker's {@link TaskSlots} table; the pool writes it into the
  * message (the last header byte) when it assigns the task to a worker.
  *
- * Numbers are big-endian. The function of a map call travels in every chunk (a few hundred bytes) with an
- * id unique in the pool, so a worker decodes it once per call and reuses it for later chunks.
+ * Numbers are big-endian. The function of a map call travels in every chunk (a few hundred bytes, which each chunk's
+ * message references instead of copying) with an id unique in the pool, so a worker decodes it once per call and reuses it for later chunks.
  */
 public final class TaskMessages {
     static final byte CALL = 1;
@@ -75,17 +75,16 @@ public final class TaskMessages {
     }
 
     /**
-     * The start of a MAP or STARMAP message, up to its arguments: header, the function's id and bytes. The
-     * arguments are encoded right after it ({@code ObjectCodec.encodeAfter}), so the message is built with
-     * no copy of them.
+     * The start of a MAP or STARMAP message before its function's bytes: header, the function's id and length.
+     * The function follows it as shared bytes, not copied into each chunk's message, and the arguments are
+     * encoded right after ({@code ObjectCodec.encodeMessage(head, function, chunk, what)}).
      */
-    static byte[] mapPrefix(byte kind, long id, long fnId, byte[] fn) {
-        byte[] out = new byte[HEADER + 12 + fn.length];
+    static byte[] mapHead(byte kind, long id, long fnId, int fnLength) {
+        byte[] out = new byte[HEADER + 12];
         out[0] = kind;
         putLong(out, 1, id);
         putLong(out, HEADER, fnId);
-        putInt(out, HEADER + 8, fn.length);
-        System.arraycopy(fn, 0, out, HEADER + 12, fn.length);
+        putInt(out, HEADER + 8, fnLength);
         return out;
     }
 

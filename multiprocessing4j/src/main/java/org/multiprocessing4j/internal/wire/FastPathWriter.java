@@ -56,6 +56,7 @@ final class FastPathWriter {
     /** A {@code byte[]} at least this long is referenced, not copied, by {@link #encodeMessage}. */
     static final int SPLICE_MIN = 64 << 10;
     private static final int SMALL_TRACKED = 16;
+    private static final byte[] NONE = new byte[0];
 
     /** Thrown to abandon the fast path; carries no stack trace. */
     static final class NotFastPath extends Exception {
@@ -69,7 +70,8 @@ final class FastPathWriter {
     private final WireOutput out;
     /** Large byte arrays are spliced into {@link #out} instead of copied. */
     private final boolean splice;
-    private Object[] tracked; // made on first use: most tasks hold no mutable object
+    private Object firstTracked;
+    private Object[] tracked; // made on second use: most tasks hold at most one mutable object
     private int trackedCount;
     private IdentityHashMap<Object, Boolean> manyTracked;
     private ArrayList<Object> objects;
@@ -99,17 +101,37 @@ final class FastPathWriter {
      * everything is copied), or {@code null}.
      */
     static EncodedMessage encodeMessage(byte[] prefix, Object value, Serializer serializer) {
+        return encodeMessage(prefix, NONE, value, serializer);
+    }
+
+    /**
+     * As {@link #encodeMessage(byte[], Object, Serializer)}, with {@code shared} between {@code prefix} and the
+     * value, referenced like a spliced array however short (bytes that many messages repeat, such as a map
+     * call's function; copied only when serializer objects travel too), or {@code null}.
+     */
+    static EncodedMessage encodeMessage(byte[] prefix, byte[] shared, Object value, Serializer serializer) {
         EncodedMessage[] message = new EncodedMessage[1];
-        byte[] whole = encode(prefix, value, serializer, true, message);
+        byte[] whole = encode(prefix, shared, value, serializer, true, message);
         return message[0] != null ? message[0] : whole == null ? null : EncodedMessage.of(whole);
     }
 
     /** The encoding; with {@code splice}, a tree without serializer objects goes to {@code message[0]} instead. */
     private static byte[] encode(byte[] prefix, Object value, Serializer serializer, boolean splice, EncodedMessage[] message) {
-        LambdaShape lambda = LambdaShape.of(value.getClass());
-        int p = prefix.length;
-        WireOutput out = new WireOutput(p + (lambda == null ? 256 : lambda.encodedSizeHint()));
-        out.writeBytes(prefix, 0, p);
+        return encode(prefix, NONE, value, serializer, splice, message);
+    }
+
+    private static byte[] encode(byte[] prefix, byte[] shared, Object value, Serializer serializer, boolean splice,
+                                 EncodedMessage[] message) {
+        int p = prefix.length + shared.length;
+        WireOutput out = new WireOutput(prefix.length + sizeHint(value));
+        out.writeBytes(prefix, 0, prefix.length);
+        if (shared.length > 0) {
+            if (splice) {
+                out.splice(shared);
+            } else {
+                out.writeBytes(shared, 0, shared.length);
+            }
+        }
         FastPathWriter writer = new FastPathWriter(out, splice);
         try {
             writer.write(value, 0);
@@ -135,12 +157,30 @@ final class FastPathWriter {
         byte[] tree = out.toByteArray();
         int treeLength = tree.length - p;
         WireOutput whole = new WireOutput(p + 5 + treeLength + objectBytes.length);
-        whole.writeBytes(prefix, 0, p);
+        whole.writeBytes(tree, 0, p);
         whole.writeByte(WITH_OBJECTS);
         whole.writeInt(treeLength);
         whole.writeBytes(tree, p, treeLength);
         whole.writeBytes(objectBytes, 0, objectBytes.length);
         return whole.toByteArray();
+    }
+
+    /**
+     * A first guess at the size of {@code value}'s tree: exact for a packed list of numbers (a small chunk of a
+     * map call must not carry a buffer many times its size), the lambda's hint, else room for a small value.
+     */
+    private static int sizeHint(Object value) {
+        if (value instanceof PackedList<?> packed) {
+            int n = packed.size();
+            if (packed.packedInts() != null) {
+                return 6 + 4 * n;
+            }
+            if (packed.packedLongs() != null) {
+                return 6 + 8 * n;
+            }
+        }
+        LambdaShape lambda = LambdaShape.of(value.getClass());
+        return lambda == null ? 256 : lambda.encodedSizeHint();
     }
 
     private void write(Object value, int depth) throws NotFastPath {
@@ -377,10 +417,20 @@ final class FastPathWriter {
             trackedCount++;
             return;
         }
+        if (trackedCount == 0) {
+            // NOTE: most values track one object (the list itself): no array for it
+            firstTracked = o;
+            trackedCount = 1;
+            return;
+        }
+        if (firstTracked == o) {
+            throw NotFastPath.INSTANCE;
+        }
         if (tracked == null) {
             tracked = new Object[SMALL_TRACKED];
+            tracked[0] = firstTracked;
         }
-        for (int i = 0; i < trackedCount; i++) {
+        for (int i = 1; i < trackedCount; i++) {
             if (tracked[i] == o) {
                 throw NotFastPath.INSTANCE;
             }

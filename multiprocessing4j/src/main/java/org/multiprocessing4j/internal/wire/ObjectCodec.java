@@ -5,6 +5,7 @@ import java.io.NotSerializableException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 import org.multiprocessing4j.Serializer;
 
@@ -161,6 +162,25 @@ public final class ObjectCodec {
             return message != null ? message : EncodedMessage.of(encodeObject(prefix, value, what));
         }
         return EncodedMessage.of(encodeAfter(prefix, value, what));
+    }
+
+    /**
+     * As {@link #encodeMessage(byte[], Object, String)} with {@code prefix} followed by {@code shared}, whose
+     * bytes are referenced, not copied, however few: bytes that many messages repeat (a map call's function
+     * in each of its chunks). {@code shared} must not change until the message is sent. Fails as
+     * {@link #encode} does.
+     */
+    public EncodedMessage encodeMessage(byte[] prefix, byte[] shared, Object value, String what) {
+        boolean tree = value != null && FastPathWriter.startsTree(value.getClass());
+        if (tree) {
+            EncodedMessage message = FastPathWriter.encodeMessage(prefix, shared, value, serializer);
+            if (message != null) {
+                return message;
+            }
+        }
+        byte[] whole = Arrays.copyOf(prefix, prefix.length + shared.length);
+        System.arraycopy(shared, 0, whole, prefix.length, shared.length);
+        return tree ? EncodedMessage.of(encodeObject(whole, value, what)) : encodeMessage(whole, value, what);
     }
 
     private byte[] encodeOther(byte[] prefix, Object value, String what) {

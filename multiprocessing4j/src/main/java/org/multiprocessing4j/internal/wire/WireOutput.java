@@ -20,6 +20,8 @@ final class WireOutput {
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfDouble DOUBLE_LE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int MAX_SIZE = Integer.MAX_VALUE - 8;
+    private static final int[] NONE_AT = new int[0];
+    private static final byte[][] NONE = new byte[0][];
 
     private byte[] bytes;
     private int size;
@@ -127,7 +129,11 @@ final class WireOutput {
     /** Everything written as a message whose spliced arrays stay referenced. */
     EncodedMessage toMessage() {
         if (spliceCount == 0) {
-            return EncodedMessage.of(toByteArray());
+            // NOTE: a message keeps a little unused room rather than pay a copy (a chunk-of-one map task
+            // spent more on copying its bytes than on writing them); a buffer much larger than its bytes is
+            // trimmed, so that queued messages do not hold twice their size.
+            int slack = bytes.length - size;
+            return slack <= 64 || slack <= size >> 3 ? new EncodedMessage(bytes, size, NONE_AT, NONE) : EncodedMessage.of(toByteArray());
         }
         return new EncodedMessage(bytes, size, Arrays.copyOf(spliceAt, spliceCount), Arrays.copyOf(splices, spliceCount));
     }

@@ -139,6 +139,53 @@ class ObjectCodecTest {
         assertTrue(referenced.head().length < big.length, "a large array is referenced, not copied");
     }
 
+    @Test
+    void encodeMessage_with_shared_bytes_gives_the_bytes_of_encodeAfter_with_both_in_front_and_references_the_shared_bytes()
+            throws Exception {
+        byte[] prefix = {9, 8, 7, 6};
+        byte[] shared = new byte[300];
+        new java.util.SplittableRandom(4).nextBytes(shared);
+        byte[] both = java.util.Arrays.copyOf(prefix, prefix.length + shared.length);
+        System.arraycopy(shared, 0, both, prefix.length, shared.length);
+        byte[] a = {1};
+        byte[] b = {2};
+        java.util.ArrayList<Object> manyArrays = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            manyArrays.add(new byte[] {(byte) i}); // more mutable objects than the writer tracks in its small table
+        }
+        java.util.ArrayList<Object> withObject = new java.util.ArrayList<>(List.of(7, "a"));
+        withObject.add(new java.util.Date(5));
+        Object[] values = {PackedList.ofInts(new int[] {3}), PackedList.ofInts(new int[] {1, 2, 3, 4}), PackedList.ofLongs(new long[] {5L}),
+            new java.util.ArrayList<>(List.of(a, b)), new java.util.ArrayList<>(List.of(a, b, a)), manyArrays,
+            List.of(1, new java.util.Date(3), "x"), withObject, List.of(new byte[(64 << 10) + 1]), 42, "text", new java.util.Date(9)};
+        for (Object v : values) {
+            byte[] expected = codec.encodeAfter(both, v, "test value");
+            EncodedMessage m = codec.encodeMessage(prefix, shared, v, "test value");
+            assertEquals(expected.length, m.length(), "length of " + v);
+            assertArrayEquals(expected, m.toByteArray(), "bytes of " + v);
+            assertArrayEquals(prefix, java.util.Arrays.copyOf(m.head(), prefix.length), "prefix in the head of " + v);
+            Object back = codec.decode(expected, both.length, expected.length - both.length, loader);
+            assertArrayEquals(codec.encode(roundTrip(v), "x"), codec.encode(back, "x"), "decoded " + v);
+        }
+        EncodedMessage chunk = codec.encodeMessage(prefix, shared, PackedList.ofInts(new int[] {3}), "test value");
+        assertTrue(chunk.head().length < shared.length, "the shared bytes are referenced, not copied: head of " + chunk.head().length);
+        assertTrue(chunk.head().length <= 64 + prefix.length + 6 + 4, "a one-item chunk carries no large buffer: " + chunk.head().length);
+    }
+
+    @Test
+    void a_list_holding_one_mutable_object_twice_keeps_the_sharing_wherever_it_sits() throws Exception {
+        byte[] a = {1};
+        byte[] b = {2};
+        byte[] c = {3};
+        for (List<Object> sent : List.<List<Object>>of(new java.util.ArrayList<>(List.of(a, a)), new java.util.ArrayList<>(List.of(a, b, a)),
+                new java.util.ArrayList<>(List.of(a, b, c, b)))) {
+            @SuppressWarnings("unchecked")
+            List<Object> back = (List<Object>) roundTrip(sent);
+            int first = sent.indexOf(sent.get(sent.size() - 1));
+            assertTrue(back.get(first) == back.get(sent.size() - 1), "one array, met twice, arrives as one array: " + sent.size());
+        }
+    }
+
     private Object roundTrip(Object v) throws Exception {
         return codec.decode(codec.encode(v, "test value"), loader);
     }
