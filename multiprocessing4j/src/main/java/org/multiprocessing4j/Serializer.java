@@ -21,7 +21,8 @@ import java.io.IOException;
  *   <li>thread-safe: one instance serves every thread of a JVM;</li>
  *   <li>{@link #toBytes} fails with an {@link IOException} naming the class that cannot be written
  *       (the caller turns it into an {@link IllegalArgumentException}); it never returns partial data;</li>
- *   <li>{@link #fromBytes} resolves classes through {@code loader}.</li>
+ *   <li>{@link #fromBytes} resolves classes through {@code loader}, and the object it returns does not refer to
+ *       {@code data}: the caller reuses that buffer for the next message.</li>
  * </ul>
  * After the authkey handshake the peer is trusted, as with pickle; implementations should still refuse
  * classes they were not asked to handle where the codec allows a filter.

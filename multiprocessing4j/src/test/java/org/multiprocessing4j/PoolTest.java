@@ -49,6 +49,37 @@ class PoolTest {
         assertEquals(400, pool.apply(() -> base * base));
     }
 
+    /** The pool reads answers into reused buffers: a result must not share memory with a later answer's bytes. */
+    @Test
+    void large_results_stay_intact_while_later_answers_arrive() throws Exception {
+        List<AsyncResult<byte[]>> results = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            int k = i;
+            results.add(pool.applyAsync(() -> {
+                byte[] b = new byte[(1 << 20) + k];
+                java.util.Arrays.fill(b, (byte) (k + 1));
+                return b;
+            }));
+        }
+        List<byte[]> got = new ArrayList<>();
+        for (AsyncResult<byte[]> r : results) {
+            got.add(r.get());
+        }
+        List<List<Integer>> chunks = pool.map(n -> java.util.Collections.nCopies(50_000, n), List.of(1, 2, 3, 4), 1);
+        for (int i = 0; i < got.size(); i++) {
+            byte[] b = got.get(i);
+            assertEquals((1 << 20) + i, b.length, "length of result " + i);
+            for (byte x : b) {
+                if (x != i + 1) {
+                    throw new AssertionError("result " + i + " holds a byte " + x + " that another answer wrote");
+                }
+            }
+        }
+        for (int i = 0; i < chunks.size(); i++) {
+            assertEquals(java.util.Collections.nCopies(50_000, i + 1), chunks.get(i), "map result " + i);
+        }
+    }
+
     @Test
     void applyAsync_runs_callbacks_on_one_result_thread_before_the_result_is_ready() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();

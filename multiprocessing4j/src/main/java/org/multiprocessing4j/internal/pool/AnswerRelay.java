@@ -1,9 +1,9 @@
 package org.multiprocessing4j.internal.pool;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.internal.ring.MessageBuffer;
 
 /**
  * The loop of a worker's relay thread ({@link #run}): takes the worker's answers from its pipe, refills the
@@ -38,27 +38,37 @@ final class AnswerRelay {
      * failed (the pool is then broken) or the relay itself failed (the worker is then killed).
      */
     void run(Worker worker) {
-        List<byte[]> batch = new ArrayList<>(RELAY_BATCH);
+        // NOTE: the first answer of each batch, the one the relay waited for (a chunk's results, often MiBs),
+        // is read into one reused buffer, so a large result does not land in new heap memory each time; it is
+        // decoded (copied out) before the next blocking receive. The answers already waiting come as new arrays.
+        MessageBuffer waited = new MessageBuffer();
+        byte[][] batch = new byte[RELAY_BATCH][];
+        int[] lengths = new int[RELAY_BATCH];
         try {
             while (true) {
-                byte[] answer;
                 try {
-                    answer = worker.link.receive();
+                    worker.link.receiveInto(waited);
                 } catch (IOException | InterruptedException e) {
                     break;
                 }
+                byte[] answer = waited.array();
+                int length = waited.length();
                 // NOTE: answers already in the pipe are taken with it: one lock section and one refill for all
                 // (a worker of short tasks answers faster than a relay handles answers one by one).
-                batch.clear();
-                while (answer != null && !(answer.length > 0 && answer[0] == TaskMessages.INIT_FAILED)) {
-                    batch.add(answer);
-                    answer = batch.size() < RELAY_BATCH ? receiveNow(worker) : null;
+                int count = 0;
+                while (answer != null && !(length > 0 && answer[0] == TaskMessages.INIT_FAILED)) {
+                    batch[count] = answer;
+                    lengths[count++] = length;
+                    answer = count < RELAY_BATCH ? receiveNow(worker) : null;
+                    length = answer == null ? 0 : answer.length;
                 }
-                if (!batch.isEmpty()) {
-                    onMessages(worker, batch);
+                if (count > 0) {
+                    onMessages(worker, batch, lengths, count);
+                    java.util.Arrays.fill(batch, 0, count, null);
                 }
                 if (answer != null) {
-                    shutdown.breakPool("the initializer of " + pool.name + " raised an exception in " + worker, answers.exception(answer, worker));
+                    shutdown.breakPool("the initializer of " + pool.name + " raised an exception in " + worker,
+                            answers.exception(answer, length, worker));
                     break;
                 }
             }
@@ -81,30 +91,30 @@ final class AnswerRelay {
         }
     }
 
-    /** Answers from a worker, in the order it sent them. */
-    private void onMessages(Worker worker, List<byte[]> answers) throws IOException {
-        Task[] tasks = new Task[answers.size()];
+    /** The {@code count} answers {@code answers[i][0, lengths[i])} from a worker, in the order it sent them. */
+    private void onMessages(Worker worker, byte[][] answers, int[] lengths, int count) throws IOException {
+        Task[] tasks = new Task[count];
         int next = 0; // tasks before it were delivered, or their delivery was attempted
         try {
             List<Task> toSend;
             synchronized (pool.lock) {
-                for (int i = 0; i < tasks.length; i++) {
-                    tasks[i] = takeAnsweredLocked(worker, answers.get(i));
+                for (int i = 0; i < count; i++) {
+                    tasks[i] = takeAnsweredLocked(worker, answers[i], lengths[i]);
                 }
                 toSend = dispatcher.refillLocked(worker);
             }
             dispatcher.sendAll(worker, toSend);
-            while (next < tasks.length) {
+            while (next < count) {
                 Task task = tasks[next];
-                byte[] answer = answers.get(next++);
+                int i = next++;
                 if (task != null) {
-                    deliver(worker, task, answer);
+                    deliver(worker, task, answers[i], lengths[i]);
                 }
             }
         } finally {
             // NOTE: a task taken out of its worker above is in no worker's queue: if this relay fails now (and the
             // worker is killed), the worker's death cannot fail it, so it is failed here or it would never settle
-            for (int i = next; i < tasks.length; i++) {
+            for (int i = next; i < count; i++) {
                 if (tasks[i] != null) {
                     pool.settle(tasks[i], null, new ProcessError("the pool's relay of " + worker
                             + " failed before it delivered this task's answer; the worker is replaced"));
@@ -122,8 +132,8 @@ final class AnswerRelay {
      * Takes the task {@code answer} is about out of {@code worker} (lock held); null for a SKIPPED answer
      * (its slot is free again) or a task settled otherwise (timed out, cancelled, terminated).
      */
-    private Task takeAnsweredLocked(Worker worker, byte[] answer) throws IOException {
-        long id = TaskMessages.taskId(answer);
+    private Task takeAnsweredLocked(Worker worker, byte[] answer, int length) throws IOException {
+        long id = TaskMessages.taskId(answer, length);
         int slot = TaskMessages.slot(answer);
         if (answer[0] == TaskMessages.SKIPPED) {
             if (slot < worker.slotUsed.length) {
@@ -153,8 +163,8 @@ final class AnswerRelay {
     }
 
     /** Decodes one answer and settles its task (no lock held). */
-    private void deliver(Worker worker, Task task, byte[] answer) {
-        Answers.Outcome outcome = answers.decode(answer, worker, task);
+    private void deliver(Worker worker, Task task, byte[] answer, int length) {
+        Answers.Outcome outcome = answers.decode(answer, length, worker, task);
         pool.settle(task, outcome.value(), outcome.error());
     }
 }

@@ -26,15 +26,16 @@ final class Answers {
     }
 
     /**
-     * The outcome of an OK or FAILED answer from {@code worker} to {@code task}; a chunk of results comes
-     * packed if the task's job reads it so ({@link TaskSink#packedResults()}).
+     * The outcome of the OK or FAILED answer {@code answer[0, answerLength)} from {@code worker} to {@code task};
+     * a chunk of results comes packed if the task's job reads it so ({@link TaskSink#packedResults()}). The
+     * outcome never refers to {@code answer}, which the caller may reuse.
      */
-    Outcome decode(byte[] answer, Worker worker, Task task) {
+    Outcome decode(byte[] answer, int answerLength, Worker worker, Task task) {
         if (answer[0] != TaskMessages.OK) {
-            return new Outcome(null, exception(answer, worker));
+            return new Outcome(null, exception(answer, answerLength, worker));
         }
         try {
-            int length = answer.length - TaskMessages.HEADER;
+            int length = answerLength - TaskMessages.HEADER;
             return new Outcome(task.sink.packedResults()
                     ? codec.decodePacked(answer, TaskMessages.HEADER, length, loader)
                     : codec.decode(answer, TaskMessages.HEADER, length, loader), null);
@@ -46,9 +47,9 @@ final class Answers {
         }
     }
 
-    /** The exception carried by a FAILED or INIT_FAILED answer from {@code worker}. */
-    Throwable exception(byte[] answer, Worker worker) {
-        byte[] body = Arrays.copyOfRange(answer, TaskMessages.HEADER, answer.length);
+    /** The exception carried by the FAILED or INIT_FAILED answer {@code answer[0, answerLength)} from {@code worker}. */
+    Throwable exception(byte[] answer, int answerLength, Worker worker) {
+        byte[] body = Arrays.copyOfRange(answer, TaskMessages.HEADER, answerLength);
         Throwable t;
         try {
             t = throwables.decode(body, loader);

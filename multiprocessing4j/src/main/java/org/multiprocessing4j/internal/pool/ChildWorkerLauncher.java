@@ -136,6 +136,11 @@ final class ChildWorkerLauncher implements WorkerLauncher {
         }
 
         @Override
+        public void receiveInto(org.multiprocessing4j.internal.ring.MessageBuffer into) throws IOException, InterruptedException {
+            pipe.recvInto(into);
+        }
+
+        @Override
         public int sendNow(java.util.List<EncodedMessage> messages) throws IOException {
             return pipe.sendMessagesNow(messages);
         }

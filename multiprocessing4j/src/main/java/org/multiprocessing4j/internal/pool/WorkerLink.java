@@ -3,6 +3,7 @@ package org.multiprocessing4j.internal.pool;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import org.multiprocessing4j.internal.ring.MessageBuffer;
 import org.multiprocessing4j.internal.wire.EncodedMessage;
 
 /**
@@ -41,6 +42,15 @@ public interface WorkerLink {
 
     /** The next answer message; blocks until one arrives or the worker is gone. */
     byte[] receive() throws IOException, InterruptedException;
+
+    /**
+     * As {@link #receive()}, into {@code into}: the message is {@code into.array()[0, into.length())}, valid
+     * until the next receive into that buffer. By default the message arrives in a new array as from
+     * {@link #receive()}; a link whose channel can fill a reused array overrides this.
+     */
+    default void receiveInto(MessageBuffer into) throws IOException, InterruptedException {
+        into.set(receive());
+    }
 
     /**
      * The next answer message if one has arrived, else null; never blocks. By default null: a link that can

@@ -175,7 +175,7 @@ final class WorkerSupervisor {
      */
     private void notReady(Worker worker, byte[] first) {
         boolean initFailed = first != null && first.length > 0 && first[0] == TaskMessages.INIT_FAILED;
-        Throwable cause = initFailed ? answers.exception(first, worker) : null;
+        Throwable cause = initFailed ? answers.exception(first, first.length, worker) : null;
         worker.link.kill();
         worker.link.closeChannel();
         int code = worker.awaitExitCode();

@@ -25,6 +25,14 @@ public final class MessageBuffer {
         return length;
     }
 
+    /**
+     * Makes {@code message} (whole, not copied) the last message read: for a receiver that got a new array
+     * from a channel without this kind of buffer. The buffer may reuse that array for later reads.
+     */
+    public void set(byte[] message) {
+        filled(message, message.length);
+    }
+
     /** An array of at least {@code n} bytes to read the next message into (its old content is garbage). */
     byte[] room(int n) {
         if (array.length < n) {

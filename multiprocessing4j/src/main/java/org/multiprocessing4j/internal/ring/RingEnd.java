@@ -40,17 +40,22 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * that just blocked notices a death within 20 ms) and double while nothing happens, up to
  * MAX_SLICE_NANOS, because each timed wake-up costs CPU: an idle waiter wakes 10 times a second.
  *
- * Futex protocol (a Dekker handshake over two words per direction: sequence and sleepers).
- *   sleeper: sleepers += 1 (atomic, full fence) ; membarrier ; s = sequence (volatile) ; if ready() → done
- *            else FUTEX_WAIT(sequence, s, slice) ; sleepers -= 1
+ * Futex protocol (a Dekker handshake over three words per direction: sequence, sleepers and armed).
+ *   sleeper: s = sequence (volatile) ; armed = s (volatile) ; sleepers += 1 (atomic, full fence) ; membarrier ;
+ *            if ready() → done, else FUTEX_WAIT(sequence, s, slice) ; sleepers -= 1
  *   waker:   publish (a release store of tail/head/state) ; [fullFence] ;
- *            if sleepers != 0 → sequence += 1 (atomic) ; FUTEX_WAKE(sequence, all)
+ *            if sleepers != 0 → a = armed ; if CAS(sequence, a, a + 1) → FUTEX_WAKE(sequence, all)
  * Both sides store then load with a store→load barrier between, so at least one sees the other: either the
- * waker sees the sleeper registered (and wakes it: the kernel compares the word under the bucket lock,
- * so a wake after the sleeper read s but before it slept makes FUTEX_WAIT return EAGAIN), or the sleeper's
- * ready() sees what was published and does not sleep. A sleeper that read the incremented sequence also
- * sees the publication, which precedes the increment. A stale sleepers count only costs a needless wake;
- * the waker never issues FUTEX_WAKE while nobody sleeps. Every sleep is a bounded slice: a lost wake (or
+ * waker sees the sleeper registered, or the sleeper's ready() sees what was published and does not sleep.
+ * A waker that sees the registration also sees the armed value stored before it (or a later one), and
+ * either moves the sequence past it and wakes, or finds the sequence already past it: then whoever moved
+ * it woke the sleeper, or the sleeper's FUTEX_WAIT(sequence, s) returns EAGAIN at once (the kernel
+ * compares the word under the bucket lock). The sequence only grows, so a sleeper that armed an older
+ * value than the waker read does not sleep either. Hence one FUTEX_WAKE per arming: the publications
+ * made while a woken sleeper is still on its way out of FUTEX_WAIT skip the system call (a worker
+ * answering chunksize-1 tasks issued 4-5 wakes per sleep of its pool's relay, each a few microseconds of
+ * kernel time on this VM, before "armed"). A stale sleepers count only costs a needless check; the waker
+ * never issues FUTEX_WAKE while nobody sleeps. Every sleep is a bounded slice: a lost wake (or
  * a peer that died before waking us) costs at most one slice, and an interrupt is seen within one slice.
  *
  * The waker's barrier is asymmetric (as RobustLock's release): in a process registered for membarrier(2)
@@ -133,6 +138,9 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
     private final long sleepers;
     private final long wakeSequence;
     private final long wakeSleepers;
+    /** The sequence this end's sleepers last armed (read before registering); the peer's, for waking. */
+    private final long sleepArmed;
+    private final long wakeArmed;
     volatile boolean closed;
     /** Set by the operating thread once the peer's process is known dead; never reset. */
     boolean peerDead;
@@ -141,7 +149,8 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
     private ProcessStamp watched;
     private long spinNanos = SPIN_INITIAL_NANOS;
 
-    RingEnd(SpscRing ring, long ownEnd, long peerEnd, long sleepSequence, long sleepers, long wakeSequence, long wakeSleepers) {
+    RingEnd(SpscRing ring, long ownEnd, long peerEnd, long sleepSequence, long sleepers, long sleepArmed, long wakeSequence,
+            long wakeSleepers, long wakeArmed) {
         this.ring = ring;
         this.file = ring.segment();
         this.capacity = ring.capacity();
@@ -152,6 +161,8 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
         this.sleepers = sleepers;
         this.wakeSequence = wakeSequence;
         this.wakeSleepers = wakeSleepers;
+        this.sleepArmed = sleepArmed;
+        this.wakeArmed = wakeArmed;
     }
 
     /**
@@ -312,8 +323,13 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
             if (remaining <= 0) {
                 return ready();
             }
-            // NOTE: register before reading the sequence and re-checking; pairs with wakePeer's fence, or with its
+            // NOTE: read the sequence and arm it before registering (a waker that sees the registration sees
+            // the armed value); register before re-checking, which pairs with wakePeer's fence, or with its
             // program order through the membarrier below (a publication our re-check misses then sees the registration).
+            int sequence = (int) INT.getVolatile(file, sleepSequence);
+            if (!RingWeakening.NO_ARM) {
+                INT.setVolatile(file, sleepArmed, sequence);
+            }
             int registered = (int) INT.getAndAdd(file, sleepers, 1);
             boolean readyNow;
             Futex.WaitResult result = null;
@@ -324,7 +340,6 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
                 } else if (Membarrier.AVAILABLE && !RingWeakening.NO_BARRIER && !Membarrier.globalBarrier()) {
                     sleep = Math.min(sleep, UNFENCED_SLICE_NANOS);
                 }
-                int sequence = (int) INT.getVolatile(file, sleepSequence);
                 // NOTE: re-check after registering: a publication just before it did not wake us.
                 readyNow = !RingWeakening.NO_RECHECK && ready();
                 if (!barrierDue && !readyNow) {
@@ -394,8 +409,14 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
             VarHandle.fullFence();
         }
         if (!RingWeakening.SKIP_WAKE && (int) INT.getVolatile(file, wakeSleepers) != 0) {
-            int before = (int) INT.getAndAdd(file, wakeSequence, 1);
-            Futex.wake(file, wakeSequence, Integer.MAX_VALUE);
+            // NOTE: only the first waker after an arming wakes: a sequence already past the armed value has
+            // woken the sleeper (or makes its FUTEX_WAIT return at once), so later publications skip the
+            // system call while the woken sleeper is still on its way out (see the notes).
+            int armed = (int) INT.getVolatile(file, wakeArmed);
+            if ((int) INT.getVolatile(file, wakeSequence) == armed
+                    && INT.compareAndSet(file, wakeSequence, armed, armed + 1)) {
+                Futex.wake(file, wakeSequence, Integer.MAX_VALUE);
+            }
         }
     }
 

@@ -11,7 +11,7 @@ import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 
 /**
- * The bytes of an SPSC ring file, version 2: a 1 KiB header, then the data area. Offsets are from the
+ * The bytes of an SPSC ring file, version 3: a 1 KiB header, then the data area. Offsets are from the
  * start of the file; every word is naturally aligned (the mapping is page-aligned). Groups written by
  * different parties sit 128 bytes apart, so they never share a cache line nor an adjacent-line pair.
  *
@@ -29,9 +29,9 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  *  512 +-------------------------------------------------------------------+
  *      | head (long): bytes ever consumed                                  |  reader only
  *  640 +-------------------------------------------------------------------+
- *      | data futex: sequence (int) | sleepers (int)                       |  reader sleeps, writer wakes
+ *      | data futex: sequence (int) | sleepers (int) | armed (int)         |  reader sleeps, writer wakes
  *  768 +-------------------------------------------------------------------+
- *      | space futex: sequence (int) | sleepers (int)                      |  writer sleeps, reader wakes
+ *      | space futex: sequence (int) | sleepers (int) | armed (int)        |  writer sleeps, reader wakes
  *  896 +-------------------------------------------------------------------+
  *      | reserved                                                          |
  * 1024 +-------------------------------------------------------------------+
@@ -58,7 +58,8 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  */
 final class RingLayout {
     static final long MAGIC = 0x4D50_344A_5350_5343L; // "MP4JSPSC"
-    static final int VERSION = 2;
+    /** 3: the futex groups gained "armed" (the sequence a sleeper waits on), so one wake serves one sleep. */
+    static final int VERSION = 3;
     static final int HEADER_BYTES = 1024;
     static final int MIN_CAPACITY = 1024;
     static final int MAX_CAPACITY = 1 << 30;
@@ -75,8 +76,10 @@ final class RingLayout {
     static final long HEAD = 512;
     static final long DATA_SEQUENCE = 640;
     static final long DATA_SLEEPERS = 644;
+    static final long DATA_ARMED = 648;
     static final long SPACE_SEQUENCE = 768;
     static final long SPACE_SLEEPERS = 772;
+    static final long SPACE_ARMED = 776;
     static final long DATA = HEADER_BYTES;
 
     // Within an end group.

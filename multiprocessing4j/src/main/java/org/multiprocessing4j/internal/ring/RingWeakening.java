@@ -24,6 +24,9 @@ import org.multiprocessing4j.internal.Configuration;
  *     store→load reordering that x86 TSO allows). Meaningful in a process not registered for membarrier(2)
  *     ({@code -Dmultiprocessing4j.membarrier=false}), whose wakers fence and which sleepers' barriers do not
  *     reach; the stress test runs it so.
+ * <li>{@code no-arm}: the sleeper does not store the sequence it is about to wait on in "armed", so a waker
+ *     that reads a stale armed value takes the sleeper for woken already and skips {@code FUTEX_WAKE} (the
+ *     wake it owes the sleeper is lost).
  * <li>{@code no-barrier}: the sleeper skips the membarrier(2) that stands in for the fence of wakers in
  *     registered processes (which then order their store→load pair by nothing).
  * </ul>
@@ -37,14 +40,16 @@ final class RingWeakening {
     static final boolean NO_RECHECK;
     static final boolean NO_WAKE_FENCE;
     static final boolean NO_BARRIER;
+    static final boolean NO_ARM;
 
     static {
-        Set<String> on = Configuration.weakening(Configuration.WEAKEN_RING, Set.of("no-safety-net", "skip-wake", "no-recheck", "no-wake-fence", "no-barrier"));
+        Set<String> on = Configuration.weakening(Configuration.WEAKEN_RING, Set.of("no-safety-net", "skip-wake", "no-recheck", "no-wake-fence", "no-barrier", "no-arm"));
         NO_SAFETY_NET = on.contains("no-safety-net");
         SKIP_WAKE = on.contains("skip-wake");
         NO_RECHECK = on.contains("no-recheck");
         NO_WAKE_FENCE = on.contains("no-wake-fence");
         NO_BARRIER = on.contains("no-barrier");
+        NO_ARM = on.contains("no-arm");
     }
 
     private RingWeakening() {

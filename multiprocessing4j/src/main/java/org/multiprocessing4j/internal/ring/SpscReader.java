@@ -68,7 +68,8 @@ public final class SpscReader extends RingEnd {
 
     SpscReader(SpscRing ring) {
         super(ring, RingLayout.READER_END, RingLayout.WRITER_END,
-                RingLayout.DATA_SEQUENCE, RingLayout.DATA_SLEEPERS, RingLayout.SPACE_SEQUENCE, RingLayout.SPACE_SLEEPERS);
+                RingLayout.DATA_SEQUENCE, RingLayout.DATA_SLEEPERS, RingLayout.DATA_ARMED,
+                RingLayout.SPACE_SEQUENCE, RingLayout.SPACE_SLEEPERS, RingLayout.SPACE_ARMED);
         this.head = (long) LONG.getAcquire(file, HEAD);
         this.tailSeen = head;
     }

@@ -57,7 +57,8 @@ public final class SpscWriter extends RingEnd {
 
     SpscWriter(SpscRing ring) {
         super(ring, RingLayout.WRITER_END, RingLayout.READER_END,
-                RingLayout.SPACE_SEQUENCE, RingLayout.SPACE_SLEEPERS, RingLayout.DATA_SEQUENCE, RingLayout.DATA_SLEEPERS);
+                RingLayout.SPACE_SEQUENCE, RingLayout.SPACE_SLEEPERS, RingLayout.SPACE_ARMED,
+                RingLayout.DATA_SEQUENCE, RingLayout.DATA_SLEEPERS, RingLayout.DATA_ARMED);
         this.maxWhole = capacity / 4;
         this.maxPiece = maxWhole - FIRST_HEADER;
         this.tail = (long) LONG.getAcquire(file, TAIL);

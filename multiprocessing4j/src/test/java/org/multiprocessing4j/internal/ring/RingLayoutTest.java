@@ -36,7 +36,7 @@ class RingLayoutTest extends ChildProcessTestBase {
             try {
                 ring.segment().set(ValueLayout.JAVA_INT, RingLayout.VERSION_OFFSET, 1);
                 IncompatibleLayoutException e = assertThrows(IncompatibleLayoutException.class, () -> SpscRing.attach(ring.path()));
-                assertTrue(e.getMessage().contains("version 1, this library reads version 2"), e.getMessage());
+                assertTrue(e.getMessage().contains("version 1, this library reads version 3"), e.getMessage());
             } finally {
                 ring.unlink();
             }

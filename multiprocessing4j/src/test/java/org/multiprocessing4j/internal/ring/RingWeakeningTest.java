@@ -9,7 +9,7 @@ import org.multiprocessing4j.ChildProcessTestBase;
 /**
  * The quick half of the ring's stress tests, in the default suite: the stress run (RingStress, a few
  * seconds in a fresh JVM with the futex slices' safety net off) passes against the real protocol, and
- * catches a waker that never wakes. The long runs and the subtler weakenings are in
+ * catches a waker that never wakes and a sleeper that does not arm the sequence it waits on. The long runs and the subtler weakenings are in
  * {@link RingStressTest} ({@code ./mvnw -Pstress -pl multiprocessing4j test}); STRESS.md lists them.
  */
 class RingWeakeningTest extends ChildProcessTestBase {
@@ -27,6 +27,13 @@ class RingWeakeningTest extends ChildProcessTestBase {
     @Test
     void the_stress_run_hangs_when_the_waker_skips_FUTEX_WAKE() throws Exception {
         StressJvm.Verdict verdict = StressRuns.run("no-safety-net,skip-wake", "threads", MESSAGES, MAX_MILLIS, 1);
+        assertTrue(verdict.hang(), "expected HANG, got " + verdict);
+    }
+
+    /** Hazard: a waker that reads a stale "armed" sequence takes the sleeper for woken and skips its wake. */
+    @Test
+    void the_stress_run_hangs_when_the_sleeper_does_not_arm_the_sequence_it_waits_on() throws Exception {
+        StressJvm.Verdict verdict = StressRuns.run("no-safety-net,no-arm", "threads", MESSAGES, MAX_MILLIS, 1);
         assertTrue(verdict.hang(), "expected HANG, got " + verdict);
     }
 }
