@@ -53,7 +53,10 @@ import org.multiprocessing4j.Serializer;
  */
 final class FastPathWriter {
     static final int MAX_DEPTH = 64;
-    /** A {@code byte[]} at least this long is referenced, not copied, by {@link #encodeMessage}. */
+    /**
+     * A {@code byte[]} at least this long is referenced, not copied, by {@link #encodeMessage} (as is a lambda's
+     * cached shape, whatever its length).
+     */
     static final int SPLICE_MIN = 64 << 10;
     private static final int SMALL_TRACKED = 16;
     private static final byte[] NONE = new byte[0];
@@ -123,7 +126,7 @@ final class FastPathWriter {
     private static byte[] encode(byte[] prefix, byte[] shared, Object value, Serializer serializer, boolean splice,
                                  EncodedMessage[] message) {
         int p = prefix.length + shared.length;
-        WireOutput out = new WireOutput(prefix.length + sizeHint(value));
+        WireOutput out = new WireOutput(prefix.length + sizeHint(value, splice));
         out.writeBytes(prefix, 0, prefix.length);
         if (shared.length > 0) {
             if (splice) {
@@ -167,9 +170,10 @@ final class FastPathWriter {
 
     /**
      * A first guess at the size of {@code value}'s tree: exact for a packed list of numbers (a small chunk of a
-     * map call must not carry a buffer many times its size), the lambda's hint, else room for a small value.
+     * map call must not carry a buffer many times its size), the lambda's hint (without its shape when that is
+     * spliced), else room for a small value.
      */
-    private static int sizeHint(Object value) {
+    private static int sizeHint(Object value, boolean splice) {
         if (value instanceof PackedList<?> packed) {
             int n = packed.size();
             if (packed.packedInts() != null) {
@@ -180,7 +184,7 @@ final class FastPathWriter {
             }
         }
         LambdaShape lambda = LambdaShape.of(value.getClass());
-        return lambda == null ? 256 : lambda.encodedSizeHint();
+        return lambda == null ? 256 : splice ? LambdaShape.CAPTURED_SIZE_HINT : lambda.encodedSizeHint();
     }
 
     private void write(Object value, int depth) throws NotFastPath {
@@ -377,7 +381,12 @@ final class FastPathWriter {
         }
         out.writeByte(LAMBDA);
         out.writeInt(shapeBytes.length);
-        out.writeBytes(shapeBytes, 0, shapeBytes.length);
+        if (splice) {
+            // NOTE: a shape is cached and never changes: a message references it (a task's lambda is mostly its shape)
+            out.splice(shapeBytes);
+        } else {
+            out.writeBytes(shapeBytes, 0, shapeBytes.length);
+        }
         out.writeByte(count);
         for (int i = 0; i < count; i++) {
             write(form.getCapturedArg(i), depth + 1);

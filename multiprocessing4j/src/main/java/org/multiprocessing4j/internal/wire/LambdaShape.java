@@ -56,10 +56,13 @@ final class LambdaShape {
         return s.writeReplace == null || s.shape == UNSUPPORTED ? null : s;
     }
 
+    /** Room for a few small captured values, beside the shape. */
+    static final int CAPTURED_SIZE_HINT = 48;
+
     /** A first guess at a message's size: the shape, once known, and room for a few small captured values. */
     int encodedSizeHint() {
         byte[] s = shape;
-        return (s == null ? 256 : s.length) + 48;
+        return (s == null ? 256 : s.length) + CAPTURED_SIZE_HINT;
     }
 
     /** The instance's serialized form; {@code null} if its {@code writeReplace} gave something else. */

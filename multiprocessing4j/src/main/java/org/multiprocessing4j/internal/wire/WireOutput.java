@@ -108,8 +108,8 @@ final class WireOutput {
      */
     void splice(byte[] b) {
         if (splices == null) {
-            splices = new byte[2][];
-            spliceAt = new int[2];
+            splices = new byte[1][]; // NOTE: most messages splice one array (a map's function, a lambda's shape)
+            spliceAt = new int[1];
         } else if (spliceCount == splices.length) {
             splices = Arrays.copyOf(splices, 2 * spliceCount);
             spliceAt = Arrays.copyOf(spliceAt, 2 * spliceCount);
@@ -135,6 +135,7 @@ final class WireOutput {
             int slack = bytes.length - size;
             return slack <= 64 || slack <= size >> 3 ? new EncodedMessage(bytes, size, NONE_AT, NONE) : EncodedMessage.of(toByteArray());
         }
-        return new EncodedMessage(bytes, size, Arrays.copyOf(spliceAt, spliceCount), Arrays.copyOf(splices, spliceCount));
+        return spliceCount == splices.length ? new EncodedMessage(bytes, size, spliceAt, splices)
+                : new EncodedMessage(bytes, size, Arrays.copyOf(spliceAt, spliceCount), Arrays.copyOf(splices, spliceCount));
     }
 }
