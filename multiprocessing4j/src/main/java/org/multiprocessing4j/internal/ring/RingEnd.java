@@ -55,7 +55,10 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * made while a woken sleeper is still on its way out of FUTEX_WAIT skip the system call (a worker
  * answering chunksize-1 tasks issued 4-5 wakes per sleep of its pool's relay, each a few microseconds of
  * kernel time on this VM, before "armed"). A stale sleepers count only costs a needless check; the waker
- * never issues FUTEX_WAKE while nobody sleeps. Every sleep is a bounded slice: a lost wake (or
+ * never issues FUTEX_WAKE while nobody sleeps. One armed word assumes at most one sleeper per futex: one
+ * thread at a time reads and one writes (RingConnection holds each direction's lock for the whole blocking
+ * call, an end belongs to one process by its claim, and close never sleeps). Two sleepers on one word could
+ * overwrite each other's armed value and lose a wake for a slice. Every sleep is a bounded slice: a lost wake (or
  * a peer that died before waking us) costs at most one slice, and an interrupt is seen within one slice.
  *
  * The waker's barrier is asymmetric (as RobustLock's release): in a process registered for membarrier(2)
