@@ -132,6 +132,28 @@ public final class ProcessPoolExecutor implements ExecutorService {
         return submitTask(serializable(task), null);
     }
 
+    /**
+     * Runs {@code task} in a worker process; the future completes with {@code null} (Python's
+     * {@code submit(fn)} of a function that returns nothing). A lambda or method reference that returns
+     * nothing binds here without a cast, and is serializable for it; one that returns a value binds to
+     * {@link #submit(SerializableCallable)}.
+     *
+     * @param task the task to run in a worker process
+     * @return a future completed with {@code null} or the task's failure
+     * @throws IllegalArgumentException    if the task cannot be serialized (for instance a captured value)
+     * @throws RejectedExecutionException  after shutdown
+     * @throws BrokenProcessPoolException  if the executor is broken
+     */
+    public CompletableFuture<Void> submit(SerializableRunnable task) {
+        Objects.requireNonNull(task, "task");
+        return submitTask(new RunnableTask<Void>(task, null), task);
+    }
+
+    /** As {@link #submit(SerializableRunnable)}, without a future: a lambda that returns nothing binds here. */
+    public void execute(SerializableRunnable command) {
+        submit(command);
+    }
+
     /** Runs {@code task} (which must be {@link Serializable}); the future completes with {@code null}. */
     @Override
     public CompletableFuture<?> submit(Runnable task) {

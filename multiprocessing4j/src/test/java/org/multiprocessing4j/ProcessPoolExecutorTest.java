@@ -185,6 +185,43 @@ class ProcessPoolExecutorTest extends ChildProcessTestBase {
         }
     }
 
+    /** Writes {@code text} to {@code file} (a task that returns nothing). */
+    static void write(String file, String text) {
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(file), text + " " + pid());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void a_lambda_that_returns_nothing_runs_in_a_worker_through_submit_and_execute_without_a_cast() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("mp4j-void-task");
+        try (ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
+            String submitted = dir.resolve("submitted").toString();
+            String executed = dir.resolve("executed").toString();
+            CompletableFuture<Void> f = ex.submit(() -> write(submitted, "submit"));
+            assertEquals(null, f.get(60, TimeUnit.SECONDS));
+            ex.execute(() -> write(executed, "execute"));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> ex.submit(() -> {
+                throw new IllegalStateException("void task failed");
+            }).get(60, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, e.getCause());
+            ex.shutdown(true, false);
+            for (String file : List.of(submitted, executed)) {
+                String text = java.nio.file.Files.readString(java.nio.file.Path.of(file));
+                assertNotEquals(String.valueOf(pid()), text.substring(text.indexOf(' ') + 1), "ran in a worker: " + text);
+            }
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path p : files.toList()) {
+                    java.nio.file.Files.delete(p);
+                }
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
     @Test
     void a_task_that_throws_CancellationException_completes_its_future_exceptionally_not_cancelled() throws Exception {
         try (ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
