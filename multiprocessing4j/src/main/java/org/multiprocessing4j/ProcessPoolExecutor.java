@@ -149,7 +149,14 @@ public final class ProcessPoolExecutor implements ExecutorService {
         return submitTask(new RunnableTask<Void>(task, null), task);
     }
 
-    /** As {@link #submit(SerializableRunnable)}, without a future: a lambda that returns nothing binds here. */
+    /**
+     * As {@link #submit(SerializableRunnable)}, without a future: a lambda that returns nothing binds here.
+     *
+     * @param command the task to run in a worker process
+     * @throws IllegalArgumentException    if the task cannot be serialized
+     * @throws RejectedExecutionException  after shutdown
+     * @throws BrokenProcessPoolException  if the executor is broken
+     */
     public void execute(SerializableRunnable command) {
         submit(command);
     }
