@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.multiprocessing4j.QueueTest.BLOCKED;
 import static org.multiprocessing4j.QueueTest.SHORT;
-import static org.multiprocessing4j.QueueTest.checked;
+import static org.multiprocessing4j.ChildBodies.checked;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

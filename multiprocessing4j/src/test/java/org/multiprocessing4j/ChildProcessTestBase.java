@@ -26,6 +26,17 @@ public abstract class ChildProcessTestBase {
     /** How long a child that is already ending may take to disappear. */
     protected static final Duration SETTLE = Duration.ofSeconds(10);
 
+    /** Joins {@code p} (already started) within {@link #HANG}; returns its exit code (a child still running is killed, and fails the test). */
+    protected static int joined(Process p) throws InterruptedException {
+        p.join(HANG);
+        if (p.isAlive()) {
+            p.kill();
+            p.join(SETTLE);
+            throw new AssertionError("child still running after " + HANG + " (killed now): " + p);
+        }
+        return p.exitCode();
+    }
+
     private Set<Long> descendantsBefore;
     private Set<Path> runtimeFilesBefore;
     private ShmLeaks shmLeaks;

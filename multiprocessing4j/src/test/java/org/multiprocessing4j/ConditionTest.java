@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.multiprocessing4j.QueueTest.checked;
+import static org.multiprocessing4j.ChildBodies.checked;
 
 import java.time.Duration;
 import java.util.ArrayList;

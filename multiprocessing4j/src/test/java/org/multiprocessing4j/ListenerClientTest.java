@@ -376,7 +376,7 @@ class ListenerClientTest extends ChildProcessTestBase {
         // NOTE: the child ends when told, not after 200 ms: a test thread stalled that long under load saw
         // its sentinel ready together with b2
         Event end = new Event();
-        Process p = new Process(QueueTest.checked(() -> end.await(HANG)));
+        Process p = new Process(ChildBodies.checked(() -> end.await(HANG)));
         p.start();
         try (end; Connection a1 = c1[0]; Connection b1 = c1[1]; Connection a2 = c2[0]; Connection b2 = c2[1]) {
             Sentinel s = p.sentinel();

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static org.multiprocessing4j.QueueTest.checked;
+import static org.multiprocessing4j.ChildBodies.checked;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -359,7 +359,7 @@ class LockTest extends ChildProcessTestBase {
     }
 
     /** Starts a child that runs {@code take} and then sleeps until killed. */
-    private static Process holdForever(QueueTest.Body take) {
+    private static Process holdForever(ChildBodies.Body take) {
         Process p = new Process(checked(() -> {
             take.run();
             Thread.sleep(HANG.toMillis() * 10);

@@ -1,5 +1,6 @@
 package org.multiprocessing4j;
 
+import static org.multiprocessing4j.ChildBodies.checked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.Serializable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -19,32 +19,6 @@ import org.junit.jupiter.api.Test;
  * of the end closes with it. Before reservations such an end had no owner and the other end waited forever.
  */
 class PipeEndHandedToChildTest extends ChildProcessTestBase {
-
-    /** A child body that may throw; failures end the child with a non-zero exit code. */
-    interface Body extends Serializable {
-        void run() throws Exception;
-    }
-
-    private static SerializableRunnable checked(Body body) {
-        return () -> {
-            try {
-                body.run();
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        };
-    }
-
-    /** Joins {@code p} (already started) within {@link #HANG}; returns its exit code. */
-    private static int joined(Process p) throws InterruptedException {
-        p.join(HANG);
-        if (p.isAlive()) {
-            p.kill();
-            p.join(SETTLE);
-            throw new AssertionError("child still running after " + HANG + " (killed now): " + p);
-        }
-        return p.exitCode();
-    }
 
     @Test
     void a_child_that_fails_before_using_its_end_gives_the_parent_EOF() throws Exception {

@@ -1,5 +1,6 @@
 package org.multiprocessing4j;
 
+import static org.multiprocessing4j.ChildBodies.checked;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,7 +15,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,21 +28,6 @@ class PipeTest extends ChildProcessTestBase {
     private static final Duration BLOCKED = Duration.ofMillis(200);
     /** Bound for "promptly": EOF after a death, within a few futex slices. */
     private static final Duration PROMPTLY = Duration.ofSeconds(5);
-
-    /** A child body that may throw; failures end the child with a non-zero exit code. */
-    interface Body extends Serializable {
-        void run() throws Exception;
-    }
-
-    private static SerializableRunnable checked(Body body) {
-        return () -> {
-            try {
-                body.run();
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        };
-    }
 
     @Test
     void a_duplex_pipe_carries_objects_and_bytes_both_ways_between_JVMs_exactly() throws Exception {
@@ -273,19 +258,8 @@ class PipeTest extends ChildProcessTestBase {
         }
     }
 
-    /** Joins {@code p} (already started) within {@link #HANG}; returns its exit code. */
-    private static int joined(Process p) throws InterruptedException {
-        p.join(HANG);
-        if (p.isAlive()) {
-            p.kill();
-            p.join(SETTLE);
-            throw new AssertionError("child still running after " + HANG + " (killed now): " + p);
-        }
-        return p.exitCode();
-    }
-
     /** What {@code call} threw (null if it returned), run in a thread; still blocked after {@link #HANG} fails the test. */
-    private static Throwable thrownWithin(Body call) throws Exception {
+    private static Throwable thrownWithin(ChildBodies.Body call) throws Exception {
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
         Thread caller = Thread.ofPlatform().start(() -> {
             try {

@@ -3,7 +3,7 @@ package org.multiprocessing4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.multiprocessing4j.QueueTest.checked;
+import static org.multiprocessing4j.ChildBodies.checked;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package org.multiprocessing4j;
 
+import static org.multiprocessing4j.ChildBodies.checked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,21 +23,6 @@ class QueueTest extends ChildProcessTestBase {
     static final Duration BLOCKED = Duration.ofMillis(200);
     /** A short timeout whose expiry the test expects. */
     static final Duration SHORT = Duration.ofMillis(50);
-
-    /** A child body that may throw; failures end the child with a non-zero exit code. */
-    interface Body extends Serializable {
-        void run() throws Exception;
-    }
-
-    static SerializableRunnable checked(Body body) {
-        return () -> {
-            try {
-                body.run();
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        };
-    }
 
     @Test
     void items_put_by_a_child_arrive_in_order_and_none_is_lost_when_it_exits_right_after() throws Exception {

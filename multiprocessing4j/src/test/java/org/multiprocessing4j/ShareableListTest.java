@@ -32,7 +32,7 @@ class ShareableListTest extends ChildProcessTestBase {
                 assertEquals("héllo", list.get(5));
                 assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) list.get(6));
                 String name = list.name();
-                Process child = new Process(SharedMemoryTest.checked(() -> {
+                Process child = new Process(ChildBodies.checked(() -> {
                     try (ShareableList mine = ShareableList.attach(name)) {
                         if (!"héllo".equals(mine.get(5)) || !Integer.valueOf(7).equals(mine.get(1))) {
                             throw new IllegalStateException("child read " + mine);

@@ -1,5 +1,6 @@
 package org.multiprocessing4j;
 
+import static org.multiprocessing4j.ChildBodies.checked;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -12,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -29,21 +29,6 @@ import org.multiprocessing4j.internal.sharedmem.SegmentRemoval;
 
 /** SharedMemory: names, attach, handles, bad input, and the lifetime rule with real JVMs and SIGKILL. */
 class SharedMemoryTest extends ChildProcessTestBase {
-
-    /** A child body that may throw; failures end the child with a non-zero exit code. */
-    interface Body extends Serializable {
-        void run() throws Exception;
-    }
-
-    static SerializableRunnable checked(Body body) {
-        return () -> {
-            try {
-                body.run();
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        };
-    }
 
     static String uniqueName(String what) {
         return "test-" + what + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime();

@@ -44,7 +44,7 @@ class SharedValueTest extends ChildProcessTestBase {
             List<Process> workers = new ArrayList<>();
             for (int i = 0; i < PROCESSES; i++) {
                 int worker = i;
-                workers.add(new Process(QueueTest.checked(() -> {
+                workers.add(new Process(ChildBodies.checked(() -> {
                     RLock lock = counter.getLock();
                     start.await(); // NOTE: all four count at once, not one after another as their JVMs come up
                     int first = -1;
@@ -362,7 +362,7 @@ class SharedValueTest extends ChildProcessTestBase {
     @Test
     void a_child_killed_holding_a_values_lock_does_not_leave_it_held() throws Exception {
         try (LongValue v = Value.ofLong(0); Queue<String> told = new Queue<>()) {
-            Process holder = new Process(QueueTest.checked(() -> {
+            Process holder = new Process(ChildBodies.checked(() -> {
                 v.getLock().lock();
                 v.set(-1); // half done: the parent repairs it
                 told.put("held");
