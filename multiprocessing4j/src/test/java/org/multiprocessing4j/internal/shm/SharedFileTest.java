@@ -37,6 +37,29 @@ class SharedFileTest extends ChildProcessTestBase {
     }
 
     @Test
+    void create_allocates_every_page_of_files_larger_than_its_zero_chunk_one_after_another() throws Exception {
+        long size = (5L << 19) + 4096; // 2.5 MiB and a page: more than one write of the shared zeros, and a partial last one
+        for (int i = 0; i < 3; i++) {
+            try (SharedFile file = SharedFile.create(size)) {
+                try {
+                    // NOTE: blocks allocated, not the length: a mapping would extend a short file as a sparse one
+                    Process stat = new ProcessBuilder("stat", "-c", "%b %B", file.path().toString()).start();
+                    String[] blocks = new String(stat.getInputStream().readAllBytes()).trim().split(" ");
+                    assertEquals(0, stat.waitFor());
+                    assertTrue(Long.parseLong(blocks[0]) * Long.parseLong(blocks[1]) >= size,
+                            "allocated " + String.join(" x ", blocks) + " bytes of " + size);
+                    for (long at = 0; at < size; at += 4096) {
+                        assertEquals(0, file.segment().get(JAVA_LONG, at));
+                    }
+                    file.segment().fill((byte) 1); // NOTE: the next file must still start as zeros
+                } finally {
+                    file.unlink();
+                }
+            }
+        }
+    }
+
+    @Test
     void two_names_made_in_a_row_differ() {
         assertFalse(ShmNames.newPath().equals(ShmNames.newPath()));
     }
