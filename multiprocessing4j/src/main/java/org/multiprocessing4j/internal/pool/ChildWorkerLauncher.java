@@ -20,8 +20,9 @@ final class ChildWorkerLauncher implements WorkerLauncher {
     /**
      * Bytes of ring per direction: 8 MiB, so that a task or result of up to 2 MiB (a quarter of the ring)
      * passes as one record instead of being streamed in pieces (each piece a wake-up of the other side),
-     * and a worker can hold a few MiB-sized tasks ahead ({@link #bytesAheadPerWorker}). Files in /dev/shm
-     * are sparse: only what the traffic touches takes memory.
+     * and a worker can hold a few MiB-sized tasks ahead ({@link #bytesAheadPerWorker}). The files take their
+     * memory in /dev/shm when the worker is made ({@link org.multiprocessing4j.internal.shm.SharedFile#create}
+     * fills them, so that a full /dev/shm fails the start, never a later send).
      */
     static final int RING_BYTES = 8 << 20;
     /**
