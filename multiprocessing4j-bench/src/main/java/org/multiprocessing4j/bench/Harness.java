@@ -2,6 +2,7 @@ package org.multiprocessing4j.bench;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Optional;
 import org.multiprocessing4j.Multiprocessing;
 import org.multiprocessing4j.bench.env.CpuCounters;
 import org.multiprocessing4j.bench.env.MetaLines;
+import org.multiprocessing4j.bench.env.Quiescence;
 import org.multiprocessing4j.bench.report.RatioTable;
 
 /**
@@ -27,6 +29,9 @@ final class Harness {
      * @param out   where lines go
      * @param quick whether {@code --quick} sizes apply
      */
+    /** The longest wait for a quiet machine before a workload. */
+    static final Duration SETTLE_LIMIT = Duration.ofSeconds(5);
+
     Harness(JsonLines out, boolean quick) {
         this.out = out;
         this.quick = quick;
@@ -44,7 +49,9 @@ final class Harness {
         Multiprocessing.defaultContext().prestart();
         System.err.printf("[%6.1fs] default context prepared (AOT cache for child JVMs) in %.1fs%n", seconds(tAll), seconds(tPrepare));
         for (Workload w : workloads) {
-            System.err.printf("[%6.1fs] %s ...%n", seconds(tAll), w.name());
+            Quiescence.Outcome settled = settle();
+            System.err.printf("[%6.1fs] %s ... (after %.1fs for the machine to be %s)%n", seconds(tAll), w.name(),
+                    settled.waitedSeconds(), settled.quiet() ? "quiet" : "quiet, in vain");
             long t0 = System.nanoTime();
             Optional<CpuCounters.Sample> c0 = CpuCounters.read();
             try {
@@ -57,7 +64,7 @@ final class Harness {
             }
             Optional<CpuCounters.Sample> c1 = CpuCounters.read();
             double elapsed = seconds(t0);
-            Line env = MetaLines.metaEnv(w.name(), c0, c1, elapsed);
+            Line env = MetaLines.metaEnv(w.name(), c0, c1, elapsed, settled);
             print(env, Map.of(), lines);
             System.err.printf("[%6.1fs] %s done in %.1fs (other processes kept %s CPUs busy)%n",
                     seconds(tAll), w.name(), elapsed, env.value());
@@ -65,6 +72,18 @@ final class Harness {
         }
         print(MetaLines.metaEnd(quick, seconds(tAll)), Map.of(), lines);
         return lines;
+    }
+
+    /**
+     * Waits up to {@link #SETTLE_LIMIT} for the machine to be quiet before a workload (see {@link Quiescence}).
+     */
+    private static Quiescence.Outcome settle() {
+        try {
+            return Quiescence.await(SETTLE_LIMIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Quiescence.Outcome(0, false, Double.NaN);
+        }
     }
 
     /** True if a workload threw. */

@@ -62,14 +62,16 @@ public final class MetaLines {
     /**
      * The {@code meta_env} line for a workload that ran between {@code start} and {@code end}: value =
      * CPUs kept busy by other processes = max(0, Δbusy − Δown) / elapsed, plus {@code elapsed_s},
-     * {@code own_cpus} and {@code steal_cpus}, as {@code mp_baseline.py} computes them. With no
-     * counters (not Linux) the value is {@code null}.
+     * {@code own_cpus} and {@code steal_cpus}, as {@code mp_baseline.py} computes them, and the harness's
+     * wait for a quiet machine before the workload ({@code settle_s}, {@code settled_quiet}; see
+     * {@link Quiescence}). With no counters (not Linux) the value is {@code null}.
      */
     public static Line metaEnv(String workload, Optional<CpuCounters.Sample> start, Optional<CpuCounters.Sample> end,
-                               double elapsedSeconds) {
+                               double elapsedSeconds, Quiescence.Outcome settled) {
         if (start.isEmpty() || end.isEmpty() || elapsedSeconds <= 0) {
             Map<String, Object> m = head("meta_env", workload, null, "cpus_busy_with_other_processes");
             m.put("elapsed_s", round(elapsedSeconds, 1));
+            putSettled(m, settled);
             m.put("note", "no /proc/stat: CPU use of other processes unknown");
             return new Line(m);
         }
@@ -81,7 +83,14 @@ public final class MetaLines {
         m.put("elapsed_s", round(elapsedSeconds, 1));
         m.put("own_cpus", round(own / elapsedSeconds, 2));
         m.put("steal_cpus", round((b.stealSeconds() - a.stealSeconds()) / elapsedSeconds, 2));
+        putSettled(m, settled);
         return new Line(m);
+    }
+
+    /** How long the harness waited for a quiet machine before the workload, and whether it got one. */
+    private static void putSettled(Map<String, Object> m, Quiescence.Outcome settled) {
+        m.put("settle_s", round(settled.waitedSeconds(), 1));
+        m.put("settled_quiet", settled.quiet());
     }
 
     /** The {@code meta_end} line: total seconds, load average, and any descendant process still alive. */
