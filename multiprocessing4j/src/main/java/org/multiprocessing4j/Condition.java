@@ -1,6 +1,7 @@
 package org.multiprocessing4j;
 
 import java.io.Serial;
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.Date;
 import java.util.Objects;
@@ -58,7 +59,7 @@ import org.multiprocessing4j.internal.sync.Waits;
  * creating process also removes its shared file. Conditions never closed are removed when the root
  * process of the tree exits. Thread-safe.
  */
-public final class Condition implements java.util.concurrent.locks.Condition, java.io.Serializable, AutoCloseable {
+public final class Condition implements java.util.concurrent.locks.Condition, Serializable, AutoCloseable {
     @Serial
     private static final long serialVersionUID = 1L;
 

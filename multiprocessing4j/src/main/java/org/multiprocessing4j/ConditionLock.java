@@ -1,15 +1,18 @@
 package org.multiprocessing4j;
 
+import java.io.Serializable;
+import java.time.Duration;
+
 /**
  * The locks a {@link Condition} can be bound to: {@link Lock} and {@link RLock}, with the Python-style
  * methods the condition forwards. What a wait needs beyond these (give the lock up entirely, take it back)
  * are package-private methods of each class, reached through the static helpers here, so they stay out of
  * the public API.
  */
-sealed interface ConditionLock extends java.util.concurrent.locks.Lock, java.io.Serializable, AutoCloseable permits Lock, RLock {
+sealed interface ConditionLock extends java.util.concurrent.locks.Lock, Serializable, AutoCloseable permits Lock, RLock {
     void acquire() throws InterruptedException;
 
-    boolean acquire(java.time.Duration timeout) throws InterruptedException;
+    boolean acquire(Duration timeout) throws InterruptedException;
 
     boolean tryAcquire();
 

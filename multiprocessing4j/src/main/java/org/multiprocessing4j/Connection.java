@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * One end of a message channel between two processes (Python's {@code multiprocessing.connection.Connection}):
@@ -112,7 +113,7 @@ public interface Connection extends AutoCloseable, Serializable {
      * @throws InterruptedException if the thread is interrupted while waiting
      */
     default int recvBytesInto(byte[] buffer, int offset) throws IOException, InterruptedException {
-        java.util.Objects.checkIndex(offset, buffer.length + 1);
+        Objects.checkIndex(offset, buffer.length + 1);
         byte[] message = recvBytes();
         if (message.length > buffer.length - offset) {
             throw new BufferTooShortException(message, buffer.length - offset);

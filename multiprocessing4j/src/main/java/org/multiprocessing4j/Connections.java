@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.conn.SocketReadiness;
 import org.multiprocessing4j.internal.pipe.RingWatches;
 
@@ -55,7 +56,7 @@ public final class Connections {
                         + ": pass Connections and process Sentinels");
             }
         }
-        long deadline = timeout == null ? 0 : System.nanoTime() + Math.max(0, org.multiprocessing4j.internal.Timeouts.nanos(timeout));
+        long deadline = timeout == null ? 0 : System.nanoTime() + Math.max(0, Timeouts.nanos(timeout));
         try (Selector selector = Selector.open(); RingWatches rings = new RingWatches(selector::wakeup)) {
             List<Runnable> cancels = new ArrayList<>();
             try {

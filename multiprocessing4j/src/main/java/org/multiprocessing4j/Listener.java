@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -141,7 +142,7 @@ public final class Listener implements AutoCloseable {
                     }
                     continue;
                 }
-            } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+            } catch (IOException | ClosedSelectorException e) {
                 // NOTE: close() may run between checkOpen() and the accept or the select: the channel or the
                 // selector is then closed under this call (a ClosedSelectorException is unchecked)
                 checkOpen();

@@ -6,6 +6,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.multiprocessing4j.internal.events.Loggers;
 import org.multiprocessing4j.internal.launch.ProcessTree;
 import org.multiprocessing4j.internal.manager.ManagerLink;
@@ -229,7 +231,7 @@ public final class Manager implements AutoCloseable {
             list.addAll(Objects.requireNonNull(initial, "initial"));
             return list;
         }
-        return link().create("list", List.class, new java.util.ArrayList<>(Objects.requireNonNull(initial, "initial")));
+        return link().create("list", List.class, new ArrayList<>(Objects.requireNonNull(initial, "initial")));
     }
 
     /** {@return a new empty {@link Namespace} (Python's {@code manager.Namespace()}).} */
@@ -674,7 +676,7 @@ public final class Manager implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     throw new ProcessError("interrupted while starting a manager");
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                LockSupport.parkNanos(200_000);
             }
         }
 

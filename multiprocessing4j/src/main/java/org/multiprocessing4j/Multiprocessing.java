@@ -1,6 +1,7 @@
 package org.multiprocessing4j;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.multiprocessing4j.internal.launch.ExitSequence;
 import org.multiprocessing4j.internal.launch.ProcessTree;
@@ -64,7 +65,7 @@ public final class Multiprocessing {
         if (defaultContext != null) {
             throw new IllegalStateException("the default context is already set: " + defaultContext);
         }
-        defaultContext = java.util.Objects.requireNonNull(context, "context");
+        defaultContext = Objects.requireNonNull(context, "context");
         ExitSequence.add(ExitSequence.Phase.CONTEXTS, context::close);
     }
 }

@@ -1,6 +1,7 @@
 package org.multiprocessing4j;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -419,7 +420,7 @@ public final class Pool implements AutoCloseable {
     }
 
     private static long sizeOf(Iterable<?> items) {
-        return items instanceof java.util.Collection<?> c ? c.size() : -1;
+        return items instanceof Collection<?> c ? c.size() : -1;
     }
 
     /**

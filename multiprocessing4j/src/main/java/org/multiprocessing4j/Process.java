@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.launch.ChildClassPath;
 import org.multiprocessing4j.internal.launch.ChildJvm;
 import org.multiprocessing4j.internal.launch.ChildStarter;
@@ -198,7 +199,7 @@ public class Process implements Runnable, Serializable, AutoCloseable {
     public final void join(Duration timeout) throws InterruptedException {
         ChildJvm c = started("join");
         try {
-            c.exitCode().get(Math.max(0, org.multiprocessing4j.internal.Timeouts.nanos(timeout)), TimeUnit.NANOSECONDS);
+            c.exitCode().get(Math.max(0, Timeouts.nanos(timeout)), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             // still running: Python's join(timeout) returns quietly too
         } catch (ExecutionException e) {

@@ -2,6 +2,7 @@ package org.multiprocessing4j;
 
 import java.net.SocketAddress;
 import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
 import org.multiprocessing4j.internal.manager.ManagerLink;
 
 /**
@@ -49,7 +50,7 @@ public final class RemoteManager implements AutoCloseable {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
         if (type == Queue.class) {
-            return (T) new RemoteQueue<>(link.get(name, java.util.concurrent.BlockingQueue.class));
+            return (T) new RemoteQueue<>(link.get(name, BlockingQueue.class));
         }
         return link.get(name, type);
     }

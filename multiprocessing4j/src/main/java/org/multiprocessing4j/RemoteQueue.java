@@ -4,7 +4,9 @@ import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -46,7 +48,7 @@ final class RemoteQueue<T> extends Queue<T> {
     /** Set by {@link #close()}; guarded by this (volatile for the quick checks). */
     private transient volatile boolean closed;
     /** The calls of this object blocked in the remote queue now; guarded by this. */
-    private final transient java.util.Set<Blocked> blocked = new java.util.HashSet<>();
+    private final transient Set<Blocked> blocked = new HashSet<>();
 
     /** One blocking call in progress: its thread, and whether close() interrupted it (guarded by the queue). */
     private static final class Blocked {

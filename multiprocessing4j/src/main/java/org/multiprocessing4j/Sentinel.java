@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.multiprocessing4j.internal.Timeouts;
 
 /**
  * Becomes ready when a process has ended (Python's {@code Process.sentinel}, a handle that
@@ -50,7 +51,7 @@ public final class Sentinel {
      */
     public boolean await(Duration timeout) throws InterruptedException {
         try {
-            ended.get(Math.max(0, org.multiprocessing4j.internal.Timeouts.nanos(timeout)), TimeUnit.NANOSECONDS);
+            ended.get(Math.max(0, Timeouts.nanos(timeout)), TimeUnit.NANOSECONDS);
             return true;
         } catch (ExecutionException e) {
             return true;

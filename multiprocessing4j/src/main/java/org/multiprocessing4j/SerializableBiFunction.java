@@ -1,6 +1,7 @@
 package org.multiprocessing4j;
 
 import java.io.Serializable;
+import java.util.function.BiFunction;
 
 /**
  * A {@link java.util.function.BiFunction} that is also {@link Serializable}: the function of {@code starmap}.
@@ -15,5 +16,5 @@ import java.io.Serializable;
  * @param <R> the type of the result
  */
 @FunctionalInterface
-public interface SerializableBiFunction<A, B, R> extends java.util.function.BiFunction<A, B, R>, Serializable {
+public interface SerializableBiFunction<A, B, R> extends BiFunction<A, B, R>, Serializable {
 }

@@ -1,6 +1,7 @@
 package org.multiprocessing4j;
 
 import java.io.Serializable;
+import java.util.concurrent.Callable;
 
 /**
  * A {@link java.util.concurrent.Callable} that is also {@link Serializable}: a task whose result travels back from another JVM.
@@ -13,5 +14,5 @@ import java.io.Serializable;
  * @param <R> the type of the result
  */
 @FunctionalInterface
-public interface SerializableCallable<R> extends java.util.concurrent.Callable<R>, Serializable {
+public interface SerializableCallable<R> extends Callable<R>, Serializable {
 }

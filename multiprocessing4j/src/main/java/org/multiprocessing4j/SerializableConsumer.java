@@ -1,6 +1,7 @@
 package org.multiprocessing4j;
 
 import java.io.Serializable;
+import java.util.function.Consumer;
 
 /**
  * A {@link java.util.function.Consumer} that is also {@link Serializable}.
@@ -13,5 +14,5 @@ import java.io.Serializable;
  * @param <T> the type of the input to the operation
  */
 @FunctionalInterface
-public interface SerializableConsumer<T> extends java.util.function.Consumer<T>, Serializable {
+public interface SerializableConsumer<T> extends Consumer<T>, Serializable {
 }

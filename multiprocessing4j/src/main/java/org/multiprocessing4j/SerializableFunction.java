@@ -1,6 +1,7 @@
 package org.multiprocessing4j;
 
 import java.io.Serializable;
+import java.util.function.Function;
 
 /**
  * A {@link java.util.function.Function} that is also {@link Serializable}: the function of {@code map}-style calls.
@@ -14,5 +15,5 @@ import java.io.Serializable;
  * @param <R> the type of the result of the function
  */
 @FunctionalInterface
-public interface SerializableFunction<T, R> extends java.util.function.Function<T, R>, Serializable {
+public interface SerializableFunction<T, R> extends Function<T, R>, Serializable {
 }

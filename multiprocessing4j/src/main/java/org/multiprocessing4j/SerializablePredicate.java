@@ -1,6 +1,7 @@
 package org.multiprocessing4j;
 
 import java.io.Serializable;
+import java.util.function.Predicate;
 
 /**
  * A {@link java.util.function.Predicate} that is also {@link Serializable}.
@@ -13,5 +14,5 @@ import java.io.Serializable;
  * @param <T> the type of the input to the predicate
  */
 @FunctionalInterface
-public interface SerializablePredicate<T> extends java.util.function.Predicate<T>, Serializable {
+public interface SerializablePredicate<T> extends Predicate<T>, Serializable {
 }

@@ -1,6 +1,7 @@
 package org.multiprocessing4j;
 
 import java.io.Serializable;
+import java.util.function.Supplier;
 
 /**
  * A {@link java.util.function.Supplier} that is also {@link Serializable}.
@@ -13,5 +14,5 @@ import java.io.Serializable;
  * @param <T> the type of the results supplied
  */
 @FunctionalInterface
-public interface SerializableSupplier<T> extends java.util.function.Supplier<T>, Serializable {
+public interface SerializableSupplier<T> extends Supplier<T>, Serializable {
 }

@@ -5,6 +5,7 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.AbstractList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.RandomAccess;
@@ -73,7 +74,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      */
     public static ShareableList create(String name, List<?> items) throws IOException {
         Objects.requireNonNull(items, "items");
-        List<?> snapshot = java.util.Arrays.asList(items.toArray());
+        List<?> snapshot = Arrays.asList(items.toArray());
         long bytes = ListLayout.bytesFor(snapshot);
         SharedMemory shm = SharedMemory.create(name, bytes);
         try {

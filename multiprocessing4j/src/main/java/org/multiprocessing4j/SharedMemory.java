@@ -5,10 +5,12 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.util.Objects;
 import org.multiprocessing4j.internal.sharedmem.NamedSegment;
 import org.multiprocessing4j.internal.sharedmem.SegmentNames;
+import org.multiprocessing4j.internal.sharedmem.SegmentRemoval;
 
 /**
  * A block of memory shared by name between processes: Python's
@@ -90,7 +92,7 @@ public final class SharedMemory implements Serializable, AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             try {
                 return create(SegmentNames.generatedName(), size);
-            } catch (java.nio.file.FileAlreadyExistsException taken) {
+            } catch (FileAlreadyExistsException taken) {
                 if (attempt == 3) {
                     throw taken;
                 }
@@ -185,7 +187,7 @@ public final class SharedMemory implements Serializable, AutoCloseable {
             if (segment != null) {
                 segment.unlink();
             } else {
-                org.multiprocessing4j.internal.sharedmem.SegmentRemoval.unlink(name, incarnation);
+                SegmentRemoval.unlink(name, incarnation);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot unlink shared memory \"" + name + "\": " + e.getMessage(), e);

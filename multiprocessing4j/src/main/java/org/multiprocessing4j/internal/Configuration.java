@@ -2,6 +2,8 @@ package org.multiprocessing4j.internal;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Every system property and environment variable the library reads, in one place (the README's
@@ -109,8 +111,8 @@ public final class Configuration {
      *
      * @throws IllegalArgumentException naming a switch that is not one of {@code known}
      */
-    public static java.util.Set<String> weakening(String property, java.util.Set<String> known) {
-        java.util.Set<String> on = switches(property);
+    public static Set<String> weakening(String property, Set<String> known) {
+        Set<String> on = switches(property);
         for (String s : on) {
             if (!known.contains(s)) {
                 throw new IllegalArgumentException(property + ": unknown switch '" + s + "', known: " + known);
@@ -119,9 +121,9 @@ public final class Configuration {
         return on;
     }
 
-    private static java.util.Set<String> switches(String property) {
+    private static Set<String> switches(String property) {
         String configured = System.getProperty(property, "");
-        java.util.Set<String> switches = new java.util.TreeSet<>();
+        Set<String> switches = new TreeSet<>();
         for (String s : configured.split(",")) {
             if (!s.isBlank()) {
                 switches.add(s.strip());

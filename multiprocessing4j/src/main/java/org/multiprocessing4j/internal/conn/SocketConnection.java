@@ -12,10 +12,12 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 
 /**
@@ -104,7 +106,7 @@ public final class SocketConnection implements Connection {
     @Override
     public void sendBytes(byte[] bytes, int offset, int length) throws IOException {
         checkOpen();
-        java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
+        Objects.checkFromIndexSize(offset, length, bytes.length);
         ByteBuffer[] frame = {ByteBuffer.allocate(4).putInt(0, length), ByteBuffer.wrap(bytes, offset, length)};
         synchronized (writeLock) {
             try {
@@ -175,7 +177,7 @@ public final class SocketConnection implements Connection {
 
     @Override
     public boolean poll(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Math.max(0, org.multiprocessing4j.internal.Timeouts.nanos(timeout));
+        long deadline = System.nanoTime() + Math.max(0, Timeouts.nanos(timeout));
         synchronized (readLock) {
             checkOpen();
             while (!(in.hasRemaining() || eof || readSome() != 0)) {

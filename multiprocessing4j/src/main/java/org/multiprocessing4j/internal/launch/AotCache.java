@@ -19,6 +19,12 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.multiprocessing4j.SerializableRunnable;
+import org.multiprocessing4j.internal.Configuration;
+import org.multiprocessing4j.internal.manager.ManagerTraining;
+import org.multiprocessing4j.internal.pool.PoolTraining;
+import org.multiprocessing4j.internal.queue.QueueTraining;
+import org.multiprocessing4j.internal.ring.RingWarmUp;
+import org.multiprocessing4j.internal.sync.SyncTraining;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 import org.multiprocessing4j.internal.wire.Serializers;
 
@@ -244,16 +250,16 @@ final class AotCache {
             if (Objects.hash(word, ProcessTree.self().name()) == 42) {
                 System.out.print("");
             }
-            org.multiprocessing4j.internal.ring.RingWarmUp.ringRoundTrips();
-            org.multiprocessing4j.internal.manager.ManagerTraining.exercise();
-            org.multiprocessing4j.internal.queue.QueueTraining.exercise();
-            org.multiprocessing4j.internal.sync.SyncTraining.exercise();
-            org.multiprocessing4j.internal.pool.PoolTraining.exercise();
+            RingWarmUp.ringRoundTrips();
+            ManagerTraining.exercise();
+            QueueTraining.exercise();
+            SyncTraining.exercise();
+            PoolTraining.exercise();
         };
     }
 
     private static boolean eligible(JvmCommand command) {
-        if (!org.multiprocessing4j.internal.Configuration.aotCacheEnabled()) {
+        if (!Configuration.aotCacheEnabled()) {
             return false;
         }
         Path ourJava = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -307,6 +313,6 @@ final class AotCache {
     }
 
     private static Path cacheDirectory() {
-        return org.multiprocessing4j.internal.Configuration.cacheBase().resolve("aot");
+        return Configuration.cacheBase().resolve("aot");
     }
 }

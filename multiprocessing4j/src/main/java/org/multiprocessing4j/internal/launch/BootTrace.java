@@ -1,11 +1,13 @@
 package org.multiprocessing4j.internal.launch;
 
+import org.multiprocessing4j.internal.Configuration;
+
 /**
  * With {@code -Dmultiprocessing4j.traceBoot=true} a child prints to stderr how long after its parent
  * launched it each boot phase ended, to see where start latency goes. Off by default; costs nothing then.
  */
 final class BootTrace {
-    private static final boolean ON = org.multiprocessing4j.internal.Configuration.traceBoot();
+    private static final boolean ON = Configuration.traceBoot();
     private static long launchNanos;
 
     private BootTrace() {

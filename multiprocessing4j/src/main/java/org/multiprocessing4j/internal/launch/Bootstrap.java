@@ -4,6 +4,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.multiprocessing4j.internal.wire.Nonces;
 
 /**
  * What a parent tells a new child JVM on its stdin, before anything else: never in argv or the
@@ -65,7 +66,7 @@ public record Bootstrap(byte[] authkey, byte[] token, Path rendezvous, Path tree
     }
 
     public static byte[] newToken() {
-        return org.multiprocessing4j.internal.wire.Nonces.next(TOKEN_BYTES);
+        return Nonces.next(TOKEN_BYTES);
     }
 
     public static int tokenBytes() {

@@ -3,7 +3,9 @@ package org.multiprocessing4j.internal.launch;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -36,7 +38,7 @@ public final class ChildJvm {
     private final CompletableFuture<Void> linkClosed = new CompletableFuture<>();
     private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
     /** {@link #whenEnded} actions not run yet; guards {@link #exitActionsRun}. */
-    private final List<Runnable> exitActions = new java.util.ArrayList<>();
+    private final List<Runnable> exitActions = new ArrayList<>();
     private boolean exitActionsRun;
     private final OutputStream stdin;
     private final OutputPump stdout;
@@ -190,7 +192,7 @@ public final class ChildJvm {
                         case Frames.SIGNAL -> signal = frame.payload().length > 0 ? frame.payload()[0] : 15;
                         case Frames.READY -> {
                             synchronized (readiness) {
-                                warmedAcknowledged = java.nio.ByteBuffer.wrap(frame.payload()).getInt();
+                                warmedAcknowledged = ByteBuffer.wrap(frame.payload()).getInt();
                                 readiness.notifyAll();
                             }
                         }

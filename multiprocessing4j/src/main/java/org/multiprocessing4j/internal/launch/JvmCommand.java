@@ -148,7 +148,7 @@ public final class JvmCommand {
      * Waits until the AOT cache of this command exists, training one if needed. Returns false if this
      * command cannot use one or training failed. For tests and benchmarks; children never wait for it.
      */
-    public boolean awaitAotCache(java.time.Duration timeout) {
+    public boolean awaitAotCache(Duration timeout) {
         if (aotCache == null || aotCache.file() == null) {
             return false;
         }

@@ -3,6 +3,8 @@ package org.multiprocessing4j.internal.launch;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.multiprocessing4j.internal.sharedmem.OpenSegments;
+import org.multiprocessing4j.internal.wire.Nonces;
 
 /**
  * Who this JVM is within its process tree: its name, identity path (Python's {@code _identity}),
@@ -58,7 +60,7 @@ public final class ProcessTree {
                 Path tree = RuntimeDirectory.createTree();
                 ExitSequence.add(ExitSequence.Phase.RUNTIME_FILES, () -> RuntimeDirectory.deleteTree(tree));
                 // children may create shared-memory segments: the root removes the unused ones at exit
-                org.multiprocessing4j.internal.sharedmem.OpenSegments.installExitStep();
+                OpenSegments.installExitStep();
                 self = s = new Self(s.name(), s.identity(), s.daemon(), s.authkey(), s.parentPid(), s.parentName(), tree);
             }
             return s.treeDirectory();
@@ -66,6 +68,6 @@ public final class ProcessTree {
     }
 
     private static byte[] newAuthkey() {
-        return org.multiprocessing4j.internal.wire.Nonces.next(32);
+        return Nonces.next(32);
     }
 }

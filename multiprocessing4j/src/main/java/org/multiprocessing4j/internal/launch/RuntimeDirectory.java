@@ -5,13 +5,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.multiprocessing4j.internal.Configuration;
 
 /**
  * The 0700 directory that holds a process tree's runtime files (rendezvous sockets now; ring files and
@@ -28,7 +31,7 @@ public final class RuntimeDirectory {
 
     /** The base folder under which every tree directory of this user lives. */
     public static Path base() {
-        return org.multiprocessing4j.internal.Configuration.runtimeBase();
+        return Configuration.runtimeBase();
     }
 
     /** Creates this JVM's tree directory (0700), sweeping dead trees first. */
@@ -42,7 +45,7 @@ public final class RuntimeDirectory {
                 sweepDeadTrees(base);
                 createPrivateDirectory(tree);
                 return tree;
-            } catch (java.nio.file.NoSuchFileException raced) {
+            } catch (NoSuchFileException raced) {
                 if (attempt == 3) { // another root removed the empty base between our two steps, thrice
                     throw new UncheckedIOException("cannot create the runtime directory " + tree, raced);
                 }
@@ -99,7 +102,7 @@ public final class RuntimeDirectory {
     }
 
     static Optional<Long> startMillis(ProcessHandle handle) {
-        return handle.info().startInstant().map(java.time.Instant::toEpochMilli);
+        return handle.info().startInstant().map(Instant::toEpochMilli);
     }
 
     private static void createPrivateDirectory(Path dir) throws IOException {

@@ -2,14 +2,18 @@ package org.multiprocessing4j.internal.manager;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,7 +45,7 @@ final class ManagerAcceptor implements AutoCloseable {
     /** Connections the kernel queues for accept: the default (50) overflowed under bursts of first calls from many processes. */
     private static final int BACKLOG = 1024;
     /** How long {@link #close()} waits for the connections' threads to end once interrupted. */
-    private static final java.time.Duration CALLS_END_GRACE = java.time.Duration.ofSeconds(2);
+    private static final Duration CALLS_END_GRACE = Duration.ofSeconds(2);
 
     private final ServerSocketChannel server;
     private final SocketAddress address;
@@ -75,8 +79,8 @@ final class ManagerAcceptor implements AutoCloseable {
             if (socketFile != null) {
                 // NOTE: bound (and listening) under a temporary name, then renamed: the socket file appears
                 // only once it accepts, so its existence tells a waiting parent that the manager serves.
-                if (Files.exists(socketFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    throw new java.net.BindException("Address already in use: " + socketFile + " exists");
+                if (Files.exists(socketFile, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new BindException("Address already in use: " + socketFile + " exists");
                 }
                 Path binding = socketFile.resolveSibling(socketFile.getFileName() + ".binding");
                 server.bind(UnixDomainSocketAddress.of(binding), BACKLOG);
@@ -173,7 +177,7 @@ final class ManagerAcceptor implements AutoCloseable {
             return;
         }
         open.add(connection);
-        if (address instanceof java.net.InetSocketAddress bound && bound.getAddress().isAnyLocalAddress()) {
+        if (address instanceof InetSocketAddress bound && bound.getAddress().isAnyLocalAddress()) {
             try {
                 core.handlesOnThisThreadCarry(ManagerAddress.format(channel.getLocalAddress()));
             } catch (IOException closedMeanwhile) {
@@ -273,7 +277,7 @@ final class ManagerAcceptor implements AutoCloseable {
                 continue;
             }
             try {
-                t.join(java.time.Duration.ofNanos(left));
+                t.join(Duration.ofNanos(left));
             } catch (InterruptedException e) {
                 interrupted = true;
                 break;

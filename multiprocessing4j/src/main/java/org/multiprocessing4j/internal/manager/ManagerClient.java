@@ -5,14 +5,18 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.security.SecureRandom;
 import java.lang.ref.Cleaner;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.multiprocessing4j.AuthenticationException;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.ManagerUnavailableException;
@@ -50,7 +54,7 @@ final class ManagerClient {
     /** Bytes of ring per direction of a local manager connection; longer messages stream through. */
     static final int RING_BYTES = 256 * 1024;
     /** How long a call that got no reply watches the lifeline for the manager's end before blaming the request. */
-    private static final java.time.Duration LIFELINE_GRACE = java.time.Duration.ofMillis(200);
+    private static final Duration LIFELINE_GRACE = Duration.ofMillis(200);
 
     private final String address;
     private final byte[] authkey;
@@ -59,12 +63,12 @@ final class ManagerClient {
     /** Idle connections kept at most; one returned beyond this is closed (see {@link #giveBack}). */
     static final int MAX_IDLE = 8;
     /** About {@code idle.size()} (a deque's size is a walk); off by a few while threads race, harmlessly. */
-    private final java.util.concurrent.atomic.AtomicInteger idleCount = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger idleCount = new AtomicInteger();
     /** The manager address this thread encodes a request to now, or null (see {@link #escapes}). */
     private static final ThreadLocal<String> REQUESTING = new ThreadLocal<>();
     /** Connections of this client being opened at once, at most (see {@link #open()}). */
     private static final int DIALS_AT_ONCE = 4;
-    private final java.util.concurrent.Semaphore dialing = new java.util.concurrent.Semaphore(DIALS_AT_ONCE);
+    private final Semaphore dialing = new Semaphore(DIALS_AT_ONCE);
     private final ObjectCodec codec = ManagerWire.codec();
     /** Objects this process created whose proxies all became unreachable: released with the next request. */
     private final ConcurrentLinkedQueue<Long> releasable = new ConcurrentLinkedQueue<>();
@@ -375,8 +379,8 @@ final class ManagerClient {
         // a handler that calls the object directly, and leave the object held by this JVM's session.
         long id = core.addWarmUpDict();
         MethodTable table = MethodTable.of(ConcurrentMap.class);
-        int put = table.indexOf(java.util.Map.class.getMethod("put", Object.class, Object.class));
-        int get = table.indexOf(java.util.Map.class.getMethod("get", Object.class));
+        int put = table.indexOf(Map.class.getMethod("put", Object.class, Object.class));
+        int get = table.indexOf(Map.class.getMethod("get", Object.class));
         for (int i = 0; i < 200; i++) {
             request(new Object[] {ManagerWire.CALL, id, put, new Object[] {"k", i}});
             request(new Object[] {ManagerWire.CALL, id, get, new Object[] {"k"}});

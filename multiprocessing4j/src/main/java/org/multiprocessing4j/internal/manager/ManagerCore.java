@@ -3,13 +3,16 @@ package org.multiprocessing4j.internal.manager;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.multiprocessing4j.ManagerUnavailableException;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
@@ -46,7 +49,7 @@ final class ManagerCore {
 
     private final String address;
     /** The addresses clients reached this core at, when it listens on a wildcard address. */
-    private final java.util.Set<String> aliases = ConcurrentHashMap.newKeySet();
+    private final Set<String> aliases = ConcurrentHashMap.newKeySet();
     private final byte[] embeddedKey;
     private final Map<String, TypeEntry> types;
     private final Map<String, Named> named;
@@ -57,7 +60,7 @@ final class ManagerCore {
     private final List<AutoCloseable> made = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Calls running in this JVM through {@link #localHandler}s; guarded by itself. */
-    private final java.util.Set<LocalCall> localCalls = new java.util.HashSet<>();
+    private final Set<LocalCall> localCalls = new HashSet<>();
     private final ObjectCodec codec = ManagerWire.codec();
     private final ThrowableCodec throwables = new ThrowableCodec(codec);
     private long nextId = 1;
@@ -66,7 +69,7 @@ final class ManagerCore {
     private volatile boolean shutdownRequested;
 
     /** A type {@code CREATE} can make. */
-    record TypeEntry(Class<?> type, Supplier<?> factory, java.util.function.Function<Object, Object> withInitial) {
+    record TypeEntry(Class<?> type, Supplier<?> factory, Function<Object, Object> withInitial) {
     }
 
     /** A reply of {@code core} to {@code session}. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +22,7 @@ import org.multiprocessing4j.internal.conn.Authenticated;
  */
 public final class ManagerServerMain {
     /** How long a shutdown waits for the manager's own warm-up to finish before the process ends. */
-    private static final java.time.Duration WARM_UP_GRACE = java.time.Duration.ofSeconds(3);
+    private static final Duration WARM_UP_GRACE = Duration.ofSeconds(3);
     private ManagerServerMain() {
     }
 

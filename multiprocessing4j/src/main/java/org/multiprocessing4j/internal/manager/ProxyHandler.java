@@ -7,11 +7,17 @@ import java.io.Serializable;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.ListIterator;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongConsumer;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.ProcessExecutionException;
 
@@ -45,13 +51,13 @@ final class ProxyHandler implements InvocationHandler, Serializable {
     private final transient Backend backend;
     private final transient MethodTable table;
     /** Told the object's id when this handler is serialized (its handle leaves the process); may be null. */
-    private final transient java.util.function.LongConsumer escapes;
+    private final transient LongConsumer escapes;
 
     ProxyHandler(ProxyHandle handle, Backend backend, MethodTable table) {
         this(handle, backend, table, null);
     }
 
-    ProxyHandler(ProxyHandle handle, Backend backend, MethodTable table, java.util.function.LongConsumer escapes) {
+    ProxyHandler(ProxyHandle handle, Backend backend, MethodTable table, LongConsumer escapes) {
         this.handle = handle;
         this.backend = backend;
         this.table = table;
@@ -174,14 +180,14 @@ final class ProxyHandler implements InvocationHandler, Serializable {
                     return call(method, declared, a);
                 } catch (IllegalArgumentException cannotTravel) {
                     // NOTE: the other collection cannot be serialized (a keySet() view, a subList): compare here
-                    if (proxy instanceof java.util.Map<?, ?> self && other instanceof java.util.Map<?, ?> m) {
-                        return new java.util.HashMap<>(self).equals(m);
+                    if (proxy instanceof Map<?, ?> self && other instanceof Map<?, ?> m) {
+                        return new HashMap<>(self).equals(m);
                     }
                     if (proxy instanceof List<?> self && other instanceof List<?> l) {
-                        return new java.util.ArrayList<>(self).equals(l);
+                        return new ArrayList<>(self).equals(l);
                     }
-                    if (proxy instanceof java.util.Set<?> self && other instanceof java.util.Set<?> set) {
-                        return new java.util.HashSet<>(self).equals(set);
+                    if (proxy instanceof Set<?> self && other instanceof Set<?> set) {
+                        return new HashSet<>(self).equals(set);
                     }
                     throw cannotTravel;
                 }
@@ -194,9 +200,9 @@ final class ProxyHandler implements InvocationHandler, Serializable {
     /** False if {@code other} cannot equal this proxy's object by its interface's contract (a Map only equals a Map, ...). */
     private boolean sameKind(Object other) {
         Class<?> type = table.type();
-        return !(java.util.Map.class.isAssignableFrom(type) && !(other instanceof java.util.Map)
+        return !(Map.class.isAssignableFrom(type) && !(other instanceof Map)
                 || List.class.isAssignableFrom(type) && !(other instanceof List)
-                || java.util.Set.class.isAssignableFrom(type) && !(other instanceof java.util.Set));
+                || Set.class.isAssignableFrom(type) && !(other instanceof Set));
     }
 
     /** The table index of {@code equals(Object)} / {@code hashCode()} if the interface redeclares it. */

@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,7 +28,7 @@ final class Served {
     final Object target;
     final MethodTable table;
     /** Sessions holding a proxy; guarded by the core's lock. */
-    final Set<Long> sessions = new java.util.HashSet<>();
+    final Set<Long> sessions = new HashSet<>();
     /** Never released; guarded by the core's lock. */
     boolean pinned;
 

@@ -1,7 +1,9 @@
 package org.multiprocessing4j.internal.pipe;
 
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
+import org.multiprocessing4j.internal.wire.Serializers;
 
 /**
  * The default context's codec, for pipe ends: the public {@code Pipe} class installs the source when it
@@ -21,8 +23,8 @@ public final class DefaultCodec {
     }
 
     /** The default context's codec, loading {@code Pipe} first if nobody installed the source yet. */
-    private static final java.util.concurrent.ConcurrentHashMap<String, ObjectCodec> BY_SERIALIZER =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, ObjectCodec> BY_SERIALIZER =
+            new ConcurrentHashMap<>();
 
     /**
      * The codec of the serializer class named {@code serializer} (made once per JVM, from its name, as a
@@ -33,7 +35,7 @@ public final class DefaultCodec {
             return get();
         }
         return BY_SERIALIZER.computeIfAbsent(serializer, name -> new ObjectCodec(
-                org.multiprocessing4j.internal.wire.Serializers.create(name, DefaultCodec.class.getClassLoader())));
+                Serializers.create(name, DefaultCodec.class.getClassLoader())));
     }
 
     public static ObjectCodec get() {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.ObjectOutputStream;
 import java.io.Serial;
 import java.io.Serializable;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -122,7 +123,7 @@ public final class RingConnection implements Connection, Serializable {
             }
         } catch (IOException | RuntimeException | Error e) {
             for (Path file : files) {
-                java.nio.file.Files.deleteIfExists(file);
+                Files.deleteIfExists(file);
             }
             throw e;
         }
@@ -409,7 +410,7 @@ public final class RingConnection implements Connection, Serializable {
         for (String path : new String[] {inPath, outPath}) {
             if (path != null) {
                 try {
-                    java.nio.file.Files.deleteIfExists(Path.of(path));
+                    Files.deleteIfExists(Path.of(path));
                 } catch (IOException | RuntimeException bestEffort) {
                     // the tree's sweep removes it later
                 }

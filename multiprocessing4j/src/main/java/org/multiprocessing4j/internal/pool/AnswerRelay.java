@@ -1,6 +1,8 @@
 package org.multiprocessing4j.internal.pool;
 
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.ring.MessageBuffer;
@@ -64,7 +66,7 @@ final class AnswerRelay {
                 }
                 if (count > 0) {
                     onMessages(worker, batch, lengths, count);
-                    java.util.Arrays.fill(batch, 0, count, null);
+                    Arrays.fill(batch, 0, count, null);
                 }
                 if (answer != null) {
                     shutdown.breakPool("the initializer of " + pool.name + " raised an exception in " + worker,
@@ -150,7 +152,7 @@ final class AnswerRelay {
             worker.tasksDone++;
             return first;
         }
-        for (java.util.Iterator<Task> it = worker.queued.iterator(); it.hasNext(); ) {
+        for (Iterator<Task> it = worker.queued.iterator(); it.hasNext(); ) {
             Task t = it.next();
             if (t.id == id) {
                 it.remove();

@@ -1,12 +1,15 @@
 package org.multiprocessing4j.internal.pool;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.Context;
 import org.multiprocessing4j.Process;
 import org.multiprocessing4j.SerializableRunnable;
 import org.multiprocessing4j.internal.pipe.RingConnection;
+import org.multiprocessing4j.internal.ring.MessageBuffer;
 import org.multiprocessing4j.internal.wire.EncodedMessage;
 
 /**
@@ -51,7 +54,7 @@ final class ChildWorkerLauncher implements WorkerLauncher {
         try {
             slots = TaskSlots.create(slotCount);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot create the task slot table of pool worker " + name + " in /dev/shm", e);
+            throw new UncheckedIOException("cannot create the task slot table of pool worker " + name + " in /dev/shm", e);
         }
         RingConnection[] pipe;
         try {
@@ -59,7 +62,7 @@ final class ChildWorkerLauncher implements WorkerLauncher {
         } catch (IOException e) {
             slots.unlink();
             slots.close();
-            throw new java.io.UncheckedIOException("cannot create the pipe of pool worker " + name + " in /dev/shm", e);
+            throw new UncheckedIOException("cannot create the pipe of pool worker " + name + " in /dev/shm", e);
         }
         RingConnection left = pipe[0];
         RingConnection right = pipe[1];
@@ -78,7 +81,7 @@ final class ChildWorkerLauncher implements WorkerLauncher {
             left.unlinkRings();
             slots.unlink();
             slots.close();
-            throw new java.io.UncheckedIOException("cannot open the pipe of pool worker " + name, e);
+            throw new UncheckedIOException("cannot open the pipe of pool worker " + name, e);
         } catch (RuntimeException | Error e) {
             left.close();
             right.close();
@@ -137,12 +140,12 @@ final class ChildWorkerLauncher implements WorkerLauncher {
         }
 
         @Override
-        public void receiveInto(org.multiprocessing4j.internal.ring.MessageBuffer into) throws IOException, InterruptedException {
+        public void receiveInto(MessageBuffer into) throws IOException, InterruptedException {
             pipe.recvInto(into);
         }
 
         @Override
-        public int sendNow(java.util.List<EncodedMessage> messages) throws IOException {
+        public int sendNow(List<EncodedMessage> messages) throws IOException {
             return pipe.sendMessagesNow(messages);
         }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -250,7 +251,7 @@ final class Dispatcher {
             if (victim.lost || victim.queued.size() < 2) {
                 continue;
             }
-            for (java.util.Iterator<Task> it = victim.queued.descendingIterator(); it.hasNext(); ) {
+            for (Iterator<Task> it = victim.queued.descendingIterator(); it.hasNext(); ) {
                 Task candidate = it.next();
                 if (candidate.sentTo == victim && victim.slots.steal(candidate.slot)) {
                     // NOTE: the victim will answer SKIPPED for this slot; only then is the slot free again.

@@ -2,11 +2,14 @@ package org.multiprocessing4j.internal.pool;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.multiprocessing4j.ProcessError;
@@ -69,7 +72,7 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
     private final int chunksize;
     private final int lookahead;
     /** Tasks queued and not answered yet, for {@link #cancelUnstarted}; guarded by this. */
-    private final java.util.Set<Task> outstanding = new java.util.HashSet<>();
+    private final Set<Task> outstanding = new HashSet<>();
     /** Set by {@link #cancelUnstarted}: a task the feeder queues from now on is cancelled too; guarded by this. */
     private boolean cancelling;
     private final Iterator<?> input;
@@ -268,10 +271,10 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
      */
     public void cancelUnstarted(RuntimeException why) {
         stopFeeding(why);
-        java.util.List<Task> queued;
+        List<Task> queued;
         synchronized (this) {
             cancelling = true;
-            queued = new java.util.ArrayList<>(outstanding);
+            queued = new ArrayList<>(outstanding);
         }
         // NOTE: outside this monitor: cancelPending takes the pool's lock, under which answers reach this job
         for (Task task : queued) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.multiprocessing4j.BrokenProcessPoolException;
@@ -13,6 +14,7 @@ import org.multiprocessing4j.Context;
 import org.multiprocessing4j.PoolStats;
 import org.multiprocessing4j.SerializableRunnable;
 import org.multiprocessing4j.internal.events.Loggers;
+import org.multiprocessing4j.internal.launch.ProcessTree;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.pool.PoolState.State;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
@@ -75,7 +77,7 @@ public final class PoolEngine {
         PoolSettings.checkTaskTimeout(taskTimeout);
         String name = kind + "-" + POOLS.incrementAndGet();
         WorkerLauncher launcher = WorkerTransport.of(context);
-        if (launcher instanceof ChildWorkerLauncher && org.multiprocessing4j.internal.launch.ProcessTree.self().daemon()) {
+        if (launcher instanceof ChildWorkerLauncher && ProcessTree.self().daemon()) {
             // NOTE: as CPython's Pool(), at once: its workers would be children of a daemon (API.md)
             throw new IllegalStateException("daemonic processes are not allowed to have children: no " + kind
                     + " of child worker processes in a daemon process (a pool worker is one)");
@@ -249,7 +251,7 @@ public final class PoolEngine {
         return pool.stats();
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    private static ThreadFactory daemon(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());

@@ -3,6 +3,7 @@ package org.multiprocessing4j.internal.pool;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
@@ -143,7 +144,7 @@ final class PoolShutdown {
             drained = new ArrayList<>(pool.pending);
             pool.pending.clear();
             for (Worker w : pool.workers) {
-                for (java.util.Iterator<Task> it = w.queued.descendingIterator(); it.hasNext(); ) {
+                for (Iterator<Task> it = w.queued.descendingIterator(); it.hasNext(); ) {
                     Task t = it.next();
                     if (t.sentTo == w && w.slots.steal(t.slot)) {
                         it.remove();

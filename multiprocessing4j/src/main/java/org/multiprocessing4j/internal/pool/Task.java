@@ -1,6 +1,7 @@
 package org.multiprocessing4j.internal.pool;
 
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.multiprocessing4j.internal.events.PoolTaskEvent;
 import org.multiprocessing4j.internal.wire.EncodedMessage;
 
@@ -32,7 +33,7 @@ final class Task {
     /** Its Flight Recorder event from its first hand-out; null while no recording takes those events. */
     PoolTaskEvent event;
     /** Set once the task has an outcome (or was cancelled); later outcomes are dropped. */
-    private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean settled = new AtomicBoolean();
 
     /** Marks the task settled; false if it was already. */
     boolean settle() {

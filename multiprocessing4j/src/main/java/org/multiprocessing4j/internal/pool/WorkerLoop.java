@@ -3,6 +3,8 @@ package org.multiprocessing4j.internal.pool;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.Serial;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +67,7 @@ public final class WorkerLoop implements SerializableRunnable {
         TaskSlots slots = null;
         try {
             pipe.poll(); // NOTE: claims both ring ends now, so the pool sees EOF if this JVM dies in the initializer
-            slots = TaskSlots.attach(java.nio.file.Path.of(slotsPath));
+            slots = TaskSlots.attach(Path.of(slotsPath));
             slots.unlink(); // both sides have it mapped now; the pool removes it too if this JVM never got here
             if (initializer != null) {
                 try {
@@ -107,7 +109,7 @@ public final class WorkerLoop implements SerializableRunnable {
                 done++;
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("pool worker lost its pipe", e);
+            throw new UncheckedIOException("pool worker lost its pipe", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

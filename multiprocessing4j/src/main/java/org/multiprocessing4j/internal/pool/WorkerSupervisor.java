@@ -11,6 +11,7 @@ import org.multiprocessing4j.SerializableRunnable;
 import org.multiprocessing4j.WorkerDiedException;
 import org.multiprocessing4j.internal.events.Loggers;
 import org.multiprocessing4j.internal.events.PoolWorkerLostEvent;
+import org.multiprocessing4j.internal.launch.ExitSequence;
 import org.multiprocessing4j.internal.pool.PoolState.State;
 
 /**
@@ -81,7 +82,7 @@ final class WorkerSupervisor {
     }
 
     private void launch(int number) {
-        if (org.multiprocessing4j.internal.launch.ExitSequence.started()) {
+        if (ExitSequence.started()) {
             // NOTE: a worker the exit step just ended would be replaced by a child (and files in /dev/shm)
             // made after the step that ends children, or even after the one that removes the files
             synchronized (pool.lock) {

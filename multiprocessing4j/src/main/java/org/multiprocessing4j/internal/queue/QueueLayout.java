@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import org.multiprocessing4j.internal.shm.FileHeader;
 import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
@@ -80,11 +81,11 @@ final class QueueLayout {
     static final int PAD = 1;
     static final int ITEM = 2;
 
-    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     static final VarHandle LONG = JAVA_LONG.varHandle().withInvokeExactBehavior();
     static final VarHandle INT = JAVA_INT.varHandle().withInvokeExactBehavior();
     /** A long whose bytes lie in memory in the order of its significance, low first, on any platform. */
-    static final VarHandle LONG_LE = JAVA_LONG.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN).varHandle().withInvokeExactBehavior();
+    static final VarHandle LONG_LE = JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle().withInvokeExactBehavior();
 
     private QueueLayout() {
     }

@@ -9,6 +9,7 @@ import static org.multiprocessing4j.internal.queue.QueueLayout.RECORD_HEADER;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -139,7 +140,7 @@ public final class SharedQueue implements AutoCloseable {
         this.segment = file.segment();
         this.capacity = capacity;
         this.mask = capacity - 1L;
-        this.maxsize = segment.get(java.lang.foreign.ValueLayout.JAVA_LONG, QueueLayout.MAXSIZE_OFFSET);
+        this.maxsize = segment.get(ValueLayout.JAVA_LONG, QueueLayout.MAXSIZE_OFFSET);
         this.producers = new RobustMutex(segment, QueueLayout.PRODUCER_MUTEX);
         this.consumers = new RobustMutex(segment, QueueLayout.CONSUMER_MUTEX);
         this.tail = new Cursor(segment, QueueLayout.PRODUCER_CURSOR);

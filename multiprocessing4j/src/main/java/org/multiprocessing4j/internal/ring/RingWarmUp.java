@@ -37,7 +37,7 @@ public final class RingWarmUp {
             byte[] message = new byte[64];
             for (int i = 0; i < 256; i++) {
                 writer.write(message, 0, message.length);
-                reader.read(java.time.Duration.ofSeconds(1));
+                reader.read(Duration.ofSeconds(1));
             }
         } catch (Exception | Error bestEffort) {
             // as in run()

@@ -23,6 +23,7 @@ import java.io.StreamCorruptedException;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.AsynchronousCloseException;
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
  * The receiving end of an {@link SpscRing}: returns the writer's messages one by one, in order, each
@@ -289,7 +290,7 @@ public final class SpscReader extends RingEnd {
         partial = null;
         partialInto = null;
         if (into == null) {
-            return startedInto == null ? message : java.util.Arrays.copyOf(message, n);
+            return startedInto == null ? message : Arrays.copyOf(message, n);
         }
         if (startedInto != into) {
             byte[] room = into.room(n);

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.AsynchronousCloseException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -104,7 +105,7 @@ public final class SpscWriter extends RingEnd {
      * @throws BrokenRingException if the reader end is closed or its process died; nothing is delivered
      * @throws java.nio.channels.ClosedChannelException if this end was closed before the call
      */
-    public int writeNow(java.util.List<? extends MessageSource> messages) throws IOException {
+    public int writeNow(List<? extends MessageSource> messages) throws IOException {
         ensureOpen();
         try {
             if (peerGone()) {

@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
 
@@ -100,7 +101,7 @@ public final class ListLayout {
      * @throws IncompatibleLayoutException if the segment holds no list or one of another version
      */
     public static ListLayout read(MemorySegment segment, String name) throws IncompatibleLayoutException {
-        java.nio.file.Path where = java.nio.file.Path.of("shared memory \"" + name + "\"");
+        Path where = Path.of("shared memory \"" + name + "\"");
         if (segment.byteSize() < DESCRIPTORS || (long) WORD.getAcquire(segment, 0L) != MAGIC) {
             throw new IncompatibleLayoutException(where, "not a ShareableList of multiprocessing4j");
         }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import org.multiprocessing4j.internal.launch.ExitSequence;
 import org.multiprocessing4j.internal.launch.ProcessTree;
+import org.multiprocessing4j.internal.shm.ShmNames;
 
 /**
  * This JVM's open {@link NamedSegment}s and its entries in their attachment tables. Every change to this
@@ -42,7 +43,7 @@ public final class OpenSegments {
             SegmentRemoval.sweep(false);
             // NOTE: and the tree-tagged files (queues, locks, values) of dead trees, which a root otherwise sweeps only
             // when it makes one of its own: a program that uses only SharedMemory would never remove them
-            org.multiprocessing4j.internal.shm.ShmNames.sweepOnce();
+            ShmNames.sweepOnce();
         }
     }
 

@@ -4,6 +4,7 @@ import static org.multiprocessing4j.internal.sync.SyncLayout.INT;
 import static org.multiprocessing4j.internal.sync.SyncLayout.LONG;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.multiprocessing4j.internal.futex.Futex;
 import org.multiprocessing4j.internal.futex.SpinPause;
 
@@ -101,9 +102,9 @@ public final class SharedSemaphore {
 
     /** Writes the initial state into zeroed memory nobody else sees yet. */
     public static void initialize(MemorySegment segment, long base, long value, boolean bounded) {
-        segment.set(java.lang.foreign.ValueLayout.JAVA_LONG, base + VALUE, value);
-        segment.set(java.lang.foreign.ValueLayout.JAVA_LONG, base + TOTAL, value);
-        segment.set(java.lang.foreign.ValueLayout.JAVA_LONG, base + BOUND, bounded ? value : -1L);
+        segment.set(ValueLayout.JAVA_LONG, base + VALUE, value);
+        segment.set(ValueLayout.JAVA_LONG, base + TOTAL, value);
+        segment.set(ValueLayout.JAVA_LONG, base + BOUND, bounded ? value : -1L);
     }
 
     /**

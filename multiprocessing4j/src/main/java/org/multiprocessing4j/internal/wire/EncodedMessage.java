@@ -3,6 +3,7 @@ package org.multiprocessing4j.internal.wire;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.Objects;
 import org.multiprocessing4j.internal.ring.MessageSource;
 
 /**
@@ -57,7 +58,7 @@ public final class EncodedMessage implements MessageSource {
 
     @Override
     public void copyTo(int from, MemorySegment dst, long at, int n) {
-        java.util.Objects.checkFromIndexSize(from, n, length);
+        Objects.checkFromIndexSize(from, n, length);
         int headPos = 0; // next unspliced byte of head
         int pos = 0; // message offset of head[headPos]
         int end = from + n;

@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import org.multiprocessing4j.AuthenticationException;
 
@@ -82,7 +83,7 @@ public final class Handshake {
     }
 
     private static byte[] hmac(byte[] key, String role, byte[] nonce) {
-        return HmacSha256.mac(key, role.getBytes(java.nio.charset.StandardCharsets.US_ASCII), nonce);
+        return HmacSha256.mac(key, role.getBytes(StandardCharsets.US_ASCII), nonce);
     }
 
     static ByteBuffer readFully(ByteChannel channel, int n) throws IOException {

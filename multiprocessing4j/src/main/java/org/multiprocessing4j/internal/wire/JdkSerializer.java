@@ -8,6 +8,8 @@ import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
+import java.io.Serializable;
+import java.util.Map;
 import org.multiprocessing4j.Serializer;
 
 /**
@@ -44,7 +46,7 @@ public final class JdkSerializer implements Serializer {
     public void warmUp() {
         try {
             String word = "warm-up";
-            Runnable lambda = (Runnable & java.io.Serializable) () -> word.hashCode();
+            Runnable lambda = (Runnable & Serializable) () -> word.hashCode();
             for (Object probe : new Object[] {new Probe(42, word), lambda, new IllegalStateException(word)}) {
                 byte[] bytes = toBytes(probe);
                 fromBytes(bytes, 0, bytes.length, JdkSerializer.class.getClassLoader());
@@ -55,10 +57,10 @@ public final class JdkSerializer implements Serializer {
     }
 
     /** A small class whose round trip (with a lambda's and an exception's) loads the serialization machinery. */
-    private record Probe(int value, String text) implements java.io.Serializable {
+    private record Probe(int value, String text) implements Serializable {
     }
 
-    private static final java.util.Map<String, Class<?>> PRIMITIVES = java.util.Map.of(
+    private static final Map<String, Class<?>> PRIMITIVES = Map.of(
             "boolean", boolean.class, "byte", byte.class, "char", char.class, "short", short.class,
             "int", int.class, "long", long.class, "float", float.class, "double", double.class, "void", void.class);
 

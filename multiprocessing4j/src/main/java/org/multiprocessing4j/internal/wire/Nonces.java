@@ -3,6 +3,8 @@ package org.multiprocessing4j.internal.wire;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 
 /**
@@ -11,14 +13,14 @@ import java.security.SecureRandom;
  * would pay before it could run. Elsewhere, {@link SecureRandom}. Thread-safe.
  */
 public final class Nonces {
-    private static final java.nio.file.Path URANDOM = java.nio.file.Path.of("/dev/urandom");
+    private static final Path URANDOM = Path.of("/dev/urandom");
 
     private Nonces() {
     }
 
     public static byte[] next(int n) {
         byte[] bytes = new byte[n];
-        if (java.nio.file.Files.isReadable(URANDOM)) {
+        if (Files.isReadable(URANDOM)) {
             try (InputStream in = new FileInputStream(URANDOM.toFile())) {
                 if (in.readNBytes(bytes, 0, n) == n) {
                     return bytes;

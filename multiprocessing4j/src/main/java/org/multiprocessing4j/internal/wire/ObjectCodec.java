@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Set;
 import org.multiprocessing4j.Serializer;
 
 /**
@@ -300,7 +301,7 @@ public final class ObjectCodec {
                 + "): the serializer failed with " + cause + advice, cause);
     }
 
-    private static final java.util.Set<String> WRITERS = java.util.Set.of("writeObject", "writeExternal", "writeReplace");
+    private static final Set<String> WRITERS = Set.of("writeObject", "writeExternal", "writeReplace");
 
     private static boolean thrownByJdkSerialization(Exception e) {
         StackTraceElement[] stack = e.getStackTrace();
