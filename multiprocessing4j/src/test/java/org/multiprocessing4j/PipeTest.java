@@ -31,7 +31,7 @@ class PipeTest extends ChildProcessTestBase {
 
     @Test
     void a_duplex_pipe_carries_objects_and_bytes_both_ways_between_JVMs_exactly() throws Exception {
-        byte[] big = new byte[5 * 1024 * 1024 + 7];
+        byte[] big = new byte[2 * Pipe.RING_CAPACITY + 7];
         for (int i = 0; i < big.length; i += 4093) {
             big[i] = (byte) i;
         }
@@ -59,7 +59,7 @@ class PipeTest extends ChildProcessTestBase {
                     c.sendBytes(new byte[0]);
                     c.sendBytes(new byte[0]);
                     c.sendBytes(new byte[] {1, 2, 3, 4, 5}, 1, 3);
-                    c.sendBytes(big); // five times the ring: streams while the child echoes
+                    c.sendBytes(big); // twice the ring and more: streams while the child echoes
                 } catch (IOException e) {
                     throw new RuntimeException(e);
                 }

@@ -25,13 +25,13 @@ final class Harness {
     private final boolean quick;
     private boolean failed;
 
+    /** The longest wait for a quiet machine before a workload. */
+    static final Duration SETTLE_LIMIT = Duration.ofSeconds(5);
+
     /**
      * @param out   where lines go
      * @param quick whether {@code --quick} sizes apply
      */
-    /** The longest wait for a quiet machine before a workload. */
-    static final Duration SETTLE_LIMIT = Duration.ofSeconds(5);
-
     Harness(JsonLines out, boolean quick) {
         this.out = out;
         this.quick = quick;

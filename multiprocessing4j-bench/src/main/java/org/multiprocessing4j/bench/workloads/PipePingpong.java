@@ -60,7 +60,7 @@ public final class PipePingpong implements Workload {
             }
             Map<String, Object> params = Result.params("round_trips_per_rep", n,
                     "message", objects ? "12345678" : "b'12345678'", "duplex", true, "pinning", null,
-                    "transport", "shared-memory rings (1 MiB per direction), spin then futex");
+                    "transport", "shared-memory rings (" + (Pipe.RING_CAPACITY >> 20) + " MiB per direction), spin then futex");
             ctx.emit(Result.of(name(), variant + "/mean", Stats.of(reps.stream().map(Rep::mean).toList()), "us", params));
             ctx.emit(Result.of(name(), variant + "/p50", Stats.of(reps.stream().map(Rep::p50).toList()), "us", params));
             ctx.emit(Result.of(name(), variant + "/p99", Stats.of(reps.stream().map(Rep::p99).toList()), "us", params));

@@ -83,7 +83,7 @@ public final class PipeThroughput implements Workload {
             return (t1 - t0) / 1e9;
         });
         Map<String, Object> params = Result.params("message_bytes", size, "messages_per_rep", count, "duplex", true,
-                "transport", "shared-memory rings (1 MiB per direction), spin then futex");
+                "transport", "shared-memory rings (" + (Pipe.RING_CAPACITY >> 20) + " MiB per direction), spin then futex");
         ctx.emit(Result.of(name(), variant + "/MBps",
                 Stats.of(seconds.stream().map(t -> (double) count * size / 1e6 / t).toList()), "MB/s", params));
         ctx.emit(Result.of(name(), variant + "/msgs", Stats.of(seconds.stream().map(t -> count / t).toList()), "msgs/s", params));

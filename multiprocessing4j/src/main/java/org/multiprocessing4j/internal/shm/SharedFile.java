@@ -42,12 +42,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class SharedFile implements AutoCloseable {
     /** How long {@link #close()} waits for threads still blocked in a native call on the mapping. */
     static final long CLOSE_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(5);
-    /**
-     * The zeros {@link #fillWithZeros} writes, made once (never written to; each write uses a duplicate): a
-     * direct buffer allocated per file cost more than the write itself, its fresh pages faulting in one by
-     * one (about 3 ms of the 12 ms a 1 MiB pipe took to open, measured with perf).
-     */
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
     private final Path path;
     private final Arena arena;
@@ -152,7 +146,7 @@ public final class SharedFile implements AutoCloseable {
     }
 
     private static void fillWithZeros(FileChannel channel, long size) throws IOException {
-        ByteBuffer zeros = ZEROS.duplicate();
+        ByteBuffer zeros = Zeros.BUFFER.duplicate();
         long position = 0;
         while (position < size) {
             zeros.clear().limit((int) Math.min(zeros.capacity(), size - position));
@@ -248,5 +242,15 @@ public final class SharedFile implements AutoCloseable {
                 throw new IllegalStateException("cannot read this process's uid from /proc/self", e);
             }
         }
+    }
+
+    /**
+     * The zeros {@link #fillWithZeros} writes, made once per JVM and only in one that creates files (a JVM that
+     * only attaches, such as a pool worker, never loads this class); never written to, each write uses a
+     * duplicate. A direct buffer allocated per file cost more than the write itself, its fresh pages faulting
+     * in one by one (about 3 ms of the 12 ms a 1 MiB pipe took to open, measured with perf).
+     */
+    private static final class Zeros {
+        static final ByteBuffer BUFFER = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
     }
 }
