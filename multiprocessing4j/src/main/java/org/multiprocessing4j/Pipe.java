@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.pipe.RingConnection;
+import org.multiprocessing4j.internal.ring.SpscRing;
 
 /**
  * Python's {@code multiprocessing.Pipe()}: two connected {@link Connection}s over shared-memory rings in
@@ -77,10 +78,37 @@ public final class Pipe implements AutoCloseable {
         return open(duplex, null);
     }
 
+    /**
+     * A pipe whose rings hold {@code ringBytes} bytes per direction instead of {@link #RING_CAPACITY} (Java only:
+     * the kernel sizes Python's pipes). A smaller ring takes less of {@code /dev/shm}, which a channel of small
+     * messages does not need; a message longer than a quarter of the ring streams through in pieces, each one a
+     * possible wait for the reader. A larger one lets a writer of large messages run further ahead.
+     *
+     * @param duplex    {@code true} for two ends that both send and receive; {@code false}: the left end only
+     *                  receives, the right end only sends
+     * @param ringBytes bytes of ring per direction: a power of two from 1 KiB (1024) to 1 GiB (1073741824)
+     * @return a new pipe
+     * @throws IllegalArgumentException if {@code ringBytes} is not such a power of two; nothing is created
+     * @throws UncheckedIOException     if the rings cannot be created (for example {@code /dev/shm} is full);
+     *         no file is left behind then
+     */
+    public static Pipe open(boolean duplex, int ringBytes) {
+        try {
+            SpscRing.checkCapacity(ringBytes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("ringBytes of a Pipe: " + e.getMessage(), e);
+        }
+        return open(duplex, ringBytes, null);
+    }
+
     /** A pipe whose messages travel with the named serializer (a context's), or the default for null. */
     static Pipe open(boolean duplex, String serializer) {
+        return open(duplex, RING_CAPACITY, serializer);
+    }
+
+    private static Pipe open(boolean duplex, int ringBytes, String serializer) {
         try {
-            RingConnection[] ends = RingConnection.pair(duplex, RING_CAPACITY, serializer);
+            RingConnection[] ends = RingConnection.pair(duplex, ringBytes, serializer);
             return new Pipe(ends[0], ends[1]);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the rings of a pipe in /dev/shm: " + e, e);

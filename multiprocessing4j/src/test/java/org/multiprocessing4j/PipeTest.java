@@ -397,6 +397,58 @@ class PipeTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_pipe_with_a_small_ring_carries_messages_longer_than_it_between_JVMs() throws Exception {
+        byte[] big = new byte[64 * 4096 + 5]; // 64 rings and more: streams in pieces while the child echoes
+        for (int i = 0; i < big.length; i += 97) {
+            big[i] = (byte) i;
+        }
+        try (Pipe pipe = Pipe.open(true, 4096)) {
+            Connection child = pipe.right();
+            Process p = new Process(checked(() -> {
+                try (child) {
+                    child.sendBytes(child.recvBytes());
+                    child.send(child.recv());
+                }
+            }));
+            p.start();
+            Connection c = pipe.left();
+            c.sendBytes(big);
+            c.send(List.of("small", 1));
+            assertArrayEquals(big, c.recvBytes());
+            assertEquals(List.of("small", 1), c.recv());
+            assertEquals(0, joined(p));
+        }
+    }
+
+    @Test
+    void a_small_ring_holds_only_its_size_so_a_longer_send_waits_for_the_reader() throws Exception {
+        try (Pipe pipe = Pipe.open(false, 4096)) {
+            Connection reader = pipe.left();
+            Connection writer = pipe.right();
+            assertFalse(reader.poll(), "claims the reader's end");
+            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                try {
+                    writer.sendBytes(new byte[4 * 4096]); // four rings: cannot all fit before the reader reads
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Thread.sleep(BLOCKED.toMillis());
+            assertFalse(sent.isDone(), "a send of four times the ring waits while nobody reads");
+            assertEquals(4 * 4096, reader.recvBytes().length);
+            sent.get(HANG.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void open_refuses_a_ring_size_that_is_not_a_power_of_two_from_1_KiB_to_1_GiB() {
+        for (int bad : new int[] {0, -4096, 512, 1000, 3 * 4096, Integer.MIN_VALUE, Integer.MAX_VALUE}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Pipe.open(true, bad));
+            assertTrue(e.getMessage().contains("ringBytes") && e.getMessage().contains(Integer.toString(bad)), e.getMessage());
+        }
+    }
+
+    @Test
     void an_interrupted_send_on_a_full_ring_delivers_nothing_and_keeps_the_flag() throws Exception {
         try (Pipe pipe = Pipe.open()) {
             Connection a = pipe.left();

@@ -39,11 +39,20 @@ public final class SpscRing implements AutoCloseable {
      * file with an unguessable name; neither end is claimed yet.
      */
     public static SpscRing create(int capacity) throws IOException {
-        RingLayout.checkCapacity(capacity);
+        checkCapacity(capacity);
         Futex.link();
         SharedFile file = SharedFile.create(RingLayout.fileSize(capacity));
         RingLayout.initialize(file.segment(), capacity, ProcessStamp.self());
         return new SpscRing(file, capacity);
+    }
+
+    /**
+     * Checks a capacity for {@link #create}: a power of two, 1 KiB to 1 GiB.
+     *
+     * @throws IllegalArgumentException if it is not one, naming the value and the range
+     */
+    public static void checkCapacity(int capacity) {
+        RingLayout.checkCapacity(capacity);
     }
 
     /**
