@@ -21,7 +21,7 @@ import org.multiprocessing4j.internal.conn.Authenticated;
  * the parent dies first, the process ends with it (as every child does).
  */
 public final class ManagerServerMain {
-    /** How long a shutdown waits for the manager's own warm-up to finish before the process ends. */
+    /** How long a shutdown waits for the manager's own warm-up, interrupted, to stop before the process ends. */
     private static final Duration WARM_UP_GRACE = Duration.ofSeconds(3);
     private ManagerServerMain() {
     }
@@ -59,8 +59,11 @@ public final class ManagerServerMain {
                     .start(() -> ManagerLink.of(host.address(), null).warmUp());
             host.awaitShutdownRequest();
             // NOTE: a shutdown that comes while the warm-up still talks to the host (a manager closed at once)
-            // would end this JVM in the middle of it, leaving the shared-memory pipe it set up in /dev/shm:
-            // the host still serves, so let it finish (it takes milliseconds once warm)
+            // must not end this JVM in the middle of it, which would leave the shared-memory pipe it was setting
+            // up in /dev/shm. Waiting for it to finish was not enough: a cold warm-up on a loaded machine took
+            // longer than the grace (CI, ManagerTest.aNullNamespaceAttributeNameIsRefusedSayingSo). Interrupted,
+            // it stops at its next wait and removes a pipe no one claimed yet (ManagerClient.connect).
+            warmUp.interrupt();
             warmUp.join(WARM_UP_GRACE.toMillis());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
