@@ -117,22 +117,35 @@ public final class RatioTable {
     private static void printLoad(List<Line> java, List<Line> cpython, PrintStream out) {
         Map<String, String[]> load = new LinkedHashMap<>();
         for (Line l : java) {
-            if (l.workload().equals("meta_env")) load.computeIfAbsent(l.variant(), k -> new String[] {"-", "-"})[0] = cpus(l);
+            if (l.workload().equals("meta_env")) {
+                String[] row = load.computeIfAbsent(l.variant(), k -> new String[] {"-", "-", "-", "-"});
+                row[0] = cpus(l);
+                row[1] = steal(l);
+            }
         }
         for (Line l : cpython) {
-            if (l.workload().equals("meta_env")) load.computeIfAbsent(l.variant(), k -> new String[] {"-", "-"})[1] = cpus(l);
+            if (l.workload().equals("meta_env")) {
+                String[] row = load.computeIfAbsent(l.variant(), k -> new String[] {"-", "-", "-", "-"});
+                row[2] = cpus(l);
+                row[3] = steal(l);
+            }
         }
         if (load.isEmpty()) return;
         List<String[]> cells = new ArrayList<>();
-        cells.add(new String[] {"workload", "java run", "cpython run"});
-        load.forEach((w, v) -> cells.add(new String[] {w, v[0], v[1]}));
+        cells.add(new String[] {"workload", "java: other processes", "java: steal", "cpython: other processes", "cpython: steal"});
+        load.forEach((w, v) -> cells.add(new String[] {w, v[0], v[1], v[2], v[3]}));
         out.println();
-        out.println("CPUs kept busy by other processes while each workload ran (meta_env; compare runs with similar load)");
+        out.println("CPUs taken from each workload while it ran (meta_env): by other processes on this machine, and by the");
+        out.println("hypervisor (steal: CPU time the host gave to other guests). Compare runs with similar figures.");
         printAligned(cells, out);
     }
 
     private static String cpus(Line metaEnv) {
         return metaEnv.number().isPresent() ? String.format(Locale.ROOT, "%.2f", metaEnv.number().getAsDouble()) : "?";
+    }
+
+    private static String steal(Line metaEnv) {
+        return metaEnv.fields().get("steal_cpus") instanceof Number n ? String.format(Locale.ROOT, "%.2f", n.doubleValue()) : "-";
     }
 
     /** Value and unit, 4 significant digits below 1000, whole numbers with separators above. */
@@ -163,7 +176,7 @@ public final class RatioTable {
         for (String[] row : cells) {
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
-                boolean numeric = i == 2 || i == 4 || i == 5 || (row.length == 3 && i > 0);
+                boolean numeric = row.length == 5 ? i > 0 : i == 2 || i == 4 || i == 5;
                 String pad = " ".repeat(width[i] - row[i].length());
                 sb.append(numeric ? pad + row[i] : row[i] + pad).append(i + 1 < row.length ? "  " : "");
             }

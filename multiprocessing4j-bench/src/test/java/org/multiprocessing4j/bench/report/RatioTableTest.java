@@ -59,4 +59,23 @@ class RatioTableTest {
                 && l.endsWith("8.00x")), table);
         assertTrue(isolation.lines().noneMatch(l -> l.contains("pool_close_join")), table);
     }
+
+    @Test
+    void theLoadTableShowsOtherProcessesAndStealForBothRuns() {
+        Line pool = Result.of("pool_map_trivial", "apply_async", Stats.of(20_000), "tasks/s", Map.of()).toLine();
+        Line javaEnv = new Line(Map.of("workload", "meta_env", "variant", "pool_map_trivial", "value", 0.02,
+                "unit", "cpus_busy_with_other_processes", "steal_cpus", 0.46));
+        Line cpythonEnv = new Line(Map.of("workload", "meta_env", "variant", "pool_map_trivial", "value", 0.11,
+                "unit", "cpus_busy_with_other_processes", "steal_cpus", 0.07));
+        Line oldJavaEnv = new Line(Map.of("workload", "meta_env", "variant", "lock", "value", 0.5,
+                "unit", "cpus_busy_with_other_processes"));
+        var out = new ByteArrayOutputStream();
+        RatioTable.print(List.of(new RatioTable.JavaLine(pool, Map.of()), new RatioTable.JavaLine(javaEnv, Map.of()),
+                        new RatioTable.JavaLine(oldJavaEnv, Map.of())),
+                List.of(cpythonEnv), new PrintStream(out, true, StandardCharsets.UTF_8));
+        String table = out.toString(StandardCharsets.UTF_8);
+        String load = table.substring(table.indexOf("CPUs taken from each workload"));
+        assertTrue(load.lines().anyMatch(l -> l.matches("pool_map_trivial +0\\.02 +0\\.46 +0\\.11 +0\\.07")), table);
+        assertTrue(load.lines().anyMatch(l -> l.matches("lock +0\\.50 +- +- +-")), "no steal recorded: a dash\n" + table);
+    }
 }
