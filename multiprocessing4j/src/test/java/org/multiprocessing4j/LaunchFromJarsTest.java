@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mp4jtest.JarParentMain;
+import org.mp4jtest.ShortParentMain;
 
 /**
  * Children work whatever way the parent was launched: from jars on the class path (then with an AOT cache,
@@ -56,6 +58,22 @@ class LaunchFromJarsTest extends ChildProcessTestBase {
         long made = Files.getLastModifiedTime(caches.get(0)).toMillis();
         assertEquals("child-exit=41", runParent(cache, "-cp", coreJar + ":" + appJar, JarParentMain.class.getName()));
         assertEquals(made, Files.getLastModifiedTime(aotFiles(cache).get(0)).toMillis(), "the cache is reused, not remade");
+    }
+
+    @Test
+    void a_program_that_ends_during_the_training_leaves_neither_the_trainer_nor_its_files() throws Exception {
+        Path cache = dir.resolve("cache-short");
+        assertEquals("child-exit=0 trainer-seen=true", runParent(cache, "-cp", coreJar + ":" + appJar, ShortParentMain.class.getName()));
+        // NOTE: without the exit step, the trainer ends by itself when it sees its parent gone, writing its record
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (!processesUsing(cache).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(List.of(), processesUsing(cache), "no process of the training is left");
+        Thread.sleep(500); // what a trainer that halted by itself would have written by now
+        try (Stream<Path> s = Files.list(cache.resolve("aot"))) {
+            assertEquals(List.of(), s.toList(), "no cache, and no temporary file of the training");
+        }
     }
 
     @Test
@@ -96,6 +114,13 @@ class LaunchFromJarsTest extends ChildProcessTestBase {
         assertTrue(parent.waitFor(HANG.toSeconds(), TimeUnit.SECONDS), "parent ended");
         assertEquals(0, parent.exitValue(), out);
         return out.strip();
+    }
+
+    /** Pids of the processes whose command line names {@code cacheDir} (the training child and its helpers). */
+    private static List<Long> processesUsing(Path cacheDir) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().stream().flatMap(Arrays::stream).anyMatch(a -> a.contains(cacheDir.toString())))
+                .map(ProcessHandle::pid).toList();
     }
 
     private static List<Path> aotFiles(Path cacheDir) throws IOException {

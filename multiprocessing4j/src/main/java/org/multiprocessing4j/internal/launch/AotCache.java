@@ -58,6 +58,8 @@ import org.multiprocessing4j.internal.wire.Serializers;
  */
 final class AotCache {
     private static final Duration TRAINING_LIMIT = Duration.ofMinutes(2);
+    /** How long an abandoned training's processes are waited for after their SIGKILL. */
+    private static final Duration ABANDON_WAIT = Duration.ofSeconds(2);
     /** Caches the directory keeps at most, the most recently used ones. */
     static final int MAX_CACHES = 8;
     /** A cache unused for this long is deleted at the next training of any application. */
@@ -69,6 +71,10 @@ final class AotCache {
     private final JvmCommand command;
     private final Path file;
     private CompletableFuture<Void> training;
+    /** The training child while it runs (guarded by this). */
+    private ChildJvm trainer;
+    /** Set at this JVM's exit: no training child is started after it (guarded by this). */
+    private boolean abandoned;
     /** Whether this object has marked its cache as used (once per object). */
     private boolean touched;
 
@@ -92,6 +98,7 @@ final class AotCache {
             return options;
         }
         if (training == null) {
+            ExitSequence.add(ExitSequence.Phase.CONTEXTS, this::abandonTraining);
             training = CompletableFuture.runAsync(this::train, r -> {
                 Thread t = new Thread(r, "mp4j-aot-training");
                 t.setDaemon(true);
@@ -123,7 +130,7 @@ final class AotCache {
     }
 
     private void train() {
-        Path tmp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        Path tmp = temporaryFile();
         try {
             Files.createDirectories(file.getParent());
             deleteAbandonedTrainings();
@@ -132,6 +139,17 @@ final class AotCache {
             JvmCommand trainer = command.withOptions(List.of("-XX:AOTCacheOutput=" + tmp), false, true);
             ObjectCodec codec = new ObjectCodec(Serializers.create(command.serializer(), AotCache.class.getClassLoader()));
             ChildJvm child = ChildJvm.launch(trainer);
+            boolean late;
+            synchronized (this) {
+                late = abandoned;
+                if (!late) {
+                    this.trainer = child;
+                }
+            }
+            if (late) {
+                child.kill(); // NOTE: this JVM is exiting; a trainer started now would only be abandoned
+                return;
+            }
             child.awaitConnected();
             child.run(new RunOrder("mp4j-aot-training", false, new int[0], codec.encode(trainingTarget("warm"), "the AOT training target")));
             Integer code = child.exitCode().get(TRAINING_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -143,12 +161,56 @@ final class AotCache {
         } catch (Exception e) {
             // no cache: children start without one, as before
         } finally {
-            try {
-                Files.deleteIfExists(tmp);
-                Files.deleteIfExists(Path.of(tmp + ".config"));
-            } catch (IOException ignored) {
-                // best effort
+            synchronized (this) {
+                trainer = null;
             }
+            deleteTemporaryFiles(tmp);
+        }
+    }
+
+    /**
+     * At this JVM's normal exit ({@link ExitSequence}, contexts phase): a training still running is ended and
+     * its temporary files removed. Left alone, the training child would see its parent gone and halt, and
+     * the JVM would write its training record on the way out (15-20 MB, {@code .tmp.config}) for nobody;
+     * a program shorter than a training (a few seconds) would leave one at every run. The child and what it
+     * started (the JVM's cache-assembly process) are killed with SIGKILL, which writes nothing.
+     */
+    void abandonTraining() {
+        ChildJvm child;
+        synchronized (this) {
+            abandoned = true;
+            child = trainer;
+        }
+        if (child == null || file == null) {
+            return;
+        }
+        ProcessHandle handle = child.handle();
+        List<ProcessHandle> tree = new ArrayList<>(handle.descendants().toList());
+        tree.add(handle);
+        for (ProcessHandle p : tree) {
+            p.destroyForcibly();
+        }
+        for (ProcessHandle p : tree) {
+            try {
+                p.onExit().get(ABANDON_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception stillThere) {
+                // NOTE: a process that outlives a SIGKILL this long is stuck in the kernel; its files are removed anyway
+            }
+        }
+        deleteTemporaryFiles(temporaryFile());
+    }
+
+    /** The file a training writes before it is moved into place: named after this JVM's pid. */
+    private Path temporaryFile() {
+        return file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+    }
+
+    private static void deleteTemporaryFiles(Path tmp) {
+        try {
+            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(Path.of(tmp + ".config"));
+        } catch (IOException ignored) {
+            // best effort
         }
     }
 
