@@ -24,6 +24,8 @@ public final class Connections {
      *
      * @param objects the {@link Connection}s and {@link Sentinel}s to wait for
      * @return the objects that are ready, in their order in {@code objects}
+     * @throws IllegalArgumentException if {@code objects} is empty (nothing could ever end the wait), or
+     *         holds an object that is neither
      * @throws IOException if a connection is closed
      * @throws InterruptedException if the thread is interrupted while waiting
      */
@@ -44,12 +46,17 @@ public final class Connections {
      * @param objects the {@link Connection}s and {@link Sentinel}s to wait for
      * @param timeout how long to wait at most; zero or negative: try once without blocking
      * @return the objects that are ready, in their order in {@code objects}; empty if the timeout passed
-     * @throws IllegalArgumentException naming the class of an object that is neither
+     * @throws IllegalArgumentException naming the class of an object that is neither; or if {@code objects} is
+     *         empty and {@code timeout} is null (CPython's {@code wait([])} then blocks for ever)
      * @throws IOException              if a connection is closed, before or during the wait
      * @throws InterruptedException if the thread is interrupted while waiting
      */
     public static List<Object> waitFor(List<?> objects, Duration timeout) throws IOException, InterruptedException {
         Objects.requireNonNull(objects, "objects");
+        if (objects.isEmpty() && timeout == null) {
+            throw new IllegalArgumentException("waitFor with no objects and no timeout would block for ever:"
+                    + " pass at least one Connection or Sentinel, or a timeout");
+        }
         for (Object o : objects) {
             if (!(o instanceof Connection) && !(o instanceof Sentinel)) {
                 throw new IllegalArgumentException("cannot wait for a " + (o == null ? "null" : o.getClass().getName())

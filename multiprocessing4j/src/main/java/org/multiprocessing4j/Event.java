@@ -4,6 +4,7 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
+import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.remote.EventBackend;
 import org.multiprocessing4j.internal.sync.SharedEvent;
 import org.multiprocessing4j.internal.sync.SyncFile;
@@ -113,7 +114,7 @@ public final class Event implements Serializable, AutoCloseable {
     public boolean await(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
         if (remote != null) {
-            return remote.await(Math.max(0, timeout.toNanos()));
+            return remote.await(Math.max(0, Timeouts.nanos(timeout)));
         }
         return core().await(Waits.deadline(timeout));
     }

@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.remote.LockBackend;
 import org.multiprocessing4j.internal.sync.BiasedLock;
 import org.multiprocessing4j.internal.sync.RobustLock;
@@ -155,7 +156,7 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
     public boolean acquire(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
         if (remote != null) {
-            return remote.acquire(Math.max(0, timeout.toNanos()), true);
+            return remote.acquire(Math.max(0, Timeouts.nanos(timeout)), true);
         }
         return told(mine(core().lock(Waits.deadline(timeout), true)));
     }

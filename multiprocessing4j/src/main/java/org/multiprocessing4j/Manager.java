@@ -17,6 +17,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.events.Loggers;
 import org.multiprocessing4j.internal.launch.ProcessTree;
 import org.multiprocessing4j.internal.manager.ManagerLink;
@@ -653,15 +654,23 @@ public final class Manager implements AutoCloseable {
             Process process = ctx.process("SyncManager-" + COUNTER.incrementAndGet(), ManagerServerMain.target(socket, types));
             process.setDaemon(true);
             process.start();
-            awaitServing(process, socket, ctx.startTimeout());
-            Loggers.MANAGER.log(System.Logger.Level.DEBUG, () -> "manager " + process.name() + " (pid " + process.pid().orElse(-1)
-                    + ") serving at " + socket);
-            return new Manager(process, socket, ManagerLink.of(UnixDomainSocketAddress.of(socket), null));
+            try {
+                awaitServing(process, socket, ctx.startTimeout());
+                Loggers.MANAGER.log(System.Logger.Level.DEBUG, () -> "manager " + process.name() + " (pid " + process.pid().orElse(-1)
+                        + ") serving at " + socket);
+                return new Manager(process, socket, ManagerLink.of(UnixDomainSocketAddress.of(socket), null));
+            } catch (RuntimeException | Error e) {
+                // NOTE: the caller gets no Manager to close: the process it would have closed must not outlive this
+                if (process.exitCode() == null) {
+                    killAndReap(process);
+                }
+                throw e;
+            }
         }
 
         /** Waits until the manager's socket file appears (it is renamed into place once it accepts). */
         private static void awaitServing(Process process, Path socket, Duration timeout) {
-            long deadline = System.nanoTime() + timeout.toNanos();
+            long deadline = System.nanoTime() + Timeouts.nanos(timeout);
             while (!Files.exists(socket)) {
                 if (process.exitCode() != null) {
                     throw new ProcessError("the manager process (pid " + process.pid().orElse(-1)

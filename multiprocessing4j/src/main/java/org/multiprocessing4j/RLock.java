@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.sync.ReentrantRobustLock;
 import org.multiprocessing4j.internal.remote.LockBackend;
 import org.multiprocessing4j.internal.sync.RobustLock;
@@ -139,7 +140,7 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
     public boolean acquire(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
         if (remote != null) {
-            return remote.acquire(Math.max(0, timeout.toNanos()), true);
+            return remote.acquire(Math.max(0, Timeouts.nanos(timeout)), true);
         }
         return told(core().lock(Waits.deadline(timeout), true));
     }

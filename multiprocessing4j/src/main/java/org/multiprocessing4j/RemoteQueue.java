@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.multiprocessing4j.internal.Timeouts;
 
 /**
  * A {@link Queue} whose items live in a {@link BlockingQueue} elsewhere: served by a manager
@@ -116,7 +117,7 @@ final class RemoteQueue<T> extends Queue<T> {
     @Override
     public void put(T item, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(item, "item");
-        if (!blocking(() -> remote.offer(item, timeout.toNanos(), TimeUnit.NANOSECONDS))) {
+        if (!blocking(() -> remote.offer(item, Timeouts.nanos(timeout), TimeUnit.NANOSECONDS))) {
             throw new QueueFullException("the queue stayed full for " + timeout);
         }
     }
@@ -136,7 +137,7 @@ final class RemoteQueue<T> extends Queue<T> {
 
     @Override
     public T get(Duration timeout) throws InterruptedException {
-        T item = blocking(() -> remote.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        T item = blocking(() -> remote.poll(Timeouts.nanos(timeout), TimeUnit.NANOSECONDS));
         if (item == null) {
             throw new QueueEmptyException("the queue stayed empty for " + timeout);
         }

@@ -4,6 +4,7 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
+import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.remote.SemaphoreBackend;
 import org.multiprocessing4j.internal.sync.SemaphoreHoldings;
 import org.multiprocessing4j.internal.sync.SharedSemaphore;
@@ -128,7 +129,7 @@ public class Semaphore implements Serializable, AutoCloseable {
     public boolean acquire(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
         if (remote != null) {
-            return remote.acquire(Math.max(0, timeout.toNanos()), true);
+            return remote.acquire(Math.max(0, Timeouts.nanos(timeout)), true);
         }
         return core().acquire(Waits.deadline(timeout), true);
     }

@@ -3,6 +3,7 @@ package org.multiprocessing4j.hazelcast;
 import java.time.Duration;
 import java.util.Objects;
 import org.multiprocessing4j.hazelcast.internal.ClusterPermits;
+import org.multiprocessing4j.hazelcast.internal.Saturating;
 
 /**
  * A counting semaphore shared by every JVM of the cluster that names it ({@link ClusterData#semaphore}),
@@ -40,7 +41,7 @@ public final class ClusterSemaphore {
      * @throws InterruptedException if interrupted while waiting (no permit was taken)
      */
     public boolean acquire(Duration timeout) throws InterruptedException {
-        return permits.acquire(Math.max(0, Objects.requireNonNull(timeout, "timeout").toNanos()), true);
+        return permits.acquire(Math.max(0, Saturating.nanos(Objects.requireNonNull(timeout, "timeout"))), true);
     }
 
     /**

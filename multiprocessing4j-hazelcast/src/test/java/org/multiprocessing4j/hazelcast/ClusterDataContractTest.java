@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -118,6 +120,25 @@ class ClusterDataContractTest {
             f.cancel(true);
             throw new AssertionError("the dict operation did not end (it spins on a compare-and-set that never matches)");
         }
+    }
+
+    @Test
+    void aTimeoutOfForeverWaitsInsteadOfOverflowing() throws Exception {
+        // NOTE: the acquire threw ArithmeticException (Duration.toNanos); the poll saturates as well
+        BlockingQueue<String> queue = data.queue(unique("forever"));
+        ExecutorService putter = Executors.newSingleThreadExecutor();
+        try {
+            putter.submit(() -> {
+                Thread.sleep(300);
+                return queue.offer("late");
+            });
+            assertEquals("late", queue.poll(Long.MAX_VALUE, TimeUnit.DAYS));
+        } finally {
+            putter.shutdownNow();
+        }
+        ClusterSemaphore semaphore = data.semaphore(unique("forever"), 1);
+        assertTrue(semaphore.acquire(ChronoUnit.FOREVER.getDuration()));
+        semaphore.release();
     }
 
     @Test

@@ -107,7 +107,7 @@ public final class ClusterConfigs {
         // No Java deserialization at all: what the library stores never needs it (see the class comment).
         config.getSerializationConfig().setJavaSerializationFilterConfig(clientFilter());
         config.getConnectionStrategyConfig().getConnectionRetryConfig()
-                .setClusterConnectTimeoutMillis(connectTimeout.toMillis())
+                .setClusterConnectTimeoutMillis(Saturating.millis(connectTimeout))
                 .setInitialBackoffMillis(200)
                 .setMaxBackoffMillis(1000);
         return config;

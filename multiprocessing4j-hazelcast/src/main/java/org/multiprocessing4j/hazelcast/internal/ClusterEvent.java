@@ -71,7 +71,7 @@ public final class ClusterEvent implements EventBackend {
         if ((start & 1) == 1) {
             return true;
         }
-        long deadline = System.nanoTime() + nanos;
+        long deadline = Saturating.deadline(nanos);
         long pauseMs = 5;
         while (nanos < 0 || deadline - System.nanoTime() > 0) {
             long wait = nanos < 0 ? pauseMs : Math.min(pauseMs, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));

@@ -106,7 +106,7 @@ final class ClusterLink implements WorkerLink {
      * True also when the member left meanwhile: {@link #receive()} then reports the end.
      */
     boolean awaitFirst(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Saturating.deadline(Saturating.nanos(timeout));
         synchronized (receiveLock) {
             while (first == null && !memberGone && System.nanoTime() < deadline) {
                 byte[] body = next(POLL_MS);
@@ -307,7 +307,7 @@ final class ClusterLink implements WorkerLink {
             end(GONE);
             return exit.join();
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Saturating.deadline(Saturating.nanos(timeout));
         synchronized (receiveLock) {
             while (!exit.isDone() && !memberGone && System.nanoTime() < deadline) {
                 byte[] body = next(Math.max(1, Math.min(POLL_MS, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));

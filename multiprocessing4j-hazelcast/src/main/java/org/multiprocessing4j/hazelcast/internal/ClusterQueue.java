@@ -205,7 +205,7 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
      * move it behind the items that came after it: a Hazelcast queue cannot add at its head).
      */
     private T pollFor(long nanos, boolean interruptible) throws InterruptedException {
-        long deadline = System.nanoTime() + nanos;
+        long deadline = Saturating.deadline(nanos);
         while (true) {
             long left = nanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());
             byte[] frame = Waiting.slices(left, interruptible, ref, slice -> Queues.poll(queue, slice), null);

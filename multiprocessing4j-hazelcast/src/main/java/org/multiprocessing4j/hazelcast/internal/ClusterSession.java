@@ -78,7 +78,7 @@ public final class ClusterSession {
     public boolean close(Duration grace) throws InterruptedException {
         closed = true;
         unregister();
-        long deadline = System.nanoTime() + grace.toNanos();
+        long deadline = Saturating.deadline(Saturating.nanos(grace));
         while (calls.get() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }

@@ -158,7 +158,7 @@ public final class ClusterTransport implements WorkerTransport, RemoteObjects.Pr
         if (closed || !running()) {
             throw new IllegalStateException("the connection to " + description + " is closed: no worker can be started");
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Saturating.deadline(Saturating.nanos(timeout));
         synchronized (lock) {
             while (true) {
                 Member best = null;

@@ -41,7 +41,7 @@ final class Waiting {
      */
     static <R> R slices(long nanos, boolean interruptible, StructureRef structure, Attempt<R> attempt, Consumer<R> giveBack)
             throws InterruptedException {
-        long deadline = System.nanoTime() + Math.max(0, nanos);
+        long deadline = Saturating.deadline(nanos);
         boolean interrupted = false;
         try {
             while (true) {

@@ -11,7 +11,7 @@ import org.multiprocessing4j.internal.wire.Nonces;
  * environment, where other users could read the authkey.
  *
  * <p>Wire format (DataOutput, big-endian): {@code magic(4)="MP4B" | version(2) | authkey(len2+bytes) |
- * token(16) | rendezvous(UTF) | tree(UTF) | parentPid(8) | parentName(UTF) | serializer(UTF) |
+ * token(16) | rendezvous(UTF) | tree(UTF) | parentPid(8) | parentName(len4 + UTF-8) | serializer(UTF) |
  * launchNanos(8) | standby(1)}. After the
  * record the parent keeps stdin open and writes nothing more; end-of-stream means the parent died.
  *
@@ -25,7 +25,9 @@ import org.multiprocessing4j.internal.wire.Nonces;
 public record Bootstrap(byte[] authkey, byte[] token, Path rendezvous, Path tree, long parentPid, String parentName,
                         String serializer, long launchNanos, boolean standby) {
     private static final int MAGIC = 0x4D503442; // "MP4B"
-    private static final short VERSION = 3;
+    private static final short VERSION = 4;
+    /** The longest parent name a child accepts: far beyond any real one, short of a corrupt length. */
+    private static final int MAX_NAME_BYTES = 64 << 20;
     private static final int TOKEN_BYTES = 16;
 
     public void writeTo(DataOutputStream out) throws IOException {
@@ -37,7 +39,7 @@ public record Bootstrap(byte[] authkey, byte[] token, Path rendezvous, Path tree
         out.writeUTF(rendezvous.toString());
         out.writeUTF(tree.toString());
         out.writeLong(parentPid);
-        out.writeUTF(parentName);
+        Utf8Field.write(out, parentName);
         out.writeUTF(serializer);
         out.writeLong(launchNanos);
         out.writeBoolean(standby);
@@ -58,7 +60,7 @@ public record Bootstrap(byte[] authkey, byte[] token, Path rendezvous, Path tree
         Path rendezvous = Path.of(in.readUTF());
         Path tree = Path.of(in.readUTF());
         long parentPid = in.readLong();
-        String parentName = in.readUTF();
+        String parentName = Utf8Field.read(in, MAX_NAME_BYTES, "parent's name");
         String serializer = in.readUTF();
         long launchNanos = in.readLong();
         boolean standby = in.readBoolean();

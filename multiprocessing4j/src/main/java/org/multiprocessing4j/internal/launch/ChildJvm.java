@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.events.Loggers;
 import org.multiprocessing4j.internal.events.ProcessExitEvent;
 import org.multiprocessing4j.internal.wire.FrameChannel;
@@ -108,7 +109,7 @@ public final class ChildJvm {
     public void awaitConnected() throws InterruptedException {
         Duration timeout = command.startTimeout();
         try {
-            CompletableFuture.anyOf(link, process.onExit()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.anyOf(link, process.onExit()).get(Timeouts.nanos(timeout), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             kill();
             throw new ProcessError("child JVM (pid " + pid() + ") did not connect back within " + timeout
@@ -146,10 +147,10 @@ public final class ChildJvm {
 
     /**
      * Waits until a standby has warmed up and decoded every preload sent so far. Returns false if it ended
-     * or {@code timeoutMillis} passed first.
+     * or {@code timeout} passed first (a huge one saturates).
      */
-    boolean awaitWarm(long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    boolean awaitWarm(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + Timeouts.nanos(timeout);
         synchronized (readiness) {
             while (warmedAcknowledged < warmSent) {
                 long left = deadline - System.nanoTime();

@@ -41,6 +41,9 @@ public final class ChildStarter {
         } catch (IOException e) {
             child.kill();
             throw new ProcessError("child JVM (pid " + child.pid() + ") died before it took process '" + name + "'", e);
+        } catch (RuntimeException | Error e) {
+            child.kill(); // NOTE: no Process holds this JVM yet: nobody else could end it
+            throw e;
         }
         ProcessStartEvent.commit(event, name, child.pid());
         ChildJvm started = child;

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.internal.Timeouts;
 
 /**
  * Booted, authenticated child JVMs waiting for a target: the {@code PRESTARTED} start method.
@@ -99,7 +100,7 @@ public final class StandbyPool implements AutoCloseable {
         replenish();
         for (ChildJvm waiting : ready) {
             try {
-                waiting.awaitWarm(command.startTimeout().toMillis());
+                waiting.awaitWarm(command.startTimeout());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ProcessError("interrupted while standby JVMs warm up", e);
@@ -107,7 +108,7 @@ public final class StandbyPool implements AutoCloseable {
         }
         for (CompletableFuture<Void> boot : List.copyOf(booting)) {
             try {
-                boot.get(command.startTimeout().toMillis() + CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+                boot.get(Timeouts.nanos(command.startTimeout()) + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ProcessError("interrupted while standby JVMs boot", e);
@@ -155,7 +156,7 @@ public final class StandbyPool implements AutoCloseable {
             if (order != null) {
                 preload(child, order);
             }
-            if (!child.awaitWarm(command.startTimeout().toMillis())) {
+            if (!child.awaitWarm(command.startTimeout())) {
                 throw new ProcessError("standby JVM (pid " + child.pid() + ") did not warm up within " + command.startTimeout());
             }
         } catch (InterruptedException | RuntimeException e) {

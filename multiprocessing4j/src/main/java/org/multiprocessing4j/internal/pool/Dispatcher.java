@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.multiprocessing4j.TaskTimeoutException;
+import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.events.Loggers;
 import org.multiprocessing4j.internal.events.PoolTaskEvent;
 import org.multiprocessing4j.internal.pool.PoolState.State;
@@ -113,7 +114,7 @@ final class Dispatcher {
             worker.retiring = true;
         }
         if (timer != null) {
-            task.timeout = timer.schedule(() -> timedOut(worker, task), taskTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            task.timeout = timer.schedule(() -> timedOut(worker, task), Timeouts.nanos(taskTimeout), TimeUnit.NANOSECONDS);
         }
     }
 

@@ -40,6 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  * is stored in the segment follows the <a href="package-summary.html#happens-before">package rule</a>.
  */
 public final class SharedFile implements AutoCloseable {
+    /** Files this large or larger are checked against their file system's free space before they are filled. */
+    static final long CHECK_ROOM_FROM = 64L << 20;
     /** How long {@link #close()} waits for threads still blocked in a native call on the mapping. */
     static final long CLOSE_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -64,7 +66,8 @@ public final class SharedFile implements AutoCloseable {
      * Creates and maps a new zero-filled file of {@code size} bytes at {@code path}, mode {@code 0600}.
      *
      * @throws java.nio.file.FileAlreadyExistsException if {@code path} exists (a symbolic link included)
-     * @throws IOException if the file cannot be created or filled (a full tmpfs); the file is then removed
+     * @throws IOException if the file cannot be created or filled (a full tmpfs; a size of 64 MiB or more
+     *                     beyond the file system's free space fails at once); the file is then removed
      */
     public static SharedFile create(Path path, long size) throws IOException {
         if (size <= 0) {
@@ -74,6 +77,16 @@ public final class SharedFile implements AutoCloseable {
     }
 
     private static SharedFile createNow(Path path, long size) throws IOException {
+        if (size >= CHECK_ROOM_FROM) {
+            // NOTE: a tmpfs takes the zeros page by page until it is full: a size beyond its room would fill the
+            // machine's memory for tens of seconds before failing; small files skip the statvfs
+            Path directory = path.toAbsolutePath().getParent();
+            long room = Files.getFileStore(directory).getUsableSpace();
+            if (size > room) {
+                throw new IOException("no room for a shared file of " + size + " bytes in " + directory + ": " + room
+                        + " bytes free there");
+            }
+        }
         var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
         try (FileChannel channel = FileChannel.open(path, Set.of(CREATE_NEW, READ, WRITE, NOFOLLOW_LINKS), mode)) {
             try {
