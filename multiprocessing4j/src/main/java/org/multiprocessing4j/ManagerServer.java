@@ -45,6 +45,8 @@ public final class ManagerServer implements AutoCloseable {
     private final Map<String, Map.Entry<Supplier<?>, Class<?>>> named = new LinkedHashMap<>();
     private int maxMessageBytes = ManagerHost.DEFAULT_MAX_MESSAGE_BYTES;
     private volatile ManagerHost host;
+    /** Set by {@link #close()}: a closed server never starts (again). */
+    private volatile boolean closed;
 
     ManagerServer(SocketAddress address, byte[] authkey) {
         this.address = Objects.requireNonNull(address, "address");
@@ -112,10 +114,13 @@ public final class ManagerServer implements AutoCloseable {
      * Binds the address and serves from background threads; returns at once.
      *
      * @throws IOException           if the address cannot be bound
-     * @throws IllegalStateException if already started
+     * @throws IllegalStateException if already started, or closed
      * @return this server, serving
      */
     public synchronized ManagerServer start() throws IOException {
+        if (closed) {
+            throw new IllegalStateException("closed: a closed manager server does not start again: " + this);
+        }
         if (host != null) {
             throw new IllegalStateException("already started: " + this);
         }
@@ -129,6 +134,7 @@ public final class ManagerServer implements AutoCloseable {
      * interrupted; then closes the server.
      *
      * @throws IOException          if the address cannot be bound
+     * @throws IllegalStateException if closed
      * @throws InterruptedException if the calling thread is interrupted (the server is closed)
      */
     public void serveForever() throws IOException, InterruptedException {
@@ -154,9 +160,10 @@ public final class ManagerServer implements AutoCloseable {
         return h == null ? 0 : h.objectCount();
     }
 
-    /** Stops serving: closes the socket and every client connection. Idempotent. */
+    /** Stops serving: closes the socket and every client connection; a server closed before it started never starts. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         ManagerHost h = host;
         if (h != null) {
             h.close();

@@ -134,6 +134,35 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         return old;
     }
 
+    /**
+     * Refused: a ShareableList's length is fixed at creation, as CPython's is.
+     *
+     * @param index   unused
+     * @param element unused
+     * @throws UnsupportedOperationException always, saying so
+     */
+    @Override
+    public void add(int index, Object element) {
+        throw fixedLength("add an item to");
+    }
+
+    /**
+     * Refused: a ShareableList's length is fixed at creation, as CPython's is.
+     *
+     * @param index unused
+     * @return never
+     * @throws UnsupportedOperationException always, saying so
+     */
+    @Override
+    public Object remove(int index) {
+        throw fixedLength("remove an item from");
+    }
+
+    private UnsupportedOperationException fixedLength(String what) {
+        return new UnsupportedOperationException("cannot " + what + " a ShareableList: its length is fixed at creation;"
+                + " set items, or create a new list");
+    }
+
     /** The number of items, fixed at creation. */
     @Override
     public int size() {

@@ -49,6 +49,15 @@ class RemoteManagerTest extends ChildProcessTestBase {
     }
 
     @Test
+    void aServerClosedBeforeItStartedNeverServes() {
+        ManagerServer server = Manager.server(new InetSocketAddress("127.0.0.1", 0), KEY);
+        server.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, server::start);
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, server::serveForever);
+    }
+
+    @Test
     void proxiesFromAServerOnAWildcardAddressCarryTheAddressTheClientReached() throws Exception {
         try (ManagerServer server = Manager.server(new InetSocketAddress(0), KEY).register("counts", ConcurrentHashMap::new).start()) {
             int port = ((InetSocketAddress) server.address()).getPort();

@@ -103,8 +103,11 @@ class ShareableListTest extends ChildProcessTestBase {
                 assertThrows(IndexOutOfBoundsException.class, () -> list.get(-1));
                 assertThrows(IndexOutOfBoundsException.class, () -> list.set(5, 1));
                 assertThrows(IllegalArgumentException.class, () -> list.set(0, 'c'));
-                assertThrows(UnsupportedOperationException.class, () -> list.add(3));
+                UnsupportedOperationException grow = assertThrows(UnsupportedOperationException.class, () -> list.add(3));
+                assertTrue(grow.getMessage().contains("length is fixed"), grow.getMessage());
                 assertThrows(UnsupportedOperationException.class, () -> list.remove(0));
+                UnsupportedOperationException shrink = assertThrows(UnsupportedOperationException.class, () -> list.subList(0, 1).clear());
+                assertTrue(shrink.getMessage().contains("length is fixed"), shrink.getMessage());
                 assertEquals(List.of(1, 2), list);
             } finally {
                 list.unlink();
