@@ -11,7 +11,7 @@ import org.multiprocessing4j.internal.wire.Nonces;
  * environment, where other users could read the authkey.
  *
  * <p>Wire format (DataOutput, big-endian): {@code magic(4)="MP4B" | version(2) | authkey(len2+bytes) |
- * token(16) | rendezvous(UTF) | tree(UTF) | parentPid(8) | parentName(len4 + UTF-8) | serializer(UTF) |
+ * token(16) | rendezvous(UTF) | tree(UTF) | parentPid(8) | parentName(len4 + UTF-16BE) | serializer(UTF) |
  * launchNanos(8) | standby(1)}. After the
  * record the parent keeps stdin open and writes nothing more; end-of-stream means the parent died.
  *
@@ -39,7 +39,7 @@ public record Bootstrap(byte[] authkey, byte[] token, Path rendezvous, Path tree
         out.writeUTF(rendezvous.toString());
         out.writeUTF(tree.toString());
         out.writeLong(parentPid);
-        Utf8Field.write(out, parentName);
+        StringField.write(out, parentName);
         out.writeUTF(serializer);
         out.writeLong(launchNanos);
         out.writeBoolean(standby);
@@ -60,7 +60,7 @@ public record Bootstrap(byte[] authkey, byte[] token, Path rendezvous, Path tree
         Path rendezvous = Path.of(in.readUTF());
         Path tree = Path.of(in.readUTF());
         long parentPid = in.readLong();
-        String parentName = Utf8Field.read(in, MAX_NAME_BYTES, "parent's name");
+        String parentName = StringField.read(in, MAX_NAME_BYTES, "parent's name");
         String serializer = in.readUTF();
         long launchNanos = in.readLong();
         boolean standby = in.readBoolean();

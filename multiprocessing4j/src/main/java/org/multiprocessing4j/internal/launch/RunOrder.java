@@ -10,7 +10,7 @@ import java.io.UncheckedIOException;
 /**
  * The {@link Frames#RUN} payload: who the child is and what it runs.
  *
- * <p>Wire format: {@code name(len4 + UTF-8) | daemon(1) | identityLength(4) | identity ints | process(rest)} where
+ * <p>Wire format: {@code name(len4 + UTF-16BE) | daemon(1) | identityLength(4) | identity ints | process(rest)} where
  * {@code process} is the {@link org.multiprocessing4j.internal.wire.ObjectCodec} encoding of the
  * {@link org.multiprocessing4j.Process} object (its subclass fields included).
  */
@@ -19,7 +19,7 @@ record RunOrder(String name, boolean daemon, int[] identity, byte[] process) {
     byte[] toBytes() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + process.length);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            Utf8Field.write(out, name);
+            StringField.write(out, name);
             out.writeBoolean(daemon);
             out.writeInt(identity.length);
             for (int i : identity) {
@@ -34,7 +34,7 @@ record RunOrder(String name, boolean daemon, int[] identity, byte[] process) {
 
     static RunOrder fromBytes(byte[] payload) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
-        String name = Utf8Field.read(in, payload.length, "process name");
+        String name = StringField.read(in, payload.length, "process name");
         boolean daemon = in.readBoolean();
         int n = in.readInt();
         if (n < 0 || n > 1024) {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
+import org.multiprocessing4j.internal.wire.Utf8;
 
 /**
  * The bytes of a {@code ShareableList} inside its segment, and the encoding of its items.
@@ -172,8 +173,7 @@ public final class ListLayout {
             }
             case String s -> {
                 tag = STRING;
-                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-                length = copyIn(utf8, at, capacity, index, "string");
+                length = copyIn(utf8(s, index), at, capacity, index, "string");
             }
             case byte[] b -> {
                 tag = BYTES;
@@ -212,6 +212,16 @@ public final class ListLayout {
         return data + Integer.toUnsignedLong(segment.get(JAVA_INT, descriptor(index)));
     }
 
+    /** {@code s} in UTF-8, or IllegalArgumentException for a string UTF-8 cannot carry (CPython: UnicodeEncodeError). */
+    private static byte[] utf8(String s, int index) {
+        byte[] utf8 = Utf8.exact(s);
+        if (utf8 == null) {
+            throw new IllegalArgumentException("item " + index + " is a string with an unpaired surrogate at index "
+                    + Utf8.firstUnpairedSurrogate(s) + ", which UTF-8 (a ShareableList's encoding) cannot carry");
+        }
+        return utf8;
+    }
+
     private static int capacityFor(Object item, int index) {
         long length = switch (item) {
             case null -> 8;
@@ -219,7 +229,7 @@ public final class ListLayout {
             case Long l -> 8;
             case Double d -> 8;
             case Boolean b -> 8;
-            case String s -> s.getBytes(StandardCharsets.UTF_8).length;
+            case String s -> utf8(s, index).length;
             case byte[] b -> b.length;
             default -> throw unsupported(item, index);
         };

@@ -20,6 +20,7 @@ import static org.multiprocessing4j.internal.wire.ObjectCodec.NULL;
 import static org.multiprocessing4j.internal.wire.ObjectCodec.REF;
 import static org.multiprocessing4j.internal.wire.ObjectCodec.SHORT;
 import static org.multiprocessing4j.internal.wire.ObjectCodec.STRING;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.STRING16;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -56,6 +57,7 @@ final class FastPathReader {
             case CHAR -> (char) ((in.readByte() & 0xff) | (in.readByte() & 0xff) << 8);
             case FLOAT -> Float.intBitsToFloat(in.readInt());
             case STRING -> in.readUtf8(in.readCount(1));
+            case STRING16 -> in.readUtf16(in.readCount(2));
             case BYTES -> in.readBytes(in.readCount(1));
             case INTS -> in.readInts(in.readCount(4));
             case LONGS -> in.readLongs(in.readCount(8));

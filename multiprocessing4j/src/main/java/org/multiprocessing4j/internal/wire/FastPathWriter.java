@@ -20,11 +20,11 @@ import static org.multiprocessing4j.internal.wire.ObjectCodec.NULL;
 import static org.multiprocessing4j.internal.wire.ObjectCodec.REF;
 import static org.multiprocessing4j.internal.wire.ObjectCodec.SHORT;
 import static org.multiprocessing4j.internal.wire.ObjectCodec.STRING;
+import static org.multiprocessing4j.internal.wire.ObjectCodec.STRING16;
 import static org.multiprocessing4j.internal.wire.ObjectCodec.WITH_OBJECTS;
 
 import java.io.IOException;
 import java.lang.invoke.SerializedLambda;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -225,10 +225,21 @@ final class FastPathWriter {
                 out.writeInt(Float.floatToRawIntBits(f));
             }
             case String s -> {
-                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-                out.writeByte(STRING);
-                out.writeInt(utf8.length);
-                out.writeBytes(utf8, 0, utf8.length);
+                byte[] utf8 = Utf8.exact(s);
+                if (utf8 == null) {
+                    // NOTE: an unpaired surrogate, which UTF-8 cannot carry: every char as it is
+                    out.writeByte(STRING16);
+                    out.writeInt(s.length());
+                    for (int i = 0; i < s.length(); i++) {
+                        char c = s.charAt(i);
+                        out.writeByte(c);
+                        out.writeByte(c >>> 8);
+                    }
+                } else {
+                    out.writeByte(STRING);
+                    out.writeInt(utf8.length);
+                    out.writeBytes(utf8, 0, utf8.length);
+                }
             }
             case byte[] a -> {
                 track(a);

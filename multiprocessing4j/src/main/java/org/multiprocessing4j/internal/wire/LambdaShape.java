@@ -4,7 +4,6 @@ import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The encoder's view of one serializable lambda class: how to take an instance apart (its private
@@ -104,8 +103,8 @@ final class LambdaShape {
         WireOutput out = new WireOutput(256);
         out.writeByte(form.getImplMethodKind());
         for (String s : strings) {
-            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            if (utf8.length > 0xffff) {
+            byte[] utf8 = Utf8.exact(s);
+            if (utf8 == null || utf8.length > 0xffff) {
                 return UNSUPPORTED;
             }
             out.writeByte(utf8.length);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
@@ -25,6 +24,8 @@ import org.multiprocessing4j.Serializer;
  *   <tr><td>3</td><td>DOUBLE</td><td>{@code int64} raw bits</td></tr>
  *   <tr><td>4</td><td>BOOLEAN</td><td>{@code 0 | 1}</td></tr>
  *   <tr><td>5</td><td>STRING</td><td>{@code length | UTF-8 bytes}</td></tr>
+ *   <tr><td>22</td><td>STRING16</td><td>{@code count | UTF-16 chars, low byte first}: a string with an unpaired
+ *       surrogate, which UTF-8 cannot carry ({@link Utf8})</td></tr>
  *   <tr><td>6, 7, 8, 9</td><td>BYTES, INTS, LONGS, DOUBLES</td><td>{@code count | elements}</td></tr>
  *   <tr><td>10</td><td>OBJECT</td><td>the serializer's bytes, to the end (top level only)</td></tr>
  *   <tr><td>11, 12, 13, 14</td><td>BYTE, SHORT, CHAR, FLOAT</td><td>1, 2, 2, 4 bytes (float: raw bits)</td></tr>
@@ -82,6 +83,7 @@ public final class ObjectCodec {
     static final byte LAMBDA = 19;
     static final byte REF = 20;
     static final byte WITH_OBJECTS = 21;
+    static final byte STRING16 = 22;
 
     private static final byte[] NO_PREFIX = new byte[0];
 
@@ -122,7 +124,15 @@ public final class ObjectCodec {
             case Character c -> after(prefix, 3).put(CHAR).putChar(c).array();
             case Float f -> after(prefix, 5).put(FLOAT).putInt(Float.floatToRawIntBits(f)).array();
             case String s -> {
-                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+                byte[] utf8 = Utf8.exact(s);
+                if (utf8 == null) {
+                    // NOTE: an unpaired surrogate, which UTF-8 cannot carry: every char as it is
+                    ByteBuffer out = after(prefix, 5 + 2 * s.length()).put(STRING16).putInt(s.length());
+                    for (int i = 0; i < s.length(); i++) {
+                        out.putChar(s.charAt(i));
+                    }
+                    yield out.array();
+                }
                 yield after(prefix, 5 + utf8.length).put(STRING).putInt(utf8.length).put(utf8).array();
             }
             case byte[] b -> after(prefix, 5 + b.length).put(BYTES).putInt(b.length).put(b).array();

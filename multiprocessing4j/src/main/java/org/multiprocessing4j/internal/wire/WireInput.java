@@ -93,6 +93,17 @@ final class WireInput {
         return s;
     }
 
+    /** {@code count} chars of two bytes each, low byte first, kept as they are (an unpaired surrogate included). */
+    String readUtf16(int count) throws EOFException {
+        require(2 * count);
+        char[] chars = new char[count];
+        for (int i = 0; i < count; i++) {
+            chars[i] = (char) ((data[position + 2 * i] & 0xff) | (data[position + 2 * i + 1] & 0xff) << 8);
+        }
+        position += 2 * count;
+        return new String(chars);
+    }
+
     byte[] readBytes(int length) throws EOFException {
         require(length);
         // NOTE: copyOfRange, not new + arraycopy: the JIT then skips zeroing the new array (a MiB-sized
