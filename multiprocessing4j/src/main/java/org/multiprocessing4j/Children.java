@@ -6,14 +6,23 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.multiprocessing4j.internal.launch.ExitSequence;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The children this JVM started and has not reaped: {@link Multiprocessing#activeChildren()}, and the
  * exit step that terminates daemon children and joins the others (Python's {@code _exit_function}).
+ * An exit begun by a terminating signal (SIGTERM, SIGINT, SIGHUP), or one such signal during the joins,
+ * terminates the other children too instead of waiting for them: {@code kill}, {@code docker stop} or a
+ * service manager must be able to stop the application (CPython's parent dies at once on SIGTERM, leaving
+ * its children running; this library leaves no orphans).
  */
 final class Children {
     /** How long a daemon child gets after SIGTERM at exit before SIGKILL. */
     private static final Duration TERMINATE_GRACE = Duration.ofSeconds(2);
+    /** How often the exit step's join of a non-daemon child looks whether a terminating signal came. */
+    private static final Duration JOIN_SLICE = Duration.ofMillis(50);
+    private static final String[] TERMINATING_SIGNALS = {"TERM", "INT", "HUP"};
 
     private static final Set<Process> STARTED = new LinkedHashSet<>();
     private static boolean exitStepAdded;
@@ -24,6 +33,7 @@ final class Children {
     static synchronized void add(Process p) {
         if (!exitStepAdded) {
             ExitSequence.add(ExitSequence.Phase.CHILDREN, Children::atExit);
+            watchTerminatingSignals();
             exitStepAdded = true;
         }
         STARTED.add(p);
@@ -44,25 +54,87 @@ final class Children {
         synchronized (Children.class) {
             all = new ArrayList<>(STARTED);
         }
+        try {
+            for (Process p : all) {
+                if (p.daemon() && p.isAlive()) {
+                    p.terminate();
+                }
+            }
+            for (Process p : all) {
+                try {
+                    if (p.daemon()) {
+                        p.join(TERMINATE_GRACE);
+                        if (p.isAlive()) {
+                            p.kill();
+                        }
+                    }
+                    // NOTE: in slices: a terminating signal before or during the wait ends the children instead
+                    while (p.isAlive() && !ExitSequence.waitsAbandoned()) {
+                        p.join(JOIN_SLICE);
+                    }
+                    if (ExitSequence.waitsAbandoned()) {
+                        endAll(all);
+                        return;
+                    }
+                    p.join();
+                } catch (IllegalStateException closed) {
+                    // closed meanwhile: it had ended
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A terminating signal came: every child still running is terminated, and killed if it lingers. */
+    private static void endAll(List<Process> all) throws InterruptedException {
         for (Process p : all) {
-            if (p.daemon() && p.isAlive()) {
-                p.terminate();
+            try {
+                if (p.isAlive()) {
+                    p.terminate();
+                }
+            } catch (IllegalStateException closed) {
+                // closed meanwhile: it had ended
             }
         }
         for (Process p : all) {
             try {
-                if (p.daemon()) {
+                p.join(TERMINATE_GRACE);
+                if (p.isAlive()) {
+                    p.kill();
                     p.join(TERMINATE_GRACE);
-                    if (p.isAlive()) {
-                        p.kill();
-                    }
                 }
-                p.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             } catch (IllegalStateException closed) {
                 // closed meanwhile: it had ended
+            }
+        }
+    }
+
+    /**
+     * Chains a handler before this JVM's own for each terminating signal, which tells the exit steps to stop
+     * waiting for other processes ({@link ExitSequence#abandonWaits()}) and then does what the previous
+     * handler did (the JVM's: begin the exit, status 128 + the signal). A signal ignored (nohup) stays
+     * ignored; under {@code -Xrs} nothing is installed.
+     */
+    private static void watchTerminatingSignals() {
+        for (String name : TERMINATING_SIGNALS) {
+            try {
+                Signal signal = new Signal(name);
+                SignalHandler[] previous = new SignalHandler[1];
+                previous[0] = Signal.handle(signal, s -> {
+                    ExitSequence.abandonWaits();
+                    SignalHandler before = previous[0];
+                    if (before == null || before == SignalHandler.SIG_DFL) {
+                        System.exit(128 + s.getNumber()); // NOTE: what the JVM's own handler does
+                    } else if (before != SignalHandler.SIG_IGN) {
+                        before.handle(s);
+                    }
+                });
+                if (previous[0] == SignalHandler.SIG_IGN) {
+                    Signal.handle(signal, SignalHandler.SIG_IGN);
+                }
+            } catch (IllegalArgumentException | IllegalStateException unavailable) {
+                // -Xrs, or the signal is reserved on this platform
             }
         }
     }

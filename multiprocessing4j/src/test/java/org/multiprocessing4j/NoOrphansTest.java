@@ -60,6 +60,34 @@ class NoOrphansTest extends ChildProcessTestBase {
         }
     }
 
+    @Test
+    void on_SIGTERM_the_parent_ends_its_non_daemon_children_instead_of_joining_them(@TempDir Path base) throws Exception {
+        // NOTE: the exit step joined the child (which sleeps a minute) without limit: kill, docker stop or a service
+        // manager could not stop the application
+        java.lang.Process parent = LaunchedJvm.start(base, SignalledRootMain.class);
+        long child = -1;
+        try {
+            String line = LaunchedJvm.lineStartingWith(parent, "child ");
+            child = Long.parseLong(line.substring(6).strip());
+            long t0 = System.nanoTime();
+            parent.destroy(); // SIGTERM
+            assertTrue(parent.waitFor(20, TimeUnit.SECONDS), "the parent ends on SIGTERM without waiting for its child");
+            assertEquals(143, parent.exitValue(), "128 + SIGTERM, as the JVM's own handler");
+            long deadline = t0 + HANG.toNanos();
+            while (alive(child) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertFalse(alive(child), "no orphan");
+            assertFalse(hasTree(base), "its exit removed the runtime directory");
+        } finally {
+            if (child > 0) {
+                ProcessHandle.of(child).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            parent.toHandle().destroyForcibly();
+            parent.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
     private static java.lang.Process startIntermediate(Path base, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
