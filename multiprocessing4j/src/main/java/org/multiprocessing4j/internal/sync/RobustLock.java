@@ -150,56 +150,61 @@ public final class RobustLock {
     }
 
     private Acquired lockSlowly(long deadline, boolean interruptible) throws InterruptedException {
-        boolean interrupted = false;
-        boolean askIfDead = true; // on the first look (a try-once recovers), then after each slice that timed out
+        // NOTE: memory closed under this wait (another thread closed the object) fails with a message that says so
         try {
-            long slice = Waits.FIRST_SLICE_NANOS;
-            for (;;) {
-                long seen = spin(deadline);
-                if (seen == 0) {
-                    return Acquired.ACQUIRED;
-                }
-                if (askIfDead && takeOverIfDead(seen)) {
-                    return Acquired.RECOVERED;
-                }
-                if (Thread.interrupted()) {
-                    if (interruptible) {
-                        throw new InterruptedException();
+            boolean interrupted = false;
+            boolean askIfDead = true; // on the first look (a try-once recovers), then after each slice that timed out
+            try {
+                long slice = Waits.FIRST_SLICE_NANOS;
+                for (;;) {
+                    long seen = spin(deadline);
+                    if (seen == 0) {
+                        return Acquired.ACQUIRED;
                     }
-                    interrupted = true;
-                }
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    return Acquired.TIMED_OUT;
-                }
-                // NOTE: register before reading the owner; pairs with unlock's fence, or with its program order
-                // through the membarrier below (a release that this read misses then sees the registration).
-                int ignored = (int) INT.getAndAdd(segment, waiters, 1);
-                Futex.WaitResult result = Futex.WaitResult.VALUE_CHANGED;
-                try {
-                    long sleep = Math.min(remaining, slice);
-                    if (Membarrier.AVAILABLE && !SyncWeakening.LOCK_NO_BARRIER && !Membarrier.globalBarrier()) {
-                        sleep = Math.min(sleep, UNFENCED_SLICE_NANOS);
+                    if (askIfDead && takeOverIfDead(seen)) {
+                        return Acquired.RECOVERED;
                     }
-                    int pid = (int) INT.getVolatile(segment, ownerPid);
-                    if (pid != 0) {
-                        result = Futex.await(segment, ownerPid, pid, sleep);
+                    if (Thread.interrupted()) {
+                        if (interruptible) {
+                            throw new InterruptedException();
+                        }
+                        interrupted = true;
                     }
-                } finally {
-                    ignored = (int) INT.getAndAdd(segment, waiters, -1);
-                    // NOTE: a volatile store (StoreLoad): the next release may wake again, and this
-                    // waiter's re-read of the owner below comes after it.
-                    INT.setVolatile(segment, wakePending, 0);
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        return Acquired.TIMED_OUT;
+                    }
+                    // NOTE: register before reading the owner; pairs with unlock's fence, or with its program order
+                    // through the membarrier below (a release that this read misses then sees the registration).
+                    int ignored = (int) INT.getAndAdd(segment, waiters, 1);
+                    Futex.WaitResult result = Futex.WaitResult.VALUE_CHANGED;
+                    try {
+                        long sleep = Math.min(remaining, slice);
+                        if (Membarrier.AVAILABLE && !SyncWeakening.LOCK_NO_BARRIER && !Membarrier.globalBarrier()) {
+                            sleep = Math.min(sleep, UNFENCED_SLICE_NANOS);
+                        }
+                        int pid = (int) INT.getVolatile(segment, ownerPid);
+                        if (pid != 0) {
+                            result = Futex.await(segment, ownerPid, pid, sleep);
+                        }
+                    } finally {
+                        ignored = (int) INT.getAndAdd(segment, waiters, -1);
+                        // NOTE: a volatile store (StoreLoad): the next release may wake again, and this
+                        // waiter's re-read of the owner below comes after it.
+                        INT.setVolatile(segment, wakePending, 0);
+                    }
+                    askIfDead = result == Futex.WaitResult.TIMED_OUT;
+                    if (askIfDead) {
+                        slice = Waits.nextSlice(slice);
+                    }
                 }
-                askIfDead = result == Futex.WaitResult.TIMED_OUT;
-                if (askIfDead) {
-                    slice = Waits.nextSlice(slice);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
                 }
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        } catch (IllegalStateException e) {
+            throw Waits.closedUnder(segment, "the lock", e);
         }
     }
 

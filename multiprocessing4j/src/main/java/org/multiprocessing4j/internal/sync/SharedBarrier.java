@@ -113,65 +113,70 @@ public final class SharedBarrier {
      * @throws RuntimeException or Error that the action threw (the generation is then broken)
      */
     public Outcome await(Action action, long deadline, int[] index) {
-        int generation;
-        int signal = 0;
-        boolean runsAction = false;
-        enter();
+        // NOTE: memory closed under this wait (another thread closed the object) fails with a message that says so
         try {
-            long slice = Waits.FIRST_SLICE_NANOS;
-            long phase;
-            while (state(phase = phase()) == ACTION) {
-                // more parties than the barrier has, arriving while the last runs the action: wait for the trip
-                if (OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER))) {
-                    breakIfCurrent(generation(phase)); // NOTE: no party of g may be left to notice the death
-                    return Outcome.BROKEN;
+            int generation;
+            int signal = 0;
+            boolean runsAction = false;
+            enter();
+            try {
+                long slice = Waits.FIRST_SLICE_NANOS;
+                long phase;
+                while (state(phase = phase()) == ACTION) {
+                    // more parties than the barrier has, arriving while the last runs the action: wait for the trip
+                    if (OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER))) {
+                        breakIfCurrent(generation(phase)); // NOTE: no party of g may be left to notice the death
+                        return Outcome.BROKEN;
+                    }
+                    if (Thread.currentThread().isInterrupted()) {
+                        breakNext(phase);
+                        return Outcome.INTERRUPTED;
+                    }
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        breakNext(phase);
+                        return Outcome.TIMED_OUT;
+                    }
+                    signal = get(SIGNAL);
+                    mutex.unlock();
+                    try {
+                        Futex.await(segment, base + SIGNAL, signal, Math.min(remaining, slice));
+                        slice = Waits.nextSlice(slice);
+                    } finally {
+                        enter();
+                    }
                 }
-                if (Thread.currentThread().isInterrupted()) {
-                    breakNext(phase);
-                    return Outcome.INTERRUPTED;
+                if (state(phase) != FILLING) {
+                    return Outcome.BROKEN; // BROKEN, or ACTION_BROKEN_NEXT: the pass this arrival would join is broken
                 }
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    breakNext(phase);
-                    return Outcome.TIMED_OUT;
+                generation = generation(phase);
+                int arrived = arrived(phase);
+                index[0] = arrived;
+                if (arrived + 1 == get(PARTIES)) {
+                    if (action == null) {
+                        endGeneration(generation, false, false);
+                        return Outcome.PASSED;
+                    }
+                    LONG.setVolatile(segment, base + RUNNER, OwnerWord.SELF);
+                    setPhase(generation, ACTION, arrived + 1);
+                    runsAction = true;
+                } else {
+                    setPhase(generation, FILLING, arrived + 1);
+                    signal = get(SIGNAL); // NOTE: read under the mutex, before the last party can bump it
                 }
-                signal = get(SIGNAL);
+            } finally {
                 mutex.unlock();
-                try {
-                    Futex.await(segment, base + SIGNAL, signal, Math.min(remaining, slice));
-                    slice = Waits.nextSlice(slice);
-                } finally {
-                    enter();
-                }
             }
-            if (state(phase) != FILLING) {
-                return Outcome.BROKEN; // BROKEN, or ACTION_BROKEN_NEXT: the pass this arrival would join is broken
+            if (runsAction) {
+                return runAction(action, generation);
             }
-            generation = generation(phase);
-            int arrived = arrived(phase);
-            index[0] = arrived;
-            if (arrived + 1 == get(PARTIES)) {
-                if (action == null) {
-                    endGeneration(generation, false, false);
-                    return Outcome.PASSED;
-                }
-                LONG.setVolatile(segment, base + RUNNER, OwnerWord.SELF);
-                setPhase(generation, ACTION, arrived + 1);
-                runsAction = true;
-            } else {
-                setPhase(generation, FILLING, arrived + 1);
-                signal = get(SIGNAL); // NOTE: read under the mutex, before the last party can bump it
+            if (SyncWeakening.BARRIER_LATE_READ) {
+                signal = get(SIGNAL); // weakened: a trip between the unlock and this read is missed
             }
-        } finally {
-            mutex.unlock();
+            return awaitEnd(generation, signal, deadline);
+        } catch (IllegalStateException e) {
+            throw Waits.closedUnder(segment, "the barrier", e);
         }
-        if (runsAction) {
-            return runAction(action, generation);
-        }
-        if (SyncWeakening.BARRIER_LATE_READ) {
-            signal = get(SIGNAL); // weakened: a trip between the unlock and this read is missed
-        }
-        return awaitEnd(generation, signal, deadline);
     }
 
     private Outcome runAction(Action action, int generation) {
@@ -200,52 +205,57 @@ public final class SharedBarrier {
     }
 
     private Outcome awaitEnd(int generation, int signal, long deadline) {
-        long slice = Waits.FIRST_SLICE_NANOS;
-        long spinEnd = Math.min(System.nanoTime() + Waits.SPIN_NANOS, deadline);
-        for (int look = 0; get(SIGNAL) == signal && System.nanoTime() - spinEnd < 0 && !SyncWeakening.BARRIER_LATE_READ; look++) {
-            SpinPause.pause(look);
-        }
-        boolean outwaitedByAction = false; // its deadline passed while the pass's action ran
-        for (;;) {
-            long remaining = outwaitedByAction ? slice : deadline - System.nanoTime();
-            if ((SyncWeakening.BARRIER_LATE_READ || get(SIGNAL) == signal) && remaining > 0
-                    && !Thread.currentThread().isInterrupted()) {
-                Futex.await(segment, base + SIGNAL, signal, Math.min(remaining, slice));
-                slice = Waits.nextSlice(slice);
+        // NOTE: memory closed under this wait (another thread closed the object) fails with a message that says so
+        try {
+            long slice = Waits.FIRST_SLICE_NANOS;
+            long spinEnd = Math.min(System.nanoTime() + Waits.SPIN_NANOS, deadline);
+            for (int look = 0; get(SIGNAL) == signal && System.nanoTime() - spinEnd < 0 && !SyncWeakening.BARRIER_LATE_READ; look++) {
+                SpinPause.pause(look);
             }
-            enter();
-            try {
-                signal = get(SIGNAL);
-                long phase = phase();
-                if (generation(phase) != generation) {
-                    long outcomes = (long) LONG.getVolatile(segment, base + OUTCOMES);
-                    return (outcomes & bit(generation)) != 0 ? Outcome.BROKEN : Outcome.PASSED;
+            boolean outwaitedByAction = false; // its deadline passed while the pass's action ran
+            for (;;) {
+                long remaining = outwaitedByAction ? slice : deadline - System.nanoTime();
+                if ((SyncWeakening.BARRIER_LATE_READ || get(SIGNAL) == signal) && remaining > 0
+                        && !Thread.currentThread().isInterrupted()) {
+                    Futex.await(segment, base + SIGNAL, signal, Math.min(remaining, slice));
+                    slice = Waits.nextSlice(slice);
                 }
-                if (state(phase) == BROKEN) {
-                    return Outcome.BROKEN;
-                }
-                if (runningAction(state(phase)) && OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER))) {
-                    breakIfCurrent(generation);
-                    return Outcome.BROKEN;
-                }
-                if (Thread.currentThread().isInterrupted()) {
-                    breakIfCurrent(generation);
-                    return Outcome.INTERRUPTED;
-                }
-                if (deadline - System.nanoTime() <= 0) {
-                    if (runningAction(state(phase))) {
-                        // NOTE: every party arrived in time: the pass's outcome is its action's, whatever this deadline
-                        // says (CPython's party cannot wake before the action ends, and then passes); a dead runner or
-                        // an interrupt still ends the wait (checked above, each slice)
-                        outwaitedByAction = true;
-                        continue;
+                enter();
+                try {
+                    signal = get(SIGNAL);
+                    long phase = phase();
+                    if (generation(phase) != generation) {
+                        long outcomes = (long) LONG.getVolatile(segment, base + OUTCOMES);
+                        return (outcomes & bit(generation)) != 0 ? Outcome.BROKEN : Outcome.PASSED;
                     }
-                    breakIfCurrent(generation);
-                    return Outcome.TIMED_OUT;
+                    if (state(phase) == BROKEN) {
+                        return Outcome.BROKEN;
+                    }
+                    if (runningAction(state(phase)) && OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER))) {
+                        breakIfCurrent(generation);
+                        return Outcome.BROKEN;
+                    }
+                    if (Thread.currentThread().isInterrupted()) {
+                        breakIfCurrent(generation);
+                        return Outcome.INTERRUPTED;
+                    }
+                    if (deadline - System.nanoTime() <= 0) {
+                        if (runningAction(state(phase))) {
+                            // NOTE: every party arrived in time: the pass's outcome is its action's, whatever this deadline
+                            // says (CPython's party cannot wake before the action ends, and then passes); a dead runner or
+                            // an interrupt still ends the wait (checked above, each slice)
+                            outwaitedByAction = true;
+                            continue;
+                        }
+                        breakIfCurrent(generation);
+                        return Outcome.TIMED_OUT;
+                    }
+                } finally {
+                    mutex.unlock();
                 }
-            } finally {
-                mutex.unlock();
             }
+        } catch (IllegalStateException e) {
+            throw Waits.closedUnder(segment, "the barrier", e);
         }
     }
 

@@ -113,30 +113,35 @@ public final class SharedCondition {
      *         withdrew unsignalled
      */
     public boolean await(int slot, long deadline, boolean interruptible) {
-        long s = slotOffset(slot);
-        long spinEnd = Math.min(System.nanoTime() + Waits.SPIN_NANOS, deadline);
-        for (int look = 0; (int) INT.getVolatile(segment, s) == REGISTERED && System.nanoTime() - spinEnd < 0; look++) {
-            SpinPause.pause(look);
-        }
-        long slice = Waits.FIRST_SLICE_NANOS;
-        for (;;) {
-            int state = (int) INT.getVolatile(segment, s);
-            if (state == SIGNALLED) {
-                return true;
+        // NOTE: memory closed under this wait (another thread closed the object) fails with a message that says so
+        try {
+            long s = slotOffset(slot);
+            long spinEnd = Math.min(System.nanoTime() + Waits.SPIN_NANOS, deadline);
+            for (int look = 0; (int) INT.getVolatile(segment, s) == REGISTERED && System.nanoTime() - spinEnd < 0; look++) {
+                SpinPause.pause(look);
             }
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0 || interruptible && Thread.currentThread().isInterrupted()) {
-                return !withdraw(s);
-            }
-            if (state == REGISTERED) {
-                if (SyncWeakening.CONDITION_PLAIN_SLEEP) {
-                    INT.set(segment, s, SLEEPING); // weakened: may overwrite SIGNALLED
-                } else if (!INT.compareAndSet(segment, s, REGISTERED, SLEEPING)) {
-                    continue; // signalled meanwhile
+            long slice = Waits.FIRST_SLICE_NANOS;
+            for (;;) {
+                int state = (int) INT.getVolatile(segment, s);
+                if (state == SIGNALLED) {
+                    return true;
                 }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0 || interruptible && Thread.currentThread().isInterrupted()) {
+                    return !withdraw(s);
+                }
+                if (state == REGISTERED) {
+                    if (SyncWeakening.CONDITION_PLAIN_SLEEP) {
+                        INT.set(segment, s, SLEEPING); // weakened: may overwrite SIGNALLED
+                    } else if (!INT.compareAndSet(segment, s, REGISTERED, SLEEPING)) {
+                        continue; // signalled meanwhile
+                    }
+                }
+                Futex.await(segment, s, SLEEPING, Math.min(remaining, slice));
+                slice = Waits.nextSlice(slice);
             }
-            Futex.await(segment, s, SLEEPING, Math.min(remaining, slice));
-            slice = Waits.nextSlice(slice);
+        } catch (IllegalStateException e) {
+            throw Waits.closedUnder(segment, "the condition", e);
         }
     }
 

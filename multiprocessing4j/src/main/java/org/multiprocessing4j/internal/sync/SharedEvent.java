@@ -77,45 +77,50 @@ public final class SharedEvent {
      * @throws InterruptedException if interrupted on entry or while waiting; nothing stays registered
      */
     public boolean await(long deadline) throws InterruptedException {
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        int start = (int) INT.getVolatile(segment, state);
-        if ((start & 1) != 0) {
-            return true;
-        }
-        long spinEnd = System.nanoTime() + Waits.SPIN_NANOS;
-        long slice = Waits.FIRST_SLICE_NANOS;
-        for (int look = 0; ; look++) {
-            long now = System.nanoTime();
-            if (now - spinEnd < 0 && now - deadline < 0) {
-                SpinPause.pause(look);
-                if ((int) INT.getVolatile(segment, state) != start) {
-                    return true;
-                }
-                continue;
-            }
-            long remaining = deadline - now;
-            if (remaining <= 0) {
-                return (int) INT.getVolatile(segment, state) != start;
-            }
-            // NOTE: register before reading the state; pairs with the CAS (full barrier) in set().
-            int ignored = (int) INT.getAndAdd(segment, sleepers, 1);
-            try {
-                if ((int) INT.getVolatile(segment, state) != start) {
-                    return true;
-                }
-                Futex.await(segment, state, start, Math.min(remaining, slice));
-            } finally {
-                ignored = (int) INT.getAndAdd(segment, sleepers, -1);
-            }
-            if ((int) INT.getVolatile(segment, state) != start) {
-                return true;
-            }
+        // NOTE: memory closed under this wait (another thread closed the object) fails with a message that says so
+        try {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            slice = Waits.nextSlice(slice);
+            int start = (int) INT.getVolatile(segment, state);
+            if ((start & 1) != 0) {
+                return true;
+            }
+            long spinEnd = System.nanoTime() + Waits.SPIN_NANOS;
+            long slice = Waits.FIRST_SLICE_NANOS;
+            for (int look = 0; ; look++) {
+                long now = System.nanoTime();
+                if (now - spinEnd < 0 && now - deadline < 0) {
+                    SpinPause.pause(look);
+                    if ((int) INT.getVolatile(segment, state) != start) {
+                        return true;
+                    }
+                    continue;
+                }
+                long remaining = deadline - now;
+                if (remaining <= 0) {
+                    return (int) INT.getVolatile(segment, state) != start;
+                }
+                // NOTE: register before reading the state; pairs with the CAS (full barrier) in set().
+                int ignored = (int) INT.getAndAdd(segment, sleepers, 1);
+                try {
+                    if ((int) INT.getVolatile(segment, state) != start) {
+                        return true;
+                    }
+                    Futex.await(segment, state, start, Math.min(remaining, slice));
+                } finally {
+                    ignored = (int) INT.getAndAdd(segment, sleepers, -1);
+                }
+                if ((int) INT.getVolatile(segment, state) != start) {
+                    return true;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                slice = Waits.nextSlice(slice);
+            }
+        } catch (IllegalStateException e) {
+            throw Waits.closedUnder(segment, "the event", e);
         }
     }
 }

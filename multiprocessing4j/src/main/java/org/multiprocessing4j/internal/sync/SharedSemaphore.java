@@ -115,94 +115,99 @@ public final class SharedSemaphore {
      * @throws InterruptedException if interrupted while waiting; nothing stays registered
      */
     public boolean acquire(long deadline, boolean interruptible) throws InterruptedException {
-        if (interruptible && Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        if (mutex.tryLockFree()) { // the uncontended path: no clock read
-            try {
-                if (get(VALUE) > 0) {
-                    take();
-                    return true;
-                }
-            } finally {
-                mutex.unlock();
-            }
-        }
-        if (deadline == Long.MAX_VALUE) {
-            deadline = Waits.never();
-        }
-        boolean interrupted = false;
-        boolean reclaimed = false;
-        boolean spun = false;
-        boolean slept = false;
-        long waitStart = 0;
-        long slice = Waits.FIRST_SLICE_NANOS;
+        // NOTE: memory closed under this wait (another thread closed the object) fails with a message that says so
         try {
-            for (;;) {
-                enter(deadline, interruptible);
-                int s;
+            if (interruptible && Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            if (mutex.tryLockFree()) { // the uncontended path: no clock read
                 try {
-                    if (get(VALUE) == 0 && !reclaimed) {
-                        reclaimDead();
-                        reclaimed = true;
-                    }
                     if (get(VALUE) > 0) {
                         take();
-                        if (slept) {
-                            spin.slept(System.nanoTime() - waitStart);
-                        }
                         return true;
-                    }
-                    if (deadline - System.nanoTime() <= 0) {
-                        return false;
-                    }
-                    if (!spun) {
-                        s = -1; // not registered: spin outside the mutex first (below)
-                    } else {
-                        s = (int) INT.getVolatile(segment, base + SEQUENCE);
-                        // NOTE: registered under the mutex, before a release can bump the sequence past s.
-                        int ignored = (int) INT.getAndAdd(segment, base + SLEEPERS, 1);
                     }
                 } finally {
                     mutex.unlock();
                 }
-                if (!spun) {
-                    spun = true;
-                    waitStart = System.nanoTime();
-                    long spinEnd = Math.min(waitStart + spin.nanos(), deadline);
-                    for (int look = 0; value() == 0 && System.nanoTime() - spinEnd < 0; look++) {
-                        SpinPause.pause(look);
+            }
+            if (deadline == Long.MAX_VALUE) {
+                deadline = Waits.never();
+            }
+            boolean interrupted = false;
+            boolean reclaimed = false;
+            boolean spun = false;
+            boolean slept = false;
+            long waitStart = 0;
+            long slice = Waits.FIRST_SLICE_NANOS;
+            try {
+                for (;;) {
+                    enter(deadline, interruptible);
+                    int s;
+                    try {
+                        if (get(VALUE) == 0 && !reclaimed) {
+                            reclaimDead();
+                            reclaimed = true;
+                        }
+                        if (get(VALUE) > 0) {
+                            take();
+                            if (slept) {
+                                spin.slept(System.nanoTime() - waitStart);
+                            }
+                            return true;
+                        }
+                        if (deadline - System.nanoTime() <= 0) {
+                            return false;
+                        }
+                        if (!spun) {
+                            s = -1; // not registered: spin outside the mutex first (below)
+                        } else {
+                            s = (int) INT.getVolatile(segment, base + SEQUENCE);
+                            // NOTE: registered under the mutex, before a release can bump the sequence past s.
+                            int ignored = (int) INT.getAndAdd(segment, base + SLEEPERS, 1);
+                        }
+                    } finally {
+                        mutex.unlock();
                     }
-                    if (value() > 0) {
-                        spin.succeeded();
-                    } else {
-                        spin.failed();
-                        slept = true;
+                    if (!spun) {
+                        spun = true;
+                        waitStart = System.nanoTime();
+                        long spinEnd = Math.min(waitStart + spin.nanos(), deadline);
+                        for (int look = 0; value() == 0 && System.nanoTime() - spinEnd < 0; look++) {
+                            SpinPause.pause(look);
+                        }
+                        if (value() > 0) {
+                            spin.succeeded();
+                        } else {
+                            spin.failed();
+                            slept = true;
+                        }
+                        continue;
                     }
-                    continue;
-                }
-                try {
-                    Futex.await(segment, base + SEQUENCE, s, Math.min(slice, deadline - System.nanoTime()));
-                } finally {
-                    int ignored = (int) INT.getAndAdd(segment, base + SLEEPERS, -1);
-                }
-                slice = Waits.nextSlice(slice);
-                reclaimed = false;
-                if (Thread.interrupted()) {
-                    if (interruptible) {
-                        passWakeOn();
-                        throw new InterruptedException();
+                    try {
+                        Futex.await(segment, base + SEQUENCE, s, Math.min(slice, deadline - System.nanoTime()));
+                    } finally {
+                        int ignored = (int) INT.getAndAdd(segment, base + SLEEPERS, -1);
                     }
-                    interrupted = true;
+                    slice = Waits.nextSlice(slice);
+                    reclaimed = false;
+                    if (Thread.interrupted()) {
+                        if (interruptible) {
+                            passWakeOn();
+                            throw new InterruptedException();
+                        }
+                        interrupted = true;
+                    }
+                    if (deadline - System.nanoTime() <= 0) {
+                        passWakeOn(); // the last look under the mutex in the next round decides
+                    }
                 }
-                if (deadline - System.nanoTime() <= 0) {
-                    passWakeOn(); // the last look under the mutex in the next round decides
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
                 }
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        } catch (IllegalStateException e) {
+            throw Waits.closedUnder(segment, "the semaphore", e);
         }
     }
 

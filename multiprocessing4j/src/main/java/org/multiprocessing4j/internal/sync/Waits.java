@@ -1,5 +1,6 @@
 package org.multiprocessing4j.internal.sync;
 
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.multiprocessing4j.internal.Timeouts;
@@ -34,6 +35,19 @@ public final class Waits {
     /** A deadline that never comes. */
     public static long never() {
         return System.nanoTime() + FOREVER_NANOS;
+    }
+
+    /**
+     * What a wait throws when its shared memory fails under it: if {@code segment} was closed (by another
+     * thread of this process closing the object while this one waited, which unmaps it once no thread is
+     * inside a futex call), an {@link IllegalStateException} saying so; the JDK's own says only "Already
+     * closed". Any other failure is {@code failure} itself.
+     */
+    static IllegalStateException closedUnder(MemorySegment segment, String what, IllegalStateException failure) {
+        if (segment.scope().isAlive()) {
+            return failure;
+        }
+        return new IllegalStateException(what + " was closed in this process while this thread waited on it", failure);
     }
 
     static long nextSlice(long slice) {
