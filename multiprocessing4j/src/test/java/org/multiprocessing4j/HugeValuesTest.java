@@ -93,4 +93,46 @@ class HugeValuesTest extends ChildProcessTestBase {
         assertEquals(List.of(), Connections.waitFor(List.of(), Duration.ZERO));
         assertEquals(List.of(), Connections.waitFor(List.of(), Duration.ofMillis(10)));
     }
+
+    /** A link of a chain as deep as it is long: JDK serialization recurses once per link. */
+    record Link(Link next) implements java.io.Serializable {
+    }
+
+    @Test
+    void an_object_graph_too_deep_to_serialize_fails_its_send_saying_so_and_the_channel_goes_on() throws Exception {
+        Link chain = null;
+        for (int i = 0; i < 200_000; i++) {
+            chain = new Link(chain);
+        }
+        Link deep = chain;
+        Pipe pipe = Pipe.open();
+        try (Queue<Object> queue = new Queue<>()) {
+            for (Callable send : List.<Callable>of(() -> pipe.left().send(deep), () -> queue.put(deep), () -> pipe.left().send(List.of(1, deep)))) {
+                java.util.concurrent.CompletableFuture<Throwable> thrown = new java.util.concurrent.CompletableFuture<>();
+                // NOTE: a small stack, so the overflow comes at once on any machine
+                Thread t = new Thread(null, () -> {
+                    try {
+                        send.call();
+                        thrown.complete(null);
+                    } catch (Throwable e) {
+                        thrown.complete(e);
+                    }
+                }, "deep-sender", 512 * 1024);
+                t.start();
+                Throwable e = thrown.get(HANG.toSeconds(), TimeUnit.SECONDS);
+                assertTrue(e instanceof IllegalArgumentException && e.getMessage().contains("nested too deeply"), String.valueOf(e));
+            }
+            pipe.left().send("after");
+            assertEquals("after", pipe.right().recv());
+            queue.put("after");
+            assertEquals("after", queue.get());
+        } finally {
+            pipe.left().close();
+            pipe.right().close();
+        }
+    }
+
+    private interface Callable {
+        void call() throws Exception;
+    }
 }

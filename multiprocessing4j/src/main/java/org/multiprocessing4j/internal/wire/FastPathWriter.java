@@ -154,8 +154,8 @@ final class FastPathWriter {
         byte[] objectBytes;
         try {
             objectBytes = serializer.toBytes(writer.objects.toArray());
-        } catch (IOException | RuntimeException e) {
-            return null;
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            return null; // NOTE: the whole value then goes to the serializer, whose failure names the culprit
         }
         byte[] tree = out.toByteArray();
         int treeLength = tree.length - p;

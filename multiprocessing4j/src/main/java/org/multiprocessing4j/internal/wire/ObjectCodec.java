@@ -210,6 +210,12 @@ public final class ObjectCodec {
             body = serializer.toBytes(value);
         } catch (IOException | RuntimeException e) {
             throw notSerializable(value, what, e);
+        } catch (StackOverflowError e) {
+            throw new IllegalArgumentException("cannot serialize " + what + " (a " + value.getClass().getName()
+                    + "): its object graph is nested too deeply for the serializer, which ran out of stack (a linked"
+                    + " chain of many thousands of objects: JDK serialization recurses once per object). Flatten it (an"
+                    + " array or list instead of the chain), give the thread a larger stack (-Xss), or choose a Serializer"
+                    + " that handles it (Context.Builder.serializer)", e);
         }
         byte[] out = new byte[prefix.length + 1 + body.length];
         System.arraycopy(prefix, 0, out, 0, prefix.length);
