@@ -422,4 +422,22 @@ class ListenerClientTest extends ChildProcessTestBase {
             assertTrue(String.valueOf(thrown.getMessage()).contains("closed"), "round " + i + ": " + thrown);
         }
     }
+
+    @Test
+    void a_listener_that_resets_the_connection_during_the_handshake_is_named_in_the_error() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread resetter = new Thread(() -> {
+                try (java.net.Socket s = server.accept()) {
+                    s.setSoLinger(true, 0); // NOTE: close with RST, as a listener's process ending mid-handshake may
+                } catch (java.io.IOException ignored) {
+                    // the test fails on the client side if this goes wrong
+                }
+            });
+            resetter.start();
+            var address = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), server.getLocalPort());
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> Client.connect(address, "key".getBytes()));
+            assertTrue(e.getMessage() != null && e.getMessage().contains("cannot connect to " + address), String.valueOf(e));
+            resetter.join();
+        }
+    }
 }

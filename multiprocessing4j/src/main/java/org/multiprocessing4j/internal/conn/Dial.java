@@ -3,6 +3,7 @@ package org.multiprocessing4j.internal.conn;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedByInterruptException;
@@ -57,6 +58,12 @@ public final class Dial {
             channel.close();
             throw new IOException("cannot connect to " + address + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
         }
-        return Authenticated.connection(channel, authkey.clone(), false, codec, awaitAccept);
+        try {
+            return Authenticated.connection(channel, authkey.clone(), false, codec, awaitAccept);
+        } catch (SocketException e) {
+            // NOTE: the listener closed (or reset) the connection during the handshake: say where and when
+            throw new IOException("cannot connect to " + address + ": the listener closed the connection during the"
+                    + " authkey handshake (" + e.getMessage() + ")", e);
+        }
     }
 }

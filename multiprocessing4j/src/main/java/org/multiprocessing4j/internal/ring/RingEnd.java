@@ -327,7 +327,7 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
         boolean barrierDue = !FENCELESS_WAKE_EXPECTED || RingWeakening.NO_SAFETY_NET || lastWaitLong;
         for (;;) {
             if (closed) {
-                throw new AsynchronousCloseException();
+                throw new ClosedDuringUse();
             }
             if (Thread.interrupted()) {
                 throw new InterruptedException();
@@ -489,7 +489,7 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
         if (!closed) {
             throw unmapped;
         }
-        AsynchronousCloseException e = new AsynchronousCloseException();
+        AsynchronousCloseException e = new ClosedDuringUse();
         e.initCause(unmapped);
         return e;
     }

@@ -154,7 +154,7 @@ public final class SpscReader extends RingEnd {
                     return true;
                 }
                 if (closed) {
-                    throw new AsynchronousCloseException();
+                    throw new ClosedDuringUse();
                 }
                 if (peerGone()) {
                     if (newData()) {
@@ -201,7 +201,7 @@ public final class SpscReader extends RingEnd {
             for (;;) {
                 if (head == tailSeen && !newData()) {
                     if (closed) {
-                        throw new AsynchronousCloseException();
+                        throw new ClosedDuringUse();
                     }
                     if (peerGone()) {
                         // NOTE: the writer published its last records before CLOSED (release); re-read after it.

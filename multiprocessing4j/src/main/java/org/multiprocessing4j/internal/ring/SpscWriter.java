@@ -240,7 +240,7 @@ public final class SpscWriter extends RingEnd {
                 return DATA + index;
             }
             if (closed) {
-                throw new AsynchronousCloseException();
+                throw new ClosedDuringUse();
             }
             if (peerGone()) {
                 throw broken();

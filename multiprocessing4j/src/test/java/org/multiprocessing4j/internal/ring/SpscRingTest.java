@@ -339,6 +339,7 @@ class SpscRingTest extends ChildProcessTestBase {
         r.close();
         ExecutionException e = assertThrows(ExecutionException.class, () -> read.get(HANG.toSeconds(), TimeUnit.SECONDS));
         assertInstanceOf(AsynchronousCloseException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("closed by another thread"), "says what happened: " + e.getCause().getMessage());
         assertThrows(ClosedChannelException.class, r::read);
     }
 
