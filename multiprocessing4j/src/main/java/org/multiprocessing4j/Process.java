@@ -218,12 +218,18 @@ public class Process implements Runnable, Serializable, AutoCloseable {
         return c != null && c.isAlive();
     }
 
-    /** Sends SIGTERM to the child (its shutdown hooks run); its exit code becomes -15. No effect once it ended. */
+    /**
+     * Sends SIGTERM to the child (its shutdown hooks run); its exit code becomes -15. No effect once it ended.
+     * Called while another thread runs {@link #start()}, it waits for that start to finish first.
+     */
     public final void terminate() {
         started("terminate").terminate();
     }
 
-    /** Sends SIGKILL to the child; its exit code becomes -9. No effect once it ended. */
+    /**
+     * Sends SIGKILL to the child; its exit code becomes -9. No effect once it ended. Called while another
+     * thread runs {@link #start()}, it waits for that start to finish first.
+     */
     public final void kill() {
         started("kill").kill();
     }
@@ -321,7 +327,14 @@ public class Process implements Runnable, Serializable, AutoCloseable {
         checkNotClosed();
         ChildJvm c = child;
         if (c == null) {
-            throw new IllegalStateException("cannot " + action + " a process that was not started: " + this);
+            // NOTE: start() holds this monitor until the child runs: a terminate, kill or join made while another
+            // thread starts it waits for that start (at most the start timeout), instead of being refused and lost
+            synchronized (this) {
+                c = child;
+            }
+            if (c == null) {
+                throw new IllegalStateException("cannot " + action + " a process that was not started: " + this);
+            }
         }
         return c;
     }

@@ -287,4 +287,23 @@ class ProcessLifecycleTest extends ChildProcessTestBase {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void terminate_while_another_thread_starts_the_process_waits_for_the_start_and_terminates_it() throws Exception {
+        // NOTE: it was refused ("not started") and lost: the child then ran on
+        Process p = new Process(() -> {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread starter = new Thread(p::start);
+        starter.start();
+        Thread.sleep(10); // NOTE: a spawn takes well over 100 ms here
+        p.terminate();
+        starter.join();
+        p.join(HANG);
+        assertEquals(-15, p.exitCode());
+    }
 }
