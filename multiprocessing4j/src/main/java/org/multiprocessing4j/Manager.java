@@ -513,8 +513,14 @@ public final class Manager implements AutoCloseable {
 
     /**
      * Stops the manager process (asking first; killing it if it has not ended within 5 s) and closes this
-     * process's connections. Its objects are gone: later calls on its proxies, here or in any process,
-     * throw {@link ManagerUnavailableException}. A cluster context's manager destroys its objects on the
+     * process's connections. Its proxied objects (dicts, lists, namespaces, registered types) are gone: later
+     * calls on their proxies, here or in any process, throw {@link ManagerUnavailableException}. The queues,
+     * locks, semaphores, conditions, events, barriers, values and arrays it made are not proxies but
+     * shared-memory objects used directly: their files are removed, a process that never used one then
+     * fails to attach it ({@link IllegalStateException}), and processes already using one keep it, as they keep
+     * any shared object whose creator is gone; a thread waiting on one is not woken by the close (unlike
+     * CPython's proxies, whose waiters fail with the connection), only by another process that still uses
+     * it. A cluster context's manager destroys its objects on the
      * cluster instead: a thread of any JVM waiting on one of its queues, semaphores, events or joinable
      * queues then throws {@link ManagerUnavailableException} (within about a tenth of a second), while a
      * call that does not wait sees the object empty. Idempotent.
