@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.multiprocessing4j.internal.shm.SharedFile;
 
 /**
  * {@code FUTEX_WAIT} and {@code FUTEX_WAKE} on a 4-byte aligned {@code int} of a shared mapping, the
@@ -68,6 +69,11 @@ public final class Futex {
         MemorySegment word = word(segment, offset);
         if (timeoutNanos <= 0) {
             return WaitResult.TIMED_OUT;
+        }
+        if (SharedFile.isClosing(segment)) {
+            // NOTE: another thread of this process is closing the mapping: sleeping would hold it (the arena cannot
+            // close while a downcall uses it), and a closer that does not know our futex word could not wake us
+            throw new IllegalStateException("its shared file is being closed in this process");
         }
         // NOTE: a virtual thread's wait runs on a platform thread, so that it does not hold its carrier
         long r = Thread.currentThread().isVirtual() && CarrierFreeWait.canTake(word)

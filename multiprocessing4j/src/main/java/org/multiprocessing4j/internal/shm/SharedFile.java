@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -42,6 +43,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class SharedFile implements AutoCloseable {
     /** Files this large or larger are checked against their file system's free space before they are filled. */
     static final long CHECK_ROOM_FROM = 64L << 20;
+    /** The scopes of the mappings a thread of this JVM is closing ({@link #isClosing}). */
+    private static final Set<MemorySegment.Scope> CLOSING = ConcurrentHashMap.newKeySet();
     /** How long {@link #close()} waits for threads still blocked in a native call on the mapping. */
     static final long CLOSE_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -207,6 +210,26 @@ public final class SharedFile implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
+        MemorySegment.Scope scope = arena.scope();
+        CLOSING.add(scope);
+        try {
+            closeArena();
+        } finally {
+            CLOSING.remove(scope);
+        }
+    }
+
+    /**
+     * True while a thread of this JVM is inside {@link #close()} of the mapping {@code segment} belongs to: a
+     * futex wait on it then refuses to sleep ({@link org.multiprocessing4j.internal.futex.Futex#await}), so that
+     * waiters whose words the closer cannot know (a lock's, an event's) leave within one slice instead of
+     * holding the mapping for ever.
+     */
+    public static boolean isClosing(MemorySegment segment) {
+        return !CLOSING.isEmpty() && CLOSING.contains(segment.scope());
+    }
+
+    private void closeArena() {
         long deadline = System.nanoTime() + (damaged ? 0 : CLOSE_BUDGET_NANOS);
         while (arena.scope().isAlive()) {
             try {

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.multiprocessing4j.internal.Timeouts;
+import org.multiprocessing4j.internal.shm.SharedFile;
 
 /**
  * The timing rules every wait of this package follows: a short spin before the first sleep, then futex
@@ -44,7 +45,7 @@ public final class Waits {
      * closed". Any other failure is {@code failure} itself.
      */
     static IllegalStateException closedUnder(MemorySegment segment, String what, IllegalStateException failure) {
-        if (segment.scope().isAlive()) {
+        if (segment.scope().isAlive() && !SharedFile.isClosing(segment)) {
             return failure;
         }
         return new IllegalStateException(what + " was closed in this process while this thread waited on it", failure);
