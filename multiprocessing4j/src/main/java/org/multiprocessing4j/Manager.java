@@ -23,6 +23,7 @@ import org.multiprocessing4j.internal.launch.ProcessTree;
 import org.multiprocessing4j.internal.manager.ManagerLink;
 import org.multiprocessing4j.internal.manager.ManagerServerMain;
 import org.multiprocessing4j.internal.remote.RemoteObjects;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.wire.Nonces;
 
 /**
@@ -104,6 +105,8 @@ public final class Manager implements AutoCloseable {
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     private final Process process;
+    /** The manager process's pid and start time, once a queue needed it. */
+    private volatile ProcessStamp managerStamp;
     private final Path socket;
     private final ManagerLink link;
     /** A cluster context's manager: the cluster's objects of this manager's scope; null for a manager process. */
@@ -281,7 +284,7 @@ public final class Manager implements AutoCloseable {
         if (cluster() != null) {
             return new RemoteQueue<>(cluster.queue(Math.max(0, maxsize), serializer));
         }
-        return (Queue<T>) link().make("queue", maxsize);
+        return owned((Queue<T>) link().make("queue", maxsize));
     }
 
     /**
@@ -306,7 +309,7 @@ public final class Manager implements AutoCloseable {
         if (cluster() != null) {
             return new RemoteJoinableQueue<>(cluster.joinableQueue(Math.max(0, maxsize), serializer));
         }
-        return (JoinableQueue<T>) link().make("joinableQueue", maxsize);
+        return owned((JoinableQueue<T>) link().make("joinableQueue", maxsize));
     }
 
     /** {@return a {@link Lock}, owned by the manager.} */
@@ -506,6 +509,19 @@ public final class Manager implements AutoCloseable {
         return link().idleConnections();
     }
 
+    /** Marks a queue this manager's process made, so that its waiters end when that process does. */
+    private <Q extends Queue<?>> Q owned(Q queue) {
+        ProcessStamp stamp = managerStamp;
+        if (stamp == null && process != null && process.pid().isPresent()) {
+            stamp = ProcessHandle.of(process.pid().getAsLong()).map(ProcessStamp::of).orElse(null);
+            managerStamp = stamp;
+        }
+        if (stamp != null) {
+            queue.ownedBy(stamp);
+        }
+        return queue;
+    }
+
     /** As {@link #close()} (Python's {@code manager.shutdown()}). */
     public void shutdown() {
         close();
@@ -518,9 +534,11 @@ public final class Manager implements AutoCloseable {
      * locks, semaphores, conditions, events, barriers, values and arrays it made are not proxies but
      * shared-memory objects used directly: their files are removed, a process that never used one then
      * fails to attach it ({@link IllegalStateException}), and processes already using one keep it, as they keep
-     * any shared object whose creator is gone; a thread waiting on one is not woken by the close (unlike
-     * CPython's proxies, whose waiters fail with the connection), only by another process that still uses
-     * it. A cluster context's manager destroys its objects on the
+     * any shared object whose creator is gone. A thread waiting on one of its queues or joinable queues, in any
+     * process, then throws {@link ManagerUnavailableException} (within a tenth of a second, as CPython's proxy
+     * call fails with the connection); one waiting on its lock, semaphore, condition, event or barrier is not
+     * woken by the manager's end, only by another process that still uses it. A cluster context's manager
+     * destroys its objects on the
      * cluster instead: a thread of any JVM waiting on one of its queues, semaphores, events or joinable
      * queues then throws {@link ManagerUnavailableException} (within about a tenth of a second), while a
      * call that does not wait sees the object empty. Idempotent.

@@ -12,6 +12,7 @@ import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.queue.QueueFeeder;
 import org.multiprocessing4j.internal.queue.SharedQueue;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 
 /**
@@ -94,6 +95,9 @@ public class Queue<T> implements Serializable, AutoCloseable {
     private transient volatile boolean joinCancelled;
     /** The name messages use instead of the class's, or null ({@link #showAs}); travels with the handle. */
     private String shownAs;
+    /** The pid and start time of the manager that made this queue (0: none); travel with the handle. */
+    private long ownerPid;
+    private long ownerStartMillis;
     private transient volatile SharedQueue shared;
     private transient volatile boolean closed;
     private transient String itemDescription;
@@ -299,6 +303,16 @@ public class Queue<T> implements Serializable, AutoCloseable {
     }
 
     /** Makes messages call this queue {@code name}: for the class that wraps it. Before any use. */
+    /**
+     * Marks this queue as made by the manager process {@code manager}: a wait on it in any process that uses
+     * this handle (or a copy made after this call) ends with {@link ManagerUnavailableException} once that
+     * process is gone, as a CPython manager queue's proxy call fails. Call before the handle is used or passed on.
+     */
+    final void ownedBy(ProcessStamp manager) {
+        ownerPid = manager.pid();
+        ownerStartMillis = manager.startMillis();
+    }
+
     final void showAs(String name) {
         shownAs = name;
         itemDescription = describeItems();
@@ -587,7 +601,11 @@ public class Queue<T> implements Serializable, AutoCloseable {
             }
             if (shared == null) {
                 try {
-                    shared = SharedQueue.attach(Path.of(path));
+                    SharedQueue attached = SharedQueue.attach(Path.of(path));
+                    if (ownerPid != 0) {
+                        attached.watchOwner(new ProcessStamp(ownerPid, ownerStartMillis), "the manager");
+                    }
+                    shared = attached;
                 } catch (NoSuchFileException gone) {
                     throw new IllegalStateException(this + " cannot be used in " + ProcessHandle.current().pid()
                             + ": its shared file is gone (the creating process closed the queue, or its tree ended)", gone);

@@ -358,4 +358,61 @@ class ManagerFaultTest extends ChildProcessTestBase {
             assertTrue(e.getMessage().contains("exited with status 1"), e.getMessage());
         }
     }
+
+    @Test
+    void waiters_on_a_managers_queues_fail_once_the_manager_ends_in_any_process() throws Exception {
+        // NOTE: the queue lives in shared memory, not behind a proxy: its waiters slept on, in every process
+        for (boolean kill : new boolean[] {false, true}) {
+            java.util.Set<java.nio.file.Path> filesBefore = thisTreesShmFiles();
+            Manager manager = Manager.start();
+            try {
+                Queue<String> q = manager.queue();
+                JoinableQueue<String> jq = manager.joinableQueue();
+                Process child = new Process(() -> {
+                    try {
+                        q.get();
+                        System.exit(1);
+                    } catch (ManagerUnavailableException e) {
+                        System.exit(42);
+                    } catch (Exception e) {
+                        System.exit(2);
+                    }
+                });
+                child.start();
+                CompletableFuture<Throwable> here = new CompletableFuture<>();
+                Thread waiter = new Thread(() -> {
+                    try {
+                        jq.get();
+                        here.complete(null);
+                    } catch (Throwable e) {
+                        here.complete(e);
+                    }
+                });
+                waiter.start();
+                Thread.sleep(500); // NOTE: both into their waits
+                if (kill) {
+                    ProcessHandle.of(manager.pid().getAsLong()).orElseThrow().destroyForcibly();
+                } else {
+                    manager.close();
+                }
+                child.join(HANG);
+                assertEquals(42, child.exitCode(), (kill ? "killed" : "closed") + " manager: 42 is ManagerUnavailableException in the child");
+                assertInstanceOf(ManagerUnavailableException.class, here.get(HANG.toSeconds(), TimeUnit.SECONDS));
+                waiter.join();
+                q.close();
+                jq.close();
+            } finally {
+                manager.close();
+                if (kill) {
+                    // NOTE: the killed manager's queue files stay until this tree ends (as after any SIGKILL of a
+                    // process of the tree); the test removes them itself
+                    for (java.nio.file.Path f : thisTreesShmFiles()) {
+                        if (!filesBefore.contains(f)) {
+                            java.nio.file.Files.deleteIfExists(f);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import org.multiprocessing4j.ManagerUnavailableException;
 import org.multiprocessing4j.internal.futex.Futex;
+import org.multiprocessing4j.internal.futex.ProcessWatch;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.shm.SharedFile;
 
@@ -127,7 +129,11 @@ public final class SharedQueue implements AutoCloseable {
     /** Items producers hold in their feeders, per process (see {@link QueueLayout}). */
     private final BufferedCounts counts;
     private final ActiveCalls calls = new ActiveCalls();
-    private final FutexCondition.Cancellation cancellation = this::ensureOpen;
+    private final FutexCondition.Cancellation cancellation = this::checkWait;
+    /** The process whose end ends this queue for waiters (a manager that made it), or null: {@link #watchOwner}. */
+    private volatile ProcessWatch owner;
+    /** How the owner is named in the exception its end causes. */
+    private volatile String ownerName;
     /** The last head this process's producers read: a lower bound of the head. Producer lock held. */
     private long headSeen;
     /** The last tail this process's consumers read: a lower bound of the tail. Consumer lock held. */
@@ -797,6 +803,10 @@ public final class SharedQueue implements AutoCloseable {
         }
         calls.awaitNoCalls();
         file.close();
+        ProcessWatch o = owner;
+        if (o != null) {
+            o.close();
+        }
     }
 
     private void enter() {
@@ -812,6 +822,26 @@ public final class SharedQueue implements AutoCloseable {
     private void ensureOpen() {
         if (calls.closing()) {
             throw closedException();
+        }
+    }
+
+    /**
+     * Makes every wait of this process on this queue end with {@link ManagerUnavailableException} once the
+     * process {@code stamp} (the manager that made the queue) is gone: checked before each futex slice, so
+     * within 20-100 ms of its end. Other calls are not affected.
+     */
+    public void watchOwner(ProcessStamp stamp, String name) {
+        ownerName = name;
+        owner = ProcessWatch.open(stamp);
+    }
+
+    /** Before each slice of a wait: this process's close, or the owner's end (see {@link #watchOwner}). */
+    private void checkWait() {
+        ensureOpen();
+        ProcessWatch o = owner;
+        if (o != null && !o.isAlive()) {
+            throw new ManagerUnavailableException(ownerName + " (pid " + o.stamp().pid() + ") that made queue "
+                    + file.path().getFileName() + " is gone: a wait on it can no longer be answered by it");
         }
     }
 
