@@ -6,8 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.multiprocessing4j.internal.launch.ExitSequence;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
+import org.multiprocessing4j.internal.launch.TerminatingSignals;
 
 /**
  * The children this JVM started and has not reaped: {@link Multiprocessing#activeChildren()}, and the
@@ -22,7 +21,6 @@ final class Children {
     private static final Duration TERMINATE_GRACE = Duration.ofSeconds(2);
     /** How often the exit step's join of a non-daemon child looks whether a terminating signal came. */
     private static final Duration JOIN_SLICE = Duration.ofMillis(50);
-    private static final String[] TERMINATING_SIGNALS = {"TERM", "INT", "HUP"};
 
     private static final Set<Process> STARTED = new LinkedHashSet<>();
     private static boolean exitStepAdded;
@@ -33,7 +31,7 @@ final class Children {
     static synchronized void add(Process p) {
         if (!exitStepAdded) {
             ExitSequence.add(ExitSequence.Phase.CHILDREN, Children::atExit);
-            watchTerminatingSignals();
+            TerminatingSignals.watch();
             exitStepAdded = true;
         }
         STARTED.add(p);
@@ -106,35 +104,6 @@ final class Children {
                 }
             } catch (IllegalStateException closed) {
                 // closed meanwhile: it had ended
-            }
-        }
-    }
-
-    /**
-     * Chains a handler before this JVM's own for each terminating signal, which tells the exit steps to stop
-     * waiting for other processes ({@link ExitSequence#abandonWaits()}) and then does what the previous
-     * handler did (the JVM's: begin the exit, status 128 + the signal). A signal ignored (nohup) stays
-     * ignored; under {@code -Xrs} nothing is installed.
-     */
-    private static void watchTerminatingSignals() {
-        for (String name : TERMINATING_SIGNALS) {
-            try {
-                Signal signal = new Signal(name);
-                SignalHandler[] previous = new SignalHandler[1];
-                previous[0] = Signal.handle(signal, s -> {
-                    ExitSequence.abandonWaits();
-                    SignalHandler before = previous[0];
-                    if (before == null || before == SignalHandler.SIG_DFL) {
-                        System.exit(128 + s.getNumber()); // NOTE: what the JVM's own handler does
-                    } else if (before != SignalHandler.SIG_IGN) {
-                        before.handle(s);
-                    }
-                });
-                if (previous[0] == SignalHandler.SIG_IGN) {
-                    Signal.handle(signal, SignalHandler.SIG_IGN);
-                }
-            } catch (IllegalArgumentException | IllegalStateException unavailable) {
-                // -Xrs, or the signal is reserved on this platform
             }
         }
     }

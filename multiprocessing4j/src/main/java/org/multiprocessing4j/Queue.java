@@ -95,8 +95,9 @@ public class Queue<T> implements Serializable, AutoCloseable {
     private transient volatile boolean joinCancelled;
     /** The name messages use instead of the class's, or null ({@link #showAs}); travels with the handle. */
     private String shownAs;
-    /** The pid and start time of the manager that made this queue (0: none); travel with the handle. */
+    /** The pid of the manager process that made this queue, or 0; travels with the handle ({@link #ownedBy}). */
     private long ownerPid;
+    /** That manager process's start time in epoch milliseconds (with its pid, it names the process). */
     private long ownerStartMillis;
     private transient volatile SharedQueue shared;
     private transient volatile boolean closed;
