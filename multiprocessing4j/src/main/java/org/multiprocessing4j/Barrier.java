@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.BrokenBarrierException;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.sync.SharedBarrier;
 import org.multiprocessing4j.internal.sync.SyncFile;
 import org.multiprocessing4j.internal.sync.SyncKind;
@@ -199,4 +200,9 @@ public final class Barrier implements Serializable, AutoCloseable {
     public String toString() {
         return "Barrier[" + file + ", " + parties + " parties]";
     }
+    /** Marks this object as made by the manager process {@code manager}: see {@link SyncFile#ownedBy}. */
+    void ownedBy(ProcessStamp manager) {
+        file.ownedBy(manager);
+    }
+
 }

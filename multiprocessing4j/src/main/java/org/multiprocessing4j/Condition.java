@@ -7,6 +7,7 @@ import java.util.Date;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.sync.SharedCondition;
 import org.multiprocessing4j.internal.sync.SyncFile;
 import org.multiprocessing4j.internal.sync.SyncKind;
@@ -358,4 +359,15 @@ public final class Condition implements java.util.concurrent.locks.Condition, Se
     public String toString() {
         return "Condition[" + file + "]";
     }
+    /** Marks this object as made by the manager process {@code manager}: see {@link SyncFile#ownedBy}; its lock too when it was made with it. */
+    void ownedBy(ProcessStamp manager) {
+        file.ownedBy(manager);
+        if (ownsLock) {
+            switch (lock) {
+                case Lock l -> l.ownedBy(manager);
+                case RLock l -> l.ownedBy(manager);
+            }
+        }
+    }
+
 }

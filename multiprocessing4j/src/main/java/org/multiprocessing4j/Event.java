@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.remote.EventBackend;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.sync.SharedEvent;
 import org.multiprocessing4j.internal.sync.SyncFile;
 import org.multiprocessing4j.internal.sync.SyncKind;
@@ -139,4 +140,9 @@ public final class Event implements Serializable, AutoCloseable {
     public String toString() {
         return "Event[" + (remote != null ? remote : file) + "]";
     }
+    /** Marks this object as made by the manager process {@code manager}: see {@link SyncFile#ownedBy}. */
+    void ownedBy(ProcessStamp manager) {
+        file.ownedBy(manager);
+    }
+
 }

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.remote.LockBackend;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.sync.BiasedLock;
 import org.multiprocessing4j.internal.sync.RobustLock;
 import org.multiprocessing4j.internal.sync.SegmentSource;
@@ -360,4 +361,11 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         }
         return "Lock[" + source + (source instanceof SyncFile ? "" : " @" + offset) + "]";
     }
+    /** Marks this object as made by the manager process {@code manager}: see {@link SyncFile#ownedBy}. */
+    void ownedBy(ProcessStamp manager) {
+        if (source instanceof SyncFile f) {
+            f.ownedBy(manager);
+        }
+    }
+
 }

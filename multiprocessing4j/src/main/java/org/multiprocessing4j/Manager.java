@@ -317,7 +317,7 @@ public final class Manager implements AutoCloseable {
         if (cluster() != null) {
             return new Lock(cluster.lock(false));
         }
-        return (Lock) link().make("lock", null);
+        return owned((Lock) link().make("lock", null));
     }
 
     /** {@return an {@link RLock}, owned by the manager.} */
@@ -325,7 +325,7 @@ public final class Manager implements AutoCloseable {
         if (cluster() != null) {
             return new RLock(cluster.lock(true));
         }
-        return (RLock) link().make("rlock", null);
+        return owned((RLock) link().make("rlock", null));
     }
 
     /**
@@ -338,7 +338,7 @@ public final class Manager implements AutoCloseable {
         if (cluster() != null) {
             return new Semaphore(cluster.semaphore(Semaphore.checkValue(value), false));
         }
-        return (Semaphore) link().make("semaphore", value);
+        return owned((Semaphore) link().make("semaphore", value));
     }
 
     /**
@@ -351,12 +351,12 @@ public final class Manager implements AutoCloseable {
         if (cluster() != null) {
             return new BoundedSemaphore(cluster.semaphore(Semaphore.checkValue(value), true));
         }
-        return (BoundedSemaphore) link().make("boundedSemaphore", value);
+        return owned((BoundedSemaphore) link().make("boundedSemaphore", value));
     }
 
     /** {@return a {@link Condition} with a lock of its own, owned by the manager.} */
     public Condition condition() {
-        return (Condition) link().make("condition", null);
+        return owned((Condition) link().make("condition", null));
     }
 
     /**
@@ -366,7 +366,7 @@ public final class Manager implements AutoCloseable {
      * @return a {@link Condition} over {@code lock}, owned by the manager
      */
     public Condition condition(Lock lock) {
-        return (Condition) link().make("condition", Objects.requireNonNull(lock, "lock"));
+        return owned((Condition) link().make("condition", Objects.requireNonNull(lock, "lock")));
     }
 
     /**
@@ -376,7 +376,7 @@ public final class Manager implements AutoCloseable {
      * @return a {@link Condition} over {@code lock}, owned by the manager
      */
     public Condition condition(RLock lock) {
-        return (Condition) link().make("condition", Objects.requireNonNull(lock, "lock"));
+        return owned((Condition) link().make("condition", Objects.requireNonNull(lock, "lock")));
     }
 
     /** {@return an {@link Event}, owned by the manager.} */
@@ -384,7 +384,7 @@ public final class Manager implements AutoCloseable {
         if (cluster() != null) {
             return new Event(cluster.event());
         }
-        return (Event) link().make("event", null);
+        return owned((Event) link().make("event", null));
     }
 
     /**
@@ -406,7 +406,7 @@ public final class Manager implements AutoCloseable {
      * @return a {@link Barrier} with an action and a default timeout (either may be null), owned by the manager
      */
     public Barrier barrier(int parties, SerializableRunnable action, Duration timeout) {
-        return (Barrier) link().make("barrier", new Object[] {parties, action, timeout});
+        return owned((Barrier) link().make("barrier", new Object[] {parties, action, timeout}));
     }
 
     /**
@@ -509,17 +509,26 @@ public final class Manager implements AutoCloseable {
         return link().idleConnections();
     }
 
-    /** Marks a queue this manager's process made, so that its waiters end when that process does. */
-    private <Q extends Queue<?>> Q owned(Q queue) {
+    /** Marks a queue or synchronization object this manager's process made: its waiters end when that process does. */
+    private <T> T owned(T object) {
         ProcessStamp stamp = managerStamp;
         if (stamp == null && process != null && process.pid().isPresent()) {
             stamp = ProcessHandle.of(process.pid().getAsLong()).map(ProcessStamp::of).orElse(null);
             managerStamp = stamp;
         }
         if (stamp != null) {
-            queue.ownedBy(stamp);
+            switch (object) {
+                case Queue<?> q -> q.ownedBy(stamp);
+                case Lock l -> l.ownedBy(stamp);
+                case RLock l -> l.ownedBy(stamp);
+                case Semaphore s -> s.ownedBy(stamp);
+                case Condition c -> c.ownedBy(stamp);
+                case Event e -> e.ownedBy(stamp);
+                case Barrier b -> b.ownedBy(stamp);
+                default -> throw new IllegalArgumentException("not a manager's shared object: " + object);
+            }
         }
-        return queue;
+        return object;
     }
 
     /** As {@link #close()} (Python's {@code manager.shutdown()}). */
@@ -534,10 +543,9 @@ public final class Manager implements AutoCloseable {
      * locks, semaphores, conditions, events, barriers, values and arrays it made are not proxies but
      * shared-memory objects used directly: their files are removed, a process that never used one then
      * fails to attach it ({@link IllegalStateException}), and processes already using one keep it, as they keep
-     * any shared object whose creator is gone. A thread waiting on one of its queues or joinable queues, in any
-     * process, then throws {@link ManagerUnavailableException} (within a tenth of a second, as CPython's proxy
-     * call fails with the connection); one waiting on its lock, semaphore, condition, event or barrier is not
-     * woken by the manager's end, only by another process that still uses it. A cluster context's manager
+     * any shared object whose creator is gone. A thread waiting on one of its queues, locks, semaphores,
+     * conditions, events or barriers, in any process, then throws {@link ManagerUnavailableException} (within
+     * a tenth of a second, as CPython's proxy call fails with the connection). A cluster context's manager
      * destroys its objects on the
      * cluster instead: a thread of any JVM waiting on one of its queues, semaphores, events or joinable
      * queues then throws {@link ManagerUnavailableException} (within about a tenth of a second), while a

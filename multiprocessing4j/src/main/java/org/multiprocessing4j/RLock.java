@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.multiprocessing4j.internal.Timeouts;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.sync.ReentrantRobustLock;
 import org.multiprocessing4j.internal.remote.LockBackend;
 import org.multiprocessing4j.internal.sync.RobustLock;
@@ -310,4 +311,11 @@ public final class RLock implements java.util.concurrent.locks.Lock, ConditionLo
         }
         return "RLock[" + source + (source instanceof SyncFile ? "" : " @" + offset) + "]";
     }
+    /** Marks this object as made by the manager process {@code manager}: see {@link SyncFile#ownedBy}. */
+    void ownedBy(ProcessStamp manager) {
+        if (source instanceof SyncFile f) {
+            f.ownedBy(manager);
+        }
+    }
+
 }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.remote.SemaphoreBackend;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.sync.SemaphoreHoldings;
 import org.multiprocessing4j.internal.sync.SharedSemaphore;
 import org.multiprocessing4j.internal.sync.SyncFile;
@@ -246,4 +247,9 @@ public class Semaphore implements Serializable, AutoCloseable {
     public String toString() {
         return getClass().getSimpleName() + "[" + (remote != null ? remote : file) + "]";
     }
+    /** Marks this object as made by the manager process {@code manager}: see {@link SyncFile#ownedBy}. */
+    void ownedBy(ProcessStamp manager) {
+        file.ownedBy(manager);
+    }
+
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CountDownLatch;
@@ -360,51 +361,47 @@ class ManagerFaultTest extends ChildProcessTestBase {
     }
 
     @Test
-    void waiters_on_a_managers_queues_fail_once_the_manager_ends_in_any_process() throws Exception {
-        // NOTE: the queue lives in shared memory, not behind a proxy: its waiters slept on, in every process
+    void waiters_on_a_managers_queues_and_sync_objects_fail_once_the_manager_ends_in_any_process() throws Exception {
+        // NOTE: these live in shared memory, not behind a proxy: their waiters slept on, in every process
         for (boolean kill : new boolean[] {false, true}) {
             java.util.Set<java.nio.file.Path> filesBefore = thisTreesShmFiles();
             Manager manager = Manager.start();
             try {
                 Queue<String> q = manager.queue();
                 JoinableQueue<String> jq = manager.joinableQueue();
-                Process child = new Process(() -> {
-                    try {
-                        q.get();
-                        System.exit(1);
-                    } catch (ManagerUnavailableException e) {
-                        System.exit(42);
-                    } catch (Exception e) {
-                        System.exit(2);
-                    }
-                });
-                child.start();
-                CompletableFuture<Throwable> here = new CompletableFuture<>();
-                Thread waiter = new Thread(() -> {
-                    try {
-                        jq.get();
-                        here.complete(null);
-                    } catch (Throwable e) {
-                        here.complete(e);
-                    }
-                });
-                waiter.start();
-                Thread.sleep(500); // NOTE: both into their waits
+                Event event = manager.event();
+                Semaphore semaphore = manager.semaphore(0);
+                Lock lock = manager.lock();
+                lock.acquire();
+                Process queueChild = new Process(() -> System.exit(failsWithManagerUnavailable(q::get)));
+                Process eventChild = new Process(() -> System.exit(failsWithManagerUnavailable(event::await)));
+                queueChild.start();
+                eventChild.start();
+                List<CompletableFuture<Throwable>> here = List.of(waitInThread(jq::get), waitInThread(semaphore::acquire),
+                        waitInThread(lock::acquire));
+                Thread.sleep(500); // NOTE: all into their waits
                 if (kill) {
                     ProcessHandle.of(manager.pid().getAsLong()).orElseThrow().destroyForcibly();
                 } else {
                     manager.close();
                 }
-                child.join(HANG);
-                assertEquals(42, child.exitCode(), (kill ? "killed" : "closed") + " manager: 42 is ManagerUnavailableException in the child");
-                assertInstanceOf(ManagerUnavailableException.class, here.get(HANG.toSeconds(), TimeUnit.SECONDS));
-                waiter.join();
+                String how = (kill ? "killed" : "closed") + " manager: 42 is ManagerUnavailableException in the child";
+                queueChild.join(HANG);
+                assertEquals(42, queueChild.exitCode(), "queue, " + how);
+                eventChild.join(HANG);
+                assertEquals(42, eventChild.exitCode(), "event, " + how);
+                for (CompletableFuture<Throwable> wait : here) {
+                    assertInstanceOf(ManagerUnavailableException.class, wait.get(HANG.toSeconds(), TimeUnit.SECONDS));
+                }
                 q.close();
                 jq.close();
+                event.close();
+                semaphore.close();
+                lock.close();
             } finally {
                 manager.close();
                 if (kill) {
-                    // NOTE: the killed manager's queue files stay until this tree ends (as after any SIGKILL of a
+                    // NOTE: the killed manager's files stay until this tree ends (as after any SIGKILL of a
                     // process of the tree); the test removes them itself
                     for (java.nio.file.Path f : thisTreesShmFiles()) {
                         if (!filesBefore.contains(f)) {
@@ -413,6 +410,38 @@ class ManagerFaultTest extends ChildProcessTestBase {
                     }
                 }
             }
+        }
+    }
+
+    /** A blocking call made in this JVM: what it threw, or null if it returned. */
+    private interface Blocking {
+        void call() throws Exception;
+    }
+
+    private static CompletableFuture<Throwable> waitInThread(Blocking call) {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                call.call();
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return outcome;
+    }
+
+    /** A child's exit code: 42 if {@code call} failed with ManagerUnavailableException, 1 if it returned, 2 otherwise. */
+    private static int failsWithManagerUnavailable(Blocking call) {
+        try {
+            call.call();
+            return 1;
+        } catch (ManagerUnavailableException e) {
+            return 42;
+        } catch (Exception e) {
+            return 2;
         }
     }
 }

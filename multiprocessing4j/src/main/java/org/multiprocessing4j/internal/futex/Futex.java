@@ -4,6 +4,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.multiprocessing4j.ManagerUnavailableException;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.shm.SharedFile;
 
 /**
@@ -26,6 +30,13 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  * (tens of ms in a fresh JVM) here rather than on a latency path.
  */
 public final class Futex {
+    /** The mappings whose waits end with their owner's process ({@link #watchOwner}). */
+    private static final Map<MemorySegment.Scope, OwnerWatch> OWNERS = new ConcurrentHashMap<>();
+
+    /** The owner of a watched mapping, and what the mapping holds (for the exception's message). */
+    private record OwnerWatch(ProcessWatch watch, String what) {
+    }
+
 
     /** How a wait ended. Every outcome but {@link #TIMED_OUT} means "re-check the word now". */
     public enum WaitResult {
@@ -65,10 +76,35 @@ public final class Futex {
      * @throws IllegalStateException if the segment is no longer mapped or the kernel reports an error
      *         other than the expected outcomes ({@code EFAULT}, {@code EINVAL}, {@code ENOSYS})
      */
+    /**
+     * Makes every later {@link #await} on {@code mapping} (any segment of it) in this process throw
+     * {@link ManagerUnavailableException} once the process {@code owner} (the manager that made the object the
+     * mapping holds) is gone: checked before each sleep, so within one slice of its end. Until
+     * {@link #forgetOwner}; once per mapping.
+     */
+    public static void watchOwner(MemorySegment mapping, ProcessStamp owner, String what) {
+        OWNERS.computeIfAbsent(mapping.scope(), s -> new OwnerWatch(ProcessWatch.open(owner), what));
+    }
+
+    /** Ends {@link #watchOwner} for {@code mapping} (before it is unmapped). */
+    public static void forgetOwner(MemorySegment mapping) {
+        OwnerWatch w = OWNERS.remove(mapping.scope());
+        if (w != null) {
+            w.watch().close();
+        }
+    }
+
     public static WaitResult await(MemorySegment segment, long offset, int expected, long timeoutNanos) {
         MemorySegment word = word(segment, offset);
         if (timeoutNanos <= 0) {
             return WaitResult.TIMED_OUT;
+        }
+        if (!OWNERS.isEmpty()) {
+            OwnerWatch owner = OWNERS.get(segment.scope());
+            if (owner != null && !owner.watch().isAlive()) {
+                throw new ManagerUnavailableException("the manager (pid " + owner.watch().stamp().pid() + ") that made this "
+                        + owner.what() + " is gone: a wait on it can no longer be answered");
+            }
         }
         if (SharedFile.isClosing(segment)) {
             // NOTE: another thread of this process is closing the mapping: sleeping would hold it (the arena cannot

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.futex.Futex;
-import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.shm.HandleAttach;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.shm.SharedFile;
 
 /**
@@ -33,6 +33,10 @@ public final class SyncFile implements SegmentSource {
     private final transient boolean creator;
     private transient volatile SharedFile file;
     private transient volatile boolean closed;
+    /** The pid of the manager process that made this primitive, or 0; travels with the handle ({@link #ownedBy}). */
+    private volatile long ownerPid;
+    /** That manager process's start time in epoch milliseconds. */
+    private volatile long ownerStartMillis;
 
     private SyncFile(String path, SyncKind kind, SharedFile file) {
         this.path = path;
@@ -92,9 +96,28 @@ public final class SyncFile implements SegmentSource {
         if (file == null) {
             Futex.link();
             Path p = Path.of(path);
-            file = HandleAttach.attach(p, describe(), segment -> SyncLayout.check(segment, p, kind));
+            SharedFile f = HandleAttach.attach(p, describe(), segment -> SyncLayout.check(segment, p, kind));
+            if (ownerPid != 0) {
+                Futex.watchOwner(f.segment(), new ProcessStamp(ownerPid, ownerStartMillis), kind.noun());
+            }
+            file = f;
         }
         return file;
+    }
+
+    /**
+     * Marks this primitive as made by the manager process {@code manager}: a wait on it, in any process that
+     * uses this handle (or a copy made after this call), ends with
+     * {@link org.multiprocessing4j.ManagerUnavailableException} once that process is gone. Call before the
+     * handle is passed on.
+     */
+    public synchronized void ownedBy(ProcessStamp manager) {
+        ownerPid = manager.pid();
+        ownerStartMillis = manager.startMillis();
+        SharedFile f = file;
+        if (f != null && !closed) {
+            Futex.watchOwner(f.segment(), manager, kind.noun());
+        }
     }
 
     /** The file's path. */
@@ -125,6 +148,7 @@ public final class SyncFile implements SegmentSource {
             }
         }
         if (f != null) {
+            Futex.forgetOwner(f.segment());
             f.close();
         }
     }
