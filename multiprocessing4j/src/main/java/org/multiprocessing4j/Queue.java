@@ -604,7 +604,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
                 try {
                     SharedQueue attached = SharedQueue.attach(Path.of(path));
                     if (ownerPid != 0) {
-                        attached.watchOwner(new ProcessStamp(ownerPid, ownerStartMillis), "the manager");
+                        attached.watchOwner(new ProcessStamp(ownerPid, ownerStartMillis));
                     }
                     shared = attached;
                 } catch (NoSuchFileException gone) {

@@ -14,9 +14,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.multiprocessing4j.ManagerUnavailableException;
 import org.multiprocessing4j.internal.futex.Futex;
-import org.multiprocessing4j.internal.futex.ProcessWatch;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.shm.SharedFile;
 
@@ -129,11 +127,7 @@ public final class SharedQueue implements AutoCloseable {
     /** Items producers hold in their feeders, per process (see {@link QueueLayout}). */
     private final BufferedCounts counts;
     private final ActiveCalls calls = new ActiveCalls();
-    private final FutexCondition.Cancellation cancellation = this::checkWait;
-    /** The process whose end ends this queue for waiters (a manager that made it), or null: {@link #watchOwner}. */
-    private volatile ProcessWatch owner;
-    /** How the owner is named in the exception its end causes. */
-    private volatile String ownerName;
+    private final FutexCondition.Cancellation cancellation = this::ensureOpen;
     /** The last head this process's producers read: a lower bound of the head. Producer lock held. */
     private long headSeen;
     /** The last tail this process's consumers read: a lower bound of the tail. Consumer lock held. */
@@ -802,11 +796,8 @@ public final class SharedQueue implements AutoCloseable {
             // NOTE: the file was truncated under the mapping (SIGBUS reported by HotSpot): nobody to wake
         }
         calls.awaitNoCalls();
+        Futex.forgetOwner(file.segment());
         file.close();
-        ProcessWatch o = owner;
-        if (o != null) {
-            o.close();
-        }
     }
 
     private void enter() {
@@ -826,23 +817,12 @@ public final class SharedQueue implements AutoCloseable {
     }
 
     /**
-     * Makes every wait of this process on this queue end with {@link ManagerUnavailableException} once the
-     * process {@code stamp} (the manager that made the queue) is gone: checked before each futex slice, so
-     * within 20-100 ms of its end. Other calls are not affected.
+     * Makes every wait of this process on this queue end with {@link org.multiprocessing4j.ManagerUnavailableException}
+     * once the process {@code stamp} (the manager that made the queue) is gone: {@link Futex#watchOwner}, checked
+     * before each futex slice, so within 20-100 ms of its end. Other calls are not affected.
      */
-    public void watchOwner(ProcessStamp stamp, String name) {
-        ownerName = name;
-        owner = ProcessWatch.open(stamp);
-    }
-
-    /** Before each slice of a wait: this process's close, or the owner's end (see {@link #watchOwner}). */
-    private void checkWait() {
-        ensureOpen();
-        ProcessWatch o = owner;
-        if (o != null && !o.isAlive()) {
-            throw new ManagerUnavailableException(ownerName + " (pid " + o.stamp().pid() + ") that made queue "
-                    + file.path().getFileName() + " is gone: a wait on it can no longer be answered by it");
-        }
+    public void watchOwner(ProcessStamp stamp) {
+        Futex.watchOwner(file.segment(), stamp, "queue");
     }
 
     private IllegalStateException closedException() {
