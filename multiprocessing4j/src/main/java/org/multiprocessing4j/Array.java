@@ -48,7 +48,7 @@ public abstract sealed class Array extends SharedCells permits ByteArray, ShortA
 
     /** {@return the number of elements, fixed at creation} */
     public final int length() {
-        return cells.length();
+        return length;
     }
 
     /**

@@ -22,6 +22,8 @@ abstract class SharedCells implements Serializable, AutoCloseable {
     }
 
     final CellsFile cells;
+    /** The number of elements (1 for a value), here so an element access reads one field, not two. */
+    final int length;
     /** The lock in the file's lock region; null for a raw value or array. */
     private final RLock lock;
     /**
@@ -36,6 +38,7 @@ abstract class SharedCells implements Serializable, AutoCloseable {
 
     SharedCells(CellKind kind, int length, boolean withLock) {
         this.cells = CellsFile.create(kind, length, withLock);
+        this.length = length;
         this.lock = withLock ? new RLock(cells, CellsLayout.LOCK) : null;
         this.data = cells.paddedData();
     }
