@@ -47,6 +47,73 @@ class PoolResultDeliveryTest extends ChildProcessTestBase {
     }
 
     @Test
+    void every_callback_has_run_when_close_returns() throws Exception {
+        List<Integer> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Pool pool = new Pool(2);
+        try {
+            for (int i = 0; i < 10; i++) {
+                int k = i;
+                pool.applyAsync(() -> k, r -> {
+                    sleepQuietly(50);
+                    got.add(r);
+                });
+            }
+            pool.close(); // Python's close() + join(): join() joins the result handler, which runs the callbacks
+            assertEquals(10, got.size(), "callbacks run when close() returned: " + got);
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
+    void a_stage_of_allOf_over_pool_results_may_call_the_pool() throws Exception {
+        try (Pool pool = new Pool(1)) {
+            CompletableFuture<Integer> a = pool.applyAsync(() -> {
+                Thread.sleep(200);
+                return 1;
+            }).toCompletableFuture();
+            CompletableFuture<Object> out = new CompletableFuture<>();
+            CompletableFuture.allOf(a).thenRun(() -> {
+                try {
+                    out.complete(pool.apply(() -> 2));
+                } catch (Throwable t) {
+                    out.complete(t);
+                }
+            });
+            assertEquals(2, await(out), "the only worker's relay ran the stage, which waited for that worker's answer");
+        }
+    }
+
+    @Test
+    void a_plain_futures_thenCombine_with_an_executor_future_may_close_the_executor() throws Exception {
+        ProcessPoolExecutor ex = new ProcessPoolExecutor(1);
+        try {
+            CompletableFuture<Integer> plain = CompletableFuture.completedFuture(10);
+            CompletableFuture<Integer> submitted = ex.submit(() -> {
+                Thread.sleep(200);
+                return 1;
+            });
+            CompletableFuture<String> out = new CompletableFuture<>();
+            plain.thenCombine(submitted, (x, y) -> {
+                ex.close();
+                out.complete("closed after " + (x + y));
+                return 0;
+            });
+            assertEquals("closed after 11", await(out));
+        } finally {
+            ex.shutdownNow();
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void a_stage_of_a_pool_result_may_call_the_pool() throws Exception {
         try (Pool pool = new Pool(1)) {
             CompletableFuture<Integer> chained = pool.applyAsync(() -> 1).toCompletableFuture().thenApply(v -> {

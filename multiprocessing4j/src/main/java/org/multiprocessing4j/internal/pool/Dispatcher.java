@@ -84,7 +84,7 @@ final class Dispatcher {
     private Worker leastLoadedLocked(Task task) {
         Worker best = null;
         for (Worker w : pool.workers) {
-            if (!w.lost && !w.retiring && (best == null || w.queued.size() < best.queued.size())
+            if (w.assignable() && (best == null || w.queued.size() < best.queued.size())
                     && w.canTake(task, pool.depth, bytesAhead)) {
                 best = w;
                 if (w.queued.isEmpty()) {
@@ -128,6 +128,7 @@ final class Dispatcher {
             synchronized (pool.lock) {
                 if (task.worker == worker && worker.queued.remove(task)) {
                     pool.releaseLocked(worker, task, true);
+                    worker.killed = true;
                     if (pool.state != State.ENDED && pool.broken == null) {
                         pool.pending.addFirst(task);
                         requeued = true;
@@ -160,7 +161,7 @@ final class Dispatcher {
         synchronized (pool.lock) {
             boolean idleLeft = false;
             for (Worker w : pool.workers) {
-                if (!w.lost && !w.retiring && w.queued.isEmpty() && w.freeSlot() >= 0 && pool.state != State.ENDED && pool.broken == null) {
+                if (w.assignable() && w.queued.isEmpty() && w.freeSlot() >= 0 && pool.state != State.ENDED && pool.broken == null) {
                     Task t = stealLocked(w);
                     if (t != null) {
                         assignLocked(w, t);
@@ -217,7 +218,7 @@ final class Dispatcher {
      * tasks to send.
      */
     List<Task> refillLocked(Worker worker) {
-        if (worker.lost || worker.retiring || pool.state == State.ENDED || pool.broken != null) {
+        if (!worker.assignable() || pool.state == State.ENDED || pool.broken != null) {
             return List.of();
         }
         List<Task> out = null;
@@ -273,6 +274,7 @@ final class Dispatcher {
                 return;
             }
             pool.releaseLocked(worker, task, false);
+            worker.killed = true; // NOTE: killed below: no new task goes to it meanwhile
         }
         Loggers.POOL.log(Level.DEBUG, () -> pool.name + ": task " + task.id + " timed out after " + taskTimeout + " in worker "
                 + worker.link.name() + " (pid " + worker.link.pid() + "); the worker is killed and replaced");

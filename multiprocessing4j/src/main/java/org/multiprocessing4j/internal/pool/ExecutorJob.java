@@ -48,7 +48,7 @@ public final class ExecutorJob<T> implements TaskSink {
     @SuppressWarnings("unchecked")
     public void succeeded(Task task, Object value) {
         try {
-            future.complete((T) value);
+            future.completeFromRelay((T) value);
         } finally {
             unfinished.finished(); // NOTE: after completing (stages run on the pool's StageRunner, which close waits for)
         }
@@ -57,7 +57,7 @@ public final class ExecutorJob<T> implements TaskSink {
     @Override
     public void failed(Task task, Throwable error) {
         try {
-            future.completeExceptionally(PoolCancellation.forFuture(error));
+            future.completeExceptionallyFromRelay(PoolCancellation.forFuture(error));
         } finally {
             unfinished.finished();
         }

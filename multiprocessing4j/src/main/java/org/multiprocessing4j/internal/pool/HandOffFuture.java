@@ -2,6 +2,10 @@ package org.multiprocessing4j.internal.pool;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -22,9 +26,64 @@ import java.util.function.Function;
  */
 class HandOffFuture<T> extends CompletableFuture<T> {
     private final StageRunner stages;
+    /** Threads waiting in get or join now: dependents of this future that are no stage. */
+    private final AtomicInteger waiting = new AtomicInteger();
 
     HandOffFuture(StageRunner stages) {
         this.stages = stages;
+    }
+
+    /**
+     * Completes this future with {@code value} from a relay: here when nothing but waiting threads depends
+     * on it, else on the {@link StageRunner}. A future made elsewhere may depend on this one without a stage of
+     * ours ({@code CompletableFuture.allOf(this)}, {@code plain.thenCombine(this, fn)}): its stages would run
+     * in the completing thread. (A stage added by another thread while this call runs may still run here.)
+     */
+    void completeFromRelay(T value) {
+        if (getNumberOfDependents() <= waiting.get()) {
+            complete(value);
+        } else {
+            stages.execute(() -> complete(value));
+        }
+    }
+
+    /** As {@link #completeFromRelay}, exceptionally. */
+    void completeExceptionallyFromRelay(Throwable error) {
+        if (getNumberOfDependents() <= waiting.get()) {
+            completeExceptionally(error);
+        } else {
+            stages.execute(() -> completeExceptionally(error));
+        }
+    }
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        waiting.incrementAndGet();
+        try {
+            return super.get();
+        } finally {
+            waiting.decrementAndGet();
+        }
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        waiting.incrementAndGet();
+        try {
+            return super.get(timeout, unit);
+        } finally {
+            waiting.decrementAndGet();
+        }
+    }
+
+    @Override
+    public T join() {
+        waiting.incrementAndGet();
+        try {
+            return super.join();
+        } finally {
+            waiting.decrementAndGet();
+        }
     }
 
     @Override

@@ -17,7 +17,7 @@ import org.multiprocessing4j.internal.Timeouts;
  * reported on standard error and does not stop the result. Cancellation by terminate runs no callback.
  */
 final class PoolAsyncResult<R> implements AsyncResult<R> {
-    private final CompletableFuture<R> future;
+    private final HandOffFuture<R> future;
     private final PoolEngine engine;
     private final Consumer<? super R> callback;
     private final Consumer<? super Throwable> errorCallback;
@@ -31,7 +31,7 @@ final class PoolAsyncResult<R> implements AsyncResult<R> {
 
     void complete(R value) {
         if (callback == null) {
-            future.complete(value);
+            future.completeFromRelay(value);
         } else {
             onCallbackThread(() -> {
                 try {
@@ -47,7 +47,7 @@ final class PoolAsyncResult<R> implements AsyncResult<R> {
     void fail(Throwable error) {
         // NOTE: only the pool's own cancellation skips the error callback; a task's CancellationException is an error
         if (errorCallback == null || error instanceof PoolCancellation) {
-            future.completeExceptionally(PoolCancellation.forFuture(error));
+            future.completeExceptionallyFromRelay(PoolCancellation.forFuture(error));
         } else {
             onCallbackThread(() -> {
                 try {

@@ -53,7 +53,7 @@ public final class PoolEngine {
 
     private final PoolState pool;
     private final ObjectCodec codec;
-    private final ExecutorService callbacks;
+    private final CallbackThread callbacks;
     /** Runs the dependent stages of this pool's futures, off its relays ({@link HandOffFuture}). */
     private final StageRunner stages = new StageRunner();
     private final Dispatcher dispatcher;
@@ -87,7 +87,7 @@ public final class PoolEngine {
         this.codec = DefaultCodec.of(context.serializer().getName());
         ClassLoader ccl = Thread.currentThread().getContextClassLoader();
         Answers answers = new Answers(codec, ccl != null ? ccl : PoolEngine.class.getClassLoader());
-        this.callbacks = Executors.newSingleThreadExecutor(daemon(name + "-results"));
+        this.callbacks = new CallbackThread(daemon(name + "-results"));
         ExecutorService starters = Executors.newCachedThreadPool(daemon(name + "-starter"));
         ScheduledThreadPoolExecutor timer;
         if (taskTimeout != null) {
@@ -151,7 +151,7 @@ public final class PoolEngine {
     }
 
     /** The single thread on which result callbacks run, in completion order. */
-    ExecutorService callbackThread() {
+    CallbackThread callbackThread() {
         return callbacks;
     }
 

@@ -22,13 +22,13 @@ import org.multiprocessing4j.internal.pool.PoolState.State;
 final class PoolShutdown {
     private final PoolState pool;
     /** The engine's own threads, ended once the pool terminated. */
-    private final ExecutorService callbacks;
+    private final CallbackThread callbacks;
     private final ExecutorService starters;
     private final ScheduledThreadPoolExecutor timer;
     /** The stages of the pool's futures, waited for by {@link #awaitTermination} (all but the caller's own). */
     private final StageRunner stages;
 
-    PoolShutdown(PoolState pool, ExecutorService callbacks, ExecutorService starters, ScheduledThreadPoolExecutor timer, StageRunner stages) {
+    PoolShutdown(PoolState pool, CallbackThread callbacks, ExecutorService starters, ScheduledThreadPoolExecutor timer, StageRunner stages) {
         this.stages = stages;
         this.pool = pool;
         this.callbacks = callbacks;
@@ -210,6 +210,7 @@ final class PoolShutdown {
             pool.releaseLocked(worker, task, false);
             task.settle();
             PoolTaskEvent.cancelled(task.event);
+            worker.killed = true; // NOTE: killed below: no new task goes to it meanwhile
         }
         worker.link.kill();
         return true;
@@ -256,7 +257,8 @@ final class PoolShutdown {
             }
             t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, Long.MAX_VALUE / 2))));
         }
-        if (!stages.awaitIdle(deadline)) {
+        // NOTE: callbacks first: a callback's result completes its future, which hands that future's stages over
+        if (!callbacks.awaitIdle(deadline) || !stages.awaitIdle(deadline)) {
             return false;
         }
         releaseThreads();

@@ -38,6 +38,11 @@ final class Worker {
     boolean retiring;
     /** Its end is being handled by {@code workerLost}: nothing more is assigned to it. */
     boolean lost;
+    /**
+     * Killed by the pool (a cancelled or timed-out task, a failed send): nothing more is assigned to it, though
+     * its relay has not yet seen it end ({@code lost}).
+     */
+    boolean killed;
 
     Worker(WorkerLink link, int number) {
         this.link = link;
@@ -45,6 +50,11 @@ final class Worker {
         this.slots = link.slots();
         this.slotUsed = new boolean[slots.size()];
         this.slotBytes = new int[slots.size()];
+    }
+
+    /** Whether tasks may be assigned to it: not retiring, not killed, not lost (pool lock held). */
+    boolean assignable() {
+        return !lost && !killed && !retiring;
     }
 
     /** Marks {@code slot} in use by a message of {@code bytes} bytes. */
