@@ -6,6 +6,7 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.AbstractList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.RandomAccess;
@@ -214,6 +215,39 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     @Override
     public boolean contains(Object value) {
         return indexOf(value) >= 0;
+    }
+
+    /**
+     * Whether {@code other} is a {@link List} with equal items in the same order, items compared as in
+     * {@link #count}: a {@code byte[]} by its contents, since {@link #get} returns a new array each time.
+     * (A plain list compares a {@code byte[]} by identity, so {@code plainList.equals(this)} can be false
+     * where this is true.)
+     */
+    @Override
+    public boolean equals(Object other) {
+        if (other == this) {
+            return true;
+        }
+        if (!(other instanceof List<?> list) || list.size() != size()) {
+            return false;
+        }
+        Iterator<?> theirs = list.iterator();
+        for (Object item : this) {
+            if (!theirs.hasNext() || !Objects.deepEquals(item, theirs.next())) {
+                return false;
+            }
+        }
+        return !theirs.hasNext();
+    }
+
+    /** As {@link List#hashCode()}, with a {@code byte[]} item hashed by its contents, consistent with {@link #equals}. */
+    @Override
+    public int hashCode() {
+        int h = 1;
+        for (Object item : this) {
+            h = 31 * h + (item instanceof byte[] b ? Arrays.hashCode(b) : Objects.hashCode(item));
+        }
+        return h;
     }
 
     /** {@return the segment's name: pass it to {@link #attach(String)} in another process} */

@@ -56,6 +56,24 @@ class ShareableListTest extends ChildProcessTestBase {
     }
 
     @Test
+    void equals_and_hashCode_compare_byte_arrays_by_content_so_an_attached_copy_equals_the_list() throws Exception {
+        try (ShareableList list = ShareableList.create(Arrays.asList(1, new byte[] {1, 2, 3}, "x", null))) {
+            try (ShareableList attached = ShareableList.attach(list.name())) {
+                assertEquals(list.hashCode(), list.hashCode(), "stable while unchanged");
+                assertEquals(list, attached);
+                assertEquals(list.hashCode(), attached.hashCode());
+                assertEquals(list, Arrays.asList(1, new byte[] {1, 2, 3}, "x", null));
+                assertFalse(list.equals(Arrays.asList(1, new byte[] {1, 2, 4}, "x", null)));
+                assertFalse(list.equals(List.of(1)));
+                list.set(0, 2);
+                assertFalse(list.equals(Arrays.asList(1, new byte[] {1, 2, 3}, "x", null)), "a changed item");
+            } finally {
+                list.unlink();
+            }
+        }
+    }
+
+    @Test
     void index_of_and_contains_find_byte_arrays_by_content_as_count_does() throws Exception {
         try (ShareableList list = ShareableList.create(Arrays.asList(new byte[] {1, 2}, "x", new byte[] {1, 2}, null))) {
             try {
