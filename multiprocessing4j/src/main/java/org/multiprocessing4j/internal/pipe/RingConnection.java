@@ -164,6 +164,43 @@ public final class RingConnection implements Connection, Serializable {
         }
     }
 
+    /**
+     * Sends {@code bytes} whole if it fits in the ring now, without waking the receiver for it
+     * ({@link SpscWriter#writeUnannounced}): it sees the message when it next looks, at the latest at the
+     * end of its current futex slice, or when this end next sends normally or {@link #announce()}s. Never
+     * waits.
+     *
+     * @return false if nothing was sent (too long for one record, or no room now): send it normally
+     */
+    public boolean sendBytesUnannounced(byte[] bytes) throws IOException {
+        checkUsable(outPath, "sends");
+        Ends e = ends();
+        ThreadBiasedMutex writeLock = e.writeLock();
+        boolean how = writeLock.enter();
+        try {
+            return e.writer().writeUnannounced(bytes, 0, bytes.length);
+        } catch (InternalError fault) {
+            throw damaged(fault);
+        } finally {
+            writeLock.exit(how);
+        }
+    }
+
+    /** Wakes the receiver for what {@link #sendBytesUnannounced} sent, if it has not been woken since. */
+    public void announce() throws IOException {
+        checkUsable(outPath, "sends");
+        Ends e = ends();
+        ThreadBiasedMutex writeLock = e.writeLock();
+        boolean how = writeLock.enter();
+        try {
+            e.writer().announce();
+        } catch (InternalError fault) {
+            throw damaged(fault);
+        } finally {
+            writeLock.exit(how);
+        }
+    }
+
     /** As {@link #sendBytes(byte[], int, int)}, for a message in parts, each copied straight into the ring. */
     public void sendMessage(MessageSource message) throws IOException {
         checkUsable(outPath, "sends");

@@ -54,7 +54,8 @@ public final class MapJob<R> implements TaskSink {
             result.complete(new ArrayList<>());
             return result;
         }
-        byte kind = star ? TaskMessages.STARMAP : TaskMessages.MAP;
+        // NOTE: the call's result is its whole list, so no single chunk's answer is awaited alone
+        byte kind = (byte) ((star ? TaskMessages.STARMAP : TaskMessages.MAP) | TaskMessages.UNHURRIED);
         Chunking.Collector collector = new Chunking.Collector(star, Math.min(size, input.size()));
         for (int i = 0; i < chunks; i++) {
             long id = engine.nextTaskId();

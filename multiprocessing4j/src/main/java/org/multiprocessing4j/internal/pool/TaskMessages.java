@@ -8,6 +8,7 @@ import java.io.IOException;
  *
  * <pre>
  * task   (pool → worker): kind(1) | taskId(8) | slot(1) | body
+ *   kind = CALL, MAP or STARMAP, plus UNHURRIED for a task whose answer nobody awaits alone
  *   CALL     body = encoded SerializableCallable
  *   MAP      body = fnId(8) | fnLength(4) | encoded SerializableFunction | encoded List of arguments
  *   STARMAP  body = as MAP, with a SerializableBiFunction and a List of Map.Entry arguments
@@ -29,6 +30,11 @@ public final class TaskMessages {
     static final byte CALL = 1;
     static final byte MAP = 2;
     static final byte STARMAP = 3;
+    /**
+     * Flag on a task's kind: its answer is awaited only with its call's other answers (a map's chunk), so
+     * the worker may leave the pool's relay asleep for it while it goes on with its next task (WorkerLoop).
+     */
+    static final byte UNHURRIED = 0x40;
 
     static final byte OK = 1;
     static final byte FAILED = 2;
@@ -49,6 +55,16 @@ public final class TaskMessages {
         byte[] out = message(kind, id, body);
         out[SLOT_AT] = (byte) slot;
         return out;
+    }
+
+    /** The kind of a task message (CALL, MAP or STARMAP), without its flags. */
+    static byte kind(byte[] task) {
+        return (byte) (task[0] & ~UNHURRIED);
+    }
+
+    /** Whether a task message carries {@link #UNHURRIED}. */
+    static boolean unhurried(byte[] task) {
+        return (task[0] & UNHURRIED) != 0;
     }
 
     /** The slot byte of a task or answer message (unchecked length: at least {@link #HEADER} bytes). */

@@ -55,6 +55,8 @@ public final class SpscWriter extends RingEnd {
     private long headSeen;
     /** Free bytes the waiting write needs (read by {@link #ready()}). */
     private long needed;
+    /** Whether something was published by {@link #writeUnannounced} and the reader not woken for it since. */
+    private boolean unannounced;
 
     SpscWriter(SpscRing ring) {
         super(ring, RingLayout.WRITER_END, RingLayout.READER_END,
@@ -132,6 +134,50 @@ public final class SpscWriter extends RingEnd {
             return written;
         } catch (IllegalStateException unmapped) {
             throw closedMeanwhile(unmapped);
+        }
+    }
+
+    /**
+     * Writes {@code src[off, off + len)} as one record if it fits now, and publishes it without waking a
+     * sleeping reader: the reader sees it at once if it is awake (spinning or busy), or at the end of its
+     * current futex slice (at most {@code MAX_SLICE_NANOS}), or when this end next publishes normally or
+     * calls {@link #announce()}, whichever comes first. For a stream of messages whose reader need not
+     * hear of each one at once: it saves the reader a wake-up per message. Never waits.
+     *
+     * @return false if the message is longer than one record or does not fit now: nothing was written
+     * @throws BrokenRingException if the reader end is closed or its process died; nothing is delivered
+     * @throws java.nio.channels.ClosedChannelException if this end was closed before the call
+     */
+    public boolean writeUnannounced(byte[] src, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, src.length);
+        ensureOpen();
+        try {
+            if (peerGone()) {
+                throw broken();
+            }
+            int size = RECORD_HEADER + align8(len);
+            long at = size <= maxWhole ? reserveNow(size) : -1;
+            if (at < 0) {
+                return false;
+            }
+            file.set(JAVA_INT, at, len);
+            file.set(JAVA_INT, at + 4, WHOLE);
+            MemorySegment.copy(src, off, file, JAVA_BYTE, at + RECORD_HEADER, len);
+            tail += size;
+            // NOTE: release: as publish(), without its wake-up
+            LONG.setRelease(file, TAIL, tail);
+            unannounced = true;
+            return true;
+        } catch (IllegalStateException unmapped) {
+            throw closedMeanwhile(unmapped);
+        }
+    }
+
+    /** Wakes a sleeping reader for what {@link #writeUnannounced} published, if anything. Never waits. */
+    public void announce() {
+        if (unannounced) {
+            unannounced = false;
+            wakePeer();
         }
     }
 
@@ -246,6 +292,8 @@ public final class SpscWriter extends RingEnd {
                 throw broken();
             }
             needed = need;
+            // NOTE: a reader asleep over unannounced records would free no space until its slice ends
+            announce();
             if (!await(deadline)) {
                 return -1;
             }
@@ -278,6 +326,7 @@ public final class SpscWriter extends RingEnd {
         tail = newTail;
         // NOTE: release: the record's header and payload (plain stores above) before the tail that covers them.
         LONG.setRelease(file, TAIL, newTail);
+        unannounced = false;
         wakePeer();
     }
 

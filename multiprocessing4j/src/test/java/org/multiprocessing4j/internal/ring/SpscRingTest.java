@@ -228,6 +228,48 @@ class SpscRingTest extends ChildProcessTestBase {
     }
 
     @Test
+    void an_unannounced_message_reaches_a_reader_asleep_on_the_empty_ring_without_a_wake_up() throws Exception {
+        SpscWriter w = ring.writer();
+        SpscReader r = ring.reader();
+        CompletableFuture<byte[]> read = readAsync(r);
+        Thread.sleep(SETTLE_MILLIS); // past its spin: asleep on the futex
+        assertTrue(w.writeUnannounced(bytes("quiet"), 0, 5));
+        assertArrayEquals(bytes("quiet"), read.get(HANG.toSeconds(), TimeUnit.SECONDS), "seen at the end of the reader's slice");
+    }
+
+    @Test
+    void unannounced_messages_and_the_normal_one_after_them_arrive_in_order() throws Exception {
+        SpscWriter w = ring.writer();
+        SpscReader r = ring.reader();
+        for (int i = 0; i < 3; i++) {
+            assertTrue(w.writeUnannounced(message(i, i), 0, 4 + i));
+        }
+        w.write(message(3, 0), 0, 4);
+        w.announce(); // nothing left unannounced: a no-op
+        for (int i = 0; i < 4; i++) {
+            assertArrayEquals(message(i, i == 3 ? 0 : i), r.read(Duration.ZERO), "message " + i);
+        }
+        assertNull(r.read(Duration.ZERO));
+    }
+
+    @Test
+    void an_unannounced_write_refuses_what_does_not_fit_now_and_writes_nothing_of_it() throws Exception {
+        SpscWriter w = ring.writer();
+        SpscReader r = ring.reader();
+        assertFalse(w.writeUnannounced(new byte[SMALL / 2], 0, SMALL / 2), "longer than one record");
+        int accepted = 0;
+        while (w.writeUnannounced(message(accepted, 100), 0, 104)) {
+            accepted++;
+        }
+        assertTrue(accepted > 0 && accepted < SMALL / 100, "filled the ring: " + accepted);
+        w.announce();
+        for (int i = 0; i < accepted; i++) {
+            assertArrayEquals(message(i, 100), r.read(Duration.ZERO), "message " + i);
+        }
+        assertNull(r.read(Duration.ZERO), "nothing of the refused messages");
+    }
+
+    @Test
     void a_write_after_the_reader_closed_throws_BrokenRingException() throws Exception {
         SpscWriter w = ring.writer();
         ring.reader().close();
