@@ -40,10 +40,17 @@ import org.multiprocessing4j.Serializer;
  *       {@code LinkedHashMap} arrives in insertion order even if it was made in access order.</li>
  *   <li>Other {@code Serializable} JDK classes (other collections such as {@code Properties} or the
  *       bounded blocking queues, whose capacity or defaults item-by-item rebuilding would lose; the
- *       unmodifiable, synchronized and immutable wrappers; {@code UUID}, {@code Random}, the atomics...),
- *       and an application's non-public subclass of a JDK class, by JDK serialization: their contents
- *       must be {@code Serializable}.</li>
+ *       unmodifiable, synchronized and immutable wrappers; {@code Locale}, {@code ZonedDateTime},
+ *       {@code TimeZone}, {@code Calendar}, {@code Random}...), and an application's subclass of a JDK class,
+ *       by JDK serialization: their contents must be {@code Serializable}. Only JDK values that Kryo's own
+ *       serializers carry whole (boxes, strings, {@code BigDecimal}, {@code Date}, {@code UUID}, most of
+ *       {@code java.time}, {@code EnumSet}...) go by Kryo, and only as those exact classes.</li>
  * </ul>
+ * The parts of a message that go by JDK serialization share one stream, so an object in two of them
+ * arrives as one. An object reached both through such a part and through a part Kryo writes (or a cycle
+ * through one) would arrive as two: then the whole message goes by JDK serialization, which keeps it one,
+ * and if the graph is not {@code Serializable} as a whole, {@link #toBytes} fails saying so rather than
+ * split the object.
  * Which way a class goes depends only on the class (its package name, its methods), never on the
  * JVM's {@code --add-opens} flags, so JVMs started with different flags read each other's messages.
  *

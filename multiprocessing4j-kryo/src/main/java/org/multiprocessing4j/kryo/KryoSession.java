@@ -34,7 +34,21 @@ final class KryoSession {
             output = new Output(INITIAL_BUFFER_BYTES, -1);
         }
         output.reset();
+        kryo.takeShared();
         kryo.writeClassAndObject(output, object);
+        Object shared = kryo.takeShared();
+        if (shared != null) {
+            // NOTE: an object both Kryo and the JDK path wrote would arrive as two: send the graph whole by JDK
+            // serialization, which keeps it one (the JDK path's parts need Serializable contents anyway)
+            output.reset();
+            try {
+                kryo.writeClassAndObject(output, new WholeGraph(object));
+            } catch (KryoException e) {
+                throw new KryoException("an object of " + shared.getClass().getName() + " is reached both through a part of"
+                        + " the graph that only JDK serialization writes and through another part; it would arrive as two"
+                        + " objects, and the graph is not Serializable as a whole, so it cannot be sent as one: " + e.getMessage(), e);
+            }
+        }
         return output.toBytes();
     }
 
@@ -44,6 +58,9 @@ final class KryoSession {
         input.setBuffer(data, offset, length);
         try {
             Object object = kryo.readClassAndObject(input);
+            if (object instanceof WholeGraph whole) {
+                object = whole.root;
+            }
             if (input.position() != offset + length) {
                 throw new KryoException("message has " + (offset + length - input.position())
                         + " bytes after the object; it is corrupt or not from KryoSerializer");

@@ -11,6 +11,8 @@ import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.MapReferenceResolver;
 import java.io.Serializable;
 import java.lang.reflect.Modifier;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import org.objenesis.strategy.SerializingInstantiatorStrategy;
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
@@ -24,20 +26,113 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  */
 final class Mp4jKryo extends Kryo {
 
+    /**
+     * JDK value classes whose Kryo serializer keeps all of their state: these exact classes only (Kryo would
+     * pick the same serializer for a subclass, which has state of its own). Every other {@code Serializable}
+     * JDK class Kryo has a serializer of its own for goes by JDK serialization: Kryo's serializers of
+     * {@code Locale} (script, extensions), {@code ZonedDateTime} (the offset in an overlap),
+     * {@code TimeZone} (a custom zone), {@code Calendar} (other calendar systems) and of {@code Date}'s
+     * subclasses lose part of them.
+     */
+    private static final Set<Class<?>> LOSSLESS_VALUES = Set.of(
+            Boolean.class, Byte.class, Character.class, Short.class, Integer.class, Long.class, Float.class,
+            Double.class, String.class, java.math.BigInteger.class, java.math.BigDecimal.class,
+            StringBuilder.class, StringBuffer.class, Class.class, java.util.Date.class, java.util.Currency.class,
+            java.util.UUID.class, java.net.URI.class, java.util.BitSet.class, java.util.regex.Pattern.class,
+            java.util.concurrent.atomic.AtomicBoolean.class, java.util.concurrent.atomic.AtomicInteger.class,
+            java.util.concurrent.atomic.AtomicLong.class, java.util.concurrent.atomic.AtomicReference.class,
+            java.time.Duration.class, java.time.Instant.class, java.time.LocalDate.class, java.time.LocalTime.class,
+            java.time.LocalDateTime.class, java.time.OffsetTime.class, java.time.OffsetDateTime.class,
+            java.time.ZoneOffset.class, java.time.Year.class, java.time.YearMonth.class, java.time.MonthDay.class,
+            java.time.Period.class);
+
+    /** Immutable values among them, whose identity nobody relies on: the JDK path and Kryo may each write one. */
+    private static final Set<Class<?>> IMMUTABLE_VALUES = Set.of(
+            Boolean.class, Byte.class, Character.class, Short.class, Integer.class, Long.class, Float.class,
+            Double.class, String.class, java.math.BigInteger.class, java.math.BigDecimal.class, Class.class,
+            java.util.Currency.class, java.util.UUID.class, java.net.URI.class, java.util.regex.Pattern.class,
+            java.time.Duration.class, java.time.Instant.class, java.time.LocalDate.class, java.time.LocalTime.class,
+            java.time.LocalDateTime.class, java.time.OffsetTime.class, java.time.OffsetDateTime.class,
+            java.time.ZoneOffset.class, java.time.Year.class, java.time.YearMonth.class, java.time.MonthDay.class,
+            java.time.Period.class);
+
     private final LoaderAwareClassResolver classResolver;
     private final SerializingInstantiatorStrategy serializableInstantiation;
+    /** The one JDK-serialization path of this Kryo: every part of a graph it writes shares one stream. */
+    private final GraphJavaSerializer jdk = new GraphJavaSerializer();
+    /** Objects the JDK path wrote in the graph being written, each once (see {@link #writtenByJdk}). */
+    private final IdentityHashMap<Object, Boolean> writtenByJdk = new IdentityHashMap<>();
+    /** An object of the graph being written that both Kryo and the JDK path wrote; null while none. */
+    private Object shared;
+    /** The object Kryo is handing to the JDK path now ({@link GraphJavaSerializer}), or null. */
+    Object handedToJdk;
 
     Mp4jKryo() {
-        this(new LoaderAwareClassResolver());
+        this(new LoaderAwareClassResolver(), new WatchedReferences());
     }
 
-    private Mp4jKryo(LoaderAwareClassResolver classResolver) {
-        super(classResolver, new MapReferenceResolver());
+    private Mp4jKryo(LoaderAwareClassResolver classResolver, WatchedReferences references) {
+        super(classResolver, references);
+        references.kryo = this;
         this.classResolver = classResolver;
         setRegistrationRequired(false);
         setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
         serializableInstantiation = new SerializingInstantiatorStrategy();
         register(ClosureSerializer.Closure.class, new LambdaSerializer()); // Kryo routes every lambda class here
+        register(WholeGraph.class, new JavaSerializer()); // NOTE: a plain stream: a whole graph watches nothing
+    }
+
+    /**
+     * Called by the JDK path for each object it writes: notes an object Kryo wrote before (a cycle or a
+     * reference through that part), and remembers the others for {@link WatchedReferences}.
+     */
+    void writtenByJdk(Object object) {
+        if (object == handedToJdk || !identityMatters(object)) {
+            return; // NOTE: Kryo registered the object it hands over, and refers to it by that registration
+        }
+        if (shared == null && getReferenceResolver().getWrittenId(object) != -1) {
+            shared = object;
+        }
+        writtenByJdk.put(object, Boolean.TRUE);
+    }
+
+    /**
+     * The object of the graph just written that went both by Kryo and by the JDK path (which would arrive
+     * as two objects), or null; cleared for the next graph.
+     */
+    Object takeShared() {
+        Object s = shared;
+        shared = null;
+        return s;
+    }
+
+    @Override
+    public void reset() {
+        super.reset();
+        writtenByJdk.clear();
+    }
+
+    /**
+     * Whether a second copy of {@code object} could be told from the first: not for immutable values whose
+     * identity nobody relies on (strings, boxes, enums, classes, the JDK values above).
+     */
+    private static boolean identityMatters(Object object) {
+        return !(object instanceof Enum<?> || IMMUTABLE_VALUES.contains(object.getClass()));
+    }
+
+    /** Kryo's references, also noting an object Kryo writes that the JDK path wrote before. */
+    private static final class WatchedReferences extends MapReferenceResolver {
+        Mp4jKryo kryo;
+
+        @Override
+        public int addWrittenObject(Object object) {
+            // NOTE: unless Kryo hands it to the JDK path too, whose stream then writes a handle to it
+            if (kryo.shared == null && !kryo.writtenByJdk.isEmpty() && kryo.writtenByJdk.containsKey(object)
+                    && kryo.getRegistration(object.getClass()).getSerializer() != kryo.jdk) {
+                kryo.shared = object;
+            }
+            return super.addWrittenObject(object);
+        }
     }
 
     /**
@@ -83,7 +178,7 @@ final class Mp4jKryo extends Kryo {
     @SuppressWarnings("rawtypes") // Kryo declares this method with raw types
     public Serializer getDefaultSerializer(Class type) {
         if (Throwable.class.isAssignableFrom(type)) {
-            return new JavaSerializer();
+            return jdk;
         }
         boolean serializable = Serializable.class.isAssignableFrom(type) && !type.isEnum() && !type.isArray();
         Serializer<?> chosen;
@@ -91,7 +186,7 @@ final class Mp4jKryo extends Kryo {
             chosen = super.getDefaultSerializer(type);
         } catch (RuntimeException e) { // a field serializer that could not make the fields accessible
             if (serializable) {
-                return new JavaSerializer();
+                return jdk;
             }
             throw e;
         }
@@ -99,15 +194,21 @@ final class Mp4jKryo extends Kryo {
             return chosen;
         }
         if (!JdkClasses.hasJdkPart(type)) {
-            return SerializationHooks.present(type) ? new JavaSerializer() : chosen;
+            return SerializationHooks.present(type) ? jdk : chosen;
         }
         if (chosen instanceof FieldSerializer) {
-            return new JavaSerializer();
+            return jdk;
         }
         if (chosen instanceof CollectionSerializer || chosen instanceof MapSerializer) {
-            return rebuiltSafely(type, chosen) ? chosen : new JavaSerializer();
+            return rebuiltSafely(type, chosen) ? chosen : jdk;
         }
-        return chosen; // one of Kryo's serializers for a JDK value type (java.time, BigDecimal, EnumSet...)
+        // NOTE: one of Kryo's serializers for a JDK type: kept where it loses nothing
+        return LOSSLESS_VALUES.contains(type) || isJdkEnumSetOrZone(type) ? chosen : jdk;
+    }
+
+    /** The JDK's own EnumSet classes and ZoneId's (Kryo writes the elements and the id: all of their state). */
+    private static boolean isJdkEnumSetOrZone(Class<?> type) {
+        return JdkClasses.isJdk(type) && (java.util.EnumSet.class.isAssignableFrom(type) || java.time.ZoneId.class.isAssignableFrom(type));
     }
 
     /** Whether Kryo's {@code chosen} collection or map serializer rebuilds {@code type} without losing state. */
