@@ -141,13 +141,15 @@ public final class ClusterData {
      * The cluster's semaphore called {@code name}, made with {@code permits} free permits by the first JVM
      * that asks for it (later calls must give the same number). Its permits are signed tokens in an
      * {@code IQueue}, not the CP subsystem's {@code ISemaphore} (not in the community edition): a permit
-     * taken by a JVM that dies is not given back.
+     * taken by a JVM that dies is not given back. Each permit is an item of that queue, so a semaphore starts
+     * with at most 65,536 permits.
      *
      * @param name the semaphore's name, the same in every JVM that uses it
-     * @param permits the number of permits it starts with, 0 or more
+     * @param permits the number of permits it starts with, 0 to
+     *     65,536
      * @return the semaphore
-     * @throws IllegalArgumentException if {@code name} is null or blank, {@code permits} is negative, or the
-     *     semaphore was made with another number of permits
+     * @throws IllegalArgumentException if {@code name} is null or blank, {@code permits} is negative or above that
+     *     limit, or the semaphore was made with another number of permits
      */
     public ClusterSemaphore semaphore(String name, int permits) {
         checked(name);

@@ -152,6 +152,27 @@ class ClusterDataContractTest {
         }
     }
 
+    @Test
+    void aListRefusesANegativeInsertionIndexInsteadOfAppending() {
+        // NOTE: Hazelcast's IList.add(-1, x) appends
+        List<String> list = data.list(unique("negative"));
+        list.add("a");
+        list.add("b");
+        assertThrows(IndexOutOfBoundsException.class, () -> list.add(-1, "x"));
+        list.add(1, "m");
+        assertEquals(List.of("a", "m", "b"), List.copyOf(list));
+    }
+
+    @Test
+    void aSemaphoreOfManyPermitsIsMadeInBatchesAndOneOfTooManyIsRefused() {
+        // NOTE: one round trip per permit made 10,000 permits take 2.5 s, and Integer.MAX_VALUE never end
+        ClusterSemaphore many = data.semaphore(unique("many"), 20_000);
+        assertEquals(20_000, many.getValue());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> data.semaphore(unique("too-many"), Integer.MAX_VALUE));
+        assertTrue(e.getMessage().contains("65536"), e.getMessage());
+    }
+
     @FunctionalInterface
     private interface Executable {
         void run() throws Throwable;

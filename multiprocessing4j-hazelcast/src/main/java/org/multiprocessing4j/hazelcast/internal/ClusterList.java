@@ -100,6 +100,10 @@ public final class ClusterList<T> extends AbstractList<T> implements Serializabl
 
     @Override
     public void add(int index, T item) {
+        if (index < 0) {
+            // NOTE: Hazelcast's IList.add takes -1 to mean "at the end"; a List must refuse it
+            throw new IndexOutOfBoundsException("index " + index + " is negative (list of " + size() + " items)");
+        }
         list.add(index, seal(item));
     }
 

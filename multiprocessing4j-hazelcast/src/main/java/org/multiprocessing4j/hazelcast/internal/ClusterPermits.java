@@ -4,6 +4,8 @@ import com.hazelcast.collection.IQueue;
 import com.hazelcast.map.IMap;
 import java.io.ObjectStreamException;
 import java.io.Serial;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.multiprocessing4j.internal.remote.SemaphoreBackend;
 
@@ -45,10 +47,23 @@ public final class ClusterPermits implements SemaphoreBackend {
         this.ref = ref;
     }
 
-    /** Puts {@code n} new permits in the queue (once, by the JVM that made the semaphore). */
+    /**
+     * The most permits a semaphore starts with: each is an item of the queue, put there when it is made.
+     * (Releases may add more to an unbounded one, one at a time.)
+     */
+    public static final int MAX_INITIAL_PERMITS = 1 << 16;
+    /** Permits put in the queue by one call when a semaphore is made (one round trip each, not one per permit). */
+    private static final int FILL_BATCH = 4096;
+
+    /** Puts {@code n} new permits in the queue (once, by the JVM that made the semaphore), in batches. */
     void fill(int n) {
+        List<byte[]> batch = new ArrayList<>(Math.min(n, FILL_BATCH));
         for (int i = 0; i < n; i++) {
-            permits.add(token());
+            batch.add(token());
+            if (batch.size() == FILL_BATCH || i == n - 1) {
+                permits.addAll(batch);
+                batch.clear();
+            }
         }
     }
 

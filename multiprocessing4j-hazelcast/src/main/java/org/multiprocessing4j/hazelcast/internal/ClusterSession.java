@@ -310,6 +310,10 @@ public final class ClusterSession {
     }
 
     ClusterPermits permits(String name, int permits, boolean bounded, ScopeEnds.Flag scope) {
+        if (permits > ClusterPermits.MAX_INITIAL_PERMITS) {
+            throw new IllegalArgumentException("semaphore " + name + ": " + permits + " permits are more than the "
+                    + ClusterPermits.MAX_INITIAL_PERMITS + " a cluster semaphore can start with (each permit is an item of a Hazelcast queue)");
+        }
         IQueue<byte[]> tokens = queueNamed("mp4j.s." + name, scope);
         IMap<String, Integer> settings = mapNamed("mp4j.s." + name, scope);
         ClusterPermits semaphore = new ClusterPermits(tokens, settings, frames, bounded ? permits : -1,
