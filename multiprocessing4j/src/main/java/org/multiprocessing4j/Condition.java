@@ -196,7 +196,14 @@ public final class Condition implements java.util.concurrent.locks.Condition, Se
 
     @Override
     public boolean awaitUntil(Date deadline) throws InterruptedException {
-        return await(Waits.deadlineIn(TimeUnit.MILLISECONDS.toNanos(deadline.getTime() - System.currentTimeMillis())), true);
+        // NOTE: saturating: a date far in the past or future overflowed the subtraction, and Long.MIN_VALUE's date waited for ever
+        long millis;
+        try {
+            millis = Math.subtractExact(deadline.getTime(), System.currentTimeMillis());
+        } catch (ArithmeticException overflow) {
+            millis = deadline.getTime() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return await(Waits.deadlineIn(TimeUnit.MILLISECONDS.toNanos(millis)), true);
     }
 
     /** As {@link #await()}, but an interrupt does not end the wait (the interrupt status is kept). */

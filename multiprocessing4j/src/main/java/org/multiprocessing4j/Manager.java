@@ -196,9 +196,17 @@ public final class Manager implements AutoCloseable {
      * @param <V> the type of the values
      * @param initial the initial contents or value (copied)
      * @return a new shared map holding a copy of {@code initial}
+     * @throws NullPointerException if {@code initial} is null or holds a null key or value (the map is a
+     *     {@code ConcurrentMap}, which holds none)
      */
     @SuppressWarnings("unchecked")
     public <K, V> ConcurrentMap<K, V> dict(Map<? extends K, ? extends V> initial) {
+        for (Map.Entry<? extends K, ? extends V> e : Objects.requireNonNull(initial, "initial").entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) {
+                throw new NullPointerException("initial holds a null " + (e.getKey() == null ? "key" : "value of key " + e.getKey())
+                        + ": a manager's dict is a ConcurrentMap, which holds no null keys or values");
+            }
+        }
         if (cluster() != null) {
             ConcurrentMap<K, V> dict = cluster.dict(serializer);
             dict.putAll(Objects.requireNonNull(initial, "initial"));
@@ -685,6 +693,7 @@ public final class Manager implements AutoCloseable {
             Path socket = ProcessTree.treeDirectory().resolve("manager-" + HexFormat.of().formatHex(Nonces.next(8)) + ".sock");
             Process process = ctx.process("SyncManager-" + COUNTER.incrementAndGet(), ManagerServerMain.target(socket, types));
             process.setDaemon(true);
+            process.letDaemonHaveChildren(); // NOTE: the objects it serves may start processes and pools, as in CPython
             process.start();
             try {
                 awaitServing(process, socket, ctx.startTimeout());

@@ -65,6 +65,12 @@ public class Process implements Runnable, Serializable, AutoCloseable {
     private String name;
     /** Whether the child is a daemon. */
     private boolean daemon;
+    /**
+     * A daemon here (terminated when this JVM exits) that may still start children of its own: a manager's
+     * process, whose served objects may start processes and pools, as CPython's non-daemonic manager does.
+     * Its children end with it (it terminates them when signalled, and none outlives a SIGKILL).
+     */
+    private transient boolean daemonWithChildren;
     /** The position in the process tree (Python's {@code _identity}), e.g. {@code [1, 2]}. */
     private final int[] identity;
 
@@ -158,7 +164,7 @@ public class Process implements Runnable, Serializable, AutoCloseable {
             byte[] encoded = RingConnection.encodingForChild(() -> ctx.codec().encode(image, "process '" + name + "'"), pipeEnds);
             try {
                 child = ChildStarter.start(ctx.command(), ctx.startMethod() == StartMethod.PRESTARTED ? ctx.standby() : null,
-                        name, daemon, identity, encoded, getClass().getName() + "/" + (target == null ? "" : target.getClass().getName()));
+                        name, daemon && !daemonWithChildren, identity, encoded, getClass().getName() + "/" + (target == null ? "" : target.getClass().getName()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ProcessError("interrupted while starting " + this, e);
@@ -284,6 +290,11 @@ public class Process implements Runnable, Serializable, AutoCloseable {
      */
     public final void setName(String name) {
         this.name = Objects.requireNonNull(name, "name");
+    }
+
+    /** Makes this daemon process one that may start children (a manager's process); before {@link #start()}. */
+    final void letDaemonHaveChildren() {
+        daemonWithChildren = true;
     }
 
     /** {@return whether this is a daemon process (see {@link #setDaemon(boolean)})} */

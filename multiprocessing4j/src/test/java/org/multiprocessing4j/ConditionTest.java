@@ -26,6 +26,20 @@ class ConditionTest extends ChildProcessTestBase {
     private static final Duration SHORT = Duration.ofMillis(50);
 
     @Test
+    void awaitUntil_a_date_long_past_returns_false_at_once() throws Exception {
+        // NOTE: new Date(Long.MIN_VALUE) overflowed the time left into a wait for ever
+        try (Condition c = new Condition()) {
+            c.acquire();
+            try {
+                assertFalse(c.awaitUntil(new java.util.Date(Long.MIN_VALUE)));
+                assertFalse(c.awaitUntil(new java.util.Date(System.currentTimeMillis() - 1_000)));
+            } finally {
+                c.release();
+            }
+        }
+    }
+
+    @Test
     void a_signal_with_no_waiter_is_not_stored() throws Exception {
         try (Condition c = new Condition()) {
             c.acquire();

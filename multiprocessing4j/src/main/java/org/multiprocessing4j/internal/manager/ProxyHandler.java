@@ -8,6 +8,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -218,12 +219,16 @@ final class ProxyHandler implements InvocationHandler, Serializable {
     /**
      * ConcurrentMap's defaults are retry loops over the map's atomic operations, correct through a proxy; a
      * user interface's default methods call the proxy's other methods. Collection defaults use iterators,
-     * which are snapshots here, so they must run in the manager.
+     * which are snapshots here, so they must run in the manager; but {@code toArray(IntFunction)} only asks its
+     * function for an empty array and passes that to {@code toArray(T[])}.
      */
     private static boolean runsLocallyWhenNotSerializable(Method method) {
         Class<?> declaring = method.getDeclaringClass();
         if (declaring == ConcurrentMap.class) {
             return true;
+        }
+        if (declaring == Collection.class && method.getName().equals("toArray")) {
+            return true; // NOTE: toArray(IntFunction) only makes an empty array and calls toArray(T[]) with it
         }
         return !(declaring.getName().startsWith("java.") || declaring.getName().startsWith("javax."));
     }
