@@ -123,7 +123,9 @@ public interface Connection extends AutoCloseable, Serializable {
     }
 
     /**
-     * True if a receive would not block now. Never blocks, never consumes.
+     * True if a receive would not block now. Never blocks, never consumes. While another thread of this
+     * process is inside a receive on this end, false: that receive takes what arrives, and one here would wait
+     * for it.
      *
      * @return {@code true} if a receive would not block now
      * @throws IOException if this end is closed or cannot receive ({@link EOFException} for a receive when the peer closed or died and nothing is buffered)
@@ -131,7 +133,8 @@ public interface Connection extends AutoCloseable, Serializable {
     boolean poll() throws IOException;
 
     /**
-     * Waits up to {@code timeout} (zero or negative: just look) until a receive would not block.
+     * Waits up to {@code timeout} (zero or negative: just look) until a receive would not block (as
+     * {@link #poll()}: not while another thread of this process is inside a receive on this end).
      *
      * @param timeout how long to wait at most; zero or negative: try once without blocking
      * @return {@code true} if a receive would not block

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.EOFException;
@@ -45,6 +46,32 @@ class ListenerClientTest extends ChildProcessTestBase {
             });
             Connection accepted = listener.accept();
             return new Connection[] {accepted, client.get(60, TimeUnit.SECONDS)};
+        }
+    }
+
+    @Test
+    void polls_and_waitFor_return_while_another_thread_is_blocked_in_recv() throws Exception {
+        Connection[] c = pair(false);
+        try (Pipe pipe = Pipe.open(); Connection a = c[0]; Connection b = c[1]) {
+            for (Connection[] ends : List.of(new Connection[] {pipe.left(), pipe.right()}, new Connection[] {a, b})) {
+                Connection receiver = ends[0];
+                CompletableFuture<Object> blocked = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return receiver.recv();
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                Thread.sleep(200); // inside recv, holding the receive side
+                // NOTE: each waited for the other thread's recv to end (poll() and the timeouts were ignored)
+                assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                    assertFalse(receiver.poll(), "poll() never blocks: " + receiver);
+                    assertFalse(receiver.poll(Duration.ofMillis(100)), "poll(100 ms): " + receiver);
+                    assertEquals(List.of(), Connections.waitFor(List.of(receiver), Duration.ofMillis(100)), "waitFor: " + receiver);
+                });
+                ends[1].send("release");
+                assertEquals("release", blocked.get(60, TimeUnit.SECONDS));
+            }
         }
     }
 

@@ -15,6 +15,8 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.Timeouts;
@@ -55,7 +57,11 @@ public final class SocketConnection implements Connection {
     private final Selector readSelector;
     private final Selector writeSelector;
     private final ByteBuffer in = ByteBuffer.allocate(64 * 1024).flip();
-    private final Object readLock = new Object();
+    /**
+     * Held by the receiving thread for a whole receive; a poll that finds it held elsewhere does not wait for it
+     * (another thread's receive takes what arrives, so a receive here would not get it now).
+     */
+    private final ReentrantLock readLock = new ReentrantLock();
     private final Object writeLock = new Object();
     private volatile boolean closed;
     private boolean eof;
@@ -152,7 +158,8 @@ public final class SocketConnection implements Connection {
         if (maxLength < 0) {
             throw new IllegalArgumentException("maxLength is negative: " + maxLength);
         }
-        synchronized (readLock) {
+        readLock.lock();
+        try {
             checkOpen();
             if (pendingLength < 0) {
                 pendingLength = readHeader();
@@ -164,21 +171,34 @@ public final class SocketConnection implements Connection {
                         + " bytes; the connection is closed");
             }
             return readBody();
+        } finally {
+            readLock.unlock();
         }
     }
 
     @Override
     public boolean poll() throws IOException {
-        synchronized (readLock) {
+        if (!readLock.tryLock()) {
+            checkOpen();
+            return false; // NOTE: another thread is receiving: a receive here would wait for it
+        }
+        try {
             checkOpen();
             return in.hasRemaining() || eof || readSome() != 0;
+        } finally {
+            readLock.unlock();
         }
     }
 
     @Override
     public boolean poll(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Math.max(0, Timeouts.nanos(timeout));
-        synchronized (readLock) {
+        // NOTE: waits for another thread's receive to end at most until the deadline (timed and interruptible)
+        if (!readLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            checkOpen();
+            return false;
+        }
+        try {
             checkOpen();
             while (!(in.hasRemaining() || eof || readSome() != 0)) {
                 long left = deadline - System.nanoTime();
@@ -188,6 +208,8 @@ public final class SocketConnection implements Connection {
                 awaitReadable(left);
             }
             return true;
+        } finally {
+            readLock.unlock();
         }
     }
 
@@ -198,8 +220,13 @@ public final class SocketConnection implements Connection {
 
     /** True if bytes are buffered or the stream ended: a read would not block (for {@code waitFor}). */
     boolean hasBuffered() {
-        synchronized (readLock) {
+        if (!readLock.tryLock()) {
+            return false; // NOTE: another thread is receiving (see poll())
+        }
+        try {
             return in.hasRemaining() || eof;
+        } finally {
+            readLock.unlock();
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.ProcessError;
+import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.ring.MessageBuffer;
 import org.multiprocessing4j.internal.ring.MessageSource;
 import org.multiprocessing4j.internal.ring.SpscReader;
@@ -339,10 +340,13 @@ public final class RingConnection implements Connection, Serializable {
     public boolean poll() throws IOException {
         checkUsable(inPath, "receives");
         Ends e = ends();
+        ThreadBiasedMutex readLock = e.readLock();
+        if (readLock.heldByAnotherThread()) {
+            return false; // NOTE: another thread is receiving: a receive here would wait for it (poll never blocks)
+        }
         // NOTE: the ring's zero-timeout poll checks the interrupt flag before it looks; hide it, then restore.
         boolean interrupted = Thread.interrupted();
         try {
-            ThreadBiasedMutex readLock = e.readLock();
             boolean how = readLock.enter();
             try {
                 return e.reader().poll(Duration.ZERO);
@@ -366,11 +370,19 @@ public final class RingConnection implements Connection, Serializable {
         Objects.requireNonNull(timeout, "timeout");
         checkUsable(inPath, "receives");
         Ends e = ends();
+        ThreadBiasedMutex readLock = e.readLock();
+        long deadline = System.nanoTime() + Math.max(0, Timeouts.nanos(timeout));
+        // NOTE: another thread's receive is waited for in 1 ms naps, at most until the deadline: the lock has no timed wait
+        while (readLock.heldByAnotherThread()) {
+            if (deadline - System.nanoTime() <= 0) {
+                return false;
+            }
+            Thread.sleep(1);
+        }
         try {
-            ThreadBiasedMutex readLock = e.readLock();
             boolean how = readLock.enter();
             try {
-                return e.reader().poll(timeout);
+                return e.reader().poll(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             } finally {
                 readLock.exit(how);
             }

@@ -123,6 +123,18 @@ final class ThreadBiasedMutex {
         return !BIASED;
     }
 
+    /**
+     * Whether another thread is inside now: a hint for a caller that must not wait for it (it may leave, or
+     * another enter, right after). Never blocks.
+     */
+    boolean heldByAnotherThread() {
+        long b = (long) BIAS.getAcquire(this);
+        if (b != Thread.currentThread().threadId() && (boolean) INSIDE.getVolatile(this)) {
+            return true; // NOTE: inside is written by the bias thread only
+        }
+        return lock.isLocked() && !lock.isHeldByCurrentThread();
+    }
+
     /** Leaves what {@link #enter()} entered; {@code how} is what it returned. */
     void exit(boolean how) {
         if (how == BIASED) {
