@@ -61,7 +61,8 @@ import org.multiprocessing4j.internal.wire.Nonces;
  * serializer the context names (so they must be {@code Serializable}). Iterators, {@code keySet()}, {@code values()},
  * {@code entrySet()}, {@code subList()} and streams are <em>read-only snapshots</em> taken at the call
  * (mutating one throws {@link UnsupportedOperationException}); mutate through the proxy's own methods.
- * A dict is a {@link java.util.concurrent.ConcurrentHashMap} in the manager: no {@code null} keys or values.
+ * A dict is a {@link java.util.concurrent.ConcurrentMap} in the manager that keeps insertion order, as a Python dict
+ * does; each of its methods is atomic there; no {@code null} keys or values.
  * {@code equals}/{@code hashCode} of a dict or list proxy are the object's; {@code toString} is the
  * object's. One request to the manager (a call with its arguments, serialized) may be at most 256 MiB; a
  * larger one fails with {@link ManagerUnavailableException} naming the limit and its size, and the

@@ -40,15 +40,34 @@ class ManagerServedObjectsTest extends ChildProcessTestBase {
         try (Manager manager = Manager.start()) {
             ConcurrentMap<String, String> d = manager.dict();
             NullPointerException put = assertThrows(NullPointerException.class, () -> d.put("k", null));
-            assertTrue(put.getMessage() != null && put.getMessage().contains("argument 2"), put.getMessage());
+            assertTrue(put.getMessage() != null && put.getMessage().contains("value for key k is null"), put.getMessage());
             NullPointerException get = assertThrows(NullPointerException.class, () -> d.get(null));
-            assertTrue(get.getMessage() != null && get.getMessage().contains("argument 1"), get.getMessage());
+            assertTrue(get.getMessage() != null && get.getMessage().contains("key is null"), get.getMessage());
             Map<String, String> withNull = new HashMap<>();
             withNull.put("k", null);
             NullPointerException initial = assertThrows(NullPointerException.class, () -> manager.dict(withNull));
             assertTrue(initial.getMessage().contains("null value of key k"), initial.getMessage());
             d.put("k", "v");
             assertEquals("v", d.get("k"));
+        }
+    }
+
+    @Test
+    void a_dict_keeps_insertion_order_as_a_python_dict_does() throws Exception {
+        try (Manager manager = Manager.start()) {
+            Map<String, Integer> initial = new java.util.LinkedHashMap<>();
+            for (String k : List.of("zeta", "alpha", "mu", "beta")) {
+                initial.put(k, k.length());
+            }
+            ConcurrentMap<String, Integer> d = manager.dict(initial);
+            d.put("omega", 5);
+            d.putIfAbsent("delta", 5);
+            d.merge("alpha", 1, Integer::sum);
+            assertEquals(List.of("zeta", "alpha", "mu", "beta", "omega", "delta"), List.copyOf(d.keySet()));
+            assertEquals(6, d.get("alpha"));
+            d.remove("mu");
+            d.put("mu", 2);
+            assertEquals(List.of("zeta", "alpha", "beta", "omega", "delta", "mu"), List.copyOf(d.keySet()));
         }
     }
 

@@ -8,7 +8,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
 import org.multiprocessing4j.Namespace;
@@ -88,8 +87,8 @@ public final class ManagerHost implements AutoCloseable {
 
     private static Map<String, ManagerCore.TypeEntry> builtIns() {
         Map<String, ManagerCore.TypeEntry> types = new LinkedHashMap<>();
-        types.put("dict", new ManagerCore.TypeEntry(ConcurrentMap.class, ConcurrentHashMap::new,
-                initial -> new ConcurrentHashMap<>((Map<?, ?>) initial)));
+        types.put("dict", new ManagerCore.TypeEntry(ConcurrentMap.class, OrderedConcurrentMap::new,
+                initial -> new OrderedConcurrentMap<>((Map<?, ?>) initial)));
         types.put("list", new ManagerCore.TypeEntry(List.class, () -> Collections.synchronizedList(new ArrayList<>()),
                 initial -> Collections.synchronizedList(new ArrayList<>((Collection<?>) initial))));
         types.put("namespace", new ManagerCore.TypeEntry(Namespace.class, NamespaceObject::new, initial -> {

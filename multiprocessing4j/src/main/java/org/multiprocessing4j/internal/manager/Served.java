@@ -11,7 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.AbstractMap.SimpleImmutableEntry;
 
 /**
@@ -49,18 +48,6 @@ final class Served {
         try {
             return method.invoke(target, args);
         } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof NullPointerException npe && target instanceof ConcurrentHashMap && args != null) {
-                // NOTE: a dict's ConcurrentHashMap refuses null keys and values with a bare or JVM-worded exception
-                for (int i = 0; i < args.length; i++) {
-                    if (args[i] == null) {
-                        NullPointerException named = new NullPointerException("argument " + (i + 1) + " of "
-                                + table.type().getSimpleName() + "." + method.getName() + " is null, which the manager's "
-                                + target.getClass().getSimpleName() + " does not take");
-                        named.initCause(npe);
-                        throw named;
-                    }
-                }
-            }
             throw e.getCause();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bad arguments for " + method + ": " + e.getMessage(), e);
