@@ -698,13 +698,26 @@ public final class Context implements AutoCloseable {
          * @param key the property's name
          * @param value the property's value
          * @return this builder
+         * @throws IllegalArgumentException if {@code key} is empty or holds {@code '='} or NUL, or {@code value}
+         *     holds NUL (a command line cannot carry them)
          */
         public Builder systemProperty(String key, String value) {
             if (Objects.requireNonNull(key, "key").isEmpty()) {
                 throw new IllegalArgumentException("system property key is empty");
             }
-            systemProperties.put(key, Objects.requireNonNull(value, "value"));
+            // NOTE: a child gets -Dkey=value, which its JVM splits at the first '='
+            if (key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("system property key " + printable(key) + " holds '=' or NUL, which a -D option cannot carry");
+            }
+            if (Objects.requireNonNull(value, "value").indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("system property " + key + " has a value holding NUL, which a command line cannot carry");
+            }
+            systemProperties.put(key, value);
             return this;
+        }
+
+        private static String printable(String s) {
+            return "\"" + s.replace("\0", "\\0") + "\"";
         }
 
         /**
@@ -713,9 +726,17 @@ public final class Context implements AutoCloseable {
          * @param key the variable's name
          * @param value the variable's value
          * @return this builder
+         * @throws IllegalArgumentException if {@code key} is empty or holds {@code '='} or NUL, or {@code value}
+         *     holds NUL (a process environment cannot carry them)
          */
         public Builder environment(String key, String value) {
-            environment.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            if (Objects.requireNonNull(key, "key").isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("environment variable name " + printable(key) + " is empty or holds '=' or NUL");
+            }
+            if (Objects.requireNonNull(value, "value").indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("environment variable " + key + " has a value holding NUL");
+            }
+            environment.put(key, value);
             return this;
         }
 

@@ -166,8 +166,13 @@ public class Process implements Runnable, Serializable, AutoCloseable {
                 child = ChildStarter.start(ctx.command(), ctx.startMethod() == StartMethod.PRESTARTED ? ctx.standby() : null,
                         name, daemon && !daemonWithChildren, identity, encoded, getClass().getName() + "/" + (target == null ? "" : target.getClass().getName()));
             } catch (InterruptedException e) {
+                pipeEnds.forEach(RingConnection::withdrawHandOn);
                 Thread.currentThread().interrupt();
                 throw new ProcessError("interrupted while starting " + this, e);
+            } catch (RuntimeException | Error e) {
+                // NOTE: no child holds the copies just serialized: closing an end here must still close it
+                pipeEnds.forEach(RingConnection::withdrawHandOn);
+                throw e;
             }
             if (!pipeEnds.isEmpty()) {
                 // NOTE: the pipe ends this child was handed are its own from now on, used or not: if it ends

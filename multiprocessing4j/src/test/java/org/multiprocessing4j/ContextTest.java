@@ -230,4 +230,37 @@ class ContextTest extends ChildProcessTestBase {
             assertThrows(IllegalArgumentException.class, () -> ctx.pool(0));
         }
     }
+
+    @Test
+    void a_system_property_or_environment_name_a_command_line_cannot_carry_is_refused_naming_it() {
+        // NOTE: -Dprobe.k=x=v reached the child as probe.k = "x=v"; an '=' in an environment name failed each start
+        IllegalArgumentException key = assertThrows(IllegalArgumentException.class,
+                () -> Context.builder().systemProperty("probe.k=x", "v"));
+        assertTrue(key.getMessage().contains("probe.k=x"), key.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Context.builder().systemProperty("k", "a\0b"));
+        IllegalArgumentException env = assertThrows(IllegalArgumentException.class,
+                () -> Context.builder().environment("PROBE_A=B", "v"));
+        assertTrue(env.getMessage().contains("PROBE_A=B"), env.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Context.builder().environment("", "v"));
+        assertThrows(IllegalArgumentException.class, () -> Context.builder().environment("K", "a\0b"));
+    }
+
+    @Test
+    void a_pipe_end_captured_by_a_process_that_failed_to_start_still_closes_for_its_peer() throws Exception {
+        // NOTE: the end counted as handed to the child, so closing it here closed nothing and recv waited for ever
+        try (Pipe pipe = Pipe.open(); Context broken = Context.builder().jvmOptions("-XX:+NoSuchOptionOfThisTest").build()) {
+            Connection right = pipe.right();
+            Process p = broken.process(() -> {
+                try {
+                    right.send("hello");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThrows(ProcessError.class, p::start);
+            right.close();
+            assertTrue(pipe.left().poll(java.time.Duration.ofSeconds(30)), "EOF readable");
+            assertThrows(java.io.EOFException.class, pipe.left()::recv);
+        }
+    }
 }

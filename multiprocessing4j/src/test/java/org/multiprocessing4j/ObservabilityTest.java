@@ -208,6 +208,73 @@ class ObservabilityTest extends ChildProcessTestBase {
         }
     }
 
+    @Test
+    void tagged_lines_of_two_children_never_mix_even_when_a_read_cuts_a_line() throws Exception {
+        try (Context tagged = Context.builder().tagOutput(true).build(); CapturedOutput output = new CapturedOutput()) {
+            List<Process> children = new ArrayList<>();
+            for (String letter : List.of("A", "B")) {
+                children.add(tagged.process("mix" + letter, () -> {
+                    String block = (letter.repeat(999) + "\n").repeat(20); // 20 whole lines per write
+                    for (int i = 0; i < 200; i++) {
+                        System.out.print(block);
+                    }
+                    System.out.flush();
+                }));
+            }
+            for (Process p : children) {
+                p.start();
+            }
+            for (Process p : children) {
+                p.join(HANG);
+                assertEquals(0, p.exitCode());
+            }
+            String lineA = "[mixA " + children.get(0).pid().getAsLong() + "] " + "A".repeat(999);
+            String lineB = "[mixB " + children.get(1).pid().getAsLong() + "] " + "B".repeat(999);
+            List<String> mixed = output.out().lines().filter(l -> (l.contains("AAAA") || l.contains("BBBB"))
+                    && !l.equals(lineA) && !l.equals(lineB)).limit(3).toList();
+            assertEquals(List.of(), mixed, "lines cut by a read were written in two pieces, another child's between");
+            assertEquals(4000, output.out().lines().filter(lineA::equals).count());
+            assertEquals(4000, output.out().lines().filter(lineB::equals).count());
+        }
+    }
+
+    @Test
+    void a_logged_line_longer_than_a_piece_is_cut_between_characters() throws Exception {
+        Logger logger = Logger.getLogger("org.multiprocessing4j.output");
+        List<LogRecord> records = Collections.synchronizedList(new ArrayList<>());
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try (Context logged = Context.builder().logOutput(true).systemProperty("stdout.encoding", "UTF-8").build()) {
+            Process p = logged.process("euro", () -> System.out.println("\u20ac".repeat(30_000)));
+            assertEquals(0, run(p));
+            StringBuilder all = new StringBuilder();
+            synchronized (records) {
+                for (LogRecord r : records) {
+                    if (r.getMessage().startsWith("[euro ")) {
+                        all.append(r.getMessage().substring(r.getMessage().indexOf("] ") + 2));
+                    }
+                }
+            }
+            // NOTE: a cut at exactly 64 KiB fell inside a 3-byte character, which decoded to replacement characters
+            assertEquals("\u20ac".repeat(30_000), all.toString());
+        } finally {
+            logger.removeHandler(handler);
+        }
+    }
+
     private static List<RecordedEvent> named(List<RecordedEvent> events, String name) {
         return events.stream().filter(e -> e.getEventType().getName().equals(name)).toList();
     }

@@ -1,7 +1,9 @@
 package org.multiprocessing4j.internal.launch;
 
+import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,13 +67,14 @@ public final class JvmCommand {
         ctx.systemProperties().forEach((k, v) -> a.add("-D" + k + "=" + v));
         this.options = List.copyOf(a);
         a.clear();
-        String classPath = System.getProperty("java.class.path", "");
+        // NOTE: absolute: a relative entry would resolve against the child's working directory, which may differ
+        String classPath = absolutePaths(System.getProperty("java.class.path", ""));
         if (!classPath.isEmpty()) {
             a.add("-cp");
             a.add(classPath);
         }
-        String modulePath = System.getProperty("jdk.module.path");
-        if (modulePath != null && !modulePath.isEmpty()) {
+        String modulePath = absolutePaths(System.getProperty("jdk.module.path", ""));
+        if (!modulePath.isEmpty()) {
             a.add("--module-path");
             a.add(modulePath);
             a.add("--add-modules");
@@ -119,6 +122,26 @@ public final class JvmCommand {
         return new JvmCommand(ctx);
     }
 
+    /**
+     * {@code paths} (a class or module path) with each relative entry made absolute against this JVM's working
+     * directory; an empty entry (the working directory itself) becomes that directory.
+     */
+    static String absolutePaths(String paths) {
+        if (paths.isEmpty()) {
+            return paths;
+        }
+        Path here = Path.of(System.getProperty("user.dir"));
+        List<String> out = new ArrayList<>();
+        for (String entry : paths.split(File.pathSeparator, -1)) {
+            try {
+                out.add(here.resolve(entry).toString());
+            } catch (InvalidPathException unusual) {
+                out.add(entry); // NOTE: passed on as it was; the child's JVM reports it if it matters
+            }
+        }
+        return String.join(File.pathSeparator, out);
+    }
+
     static boolean inheritable(String option) {
         return !(option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp") || option.startsWith("-Xdebug")
                 || option.startsWith("-XX:AOTCache") || option.startsWith("-XX:AOTMode") || option.startsWith("-XX:AOTConfiguration")
@@ -128,7 +151,11 @@ public final class JvmCommand {
                 || option.startsWith("-Djdk.internal.vm.ci") || option.equals("-Xshare:dump")
                 || option.startsWith("-D" + ChildGcDefaults.GIVEN_PROPERTY + "=")
                 // NOTE: a child inheriting the parent's recording would write the same file and clobber it
-                || option.startsWith("-XX:StartFlightRecording"));
+                || option.startsWith("-XX:StartFlightRecording")
+                // NOTE: so would a log written to a file, and a JMX agent on a fixed port fails every child's boot
+                || option.startsWith("-Xlog:") && option.contains("file=") || option.startsWith("-Xloggc:")
+                || option.startsWith("-Dcom.sun.management.jmxremote.port=")
+                || option.startsWith("-Dcom.sun.management.jmxremote.rmi.port="));
     }
 
     /** The full command line of the next child: with an AOT cache's options once one is ready. */

@@ -18,9 +18,12 @@ import org.multiprocessing4j.internal.events.Loggers;
  * write, so redirections such as a test runner's are honoured) as they are, or with each line prefixed by
  * the child's tag ({@code [name pid] }, looked up at each line start, so a standby that is given a process
  * is tagged with its name from then on); or line by line to the {@code org.multiprocessing4j.output}
- * logger. A tagged chunk is written with one call, so whole lines of two children do not interleave; a
- * line a child writes in pieces may still be interleaved with another child's line. A logged line is held
- * until its newline (or end-of-stream, or {@value #MAX_LOGGED_LINE} bytes).
+ * logger. Tagged output is written a run of whole lines per call, so whole lines of two children do not
+ * interleave: the end of a line that a read cut off is held back while more of the child's output is already
+ * waiting (up to {@value #MAX_LOGGED_LINE} bytes), and written with the rest of its line; a line a child
+ * writes in pieces with pauses between them may still be interleaved with another child's line. A logged
+ * line is held until its newline (or end-of-stream, or {@value #MAX_LOGGED_LINE} bytes: then it is logged in
+ * pieces cut between characters).
  */
 final class OutputPump {
     static final int TAIL_BYTES = 16 * 1024;
@@ -36,6 +39,8 @@ final class OutputPump {
     private final Level level;
     /** TAGGED: the next byte starts a line. Only the pump thread touches it. */
     private boolean atLineStart = true;
+    /** TAGGED: the start of a line held back until the rest of it arrives. Only the pump thread touches it. */
+    private final ByteArrayOutputStream heldBack = new ByteArrayOutputStream();
     /** LOGGED: the line read so far. Only the pump thread touches it. */
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
@@ -55,7 +60,7 @@ final class OutputPump {
     }
 
     private void copy(InputStream in, Supplier<PrintStream> target) {
-        byte[] buf = new byte[8192];
+        byte[] buf = new byte[MAX_LOGGED_LINE];
         try (in) {
             int n;
             while ((n = in.read(buf)) > 0) {
@@ -67,7 +72,7 @@ final class OutputPump {
                             out.write(buf, 0, n);
                             out.flush();
                         }
-                        case TAGGED -> writeTagged(buf, n, target.get());
+                        case TAGGED -> writeTagged(buf, n, target.get(), in.available() > 0);
                         case LOGGED -> logLines(buf, n);
                     }
                 }
@@ -78,11 +83,39 @@ final class OutputPump {
             if (target != null && mode == OutputMode.LOGGED && line.size() > 0) {
                 logLine();
             }
+            if (target != null && mode == OutputMode.TAGGED && heldBack.size() > 0) {
+                writeTagged(new byte[0], 0, target.get(), false);
+            }
             ended.complete(null);
         }
     }
 
-    private void writeTagged(byte[] buf, int n, PrintStream out) {
+    /**
+     * Writes {@code buf[0, n)} after what was held back, each line tagged; when {@code moreWaiting}, the end of an
+     * unfinished last line is held back instead (unless that would hold more than {@value #MAX_LOGGED_LINE} bytes).
+     */
+    private void writeTagged(byte[] buf, int n, PrintStream out, boolean moreWaiting) {
+        if (heldBack.size() > 0) {
+            heldBack.write(buf, 0, n);
+            buf = heldBack.toByteArray();
+            n = buf.length;
+            heldBack.reset();
+        }
+        int cut = n;
+        if (moreWaiting) {
+            int lastNewline = n - 1;
+            while (lastNewline >= 0 && buf[lastNewline] != '\n') {
+                lastNewline--;
+            }
+            if (n - (lastNewline + 1) < MAX_LOGGED_LINE) {
+                cut = lastNewline + 1;
+                heldBack.write(buf, cut, n - cut);
+            }
+        }
+        n = cut;
+        if (n == 0) {
+            return;
+        }
         ByteArrayOutputStream chunk = new ByteArrayOutputStream(n + 64);
         byte[] prefix = null;
         int i = 0;
@@ -117,9 +150,17 @@ final class OutputPump {
                 logLine();
                 start = i + 1;
             } else if (line.size() + (i - start) >= MAX_LOGGED_LINE) {
-                line.write(buf, start, i - start);
+                // NOTE: cut before a character, not inside one: back over UTF-8 continuation bytes
+                int at = i;
+                while (at > start && (buf[at] & 0xC0) == 0x80) {
+                    at--;
+                }
+                if (at == start) {
+                    at = i; // NOTE: the character began in an earlier read: cut where the limit falls
+                }
+                line.write(buf, start, at - start);
                 logLine();
-                start = i;
+                start = at;
             }
         }
         line.write(buf, start, n - start);

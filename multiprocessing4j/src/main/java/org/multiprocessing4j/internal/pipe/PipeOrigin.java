@@ -17,7 +17,8 @@ final class PipeOrigin {
     static final int RIGHT = 1;
 
     private final List<Path> files;
-    private final boolean[] exported = new boolean[2];
+    /** Serializations of each end, less those whose child never started ({@link #withdrawn}). */
+    private final int[] exported = new int[2];
     private final boolean[] closed = new boolean[2];
 
     PipeOrigin(List<Path> files) {
@@ -26,7 +27,14 @@ final class PipeOrigin {
 
     /** The end at {@code side} is being serialized: a copy of it, and its files, may be used elsewhere. */
     synchronized void exported(int side) {
-        exported[side] = true;
+        exported[side]++;
+    }
+
+    /** A serialization of the end at {@code side} went into a child that never started: as if it had not happened. */
+    synchronized void withdrawn(int side) {
+        if (exported[side] > 0) {
+            exported[side]--;
+        }
     }
 
     /**
@@ -38,14 +46,14 @@ final class PipeOrigin {
      */
     synchronized boolean mustCloseUnused(int side) {
         int other = 1 - side;
-        return !exported[side] && (!closed[other] || exported[other]);
+        return exported[side] == 0 && (!closed[other] || exported[other] > 0);
     }
 
     /** The end at {@code side} was closed here; unlinks the files once both are and neither was serialized. */
     void endClosed(int side) {
         synchronized (this) {
             closed[side] = true;
-            if (!closed[LEFT] || !closed[RIGHT] || exported[LEFT] || exported[RIGHT]) {
+            if (!closed[LEFT] || !closed[RIGHT] || exported[LEFT] > 0 || exported[RIGHT] > 0) {
                 return;
             }
         }

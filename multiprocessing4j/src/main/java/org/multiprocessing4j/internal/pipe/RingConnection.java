@@ -586,6 +586,16 @@ public final class RingConnection implements Connection, Serializable {
     }
 
     /**
+     * The child whose run order carried this end (see {@link #encodingForChild}) did not start: that copy never
+     * existed, so closing this object here closes the end as if it had never been serialized for it.
+     */
+    public void withdrawHandOn() {
+        if (origin != null) {
+            origin.withdrawn(side);
+        }
+    }
+
+    /**
      * Reserves this end's ring ends for {@code child}, the process whose run order carried it (see the class
      * doc), unless some process already claimed them or they were reserved for another. Best effort: never
      * throws (a ring that cannot be reserved behaves as before reservations: claimed at first use).

@@ -1,5 +1,6 @@
 package org.multiprocessing4j.internal.launch;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,5 +19,24 @@ class InheritedOptionsTest {
         assertTrue(JvmCommand.inheritable("-Xmx512m"));
         assertTrue(JvmCommand.inheritable("-XX:FlightRecorderOptions=stackdepth=128"));
         assertFalse(JvmCommand.inheritable("-agentlib:jdwp=transport=dt_socket,server=y"));
+    }
+
+    @Test
+    void options_holding_a_file_or_a_port_of_the_parents_are_not_inherited() {
+        assertFalse(JvmCommand.inheritable("-Xlog:gc*:file=/tmp/gc.log:pid"));
+        assertFalse(JvmCommand.inheritable("-Xloggc:/tmp/gc.log"));
+        assertFalse(JvmCommand.inheritable("-Dcom.sun.management.jmxremote.port=9010"));
+        assertFalse(JvmCommand.inheritable("-Dcom.sun.management.jmxremote.rmi.port=9011"));
+        assertTrue(JvmCommand.inheritable("-Xlog:gc"), "a log to stdout may be inherited");
+        assertTrue(JvmCommand.inheritable("-Dcom.sun.management.jmxremote"), "the local agent takes no port");
+    }
+
+    @Test
+    void relative_class_path_entries_become_absolute_so_another_working_directory_keeps_them() {
+        String here = System.getProperty("user.dir");
+        String sep = java.io.File.pathSeparator;
+        assertEquals(here + "/lib/a.jar" + sep + "/abs/b.jar" + sep + here,
+                JvmCommand.absolutePaths("lib/a.jar" + sep + "/abs/b.jar" + sep));
+        assertEquals("", JvmCommand.absolutePaths(""));
     }
 }
