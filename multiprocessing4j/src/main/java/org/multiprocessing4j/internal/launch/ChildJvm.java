@@ -82,12 +82,16 @@ public final class ChildJvm {
         CompletableFuture<FrameChannel> link = rendezvous.expect(token);
         java.lang.Process process;
         long launchNanos = System.nanoTime();
-        ProcessBuilder builder = command.processBuilder();
+        ProcessBuilder builder;
         try {
+            builder = command.processBuilder();
             process = builder.start();
         } catch (IOException e) {
             rendezvous.forget(token);
             throw new ProcessError("cannot start a child JVM with " + command.javaExecutable() + ": " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            rendezvous.forget(token); // NOTE: a bad environment or directory throws here; the token would stay expected
+            throw e;
         }
         ChildJvm child = new ChildJvm(process, command, link, builder.command());
         ProcessTree.Self self = ProcessTree.self();
