@@ -1,7 +1,9 @@
 package org.multiprocessing4j.internal.pool;
 
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import org.multiprocessing4j.internal.events.Loggers;
 
 /**
  * The engine's record of one live worker: its link, the tasks sent to it and not yet answered (in the
@@ -11,6 +13,8 @@ import java.util.ArrayDeque;
 final class Worker {
     /** How long a worker whose pipe ended may take to exit before it is killed. */
     private static final Duration EXIT_GRACE = Duration.ofSeconds(2);
+    /** How long a normal end takes before the pool logs that it waits for it. */
+    private static final Duration PATIENCE_NOTICE = Duration.ofSeconds(10);
 
     final WorkerLink link;
     final int number;
@@ -107,6 +111,38 @@ final class Worker {
      * does not exit within the grace; -9 if even that cannot be confirmed. Keeps the interrupt flag.
      */
     int awaitExitCode() {
+        return awaitExitCode(false);
+    }
+
+    /**
+     * As {@link #awaitExitCode()}; when {@code patient} (a worker that ends normally: the pool let it go, or it
+     * retired, holding no task) it is not killed for taking long: its end waits until the items its tasks put on
+     * a queue are in, which would be lost with it (WorkerLoop's leave; as a Process's exit, and CPython's workers'
+     * finalizers), and it exits at once after that. {@code terminate()} still kills it.
+     */
+    int awaitExitCode(boolean patient) {
+        if (patient) {
+            boolean interrupted = false;
+            long since = System.nanoTime();
+            boolean told = false;
+            Integer exit = null;
+            while (exit == null) {
+                try {
+                    exit = link.awaitExit(EXIT_GRACE);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                if (exit == null && !told && System.nanoTime() - since > PATIENCE_NOTICE.toNanos()) {
+                    told = true;
+                    Loggers.POOL.log(Level.WARNING, () -> link.name() + " (pid " + link.pid() + ") has been ending for "
+                            + PATIENCE_NOTICE.toSeconds() + " s: it waits until items its tasks put on a queue are taken");
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return exit;
+        }
         boolean interrupted = false;
         Integer exit = null;
         for (int attempt = 0; attempt < 2 && exit == null; attempt++) {

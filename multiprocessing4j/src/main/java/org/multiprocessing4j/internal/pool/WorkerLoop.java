@@ -16,6 +16,7 @@ import org.multiprocessing4j.SerializableRunnable;
 import org.multiprocessing4j.internal.launch.ChildClassPath;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.pipe.RingConnection;
+import org.multiprocessing4j.internal.queue.QueueFeeder;
 import org.multiprocessing4j.internal.ring.BrokenRingException;
 import org.multiprocessing4j.internal.ring.MessageBuffer;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
@@ -57,6 +58,8 @@ public final class WorkerLoop implements SerializableRunnable {
     static final int UNANNOUNCED_MAX = 7;
 
     private final RingConnection pipe;
+    /** Set by {@link #leave()}: this worker ends normally, its queues' items in. */
+    private transient boolean leaving;
     private final String slotsPath;
     private final SerializableRunnable initializer;
     private final int maxTasks;
@@ -104,6 +107,7 @@ public final class WorkerLoop implements SerializableRunnable {
                 try {
                     pipe.recvInto(received);
                 } catch (EOFException closedByPool) {
+                    leave();
                     return;
                 }
                 byte[] task = received.array();
@@ -119,6 +123,7 @@ public final class WorkerLoop implements SerializableRunnable {
                     } catch (BrokenRingException letGo) {
                         // NOTE: the task ended on the other worker, and with it the pool's last work: the
                         // closing pool let this worker go before it got here. It owes nothing: a normal end.
+                        leave();
                         return;
                     }
                     continue;
@@ -135,6 +140,7 @@ public final class WorkerLoop implements SerializableRunnable {
                 }
                 done++;
             }
+            leave(); // NOTE: retiring (maxTasksPerChild)
         } catch (IOException e) {
             throw new UncheckedIOException("pool worker lost its pipe", e);
         } catch (InterruptedException e) {
@@ -145,6 +151,27 @@ public final class WorkerLoop implements SerializableRunnable {
                 slots.close();
             }
         }
+        if (leaving) {
+            // NOTE: the pool waits for a normal end without a limit (Worker.awaitExitCode): a thread a task left
+            // running must not keep this JVM, as it would after a plain return from main
+            System.exit(0);
+        }
+    }
+
+    /**
+     * Before a normal end: wakes the pool's relay for answers sent without a wake-up, then waits until the items this
+     * worker's tasks put on queues are in. The pool kills a worker that ended its pipe and has not exited 2 s
+     * later, so this must come before the pipe closes: a full queue whose reader is slow would otherwise lose
+     * them (CPython's worker joins its queues' feeders at exit too).
+     */
+    private void leave() {
+        try {
+            pipe.announce();
+        } catch (IOException | RuntimeException pipeGone) {
+            // NOTE: the pool is gone or let this worker go: nobody waits for an answer
+        }
+        QueueFeeder.flushBeforeLeaving();
+        leaving = true;
     }
 
     /** The answer to the task message {@code task[0, length)} in {@code slot}: OK with its result, or FAILED. */

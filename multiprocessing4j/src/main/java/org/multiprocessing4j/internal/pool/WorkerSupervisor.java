@@ -208,14 +208,17 @@ final class WorkerSupervisor {
 
     /** On {@code worker}'s relay thread once its pipe ended: settles what it held and replaces it if needed. */
     private void workerLost(Worker worker) {
+        boolean normalEnd;
         synchronized (pool.lock) {
             if (worker.lost) {
                 return;
             }
             worker.lost = true;
+            // NOTE: a worker the pool let go, or that retired, holding no task, ends normally: never cut short
+            normalEnd = worker.queued.isEmpty() && !worker.killed && (worker.retiring || pool.state == State.CLOSING);
         }
         worker.link.closeChannel();
-        int code = worker.awaitExitCode();
+        int code = worker.awaitExitCode(normalEnd);
         // NOTE: the worker is dead now, so each slot's state is final: STARTED tasks were its, QUEUED never ran.
         List<Task> died = new ArrayList<>();
         boolean ended;

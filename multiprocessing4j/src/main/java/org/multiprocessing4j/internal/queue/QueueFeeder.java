@@ -272,6 +272,17 @@ public final class QueueFeeder {
         dropWhatIsLeft();
     }
 
+    /**
+     * Waits, as the exit step does, until no feeder of this JVM that is not cancelled has items pending: for a
+     * pool worker that is about to end, which must not be killed before its tasks' items are in (the pool
+     * allows a worker that ended its pipe a short grace only). Returns at once if nothing is pending.
+     */
+    public static void flushBeforeLeaving() {
+        if (anythingToWaitFor()) {
+            awaitFeedersAtExit();
+        }
+    }
+
     /** The wait of {@link #flushAllAtExit()}. */
     private static void awaitFeedersAtExit() {
         // NOTE: once hooks run, the JVM's own SIGTERM/SIGINT handlers only block in Runtime.exit: make a
