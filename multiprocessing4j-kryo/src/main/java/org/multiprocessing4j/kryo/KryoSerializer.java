@@ -28,6 +28,9 @@ import org.multiprocessing4j.Serializer;
  *   <li>Serializable lambdas (target type extends {@code java.io.Serializable}), including ones that
  *       capture objects that are not {@code Serializable}; the capturing class must be open to
  *       {@code org.multiprocessing4j.kryo} (always so on the class path).</li>
+ *   <li>Dynamic proxies, a manager's proxies among them, by JDK serialization (their generated classes exist in
+ *       no other JVM; a manager proxy travels as its handle). {@code AbstractMap.SimpleImmutableEntry} and
+ *       {@code SimpleEntry} (a starmap's pairs) by key and value, which need not be {@code Serializable}.</li>
  *   <li>Exceptions, by JDK serialization, so type, message, cause, suppressed exceptions and stack
  *       trace arrive intact; an exception whose fields are not {@code Serializable} cannot be sent.</li>
  *   <li>The JDK's collections and maps that are fully described by their items ({@code ArrayList},

@@ -1,6 +1,7 @@
 package org.multiprocessing4j.kryo;
 
 import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Registration;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.serializers.ClosureSerializer;
 import com.esotericsoftware.kryo.serializers.CollectionSerializer;
@@ -11,6 +12,7 @@ import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.MapReferenceResolver;
 import java.io.Serializable;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
 import java.util.IdentityHashMap;
 import java.util.Set;
 import org.objenesis.strategy.SerializingInstantiatorStrategy;
@@ -80,6 +82,27 @@ final class Mp4jKryo extends Kryo {
         serializableInstantiation = new SerializingInstantiatorStrategy();
         register(ClosureSerializer.Closure.class, new LambdaSerializer()); // Kryo routes every lambda class here
         register(WholeGraph.class, new JavaSerializer()); // NOTE: a plain stream: a whole graph watches nothing
+        register(JdkProxy.class, jdk);
+    }
+
+    /**
+     * A dynamic proxy (a manager's proxy) goes by JDK serialization under one registration: its generated class
+     * ({@code jdk.proxy2.$Proxy19}) exists in no other JVM, while JDK serialization names its interfaces and
+     * lets the handler replace itself (a manager proxy travels as a handle).
+     */
+    @Override
+    @SuppressWarnings("rawtypes") // Kryo declares this method with a raw type
+    public Registration getRegistration(Class type) {
+        if (type != null && Proxy.isProxyClass(type)) {
+            return super.getRegistration(JdkProxy.class);
+        }
+        return super.getRegistration(type);
+    }
+
+    /** The registration every dynamic proxy class is written under ({@link #getRegistration}). */
+    static final class JdkProxy {
+        private JdkProxy() {
+        }
     }
 
     /**
@@ -177,6 +200,9 @@ final class Mp4jKryo extends Kryo {
     @Override
     @SuppressWarnings("rawtypes") // Kryo declares this method with raw types
     public Serializer getDefaultSerializer(Class type) {
+        if (type == java.util.AbstractMap.SimpleImmutableEntry.class || type == java.util.AbstractMap.SimpleEntry.class) {
+            return new EntrySerializer(type == java.util.AbstractMap.SimpleImmutableEntry.class);
+        }
         if (Throwable.class.isAssignableFrom(type)) {
             return jdk;
         }
