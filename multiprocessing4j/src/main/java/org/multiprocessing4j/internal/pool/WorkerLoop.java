@@ -160,9 +160,9 @@ public final class WorkerLoop implements SerializableRunnable {
 
     /**
      * Before a normal end: wakes the pool's relay for answers sent without a wake-up, then waits until the items this
-     * worker's tasks put on queues are in. The pool kills a worker that ended its pipe and has not exited 2 s
-     * later, so this must come before the pipe closes: a full queue whose reader is slow would otherwise lose
-     * them (CPython's worker joins its queues' feeders at exit too).
+     * worker's tasks put on queues are in, however slow their reader (CPython's worker joins its queues' feeders at
+     * exit too); the pool waits for such an end without a limit (Worker.awaitExitCode), so the JVM then exits at
+     * once.
      */
     private void leave() {
         try {
