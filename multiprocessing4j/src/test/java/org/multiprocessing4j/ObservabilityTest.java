@@ -214,7 +214,7 @@ class ObservabilityTest extends ChildProcessTestBase {
             List<Process> children = new ArrayList<>();
             for (String letter : List.of("A", "B")) {
                 children.add(tagged.process("mix" + letter, () -> {
-                    String block = (letter.repeat(999) + "\n").repeat(20); // 20 whole lines per write
+                    String block = (letter.repeat(999) + "\n").repeat(20); // System.out writes it in 8 KiB pieces, cutting lines
                     for (int i = 0; i < 200; i++) {
                         System.out.print(block);
                     }

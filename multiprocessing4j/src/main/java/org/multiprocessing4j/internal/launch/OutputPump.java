@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.Charset;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.multiprocessing4j.internal.events.Loggers;
 
@@ -19,9 +20,10 @@ import org.multiprocessing4j.internal.events.Loggers;
  * the child's tag ({@code [name pid] }, looked up at each line start, so a standby that is given a process
  * is tagged with its name from then on); or line by line to the {@code org.multiprocessing4j.output}
  * logger. Tagged output is written a run of whole lines per call, so whole lines of two children do not
- * interleave: the end of a line that a read cut off is held back while more of the child's output is already
- * waiting (up to {@value #MAX_LOGGED_LINE} bytes), and written with the rest of its line; a line a child
- * writes in pieces with pauses between them may still be interleaved with another child's line. A logged
+ * interleave: the end of a line that a read cut off is held back while more of the child's output is waiting
+ * or arrives within {@value #HOLD_MILLIS} ms (up to {@value #MAX_LOGGED_LINE} bytes), and written with the rest
+ * of its line; a line a child writes in pieces with longer pauses between them (a prompt without a newline is
+ * written after that pause) may still be interleaved with another child's line. A logged
  * line is held until its newline (or end-of-stream, or {@value #MAX_LOGGED_LINE} bytes: then it is logged in
  * pieces cut between characters).
  */
@@ -29,6 +31,8 @@ final class OutputPump {
     static final int TAIL_BYTES = 16 * 1024;
     /** A logged line longer than this is logged in pieces. */
     static final int MAX_LOGGED_LINE = 64 * 1024;
+    /** TAGGED: how long the end of a cut line waits for the rest of its line before it is written alone. */
+    static final long HOLD_MILLIS = 100;
 
     private final byte[] tail = new byte[TAIL_BYTES];
     private long total;
@@ -72,7 +76,7 @@ final class OutputPump {
                             out.write(buf, 0, n);
                             out.flush();
                         }
-                        case TAGGED -> writeTagged(buf, n, target.get(), in.available() > 0);
+                        case TAGGED -> writeTagged(buf, n, target.get(), buf[n - 1] != '\n' && moreArrives(in));
                         case LOGGED -> logLines(buf, n);
                     }
                 }
@@ -88,6 +92,28 @@ final class OutputPump {
             }
             ended.complete(null);
         }
+    }
+
+    /**
+     * Whether more of the child's output is waiting, or arrives within {@value #HOLD_MILLIS} ms. A child's
+     * {@code System.out} writes a long text in 8 KiB pieces, so the rest of a line a read cut off is often a few
+     * microseconds behind; polling {@code available()} with growing pauses (20 µs up to 1 ms) costs nothing
+     * measurable and keeps the pump on the blocking read the rest of the time.
+     */
+    private static boolean moreArrives(InputStream in) throws IOException {
+        if (in.available() > 0) {
+            return true;
+        }
+        long deadline = System.nanoTime() + HOLD_MILLIS * 1_000_000L;
+        long pause = 20_000;
+        while (System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(pause);
+            if (in.available() > 0) {
+                return true;
+            }
+            pause = Math.min(pause * 2, 1_000_000);
+        }
+        return false;
     }
 
     /**
