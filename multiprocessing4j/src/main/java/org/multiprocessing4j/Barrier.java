@@ -137,7 +137,10 @@ public final class Barrier implements Serializable, AutoCloseable {
 
     private int await(long deadline, Duration timeout) throws InterruptedException, BrokenBarrierException {
         if (Thread.interrupted()) {
-            throw new InterruptedException();
+            // NOTE: an arrival already interrupted breaks the barrier for the others too (CyclicBarrier's rule,
+            // and this class's): without it a party waiting elsewhere would wait on for a pass that cannot come
+            core().breakByInterruptedArrival();
+            throw new InterruptedException("interrupted on arrival at " + this + "; it is now broken");
         }
         int[] index = new int[1];
         SharedBarrier.Outcome outcome = core().await(action == null ? null : action::run, deadline, index);

@@ -289,10 +289,22 @@ public final class Condition implements java.util.concurrent.locks.Condition, Se
         signal(Integer.MAX_VALUE);
     }
 
-    /** Ends this process's use of the condition (and of its own lock); the creator removes its file. Idempotent. */
+    /**
+     * Ends this process's use of the condition (and of its own lock); the creator removes its file. Threads
+     * of this process still waiting through this handle fail with {@link IllegalStateException} and absorb
+     * no later signal (it goes to a live waiter of another process). Idempotent.
+     */
     @Override
     public void close() {
         try {
+            SharedCondition c = core;
+            if (c != null && !file.isClosed()) {
+                try {
+                    c.withdrawForClose(); // NOTE: this process's waiters through this handle absorb no later signal
+                } catch (IllegalStateException alreadyUnmapped) {
+                    // closed by a racing close(): it withdrew them
+                }
+            }
             file.close();
         } finally {
             if (ownsLock) {

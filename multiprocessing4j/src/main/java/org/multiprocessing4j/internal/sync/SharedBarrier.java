@@ -182,7 +182,8 @@ public final class SharedBarrier {
     private Outcome runAction(Action action, int generation) {
         try {
             action.run();
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // NOTE: also a checked exception thrown undeclared (Kotlin, Scala, sneaky throws)
+            // that would otherwise leave the pass in ACTION with a live runner: every party waiting for ever
             enter();
             try {
                 breakIfCurrent(generation);
@@ -264,6 +265,31 @@ public final class SharedBarrier {
         enter();
         try {
             breakIfCurrent(generation(phase()));
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    /**
+     * An arrival whose thread is already interrupted: it breaks what it would have joined, as an arrival
+     * interrupted while waiting does (CyclicBarrier's rule): the current pass, or, while an action runs
+     * (the pass it would join is the next one), the next pass.
+     */
+    public void breakByInterruptedArrival() {
+        enter();
+        try {
+            long phase = phase();
+            switch (state(phase)) {
+                case FILLING -> breakIfCurrent(generation(phase));
+                case ACTION -> {
+                    if (OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER))) {
+                        breakIfCurrent(generation(phase));
+                    } else {
+                        breakNext(phase);
+                    }
+                }
+                default -> { } // BROKEN, or ACTION_BROKEN_NEXT: what it would join is broken already
+            }
         } finally {
             mutex.unlock();
         }

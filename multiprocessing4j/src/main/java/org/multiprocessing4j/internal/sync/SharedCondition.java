@@ -4,6 +4,7 @@ import static org.multiprocessing4j.internal.sync.SyncLayout.INT;
 import static org.multiprocessing4j.internal.sync.SyncLayout.LONG;
 
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.multiprocessing4j.internal.futex.Futex;
 import org.multiprocessing4j.internal.futex.SpinPause;
 
@@ -72,6 +73,12 @@ public final class SharedCondition {
 
     private final MemorySegment segment;
     private final long base;
+    /**
+     * The slots of threads waiting through this instance (this process's mapping), from register to finish:
+     * {@link #withdrawForClose} withdraws them, so that a waiter whose mapping is closed under it leaves no
+     * registered slot behind for another process's signal to be lost on.
+     */
+    private final AtomicLongArray mine = new AtomicLongArray(SLOTS / 64);
 
     public SharedCondition(MemorySegment segment, long base) {
         this.segment = segment;
@@ -98,6 +105,7 @@ public final class SharedCondition {
         LONG.setVolatile(segment, s + OWNER, OwnerWord.SELF);
         LONG.setVolatile(segment, s + TICKET, ticket);
         ignore((int) INT.getAndAdd(segment, base + WAITING, 1));
+        mine.getAndAccumulate(slot >>> 6, 1L << (slot & 63), (bits, bit) -> bits | bit); // NOTE: a bit per slot
         // NOTE: the state last: a signaller picks only slots whose owner and ticket are written.
         INT.setRelease(segment, s, REGISTERED);
         return slot;
@@ -126,6 +134,9 @@ public final class SharedCondition {
                 if (state == SIGNALLED) {
                     return true;
                 }
+                if (state == WITHDRAWN) { // NOTE: by withdrawForClose: only this waiter withdraws otherwise, and returns
+                    throw new IllegalStateException(CLOSED_UNDER);
+                }
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0 || interruptible && Thread.currentThread().isInterrupted()) {
                     return !withdraw(s);
@@ -141,7 +152,29 @@ public final class SharedCondition {
                 slice = Waits.nextSlice(slice);
             }
         } catch (IllegalStateException e) {
+            try {
+                withdraw(slotOffset(slot)); // NOTE: best effort, if still mapped: no signal is to be lost on this slot
+            } catch (IllegalStateException unmapped) {
+                // withdrawForClose did it before the unmapping, or the slot is left to a signal (as before)
+            }
             throw Waits.closedUnder(segment, "the condition", e);
+        }
+    }
+
+    private static final String CLOSED_UNDER = "the condition was closed in this process while this thread waited on it";
+
+    /**
+     * Before this process's mapping is closed: withdraws the slots of the threads still waiting through this
+     * instance, and wakes them (they then throw {@link IllegalStateException}). A signal sent afterwards by
+     * another process goes to a live waiter of its own instead of to a slot nobody will ever consume.
+     */
+    public void withdrawForClose() {
+        for (int slot = 0; slot < SLOTS; slot++) {
+            if ((mine.get(slot >>> 6) & 1L << (slot & 63)) != 0) {
+                long s = slotOffset(slot);
+                withdraw(s);
+                Futex.wake(segment, s, 1);
+            }
         }
     }
 
@@ -153,7 +186,7 @@ public final class SharedCondition {
                 return false;
             }
             if (state != REGISTERED && state != SLEEPING) {
-                return true; // NOTE: cannot happen (only this waiter withdraws, only its death frees): nothing to undo
+                return true; // NOTE: withdrawn already (by withdrawForClose): nothing to undo
             }
             if (INT.compareAndSet(segment, s, state, WITHDRAWN)) {
                 ignore((int) INT.getAndAdd(segment, base + WAITING, -1));
@@ -168,6 +201,7 @@ public final class SharedCondition {
      * @return true if the waiter was signalled (it consumed that signal), false if it withdrew unsignalled
      */
     public boolean finish(int slot) {
+        mine.getAndAccumulate(slot >>> 6, 1L << (slot & 63), (bits, bit) -> bits & ~bit);
         long s = slotOffset(slot);
         for (;;) {
             int state = (int) INT.getVolatile(segment, s);
