@@ -174,8 +174,11 @@ final class RemoteQueue<T> extends Queue<T> {
 
     @Override
     public int maxsize() {
-        int room = remote.remainingCapacity();
-        return room == Integer.MAX_VALUE ? 0 : room + remote.size();
+        // NOTE: an unbounded BlockingQueue (LinkedBlockingQueue, a Hazelcast IQueue without a max size) has a
+        // capacity of Integer.MAX_VALUE and reports Integer.MAX_VALUE - size() as its remaining capacity: once it
+        // holds an item, room alone no longer tells it is unbounded, room + size does
+        long capacity = (long) remote.remainingCapacity() + remote.size();
+        return capacity >= Integer.MAX_VALUE ? 0 : (int) capacity;
     }
 
     @Override

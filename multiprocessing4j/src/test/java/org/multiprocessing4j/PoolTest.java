@@ -51,6 +51,21 @@ class PoolTest {
 
     /** The pool reads answers into reused buffers: a result must not share memory with a later answer's bytes. */
     @Test
+    void a_tasks_interrupt_status_does_not_reach_the_next_task_of_its_worker() throws Exception {
+        try (Pool one = new Pool(1)) {
+            long worker = one.apply(() -> {
+                Thread.currentThread().interrupt(); // e.g. a task restoring an interrupt it caught
+                return pid();
+            });
+            // NOTE: before, the status ended the worker's wait for its next task (a worker death) or failed this sleep
+            assertEquals(worker, one.apply(() -> {
+                Thread.sleep(10);
+                return pid();
+            }));
+        }
+    }
+
+    @Test
     void large_results_stay_intact_while_later_answers_arrive() throws Exception {
         List<AsyncResult<byte[]>> results = new ArrayList<>();
         for (int i = 0; i < 8; i++) {

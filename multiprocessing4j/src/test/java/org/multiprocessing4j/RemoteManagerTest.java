@@ -195,6 +195,9 @@ class RemoteManagerTest extends ChildProcessTestBase {
                 putter.join();
                 assertThrows(QueueEmptyException.class, asQueue::getNowait);
                 assertEquals(0, asQueue.qsize());
+                asQueue.put("held");
+                assertEquals(0, asQueue.maxsize(), "the registered LinkedBlockingQueue is unbounded, however many items it holds");
+                assertEquals("held", asQueue.getNowait());
                 assertThrows(IllegalArgumentException.class, () -> client.get("counts", ConcurrentHashMap.class));
             }
         } finally {

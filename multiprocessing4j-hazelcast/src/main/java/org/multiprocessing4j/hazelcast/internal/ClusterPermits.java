@@ -24,7 +24,9 @@ import org.multiprocessing4j.internal.remote.SemaphoreBackend;
  * {@code poll} on the member (a permit it took as the interrupt came is put back before the acquire throws
  * {@link InterruptedException}). A bounded semaphore's release checks the count and adds the token under the key
  * lock {@code release} of the settings map: releases are serialized, and an acquire between the check and
- * the add only lowers the count, so the bound holds.
+ * the add only lowers the count, so the bound holds. A permit that an interrupted acquire gives back is put
+ * back under that lock too, and only if the semaphore is below its bound (a release may have added one
+ * meanwhile, seeing one permit fewer).
  */
 public final class ClusterPermits implements SemaphoreBackend {
     @Serial
@@ -88,7 +90,27 @@ public final class ClusterPermits implements SemaphoreBackend {
                     return token;
                 }
             }
-        }, permits::add) != null;
+        }, this::giveBack) != null;
+    }
+
+    /**
+     * Puts back the permit {@code token} that an interrupted acquire got. For a bounded semaphore, under
+     * the key lock of the releases: a release that came while the permit was out saw one permit fewer and
+     * may have added one; the bound then holds by dropping this one (the count is right either way).
+     */
+    private void giveBack(byte[] token) {
+        if (bound < 0) {
+            permits.add(token);
+            return;
+        }
+        settings.lock("release");
+        try {
+            if (permits.size() < bound) {
+                permits.add(token);
+            }
+        } finally {
+            settings.unlock("release");
+        }
     }
 
     @Override

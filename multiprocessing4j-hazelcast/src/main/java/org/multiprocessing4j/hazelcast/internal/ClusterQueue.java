@@ -249,8 +249,12 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
 
     @Override
     public int drainTo(Collection<? super T> to, int max) {
+        Objects.requireNonNull(to, "to"); // NOTE: before the drain, which takes the items out of the queue
         if (to == this) {
             throw new IllegalArgumentException("cannot drain a queue into itself");
+        }
+        if (max <= 0) {
+            return 0; // NOTE: Hazelcast's IQueue.drainTo takes a negative maximum as "all"; a BlockingQueue drains nothing
         }
         List<Object> items = new ArrayList<>();
         IQueue<?> raw = queue;

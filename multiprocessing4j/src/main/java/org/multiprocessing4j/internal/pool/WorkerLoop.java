@@ -179,7 +179,15 @@ public final class WorkerLoop implements SerializableRunnable {
                                  Map<Long, Object> functions) throws IOException {
         long id = TaskMessages.taskId(task, length);
         try {
-            Object value = run(task, length, codec, loader, functions);
+            Object value;
+            try {
+                value = run(task, length, codec, loader, functions);
+            } finally {
+                // NOTE: a task's interrupt status is its own (ThreadPoolExecutor clears it between tasks too): left
+                // set, it ended the worker's next wait for a task (the pool saw a worker death) or failed the next
+                // task's first sleep
+                Thread.interrupted();
+            }
             return codec.encodeAfter(TaskMessages.header(TaskMessages.OK, id, slot), value, "the result of a pool task");
         } catch (OutOfMemoryError e) {
             Runtime.getRuntime().halt(OUT_OF_MEMORY_STATUS);
