@@ -77,14 +77,10 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         Objects.requireNonNull(items, "items");
         List<?> snapshot = Arrays.asList(items.toArray());
         long bytes = ListLayout.bytesFor(snapshot);
-        SharedMemory shm = SharedMemory.create(name, bytes);
-        try {
-            return new ShareableList(shm, ListLayout.write(shm.segment(), snapshot));
-        } catch (RuntimeException | Error e) {
-            shm.unlink();
-            shm.close();
-            throw e;
-        }
+        ListLayout[] written = new ListLayout[1];
+        // NOTE: written before the segment is published, so an attach by name never finds it without its list
+        SharedMemory shm = SharedMemory.create(name, bytes, data -> written[0] = ListLayout.write(data, snapshot));
+        return new ShareableList(shm, written[0]);
     }
 
     /**

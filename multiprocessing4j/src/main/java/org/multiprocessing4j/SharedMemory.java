@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.multiprocessing4j.internal.sharedmem.NamedSegment;
 import org.multiprocessing4j.internal.sharedmem.SegmentNames;
 import org.multiprocessing4j.internal.sharedmem.SegmentRemoval;
@@ -114,6 +115,14 @@ public final class SharedMemory implements Serializable, AutoCloseable {
      */
     public static SharedMemory create(String name, long size) throws IOException {
         return new SharedMemory(NamedSegment.create(Objects.requireNonNull(name, "name"), size));
+    }
+
+    /**
+     * As {@link #create(String, long)}, with {@code fill} writing the zero bytes before any other process can
+     * attach (an attacher meanwhile waits): how a {@link ShareableList} is never seen half made.
+     */
+    static SharedMemory create(String name, long size, Consumer<MemorySegment> fill) throws IOException {
+        return new SharedMemory(NamedSegment.create(Objects.requireNonNull(name, "name"), size, fill));
     }
 
     /**

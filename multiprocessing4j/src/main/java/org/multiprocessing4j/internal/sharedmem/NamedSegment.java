@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
 import org.multiprocessing4j.internal.shm.SharedFile;
 import org.multiprocessing4j.internal.wire.Nonces;
@@ -88,6 +89,16 @@ public final class NamedSegment implements AutoCloseable {
      * @throws IOException if the file cannot be created, e.g. {@code /dev/shm} is full
      */
     public static NamedSegment create(String name, long size) throws IOException {
+        return create(name, size, data -> { });
+    }
+
+    /**
+     * As {@link #create(String, long)}, with {@code fill} writing the zero-filled data area before the
+     * segment is published: a process that attaches by name meanwhile waits, and then sees what {@code fill}
+     * wrote (a {@code ShareableList}'s layout), never the bare zeros. If {@code fill} throws, the segment is
+     * removed and the exception propagates.
+     */
+    public static NamedSegment create(String name, long size, Consumer<MemorySegment> fill) throws IOException {
         if (size <= 0 || size > SegmentLayout.MAX_SIZE) {
             throw new IllegalArgumentException("shared memory size must be in [1, " + SegmentLayout.MAX_SIZE + "] bytes: "
                     + size + " for \"" + name + "\"");
@@ -104,7 +115,7 @@ public final class NamedSegment implements AutoCloseable {
         try {
             long[] tree = SegmentNames.treeRoot();
             long incarnation = ByteBuffer.wrap(Nonces.next(8)).getLong();
-            SegmentLayout.initialize(file.segment(), size, tree[0], tree[1], incarnation == 0 ? 1 : incarnation);
+            SegmentLayout.initialize(file.segment(), size, tree[0], tree[1], incarnation == 0 ? 1 : incarnation, fill);
             NamedSegment segment = new NamedSegment(name, path, file, size);
             long remover = OpenSegments.register(segment);
             if (remover != 0) {
@@ -135,7 +146,7 @@ public final class NamedSegment implements AutoCloseable {
         for (;;) {
             SharedFile file;
             try {
-                file = SharedFile.attach(path);
+                file = SharedFile.attachUnfinished(path);
             } catch (NoSuchFileException e) {
                 throw new NoSuchFileException(name, null, "no shared memory segment named \"" + name + "\" (" + path + ")");
             }

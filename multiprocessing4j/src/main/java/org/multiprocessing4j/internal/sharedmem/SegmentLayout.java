@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.multiprocessing4j.internal.shm.FileHeader;
 import org.multiprocessing4j.internal.shm.IncompatibleLayoutException;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
@@ -64,8 +65,13 @@ public final class SegmentLayout {
         return slot(index) + 8;
     }
 
-    /** Writes every field of a new zero-filled file, then publishes it (the magic, with release). */
-    static void initialize(MemorySegment file, long size, long treePid, long treeStart, long incarnation) {
+    /**
+     * Writes every field of a new zero-filled file, lets {@code fill} write the data area (the segment of
+     * {@code size} bytes at {@link #DATA}), then publishes it (the magic, with release): an attacher sees the
+     * data as {@code fill} left it.
+     */
+    static void initialize(MemorySegment file, long size, long treePid, long treeStart, long incarnation,
+                           Consumer<MemorySegment> fill) {
         FileHeader.write(file, VERSION, DATA, size);
         file.set(JAVA_LONG, TREE_PID, treePid);
         file.set(JAVA_LONG, TREE_START, treeStart);
@@ -73,6 +79,7 @@ public final class SegmentLayout {
         file.set(JAVA_LONG, CREATOR_PID, me.pid());
         file.set(JAVA_LONG, CREATOR_START, me.startMillis());
         file.set(JAVA_LONG, INCARNATION, incarnation);
+        fill.accept(file.asSlice(DATA, size));
         FileHeader.publish(file, MAGIC);
     }
 

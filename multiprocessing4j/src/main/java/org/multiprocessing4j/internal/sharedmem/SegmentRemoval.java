@@ -124,7 +124,7 @@ public final class SegmentRemoval {
     }
 
     private static boolean sweepOne(Path path, boolean ownTreeEnding) {
-        try (SharedFile file = SharedFile.attach(path)) {
+        try (SharedFile file = SharedFile.attachUnfinished(path)) {
             MemorySegment h = file.segment();
             if (SegmentLayout.unpublished(h)) {
                 // NOTE: a creator dies between create and publish: nobody can ever attach; old enough, remove it.

@@ -110,17 +110,30 @@ public final class SharedFile implements AutoCloseable {
      * @throws IOException if it is empty or cannot be mapped
      */
     public static SharedFile attach(Path path) throws IOException {
-        return withInterruptSetAside(() -> attachNow(path));
+        return withInterruptSetAside(() -> attachNow(path, false));
     }
 
-    private static SharedFile attachNow(Path path) throws IOException {
+    /**
+     * As {@link #attach}, but an empty file maps as an empty segment instead of failing: for a file whose
+     * creator may still be between making it and writing it (a named segment, which another process can
+     * open by name at any moment), so the caller can tell "not finished yet" from "not a segment".
+     *
+     * @throws java.nio.file.NoSuchFileException if there is no such file
+     * @throws AccessDeniedException if the file belongs to another user
+     * @throws IOException if it cannot be mapped
+     */
+    public static SharedFile attachUnfinished(Path path) throws IOException {
+        return withInterruptSetAside(() -> attachNow(path, true));
+    }
+
+    private static SharedFile attachNow(Path path, boolean emptyAllowed) throws IOException {
         try (FileChannel channel = FileChannel.open(path, Set.of(READ, WRITE, NOFOLLOW_LINKS))) {
             Object owner = Files.getAttribute(path, "unix:uid", NOFOLLOW_LINKS);
             if (!owner.equals(Users.SELF)) {
                 throw new AccessDeniedException(path.toString(), null, "owned by uid " + owner + ", not " + Users.SELF);
             }
             long size = channel.size();
-            if (size == 0) {
+            if (size == 0 && !emptyAllowed) {
                 throw new IOException(path + ": empty file, not a shared segment");
             }
             return map(path, channel, size);
