@@ -138,8 +138,14 @@ public final class ManagerServer implements AutoCloseable {
      * @throws InterruptedException if the calling thread is interrupted (the server is closed)
      */
     public void serveForever() throws IOException, InterruptedException {
-        if (host == null) {
-            start();
+        synchronized (this) {
+            if (closed) {
+                // NOTE: a started server closed since: its host's stop latch is down, so the wait below returned at once
+                throw new IllegalStateException("closed: a closed manager server does not serve again: " + this);
+            }
+            if (host == null) {
+                start();
+            }
         }
         try {
             host.awaitShutdownRequest();

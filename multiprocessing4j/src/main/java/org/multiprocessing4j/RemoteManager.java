@@ -17,6 +17,7 @@ import org.multiprocessing4j.internal.manager.ManagerLink;
  */
 public final class RemoteManager implements AutoCloseable {
     private final ManagerLink link;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private RemoteManager(ManagerLink link) {
         this.link = link;
@@ -28,7 +29,13 @@ public final class RemoteManager implements AutoCloseable {
             throw new IllegalArgumentException("authkey is empty");
         }
         ManagerLink link = ManagerLink.of(address, authkey.clone());
-        link.check();
+        link.retain();
+        try {
+            link.check();
+        } catch (RuntimeException | Error e) {
+            link.release();
+            throw e;
+        }
         return new RemoteManager(link);
     }
 
@@ -61,11 +68,15 @@ public final class RemoteManager implements AutoCloseable {
      * registered by name live on with their registrant; get a new proxy after connecting again). Proxies of
      * objects still held by another process reconnect if used again. Proxies whose handles name another
      * address of the same server (one listening on a wildcard address and connected to by host name) keep
-     * a session of their own until this process exits. Idempotent.
+     * a session of their own until this process exits. Another {@code RemoteManager} of this process still
+     * open at the same address (and key) shares the session: it ends when the last of them closes, so that
+     * closing one never breaks the proxies of another. Idempotent.
      */
     @Override
     public void close() {
-        link.close();
+        if (closed.compareAndSet(false, true)) {
+            link.release();
+        }
     }
 
     @Override

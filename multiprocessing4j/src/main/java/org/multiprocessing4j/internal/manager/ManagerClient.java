@@ -66,6 +66,8 @@ final class ManagerClient {
     private final AtomicInteger idleCount = new AtomicInteger();
     /** The manager address this thread encodes a request to now, or null (see {@link #escapes}). */
     private static final ThreadLocal<String> REQUESTING = new ThreadLocal<>();
+    /** Open {@code RemoteManager}s of this client (see {@link #retain()}). */
+    private final AtomicInteger users = new AtomicInteger();
     /** Connections of this client being opened at once, at most (see {@link #open()}). */
     private static final int DIALS_AT_ONCE = 4;
     private final Semaphore dialing = new Semaphore(DIALS_AT_ONCE);
@@ -74,6 +76,12 @@ final class ManagerClient {
     private final ConcurrentLinkedQueue<Long> releasable = new ConcurrentLinkedQueue<>();
     /** Objects whose handle left this process (sent or captured): never released from here. */
     private final Set<Long> escaped = ConcurrentHashMap.newKeySet();
+    /**
+     * How many handlers (proxies) of each object this process created are reachable: the one {@code create}
+     * returned, and those decoded here since (a reply naming it: {@code dict.get(k)} of a list stored there).
+     * The object is released when the last goes, not when the first does.
+     */
+    private final ConcurrentMap<Long, Integer> liveHandlers = new ConcurrentHashMap<>();
     private final ThrowableCodec throwables = new ThrowableCodec(codec);
     /** The session's idle connection (see the class doc), or null before the first connection. Guarded by this. */
     private Connection lifeline;
@@ -100,8 +108,24 @@ final class ManagerClient {
         });
     }
 
+    /** Forgets this client and closes its connections (its last {@code RemoteManager} closed): not others of its address. */
+    void forgetThis() {
+        CLIENTS.values().removeIf(c -> c == this);
+        closeConnections();
+    }
+
     String address() {
         return address;
+    }
+
+    /** A {@code RemoteManager} uses this client: its session lasts at least until that one {@link #releaseUser()}s. */
+    void retain() {
+        users.incrementAndGet();
+    }
+
+    /** A {@code RemoteManager} of this client closed; {@return true if it was the last open one} */
+    boolean releaseUser() {
+        return users.decrementAndGet() <= 0;
     }
 
     /** A handler for {@code handle}'s object calling through this client. */
@@ -113,8 +137,20 @@ final class ManagerClient {
             throw new IllegalArgumentException("the proxy's interface " + handle.type() + " is not on this process's class path", e);
         }
         long id = handle.id();
-        return new ProxyHandler(handle, (index, args) -> request(new Object[] {ManagerWire.CALL, id, index, args}), table,
-                this::escapes);
+        ProxyHandler handler = new ProxyHandler(handle, (index, args) -> request(new Object[] {ManagerWire.CALL, id, index, args}),
+                table, this::escapes);
+        // NOTE: another proxy of an object this process created (a stored list got back from a dict): the object
+        // must outlive this one too, not only the proxy create returned (it was released with that one)
+        boolean tracked = liveHandlers.computeIfPresent(id, (k, n) -> n + 1) != null;
+        if (!tracked && releasable.remove(id)) {
+            // its last proxy went a moment ago, and the release is not sent yet: it is not, now
+            liveHandlers.merge(id, 1, Integer::sum);
+            tracked = true;
+        }
+        if (tracked) {
+            CLEANER.register(handler, () -> unreachable(id));
+        }
+        return handler;
     }
 
     /**
@@ -128,17 +164,21 @@ final class ManagerClient {
     }
 
     /**
-     * Releases the new object behind {@code handler} in the manager once the handler (its proxy) is
-     * unreachable, unless its handle left this process meanwhile. Only for objects this process created:
-     * no other handler of this process can name them unless their handle escaped or the manager pinned them.
+     * Releases the new object behind {@code handler} in the manager once the handler (its proxy) and every
+     * handler of it decoded here since (see {@link #handler}) are unreachable, unless its handle left this
+     * process meanwhile. Only for objects this process created.
      */
     void releaseWhenUnreachable(ProxyHandler handler) {
         long id = handler.handle().id();
-        CLEANER.register(handler, () -> {
-            if (!escaped.contains(id)) {
-                releasable.add(id);
-            }
-        });
+        liveHandlers.merge(id, 1, Integer::sum);
+        CLEANER.register(handler, () -> unreachable(id));
+    }
+
+    /** A handler of {@code id} (an object this process created) became unreachable: the last one releases it. */
+    private void unreachable(long id) {
+        if (liveHandlers.computeIfPresent(id, (k, n) -> n > 1 ? n - 1 : null) == null && !escaped.contains(id)) {
+            releasable.add(id);
+        }
     }
 
     /**
@@ -201,13 +241,28 @@ final class ManagerClient {
         throw throwables.decode((byte[]) answer[1], loader());
     }
 
-    /** An idle connection, or null. */
+    /**
+     * An idle connection that has not reached its end, or null. The manager never writes on an idle
+     * connection, so one with something to read has ended (its manager exited; at this address another may
+     * serve now, as a server restarted on its port): it is closed, not used, so that the request goes on a
+     * fresh connection instead of failing with the dead one.
+     */
     private Connection takeIdle() {
-        Connection c = idle.pollFirst();
-        if (c != null) {
+        Connection c;
+        while ((c = idle.pollFirst()) != null) {
             idleCount.decrementAndGet();
+            boolean ended;
+            try {
+                ended = c.poll();
+            } catch (IOException | RuntimeException broken) {
+                ended = true;
+            }
+            if (!ended) {
+                return c;
+            }
+            c.close();
         }
-        return c;
+        return null;
     }
 
     /**

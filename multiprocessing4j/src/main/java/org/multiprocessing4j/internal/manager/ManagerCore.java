@@ -63,7 +63,13 @@ final class ManagerCore {
     private final Set<LocalCall> localCalls = new HashSet<>();
     private final ObjectCodec codec = ManagerWire.codec();
     private final ThrowableCodec throwables = new ThrowableCodec(codec);
-    private long nextId = 1;
+    /**
+     * The next object id. Starts at a random value, not 1: a proxy names its object by address and id only,
+     * so a proxy of a server that ended, used once another serves at the same address (restarted on its
+     * port), would otherwise call whatever object that one gave the same small id (CPython's ids are the
+     * objects' addresses, which do not repeat so); now it finds no such object.
+     */
+    private long nextId = java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 32, 1L << 62);
     private volatile boolean closed;
     private volatile long warmUpId = -1;
     private volatile boolean shutdownRequested;
@@ -218,7 +224,8 @@ final class ManagerCore {
         Served s = objects.get(id);
         if (s == null) {
             throw new IllegalStateException("object #" + id + " no longer exists in the manager at " + address
-                    + " (every process holding a proxy of it ended)");
+                    + " (every process holding a proxy of it ended or closed its RemoteManager, or the manager that made it"
+                    + " ended and another serves at its address now)");
         }
         return s;
     }

@@ -80,6 +80,22 @@ public final class ManagerLink {
         ManagerClient.forget(client.address());
     }
 
+    /** A {@code RemoteManager} holds this link open until {@link #release()}. */
+    public void retain() {
+        client.retain();
+    }
+
+    /**
+     * A {@code RemoteManager} of this link closed: closes this process's connections as {@link #close()} does,
+     * but only once every {@code RemoteManager} of this process connected to the same address and key closed
+     * (they share the session: closing it under another, still open, would release the objects it holds).
+     */
+    public void release() {
+        if (client.releaseUser()) {
+            client.forgetThis(); // NOTE: not close(): a client of this address with another key (a failed connect) is not this one
+        }
+    }
+
     public String address() {
         return client.address();
     }

@@ -3,6 +3,7 @@ package org.multiprocessing4j.internal.manager;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
@@ -23,6 +24,12 @@ final class Served {
     private static final Set<String> VIEWS = Set.of("keySet", "values", "entrySet", "subList", "headMap", "tailMap",
             "subMap", "headSet", "tailSet", "subSet", "descendingMap", "descendingSet", "navigableKeySet",
             "descendingKeySet", "reversed", "sequencedKeySet", "sequencedValues", "sequencedEntrySet");
+
+    /**
+     * Methods that only read a collection or map argument (its elements are used, never the argument itself):
+     * a proxy of another served object given to one is copied first (see {@link #detached}).
+     */
+    private static final Set<String> READS_ARGUMENT = Set.of("addAll", "removeAll", "retainAll", "containsAll", "putAll", "equals");
 
     final long id;
     final Object target;
@@ -67,11 +74,42 @@ final class Served {
         if ((name.equals("iterator") || name.equals("listIterator")) && target instanceof Collection<?> c) {
             return snapshotList(c);
         }
-        Object result = invokeLocal(index, args);
+        Object result = invokeLocal(index, READS_ARGUMENT.contains(name) ? detached(args) : args);
         if (VIEWS.contains(name) && result != target) {
             return copy(result);
         }
         return result;
+    }
+
+    /**
+     * {@code args} with each proxy of a collection or map (one this manager serves, decoded here as a direct
+     * handler) replaced by a copy taken now. A built-in list or dict holds its lock for the whole call, and
+     * reading the other object through its proxy takes that one's lock inside: {@code a.addAll(b)} and
+     * {@code b.addAll(a)} from two clients at once deadlocked the manager (both calls hung for ever). The
+     * copy takes the other lock alone, before; CPython's manager, which unpickles the real object there, reads
+     * it under the GIL alike.
+     */
+    private static Object[] detached(Object[] args) {
+        Object[] copy = args;
+        for (int i = 0; args != null && i < args.length; i++) {
+            Object a = args[i];
+            if (ProxyHandler.handleOf(a) == null) {
+                continue;
+            }
+            Object snapshot = switch (a) {
+                case Set<?> s -> new LinkedHashSet<>(Arrays.asList(s.toArray()));
+                case Collection<?> c -> new ArrayList<>(Arrays.asList(c.toArray()));
+                case Map<?, ?> m -> new LinkedHashMap<>(m);
+                default -> a;
+            };
+            if (snapshot != a) {
+                if (copy == args) {
+                    copy = args.clone();
+                }
+                copy[i] = snapshot;
+            }
+        }
+        return copy;
     }
 
     private static List<Object> snapshotList(Collection<?> c) {
