@@ -267,7 +267,7 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
      * As {@link #stopFeeding}, and the chunks queued that no worker has started never run (CPython's
      * {@code Executor.map} generator cancels its pending futures when it is closed): they are taken out of
      * the pool's queue or back from the worker they were sent ahead to, and count as cancelled. Chunks
-     * running or done are left alone. Never waits for a worker.
+     * running or done are left alone. Never waits for a worker (at most for a task message being sent to one to be whole).
      */
     public void cancelUnstarted(RuntimeException why) {
         stopFeeding(why);

@@ -172,6 +172,18 @@ final class PoolShutdown {
      */
     boolean cancelPending(Task task) {
         synchronized (pool.lock) {
+            // NOTE: a task assigned to a worker whose message is still being sent (sentTo not yet that worker) has
+            // not started, but cannot be taken back before its message is whole in the pipe: wait for the send
+            // to end (it then is whole there, or it failed and the task is back in `pending` or settled). Sends
+            // are not made under this lock, and a failed one takes it, so waiting here (which releases it) is safe.
+            while (!task.settled() && task.worker != null && task.sentTo != task.worker) {
+                try {
+                    pool.lock.wait(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
             if (task.settled()) {
                 return false;
             }
@@ -204,9 +216,15 @@ final class PoolShutdown {
         synchronized (pool.lock) {
             worker = task.worker;
             if (worker == null || task.settled() || task.sentTo != worker || task.slot < 0
-                    || worker.slots.state(task.slot) != TaskSlots.STARTED || !worker.queued.remove(task)) {
-                return false; // not started (cancelPending's case), or not yet whole in the pipe
+                    || worker.slots.state(task.slot) != TaskSlots.STARTED || !worker.queued.contains(task)) {
+                return false; // not started (cancelPending's case), not yet whole in the pipe, or ended there
             }
+            if (!worker.slots.cancelStarted(task.slot)) {
+                // NOTE: it ended in the worker just now (its answer is on its way): killing the worker would
+                // only stop the task it runs next, which would fail with WorkerDiedException
+                return false;
+            }
+            worker.queued.remove(task);
             pool.releaseLocked(worker, task, false);
             task.settle();
             PoolTaskEvent.cancelled(task.event);

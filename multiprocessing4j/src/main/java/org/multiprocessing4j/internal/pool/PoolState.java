@@ -163,7 +163,8 @@ final class PoolState {
             for (Worker w : workers) {
                 boolean running = false;
                 for (Task t : w.queued) {
-                    if (t.slot >= 0 && w.slots.state(t.slot) == TaskSlots.STARTED) {
+                    int state = t.slot >= 0 ? w.slots.state(t.slot) : TaskSlots.QUEUED;
+                    if (state == TaskSlots.STARTED || state == TaskSlots.DONE) { // DONE: ended, its answer on its way
                         running = true;
                         started++;
                     }

@@ -22,9 +22,12 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  *
  * <p>Slot states: FREE → QUEUED (the pool, before sending the task; the pipe's publication orders it
  * before the message) → STARTED (the worker, CAS, before it runs the task) or STOLEN (the pool, CAS,
- * taking the task back); → FREE again (the pool, once the worker answered the task or answered SKIPPED
+ * taking the task back); STARTED → DONE (the worker, CAS, once the task ended, before it answers) or
+ * CANCELLED (the pool, CAS, before it kills the worker to stop the task: a worker whose CAS to DONE fails
+ * starts nothing more); → FREE again (the pool, once the worker answered the task or answered SKIPPED
  * for a stolen one). A slot's index travels in the task message. When a worker is dead, the state of
- * each of its slots is final: STARTED tasks ran (or were running) there, QUEUED ones never started.
+ * each of its slots is final: STARTED, DONE or CANCELLED tasks ran (or were running) there, QUEUED ones
+ * never started.
  * Thread-safe; the file holds no pointers.
  */
 public final class TaskSlots implements AutoCloseable {
@@ -32,6 +35,8 @@ public final class TaskSlots implements AutoCloseable {
     public static final int QUEUED = 1;
     public static final int STARTED = 2;
     static final int STOLEN = 3;
+    static final int DONE = 4;
+    static final int CANCELLED = 5;
 
     private static final long MAGIC = 0x6d70346a736c6f74L; // "mp4jslot"
     private static final int VERSION = 1;
@@ -115,6 +120,22 @@ public final class TaskSlots implements AutoCloseable {
     /** The pool: takes back the task in {@code slot}; false if the worker started it. */
     boolean steal(int slot) {
         return INT.compareAndSet(segment, at(slot), QUEUED, STOLEN);
+    }
+
+    /**
+     * The worker: the task in {@code slot} ended (before its answer is sent); false if the pool is stopping
+     * it ({@link #cancelStarted}): the worker is about to be killed and must start nothing more.
+     */
+    public boolean finish(int slot) {
+        return INT.compareAndSet(segment, at(slot), STARTED, DONE);
+    }
+
+    /**
+     * The pool, before it kills the worker to stop the task in {@code slot}: false if that task has
+     * already ended there ({@link #finish}), so that killing the worker would only stop whatever it runs next.
+     */
+    boolean cancelStarted(int slot) {
+        return INT.compareAndSet(segment, at(slot), STARTED, CANCELLED);
     }
 
     public int state(int slot) {

@@ -129,6 +129,11 @@ public final class WorkerLoop implements SerializableRunnable {
                     continue;
                 }
                 byte[] answer = answer(task, length, slot, codec, throwables, loader, functions);
+                if (!slots.finish(slot)) {
+                    // NOTE: the pool cancelled this task while it ran (cancel(true)) and is killing this worker:
+                    // nothing more may start here (the next task sent ahead goes back to the pool's queue)
+                    return;
+                }
                 // NOTE: the answer to an unhurried task, while the next task already waits here, goes without
                 // waking the pool's relay (see the notes)
                 if (TaskMessages.unhurried(task) && unannounced < UNANNOUNCED_MAX && pipe.poll()
