@@ -4,6 +4,7 @@ import static org.multiprocessing4j.internal.sync.SyncLayout.INT;
 import static org.multiprocessing4j.internal.sync.SyncLayout.LONG;
 
 import java.lang.foreign.MemorySegment;
+import org.multiprocessing4j.internal.futex.SpinPause;
 
 /**
  * A reentrant lock owned by one thread of one process, across processes, on {@value #BYTES} bytes of a
@@ -21,7 +22,9 @@ import java.lang.foreign.MemorySegment;
  * and before it releases it, so the lock's CAS and release order them for the next holder. A thread
  * reads the holder only after seeing the owner word equal to its own process, and every thread of the
  * process clears the holder before releasing, so a thread never mistakes an old hold for its own.
- * A recoverer of a dead owner's lock overwrites both. Thread-safe.
+ * A recoverer of a dead owner's lock clears the dead thread's id inside the take-over (thread ids repeat
+ * across JVMs: the dead one may be a live thread's here), and the "held by me" look never overlaps that
+ * ({@link RobustLock#validateLook}); it then writes both. Thread-safe.
  */
 public final class ReentrantRobustLock {
     /** Bytes of shared memory the lock takes; the offset must be 8-byte aligned. */
@@ -36,8 +39,9 @@ public final class ReentrantRobustLock {
 
     public ReentrantRobustLock(MemorySegment segment, long offset) {
         this.segment = segment;
-        this.process = new RobustLock(segment, offset);
         this.holder = offset + HOLDER;
+        // NOTE: the dead holder's thread id must not pass for a thread of this process's (see the class doc)
+        this.process = new RobustLock(segment, offset, () -> LONG.setRelease(segment, holder, 0L));
         this.count = offset + COUNT;
     }
 
@@ -149,7 +153,15 @@ public final class ReentrantRobustLock {
 
     /** True if the current thread holds the lock. */
     public boolean isHeldByCurrentThread() {
-        return process.isHeldByThisProcess() && (long) LONG.getOpaque(segment, holder) == Thread.currentThread().threadId();
+        long me = Thread.currentThread().threadId();
+        for (int i = 0; ; i++) {
+            long stamp = RobustLock.beginLook();
+            boolean mine = process.isHeldByThisProcess() && (long) LONG.getOpaque(segment, holder) == me;
+            if (RobustLock.validateLook(stamp)) {
+                return mine;
+            }
+            SpinPause.pause(i); // a take-over in this JVM is under way: a few stores
+        }
     }
 
     /** The current thread's holds: 0 if it does not hold the lock. */

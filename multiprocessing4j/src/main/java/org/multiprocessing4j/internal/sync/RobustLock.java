@@ -6,6 +6,7 @@ import static org.multiprocessing4j.internal.sync.SyncLayout.LONG;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicLong;
 import org.multiprocessing4j.internal.futex.Futex;
 import org.multiprocessing4j.internal.futex.Membarrier;
 import org.multiprocessing4j.internal.futex.SpinPause;
@@ -59,6 +60,14 @@ import org.multiprocessing4j.internal.futex.SpinPause;
  * OwnerWord.isDead of the word it read. If dead it CASes that exact word to SELF: of several recoverers, and of a
  * recoverer racing a newcomer (who only ever CASes from 0), exactly one wins. The dead owner's stores are
  * all visible to the recoverer: the kernel tears a process down before its pidfd polls readable.
+ *
+ * Take-over window: from the winning CAS until the taker's own bookkeeping beside the word (the onTakeOver
+ * hook: ReentrantRobustLock clears the dead holder's thread id there) the owner word already says "this
+ * process" while that bookkeeping is still the dead process's. A thread of this process that judges
+ * "held by me" from the word and the bookkeeping (thread ids repeat across JVMs) must not look inside that
+ * window: TAKEOVERS counts the windows under way in this JVM (low 32 bits) and those ended (high 32 bits),
+ * incremented before the CAS and ended after the hook, and a look (beginLook, validateLook) that overlapped one is retried
+ * (a seqlock whose writers may be concurrent). Only take-overs pay for it; a look costs two volatile loads.
  */
 public final class RobustLock {
     /** Bytes of shared memory the lock takes; the offset must be 8-byte aligned. */
@@ -95,8 +104,23 @@ public final class RobustLock {
     private final long wakePending;
     /** The dead owner's word that the last RECOVERED result took over (for messages). */
     private volatile long lastDeadOwner;
+    /** Run by the taker right after a take-over's CAS, inside the take-over window (see the notes); may be null. */
+    private final Runnable onTakeOver;
+    /** Take-over windows of this JVM: under way in the low 32 bits, ended in the high 32 bits (see the notes). */
+    private static final AtomicLong TAKEOVERS = new AtomicLong();
+    private static final long UNDER_WAY = 0xFFFF_FFFFL;
+    /** Added when a window ends: one more ended, one fewer under way. */
+    private static final long ENDED = (1L << 32) - 1;
 
     public RobustLock(MemorySegment segment, long offset) {
+        this(segment, offset, null);
+    }
+
+    /**
+     * A lock whose take-overs from a dead owner run {@code onTakeOver} right after taking the word, before
+     * any validated look of this JVM can see the word taken (see the notes).
+     */
+    public RobustLock(MemorySegment segment, long offset, Runnable onTakeOver) {
         if (offset < 0 || offset > segment.byteSize() - BYTES || ((segment.address() + offset) & 7) != 0) {
             throw new IllegalArgumentException("a lock needs " + BYTES + " bytes at an 8-byte aligned offset inside the segment: offset "
                     + offset + " of " + segment);
@@ -106,6 +130,28 @@ public final class RobustLock {
         this.ownerPid = offset + OWNER_PID;
         this.waiters = offset + WAITERS;
         this.wakePending = offset + WAKE_PENDING;
+        this.onTakeOver = onTakeOver;
+    }
+
+    /**
+     * Starts a look at the owner word and a taker's bookkeeping beside it that must overlap no take-over
+     * window of this JVM (see the notes), as {@code StampedLock.tryOptimisticRead}: look, then
+     * {@link #validateLook}; retry while it fails.
+     *
+     * @return a stamp for {@link #validateLook}; -1 while a take-over is under way (the look cannot be valid)
+     */
+    public static long beginLook() {
+        long stamp = TAKEOVERS.get();
+        return (stamp & UNDER_WAY) == 0 ? stamp : -1;
+    }
+
+    /**
+     * {@return true if no take-over window of this JVM overlapped the look since {@code stamp} was taken}:
+     * it never saw a word this process just took over beside what the dead owner left there.
+     */
+    public static boolean validateLook(long stamp) {
+        VarHandle.acquireFence(); // NOTE: the look's loads before the re-read below
+        return stamp != -1 && TAKEOVERS.get() == stamp;
     }
 
     /**
@@ -325,15 +371,20 @@ public final class RobustLock {
         if (word == SELF || !OwnerWord.isDead(word)) {
             return false;
         }
-        if (SyncWeakening.LOCK_PLAIN_TAKEOVER) {
-            LONG.setVolatile(segment, owner, SELF); // weakened: may overwrite a recoverer or a newcomer
+        long ignored = TAKEOVERS.getAndIncrement(); // NOTE: before the CAS: a look that sees the word taken fails validation
+        try {
+            if (SyncWeakening.LOCK_PLAIN_TAKEOVER) {
+                LONG.setVolatile(segment, owner, SELF); // weakened: may overwrite a recoverer or a newcomer
+            } else if (!LONG.compareAndSet(segment, owner, word, SELF)) {
+                return false;
+            }
             lastDeadOwner = word;
+            if (onTakeOver != null) {
+                onTakeOver.run();
+            }
             return true;
+        } finally {
+            ignored = TAKEOVERS.getAndAdd(ENDED); // NOTE: after the hook's stores
         }
-        if (LONG.compareAndSet(segment, owner, word, SELF)) {
-            lastDeadOwner = word;
-            return true;
-        }
-        return false;
     }
 }
