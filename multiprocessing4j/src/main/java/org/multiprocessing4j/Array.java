@@ -36,7 +36,11 @@ import org.multiprocessing4j.internal.sharedmem.CellKind;
  * Index out of range: {@link IndexOutOfBoundsException} naming the index and the length.
  *
  * <p>Processes: an array is a serializable handle; a child that captures one uses the same memory and
- * lock, mapping them on first use (decoding has no side effects). Lifetime: {@link #close()}.
+ * lock, mapping them on first use (decoding has no side effects). Decoding the same handle again in a JVM
+ * gives the same instance while it is open: every pool task that captures an array uses one decoded copy,
+ * one mapping and one {@link #getLock() lock} object in its worker; closing that copy closes it for all
+ * of them, and the next decode gives a new copy, which maps the file afresh. The creating process's own
+ * object is never handed out so (a decode there gives a copy of its own). Lifetime: {@link #close()}.
  */
 public abstract sealed class Array extends SharedCells permits ByteArray, ShortArray, IntArray, LongArray, FloatArray, DoubleArray, CharArray {
     @Serial

@@ -1,6 +1,7 @@
 package org.multiprocessing4j;
 
 import java.io.IOException;
+import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -32,7 +33,9 @@ import org.multiprocessing4j.internal.sharedmem.SegmentNames;
  * may mix old and new bytes. Guard concurrent writers and readers of an item with a {@link Lock}.
  *
  * <p>Lifetime, names and handles: those of the underlying {@link SharedMemory} ({@link #shm()}): a
- * {@code ShareableList} is serializable, and a child that captures one attaches on first use.
+ * {@code ShareableList} is serializable, and a child that captures one attaches on first use. Decoding the
+ * same handle again in a JVM gives the same instance while it is open (one attachment however many tasks
+ * capture it); after {@link #close()} the next decode gives a new one.
  * {@link #close()} ends this object's attachment; {@link #unlink()} removes the name.
  *
  * <p>Thread-safe (each call is one shared-memory access; see above for what that guarantees).
@@ -265,6 +268,15 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     /** Removes the segment's name (see {@link SharedMemory#unlink()}). Idempotent. */
     public void unlink() {
         shm.unlink();
+    }
+
+    /**
+     * A decoded copy is this JVM's open decoded copy of the same list, if there is one: {@link #shm} was
+     * already resolved to the open segment copy, and the first list over it is the one to use.
+     */
+    @Serial
+    private Object readResolve() throws ObjectStreamException {
+        return shm.adopt(this);
     }
 
     private ListLayout layout() {

@@ -1,5 +1,6 @@
 package org.multiprocessing4j;
 
+import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
@@ -10,6 +11,11 @@ import org.multiprocessing4j.internal.sharedmem.CellsLayout;
 /**
  * What {@link Value} and {@link Array} share: their file of elements, the {@link RLock} embedded in it
  * (none for raw ones), this process's mapping, attached on first use in a decoded copy, and close.
+ *
+ * <p>Decoded copies are canonical per JVM: decoding the same handle again while an earlier decoded copy
+ * is open gives that copy (its {@link CellsFile} resolves to the open one, and this object to the value
+ * or array that adopted it), so one mapping serves every task that captures the handle; after
+ * {@link #close()} the next decode gives a new copy.
  */
 abstract class SharedCells implements Serializable, AutoCloseable {
     @Serial
@@ -64,12 +70,23 @@ abstract class SharedCells implements Serializable, AutoCloseable {
      * created the value or array this also removes its shared file: processes already using it keep
      * working, a copy first used after that throws {@link IllegalStateException}. Not closed, the file is
      * removed when the root process of the tree exits (or by the next start's sweep after a SIGKILL).
-     * Idempotent.
+     * On a decoded copy this closes it for every holder in this JVM (decoding the handle again gives that
+     * same copy while it is open); the next decode gives a new copy. Idempotent.
      */
     @Override
     public void close() {
         data = null;
         cells.close();
+    }
+
+    /**
+     * A decoded copy is this JVM's open decoded copy of the same value or array, if there is one: its
+     * {@link #cells} was already resolved to the open file ({@link CellsFile}), and the first object over
+     * that file is the one to use.
+     */
+    @Serial
+    final Object readResolve() throws ObjectStreamException {
+        return cells.adopt(this);
     }
 
     /** The padded data area in this process. */

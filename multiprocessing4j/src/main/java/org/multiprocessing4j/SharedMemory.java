@@ -1,6 +1,7 @@
 package org.multiprocessing4j;
 
 import java.io.IOException;
+import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -9,6 +10,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.multiprocessing4j.internal.sharedmem.DecodedHandles;
 import org.multiprocessing4j.internal.sharedmem.NamedSegment;
 import org.multiprocessing4j.internal.sharedmem.SegmentNames;
 import org.multiprocessing4j.internal.sharedmem.SegmentRemoval;
@@ -51,7 +53,12 @@ import org.multiprocessing4j.internal.sharedmem.SegmentRemoval;
  * <p><b>Handle.</b> A {@code SharedMemory} is serializable: a child that captures one attaches to the same
  * segment on its first {@link #segment()} (decoding has no side effects); that copy is an attachment of
  * the child, closed by {@link #close()} or when the child exits. A copy whose segment was unlinked, or
- * replaced by another of the same name, throws {@link IllegalStateException} on first use.
+ * replaced by another of the same name, throws {@link IllegalStateException} on first use. Decoding the
+ * same handle again in a JVM gives the same instance while it is open: every pool task that captures a
+ * segment uses one decoded copy, and one attachment (one mapping), in its worker; closing that copy
+ * closes it for all of them, and the next decode gives a new copy, which attaches afresh. Objects made
+ * by {@link #create} and {@link #attach(String)} are never shared so: a decode in the creating process
+ * gives a copy of its own, and each {@code attach} is an attachment of its own.
  *
  * <p><b>Memory.</b> Stores through {@link #segment()} follow the Java memory model for the access mode
  * used: plain accesses are not ordered across processes; use a {@link java.lang.invoke.VarHandle} with
@@ -61,9 +68,23 @@ import org.multiprocessing4j.internal.sharedmem.SegmentRemoval;
  *
  * <p>Thread-safe.
  */
+/*
+ * Implementation notes
+ *
+ * Canonical decoded copies. A decoded copy maps the segment on first use and keeps the mapping until it is
+ * closed (a shared arena is never unmapped by the garbage collector, and OpenSegments holds every open
+ * attachment until exit), so one copy per decode would pile up mappings in a long-lived pool worker, up to
+ * the kernel's limit of about 65,530 per process. readResolve therefore looks the copy up in DECODED,
+ * keyed by name and incarnation (a segment created later under the same name is another key), and returns
+ * the open copy there if any. close() sets closed under the monitor, then leaves DECODED, so a decode
+ * after a close attaches afresh; a decode racing the close may still return the closing copy, which is
+ * then ordered before the close.
+ */
 public final class SharedMemory implements Serializable, AutoCloseable {
     @Serial
     private static final long serialVersionUID = 1L;
+    /** This JVM's open decoded copies, one per segment incarnation. */
+    private static final DecodedHandles<Identity, SharedMemory> DECODED = new DecodedHandles<>(shm -> !shm.closed);
 
     /** The block's name. */
     private final String name;
@@ -73,6 +94,12 @@ public final class SharedMemory implements Serializable, AutoCloseable {
     private final long incarnation;
     private transient volatile NamedSegment attached;
     private transient volatile boolean closed;
+    /** The list that first adopted this decoded copy; guarded by this. */
+    private transient ShareableList list;
+
+    /** What tells one segment from every other in this JVM: its name, and which file of that name. */
+    private record Identity(String name, long incarnation) {
+    }
 
     private SharedMemory(NamedSegment segment) {
         this.name = segment.name();
@@ -165,7 +192,9 @@ public final class SharedMemory implements Serializable, AutoCloseable {
     /**
      * Ends this object's attachment (Python's {@code close}): unmaps the memory from this object; the
      * segment itself lives on by the lifetime rule in the class doc. Idempotent; {@link #segment()} views
-     * taken earlier throw {@link IllegalStateException} on access afterwards.
+     * taken earlier throw {@link IllegalStateException} on access afterwards. On a decoded copy this closes
+     * it for every holder in this JVM (decoding the handle again gives that same copy while it is open;
+     * see the class doc); the next decode gives a new copy.
      */
     @Override
     public void close() {
@@ -177,6 +206,7 @@ public final class SharedMemory implements Serializable, AutoCloseable {
             closed = true;
             segment = attached;
         }
+        DECODED.forget(new Identity(name, incarnation), this);
         if (segment != null) {
             segment.close();
         }
@@ -201,6 +231,23 @@ public final class SharedMemory implements Serializable, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot unlink shared memory \"" + name + "\": " + e.getMessage(), e);
         }
+    }
+
+    /** A decoded copy is this JVM's open decoded copy of the same segment, if there is one (see the class doc). */
+    @Serial
+    private Object readResolve() throws ObjectStreamException {
+        return DECODED.resolve(new Identity(name, incarnation), this);
+    }
+
+    /**
+     * The list that first adopted this decoded copy, or {@code candidate}, which does so now: a
+     * {@link ShareableList} decoded around this segment resolves to it.
+     */
+    synchronized ShareableList adopt(ShareableList candidate) {
+        if (list == null) {
+            list = candidate;
+        }
+        return list;
     }
 
     private NamedSegment attachment() {

@@ -1,6 +1,7 @@
 package org.multiprocessing4j.internal.sharedmem;
 
 import java.io.IOException;
+import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -21,10 +22,29 @@ import org.multiprocessing4j.internal.sync.SegmentSource;
  * already attached keep working and processes that attach later fail. Files never closed are removed
  * with the tree's other files when its root exits, or by the next start's sweep after a SIGKILL
  * ({@link ShmNames}). Thread-safe; {@code close()} is idempotent.
+ *
+ * <p>Decoding the same handle again in a JVM gives the same instance while it is open (one mapping per
+ * file and JVM, however many times the handle arrives); once that instance is closed, the next decode
+ * gives a new one, which attaches afresh. The creating process's own object is never handed out so.
+ */
+/*
+ * Implementation notes
+ *
+ * Canonical decoded copies. A decoded copy maps the file on first use and keeps the mapping until closed
+ * (a shared arena is never unmapped by the garbage collector); with one copy per decode, a pool worker that
+ * ran N tasks capturing one value would hold N mappings of it, up to the kernel's limit of about 65,530 per
+ * process. So readResolve looks the copy up in DECODED, keyed by what identifies the file: its path, whose 128
+ * random bits are never reused (the file is made with O_EXCL), with the kind and length the handle claims,
+ * so a forged or stale handle of another shape never receives this one. The value or array decoded around
+ * this file then resolves to the first one that adopted it (adopt), so its lock, its data cache and its
+ * close are shared too. close() sets closed under the monitor, then leaves DECODED; a decode that ran
+ * before may still return the closing copy (ordered before the close), one after never does.
  */
 public final class CellsFile implements SegmentSource {
     @Serial
     private static final long serialVersionUID = 1L;
+    /** This JVM's open decoded copies, one per file. */
+    private static final DecodedHandles<Identity, CellsFile> DECODED = new DecodedHandles<>(file -> !file.closed);
 
     private final String path;
     private final CellKind kind;
@@ -34,6 +54,12 @@ public final class CellsFile implements SegmentSource {
     private final transient boolean creator;
     private transient volatile SharedFile file;
     private transient volatile boolean closed;
+    /** The value or array that first adopted this decoded copy; guarded by this. */
+    private transient Object owner;
+
+    /** What tells one shared file from every other: its path (random, never reused) and its shape. */
+    private record Identity(String path, CellKind kind, int length, boolean hasLock) {
+    }
 
     private CellsFile(String path, CellKind kind, int length, boolean hasLock, SharedFile file) {
         this.path = path;
@@ -110,6 +136,27 @@ public final class CellsFile implements SegmentSource {
         return file;
     }
 
+    /**
+     * The object that first adopted this decoded copy, or {@code candidate}, which does so now: a value or
+     * array decoded around this file resolves to it, so that decoding one again gives the same object.
+     */
+    public synchronized Object adopt(Object candidate) {
+        if (owner == null) {
+            owner = candidate;
+        }
+        return owner.getClass() == candidate.getClass() ? owner : candidate;
+    }
+
+    /** A decoded copy is this JVM's open copy of the same file, if there is one (see the class doc). */
+    @Serial
+    private Object readResolve() throws ObjectStreamException {
+        return DECODED.resolve(identity(), this);
+    }
+
+    private Identity identity() {
+        return new Identity(path, kind, length, hasLock);
+    }
+
     /** True once {@link #close()} was called on this object. */
     public boolean isClosed() {
         return closed;
@@ -124,6 +171,9 @@ public final class CellsFile implements SegmentSource {
             }
             closed = true;
             f = file;
+        }
+        if (!creator) {
+            DECODED.forget(identity(), this);
         }
         if (f != null) {
             if (creator) {
