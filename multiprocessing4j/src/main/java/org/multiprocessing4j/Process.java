@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -274,6 +275,12 @@ public class Process implements Runnable, Serializable, AutoCloseable {
         checkNotClosed();
         ChildJvm c = child;
         return c == null ? null : c.exitCode().getNow(null);
+    }
+
+    /** Completes once this process has ended (at once if it never started); never throws, closed or not. */
+    final CompletableFuture<?> whenEnded() {
+        ChildJvm c = child;
+        return c == null ? CompletableFuture.completedFuture(null) : c.exitCode();
     }
 
     /** {@return the child's pid once started} */

@@ -3,11 +3,14 @@ package org.multiprocessing4j;
 import java.io.IOException;
 import java.io.Serial;
 import java.io.Serializable;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.queue.QueueFeeder;
@@ -62,8 +65,10 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  *
  * <p>Close and lifetime: {@link #close()} ends this process's use of the queue; threads of this process
  * blocked in it throw {@link IllegalStateException}, as do later {@code put}/{@code get}. When the
- * creating process closes the queue its shared file is removed: processes already attached keep working,
- * a copy first used after that throws {@link IllegalStateException}. Files of queues never closed are
+ * creating process closes the queue its shared file is removed, once every child process it has at that
+ * moment has ended (a child started before the close may use its copy first after it, as in Python):
+ * processes already attached keep working, a copy first used after the removal throws
+ * {@link IllegalStateException}. Files of queues never closed are
  * removed when the root process of the tree exits (or by the next start's sweep after a SIGKILL).
  * {@link #qsize()}, {@link #empty()} and {@link #full()} are approximate, as in Python.
  *
@@ -517,7 +522,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
     /**
      * Ends this process's use of the queue (Python's {@code close}): threads of this process blocked in it
      * throw {@link IllegalStateException} within a futex slice; later {@code put}/{@code get} throw it
-     * too. In the creating process it also removes the shared file (see the class doc). Items already put
+     * too. In the creating process it also removes the shared file, at once or once the child processes it
+     * has now have ended (see the class doc). Items already put
      * stay for other processes; items this process buffered while the shared memory was full are still
      * moved into it by the feeder thread (see {@link #joinThread()}). Idempotent; never blocks beyond the
      * unmapping.
@@ -536,19 +542,32 @@ public class Queue<T> implements Serializable, AutoCloseable {
         synchronized (this) {
             f = feeder; // NOTE: read under the lock that feeder() makes it under, after closed was set
         }
+        // NOTE: a child started before this close may hold the handle and not have used it yet (a handle attaches
+        // on first use): the name stays until every child Process alive now has ended (CPython's child keeps its
+        // copy; a queue reaches a process only at its start there, never through a pool task)
+        List<Process> children = creator ? Children.active() : List.of();
+        boolean unlinkNow = creator && children.isEmpty();
         if (f != null) {
             // NOTE: its own mapping goes on after ours is gone; the file stays until it has fed everything in
-            f.closeWhenFlushed(creator);
+            f.closeWhenFlushed(unlinkNow);
         }
         if (q != null) {
-            if (creator && f == null) {
-                try {
-                    q.unlink();
-                } catch (IOException bestEffort) {
-                    // the tree's sweep removes it at exit
-                }
+            if (unlinkNow && f == null) {
+                unlinkBestEffort();
             }
             q.close();
+        }
+        if (creator && !unlinkNow) {
+            CompletableFuture.allOf(children.stream().map(Process::whenEnded).toArray(CompletableFuture<?>[]::new))
+                    .whenComplete((ended, error) -> unlinkBestEffort());
+        }
+    }
+
+    private void unlinkBestEffort() {
+        try {
+            Files.deleteIfExists(Path.of(path));
+        } catch (IOException bestEffort) {
+            // the tree's sweep removes it at exit
         }
     }
 

@@ -9,7 +9,9 @@ import org.multiprocessing4j.internal.Timeouts;
 
 /**
  * Becomes ready when a process has ended (Python's {@code Process.sentinel}, a handle that
- * {@code multiprocessing.connection.wait} can wait on). Thread-safe; never un-ready once ready.
+ * {@code multiprocessing.connection.wait} can wait on). Thread-safe; never un-ready once ready. Two sentinels
+ * of the same process are {@linkplain #equals equal} (Python's {@code p.sentinel} is the same value each time),
+ * so {@code Connections.waitFor(...).contains(p.sentinel())} tells whether {@code p} has ended.
  */
 public final class Sentinel {
     private final CompletableFuture<?> ended;
@@ -63,6 +65,17 @@ public final class Sentinel {
     /** {@return a future completed when the process has ended, for composing with other waits} */
     public CompletableFuture<Void> onReady() {
         return ended.handle((v, e) -> null);
+    }
+
+    /** {@return whether {@code other} is a sentinel of the same process} */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Sentinel s && s.ended == ended;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(ended);
     }
 
     @Override

@@ -86,7 +86,8 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  * room or maxsize holding the lock, as in "Roles" above; Queue uses it for SimpleQueue, which has no
  * maxsize.)
  * Tasks (JoinableQueue): unfinished = puts - tasks done; taskDone CASes tasks done up by one unless it
- * would pass puts (compared with putsSeen first, a lower bound, and re-read only when that refuses);
+ * would pass puts (compared with putsSeen first, a lower bound, and re-read only when that refuses; then
+ * with the items producers buffer too, which count as put, as for join);
  * join sleeps on the tasks condition until they are equal, and taskDone wakes it only when done may have
  * reached puts, not on every call.
  *
@@ -683,7 +684,8 @@ public final class SharedQueue implements AutoCloseable {
     }
 
     /**
-     * Marks one more put item as processed.
+     * Marks one more put item as processed; items producers hold while the queue is full count as put (their
+     * {@code put} returned), as for {@link #join}.
      *
      * @return false (and changes nothing) if every put item is already marked
      * @throws IllegalStateException if this object is closed
@@ -695,7 +697,7 @@ public final class SharedQueue implements AutoCloseable {
                 long done = (long) LONG.getVolatile(segment, QueueLayout.TASKS_DONE);
                 // NOTE: putsSeen only lags the producers' count: the cache line they write is read only
                 // when it would refuse.
-                if (done >= putsSeen && done >= (putsSeen = tail.count())) {
+                if (done >= putsSeen && done >= (putsSeen = tail.count()) && done >= putsWithBuffered()) {
                     return false;
                 }
                 if (LONG.compareAndSet(segment, QueueLayout.TASKS_DONE, done, done + 1)) {
@@ -711,6 +713,24 @@ public final class SharedQueue implements AutoCloseable {
         } finally {
             leave();
         }
+    }
+
+    /**
+     * Items put so far, those producers still hold while the queue is full included (their {@code put}
+     * returned: CPython counts them at put), less those of producers that died (lost): the most tasks that can
+     * be done. For {@link #taskDone} only when the published count alone refuses. Buffered before puts, as in
+     * {@link #allDone}: an item a feeder publishes in between counts twice (one call too many let through in
+     * that race) rather than in neither (a legal call refused).
+     */
+    private long putsWithBuffered() {
+        long buffered = counts.total();
+        if (buffered <= 0) {
+            return tail.count();
+        }
+        if (counts.recoverDead(false)) {
+            buffered = counts.total();
+        }
+        return tail.count() + buffered;
     }
 
     /**
