@@ -34,6 +34,9 @@ final class Children {
             TerminatingSignals.watch();
             exitStepAdded = true;
         }
+        // NOTE: as CPython's start() (_cleanup()): finished children are forgotten here too, or a program that
+        // starts and joins processes without ever asking for activeChildren() would keep each one for ever
+        STARTED.removeIf(Process::ended);
         STARTED.add(p);
     }
 
@@ -43,7 +46,9 @@ final class Children {
 
     /** The children still running; finished ones are forgotten (reaped). */
     static synchronized List<Process> active() {
-        STARTED.removeIf(p -> p.exitCode() != null);
+        // NOTE: not exitCode(), which throws for a process another thread has just closed (it waits for this
+        // lock to remove itself)
+        STARTED.removeIf(Process::ended);
         return List.copyOf(STARTED);
     }
 
@@ -54,8 +59,12 @@ final class Children {
         }
         try {
             for (Process p : all) {
-                if (p.daemon() && p.isAlive()) {
-                    p.terminate();
+                if (p.daemon() && !p.ended()) {
+                    try {
+                        p.terminate();
+                    } catch (IllegalStateException closed) {
+                        // closed meanwhile: it had ended
+                    }
                 }
             }
             for (Process p : all) {

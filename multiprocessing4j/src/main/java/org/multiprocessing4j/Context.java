@@ -56,7 +56,9 @@ public final class Context implements AutoCloseable {
 
     private Context(Builder b) {
         this.startMethod = b.startMethod;
-        this.javaExecutable = b.javaExecutable;
+        // NOTE: absolute: build() checked it against this JVM's directory, and a relative one would be resolved
+        // against the children's working directory
+        this.javaExecutable = b.javaExecutable == null ? null : b.javaExecutable.toAbsolutePath();
         this.jvmOptions = List.copyOf(b.jvmOptions);
         this.inheritJvmOptions = b.inheritJvmOptions;
         this.systemProperties = Map.copyOf(b.systemProperties);
@@ -655,7 +657,8 @@ public final class Context implements AutoCloseable {
         /**
          * The {@code java} launcher for children (Python's {@code set_executable}).
          *
-         * @param java the path of a {@code java} launcher (JDK 25 or newer)
+         * @param java the path of a {@code java} launcher (JDK 25 or newer); a relative one is taken from this
+         *             JVM's working directory, whatever the children's
          * @return this builder
          */
         public Builder javaExecutable(Path java) {
@@ -834,8 +837,8 @@ public final class Context implements AutoCloseable {
          *         serializer has no public no-argument constructor
          */
         public Context build() {
-            if (javaExecutable != null && !Files.isExecutable(javaExecutable)) {
-                throw new IllegalArgumentException("javaExecutable " + javaExecutable + " does not exist or is not executable");
+            if (javaExecutable != null && !(Files.isRegularFile(javaExecutable) && Files.isExecutable(javaExecutable))) {
+                throw new IllegalArgumentException("javaExecutable " + javaExecutable + " does not exist or is not an executable file");
             }
             if (workingDirectory != null && !Files.isDirectory(workingDirectory)) {
                 throw new IllegalArgumentException("workingDirectory " + workingDirectory + " is not a directory");

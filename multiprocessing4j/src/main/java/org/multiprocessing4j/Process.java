@@ -220,14 +220,24 @@ public class Process implements Runnable, Serializable, AutoCloseable {
     }
 
     /**
-     * True from a successful {@link #start()} until the child has ended. Never blocks.
+     * True from a successful {@link #start()} until the child has ended; in the child, inside {@link #run()},
+     * true for the process it runs (as in Python). Never blocks.
      *
      * @return {@code true} if the child is running
      */
     public final boolean isAlive() {
         checkNotClosed();
         ChildJvm c = child;
-        return c != null && c.isAlive();
+        return c != null ? c.isAlive() : isCurrentProcess();
+    }
+
+    /**
+     * True if this object is (a copy of) the process this JVM runs: in the child, inside {@link #run()}, where
+     * Python's {@code is_alive()} is true and {@code pid} is {@code os.getpid()} ({@code self is _current_process}).
+     */
+    private boolean isCurrentProcess() {
+        ProcessTree.Self self = ProcessTree.self();
+        return !self.isRoot() && Arrays.equals(identity, self.identity());
     }
 
     /**
@@ -283,11 +293,23 @@ public class Process implements Runnable, Serializable, AutoCloseable {
         return c == null ? CompletableFuture.completedFuture(null) : c.exitCode();
     }
 
-    /** {@return the child's pid once started} */
+    /** True once the child has ended or this object was closed; never throws (for {@link Children}). */
+    final boolean ended() {
+        if (state == State.CLOSED) {
+            return true;
+        }
+        ChildJvm c = child;
+        return c != null && !c.isAlive();
+    }
+
+    /** {@return the child's pid once started; in the child, inside {@link #run()}, its own pid (as in Python)} */
     public final OptionalLong pid() {
         checkNotClosed();
         ChildJvm c = child;
-        return c == null ? OptionalLong.empty() : OptionalLong.of(c.pid());
+        if (c == null) {
+            return isCurrentProcess() ? OptionalLong.of(ProcessHandle.current().pid()) : OptionalLong.empty();
+        }
+        return OptionalLong.of(c.pid());
     }
 
     /** {@return the process's name (Python's {@code name}): the one given, or {@code Process-N}} */

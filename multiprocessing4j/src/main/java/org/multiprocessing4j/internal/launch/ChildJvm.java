@@ -50,6 +50,8 @@ public final class ChildJvm {
     private int warmSent;
     private volatile boolean orderlyShutdown;
     private volatile int signal;
+    /** Set by {@link #kill()}: a status of 128 + 9 is then our SIGKILL, even after an orderly shutdown began. */
+    private volatile boolean killSent;
     /** The name of the process it runs, once handed one (null: a standby, or not yet told). */
     private volatile String processName;
 
@@ -236,7 +238,7 @@ public final class ChildJvm {
                 }
             });
             link.cancel(false);
-            int code = ExitStatus.decode(process.exitValue(), orderlyShutdown, signal);
+            int code = ExitStatus.decode(process.exitValue(), orderlyShutdown, signal, killSent);
             String name = displayName();
             Loggers.PROCESS.log(System.Logger.Level.DEBUG, () -> "process '" + name + "' (pid " + pid() + ") exited with code " + code);
             ProcessExitEvent.emit(name, pid(), code);
@@ -315,6 +317,9 @@ public final class ChildJvm {
 
     /** Sends SIGKILL. */
     public void kill() {
+        if (process.isAlive()) {
+            killSent = true;
+        }
         process.toHandle().destroyForcibly();
     }
 

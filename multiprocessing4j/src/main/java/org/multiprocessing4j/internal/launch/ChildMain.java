@@ -102,6 +102,9 @@ public final class ChildMain {
                 link.send(Frames.READY, readyPayload(++warmed));
             }
             BootTrace.phase("run order received");
+            if (frame == null && ChildNotices.exiting()) {
+                return; // NOTE: a signal's exit shut the link's input; that exit goes on with its own status
+            }
             if (frame == null || frame.type() != Frames.RUN) {
                 Runtime.getRuntime().halt(0); // a standby the parent no longer needs
                 return;

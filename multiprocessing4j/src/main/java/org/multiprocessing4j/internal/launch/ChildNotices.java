@@ -68,12 +68,14 @@ final class ChildNotices {
         }
         Thread hook = new Thread(() -> {
             send(channel, Frames.SHUTDOWN, new byte[0]);
-            // NOTE: set before closing, so the link watcher reads its end-of-stream as our exit, not the
-            // parent's death. Closing also gets the watcher out of its native read: HotSpot waits up to
-            // 300 ms at exit for threads still in native code.
+            // NOTE: set before shutting the input, so the link watcher reads its end-of-stream as our exit, not
+            // the parent's death. Shutting it gets the watcher out of its native read: HotSpot waits up to
+            // 300 ms at exit for threads still in native code. Only the input: a terminating signal during
+            // the exit (one that cuts the joins of the exit sequence short) must still be reported, or the
+            // parent reads the exit status (0, or 143 if the signal's own exit won) instead of -N.
             exiting = true;
             try {
-                channel.close();
+                channel.channel().shutdownInput();
             } catch (IOException ignored) {
                 // already closed
             }
