@@ -330,29 +330,45 @@ class ConditionTest extends ChildProcessTestBase {
     }
 
     /**
-     * Long enough that the waiter's deadline passes only once the signaller holds the lock (a shorter one
-     * would still pass the test, but then it would no longer show the hazard). No timing is asserted.
+     * The first timeout of the waiter that gives up: its deadline must pass only once both waiters wait (and then
+     * while the signaller holds the lock), or the scene shows nothing. Starting the younger waiter can take
+     * longer than that on a loaded machine (a fixed 500 ms failed there: the older one had given up before the
+     * younger one waited, and "2 waiters" was never seen); such a missed scene asserts nothing and is played
+     * again with a four times longer timeout, up to {@link #GIVES_UP_LIMIT}.
      */
     private static final Duration GIVES_UP = Duration.ofMillis(500);
+    private static final Duration GIVES_UP_LIMIT = Duration.ofSeconds(30);
 
     @Test
     void a_waiter_whose_timeout_passes_while_the_signaller_holds_the_lock_absorbs_no_signal() throws Exception {
-        try (Condition c = new Condition()) {
-            CompletableFuture<Boolean> givesUp = waitInThread(c, GIVES_UP);
-            awaitWaiting(c::waiting, 1);
-            CompletableFuture<Boolean> live = waitInThread(c, HANG); // the younger waiter
-            awaitWaiting(c::waiting, 2);
-            c.acquire();
-            try {
-                Thread.sleep(GIVES_UP.toMillis()); // the older waiter's deadline passes while this thread holds the lock
-                awaitWaiting(c::waiting, 1); // it withdrew without the lock, before taking it back
-                c.signal();
-            } finally {
-                c.release();
+        for (Duration givesUpAfter = GIVES_UP; ; givesUpAfter = givesUpAfter.multipliedBy(4)) {
+            assertTrue(givesUpAfter.compareTo(GIVES_UP_LIMIT) <= 0, "the waiter always gave up before the second waited");
+            try (Condition c = new Condition()) {
+                CompletableFuture<Boolean> givesUp = waitInThread(c, givesUpAfter);
+                boolean scene = awaitWaitingUnless(c::waiting, 1, givesUp);
+                CompletableFuture<Boolean> live = waitInThread(c, HANG); // the younger waiter
+                scene = scene && awaitWaitingUnless(c::waiting, 2, givesUp);
+                if (!scene) {
+                    assertFalse(givesUp.get(60, TimeUnit.SECONDS));
+                    awaitWaiting(c::waiting, 1); // the live one alone
+                    c.acquire();
+                    c.signal();
+                    c.release();
+                    assertTrue(live.get(60, TimeUnit.SECONDS));
+                    continue;
+                }
+                c.acquire();
+                try {
+                    awaitWaiting(c::waiting, 1); // the older waiter's deadline passed while this thread holds the lock: it withdrew without the lock
+                    c.signal();
+                } finally {
+                    c.release();
+                }
+                assertFalse(givesUp.get(60, TimeUnit.SECONDS), "the waiter that timed out absorbed the signal");
+                assertTrue(live.get(60, TimeUnit.SECONDS), "the live waiter was not woken");
+                assertEquals(0, c.waiting());
+                return;
             }
-            assertFalse(givesUp.get(60, TimeUnit.SECONDS), "the waiter that timed out absorbed the signal");
-            assertTrue(live.get(60, TimeUnit.SECONDS), "the live waiter was not woken");
-            assertEquals(0, c.waiting());
         }
     }
 
@@ -383,18 +399,23 @@ class ConditionTest extends ChildProcessTestBase {
 
     @Test
     void a_child_waiter_whose_timeout_passes_while_the_signaller_holds_the_lock_absorbs_no_signal() throws Exception {
-        try (Lock lock = new Lock(); Condition c = new Condition(lock); Queue<String> out = new Queue<>()) {
-            Process givesUp = new Process(checked(() -> {
-                c.acquire();
-                try {
-                    out.put("waiter that gave up: " + c.await(GIVES_UP));
-                } finally {
-                    c.release();
+        for (Duration givesUpAfter = GIVES_UP; ; givesUpAfter = givesUpAfter.multipliedBy(4)) {
+            assertTrue(givesUpAfter.compareTo(GIVES_UP_LIMIT) <= 0, "the child waiter always gave up before the second waited");
+            Duration timeout = givesUpAfter;
+            try (Lock lock = new Lock(); Condition c = new Condition(lock); Queue<String> out = new Queue<>()) {
+                Process givesUp = new Process(checked(() -> {
+                    c.acquire();
+                    try {
+                        out.put("waiter that gave up: " + c.await(timeout));
+                    } finally {
+                        c.release();
+                    }
+                }));
+                // the older waiter's deadline passes while this process holds the lock (the wait for its withdrawal)
+                if (signalOnceWhileAChildGivesUp(c, out, givesUp, () -> { }, List.of("live waiter: true", "waiter that gave up: false"))) {
+                    return;
                 }
-            }));
-            // the older waiter's deadline passes while this process holds the lock
-            signalOnceWhileAChildGivesUp(c, out, givesUp, () -> Thread.sleep(GIVES_UP.toMillis()),
-                    List.of("live waiter: true", "waiter that gave up: false"));
+            }
         }
     }
 
@@ -413,8 +434,8 @@ class ConditionTest extends ChildProcessTestBase {
                 });
                 out.put("interrupted waiter: " + awaitReporting(c));
             }));
-            signalOnceWhileAChildGivesUp(c, out, interrupted, interrupt::set,
-                    List.of("interrupted waiter: InterruptedException", "live waiter: true"));
+            assertTrue(signalOnceWhileAChildGivesUp(c, out, interrupted, interrupt::set,
+                    List.of("interrupted waiter: InterruptedException", "live waiter: true")), "it gave up by itself");
         }
     }
 
@@ -428,8 +449,10 @@ class ConditionTest extends ChildProcessTestBase {
      * outcome in {@code out}) waits first, a live child waiter second; then this process takes the lock, makes the
      * first give up ({@code whileHeld}), waits until it withdrew, signals once and lets go. Asserts the two
      * outcomes ({@code expected}, sorted), both children's normal ends, and that nobody is left waiting.
+     * Returns false, asserting nothing of the outcomes, if {@code givesUp} ended its wait before the live waiter
+     * waited (its timeout passed too early: the scene was not set).
      */
-    private static void signalOnceWhileAChildGivesUp(Condition c, Queue<String> out, Process givesUp, WhileHeld whileHeld,
+    private static boolean signalOnceWhileAChildGivesUp(Condition c, Queue<String> out, Process givesUp, WhileHeld whileHeld,
             List<String> expected) throws Exception {
         try (Event liveReady = new Event(); Event goLive = new Event()) {
             Process live = new Process(checked(() -> {
@@ -445,9 +468,19 @@ class ConditionTest extends ChildProcessTestBase {
             live.start();
             assertTrue(liveReady.await(HANG));
             givesUp.start();
-            awaitWaiting(c::waiting, 1);
+            boolean scene = awaitWaitingUnless(c::waiting, 1, givesUp::isAlive);
             goLive.set(); // the younger waiter, from a JVM already running
-            awaitWaiting(c::waiting, 2);
+            if (!(scene && awaitWaitingUnless(c::waiting, 2, givesUp::isAlive))) {
+                givesUp.join(HANG);
+                assertEquals(0, givesUp.exitCode());
+                awaitWaiting(c::waiting, 1); // the live one alone
+                c.acquire();
+                c.signal();
+                c.release();
+                live.join(HANG);
+                assertEquals(0, live.exitCode());
+                return false;
+            }
             c.acquire();
             try {
                 whileHeld.run();
@@ -462,6 +495,7 @@ class ConditionTest extends ChildProcessTestBase {
                 assertEquals(0, p.exitCode());
             }
             assertEquals(0, c.waiting());
+            return true;
         }
     }
 
@@ -586,6 +620,27 @@ class ConditionTest extends ChildProcessTestBase {
                 throw new IllegalStateException(e);
             }
         }, r -> new Thread(r).start());
+    }
+
+    /** As {@link #awaitWaiting}, but false once {@code waiter} has ended its wait (then {@code n} may never come). */
+    private static boolean awaitWaitingUnless(IntSupplier waiting, int n, CompletableFuture<?> waiter) throws InterruptedException {
+        return awaitWaitingUnless(waiting, n, () -> !waiter.isDone());
+    }
+
+    /** As {@link #awaitWaiting}, but false once {@code stillWaiting} is false (then {@code n} may never come). */
+    private static boolean awaitWaitingUnless(IntSupplier waiting, int n, java.util.function.BooleanSupplier stillWaiting)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (waiting.getAsInt() != n) {
+            if (!stillWaiting.getAsBoolean()) {
+                return false;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("never saw " + n + " waiters, saw " + waiting.getAsInt());
+            }
+            Thread.sleep(10);
+        }
+        return true;
     }
 
     private static void awaitWaiting(IntSupplier waiting, int n) throws InterruptedException {

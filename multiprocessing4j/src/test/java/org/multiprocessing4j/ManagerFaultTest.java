@@ -366,20 +366,35 @@ class ManagerFaultTest extends ChildProcessTestBase {
         for (boolean kill : new boolean[] {false, true}) {
             java.util.Set<java.nio.file.Path> filesBefore = thisTreesShmFiles();
             Manager manager = Manager.start();
-            try {
+            try (Semaphore ready = new Semaphore(0)) {
                 Queue<String> q = manager.queue();
                 JoinableQueue<String> jq = manager.joinableQueue();
                 Event event = manager.event();
                 Semaphore semaphore = manager.semaphore(0);
                 Lock lock = manager.lock();
                 lock.acquire();
-                Process queueChild = new Process(() -> System.exit(failsWithManagerUnavailable(q::get)));
-                Process eventChild = new Process(() -> System.exit(failsWithManagerUnavailable(event::await)));
+                // NOTE: a child that first uses a handle after the manager closed cannot attach its file (documented:
+                // IllegalStateException), so each child attaches (qsize, isSet), says so, and only then waits; a child
+                // JVM may take seconds to get there on a loaded machine
+                Process queueChild = new Process(() -> {
+                    q.qsize();
+                    ready.release();
+                    System.exit(failsWithManagerUnavailable(q::get));
+                });
+                Process eventChild = new Process(() -> {
+                    event.isSet();
+                    ready.release();
+                    System.exit(failsWithManagerUnavailable(event::await));
+                });
                 queueChild.start();
                 eventChild.start();
-                List<CompletableFuture<Throwable>> here = List.of(waitInThread(jq::get), waitInThread(semaphore::acquire),
-                        waitInThread(lock::acquire));
-                Thread.sleep(500); // NOTE: all into their waits
+                List<Thread> threads = new java.util.ArrayList<>();
+                List<CompletableFuture<Throwable>> here = List.of(waitInThread(jq::get, threads), waitInThread(semaphore::acquire, threads),
+                        waitInThread(lock::acquire, threads));
+                assertTrue(ready.acquire(HANG) && ready.acquire(HANG), "the children never attached their handles");
+                for (Thread t : threads) {
+                    SemaphoreEventTest.awaitAsleepInFutex(t); // NOTE: all into their waits
+                }
                 if (kill) {
                     ProcessHandle.of(manager.pid().getAsLong()).orElseThrow().destroyForcibly();
                 } else {
@@ -418,7 +433,7 @@ class ManagerFaultTest extends ChildProcessTestBase {
         void call() throws Exception;
     }
 
-    private static CompletableFuture<Throwable> waitInThread(Blocking call) {
+    private static CompletableFuture<Throwable> waitInThread(Blocking call, List<Thread> threads) {
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
@@ -430,6 +445,7 @@ class ManagerFaultTest extends ChildProcessTestBase {
         });
         t.setDaemon(true);
         t.start();
+        threads.add(t);
         return outcome;
     }
 

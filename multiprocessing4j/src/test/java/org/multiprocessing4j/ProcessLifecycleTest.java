@@ -300,10 +300,29 @@ class ProcessLifecycleTest extends ChildProcessTestBase {
         });
         Thread starter = new Thread(p::start);
         starter.start();
-        Thread.sleep(10); // NOTE: a spawn takes well over 100 ms here
+        // NOTE: terminate() must come while start() runs (a spawn takes well over 100 ms). A fixed 10 ms was not
+        // enough on a loaded machine: the starter had not yet entered start(), and terminate() was refused
+        // ("not started"). Once a frame above start() shows, start() holds the process's monitor (its body
+        // is one synchronized block); if the start ended first, terminate() just ends the child, as asserted
+        awaitInsideStart(starter);
         p.terminate();
         starter.join();
         p.join(HANG);
         assertEquals(-15, p.exitCode());
+    }
+
+    /** Waits until {@code starter} runs a call made from inside {@link Process#start()}, or has ended. */
+    private static void awaitInsideStart(Thread starter) throws InterruptedException {
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (starter.isAlive()) {
+            StackTraceElement[] stack = starter.getStackTrace();
+            for (int i = 1; i < stack.length; i++) {
+                if (stack[i].getClassName().equals(Process.class.getName()) && stack[i].getMethodName().equals("start")) {
+                    return;
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "the starter never got into start()");
+            Thread.sleep(1);
+        }
     }
 }

@@ -28,6 +28,12 @@ final class ShmLeaks {
     private static final long SAMPLE_MS = 100;
     private static final Pattern TREE_FILE = Pattern.compile("mp4j-(\\d+)-\\d+-.*");
     private static final Pattern WARM_UP_FILE = Pattern.compile("mp4j-warm-up-(\\d+)-.*");
+    /**
+     * A named segment of a test ({@code SharedMemoryTest.uniqueName}: {@code test-<what>-<pid>-<nanoTime>}), by the
+     * pid of the JVM that made it: another build's (seen on a machine running several) is not ours even when no
+     * process has it mapped at the moment we look (made, not yet mapped; or unmapped, not yet unlinked).
+     */
+    private static final Pattern TEST_SEGMENT = Pattern.compile("mp4j-shm-test-.*-(\\d+)-\\d+");
 
     private final Set<Path> before;
     private final Set<Long> ours = ConcurrentHashMap.newKeySet();
@@ -78,7 +84,7 @@ final class ShmLeaks {
 
     private boolean ours(Path file) {
         String name = file.getFileName().toString();
-        for (Pattern withPid : new Pattern[] {TREE_FILE, WARM_UP_FILE}) {
+        for (Pattern withPid : new Pattern[] {TREE_FILE, WARM_UP_FILE, TEST_SEGMENT}) {
             Matcher m = withPid.matcher(name);
             if (m.matches()) {
                 return ours.contains(Long.parseLong(m.group(1)));

@@ -83,8 +83,20 @@ final class AotCache {
         this.file = eligible(command) ? cacheDirectory().resolve("child-" + key(command, false) + "-" + key(command, true) + ".aot") : null;
     }
 
-    /** The options that make the next child use the cache, or none yet (then training may start). */
-    synchronized List<String> options() {
+    /** The options that make the next child use the cache, or none yet (then training may start in the background). */
+    List<String> options() {
+        return options(false);
+    }
+
+    /**
+     * As {@link #options()}; {@code awaited}: the caller is about to wait for the training
+     * ({@link #awaitTraining}), so one started now runs at normal priority. A background training runs at the
+     * lowest ({@code nice -n 19}) so that it does not slow the application; but a caller that waits for it has
+     * nothing to run meanwhile, and on a machine whose CPUs are busy (other programs, a loaded CI runner) a
+     * niced trainer gets almost no CPU: {@code prestart()} then waited out the whole training limit (2 min)
+     * and ended without a cache.
+     */
+    synchronized List<String> options(boolean awaited) {
         if (file == null) {
             return List.of();
         }
@@ -99,7 +111,7 @@ final class AotCache {
         }
         if (training == null) {
             ExitSequence.add(ExitSequence.Phase.CONTEXTS, this::abandonTraining);
-            training = CompletableFuture.runAsync(this::train, r -> {
+            training = CompletableFuture.runAsync(() -> train(!awaited), r -> {
                 Thread t = new Thread(r, "mp4j-aot-training");
                 t.setDaemon(true);
                 t.start();
@@ -129,14 +141,15 @@ final class AotCache {
         return file;
     }
 
-    private void train() {
+    /** Trains the cache in a child JVM; {@code background}: at the lowest CPU priority. */
+    private void train(boolean background) {
         Path tmp = temporaryFile();
         try {
             Files.createDirectories(file.getParent());
             deleteAbandonedTrainings();
-            // NOTE: at the lowest priority: on a small machine a trainer at normal priority slowed the
-            // application's first seconds (Pool(2) chunksize-1 maps ran at about half speed meanwhile).
-            JvmCommand trainer = command.withOptions(List.of("-XX:AOTCacheOutput=" + tmp), false, true);
+            // NOTE: in the background at the lowest priority: on a small machine a trainer at normal priority
+            // slowed the application's first seconds (Pool(2) chunksize-1 maps ran at about half speed meanwhile).
+            JvmCommand trainer = command.withOptions(List.of("-XX:AOTCacheOutput=" + tmp), false, background);
             ObjectCodec codec = new ObjectCodec(Serializers.create(command.serializer(), AotCache.class.getClassLoader()));
             ChildJvm child = ChildJvm.launch(trainer);
             boolean late;

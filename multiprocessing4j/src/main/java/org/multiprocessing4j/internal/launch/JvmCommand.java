@@ -179,7 +179,7 @@ public final class JvmCommand {
         if (aotCache == null || aotCache.file() == null) {
             return false;
         }
-        aotCache.options();
+        aotCache.options(true); // NOTE: a training started for a waiter runs at normal priority (see AotCache.options)
         return aotCache.awaitTraining(timeout);
     }
 

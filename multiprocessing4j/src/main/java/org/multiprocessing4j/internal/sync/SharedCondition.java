@@ -143,6 +143,10 @@ public final class SharedCondition {
                 }
                 if (state == REGISTERED) {
                     if (SyncWeakening.CONDITION_PLAIN_SLEEP) {
+                        // NOTE: the weakened variant also widens its window (the look above, then the store), so that
+                        // the stress run catches the race within its budget even on a loaded machine, where its steps
+                        // are few and rarely meet in a window of a few instructions (3 runs of 20 s missed it there)
+                        java.util.concurrent.locks.LockSupport.parkNanos(50_000);
                         INT.set(segment, s, SLEEPING); // weakened: may overwrite SIGNALLED
                     } else if (!INT.compareAndSet(segment, s, REGISTERED, SLEEPING)) {
                         continue; // signalled meanwhile
