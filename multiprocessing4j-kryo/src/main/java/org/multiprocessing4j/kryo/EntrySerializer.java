@@ -11,7 +11,11 @@ import java.util.Map;
 /**
  * {@link SimpleImmutableEntry} and {@link SimpleEntry} by their key and value, each written by Kryo: JDK
  * serialization (the choice for a Serializable JDK class) would require both to be Serializable, and a
- * starmap's pairs travel as such entries. Stateless; one instance per entry class.
+ * starmap's pairs travel as such entries. A {@code SimpleEntry} is created (and may be referred to) once its
+ * key is read, so its value may lead back to it; an entry reachable from its own key, or a
+ * {@code SimpleImmutableEntry} from its value, could only be created after the reference back to it is
+ * read, so then the graph goes whole by JDK serialization ({@link Mp4jKryo#enterContents}). Stateless; one
+ * instance per entry class.
  */
 final class EntrySerializer extends Serializer<Map.Entry<Object, Object>> {
     private final boolean immutable;
@@ -22,14 +26,28 @@ final class EntrySerializer extends Serializer<Map.Entry<Object, Object>> {
 
     @Override
     public void write(Kryo kryo, Output output, Map.Entry<Object, Object> entry) {
-        kryo.writeClassAndObject(output, entry.getKey());
-        kryo.writeClassAndObject(output, entry.getValue());
+        Mp4jKryo mp4j = (Mp4jKryo) kryo;
+        mp4j.enterContents(entry);
+        try {
+            kryo.writeClassAndObject(output, entry.getKey());
+            if (!immutable) {
+                mp4j.leaveContents(entry); // NOTE: read creates a SimpleEntry before its value
+            }
+            kryo.writeClassAndObject(output, entry.getValue());
+        } finally {
+            mp4j.leaveContents(entry);
+        }
     }
 
     @Override
     public Map.Entry<Object, Object> read(Kryo kryo, Input input, Class<? extends Map.Entry<Object, Object>> type) {
         Object key = kryo.readClassAndObject(input);
-        Object value = kryo.readClassAndObject(input);
-        return immutable ? new SimpleImmutableEntry<>(key, value) : new SimpleEntry<>(key, value);
+        if (immutable) {
+            return new SimpleImmutableEntry<>(key, kryo.readClassAndObject(input));
+        }
+        SimpleEntry<Object, Object> entry = new SimpleEntry<>(key, null);
+        kryo.reference(entry); // NOTE: a reference back to the entry from its value resolves to it
+        entry.setValue(kryo.readClassAndObject(input));
+        return entry;
     }
 }

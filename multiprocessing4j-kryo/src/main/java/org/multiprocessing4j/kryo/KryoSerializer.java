@@ -61,7 +61,10 @@ import org.multiprocessing4j.Serializer;
  * Lambdas that are not serializable; a lambda reachable from its own captured values; objects whose
  * class has no equivalent on the other side (both sides must run the same class versions: the format
  * carries no schema); JDK classes that are neither {@code Serializable} nor known to Kryo (threads,
- * sockets, streams); an object graph deeper than the calling thread's stack allows (a linked chain of
+ * sockets, streams), nor views of a JDK collection that are not {@code Serializable} ({@code keySet()},
+ * {@code values()}, {@code entrySet()} of a {@code HashMap}, {@code subList} of an {@code ArrayList}: copy
+ * them into a new collection); a {@code SimpleImmutableEntry} reachable from its own value in a graph that
+ * is not {@code Serializable} as a whole; an object graph deeper than the calling thread's stack allows (a linked chain of
  * some 10^4 to 10^5 nodes, depending on the stack size). {@link #toBytes} reports each of these as an
  * {@link IOException} whose message names the class it could not write.
  *

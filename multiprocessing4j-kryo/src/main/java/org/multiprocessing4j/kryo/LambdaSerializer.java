@@ -24,7 +24,8 @@ import java.lang.reflect.Method;
  * <p>Wire form: capturing class (Kryo class reference), the seven strings and the method kind of the
  * {@code SerializedLambda}, the captured-argument count, then each argument with its class.
  * A lambda that captures itself (through a field of a captured object) cannot be rebuilt: it is created
- * only after its arguments are read. Stateless, so one instance may serve many Kryo instances.
+ * only after its arguments are read, so writing one fails. Stateless, so one instance may serve many Kryo
+ * instances.
  */
 final class LambdaSerializer extends Serializer<Object> {
 
@@ -59,8 +60,14 @@ final class LambdaSerializer extends Serializer<Object> {
         output.writeString(form.getInstantiatedMethodType());
         int count = form.getCapturedArgCount();
         output.writeVarInt(count, true);
-        for (int i = 0; i < count; i++) {
-            kryo.writeClassAndObject(output, form.getCapturedArg(i));
+        Mp4jKryo mp4j = (Mp4jKryo) kryo;
+        mp4j.enterContents(lambda); // NOTE: a reference back to the lambda fails the write: it would read as null
+        try {
+            for (int i = 0; i < count; i++) {
+                kryo.writeClassAndObject(output, form.getCapturedArg(i));
+            }
+        } finally {
+            mp4j.leaveContents(lambda);
         }
     }
 

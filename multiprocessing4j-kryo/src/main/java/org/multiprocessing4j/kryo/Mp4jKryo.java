@@ -68,6 +68,14 @@ final class Mp4jKryo extends Kryo {
     private Object shared;
     /** The object Kryo is handing to the JDK path now ({@link GraphJavaSerializer}), or null. */
     Object handedToJdk;
+    /**
+     * Objects whose serializer is writing the values they are created from ({@link #enterContents}): Kryo
+     * creates them only after reading those values, so a reference back to one from inside them would
+     * arrive as null.
+     */
+    private final IdentityHashMap<Object, Boolean> openContents = new IdentityHashMap<>();
+    /** An object of the graph being written that is reachable from its own contents; null while none. */
+    private Object cyclic;
 
     Mp4jKryo() {
         this(new LoaderAwareClassResolver(), new WatchedReferences());
@@ -129,10 +137,51 @@ final class Mp4jKryo extends Kryo {
         return s;
     }
 
+    /**
+     * The object of the graph just written that is reachable from the values it is created from (see
+     * {@link #enterContents}), which Kryo would read back as null, or null; cleared for the next graph.
+     */
+    Object takeCyclic() {
+        Object c = cyclic;
+        cyclic = null;
+        return c;
+    }
+
+    /**
+     * Called by a serializer that creates its object only after reading {@code values} it is about to
+     * write ({@link EntrySerializer}, {@link LambdaSerializer}): a reference back to {@code object} from
+     * inside them would be read before the object exists, as null. Until {@link #leaveContents}, such a
+     * reference is noted ({@link #takeCyclic}) and the graph goes whole by JDK serialization, which keeps
+     * it; for a lambda, which JDK serialization cannot rebuild either, the write fails at once.
+     */
+    void enterContents(Object object) {
+        openContents.put(object, Boolean.TRUE);
+    }
+
+    /** Ends {@link #enterContents} for {@code object}. */
+    void leaveContents(Object object) {
+        openContents.remove(object);
+    }
+
+    /** A reference to {@code object} is being written: notes one back to an object whose contents are open. */
+    private void referenced(Object object) {
+        if (openContents.isEmpty() || !openContents.containsKey(object)) {
+            return;
+        }
+        if (getRegistration(object.getClass()).getSerializer() instanceof LambdaSerializer) {
+            throw new com.esotericsoftware.kryo.KryoException("lambda " + object.getClass().getName()
+                    + " is reachable from its own captured values; it cannot be sent, as it is rebuilt only after them");
+        }
+        if (cyclic == null) {
+            cyclic = object;
+        }
+    }
+
     @Override
     public void reset() {
         super.reset();
         writtenByJdk.clear();
+        openContents.clear();
     }
 
     /**
@@ -146,6 +195,15 @@ final class Mp4jKryo extends Kryo {
     /** Kryo's references, also noting an object Kryo writes that the JDK path wrote before. */
     private static final class WatchedReferences extends MapReferenceResolver {
         Mp4jKryo kryo;
+
+        @Override
+        public int getWrittenId(Object object) {
+            int id = super.getWrittenId(object);
+            if (id != -1) {
+                kryo.referenced(object);
+            }
+            return id;
+        }
 
         @Override
         public int addWrittenObject(Object object) {
@@ -217,7 +275,7 @@ final class Mp4jKryo extends Kryo {
             throw e;
         }
         if (!serializable) {
-            return chosen;
+            return isUnbuildableJdkCollection(type, chosen) ? new Refused(type) : chosen;
         }
         if (!JdkClasses.hasJdkPart(type)) {
             return SerializationHooks.present(type) ? jdk : chosen;
@@ -230,6 +288,37 @@ final class Mp4jKryo extends Kryo {
         }
         // NOTE: one of Kryo's serializers for a JDK type: kept where it loses nothing
         return LOSSLESS_VALUES.contains(type) || isJdkEnumSetOrZone(type) ? chosen : jdk;
+    }
+
+    /**
+     * A JDK collection or map that is not {@code Serializable} and that Kryo could write item by item but not
+     * make again: not public, or without a public no-argument constructor, it is a view of another collection
+     * ({@code HashMap.keySet()}, {@code values()}, {@code ArrayList.subList()}), which arrived unreadable.
+     */
+    private static boolean isUnbuildableJdkCollection(Class<?> type, Serializer<?> chosen) {
+        return JdkClasses.isJdk(type) && (chosen instanceof CollectionSerializer || chosen instanceof MapSerializer)
+                && !(Modifier.isPublic(type.getModifiers()) && hasPublicNoArgConstructor(type));
+    }
+
+    /** Refuses to write a class it is registered for ({@link #isUnbuildableJdkCollection}), saying why. */
+    private static final class Refused extends Serializer<Object> {
+        private final Class<?> type;
+
+        Refused(Class<?> type) {
+            this.type = type;
+        }
+
+        @Override
+        public void write(Kryo kryo, com.esotericsoftware.kryo.io.Output output, Object object) {
+            throw new com.esotericsoftware.kryo.KryoException(type.getName() + " is neither Serializable nor a JDK"
+                    + " collection that can be made again from its items (a view of another collection?): copy it into"
+                    + " a new ArrayList, HashSet or HashMap to send it");
+        }
+
+        @Override
+        public Object read(Kryo kryo, com.esotericsoftware.kryo.io.Input input, Class<?> readType) {
+            throw new com.esotericsoftware.kryo.KryoException(type.getName() + " cannot be read: it is never written");
+        }
     }
 
     /** The JDK's own EnumSet classes and ZoneId's (Kryo writes the elements and the id: all of their state). */
