@@ -308,7 +308,6 @@ public class Queue<T> implements Serializable, AutoCloseable {
         return shownAs != null ? shownAs : getClass().getSimpleName();
     }
 
-    /** Makes messages call this queue {@code name}: for the class that wraps it. Before any use. */
     /**
      * Marks this queue as made by the manager process {@code manager}: a wait on it in any process that uses
      * this handle (or a copy made after this call) ends with {@link ManagerUnavailableException} once that
@@ -319,6 +318,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
         ownerStartMillis = manager.startMillis();
     }
 
+    /** Makes messages call this queue {@code name}: for the class that wraps it. Before any use. */
     final void showAs(String name) {
         shownAs = name;
         itemDescription = describeItems();

@@ -1,7 +1,6 @@
 package org.multiprocessing4j;
 
 import java.io.IOException;
-import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -273,9 +272,11 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     /**
      * A decoded copy is this JVM's open decoded copy of the same list, if there is one: {@link #shm} was
      * already resolved to the open segment copy, and the first list over it is the one to use.
+     *
+     * @return the list to use in place of this decoded one
      */
     @Serial
-    private Object readResolve() throws ObjectStreamException {
+    private Object readResolve() {
         return shm.adopt(this);
     }
 

@@ -1,7 +1,6 @@
 package org.multiprocessing4j;
 
 import java.io.IOException;
-import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -233,9 +232,13 @@ public final class SharedMemory implements Serializable, AutoCloseable {
         }
     }
 
-    /** A decoded copy is this JVM's open decoded copy of the same segment, if there is one (see the class doc). */
+    /**
+     * A decoded copy is this JVM's open decoded copy of the same segment, if there is one (see the class doc).
+     *
+     * @return the copy to use in place of this decoded one
+     */
     @Serial
-    private Object readResolve() throws ObjectStreamException {
+    private Object readResolve() {
         return DECODED.resolve(new Identity(name, incarnation), this);
     }
 
