@@ -153,7 +153,10 @@ public final class NamedSegment implements AutoCloseable {
             long remover = -1;
             try {
                 boolean late = System.nanoTime() - deadline >= 0;
-                if (!SegmentLayout.unpublished(file.segment()) || late) {
+                // NOTE: mapped while the creator was still growing the file (it zero-fills it before it writes and
+                // publishes the header): published now, but this mapping is short of it; map it again
+                boolean mappedShort = SegmentLayout.mappedShort(file.segment());
+                if (!(mappedShort && !late) && (!SegmentLayout.unpublished(file.segment()) || late)) {
                     long size = SegmentLayout.check(file.segment(), path);
                     NamedSegment segment = new NamedSegment(name, path, file, size);
                     remover = OpenSegments.register(segment);

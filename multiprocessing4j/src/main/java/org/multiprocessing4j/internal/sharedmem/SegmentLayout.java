@@ -98,6 +98,20 @@ public final class SegmentLayout {
         return size;
     }
 
+    /**
+     * True if the header is published but declares a segment larger than this mapping holds: the file was
+     * mapped while its creator was still growing it (it zero-fills the file before it writes the header), so
+     * it must be mapped again. Read through this mapping, so a file made later under the same name does not
+     * count.
+     */
+    static boolean mappedShort(MemorySegment file) {
+        if (unpublished(file)) {
+            return false;
+        }
+        long size = file.get(JAVA_LONG, FileHeader.CAPACITY_OFFSET);
+        return size > 0 && size <= MAX_SIZE && fileSize(size) > file.byteSize();
+    }
+
     /** True if the magic is still 0: the creator has not published the header yet. */
     static boolean unpublished(MemorySegment file) {
         return file.byteSize() < DATA || (long) LONG.getAcquire(file, FileHeader.MAGIC_OFFSET) == 0L;
