@@ -48,6 +48,12 @@ import org.multiprocessing4j.internal.sync.Waits;
  * captures one uses the same barrier. Memory visibility: everything each party did before its
  * {@code await} happens-before everything every party does after its {@code await} returns.
  *
+ * <p>Decoding the same handle again in a JVM gives the same instance while it is open: every pool task that
+ * captures a barrier uses one decoded copy (with its action), and one mapping of its file, in its worker.
+ * Closing that copy closes it for every holder in the JVM; the next decode gives a new copy, which maps the
+ * file afresh. The creating process's own object is never handed out so (a decode there gives a copy of its
+ * own).
+ *
  * <p>Lifetime: {@link #close()} ends this process's use; in the creating process it also removes the
  * shared file. Barriers never closed are removed when the root process of the tree exits. Thread-safe.
  */
@@ -185,10 +191,23 @@ public final class Barrier implements Serializable, AutoCloseable {
         return parties;
     }
 
-    /** Ends this process's use of the barrier; the creating process also removes its shared file. Idempotent. */
+    /**
+     * Ends this process's use of the barrier; the creating process also removes its shared file. On a
+     * decoded copy this closes it for every holder in this JVM (see the class doc). Idempotent.
+     */
     @Override
     public void close() {
         file.close();
+    }
+
+    /**
+     * A decoded copy is this JVM's open decoded copy of the same barrier, if there is one (see the class doc).
+     *
+     * @return the copy to use in place of this decoded one
+     */
+    @Serial
+    private Object readResolve() {
+        return file.adopt(this);
     }
 
     private SharedBarrier core() {

@@ -56,6 +56,13 @@ import org.multiprocessing4j.internal.sync.Waits;
  * <p>Processes: a {@code Condition} is a serializable handle (with its lock); a child that captures one
  * uses the same condition. Memory visibility: that of its lock.
  *
+ * <p>Decoding the same handle again in a JVM gives the same instance while it is open: every pool task that
+ * captures a condition uses one decoded copy, and one mapping of its file, in its worker, and its lock,
+ * decoded with it, is that lock's decoded copy of the JVM. Closing that copy closes it for every holder in
+ * the JVM (the waiters of all its tasks absorb no later signal); the next decode gives a new copy, which
+ * maps the file afresh. The creating process's own object is never handed out so (a decode there gives a
+ * copy of its own).
+ *
  * <p>Lifetime: {@link #close()} ends this process's use (and its own lock's, when it made one); the
  * creating process also removes its shared file. Conditions never closed are removed when the root
  * process of the tree exits. Thread-safe.
@@ -292,7 +299,8 @@ public final class Condition implements java.util.concurrent.locks.Condition, Se
     /**
      * Ends this process's use of the condition (and of its own lock); the creator removes its file. Threads
      * of this process still waiting through this handle fail with {@link IllegalStateException} and absorb
-     * no later signal (it goes to a live waiter of another process). Idempotent.
+     * no later signal (it goes to a live waiter of another process). On a decoded copy this closes it for
+     * every holder in this JVM (see the class doc). Idempotent.
      */
     @Override
     public void close() {
@@ -311,6 +319,16 @@ public final class Condition implements java.util.concurrent.locks.Condition, Se
                 lock.close();
             }
         }
+    }
+
+    /**
+     * A decoded copy is this JVM's open decoded copy of the same condition, if there is one (see the class doc).
+     *
+     * @return the copy to use in place of this decoded one
+     */
+    @Serial
+    private Object readResolve() {
+        return file.adopt(this);
     }
 
     /** Threads waiting now, in every process (a snapshot; tests use it). */

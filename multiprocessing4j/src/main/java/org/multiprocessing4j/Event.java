@@ -33,6 +33,11 @@ import org.multiprocessing4j.internal.sync.Waits;
  * {@code set()} happens-before everything a thread does after an {@code await} that returns true because
  * of it (or an {@code isSet()} that returns true).
  *
+ * <p>Decoding the same handle again in a JVM gives the same instance while it is open: every pool task that
+ * captures an event uses one decoded copy, and one mapping of its file, in its worker. Closing that copy
+ * closes it for every holder in the JVM; the next decode gives a new copy, which maps the file afresh. The
+ * creating process's own object is never handed out so (a decode there gives a copy of its own).
+ *
  * <p>Lifetime: {@link #close()} ends this process's use; in the creating process it also removes the
  * shared file (processes already using it keep working). Events never closed are removed when the root
  * process of the tree exits.
@@ -120,12 +125,25 @@ public final class Event implements Serializable, AutoCloseable {
         return core().await(Waits.deadline(timeout));
     }
 
-    /** Ends this process's use of the event; the creating process also removes its shared file. Idempotent. */
+    /**
+     * Ends this process's use of the event; the creating process also removes its shared file. On a
+     * decoded copy this closes it for every holder in this JVM (see the class doc). Idempotent.
+     */
     @Override
     public void close() {
         if (file != null) {
             file.close();
         }
+    }
+
+    /**
+     * A decoded copy is this JVM's open decoded copy of the same event, if there is one (see the class doc).
+     *
+     * @return the copy to use in place of this decoded one
+     */
+    @Serial
+    private Object readResolve() {
+        return file == null ? this : file.adopt(this);
     }
 
     private SharedEvent core() {

@@ -60,6 +60,13 @@ import org.multiprocessing4j.internal.sync.Waits;
  * thread did before releasing the lock happens-before everything a thread does after it next acquires it,
  * in any process (see the package doc).
  *
+ * <p>Decoding the same handle again in a JVM gives the same instance while it is open: every pool task that
+ * captures a lock uses one decoded copy, and one mapping of its file, in its worker. What the process holds
+ * does not change: the owner word records processes, not objects, so a lock a task took and did not release
+ * stays held by the worker, and is taken over if it dies. Closing that copy closes it for every holder in
+ * the JVM; the next decode gives a new copy, which maps the file afresh. The creating process's own object
+ * is never handed out so (a decode there gives a copy of its own).
+ *
  * <p>Lifetime: {@link #close()} ends this process's use; in the process that created the lock it also
  * removes its shared file, so processes already using it keep working and a copy first used later throws
  * {@link IllegalStateException}. Locks never closed are removed when the root process of the tree exits.
@@ -258,12 +265,26 @@ public final class Lock implements java.util.concurrent.locks.Lock, ConditionLoc
         return new Condition(this);
     }
 
-    /** Ends this process's use of the lock; the creating process also removes its shared file. Idempotent. */
+    /**
+     * Ends this process's use of the lock; the creating process also removes its shared file. On a decoded
+     * copy this closes it for every holder in this JVM (see the class doc). Idempotent.
+     */
     @Override
     public void close() {
         if (source instanceof SyncFile file) {
             file.close();
         }
+    }
+
+    /**
+     * A decoded copy is this JVM's open decoded copy of the same lock, if there is one (see the class doc).
+     *
+     * @return the copy to use in place of this decoded one
+     */
+    @Serial
+    private Object readResolve() {
+        // NOTE: a lock over another object's memory (a value's) is one of that object's fields, shared with it
+        return source instanceof SyncFile file ? file.adopt(this) : this;
     }
 
     /**

@@ -15,6 +15,7 @@ import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.pipe.DefaultCodec;
 import org.multiprocessing4j.internal.queue.QueueFeeder;
 import org.multiprocessing4j.internal.queue.SharedQueue;
+import org.multiprocessing4j.internal.sharedmem.DecodedHandles;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 
@@ -63,6 +64,14 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  * its lock is taken over within a futex slice. Memory visibility: everything a thread did before its
  * {@code put} happens-before what the thread whose {@code get} returns that item does next.
  *
+ * <p>Decoding the same handle again in a JVM gives the same instance while it is open: every pool task
+ * that captures a queue (say, to put its result on) uses one decoded copy in its worker, with one mapping
+ * of the file and one feeder, so the items the worker's tasks put while the shared memory is full keep
+ * their order. That copy's per-process state is shared by those tasks: {@link #close()} closes it for
+ * every holder in the JVM (the next decode gives a new copy, which attaches afresh), and
+ * {@link #cancelJoinThread()} and {@link #joinThread()} apply to the items any of them put through it.
+ * The creating process's own object is never handed out so (a decode there gives a copy of its own).
+ *
  * <p>Close and lifetime: {@link #close()} ends this process's use of the queue; threads of this process
  * blocked in it throw {@link IllegalStateException}, as do later {@code put}/{@code get}. When the
  * creating process closes the queue its shared file is removed, once every child process it has at that
@@ -76,6 +85,22 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  *
  * @param <T> the type of the items
  */
+/*
+ * Implementation notes
+ *
+ * Canonical decoded copies. A decoded copy attaches the file on first use (and its feeder attaches it
+ * again, for itself) and keeps those mappings until it is closed: a shared arena is never unmapped by the
+ * garbage collector, and an unclosed feeder stays in QueueFeeder's exit set. With one copy per decode, a
+ * pool worker that ran N tasks capturing one queue held N mappings of it, up to the kernel's limit of about
+ * 65,530 per process (and up to N feeders). So readResolve looks the copy up in DECODED, keyed by the
+ * file's path (128 random bits, never reused: the file is made with O_EXCL) with the class, limits and
+ * serializer the handle claims, and returns the open copy there if any. The per-process state this object
+ * holds (the feeder, cancelJoinThread's flag, closed) is meant per process, as CPython's; sharing it
+ * among the tasks of a worker keeps the order of that process's buffered items. close() sets closed under
+ * the monitor, then leaves DECODED; a decode that ran before may still return the closing copy (ordered
+ * before the close), one after never does. A subclass outside this package does not inherit readResolve
+ * (package-private) and keeps one copy per decode.
+ */
 public class Queue<T> implements Serializable, AutoCloseable {
     @Serial
     private static final long serialVersionUID = 1L;
@@ -83,6 +108,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
     public static final int CAPACITY_BYTES = SharedQueue.DEFAULT_CAPACITY;
     /** "Forever" as a relative wait: 2^62 ns, about 146 years, so deadline arithmetic cannot overflow. */
     private static final long FOREVER_NANOS = 1L << 62;
+    /** This JVM's open decoded copies, one per queue file. */
+    private static final DecodedHandles<Identity, Queue<?>> DECODED = new DecodedHandles<>(q -> !q.closed);
 
     /** The shared-memory file of the queue. */
     private final String path;
@@ -108,6 +135,12 @@ public class Queue<T> implements Serializable, AutoCloseable {
     private transient volatile boolean closed;
     private transient String itemDescription;
     private transient ObjectCodec codec;
+    /** The {@link SimpleQueue} that first adopted this decoded copy; guarded by this. */
+    private transient Object wrapper;
+
+    /** What tells one queue from every other: its file's path (random, never reused) and its shape. */
+    private record Identity(String path, Class<?> type, long maxsize, String serializer, boolean buffersWhenFull) {
+    }
 
     /** A queue without an item limit. */
     public Queue() {
@@ -161,6 +194,26 @@ public class Queue<T> implements Serializable, AutoCloseable {
         this.creator = false;
         this.buffersWhenFull = false;
         this.closed = true;
+    }
+
+    /**
+     * A handle of the same queue as {@code handle} that is not this JVM's shared decoded copy (every decode
+     * gives that one): a second process's handle, for tests that model two processes in one JVM. A plain
+     * {@code Queue}, never the creator's; it maps the file on first use and is closed on its own.
+     */
+    static <T> Queue<T> separateHandle(Queue<T> handle) {
+        return new Queue<>(handle);
+    }
+
+    private Queue(Queue<T> handle) {
+        this.path = Objects.requireNonNull(handle.path, "a cluster's queue has no file");
+        this.maxsize = handle.maxsize;
+        this.serializer = handle.serializer;
+        this.creator = false;
+        this.buffersWhenFull = handle.buffersWhenFull;
+        this.shownAs = handle.shownAs;
+        this.ownerPid = handle.ownerPid;
+        this.ownerStartMillis = handle.ownerStartMillis;
     }
 
     /**
@@ -525,8 +578,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * too. In the creating process it also removes the shared file, at once or once the child processes it
      * has now have ended (see the class doc). Items already put
      * stay for other processes; items this process buffered while the shared memory was full are still
-     * moved into it by the feeder thread (see {@link #joinThread()}). Idempotent; never blocks beyond the
-     * unmapping.
+     * moved into it by the feeder thread (see {@link #joinThread()}). On a decoded copy this closes it for
+     * every holder in this JVM (see the class doc). Idempotent; never blocks beyond the unmapping.
      */
     @Override
     public void close() {
@@ -537,6 +590,9 @@ public class Queue<T> implements Serializable, AutoCloseable {
             }
             closed = true;
             q = shared;
+        }
+        if (!creator && path != null) {
+            DECODED.forget(identity(), this);
         }
         QueueFeeder f;
         synchronized (this) {
@@ -602,6 +658,52 @@ public class Queue<T> implements Serializable, AutoCloseable {
         if (f != null) {
             f.cancelJoin();
         }
+    }
+
+    /**
+     * A decoded copy is this JVM's open decoded copy of the same queue, if there is one (see the class doc).
+     * Package-private and final so that it applies to {@link JoinableQueue} too.
+     *
+     * @return the copy to use in place of this decoded one
+     */
+    @Serial
+    final Object readResolve() {
+        if (path == null) {
+            return this;
+        }
+        Queue<?> open = DECODED.resolve(identity(), this);
+        if (open != this && ownerPid != 0) {
+            open.learnOwner(ownerPid, ownerStartMillis);
+        }
+        return open;
+    }
+
+    /** Takes the manager that made this queue from another decoded copy, if this one did not know it. */
+    private synchronized void learnOwner(long pid, long startMillis) {
+        if (ownerPid != 0 || closed) {
+            return;
+        }
+        ownerPid = pid;
+        ownerStartMillis = startMillis;
+        SharedQueue q = shared;
+        if (q != null) {
+            q.watchOwner(new ProcessStamp(pid, startMillis));
+        }
+    }
+
+    /**
+     * The {@link SimpleQueue} that first adopted this decoded copy, or {@code candidate}, which does so
+     * now: a simple queue decoded around this queue resolves to it.
+     */
+    final synchronized Object adopt(Object candidate) {
+        if (wrapper == null) {
+            wrapper = candidate;
+        }
+        return wrapper;
+    }
+
+    private Identity identity() {
+        return new Identity(path, getClass(), maxsize, serializer, buffersWhenFull);
     }
 
     /** True if {@code other} is a handle of the same shared queue (this object, or a copy of it). */

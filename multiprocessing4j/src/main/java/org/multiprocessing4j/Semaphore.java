@@ -47,6 +47,13 @@ import org.multiprocessing4j.internal.sync.Waits;
  * semaphore, mapping its shared memory on first use. Memory visibility: everything a thread did before a
  * {@code release()} happens-before everything a thread does after an acquire that took that permit.
  *
+ * <p>Decoding the same handle again in a JVM gives the same instance while it is open: every pool task that
+ * captures a semaphore uses one decoded copy, and one mapping of its file, in its worker. The permits held
+ * are counted per process, whichever task took them: they come back if the process is killed, and are
+ * consumed when it ends in an orderly way or closes that copy. Closing it closes it for every holder in the
+ * JVM; the next decode gives a new copy, which maps the file afresh. The creating process's own object is
+ * never handed out so (a decode there gives a copy of its own).
+ *
  * <p>Lifetime: {@link #close()} ends this process's use; in the creating process it also removes the
  * shared file (processes already using it keep working). Semaphores never closed are removed when the
  * root process of the tree exits.
@@ -195,8 +202,9 @@ public class Semaphore implements Serializable, AutoCloseable {
      * Ends this process's use; the creating process also removes its shared file. If this handle was used
      * in this process, the permits this process still holds in the semaphore (taken through any of its
      * handles) are consumed, as when it ends normally: they are not given back, now or after this process
-     * dies, even if it is then killed. Idempotent. Threads of this process still using this handle then
-     * fail with {@link IllegalStateException}.
+     * dies, even if it is then killed. On a decoded copy this closes it for every holder in this JVM (see the
+     * class doc). Idempotent. Threads of this process still using this handle then fail with
+     * {@link IllegalStateException}.
      */
     @Override
     public void close() {
@@ -213,6 +221,17 @@ public class Semaphore implements Serializable, AutoCloseable {
             }
             file.close();
         }
+    }
+
+    /**
+     * A decoded copy is this JVM's open decoded copy of the same semaphore, if there is one (see the class
+     * doc). Package-private and final so that it applies to {@link BoundedSemaphore} too.
+     *
+     * @return the copy to use in place of this decoded one
+     */
+    @Serial
+    final Object readResolve() {
+        return file == null ? this : file.adopt(this);
     }
 
     /** Threads of any process asleep in {@link #acquire()}, registered in shared memory (tests). */

@@ -7,7 +7,8 @@ import java.io.Serializable;
  * An unbounded FIFO queue shared by threads and processes with only the basic operations: Python's
  * {@code multiprocessing.SimpleQueue}. It is a {@link Queue} underneath (same shared memory, same
  * guarantees: synchronous puts, nothing lost when a process exits or dies, a serializable handle that a
- * child attaches on first use); see there for capacity, close and lifetime.
+ * child attaches on first use, and one instance per JVM for all the decodes of one handle while it is
+ * open); see there for capacity, close and lifetime.
  *
  * <table class="striped">
  * <caption>Blocking</caption>
@@ -78,6 +79,18 @@ public final class SimpleQueue<T> implements Serializable, AutoCloseable {
     @Override
     public void close() {
         queue.close();
+    }
+
+    /**
+     * A decoded copy is this JVM's open decoded copy of the same queue, if there is one (see
+     * {@link Queue}): {@link #queue} was already resolved to the open copy, and the first simple queue over
+     * it is the one to use.
+     *
+     * @return the copy to use in place of this decoded one
+     */
+    @Serial
+    private Object readResolve() {
+        return queue.adopt(this);
     }
 
     @Override

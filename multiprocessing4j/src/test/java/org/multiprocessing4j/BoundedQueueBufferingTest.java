@@ -277,18 +277,14 @@ class BoundedQueueBufferingTest extends ChildProcessTestBase {
         }
     }
 
-    /** A second handle of {@code q} in this JVM, as a child's would be: it maps the file on its own. */
-    @SuppressWarnings("unchecked")
-    private static <T> Queue<T> copyOf(Queue<T> q) throws Exception {
-        var bytes = new java.io.ByteArrayOutputStream();
-        try (var out = new java.io.ObjectOutputStream(bytes)) {
-            out.writeObject(q);
-        }
-        try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
-            Queue<T> copy = (Queue<T>) in.readObject();
-            copy.qsize(); // NOTE: maps it now, before the creator closes it
-            return copy;
-        }
+    /**
+     * A second handle of {@code q} in this JVM, as a child's would be: it maps the file on its own. Not a
+     * decoded copy: decoding the handle again in one JVM gives the same instance while it is open.
+     */
+    private static <T> Queue<T> copyOf(Queue<T> q) {
+        Queue<T> copy = Queue.separateHandle(q);
+        copy.qsize(); // NOTE: maps it now, before the creator closes it
+        return copy;
     }
 
     @Test

@@ -1,12 +1,14 @@
 package org.multiprocessing4j.internal.sync;
 
 import java.io.IOException;
+import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.futex.Futex;
+import org.multiprocessing4j.internal.sharedmem.DecodedHandles;
 import org.multiprocessing4j.internal.shm.HandleAttach;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.shm.SharedFile;
@@ -20,10 +22,34 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  * name, so processes already attached keep working and later attaches fail. Files never closed are
  * removed with the rest of the tree's files when its root exits (or by the next start's sweep after a
  * SIGKILL). Thread-safe; {@code close()} is idempotent.
+ *
+ * <p>Decoding the same handle again in a JVM gives the same instance while it is open (one mapping per
+ * file and JVM, however many times the handle arrives), and the primitive decoded around it resolves to
+ * the first one that {@linkplain #adopt adopted} it; once that instance is closed, the next decode gives a
+ * new one, which maps afresh. The creating process's own object is never handed out so.
+ */
+/*
+ * Implementation notes
+ *
+ * Canonical decoded copies. A decoded copy maps the file on first use and keeps the mapping until closed
+ * (a shared arena is never unmapped by the garbage collector); with one copy per decode, a pool worker that
+ * ran N tasks capturing one lock held N mappings of it, up to the kernel's limit of about 65,530 per process
+ * (and, for a semaphore, N entries in SemaphoreHoldings). So readResolve looks the copy up in DECODED, keyed
+ * by the file's path (128 random bits, never reused: the file is made with O_EXCL) and the kind the handle
+ * claims, so a handle of another kind never receives this one. The Lock, RLock, Semaphore, Event, Condition
+ * or Barrier decoded around the file then resolves to the first one that adopted it (adopt), so its
+ * per-object state is shared too: the lock's bias hints and Condition record, the semaphore's entry in
+ * SemaphoreHoldings, the condition's waiters withdrawn by close. What a process holds is unchanged by this:
+ * a lock's owner word and a semaphore's holdings are recorded per process in shared memory, whichever
+ * object of the process took them. One mapping also means one Futex.watchOwner entry (keyed by mapping).
+ * close() sets closed under the monitor, then leaves DECODED; a decode that ran before may still return the
+ * closing copy (ordered before the close), one after never does.
  */
 public final class SyncFile implements SegmentSource {
     @Serial
     private static final long serialVersionUID = 1L;
+    /** This JVM's open decoded copies, one per file. */
+    private static final DecodedHandles<Identity, SyncFile> DECODED = new DecodedHandles<>(file -> !file.closed);
     /** Where a primitive's state starts in every sync file: {@link #base()}. */
     public static final long BASE = SyncLayout.STATE;
 
@@ -37,6 +63,12 @@ public final class SyncFile implements SegmentSource {
     private volatile long ownerPid;
     /** That manager process's start time in epoch milliseconds. */
     private volatile long ownerStartMillis;
+    /** The primitive that first adopted this decoded copy; guarded by this. */
+    private transient Object owner;
+
+    /** What tells one sync file from every other: its path (random, never reused) and its kind. */
+    private record Identity(String path, SyncKind kind) {
+    }
 
     private SyncFile(String path, SyncKind kind, SharedFile file) {
         this.path = path;
@@ -120,6 +152,28 @@ public final class SyncFile implements SegmentSource {
         }
     }
 
+    /**
+     * The primitive that first adopted this decoded copy, or {@code candidate}, which does so now: a
+     * primitive decoded around this file resolves to it, so that decoding one again gives the same object.
+     * A candidate of another class (a forged handle) is given back as it is.
+     */
+    public synchronized Object adopt(Object candidate) {
+        if (owner == null) {
+            owner = candidate;
+        }
+        return owner.getClass() == candidate.getClass() ? owner : candidate;
+    }
+
+    /** A decoded copy is this JVM's open copy of the same file, if there is one (see the class doc). */
+    @Serial
+    private Object readResolve() throws ObjectStreamException {
+        SyncFile open = DECODED.resolve(new Identity(path, kind), this);
+        if (open != this && ownerPid != 0 && open.ownerPid == 0) {
+            open.ownedBy(new ProcessStamp(ownerPid, ownerStartMillis)); // this copy knows the manager that made it
+        }
+        return open;
+    }
+
     /** The file's path. */
     public Path path() {
         return Path.of(path);
@@ -139,6 +193,9 @@ public final class SyncFile implements SegmentSource {
             }
             closed = true;
             f = file;
+        }
+        if (!creator) {
+            DECODED.forget(new Identity(path, kind), this);
         }
         if (creator) {
             try {
