@@ -97,8 +97,8 @@ class ManagerProxyLifetimeTest extends ChildProcessTestBase {
     }
 
     @Test
-    void aUnixSocketServerServesAChildClientAndGoneIsPrompt() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createDirectories(java.nio.file.Path.of("/tmp/probeD-scratch"));
+    void aUnixSocketServerServesAChildClientAndGoneIsPrompt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
         java.nio.file.Path sock = dir.resolve("uds-" + System.nanoTime() + ".sock");
         COUNTS.clear();
         java.net.UnixDomainSocketAddress address = java.net.UnixDomainSocketAddress.of(sock);
@@ -164,8 +164,9 @@ class ManagerProxyLifetimeTest extends ChildProcessTestBase {
     }
 
     @Test
-    void aClientWaitingToBeAcceptedByAUnixListenerThatClosesGetsIOException() throws Exception {
-        java.nio.file.Path sock = java.nio.file.Path.of("/tmp/probeD-scratch", "l-" + System.nanoTime() + ".sock");
+    void aClientWaitingToBeAcceptedByAUnixListenerThatClosesGetsIOException(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path sock = dir.resolve("l-" + System.nanoTime() + ".sock");
         java.net.UnixDomainSocketAddress address = java.net.UnixDomainSocketAddress.of(sock);
         Listener listener = new Listener(address, KEY);
         java.util.concurrent.CompletableFuture<Object> result = new java.util.concurrent.CompletableFuture<>();
