@@ -133,7 +133,8 @@ public class Process implements Runnable, Serializable, AutoCloseable {
     /**
      * Starts the child JVM and hands it this process. Blocks until the child holds it.
      *
-     * @throws IllegalStateException     if already started or closed, or if called in a daemon process
+     * @throws IllegalStateException     if already started or closed, if called in a daemon process, or on a
+     *                                   copy of a process object that reached this JVM serialized (as in Python)
      * @throws IllegalArgumentException  if this process (its target, captures or fields) cannot be
      *                                   serialized; the message names the offending class
      * @throws ProcessError              if the child JVM cannot start (the message quotes its stderr), or if
@@ -142,6 +143,13 @@ public class Process implements Runnable, Serializable, AutoCloseable {
     public void start() {
         synchronized (this) {
             checkNotClosed();
+            if (state == null) {
+                // NOTE: transient with an initializer, so null only in a copy made by deserialization: it would start
+                // as new under its creator's identity and name (CPython: "can only start a process object created by
+                // current process")
+                throw new IllegalStateException("can only start a process object created by this process, not a copy"
+                        + " that reached it serialized: " + name);
+            }
             if (state == State.STARTED) {
                 throw new IllegalStateException("cannot start a process twice: " + this);
             }

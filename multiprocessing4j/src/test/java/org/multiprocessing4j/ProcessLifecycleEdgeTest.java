@@ -146,6 +146,27 @@ class ProcessLifecycleEdgeTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_process_object_that_reached_another_jvm_cannot_be_started_there() throws Exception {
+        // CPython: "can only start a process object created by current process"; a copy would start under its
+        // creator's identity and name
+        Process inner = new Process("made-by-the-parent", () -> { });
+        Process p = new Process(() -> {
+            try {
+                inner.start();
+                inner.join();
+                System.exit(3);
+            } catch (IllegalStateException expected) {
+                System.exit(42);
+            } catch (InterruptedException e) {
+                System.exit(4);
+            }
+        });
+        p.start();
+        assertEquals(42, joined(p), "42: the copy refused to start");
+        assertEquals(null, inner.exitCode(), "the parent's own object is untouched");
+    }
+
+    @Test
     void a_directory_is_not_a_java_executable() {
         // build() documents IllegalArgumentException for a javaExecutable that is not executable
         assertThrows(IllegalArgumentException.class,
