@@ -57,7 +57,7 @@ import org.multiprocessing4j.internal.wire.Nonces;
  * unlink-this-inode call).
  */
 public final class NamedSegment implements AutoCloseable {
-    /** How long attach waits for a creator to publish the header, or for a removal decision. */
+    /** How long attach waits for the creator of one file to publish its header, or for a removal decision on it. */
     private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final String name;
@@ -142,13 +142,20 @@ public final class NamedSegment implements AutoCloseable {
     public static NamedSegment attach(String name) throws IOException {
         Path path = SegmentNames.path(name);
         OpenSegments.firstUse();
-        long deadline = System.nanoTime() + SETTLE_NANOS;
+        long deadline = 0;
+        long lastInode = -1;
         for (;;) {
             SharedFile file;
             try {
                 file = SharedFile.attachUnfinished(path);
             } catch (NoSuchFileException e) {
                 throw new NoSuchFileException(name, null, "no shared memory segment named \"" + name + "\" (" + path + ")");
+            }
+            if (file.inode() != lastInode) {
+                // NOTE: the creator is given SETTLE_NANOS per file: a name made and removed again and again
+                // (each attempt finds a new, unfinished file) is progress, not a creator stuck or dead
+                lastInode = file.inode();
+                deadline = System.nanoTime() + SETTLE_NANOS;
             }
             long remover = -1;
             try {

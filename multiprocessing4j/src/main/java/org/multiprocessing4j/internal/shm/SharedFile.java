@@ -14,6 +14,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -53,11 +54,14 @@ public final class SharedFile implements AutoCloseable {
     /** Set after a fault in the mapping (the file was truncated): close() then tries once and never throws. */
     private volatile boolean damaged;
     private final MemorySegment segment;
+    /** The file's inode number as seen when it was attached; 0 for a file this JVM created. */
+    private final long inode;
 
-    private SharedFile(Path path, Arena arena, MemorySegment segment) {
+    private SharedFile(Path path, Arena arena, MemorySegment segment, long inode) {
         this.path = path;
         this.arena = arena;
         this.segment = segment;
+        this.inode = inode;
     }
 
     /** Creates and maps a new file of {@code size} bytes at a fresh {@link ShmNames#newPath() name}. */
@@ -94,7 +98,7 @@ public final class SharedFile implements AutoCloseable {
         try (FileChannel channel = FileChannel.open(path, Set.of(CREATE_NEW, READ, WRITE, NOFOLLOW_LINKS), mode)) {
             try {
                 fillWithZeros(channel, size);
-                return map(path, channel, size);
+                return map(path, channel, size, 0L);
             } catch (IOException | RuntimeException | Error e) {
                 Files.deleteIfExists(path);
                 throw e;
@@ -128,7 +132,10 @@ public final class SharedFile implements AutoCloseable {
 
     private static SharedFile attachNow(Path path, boolean emptyAllowed) throws IOException {
         try (FileChannel channel = FileChannel.open(path, Set.of(READ, WRITE, NOFOLLOW_LINKS))) {
-            Object owner = Files.getAttribute(path, "unix:uid", NOFOLLOW_LINKS);
+            // NOTE: read by name after the open, so a file put under the name in between may answer instead: the
+            // inode only tells one attach attempt from the next (see inode())
+            Map<String, Object> attributes = Files.readAttributes(path, "unix:uid,ino", NOFOLLOW_LINKS);
+            Object owner = attributes.get("uid");
             if (!owner.equals(Users.SELF)) {
                 throw new AccessDeniedException(path.toString(), null, "owned by uid " + owner + ", not " + Users.SELF);
             }
@@ -136,7 +143,7 @@ public final class SharedFile implements AutoCloseable {
             if (size == 0 && !emptyAllowed) {
                 throw new IOException(path + ": empty file, not a shared segment");
             }
-            return map(path, channel, size);
+            return map(path, channel, size, ((Number) attributes.get("ino")).longValue());
         }
     }
 
@@ -164,10 +171,10 @@ public final class SharedFile implements AutoCloseable {
         }
     }
 
-    private static SharedFile map(Path path, FileChannel channel, long size) throws IOException {
+    private static SharedFile map(Path path, FileChannel channel, long size, long inode) throws IOException {
         Arena arena = Arena.ofShared();
         try {
-            return new SharedFile(path, arena, channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena));
+            return new SharedFile(path, arena, channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena), inode);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -196,6 +203,15 @@ public final class SharedFile implements AutoCloseable {
     /** The mapping's length in bytes: the file's size when it was mapped. */
     public long size() {
         return segment.byteSize();
+    }
+
+    /**
+     * The inode number the file's name led to when it was attached (read by name just after opening it, so
+     * a file put under the name in between may answer instead); 0 for a file this JVM created. Tells one
+     * attempt to attach a name from the next: a different number means a different file.
+     */
+    public long inode() {
+        return inode;
     }
 
     /** True until {@link #close()} has unmapped the file. */
