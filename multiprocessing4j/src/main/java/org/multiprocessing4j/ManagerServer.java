@@ -59,7 +59,8 @@ public final class ManagerServer implements AutoCloseable {
     /**
      * Registers {@code supplier} as {@code name}: each client {@code get(name, type)} calls it and serves
      * what it returns (the same object each time if it returns the same object) through a proxy of any
-     * interface that object implements.
+     * interface that object implements; a {@link Queue} of this library is served through its
+     * {@link Queue#asBlockingQueue()} view, so clients get it with {@code get(name, Queue.class)}.
      *
      * @throws IllegalStateException if the server has started
      * @param name the name clients use

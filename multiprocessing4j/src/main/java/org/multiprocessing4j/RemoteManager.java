@@ -42,7 +42,8 @@ public final class RemoteManager implements AutoCloseable {
     /**
      * A proxy of the object registered as {@code name}, implementing interface {@code type}. As a special
      * case, {@code get(name, Queue.class)} gives this library's {@link Queue} type over a registered
-     * {@link java.util.concurrent.BlockingQueue} (so {@code put}/{@code get} read as in Python).
+     * {@link java.util.concurrent.BlockingQueue}, or over a registered {@link Queue} of this library (served
+     * through its {@link Queue#asBlockingQueue()} view), so {@code put}/{@code get} read as in Python.
      *
      * @throws IllegalArgumentException    if nothing is registered as {@code name}, if {@code type} is not an
      *                                     interface or the object does not implement it

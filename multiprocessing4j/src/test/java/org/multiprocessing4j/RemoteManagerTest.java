@@ -397,4 +397,37 @@ class RemoteManagerTest extends ChildProcessTestBase {
             server.close();
         }
     }
+
+    @Test
+    void aQueueOfThisLibraryRegisteredByNameIsServedToGetWithQueueClass() throws Exception {
+        // NOTE: API.md's remote-manager lines: register("jobs", () -> jobs), then client.get("jobs", Queue.class);
+        // with jobs this library's Queue, get refused it ("does not implement BlockingQueue"): Queue is a class
+        try (Queue<String> jobs = new Queue<>();
+             ManagerServer server = Manager.server(new InetSocketAddress("127.0.0.1", 0), KEY).register("jobs", () -> jobs).start()) {
+            SocketAddress address = server.address();
+            jobs.put("to the client");
+            Process client = new Process("remote-queue-client", () -> {
+                try (RemoteManager remote = Manager.connect(address, KEY)) {
+                    @SuppressWarnings("unchecked")
+                    Queue<String> q = remote.get("jobs", Queue.class);
+                    if (!"to the client".equals(q.get(HANG))) {
+                        System.exit(3);
+                    }
+                    q.put("from the client");
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            client.start();
+            assertEquals(0, joined(client));
+            client.close();
+            assertEquals("from the client", jobs.get(HANG));
+            try (RemoteManager here = Manager.connect(address, KEY)) {
+                @SuppressWarnings("unchecked")
+                BlockingQueue<String> view = here.get("jobs", BlockingQueue.class);
+                jobs.put("again");
+                assertEquals("again", view.poll(HANG.toMillis(), TimeUnit.MILLISECONDS));
+            }
+        }
+    }
 }

@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.multiprocessing4j.ManagerUnavailableException;
+import org.multiprocessing4j.Queue;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 import org.multiprocessing4j.internal.wire.ThrowableCodec;
 
@@ -55,6 +57,8 @@ final class ManagerCore {
     private final Map<String, Named> named;
     private final ConcurrentMap<Long, Served> objects = new ConcurrentHashMap<>();
     private final Map<Object, Served> byIdentity = new IdentityHashMap<>();
+    /** The {@code BlockingQueue} views served for this library's queues registered by name (identity keys: Queue keeps Object's equals). */
+    private final ConcurrentMap<Queue<?>, BlockingQueue<?>> queueViews = new ConcurrentHashMap<>();
     private final Map<Long, Integer> sessionConnections = new HashMap<>();
     private final Map<Long, List<Long>> sessionObjects = new HashMap<>();
     private final List<AutoCloseable> made = new ArrayList<>();
@@ -260,6 +264,12 @@ final class ManagerCore {
             throw new IllegalArgumentException("'" + name + "' is exposed as " + entry.exposed().getName() + ", not " + typeName);
         }
         Object target = entry.supplier().get();
+        if (target instanceof Queue<?> queue && !type.isInstance(target)) {
+            // NOTE: this library's Queue is a class, so no proxy can implement it: the client's get(name, Queue.class)
+            // asks for a BlockingQueue, served as the queue's own view (Python's manager serves a registered
+            // multiprocessing.Queue too). One view per queue, so that every get serves the same object.
+            target = queueViews.computeIfAbsent(queue, q -> q.asBlockingQueue());
+        }
         if (!type.isInstance(target)) {
             throw new IllegalArgumentException("'" + name + "' is a " + (target == null ? "null" : target.getClass().getName())
                     + ", which does not implement " + typeName);
