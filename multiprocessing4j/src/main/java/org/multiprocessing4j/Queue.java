@@ -56,7 +56,8 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  * {@code join()} waits for such items too. A {@link SimpleQueue} (as CPython's, which writes its pipe
  * directly) has no feeder: its {@code put} waits for room in the bytes. An item larger than the whole shared memory travels in a {@code /dev/shm} file of
  * its own, written by {@code put} and removed by the {@code get} that takes it (so, as in CPython, there
- * is no item size limit; such an item costs a file write and read more).
+ * is no item size limit; such an item costs a file write and read more); for a {@link SimpleQueue}, so does
+ * an item larger than half of it, so that its {@code put} never waits while the queue holds no item.
  *
  * <p>Processes: a {@code Queue} is a serializable handle. A child that captures one attaches to the same
  * shared memory on first use; decoding has no side effects. A process killed while inside {@code put} or
@@ -270,7 +271,12 @@ public class Queue<T> implements Serializable, AutoCloseable {
         SharedQueue q = shared();
         byte[] encoded = codec().encode(item, itemDescription());
         QueueSpill spill = null;
-        if (encoded.length > q.maxMessageBytes()) {
+        // NOTE: a put that waits for room (SimpleQueue) spills items over half the ring too: such an item may
+        // not fit an empty ring until a get skips the PAD the put wrapped over (SharedQueue, "Known cost"), and
+        // a put followed by the get in the same thread, or a parent that joins its producer before getting,
+        // then waited for ever. A buffering put never waits for room: its feeder takes such an item.
+        int limit = buffersWhenFull ? q.maxMessageBytes() : q.maxMessageBytesWithoutWait();
+        if (encoded.length > limit) {
             // NOTE: too large for the ring: the bytes go to a file of their own, and a small frame in their place.
             spill = QueueSpill.write(encoded);
             encoded = spill.frame();

@@ -141,15 +141,20 @@ class QueueConcurrencyTest extends ChildProcessTestBase {
         // producer lock; a Queue's producers never wait holding it (they wait for maxsize without it)
         try (Queue<byte[]> q = new Queue<>(0, 1024, null, false)) {
             Process blocked = new Process(checked(() -> {
-                q.put(new byte[600]);
-                q.put(new byte[601]); // waits for room holding the producer lock
+                // NOTE: under half the ring each (a SimpleQueue's put spills larger ones): three fill it
+                for (int i = 0; i < 3; i++) {
+                    q.put(new byte[300]);
+                }
+                q.put(new byte[301]); // waits for room holding the producer lock
             }));
             blocked.start();
             int pid = (int) blocked.pid().orElseThrow();
             awaitOwner(() -> q.shared().producerLockOwner(), pid);
             blocked.kill();
             blocked.join(HANG);
-            assertEquals(600, q.get(HANG).length);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(300, q.get(HANG).length);
+            }
             q.put(new byte[3], RECOVERY);
             assertEquals(3, q.get(HANG).length);
             assertTrue(q.empty());

@@ -215,6 +215,65 @@ class QueueTest extends ChildProcessTestBase {
         }
     }
 
+    /** Encoded sizes of the large items below: these fractions of the most the shared memory takes (1.0: all of it). */
+    static final double[] LARGE_FRACTIONS = {0.5, 0.6, 0.75, 0.9, 0.99, 1.0};
+
+    /**
+     * A byte array whose encoded form is {@code fraction} of the largest item the shared memory takes, its
+     * first and last bytes marked with {@code mark}.
+     */
+    static byte[] largeItem(double fraction, byte mark) {
+        int encoded = (int) ((Queue.CAPACITY_BYTES - 8) * fraction);
+        int overhead = org.multiprocessing4j.internal.pipe.DefaultCodec.of(null).encode(new byte[encoded], "a test item").length - encoded;
+        byte[] item = new byte[encoded - overhead];
+        item[0] = mark;
+        item[item.length - 1] = mark;
+        return item;
+    }
+
+    static void assertLargeItem(byte[] expected, byte[] got) {
+        assertEquals(expected.length, got.length);
+        assertEquals(expected[0], got[0]);
+        assertEquals(expected[expected.length - 1], got[got.length - 1]);
+    }
+
+    @Test
+    void a_simple_queue_put_of_an_item_over_half_the_shared_memory_returns_while_the_queue_holds_no_item() throws Exception {
+        // NOTE: the small items move the positions by odd amounts, so that the large one does not fit before
+        // the ring's end: its put wraps (a PAD over the rest). It used to wait there for a get to skip that PAD
+        // although the queue held no item, so a put followed by its get in one thread waited for ever.
+        for (double fraction : LARGE_FRACTIONS) {
+            try (SimpleQueue<byte[]> q = new SimpleQueue<>()) {
+                for (int odd : new int[] {100_003, 337_777}) {
+                    q.put(new byte[odd]);
+                    assertEquals(odd, q.get().length);
+                }
+                for (byte round = 1; round <= 2; round++) {
+                    byte[] item = largeItem(fraction, round);
+                    assertTrue(q.empty());
+                    assertTimeoutPreemptively(HANG, () -> q.put(item), "put of " + fraction + " of the shared memory into an empty queue");
+                    assertLargeItem(item, q.get());
+                }
+            }
+        }
+        // the base class fails the test if a spill file is left in /dev/shm
+    }
+
+    @Test
+    void a_child_puts_an_item_over_half_the_shared_memory_on_a_simple_queue_and_exits_before_the_parent_gets() throws Exception {
+        try (SimpleQueue<byte[]> q = new SimpleQueue<>()) {
+            Process producer = new Process(checked(() -> {
+                q.put(new byte[337_777]); // an odd amount: the next item does not fit before the ring's end
+                q.get();
+                q.put(largeItem(0.75, (byte) 9)); // used to wait for the parent's get, which joins first
+            }));
+            producer.start();
+            assertEquals(0, joined(producer));
+            assertLargeItem(largeItem(0.75, (byte) 9), q.get());
+            assertTrue(q.empty());
+        }
+    }
+
     @Test
     void items_larger_than_the_shared_memory_cross_processes_whole_and_leave_no_file() throws Exception {
         try (Queue<byte[]> q = new Queue<>(); Queue<Integer> sums = new Queue<>()) {

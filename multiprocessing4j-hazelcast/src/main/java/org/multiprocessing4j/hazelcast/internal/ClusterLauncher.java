@@ -33,27 +33,72 @@ final class ClusterLauncher implements WorkerLauncher {
         return 1;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A link that does not come up (no answer within the start timeout, the START request not delivered,
+     * an interrupt) is given up before this throws: its member's worker host is told (the START may have
+     * reached it, and its worker would otherwise wait for tasks until this client leaves the cluster), and
+     * the link is released, so that the transport no longer counts it as its member's and its queues are gone.
+     */
     @Override
     public WorkerLink launch(String name, SerializableRunnable initializer, int maxTasks, int slots) {
         byte[] init = TaskRunner.encodeInitializer(serializer, initializer);
+        String linkId = UUID.randomUUID().toString();
+        ClusterLink link;
         try {
-            String linkId = UUID.randomUUID().toString();
-            ClusterLink link = transport.open(startTimeout, m -> new ClusterLink(transport, client, name + "@" + m.getAddress(), linkId,
+            link = transport.open(startTimeout, m -> new ClusterLink(transport, client, name + "@" + m.getAddress(), linkId,
                     m.getUuid(), m.getAddress().toString(), ClusterTransport.pid(m), slots));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw interrupted(name, e);
+        }
+        // NOTE: from here the transport counts the link as its member's (open): every way out but the return
+        // gives it up (giveUp), or it stayed counted, its queues stayed on the cluster, and a worker the START
+        // did reach kept one of the member's worker threads, until this client's connection was closed.
+        boolean up = false;
+        boolean interrupted = false;
+        try {
             transport.checkPresent(link);
             String control = Protocol.controlQueue(link.member());
             Protocol.Start start = new Protocol.Start(maxTasks, linkId, client.getLocalEndpoint().getUuid(), serializer, init);
             client.<byte[]>getQueue(control).add(transport.frames().seal(control, ThreadLocalRandom.current().nextLong(), start.encode()));
             if (!link.awaitFirst(startTimeout)) {
-                link.kill();
-                link.release();
                 throw new IllegalStateException("the worker host of member " + link.memberAddress() + " did not start pool worker " + name
                         + " within " + startTimeout.toSeconds() + " s: does it run WorkerMain with the same authkey as this pool?");
             }
+            up = true;
             return link;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting pool worker " + name, e);
+            interrupted = true;
+            throw interrupted(name, e);
+        } finally {
+            if (!up) {
+                giveUp(link);
+            }
+            if (interrupted) {
+                // NOTE: set again only after giveUp: its cluster calls run with the interrupt status clear
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    /**
+     * Ends a link that did not come up: tells its member's worker host (ABANDON after the START, in case that
+     * arrived) and releases it. Best effort towards the cluster; the release, which makes the transport
+     * forget the link, always runs.
+     */
+    private static void giveUp(ClusterLink link) {
+        try {
+            link.kill();
+        } catch (RuntimeException outOfReach) {
+            // the cluster is out of reach: a worker the START reached ends when it sees this client gone
+        } finally {
+            link.release();
+        }
+    }
+
+    private static IllegalStateException interrupted(String name, InterruptedException e) {
+        return new IllegalStateException("interrupted while starting pool worker " + name, e);
     }
 }

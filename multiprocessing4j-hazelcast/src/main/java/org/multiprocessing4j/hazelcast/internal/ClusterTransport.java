@@ -202,6 +202,13 @@ public final class ClusterTransport implements WorkerTransport, RemoteObjects.Pr
         }
     }
 
+    /** How many links this transport counts as its members' now, over all members (a snapshot; tests use it). */
+    int linkCount() {
+        synchronized (lock) {
+            return links.values().stream().mapToInt(Set::size).sum();
+        }
+    }
+
     void detach(ClusterLink link) {
         synchronized (lock) {
             Set<ClusterLink> of = links.get(link.member());

@@ -71,7 +71,9 @@ import org.multiprocessing4j.internal.shm.SharedFile;
  *
  * Known cost of never splitting a record: a PAD occupies the ring until a consumer skips it, so an item
  * larger than the free space left after the PAD waits for a consumer even if the queue holds no item
- * (only items over half the capacity can meet this; put(..., timeout) then reports "full").
+ * (only items over half the capacity can meet this, see maxMessageBytesWithoutWait; put(..., timeout) then
+ * reports "full", and without a consumer put waits for ever). Queue spills such items for SimpleQueue,
+ * whose put waits for room; the buffering Queue hands them to its feeder instead.
  *
  * maxsize (in items): a producer also waits while puts - gets + buffered >= maxsize (read fresh); PADs are
  * not items. buffered counts the items producers hold in their feeders (Queue, CPython's feeder thread),
@@ -197,6 +199,19 @@ public final class SharedQueue implements AutoCloseable {
     /** The largest message {@link #put} takes: the data area less one record header. */
     public int maxMessageBytes() {
         return capacity - RECORD_HEADER;
+    }
+
+    /**
+     * The largest message that a queue holding no item always has room for, wherever its positions stand:
+     * half the data area less one record header. A longer one ({@link #maxMessageBytes()} at most) may have
+     * to wait, in a queue holding no item, for a consumer to skip the PAD its own put wrote (see the notes
+     * above, "Known cost"), so a caller whose put waits for room, and whose consumer may be the same thread
+     * or may wait for that put to return first, sends longer ones another way.
+     */
+    public int maxMessageBytesWithoutWait() {
+        // NOTE: a record of r <= capacity / 2 bytes needs a PAD only when r > toEnd; the PAD then leaves
+        // capacity - toEnd > capacity - r >= r bytes free at offset 0 when no item is in the queue.
+        return capacity / 2 - RECORD_HEADER;
     }
 
     /**
