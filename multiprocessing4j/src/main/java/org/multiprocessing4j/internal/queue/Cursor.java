@@ -75,6 +75,16 @@ final class Cursor {
         LONG.setRelease(file, base + POSITION, position);
     }
 
+    /**
+     * True if a move over an item is journalled and its position store has not happened: its mover is
+     * between the stores now, or died there (then the count may already say one item more than the position
+     * shows, until {@link #repair} by the next holder). One acquire load when no move is pending; anyone may ask.
+     */
+    boolean moveUnfinished() {
+        long pending = (long) LONG.getAcquire(file, base + PENDING);
+        return pending != 0 && position() != pending;
+    }
+
     /** Makes position and count agree after the previous holder died; returns true if it changed something. */
     boolean repair() {
         long pending = (long) LONG.getAcquire(file, base + PENDING);
