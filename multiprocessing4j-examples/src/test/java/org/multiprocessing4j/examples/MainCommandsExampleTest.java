@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code main} returns (no thread of an example or of the library keeps it alive).
  */
 class MainCommandsExampleTest extends ExampleTestBase {
+    /**
+     * Bound that turns a hang of a whole program into a failure; never a timing goal. Longer than {@link #HANG}:
+     * a program starts many JVMs one after another, and the Demo (some 20 JVMs, a 2 s task timeout run out)
+     * was still printing its step 5 after 60 s on a 2-vCPU machine busy with other builds.
+     */
+    private static final Duration PROGRAM_HANG = Duration.ofMinutes(5);
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', textBlock = """
@@ -47,8 +54,8 @@ class MainCommandsExampleTest extends ExampleTestBase {
         Path log = dir.resolve("output.txt");
         Process java = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            if (!java.waitFor(HANG.toSeconds(), TimeUnit.SECONDS)) {
-                fail("java " + example + " did not exit within " + HANG + "; output:\n" + read(log));
+            if (!java.waitFor(PROGRAM_HANG.toSeconds(), TimeUnit.SECONDS)) {
+                fail("java " + example + " did not exit within " + PROGRAM_HANG + "; output:\n" + read(log));
             }
         } finally {
             java.destroyForcibly(); // only if it hangs: its worker JVMs end with it
