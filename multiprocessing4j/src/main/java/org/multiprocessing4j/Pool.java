@@ -589,6 +589,8 @@ public final class Pool implements AutoCloseable {
         /**
          * A task running longer than this has its worker killed and fails with {@link TaskTimeoutException}.
          * A chunk of a {@code map}-family call is one task: the limit is for the whole chunk, not per item.
+         * The time counts from when the task is handed to an idle worker: waiting in the pool's queue does not
+         * use it up; the task's transfer and decoding do, as does a fresh worker's first loading of its classes.
          *
          * @param taskTimeout how long one task may run before its worker is killed
          * @return this builder

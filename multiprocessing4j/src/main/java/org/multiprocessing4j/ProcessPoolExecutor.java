@@ -524,6 +524,8 @@ public final class ProcessPoolExecutor implements ExecutorService {
 
         /**
          * Beyond Python: a task running longer has its worker killed and fails with {@link TaskTimeoutException}.
+         * The time counts from when the task is handed to an idle worker (waiting in the queue does not use it
+         * up; the task's transfer and decoding do, as does a fresh worker's first loading of its classes).
          *
          * @param taskTimeout how long one task may run before its worker is killed
          * @return this builder

@@ -29,8 +29,9 @@ import org.multiprocessing4j.TaskTimeoutException;
  * java --enable-native-access=ALL-UNNAMED -cp ... org.multiprocessing4j.examples.RunawayTask [timeoutMillis]
  * </pre>
  *
- * <p>The timeout is counted from the moment a worker starts the task, so tasks waiting in the queue do not
- * use it up. Set it well above the longest normal task: a task killed for being slow is not retried.
+ * <p>The timeout is counted from the moment the task is handed to an idle worker, so tasks waiting in the queue
+ * do not use it up (its transfer and decoding do, and a fresh worker's first loading of the task's classes).
+ * Set it well above the longest normal task: a task killed for being slow is not retried.
  */
 public final class RunawayTask {
     private RunawayTask() {
