@@ -287,7 +287,9 @@ class BarrierTest extends ChildProcessTestBase {
 
     @Test
     void a_party_whose_timeout_passes_while_the_action_runs_passes_with_the_others() throws Exception {
-        Duration timeout = Duration.ofSeconds(1);
+        // NOTE: this thread must arrive within the child's timeout after seeing it wait: 3 s leaves room for a
+        // machine busy with other builds (1 s was tight for a CI run under load)
+        Duration timeout = Duration.ofSeconds(3);
         try (Barrier barrier = new Barrier(2, checked(() -> Thread.sleep(timeout.multipliedBy(2).toMillis())), null)) {
             // NOTE: the action runs here (this thread arrives last) and outlasts the child's timeout
             Process waiter = new Process(checked(() -> assertEquals(0, barrier.await(timeout))));
