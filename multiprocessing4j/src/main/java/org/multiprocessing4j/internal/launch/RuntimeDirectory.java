@@ -8,13 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.multiprocessing4j.internal.Configuration;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
 
 /**
  * The 0700 directory that holds a process tree's runtime files (rendezvous sockets now; ring files and
@@ -102,7 +102,7 @@ public final class RuntimeDirectory {
     }
 
     static Optional<Long> startMillis(ProcessHandle handle) {
-        return handle.info().startInstant().map(Instant::toEpochMilli);
+        return ProcessStamp.startMillis(handle);
     }
 
     private static void createPrivateDirectory(Path dir) throws IOException {

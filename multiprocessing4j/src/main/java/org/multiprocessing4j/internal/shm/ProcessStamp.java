@@ -1,16 +1,15 @@
 package org.multiprocessing4j.internal.shm;
 
-import java.time.Instant;
 import java.util.Optional;
 
 /**
- * A process as recorded in shared memory: its pid and its start time in epoch milliseconds, the pair
- * that tells a live owner from an unrelated process that reuses the pid. The start time is the one
- * {@link ProcessHandle.Info#startInstant()} reports (0 when unknown), so every JVM on the machine computes
- * the same value for the same process. Immutable.
+ * A process as recorded in shared memory: its pid and its start time, the pair that tells a live owner from
+ * an unrelated process that reuses the pid. The start time is in milliseconds since the machine booted, as
+ * {@link ProcessStartTime} reads it (0 when unknown): every JVM on the machine computes the same value for
+ * the same process, also across a step of the wall clock. Immutable.
  *
  * @param pid the process id, positive
- * @param startMillis the process start time in epoch milliseconds, or 0 when unknown
+ * @param startMillis the process start time in milliseconds since boot, or 0 when unknown
  */
 public record ProcessStamp(long pid, long startMillis) {
     private static final ProcessStamp SELF = of(ProcessHandle.current());
@@ -31,9 +30,9 @@ public record ProcessStamp(long pid, long startMillis) {
         return new ProcessStamp(handle.pid(), startMillis(handle).orElse(0L));
     }
 
-    /** The start time of {@code handle} in epoch milliseconds, if the system reports it. */
+    /** The start time of {@code handle} in milliseconds since boot, if the system reports it. */
     public static Optional<Long> startMillis(ProcessHandle handle) {
-        return handle.info().startInstant().map(Instant::toEpochMilli);
+        return ProcessStartTime.millisSinceBoot(handle.pid());
     }
 
     /**
