@@ -65,6 +65,9 @@ final class ClusterDemo {
                 // together may each form a cluster of one, which Hazelcast merges only seconds later).
                 awaitListening(address, member);
             }
+            // Each member read the key when it started: the file goes now, not only at the end, so a demo JVM
+            // killed before its finally block leaves no key behind in the temporary directory.
+            Files.deleteIfExists(key);
             try (HazelcastWorkers workers = HazelcastWorkers.builder().clusterName(cluster).members(addresses.toArray(String[]::new))
                     .authkey(secret).connectTimeout(Duration.ofSeconds(60)).connect()) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
