@@ -1,12 +1,6 @@
 package org.multiprocessing4j.internal.shm;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import java.io.IOException;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +18,12 @@ import java.util.Optional;
  * test run). The ticks since boot never move. Thread-safe; never blocks beyond reading one small file.
  */
 public final class ProcessStartTime {
-    /** {@code sysconf(_SC_CLK_TCK)}: the unit of {@code /proc} times (100 on every architecture the JDK runs on). */
-    private static final long TICKS_PER_SECOND = clockTicksPerSecond();
+    /**
+     * USER_HZ, the unit of {@code /proc} times: 100 on every architecture the JDK runs on. Not asked of
+     * {@code sysconf}, a restricted native call that warns in a JVM without native access for this module;
+     * what matters is that every JVM converts alike, which a constant guarantees.
+     */
+    private static final long TICKS_PER_SECOND = 100;
     /** Fields of {@code /proc/<pid>/stat} after the command's closing parenthesis: field 3 (state) is index 0. */
     private static final int START_TIME_INDEX = 22 - 3;
 
@@ -63,18 +61,6 @@ public final class ProcessStartTime {
             return Optional.of(Math.multiplyExact(ticks, 1000L) / TICKS_PER_SECOND);
         } catch (NumberFormatException | ArithmeticException malformed) {
             return Optional.empty();
-        }
-    }
-
-    private static long clockTicksPerSecond() {
-        try {
-            Linker linker = Linker.nativeLinker();
-            MethodHandle sysconf = linker.downcallHandle(linker.defaultLookup().find("sysconf").orElseThrow(),
-                    FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
-            long ticks = (long) sysconf.invokeExact(2); // _SC_CLK_TCK
-            return ticks > 0 ? ticks : 100;
-        } catch (Throwable unavailable) {
-            return 100;
         }
     }
 }
