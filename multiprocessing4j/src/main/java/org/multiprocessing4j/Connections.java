@@ -69,8 +69,7 @@ public final class Connections {
             try {
                 for (Object o : objects) {
                     if (o instanceof Sentinel s) {
-                        var f = s.onReady().thenRun(selector::wakeup);
-                        cancels.add(() -> f.cancel(false));
+                        cancels.add(s.whenReady(selector::wakeup));
                     } else if (!RingWatches.handles(o)) {
                         cancels.add(SocketReadiness.register((Connection) o, selector));
                     }

@@ -117,22 +117,27 @@ public final class Listener implements AutoCloseable {
      * earlier waits in the backlog until this call, without a limit (as in Python). A peer that does not
      * finish the handshake within 20 s of this call taking it is dropped: this call then throws
      * {@link IOException} saying it "did not finish the authkey handshake" (this listener stays usable).
+     * An interrupt pending at the call throws at once and leaves waiting peers in the backlog for the next
+     * call; one that comes during a peer's handshake ends it, and that peer's connection is closed.
      *
      * @return the connection to the peer
      * @throws AuthenticationException if the peer's key is wrong (this listener stays usable)
-     * @throws InterruptedException    if interrupted while waiting (this listener stays usable)
+     * @throws InterruptedException    if interrupted before or while waiting, or during a peer's handshake
+     *                                 (this listener stays usable)
      * @throws IOException             if this listener is closed, or the peer stalled in the handshake
      */
     public Connection accept() throws IOException, InterruptedException {
         while (true) {
             checkOpen();
+            if (Thread.interrupted()) {
+                // NOTE: before taking a peer from the backlog: the handshake would fail on the interrupt and
+                // close the peer's connection, losing a peer that a later accept() would have served
+                throw new InterruptedException();
+            }
             SocketChannel channel;
             try {
                 channel = server.accept();
                 if (channel == null) {
-                    if (Thread.interrupted()) {
-                        throw new InterruptedException();
-                    }
                     synchronized (selector) {
                         selector.selectedKeys().clear();
                         selector.select(1000);

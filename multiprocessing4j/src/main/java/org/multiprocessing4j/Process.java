@@ -78,6 +78,8 @@ public class Process implements Runnable, Serializable, AutoCloseable {
     private transient Context context;
     private transient volatile State state = State.NEW;
     private transient volatile ChildJvm child;
+    /** The one sentinel of the started child, made on first request (see {@link #sentinel()}). */
+    private transient volatile Sentinel sentinel;
 
     /**
      * A process that runs {@code target}, named {@code Process-N}.
@@ -368,7 +370,17 @@ public class Process implements Runnable, Serializable, AutoCloseable {
      */
     public final Sentinel sentinel() {
         ChildJvm c = started("get the sentinel of");
-        return new Sentinel(c.exitCode(), name);
+        Sentinel s = sentinel;
+        if (s == null) {
+            // NOTE: one per process: a sentinel adds a stage to the child's exit future that stays until it ends
+            synchronized (this) {
+                s = sentinel;
+                if (s == null) {
+                    sentinel = s = new Sentinel(c.exitCode(), name);
+                }
+            }
+        }
+        return s;
     }
 
     /** The context this process starts (or started) from, if one was given; otherwise the default at start. */

@@ -1,7 +1,9 @@
 package org.multiprocessing4j;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -16,10 +18,14 @@ import org.multiprocessing4j.internal.Timeouts;
 public final class Sentinel {
     private final CompletableFuture<?> ended;
     private final String what;
+    /** Wake-ups of the {@code Connections.waitFor} calls waiting on this sentinel now; each removes its own. */
+    private final Set<Runnable> wakers = ConcurrentHashMap.newKeySet();
 
+    /** One per process ({@link Process#sentinel()} keeps it): each adds one stage to {@code ended} for good. */
     Sentinel(CompletableFuture<?> ended, String what) {
         this.ended = ended;
         this.what = what;
+        ended.whenComplete((v, e) -> wakers.forEach(Runnable::run));
     }
 
     /**
@@ -62,9 +68,27 @@ public final class Sentinel {
         }
     }
 
-    /** {@return a future completed when the process has ended, for composing with other waits} */
+    /**
+     * {@return a future completed when the process has ended, for composing with other waits} Each call adds
+     * a stage to the process's exit future that stays until the process ends, even if the returned future is
+     * cancelled: call it once per use, not in a polling loop.
+     */
     public CompletableFuture<Void> onReady() {
         return ended.handle((v, e) -> null);
+    }
+
+    /**
+     * For {@code Connections.waitFor}: runs {@code wake} when the process ends, or now if it has ended; the
+     * returned action undoes the registration, leaving nothing behind (unlike a stage on {@link #onReady()},
+     * which the exit future keeps until the process ends, so a loop of waits on a long-lived process would
+     * pile them up). {@code wake} may run more than once.
+     */
+    Runnable whenReady(Runnable wake) {
+        wakers.add(wake);
+        if (ended.isDone()) {
+            wake.run(); // NOTE: after the add: a completion that ran the wakers before the add is seen here
+        }
+        return () -> wakers.remove(wake);
     }
 
     /** {@return whether {@code other} is a sentinel of the same process} */

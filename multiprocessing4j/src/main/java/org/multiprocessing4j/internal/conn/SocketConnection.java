@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectStreamException;
 import java.io.Serial;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -33,6 +34,10 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  * <p>A receive interrupted in the middle of a message keeps what it has read (the length and the partial
  * body, in fields, as {@code internal.ring.SpscReader} keeps its {@code partial}); the next receive
  * continues the same message, so an interrupt never tears the stream.
+ *
+ * <p>End of stream: a peer that closed, or whose process died, reads as EOF (API.md), also when the kernel
+ * reports it as a reset: a peer that ends with bytes of ours unread resets the connection (ECONNRESET), on a
+ * Unix-domain socket whenever its receive queue is not empty, on TCP when a dead process's socket is closed.
  *
  * <p>{@link #close()} from another thread ends a blocked call with {@link IOException}: it wakes this
  * connection's selectors, and also the selectors of {@code Connections.waitFor} calls that registered
@@ -65,6 +70,8 @@ public final class SocketConnection implements Connection {
     private final Object writeLock = new Object();
     private volatile boolean closed;
     private boolean eof;
+    /** Why the stream ended, if the peer reset the connection rather than closing it ({@code null} otherwise). */
+    private SocketException reset;
     /** The length of the message being received, or -1 between messages; kept across an interrupt. */
     private int pendingLength = -1;
     /** The bytes of that message received so far ({@code null} before its first byte); kept across an interrupt. */
@@ -273,9 +280,12 @@ public final class SocketConnection implements Connection {
         while (in.remaining() < need) {
             int n = readSome();
             if (n < 0) {
-                throw atBoundary && in.remaining() == 0
-                        ? new EOFException("the peer closed the connection")
-                        : new EOFException("the peer closed the connection in the middle of a message");
+                EOFException end = atBoundary && in.remaining() == 0
+                        ? new EOFException("the peer closed the connection" + (reset != null ? " (reset)" : ""))
+                        : new EOFException("the peer closed the connection in the middle of a message"
+                                + (reset != null ? " (reset)" : ""));
+                end.initCause(reset);
+                throw end;
             }
             if (n == 0) {
                 awaitReadable(Long.MAX_VALUE);
@@ -295,6 +305,13 @@ public final class SocketConnection implements Connection {
                 eof = true;
             }
             return n;
+        } catch (SocketException e) {
+            checkOpen(e); // closed by another thread: say so
+            // NOTE: "Connection reset" and the like: the peer ended with our bytes unread, or its process died
+            // (see the class doc). Nothing can follow, so it is the end of the stream, and sticky as EOF is.
+            eof = true;
+            reset = e;
+            return -1;
         } catch (IOException e) {
             checkOpen(e); // closed by another thread: say so, not ClosedChannelException
             throw e;
