@@ -47,11 +47,22 @@ final class ClusterLauncher implements WorkerLauncher {
         String linkId = UUID.randomUUID().toString();
         ClusterLink link;
         try {
+            if (Thread.interrupted()) {
+                // NOTE: before any cluster call: Hazelcast's client calls fail at once in an interrupted thread
+                throw new InterruptedException();
+            }
             link = transport.open(startTimeout, m -> new ClusterLink(transport, client, name + "@" + m.getAddress(), linkId,
                     m.getUuid(), m.getAddress().toString(), ClusterTransport.pid(m), slots));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw interrupted(name, e);
+        } catch (RuntimeException e) {
+            if (e.getCause() instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+                // NOTE: the link's queue proxies were being made (Hazelcast wraps the interrupt, status clear)
+                Thread.currentThread().interrupt();
+                throw interrupted(name, e);
+            }
+            throw e;
         }
         // NOTE: from here the transport counts the link as its member's (open): every way out but the return
         // gives it up (giveUp), or it stayed counted, its queues stayed on the cluster, and a worker the START
@@ -62,7 +73,16 @@ final class ClusterLauncher implements WorkerLauncher {
             transport.checkPresent(link);
             String control = Protocol.controlQueue(link.member());
             Protocol.Start start = new Protocol.Start(maxTasks, linkId, client.getLocalEndpoint().getUuid(), serializer, init);
-            client.<byte[]>getQueue(control).add(transport.frames().seal(control, ThreadLocalRandom.current().nextLong(), start.encode()));
+            try {
+                client.<byte[]>getQueue(control).add(transport.frames().seal(control, ThreadLocalRandom.current().nextLong(), start.encode()));
+            } catch (RuntimeException e) {
+                // NOTE: an interrupt during the add shows as "Queue is full!" with the status set (see Queues.add)
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                    throw interrupted(name, e);
+                }
+                throw e;
+            }
             if (!link.awaitFirst(startTimeout)) {
                 throw new IllegalStateException("the worker host of member " + link.memberAddress() + " did not start pool worker " + name
                         + " within " + startTimeout.toSeconds() + " s: does it run WorkerMain with the same authkey as this pool?");
@@ -74,6 +94,8 @@ final class ClusterLauncher implements WorkerLauncher {
             throw interrupted(name, e);
         } finally {
             if (!up) {
+                // NOTE: a cluster call may have set the interrupt status again: giveUp's calls run with it clear
+                interrupted |= Thread.interrupted();
                 giveUp(link);
             }
             if (interrupted) {
@@ -98,7 +120,7 @@ final class ClusterLauncher implements WorkerLauncher {
         }
     }
 
-    private static IllegalStateException interrupted(String name, InterruptedException e) {
+    private static IllegalStateException interrupted(String name, Exception e) {
         return new IllegalStateException("interrupted while starting pool worker " + name, e);
     }
 }

@@ -149,24 +149,48 @@ final class Queues {
 
     /**
      * True once {@code frame} is on {@code queue}; false if {@code attempts} attempts failed (0: no limit)
-     * or {@code giveUp} says so after a failed one.
+     * or {@code giveUp} says so after a failed one. An interrupt does not end a bounded add (at most
+     * {@code attempts} tries, about 3 s): the calls are made with the interrupt status clear, and it is set
+     * again before this returns. An unbounded add ends at an interrupt (false, the status set).
+     *
+     * <p>Implementation note: Hazelcast's client {@code add} in an interrupted thread fails at once, as
+     * {@code IllegalStateException("Queue is full!")} with the status set again, whether or not the frame was
+     * stored (its wait for the answer is what the interrupt cuts). Before, the pause after such a failure
+     * threw at once too, and the add gave up silently: an interrupted launch's ABANDON and the STOP before it
+     * were never sent, and the member's worker kept one of its threads (seen in a clean-clone CI run). A retry
+     * may store the frame twice, which the reader drops (see the class notes).
      */
     static boolean add(IQueue<byte[]> queue, byte[] frame, BooleanSupplier giveUp, int attempts) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                queue.add(frame);
-                return true;
-            } catch (RuntimeException e) {
-                if ((attempts > 0 && attempt >= attempts) || giveUp.getAsBoolean()) {
-                    WorkerLog.warn("putting a frame on " + queue.getName() + " failed " + attempt + " times; last: " + e);
-                    return false;
+        boolean interrupted = false;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                boolean cut;
+                try {
+                    queue.add(frame);
+                    return true;
+                } catch (RuntimeException e) {
+                    cut = Thread.interrupted();
+                    interrupted |= cut;
+                    if ((attempts > 0 && attempt >= attempts) || giveUp.getAsBoolean() || (cut && attempts == 0)) {
+                        WorkerLog.warn("putting a frame on " + queue.getName() + " failed " + attempt + " times; last: "
+                                + (cut ? "interrupted" : e));
+                        return false;
+                    }
+                }
+                if (!cut) {
+                    try {
+                        Thread.sleep(PAUSE_MS);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                        if (attempts == 0) {
+                            return false;
+                        }
+                    }
                 }
             }
-            try {
-                Thread.sleep(PAUSE_MS);
-            } catch (InterruptedException e) {
+        } finally {
+            if (interrupted) {
                 Thread.currentThread().interrupt();
-                return false;
             }
         }
     }

@@ -1,8 +1,10 @@
 package org.multiprocessing4j.hazelcast.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.collection.IQueue;
@@ -127,5 +129,42 @@ class ClusterLauncherTest {
         // again (whether for a moment or for good is not known yet)
         // The START may have reached a worker host: an ABANDON follows it, which ends the worker it starts.
         assertEquals(2, control.size(), "requests on the member's control queue (START, ABANDON)");
+    }
+
+    @Test
+    void aLaunchFromAnInterruptedThreadFailsAsInterruptedBeforeAnyClusterCall() throws Exception {
+        ClusterLauncher launcher = start(0);
+        IQueue<byte[]> control = controlQueue();
+        Thread.currentThread().interrupt();
+        IllegalStateException e;
+        try {
+            e = assertThrows(IllegalStateException.class, () -> launcher.launch("w", null, 0, 1));
+        } finally {
+            assertTrue(Thread.interrupted(), "the interrupt status is kept for the caller");
+        }
+        // NOTE: before, the link's queue proxies were made in the interrupted thread: a HazelcastException
+        assertTrue(e.getMessage().startsWith("interrupted while starting pool worker"), e.toString());
+        assertEquals(0, transport.linkCount(), "links counted after the interrupted launch");
+        assertEquals(0, control.size(), "requests on the member's control queue");
+        assertEquals(List.of(), linkQueues());
+    }
+
+    @Test
+    void aBoundedAddFromAnInterruptedThreadStoresItsFrameAndKeepsTheInterrupt() throws Exception {
+        start(0);
+        IQueue<byte[]> queue = client.getQueue("mp4j.test.interrupted-add");
+        try {
+            Thread.currentThread().interrupt();
+            boolean added;
+            try {
+                added = Queues.add(queue, new byte[] {7}, () -> false);
+            } finally {
+                assertTrue(Thread.interrupted(), "the interrupt status is kept for the caller");
+            }
+            assertTrue(added, "the add gave up at the interrupt");
+            assertArrayEquals(new byte[] {7}, queue.poll());
+        } finally {
+            queue.destroy();
+        }
     }
 }
