@@ -146,7 +146,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
      */
     public CompletableFuture<Void> submit(SerializableRunnable task) {
         Objects.requireNonNull(task, "task");
-        return submitTask(new RunnableTask<Void>(task, null), task);
+        return submitTask(new RunnableTask<Void>(task), task, null);
     }
 
     /**
@@ -167,14 +167,20 @@ public final class ProcessPoolExecutor implements ExecutorService {
         return submit(task, null);
     }
 
-    /** Runs {@code task} (which must be {@link Serializable}); the future completes with {@code result}. */
+    /**
+     * Runs {@code task} (which must be {@link Serializable}); the future completes with {@code result}
+     * itself (the {@code ExecutorService} contract): it stays in this JVM, so it need not be serializable
+     * and {@code get()} returns that very object, not a copy.
+     *
+     * @throws IllegalArgumentException    if the task cannot be serialized
+     * @throws RejectedExecutionException  after shutdown
+     * @throws BrokenProcessPoolException  if the executor is broken
+     */
     @Override
     public <T> CompletableFuture<T> submit(Runnable task, T result) {
         Runnable r = serializable(task);
-        if (result != null && !(result instanceof Serializable)) {
-            throw new IllegalArgumentException("the result given with a task must be serializable: " + result.getClass().getName());
-        }
-        return submitTask(new RunnableTask<>(r, result), task);
+        // NOTE: only the Runnable travels; the worker's answer (null) is replaced here by result
+        return submitTask(new RunnableTask<T>(r), task, result);
     }
 
     /** As {@code submit(task)}, without a future. */
@@ -184,8 +190,12 @@ public final class ProcessPoolExecutor implements ExecutorService {
     }
 
     private <T> CompletableFuture<T> submitTask(Callable<T> task, Runnable origin) {
+        return submitTask(task, origin, null);
+    }
+
+    private <T> CompletableFuture<T> submitTask(Callable<T> task, Runnable origin, T localResult) {
         try {
-            return ExecutorJob.submit(engine, unfinished, task, origin);
+            return ExecutorJob.submit(engine, unfinished, task, origin, localResult);
         } catch (IllegalStateException closed) {
             throw new RejectedExecutionException(closed.getMessage(), closed);
         }
@@ -202,17 +212,17 @@ public final class ProcessPoolExecutor implements ExecutorService {
     }
 
     /**
-     * A serializable Runnable plus the result to report, as a task.
+     * A serializable Runnable as a task that returns {@code null} (a result given with it stays in the
+     * submitting JVM: see {@link #submit(Runnable, Object)}).
      *
-     * @param <T> the type of the input items
+     * @param <T> the type the future is declared with
      * @param task the task to run in a worker process
-     * @param result what the callable returns after running {@code task}
      */
-    private record RunnableTask<T>(Runnable task, T result) implements SerializableCallable<T> {
+    private record RunnableTask<T>(Runnable task) implements SerializableCallable<T> {
         @Override
         public T call() {
             task.run();
-            return result;
+            return null;
         }
     }
 
@@ -276,11 +286,13 @@ public final class ProcessPoolExecutor implements ExecutorService {
     /**
      * Runs every task; returns when all are done or the timeout passed. Then the unfinished are cancelled
      * with {@code cancel(true)}: queued ones never run, running ones have their worker killed and replaced.
+     * Every future returned is done (the {@code ExecutorService} contract): one whose task had just ended in
+     * its worker, its answer not yet read, is cancelled too, and that answer dropped.
      */
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = deadline(timeout, unit);
-        List<Future<T>> futures = new ArrayList<>(tasks.size());
+        List<CompletableFuture<T>> futures = new ArrayList<>(tasks.size());
         try {
             for (Callable<T> task : tasks) {
                 futures.add(submit(task));
@@ -302,13 +314,16 @@ public final class ProcessPoolExecutor implements ExecutorService {
                 }
             }
         } finally {
-            for (Future<T> f : futures) {
-                if (!f.isDone()) {
-                    f.cancel(true);
+            for (CompletableFuture<T> f : futures) {
+                if (!f.isDone() && !f.cancel(true)) {
+                    // NOTE: cancel(true) cannot stop a task that ended in its worker while its answer is on its way
+                    // (read by a relay); invokeAll returns only done futures, so this one is cancelled anyway, as a
+                    // FutureTask whose thread ignored the interrupt is. The answer, when read, completes nothing.
+                    f.completeExceptionally(new CancellationException("invokeAll gave up on it: its timeout passed"));
                 }
             }
         }
-        return futures;
+        return new ArrayList<>(futures);
     }
 
     @Override
@@ -419,11 +434,20 @@ public final class ProcessPoolExecutor implements ExecutorService {
         return engine.isShutdown();
     }
 
+    /**
+     * Whether the executor was shut down and is done: every worker gone, and every stage its futures
+     * started ended (see {@link #submit(SerializableCallable)}). Never blocks. True exactly when
+     * {@code awaitTermination} would return true at once.
+     */
     @Override
     public boolean isTerminated() {
         return engine.isTerminated();
     }
 
+    /**
+     * Waits at most {@code timeout} until {@link #isTerminated()}: after a shutdown, for the queued tasks,
+     * the workers' exit and the stages the futures started.
+     */
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
         return engine.awaitTermination(Duration.ofNanos(unit.toNanos(timeout)));

@@ -73,6 +73,16 @@ final class CallbackThread {
         return true;
     }
 
+    /**
+     * Whether every callback handed over so far has run, or the caller is the callback thread
+     * ({@link #awaitIdle} without waiting). Never blocks.
+     *
+     * @return whether they ran (or the caller is the callback thread)
+     */
+    boolean isIdle() {
+        return Thread.currentThread() == runner || pending.get() == 0;
+    }
+
     /** Lets the thread end once the callbacks handed over have run; later ones are refused. */
     void shutdown() {
         thread.shutdown();

@@ -13,26 +13,33 @@ import org.multiprocessing4j.internal.wire.EncodedMessage;
 public final class ExecutorJob<T> implements TaskSink {
     private final ExecutorFuture<T> future;
     private final UnfinishedTasks unfinished;
+    /** What the future completes with in place of the worker's value, or null for that value. */
+    private final T localResult;
 
-    private ExecutorJob(ExecutorFuture<T> future, UnfinishedTasks unfinished) {
+    private ExecutorJob(ExecutorFuture<T> future, UnfinishedTasks unfinished, T localResult) {
         this.future = future;
         this.unfinished = unfinished;
+        this.localResult = localResult;
     }
 
     /**
      * Encodes {@code callable} in this thread and queues it. {@code origin} is what {@code shutdownNow}
-     * hands back if the task never starts (a Runnable).
+     * hands back if the task never starts (a Runnable). A non-null {@code localResult} is what the future
+     * completes with on success, in place of the worker's value: the result given with a Runnable
+     * ({@code submit(task, result)}), which never leaves this JVM, so {@code get()} returns that object.
      *
      * @throws IllegalArgumentException if it cannot be serialized (the message names the class)
      * @throws IllegalStateException    if the executor takes no new tasks
      */
-    public static <T> CompletableFuture<T> submit(PoolEngine engine, UnfinishedTasks unfinished, Callable<T> callable, Runnable origin) {
+    public static <T> CompletableFuture<T> submit(PoolEngine engine, UnfinishedTasks unfinished, Callable<T> callable, Runnable origin,
+            T localResult) {
         engine.checkTakingCalls();
         long id = engine.nextTaskId();
         EncodedMessage message = engine.codec().encodeMessage(TaskMessages.header(TaskMessages.CALL, id, 0), callable,
                 "a task submitted to a ProcessPoolExecutor");
         ExecutorFuture<T> future = new ExecutorFuture<>(engine, unfinished);
-        Task task = new Task(id, message, new ExecutorJob<>(future, unfinished), 0, origin != null ? origin : new FutureTask<>(callable));
+        Task task = new Task(id, message, new ExecutorJob<>(future, unfinished, localResult), 0,
+                origin != null ? origin : new FutureTask<>(callable));
         future.attach(task);
         unfinished.added(); // NOTE: before the task is queued: its outcome may come before submit returns
         try {
@@ -48,7 +55,7 @@ public final class ExecutorJob<T> implements TaskSink {
     @SuppressWarnings("unchecked")
     public void succeeded(Task task, Object value) {
         try {
-            future.completeFromRelay((T) value);
+            future.completeFromRelay(localResult != null ? localResult : (T) value);
         } finally {
             unfinished.finished(); // NOTE: after completing (stages run on the pool's StageRunner, which close waits for)
         }

@@ -234,7 +234,10 @@ public final class PoolEngine {
         return shutdown.isShutdown();
     }
 
-    /** Whether the pool was closed or terminated and every worker is gone. */
+    /**
+     * Whether the pool was closed or terminated and is done: every worker gone, its relays, callbacks and
+     * future stages ended; what {@link #awaitTermination} waits for. Never blocks.
+     */
     public boolean isTerminated() {
         return shutdown.isTerminated();
     }

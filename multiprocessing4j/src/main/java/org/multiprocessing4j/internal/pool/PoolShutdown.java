@@ -240,11 +240,27 @@ final class PoolShutdown {
         }
     }
 
-    /** Whether the pool was closed or terminated and every worker is gone. */
+    /**
+     * Whether the pool was closed or terminated and is done: every worker gone, and its relays, result
+     * callbacks and future stages ended (all but the caller's own). Never blocks. True exactly when
+     * {@link #awaitTermination} would return true at once.
+     */
     boolean isTerminated() {
+        List<Thread> threads;
         synchronized (pool.lock) {
-            return terminatedLocked();
+            if (!terminatedLocked()) {
+                return false;
+            }
+            threads = new ArrayList<>(pool.relays);
         }
+        // NOTE: the same conditions as awaitTermination's, in its order: otherwise isTerminated() said true
+        // while awaitTermination(0) said false, a stage of a future still running (ExecutorService wants one answer)
+        for (Thread t : threads) {
+            if (t.isAlive()) {
+                return false;
+            }
+        }
+        return callbacks.isIdle() && stages.isIdle();
     }
 
     private boolean terminatedLocked() {
@@ -274,6 +290,9 @@ final class PoolShutdown {
                 return false;
             }
             t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, Long.MAX_VALUE / 2))));
+            if (t.isAlive()) {
+                return false; // the timeout passed during the join
+            }
         }
         // NOTE: callbacks first: a callback's result completes its future, which hands that future's stages over
         if (!callbacks.awaitIdle(deadline) || !stages.awaitIdle(deadline)) {

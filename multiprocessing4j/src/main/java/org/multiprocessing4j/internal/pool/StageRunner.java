@@ -81,6 +81,16 @@ final class StageRunner implements Executor {
     }
 
     /**
+     * Whether every stage handed over so far has ended, except the caller's own when it runs one of this
+     * runner's stages ({@link #awaitIdle} without waiting). Never blocks.
+     *
+     * @return whether they ended
+     */
+    boolean isIdle() {
+        return running.get() <= (RUNNING.get() == this ? 1 : 0);
+    }
+
+    /**
      * Waits until every stage handed over so far has ended, except the caller's own when it runs one of
      * this runner's stages, or until {@code deadline} ({@link System#nanoTime()}; {@link Long#MAX_VALUE}: none).
      *
