@@ -162,12 +162,24 @@ public final class Listener implements AutoCloseable {
      * a peer that connects and then says nothing cannot hold {@code accept()} past {@code close()}.
      */
     private Connection authenticate(SocketChannel channel) throws IOException, InterruptedException {
+        String peer;
+        try {
+            SocketAddress remote = channel.getRemoteAddress();
+            peer = remote instanceof InetSocketAddress ? "; the peer connected from " + remote : "";
+        } catch (IOException closedAlready) {
+            peer = ""; // the handshake fails below
+        }
         handshakes.add(channel);
         try {
             if (closed) {
                 channel.close(); // NOTE: close() may have run before the add: it did not see this channel
             }
             return Authenticated.connection(channel, authkey, true, Multiprocessing.defaultContext().codec());
+        } catch (AuthenticationException e) {
+            // NOTE: the handshake names no endpoint: say which listener and which peer (a Unix socket's peer has no name)
+            AuthenticationException named = new AuthenticationException("listener " + address + ": " + e.getMessage() + peer);
+            named.initCause(e);
+            throw named;
         } catch (IOException e) {
             if (closed) {
                 channel.close();

@@ -48,6 +48,7 @@ public final class RemoteManager implements AutoCloseable {
      * @throws IllegalArgumentException    if nothing is registered as {@code name}, if {@code type} is not an
      *                                     interface or the object does not implement it
      * @throws ManagerUnavailableException if the server is gone
+     * @throws IllegalStateException       if this {@code RemoteManager} is closed (connect again)
      * @param <T> the type of the items or of the proxy
      * @param name the name clients use
      * @param type the interface the proxies implement
@@ -57,6 +58,11 @@ public final class RemoteManager implements AutoCloseable {
     public <T> T get(String name, Class<T> type) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
+        if (closed.get()) {
+            // NOTE: the link's client is forgotten once closed: a request on it would open a session that no close
+            // could end, holding what it got in the server until this process exits
+            throw new IllegalStateException("closed: " + this + " gives no more proxies (Manager.connect again)");
+        }
         if (type == Queue.class) {
             return (T) new RemoteQueue<>(link.get(name, BlockingQueue.class));
         }

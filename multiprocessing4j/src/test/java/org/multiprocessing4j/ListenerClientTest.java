@@ -181,7 +181,7 @@ class ListenerClientTest extends ChildProcessTestBase {
     }
 
     @Test
-    void a_wrong_authkey_fails_on_both_sides_and_the_listener_keeps_working() throws Exception {
+    void a_wrong_authkey_fails_on_both_sides_naming_the_listener_and_the_listener_keeps_working() throws Exception {
         try (Listener listener = new Listener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), KEY)) {
             assertTrue(((InetSocketAddress) listener.address()).getPort() > 0, "port 0 reports the real port");
             CompletableFuture<Throwable> client = CompletableFuture.supplyAsync(() -> {
@@ -192,8 +192,13 @@ class ListenerClientTest extends ChildProcessTestBase {
                     return t;
                 }
             });
-            assertThrows(AuthenticationException.class, listener::accept);
-            assertInstanceOf(AuthenticationException.class, client.get(60, TimeUnit.SECONDS));
+            AuthenticationException refused = assertThrows(AuthenticationException.class, listener::accept);
+            Throwable failed = client.get(60, TimeUnit.SECONDS);
+            assertInstanceOf(AuthenticationException.class, failed);
+            // NOTE: the handshake itself names no endpoint: both sides' messages say which listener (and which peer)
+            assertTrue(failed.getMessage().contains("cannot connect to " + listener.address()), failed.getMessage());
+            assertTrue(refused.getMessage().contains("listener " + listener.address()), refused.getMessage());
+            assertTrue(refused.getMessage().contains("the peer connected from /127.0.0.1:"), refused.getMessage());
             assertAGoodClientIsServed(listener, "after a bad peer");
         }
     }
@@ -447,6 +452,28 @@ class ListenerClientTest extends ChildProcessTestBase {
             Throwable thrown = accepted.get(60, TimeUnit.SECONDS);
             assertInstanceOf(IOException.class, thrown, "round " + i + ": " + thrown);
             assertTrue(String.valueOf(thrown.getMessage()).contains("closed"), "round " + i + ": " + thrown);
+        }
+    }
+
+    @Test
+    void a_listener_whose_process_ends_during_the_handshake_is_named_in_the_error() throws Exception {
+        Pipe pipe = Pipe.open(false);
+        Connection portOut = pipe.right();
+        Process listenerProcess = new Process("dies-mid-handshake", () -> {
+            try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                portOut.send(server.getLocalPort());
+                server.accept(); // and end the process before sending the challenge: the client reads EOF (a FIN)
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        listenerProcess.start();
+        try (Connection portIn = pipe.left()) {
+            SocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), (Integer) portIn.recv());
+            IOException e = assertThrows(IOException.class, () -> Client.connect(address, KEY));
+            assertTrue(String.valueOf(e.getMessage()).contains("cannot connect to " + address + ": the listener closed the"
+                    + " connection during the authkey handshake"), String.valueOf(e));
+            assertEquals(0, joined(listenerProcess));
         }
     }
 

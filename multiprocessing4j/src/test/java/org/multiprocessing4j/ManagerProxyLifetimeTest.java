@@ -2,6 +2,7 @@ package org.multiprocessing4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -279,6 +280,50 @@ class ManagerProxyLifetimeTest extends ChildProcessTestBase {
             }
             first.kill();
             first.join(HANG);
+        }
+    }
+
+    @Test
+    void aClosedRemoteManagerRefusesGetRatherThanOpeningASessionNothingCanEnd() throws Exception {
+        byte[] key = "closed-remote-manager".getBytes();
+        try (ManagerServer server = Manager.server(new java.net.InetSocketAddress("127.0.0.1", 0), key)
+                .register("fresh", java.util.concurrent.ConcurrentHashMap::new).start()) {
+            java.net.SocketAddress address = server.address();
+            Pipe pipe = Pipe.open(true);
+            Connection child = pipe.right();
+            Process client = new Process("closed-remote-client", () -> {
+                try {
+                    RemoteManager remote = Manager.connect(address, key);
+                    remote.get("fresh", ConcurrentMap.class).put("k", 1);
+                    remote.close();
+                    String outcome;
+                    try {
+                        remote.get("fresh", ConcurrentMap.class).put("k", 2);
+                        outcome = "got a proxy from a closed RemoteManager";
+                    } catch (IllegalStateException expected) {
+                        outcome = expected.getMessage();
+                    }
+                    child.send(outcome);
+                    child.recv(); // stays alive (a session it opened would live on) until the parent has looked
+                } catch (java.io.IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            client.start();
+            try (Connection parent = pipe.left()) {
+                String outcome = (String) parent.recv();
+                assertTrue(outcome.contains("closed") && outcome.contains(address.toString().replace("/", "")),
+                        "a get after close: " + outcome);
+                // NOTE: before, that get opened a session on the forgotten client: it held a new object (and a
+                // connection thread in the server) until the client process exited, and no close could end it
+                long deadline = System.nanoTime() + HANG.toNanos();
+                while (server.objectCount() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertEquals(0, server.objectCount(), "objects held by the client's closed RemoteManager");
+                parent.send("done");
+            }
+            assertEquals(0, joined(client));
         }
     }
 }

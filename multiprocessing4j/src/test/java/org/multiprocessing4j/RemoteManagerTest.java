@@ -208,12 +208,13 @@ class RemoteManagerTest extends ChildProcessTestBase {
     }
 
     @Test
-    void aWrongKeyIsRefused() throws Exception {
+    void aWrongKeyIsRefusedNamingTheServer() throws Exception {
         Connection[] port = new Connection[1];
         Process server = serverProcess(port);
         try {
             SocketAddress address = new InetSocketAddress("127.0.0.1", (Integer) port[0].recv());
-            assertThrows(AuthenticationException.class, () -> Manager.connect(address, "wrong".getBytes()));
+            AuthenticationException e = assertThrows(AuthenticationException.class, () -> Manager.connect(address, "wrong".getBytes()));
+            assertTrue(e.getMessage().contains("cannot connect to " + address), "the message names the server: " + e.getMessage());
             try (RemoteManager ok = Manager.connect(address, KEY)) {
                 assertEquals(0, ok.get("counts", ConcurrentMap.class).size());
             }

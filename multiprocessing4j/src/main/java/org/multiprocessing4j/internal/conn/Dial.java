@@ -1,5 +1,6 @@
 package org.multiprocessing4j.internal.conn;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -9,6 +10,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
+import org.multiprocessing4j.AuthenticationException;
 import org.multiprocessing4j.Connection;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 
@@ -27,8 +29,8 @@ public final class Dial {
      *        false: the handshake's limit also counts the time spent waiting to be accepted (a manager's
      *        client: a manager that stops accepting is then reported as unavailable, not waited for)
      * @param codec what the connection's {@code send}/{@code recv} encode objects with
-     * @throws org.multiprocessing4j.AuthenticationException if either side's key is wrong
-     * @throws IOException if nothing listens there, or the listener closed or stalled
+     * @throws AuthenticationException if either side's key is wrong (the message names {@code address})
+     * @throws IOException if nothing listens there, or the listener closed or stalled (the message names {@code address})
      * @throws InterruptedException if interrupted (the interrupt flag is cleared)
      */
     public static Connection connect(SocketAddress address, byte[] authkey, boolean awaitAccept, ObjectCodec codec)
@@ -60,10 +62,17 @@ public final class Dial {
         }
         try {
             return Authenticated.connection(channel, authkey.clone(), false, codec, awaitAccept);
-        } catch (SocketException e) {
-            // NOTE: the listener closed (or reset) the connection during the handshake: say where and when
+        } catch (AuthenticationException e) {
+            // NOTE: the handshake runs on a bare channel and names no endpoint: say which listener refused us
+            AuthenticationException named = new AuthenticationException("cannot connect to " + address + ": " + e.getMessage());
+            named.initCause(e);
+            throw named;
+        } catch (EOFException | SocketException e) {
+            // NOTE: the listener closed (EOF) or reset the connection during the handshake: say where and when
             throw new IOException("cannot connect to " + address + ": the listener closed the connection during the"
                     + " authkey handshake (" + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            throw new IOException("cannot connect to " + address + ": " + e.getMessage(), e); // the handshake's limit passed
         }
     }
 }
