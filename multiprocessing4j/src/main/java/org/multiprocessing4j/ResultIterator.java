@@ -13,7 +13,10 @@ import java.util.concurrent.TimeoutException;
  * <p>{@link #hasNext()} and {@link #next()} block until the next result (or the end) is known. A task's
  * exception is thrown by the {@code hasNext}/{@code next} call that reaches its position: unchecked ones as themselves,
  * checked ones wrapped in {@link ProcessExecutionException}; the iterator then goes on with the results
- * after it. An exception thrown by the <em>input</em> iterator is thrown after every result before it,
+ * after it. With a chunksize above 1 a task is a chunk: an item's exception fails its whole chunk (the
+ * other items' results in it are not returned, as in CPython) and is thrown once, in the chunk's place;
+ * the later chunks' results follow (CPython's chunked {@code imap} ends at the error). An exception
+ * thrown by the <em>input</em> iterator is thrown after every result before it,
  * and ends the iteration. An interrupt while blocked in {@code hasNext}/{@code next()} restores the flag
  * and throws {@link ProcessError} with the {@link InterruptedException} as cause; {@link #next(Duration)}
  * throws the {@code InterruptedException} itself. After {@link Pool#terminate()} a blocked or later call
@@ -21,7 +24,9 @@ import java.util.concurrent.TimeoutException;
  * the items read before it are returned, then {@link IllegalStateException} (see {@link Pool}). Neither
  * waits for the input: if the pool stops while the input's {@code hasNext}/{@code next} is blocked, the
  * pool's reading thread (a daemon) is left in that call, not interrupted; it ends when the call returns,
- * and drops what it returned (that item reaches no worker). Meant for one consuming thread.
+ * and drops what it returned (that item reaches no worker). Not thread-safe, as an {@link Iterator} is not:
+ * meant for one consuming thread (CPython's {@code IMapIterator.next} may be shared; here two threads calling
+ * {@code next} at once can lose results or fail), so hand results on through a queue instead.
  *
  * @param <R> the type of the results
  */

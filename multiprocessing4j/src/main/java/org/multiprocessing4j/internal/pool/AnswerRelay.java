@@ -96,7 +96,7 @@ final class AnswerRelay {
     /** The {@code count} answers {@code answers[i][0, lengths[i])} from a worker, in the order it sent them. */
     private void onMessages(Worker worker, byte[][] answers, int[] lengths, int count) throws IOException {
         Task[] tasks = new Task[count];
-        int next = 0; // tasks before it were delivered, or their delivery was attempted
+        int next = 0; // tasks before it were delivered
         try {
             List<Task> toSend;
             synchronized (pool.lock) {
@@ -108,10 +108,12 @@ final class AnswerRelay {
             dispatcher.sendAll(worker, toSend);
             while (next < count) {
                 Task task = tasks[next];
-                int i = next++;
                 if (task != null) {
-                    deliver(worker, task, answers[i], lengths[i]);
+                    deliver(worker, task, answers[next], lengths[next]);
                 }
+                // NOTE: counted once delivered: a delivery that threw leaves its task to the finally below too
+                // (settling is once only, so one settled before the throw stays as it was)
+                next++;
             }
         } finally {
             // NOTE: a task taken out of its worker above is in no worker's queue: if this relay fails now (and the

@@ -38,8 +38,9 @@ final class PoolAsyncResult<R> implements AsyncResult<R> {
                     callback.accept(value);
                 } catch (RuntimeException | Error e) {
                     report("callback", e);
+                } finally {
+                    future.complete(value);
                 }
-                future.complete(value);
             });
         }
     }
@@ -54,8 +55,9 @@ final class PoolAsyncResult<R> implements AsyncResult<R> {
                     errorCallback.accept(error);
                 } catch (RuntimeException | Error e) {
                     report("error callback", e);
+                } finally {
+                    future.completeExceptionally(PoolCancellation.forFuture(error));
                 }
-                future.completeExceptionally(PoolCancellation.forFuture(error));
             });
         }
     }
@@ -70,7 +72,13 @@ final class PoolAsyncResult<R> implements AsyncResult<R> {
 
     private void report(String what, Throwable e) {
         System.err.println(engine.name() + ": a result " + what + " threw (ignored):");
-        e.printStackTrace();
+        try {
+            e.printStackTrace();
+        } catch (RuntimeException | Error unprintable) {
+            // NOTE: the callback's exception is user code too: printing calls its toString/getMessage, which may
+            // throw; escaping here, it left the result never ready (a get() waiting for ever)
+            System.err.println(e.getClass().getName() + " (cannot be printed: " + unprintable.getClass().getName() + ")");
+        }
     }
 
     @Override

@@ -20,7 +20,11 @@ import org.multiprocessing4j.RemoteException;
  * description is {@code className(UTF) | hasMessage(1) | [message(UTF)] | frames(4) | frames... |
  * hasCause(1) | [description of the cause]} and a frame is {@code loader? module? moduleVersion? class(UTF) method(UTF) file? line(4)} ({@code x?} is
  * {@code present(1) | [x(UTF)]}).
- * The description is written by hand, so it survives any class-path difference.
+ * The description is written by hand, so it survives any class-path difference. Neither {@link #encode}
+ * nor {@link #decode} fails because of the throwable (only for want of memory): where the serializer fails
+ * either way, with an Error too, the description stands in; where the throwable's own {@code getMessage},
+ * {@code getStackTrace} or {@code getCause} throws, the description says so in place of the message, or
+ * has no frames, or no cause.
  */
 public final class ThrowableCodec {
     private static final int MAX_CAUSES = 32;
@@ -37,8 +41,12 @@ public final class ThrowableCodec {
             byte[] full = null;
             try {
                 full = codec.serializer().toBytes(t);
-            } catch (IOException | RuntimeException notSerializable) {
-                // fall back to the description alone
+            } catch (OutOfMemoryError e) {
+                throw e;
+            } catch (Throwable notSerializable) {
+                // NOTE: an Error too: a field too deep to write (StackOverflowError) or a writeObject that throws one
+                // made a worker's answer fail and its JVM die with the task's exception unsaid; the description is
+                // written by hand, so it always goes
             }
             out.writeBoolean(full != null);
             if (full != null) {
@@ -59,8 +67,11 @@ public final class ThrowableCodec {
             in.readFully(full);
             try {
                 return (Throwable) codec.serializer().fromBytes(full, 0, full.length, loader);
-            } catch (ClassNotFoundException | IOException | RuntimeException unreadable) {
-                // fall back to the description
+            } catch (OutOfMemoryError e) {
+                throw e;
+            } catch (Throwable unreadable) {
+                // NOTE: an Error too (a readObject that throws one, a class whose initializer fails here): the
+                // description follows, so the class name and message still arrive
             }
         }
         return readDescription(in);
@@ -68,12 +79,26 @@ public final class ThrowableCodec {
 
     private static void describe(Throwable t, DataOutputStream out, int depth) throws IOException {
         out.writeUTF(t.getClass().getName());
-        String message = t.getMessage();
+        String message;
+        try {
+            message = t.getMessage();
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            // NOTE: user code (an overridden getMessage): what it threw is said instead of the message
+            message = "[getMessage() threw " + e.getClass().getName() + "]";
+        }
         out.writeBoolean(message != null);
         if (message != null) {
             out.writeUTF(truncate(message));
         }
-        StackTraceElement[] frames = t.getStackTrace();
+        StackTraceElement[] frames;
+        try {
+            frames = t.getStackTrace();
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            frames = null;
+        }
+        if (frames == null) {
+            frames = new StackTraceElement[0];
+        }
         out.writeInt(frames.length);
         for (StackTraceElement f : frames) {
             writeNullable(out, f.getClassLoaderName());
@@ -84,7 +109,12 @@ public final class ThrowableCodec {
             writeNullable(out, f.getFileName());
             out.writeInt(f.getLineNumber());
         }
-        Throwable cause = t.getCause();
+        Throwable cause;
+        try {
+            cause = t.getCause();
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            cause = null;
+        }
         boolean more = cause != null && cause != t && depth < MAX_CAUSES;
         out.writeBoolean(more);
         if (more) {
