@@ -28,6 +28,10 @@ import java.util.concurrent.TimeoutException;
  * tasks). Callbacks given with the call have run (in the pool's result thread) before the result is
  * ready. Blocking methods throw {@link InterruptedException} when interrupted. Thread-safe.
  *
+ * <p>Inside a callback (on the pool's result thread), the untimed {@link #get()} and {@link #waitFor()} of a
+ * result that is not ready and has a callback of its own throw {@link IllegalStateException}: that callback
+ * would run on the same thread after the waiting one, so the wait could never end (CPython deadlocks there).
+ *
  * @param <R> the type of the result
  */
 public interface AsyncResult<R> extends Future<R> {

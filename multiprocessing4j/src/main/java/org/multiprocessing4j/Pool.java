@@ -149,7 +149,8 @@ public final class Pool implements AutoCloseable {
      * As {@link #applyAsync(SerializableCallable)}; {@code callback} gets the result, {@code errorCallback}
      * the exception (either may be null). Both run in this JVM on the pool's single result thread, one at a
      * time, before the result is ready; they should be quick, and must not wait for another result that has
-     * a callback (its callback would wait behind this one: as in CPython, that deadlocks). A callback that
+     * a callback (its callback would wait behind this one: CPython deadlocks there; here an untimed wait
+     * throws {@link IllegalStateException}, see {@link AsyncResult}). A callback that
      * throws is reported on standard error and the result is set all the same; later callbacks still run
      * (CPython's result thread would die and leave the pool hanging).
      *

@@ -201,6 +201,38 @@ class PoolCornersTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_callback_waiting_untimed_for_a_result_with_a_callback_is_refused_rather_than_deadlocking() throws Exception {
+        try (Pool pool = new Pool(1)) {
+            CompletableFuture<Object> seen = new CompletableFuture<>();
+            CompletableFuture<AsyncResult<Integer>> laterOne = new CompletableFuture<>();
+            AsyncResult<Integer> first = pool.applyAsync(() -> 1, r -> {
+                try {
+                    // NOTE: later's callback, which makes it ready, runs on this thread after this one: CPython deadlocks
+                    seen.complete(laterOne.get(HANG.toSeconds(), TimeUnit.SECONDS).get());
+                } catch (Throwable t) {
+                    seen.complete(t);
+                }
+            });
+            AsyncResult<Integer> later = pool.applyAsync(() -> 2, x -> { });
+            laterOne.complete(later);
+            assertEquals(1, first.get(HANG));
+            Object outcome = seen.get(HANG.toSeconds(), TimeUnit.SECONDS);
+            assertInstanceOf(IllegalStateException.class, outcome);
+            assertTrue(((Throwable) outcome).getMessage().contains("would never end"), outcome.toString());
+            assertEquals(2, later.get(HANG), "the refused result still arrives");
+            AsyncResult<Integer> timed = pool.applyAsync(() -> 3, r -> {
+                try {
+                    seen.obtrudeValue(pool.applyAsync(() -> 4, x -> { }).get(Duration.ofMillis(10)));
+                } catch (Throwable t) {
+                    seen.obtrudeValue(t);
+                }
+            });
+            assertEquals(3, timed.get(HANG));
+            assertInstanceOf(TimeoutException.class, seen.get(), "a timed get is not refused: it times out");
+        }
+    }
+
+    @Test
     void a_callback_may_terminate_its_own_pool() throws Exception {
         Pool pool = new Pool(1);
         try {

@@ -73,6 +73,11 @@ final class CallbackThread {
         return true;
     }
 
+    /** Whether the caller is this pool's callback thread (running a callback). Never blocks. */
+    boolean isCurrent() {
+        return Thread.currentThread() == runner;
+    }
+
     /**
      * Whether every callback handed over so far has run, or the caller is the callback thread
      * ({@link #awaitIdle} without waiting). Never blocks.

@@ -83,7 +83,23 @@ final class PoolAsyncResult<R> implements AsyncResult<R> {
 
     @Override
     public R get() throws InterruptedException, ExecutionException {
+        refuseWaitForOwnThread();
         return future.get();
+    }
+
+    /**
+     * An untimed wait on the callback thread for a result with a callback would never end: that callback,
+     * which makes the result ready, runs on this same thread after the one waiting (CPython deadlocks here).
+     *
+     * @throws IllegalStateException if so
+     */
+    private void refuseWaitForOwnThread() {
+        // NOTE: either callback: the one that runs depends on the outcome, unknown yet
+        if ((callback != null || errorCallback != null) && !future.isDone() && engine.callbackThread().isCurrent()) {
+            throw new IllegalStateException("a callback of " + engine.name() + " waits without a timeout for a result that has a callback:"
+                    + " that callback runs on this same thread, after this one, so the wait would never end; use get(timeout),"
+                    + " or wait elsewhere");
+        }
     }
 
     @Override
@@ -98,6 +114,7 @@ final class PoolAsyncResult<R> implements AsyncResult<R> {
 
     @Override
     public void waitFor() throws InterruptedException {
+        refuseWaitForOwnThread();
         try {
             future.get();
         } catch (ExecutionException | CancellationException e) {
