@@ -57,7 +57,9 @@ public interface Connection extends AutoCloseable, Serializable {
      * Receives one message sent by {@link #send(Object)} and decodes it.
      *
      * @return the decoded object (may be {@code null})
-     * @throws IOException if this end is closed or cannot receive ({@link EOFException} for a receive when the peer closed or died and nothing is buffered)
+     * @throws IOException if this end is closed or cannot receive ({@link EOFException} for a receive when the peer closed or died and nothing is buffered),
+     *         or the message cannot be decoded here (its class is missing, or its readObject throws, an Error too: the
+     *         message is consumed and the next recv takes the next one)
      * @throws InterruptedException if the thread is interrupted while waiting
      */
     Object recv() throws IOException, InterruptedException;

@@ -172,7 +172,15 @@ public class Process implements Runnable, Serializable, AutoCloseable {
                 ChildClassPath.requireLoadable(target.getClass(), "the target of process '" + name + "'");
             }
             List<RingConnection> pipeEnds = new ArrayList<>();
-            byte[] encoded = RingConnection.encodingForChild(() -> ctx.codec().encode(image, "process '" + name + "'"), pipeEnds);
+            byte[] encoded;
+            try {
+                encoded = RingConnection.encodingForChild(() -> ctx.codec().encode(image, "process '" + name + "'"), pipeEnds);
+            } catch (RuntimeException | Error e) {
+                // NOTE: a pipe end written before another capture failed counted as handed on to a child that never
+                // existed: closed here unused, it was left open in its rings, so its peer waited for ever, not EOF
+                pipeEnds.forEach(RingConnection::withdrawHandOn);
+                throw e;
+            }
             try {
                 child = ChildStarter.start(ctx.command(), ctx.startMethod() == StartMethod.PRESTARTED ? ctx.standby() : null,
                         name, daemon && !daemonWithChildren, identity, encoded, getClass().getName() + "/" + (target == null ? "" : target.getClass().getName()));

@@ -418,7 +418,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * @return the item
      * @throws InterruptedException if interrupted while waiting; nothing was taken
      * @throws IllegalStateException if this queue is closed in this process
-     * @throws ProcessError if the item cannot be decoded here (its class is missing); the item is consumed
+     * @throws ProcessError if the item cannot be decoded here (its class is missing, or its readObject throws, an
+     *         Error too); the item is consumed and the next get takes the next item
      */
     public T get() throws InterruptedException {
         return get(FOREVER_NANOS, null);
@@ -432,7 +433,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * @throws QueueEmptyException if no item came within the timeout
      * @throws InterruptedException if interrupted while waiting; nothing was taken
      * @throws IllegalStateException if this queue is closed in this process
-     * @throws ProcessError if the item cannot be decoded here (its class is missing); the item is consumed
+     * @throws ProcessError if the item cannot be decoded here (its class is missing, or its readObject throws, an
+     *         Error too); the item is consumed and the next get takes the next item
      */
     public T get(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
@@ -446,7 +448,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * @return the item
      * @throws QueueEmptyException if there is none (or another thread holds the consumer side)
      * @throws IllegalStateException if this queue is closed in this process
-     * @throws ProcessError if the item cannot be decoded here (its class is missing); the item is consumed
+     * @throws ProcessError if the item cannot be decoded here (its class is missing, or its readObject throws, an
+     *         Error too); the item is consumed and the next get takes the next item
      */
     public T getNowait() {
         boolean interrupted = Thread.interrupted();

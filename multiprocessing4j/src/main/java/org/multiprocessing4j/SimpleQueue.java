@@ -65,6 +65,7 @@ public final class SimpleQueue<T> implements Serializable, AutoCloseable {
      * @return the item
      * @throws InterruptedException if interrupted while waiting; nothing was taken
      * @throws IllegalStateException if this queue is closed in this process
+     * @throws ProcessError if the item cannot be decoded here (as {@link Queue#get()}); the item is consumed
      */
     public T get() throws InterruptedException {
         return queue.get();

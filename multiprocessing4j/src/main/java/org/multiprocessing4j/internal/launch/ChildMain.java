@@ -161,10 +161,21 @@ public final class ChildMain {
     }
 
     private static void reportAndExit(String name, Throwable t) {
-        System.err.println("Process " + name + ":");
-        t.printStackTrace();
-        System.err.flush();
-        System.exit(1);
+        try {
+            System.err.println("Process " + name + ":");
+            try {
+                t.printStackTrace();
+            } catch (RuntimeException | StackOverflowError | LinkageError unprintable) {
+                // NOTE: user code (an overridden getMessage, getStackTrace or getCause): what escaped here skipped the
+                // exit below, so a non-daemon thread the target left kept the child running, and the trace printed
+                // was the printing's, not the target's
+                System.err.println(t.getClass().getName() + " [cannot print it: its printStackTrace threw "
+                        + unprintable.getClass().getName() + "]");
+            }
+            System.err.flush();
+        } finally {
+            System.exit(1);
+        }
     }
 
     private static SocketChannel openSocket() {

@@ -229,7 +229,8 @@ final class ManagerClient {
         try {
             answer = (Object[]) codec.decode(reply, loader());
         } catch (IOException | ClassCastException e) {
-            throw new ProcessError("garbled reply from the manager at " + address + ": " + e, e);
+            throw new ProcessError("garbled reply from the manager at " + address + ", or one whose value cannot be decoded here: "
+                    + ObjectCodec.describe(e), e);
         } catch (ClassNotFoundException e) {
             // NOTE: not "threw ClassNotFoundException": the call ran in the manager; its reply cannot be read here
             throw new ProcessError("the reply of the manager at " + address + " holds an object of class " + e.getMessage()

@@ -176,6 +176,8 @@ final class ManagerCore {
 
     // ---- requests ----------------------------------------------------------------------------------
 
+    private static final String MALFORMED = "malformed manager request, or one whose arguments cannot be decoded in the manager: ";
+
     /** Answers one request frame of {@code session}; never throws (failures become ERROR replies). */
     byte[] answer(byte[] request, long session, ClassLoader loader) {
         Object[] frame;
@@ -184,7 +186,14 @@ final class ManagerCore {
             frame = (Object[]) codec.decode(request, loader);
             op = (Integer) frame[0];
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
-            return error(new IllegalArgumentException("malformed manager request: " + e, e));
+            return error(new IllegalArgumentException(MALFORMED + ObjectCodec.describe(e), e));
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Error e) {
+            // NOTE: "never throws": an Error escaping here ended the serving thread (its trace printed in the manager)
+            // and dropped the connection, so the caller read ManagerUnavailableException from a manager still running;
+            // ObjectCodec turns a user's readObject Error into an IOException, this is the last guard
+            return error(new IllegalArgumentException(MALFORMED + ObjectCodec.describe(e), e));
         }
         Object value;
         try {
@@ -207,8 +216,10 @@ final class ManagerCore {
         REPLYING.set(new Reply(this, session));
         try {
             return codec.encode(new Object[] {ManagerWire.OK, value}, "a manager reply");
-        } catch (RuntimeException e) {
-            return error(e);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            return error(e); // NOTE: an Error too: see the request's decoding above
         } finally {
             REPLYING.remove();
         }

@@ -154,8 +154,13 @@ final class FastPathWriter {
         byte[] objectBytes;
         try {
             objectBytes = serializer.toBytes(writer.objects.toArray());
-        } catch (IOException | RuntimeException | StackOverflowError e) {
+        } catch (VirtualMachineError e) {
+            if (!(e instanceof StackOverflowError)) {
+                throw e;
+            }
             return null; // NOTE: the whole value then goes to the serializer, whose failure names the culprit
+        } catch (IOException | RuntimeException | Error e) {
+            return null; // NOTE: an Error too (a writeObject's AssertionError): ObjectCodec reports it as the value's failure
         }
         byte[] tree = out.toByteArray();
         int treeLength = tree.length - p;

@@ -216,6 +216,13 @@ public final class ObjectCodec {
                     + " chain of many thousands of objects: JDK serialization recurses once per object). Flatten it (an"
                     + " array or list instead of the chain), give the thread a larger stack (-Xss), or choose a Serializer"
                     + " that handles it (Context.Builder.serializer)", e);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Error e) {
+            // NOTE: a writeObject (writeReplace, writeExternal) that throws an Error (an AssertionError, a
+            // LinkageError) escaped every caller's put, send or start as that bare Error, unexplained, and in a
+            // background thread (a manager's) it ended the thread; it is the value's failure like any other
+            throw notSerializable(value, what, e);
         }
         byte[] out = new byte[prefix.length + 1 + body.length];
         System.arraycopy(prefix, 0, out, 0, prefix.length);
@@ -229,7 +236,8 @@ public final class ObjectCodec {
      *
      * @throws IOException if the bytes are not an encoded object (truncated, trailing bytes, a length
      *         larger than the message, an unknown tag, a lambda its capturing class does not declare), or the
-     *         serializer fails
+     *         serializer fails, with an Error too (a readObject or a static initializer that throws one: the Error is
+     *         the cause); only a {@link VirtualMachineError} other than a stack overflow escapes as itself
      * @throws ClassNotFoundException if a class the value names is not visible to {@code loader}
      */
     public Object decode(byte[] data, int offset, int length, ClassLoader loader) throws IOException, ClassNotFoundException {
@@ -237,11 +245,22 @@ public final class ObjectCodec {
         if (length < 1) {
             throw new IOException("empty encoded object");
         }
-        return switch (data[offset]) {
-            case OBJECT -> serializer.fromBytes(data, offset + 1, length - 1, loader);
-            case WITH_OBJECTS -> decodeWithObjects(data, offset + 1, length - 1, loader);
-            default -> decodeTree(new WireInput(data, offset, length), null, loader);
-        };
+        try {
+            return switch (data[offset]) {
+                case OBJECT -> serializer.fromBytes(data, offset + 1, length - 1, loader);
+                case WITH_OBJECTS -> decodeWithObjects(data, offset + 1, length - 1, loader);
+                default -> decodeTree(new WireInput(data, offset, length), null, loader);
+            };
+        } catch (StackOverflowError e) {
+            throw new IOException("cannot decode an object: it is nested too deeply for this thread's stack", e);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Error e) {
+            // NOTE: a readObject (readResolve, a static initializer) that throws an Error in the receiving JVM escaped
+            // a queue's get or a connection's recv as that bare Error, past their documented failures, and ended a
+            // manager's serving thread (its caller then read ManagerUnavailableException from a running manager)
+            throw new IOException("cannot decode an object: its deserialization threw " + describe(e), e);
+        }
     }
 
     /**
@@ -300,43 +319,55 @@ public final class ObjectCodec {
      * {@code writeExternal}, {@code writeReplace}) threw, found in the failure's stack; else the value's class.
      * The failure itself, with its message, is always quoted.
      */
-    public static IllegalArgumentException notSerializable(Object value, String what, Exception cause) {
+    public static IllegalArgumentException notSerializable(Object value, String what, Throwable cause) {
         String advice = ". Make that class Serializable, do not capture it, or choose a Serializer that handles it"
                 + " (Context.Builder.serializer)";
         if (cause instanceof NotSerializableException nse && nse.getMessage() != null && thrownByJdkSerialization(nse)) {
             // NOTE: the JDK's own NotSerializableException says nothing but the class it met
             return new IllegalArgumentException("cannot serialize " + what + ": it contains an instance of " + nse.getMessage()
-                    + ", which the serializer cannot write (" + cause + ")" + advice, cause);
+                    + ", which the serializer cannot write (" + describe(cause) + ")" + advice, cause);
         }
         String writer = throwingWriter(cause);
         if (writer != null) {
             return new IllegalArgumentException("cannot serialize " + what + ": it contains an instance of " + writer
-                    + ", whose " + writerMethod(cause) + " threw " + cause, cause);
+                    + ", whose " + writerMethod(cause) + " threw " + describe(cause), cause);
         }
         return new IllegalArgumentException("cannot serialize " + what + " (a " + value.getClass().getName()
-                + "): the serializer failed with " + cause + advice, cause);
+                + "): the serializer failed with " + describe(cause) + advice, cause);
+    }
+
+    /**
+     * {@code t.toString()}, or its class name when that throws: a user's exception (thrown by a writeObject) may
+     * override getMessage with code that fails.
+     */
+    public static String describe(Throwable t) {
+        try {
+            return t.toString();
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            return t.getClass().getName() + " [its toString() threw " + e.getClass().getName() + "]";
+        }
     }
 
     private static final Set<String> WRITERS = Set.of("writeObject", "writeExternal", "writeReplace");
 
-    private static boolean thrownByJdkSerialization(Exception e) {
-        StackTraceElement[] stack = e.getStackTrace();
+    private static boolean thrownByJdkSerialization(Throwable e) {
+        StackTraceElement[] stack = stackOf(e);
         return stack.length > 0 && stack[0].getClassName().startsWith("java.io.");
     }
 
     /** The class whose serialization method is the innermost frame of user code in {@code e}'s stack, or null. */
-    private static String throwingWriter(Exception e) {
+    private static String throwingWriter(Throwable e) {
         StackTraceElement frame = writerFrame(e);
         return frame == null ? null : frame.getClassName();
     }
 
-    private static String writerMethod(Exception e) {
+    private static String writerMethod(Throwable e) {
         StackTraceElement frame = writerFrame(e);
         return frame == null ? "serialization" : frame.getMethodName();
     }
 
-    private static StackTraceElement writerFrame(Exception e) {
-        for (StackTraceElement frame : e.getStackTrace()) {
+    private static StackTraceElement writerFrame(Throwable e) {
+        for (StackTraceElement frame : stackOf(e)) {
             String type = frame.getClassName();
             if (WRITERS.contains(frame.getMethodName()) && !type.startsWith("java.") && !type.startsWith("javax.")
                     && !type.startsWith("jdk.") && !type.startsWith("sun.")
@@ -345,5 +376,15 @@ public final class ObjectCodec {
             }
         }
         return null;
+    }
+
+    /** {@code t.getStackTrace()}, or none when that (a user's override) throws. */
+    private static StackTraceElement[] stackOf(Throwable t) {
+        try {
+            StackTraceElement[] stack = t.getStackTrace();
+            return stack != null ? stack : new StackTraceElement[0];
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            return new StackTraceElement[0];
+        }
     }
 }
