@@ -113,7 +113,10 @@ public final class ProcessPoolExecutor implements ExecutorService {
      * without an executor ({@code thenApply}, {@code whenComplete}, ...) run on threads of the executor's own,
      * never on the threads that read the workers' answers, so a stage may wait for the executor or shut it
      * down; {@link #close()} and {@code shutdown(true, ..)} wait for the stages its futures started (a stage
-     * that closes the executor does not wait for itself).
+     * that closes the executor does not wait for itself). A future completed by its user ({@code complete},
+     * {@code completeExceptionally}, {@code orTimeout}, {@code completeOnTimeout}) before a worker started its
+     * task withdraws the task, which never runs, as {@code CompletableFuture.supplyAsync} skips a supplier whose
+     * future is already complete; a task already running runs on, and its result is dropped.
      *
      * @param <T> the type of the task's result
      * @param task the task to run in a worker process
@@ -245,12 +248,14 @@ public final class ProcessPoolExecutor implements ExecutorService {
      * {@code fn} over {@code items}, in input order, sent in chunks of {@code chunksize}, as a lazy stream:
      * the input is read by a background thread a bounded number of chunks ahead of the stream's consumer.
      * A task's exception is thrown by the stream at its position (unchecked as itself, checked wrapped in
-     * {@link ProcessExecutionException}). Closing the stream (try-with-resources) stops reading the input and
+     * {@link ProcessExecutionException}); the first exception the stream throws (a task's, the input's) ends
+     * it as closing it does, closed or not (CPython's {@code map} generator cancels its pending futures when
+     * it raises). Closing the stream (try-with-resources) stops reading the input and
      * cancels the chunks no worker has started (as closing CPython's {@code Executor.map} generator cancels
      * its pending futures): no further chunk is read or sent; chunks running when it is closed still finish.
-     * An iterator taken from the stream before it was closed goes on yielding the results that arrive, and
-     * throws {@link java.util.concurrent.CancellationException} at the first cancelled chunk (from
-     * {@code hasNext()} or {@code next()}).
+     * An iterator taken from the stream before it was closed (or before it threw) goes on yielding the results
+     * that arrive, and throws {@link java.util.concurrent.CancellationException} at the first cancelled chunk
+     * (from {@code hasNext()} or {@code next()}).
      *
      * @param <T> the type of the input items
      * @param <R> the type of the results
@@ -271,9 +276,48 @@ public final class ProcessPoolExecutor implements ExecutorService {
             throw new RejectedExecutionException(closed.getMessage(), closed);
         }
         // NOTE: closing the stream (try-with-resources) stops reading the input (its feeder thread ends, no
-        // further chunk is queued) and cancels the queued chunks no worker has started
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(results, Spliterator.ORDERED), false)
+        // further chunk is queued) and cancels the queued chunks no worker has started; so does the first
+        // exception the stream throws (EndingOnFailure), closed or not
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(new EndingOnFailure<>(results), Spliterator.ORDERED), false)
                 .onClose(() -> results.cancelUnstarted(new IllegalStateException("this map's stream was closed")));
+    }
+
+    /**
+     * The results of a {@link #map} as its stream reads them: the first exception they throw (a task's, the
+     * input's, an interrupt) also stops reading the input and cancels the chunks no worker has started, as
+     * CPython's {@code Executor.map} generator cancels its pending futures when it raises. Without this, a
+     * stream whose terminal operation threw (and that no one closes) kept its look-ahead of chunks running,
+     * ahead of later tasks, and its input reader parked until the executor shut down.
+     */
+    private record EndingOnFailure<R>(ImapJob<R> results) implements java.util.Iterator<R> {
+        @Override
+        public boolean hasNext() {
+            try {
+                return results.hasNext();
+            } catch (RuntimeException | Error e) {
+                ended(e);
+                throw e;
+            }
+        }
+
+        @Override
+        public R next() {
+            try {
+                return results.next();
+            } catch (RuntimeException | Error e) {
+                ended(e);
+                throw e;
+            }
+        }
+
+        private void ended(Throwable e) {
+            try {
+                results.cancelUnstarted(new IllegalStateException("this map's stream threw " + e.getClass().getName()
+                        + " at an earlier position: the rest of its input is not run"));
+            } catch (RuntimeException | Error cancelFailed) {
+                e.addSuppressed(cancelFailed);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- invoke

@@ -8,7 +8,10 @@ package org.multiprocessing4j.internal.pool;
  * {@code ThreadPoolExecutor}'s interrupt. Stages derived from it are {@link HandOffFuture}s: no stage runs on
  * the pool's relay threads. A
  * cancel that takes the task away settles it, so it ends the task's count in {@link UnfinishedTasks}
- * (otherwise the task's outcome, through {@link ExecutorJob}, does).
+ * (otherwise the task's outcome, through {@link ExecutorJob}, does). Completed by its user instead
+ * ({@code complete}, {@code completeExceptionally}, and so {@code orTimeout} and {@code completeOnTimeout}),
+ * it withdraws a task no worker has started, as {@code cancel(false)} does: {@code CompletableFuture.supplyAsync}
+ * likewise never runs a supplier whose future is already complete. A started task runs on; its answer is dropped.
  */
 final class ExecutorFuture<T> extends HandOffFuture<T> {
     private final PoolEngine engine;
@@ -23,6 +26,31 @@ final class ExecutorFuture<T> extends HandOffFuture<T> {
 
     void attach(Task task) {
         this.task = task;
+    }
+
+    @Override
+    public boolean complete(T value) {
+        return withdrawnIf(super.complete(value));
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+        return withdrawnIf(super.completeExceptionally(ex));
+    }
+
+    /**
+     * After a completion by this future's user ({@code completed}: it was that call that completed it), takes
+     * the task out of the queue if no worker has started it. Returns {@code completed}.
+     */
+    private boolean withdrawnIf(boolean completed) {
+        Task t = task;
+        // NOTE: the relay completes through complete() too, but only after settling the task: settled() keeps
+        // that hot path off the pool's lock. A task settled by a withdrawal here never reaches its sink, so the
+        // count in UnfinishedTasks ends here (the JVM no longer waits for a task whose result nobody reads).
+        if (completed && t != null && !t.settled() && engine.cancelPending(t)) {
+            unfinished.finished();
+        }
+        return completed;
     }
 
     @Override

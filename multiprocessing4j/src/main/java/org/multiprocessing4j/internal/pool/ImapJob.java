@@ -73,8 +73,8 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
     private final int lookahead;
     /** Tasks queued and not answered yet, for {@link #cancelUnstarted}; guarded by this. */
     private final Set<Task> outstanding = new HashSet<>();
-    /** Set by {@link #cancelUnstarted}: a task the feeder queues from now on is cancelled too; guarded by this. */
-    private boolean cancelling;
+    /** Set by {@link #cancelUnstarted}, its reason: a task the feeder queues from now on is cancelled too; guarded by this. */
+    private String cancelling;
     private final Iterator<?> input;
     private final byte kind;
     private final byte[] function;
@@ -212,13 +212,13 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
                         error = e instanceof RuntimeException re ? re : new ProcessError("an imap task could not be queued: " + e, e);
                         break;
                     }
-                    boolean cancel;
+                    String cancel;
                     synchronized (this) {
                         cancel = cancelling;
                     }
                     // NOTE: counted before a cancel, queued after its look: cancelUnstarted did not see it
-                    if (cancel && engine.cancelPending(task)) {
-                        failed(task, new PoolCancellation("the stream of this map was closed"));
+                    if (cancel != null && engine.cancelPending(task)) {
+                        failed(task, new PoolCancellation(cancel));
                     }
                 }
                 if (error != null || chunk.count() < chunksize) {
@@ -272,14 +272,18 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
     public void cancelUnstarted(RuntimeException why) {
         stopFeeding(why);
         List<Task> queued;
+        String reason;
         synchronized (this) {
-            cancelling = true;
+            if (cancelling == null) {
+                cancelling = why.getMessage();
+            }
+            reason = cancelling;
             queued = new ArrayList<>(outstanding);
         }
         // NOTE: outside this monitor: cancelPending takes the pool's lock, under which answers reach this job
         for (Task task : queued) {
             if (engine.cancelPending(task)) {
-                failed(task, new PoolCancellation("the stream of this map was closed"));
+                failed(task, new PoolCancellation(reason));
             }
         }
     }
