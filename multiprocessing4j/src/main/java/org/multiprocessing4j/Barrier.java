@@ -30,7 +30,9 @@ import org.multiprocessing4j.internal.sync.Waits;
  * last. One party that times out, is interrupted, or calls {@link #abort()} breaks the barrier for all:
  * every party waiting and every later arrival gets {@link BrokenBarrierException} until {@link #reset()}
  * (Python's rule, and {@link java.util.concurrent.CyclicBarrier}'s for interrupts). {@code reset()}
- * breaks the current pass for those waiting and makes the barrier usable again.
+ * breaks the current pass for those waiting and makes the barrier usable again; while the action runs
+ * (every party of the pass arrived) it lets that pass complete and only makes the next one whole, as
+ * CPython's and {@code CyclicBarrier}'s {@code reset}, which wait for the action, do.
  *
  * <p>Action: a {@link SerializableRunnable} run once per pass, in the process (and thread) that arrives
  * last, before anyone passes. If it throws, that party's {@code await} throws it and the barrier is
@@ -167,7 +169,12 @@ public final class Barrier implements Serializable, AutoCloseable {
         core().abort();
     }
 
-    /** Back to the initial state: parties waiting now get {@link BrokenBarrierException}; later ones start a new pass. */
+    /**
+     * Back to the initial state: parties waiting now get {@link BrokenBarrierException}; later ones start a new
+     * pass. While a live process runs the action, every party of that pass has arrived: the pass completes (its
+     * parties pass), and the next pass is whole even if an arrival broke it meanwhile ({@link #abort()} and then
+     * {@code reset()} give up on an action that never ends). Never blocks.
+     */
     public void reset() {
         core().reset();
     }
@@ -178,7 +185,8 @@ public final class Barrier implements Serializable, AutoCloseable {
     }
 
     /**
-     * Parties waiting in the current pass, in every process (a snapshot).
+     * Parties waiting in the current pass, in every process (a snapshot): while the last one runs the action,
+     * all of them, as Python's {@code n_waiting}; 0 while the barrier is broken.
      *
      * @return the number of parties waiting in the current pass
      */

@@ -37,10 +37,10 @@ import org.multiprocessing4j.internal.futex.SpinPause;
  * and FUTEX_WAIT(signal, s): every change bumps the signal under the mutex, so a change after the read
  * makes the kernel return at once. After each wake or slice a waiter re-examines under the mutex: the
  * generation still g and BROKEN → BrokenBarrierException; the generation past g → its outcome bit says
- * passed or broken (reset ends g as broken); ACTION (or ACTION_BROKEN_NEXT) with a dead runner → it breaks
- * g. A waiter that times out or is interrupted breaks g itself. The outcome bits remember 64 generations: a
- * waiter that sleeps through 64 passes of the others could misread its own (only possible with more threads
- * than parties).
+ * passed or broken (reset ends g as broken, unless a live runner runs g's action: see below); ACTION (or
+ * ACTION_BROKEN_NEXT) with a dead runner → it breaks g. A waiter that times out or is interrupted breaks g
+ * itself. The outcome bits remember 64 generations: a waiter that sleeps through 64 passes of the others
+ * could misread its own (only possible with more threads than parties).
  *
  * Arrival during ACTION (more threads than parties): the arrival is not a party of g, so it registers
  * nothing; it waits in the same signal/slice protocol and after each slice, under the mutex, checks what
@@ -48,9 +48,15 @@ import org.multiprocessing4j.internal.futex.SpinPause;
  * arrival would wait forever); its own interrupt or deadline → it breaks the barrier for the next pass,
  * not g (whose parties all arrived in time): ACTION becomes ACTION_BROKEN_NEXT, and the runner's trip then
  * ends g as passed and stores (g + 1, BROKEN, 0) (outcome bits of g and g + 1 written before it). An
- * arrival that finds ACTION_BROKEN_NEXT, like one that finds BROKEN, fails at once; reset and abort
- * treat it as ACTION. CPython cannot time out there at all (its action runs under the condition's lock
- * and its _enter waits without a timeout), so it has no rule to follow.
+ * arrival that finds ACTION_BROKEN_NEXT, like one that finds BROKEN, fails at once; abort treats it as
+ * ACTION. CPython cannot time out there at all (its action runs under the condition's lock and its _enter
+ * waits without a timeout), so it has no rule to follow.
+ *
+ * Reset during ACTION (or ACTION_BROKEN_NEXT) with a live runner: CPython's and CyclicBarrier's reset take
+ * the lock the action runs under, so they act after the trip, on a barrier already back to its initial
+ * state: the pass completes. Here reset stores (g, ACTION, parties): the runner's trip ends g as passed
+ * and starts g + 1 whole, and arrivals keep waiting behind the action meanwhile (no signal bump needed:
+ * nothing they wait for changed). With a dead runner, reset ends g as broken as in any other state.
  *
  * Death inside the mutex: every transition is completed by the one store of the phase (bits written
  * before it only matter once the phase moves), so a process that dies mid-transition leaves the previous
@@ -295,11 +301,24 @@ public final class SharedBarrier {
         }
     }
 
-    /** Back to the initial state: parties waiting now fail, later arrivals start a new pass. */
+    /**
+     * Back to the initial state: parties waiting now fail, later arrivals start a new pass. While a live
+     * runner runs the action, the pass completes instead (see the notes) and the pass after it is whole.
+     */
     public void reset() {
         enter();
         try {
-            endGeneration(generation(phase()), true, false);
+            long phase = phase();
+            if (runningAction(state(phase)) && !OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER))) {
+                // NOTE: every party of g arrived and its action runs: CPython's and CyclicBarrier's reset wait for the
+                // action (it runs under their lock), whose trip then leaves the initial state. Ending g here instead
+                // broke a pass whose parties all arrived, and let new arrivals form g + 1 and run its action while
+                // g's still ran. So the trip stays the action's; reset only undoes a break of the next pass. No signal
+                // bump: arrivals behind the action keep waiting for its trip.
+                setPhase(generation(phase), ACTION, arrived(phase));
+                return;
+            }
+            endGeneration(generation(phase), true, false);
         } finally {
             mutex.unlock();
         }
@@ -315,10 +334,14 @@ public final class SharedBarrier {
                 || state == ACTION && OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER));
     }
 
-    /** Parties waiting in the current pass (0 while broken or while the action runs). */
+    /** Parties of the current pass that arrived (all of them while the action runs; 0 while broken). */
     public int waiting() {
         long phase = phase();
-        return state(phase) == FILLING ? arrived(phase) : 0;
+        // NOTE: during the action as CPython's n_waiting, whose count includes every party until the trip; a dead
+        // runner's pass reads as broken (as isBroken says)
+        int state = state(phase);
+        return state == BROKEN || runningAction(state) && OwnerWord.isDead((long) LONG.getVolatile(segment, base + RUNNER))
+                ? 0 : arrived(phase);
     }
 
     public int parties() {
