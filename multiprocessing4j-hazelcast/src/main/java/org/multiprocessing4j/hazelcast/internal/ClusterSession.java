@@ -130,7 +130,12 @@ public final class ClusterSession {
                     throw new IllegalStateException("the connection to Hazelcast cluster \"" + cluster
                             + "\" was closed: its queues, locks, semaphores and dicts can no longer be used through it");
                 }
-                if (counted && scope != null) {
+                if (counted && scope != null && scope.ended()) {
+                    // NOTE: the flag ends by an entry event, which may come after the destroy: a call of this view that
+                    // passed here in between made the structure again, empty (a clean-clone CI run listed a shut-down
+                    // manager's queue after its waiter had ended). Any such call of this thread is over now: destroy
+                    // what it may have made, then refuse.
+                    destroyQuietly((com.hazelcast.core.DistributedObject) structure);
                     scope.check(((com.hazelcast.core.DistributedObject) structure).getName());
                 }
                 return shielded ? ShieldedCall.quietly(() -> invoke(method, structure, args)) : invoke(method, structure, args);
@@ -140,6 +145,17 @@ public final class ClusterSession {
                 }
             }
         });
+    }
+
+    private static void destroyQuietly(com.hazelcast.core.DistributedObject structure) {
+        try {
+            ShieldedCall.quietly(() -> {
+                structure.destroy();
+                return null;
+            });
+        } catch (RuntimeException outOfReach) {
+            // the cluster is out of reach: nothing to clean up there now
+        }
     }
 
     /** Calls {@code method} on {@code target}, throwing what it threw (Hazelcast's structures throw unchecked only). */
