@@ -88,7 +88,10 @@ public final class DoubleArray extends Array {
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
     public boolean compareAndSet(int index, double expected, double update) {
-        return (boolean) HANDLE.compareAndSet(data(), offset(index), expected, update);
+        MemorySegment d = data();
+        long at = offset(index);
+        Atomics.touch(d, at); // NOTE: a truncated file faults in this read, not in the CAS (see Atomics.touch)
+        return (boolean) HANDLE.compareAndSet(d, at, expected, update);
     }
 
     /**

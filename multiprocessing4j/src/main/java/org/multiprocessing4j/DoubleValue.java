@@ -3,6 +3,7 @@ package org.multiprocessing4j;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 
 import java.io.Serial;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import org.multiprocessing4j.internal.sharedmem.Atomics;
 import org.multiprocessing4j.internal.sharedmem.CellKind;
@@ -66,7 +67,9 @@ public final class DoubleValue extends Value {
      * @throws IllegalStateException if closed in this process (or, in a copy, the creator closed it)
      */
     public boolean compareAndSet(double expected, double update) {
-        return (boolean) HANDLE.compareAndSet(data(), 0L, expected, update);
+        MemorySegment d = data();
+        Atomics.touch(d, 0L); // NOTE: a truncated file faults in this read, not in the CAS (see Atomics.touch)
+        return (boolean) HANDLE.compareAndSet(d, 0L, expected, update);
     }
 
     @Override

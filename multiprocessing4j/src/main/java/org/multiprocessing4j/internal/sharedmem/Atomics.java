@@ -1,5 +1,6 @@
 package org.multiprocessing4j.internal.sharedmem;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -83,6 +84,17 @@ public final class Atomics {
                 return current;
             }
         }
+    }
+
+    /**
+     * Reads the byte at {@code offset}, before a compare-and-set there: on a mapping whose file another process
+     * truncated, this read faults with HotSpot's {@link InternalError}, where the CAS itself would kill the JVM.
+     */
+    public static void touch(MemorySegment s, long offset) {
+        // NOTE: HotSpot guards reads and writes of mapped memory (a SIGBUS becomes InternalError) but not its
+        // native Unsafe.compareAndSet*, which the interpreter calls: a CAS on a page the file no longer backs
+        // crashes the JVM. Reading the same page first turns that into an exception. (getAndAdd reads first.)
+        byte ignored = s.get(JAVA_BYTE, offset);
     }
 
     private static int shift(long offset, int width) {

@@ -160,6 +160,9 @@ public final class RobustLock {
      * @return true if this call took the lock; false means "call {@link #lock} or {@link #tryLock}"
      */
     public boolean tryLockFree() {
+        // NOTE: the CAS with no read before it (one cache-line transfer per take between processes, not two). Known
+        // limit: on a mapping whose file another process of the same user truncated, the interpreter's native CAS
+        // is not guarded by HotSpot as reads are (Atomics.touch), and the SIGBUS ends the JVM instead of throwing.
         return LONG.compareAndSet(segment, owner, 0L, SELF);
     }
 
