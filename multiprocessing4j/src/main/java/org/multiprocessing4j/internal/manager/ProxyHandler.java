@@ -126,8 +126,32 @@ final class ProxyHandler implements InvocationHandler, Serializable {
                         + " (Function<A, B> & Serializable))");
             }
         }
+        if (a.length == 1 && a[0] instanceof Object[] given && isToArrayOfArray(method)) {
+            // NOTE: the array travels as a copy, so the manager fills that copy, never the caller's array. The
+            // Collection contract returns the caller's array when the elements fit: send an empty one of the
+            // same type (the manager makes one of the right size) and copy the elements in here.
+            Object[] empty = (Object[]) java.lang.reflect.Array.newInstance(given.getClass().getComponentType(), 0);
+            return intoArray((Object[]) call(method, index, new Object[] {empty}), given);
+        }
         Object result = call(method, index, a);
         return adapt(method, result, a);
+    }
+
+    private boolean isToArrayOfArray(Method method) {
+        return method.getName().equals("toArray") && method.getParameterCount() == 1
+                && method.getParameterTypes()[0] == Object[].class && Collection.class.isAssignableFrom(table.type());
+    }
+
+    /** {@code elements} in {@code given} if they fit (then {@code null} after the last one, as Collection.toArray says), else {@code elements}. */
+    private static Object[] intoArray(Object[] elements, Object[] given) {
+        if (elements.length > given.length) {
+            return elements;
+        }
+        System.arraycopy(elements, 0, given, 0, elements.length);
+        if (elements.length < given.length) {
+            given[elements.length] = null;
+        }
+        return given;
     }
 
     /** Calls through the backend, turning what the proxy's method cannot throw into unchecked exceptions. */

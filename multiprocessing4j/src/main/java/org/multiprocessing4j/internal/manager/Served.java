@@ -31,6 +31,14 @@ final class Served {
      */
     private static final Set<String> READS_ARGUMENT = Set.of("addAll", "removeAll", "retainAll", "containsAll", "putAll", "equals");
 
+    /**
+     * Collection and map methods that only compare their arguments (a lookup key, an element sought): a
+     * proxy given there is copied first too, for the same reason (see {@link #detached}). Only the first
+     * argument, except for {@code remove(key, value)}: {@code getOrDefault}'s default is returned as it is.
+     */
+    private static final Set<String> COMPARES_FIRST_ARGUMENT = Set.of("contains", "indexOf", "lastIndexOf", "remove",
+            "containsKey", "containsValue", "get", "getOrDefault");
+
     final long id;
     final Object target;
     final MethodTable table;
@@ -74,7 +82,13 @@ final class Served {
         if ((name.equals("iterator") || name.equals("listIterator")) && target instanceof Collection<?> c) {
             return snapshotList(c);
         }
-        Object result = invokeLocal(index, READS_ARGUMENT.contains(name) ? detached(args) : args);
+        Object[] passed = args;
+        if (READS_ARGUMENT.contains(name)) {
+            passed = detached(args, args == null ? 0 : args.length);
+        } else if (COMPARES_FIRST_ARGUMENT.contains(name) && isCollectionOrMapMethod(method)) {
+            passed = detached(args, name.equals("remove") && args != null ? args.length : 1);
+        }
+        Object result = invokeLocal(index, passed);
         if (VIEWS.contains(name) && result != target) {
             return copy(result);
         }
@@ -87,11 +101,18 @@ final class Served {
      * reading the other object through its proxy takes that one's lock inside: {@code a.addAll(b)} and
      * {@code b.addAll(a)} from two clients at once deadlocked the manager (both calls hung for ever). The
      * copy takes the other lock alone, before; CPython's manager, which unpickles the real object there, reads
-     * it under the GIL alike.
+     * it under the GIL alike. The lookups ({@code a.contains(b)}, {@code indexOf}, {@code remove(Object)},
+     * {@code containsKey}, {@code get} ...) deadlocked alike: {@code a.contains(b)} and {@code b.contains(a)}
+     * at once, each list holding a list, hung both calls (the element's {@code equals} or {@code hashCode}
+     * was a call on the other object, made while holding this one's lock).
+     *
+     * <p>NOTE: a lock is still taken inside another where a proxy is stored in the object itself (a list of
+     * list proxies): the stored proxy's methods run under the outer lock. Only cycles of such nesting can
+     * deadlock, as any two objects that each hold the other.
      */
-    private static Object[] detached(Object[] args) {
+    private static Object[] detached(Object[] args, int first) {
         Object[] copy = args;
-        for (int i = 0; args != null && i < args.length; i++) {
+        for (int i = 0; args != null && i < Math.min(first, args.length); i++) {
             Object a = args[i];
             if (ProxyHandler.handleOf(a) == null) {
                 continue;
@@ -110,6 +131,11 @@ final class Served {
             }
         }
         return copy;
+    }
+
+    private static boolean isCollectionOrMapMethod(Method method) {
+        Class<?> declaring = method.getDeclaringClass();
+        return Collection.class.isAssignableFrom(declaring) || Map.class.isAssignableFrom(declaring);
     }
 
     private static List<Object> snapshotList(Collection<?> c) {
