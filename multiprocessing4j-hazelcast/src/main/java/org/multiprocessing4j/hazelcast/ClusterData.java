@@ -161,8 +161,7 @@ public final class ClusterData {
 
     /**
      * Removes the queue, dict, list, lock or semaphore called {@code name} and its items from the cluster
-     * (a lock held then is released). Called with an interrupt pending, it still removes them all and keeps the
-     * interrupt status.
+     * (a lock held then is released).
      *
      * @param name the name given to {@link #queue}, {@link #dict}, {@link #list}, {@link #lock} or
      *     {@link #semaphore}

@@ -290,7 +290,7 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
 
     @Override
     public void clear() {
-        ShieldedCall.quietly(queue::clear);
+        queue.clear();
     }
 
     @Serial
