@@ -30,27 +30,30 @@ final class ExecutorFuture<T> extends HandOffFuture<T> {
 
     @Override
     public boolean complete(T value) {
-        return withdrawnIf(super.complete(value));
+        withdrawUnstarted();
+        return super.complete(value);
     }
 
     @Override
     public boolean completeExceptionally(Throwable ex) {
-        return withdrawnIf(super.completeExceptionally(ex));
+        withdrawUnstarted();
+        return super.completeExceptionally(ex);
     }
 
     /**
-     * After a completion by this future's user ({@code completed}: it was that call that completed it), takes
-     * the task out of the queue if no worker has started it. Returns {@code completed}.
+     * Before a completion by this future's user: takes the task out of the queue if no worker has started it.
+     * First, as {@link #cancel} does: whoever sees the future done (a {@code get} that returns) also sees the
+     * task gone; the task is withdrawn whoever completes the future, and its result would be dropped anyway.
      */
-    private boolean withdrawnIf(boolean completed) {
+    private void withdrawUnstarted() {
         Task t = task;
         // NOTE: the relay completes through complete() too, but only after settling the task: settled() keeps
         // that hot path off the pool's lock. A task settled by a withdrawal here never reaches its sink, so the
         // count in UnfinishedTasks ends here (the JVM no longer waits for a task whose result nobody reads).
-        if (completed && t != null && !t.settled() && engine.cancelPending(t)) {
+        // Withdrawn after the completion, a get() could return while the task still counted as pending.
+        if (t != null && !isDone() && !t.settled() && engine.cancelPending(t)) {
             unfinished.finished();
         }
-        return completed;
     }
 
     @Override
