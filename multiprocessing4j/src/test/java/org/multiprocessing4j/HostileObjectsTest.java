@@ -32,25 +32,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class HostileObjectsTest extends ChildProcessTestBase {
 
-    /** An exception whose getMessage() throws in the JVM that raised it (the flag does not travel). */
-    static final class HostileException extends RuntimeException {
-        @Serial
-        private static final long serialVersionUID = 1L;
-        private transient boolean hostile = true;
-
-        HostileException() {
-            super("hostile");
-        }
-
-        @Override
-        public String getMessage() {
-            if (hostile) {
-                throw new UnsupportedOperationException("getMessage of a hostile exception");
-            }
-            return super.getMessage();
-        }
-    }
-
     /** Its writeObject throws an Error in every JVM. */
     static final class WriteRefuses implements Serializable {
         @Serial

@@ -364,25 +364,6 @@ class PoolCornersTest extends ChildProcessTestBase {
         pool.join();
     }
 
-    /** An exception whose getMessage() throws in the JVM that raised it (the flag does not travel). */
-    static final class HostileException extends RuntimeException {
-        @Serial
-        private static final long serialVersionUID = 1L;
-        private transient boolean hostile = true; // not final: a constant would be read as true after decoding too
-
-        HostileException() {
-            super("hostile");
-        }
-
-        @Override
-        public String getMessage() {
-            if (hostile) {
-                throw new UnsupportedOperationException("getMessage of a hostile exception");
-            }
-            return super.getMessage();
-        }
-    }
-
     static int throwHostile() {
         throw new HostileException();
     }
