@@ -21,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.multiprocessing4j.internal.Timeouts;
+import org.multiprocessing4j.internal.pool.EndingOnFailure;
 import org.multiprocessing4j.internal.pool.ExecutorJob;
 import org.multiprocessing4j.internal.pool.ImapJob;
 import org.multiprocessing4j.internal.pool.PoolEngine;
@@ -278,46 +279,8 @@ public final class ProcessPoolExecutor implements ExecutorService {
         // NOTE: closing the stream (try-with-resources) stops reading the input (its feeder thread ends, no
         // further chunk is queued) and cancels the queued chunks no worker has started; so does the first
         // exception the stream throws (EndingOnFailure), closed or not
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(new EndingOnFailure<>(results), Spliterator.ORDERED), false)
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(EndingOnFailure.of(results), Spliterator.ORDERED), false)
                 .onClose(() -> results.cancelUnstarted(new IllegalStateException("this map's stream was closed")));
-    }
-
-    /**
-     * The results of a {@link #map} as its stream reads them: the first exception they throw (a task's, the
-     * input's, an interrupt) also stops reading the input and cancels the chunks no worker has started, as
-     * CPython's {@code Executor.map} generator cancels its pending futures when it raises. Without this, a
-     * stream whose terminal operation threw (and that no one closes) kept its look-ahead of chunks running,
-     * ahead of later tasks, and its input reader parked until the executor shut down.
-     */
-    private record EndingOnFailure<R>(ImapJob<R> results) implements java.util.Iterator<R> {
-        @Override
-        public boolean hasNext() {
-            try {
-                return results.hasNext();
-            } catch (RuntimeException | Error e) {
-                ended(e);
-                throw e;
-            }
-        }
-
-        @Override
-        public R next() {
-            try {
-                return results.next();
-            } catch (RuntimeException | Error e) {
-                ended(e);
-                throw e;
-            }
-        }
-
-        private void ended(Throwable e) {
-            try {
-                results.cancelUnstarted(new IllegalStateException("this map's stream threw " + e.getClass().getName()
-                        + " at an earlier position: the rest of its input is not run"));
-            } catch (RuntimeException | Error cancelFailed) {
-                e.addSuppressed(cancelFailed);
-            }
-        }
     }
 
     // ---------------------------------------------------------------- invoke

@@ -99,22 +99,7 @@ class ExecutorCornersTest extends ChildProcessTestBase {
 
     @Test
     void an_input_that_throws_ends_the_stream_with_its_exception_after_the_items_read_before() {
-        Iterable<Integer> failing = () -> new Iterator<>() {
-            int next;
-
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Integer next() {
-                if (next == 5) {
-                    throw new IllegalStateException("input broke at 5");
-                }
-                return next++;
-            }
-        };
+        Iterable<Integer> failing = () -> new BreakingInput(5, "input broke at 5");
         try (ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
             List<Integer> seen = new ArrayList<>();
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> {

@@ -94,22 +94,7 @@ class PoolCornersTest extends ChildProcessTestBase {
 
     @Test
     void an_input_that_throws_mid_chunk_gives_the_items_read_before_it_then_its_error_then_the_end() {
-        Iterator<Integer> input = new Iterator<>() {
-            int i;
-
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Integer next() {
-                if (i == 5) {
-                    throw new IllegalStateException("input broke");
-                }
-                return i++;
-            }
-        };
+        Iterator<Integer> input = new BreakingInput(5, "input broke");
         try (Pool pool = new Pool(2)) {
             ResultIterator<Integer> it = pool.imap(x -> x * 10, input, 3);
             List<Object> seen = drain(it);

@@ -307,22 +307,7 @@ class PoolFaultTest extends ChildProcessTestBase {
 
     @Test
     void an_exception_from_the_imap_input_surfaces_after_the_results_before_it() throws Exception {
-        Iterator<Integer> failing = new Iterator<>() {
-            int next;
-
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Integer next() {
-                if (next == 5) {
-                    throw new IllegalStateException("input broke at 5");
-                }
-                return next++;
-            }
-        };
+        Iterator<Integer> failing = new BreakingInput(5, "input broke at 5");
         try (Pool pool = new Pool(2)) {
             ResultIterator<Integer> results = pool.imap(x -> x + 100, failing, 2);
             List<Integer> got = new ArrayList<>();
