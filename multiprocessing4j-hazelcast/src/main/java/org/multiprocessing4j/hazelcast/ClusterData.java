@@ -161,7 +161,8 @@ public final class ClusterData {
 
     /**
      * Removes the queue, dict, list, lock or semaphore called {@code name} and its items from the cluster
-     * (a lock held then is released).
+     * (a lock held then is released). Called with an interrupt pending, it still removes them all and keeps the
+     * interrupt status.
      *
      * @param name the name given to {@link #queue}, {@link #dict}, {@link #list}, {@link #lock} or
      *     {@link #semaphore}

@@ -290,7 +290,7 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
 
     @Override
     public void clear() {
-        queue.clear();
+        ShieldedCall.quietly(queue::clear);
     }
 
     @Serial

@@ -173,16 +173,19 @@ public final class ClusterSession {
         }
     }
 
+    // NOTE: every proxy is made in a ShieldedCall: a client makes a proxy with a cluster call the first time, which
+    // in an interrupted thread throws a HazelcastException (status cleared) instead of making a view.
+
     private <E> IQueue<E> queueNamed(String name, ScopeEnds.Flag scope) {
-        return guard(IQueue.class, hz.getQueue(name), scope);
+        return guard(IQueue.class, ShieldedCall.quietly(() -> hz.<E>getQueue(name)), scope);
     }
 
     private <K, V> IMap<K, V> mapNamed(String name, ScopeEnds.Flag scope) {
-        return guard(IMap.class, hz.getMap(name), scope);
+        return guard(IMap.class, ShieldedCall.quietly(() -> hz.<K, V>getMap(name)), scope);
     }
 
     private <K, V> IMap<K, V> shieldedMapNamed(String name, ScopeEnds.Flag scope) {
-        return guard(IMap.class, hz.getMap(name), true, scope);
+        return guard(IMap.class, ShieldedCall.quietly(() -> hz.<K, V>getMap(name)), true, scope);
     }
 
     /** The flag of {@code name} in this JVM's watch (null for a named structure): for a view made from a name, not by its scope. */
@@ -225,7 +228,8 @@ public final class ClusterSession {
      */
     void boundQueue(String name, int maxsize) {
         if (maxsize > 0) {
-            hz.getConfig().addQueueConfig(new QueueConfig("mp4j.q." + name).setMaxSize(maxsize));
+            // NOTE: shielded: a client's config call in an interrupted thread is sent, then throws a HazelcastException
+            ShieldedCall.quietly(() -> hz.getConfig().addQueueConfig(new QueueConfig("mp4j.q." + name).setMaxSize(maxsize)));
         }
     }
 
@@ -253,7 +257,8 @@ public final class ClusterSession {
     }
 
     <T> ClusterList<T> list(String name, Class<? extends Serializer> serializer, ScopeEnds.Flag scope) {
-        return new ClusterList<>(guard(IList.class, hz.<byte[]>getList("mp4j.li." + name), true, scope), payloads(serializer),
+        IList<byte[]> list = ShieldedCall.quietly(() -> hz.<byte[]>getList("mp4j.li." + name));
+        return new ClusterList<>(guard(IList.class, list, true, scope), payloads(serializer),
                 new StructureRef(cluster, StructureRef.Kind.LIST, name, serializer, 0));
     }
 
@@ -334,11 +339,18 @@ public final class ClusterSession {
         IMap<String, Integer> settings = mapNamed("mp4j.s." + name, scope);
         ClusterPermits semaphore = new ClusterPermits(tokens, settings, frames, bounded ? permits : -1,
                 new StructureRef(cluster, StructureRef.Kind.SEMAPHORE, name, null, bounded ? permits : -1));
-        Integer made = permitsSetting(settings, name, permits);
-        if (made == null) {
-            settings.put("bound", bounded ? permits : -1);
-            semaphore.fill(permits);
-        } else if (made != permits) {
+        // NOTE: one shielded call: in an interrupted thread the client sends the putIfAbsent and then throws a
+        // HazelcastException, so the setting was stored and the permits never put in the queue (a semaphore found
+        // later by name had none, for good); an interrupt meanwhile is kept for the caller.
+        Integer made = ShieldedCall.quietly(() -> {
+            Integer setting = permitsSetting(settings, name, permits);
+            if (setting == null) {
+                settings.put("bound", bounded ? permits : -1);
+                semaphore.fill(permits);
+            }
+            return setting;
+        });
+        if (made != null && made != permits) {
             throw new IllegalArgumentException("semaphore " + name + " was made with " + made + " permits, not " + permits);
         }
         return semaphore;
@@ -351,8 +363,19 @@ public final class ClusterSession {
                 new StructureRef(cluster, StructureRef.Kind.SEMAPHORE, name, null, bound));
     }
 
-    /** Removes the structure {@code name} of {@code kind} and its items from the cluster (a lock held then is released). */
+    /**
+     * Removes the structure {@code name} of {@code kind} and its items from the cluster (a lock held then is
+     * released). Shielded ({@link ShieldedCall#quietly}): an interrupt pending or arriving is kept for the caller.
+     */
     public void destroy(StructureRef.Kind kind, String name) {
+        // NOTE: a client's destroy in an interrupted thread sends its request, then throws a HazelcastException with
+        // the status cleared: a joinable queue's count map or a semaphore's settings (the second destroy) stayed on
+        // the cluster, and a scope closed from an interrupted thread (each tombstone, shielded, sets the status
+        // again) left every one of its structures there.
+        ShieldedCall.quietly(() -> destroyNow(kind, name));
+    }
+
+    private void destroyNow(StructureRef.Kind kind, String name) {
         switch (kind) {
             case QUEUE -> hz.getQueue("mp4j.q." + name).destroy();
             case JOINABLE_QUEUE -> {

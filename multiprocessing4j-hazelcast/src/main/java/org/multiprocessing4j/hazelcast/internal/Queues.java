@@ -92,7 +92,8 @@ final class Queues {
         List<byte[]> snapshot;
         try {
             snapshot = new ArrayList<>();
-            for (Object item : new ArrayList<Object>(live)) {
+            // NOTE: shielded, as the removal below: Hazelcast's client throws a HazelcastException in an interrupted thread
+            for (Object item : ShieldedCall.quietly(() -> new ArrayList<Object>(live))) {
                 snapshot.add(frame(item, "an item of " + what));
             }
         } catch (HazelcastSerializationException e) {
@@ -114,7 +115,7 @@ final class Queues {
 
             @Override
             public boolean remove(Object frame) {
-                return live.remove(frame);
+                return ShieldedCall.quietly(() -> live.remove(frame));
             }
         };
     }

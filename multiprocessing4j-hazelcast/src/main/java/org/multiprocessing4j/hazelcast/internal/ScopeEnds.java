@@ -93,9 +93,8 @@ final class ScopeEnds {
             }
             Flag flag = open.computeIfAbsent(name, n -> new Flag());
             listen();
-            IMap<String, String> ended = hz.getMap(MAP);
             // NOTE: after the listener is in place: a tombstone put meanwhile is seen here or by it
-            String why = ShieldedCall.quietly(() -> tombstone(ended, name));
+            String why = ShieldedCall.quietly(() -> tombstone(hz.getMap(MAP), name));
             if (why != null) {
                 open.remove(name);
                 flag.end(why);
@@ -109,8 +108,7 @@ final class ScopeEnds {
             }
             synchronized (this) {
                 if (!listening) {
-                    IMap<String, String> ended = hz.getMap(MAP);
-                    ShieldedCall.quietly(() -> ended.addEntryListener(new Ends(), true));
+                    ShieldedCall.quietly(() -> hz.<String, String>getMap(MAP).addEntryListener(new Ends(), true));
                     listening = true;
                 }
             }
@@ -191,9 +189,10 @@ final class ScopeEnds {
 
     /** Records that the scope {@code description} (a manager's if {@code manager}) ended structure {@code name}; before it is destroyed. */
     static void mark(HazelcastInstance hz, String name, boolean manager, String description) {
-        IMap<String, String> ended = hz.getMap(MAP);
-        // NOTE: set, not put: put would decode the old value, which anyone reaching the cluster may have written
-        ShieldedCall.quietly(() -> ended.set(name, (manager ? MANAGER : CONNECTION) + description, TTL_HOURS, TimeUnit.HOURS));
+        // NOTE: set, not put: put would decode the old value, which anyone reaching the cluster may have written.
+        // The proxy is made in the shielded call too: a client makes it with a cluster call, which an interrupt cuts.
+        ShieldedCall.quietly(() -> hz.<String, String>getMap(MAP).set(name, (manager ? MANAGER : CONNECTION) + description, TTL_HOURS,
+                TimeUnit.HOURS));
     }
 
     /**
@@ -207,8 +206,7 @@ final class ScopeEnds {
             return;
         }
         ClusterSession session = ClusterSession.of(ref.cluster());
-        IMap<String, String> ended = session.hazelcast().getMap(MAP);
-        String why = ShieldedCall.quietly(() -> tombstone(ended, ref.name()));
+        String why = ShieldedCall.quietly(() -> tombstone(session.hazelcast().getMap(MAP), ref.name()));
         if (why == null) {
             return;
         }
