@@ -377,20 +377,24 @@ public final class ClusterSession {
 
     private void destroyNow(StructureRef.Kind kind, String name) {
         switch (kind) {
-            case QUEUE -> hz.getQueue("mp4j.q." + name).destroy();
+            case QUEUE -> destroyNamed(NamedDestroy.QUEUE, "mp4j.q." + name);
             case JOINABLE_QUEUE -> {
-                hz.getQueue("mp4j.q." + name).destroy();
-                hz.getMap("mp4j.jq." + name).destroy();
+                destroyNamed(NamedDestroy.QUEUE, "mp4j.q." + name);
+                destroyNamed(NamedDestroy.MAP, "mp4j.jq." + name);
             }
-            case DICT, NAMESPACE -> hz.getMap("mp4j.d." + name).destroy();
-            case LIST -> hz.getList("mp4j.li." + name).destroy();
-            case LOCK, RLOCK -> hz.getMap("mp4j.l." + name).destroy();
-            case EVENT -> hz.getMap("mp4j.e." + name).destroy();
+            case DICT, NAMESPACE -> destroyNamed(NamedDestroy.MAP, "mp4j.d." + name);
+            case LIST -> destroyNamed(NamedDestroy.LIST, "mp4j.li." + name);
+            case LOCK, RLOCK -> destroyNamed(NamedDestroy.MAP, "mp4j.l." + name);
+            case EVENT -> destroyNamed(NamedDestroy.MAP, "mp4j.e." + name);
             case SEMAPHORE -> {
-                hz.getQueue("mp4j.s." + name).destroy();
-                hz.getMap("mp4j.s." + name).destroy();
+                destroyNamed(NamedDestroy.QUEUE, "mp4j.s." + name);
+                destroyNamed(NamedDestroy.MAP, "mp4j.s." + name);
             }
         }
+    }
+
+    private void destroyNamed(String service, String name) {
+        NamedDestroy.destroy(hz, service, name);
     }
 
     @Override

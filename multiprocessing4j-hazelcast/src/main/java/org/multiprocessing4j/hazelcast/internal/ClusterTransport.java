@@ -88,7 +88,7 @@ public final class ClusterTransport implements WorkerTransport, RemoteObjects.Pr
                 UUID member = event.getMember().getUuid();
                 Thread.ofVirtual().name("mp4j-control-cleanup").start(() -> {
                     try {
-                        client.getQueue(Protocol.controlQueue(member)).destroy();
+                        NamedDestroy.destroy(client, NamedDestroy.QUEUE, Protocol.controlQueue(member));
                     } catch (RuntimeException bestEffort) {
                         // the client is shutting down
                     }
