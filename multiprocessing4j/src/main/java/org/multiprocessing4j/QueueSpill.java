@@ -8,6 +8,7 @@ import static java.nio.file.StandardOpenOption.WRITE;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,12 @@ import org.multiprocessing4j.internal.shm.ShmNames;
  * ({@link ShmNames}), so an item put but never taken is removed with the tree's other files when the root
  * process exits (or by the next start's sweep after a SIGKILL). A taker reads only a file named like ours,
  * without following links, of its own user and of the recorded length.
+ *
+ * <p>Interrupts: writing or reading the file is no wait, so, as for a small item, an interrupt does not stop
+ * it: a {@link FileChannel} fails ({@link ClosedByInterruptException}) for a thread interrupted before or
+ * during its I/O, which would fail a put with a {@link ProcessError} and lose an item already taken out of
+ * the queue (its file removed unread). Both clear the status, try again after such a failure, and set the
+ * status again on the way out, for the caller's next wait.
  *
  * @param file   the file holding the item's encoded bytes
  * @param length how many bytes
@@ -55,31 +62,49 @@ record QueueSpill(String file, int length) {
     }
 
     /**
-     * Writes {@code encoded} to a new file.
+     * Writes {@code encoded} to a new file. Uninterruptible: an interrupt before or during the write is kept
+     * for the caller's next wait (see the class doc).
      *
      * @throws ProcessError if the file cannot be written (a full {@code /dev/shm}); nothing is left behind
      */
     static QueueSpill write(byte[] encoded) {
         Path path = ShmNames.newPath();
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                interrupted |= Thread.interrupted();
+                try {
+                    writeFile(path, encoded);
+                    return new QueueSpill(path.toString(), encoded.length);
+                } catch (ClosedByInterruptException again) {
+                    interrupted = true;
+                    deleteBestEffort(path); // NOTE: written in part: made anew (CREATE_NEW) by the next try
+                } catch (IOException e) {
+                    deleteBestEffort(path);
+                    throw new ProcessError("cannot write a queue item of " + encoded.length + " bytes to " + path + ": "
+                            + e.getMessage(), e);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void writeFile(Path path, byte[] encoded) throws IOException {
         var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
         try (FileChannel channel = FileChannel.open(path, Set.of(CREATE_NEW, WRITE, NOFOLLOW_LINKS), mode)) {
             ByteBuffer bytes = ByteBuffer.wrap(encoded);
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(path);
-            } catch (IOException ignored) {
-                // the tree's sweep removes it
-            }
-            throw new ProcessError("cannot write a queue item of " + encoded.length + " bytes to " + path + ": " + e.getMessage(), e);
         }
-        return new QueueSpill(path.toString(), encoded.length);
     }
 
     /**
-     * Reads the item's bytes and removes the file.
+     * Reads the item's bytes and removes the file. Uninterruptible: the item is already out of the queue, so
+     * an interrupt before or during the read is kept for the caller's next wait (see the class doc).
      *
      * @throws ProcessError if the file is missing, not ours or not of the recorded length
      */
@@ -88,6 +113,27 @@ record QueueSpill(String file, int length) {
         if (!path.getParent().equals(ShmNames.DIRECTORY) || !ShmNames.isOurs(path)) {
             throw new ProcessError("a queue item names " + file + ", which is not a file of this library");
         }
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                interrupted |= Thread.interrupted();
+                try {
+                    return readFile(path);
+                } catch (ClosedByInterruptException again) {
+                    interrupted = true; // NOTE: the file is still there: read it again
+                }
+            }
+        } catch (IOException e) {
+            throw new ProcessError("cannot read the queue item in " + file + ": " + e, e);
+        } finally {
+            deleteBestEffort(path);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private byte[] readFile(Path path) throws IOException {
         try (FileChannel channel = FileChannel.open(path, Set.of(READ, NOFOLLOW_LINKS))) {
             if (channel.size() != length) {
                 throw new ProcessError("the queue item in " + file + " has " + channel.size() + " bytes, not " + length);
@@ -97,21 +143,17 @@ record QueueSpill(String file, int length) {
                 // reads until full
             }
             return bytes.array();
-        } catch (IOException e) {
-            throw new ProcessError("cannot read the queue item in " + file + ": " + e, e);
-        } finally {
-            try {
-                Files.deleteIfExists(path);
-            } catch (IOException ignored) {
-                // the tree's sweep removes it
-            }
         }
     }
 
     /** Removes the file unread (its record was not put). */
     void discard() {
+        deleteBestEffort(Path.of(file));
+    }
+
+    private static void deleteBestEffort(Path path) {
         try {
-            Files.deleteIfExists(Path.of(file));
+            Files.deleteIfExists(path);
         } catch (IOException ignored) {
             // the tree's sweep removes it
         }
