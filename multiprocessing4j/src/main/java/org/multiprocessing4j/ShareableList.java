@@ -298,8 +298,20 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         }
     }
 
+    /**
+     * The name and the items, as {@code ShareableList[name][item, ...]}; once closed (or, in a decoded copy,
+     * when the segment is gone) the name and why the items cannot be read. Never throws.
+     */
     @Override
     public String toString() {
-        return "ShareableList[" + shm.name() + "]" + super.toString();
+        // NOTE: a list is printed in logs and assertion messages after it was closed: that must not throw
+        if (shm.isClosed()) {
+            return "ShareableList[" + shm.name() + ", closed]";
+        }
+        try {
+            return "ShareableList[" + shm.name() + "]" + super.toString();
+        } catch (IllegalStateException | UncheckedIOException unreadable) {
+            return "ShareableList[" + shm.name() + ", unreadable: " + unreadable.getMessage() + "]";
+        }
     }
 }

@@ -253,6 +253,11 @@ public final class SharedMemory implements Serializable, AutoCloseable {
         return list;
     }
 
+    /** True once {@link #close()} has run (for {@link ShareableList#toString()}). */
+    boolean isClosed() {
+        return closed;
+    }
+
     private NamedSegment attachment() {
         NamedSegment segment = attached;
         if (segment != null && !closed) {

@@ -83,11 +83,26 @@ public final class SegmentRemoval {
     }
 
     /**
-     * Deletes {@code path} if the file there carries {@code incarnation}.
+     * Deletes {@code path} if the file there carries {@code incarnation}. Works for a thread whose interrupt
+     * flag is set, and keeps the flag.
      *
      * @return true if deleted; false if the name is gone or names another segment now
      */
     static boolean unlinkIfSame(Path path, long incarnation) throws IOException {
+        // NOTE: a FileChannel refuses to work for an interrupted thread (ClosedByInterruptException): an unlink in the
+        // finally block after "catch (InterruptedException e) { interrupt(); }" would fail and leave the name behind.
+        // Reading 8 bytes does not block; the flag is for the caller's next wait, so it is set aside, then restored.
+        boolean interrupted = Thread.interrupted();
+        try {
+            return unlinkIfSameNow(path, incarnation);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static boolean unlinkIfSameNow(Path path, long incarnation) throws IOException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, NOFOLLOW_LINKS)) {
             ByteBuffer word = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
             while (word.hasRemaining() && channel.read(word, SegmentLayout.INCARNATION + word.position()) >= 0) {
