@@ -10,13 +10,13 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.multiprocessing4j.internal.conn.Authenticated;
+import org.multiprocessing4j.internal.conn.SocketFiles;
 import org.multiprocessing4j.internal.launch.ProcessTree;
 import org.multiprocessing4j.internal.wire.Nonces;
 
@@ -36,7 +36,8 @@ import org.multiprocessing4j.internal.wire.Nonces;
  * before anything it sends is read as a message; unlike Python, there is no unauthenticated mode: without
  * an explicit key the process tree's own authkey is used. {@link #accept()} blocks until a peer has
  * authenticated; a peer with the wrong key makes it throw {@link AuthenticationException} (and the peer gets
- * one too). Thread-safe; {@link #close()} is idempotent and removes a Unix-domain socket file it created.
+ * one too). Thread-safe; {@link #close()} is idempotent and removes a Unix-domain socket file it created;
+ * the file of a listener never closed is removed when the JVM exits normally (as in Python).
  *
  * <p>Not {@link java.io.Serializable}, unlike queues and pipe ends: a listening socket cannot be handed to
  * another JVM (Java has no file-descriptor passing), and CPython's {@code Listener} cannot be pickled
@@ -105,6 +106,9 @@ public final class Listener implements AutoCloseable {
             server.configureBlocking(false);
             selector = Selector.open();
             server.register(selector, SelectionKey.OP_ACCEPT);
+            if (socketFile != null) {
+                SocketFiles.opened(socketFile);
+            }
         } catch (IOException | RuntimeException e) {
             server.close();
             throw new IOException("cannot listen on " + address + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
@@ -225,7 +229,7 @@ public final class Listener implements AutoCloseable {
             server.close();
             selector.close();
             if (socketFile != null) {
-                Files.deleteIfExists(socketFile);
+                SocketFiles.closed(socketFile);
             }
         } catch (IOException ignored) {
             // closing anyway

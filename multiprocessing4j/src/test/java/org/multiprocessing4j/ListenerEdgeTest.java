@@ -93,4 +93,24 @@ class ListenerEdgeTest extends ChildProcessTestBase {
             }
         }
     }
+
+    /**
+     * A listener on a Unix-domain path of the user's choosing (outside the process tree's directory, which the
+     * library clears) that the program never closes: CPython removes its socket file at exit; ours stayed.
+     */
+    @Test
+    void the_socket_file_of_a_listener_never_closed_is_removed_when_its_jvm_exits(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String file = dir.resolve("never-closed.sock").toString();
+        Process p = new Process(checked(() -> {
+            Listener listener = new Listener(UnixDomainSocketAddress.of(file), KEY);
+            if (!java.nio.file.Files.exists(java.nio.file.Path.of(file))) {
+                throw new AssertionError("no socket file while listening: " + listener);
+            }
+        }));
+        p.start();
+        p.join(HANG);
+        assertEquals(0, p.exitCode());
+        assertTrue(!java.nio.file.Files.exists(java.nio.file.Path.of(file)), "socket file left after its JVM exited: " + file);
+    }
 }
