@@ -135,10 +135,11 @@ public interface Connection extends AutoCloseable, Serializable {
     boolean poll() throws IOException;
 
     /**
-     * Waits up to {@code timeout} (zero or negative: just look) until a receive would not block (as
-     * {@link #poll()}: not while another thread of this process is inside a receive on this end).
+     * Waits up to {@code timeout} (zero or negative: just look; {@code null}: no limit, as Python's
+     * {@code poll(None)}) until a receive would not block (as {@link #poll()}: not while another thread of this
+     * process is inside a receive on this end).
      *
-     * @param timeout how long to wait at most; zero or negative: try once without blocking
+     * @param timeout how long to wait at most; zero or negative: try once without blocking; {@code null}: no limit
      * @return {@code true} if a receive would not block
      * @throws IOException if this end is closed or cannot receive ({@link EOFException} for a receive when the peer closed or died and nothing is buffered)
      * @throws InterruptedException if the thread is interrupted while waiting

@@ -113,4 +113,47 @@ class ListenerEdgeTest extends ChildProcessTestBase {
         assertEquals(0, p.exitCode());
         assertTrue(!java.nio.file.Files.exists(java.nio.file.Path.of(file)), "socket file left after its JVM exited: " + file);
     }
+
+    /**
+     * {@code poll(null)} waits without a limit, as Python's {@code poll(None)} and as {@code Connections.waitFor}'s
+     * null timeout; it threw NullPointerException. Over a pipe and over a socket, the message comes from a child
+     * that sends it after a pause.
+     */
+    @ParameterizedTest(name = "over {0}")
+    @ValueSource(strings = {"pipe", "tcp"})
+    void poll_of_null_waits_without_a_limit_until_a_message_arrives(String transport) throws Exception {
+        if (transport.equals("pipe")) {
+            Pipe pipe = Pipe.open();
+            try (Connection mine = pipe.left(); Connection theirs = pipe.right()) {
+                Process p = new Process(checked(() -> {
+                    Thread.sleep(200);
+                    theirs.send("late");
+                }));
+                p.start();
+                assertTrue(mine.poll(null));
+                assertEquals("late", mine.recv());
+                p.join(HANG);
+            }
+            return;
+        }
+        try (Listener listener = new Listener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), KEY)) {
+            SocketAddress address = listener.address();
+            Process p = new Process(checked(() -> {
+                try (Connection c = Client.connect(address, KEY)) {
+                    Thread.sleep(200);
+                    c.send("late");
+                    c.recv(); // NOTE: until the parent closes its end
+                } catch (EOFException expected) {
+                    // the parent closed
+                }
+            }));
+            p.start();
+            try (Connection conn = listener.accept()) {
+                assertTrue(conn.poll(null));
+                assertEquals("late", conn.recv());
+            }
+            p.join(HANG);
+            assertEquals(0, p.exitCode());
+        }
+    }
 }

@@ -199,7 +199,7 @@ public final class SocketConnection implements Connection {
 
     @Override
     public boolean poll(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Math.max(0, Timeouts.nanos(timeout));
+        long deadline = System.nanoTime() + (timeout == null ? Long.MAX_VALUE / 2 : Math.max(0, Timeouts.nanos(timeout)));
         // NOTE: waits for another thread's receive to end at most until the deadline (timed and interruptible)
         if (!readLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
             checkOpen();

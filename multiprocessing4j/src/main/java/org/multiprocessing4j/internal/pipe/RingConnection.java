@@ -367,11 +367,10 @@ public final class RingConnection implements Connection, Serializable {
 
     @Override
     public boolean poll(Duration timeout) throws IOException, InterruptedException {
-        Objects.requireNonNull(timeout, "timeout");
         checkUsable(inPath, "receives");
         Ends e = ends();
         ThreadBiasedMutex readLock = e.readLock();
-        long deadline = System.nanoTime() + Math.max(0, Timeouts.nanos(timeout));
+        long deadline = System.nanoTime() + (timeout == null ? Long.MAX_VALUE / 2 : Math.max(0, Timeouts.nanos(timeout)));
         // NOTE: another thread's receive is waited for in 1 ms naps, at most until the deadline: the lock has no timed wait
         while (readLock.heldByAnotherThread()) {
             if (deadline - System.nanoTime() <= 0) {
