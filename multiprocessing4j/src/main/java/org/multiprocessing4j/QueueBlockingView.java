@@ -112,9 +112,12 @@ final class QueueBlockingView<T> extends AbstractQueue<T> implements BlockingQue
         if (sink == this || sink instanceof QueueBlockingView<?> view && view.queue.sameFileAs(queue)) {
             throw new IllegalArgumentException("cannot drain a queue into itself (" + queue + ")");
         }
+        // NOTE: at most the items there at the start, as the JDK's queues drain: a sink that puts into this same
+        // queue another way (a manager's proxy of it, a collection that forwards here) kept it from ever emptying
+        int limit = Math.min(maxElements, queue.qsize());
         int n = 0;
         T item;
-        while (n < maxElements && (item = poll()) != null) {
+        while (n < limit && (item = poll()) != null) {
             sink.add(item);
             n++;
         }

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
-/** Queue corners: interrupts around an item larger than the shared memory (which travels in a file of its own). */
+/** Queue corners: interrupts around an item larger than the shared memory (which travels in a file of its own); drainTo. */
 class QueueCornersTest extends ChildProcessTestBase {
     /** Larger than the shared memory of a queue: travels as a spill file (QueueSpill). */
     private static final int LARGE = 2 * Queue.CAPACITY_BYTES;
@@ -98,6 +98,45 @@ class QueueCornersTest extends ChildProcessTestBase {
             assertEquals(items, received.get(HANG.toSeconds(), TimeUnit.SECONDS));
             getter.join(HANG.toMillis());
             assertEquals(0, joined(producer));
+        }
+    }
+
+    /**
+     * A sink that puts into the same queue another way (as a manager's second proxy of it would) kept the queue
+     * from ever emptying: {@code drainTo} looped for good. It now takes at most the items there at its start, as
+     * the JDK's queues do. The sink gives up after 100 items so that the old code fails instead of hanging.
+     */
+    @Test
+    void drainTo_a_sink_that_puts_back_into_the_same_queue_ends() throws Exception {
+        try (Queue<Integer> q = new Queue<>()) {
+            for (int i = 0; i < 5; i++) {
+                q.put(i);
+            }
+            java.util.List<Integer> seen = new java.util.ArrayList<>();
+            java.util.Collection<Integer> forwarding = new java.util.AbstractCollection<>() {
+                @Override
+                public boolean add(Integer item) {
+                    if (seen.size() >= 100) {
+                        throw new IllegalStateException("drainTo took 100 items from a queue of 5");
+                    }
+                    seen.add(item);
+                    q.putNowait(item);
+                    return true;
+                }
+
+                @Override
+                public java.util.Iterator<Integer> iterator() {
+                    return seen.iterator();
+                }
+
+                @Override
+                public int size() {
+                    return seen.size();
+                }
+            };
+            assertEquals(5, q.asBlockingQueue().drainTo(forwarding));
+            assertEquals(java.util.List.of(0, 1, 2, 3, 4), seen);
+            assertEquals(5, q.qsize());
         }
     }
 }
