@@ -2,9 +2,7 @@ package org.multiprocessing4j;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.multiprocessing4j.internal.launch.ExitSequence;
 import org.multiprocessing4j.internal.launch.TerminatingSignals;
 
@@ -22,7 +20,12 @@ final class Children {
     /** How often the exit step's join of a non-daemon child looks whether a terminating signal came. */
     private static final Duration JOIN_SLICE = Duration.ofMillis(50);
 
-    private static final Set<Process> STARTED = new LinkedHashSet<>();
+    /**
+     * In start order. NOTE: a list compared by identity, never a hash set: a subclass may define {@code equals} and
+     * {@code hashCode} by value, and two children equal by them were one entry (the second missing from
+     * {@code activeChildren()} and never joined at exit), or a hash changed after start lost its entry.
+     */
+    private static final List<Process> STARTED = new ArrayList<>();
     private static boolean exitStepAdded;
 
     private Children() {
@@ -41,7 +44,7 @@ final class Children {
     }
 
     static synchronized void remove(Process p) {
-        STARTED.remove(p);
+        STARTED.removeIf(q -> q == p);
     }
 
     /** The children still running; finished ones are forgotten (reaped). */

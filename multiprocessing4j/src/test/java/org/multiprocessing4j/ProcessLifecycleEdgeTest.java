@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,10 +71,10 @@ class ProcessLifecycleEdgeTest extends ChildProcessTestBase {
     }
 
     @SuppressWarnings("unchecked")
-    private static Set<Process> startedSet() throws ReflectiveOperationException {
+    private static Collection<Process> startedSet() throws ReflectiveOperationException {
         var f = Children.class.getDeclaredField("STARTED");
         f.setAccessible(true);
-        return (Set<Process>) f.get(null);
+        return (Collection<Process>) f.get(null);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.multiprocessing4j.internal.launch;
 
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.events.Loggers;
 import org.multiprocessing4j.internal.events.ProcessStartEvent;
@@ -17,7 +18,8 @@ public final class ChildStarter {
      * @param standby the context's standby JVMs, or {@code null} to boot a fresh JVM
      * @param kind    the classes the process is made of (its class and its target's), for preloading
      * @throws ProcessError          if the JVM cannot be started or dies before taking its run order
-     * @throws InterruptedException  if interrupted while waiting for the JVM to boot (it is killed)
+     * @throws InterruptedException  if interrupted while waiting for the JVM to boot or while handing it the process
+     *                               (it is killed)
      */
     public static ChildJvm start(JvmCommand command, StandbyPool standby, String name, boolean daemon, int[] identity,
                                  byte[] encodedProcess, String kind) throws InterruptedException {
@@ -38,6 +40,16 @@ public final class ChildStarter {
             if (standby != null) {
                 standby.remember(order, kind);
             }
+        } catch (ClosedByInterruptException e) {
+            // NOTE: the control link is an interruptible channel: an interrupt pending or arriving while the run order
+            // is written closes it, and the JVM, alive, never gets its process. That is this thread's interrupt, not
+            // the child's death: reported as one (the channel leaves the flag set; the InterruptedException says it)
+            child.kill();
+            Thread.interrupted();
+            InterruptedException interrupted = new InterruptedException("interrupted while handing process '" + name
+                    + "' to its JVM (pid " + child.pid() + "), which was killed");
+            interrupted.initCause(e);
+            throw interrupted;
         } catch (IOException e) {
             child.kill();
             throw new ProcessError("child JVM (pid " + child.pid() + ") died before it took process '" + name + "'", e);

@@ -146,6 +146,8 @@ public final class JvmCommand {
         return !(option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp") || option.startsWith("-Xdebug")
                 || option.startsWith("-XX:AOTCache") || option.startsWith("-XX:AOTMode") || option.startsWith("-XX:AOTConfiguration")
                 || option.startsWith("-XX:SharedArchiveFile") || option.startsWith("-XX:+AutoCreateSharedArchive")
+                // NOTE: each child would write (and overwrite) the parent's archive or class list at its exit
+                || option.startsWith("-XX:ArchiveClassesAtExit") || option.startsWith("-XX:DumpLoadedClassList")
                 || option.startsWith("-Djava.class.path") || option.startsWith("-Djdk.module.")
                 || option.startsWith("-Dsun.java.command") || option.startsWith("-Dsun.java.launcher")
                 || option.startsWith("-Djdk.internal.vm.ci") || option.equals("-Xshare:dump")
@@ -153,9 +155,28 @@ public final class JvmCommand {
                 // NOTE: a child inheriting the parent's recording would write the same file and clobber it
                 || option.startsWith("-XX:StartFlightRecording")
                 // NOTE: so would a log written to a file, and a JMX agent on a fixed port fails every child's boot
-                || option.startsWith("-Xlog:") && option.contains("file=") || option.startsWith("-Xloggc:")
+                || logsToFile(option) || option.startsWith("-Xloggc:")
                 || option.startsWith("-Dcom.sun.management.jmxremote.port=")
                 || option.startsWith("-Dcom.sun.management.jmxremote.rmi.port="));
+    }
+
+    /**
+     * True for a unified-logging option that writes to a file: {@code -Xlog:what:output[:...]} whose output is
+     * neither empty nor {@code stdout}/{@code stderr} (or their numbers {@code #0}/{@code #1}). NOTE: the
+     * {@code file=} prefix is optional ({@code -Xlog:gc:gc.log} writes gc.log), and a JVM that opens an existing
+     * log file first rotates it away ({@code gc.log.0}, ...): every child inheriting it pushed the parent's
+     * log out. {@code -Xlog:async...} (a mode, not a selection) holds no output.
+     */
+    static boolean logsToFile(String option) {
+        if (!option.startsWith("-Xlog:")) {
+            return false;
+        }
+        String[] fields = option.substring("-Xlog:".length()).split(":", 3);
+        if (fields.length < 2 || fields[0].equals("async")) {
+            return false;
+        }
+        String output = fields[1];
+        return !(output.isEmpty() || output.equals("stdout") || output.equals("stderr") || output.equals("#0") || output.equals("#1"));
     }
 
     /** The full command line of the next child: with an AOT cache's options once one is ready. */

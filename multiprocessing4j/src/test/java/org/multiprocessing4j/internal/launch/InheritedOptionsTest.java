@@ -32,6 +32,26 @@ class InheritedOptionsTest {
     }
 
     @Test
+    void a_log_to_a_file_named_without_file_equals_is_not_inherited_so_children_do_not_rotate_the_parents_log_away() {
+        // a JVM opening an existing log file renames it to gc.log.0 first: each child pushed the parent's log out
+        assertFalse(JvmCommand.inheritable("-Xlog:gc:gc.log"));
+        assertFalse(JvmCommand.inheritable("-Xlog:gc*:/var/log/app/gc.log:uptime,level"));
+        assertFalse(JvmCommand.inheritable("-Xlog:gc*=debug:\"gc.log\""));
+        assertTrue(JvmCommand.inheritable("-Xlog:gc:stdout"));
+        assertTrue(JvmCommand.inheritable("-Xlog:gc*:stderr:uptime"));
+        assertTrue(JvmCommand.inheritable("-Xlog:gc::uptime"), "an empty output is stdout");
+        assertTrue(JvmCommand.inheritable("-Xlog:gc:#1"), "#1 is stderr");
+        assertTrue(JvmCommand.inheritable("-Xlog:async:drop"), "a logging mode, no output");
+        assertTrue(JvmCommand.inheritable("-Xlog:disable"));
+    }
+
+    @Test
+    void class_data_flags_that_write_a_file_at_exit_are_not_inherited() {
+        assertFalse(JvmCommand.inheritable("-XX:ArchiveClassesAtExit=app.jsa"));
+        assertFalse(JvmCommand.inheritable("-XX:DumpLoadedClassList=classes.lst"));
+    }
+
+    @Test
     void relative_class_path_entries_become_absolute_so_another_working_directory_keeps_them() {
         String here = System.getProperty("user.dir");
         String sep = java.io.File.pathSeparator;
