@@ -137,4 +137,32 @@ class ProcessCornersTest extends ChildProcessTestBase {
             assertEquals(0, joined(q), "the context still starts processes");
         }
     }
+
+    /**
+     * A target that throws while a non-daemon thread of its own works on: as after a normal return, and as in
+     * CPython ({@code threading._shutdown()} in its bootstrap's finally) and a Java {@code main} that throws, the
+     * child waits for that thread, then exits with 1. It exited at once and the thread's work was lost.
+     */
+    @Test
+    void a_target_that_throws_waits_for_its_non_daemon_threads_then_exits_1(@TempDir Path dir) throws Exception {
+        String marker = dir.resolve("thread-finished").toString();
+        Process p = new Process(() -> {
+            Thread.ofPlatform().daemon(false).start(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                write(marker);
+            });
+            throw new IllegalStateException("the target fails while its thread works");
+        });
+        try (CapturedOutput output = new CapturedOutput()) {
+            p.start();
+            p.join(HANG);
+            assertEquals(1, p.exitCode());
+            assertTrue(output.err().contains("the target fails while its thread works"), output.err());
+        }
+        assertTrue(Files.exists(Path.of(marker)), "the non-daemon thread's work was cut short");
+    }
 }

@@ -134,7 +134,41 @@ public final class ChildMain {
         try {
             target.run();
         } catch (Throwable t) {
-            reportAndExit(order.name(), t);
+            try {
+                report(order.name(), t);
+            } finally {
+                // NOTE: as after a normal return, and as CPython's _bootstrap (threading._shutdown in its finally) and a
+                // Java main that throws: the process waits for its non-daemon threads, then exits with 1. System.exit
+                // at once ended their work unfinished.
+                awaitNonDaemonThreads();
+                System.exit(1);
+            }
+        }
+    }
+
+    /** Waits until no platform thread but this one is non-daemon and alive (virtual threads are daemons). */
+    private static void awaitNonDaemonThreads() {
+        Thread self = Thread.currentThread();
+        boolean interrupted = false;
+        for (;;) {
+            Thread other = null;
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t != self && !t.isDaemon() && t.isAlive()) {
+                    other = t;
+                    break;
+                }
+            }
+            if (other == null) {
+                break;
+            }
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                interrupted = true; // NOTE: nothing interrupts this thread on purpose now; the wait goes on, as the JVM's would
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -162,19 +196,27 @@ public final class ChildMain {
 
     private static void reportAndExit(String name, Throwable t) {
         try {
+            report(name, t);
+        } finally {
+            System.exit(1);
+        }
+    }
+
+    /** Prints {@code t} as Python prints an exception that ended a process; never throws. */
+    private static void report(String name, Throwable t) {
+        try {
             System.err.println("Process " + name + ":");
             try {
                 t.printStackTrace();
             } catch (RuntimeException | StackOverflowError | LinkageError unprintable) {
                 // NOTE: user code (an overridden getMessage, getStackTrace or getCause): what escaped here skipped the
-                // exit below, so a non-daemon thread the target left kept the child running, and the trace printed
-                // was the printing's, not the target's
+                // exit, so the child ran on as if run() had returned, and the trace printed was the printing's
                 System.err.println(t.getClass().getName() + " [cannot print it: its printStackTrace threw "
                         + unprintable.getClass().getName() + "]");
             }
             System.err.flush();
-        } finally {
-            System.exit(1);
+        } catch (RuntimeException | Error unreportable) {
+            // NOTE: System.err replaced by user code with a stream that throws: the exit status still says it
         }
     }
 
