@@ -227,6 +227,7 @@ public class Process implements Runnable, Serializable, AutoCloseable {
      * @throws InterruptedException if the thread is interrupted while waiting
      */
     public final void join(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout (join() waits without a limit)");
         ChildJvm c = started("join");
         try {
             c.exitCode().get(Math.max(0, Timeouts.nanos(timeout)), TimeUnit.NANOSECONDS);

@@ -58,6 +58,7 @@ public final class Sentinel {
      * @throws InterruptedException if the thread is interrupted while waiting
      */
     public boolean await(Duration timeout) throws InterruptedException {
+        java.util.Objects.requireNonNull(timeout, "timeout (await() waits without a limit)");
         try {
             ended.get(Math.max(0, Timeouts.nanos(timeout)), TimeUnit.NANOSECONDS);
             return true;
