@@ -165,4 +165,23 @@ class ProcessCornersTest extends ChildProcessTestBase {
         }
         assertTrue(Files.exists(Path.of(marker)), "the non-daemon thread's work was cut short");
     }
+
+    /**
+     * Each PRESTARTED context's standby pool added an exit step that stayed after the context closed: a program
+     * that makes and closes contexts one after another kept every one of them reachable until it exited.
+     */
+    @Test
+    void closed_prestarted_contexts_leave_no_exit_step_behind() throws Exception {
+        var phase = org.multiprocessing4j.internal.launch.ExitSequence.Phase.CONTEXTS;
+        try (Context warm = Context.builder().startMethod(StartMethod.PRESTARTED).standbyCount(1).build()) {
+            warm.prestart(); // NOTE: the first one may add steps of its own kind (an AOT cache's training)
+        }
+        int before = org.multiprocessing4j.internal.launch.ExitSequence.stepCount(phase);
+        for (int i = 0; i < 3; i++) {
+            try (Context ctx = Context.builder().startMethod(StartMethod.PRESTARTED).standbyCount(1).build()) {
+                ctx.prestart();
+            }
+        }
+        assertEquals(before, org.multiprocessing4j.internal.launch.ExitSequence.stepCount(phase));
+    }
 }

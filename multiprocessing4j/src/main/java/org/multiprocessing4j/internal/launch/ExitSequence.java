@@ -45,6 +45,16 @@ public final class ExitSequence {
         STEPS.get(phase.ordinal()).add(step);
     }
 
+    /** How many steps {@code phase} holds now (for tests: closed objects leave none behind). */
+    public static synchronized int stepCount(Phase phase) {
+        return STEPS.get(phase.ordinal()).size();
+    }
+
+    /** Takes back {@code step}, added earlier (the very object): what it would close was closed already. */
+    public static synchronized void remove(Phase phase, Runnable step) {
+        STEPS.get(phase.ordinal()).remove(step);
+    }
+
     /**
      * Tells the steps that wait for other processes (queue feeders waiting for consumers) to give up: a
      * terminating signal came (SIGTERM, SIGINT, SIGHUP; {@code Process.terminate()} sends one), which the

@@ -47,10 +47,13 @@ public final class StandbyPool implements AutoCloseable {
     /** What classes {@link #recent} is made of: a new kind is preloaded into the waiting standbys too. */
     private volatile String recentKind;
 
+    /** This pool's exit step, taken back by {@link #close()}: a program that makes many contexts keeps none of them. */
+    private final Runnable exitStep = this::close;
+
     public StandbyPool(JvmCommand command, int target) {
         this.command = command;
         this.target = target;
-        ExitSequence.add(ExitSequence.Phase.CONTEXTS, this::close);
+        ExitSequence.add(ExitSequence.Phase.CONTEXTS, exitStep);
     }
 
     /** A connected child JVM waiting for its run order; the caller owns it from now on. */
@@ -182,6 +185,7 @@ public final class StandbyPool implements AutoCloseable {
         closed = true;
         booter.shutdownNow();
         killWaiting();
+        ExitSequence.remove(ExitSequence.Phase.CONTEXTS, exitStep);
     }
 
     private void killWaiting() {
