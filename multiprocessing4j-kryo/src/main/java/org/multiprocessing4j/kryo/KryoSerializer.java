@@ -13,7 +13,8 @@ import org.multiprocessing4j.Serializer;
  *
  * <h2>What it can ship</h2>
  * <ul>
- *   <li>Objects of any class, {@code Serializable} or not, registered or not, field by field; classes
+ *   <li>Objects of any class, {@code Serializable} or not, registered or not, field by field (an anonymous
+ *       or inner class's captured values and enclosing instance included, as JDK serialization sends them); classes
  *       without a no-argument constructor are instantiated without running one (Objenesis), so their
  *       constructors' checks and side effects do not happen on the receiving side. A {@code Serializable} class
  *       with no JDK superclass is always made that way, as JDK serialization makes it (its own

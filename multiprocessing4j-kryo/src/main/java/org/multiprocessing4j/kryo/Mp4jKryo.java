@@ -3,6 +3,7 @@ package org.multiprocessing4j.kryo;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Registration;
 import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.SerializerFactory;
 import com.esotericsoftware.kryo.serializers.ClosureSerializer;
 import com.esotericsoftware.kryo.serializers.CollectionSerializer;
 import com.esotericsoftware.kryo.serializers.FieldSerializer;
@@ -87,6 +88,12 @@ final class Mp4jKryo extends Kryo {
         this.classResolver = classResolver;
         setRegistrationRequired(false);
         setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
+        // NOTE: Kryo skips synthetic fields by default: an anonymous or inner class then arrived without its
+        // captured values (val$x) and its enclosing instance (this$0), as null and 0, silently; JDK
+        // serialization writes them, and so must this codec
+        SerializerFactory.FieldSerializerFactory fields = new SerializerFactory.FieldSerializerFactory();
+        fields.getConfig().setIgnoreSyntheticFields(false);
+        setDefaultSerializer(fields);
         serializableInstantiation = new SerializingInstantiatorStrategy();
         register(ClosureSerializer.Closure.class, new LambdaSerializer()); // Kryo routes every lambda class here
         register(WholeGraph.class, new JavaSerializer()); // NOTE: a plain stream: a whole graph watches nothing

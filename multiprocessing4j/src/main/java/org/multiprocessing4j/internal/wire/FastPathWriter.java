@@ -46,7 +46,8 @@ import org.multiprocessing4j.Serializer;
  *       refer to one of them, and the two halves could not keep that reference;</li>
  *   <li>a lambda the fast path cannot rebuild (see {@link LambdaShape}), nesting deeper than
  *       {@value #MAX_DEPTH}, or the serializer failing on the collected objects (the whole-value attempt
- *       then reports the offending class, or succeeds where a graph-wide serializer can).</li>
+ *       then succeeds where a graph-wide serializer can; if it fails, {@link #objectsFailure} finds the
+ *       offending class).</li>
  * </ul>
  * Immutable values (boxed primitives, strings, the JDK's immutable lists, immutable entries, lambdas) are
  * not tracked: only {@code ==} could tell a copy from the original. Not thread-safe: one instance per call.
@@ -171,6 +172,37 @@ final class FastPathWriter {
         whole.writeBytes(tree, p, treeLength);
         whole.writeBytes(objectBytes, 0, objectBytes.length);
         return whole.toByteArray();
+    }
+
+    /**
+     * The serializer's failure to write the objects that {@code value}'s tree collects (the values inside it
+     * that the fast paths do not know), or {@code null} if it writes them, the tree collects none, or
+     * {@code value} cannot be written as a tree. For a value that the serializer failed to write as a whole: that
+     * attempt may stop first at a container only the fast path carries (a {@code Map.entry} is not
+     * {@code Serializable}) and name it, while this names a class that really cannot be written. Runs the
+     * serializer again, so only on that failure's path.
+     */
+    static Throwable objectsFailure(Object value, Serializer serializer) {
+        FastPathWriter writer = new FastPathWriter(new WireOutput(sizeHint(value, false)), false);
+        try {
+            writer.write(value, 0);
+        } catch (NotFastPath e) {
+            return null;
+        }
+        if (writer.objects == null) {
+            return null;
+        }
+        try {
+            serializer.toBytes(writer.objects.toArray());
+            return null;
+        } catch (VirtualMachineError e) {
+            if (!(e instanceof StackOverflowError)) {
+                throw e;
+            }
+            return e;
+        } catch (IOException | RuntimeException | Error e) {
+            return e;
+        }
     }
 
     /**

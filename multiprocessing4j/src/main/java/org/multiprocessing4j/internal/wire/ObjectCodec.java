@@ -208,27 +208,53 @@ public final class ObjectCodec {
         byte[] body;
         try {
             body = serializer.toBytes(value);
-        } catch (IOException | RuntimeException e) {
-            throw notSerializable(value, what, e);
-        } catch (StackOverflowError e) {
-            throw new IllegalArgumentException("cannot serialize " + what + " (a " + value.getClass().getName()
-                    + "): its object graph is nested too deeply for the serializer, which ran out of stack (a linked"
-                    + " chain of many thousands of objects: JDK serialization recurses once per object). Flatten it (an"
-                    + " array or list instead of the chain), give the thread a larger stack (-Xss), or choose a Serializer"
-                    + " that handles it (Context.Builder.serializer)", e);
         } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Error e) {
-            // NOTE: a writeObject (writeReplace, writeExternal) that throws an Error (an AssertionError, a
+            if (!(e instanceof StackOverflowError)) {
+                throw e;
+            }
+            throw cannotEncode(value, what, culprit(value, e));
+        } catch (IOException | RuntimeException | Error e) {
+            // NOTE: an Error too: a writeObject (writeReplace, writeExternal) that throws an Error (an AssertionError, a
             // LinkageError) escaped every caller's put, send or start as that bare Error, unexplained, and in a
             // background thread (a manager's) it ended the thread; it is the value's failure like any other
-            throw notSerializable(value, what, e);
+            throw cannotEncode(value, what, culprit(value, e));
         }
         byte[] out = new byte[prefix.length + 1 + body.length];
         System.arraycopy(prefix, 0, out, 0, prefix.length);
         out[prefix.length] = OBJECT;
         System.arraycopy(body, 0, out, prefix.length + 1, body.length);
         return out;
+    }
+
+    /**
+     * The failure to report for {@code value}, which the serializer failed to write as a whole with
+     * {@code failure}: for a value written as a tree, the serializer's failure on the objects inside it that the
+     * fast paths do not know, if it fails on them ({@link FastPathWriter#objectsFailure}); else {@code failure}.
+     *
+     * @implNote The whole value's failure may be at a container that only the fast path carries: a target capturing
+     * a {@code Map.entry} beside an object that cannot be written, or a queue item holding such an entry, failed
+     * naming {@code java.util.KeyValueHolder} (which JDK serialization meets first and refuses) instead of the
+     * object's class; and a graph too deep for the stack inside an entry was reported as that entry's class not
+     * being writable.
+     */
+    private Throwable culprit(Object value, Throwable failure) {
+        if (!FastPathWriter.startsTree(value.getClass())) {
+            return failure;
+        }
+        Throwable parts = FastPathWriter.objectsFailure(value, serializer);
+        return parts != null ? parts : failure;
+    }
+
+    /** The exception for {@code value}, whose serializer failed with {@code failure}. */
+    private static IllegalArgumentException cannotEncode(Object value, String what, Throwable failure) {
+        if (failure instanceof StackOverflowError) {
+            return new IllegalArgumentException("cannot serialize " + what + " (a " + value.getClass().getName()
+                    + "): its object graph is nested too deeply for the serializer, which ran out of stack (a linked"
+                    + " chain of many thousands of objects: JDK serialization recurses once per object). Flatten it (an"
+                    + " array or list instead of the chain), give the thread a larger stack (-Xss), or choose a Serializer"
+                    + " that handles it (Context.Builder.serializer)", failure);
+        }
+        return notSerializable(value, what, failure);
     }
 
     /**
