@@ -69,4 +69,33 @@ class SerializationCornersTest extends ChildProcessTestBase {
             assertTrue(String.valueOf(e.getMessage()).contains("nested too deeply"), e.getMessage());
         }
     }
+
+    /** A serializer whose static initializer throws (a missing native library, a bad configuration file). */
+    public static final class FailsToInitialize implements Serializer {
+        static final int BROKEN = Integer.parseInt("not a number");
+
+        @Override
+        public byte[] toBytes(Object value) {
+            return new byte[BROKEN];
+        }
+
+        @Override
+        public Object fromBytes(byte[] bytes, int offset, int length, ClassLoader loader) {
+            return null;
+        }
+    }
+
+    /**
+     * Context.build() with a serializer whose static initializer throws escaped as a bare
+     * ExceptionInInitializerError (and as a NoClassDefFoundError the next time), where its other failures are an
+     * IllegalArgumentException naming the serializer.
+     */
+    @Test
+    void a_serializer_whose_initializer_throws_fails_build_naming_it_every_time() {
+        for (int i = 0; i < 2; i++) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Context.builder().serializer(FailsToInitialize.class).build().close());
+            assertTrue(e.getMessage().contains(FailsToInitialize.class.getName()), e.getMessage());
+        }
+    }
 }

@@ -18,6 +18,9 @@ public final class Serializers {
             throw new IllegalArgumentException("Serializer " + type.getName() + " cannot be instantiated", e);
         } catch (InvocationTargetException e) {
             throw new IllegalArgumentException("Serializer " + type.getName() + " threw from its constructor", e.getCause());
+        } catch (ExceptionInInitializerError | NoClassDefFoundError e) {
+            // NOTE: its static initializer threw (the first time), or failed before (every later time)
+            throw new IllegalArgumentException("Serializer " + type.getName() + " cannot be initialized: " + e, e);
         }
     }
 
@@ -25,6 +28,8 @@ public final class Serializers {
     public static Serializer create(String className, ClassLoader loader) {
         try {
             return create(Class.forName(className, true, loader).asSubclass(Serializer.class));
+        } catch (ExceptionInInitializerError | NoClassDefFoundError e) {
+            throw new IllegalArgumentException("Serializer class " + className + " cannot be initialized: " + e, e);
         } catch (ClassNotFoundException e) {
             throw new IllegalArgumentException("Serializer class " + className + " is not on this JVM's class path", e);
         } catch (ClassCastException e) {
