@@ -2,6 +2,7 @@ package org.multiprocessing4j.internal.manager;
 
 import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.multiprocessing4j.internal.wire.ObjectCodec;
 
 /**
  * What a manager's {@code dict()} is in the manager: a {@link ConcurrentMap} that keeps insertion order, as a
@@ -20,10 +22,14 @@ import java.util.function.Function;
  * {@code merge} included; the manager's round trip costs far more than that lock. Views
  * ({@link #keySet()}, {@link #values()}, {@link #entrySet()}) are read-only snapshots, as a proxy's are.
  * No null keys or values (a {@code ConcurrentMap}'s rule): each is refused with a
- * {@link NullPointerException} saying which. A function passed to {@code compute} and the like must not
- * use this map. Thread-safe.
+ * {@link NullPointerException} saying which. {@code replace(k, old, new)} and {@code remove(k, v)} match a
+ * value whose class compares by identity (an array, a class keeping Object's {@code equals}) by its
+ * serialized form, since a caller only ever has a copy (see {@link #matches}). A function passed to
+ * {@code compute} and the like must not use this map. Thread-safe.
  */
 final class OrderedConcurrentMap<K, V> implements ConcurrentMap<K, V> {
+    private static final ObjectCodec CODEC = ManagerWire.codec();
+
     private final LinkedHashMap<K, V> map = new LinkedHashMap<>();
 
     OrderedConcurrentMap() {
@@ -127,12 +133,65 @@ final class OrderedConcurrentMap<K, V> implements ConcurrentMap<K, V> {
 
     @Override
     public synchronized boolean remove(Object key, Object value) {
-        return value != null && map.remove(key(key), value);
+        if (value == null) {
+            return false;
+        }
+        if (!matches(map.get(key(key)), value)) {
+            return false;
+        }
+        map.remove(key);
+        return true;
     }
 
     @Override
     public synchronized boolean replace(K key, V oldValue, V newValue) {
-        return map.replace(key, value(key(key), oldValue), value(key, newValue));
+        value(key(key), oldValue);
+        value(key, newValue);
+        if (!matches(map.get(key), oldValue)) {
+            return false;
+        }
+        map.put(key, newValue); // NOTE: an existing key keeps its place in the insertion order
+        return true;
+    }
+
+    /**
+     * Whether {@code current} (the stored value, or null) is the value {@code given}: equal, or, for a value
+     * that compares by identity (an array, a class keeping Object's {@code equals}), of the same class and
+     * serialized form.
+     *
+     * <p>Implementation note: a caller's value is always a copy of the stored one, so for such a value
+     * {@code equals} never holds: {@code replace(k, d.get(k), v)} always failed, and ConcurrentMap's default
+     * {@code compute}/{@code merge}/{@code computeIfPresent}/{@code replaceAll} (which a proxy runs in the
+     * caller over {@code replace} and {@code remove(k, v)} when given a plain lambda) retried for ever. The
+     * serialized form is what the caller's copy was made from, so it stands for the identity a local map
+     * compares.
+     */
+    private static boolean matches(Object current, Object given) {
+        if (current == null) {
+            return false;
+        }
+        if (current.equals(given)) {
+            return true;
+        }
+        if (current.getClass() != given.getClass() || !comparesByIdentity(current.getClass())) {
+            return false;
+        }
+        try {
+            return Arrays.equals(CODEC.encode(current, "a dict value"), CODEC.encode(given, "a dict value"));
+        } catch (RuntimeException cannotEncode) {
+            return false;
+        }
+    }
+
+    private static boolean comparesByIdentity(Class<?> type) {
+        if (type.isArray()) {
+            return true;
+        }
+        try {
+            return type.getMethod("equals", Object.class).getDeclaringClass() == Object.class;
+        } catch (NoSuchMethodException impossible) {
+            return false;
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,10 +55,16 @@ final class Served {
         this.pinned = pinned;
     }
 
+    /**
+     * The objects whose {@code toString} runs on this thread now (see {@link #describe}); identity keys.
+     */
+    private static final ThreadLocal<Set<Object>> DESCRIBING = ThreadLocal.withInitial(
+            () -> Collections.newSetFromMap(new IdentityHashMap<>()));
+
     /** Calls method {@code index} here, in the manager process, returning what it returns. */
     Object invokeLocal(int index, Object[] args) throws Throwable {
         if (index == ManagerWire.TO_STRING) {
-            return String.valueOf(target);
+            return describe();
         }
         Method method = table.method(index);
         try {
@@ -70,12 +77,33 @@ final class Served {
     }
 
     /**
+     * {@code target}'s {@code toString}, or, when it is already being described on this thread (it holds a
+     * proxy of itself, directly or through other served objects), {@code (this Map)} or {@code (this
+     * Collection)} as {@code AbstractMap} and {@code AbstractCollection} write an object that holds itself.
+     *
+     * <p>Implementation note: a stored proxy is not the object itself, so those classes' identity check
+     * missed it and each {@code toString} called the next through the proxy until the stack overflowed
+     * (a {@code StackOverflowError} in the caller; CPython prints {@code {...}}).
+     */
+    private String describe() {
+        Set<Object> describing = DESCRIBING.get();
+        if (!describing.add(target)) {
+            return target instanceof Map<?, ?> ? "(this Map)" : target instanceof Collection<?> ? "(this Collection)" : "(...)";
+        }
+        try {
+            return String.valueOf(target);
+        } finally {
+            describing.remove(target);
+        }
+    }
+
+    /**
      * Calls method {@code index} for another process: as {@link #invokeLocal}, except that iterators
      * become a snapshot list of the whole collection and live views become read-only copies.
      */
     Object invokeRemote(int index, Object[] args) throws Throwable {
         if (index == ManagerWire.TO_STRING) {
-            return String.valueOf(target);
+            return describe();
         }
         Method method = table.method(index);
         String name = method.getName();
