@@ -247,11 +247,15 @@ public final class Condition implements java.util.concurrent.locks.Condition, Se
      * @param timeout how long to wait at most; zero or negative: try once without blocking
      * @return the predicate's last value (false: the timeout passed first)
      * @throws InterruptedException if interrupted while waiting (the lock is held again)
+     * @throws IllegalMonitorStateException if the lock is not held and the predicate is false, whatever the timeout
      */
     public boolean waitFor(BooleanSupplier predicate, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(predicate, "predicate");
         long deadline = Waits.deadline(Objects.requireNonNull(timeout, "timeout"));
         boolean result = predicate.getAsBoolean();
+        if (!result && deadline - System.nanoTime() <= 0) {
+            checkHeld("waitFor"); // NOTE: as a wait of no time does (Python's wait_for waits once, and its wait checks)
+        }
         while (!result) {
             if (deadline - System.nanoTime() <= 0) {
                 break;
@@ -299,8 +303,9 @@ public final class Condition implements java.util.concurrent.locks.Condition, Se
     /**
      * Ends this process's use of the condition (and of its own lock); the creator removes its file. Threads
      * of this process still waiting through this handle fail with {@link IllegalStateException} and absorb
-     * no later signal (it goes to a live waiter of another process). On a decoded copy this closes it for
-     * every holder in this JVM (see the class doc). Idempotent.
+     * no later signal (it goes to a live waiter of another process); a lock given to the constructor is
+     * taken back first, as after any wait (the condition's own lock, closed with it, is not). On a decoded
+     * copy this closes it for every holder in this JVM (see the class doc). Idempotent.
      */
     @Override
     public void close() {
@@ -352,7 +357,19 @@ public final class Condition implements java.util.concurrent.locks.Condition, Se
         }
         // NOTE: a waiter that gives up (timeout, interrupt) withdraws its slot here, before taking the lock
         // back: a signal sent while another thread holds the lock then goes to a live waiter, not to this one.
-        boolean signalled = c.await(slot, deadline, interruptible);
+        boolean signalled;
+        try {
+            signalled = c.await(slot, deadline, interruptible);
+        } catch (RuntimeException | Error e) {
+            // NOTE: the condition was closed under this wait (its slot is gone with the mapping). The caller's
+            // lock is taken back all the same, as after any wait, so that its release in a finally block gives
+            // up its own hold, not another thread's or process's. The condition's own lock is closed with it:
+            // a hold taken back there could never be released, and would block every other process for good.
+            if (!ownsLock) {
+                reacquireAfterFailedWait(saved, e);
+            }
+            throw e;
+        }
         OwnerDiedException died = null;
         try {
             ConditionLock.reacquireAfterWait(lock, saved);
@@ -375,6 +392,19 @@ public final class Condition implements java.util.concurrent.locks.Condition, Se
             throw new InterruptedException();
         }
         return signalled;
+    }
+
+    /**
+     * Takes the caller's lock back after a wait that failed with {@code failure}; what this throws in turn
+     * (the lock closed meanwhile, or {@link OwnerDiedException} with the lock held) is added to
+     * {@code failure} as suppressed.
+     */
+    private void reacquireAfterFailedWait(int saved, Throwable failure) {
+        try {
+            ConditionLock.reacquireAfterWait(lock, saved);
+        } catch (RuntimeException | Error e) {
+            failure.addSuppressed(e);
+        }
     }
 
     private void checkHeld(String what) {
