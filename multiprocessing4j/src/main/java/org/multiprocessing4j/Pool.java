@@ -36,7 +36,9 @@ import org.multiprocessing4j.internal.pool.PoolSettings;
  *
  * <p><b>Scheduling.</b> Each worker is sent a few tasks ahead (so it never waits for this JVM between
  * tasks), but a worker that falls idle takes back a task another has not started, so no task waits behind
- * a busy worker while another is idle. Tasks over 64 KiB are not sent ahead. Map calls batch their input into chunks of
+ * a busy worker while another is idle. What a worker holds ahead is bounded in count and in bytes (a child
+ * JVM worker: 32 tasks, about 4 MiB of task messages counting the one it runs); a task that would go past
+ * that goes only to a worker holding nothing. Map calls batch their input into chunks of
  * {@code chunksize} items, one task each: by default {@code ceil(n / (4 × processes))} for {@code map},
  * {@code starmap} and their async forms (CPython's rule), and 1 for {@code imap}/{@code imapUnordered},
  * which read their input lazily, at most {@code 8 × processes} chunks ahead of the consumer. A pool built

@@ -6,8 +6,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Every system property and environment variable the library reads, in one place (the README's
- * "Configuration" table lists the same). Read at each call, so a test can set them before first use.
+ * Every system property and environment variable the library reads, in one place (the table of
+ * docs/configuration.md lists the same). Read at each call, so a test can set them before first use.
  *
  * <table>
  *   <caption>Settings</caption>

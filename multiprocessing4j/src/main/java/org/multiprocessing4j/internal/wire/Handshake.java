@@ -25,8 +25,8 @@ import org.multiprocessing4j.AuthenticationException;
  * another thread to abandon a stalled peer.
  */
 public final class Handshake {
-    /** The most bytes either side reads from an unauthenticated peer. */
-    public static final int MAX_BYTES_READ = 65;
+    /** The most bytes either side reads from an unauthenticated peer (the connector: 37 + 1 + 32; the acceptor: 64). */
+    public static final int MAX_BYTES_READ = 70;
 
     private static final int MAGIC = 0x4D503448; // "MP4H"
     private static final byte VERSION = 1;
