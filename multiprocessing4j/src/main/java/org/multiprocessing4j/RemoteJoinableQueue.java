@@ -81,7 +81,7 @@ final class RemoteJoinableQueue<T> extends JoinableQueue<T> {
 
     @Override
     public BlockingQueue<T> asBlockingQueue() {
-        return backend;
+        return items.asBlockingQueue(); // NOTE: the view's calls are this object's, so its close ends them (the count is kept by the backend)
     }
 
     @Override

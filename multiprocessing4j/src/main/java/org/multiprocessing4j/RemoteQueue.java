@@ -181,9 +181,128 @@ final class RemoteQueue<T> extends Queue<T> {
         return capacity >= Integer.MAX_VALUE ? 0 : (int) capacity;
     }
 
+    /**
+     * A {@link BlockingQueue} view of the remote queue whose calls are this object's: after {@link #close()}
+     * they throw {@link IllegalStateException}, and threads blocked in its {@code put}, {@code take} or timed
+     * {@code offer}/{@code poll} are woken to throw it, as a local queue's view does. Otherwise each call is
+     * one call of the remote queue, with what it offers ({@code peek}, a snapshot {@code iterator} for a
+     * cluster's queue). Serializes as the remote queue (a copy elsewhere goes on, as other handles do).
+     */
     @Override
     public BlockingQueue<T> asBlockingQueue() {
-        return remote;
+        return new View();
+    }
+
+    /**
+     * See {@link #asBlockingQueue()}.
+     *
+     * <p>Implementation note: it returned the remote queue itself, so closing this object neither stopped its
+     * use through the view nor woke a thread blocked in the view's {@code take} (which waited on for an item),
+     * unlike a local queue's view, whose calls are the queue's.
+     */
+    private final class View extends java.util.AbstractQueue<T> implements BlockingQueue<T>, Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void put(T item) throws InterruptedException {
+            Objects.requireNonNull(item, "item");
+            blocking(() -> {
+                remote.put(item);
+                return null;
+            });
+        }
+
+        @Override
+        public boolean offer(T item, long timeout, TimeUnit unit) throws InterruptedException {
+            Objects.requireNonNull(item, "item");
+            Objects.requireNonNull(unit, "unit");
+            return blocking(() -> remote.offer(item, timeout, unit));
+        }
+
+        @Override
+        public T take() throws InterruptedException {
+            return blocking(remote::take);
+        }
+
+        @Override
+        public T poll(long timeout, TimeUnit unit) throws InterruptedException {
+            Objects.requireNonNull(unit, "unit");
+            return blocking(() -> remote.poll(timeout, unit));
+        }
+
+        @Override
+        public boolean offer(T item) {
+            Objects.requireNonNull(item, "item");
+            checkOpen();
+            return remote.offer(item);
+        }
+
+        @Override
+        public T poll() {
+            checkOpen();
+            return remote.poll();
+        }
+
+        @Override
+        public T peek() {
+            checkOpen();
+            return remote.peek();
+        }
+
+        @Override
+        public java.util.Iterator<T> iterator() {
+            checkOpen();
+            return remote.iterator();
+        }
+
+        @Override
+        public int size() {
+            checkOpen();
+            return remote.size();
+        }
+
+        @Override
+        public int remainingCapacity() {
+            checkOpen();
+            return remote.remainingCapacity();
+        }
+
+        @Override
+        public int drainTo(java.util.Collection<? super T> sink) {
+            return drainTo(sink, Integer.MAX_VALUE);
+        }
+
+        @Override
+        public int drainTo(java.util.Collection<? super T> sink, int maxElements) {
+            Objects.requireNonNull(sink, "sink");
+            if (sink == this || sink == remote || sink instanceof RemoteQueue.View other && other.target() == remote) {
+                throw new IllegalArgumentException("cannot drain a queue into itself (" + RemoteQueue.this + ")");
+            }
+            checkOpen();
+            return remote.drainTo(sink, maxElements);
+        }
+
+        @Override
+        public void clear() {
+            checkOpen();
+            remote.clear();
+        }
+
+        /** The remote queue this is a view of (two views of one queue may not drain into each other). */
+        private Object target() {
+            return remote;
+        }
+
+        @Serial
+        private Object writeReplace() throws ObjectStreamException {
+            return remote;
+        }
+
+        @Override
+        public String toString() {
+            return "BlockingQueue view of " + RemoteQueue.this;
+        }
     }
 
     @Override

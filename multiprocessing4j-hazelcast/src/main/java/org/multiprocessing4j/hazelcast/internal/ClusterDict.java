@@ -8,6 +8,7 @@ import java.io.Serializable;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
@@ -30,7 +31,9 @@ import java.util.function.Supplier;
  * Atomic operations ({@code putIfAbsent}, {@code replace}, conditional {@code remove}, {@code merge},
  * {@code compute}, {@code computeIfPresent}, {@code computeIfAbsent}) compare values with {@code equals},
  * as a {@link ConcurrentMap} must (encodings are not canonical: JDK serialization writes a {@code HashMap}'s
- * bucket count, so equal values can encode differently). Iteration is over a snapshot. No null keys or
+ * bucket count, so equal values can encode differently); {@code replace(k, old, new)} and
+ * {@code remove(k, v)} match a value whose class compares by identity (an array, a class keeping Object's
+ * {@code equals}) by its encoding instead, as a manager's dict does, since a caller only holds copies. Iteration is over a snapshot. No null keys or
  * values. A serializable handle ({@link StructureRef}). Thread-safe.
  *
  * <p>Implementation note: a conditional update reads the stored (signed) frame, decodes it and compares the
@@ -140,7 +143,7 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
         byte[] k = key(key);
         while (true) {
             byte[] stored = read(() -> raw().get(k));
-            if (stored == null || !value.equals(open(k, stored))) {
+            if (stored == null || !matches(open(k, stored), value)) {
                 return false;
             }
             if (map.remove(k, stored)) {
@@ -156,12 +159,49 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
         byte[] next = seal(k, newValue);
         while (true) {
             byte[] stored = read(() -> raw().get(k));
-            if (stored == null || !oldValue.equals(open(k, stored))) {
+            if (stored == null || !matches(open(k, stored), oldValue)) {
                 return false;
             }
             if (map.replace(k, stored, next)) {
                 return true;
             }
+        }
+    }
+
+    /**
+     * Whether {@code current} (the stored value, decoded) is the value {@code given}: equal, or, for a value
+     * whose class compares by identity (an array, a class keeping Object's {@code equals}), of the same class
+     * and encoding.
+     *
+     * <p>Implementation note: a caller only ever holds a decoded copy of a stored value, so for such a value
+     * {@code equals} never holds: {@code replace(k, d.get(k), v)} and {@code remove(k, d.get(k))} always
+     * failed, and ConcurrentMap's default {@code replaceAll} (a retry loop over {@code replace(k, old, new)})
+     * never ended. The encoding is what the copy was made from, so it stands for the identity a local map
+     * compares; a manager's dict matches such values the same way.
+     */
+    private boolean matches(Object current, Object given) {
+        if (given.equals(current)) {
+            return true;
+        }
+        if (current.getClass() != given.getClass() || !comparesByIdentity(current.getClass())) {
+            return false;
+        }
+        try {
+            String what = "a value of dict " + map.getName();
+            return Arrays.equals(payloads.encode(current, what), payloads.encode(given, what));
+        } catch (RuntimeException cannotEncode) {
+            return false;
+        }
+    }
+
+    private static boolean comparesByIdentity(Class<?> type) {
+        if (type.isArray()) {
+            return true;
+        }
+        try {
+            return type.getMethod("equals", Object.class).getDeclaringClass() == Object.class;
+        } catch (NoSuchMethodException impossible) {
+            return false;
         }
     }
 
