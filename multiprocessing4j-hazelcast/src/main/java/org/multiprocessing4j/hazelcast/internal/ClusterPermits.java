@@ -19,7 +19,8 @@ import org.multiprocessing4j.internal.remote.SemaphoreBackend;
  * {@code IQueue} (one synchronous backup: one member crash loses none): acquiring takes one, releasing
  * puts one back. A token without the authkey's signature, or an item that is not a token at all, is dropped
  * (logged) when taken, so nobody without
- * the key can add permits; anybody reaching the cluster can still remove them. A permit taken by a JVM that
+ * the key can make a token; anybody reaching the cluster can still remove tokens, or copy one there and add it
+ * again (tokens are not numbered: a replay adds a permit). A permit taken by a JVM that
  * dies is not given back. An acquire waits in slices run by {@link Waiting}: an interrupt never abandons a
  * {@code poll} on the member (a permit it took as the interrupt came is put back before the acquire throws
  * {@link InterruptedException}). A bounded semaphore's release checks the count and adds the token under the key
