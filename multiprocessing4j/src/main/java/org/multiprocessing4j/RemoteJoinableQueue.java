@@ -84,14 +84,21 @@ final class RemoteJoinableQueue<T> extends JoinableQueue<T> {
         return items.asBlockingQueue(); // NOTE: the view's calls are this object's, so its close ends them (the count is kept by the backend)
     }
 
+    // NOTE: taskDone and join are this object's calls too, as a local queue's: refused once it is closed, and a
+    // join waiting then is woken to throw (they went straight to the backend: a closed queue's join waited on)
+
     @Override
     public void taskDone() {
+        items.checkOpen();
         backend.taskDone();
     }
 
     @Override
     public void join() throws InterruptedException {
-        backend.join();
+        items.blocking(() -> {
+            backend.join();
+            return null;
+        });
     }
 
     @Override

@@ -59,19 +59,19 @@ final class RemoteQueue<T> extends Queue<T> {
 
     /** A blocking call of the remote queue. */
     @FunctionalInterface
-    private interface Call<R> {
+    interface Call<R> {
         R run() throws InterruptedException;
     }
 
     /** Throws if this object is closed. */
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new IllegalStateException(this + " is closed");
         }
     }
 
     /** Runs {@code call}, woken by {@link #close()} with {@link IllegalStateException}. */
-    private <R> R blocking(Call<R> call) throws InterruptedException {
+    <R> R blocking(Call<R> call) throws InterruptedException {
         Blocked token = new Blocked();
         synchronized (this) {
             checkOpen();

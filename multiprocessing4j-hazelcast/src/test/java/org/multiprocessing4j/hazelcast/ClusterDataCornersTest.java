@@ -167,4 +167,27 @@ class ClusterDataCornersTest {
             assertEquals("x", other.poll());
         }
     }
+
+    /**
+     * A cluster context's joinable queue: {@code taskDone()} and {@code join()} went straight to the cluster's
+     * count, so they worked on after {@code close()} and a join waiting at the close waited on, where a local
+     * joinable queue refuses them with {@link IllegalStateException} (and close wakes its waiters).
+     */
+    @Test
+    void aClosedJoinableQueueRefusesTaskDoneAndWakesItsJoin() throws Exception {
+        org.multiprocessing4j.JoinableQueue<String> queue = cluster.context().joinableQueue();
+        queue.put("never done");
+        Future<Object> joiner = runner.submit(() -> {
+            queue.join();
+            return "returned";
+        });
+        Thread.sleep(300); // let it block (not a timing assertion: it throws either way)
+        queue.close();
+        java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> joiner.get(HANG.toSeconds(), TimeUnit.SECONDS),
+                "a join waiting at close was not woken");
+        org.junit.jupiter.api.Assertions.assertInstanceOf(IllegalStateException.class, e.getCause());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, queue::taskDone, "taskDone after close");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, queue::join, "join after close");
+    }
 }
