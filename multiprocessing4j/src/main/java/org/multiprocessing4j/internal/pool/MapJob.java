@@ -3,6 +3,7 @@ package org.multiprocessing4j.internal.pool;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.RandomAccess;
 import java.util.function.Consumer;
 import org.multiprocessing4j.AsyncResult;
 import org.multiprocessing4j.internal.wire.EncodedMessage;
@@ -43,7 +44,9 @@ public final class MapJob<R> implements TaskSink {
     public static <R> AsyncResult<List<R>> submit(PoolEngine engine, Object fn, boolean star, Iterable<?> items, int chunksize,
                                                   Consumer<? super List<R>> callback, Consumer<? super Throwable> errorCallback) {
         engine.checkTakingCalls();
-        List<?> input = items instanceof List<?> l ? l : copy(items);
+        // NOTE: a chunk is a subList of the input: of a list without random access (a LinkedList) each chunk
+        // walked it from an end, n²/(2 × chunksize) steps for the call; such a list is copied first, as any Iterable
+        List<?> input = items instanceof List<?> l && l instanceof RandomAccess ? l : copy(items);
         int size = chunksize == 0 ? Chunking.defaultChunksize(input.size(), engine.processes()) : Chunking.checked(chunksize);
         byte[] function = engine.codec().encode(fn, "the function of a map call");
         long fnId = engine.nextFunctionId();

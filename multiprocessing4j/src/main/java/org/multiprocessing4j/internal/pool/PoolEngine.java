@@ -41,7 +41,7 @@ import org.multiprocessing4j.internal.wire.ObjectCodec;
  * They share one PoolState; none keeps state that another reads.
  *
  * Locking. One lock, `PoolState.lock`, guards: the run state (`state`), `pending`, `workers`, `feeders`,
- * `relays`, `starting`, `running`, `broken`, the counters `submitted`, `deaths`, `restarts`, `bootDeaths`,
+ * `relays`, `starting`, `booting`, `running`, `broken`, the counters `submitted`, `deaths`, `restarts`, `bootDeaths`,
  * and the mutable fields of Worker and Task, except a Task's `sentTo` (volatile: the sending thread sets
  * it after the send, without the lock). Without the lock: `maybeIdle` and `shutdown` (volatile, read on
  * hot paths, written under the lock), `completed` and `failed` (LongAdders counted by settle), the id

@@ -59,6 +59,7 @@ final class PoolShutdown {
     void terminate() {
         List<Task> cancelled = new ArrayList<>();
         List<Worker> all;
+        List<WorkerLink> booting;
         List<PoolEngine.Feeder> stopped;
         boolean first;
         synchronized (pool.lock) {
@@ -71,6 +72,7 @@ final class PoolShutdown {
                 drainLocked(w, cancelled);
             }
             all = new ArrayList<>(pool.workers);
+            booting = new ArrayList<>(pool.booting);
             stopped = new ArrayList<>(pool.feeders);
             pool.lock.notifyAll();
         }
@@ -87,6 +89,9 @@ final class PoolShutdown {
         for (Worker w : all) {
             w.link.kill();
         }
+        for (WorkerLink link : booting) {
+            link.kill(); // NOTE: not READY yet: its starter sees it end and cleans up (see WorkerSupervisor.notReady)
+        }
     }
 
     /**
@@ -96,6 +101,7 @@ final class PoolShutdown {
     void breakPool(String why, Throwable cause) {
         List<Task> lost = new ArrayList<>();
         List<Worker> all;
+        List<WorkerLink> booting;
         List<PoolEngine.Feeder> stopped;
         BrokenProcessPoolException error;
         boolean first = false;
@@ -111,6 +117,7 @@ final class PoolShutdown {
                 drainLocked(w, lost);
             }
             all = new ArrayList<>(pool.workers);
+            booting = new ArrayList<>(pool.booting);
             stopped = new ArrayList<>(pool.feeders);
             pool.lock.notifyAll();
         }
@@ -125,6 +132,9 @@ final class PoolShutdown {
         }
         for (Worker w : all) {
             w.link.kill();
+        }
+        for (WorkerLink link : booting) {
+            link.kill(); // NOTE: not READY yet: its starter sees it end and cleans up (see WorkerSupervisor.notReady)
         }
     }
 

@@ -41,6 +41,12 @@ final class PoolState {
     final ArrayDeque<Task> pending = new ArrayDeque<>();
     final Set<Worker> workers = new LinkedHashSet<>();
     final Set<PoolEngine.Feeder> feeders = new LinkedHashSet<>();
+    /**
+     * The links of workers started and not READY yet (booting, or in the initializer), which are not in
+     * {@link #workers}: terminating or breaking the pool kills them too, so that neither waits for an
+     * initializer that may never end.
+     */
+    final Set<WorkerLink> booting = new LinkedHashSet<>();
     final List<Thread> relays = new ArrayList<>();
     State state = State.RUNNING;
     /**

@@ -111,6 +111,14 @@ final class WorkerSupervisor {
                 link.closeChannel();
             }
         });
+        boolean doomed;
+        synchronized (pool.lock) {
+            pool.booting.add(link);
+            doomed = pool.state == State.ENDED || pool.broken != null;
+        }
+        if (doomed) {
+            link.kill(); // NOTE: terminated or broken before it was registered: terminate/breakPool could not kill it
+        }
         byte[] first;
         try {
             first = link.receive();
@@ -125,6 +133,7 @@ final class WorkerSupervisor {
         List<Task> toSend = List.of();
         boolean keep;
         synchronized (pool.lock) {
+            pool.booting.remove(link);
             pool.bootDeaths = 0;
             keep = pool.state != State.ENDED && pool.broken == null;
             if (keep) {
@@ -183,11 +192,17 @@ final class WorkerSupervisor {
         worker.link.release();
         boolean breakNow;
         boolean replaced = false;
+        boolean killedByPool;
         synchronized (pool.lock) {
+            pool.booting.remove(worker.link);
             pool.starting--;
-            pool.deaths++;
-            pool.bootDeaths++;
-            breakNow = !initFailed && pool.bootDeaths >= BOOT_DEATHS_TO_BREAK;
+            // NOTE: terminate or a broken pool kills booting workers too: no death of its own, never a reason to break
+            killedByPool = pool.state == State.ENDED || pool.broken != null;
+            if (!killedByPool) {
+                pool.deaths++;
+                pool.bootDeaths++;
+            }
+            breakNow = !initFailed && !killedByPool && pool.bootDeaths >= BOOT_DEATHS_TO_BREAK;
             if (!initFailed && !breakNow && pool.replacesWorkersLocked()) {
                 pool.restarts++;
                 launchLocked();
@@ -195,7 +210,7 @@ final class WorkerSupervisor {
             }
             pool.lock.notifyAll();
         }
-        if (!initFailed) {
+        if (!initFailed && !killedByPool) {
             reportLost(worker, code, false, 0, replaced);
         }
         if (initFailed) {
