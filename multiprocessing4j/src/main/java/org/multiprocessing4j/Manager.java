@@ -1,6 +1,7 @@
 package org.multiprocessing4j;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.multiprocessing4j.internal.Timeouts;
 import org.multiprocessing4j.internal.events.Loggers;
 import org.multiprocessing4j.internal.launch.ProcessTree;
+import org.multiprocessing4j.internal.launch.RuntimeDirectory;
 import org.multiprocessing4j.internal.manager.ManagerLink;
 import org.multiprocessing4j.internal.manager.ManagerServerMain;
 import org.multiprocessing4j.internal.remote.RemoteObjects;
@@ -691,7 +693,13 @@ public final class Manager implements AutoCloseable {
                 }
                 return new Manager(remote.scope(), ctx.serializer());
             }
-            Path socket = ProcessTree.treeDirectory().resolve("manager-" + HexFormat.of().formatHex(Nonces.next(8)) + ".sock");
+            Path tree;
+            try {
+                tree = ProcessTree.treeDirectory();
+            } catch (UncheckedIOException e) {
+                throw RuntimeDirectory.unusable(e);
+            }
+            Path socket = tree.resolve("manager-" + HexFormat.of().formatHex(Nonces.next(8)) + ".sock");
             Process process = ctx.process("SyncManager-" + COUNTER.incrementAndGet(), ManagerServerMain.target(socket, types));
             process.setDaemon(true);
             process.letDaemonHaveChildren(); // NOTE: the objects it serves may start processes and pools, as in CPython
@@ -715,8 +723,10 @@ public final class Manager implements AutoCloseable {
             long deadline = System.nanoTime() + Timeouts.nanos(timeout);
             while (!Files.exists(socket)) {
                 if (process.exitCode() != null) {
+                    // NOTE: its stderr says why (a registered class it cannot load, a socket it cannot bind), which
+                    // inheritIO(false) shows nowhere else
                     throw new ProcessError("the manager process (pid " + process.pid().orElse(-1)
-                            + ") ended with exit code " + process.exitCode() + " before it served");
+                            + ") ended with exit code " + process.exitCode() + " before it served. Its stderr:\n" + process.stderrAfterExit());
                 }
                 if (System.nanoTime() > deadline) {
                     killAndReap(process);

@@ -321,6 +321,12 @@ public class Process implements Runnable, Serializable, AutoCloseable {
         return c != null && !c.isAlive();
     }
 
+    /** The last of what the started child wrote on its stderr, once it ended (internal: quoted by a failed {@link Manager} start). */
+    final String stderrAfterExit() {
+        ChildJvm c = child;
+        return c != null ? c.stderrAfterExit() : "(not started)";
+    }
+
     /** {@return the child's pid once started; in the child, inside {@link #run()}, its own pid (as in Python)} */
     public final OptionalLong pid() {
         checkNotClosed();

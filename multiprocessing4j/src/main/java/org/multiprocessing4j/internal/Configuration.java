@@ -43,11 +43,14 @@ public final class Configuration {
     /** Tests only: the authkey handshake's limit in milliseconds (internal.conn.Authenticated). */
     public static final String HANDSHAKE_TIMEOUT = "multiprocessing4j.test.handshakeTimeoutMs";
 
+    /** The base folder of the per-tree runtime directories (see the table above). */
+    public static final String RUNTIME_DIR = "multiprocessing4j.runtimeDir";
+
     private Configuration() {
     }
 
     public static Path runtimeBase() {
-        String configured = System.getProperty("multiprocessing4j.runtimeDir");
+        String configured = System.getProperty(RUNTIME_DIR);
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }

@@ -3,6 +3,7 @@ package org.multiprocessing4j.internal.launch;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,7 +80,12 @@ public final class ChildJvm {
     /** As {@link #launch(JvmCommand)}; a {@code standby} warms up fully and reports {@link Frames#READY}. */
     static ChildJvm launch(JvmCommand command, boolean standby) {
         ChildClassPath.requireLibrary();
-        Rendezvous rendezvous = Rendezvous.get();
+        Rendezvous rendezvous;
+        try {
+            rendezvous = Rendezvous.get();
+        } catch (UncheckedIOException e) {
+            throw RuntimeDirectory.unusable(e); // NOTE: start() promises a ProcessError for a child that cannot start
+        }
         byte[] token = Bootstrap.newToken();
         CompletableFuture<FrameChannel> link = rendezvous.expect(token);
         java.lang.Process process;
@@ -178,7 +184,11 @@ public final class ChildJvm {
         }
     }
 
-    private String stderrAfterExit() {
+    /**
+     * The last bytes the child wrote on its stderr (at most 16 KiB), or {@code (empty)}: waits up to 2 s for it to
+     * end and up to 2 s more for its stderr to be read to its end.
+     */
+    public String stderrAfterExit() {
         try {
             process.waitFor(2, TimeUnit.SECONDS);
             stderr.awaitEnd(2_000);

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.Configuration;
 import org.multiprocessing4j.internal.shm.ProcessStamp;
 
@@ -32,6 +33,18 @@ public final class RuntimeDirectory {
     /** The base folder under which every tree directory of this user lives. */
     public static Path base() {
         return Configuration.runtimeBase();
+    }
+
+    /**
+     * The failure to report when this JVM's runtime directory, or its rendezvous socket in it, cannot be made
+     * ({@code problem}, from {@link #createTree} or the socket's bind): a {@link ProcessError}, as every failure to
+     * start a child, naming the path, why, and the property that moves the directory.
+     */
+    public static ProcessError unusable(UncheckedIOException problem) {
+        IOException why = problem.getCause();
+        return new ProcessError(problem.getMessage() + (why != null ? ": " + why : "") + "; no child process can start."
+                + " Set -D" + Configuration.RUNTIME_DIR + " to a writable directory with a short path (a Unix-domain socket path"
+                + " holds at most 107 bytes)", problem);
     }
 
     /** Creates this JVM's tree directory (0700), sweeping dead trees first. */

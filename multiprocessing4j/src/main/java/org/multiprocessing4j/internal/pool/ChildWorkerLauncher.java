@@ -50,6 +50,7 @@ final class ChildWorkerLauncher implements WorkerLauncher {
 
     @Override
     public WorkerLink launch(String name, SerializableRunnable initializer, int maxTasks, int slotCount) {
+        byte[] encodedInitializer = TaskRunner.encodeInitializer(context.serializer().getName(), initializer);
         TaskSlots slots;
         try {
             slots = TaskSlots.create(slotCount);
@@ -68,7 +69,7 @@ final class ChildWorkerLauncher implements WorkerLauncher {
         RingConnection right = pipe[1];
         Process process;
         try {
-            process = context.process(name, new WorkerLoop(right, slots.path().toString(), initializer, maxTasks,
+            process = context.process(name, new WorkerLoop(right, slots.path().toString(), encodedInitializer, maxTasks,
                     context.serializer().getName()));
             process.setDaemon(true);
             // NOTE: the pool claims its end before the worker can: a close from this side is then seen by the

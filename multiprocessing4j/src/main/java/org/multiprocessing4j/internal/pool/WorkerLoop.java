@@ -61,11 +61,17 @@ public final class WorkerLoop implements SerializableRunnable {
     /** Set by {@link #leave()}: this worker ends normally, its queues' items in. */
     private transient boolean leaving;
     private final String slotsPath;
-    private final SerializableRunnable initializer;
+    /**
+     * The initializer encoded by {@link TaskRunner#encodeInitializer} (empty: none). NOTE: decoded here, not with
+     * this object: a class of it the child cannot load then fails as the initializer, naming that class, and
+     * breaks the pool at once; it failed the whole process object, whose JVM exited 1 before READY, and three
+     * such deaths broke the pool with a message that named no class.
+     */
+    private final byte[] initializer;
     private final int maxTasks;
     private final String serializer;
 
-    WorkerLoop(RingConnection pipe, String slotsPath, SerializableRunnable initializer, int maxTasks, String serializer) {
+    WorkerLoop(RingConnection pipe, String slotsPath, byte[] initializer, int maxTasks, String serializer) {
         this.pipe = pipe;
         this.slotsPath = slotsPath;
         this.initializer = initializer;
@@ -89,9 +95,9 @@ public final class WorkerLoop implements SerializableRunnable {
             pipe.poll(); // NOTE: claims both ring ends now, so the pool sees EOF if this JVM dies in the initializer
             slots = TaskSlots.attach(Path.of(slotsPath));
             slots.unlink(); // both sides have it mapped now; the pool removes it too if this JVM never got here
-            if (initializer != null) {
+            if (initializer.length > 0) {
                 try {
-                    initializer.run();
+                    initializer(codec, loader).run();
                 } catch (OutOfMemoryError e) {
                     Runtime.getRuntime().halt(OUT_OF_MEMORY_STATUS);
                 } catch (Throwable t) {
@@ -252,6 +258,14 @@ public final class WorkerLoop implements SerializableRunnable {
             return packed ? codec.decodePacked(task, at, length, loader) : codec.decode(task, at, length, loader);
         } catch (ClassNotFoundException e) {
             throw new ProcessError(ChildClassPath.cannotLoad("a pool task", e), e);
+        }
+    }
+
+    private SerializableRunnable initializer(ObjectCodec codec, ClassLoader loader) throws IOException {
+        try {
+            return (SerializableRunnable) codec.decode(initializer, loader);
+        } catch (ClassNotFoundException e) {
+            throw new ProcessError(ChildClassPath.cannotLoad("the pool's initializer", e), e);
         }
     }
 
