@@ -17,7 +17,9 @@ import org.multiprocessing4j.internal.ring.SpscRing;
  * states: a receive whose peer end was closed, or whose peer's process died (SIGKILL included), returns
  * what was sent and then throws {@link java.io.EOFException}; a one-way end used in the wrong direction,
  * or any call on a closed end, throws {@link IOException}. Each direction buffers {@value #RING_CAPACITY}
- * bytes; a message longer than a quarter of that streams through in pieces.
+ * bytes; a message longer than a quarter of that streams through in pieces. A message may be up to
+ * {@code Integer.MAX_VALUE - 8} bytes long (the longest array a receiver can hold it in): a longer
+ * {@code sendBytes} throws {@link IllegalArgumentException} and sends nothing.
  *
  * <p>Deviation from Python: an end is used by one process. Its first use in a process claims it for that
  * process; using the same end in another process then throws {@link IOException} naming the owner's pid.

@@ -89,8 +89,10 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  *
  * Peer death. A peer killed by SIGKILL never marks its end CLOSED. After each slice that timed out the
  * sleeper reads the peer's pid and start time (recorded when it claimed its end) and asks a pidfd whether
- * it still runs (ProcessWatch, ~0.5 µs); a dead peer then counts as closed. An end that is still FREE has
- * no peer to watch yet, so a reader keeps waiting for a writer that has not attached. A RESERVED end is
+ * it still runs (ProcessWatch, ~0.5 µs); a dead peer then counts as closed. A reader's poll whose timeout
+ * ends before such a slice (poll() has none) looks once before it answers false (peerGoneNow), so polling
+ * alone sees a killed writer as EOF. An end that is still FREE has no peer to watch yet, so a reader keeps
+ * waiting for a writer that has not attached. A RESERVED end is
  * watched like an ATTACHED one: the process it was handed to, which never used it, ending (Python's last
  * copy of a pipe end closing with its process) is the peer's EOF. Its stamp can change (handed on), so it
  * is read as a seqlock: stamp writes (even) before, pid and start, stamp writes again after an acquire
@@ -277,6 +279,16 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
     /** True when the peer's end is CLOSED, or its process is known to be dead. */
     final boolean peerGone() {
         return peerDead || (int) INT.getAcquire(file, peerEnd + END_STATE) == CLOSED;
+    }
+
+    /**
+     * {@link #peerGone()}, after looking at the peer's process now (a pidfd poll, about 0.5 µs) instead of
+     * at the end of the next futex slice that times out. For a caller about to report that nothing can be
+     * read, whose wait was too short to reach such a slice.
+     */
+    final boolean peerGoneNow() {
+        checkPeer();
+        return peerGone();
     }
 
     /** Who the peer is, for messages: its stamp once it attached or was reserved, else its state. */

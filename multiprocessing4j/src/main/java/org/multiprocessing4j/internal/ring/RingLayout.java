@@ -102,6 +102,11 @@ final class RingLayout {
     static final int MORE = 4;
     static final int LAST = 5;
     static final int ABORT = 6;
+    /**
+     * The longest message a ring carries: the reader assembles a message in one array, and a JVM allocates
+     * none longer (HotSpot stops a few bytes short of {@code Integer.MAX_VALUE}).
+     */
+    static final int MAX_MESSAGE = Integer.MAX_VALUE - 8;
 
     static final VarHandle LONG = JAVA_LONG.varHandle().withInvokeExactBehavior();
     static final VarHandle INT = JAVA_INT.varHandle().withInvokeExactBehavior();
@@ -116,6 +121,14 @@ final class RingLayout {
     /** {@code n} rounded up to a multiple of 8. */
     static int align8(int n) {
         return (n + 7) & ~7;
+    }
+
+    /**
+     * The bytes a record takes: {@code header}, then {@code length} bytes of payload rounded up to a multiple
+     * of 8. A long: for a message near {@link #MAX_MESSAGE} the int sum would wrap to a negative size.
+     */
+    static long recordSize(int header, int length) {
+        return header + (((long) length + 7) & ~7L);
     }
 
     static void checkCapacity(int capacity) {

@@ -10,6 +10,7 @@ import static org.multiprocessing4j.internal.ring.RingLayout.FIRST_HEADER;
 import static org.multiprocessing4j.internal.ring.RingLayout.HEAD;
 import static org.multiprocessing4j.internal.ring.RingLayout.LAST;
 import static org.multiprocessing4j.internal.ring.RingLayout.LONG;
+import static org.multiprocessing4j.internal.ring.RingLayout.MAX_MESSAGE;
 import static org.multiprocessing4j.internal.ring.RingLayout.MORE;
 import static org.multiprocessing4j.internal.ring.RingLayout.PAD;
 import static org.multiprocessing4j.internal.ring.RingLayout.RECORD_HEADER;
@@ -138,7 +139,8 @@ public final class SpscReader extends RingEnd {
      * Consumes no message.
      *
      * @return true if a read would not block on an empty ring (it may still wait for the rest of a
-     *         message being streamed), false at the timeout
+     *         message being streamed), false at the timeout. A writer whose process died reads as gone
+     *         here whatever the timeout: before returning false the writer's process is looked at.
      */
     public boolean poll(Duration timeout) throws IOException, InterruptedException {
         long deadline = deadline(timeout);
@@ -163,6 +165,11 @@ public final class SpscReader extends RingEnd {
                     return true;
                 }
                 if (!await(deadline)) {
+                    // NOTE: a wait only looks at the peer's process after a futex slice that timed out, which a
+                    // zero or short timeout never reaches: look once now, or a poll loop never sees a killed writer
+                    if (peerGoneNow()) {
+                        continue;
+                    }
                     return false;
                 }
             }
@@ -254,7 +261,7 @@ public final class SpscReader extends RingEnd {
             case FIRST -> {
                 long total = file.get(JAVA_LONG, at + RECORD_HEADER);
                 checkRecord(index, FIRST_HEADER, length, kind,
-                        partial == null && total > length && total <= Integer.MAX_VALUE - 8);
+                        partial == null && total > length && total <= MAX_MESSAGE);
                 partial = into != null ? into.room((int) total) : new byte[(int) total];
                 partialLength = (int) total;
                 partialInto = into;

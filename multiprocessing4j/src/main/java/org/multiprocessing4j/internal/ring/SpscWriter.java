@@ -10,12 +10,14 @@ import static org.multiprocessing4j.internal.ring.RingLayout.FIRST_HEADER;
 import static org.multiprocessing4j.internal.ring.RingLayout.HEAD;
 import static org.multiprocessing4j.internal.ring.RingLayout.LAST;
 import static org.multiprocessing4j.internal.ring.RingLayout.LONG;
+import static org.multiprocessing4j.internal.ring.RingLayout.MAX_MESSAGE;
 import static org.multiprocessing4j.internal.ring.RingLayout.MORE;
 import static org.multiprocessing4j.internal.ring.RingLayout.PAD;
 import static org.multiprocessing4j.internal.ring.RingLayout.RECORD_HEADER;
 import static org.multiprocessing4j.internal.ring.RingLayout.TAIL;
 import static org.multiprocessing4j.internal.ring.RingLayout.WHOLE;
 import static org.multiprocessing4j.internal.ring.RingLayout.align8;
+import static org.multiprocessing4j.internal.ring.RingLayout.recordSize;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -25,9 +27,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The sending end of an {@link SpscRing}: writes framed messages (any length from 0 up, each delivered
- * whole and separately, never merged). A message of up to a quarter of the ring goes in as one record; a
- * longer one streams through in pieces as the reader frees space, and the reader assembles it.
+ * The sending end of an {@link SpscRing}: writes framed messages (any length from 0 to
+ * {@link RingLayout#MAX_MESSAGE} bytes, each delivered whole and separately, never merged). A message of up
+ * to a quarter of the ring goes in as one record; a longer one streams through in pieces as the reader frees
+ * space, and the reader assembles it.
  *
  * <table class="striped">
  * <caption>Writing</caption>
@@ -76,6 +79,7 @@ public final class SpscWriter extends RingEnd {
      * @throws java.nio.channels.ClosedChannelException if this end was closed before the call
      * @throws AsynchronousCloseException if this end is closed while the call waits
      * @throws InterruptedException if interrupted while waiting for space; nothing is delivered
+     * @throws IllegalArgumentException if {@code len} is over {@link RingLayout#MAX_MESSAGE}; nothing is delivered
      */
     public void write(byte[] src, int off, int len) throws IOException, InterruptedException {
         write0(src, off, len, forever());
@@ -117,15 +121,15 @@ public final class SpscWriter extends RingEnd {
             int written = 0;
             for (MessageSource m : messages) {
                 int len = m.length();
-                int size = RECORD_HEADER + align8(len);
-                long at = size <= maxWhole ? reserveNow(size) : -1;
+                long record = recordSize(RECORD_HEADER, len);
+                long at = record <= maxWhole ? reserveNow((int) record) : -1;
                 if (at < 0) {
                     break;
                 }
                 file.set(JAVA_INT, at, len);
                 file.set(JAVA_INT, at + 4, WHOLE);
                 m.copyTo(0, file, at + RECORD_HEADER, len);
-                tail += size; // NOTE: published below, with the records before and after it
+                tail += record; // NOTE: published below, with the records before and after it
                 written++;
             }
             if (tail != start) {
@@ -155,15 +159,15 @@ public final class SpscWriter extends RingEnd {
             if (peerGone()) {
                 throw broken();
             }
-            int size = RECORD_HEADER + align8(len);
-            long at = size <= maxWhole ? reserveNow(size) : -1;
+            long record = recordSize(RECORD_HEADER, len);
+            long at = record <= maxWhole ? reserveNow((int) record) : -1;
             if (at < 0) {
                 return false;
             }
             file.set(JAVA_INT, at, len);
             file.set(JAVA_INT, at + 4, WHOLE);
             MemorySegment.copy(src, off, file, JAVA_BYTE, at + RECORD_HEADER, len);
-            tail += size;
+            tail += record;
             // NOTE: release: as publish(), without its wake-up
             LONG.setRelease(file, TAIL, tail);
             unannounced = true;
@@ -189,13 +193,18 @@ public final class SpscWriter extends RingEnd {
     /** Writes {@code src[off, off + len)}, or, when {@code src} is null, {@code parts}. */
     private boolean write0(byte[] src, int off, MessageSource parts, int len, long deadline)
             throws IOException, InterruptedException {
+        if (len > MAX_MESSAGE) {
+            throw new IllegalArgumentException("a message of " + len + " bytes is longer than a ring carries ("
+                    + MAX_MESSAGE + " bytes, the longest array the reader could assemble it in); nothing was sent");
+        }
         ensureOpen();
         try {
             if (peerGone()) {
                 throw broken();
             }
-            int size = RECORD_HEADER + align8(len);
-            if (size <= maxWhole) {
+            long record = recordSize(RECORD_HEADER, len);
+            if (record <= maxWhole) {
+                int size = (int) record;
                 long at = reserve(size, 0, deadline);
                 if (at < 0) {
                     return false;
