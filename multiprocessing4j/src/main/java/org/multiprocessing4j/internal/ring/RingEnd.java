@@ -287,9 +287,21 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
      * read, whose wait was too short to reach such a slice.
      */
     final boolean peerGoneNow() {
-        checkPeer();
+        // NOTE: at most once per PEER_LOOK_NANOS: a pool worker polls after each short task, and a look per
+        // empty poll (a synchronized seqlock read and a pidfd poll) would tax every one; a poll loop on a dead
+        // peer still sees it gone within that time. A racy read of the time is harmless: one look more or less.
+        long now = System.nanoTime();
+        if (now - peerLookedAt >= PEER_LOOK_NANOS) {
+            peerLookedAt = now;
+            checkPeer();
+        }
         return peerGone();
     }
+
+    /** How often {@link #peerGoneNow} looks at the peer's process at most. */
+    private static final long PEER_LOOK_NANOS = 1_000_000;
+    /** When {@link #peerGoneNow} last looked ({@link System#nanoTime}); the first call looks. */
+    private long peerLookedAt = System.nanoTime() - PEER_LOOK_NANOS;
 
     /** Who the peer is, for messages: its stamp once it attached or was reserved, else its state. */
     final String describePeer() {
