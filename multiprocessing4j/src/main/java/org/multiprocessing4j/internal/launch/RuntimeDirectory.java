@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,7 +24,8 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * The 0700 directory that holds a process tree's runtime files (rendezvous sockets now; ring files and
  * lock words later). One per root process: {@code <base>/tree-<rootPid>-<rootStartMillis>}.
  *
- * <p>The base is {@link org.multiprocessing4j.internal.Configuration#runtimeBase()}. The root removes its tree directory at normal exit; trees
+ * <p>The base is {@link org.multiprocessing4j.internal.Configuration#runtimeBase()}; made 0700 when missing, and
+ * refused when it exists but is not private to this user (see {@link #checkPrivate}). The root removes its tree directory at normal exit; trees
  * whose root died without cleaning up (SIGKILL) are swept when the next root creates its own.
  */
 public final class RuntimeDirectory {
@@ -126,6 +130,29 @@ public final class RuntimeDirectory {
             if (!Files.isDirectory(dir)) {
                 throw e;
             }
+            checkPrivate(dir);
+        }
+    }
+
+    /**
+     * Refuses a directory that existed already unless it is this user's and nobody else may write it: the
+     * default base has a predictable name in the world-writable temporary directory, so another user can make
+     * it first (or a symbolic link by that name), and whoever may write a directory can rename our 0700 tree
+     * directory in it away and put one of their own under its name, where our sockets would then be bound.
+     *
+     * @throws FileSystemException naming the owner and mode, if the directory (or the link by its name) is not private
+     */
+    private static void checkPrivate(Path dir) throws IOException {
+        Object self = Files.getAttribute(Path.of("/proc/self"), "unix:uid"); // NOTE: this JVM's uid
+        Object linkOwner = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> target = Files.readAttributes(dir, "unix:uid,mode");
+        int mode = (Integer) target.get("mode");
+        if (!linkOwner.equals(self) || !target.get("uid").equals(self) || (mode & 0022) != 0) {
+            throw new FileSystemException(dir.toString(), null, String.format(
+                    "exists and is not private to this user (uid %s): owned by uid %s%s, mode %o; remove it, or set -D%s"
+                            + " to a directory of this user that nobody else may write",
+                    self, target.get("uid"), linkOwner.equals(target.get("uid")) ? "" : " through a link owned by uid "
+                            + linkOwner, mode & 07777, Configuration.RUNTIME_DIR));
         }
     }
 }
