@@ -104,9 +104,15 @@ abstract class SharedCells implements Serializable, AutoCloseable {
         return d;
     }
 
-    /** Takes the lock for a bulk operation, if there is one (uninterruptibly, as {@code Lock.lock}). */
+    /**
+     * Takes the lock for a bulk operation, if there is one (uninterruptibly, as {@code Lock.lock}); after
+     * {@link #close()}, throws the {@link IllegalStateException} that names this value or array.
+     */
     final void lockIfAny() {
         if (lock != null) {
+            // NOTE: check first: a lock used before the close keeps its words over the closed mapping, whose
+            // IllegalStateException says only "Already closed"
+            data();
             lock.lock();
         }
     }
