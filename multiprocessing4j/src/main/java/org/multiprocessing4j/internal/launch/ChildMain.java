@@ -12,6 +12,8 @@ import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletableFuture;
 import org.multiprocessing4j.Serializer;
+import org.multiprocessing4j.internal.futex.ProcessWatch;
+import org.multiprocessing4j.internal.shm.ProcessStamp;
 import org.multiprocessing4j.internal.wire.FrameChannel;
 import org.multiprocessing4j.internal.wire.Handshake;
 import org.multiprocessing4j.internal.ring.RingWarmUp;
@@ -38,6 +40,8 @@ public final class ChildMain {
     private static final int PRELOAD_REPEAT_MAX_BYTES = 16 * 1024;
     /** Exit status when the parent died: nobody reads it; it only ends the JVM. */
     static final int EXIT_PARENT_GONE = 1;
+    /** How often a child whose exit has begun looks whether its parent is still alive. */
+    private static final long PARENT_POLL_MILLIS = 20;
 
     private ChildMain() {
     }
@@ -58,6 +62,7 @@ public final class ChildMain {
             return;
         }
         System.setIn(InputStream.nullInputStream());
+        ProcessTree.joinTree(bootstrap.authkey(), bootstrap.parentPid(), bootstrap.parentName(), bootstrap.tree());
         BootTrace.launchedAt(bootstrap.launchNanos());
         BootTrace.phase("bootstrap read");
         ClassLoader loader = ClassLoader.getSystemClassLoader();
@@ -110,7 +115,7 @@ public final class ChildMain {
                 return;
             }
             order = RunOrder.fromBytes(frame.payload());
-            watchParent(link);
+            watchParent(link, bootstrap.parentPid());
         } catch (IOException | RuntimeException e) {
             System.err.println("multiprocessing4j child: bootstrap failed: " + e);
             System.exit(EXIT_BOOTSTRAP_FAILED);
@@ -241,10 +246,19 @@ public final class ChildMain {
 
     /**
      * Reads the control link until end-of-stream, which the parent's death produces (the kernel closes
-     * its socket, whatever killed it); then halts at once, unless this JVM is exiting by itself.
+     * its socket, whatever killed it); then halts at once. If this JVM is exiting by itself (its exit shut the
+     * link's input), it goes on watching the parent, and halts if the parent dies before this exit ends.
+     *
+     * <p>Implementation note: an exit can wait for other processes for as long as they run (the non-daemon
+     * children it joins, as Python's {@code _exit_function}; user shutdown hooks). The link can no longer tell
+     * the parent's death then, so a pidfd on the parent, stamped with its start time while it was known to be
+     * alive (a reused pid is never taken for it), is polled every {@link #PARENT_POLL_MILLIS} ms. Without it a
+     * SIGKILLed parent left such a child running, and with it the grandchildren it was joining.
      */
-    private static void watchParent(FrameChannel link) {
+    private static void watchParent(FrameChannel link, long parentPid) {
         Thread watcher = new Thread(() -> {
+            // NOTE: taken now, while the parent is alive (it has just sent the run order), on this thread, off the boot path
+            ProcessStamp parent = ProcessHandle.of(parentPid).map(ProcessStamp::of).orElse(null);
             try {
                 while (link.receive() != null) {
                     // no control frames after the run order yet
@@ -252,11 +266,25 @@ public final class ChildMain {
             } catch (IOException ignored) {
                 // a broken link means the same
             }
-            if (!ChildNotices.exiting()) {
-                Runtime.getRuntime().halt(EXIT_PARENT_GONE);
+            if (ChildNotices.exiting() && parent != null) {
+                awaitDeath(parent);
             }
+            Runtime.getRuntime().halt(EXIT_PARENT_GONE);
         }, "mp4j-parent-watch");
         watcher.setDaemon(true);
         watcher.start();
+    }
+
+    /** Returns once {@code parent} has died; this daemon thread simply ends with the JVM if that never happens. */
+    private static void awaitDeath(ProcessStamp parent) {
+        try (ProcessWatch watch = ProcessWatch.open(parent)) {
+            while (watch.isAlive()) {
+                try {
+                    Thread.sleep(PARENT_POLL_MILLIS);
+                } catch (InterruptedException ignored) {
+                    // nothing interrupts this thread on purpose; it keeps watching
+                }
+            }
+        }
     }
 }

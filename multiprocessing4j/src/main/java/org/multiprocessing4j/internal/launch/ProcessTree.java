@@ -34,6 +34,23 @@ public final class ProcessTree {
         return self;
     }
 
+    /** The name a child JVM has from its bootstrap until it is told which process it runs. */
+    public static final String NOT_YET_NAMED = "(standby)";
+
+    /**
+     * Called in a child JVM as soon as its bootstrap is read: from then on it is a member of its parent's
+     * tree (its authkey, parent, runtime directory; never the root), though not yet a named process.
+     *
+     * <p>Implementation note: a standby ({@code PRESTARTED}) decodes recent process objects before it is
+     * given its own, which runs static initializers of the application's classes; before this, such an
+     * initializer saw a root with a fresh random authkey and no parent, and a shared-memory object made there
+     * was named and swept as a tree of this JVM's own. Its name and identity remain unknown until
+     * {@link #becomeChild} (as in CPython, where modules preloaded by the forkserver run in the forkserver).
+     */
+    public static void joinTree(byte[] authkey, long parentPid, String parentName, Path treeDirectory) {
+        self = new Self(NOT_YET_NAMED, new int[0], false, authkey.clone(), parentPid, parentName, treeDirectory);
+    }
+
     /** Called once in a child JVM, before the target runs. */
     public static void becomeChild(String name, int[] identity, boolean daemon, byte[] authkey,
                                    long parentPid, String parentName, Path treeDirectory) {
