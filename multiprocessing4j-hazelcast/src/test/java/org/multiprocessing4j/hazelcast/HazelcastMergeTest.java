@@ -57,6 +57,9 @@ class HazelcastMergeTest {
             Set<UUID> after = uuids(members);
             assertNotEquals(before, after, "Hazelcast kept both members' UUIDs: this test shows nothing");
             try (Pool pool = Pool.builder().processes(2).context(cluster.context(Duration.ofSeconds(20))).build()) {
+                // NOTE: both workers live before the map: a worker that started only after the first had done all 16
+                // tasks (a loaded machine: a clean-clone CI run under three other builds) read as a member not serving
+                await("both workers of the pool are live: " + pool.stats().workers(), () -> pool.stats().workers().size() == 2);
                 List<Long> pids = pool.map(x -> {
                     java.util.concurrent.locks.LockSupport.parkNanos(300_000_000L);
                     return ProcessHandle.current().pid();
