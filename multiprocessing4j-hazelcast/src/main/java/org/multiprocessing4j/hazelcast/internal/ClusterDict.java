@@ -8,7 +8,6 @@ import java.io.Serializable;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
@@ -19,6 +18,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.multiprocessing4j.internal.remote.CopiedValues;
 
 /**
  * A {@link ConcurrentMap} on a Hazelcast {@code IMap<byte[], byte[]>}, shared by every JVM of the cluster
@@ -168,41 +168,10 @@ public final class ClusterDict<K, V> extends AbstractMap<K, V> implements Concur
         }
     }
 
-    /**
-     * Whether {@code current} (the stored value, decoded) is the value {@code given}: equal, or, for a value
-     * whose class compares by identity (an array, a class keeping Object's {@code equals}), of the same class
-     * and encoding.
-     *
-     * <p>Implementation note: a caller only ever holds a decoded copy of a stored value, so for such a value
-     * {@code equals} never holds: {@code replace(k, d.get(k), v)} and {@code remove(k, d.get(k))} always
-     * failed, and ConcurrentMap's default {@code replaceAll} (a retry loop over {@code replace(k, old, new)})
-     * never ended. The encoding is what the copy was made from, so it stands for the identity a local map
-     * compares; a manager's dict matches such values the same way.
-     */
+    /** Whether {@code current} (the stored value, decoded) is {@code given}: see {@link CopiedValues}. */
     private boolean matches(Object current, Object given) {
-        if (given.equals(current)) {
-            return true;
-        }
-        if (current.getClass() != given.getClass() || !comparesByIdentity(current.getClass())) {
-            return false;
-        }
-        try {
-            String what = "a value of dict " + map.getName();
-            return Arrays.equals(payloads.encode(current, what), payloads.encode(given, what));
-        } catch (RuntimeException cannotEncode) {
-            return false;
-        }
-    }
-
-    private static boolean comparesByIdentity(Class<?> type) {
-        if (type.isArray()) {
-            return true;
-        }
-        try {
-            return type.getMethod("equals", Object.class).getDeclaringClass() == Object.class;
-        } catch (NoSuchMethodException impossible) {
-            return false;
-        }
+        String what = "a value of dict " + map.getName();
+        return CopiedValues.match(current, given, v -> payloads.encode(v, what));
     }
 
     @Override

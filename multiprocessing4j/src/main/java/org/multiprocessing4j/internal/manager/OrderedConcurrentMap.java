@@ -2,7 +2,6 @@ package org.multiprocessing4j.internal.manager;
 
 import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,6 +12,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.multiprocessing4j.internal.remote.CopiedValues;
 import org.multiprocessing4j.internal.wire.ObjectCodec;
 
 /**
@@ -154,44 +154,9 @@ final class OrderedConcurrentMap<K, V> implements ConcurrentMap<K, V> {
         return true;
     }
 
-    /**
-     * Whether {@code current} (the stored value, or null) is the value {@code given}: equal, or, for a value
-     * that compares by identity (an array, a class keeping Object's {@code equals}), of the same class and
-     * serialized form.
-     *
-     * <p>Implementation note: a caller's value is always a copy of the stored one, so for such a value
-     * {@code equals} never holds: {@code replace(k, d.get(k), v)} always failed, and ConcurrentMap's default
-     * {@code compute}/{@code merge}/{@code computeIfPresent}/{@code replaceAll} (which a proxy runs in the
-     * caller over {@code replace} and {@code remove(k, v)} when given a plain lambda) retried for ever. The
-     * serialized form is what the caller's copy was made from, so it stands for the identity a local map
-     * compares.
-     */
+    /** Whether {@code current} (the stored value, or null) is {@code given}: see {@link CopiedValues}. */
     private static boolean matches(Object current, Object given) {
-        if (current == null) {
-            return false;
-        }
-        if (current.equals(given)) {
-            return true;
-        }
-        if (current.getClass() != given.getClass() || !comparesByIdentity(current.getClass())) {
-            return false;
-        }
-        try {
-            return Arrays.equals(CODEC.encode(current, "a dict value"), CODEC.encode(given, "a dict value"));
-        } catch (RuntimeException cannotEncode) {
-            return false;
-        }
-    }
-
-    private static boolean comparesByIdentity(Class<?> type) {
-        if (type.isArray()) {
-            return true;
-        }
-        try {
-            return type.getMethod("equals", Object.class).getDeclaringClass() == Object.class;
-        } catch (NoSuchMethodException impossible) {
-            return false;
-        }
+        return CopiedValues.match(current, given, v -> CODEC.encode(v, "a dict value"));
     }
 
     @Override
