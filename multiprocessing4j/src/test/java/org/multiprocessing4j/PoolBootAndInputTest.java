@@ -25,15 +25,6 @@ import org.junit.jupiter.api.Test;
  */
 class PoolBootAndInputTest extends ChildProcessTestBase {
 
-    static int sleepThen(int value, long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return value;
-    }
-
     /** Children of this JVM alive now, by pid. */
     private static Set<Long> liveChildren() {
         return ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
@@ -42,7 +33,7 @@ class PoolBootAndInputTest extends ChildProcessTestBase {
 
     static void hangInInitializer(Event inside) {
         inside.set();
-        sleepThen(0, 600_000);
+        PoolCornersTest.sleepThen(0, 600_000);
     }
 
     @Test
@@ -72,7 +63,7 @@ class PoolBootAndInputTest extends ChildProcessTestBase {
             throw new IllegalStateException("the first initializer fails");
         }
         hanging.set();
-        sleepThen(0, 600_000);
+        PoolCornersTest.sleepThen(0, 600_000);
     }
 
     @Test
