@@ -39,7 +39,7 @@ class SharedMemoryRaceTest extends ChildProcessTestBase {
                     } catch (NoSuchFileException gone) {
                         missing++;
                     } catch (Exception e) {
-                        error = e.toString();
+                        error = described(e);
                     }
                 }
                 report.put(error == null ? "ok " + attached + "/" + missing : "error after " + attached + " attaches: " + error);
@@ -58,6 +58,16 @@ class SharedMemoryRaceTest extends ChildProcessTestBase {
             System.out.println("created " + created + ", attacher: " + outcome);
             assertTrue(outcome.startsWith("ok"), outcome);
         }
+    }
+
+    /** The exception with where it was thrown, so a failure in a child names the code path, not only the message. */
+    static String described(Exception e) {
+        StringBuilder text = new StringBuilder(e.toString());
+        StackTraceElement[] frames = e.getStackTrace();
+        for (int i = 0; i < Math.min(8, frames.length); i++) {
+            text.append("\n    at ").append(frames[i]);
+        }
+        return text.toString();
     }
 
     /**
@@ -103,7 +113,7 @@ class SharedMemoryRaceTest extends ChildProcessTestBase {
                     } catch (NoSuchFileException gone) {
                         missing++;
                     } catch (Exception e) {
-                        error = e.toString();
+                        error = described(e);
                     }
                 }
                 report.put(error == null ? "ok " + attached + "/" + missing : "error after " + attached + " attaches: " + error);

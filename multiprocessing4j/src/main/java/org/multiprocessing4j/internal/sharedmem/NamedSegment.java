@@ -143,27 +143,37 @@ public final class NamedSegment implements AutoCloseable {
         Path path = SegmentNames.path(name);
         OpenSegments.firstUse();
         long deadline = 0;
-        long lastInode = -1;
+        SharedFile previous = null;
         for (;;) {
+            // NOTE: lateness is read before this attempt maps the file, so a stall of this thread between the
+            // mapping and the checks below (a loaded machine, a GC pause) cannot make a file read mid-creation
+            // look abandoned: a late attempt's mapping was made after the creator's full allowance had passed
+            boolean lateBeforeMapping = previous != null && System.nanoTime() - deadline >= 0;
             SharedFile file;
             try {
                 file = SharedFile.attachUnfinished(path);
             } catch (NoSuchFileException e) {
                 throw new NoSuchFileException(name, null, "no shared memory segment named \"" + name + "\" (" + path + ")");
             }
-            if (file.inode() != lastInode) {
-                // NOTE: the creator is given SETTLE_NANOS per file: a name made and removed again and again
-                // (each attempt finds a new, unfinished file) is progress, not a creator stuck or dead
-                lastInode = file.inode();
+            boolean late = lateBeforeMapping;
+            if (!file.sameFileAs(previous)) {
+                // NOTE: the creator is given SETTLE_NANOS per file, counted again whenever the file changes: a
+                // name made and removed again and again (each attempt finds a new, unfinished file) is progress,
+                // not a creator stuck or dead. Inode numbers alone do not tell files apart where a file system
+                // reuses them at once, hence sameFileAs also compares the change time
                 deadline = System.nanoTime() + SETTLE_NANOS;
+                late = false;
             }
+            previous = file;
             long remover = -1;
             try {
-                boolean late = System.nanoTime() - deadline >= 0;
                 // NOTE: mapped while the creator was still growing the file (it zero-fills it before it writes and
-                // publishes the header): published now, but this mapping is short of it; map it again
-                boolean mappedShort = SegmentLayout.mappedShort(file.segment());
-                if (!(mappedShort && !late) && (!SegmentLayout.unpublished(file.segment()) || late)) {
+                // publishes the header): published now, but this mapping is short of it; map it again. The magic
+                // is read once for both questions: read twice, the creator could publish in between, and a
+                // mapping judged unpublished (so not short) was then checked as published and refused as corrupt
+                boolean published = !SegmentLayout.unpublished(file.segment());
+                boolean mappedShort = published && SegmentLayout.mappedShort(file.segment());
+                if (!(mappedShort && !late) && (published || late)) {
                     long size = SegmentLayout.check(file.segment(), path);
                     NamedSegment segment = new NamedSegment(name, path, file, size);
                     remover = OpenSegments.register(segment);

@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Set;
@@ -56,12 +57,15 @@ public final class SharedFile implements AutoCloseable {
     private final MemorySegment segment;
     /** The file's inode number as seen when it was attached; 0 for a file this JVM created. */
     private final long inode;
+    /** The file's status-change time (ctime) in ns as seen when it was attached; 0 for a file this JVM created. */
+    private final long changedNanos;
 
-    private SharedFile(Path path, Arena arena, MemorySegment segment, long inode) {
+    private SharedFile(Path path, Arena arena, MemorySegment segment, long inode, long changedNanos) {
         this.path = path;
         this.arena = arena;
         this.segment = segment;
         this.inode = inode;
+        this.changedNanos = changedNanos;
     }
 
     /** Creates and maps a new file of {@code size} bytes at a fresh {@link ShmNames#newPath() name}. */
@@ -98,7 +102,7 @@ public final class SharedFile implements AutoCloseable {
         try (FileChannel channel = FileChannel.open(path, Set.of(CREATE_NEW, READ, WRITE, NOFOLLOW_LINKS), mode)) {
             try {
                 fillWithZeros(channel, size);
-                return map(path, channel, size, 0L);
+                return map(path, channel, size, 0L, 0L);
             } catch (IOException | RuntimeException | Error e) {
                 Files.deleteIfExists(path);
                 throw e;
@@ -133,8 +137,8 @@ public final class SharedFile implements AutoCloseable {
     private static SharedFile attachNow(Path path, boolean emptyAllowed) throws IOException {
         try (FileChannel channel = FileChannel.open(path, Set.of(READ, WRITE, NOFOLLOW_LINKS))) {
             // NOTE: read by name after the open, so a file put under the name in between may answer instead: the
-            // inode only tells one attach attempt from the next (see inode())
-            Map<String, Object> attributes = Files.readAttributes(path, "unix:uid,ino", NOFOLLOW_LINKS);
+            // inode and ctime only tell one attach attempt from the next (see sameFileAs)
+            Map<String, Object> attributes = Files.readAttributes(path, "unix:uid,ino,ctime", NOFOLLOW_LINKS);
             Object owner = attributes.get("uid");
             if (!owner.equals(Users.SELF)) {
                 throw new AccessDeniedException(path.toString(), null, "owned by uid " + owner + ", not " + Users.SELF);
@@ -143,7 +147,8 @@ public final class SharedFile implements AutoCloseable {
             if (size == 0 && !emptyAllowed) {
                 throw new IOException(path + ": empty file, not a shared segment");
             }
-            return map(path, channel, size, ((Number) attributes.get("ino")).longValue());
+            long changed = ((FileTime) attributes.get("ctime")).to(TimeUnit.NANOSECONDS);
+            return map(path, channel, size, ((Number) attributes.get("ino")).longValue(), changed);
         }
     }
 
@@ -171,10 +176,12 @@ public final class SharedFile implements AutoCloseable {
         }
     }
 
-    private static SharedFile map(Path path, FileChannel channel, long size, long inode) throws IOException {
+    private static SharedFile map(Path path, FileChannel channel, long size, long inode, long changedNanos)
+            throws IOException {
         Arena arena = Arena.ofShared();
         try {
-            return new SharedFile(path, arena, channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena), inode);
+            return new SharedFile(path, arena, channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena), inode,
+                    changedNanos);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -206,12 +213,14 @@ public final class SharedFile implements AutoCloseable {
     }
 
     /**
-     * The inode number the file's name led to when it was attached (read by name just after opening it, so
-     * a file put under the name in between may answer instead); 0 for a file this JVM created. Tells one
-     * attempt to attach a name from the next: a different number means a different file.
+     * True if {@code other} was attached to the same file as this one, unchanged in between: the same inode
+     * number and the same status-change time (each read by name just after opening, so a file put under the
+     * name in between may answer instead). The time matters where a file system hands a freed inode number
+     * straight to the next file made; it also moves while a creator is still writing the file. Tells one
+     * attempt to attach a name from the next; false for {@code null} and for files this JVM created.
      */
-    public long inode() {
-        return inode;
+    public boolean sameFileAs(SharedFile other) {
+        return other != null && inode != 0 && inode == other.inode && changedNanos == other.changedNanos;
     }
 
     /** True until {@link #close()} has unmapped the file. */

@@ -78,6 +78,36 @@ class SharedFileTest extends ChildProcessTestBase {
         }
     }
 
+    /**
+     * A named segment's attach gives its creator a settling time per file, and tells files apart with
+     * sameFileAs. Inode numbers alone fail where a file system reuses a freed one at once (a name made and
+     * removed in a loop then looked like one file that never settled, and the attach failed as abandoned):
+     * a file changed in between must read as another file.
+     */
+    @Test
+    void sameFileAs_holds_for_an_unchanged_file_and_not_after_a_change_or_for_another_file() throws Exception {
+        try (SharedFile created = SharedFile.create(4096)) {
+            try (SharedFile first = SharedFile.attachUnfinished(created.path());
+                 SharedFile again = SharedFile.attachUnfinished(created.path())) {
+                assertTrue(again.sameFileAs(first), "the same file, unchanged");
+                assertFalse(again.sameFileAs(null));
+                assertFalse(created.sameFileAs(created), "a file this JVM created has no identity to compare");
+                Thread.sleep(20);
+                Files.setPosixFilePermissions(created.path(), PosixFilePermissions.fromString("rw-------"));
+                try (SharedFile changed = SharedFile.attachUnfinished(created.path())) {
+                    assertFalse(changed.sameFileAs(first), "the file's status changed since: its inode alone is not enough");
+                }
+                try (SharedFile other = SharedFile.create(4096);
+                     SharedFile otherAttached = SharedFile.attachUnfinished(other.path())) {
+                    other.unlink();
+                    assertFalse(otherAttached.sameFileAs(first));
+                }
+            } finally {
+                created.unlink();
+            }
+        }
+    }
+
     @Test
     void after_unlink_the_mapping_still_works_but_attach_throws_NoSuchFileException() throws Exception {
         try (SharedFile file = SharedFile.create(4096)) {
