@@ -1,6 +1,5 @@
 package org.multiprocessing4j;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.multiprocessing4j.internal.launch.ContextLauncher;
 import org.multiprocessing4j.internal.launch.JvmCommand;
 import org.multiprocessing4j.internal.launch.StandbyPool;
 import org.multiprocessing4j.internal.remote.RemoteObjects;
@@ -46,13 +46,9 @@ public final class Context implements AutoCloseable {
     private final Class<? extends Serializer> serializer;
     private final int standbyCount;
     private final Duration startTimeout;
-    private final JvmCommand command;
-    private final ObjectCodec codec;
     private final PoolWorkers poolWorkers;
-    private volatile StandbyPool standby;
-    private volatile boolean closed;
-    private volatile boolean codecWarm;
-    private static final int CODEC_WARM_UPS = 500;
+    private final ContextLauncher launcher;
+    private final LocalOrRemoteObjects objects;
 
     private Context(Builder b) {
         this.startMethod = b.startMethod;
@@ -70,9 +66,9 @@ public final class Context implements AutoCloseable {
         this.serializer = b.serializer;
         this.standbyCount = b.standbyCount;
         this.startTimeout = b.startTimeout;
-        this.command = JvmCommand.of(this);
-        this.codec = new ObjectCodec(Serializers.create(serializer));
+        this.launcher = new ContextLauncher(JvmCommand.of(this), new ObjectCodec(Serializers.create(serializer)), standbyCount);
         this.poolWorkers = b.poolWorkers;
+        this.objects = new LocalOrRemoteObjects(poolWorkers, serializer);
     }
 
     /** {@return a new builder, with the defaults listed above} */
@@ -166,11 +162,7 @@ public final class Context implements AutoCloseable {
      * @return a new queue
      */
     public <T> Queue<T> queue(int maxsize) {
-        RemoteObjects remote = remoteObjects();
-        if (remote != null) {
-            return new RemoteQueue<>(remote.queue(Math.max(0, maxsize), serializer));
-        }
-        return new Queue<>(maxsize, Queue.CAPACITY_BYTES, serializer.getName());
+        return objects.queue(maxsize);
     }
 
     /**
@@ -191,11 +183,7 @@ public final class Context implements AutoCloseable {
      * @return a new queue
      */
     public <T> JoinableQueue<T> joinableQueue(int maxsize) {
-        RemoteObjects remote = remoteObjects();
-        if (remote != null) {
-            return new RemoteJoinableQueue<>(remote.joinableQueue(Math.max(0, maxsize), serializer));
-        }
-        return new JoinableQueue<>(maxsize, serializer.getName());
+        return objects.joinableQueue(maxsize);
     }
 
     /**
@@ -205,23 +193,17 @@ public final class Context implements AutoCloseable {
      * @return a new queue
      */
     public <T> SimpleQueue<T> simpleQueue() {
-        RemoteObjects remote = remoteObjects();
-        if (remote != null) {
-            return new SimpleQueue<>(new RemoteQueue<T>(remote.queue(0, serializer)));
-        }
-        return new SimpleQueue<>(serializer.getName());
+        return objects.simpleQueue();
     }
 
     /** {@return a new {@link Lock} (synchronization primitives carry no serializer: the same as {@code new Lock()}; on a cluster, the cluster's)} */
     public Lock lock() {
-        RemoteObjects remote = remoteObjects();
-        return remote != null ? new Lock(remote.lock(false)) : new Lock();
+        return objects.lock();
     }
 
     /** {@return a new {@link RLock} (on a cluster, the cluster's)} */
     public RLock rLock() {
-        RemoteObjects remote = remoteObjects();
-        return remote != null ? new RLock(remote.lock(true)) : new RLock();
+        return objects.rLock();
     }
 
     /**
@@ -231,8 +213,7 @@ public final class Context implements AutoCloseable {
      * @return a new {@link Semaphore} with {@code value} permits
      */
     public Semaphore semaphore(int value) {
-        RemoteObjects remote = remoteObjects();
-        return remote != null ? new Semaphore(remote.semaphore(Semaphore.checkValue(value), false)) : new Semaphore(value);
+        return objects.semaphore(value);
     }
 
     /**
@@ -242,14 +223,12 @@ public final class Context implements AutoCloseable {
      * @return a new {@link BoundedSemaphore} with {@code value} permits
      */
     public BoundedSemaphore boundedSemaphore(int value) {
-        RemoteObjects remote = remoteObjects();
-        return remote != null ? new BoundedSemaphore(remote.semaphore(Semaphore.checkValue(value), true)) : new BoundedSemaphore(value);
+        return objects.boundedSemaphore(value);
     }
 
     /** {@return a new, cleared {@link Event}} */
     public Event event() {
-        RemoteObjects remote = remoteObjects();
-        return remote != null ? new Event(remote.event()) : new Event();
+        return objects.event();
     }
 
     /** {@return a new {@link Condition} with an {@link RLock} of its own} */
@@ -519,34 +498,22 @@ public final class Context implements AutoCloseable {
 
     /** Where this context's queues, locks, semaphores and manager objects live if not in this machine's shared memory, else null. */
     RemoteObjects remoteObjects() {
-        return poolWorkers instanceof RemoteObjects.Provider provider ? provider.remoteObjects() : null;
+        return objects.remote();
     }
 
     /** The command line children are started with (internal). */
     JvmCommand command() {
-        return command;
+        return launcher.command();
     }
 
     /** The codec of this context's serializer (internal). */
     ObjectCodec codec() {
-        return codec;
+        return launcher.codec();
     }
 
     /** The standby JVMs of a PRESTARTED context, booted on first use (internal). */
     StandbyPool standby() {
-        StandbyPool s = standby;
-        if (s == null) {
-            synchronized (this) {
-                if (closed) {
-                    throw new IllegalStateException("context is closed");
-                }
-                s = standby;
-                if (s == null) {
-                    standby = s = new StandbyPool(command, standbyCount);
-                }
-            }
-        }
-        return s;
+        return launcher.standby();
     }
 
     /**
@@ -558,42 +525,18 @@ public final class Context implements AutoCloseable {
      * @return this context
      */
     public Context prestart() {
-        command.awaitAotCache(Duration.ofMinutes(2));
-        warmCodec();
-        if (startMethod == StartMethod.PRESTARTED) {
-            standby().fill();
-        }
+        launcher.prestart(startMethod == StartMethod.PRESTARTED);
         return this;
-    }
-
-    /** Encodes a small capturing lambda until the JIT has compiled this JVM's side of {@code start()}. */
-    private void warmCodec() {
-        if (codecWarm) {
-            return;
-        }
-        String word = "warm-up";
-        for (int i = 0; i < CODEC_WARM_UPS; i++) {
-            int n = i;
-            codec.encode((SerializableRunnable) () -> word.hashCode(), "warm-up " + n);
-        }
-        codecWarm = true;
     }
 
     /** Ends this context's standby JVMs. Idempotent; processes already started are not affected. */
     @Override
     public void close() {
-        StandbyPool s;
-        synchronized (this) {
-            closed = true;
-            s = standby;
-        }
-        if (s != null) {
-            s.close();
-        }
+        launcher.close();
     }
 
     boolean isClosed() {
-        return closed;
+        return launcher.isClosed();
     }
 
     @Override
@@ -705,22 +648,9 @@ public final class Context implements AutoCloseable {
          *     holds NUL (a command line cannot carry them)
          */
         public Builder systemProperty(String key, String value) {
-            if (Objects.requireNonNull(key, "key").isEmpty()) {
-                throw new IllegalArgumentException("system property key is empty");
-            }
-            // NOTE: a child gets -Dkey=value, which its JVM splits at the first '='
-            if (key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("system property key " + printable(key) + " holds '=' or NUL, which a -D option cannot carry");
-            }
-            if (Objects.requireNonNull(value, "value").indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("system property " + key + " has a value holding NUL, which a command line cannot carry");
-            }
+            ContextSettingChecks.systemProperty(key, value);
             systemProperties.put(key, value);
             return this;
-        }
-
-        private static String printable(String s) {
-            return "\"" + s.replace("\0", "\\0") + "\"";
         }
 
         /**
@@ -733,12 +663,7 @@ public final class Context implements AutoCloseable {
          *     holds NUL (a process environment cannot carry them)
          */
         public Builder environment(String key, String value) {
-            if (Objects.requireNonNull(key, "key").isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("environment variable name " + printable(key) + " is empty or holds '=' or NUL");
-            }
-            if (Objects.requireNonNull(value, "value").indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("environment variable " + key + " has a value holding NUL");
-            }
+            ContextSettingChecks.environmentVariable(key, value);
             environment.put(key, value);
             return this;
         }
@@ -837,23 +762,7 @@ public final class Context implements AutoCloseable {
          *         serializer has no public no-argument constructor
          */
         public Context build() {
-            if (javaExecutable != null && !(Files.isRegularFile(javaExecutable) && Files.isExecutable(javaExecutable))) {
-                throw new IllegalArgumentException("javaExecutable " + javaExecutable + " does not exist or is not an executable file");
-            }
-            if (workingDirectory != null && !Files.isDirectory(workingDirectory)) {
-                throw new IllegalArgumentException("workingDirectory " + workingDirectory + " is not a directory");
-            }
-            if (standbyCount < 1) {
-                throw new IllegalArgumentException("standbyCount must be at least 1, got " + standbyCount);
-            }
-            if (startTimeout.isNegative() || startTimeout.isZero()) {
-                throw new IllegalArgumentException("startTimeout must be positive, got " + startTimeout);
-            }
-            try {
-                serializer.getConstructor();
-            } catch (NoSuchMethodException e) {
-                throw new IllegalArgumentException("serializer " + serializer.getName() + " has no public no-argument constructor");
-            }
+            ContextSettingChecks.buildable(javaExecutable, workingDirectory, standbyCount, startTimeout, serializer);
             return new Context(this);
         }
     }

@@ -1,6 +1,7 @@
 /**
  * Making child JVMs and talking to them: the command line, the bootstrap record on the child's stdin,
- * the authenticated rendezvous socket, the child's entry point, exit-status decoding, standby JVMs, and
+ * the authenticated rendezvous socket, the child's entry point, exit-status decoding, standby JVMs, what
+ * one context starts its children with ({@link org.multiprocessing4j.internal.launch.ContextLauncher}), and
  * the per-tree runtime directory.
  *
  * <p>Lifetime rule: a child reads its control link (the authenticated Unix-domain socket to its parent)
