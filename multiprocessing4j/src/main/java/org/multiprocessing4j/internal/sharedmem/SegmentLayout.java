@@ -105,15 +105,24 @@ public final class SegmentLayout {
      * count.
      */
     static boolean mappedShort(MemorySegment file) {
-        if (unpublished(file)) {
+        // NOTE: only this layout's header is trusted for the size: another layout's file (another magic, or too
+        // short for the common header) is never being grown by one of ours, and check refuses it at once
+        if (file.byteSize() < FileHeader.COMMON_BYTES || (long) LONG.getAcquire(file, FileHeader.MAGIC_OFFSET) != MAGIC) {
             return false;
         }
         long size = file.get(JAVA_LONG, FileHeader.CAPACITY_OFFSET);
         return size > 0 && size <= MAX_SIZE && fileSize(size) > file.byteSize();
     }
 
-    /** True if the magic is still 0: the creator has not published the header yet. */
+    /**
+     * True if the magic is still 0 (or the file is too short to hold one): the creator has not published the
+     * header yet. A file with a magic is published, whatever its size: one smaller than this version's header
+     * is another layout's (check refuses it), not an unfinished one.
+     */
     static boolean unpublished(MemorySegment file) {
-        return file.byteSize() < DATA || (long) LONG.getAcquire(file, FileHeader.MAGIC_OFFSET) == 0L;
+        // NOTE: not judged by size: the creator fills the file to its full size before it publishes, so a short
+        // file with a magic was never one of ours in the making, and the sweep must not remove it as abandoned
+        return file.byteSize() < FileHeader.MAGIC_OFFSET + Long.BYTES
+                || (long) LONG.getAcquire(file, FileHeader.MAGIC_OFFSET) == 0L;
     }
 }
