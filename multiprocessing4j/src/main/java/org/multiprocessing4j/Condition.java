@@ -48,7 +48,9 @@ import org.multiprocessing4j.internal.sync.Waits;
  * after being signalled returns normally (true) with its interrupt status set, so the signal is not lost.
  *
  * <p>Owner death: if the lock's holder dies while a waiter waits to take it back, the waiter takes it over
- * and {@code await} throws {@link OwnerDiedException} with the lock held.
+ * and {@code await} throws {@link OwnerDiedException} with the lock held. A wait on a manager's condition
+ * whose manager is gone throws {@link ManagerUnavailableException} with the lock taken back, as after any
+ * wait (if the lock cannot be taken back, why is added to it as suppressed).
  *
  * <p>Limits: at most {@value SharedCondition#SLOTS} threads wait at once (more throws
  * {@link IllegalStateException}). A waiter uses no CPU between futex slices.
@@ -365,7 +367,14 @@ public final class Condition implements java.util.concurrent.locks.Condition, Se
             // lock is taken back all the same, as after any wait, so that its release in a finally block gives
             // up its own hold, not another thread's or process's. The condition's own lock is closed with it:
             // a hold taken back there could never be released, and would block every other process for good.
-            if (!ownsLock) {
+            // NOTE: a wait ended because the manager that made the condition is gone (ManagerUnavailableException)
+            // leaves the mapping open: the lock, the condition's own included, is taken back as after any wait (else
+            // the caller's release in its finally block throws IllegalMonitorStateException over this failure), and
+            // the slot is freed (else it stays taken for this process's life)
+            if (e instanceof ManagerUnavailableException) {
+                reacquireAfterFailedWait(saved, e);
+                c.finish(slot);
+            } else if (!ownsLock) {
                 reacquireAfterFailedWait(saved, e);
             }
             throw e;
