@@ -183,12 +183,16 @@ public final class HazelcastWorkers implements AutoCloseable {
          *
          * @param addresses member addresses, {@code host:port}
          * @return this builder
+         * @throws NullPointerException if {@code addresses} or one of them is null (the message says which)
          * @throws IllegalArgumentException if an address is not {@code host:port}
          */
         public Builder members(String... addresses) {
-            for (String a : addresses) {
-                members.add(WorkerOptions.checkAddress(a));
+            Objects.requireNonNull(addresses, "members: the addresses array is null");
+            List<String> checked = new ArrayList<>(addresses.length);
+            for (int i = 0; i < addresses.length; i++) {
+                checked.add(WorkerOptions.checkAddress(Objects.requireNonNull(addresses[i], "members: address " + i + " is null")));
             }
+            members.addAll(checked); // NOTE: all or none: a bad address leaves the builder as it was
             return this;
         }
 
@@ -213,10 +217,12 @@ public final class HazelcastWorkers implements AutoCloseable {
          *
          * @param file the key file
          * @return this builder
+         * @throws NullPointerException if {@code file} is null (the message names {@code authkeyFile})
          * @throws java.io.UncheckedIOException if the file cannot be read
          * @throws IllegalArgumentException if it holds fewer than 16 bytes
          */
         public Builder authkeyFile(Path file) {
+            Objects.requireNonNull(file, "authkeyFile is null: give the path of the members' key file");
             try {
                 return authkey(WorkerOptions.readAuthkey(file));
             } catch (IOException e) {
@@ -229,8 +235,11 @@ public final class HazelcastWorkers implements AutoCloseable {
          *
          * @param timeout the connect timeout, positive
          * @return this builder
+         * @throws NullPointerException if {@code timeout} is null (the message names {@code connectTimeout})
+         * @throws IllegalArgumentException if it is zero or negative
          */
         public Builder connectTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "connectTimeout is null");
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("connectTimeout must be positive, got " + timeout);
             }

@@ -189,4 +189,17 @@ class HazelcastLifecycleTest {
         NullPointerException e = assertThrows(NullPointerException.class, () -> HazelcastWorkers.builder().authkey(null));
         assertTrue(String.valueOf(e.getMessage()).startsWith("authkey"), e.toString());
     }
+
+    @Test
+    void nullBuilderArgumentsAreRefusedNamingThem() {
+        HazelcastWorkers.Builder builder = HazelcastWorkers.builder();
+        NullPointerException array = assertThrows(NullPointerException.class, () -> builder.members((String[]) null));
+        assertTrue(String.valueOf(array.getMessage()).startsWith("members"), array.toString());
+        NullPointerException address = assertThrows(NullPointerException.class, () -> builder.members("127.0.0.1:5701", null));
+        assertTrue(String.valueOf(address.getMessage()).startsWith("members: address 1"), address.toString());
+        NullPointerException file = assertThrows(NullPointerException.class, () -> builder.authkeyFile(null));
+        assertTrue(String.valueOf(file.getMessage()).startsWith("authkeyFile"), file.toString());
+        NullPointerException timeout = assertThrows(NullPointerException.class, () -> builder.connectTimeout(null));
+        assertTrue(String.valueOf(timeout.getMessage()).startsWith("connectTimeout"), timeout.toString());
+    }
 }

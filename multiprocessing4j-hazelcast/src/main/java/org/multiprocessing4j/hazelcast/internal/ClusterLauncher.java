@@ -11,7 +11,8 @@ import org.multiprocessing4j.internal.pool.WorkerLink;
 
 /**
  * Starts one pool's workers on cluster members: picks a member ({@link ClusterTransport#pick}), sends its
- * worker host a signed START request and waits for the worker's first answer. Each worker holds one task
+ * worker host a signed START request and waits for the worker's first frame (STARTED when it has an
+ * initializer to run, whose time the start timeout does not bound, as locally; else READY or INIT_FAILED). Each worker holds one task
  * at a time ({@link #maxTasksPerWorker()}): a task sent to a member cannot be taken back, so none waits
  * there behind another while a worker elsewhere is idle. Thread-safe.
  */

@@ -101,16 +101,19 @@ final class ClusterLink implements WorkerLink {
     }
 
     /**
-     * Waits for the worker's first message (READY or INIT_FAILED), keeping it for {@link #receive()};
-     * false if none came within {@code timeout} (a member with the wrong authkey drops the request).
-     * True also when the member left meanwhile: {@link #receive()} then reports the end.
+     * Waits for the worker's first frame: STARTED (it runs the initializer; its READY or INIT_FAILED comes
+     * later through {@link #receive()}), or its first message (READY or INIT_FAILED), kept for
+     * {@link #receive()}; false if none came within {@code timeout} (a member with the wrong authkey drops
+     * the request). True also when the member left meanwhile: {@link #receive()} then reports the end.
      */
     boolean awaitFirst(Duration timeout) throws InterruptedException {
         long deadline = Saturating.deadline(Saturating.nanos(timeout));
         synchronized (receiveLock) {
             while (first == null && !memberGone && System.nanoTime() < deadline) {
                 byte[] body = next(POLL_MS);
-                if (body != null && body[0] == Protocol.ANSWER) {
+                if (body != null && body[0] == Protocol.STARTED) {
+                    return true;
+                } else if (body != null && body[0] == Protocol.ANSWER) {
                     first = Protocol.unwrap(body);
                 } else if (body != null && body[0] == Protocol.EXIT) {
                     end(Protocol.exitCode(body));

@@ -83,6 +83,11 @@ final class MemberWorker implements Runnable {
         try {
             ClassLoader ccl = Thread.currentThread().getContextClassLoader();
             TaskRunner runner = new TaskRunner(start.serializer(), ccl != null ? ccl : MemberWorker.class.getClassLoader());
+            if (start.initializer().length > 0) {
+                // NOTE: the pool waits for this worker's first frame within its start timeout; the initializer
+                // may take longer (locally the timeout bounds only the JVM's start), so the start is told first
+                answer(answers, new byte[] {Protocol.STARTED});
+            }
             answer(answers, Protocol.wrap(Protocol.ANSWER, runner.initialize(start.initializer())));
             int done = 0;
             long idleSince = System.nanoTime();

@@ -22,6 +22,8 @@ import java.util.UUID;
  *   TASK   kind(1) | pool task message (TaskMessages)
  *   STOP   kind(1) | abandon(1): 0 = answer EXIT after the tasks sent before; 1 = end silently (killed)
  * mp4j.w.LINK.answers   (the worker thread of LINK → the pool)
+ *   STARTED kind(1): the worker thread is up and runs the pool's initializer (sent only when there is
+ *          one), so that the pool's start timeout bounds the start, not the initializer (as locally)
  *   ANSWER kind(1) | pool answer message (READY, INIT_FAILED, OK, FAILED)
  *   EXIT   kind(1) | code(4): the worker thread ended (0: told to stop or maxTasks reached)
  * </pre>
@@ -36,6 +38,7 @@ public final class Protocol {
     public static final byte ANSWER = 4;
     public static final byte EXIT = 5;
     public static final byte ABANDON = 6;
+    public static final byte STARTED = 7;
 
     public static final String WORKERS_ATTRIBUTE = "mp4j.workers";
     public static final String PID_ATTRIBUTE = "mp4j.pid";
