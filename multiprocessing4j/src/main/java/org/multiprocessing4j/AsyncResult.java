@@ -76,7 +76,8 @@ public interface AsyncResult<R> extends Future<R> {
     boolean successful();
 
     /**
-     * A {@link CompletableFuture} completed with this result (or its exception, unwrapped). Completing or
+     * A {@link CompletableFuture} completed with this result (or its exception, unwrapped: its stages are
+     * handed the task's exception itself), and cancelled if this result is ({@link Pool#terminate()}). Completing or
      * cancelling the returned future does not affect this result. Stages added to it without an executor
      * ({@code thenApply}, {@code whenComplete}, ...) run on threads of the pool's own, never on the threads that
      * read the workers' answers, so a stage may wait for the pool or close it; the pool's {@code close()} and

@@ -115,7 +115,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
      * never on the threads that read the workers' answers, so a stage may wait for the executor or shut it
      * down; {@link #close()} and {@code shutdown(true, ..)} wait for the stages its futures started (a stage
      * that closes the executor does not wait for itself). A future completed by its user ({@code complete},
-     * {@code completeExceptionally}, {@code orTimeout}, {@code completeOnTimeout}) before a worker started its
+     * {@code completeExceptionally}, {@code completeAsync}, {@code orTimeout}, {@code completeOnTimeout}) before a worker started its
      * task withdraws the task, which never runs, as {@code CompletableFuture.supplyAsync} skips a supplier whose
      * future is already complete; a task already running runs on, and its result is dropped.
      *

@@ -297,6 +297,32 @@ class ExecutorCornersTest extends ChildProcessTestBase {
     }
 
     @Test
+    void a_queued_task_whose_future_its_user_completed_with_completeAsync_never_runs() throws Exception {
+        Path marker = Files.createTempFile("mp4j-completed-async-by-user", ".txt");
+        Files.delete(marker);
+        String file = marker.toString();
+        try (Event release = new Event(); ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
+            CompletableFuture<Integer> running = ex.submit(() -> release.await(HANG) ? 1 : 0);
+            waitUntilRunning(ex, 1);
+            try {
+                CompletableFuture<Void> queued = ex.submit(() -> ProcessPoolExecutorTest.write(file, "ran"));
+                // NOTE: CompletableFuture.completeAsync completes the future without calling complete()
+                assertSame(queued, queued.completeAsync(() -> null, Runnable::run));
+                assertTrue(queued.isDone());
+                assertEquals(0, ex.stats().tasksPending(), "the task left the queue: " + ex.stats());
+            } finally {
+                release.set();
+            }
+            assertEquals(1, running.get(HANG.toSeconds(), TimeUnit.SECONDS));
+            ex.shutdown();
+            assertTrue(ex.awaitTermination(HANG.toSeconds(), TimeUnit.SECONDS));
+            assertFalse(Files.exists(marker), "the task ran although its future was completed before any worker started it");
+        } finally {
+            Files.deleteIfExists(marker);
+        }
+    }
+
+    @Test
     void orTimeout_of_a_queued_task_withdraws_it_and_get_throws_the_TimeoutException() throws Exception {
         try (Event release = new Event(); ProcessPoolExecutor ex = new ProcessPoolExecutor(1)) {
             CompletableFuture<Integer> running = ex.submit(() -> release.await(HANG) ? 1 : 0);

@@ -1,5 +1,10 @@
 package org.multiprocessing4j.internal.pool;
 
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
 /**
  * The future of one {@code ProcessPoolExecutor.submit}: a {@link java.util.concurrent.CompletableFuture} completed by the pool.
  * {@code cancel(false)} succeeds only while no worker has the task (as {@code concurrent.futures.Future.cancel}):
@@ -9,7 +14,7 @@ package org.multiprocessing4j.internal.pool;
  * the pool's relay threads. A
  * cancel that takes the task away settles it, so it ends the task's count in {@link UnfinishedTasks}
  * (otherwise the task's outcome, through {@link ExecutorJob}, does). Completed by its user instead
- * ({@code complete}, {@code completeExceptionally}, and so {@code orTimeout} and {@code completeOnTimeout}),
+ * ({@code complete}, {@code completeExceptionally}, {@code completeAsync}, and so {@code orTimeout} and {@code completeOnTimeout}),
  * it withdraws a task no worker has started, as {@code cancel(false)} does: {@code CompletableFuture.supplyAsync}
  * likewise never runs a supplier whose future is already complete. A started task runs on; its answer is dropped.
  */
@@ -38,6 +43,19 @@ final class ExecutorFuture<T> extends HandOffFuture<T> {
     public boolean completeExceptionally(Throwable ex) {
         withdrawUnstarted();
         return super.completeExceptionally(ex);
+    }
+
+    /**
+     * As {@link #complete}: {@code CompletableFuture} completes itself here without calling {@code complete},
+     * so the task is withdrawn just before the supplier runs (it runs only if the future is not done yet).
+     */
+    @Override
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
+        Objects.requireNonNull(supplier, "supplier");
+        return super.completeAsync(() -> {
+            withdrawUnstarted();
+            return supplier.get();
+        }, executor);
     }
 
     /**

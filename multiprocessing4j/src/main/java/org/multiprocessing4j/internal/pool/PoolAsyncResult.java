@@ -149,7 +149,19 @@ final class PoolAsyncResult<R> implements AsyncResult<R> {
 
     @Override
     public CompletableFuture<R> toCompletableFuture() {
-        return future.copy();
+        // NOTE: not future.copy(): a copy holds a CompletionException around the exception, so a result the
+        // pool cancelled (terminate) read as failed there (isCancelled() false, get() threw ExecutionException),
+        // and its stages were handed the wrapper. The very throwable this result holds is relayed instead, on the
+        // thread that completes the result; the twin, a HandOffFuture, runs its own stages on the pool's StageRunner
+        HandOffFuture<R> twin = new HandOffFuture<>(engine.stages());
+        future.whenCompleteAsync((value, error) -> {
+            if (error == null) {
+                twin.complete(value);
+            } else {
+                twin.completeExceptionally(error);
+            }
+        }, Runnable::run);
+        return twin;
     }
 
     /** Pool tasks are not cancelled one by one: always false (see {@link AsyncResult}). */
