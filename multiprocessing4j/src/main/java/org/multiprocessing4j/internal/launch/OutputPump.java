@@ -176,20 +176,37 @@ final class OutputPump {
                 logLine();
                 start = i + 1;
             } else if (line.size() + (i - start) >= MAX_LOGGED_LINE) {
-                // NOTE: cut before a character, not inside one: back over UTF-8 continuation bytes
-                int at = i;
-                while (at > start && (buf[at] & 0xC0) == 0x80) {
-                    at--;
-                }
-                if (at == start) {
-                    at = i; // NOTE: the character began in an earlier read: cut where the limit falls
-                }
-                line.write(buf, start, at - start);
-                logLine();
-                start = at;
+                line.write(buf, start, i - start);
+                start = i;
+                logPieceBefore(buf[i]);
             }
         }
         line.write(buf, start, n - start);
+    }
+
+    /**
+     * Logs the line read so far as one piece, cut before a character rather than inside one: when {@code next}
+     * continues a UTF-8 character, that character's first bytes stay in {@link #line} for the next piece.
+     */
+    private void logPieceBefore(byte next) {
+        // NOTE: the character may have begun in an earlier read, so its bytes are looked for in the line, not in
+        // the read: a read that ended 1 or 2 bytes into a 3-byte character (a full 64 KiB pipe read does) was
+        // otherwise cut there, and each piece decoded its half to replacement characters
+        byte[] bytes = line.toByteArray();
+        int at = bytes.length;
+        if ((next & 0xC0) == 0x80) {
+            int lead = bytes.length - 1;
+            while (lead > 0 && bytes.length - lead < 3 && (bytes[lead] & 0xC0) == 0x80) {
+                lead--;
+            }
+            if (lead > 0 && (bytes[lead] & 0xC0) == 0xC0) {
+                at = lead;
+            }
+        }
+        line.reset();
+        line.write(bytes, 0, at);
+        logLine();
+        line.write(bytes, at, bytes.length - at);
     }
 
     private void logLine() {
