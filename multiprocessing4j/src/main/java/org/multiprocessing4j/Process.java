@@ -44,6 +44,10 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * <p><b>Exit codes</b> ({@link #exitCode()}): 0 on normal return; 1 when {@code run()} threw (the stack
  * trace is printed on the child's stderr); {@code n} after {@code System.exit(n)} in the child; {@code -N}
  * when ended by signal N ({@code -15} after {@link #terminate()}, {@code -9} after {@link #kill()}).
+ * Because the child is a JVM, a few signals differ from a Python child: SIGQUIT (a thread dump) and
+ * SIGUSR2 (the JVM's own) do not end it, so {@code exitCode()} stays {@code null}; SIGSEGV, SIGBUS,
+ * SIGFPE and SIGILL go to the JVM's crash handler, which writes an {@code hs_err_pid*.log} in the
+ * child's working directory and aborts: {@code -6}, not {@code -N}.
  *
  * <p><b>Lifetime.</b> Daemon children are terminated when this JVM exits normally; non-daemon children
  * are joined then. If this JVM dies by any means, SIGKILL included, every child halts at once (it watches
