@@ -103,6 +103,7 @@ public final class Context implements AutoCloseable {
      * @param processes the number of worker processes, at least 1
      * @return the started pool
      * @throws IllegalArgumentException if {@code processes} is less than 1
+     * @throws IllegalStateException if this context is closed
      */
     public Pool pool(int processes) {
         return Pool.builder().context(this).processes(processes).build();
@@ -114,6 +115,7 @@ public final class Context implements AutoCloseable {
      * @param maxWorkers the number of worker processes, at least 1
      * @return the executor
      * @throws IllegalArgumentException if {@code maxWorkers} is less than 1
+     * @throws IllegalStateException if this context is closed
      */
     public ProcessPoolExecutor executor(int maxWorkers) {
         return ProcessPoolExecutor.builder().context(this).maxWorkers(maxWorkers).build();

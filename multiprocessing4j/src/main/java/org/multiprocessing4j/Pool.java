@@ -91,6 +91,10 @@ public final class Pool implements AutoCloseable {
 
     private Pool(Builder b) {
         Context context = b.context != null ? b.context : Multiprocessing.defaultContext();
+        if (context.isClosed()) {
+            // NOTE: as Process.start refuses: the pool was made, and its first task failed as a broken pool
+            throw new IllegalStateException("cannot make a pool: its context " + context + " is closed");
+        }
         this.engine = new PoolEngine("Pool", b.processes, b.initializer, b.maxTasksPerChild, b.taskTimeout, context);
         engine.showProgressBars(b.progressBar);
     }
@@ -620,6 +624,7 @@ public final class Pool implements AutoCloseable {
          * Starts the workers (in the background: the first tasks queue until a worker is up).
          *
          * @return the new pool
+         * @throws IllegalStateException if its context is closed
          */
         public Pool build() {
             return new Pool(this);

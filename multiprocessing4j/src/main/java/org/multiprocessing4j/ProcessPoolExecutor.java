@@ -92,6 +92,10 @@ public final class ProcessPoolExecutor implements ExecutorService {
 
     private ProcessPoolExecutor(Builder b) {
         Context context = b.context != null ? b.context : Multiprocessing.defaultContext();
+        if (context.isClosed()) {
+            // NOTE: as Process.start refuses: the pool was made, and its first task failed as a broken pool
+            throw new IllegalStateException("cannot make an executor: its context " + context + " is closed");
+        }
         this.engine = new PoolEngine("ProcessPoolExecutor", b.maxWorkers, b.initializer, b.maxTasksPerChild, b.taskTimeout, context);
         this.unfinished = new UnfinishedTasks(engine.name());
         engine.keepAliveDuringStages(unfinished); // NOTE: stages of its futures hold the JVM up too, as the tasks do
@@ -581,6 +585,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
          * Starts the workers (in the background: the first tasks queue until a worker is up).
          *
          * @return the new executor
+         * @throws IllegalStateException if its context is closed
          */
         public ProcessPoolExecutor build() {
             return new ProcessPoolExecutor(this);

@@ -182,6 +182,19 @@ class ContextTest extends ChildProcessTestBase {
         assertThrows(IllegalStateException.class, () -> ctx.process(() -> { }).start());
     }
 
+    /** As a process: a pool or executor of a closed context was made, and only its first task failed (broken pool). */
+    @Test
+    void a_closed_context_makes_no_pool_and_no_executor() {
+        for (StartMethod method : StartMethod.values()) {
+            Context ctx = Context.builder().startMethod(method).build();
+            ctx.close();
+            IllegalStateException pool = assertThrows(IllegalStateException.class, () -> ctx.pool(1));
+            assertTrue(pool.getMessage().contains("closed"), pool.getMessage());
+            assertThrows(IllegalStateException.class, () -> ctx.executor(1));
+            assertThrows(IllegalStateException.class, () -> Pool.builder().context(ctx).build());
+        }
+    }
+
     @Test
     void a_child_that_exits_before_connecting_back_fails_start_with_its_status_and_stderr(@TempDir Path dir) throws Exception {
         Path fakeJava = script(dir, "echo 'fake java refuses' >&2; exit 3");
