@@ -49,6 +49,32 @@ class PipeCornersTest extends ChildProcessTestBase {
         }
     }
 
+    /**
+     * recv()'s EOFException means "the peer is gone" (API.md): a loop reading until EOF stops there. Bytes sent with
+     * sendBytes that do not decode as an object ended recv() with EOFException ("encoded object truncated")
+     * while the peer was alive and had sent more, so such a loop stopped and lost the rest.
+     */
+    @Test
+    void bytes_that_do_not_decode_fail_recv_without_reading_as_the_end_of_the_pipe() throws Exception {
+        try (Pipe pipe = Pipe.open(false)) {
+            Connection reader = pipe.left();
+            Connection writer = pipe.right();
+            byte[][] truncated = {{0x10}, {0x10, 1, 2}, {(byte) 0xAC, (byte) 0xED, 0, 5}, {1, 2, 3, 4, 5, 6, 7, 8, 9}};
+            for (byte[] bytes : truncated) {
+                writer.sendBytes(bytes);
+                writer.send("after");
+                try {
+                    reader.recv(); // NOTE: a byte string may happen to decode; none may read as the end
+                } catch (EOFException wrong) {
+                    throw new AssertionError("a bad message read as the end of the pipe: " + wrong, wrong);
+                } catch (java.io.IOException expected) {
+                    // the message is consumed; the next one follows
+                }
+                assertEquals("after", reader.recv());
+            }
+        }
+    }
+
     @Test
     void a_message_too_long_for_an_array_is_refused_and_the_longest_one_arrives_whole() throws Exception {
         // NOTE: before, the record size (header + length rounded up to 8) wrapped to a negative int for a length

@@ -1,7 +1,9 @@
 package org.multiprocessing4j.internal.wire;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.NotSerializableException;
+import java.io.StreamCorruptedException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -277,6 +279,12 @@ public final class ObjectCodec {
                 case WITH_OBJECTS -> decodeWithObjects(data, offset + 1, length - 1, loader);
                 default -> decodeTree(new WireInput(data, offset, length), null, loader);
             };
+        } catch (EOFException e) {
+            // NOTE: a message that ends inside its object (bytes sent with sendBytes, read by recv) is corrupt, not the
+            // end of the stream: recv's EOFException means the peer is gone, and a reader stopping there lost the rest
+            StreamCorruptedException corrupt = new StreamCorruptedException("encoded object truncated: " + e.getMessage());
+            corrupt.initCause(e);
+            throw corrupt;
         } catch (StackOverflowError e) {
             throw new IOException("cannot decode an object: it is nested too deeply for this thread's stack", e);
         } catch (VirtualMachineError e) {

@@ -1,7 +1,7 @@
 package org.multiprocessing4j.internal.wire;
 
-import java.io.EOFException;
 import java.io.IOException;
+import java.io.StreamCorruptedException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -42,32 +42,35 @@ final class WireInput {
         return end - position;
     }
 
-    /** Fails unless at least {@code n} more bytes are present. */
-    void require(long n) throws EOFException {
+    /**
+     * Fails unless at least {@code n} more bytes are present. NOTE: not an EOFException, which a Connection's
+     * recv() throws only when the peer is gone: a reader that stops at EOF took a bad message for the end
+     */
+    void require(long n) throws StreamCorruptedException {
         if (n > end - position) {
-            throw new EOFException("encoded object truncated: " + n + " more bytes needed at offset " + position
+            throw new StreamCorruptedException("encoded object truncated: " + n + " more bytes needed at offset " + position
                     + ", " + (end - position) + " present");
         }
     }
 
-    void skip(int n) throws EOFException {
+    void skip(int n) throws StreamCorruptedException {
         require(n);
         position += n;
     }
 
-    byte readByte() throws EOFException {
+    byte readByte() throws StreamCorruptedException {
         require(1);
         return data[position++];
     }
 
-    int readInt() throws EOFException {
+    int readInt() throws StreamCorruptedException {
         require(4);
         int v = (int) INT.get(data, position);
         position += 4;
         return v;
     }
 
-    long readLong() throws EOFException {
+    long readLong() throws StreamCorruptedException {
         require(8);
         long v = (long) LONG.get(data, position);
         position += 8;
@@ -86,7 +89,7 @@ final class WireInput {
         return n;
     }
 
-    String readUtf8(int length) throws EOFException {
+    String readUtf8(int length) throws StreamCorruptedException {
         require(length);
         String s = new String(data, position, length, StandardCharsets.UTF_8);
         position += length;
@@ -94,7 +97,7 @@ final class WireInput {
     }
 
     /** {@code count} chars of two bytes each, low byte first, kept as they are (an unpaired surrogate included). */
-    String readUtf16(int count) throws EOFException {
+    String readUtf16(int count) throws StreamCorruptedException {
         require(2 * count);
         char[] chars = new char[count];
         for (int i = 0; i < count; i++) {
@@ -104,7 +107,7 @@ final class WireInput {
         return new String(chars);
     }
 
-    byte[] readBytes(int length) throws EOFException {
+    byte[] readBytes(int length) throws StreamCorruptedException {
         require(length);
         // NOTE: copyOfRange, not new + arraycopy: the JIT then skips zeroing the new array (a MiB-sized
         // argument costs one pass over memory instead of two).
@@ -113,7 +116,7 @@ final class WireInput {
         return b;
     }
 
-    int[] readInts(int count) throws EOFException {
+    int[] readInts(int count) throws StreamCorruptedException {
         require(4L * count);
         int[] a = new int[count];
         MemorySegment.copy(MemorySegment.ofArray(data), INT_LE, position, a, 0, count);
@@ -121,7 +124,7 @@ final class WireInput {
         return a;
     }
 
-    long[] readLongs(int count) throws EOFException {
+    long[] readLongs(int count) throws StreamCorruptedException {
         require(8L * count);
         long[] a = new long[count];
         MemorySegment.copy(MemorySegment.ofArray(data), LONG_LE, position, a, 0, count);
@@ -129,7 +132,7 @@ final class WireInput {
         return a;
     }
 
-    double[] readDoubles(int count) throws EOFException {
+    double[] readDoubles(int count) throws StreamCorruptedException {
         require(8L * count);
         double[] a = new double[count];
         MemorySegment.copy(MemorySegment.ofArray(data), DOUBLE_LE, position, a, 0, count);
