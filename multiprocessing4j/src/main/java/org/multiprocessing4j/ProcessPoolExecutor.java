@@ -415,7 +415,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
     public void shutdown(boolean wait, boolean cancelFutures) throws InterruptedException {
         engine.close();
         if (cancelFutures) {
-            engine.drainPending();
+            engine.drainPending(false);
         }
         if (wait) {
             engine.awaitTermination(null);
@@ -432,7 +432,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
     public List<Runnable> shutdownNow() {
         engine.close();
         List<Runnable> never = new ArrayList<>();
-        for (Object origin : engine.drainPending()) {
+        for (Object origin : engine.drainPending(true)) {
             never.add((Runnable) origin);
         }
         engine.terminate();

@@ -139,7 +139,11 @@ final class ClusterLink implements WorkerLink {
             if (closed || exit.isDone() || memberGone) {
                 throw new EOFException(name + " is gone");
             }
-            slots.start(TaskMessages.slot(message)); // NOTE: sent is started: the pool never takes it back
+            if (!slots.start(TaskMessages.slot(message))) {
+                // NOTE: sent is started: the pool never takes a sent task back. It may withdraw one before its
+                // send (shutdownNow, which kills this worker next): then it is not sent at all
+                return;
+            }
             byte[] frame = frames.seal(taskName, ++sendSeq, Protocol.wrap(Protocol.TASK, message));
             if (!Queues.add(tasks, frame, () -> memberGone || !transport.running())) {
                 kill();

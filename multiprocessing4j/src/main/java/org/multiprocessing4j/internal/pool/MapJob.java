@@ -12,7 +12,8 @@ import org.multiprocessing4j.internal.wire.PackedList;
 /**
  * One {@code map}/{@code mapAsync}/{@code starmap} call: the input cut into chunks, one task each, all queued
  * at once; the result is the concatenation of the chunks' results in input order. Not fail-fast (CPython's
- * rule): the first error to arrive is the call's outcome, given once every chunk has finished. A chunk
+ * rule): the first error to arrive is the call's outcome, given once every chunk has finished; a chunk
+ * cancelled by the pool (terminate) makes it a cancellation, as for any result not ready then. A chunk
  * that cannot be serialized fails the call with {@link IllegalArgumentException} after the chunks already
  * queued have finished, and nothing after it is queued.
  */
@@ -116,7 +117,9 @@ public final class MapJob<R> implements TaskSink {
             if (index >= 0 && values != null) {
                 parts[index] = values;
             }
-            if (error != null && firstError == null) {
+            if (error != null && (firstError == null || error instanceof PoolCancellation && !(firstError instanceof PoolCancellation))) {
+                // NOTE: the pool's own cancellation (terminate) wins over a chunk's error: the call is not ready
+                // until every chunk ended, and a result not ready at terminate is cancelled (AsyncResult's contract)
                 firstError = error;
             }
             remaining -= count;

@@ -209,9 +209,13 @@ public final class PoolEngine {
         shutdown.terminate();
     }
 
-    /** Tasks that never reached a worker, removed from the queue and cancelled (for {@code shutdownNow}). */
-    public List<Object> drainPending() {
-        return shutdown.drainPending();
+    /**
+     * Tasks that never reached a worker, removed from the queue and cancelled; returns their origins. With
+     * {@code beingSentToo}, for {@code shutdownNow} only (the caller terminates right after), also those whose
+     * message is still being sent.
+     */
+    public List<Object> drainPending(boolean beingSentToo) {
+        return shutdown.drainPending(beingSentToo);
     }
 
     /**

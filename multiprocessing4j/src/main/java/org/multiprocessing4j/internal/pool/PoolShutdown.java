@@ -147,8 +147,13 @@ final class PoolShutdown {
         }
     }
 
-    /** Tasks that never reached a worker, removed from the queue and cancelled (for {@code shutdownNow}). */
-    List<Object> drainPending() {
+    /**
+     * Tasks that never reached a worker, removed from the queue and cancelled (for {@code shutdownNow} and
+     * {@code shutdown(wait, cancelFutures)}); returns their origins. With {@code beingSentToo} (only where every
+     * worker is killed right after: {@code shutdownNow}), a task whose message is still being written into a
+     * worker's pipe is withdrawn too.
+     */
+    List<Object> drainPending(boolean beingSentToo) {
         List<Task> drained;
         synchronized (pool.lock) {
             drained = new ArrayList<>(pool.pending);
@@ -156,7 +161,12 @@ final class PoolShutdown {
             for (Worker w : pool.workers) {
                 for (Iterator<Task> it = w.queued.descendingIterator(); it.hasNext(); ) {
                     Task t = it.next();
-                    if (t.sentTo == w && w.slots.steal(t.slot)) {
+                    // NOTE: a task still being sent has not started (the worker starts it only once it read it whole).
+                    // It may be withdrawn here, unlike for a steal, because it goes to no other worker: its message's
+                    // slot byte is not rewritten. Its worker answers SKIPPED if it gets the message before terminate
+                    // kills it; the slot stays in use meanwhile. Skipped before, it was cancelled by terminate but
+                    // missing from shutdownNow's list, although it never started.
+                    if ((t.sentTo == w || beingSentToo) && w.slots.steal(t.slot)) {
                         it.remove();
                         pool.releaseLocked(w, t, false);
                         pool.unhandLocked(w);
@@ -181,40 +191,53 @@ final class PoolShutdown {
      * true if it was removed and so will never run. The caller settles it.
      */
     boolean cancelPending(Task task) {
-        synchronized (pool.lock) {
-            // NOTE: a task assigned to a worker whose message is still being sent (sentTo not yet that worker) has
-            // not started, but cannot be taken back before its message is whole in the pipe: wait for the send
-            // to end (it then is whole there, or it failed and the task is back in `pending` or settled). Sends
-            // are not made under this lock, and a failed one takes it, so waiting here (which releases it) is safe.
-            while (!task.settled() && task.worker != null && task.sentTo != task.worker) {
-                try {
-                    pool.lock.wait(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
+        boolean interrupted = false;
+        try {
+            synchronized (pool.lock) {
+                // NOTE: a task assigned to a worker whose message is still being sent (sentTo not yet that worker) has
+                // not started, but cannot be taken back before its message is whole in the pipe: wait for the send
+                // to end (it then is whole there, or it failed and the task is back in `pending` or settled). Sends
+                // are not made under this lock, and a failed one takes it, so waiting here (which releases it) is safe.
+                // The wait is uninterruptible: Future.cancel has no interrupt semantics, and an interrupted wait
+                // that gave up made cancel(true) return false for a task that then ran to completion.
+                while (!task.settled() && task.worker != null && task.sentTo != task.worker) {
+                    try {
+                        pool.lock.wait(1);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
                 }
+                return cancelPendingLocked(task);
             }
-            if (task.settled()) {
-                return false;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
-            if (pool.pending.remove(task)) {
-                task.settle();
-                PoolTaskEvent.cancelled(task.event);
-                pool.finishClosingLocked();
-                return true;
-            }
-            Worker w = task.worker;
-            if (w != null && task.sentTo == w && w.slots.steal(task.slot)) {
-                w.queued.remove(task);
-                pool.releaseLocked(w, task, false);
-                pool.unhandLocked(w);
-                task.settle();
-                PoolTaskEvent.cancelled(task.event);
-                pool.finishClosingLocked();
-                return true;
-            }
+        }
+    }
+
+    /** {@link #cancelPending} once no send of {@code task} is under way (lock held). */
+    private boolean cancelPendingLocked(Task task) {
+        if (task.settled()) {
             return false;
         }
+        if (pool.pending.remove(task)) {
+            task.settle();
+            PoolTaskEvent.cancelled(task.event);
+            pool.finishClosingLocked();
+            return true;
+        }
+        Worker w = task.worker;
+        if (w != null && task.sentTo == w && w.slots.steal(task.slot)) {
+            w.queued.remove(task);
+            pool.releaseLocked(w, task, false);
+            pool.unhandLocked(w);
+            task.settle();
+            PoolTaskEvent.cancelled(task.event);
+            pool.finishClosingLocked();
+            return true;
+        }
+        return false;
     }
 
     /**
