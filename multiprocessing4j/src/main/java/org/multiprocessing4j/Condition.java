@@ -42,15 +42,16 @@ import org.multiprocessing4j.internal.sync.Waits;
  * thread of the holding process passes, as with a CPython manager's condition.
  *
  * <p>Signals: {@code signal(n)} wakes up to {@code n} threads waiting now, oldest first; a signal when no
- * thread waits is not stored; a waiter whose timeout passed or that was interrupted absorbs no later
- * signal, even while it still waits to take the lock back (the signal goes to a live waiter); a waiter
+ * thread waits is not stored; a waiter whose timeout passed, that was interrupted, or whose manager is gone
+ * absorbs no later signal, even while it still waits to take the lock back (the signal goes to a live waiter); a waiter
  * whose process died is skipped (it neither absorbs a signal nor blocks anyone). A waiter interrupted
  * after being signalled returns normally (true) with its interrupt status set, so the signal is not lost.
  *
  * <p>Owner death: if the lock's holder dies while a waiter waits to take it back, the waiter takes it over
  * and {@code await} throws {@link OwnerDiedException} with the lock held. A wait on a manager's condition
  * whose manager is gone throws {@link ManagerUnavailableException} with the lock taken back, as after any
- * wait (if the lock cannot be taken back, why is added to it as suppressed).
+ * wait (if the lock cannot be taken back, why is added to it as suppressed). Taking the lock back does not
+ * end with the manager: a waiter whose lock another thread holds waits for its release, as after any wait.
  *
  * <p>Limits: at most {@value SharedCondition#SLOTS} threads wait at once (more throws
  * {@link IllegalStateException}). A waiter uses no CPU between futex slices.

@@ -2,6 +2,7 @@ package org.multiprocessing4j;
 
 import java.io.Serializable;
 import java.time.Duration;
+import org.multiprocessing4j.internal.futex.Futex;
 
 /**
  * The locks a {@link Condition} can be bound to: {@link Lock} and {@link RLock}, with the Python-style
@@ -38,13 +39,21 @@ sealed interface ConditionLock extends java.util.concurrent.locks.Lock, Serializ
     /**
      * Takes {@code lock} back, ignoring interrupts (the interrupt status is kept), and restores the holds.
      *
+     * A manager's lock is taken back even once its manager is gone: the wait ends when its holder, a live
+     * thread, releases it (or dies), not with {@link ManagerUnavailableException}.
+     *
      * @throws OwnerDiedException if it was taken over from a dead holder; the caller holds it all the same
      */
     static void reacquireAfterWait(ConditionLock lock, int saved) {
-        switch (lock) {
-            case Lock l -> l.reacquireAfterWait();
-            case RLock r -> r.reacquireAfterWait(saved);
-        }
+        // NOTE: a condition's wait promises the lock back whatever its outcome, the manager's death included; the
+        // manager's watch would end this wait on a lock another thread holds, and leave the caller without it
+        Object ignored = Futex.ignoringOwner(() -> {
+            switch (lock) {
+                case Lock l -> l.reacquireAfterWait();
+                case RLock r -> r.reacquireAfterWait(saved);
+            }
+            return null;
+        });
     }
 
     /**

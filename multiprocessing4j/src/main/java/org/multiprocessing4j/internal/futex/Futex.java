@@ -33,6 +33,9 @@ public final class Futex {
     /** The mappings whose waits end with their owner's process ({@link #watchOwner}). */
     private static final Map<MemorySegment.Scope, OwnerWatch> OWNERS = new ConcurrentHashMap<>();
 
+    /** Bound while the current thread's waits ignore {@link #OWNERS} ({@link #ignoringOwner}). */
+    private static final ScopedValue<Boolean> OWNER_IGNORED = ScopedValue.newInstance();
+
     /** The owner of a watched mapping, and what the mapping holds (for the exception's message). */
     private record OwnerWatch(ProcessWatch watch, String what) {
     }
@@ -86,6 +89,15 @@ public final class Futex {
         OWNERS.computeIfAbsent(mapping.scope(), s -> new OwnerWatch(ProcessWatch.open(owner), what));
     }
 
+    /**
+     * Runs {@code op} with {@link #watchOwner} off for the current thread: its waits sleep as on any
+     * mapping, whether the owner lives or not. For a wait that a live process, not the owner, ends (a lock
+     * held by another process, taken back after a condition wait).
+     */
+    public static <T, X extends Throwable> T ignoringOwner(ScopedValue.CallableOp<T, X> op) throws X {
+        return ScopedValue.where(OWNER_IGNORED, Boolean.TRUE).call(op);
+    }
+
     /** Ends {@link #watchOwner} for {@code mapping} (before it is unmapped). */
     public static void forgetOwner(MemorySegment mapping) {
         OwnerWatch w = OWNERS.remove(mapping.scope());
@@ -99,7 +111,7 @@ public final class Futex {
         if (timeoutNanos <= 0) {
             return WaitResult.TIMED_OUT;
         }
-        if (!OWNERS.isEmpty()) {
+        if (!OWNERS.isEmpty() && !OWNER_IGNORED.isBound()) {
             OwnerWatch owner = OWNERS.get(segment.scope());
             if (owner != null && !owner.watch().isAlive()) {
                 throw new ManagerUnavailableException("the manager (pid " + owner.watch().stamp().pid() + ") that made this "

@@ -125,6 +125,8 @@ public final class SharedBarrier {
             int signal = 0;
             boolean runsAction = false;
             enter();
+            boolean held = true; // NOTE: false while out of the mutex: a re-entry that failed (its owner gone while another
+            // thread or process held the mutex) must not release a hold that is not this thread's
             try {
                 long slice = Waits.FIRST_SLICE_NANOS;
                 long phase;
@@ -144,13 +146,12 @@ public final class SharedBarrier {
                         return Outcome.TIMED_OUT;
                     }
                     signal = get(SIGNAL);
+                    held = false;
                     mutex.unlock();
-                    try {
-                        Futex.await(segment, base + SIGNAL, signal, Math.min(remaining, slice));
-                        slice = Waits.nextSlice(slice);
-                    } finally {
-                        enter();
-                    }
+                    Futex.await(segment, base + SIGNAL, signal, Math.min(remaining, slice));
+                    slice = Waits.nextSlice(slice);
+                    enter();
+                    held = true;
                 }
                 if (state(phase) != FILLING) {
                     return Outcome.BROKEN; // BROKEN, or ACTION_BROKEN_NEXT: the pass this arrival would join is broken
@@ -171,7 +172,9 @@ public final class SharedBarrier {
                     signal = get(SIGNAL); // NOTE: read under the mutex, before the last party can bump it
                 }
             } finally {
-                mutex.unlock();
+                if (held) {
+                    mutex.unlock();
+                }
             }
             if (runsAction) {
                 return runAction(action, generation);

@@ -5,6 +5,7 @@ import static org.multiprocessing4j.internal.sync.SyncLayout.LONG;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.multiprocessing4j.ManagerUnavailableException;
 import org.multiprocessing4j.internal.futex.Futex;
 import org.multiprocessing4j.internal.futex.SpinPause;
 
@@ -119,6 +120,8 @@ public final class SharedCondition {
      * @return true if signalled (also when a signal came just before giving up: it was consumed); false if
      *         the deadline passed or it was interrupted (the caller reads the interrupt status) and it
      *         withdrew unsignalled
+     * @throws org.multiprocessing4j.ManagerUnavailableException if the manager that made the condition is gone
+     *         (the slot withdrew unsignalled first)
      */
     public boolean await(int slot, long deadline, boolean interruptible) {
         // NOTE: memory closed under this wait (another thread closed the object) fails with a message that says so
@@ -152,7 +155,17 @@ public final class SharedCondition {
                         continue; // signalled meanwhile
                     }
                 }
-                Futex.await(segment, s, SLEEPING, Math.min(remaining, slice));
+                try {
+                    Futex.await(segment, s, SLEEPING, Math.min(remaining, slice));
+                } catch (ManagerUnavailableException gone) {
+                    // NOTE: the manager that made the condition is gone: the waiter gives up as on a timeout, before
+                    // it waits to take the lock back (another thread may hold it), so no signal sent meanwhile is
+                    // absorbed by a wait that ended; a signal that came first is the wait's outcome
+                    if (!withdraw(s)) {
+                        return true;
+                    }
+                    throw gone;
+                }
                 slice = Waits.nextSlice(slice);
             }
         } catch (IllegalStateException e) {
