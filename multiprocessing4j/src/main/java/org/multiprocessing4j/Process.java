@@ -185,28 +185,46 @@ public class Process implements Runnable, Serializable, AutoCloseable {
                 pipeEnds.forEach(RingConnection::withdrawHandOn);
                 throw e;
             }
+            // NOTE: the ends are reserved for the child before it gets its run order: reserved after, a child that
+            // handed an end on to a grandchild raced the grandchild's first use, which found the end still
+            // reserved for the child and threw (PipeEndHandOnRaceTest)
+            ProcessStamp[] reservedFor = new ProcessStamp[1];
             try {
                 child = ChildStarter.start(ctx.command(), ctx.startMethod() == StartMethod.PRESTARTED ? ctx.standby() : null,
-                        name, daemon && !daemonWithChildren, identity, encoded, getClass().getName() + "/" + (target == null ? "" : target.getClass().getName()));
+                        name, daemon && !daemonWithChildren, identity, encoded, getClass().getName() + "/" + (target == null ? "" : target.getClass().getName()),
+                        handle -> {
+                            if (!pipeEnds.isEmpty()) {
+                                // NOTE: the pipe ends this child was handed are its own from now on, used or not: if it
+                                // ends without using one, the peer sees EOF (Python: its copy of the end closes with it)
+                                ProcessStamp stamp = ProcessStamp.of(handle);
+                                reservedFor[0] = stamp;
+                                pipeEnds.forEach(end -> end.reserveFor(stamp));
+                            }
+                        });
             } catch (InterruptedException e) {
-                pipeEnds.forEach(RingConnection::withdrawHandOn);
+                withdrawHandOn(pipeEnds, reservedFor[0]);
                 Thread.currentThread().interrupt();
                 throw new ProcessError("interrupted while starting " + this, e);
             } catch (RuntimeException | Error e) {
                 // NOTE: no child holds the copies just serialized: closing an end here must still close it
-                pipeEnds.forEach(RingConnection::withdrawHandOn);
+                withdrawHandOn(pipeEnds, reservedFor[0]);
                 throw e;
             }
-            if (!pipeEnds.isEmpty()) {
-                // NOTE: the pipe ends this child was handed are its own from now on, used or not: if it ends
-                // without using one, the peer sees EOF (Python: its copy of the end closes with it)
-                ProcessStamp stamp = ProcessStamp.of(child.handle());
-                pipeEnds.forEach(end -> end.reserveFor(stamp));
+            if (reservedFor[0] != null) {
+                ProcessStamp stamp = reservedFor[0];
                 child.whenEnded(() -> pipeEnds.forEach(end -> end.closeReservationsOf(stamp)));
             }
             state = State.STARTED;
             Children.add(this);
         }
+    }
+
+    /** The child that was to get {@code pipeEnds} never got its run order: this process's copies are its own again. */
+    private static void withdrawHandOn(List<RingConnection> pipeEnds, ProcessStamp reservedFor) {
+        if (reservedFor != null) {
+            pipeEnds.forEach(end -> end.takeBackReservationsOf(reservedFor));
+        }
+        pipeEnds.forEach(RingConnection::withdrawHandOn);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.multiprocessing4j.internal.launch;
 
 import java.io.IOException;
 import java.nio.channels.ClosedByInterruptException;
+import java.util.function.Consumer;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.internal.events.Loggers;
 import org.multiprocessing4j.internal.events.ProcessStartEvent;
@@ -17,12 +18,15 @@ public final class ChildStarter {
     /**
      * @param standby the context's standby JVMs, or {@code null} to boot a fresh JVM
      * @param kind    the classes the process is made of (its class and its target's), for preloading
+     * @param beforeRun called with the child JVM's process once it is known, before the run order is sent:
+     *                  the child cannot act on its process object before it returns
      * @throws ProcessError          if the JVM cannot be started or dies before taking its run order
      * @throws InterruptedException  if interrupted while waiting for the JVM to boot or while handing it the process
      *                               (it is killed)
      */
     public static ChildJvm start(JvmCommand command, StandbyPool standby, String name, boolean daemon, int[] identity,
-                                 byte[] encodedProcess, String kind) throws InterruptedException {
+                                 byte[] encodedProcess, String kind, Consumer<ProcessHandle> beforeRun)
+            throws InterruptedException {
         ProcessStartEvent event = ProcessStartEvent.begin(standby != null ? "PRESTARTED" : "SPAWN");
         long startNanos = System.nanoTime();
         ChildJvm child;
@@ -36,6 +40,7 @@ public final class ChildStarter {
         RunOrder order = new RunOrder(name, daemon, identity, encodedProcess);
         child.named(name);
         try {
+            beforeRun.accept(child.handle());
             child.run(order);
             if (standby != null) {
                 standby.remember(order, kind);

@@ -40,7 +40,7 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * other end waits for it, as a Python receive waits while a copy of the peer end stays open.
  *
  * <p>Handed to a child: an end serialized into a child's run order ({@code Process.start}, see
- * {@link #encodingForChild}) is <em>reserved</em> for that child once it runs ({@link #reserveFor}): its
+ * {@link #encodingForChild}) is <em>reserved</em> for that child before it gets its run order ({@link #reserveFor}): its
  * ring ends record the child's pid and start time as if it had claimed them, so the peer sees EOF when the
  * child ends without ever using it (Python's child copy closing with its process), and only the child
  * can claim it, or hand it on unused to a child of its own (which moves the reservation). When the child
@@ -613,6 +613,24 @@ public final class RingConnection implements Connection, Serializable {
             }
         } catch (IOException | RuntimeException bestEffort) {
             // NOTE: the file is gone (both ends taken, or the tree ended) or unreadable: nothing to reserve
+        }
+    }
+
+    /**
+     * {@code child}, a process this end was reserved for, never got its run order (its start failed): the ring
+     * ends still reserved for it are reserved for this process again, so this copy stays usable. Best effort:
+     * never throws.
+     */
+    public void takeBackReservationsOf(ProcessStamp child) {
+        for (String path : new String[] {inPath, outPath}) {
+            if (path == null) {
+                continue;
+            }
+            try (SpscRing ring = SpscRing.attach(Path.of(path))) {
+                ring.takeBackReservationsOf(child);
+            } catch (IOException | RuntimeException bestEffort) {
+                // NOTE: the file is gone already: nothing reserved is left
+            }
         }
     }
 

@@ -99,7 +99,10 @@ import org.multiprocessing4j.internal.shm.ProcessStamp;
  * fence; a change, or an odd count, means a stamp was being written, and the watch waits for the next
  * slice. Reservation and claim write the count odd, the stamp, then the count even (release), all while
  * the state is CLAIMING, which only one process holds; within a JVM RESERVATIONS serializes them, since
- * only the reserved process may move its own reservation.
+ * only the reserved process may move its own reservation. A CLAIMING end whose stamp is set is watched
+ * too (its stamp is the process in CLAIMING), so a holder killed while it claims or hands on is seen
+ * dead. A holder seen dead counts only if it still holds the end when re-read: it may have handed the
+ * reservation on and exited between the read and the question.
  *
  * Stress tests (multiprocessing4j/STRESS.md) run this protocol with the safety net of bounded slices off,
  * and prove they catch each hazard named above by switching on a weakened variant (RingWeakening).
@@ -218,6 +221,23 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
     }
 
     /**
+     * Moves the reservation of the end at {@code end} from {@code child}, a process that never received its
+     * run order (its start failed), back to {@code me}: RESERVED for {@code child} → RESERVED for {@code me}.
+     * Anything else is left as it is.
+     *
+     * @return true if the end is now reserved for {@code me}
+     */
+    static boolean takeBackReservation(MemorySegment file, long end, ProcessStamp child, ProcessStamp me) {
+        synchronized (RESERVATIONS) {
+            if (!takeOwnReservation(file, end, child)) {
+                return false;
+            }
+            writeStamp(file, end, me, RESERVED);
+            return true;
+        }
+    }
+
+    /**
      * Closes the end at {@code end} if it is still reserved for {@code gone}, a process that ended without
      * claiming it (only that process could have claimed or handed on the reservation): RESERVED → CLOSED,
      * and the peer is woken to see it at once rather than at its next look at {@code gone}'s liveness.
@@ -259,12 +279,20 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
 
     /**
      * The stamp of the process that holds or was handed the end at {@code end}, read whole; null if the
-     * end is neither ATTACHED nor RESERVED, or a stamp was being written (try again later).
+     * end is neither ATTACHED, RESERVED nor CLAIMING by a stamped process, or a stamp was being written
+     * (try again later).
      */
     private static ProcessStamp holder(MemorySegment file, long end) {
         long before = (long) LONG.getAcquire(file, end + END_STAMP_WRITES);
         int state = (int) INT.getAcquire(file, end + END_STATE);
-        if ((before & 1) != 0 || (state != ATTACHED && state != RESERVED)) {
+        if ((before & 1) != 0 || (state != ATTACHED && state != RESERVED && state != CLAIMING)) {
+            return null;
+        }
+        // NOTE: a CLAIMING end with a stamp is held by the process stamped: only the process a reservation
+        // names takes it to CLAIMING (to claim it or hand it on), and a claim from FREE writes its own stamp
+        // before it leaves CLAIMING. Watched, so that a holder killed there is seen dead (no stamp yet: FREE's
+        // zeros, nobody to watch).
+        if (file.get(JAVA_LONG, end + END_PID) <= 0) {
             return null;
         }
         ProcessStamp who = stamp(file, end);
@@ -473,7 +501,10 @@ abstract sealed class RingEnd implements AutoCloseable permits SpscReader, SpscW
             peerWatch = ProcessWatch.open(holder);
             watched = holder;
         }
-        peerDead = !peerWatch.isAlive();
+        // NOTE: a dead holder is the peer's death only if it still holds the end: it may have handed a
+        // reservation on (to a grandchild) and exited between our read of the holder and the question.
+        // Once dead it cannot hand on any more, so an unchanged holder after the answer is final.
+        peerDead = !peerWatch.isAlive() && holder.equals(holder(file, peerEnd));
     }
 
     /**

@@ -161,6 +161,18 @@ public final class SpscRing implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes back the ends still reserved for {@code child}, a process whose start failed before it got its run
+     * order: they are reserved for this process again, which keeps its copy of them.
+     *
+     * @throws IllegalStateException if this ring object is closed
+     */
+    public synchronized void takeBackReservationsOf(ProcessStamp child) {
+        ensureMapped();
+        RingEnd.takeBackReservation(file.segment(), RingLayout.WRITER_END, child, ProcessStamp.self());
+        RingEnd.takeBackReservation(file.segment(), RingLayout.READER_END, child, ProcessStamp.self());
+    }
+
     /** As {@link #reserveWriter}, for the reader end. */
     public synchronized boolean reserveReader(ProcessStamp child) {
         ensureMapped();

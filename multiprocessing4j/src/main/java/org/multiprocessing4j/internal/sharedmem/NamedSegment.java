@@ -105,6 +105,9 @@ public final class NamedSegment implements AutoCloseable {
         }
         Path path = SegmentNames.path(name);
         OpenSegments.firstUse();
+        long[] tree = SegmentNames.treeRoot();
+        long nonce = ByteBuffer.wrap(Nonces.next(8)).getLong();
+        long incarnation = nonce == 0 ? 1 : nonce;
         SharedFile file;
         try {
             file = SharedFile.create(path, SegmentLayout.fileSize(size));
@@ -113,9 +116,7 @@ public final class NamedSegment implements AutoCloseable {
                     + "\" exists already (" + path + ")");
         }
         try {
-            long[] tree = SegmentNames.treeRoot();
-            long incarnation = ByteBuffer.wrap(Nonces.next(8)).getLong();
-            SegmentLayout.initialize(file.segment(), size, tree[0], tree[1], incarnation == 0 ? 1 : incarnation, fill);
+            SegmentLayout.initialize(file.segment(), size, tree[0], tree[1], incarnation, fill);
             NamedSegment segment = new NamedSegment(name, path, file, size);
             long remover = OpenSegments.register(segment);
             if (remover != 0) {
@@ -124,7 +125,13 @@ public final class NamedSegment implements AutoCloseable {
             }
             return segment;
         } catch (IOException | RuntimeException | Error e) {
-            file.unlink();
+            // NOTE: by incarnation, not by path: the name may have been removed meanwhile (a remover that took
+            // this file, a sweep of an unfinished one) and made anew by another creator, whose segment stays
+            try {
+                SegmentRemoval.unlinkIfSame(path, incarnation);
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             file.close();
             throw e;
         }

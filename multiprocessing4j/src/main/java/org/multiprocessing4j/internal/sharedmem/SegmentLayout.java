@@ -72,13 +72,13 @@ public final class SegmentLayout {
      */
     static void initialize(MemorySegment file, long size, long treePid, long treeStart, long incarnation,
                            Consumer<MemorySegment> fill) {
+        file.set(JAVA_LONG, INCARNATION, incarnation); // NOTE: first: a create that fails removes its file by it
         FileHeader.write(file, VERSION, DATA, size);
         file.set(JAVA_LONG, TREE_PID, treePid);
         file.set(JAVA_LONG, TREE_START, treeStart);
         ProcessStamp me = ProcessStamp.self();
         file.set(JAVA_LONG, CREATOR_PID, me.pid());
         file.set(JAVA_LONG, CREATOR_START, me.startMillis());
-        file.set(JAVA_LONG, INCARNATION, incarnation);
         fill.accept(file.asSlice(DATA, size));
         FileHeader.publish(file, MAGIC);
     }
