@@ -6,7 +6,10 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.multiprocessing4j.internal.pool.TaskMessages;
@@ -30,6 +33,8 @@ import org.multiprocessing4j.internal.pool.WorkerLink;
 final class ClusterLink implements WorkerLink {
     private static final long POLL_MS = 200;
     static final int GONE = -9;
+    /** Sends back to which a retried frame's copies are remembered (at least the tasks a worker may hold). */
+    private static final int STORED_KEPT = 64;
 
     private final ClusterTransport transport;
     private final String name;
@@ -47,6 +52,11 @@ final class ClusterLink implements WorkerLink {
     private final Object receiveLock = new Object();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private long sendSeq;
+    /**
+     * Task frames whose put was retried, by number: how many copies of each the task queue may have got
+     * (a failed attempt may have stored it). Guarded by {@code sendLock}.
+     */
+    private final TreeMap<Long, Integer> stored = new TreeMap<>();
     private long receiveSeq;
     private byte[] first;
     private volatile boolean closed;
@@ -145,7 +155,14 @@ final class ClusterLink implements WorkerLink {
                 return;
             }
             byte[] frame = frames.seal(taskName, ++sendSeq, Protocol.wrap(Protocol.TASK, message));
-            if (!Queues.add(tasks, frame, () -> memberGone || !transport.running())) {
+            // NOTE: the worker reads in order and holds one task (ClusterLauncher): copies of frames well before
+            // this one were read and dropped before it took a later one; the margin keeps this true for any depth
+            stored.headMap(sendSeq - STORED_KEPT).clear();
+            int tries = Queues.tries(tasks, frame, () -> memberGone || !transport.running(), Queues.ATTEMPTS);
+            if (Math.abs(tries) > 1) {
+                stored.put(sendSeq, Math.abs(tries));
+            }
+            if (tries < 0) {
                 kill();
             }
         }
@@ -294,8 +311,20 @@ final class ClusterLink implements WorkerLink {
             }
             // out of reach: the tasks not taken yet count as started (they fail, none runs twice)
         }
+        // NOTE: a retried put may have stored its frame twice, and the worker drops the copy only at its next
+        // read: one copy left does not prove that the task was never taken. It counts as never started only
+        // when every copy its put may have stored is still there (at most once: a task never runs twice).
+        Map<Long, Integer> found = new HashMap<>();
+        for (byte[] frame : left) {
+            if (frames.open(taskName, Frames.ANY_SEQ, frame) != null) {
+                found.merge(Frames.seq(frame), 1, Integer::sum);
+            }
+        }
         for (byte[] frame : left) {
             byte[] body = frames.open(taskName, Frames.ANY_SEQ, frame);
+            if (body != null && found.get(Frames.seq(frame)) < stored.getOrDefault(Frames.seq(frame), 1)) {
+                continue;
+            }
             if (body != null && body.length > TaskMessages.HEADER && body[0] == Protocol.TASK) {
                 int slot = TaskMessages.slot(Protocol.unwrap(body));
                 if (slot < slots.size() && slots.state(slot) == TaskSlots.STARTED) {

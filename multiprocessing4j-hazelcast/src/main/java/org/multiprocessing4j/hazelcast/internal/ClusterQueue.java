@@ -26,8 +26,10 @@ import org.multiprocessing4j.internal.remote.JoinableBackend;
  *
  * <p>A joinable queue (made with an unfinished count) is also a {@link JoinableBackend}: every item put
  * adds one to a count in an {@code IMap} <em>before</em> the item is offered (so {@link #join()} cannot
- * see zero while an item is on its way), a put that fails takes it back, and {@link #taskDone()} takes
- * one away; both with the map's atomic {@code replace(key, old, new)}. {@link #join()} reads the count
+ * see zero while an item is on its way), an offer that finds no room takes it back (a put waiting for room
+ * is not counted, as in CPython: a producer killed while it waits leaves the count exact), and
+ * {@link #taskDone()} takes one away; both with the map's atomic {@code replace(key, old, new)}. A put of a
+ * full joinable queue polls for room (1 to 100 ms apart). {@link #join()} reads the count
  * every 5 to 100 ms (an {@code IMap} has no blocking wait). The count is not signed: anyone reaching the
  * cluster can change it.
  *
@@ -105,15 +107,40 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
         if (interruptible && Thread.interrupted()) {
             throw new InterruptedException();
         }
-        counted(1);
-        boolean done = false;
-        try {
-            done = Waiting.slices(nanos, interruptible, ref, slice -> queue.offer(frame, slice, TimeUnit.NANOSECONDS) ? Boolean.TRUE : null,
+        if (unfinished == null) {
+            return Waiting.slices(nanos, interruptible, ref, slice -> queue.offer(frame, slice, TimeUnit.NANOSECONDS) ? Boolean.TRUE : null,
                     null) != null;
-            return done;
-        } finally {
-            uncountUnless(done);
         }
+        long[] pauseMs = {1};
+        return Waiting.slices(nanos, interruptible, ref, slice -> countedOffer(frame, slice, pauseMs), null) != null;
+    }
+
+    /**
+     * One attempt of a joinable queue's put: counts the item, offers it without waiting, takes the count back
+     * if there was no room, then waits up to {@code pauseMs} (doubling, at most 100 ms; within the slice).
+     * NOTE: the count is held only around an offer that does not wait. Held through a wait for room, a
+     * producer killed while waiting (its member gone) left it one too high for ever, and {@code join()} waited
+     * for an item that never came; now only a death within the offer's round trip can.
+     */
+    private Boolean countedOffer(byte[] frame, long sliceNanos, long[] pauseMs) throws InterruptedException {
+        count(1);
+        boolean put = false;
+        try {
+            put = queue.offer(frame);
+        } finally {
+            if (!put) {
+                count(-1);
+            }
+        }
+        if (put) {
+            return Boolean.TRUE;
+        }
+        long ms = Math.min(pauseMs[0], TimeUnit.NANOSECONDS.toMillis(sliceNanos));
+        if (ms > 0) {
+            Thread.sleep(ms);
+            pauseMs[0] = Math.min(100, pauseMs[0] * 2);
+        }
+        return null;
     }
 
     /** Adds {@code delta} to a joinable queue's unfinished count; nothing for a plain queue. */
@@ -133,12 +160,6 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
             if (now == null ? unfinished.putIfAbsent(UNFINISHED, next) == null : unfinished.replace(UNFINISHED, now, next)) {
                 return;
             }
-        }
-    }
-
-    private void uncountUnless(boolean put) {
-        if (!put) {
-            counted(-1);
         }
     }
 

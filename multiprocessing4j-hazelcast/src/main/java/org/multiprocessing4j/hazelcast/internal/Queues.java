@@ -13,7 +13,8 @@ import java.util.function.BooleanSupplier;
  * Putting a frame on a queue through a cluster that may be moving partitions (a member just left):
  * retried for a few seconds. A retry may store a frame twice when a first attempt did succeed but its
  * answer was lost; the reader drops the copy, whose number is not above the last one it accepted
- * ({@link Frames}).
+ * ({@link Frames}), but only when it next reads the queue: until then the copy is there
+ * ({@link #tries} tells how many copies there may be).
  *
  * <p>Also the reads of items that anyone reaching the cluster can write (no authkey is needed to put an
  * object into a Hazelcast structure): whatever is not what this library stores there ({@code byte[]}
@@ -162,20 +163,29 @@ final class Queues {
      * may store the frame twice, which the reader drops (see the class notes).
      */
     static boolean add(IQueue<byte[]> queue, byte[] frame, BooleanSupplier giveUp, int attempts) {
+        return tries(queue, frame, giveUp, attempts) > 0;
+    }
+
+    /**
+     * {@link #add(IQueue, byte[], BooleanSupplier, int)}, telling how many attempts were made: that many
+     * (positive) once the frame is on {@code queue}, minus that many if it gave up. Each attempt may have
+     * stored the frame, so the queue may hold up to that many copies.
+     */
+    static int tries(IQueue<byte[]> queue, byte[] frame, BooleanSupplier giveUp, int attempts) {
         boolean interrupted = false;
         try {
             for (int attempt = 1; ; attempt++) {
                 boolean cut;
                 try {
                     queue.add(frame);
-                    return true;
+                    return attempt;
                 } catch (RuntimeException e) {
                     cut = Thread.interrupted();
                     interrupted |= cut;
                     if ((attempts > 0 && attempt >= attempts) || giveUp.getAsBoolean() || (cut && attempts == 0)) {
                         WorkerLog.warn("putting a frame on " + queue.getName() + " failed " + attempt + " times; last: "
                                 + (cut ? "interrupted" : e));
-                        return false;
+                        return -attempt;
                     }
                 }
                 if (!cut) {
@@ -184,7 +194,7 @@ final class Queues {
                     } catch (InterruptedException e) {
                         interrupted = true;
                         if (attempts == 0) {
-                            return false;
+                            return -attempt;
                         }
                     }
                 }
