@@ -153,19 +153,23 @@ class ClusterEdgeCaseTest {
         try (Pool pool = Pool.builder().processes(2).context(context).build()) {
             assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
                 Opaque o = new Opaque(3);
-                Exception argument = assertThrows(Exception.class, () -> pool.apply(() -> o.x));
-                System.err.println("PROBE unserializable capture: " + argument);
+                IllegalArgumentException argument = assertThrows(IllegalArgumentException.class, () -> pool.apply(() -> o.x));
+                assertTrue(argument.getMessage().contains(Opaque.class.getName()), argument.getMessage());
                 AsyncResult<Object> result = pool.applyAsync(() -> new Opaque(4));
                 ExecutionException r = assertThrows(ExecutionException.class, () -> result.get(Duration.ofSeconds(60)));
-                System.err.println("PROBE unserializable result: " + r.getCause());
+                assertTrue(r.getCause() instanceof IllegalArgumentException && r.getCause().getMessage().contains("result"),
+                        "an unserializable result fails its task naming it: " + r.getCause());
                 AsyncResult<Object> exc = pool.applyAsync(() -> {
                     throw new BadException();
                 });
                 ExecutionException x = assertThrows(ExecutionException.class, () -> exc.get(Duration.ofSeconds(60)));
-                System.err.println("PROBE unserializable exception: " + x.getCause());
+                // NOTE: it cannot be serialized, so it arrives as a RemoteException that names its class and message
+                assertTrue(x.getCause() instanceof org.multiprocessing4j.RemoteException
+                        && x.getCause().toString().contains(BadException.class.getName() + ": bad"),
+                        "an unserializable task exception arrives described: " + x.getCause());
                 AsyncResult<Object> so = pool.applyAsync(() -> recurse(0));
                 ExecutionException y = assertThrows(ExecutionException.class, () -> so.get(Duration.ofSeconds(60)));
-                System.err.println("PROBE stack overflow: " + y.getCause().getClass());
+                assertTrue(y.getCause() instanceof StackOverflowError, "a stack overflow is its task's error: " + y.getCause());
                 assertEquals(java.util.List.of(2, 3), pool.map(v -> v + 1, java.util.List.of(1, 2)));
             });
         }
