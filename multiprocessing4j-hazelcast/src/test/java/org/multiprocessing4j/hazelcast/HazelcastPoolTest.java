@@ -172,13 +172,24 @@ class HazelcastPoolTest {
         IQueue<byte[]> forgedAnswers = client.getQueue(Protocol.answerQueue(forgedId));
         assertNull(forgedAnswers.poll(3, TimeUnit.SECONDS), "a worker answered a request signed with another key");
         forgedAnswers.destroy();
+        // NOTE: three tasks that wait for each other, so each runs on its own worker however late one starts
+        // (before: 30 tasks of 50 ms, which two early workers could finish before a late third took one)
+        String arrivals = "forged-arrivals-" + System.nanoTime();
         try (Pool pool = Pool.builder().processes(3).context(context).build()) {
             List<String> seen = pool.map(x -> {
-                pause(50);
-                return System.getProperty("mp4j.forged", "absent") + "@" + ProcessHandle.current().pid();
-            }, range(30), 1);
+                long pid = ProcessHandle.current().pid();
+                ConcurrentMap<String, Integer> arrived = ClusterData.onThisMember().dict(arrivals);
+                arrived.put(Long.toString(pid), 1);
+                long deadline = System.nanoTime() + HANG.toNanos();
+                while (arrived.size() < 3 && System.nanoTime() < deadline) {
+                    pause(5);
+                }
+                return System.getProperty("mp4j.forged", "absent") + "@" + pid;
+            }, range(3), 1);
             assertTrue(seen.stream().allMatch(v -> v.startsWith("absent@")), "the forged initializer ran: " + seen);
             assertEquals(3, new HashSet<>(seen).size(), "not every member was asked: " + seen);
+        } finally {
+            cluster.workers.data().destroy(arrivals);
         }
         // The same request signed with the cluster's key is served: the check above could fail.
         Frames good = new Frames(cluster.key);
