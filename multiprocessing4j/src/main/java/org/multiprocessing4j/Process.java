@@ -200,7 +200,10 @@ public class Process implements Runnable, Serializable, AutoCloseable {
                                 reservedFor[0] = stamp;
                                 pipeEnds.forEach(end -> end.reserveFor(stamp));
                             }
-                        });
+                        },
+                        // NOTE: taken back before the JVM is killed: a peer that saw the ends reserved for a dead
+                        // child would read EOF for good, although this process keeps working copies
+                        () -> takeBackReservations(pipeEnds, reservedFor[0]));
             } catch (InterruptedException e) {
                 withdrawHandOn(pipeEnds, reservedFor[0]);
                 Thread.currentThread().interrupt();
@@ -221,10 +224,15 @@ public class Process implements Runnable, Serializable, AutoCloseable {
 
     /** The child that was to get {@code pipeEnds} never got its run order: this process's copies are its own again. */
     private static void withdrawHandOn(List<RingConnection> pipeEnds, ProcessStamp reservedFor) {
+        takeBackReservations(pipeEnds, reservedFor);
+        pipeEnds.forEach(RingConnection::withdrawHandOn);
+    }
+
+    /** The ends reserved for a child that never got its run order are reserved for this process again (idempotent). */
+    private static void takeBackReservations(List<RingConnection> pipeEnds, ProcessStamp reservedFor) {
         if (reservedFor != null) {
             pipeEnds.forEach(end -> end.takeBackReservationsOf(reservedFor));
         }
-        pipeEnds.forEach(RingConnection::withdrawHandOn);
     }
 
     /**
