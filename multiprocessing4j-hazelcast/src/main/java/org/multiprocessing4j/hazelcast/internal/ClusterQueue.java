@@ -27,7 +27,8 @@ import org.multiprocessing4j.internal.remote.JoinableBackend;
  * <p>A joinable queue (made with an unfinished count) is also a {@link JoinableBackend}: every item put
  * adds one to a count in an {@code IMap} <em>before</em> the item is offered (so {@link #join()} cannot
  * see zero while an item is on its way), an offer that finds no room takes it back (a put waiting for room
- * is not counted, as in CPython: a producer killed while it waits leaves the count exact), and
+ * is not counted, as in CPython: a producer killed while it waits leaves the count exact; once full, it
+ * counts and offers again only when the queue shows room), and
  * {@link #taskDone()} takes one away; both with the map's atomic {@code replace(key, old, new)}. A put of a
  * full joinable queue polls for room (1 to 100 ms apart). {@link #join()} reads the count
  * every 5 to 100 ms (an {@code IMap} has no blocking wait). The count is not signed: anyone reaching the
@@ -111,30 +112,37 @@ public final class ClusterQueue<T> extends AbstractQueue<T> implements JoinableB
             return Waiting.slices(nanos, interruptible, ref, slice -> queue.offer(frame, slice, TimeUnit.NANOSECONDS) ? Boolean.TRUE : null,
                     null) != null;
         }
-        long[] pauseMs = {1};
+        long[] pauseMs = {0}; // 0: no attempt found the queue full yet
         return Waiting.slices(nanos, interruptible, ref, slice -> countedOffer(frame, slice, pauseMs), null) != null;
     }
 
     /**
      * One attempt of a joinable queue's put: counts the item, offers it without waiting, takes the count back
-     * if there was no room, then waits up to {@code pauseMs} (doubling, at most 100 ms; within the slice).
+     * if there was no room, then waits up to {@code pauseMs} (1 ms, doubling, at most 100 ms; within the
+     * slice). Once an attempt found the queue full, the next ones count and offer only when the queue shows
+     * room; until then they only wait.
      * NOTE: the count is held only around an offer that does not wait. Held through a wait for room, a
      * producer killed while waiting (its member gone) left it one too high for ever, and {@code join()} waited
-     * for an item that never came; now only a death within the offer's round trip can.
+     * for an item that never came. Counted at every poll for room, the count included the waiting put for a
+     * round trip or two of each poll, and a kill then did the same; now only a death within the round trips of
+     * an offer made when there was room can.
      */
     private Boolean countedOffer(byte[] frame, long sliceNanos, long[] pauseMs) throws InterruptedException {
-        count(1);
-        boolean put = false;
-        try {
-            put = queue.offer(frame);
-        } finally {
-            if (!put) {
-                count(-1);
+        if (pauseMs[0] == 0 || queue.remainingCapacity() > 0) {
+            count(1);
+            boolean put = false;
+            try {
+                put = queue.offer(frame);
+            } finally {
+                if (!put) {
+                    count(-1);
+                }
+            }
+            if (put) {
+                return Boolean.TRUE;
             }
         }
-        if (put) {
-            return Boolean.TRUE;
-        }
+        pauseMs[0] = Math.max(1, pauseMs[0]);
         long ms = Math.min(pauseMs[0], TimeUnit.NANOSECONDS.toMillis(sliceNanos));
         if (ms > 0) {
             Thread.sleep(ms);
