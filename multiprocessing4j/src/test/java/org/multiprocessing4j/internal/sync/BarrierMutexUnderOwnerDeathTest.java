@@ -27,7 +27,7 @@ class BarrierMutexUnderOwnerDeathTest {
 
     @Test
     void an_arrival_behind_the_action_whose_owner_died_leaves_another_threads_hold_of_the_mutex() throws Exception {
-        MemorySegment memory = Arena.ofShared().allocate(SharedBarrier.BYTES, 8);
+        MemorySegment memory = Arena.ofAuto().allocate(SharedBarrier.BYTES, 8); // NOTE: freed with the segment, closed or not
         SharedBarrier.initialize(memory, 0, 1);
         SharedBarrier barrier = new SharedBarrier(memory, 0);
         RobustLock mutex = new RobustLock(memory, 0); // NOTE: the barrier's mutex is its first 16 bytes
