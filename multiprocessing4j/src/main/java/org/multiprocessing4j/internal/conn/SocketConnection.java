@@ -179,7 +179,7 @@ public final class SocketConnection implements Connection {
             }
             return readBody();
         } finally {
-            readLock.unlock();
+            unlockRead();
         }
     }
 
@@ -193,7 +193,7 @@ public final class SocketConnection implements Connection {
             checkOpen();
             return in.hasRemaining() || eof || readSome() != 0;
         } finally {
-            readLock.unlock();
+            unlockRead();
         }
     }
 
@@ -216,7 +216,23 @@ public final class SocketConnection implements Connection {
             }
             return true;
         } finally {
-            readLock.unlock();
+            unlockRead();
+        }
+    }
+
+    /**
+     * Lets go of the receive side. If bytes stay buffered here (read ahead past a message) or the stream
+     * ended, wakes the {@code Connections.waitFor} calls watching this connection.
+     */
+    private void unlockRead() {
+        // NOTE: a waitFor that looked while this thread held the receive side saw "not ready" and sleeps in its
+        // selector; bytes this thread read ahead left the socket, so the socket alone would never wake it
+        boolean ready = in.hasRemaining() || eof;
+        readLock.unlock();
+        if (ready) {
+            for (Selector watcher : watchers) {
+                watcher.wakeup();
+            }
         }
     }
 
