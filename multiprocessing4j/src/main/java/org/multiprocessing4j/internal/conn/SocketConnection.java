@@ -241,18 +241,6 @@ public final class SocketConnection implements Connection {
         return channel;
     }
 
-    /** True if bytes are buffered or the stream ended: a read would not block (for {@code waitFor}). */
-    boolean hasBuffered() {
-        if (!readLock.tryLock()) {
-            return false; // NOTE: another thread is receiving (see poll())
-        }
-        try {
-            return in.hasRemaining() || eof;
-        } finally {
-            readLock.unlock();
-        }
-    }
-
     private int readHeader() throws IOException, InterruptedException {
         fill(4, true);
         int length = in.getInt();
