@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ManagerKilledUnderSyncWaitersTest extends ChildProcessTestBase {
 
     /** What a blocking call in a new thread threw (null if it returned), once it is asleep in a futex wait. */
-    private static CompletableFuture<Throwable> inThread(ChildBodies.Body call, Thread[] started) throws InterruptedException {
+    static CompletableFuture<Throwable> inThread(ChildBodies.Body call, Thread[] started) throws InterruptedException {
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
@@ -35,13 +35,13 @@ class ManagerKilledUnderSyncWaitersTest extends ChildProcessTestBase {
         return outcome;
     }
 
-    private static void killed(Manager manager) throws InterruptedException {
+    static void killed(Manager manager) {
         ProcessHandle h = ProcessHandle.of(manager.pid().getAsLong()).orElseThrow();
         h.destroyForcibly();
         h.onExit().join();
     }
 
-    private static void removeNewFiles(Set<Path> before) throws Exception {
+    static void removeNewFiles(Set<Path> before) throws Exception {
         // NOTE: a killed manager's files stay until this tree ends (as after any SIGKILL); the test removes them
         for (Path f : thisTreesShmFiles()) {
             if (!before.contains(f)) {

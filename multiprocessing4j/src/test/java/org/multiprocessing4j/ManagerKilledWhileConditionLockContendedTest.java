@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -41,7 +40,7 @@ class ManagerKilledWhileConditionLockContendedTest extends ChildProcessTestBase 
             condition.acquire();
             condition.signal();
             awaitAsleepRetakingTheLock(t[0]);
-            killed(manager);
+            ManagerKilledUnderSyncWaitersTest.killed(manager);
             Throwable early = within(wait, GRACE);
             condition.release();
             assertNull(early, "the waiter ended while the lock was still held elsewhere");
@@ -54,7 +53,7 @@ class ManagerKilledWhileConditionLockContendedTest extends ChildProcessTestBase 
             }
         } finally {
             manager.close();
-            removeNewFiles(before);
+            ManagerKilledUnderSyncWaitersTest.removeNewFiles(before);
         }
     }
 
@@ -69,7 +68,7 @@ class ManagerKilledWhileConditionLockContendedTest extends ChildProcessTestBase 
             Thread[] t = new Thread[1];
             CompletableFuture<Throwable> wait = waiterInThread(condition, t);
             condition.acquire();
-            killed(manager);
+            ManagerKilledUnderSyncWaitersTest.killed(manager);
             Throwable early = within(wait, GRACE);
             condition.release();
             assertNull(early, "the waiter ended while the lock was still held elsewhere");
@@ -84,7 +83,7 @@ class ManagerKilledWhileConditionLockContendedTest extends ChildProcessTestBase 
             }
         } finally {
             manager.close();
-            removeNewFiles(before);
+            ManagerKilledUnderSyncWaitersTest.removeNewFiles(before);
         }
     }
 
@@ -102,7 +101,7 @@ class ManagerKilledWhileConditionLockContendedTest extends ChildProcessTestBase 
             CompletableFuture<Throwable> wait = waiterInThread(condition, t);
             condition.acquire();
             try {
-                killed(manager);
+                ManagerKilledUnderSyncWaitersTest.killed(manager);
                 awaitAsleepRetakingTheLock(t[0]); // NOTE: its wait on the condition has ended
                 assertEquals(0, condition.waiting(), "a wait that ended still takes signals");
             } finally {
@@ -112,31 +111,20 @@ class ManagerKilledWhileConditionLockContendedTest extends ChildProcessTestBase 
             condition.close();
         } finally {
             manager.close();
-            removeNewFiles(before);
+            ManagerKilledUnderSyncWaitersTest.removeNewFiles(before);
         }
     }
 
-    /** A thread that takes the condition's lock, waits, and releases in a finally block; returns once it waits. */
+    /** A thread that waits on {@code condition} inside acquire/finally-release, once asleep in the wait. */
     private static CompletableFuture<Throwable> waiterInThread(Condition condition, Thread[] started) throws InterruptedException {
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
+        return ManagerKilledUnderSyncWaitersTest.inThread(() -> {
+            condition.acquire();
             try {
-                condition.acquire();
-                try {
-                    condition.await();
-                } finally {
-                    condition.release(); // NOTE: held again whatever the wait's outcome (the class's promise)
-                }
-                outcome.complete(null);
-            } catch (Throwable e) {
-                outcome.complete(e);
+                condition.await();
+            } finally {
+                condition.release(); // NOTE: held again whatever the wait's outcome (the class's promise)
             }
-        });
-        t.setDaemon(true);
-        t.start();
-        started[0] = t;
-        SemaphoreEventTest.awaitAsleepInFutex(t);
-        return outcome;
+        }, started);
     }
 
     /** Waits until {@code t} sleeps in a futex wait of the lock (not of the condition). */
@@ -163,21 +151,6 @@ class ManagerKilledWhileConditionLockContendedTest extends ChildProcessTestBase 
             return e == null ? new AssertionError("returned") : e;
         } catch (TimeoutException stillWaiting) {
             return null;
-        }
-    }
-
-    private static void killed(Manager manager) {
-        ProcessHandle h = ProcessHandle.of(manager.pid().getAsLong()).orElseThrow();
-        h.destroyForcibly();
-        h.onExit().join();
-    }
-
-    private static void removeNewFiles(Set<Path> before) throws Exception {
-        // NOTE: a killed manager's files stay until this tree ends (as after any SIGKILL); the test removes them
-        for (Path f : thisTreesShmFiles()) {
-            if (!before.contains(f)) {
-                Files.deleteIfExists(f);
-            }
         }
     }
 }
