@@ -249,7 +249,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * microseconds, and leaves the interrupt status alone.
      *
      * @param item the item to put
-     * @throws QueueFullException if the queue holds {@code maxsize} items (never for an unbounded queue)
+     * @throws QueueFullException if the queue holds {@code maxsize} items; for an unbounded queue only when its
+     *         shared memory is full and this process cannot buffer the item (its creator closed the queue)
      * @throws IllegalArgumentException if the item cannot be serialized (naming the class)
      * @throws IllegalStateException if this queue is closed in this process
      */
@@ -282,7 +283,7 @@ public class Queue<T> implements Serializable, AutoCloseable {
             encoded = spill.frame();
         }
         if (buffersWhenFull) {
-            putOrBuffer(q, encoded, spill, maxsize == 0 ? FOREVER_NANOS : timeoutNanos, timeout);
+            putOrBuffer(q, encoded, spill, timeoutNanos, timeout);
             return;
         }
         boolean put = false;
@@ -307,8 +308,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * into shared memory if there is room now, else into this process's feeder; behind the feeder's items if
      * it has any, so that this process's items keep their order.
      *
-     * @param timeoutNanos how long to wait for {@code maxsize} at most (the producer lock, held for
-     *        microseconds at a time, is waited for as long as it takes)
+     * @param timeoutNanos how long to wait for {@code maxsize} at most, or, when no feeder can be made, for room
+     *        (the producer lock, held for microseconds at a time, is waited for as long as it takes)
      */
     private void putOrBuffer(SharedQueue q, byte[] encoded, QueueSpill spill, long timeoutNanos, Duration timeout)
             throws InterruptedException {
@@ -320,7 +321,8 @@ public class Queue<T> implements Serializable, AutoCloseable {
                 // NOTE: without maxsize no place needs reserving under the producer lock: queue behind at once,
                 // or try the shared memory (the common case, kept this small for the JIT), else count it here
                 if (!(behind && f.addIfPending(encoded)) && !q.putIfRoom(encoded)) {
-                    q.reserve(encoded, item -> buffer(q, item, FOREVER_NANOS, null));
+                    // NOTE: the timeout matters only when no feeder can be made (buffer): a putNowait then gives up
+                    q.reserve(encoded, item -> buffer(q, item, timeoutNanos, timeout));
                 }
             } else if (q.putOrReserve(encoded, timeoutNanos, !behind, item -> buffer(q, item, timeoutNanos, timeout))
                     == SharedQueue.Placement.TIMED_OUT) {

@@ -124,6 +124,19 @@ final class QueueBlockingView<T> extends AbstractQueue<T> implements BlockingQue
         return n;
     }
 
+    /**
+     * Takes (and drops) at most the items there are at the start, one {@link #poll()} at a time.
+     */
+    @Override
+    public void clear() {
+        // NOTE: AbstractQueue's clear polls until empty: while producers (of any process) keep pace with it, it
+        // never returned. Bounded as drainTo is, by the count at the start
+        int limit = queue.qsize();
+        for (int n = 0; n < limit && poll() != null; n++) {
+            // drops the item
+        }
+    }
+
     /** {@code timeout} in {@code unit} as a duration; {@link TimeUnit#toNanos} saturates, so no length overflows. */
     private static Duration duration(long timeout, TimeUnit unit) {
         return Duration.ofNanos(Objects.requireNonNull(unit, "unit").toNanos(timeout));
