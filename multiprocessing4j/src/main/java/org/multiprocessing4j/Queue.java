@@ -664,8 +664,13 @@ public class Queue<T> implements Serializable, AutoCloseable {
      * affected: they are in shared memory already.
      */
     public void cancelJoinThread() {
-        joinCancelled = true;
-        QueueFeeder f = feeder;
+        QueueFeeder f;
+        // NOTE: under the lock feeder() makes the feeder under: between its check of joinCancelled and its store
+        // of the new feeder, a cancel read no feeder yet, and the new one never learned of it
+        synchronized (this) {
+            joinCancelled = true;
+            f = feeder;
+        }
         if (f != null) {
             f.cancelJoin();
         }
