@@ -17,8 +17,12 @@ import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.LongConsumer;
+import java.util.stream.StreamSupport;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.ProcessExecutionException;
 
@@ -34,7 +38,9 @@ import org.multiprocessing4j.ProcessExecutionException;
  * {@code stream}, {@code parallelStream} and {@code spliterator} (over a snapshot); a default method given an argument
  * that cannot be serialized (a plain lambda) runs its default body here when that is correct for a proxy
  * (ConcurrentMap's compute/merge family: retry loops over atomic {@code putIfAbsent}/{@code replace}),
- * and is refused otherwise. Iterators and collection views come back as read-only snapshots.
+ * and is refused otherwise. Iterators and collection views come back as read-only snapshots of the type the
+ * method declares (a {@code headMap} is a {@code NavigableMap}); a collection's streams and spliterator read one
+ * snapshot. {@code BlockingQueue.drainTo} adds what the manager drained to the caller's collection.
  * {@code equals}/{@code hashCode} are the object's own where the interface declares them (Map, List),
  * else they compare which object the proxies name. Thread-safe.
  */
@@ -113,7 +119,13 @@ final class ProxyHandler implements InvocationHandler, Serializable {
         String name = method.getName();
         if (method.isDefault() && (name.equals("forEach") || name.equals("stream") || name.equals("parallelStream")
                 || name.equals("spliterator"))) {
+            if (a.length == 0 && proxy instanceof Collection<?> c) {
+                return overSnapshot(c, name);
+            }
             return InvocationHandler.invokeDefault(proxy, method, args);
+        }
+        if (name.equals("drainTo") && proxy instanceof BlockingQueue<?> && a.length >= 1 && a[0] instanceof Collection<?> into) {
+            return drainTo(proxy, method, index, a, into);
         }
         for (Object arg : a) {
             if (arg != null && !(arg instanceof Serializable) && ProxyHandler.handleOf(arg) == null) {
@@ -135,6 +147,54 @@ final class ProxyHandler implements InvocationHandler, Serializable {
         }
         Object result = call(method, index, a);
         return adapt(method, result, a);
+    }
+
+    /**
+     * {@code BlockingQueue.drainTo(into[, max])}: the manager drains into a list of its own, which comes back
+     * (or, through a handler calling the object directly, is filled here), and its elements are added to {@code into}.
+     *
+     * <p>NOTE: {@code into} travelled as a copy, which the manager filled and dropped: the elements drained left
+     * the queue and reached no one.
+     */
+    private Object drainTo(Object proxy, Method method, int index, Object[] a, Collection<?> into) throws Throwable {
+        if (into == proxy) {
+            throw new IllegalArgumentException("a queue cannot be drained into itself");
+        }
+        List<Object> here = new ArrayList<>();
+        Object[] passed = a.clone();
+        passed[0] = here;
+        Object result = call(method, index, passed);
+        List<?> drained = result instanceof List<?> l ? l : here;
+        @SuppressWarnings("unchecked")
+        Collection<Object> target = (Collection<Object>) into;
+        target.addAll(drained);
+        return drained.size();
+    }
+
+    /**
+     * {@code stream()}, {@code parallelStream()} or {@code spliterator()} of {@code proxy} over one snapshot of it.
+     *
+     * <p>NOTE: the interfaces' default bodies make a SIZED spliterator that calls {@code iterator()} and then
+     * {@code size()}: two calls to the manager, between which another process may add or remove elements.
+     * A stream then sized its array by one answer and filled it from the other: {@code stream().toList()}
+     * threw {@code IllegalStateException: End size 13 is less than fixed size 18}.
+     */
+    private static Object overSnapshot(Collection<?> proxy, String name) {
+        Object[] snapshot = toList(proxy.iterator()).toArray();
+        int characteristics = (proxy instanceof List ? Spliterator.ORDERED : 0)
+                | (proxy instanceof Set ? Spliterator.DISTINCT : 0) | Spliterator.IMMUTABLE;
+        Spliterator<Object> spliterator = Spliterators.spliterator(snapshot, characteristics);
+        return switch (name) {
+            case "stream" -> StreamSupport.stream(spliterator, false);
+            case "parallelStream" -> StreamSupport.stream(spliterator, true);
+            default -> spliterator;
+        };
+    }
+
+    private static List<Object> toList(Iterator<?> it) {
+        List<Object> list = new ArrayList<>();
+        it.forEachRemaining(list::add);
+        return list;
     }
 
     private boolean isToArrayOfArray(Method method) {
@@ -214,7 +274,9 @@ final class ProxyHandler implements InvocationHandler, Serializable {
                     if (proxy instanceof Set<?> self && other instanceof Set<?> set) {
                         return new HashSet<>(self).equals(set);
                     }
-                    throw cannotTravel;
+                    // NOTE: an object that cannot travel is not the manager's object (nor a proxy of it); equals
+                    // never throws (Object's contract): a queue proxy's equals(new Object()) threw this
+                    return false;
                 }
             }
             default:
@@ -265,7 +327,8 @@ final class ProxyHandler implements InvocationHandler, Serializable {
             if (returns == Iterator.class) {
                 return snapshot.iterator();
             }
-            return a.length == 1 ? snapshot.listIterator((Integer) a[0]) : snapshot.listIterator();
+            boolean from = a.length == 1 && method.getName().equals("listIterator");
+            return from ? snapshot.listIterator((Integer) a[0]) : snapshot.listIterator();
         }
         return result;
     }

@@ -8,12 +8,13 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.AbstractMap.SimpleImmutableEntry;
+import java.util.concurrent.BlockingQueue;
 
 /**
  * One object a manager serves: the object, the interface its proxies call it through, and which sessions
@@ -99,7 +100,8 @@ final class Served {
 
     /**
      * Calls method {@code index} for another process: as {@link #invokeLocal}, except that iterators
-     * become a snapshot list of the whole collection and live views become read-only copies.
+     * become a snapshot list of the whole collection, live views become read-only copies ({@link ViewCopies}),
+     * and {@code BlockingQueue.drainTo} returns the list of what it drained.
      */
     Object invokeRemote(int index, Object[] args) throws Throwable {
         if (index == ManagerWire.TO_STRING) {
@@ -108,7 +110,16 @@ final class Served {
         Method method = table.method(index);
         String name = method.getName();
         if ((name.equals("iterator") || name.equals("listIterator")) && target instanceof Collection<?> c) {
-            return snapshotList(c);
+            return ViewCopies.snapshot(c);
+        }
+        if (name.equals("drainTo") && target instanceof BlockingQueue<?> && args != null && args.length >= 1) {
+            // NOTE: the caller's collection cannot be filled from here: the drained elements go back in the reply
+            // (ProxyHandler adds them to it); the int drainTo returns is their number
+            List<Object> drained = new ArrayList<>();
+            Object[] passed = args.clone();
+            passed[0] = drained;
+            invokeLocal(index, passed);
+            return drained;
         }
         Object[] passed = args;
         if (READS_ARGUMENT.contains(name)) {
@@ -117,8 +128,12 @@ final class Served {
             passed = detached(args, name.equals("remove") && args != null ? args.length : 1);
         }
         Object result = invokeLocal(index, passed);
-        if (VIEWS.contains(name) && result != target) {
-            return copy(result);
+        boolean view = VIEWS.contains(name)
+                || result instanceof Iterator<?> && (target instanceof Collection<?> || target instanceof Map<?, ?>);
+        if (view && result != target) {
+            // NOTE: of the declared return type: a NavigableMap's headMap copied to a plain map made the proxy throw
+            // ClassCastException; a descendingIterator() could not be sent at all
+            return ViewCopies.copy(result, method.getReturnType());
         }
         return result;
     }
@@ -164,25 +179,5 @@ final class Served {
     private static boolean isCollectionOrMapMethod(Method method) {
         Class<?> declaring = method.getDeclaringClass();
         return Collection.class.isAssignableFrom(declaring) || Map.class.isAssignableFrom(declaring);
-    }
-
-    private static List<Object> snapshotList(Collection<?> c) {
-        // NOTE: ArrayList's constructor reads through toArray(), which a synchronized wrapper guards.
-        return Collections.unmodifiableList(new ArrayList<>(c));
-    }
-
-    private static Object copy(Object view) {
-        return switch (view) {
-            case Map<?, ?> m -> Collections.unmodifiableMap(new LinkedHashMap<>(m));
-            case Set<?> s -> {
-                Set<Object> copy = new LinkedHashSet<>();
-                for (Object o : s.toArray()) {
-                    copy.add(o instanceof Map.Entry<?, ?> e ? new SimpleImmutableEntry<>(e.getKey(), e.getValue()) : o);
-                }
-                yield Collections.unmodifiableSet(copy);
-            }
-            case Collection<?> c -> snapshotList(c);
-            case null, default -> view;
-        };
     }
 }
