@@ -65,7 +65,9 @@ import org.multiprocessing4j.internal.sync.RobustLock.Acquired;
  * processes taking turns never bias the lock; one that takes it alone for a while does. A bias that meets
  * another taker all the same costs one revocation and doubles the streak needed next; after the third
  * revocation the lock is not biased again (while the bias identity's process lives). The bias thread
- * taking the owner word itself (its local hint not yet set) keeps the bias.
+ * taking the owner word itself (its local hint not yet set) keeps the bias, and turns its hold into a biased
+ * one (held = 1, owner word released): a hold on the owner word beside an ACTIVE bias would let another
+ * object of its process for the same lock, whose hint names it, take the lock a second time through the bias.
  *
  * Death: a revoker asks whether the bias process is dead on its first look and then every 20 ms of its
  * wait; if so it clears held and reports RECOVERED. A revoker killed mid-way leaves REVOKING and a
@@ -249,7 +251,13 @@ public final class BiasedLock {
         if (isBiasThread()) {
             biasedHere = Thread.currentThread();
             if (mode(s) == ACTIVE && (int) INT.get(segment, held) == 0) {
-                return Acquired.ACQUIRED; // NOTE: no biased hold can start: only this thread takes one
+                // NOTE: the hold becomes a biased one: kept on the owner word beside an ACTIVE bias, another
+                // object of this process for the same lock (a decoded copy), whose hint names this thread,
+                // would take the lock again through the bias while this thread holds it. Only this thread
+                // sets held, and no revoker runs while the owner word is held here; the release store orders it.
+                INT.set(segment, held, 1);
+                owner.unlock();
+                return Acquired.ACQUIRED;
             }
         }
         if (mode(s) == ACTIVE) {
