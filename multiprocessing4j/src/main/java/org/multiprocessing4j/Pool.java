@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import org.multiprocessing4j.internal.pool.CallJob;
 import org.multiprocessing4j.internal.pool.Chunking;
+import org.multiprocessing4j.internal.pool.ImapIterator;
 import org.multiprocessing4j.internal.pool.ImapJob;
 import org.multiprocessing4j.internal.pool.MapJob;
 import org.multiprocessing4j.internal.pool.PoolEngine;
@@ -368,7 +369,7 @@ public final class Pool implements AutoCloseable {
      * @throws IllegalArgumentException if {@code fn} cannot be serialized or chunksize &lt; 1
      */
     public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize) {
-        return ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, items.iterator(), chunksize, true, sizeOf(items));
+        return ImapIterator.of(ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, items.iterator(), chunksize, true, sizeOf(items)));
     }
 
     /**
@@ -397,7 +398,7 @@ public final class Pool implements AutoCloseable {
      * @throws IllegalArgumentException if {@code fn} cannot be serialized or chunksize &lt; 1
      */
     public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterator<? extends T> items, int chunksize) {
-        return ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, Objects.requireNonNull(items, "items"), chunksize, true, -1);
+        return ImapIterator.of(ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, Objects.requireNonNull(items, "items"), chunksize, true, -1));
     }
 
     /**
@@ -425,7 +426,7 @@ public final class Pool implements AutoCloseable {
      * @throws IllegalArgumentException if {@code fn} cannot be serialized or chunksize &lt; 1
      */
     public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize) {
-        return ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, items.iterator(), chunksize, false, sizeOf(items));
+        return ImapIterator.of(ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, items.iterator(), chunksize, false, sizeOf(items)));
     }
 
     private static long sizeOf(Iterable<?> items) {
@@ -456,7 +457,7 @@ public final class Pool implements AutoCloseable {
      * @return the results, in completion order
      */
     public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn, Iterator<? extends T> items, int chunksize) {
-        return ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, Objects.requireNonNull(items, "items"), chunksize, false, -1);
+        return ImapIterator.of(ImapJob.start(engine, Objects.requireNonNull(fn, "fn"), false, Objects.requireNonNull(items, "items"), chunksize, false, -1));
     }
 
     // ---------------------------------------------------------------- lifecycle

@@ -258,6 +258,7 @@ public final class ProcessPoolExecutor implements ExecutorService {
      * it raises). Closing the stream (try-with-resources) stops reading the input and
      * cancels the chunks no worker has started (as closing CPython's {@code Executor.map} generator cancels
      * its pending futures): no further chunk is read or sent; chunks running when it is closed still finish.
+     * A stream dropped (garbage collected) unclosed with results unread ends the same way.
      * An iterator taken from the stream before it was closed (or before it threw) goes on yielding the results
      * that arrive, and throws {@link java.util.concurrent.CancellationException} at the first cancelled chunk
      * (from {@code hasNext()} or {@code next()}).

@@ -24,9 +24,13 @@ import java.util.concurrent.TimeoutException;
  * the items read before it are returned, then {@link IllegalStateException} (see {@link Pool}). Neither
  * waits for the input: if the pool stops while the input's {@code hasNext}/{@code next} is blocked, the
  * pool's reading thread (a daemon) is left in that call, not interrupted; it ends when the call returns,
- * and drops what it returned (that item reaches no worker). Not thread-safe, as an {@link Iterator} is not:
- * meant for one consuming thread (CPython's {@code IMapIterator.next} may be shared; here two threads calling
- * {@code next} at once can lose results or fail), so hand results on through a queue instead.
+ * and drops what it returned (that item reaches no worker). Thread-safe, as CPython's {@code IMapIterator}
+ * is: threads sharing one iterator each get distinct results, every result once; a {@code hasNext} that
+ * answered true reserves nothing, so another thread's {@code next} may take that result first (then
+ * {@code next} throws {@link NoSuchElementException}); calls wait for each other, and the time
+ * {@link #next(Duration)} waits for another thread's call counts in its timeout. An iterator dropped
+ * (garbage collected) with results unread stops reading the input, as a close would; the chunks already
+ * queued still run.
  *
  * @param <R> the type of the results
  */

@@ -1,5 +1,6 @@
 package org.multiprocessing4j.internal.pool;
 
+import java.lang.ref.Reference;
 import java.util.Iterator;
 
 /**
@@ -7,8 +8,9 @@ import java.util.Iterator;
  * (a task's, the input's, an interrupt) also stops reading the input and cancels the chunks no worker has
  * started, as CPython's {@code Executor.map} generator cancels its pending futures when it raises. Without
  * this, a stream whose terminal operation threw (and that no one closes) kept its look-ahead of chunks
- * running, ahead of later tasks, and its input reader parked until the executor shut down. As thread-safe as
- * the {@link ImapJob} it wraps (one consumer).
+ * running, ahead of later tasks, and its input reader parked until the executor shut down. A stream dropped
+ * (garbage collected) unclosed with results unread ends the same way. As thread-safe as
+ * the {@link ImapJob} it wraps.
  *
  * @param <R> the type of the results
  */
@@ -27,7 +29,11 @@ public final class EndingOnFailure<R> implements Iterator<R> {
      * @return the iterator the map's stream reads
      */
     public static <R> Iterator<R> of(ImapJob<R> results) {
-        return new EndingOnFailure<>(results);
+        EndingOnFailure<R> it = new EndingOnFailure<>(results);
+        // NOTE: a stream dropped unclosed and undrained (findFirst, limit, an abandoned iterator) ends as a
+        // closed one, as CPython's map generator cancels its pending futures when it is collected
+        ImapIterator.whenDropped(it, () -> results.cancelUnstarted(new IllegalStateException("this map's stream was dropped")));
+        return it;
     }
 
     @Override
@@ -37,6 +43,8 @@ public final class EndingOnFailure<R> implements Iterator<R> {
         } catch (RuntimeException | Error e) {
             ended(e);
             throw e;
+        } finally {
+            Reference.reachabilityFence(this); // NOTE: see ImapIterator
         }
     }
 
@@ -47,6 +55,8 @@ public final class EndingOnFailure<R> implements Iterator<R> {
         } catch (RuntimeException | Error e) {
             ended(e);
             throw e;
+        } finally {
+            Reference.reachabilityFence(this); // NOTE: see ImapIterator
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.multiprocessing4j.ProcessError;
 import org.multiprocessing4j.ProcessExecutionException;
 import org.multiprocessing4j.ResultIterator;
@@ -62,6 +63,10 @@ import org.multiprocessing4j.internal.wire.EncodedMessage;
  *
  * Bound. `inFlight` counts chunks queued and not yet fully consumed; the feeder waits while it is at
  * `lookahead`. Both sides use this object's monitor.
+ *
+ * Consumers. current/position/nextChunk/ended are the consumer's; `consuming` makes each hasNext/next one
+ * step, so that threads sharing the iterator neither take one chunk's slot twice nor overwrite each
+ * other's `current` (a result lost). It is taken before this monitor, never under it.
  */
 public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIterator<R> {
     /** Items a chunk makes room for at once; a larger chunk's array grows as its items are read. */
@@ -91,7 +96,12 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
     private boolean reading; // see Stopping
     private int inFlight;
 
-    // consumer side
+    // consumer side, guarded by consuming
+    /**
+     * Held by a consuming call from its check to its take: a {@code next} returns a result no other
+     * call returns, whichever threads call (CPython's {@code IMapIterator.next} may be shared).
+     */
+    private final ReentrantLock consuming = new ReentrantLock();
     private int nextChunk;
     private int chunksTaken;
     private List<?> current = List.of();
@@ -326,6 +336,57 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
 
     @Override
     public boolean hasNext() {
+        lockUninterrupted();
+        try {
+            return awaitUninterrupted();
+        } finally {
+            consuming.unlock();
+        }
+    }
+
+    @Override
+    public R next() {
+        lockUninterrupted();
+        try {
+            if (!awaitUninterrupted()) {
+                throw new NoSuchElementException("every imap result has been returned");
+            }
+            return take();
+        } finally {
+            consuming.unlock();
+        }
+    }
+
+    @Override
+    public R next(Duration timeout) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + Timeouts.nanos(timeout);
+        // NOTE: another thread's call may hold the lock while it waits: that wait counts in this timeout
+        if (!consuming.tryLock() && !consuming.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            throw new TimeoutException("no imap result arrived in time (another thread was taking one)");
+        }
+        try {
+            if (!await(deadline)) {
+                throw new NoSuchElementException("every imap result has been returned");
+            }
+            return take();
+        } finally {
+            consuming.unlock();
+        }
+    }
+
+    private void lockUninterrupted() {
+        if (consuming.tryLock()) {
+            return; // NOTE: uncontended, an interrupted thread still gets a result already here, as before the lock
+        }
+        try {
+            consuming.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProcessError("interrupted while waiting for the next imap result", e);
+        }
+    }
+
+    private boolean awaitUninterrupted() {
         try {
             return await(Long.MAX_VALUE);
         } catch (InterruptedException e) {
@@ -334,22 +395,6 @@ public final class ImapJob<R> implements TaskSink, PoolEngine.Feeder, ResultIter
         } catch (TimeoutException impossible) {
             throw new AssertionError(impossible);
         }
-    }
-
-    @Override
-    public R next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException("every imap result has been returned");
-        }
-        return take();
-    }
-
-    @Override
-    public R next(Duration timeout) throws InterruptedException, TimeoutException {
-        if (!await(System.nanoTime() + Timeouts.nanos(timeout))) {
-            throw new NoSuchElementException("every imap result has been returned");
-        }
-        return take();
     }
 
     @SuppressWarnings("unchecked")
