@@ -77,7 +77,10 @@ public final class SocketConnection implements Connection {
     /** The bytes of that message received so far ({@code null} before its first byte); kept across an interrupt. */
     private byte[] partial;
     private int partialHave;
-    /** Selectors of {@code Connections.waitFor} calls sleeping on this connection: {@link #close()} wakes them. */
+    /**
+     * Selectors of {@code Connections.waitFor} calls sleeping on this connection: {@link #close()} wakes them, and
+     * so does a receive that lets go with bytes buffered ({@link #unlockRead()}).
+     */
     private final Set<Selector> watchers = ConcurrentHashMap.newKeySet();
 
     /** Takes over an authenticated channel; switches it to non-blocking mode. */
@@ -229,7 +232,7 @@ public final class SocketConnection implements Connection {
         // selector; bytes this thread read ahead left the socket, so the socket alone would never wake it
         boolean ready = in.hasRemaining() || eof;
         readLock.unlock();
-        if (ready) {
+        if (ready && !watchers.isEmpty()) { // NOTE: the common case, nobody waiting, walks no set
             for (Selector watcher : watchers) {
                 watcher.wakeup();
             }
@@ -358,7 +361,8 @@ public final class SocketConnection implements Connection {
 
     /**
      * Makes {@link #close()} wake {@code selector}, which a {@code Connections.waitFor} call sleeps in with
-     * this connection's channel registered (closing a channel cancels its key but does not wake a selector).
+     * this connection's channel registered (closing a channel cancels its key but does not wake a selector),
+     * and a receive that ends with bytes read ahead into this connection's buffer (the socket no longer has them).
      * Register before looking at {@link #closed()}: a close that runs meanwhile then wakes it.
      */
     public void watchedBy(Selector selector) {

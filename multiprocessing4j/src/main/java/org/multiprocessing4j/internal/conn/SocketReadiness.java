@@ -12,7 +12,8 @@ public final class SocketReadiness {
 
     /**
      * Registers the connection's channel for reading with {@code selector}, and makes the connection's
-     * {@link Connection#close() close()}, from any thread, wake {@code selector}.
+     * {@link Connection#close() close()}, from any thread, wake {@code selector}, as does another thread's receive
+     * that leaves bytes buffered in the connection.
      *
      * @return what undoes the second part; run it before closing {@code selector}
      * @throws IOException              if the connection is closed

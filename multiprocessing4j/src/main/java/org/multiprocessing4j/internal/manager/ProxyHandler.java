@@ -10,15 +10,19 @@ import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.LongConsumer;
@@ -40,7 +44,8 @@ import org.multiprocessing4j.ProcessExecutionException;
  * (ConcurrentMap's compute/merge family: retry loops over atomic {@code putIfAbsent}/{@code replace}),
  * and is refused otherwise. Iterators and collection views come back as read-only snapshots of the type the
  * method declares (a {@code headMap} is a {@code NavigableMap}); a collection's streams and spliterator read one
- * snapshot. {@code BlockingQueue.drainTo} adds what the manager drained to the caller's collection.
+ * snapshot (a registered interface's own default {@code stream()} runs as written). {@code BlockingQueue.drainTo}
+ * adds what the manager drained to the caller's collection; it refuses null and any proxy of the queue itself.
  * {@code equals}/{@code hashCode} are the object's own where the interface declares them (Map, List),
  * else they compare which object the proxies name. Thread-safe.
  */
@@ -119,13 +124,16 @@ final class ProxyHandler implements InvocationHandler, Serializable {
         String name = method.getName();
         if (method.isDefault() && (name.equals("forEach") || name.equals("stream") || name.equals("parallelStream")
                 || name.equals("spliterator"))) {
-            if (a.length == 0 && proxy instanceof Collection<?> c) {
+            // NOTE: only the JDK's bodies: a registered interface's own default stream() runs as written
+            if (a.length == 0 && proxy instanceof Collection<?> c && method.getDeclaringClass().getName().startsWith("java.")) {
                 return overSnapshot(c, name);
             }
             return InvocationHandler.invokeDefault(proxy, method, args);
         }
-        if (name.equals("drainTo") && proxy instanceof BlockingQueue<?> && a.length >= 1 && a[0] instanceof Collection<?> into) {
-            return drainTo(proxy, method, index, a, into);
+        if (name.equals("drainTo") && proxy instanceof BlockingQueue<?> && a.length >= 1
+                && (a[0] == null || a[0] instanceof Collection<?>)) {
+            // NOTE: a null is refused here: the manager would put its own list in its place and drain into that
+            return drainTo(proxy, method, index, a, (Collection<?>) Objects.requireNonNull(a[0], "the collection to drain into"));
         }
         for (Object arg : a) {
             if (arg != null && !(arg instanceof Serializable) && ProxyHandler.handleOf(arg) == null) {
@@ -157,8 +165,10 @@ final class ProxyHandler implements InvocationHandler, Serializable {
      * the queue and reached no one.
      */
     private Object drainTo(Object proxy, Method method, int index, Object[] a, Collection<?> into) throws Throwable {
-        if (into == proxy) {
-            throw new IllegalArgumentException("a queue cannot be drained into itself");
+        ProxyHandle intoHandle = handleOf(into);
+        if (into == proxy || intoHandle != null && intoHandle.sameObject(handle)) {
+            // NOTE: another proxy of the same queue too: the drained elements went back in through it
+            throw new IllegalArgumentException("a queue cannot be drained into itself: " + handle);
         }
         List<Object> here = new ArrayList<>();
         Object[] passed = a.clone();
@@ -180,15 +190,41 @@ final class ProxyHandler implements InvocationHandler, Serializable {
      * threw {@code IllegalStateException: End size 13 is less than fixed size 18}.
      */
     private static Object overSnapshot(Collection<?> proxy, String name) {
-        Object[] snapshot = toList(proxy.iterator()).toArray();
-        int characteristics = (proxy instanceof List ? Spliterator.ORDERED : 0)
-                | (proxy instanceof Set ? Spliterator.DISTINCT : 0) | Spliterator.IMMUTABLE;
-        Spliterator<Object> spliterator = Spliterators.spliterator(snapshot, characteristics);
+        List<Object> elements = toList(proxy.iterator());
+        Spliterator<Object> spliterator;
+        Comparator<Object> order = proxy instanceof SortedSet<?> sorted ? comparatorOf(sorted) : null;
+        if (order != null) {
+            // NOTE: SortedSet's contract: SORTED and ORDERED, with the set's comparator (a sorted copy reports them)
+            SortedSet<Object> copy = new TreeSet<>(order == NATURAL ? null : order);
+            copy.addAll(elements);
+            spliterator = copy.spliterator();
+        } else {
+            int characteristics = (proxy instanceof List || proxy instanceof SortedSet ? Spliterator.ORDERED : 0)
+                    | (proxy instanceof Set ? Spliterator.DISTINCT : 0) | Spliterator.IMMUTABLE;
+            spliterator = Spliterators.spliterator(elements.toArray(), characteristics);
+        }
         return switch (name) {
             case "stream" -> StreamSupport.stream(spliterator, false);
             case "parallelStream" -> StreamSupport.stream(spliterator, true);
             default -> spliterator;
         };
+    }
+
+    /** Stands for a sorted set's natural order ({@code comparator()} is null). */
+    private static final Comparator<Object> NATURAL = (x, y) -> 0;
+
+    /**
+     * {@code set}'s comparator, {@link #NATURAL} for natural order, or null if it cannot travel from the manager
+     * (then the snapshot is reported ORDERED, not SORTED).
+     */
+    @SuppressWarnings("unchecked")
+    private static Comparator<Object> comparatorOf(SortedSet<?> set) {
+        try {
+            Comparator<?> c = set.comparator();
+            return c == null ? NATURAL : (Comparator<Object>) c;
+        } catch (IllegalArgumentException cannotTravel) {
+            return null;
+        }
     }
 
     private static List<Object> toList(Iterator<?> it) {

@@ -112,7 +112,7 @@ final class Served {
         if ((name.equals("iterator") || name.equals("listIterator")) && target instanceof Collection<?> c) {
             return ViewCopies.snapshot(c);
         }
-        if (name.equals("drainTo") && target instanceof BlockingQueue<?> && args != null && args.length >= 1) {
+        if (name.equals("drainTo") && target instanceof BlockingQueue<?> && args != null && args.length >= 1 && args[0] != null) {
             // NOTE: the caller's collection cannot be filled from here: the drained elements go back in the reply
             // (ProxyHandler adds them to it); the int drainTo returns is their number
             List<Object> drained = new ArrayList<>();

@@ -22,7 +22,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * {@code reversed} ...) or an iterator of an object it serves: read-only, and of a type the proxy's method
  * can return. A {@code headMap} of a {@code NavigableMap} comes back as a {@code NavigableMap}, a
  * {@code reversed()} of a {@code Deque} as a {@code Deque}: a plain unmodifiable map, set or list there made
- * the proxy throw {@code ClassCastException} for its declared return type.
+ * the proxy throw {@code ClassCastException} for its declared return type. A sorted view declared as a plain
+ * type ({@code keySet()} is a {@code Set}) comes back as an ordered, unsorted copy: a sorted copy carries the
+ * comparator, which may not be serializable.
  *
  * <p>Two exceptions to read-only: a {@code ConcurrentNavigableMap} view comes back as a
  * {@code ConcurrentSkipListMap} copy and a {@code Deque} view as a {@code LinkedList} copy (the JDK has no
@@ -35,10 +37,14 @@ final class ViewCopies {
     /** A copy of {@code view} that a method returning {@code returns} may return. */
     static Object copy(Object view, Class<?> returns) {
         return switch (view) {
+            // NOTE: a sorted copy only where the declared type is sorted: it takes the comparator along, which may
+            // not travel (a manager's map sorted by a lambda); a keySet() declared as a Set arrives in order anyway
             case SortedMap<?, ?> m when !returns.isAssignableFrom(TreeMap.class) -> new ConcurrentSkipListMap<>(m);
-            case SortedMap<?, ?> m -> Collections.unmodifiableNavigableMap(new TreeMap<>(m));
+            case SortedMap<?, ?> m when !returns.isAssignableFrom(LinkedHashMap.class) ->
+                    Collections.unmodifiableNavigableMap(new TreeMap<>(m));
             case Map<?, ?> m -> Collections.unmodifiableSequencedMap(new LinkedHashMap<>(m));
-            case SortedSet<?> s -> Collections.unmodifiableNavigableSet(new TreeSet<>(s));
+            case SortedSet<?> s when !returns.isAssignableFrom(LinkedHashSet.class) ->
+                    Collections.unmodifiableNavigableSet(new TreeSet<>(s));
             case Set<?> s -> Collections.unmodifiableSequencedSet(entriesCopied(s));
             case Collection<?> c when !returns.isAssignableFrom(List.class) && returns.isAssignableFrom(LinkedList.class) ->
                     new LinkedList<>(snapshot(c)); // a Deque's reversed()
