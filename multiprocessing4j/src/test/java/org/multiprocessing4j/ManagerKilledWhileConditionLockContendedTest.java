@@ -30,11 +30,7 @@ class ManagerKilledWhileConditionLockContendedTest extends ChildProcessTestBase 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"rlock", "lock"})
     void a_signalled_waiter_retaking_a_held_lock_gets_it_after_the_manager_died(String lockKind) throws Exception {
-        Set<Path> before = thisTreesShmFiles();
-        Manager manager = Manager.start();
-        try {
-            Lock lock = lockKind.equals("lock") ? manager.lock() : null; // null: the condition's own RLock
-            Condition condition = lock == null ? manager.condition() : manager.condition(lock);
+        onAManagersCondition(lockKind, (manager, condition) -> {
             Thread[] t = new Thread[1];
             CompletableFuture<Throwable> wait = waiterInThread(condition, t);
             condition.acquire();
@@ -47,24 +43,13 @@ class ManagerKilledWhileConditionLockContendedTest extends ChildProcessTestBase 
             assertNull(wait.get(HANG.toSeconds(), TimeUnit.SECONDS), "signalled before the manager died: the wait returns "
                     + "normally with the lock taken back");
             assertEquals(0, condition.waiting(), "the wait left its slot registered");
-            condition.close();
-            if (lock != null) {
-                lock.close();
-            }
-        } finally {
-            manager.close();
-            ManagerKilledUnderSyncWaitersTest.removeNewFiles(before);
-        }
+        });
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"rlock", "lock"})
     void a_wait_ended_by_the_managers_death_takes_back_a_held_lock_before_it_throws(String lockKind) throws Exception {
-        Set<Path> before = thisTreesShmFiles();
-        Manager manager = Manager.start();
-        try {
-            Lock lock = lockKind.equals("lock") ? manager.lock() : null; // null: the condition's own RLock
-            Condition condition = lock == null ? manager.condition() : manager.condition(lock);
+        onAManagersCondition(lockKind, (manager, condition) -> {
             Thread[] t = new Thread[1];
             CompletableFuture<Throwable> wait = waiterInThread(condition, t);
             condition.acquire();
@@ -77,6 +62,26 @@ class ManagerKilledWhileConditionLockContendedTest extends ChildProcessTestBase 
                     + "finally block did not throw over it");
             assertEquals(0, w.getSuppressed().length, Arrays.toString(w.getSuppressed()));
             assertEquals(0, condition.waiting(), "the ended wait left its slot registered");
+        });
+    }
+
+    /** A test body given a started manager and a condition it made. */
+    @FunctionalInterface
+    private interface ConditionBody {
+        void run(Manager manager, Condition condition) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} on a manager's condition over its own RLock ({@code "rlock"}) or over a manager's
+     * {@link Lock} ({@code "lock"}); closes them after, and removes the files a killed manager left.
+     */
+    private static void onAManagersCondition(String lockKind, ConditionBody body) throws Exception {
+        Set<Path> before = thisTreesShmFiles();
+        Manager manager = Manager.start();
+        try {
+            Lock lock = lockKind.equals("lock") ? manager.lock() : null; // null: the condition's own RLock
+            Condition condition = lock == null ? manager.condition() : manager.condition(lock);
+            body.run(manager, condition);
             condition.close();
             if (lock != null) {
                 lock.close();
