@@ -137,11 +137,12 @@ class ObservabilityTest extends ChildProcessTestBase {
         logger.addHandler(handler);
         try {
             long victim = runTasksAndKillAWorker();
-            List<LogRecord> deaths;
-            synchronized (records) {
-                deaths = records.stream().filter(r -> r.getLevel() == Level.FINE && r.getMessage().contains("(pid " + victim + ") died")).toList();
+            List<LogRecord> seen;
+            synchronized (records) { // the pool's threads may still log while we read: read one copy
+                seen = List.copyOf(records);
             }
-            assertEquals(1, deaths.size(), "records: " + records.stream().map(LogRecord::getMessage).toList());
+            List<LogRecord> deaths = seen.stream().filter(r -> r.getLevel() == Level.FINE && r.getMessage().contains("(pid " + victim + ") died")).toList();
+            assertEquals(1, deaths.size(), "records: " + seen.stream().map(LogRecord::getMessage).toList());
             assertTrue(deaths.getFirst().getMessage().contains("exit code -9"), deaths.getFirst().getMessage());
             assertTrue(deaths.getFirst().getMessage().contains("replaced"), deaths.getFirst().getMessage());
         } finally {
